@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian packages PYTI needs, and only those that are missing. Idempotent: a second run
+# installs nothing. Uses sudo when not run as root. Set PYTI_DEPS_EXTRA="pkg ..." to add packages.
+set -euo pipefail
+
+# What PYTI runs, and why:
+#   bubblewrap, runsc      the two sandbox backends (bwrap default, gVisor stronger)
+#   strace                 traces every file, process and network system call from outside the sandbox
+#   python3-*, pylint      the Python side: venv, pip, build backends, the test runners and linters
+#   python3-*-whl          Debian's real pip/setuptools/wheel wheels, served by the local index as
+#                          real-world inputs and used to seed fresh environments offline
+#   gcc, python3-dev       building C extensions
+#   iproute2               network namespaces for the tests
+#   chromium               the headless browser the web UI tests drive
+packages=(
+  bubblewrap runsc strace
+  python3 python3-venv python3-dev python3-pip python3-build
+  python3-pip-whl python3-setuptools-whl python3-wheel-whl
+  python3-setuptools python3-wheel
+  python3-pytest python3-coverage python3-pycodestyle python3-pyflakes pylint
+  gcc make git iproute2 ca-certificates
+)
+# shellcheck disable=SC2206
+packages+=(${PYTI_DEPS_EXTRA:-})
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} Debian packages PYTI needs are installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-deps: installing missing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: done"

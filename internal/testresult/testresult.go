@@ -1,0 +1,296 @@
+// Package testresult reads what a test run produced into per-test results with counts per outcome,
+// and classifies every failure (assertion, error, collection error, needed network, timed out,
+// missing dependency). It ships PYTI's pytest plugin, which writes one JSON line per test report so
+// that PYTI's counts are pytest's own.
+package testresult
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+
+	_ "embed"
+)
+
+// PytestPlugin is the source of the pytest plugin; write it as PluginModule+".py" into a directory
+// of its own, put that directory on PYTHONPATH, and run pytest with `-p pyti_pytest` and
+// PYTI_PYTEST_REPORT naming the output file.
+//
+//go:embed pyti_pytest.py
+var PytestPlugin []byte
+
+// PluginModule is the module name of PytestPlugin.
+const PluginModule = "pyti_pytest"
+
+// Outcome is what became of one test.
+type Outcome string
+
+// The outcomes pytest reports.
+const (
+	Passed  Outcome = "passed"
+	Failed  Outcome = "failed"
+	Error   Outcome = "error"
+	Skipped Outcome = "skipped"
+	XFailed Outcome = "xfailed"
+	XPassed Outcome = "xpassed"
+)
+
+// Class says why a test failed or errored.
+type Class string
+
+// The failure classes.
+const (
+	Assertion         Class = "assertion"
+	Exception         Class = "error"
+	CollectionError   Class = "collection-error"
+	NeedsNetwork      Class = "needs-network"
+	TimedOut          Class = "timed-out"
+	MissingDependency Class = "missing-dependency"
+)
+
+// Case is one test (or one test module that failed to collect).
+type Case struct {
+	NodeID   string  `json:"nodeid"`
+	Outcome  Outcome `json:"outcome"`
+	Class    Class   `json:"class,omitempty"`
+	Message  string  `json:"message,omitempty"`
+	Details  string  `json:"details,omitempty"`
+	Duration float64 `json:"duration_s"`
+	// Missing names the module a missing-dependency failure could not import.
+	Missing string `json:"missing_module,omitempty"`
+}
+
+// Counts are tests per outcome, as pytest's closing line gives them.
+type Counts struct {
+	Passed   int `json:"passed"`
+	Failed   int `json:"failed"`
+	Errors   int `json:"errors"`
+	Skipped  int `json:"skipped"`
+	XFailed  int `json:"xfailed"`
+	XPassed  int `json:"xpassed"`
+	Warnings int `json:"warnings"`
+}
+
+// Total is the number of tests and collection errors counted.
+func (c Counts) Total() int {
+	return c.Passed + c.Failed + c.Errors + c.Skipped + c.XFailed + c.XPassed
+}
+
+// Run is the result of one test run.
+type Run struct {
+	Counts Counts `json:"counts"`
+	// Complete is false when the run ended before pytest wrote its summary (killed, timed out):
+	// the counts are then derived from the tests that reported.
+	Complete   bool          `json:"complete"`
+	ExitStatus int           `json:"exit_status"`
+	Cases      []Case        `json:"cases"`
+	Classes    map[Class]int `json:"failure_classes,omitempty"`
+	// Running is the test that had started and not finished when the run ended, if any.
+	Running string `json:"running,omitempty"`
+}
+
+type record struct {
+	Type       string         `json:"type"`
+	NodeID     string         `json:"nodeid"`
+	When       string         `json:"when"`
+	Outcome    string         `json:"outcome"`
+	Duration   float64        `json:"duration"`
+	WasXFail   *string        `json:"wasxfail"`
+	LongRepr   string         `json:"longrepr"`
+	Message    string         `json:"message"`
+	ExitStatus int            `json:"exitstatus"`
+	Counts     map[string]int `json:"counts"`
+}
+
+// ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
+var ErrNoReport = errors.New("the test run wrote no report")
+
+// ParsePytest reads the plugin's JSON lines. A truncated last line (the run was killed while writing)
+// is ignored; other malformed lines are an error.
+func ParsePytest(r io.Reader) (*Run, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	run := &Run{}
+	byID := map[string]*Case{}
+	var order []string
+	phases := map[string]map[string]bool{}
+	lines := 0
+	var pendingErr error
+	for sc.Scan() {
+		if pendingErr != nil {
+			return nil, pendingErr
+		}
+		line := sc.Bytes()
+		if len(strings.TrimSpace(string(line))) == 0 {
+			continue
+		}
+		lines++
+		var rec record
+		if err := json.Unmarshal(line, &rec); err != nil {
+			// Only the last line may be cut short.
+			pendingErr = fmt.Errorf("test report line %d: %w", lines, err)
+			continue
+		}
+		switch rec.Type {
+		case "summary":
+			run.Complete = true
+			run.ExitStatus = rec.ExitStatus
+			run.Counts = Counts{
+				Passed: rec.Counts["passed"], Failed: rec.Counts["failed"], Errors: rec.Counts["error"],
+				Skipped: rec.Counts["skipped"], XFailed: rec.Counts["xfailed"], XPassed: rec.Counts["xpassed"],
+				Warnings: rec.Counts["warnings"],
+			}
+		case "collect":
+			c := &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
+			c.Class, c.Missing = classify(rec.Message, rec.LongRepr, true)
+			byID["collect:"+rec.NodeID] = c
+			order = append(order, "collect:"+rec.NodeID)
+		case "test":
+			c, ok := byID[rec.NodeID]
+			if !ok {
+				c = &Case{NodeID: rec.NodeID}
+				byID[rec.NodeID] = c
+				order = append(order, rec.NodeID)
+				phases[rec.NodeID] = map[string]bool{}
+			}
+			phases[rec.NodeID][rec.When] = true
+			c.Duration += rec.Duration
+			apply(c, rec)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading test report: %w", err)
+	}
+	if lines == 0 {
+		return nil, ErrNoReport
+	}
+	for _, id := range order {
+		c := byID[id]
+		if c.Outcome == "" {
+			// Started, never finished: the run ended inside this test.
+			c.Outcome, c.Class = Error, TimedOut
+			run.Running = c.NodeID
+		} else if p := phases[id]; p != nil && !p["teardown"] && !run.Complete && run.Running == "" {
+			run.Running = c.NodeID
+		}
+		run.Cases = append(run.Cases, *c)
+	}
+	if !run.Complete {
+		run.Counts = countCases(run.Cases)
+	}
+	run.Classes = map[Class]int{}
+	for _, c := range run.Cases {
+		if c.Class != "" {
+			run.Classes[c.Class]++
+		}
+	}
+	if len(run.Classes) == 0 {
+		run.Classes = nil
+	}
+	return run, nil
+}
+
+// apply folds one phase report (setup, call, teardown) into the test's case.
+func apply(c *Case, rec record) {
+	switch rec.Outcome {
+	case "passed":
+		if rec.When == "call" {
+			if rec.WasXFail != nil {
+				c.Outcome = XPassed
+			} else {
+				c.Outcome = Passed
+			}
+		}
+	case "skipped":
+		if rec.WasXFail != nil {
+			c.Outcome = XFailed
+			c.Message = *rec.WasXFail
+		} else {
+			c.Outcome = Skipped
+			c.Message = skipReason(rec.LongRepr)
+		}
+	case "failed":
+		if rec.When == "call" {
+			c.Outcome = Failed
+		} else {
+			// A failing fixture (setup or teardown) is an error, as pytest counts it.
+			c.Outcome = Error
+		}
+		c.Message, c.Details = rec.Message, rec.LongRepr
+		c.Class, c.Missing = classify(rec.Message, rec.LongRepr, false)
+	}
+}
+
+var skipRe = regexp.MustCompile(`'Skipped: (.*)'\)$`)
+
+func skipReason(longrepr string) string {
+	if m := skipRe.FindStringSubmatch(longrepr); m != nil {
+		return m[1]
+	}
+	return longrepr
+}
+
+var (
+	missingRe = regexp.MustCompile(`(?:ModuleNotFoundError|ImportError): No module named '([^']+)'`)
+	networkRe = regexp.MustCompile(`Network is unreachable|Temporary failure in name resolution|Name or service not known|nodename nor servname|socket\.gaierror|gaierror|ConnectionRefusedError|Connection refused|NewConnectionError|MaxRetryError|ConnectTimeout|URLError|\[Errno 101\]|\[Errno 111\]|\[Errno -[23]\]|No route to host|Cannot assign requested address|ProxyError|ConnectionError: HTTP`)
+)
+
+// classify decides the class of a failure from its message and traceback.
+func classify(message, longrepr string, collecting bool) (Class, string) {
+	text := message + "\n" + longrepr
+	if m := missingRe.FindStringSubmatch(text); m != nil {
+		return MissingDependency, m[1]
+	}
+	if networkRe.MatchString(text) {
+		return NeedsNetwork, ""
+	}
+	if collecting {
+		return CollectionError, ""
+	}
+	if strings.Contains(message, "AssertionError") || strings.HasPrefix(message, "assert ") ||
+		strings.Contains(longrepr, "\nE   assert ") || strings.Contains(longrepr, "AssertionError") {
+		return Assertion, ""
+	}
+	if strings.Contains(text, "Timeout") && strings.Contains(text, "pytest-timeout") {
+		return TimedOut, ""
+	}
+	return Exception, ""
+}
+
+func countCases(cases []Case) Counts {
+	var c Counts
+	for _, tc := range cases {
+		switch tc.Outcome {
+		case Passed:
+			c.Passed++
+		case Failed:
+			c.Failed++
+		case Error:
+			c.Errors++
+		case Skipped:
+			c.Skipped++
+		case XFailed:
+			c.XFailed++
+		case XPassed:
+			c.XPassed++
+		}
+	}
+	return c
+}
+
+// Failing returns the cases that failed or errored, sorted by node id.
+func (r *Run) Failing() []Case {
+	var out []Case
+	for _, c := range r.Cases {
+		if c.Outcome == Failed || c.Outcome == Error {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].NodeID < out[j].NodeID })
+	return out
+}

@@ -1,0 +1,176 @@
+package testresult
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseMixedRun(t *testing.T) {
+	f, err := os.Open("testdata/mixed.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	run, err := ParsePytest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts := Counts{Passed: 1, Failed: 3, Errors: 3, Skipped: 1, XFailed: 1, XPassed: 1}
+	if d := cmp.Diff(wantCounts, run.Counts); d != "" {
+		t.Errorf("counts (-want +got):\n%s", d)
+	}
+	got := map[string][2]string{}
+	for _, c := range run.Cases {
+		got[c.NodeID] = [2]string{string(c.Outcome), string(c.Class)}
+	}
+	want := map[string][2]string{
+		"tests/test_coll.py":           {"error", "missing-dependency"},
+		"tests/test_syntax.py":         {"error", "collection-error"},
+		"tests/test_x.py::test_ok":     {"passed", ""},
+		"tests/test_x.py::test_assert": {"failed", "assertion"},
+		"tests/test_x.py::test_err":    {"error", "error"},
+		"tests/test_x.py::test_skip":   {"skipped", ""},
+		"tests/test_x.py::test_xfail":  {"xfailed", ""},
+		"tests/test_x.py::test_xpass":  {"xpassed", ""},
+		"tests/test_x.py::test_net":    {"failed", "needs-network"},
+		"tests/test_x.py::test_dns":    {"failed", "needs-network"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("cases (-want +got):\n%s", d)
+	}
+	if !run.Complete || run.ExitStatus != 1 {
+		t.Errorf("complete=%v exit=%d, want a complete run with exit status 1", run.Complete, run.ExitStatus)
+	}
+	for _, c := range run.Cases {
+		if c.NodeID == "tests/test_coll.py" && c.Missing != "notinstalledmod" {
+			t.Errorf("missing module = %q, want notinstalledmod", c.Missing)
+		}
+		if c.NodeID == "tests/test_x.py::test_skip" && c.Message != "not today" {
+			t.Errorf("skip reason = %q", c.Message)
+		}
+	}
+}
+
+func TestKilledRunIsIncomplete(t *testing.T) {
+	in := `{"type": "test", "nodeid": "t.py::a", "when": "setup", "outcome": "passed", "duration": 0.1}
+{"type": "test", "nodeid": "t.py::a", "when": "call", "outcome": "passed", "duration": 0.1}
+{"type": "test", "nodeid": "t.py::a", "when": "teardown", "outcome": "passed", "duration": 0.1}
+{"type": "test", "nodeid": "t.py::hang", "when": "setup", "outcome": "passed", "duration": 0.1}
+{"type": "test", "nodeid": "t.py::ha`
+	run, err := ParsePytest(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Complete {
+		t.Error("a run without a summary must not be complete")
+	}
+	if d := cmp.Diff(Counts{Passed: 1, Errors: 1}, run.Counts); d != "" {
+		t.Errorf("counts (-want +got):\n%s", d)
+	}
+	if run.Running != "t.py::hang" || run.Classes[TimedOut] != 1 {
+		t.Errorf("running=%q classes=%v: want the hanging test timed out", run.Running, run.Classes)
+	}
+}
+
+func TestMalformedAndEmpty(t *testing.T) {
+	if _, err := ParsePytest(strings.NewReader("")); err != ErrNoReport {
+		t.Errorf("empty report: err = %v, want ErrNoReport", err)
+	}
+	if _, err := ParsePytest(strings.NewReader("garbage\n{\"type\":\"summary\"}\n")); err == nil {
+		t.Error("a malformed line before the end must be an error")
+	}
+}
+
+// TestCountsMatchPytest runs the real pytest with the plugin on a small suite and compares PYTI's
+// counts with the numbers in pytest's own closing line.
+func TestCountsMatchPytest(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	dir := t.TempDir()
+	plugdir := filepath.Join(dir, "plugin")
+	suite := filepath.Join(dir, "suite")
+	for _, d := range []string{plugdir, suite} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(plugdir, PluginModule+".py"), PytestPlugin, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := `import pytest
+def test_a(): pass
+def test_b(): assert [1] == [2]
+@pytest.mark.parametrize("n", range(5))
+def test_p(n): assert n % 2 == 0
+@pytest.fixture
+def bad(): raise KeyError("x")
+def test_c(bad): pass
+@pytest.mark.skip
+def test_d(): pass
+@pytest.mark.xfail
+def test_e(): raise ValueError
+def test_warn():
+    import warnings; warnings.warn("careful")
+`
+	if err := os.WriteFile(filepath.Join(suite, "test_s.py"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "report.jsonl")
+	cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", suite)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugdir, "PYTI_PYTEST_REPORT="+report)
+	out, _ := cmd.CombinedOutput()
+	f, err := os.Open(report)
+	if err != nil {
+		t.Fatalf("no report: %v\n%s", err, out)
+	}
+	defer f.Close()
+	run, err := ParsePytest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := closingLine(t, string(out))
+	got := Counts{Passed: run.Counts.Passed, Failed: run.Counts.Failed, Errors: run.Counts.Errors,
+		Skipped: run.Counts.Skipped, XFailed: run.Counts.XFailed, XPassed: run.Counts.XPassed, Warnings: run.Counts.Warnings}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("PYTI counts differ from pytest's closing line (-pytest +pyti):\n%s\n%s", d, out)
+	}
+	if got.Total() == 0 {
+		t.Fatal("no tests counted")
+	}
+}
+
+// closingLine parses pytest's "2 failed, 4 passed, 1 warning in 0.1s" line.
+func closingLine(t *testing.T, out string) Counts {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := strings.Trim(lines[len(lines)-1], "= ")
+	var c Counts
+	for _, m := range regexp.MustCompile(`(\d+) (\w+)`).FindAllStringSubmatch(last, -1) {
+		n, _ := strconv.Atoi(m[1])
+		switch m[2] {
+		case "passed":
+			c.Passed = n
+		case "failed":
+			c.Failed = n
+		case "error", "errors":
+			c.Errors = n
+		case "skipped":
+			c.Skipped = n
+		case "xfailed":
+			c.XFailed = n
+		case "xpassed":
+			c.XPassed = n
+		case "warning", "warnings":
+			c.Warnings = n
+		}
+	}
+	return c
+}

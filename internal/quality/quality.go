@@ -1,0 +1,218 @@
+// Package quality turns the output of the Python quality tools (pycodestyle, pyflakes, pylint) into
+// counts per code, normalised per thousand lines of code, and says which command lines produce that
+// output, so that the figures equal what a person gets running the same tools by hand.
+package quality
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Report is the quality of one source tree.
+type Report struct {
+	Files int `json:"files"`
+	// Lines counts non-blank lines that are not only a comment, in the .py files.
+	Lines       int            `json:"lines"`
+	Pycodestyle map[string]int `json:"pycodestyle,omitempty"`
+	StyleTotal  int            `json:"pycodestyle_total"`
+	Pyflakes    []Message      `json:"pyflakes,omitempty"`
+	FlakesTotal int            `json:"pyflakes_total"`
+	Pylint      *Pylint        `json:"pylint,omitempty"`
+	// PerKLOC normalises the totals per thousand lines.
+	PerKLOC PerKLOC `json:"per_kloc"`
+}
+
+// PerKLOC are problem densities per thousand lines of code.
+type PerKLOC struct {
+	Pycodestyle float64 `json:"pycodestyle"`
+	Pyflakes    float64 `json:"pyflakes"`
+	Pylint      float64 `json:"pylint"`
+}
+
+// Message is one located message of a tool.
+type Message struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+}
+
+// Pylint is pylint's verdict.
+type Pylint struct {
+	// Score is pylint's "rated at" figure out of 10; nil when pylint gave none (nothing to rate).
+	Score      *float64       `json:"score"`
+	ByCategory map[string]int `json:"by_category,omitempty"`
+	BySymbol   map[string]int `json:"by_symbol,omitempty"`
+	Total      int            `json:"total"`
+	Messages   []Message      `json:"messages,omitempty"`
+}
+
+// MaxMessages bounds the located messages kept per tool; counts are never bounded.
+const MaxMessages = 500
+
+// PycodestyleArgs is the command (after the interpreter) whose output ParsePycodestyle reads.
+func PycodestyleArgs(dir string) []string {
+	return []string{"-m", "pycodestyle", "--statistics", "-qq", dir}
+}
+
+// PyflakesArgs is the command (after the interpreter) whose output ParsePyflakes reads.
+func PyflakesArgs(dir string) []string { return []string{"-m", "pyflakes", dir} }
+
+// PylintTemplate is the message template ParsePylint reads.
+const PylintTemplate = "{path}:{line}:{column}: {msg_id} {symbol} {msg}"
+
+// PylintArgs is the command (after the interpreter) whose output ParsePylint reads. sysPath, when
+// not empty, is appended to pylint's sys.path so that it sees the installed dependencies.
+func PylintArgs(dir, sysPath string) []string {
+	args := []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate}
+	if sysPath != "" {
+		args = append(args, "--init-hook=import sys; sys.path.append("+strconv.Quote(sysPath)+")")
+	}
+	return append(args, dir)
+}
+
+var statRe = regexp.MustCompile(`^(\d+)\s+([A-Z]\d{3})\b`)
+
+// ParsePycodestyle reads `pycodestyle --statistics -qq` output: counts per code.
+func ParsePycodestyle(out string) map[string]int {
+	counts := map[string]int{}
+	for _, line := range strings.Split(out, "\n") {
+		if m := statRe.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			counts[m[2]] += n
+		}
+	}
+	return counts
+}
+
+var locRe = regexp.MustCompile(`^(.+?):(\d+):(?:\d+:)? ?(.*)$`)
+
+// ParsePyflakes reads pyflakes output: one message per located line.
+func ParsePyflakes(out string) []Message {
+	var msgs []Message
+	for _, line := range strings.Split(out, "\n") {
+		m := locRe.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[2])
+		msgs = append(msgs, Message{Path: m[1], Line: n, Message: strings.TrimSpace(m[3])})
+	}
+	return msgs
+}
+
+var (
+	pylintRe = regexp.MustCompile(`^(.+?):(\d+):\d+: ([CRWEFI]\d{4}) ([a-z0-9-]+) (.*)$`)
+	ratedRe  = regexp.MustCompile(`Your code has been rated at (-?[\d.]+)/10`)
+)
+
+var categories = map[byte]string{'C': "convention", 'R': "refactor", 'W': "warning", 'E': "error", 'F': "fatal", 'I': "info"}
+
+// ParsePylint reads pylint output made with PylintTemplate and --score=y.
+func ParsePylint(out string) *Pylint {
+	p := &Pylint{ByCategory: map[string]int{}, BySymbol: map[string]int{}}
+	for _, line := range strings.Split(out, "\n") {
+		if m := ratedRe.FindStringSubmatch(line); m != nil {
+			if v, err := strconv.ParseFloat(m[1], 64); err == nil {
+				p.Score = &v
+			}
+			continue
+		}
+		m := pylintRe.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if m[3][0] == 'I' {
+			continue // informational, not counted by pylint's score either
+		}
+		p.ByCategory[categories[m[3][0]]]++
+		p.BySymbol[m[4]]++
+		p.Total++
+		if len(p.Messages) < MaxMessages {
+			n, _ := strconv.Atoi(m[2])
+			p.Messages = append(p.Messages, Message{Path: m[1], Line: n, Code: m[3], Message: m[5]})
+		}
+	}
+	return p
+}
+
+// CountLines counts the .py files below root and their lines of code (non-blank, not only a
+// comment). Links are not followed.
+func CountLines(root string) (files, lines int, err error) {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 || d.IsDir() || !strings.HasSuffix(d.Name(), ".py") {
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		files++
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+		for sc.Scan() {
+			t := strings.TrimSpace(sc.Text())
+			if t != "" && !strings.HasPrefix(t, "#") {
+				lines++
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("counting lines of %s: %w", path, err)
+		}
+		return nil
+	})
+	return files, lines, err
+}
+
+// Finish fills the totals and densities.
+func (r *Report) Finish() {
+	r.StyleTotal = 0
+	for _, n := range r.Pycodestyle {
+		r.StyleTotal += n
+	}
+	r.FlakesTotal = len(r.Pyflakes)
+	if len(r.Pyflakes) > MaxMessages {
+		r.Pyflakes = r.Pyflakes[:MaxMessages]
+	}
+	if r.Lines > 0 {
+		k := float64(r.Lines) / 1000
+		r.PerKLOC.Pycodestyle = round2(float64(r.StyleTotal) / k)
+		r.PerKLOC.Pyflakes = round2(float64(r.FlakesTotal) / k)
+		if r.Pylint != nil {
+			r.PerKLOC.Pylint = round2(float64(r.Pylint.Total) / k)
+		}
+	}
+}
+
+// TopCodes returns the n most frequent pycodestyle codes, most frequent first.
+func (r *Report) TopCodes(n int) []string {
+	codes := make([]string, 0, len(r.Pycodestyle))
+	for c := range r.Pycodestyle {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		a, b := r.Pycodestyle[codes[i]], r.Pycodestyle[codes[j]]
+		if a != b {
+			return a > b
+		}
+		return codes[i] < codes[j]
+	})
+	if len(codes) > n {
+		codes = codes[:n]
+	}
+	return codes
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }

@@ -1,0 +1,137 @@
+package quality
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const python = "/usr/bin/python3"
+
+func writeTree(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"pkg/__init__.py": "import os, sys\nx=1\ndef f( a ):\n    return a+undefined_name\nclass  C:\n  pass\n",
+		"pkg/m.py":        "# a comment\n\ndef g():\n    y = 1\n    return 2 # c\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func tool(t *testing.T, module string, args []string) string {
+	t.Helper()
+	if err := exec.Command(python, "-c", "import "+module).Run(); err != nil {
+		t.Skipf("%s is not installed for %s", module, python)
+	}
+	out, err := exec.Command(python, args...).CombinedOutput()
+	if err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Fatal(err)
+		}
+	}
+	return string(out)
+}
+
+func TestPycodestyleCountsEqualTheTool(t *testing.T) {
+	dir := writeTree(t)
+	got := ParsePycodestyle(tool(t, "pycodestyle", PycodestyleArgs(dir)))
+	want := map[string]int{"E111": 1, "E201": 1, "E202": 1, "E225": 1, "E261": 1, "E271": 1, "E302": 2, "E401": 1}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("pycodestyle counts (-want +got):\n%s", d)
+	}
+	// The total equals the number of lines pycodestyle prints without --statistics.
+	plain := tool(t, "pycodestyle", []string{"-m", "pycodestyle", dir})
+	n := 0
+	for c := range strings.SplitSeq(strings.TrimSpace(plain), "\n") {
+		if c != "" {
+			n++
+		}
+	}
+	r := Report{Pycodestyle: got}
+	r.Finish()
+	if r.StyleTotal != n {
+		t.Errorf("total %d, pycodestyle printed %d problems", r.StyleTotal, n)
+	}
+}
+
+func TestPyflakes(t *testing.T) {
+	dir := writeTree(t)
+	msgs := ParsePyflakes(tool(t, "pyflakes", PyflakesArgs(dir)))
+	var got []string
+	for _, m := range msgs {
+		got = append(got, filepath.Base(m.Path)+":"+m.Message)
+	}
+	want := []string{
+		"__init__.py:'os' imported but unused",
+		"__init__.py:'sys' imported but unused",
+		"__init__.py:undefined name 'undefined_name'",
+		"m.py:local variable 'y' is assigned to but never used",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("pyflakes (-want +got):\n%s", d)
+	}
+}
+
+func TestPylint(t *testing.T) {
+	dir := writeTree(t)
+	p := ParsePylint(tool(t, "pylint", PylintArgs(dir, "")))
+	if p.Score == nil {
+		t.Fatal("no score parsed")
+	}
+	if p.BySymbol["undefined-variable"] != 1 || p.BySymbol["unused-variable"] != 1 {
+		t.Errorf("by symbol = %v", p.BySymbol)
+	}
+	if p.ByCategory["error"] != 1 || p.Total < 10 {
+		t.Errorf("by category = %v, total %d", p.ByCategory, p.Total)
+	}
+}
+
+func TestParsePylintScoreForms(t *testing.T) {
+	tests := []struct {
+		in   string
+		want *float64
+	}{
+		{"Your code has been rated at 7.50/10 (previous run: 7.50/10, +0.00)", ptr(7.5)},
+		{"Your code has been rated at -3.33/10", ptr(-3.33)},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		if d := cmp.Diff(tc.want, ParsePylint(tc.in).Score); d != "" {
+			t.Errorf("%q: (-want +got)\n%s", tc.in, d)
+		}
+	}
+}
+
+func ptr(f float64) *float64 { return &f }
+
+func TestCountLinesAndDensity(t *testing.T) {
+	dir := writeTree(t)
+	files, lines, err := CountLines(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files != 2 || lines != 9 {
+		t.Errorf("files=%d lines=%d, want 2 and 9", files, lines)
+	}
+	r := Report{Lines: 500, Pycodestyle: map[string]int{"E501": 3, "W291": 2}}
+	r.Finish()
+	if r.PerKLOC.Pycodestyle != 10 {
+		t.Errorf("density = %v, want 10 per kLOC", r.PerKLOC.Pycodestyle)
+	}
+	if d := cmp.Diff([]string{"E501", "W291"}, r.TopCodes(5)); d != "" {
+		t.Error(d)
+	}
+}

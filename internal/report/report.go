@@ -1,0 +1,266 @@
+// Package report defines PYTI's versioned JSON report: one document per analysed distribution with
+// every task's status, reason, timings and resources, the verdict, the findings with their
+// evidence, the test, coverage and quality figures, and links to the raw data kept per task.
+// The schema is documented in docs/report-schema.md; fields are only ever added within a version.
+package report
+
+import (
+	"time"
+
+	"github.com/pyti/pyti/internal/buildinfo"
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/quality"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+// Schema names this version of the report format.
+const Schema = "pyti.report/v1"
+
+// Report is the result of one analysis.
+type Report struct {
+	Schema      string         `json:"schema"`
+	ID          string         `json:"id"`
+	CreatedAt   time.Time      `json:"created_at"`
+	PYTI        buildinfo.Info `json:"pyti"`
+	Request     Request        `json:"request"`
+	Project     string         `json:"project"`
+	Version     string         `json:"version"`
+	Verdict     Verdict        `json:"verdict"`
+	Reason      string         `json:"reason"`
+	Environment Environment    `json:"environment"`
+	// Files are the distribution files of the release: the one analysed has Chosen set.
+	Files []File `json:"files"`
+	// Run is the task graph with every task's status, reason, timings and resources.
+	Run      *dag.Record `json:"run,omitempty"`
+	Metadata *Metadata   `json:"metadata,omitempty"`
+	// Problems are metadata validation results, as an index would check them.
+	Problems  []Problem  `json:"metadata_problems,omitempty"`
+	Packaging *Packaging `json:"packaging,omitempty"`
+	Findings  []Finding  `json:"findings"`
+	Fetch     *Fetch     `json:"fetch,omitempty"`
+	Build     *Build     `json:"build,omitempty"`
+	Install   *Install   `json:"install,omitempty"`
+	Import    *Import    `json:"import,omitempty"`
+	Tests     *Tests     `json:"tests,omitempty"`
+	Lint      *Lint      `json:"lint,omitempty"`
+	// Artifacts are the raw data kept per task, relative to the report's directory.
+	Artifacts []Artifact `json:"artifacts"`
+}
+
+// Request is what was asked for.
+type Request struct {
+	// Spec is a requirement (name, name==1.2, name>=1,<2) or a local path.
+	Spec string `json:"spec"`
+	// IndexURL is the index asked, with any credentials removed.
+	IndexURL string `json:"index_url,omitempty"`
+	Local    bool   `json:"local,omitempty"`
+}
+
+// Environment is where the analysis ran.
+type Environment struct {
+	Python  string `json:"python"`
+	Sandbox string `json:"sandbox"`
+	Image   string `json:"image,omitempty"`
+	OS      string `json:"os"`
+	Traced  bool   `json:"traced"`
+}
+
+// File is one distribution file of the release.
+type File struct {
+	Filename string `json:"filename"`
+	Kind     string `json:"kind"` // sdist or wheel
+	SHA256   string `json:"sha256,omitempty"`
+	Size     int64  `json:"size,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Yanked   bool   `json:"yanked,omitempty"`
+	Chosen   bool   `json:"chosen,omitempty"`
+}
+
+// Metadata is the distribution's core metadata, as shown.
+type Metadata struct {
+	MetadataVersion        string            `json:"metadata_version,omitempty"`
+	Name                   string            `json:"name"`
+	Version                string            `json:"version"`
+	Summary                string            `json:"summary,omitempty"`
+	Description            string            `json:"description,omitempty"`
+	DescriptionContentType string            `json:"description_content_type,omitempty"`
+	License                string            `json:"license,omitempty"`
+	RequiresPython         string            `json:"requires_python,omitempty"`
+	RequiresDist           []string          `json:"requires_dist,omitempty"`
+	ProvidesExtra          []string          `json:"provides_extra,omitempty"`
+	Classifiers            []string          `json:"classifiers,omitempty"`
+	Author                 string            `json:"author,omitempty"`
+	ProjectURLs            map[string]string `json:"project_urls,omitempty"`
+}
+
+// Problem is one metadata validation result.
+type Problem struct {
+	Field    string `json:"field"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// Packaging is the packaging-quality score with its reasons.
+type Packaging struct {
+	Score   int      `json:"score"` // 0 to 10
+	Max     int      `json:"max"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// Reason is one packaging check.
+type Reason struct {
+	Check  string `json:"check"`
+	Passed bool   `json:"passed"`
+	Weight int    `json:"weight"`
+	Detail string `json:"detail"`
+}
+
+// Finding is one static or behavioural observation with its evidence.
+type Finding struct {
+	// Source is "static" (read without running) or "behavior" (seen in the trace).
+	Source   string     `json:"source"`
+	Phase    string     `json:"phase"`
+	RuleID   string     `json:"rule_id"`
+	Severity Severity   `json:"severity"`
+	Title    string     `json:"title"`
+	Message  string     `json:"message"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+	// Count is how many times the rule matched this subject; Evidence is bounded.
+	Count int `json:"count"`
+}
+
+// Evidence is one piece of proof: a traced event, or a place in a file.
+type Evidence struct {
+	Kind    string    `json:"kind"`
+	Time    time.Time `json:"time,omitzero"`
+	PID     int       `json:"pid,omitempty"`
+	Syscall string    `json:"syscall,omitempty"`
+	Detail  string    `json:"detail"`
+	File    string    `json:"file,omitempty"`
+	Line    int       `json:"line,omitempty"`
+	Result  string    `json:"result,omitempty"`
+}
+
+// Phase is what one sandboxed step did, common to fetch, build, install, import and test.
+type Phase struct {
+	Outcome    string  `json:"outcome"`
+	ExitCode   int     `json:"exit_code"`
+	Reason     string  `json:"reason,omitempty"`
+	WallMS     float64 `json:"wall_ms"`
+	CPUMS      float64 `json:"cpu_ms"`
+	PeakMemory int64   `json:"peak_memory_bytes"`
+	// Command is the argv that ran inside the sandbox.
+	Command  []string  `json:"command,omitempty"`
+	Behavior *Behavior `json:"behavior,omitempty"`
+}
+
+// Behavior summarises the trace of a phase.
+type Behavior struct {
+	Events          int      `json:"events"`
+	EventsDropped   int64    `json:"events_dropped,omitempty"`
+	FilesRead       int      `json:"files_read"`
+	FilesWritten    int      `json:"files_written"`
+	Processes       int      `json:"processes"`
+	Executed        []string `json:"executed,omitempty"`
+	NetworkAttempts []string `json:"network_attempts,omitempty"`
+	DNSQueries      []string `json:"dns_queries,omitempty"`
+}
+
+// Fetch is what the fetch step brought into the job's wheelhouse.
+type Fetch struct {
+	Phase
+	Wheelhouse []File    `json:"wheelhouse"`
+	Requests   []Request `json:"-"`
+	// IndexRequests counts the requests the sandbox made to PYTI's index proxy.
+	IndexRequests int `json:"index_requests"`
+	// Tools are the test tools PYTI added because the project does not declare them.
+	Tools []string `json:"tools,omitempty"`
+}
+
+// Build is the wheel build.
+type Build struct {
+	Phase
+	Wheel string `json:"wheel,omitempty"`
+	// Skipped explains when nothing was built (a wheel was analysed).
+	Skipped string `json:"skipped,omitempty"`
+	// Compilers are the compiler invocations seen in the trace.
+	Compilers []string `json:"compilers,omitempty"`
+	// ErrorLines are the lines of the build log that say why it failed.
+	ErrorLines []string `json:"error_lines,omitempty"`
+}
+
+// Install is the installation into a fresh environment.
+type Install struct {
+	Phase
+	Packages   []Package `json:"packages"`
+	ErrorLines []string  `json:"error_lines,omitempty"`
+}
+
+// Package is one installed distribution.
+type Package struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Import is the import of every top-level module the wheel provides.
+type Import struct {
+	Phase
+	Modules []Module `json:"modules"`
+}
+
+// Module is one import attempt.
+type Module struct {
+	Name  string `json:"name"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+	// Missing names the module an ImportError could not find (an undeclared dependency).
+	Missing string `json:"missing_module,omitempty"`
+}
+
+// Tests is the project's own test suite.
+type Tests struct {
+	Phase
+	// Runner is how the suite was run: pytest, unittest (through pytest) or doctest.
+	Runner string `json:"runner,omitempty"`
+	// Found says where the tests were found, or why there are none.
+	Found   string          `json:"found"`
+	Results *testresult.Run `json:"results,omitempty"`
+	// Coverage of the installed package by the suite.
+	Coverage *Coverage `json:"coverage,omitempty"`
+}
+
+// Coverage is coverage.py's measurement.
+type Coverage struct {
+	LinePercent   float64        `json:"line_percent"`
+	BranchPercent *float64       `json:"branch_percent,omitempty"`
+	Percent       float64        `json:"percent"` // coverage.py's total (lines and branches)
+	Statements    int            `json:"statements"`
+	Covered       int            `json:"covered_lines"`
+	Branches      int            `json:"branches"`
+	CoveredBr     int            `json:"covered_branches"`
+	Files         []FileCoverage `json:"files,omitempty"`
+}
+
+// FileCoverage is the coverage of one file.
+type FileCoverage struct {
+	Path       string  `json:"path"`
+	Percent    float64 `json:"percent"`
+	Statements int     `json:"statements"`
+	Missing    int     `json:"missing"`
+}
+
+// Lint is the quality of the source tree.
+type Lint struct {
+	Phase
+	quality.Report
+}
+
+// Artifact is one file of raw data.
+type Artifact struct {
+	Task      string `json:"task"`
+	Name      string `json:"name"`
+	Path      string `json:"path"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
+	MediaType string `json:"media_type"`
+}

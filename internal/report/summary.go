@@ -1,0 +1,114 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteSummary writes the few lines a person reads in ten seconds: the verdict and why, each
+// step's outcome and time, tests, coverage, quality, packaging and the findings.
+func (r *Report) WriteSummary(w io.Writer) error {
+	var b strings.Builder
+	name := r.Project
+	if name == "" {
+		name = r.Request.Spec
+	}
+	fmt.Fprintf(&b, "%s %s: %s", name, r.Version, strings.ToUpper(string(r.Verdict)))
+	if r.Reason != "" {
+		fmt.Fprintf(&b, " (%s)", oneLine(r.Reason, 160))
+	}
+	b.WriteString("\n")
+	if r.Run != nil {
+		for _, t := range r.Run.Tasks {
+			line := fmt.Sprintf("  %-9s %-9s %8s", t.Name, t.Status, seconds(t.WallMS))
+			if t.Reason != "" && t.Status != "ok" {
+				line += "  " + oneLine(t.Reason, 110)
+			} else if t.Error != "" {
+				line += "  " + oneLine(t.Error, 110)
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	if t := r.Tests; t != nil {
+		if t.Results != nil {
+			c := t.Results.Counts
+			fmt.Fprintf(&b, "  tests     %d passed, %d failed, %d errors, %d skipped, %d xfailed, %d xpassed (%s)\n",
+				c.Passed, c.Failed, c.Errors, c.Skipped, c.XFailed, c.XPassed, t.Runner)
+			for i, f := range t.Results.Failing() {
+				if i == 5 {
+					fmt.Fprintf(&b, "            … and %d more\n", len(t.Results.Failing())-5)
+					break
+				}
+				fmt.Fprintf(&b, "            %s %s [%s] %s\n", f.Outcome, f.NodeID, f.Class, oneLine(f.Message, 80))
+			}
+		} else {
+			fmt.Fprintf(&b, "  tests     %s\n", t.Found)
+		}
+		if c := t.Coverage; c != nil {
+			br := "n/a"
+			if c.BranchPercent != nil {
+				br = fmt.Sprintf("%.1f%%", *c.BranchPercent)
+			}
+			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s)\n", c.Percent, c.LinePercent, br)
+		}
+	}
+	if l := r.Lint; l != nil && l.Lines > 0 {
+		score := "n/a"
+		if l.Pylint != nil && l.Pylint.Score != nil {
+			score = fmt.Sprintf("%.2f/10", *l.Pylint.Score)
+		}
+		fmt.Fprintf(&b, "  quality   %d lines: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
+			l.Lines, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
+	}
+	if p := r.Packaging; p != nil {
+		fmt.Fprintf(&b, "  packaging %d/%d\n", p.Score, p.Max)
+	}
+	if len(r.Findings) == 0 {
+		b.WriteString("  findings  none\n")
+	} else {
+		fmt.Fprintf(&b, "  findings  %d\n", len(r.Findings))
+		for i, f := range r.Findings {
+			if i == 8 {
+				fmt.Fprintf(&b, "            … and %d more in the report\n", len(r.Findings)-8)
+				break
+			}
+			detail := ""
+			if len(f.Evidence) > 0 {
+				detail = ": " + oneLine(f.Evidence[0].Detail, 70)
+			}
+			fmt.Fprintf(&b, "            %-8s %s (%s)%s\n", f.Severity, f.Title, f.Phase, detail)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func seconds(ms float64) string {
+	if ms == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fs", ms/1000)
+}
+
+// oneLine shows package-controlled text on one line: control characters escaped, cut at n runes.
+func oneLine(s string, n int) string {
+	var b strings.Builder
+	count := 0
+	for _, r := range s {
+		if count >= n {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+		count++
+	}
+	return b.String()
+}

@@ -1,0 +1,20 @@
+// Package trace runs strace around sandboxed work and turns its output into typed events:
+// files opened, written, created, deleted and renamed; processes executed; network connects,
+// binds and sends; DNS names looked up (from the sandbox resolver's log, via NewDNSEvent); the
+// process tree. The parser streams strace -f output (or gVisor's runsc --strace debug log), keeps
+// a bounded number of events (head and tail, saying how many it dropped) and hands every event to
+// an optional callback, so that rules can judge a trace too large to keep.
+package trace
+
+// Syscalls is the strace -e trace= expression PYTI traces: everything that touches files,
+// processes and the network, plus the few calls that matter for anti-analysis and escapes.
+const Syscalls = "%file,%process,%network,ioctl,ptrace,kill,tkill,tgkill,bpf,userfaultfd,keyctl,perf_event_open,unshare,setns,mount,memfd_create,chdir,fchdir"
+
+// StraceArgs returns the strace command line (without the strace binary itself and without the
+// traced command) that writes a trace to out. strace runs outside the sandbox: --seccomp-bpf keeps
+// its cost low, -f follows every child, -ttt stamps each line with the time, and -y prints the
+// path behind every file descriptor argument (AT_FDCWD</work>, 3</tmp/x>) so that relative paths
+// resolve exactly even after fchdir or through openat(dirfd, ...).
+func StraceArgs(out string) []string {
+	return []string{"-o", out, "-f", "--seccomp-bpf", "-q", "-ttt", "-y", "-s", "4096", "-e", "trace=" + Syscalls, "--"}
+}

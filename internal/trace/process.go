@@ -1,0 +1,50 @@
+package trace
+
+import "time"
+
+// Process is one traced pid (a process or a thread) in the process tree.
+type Process struct {
+	PID    int  `json:"pid"`
+	PPID   int  `json:"ppid,omitempty"`
+	Thread bool `json:"thread,omitempty"`
+	// Execs lists every successful exec of this pid, in order.
+	Execs [][]string `json:"execs,omitempty"`
+	// Exited is set once the pid's end was seen; then ExitCode or Signal says how it ended.
+	Exited   bool      `json:"exited"`
+	ExitCode int       `json:"exit_code"`
+	Signal   string    `json:"signal,omitempty"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Children []int     `json:"children,omitempty"`
+}
+
+// Command is the last command line this pid executed, or nil.
+func (p *Process) Command() []string {
+	if len(p.Execs) == 0 {
+		return nil
+	}
+	return p.Execs[len(p.Execs)-1]
+}
+
+// pidState is what the parser tracks per pid while reading.
+type pidState struct {
+	proc    *Process
+	cwd     *cwdRef
+	fds     *fdTable
+	pending *Line // the unfinished call, if any
+	comm    string
+}
+
+// cwdRef is shared between pids created with CLONE_FS.
+type cwdRef struct{ dir string }
+
+// fdTable maps descriptors to the paths they were opened with; shared with CLONE_FILES.
+type fdTable struct{ m map[int]string }
+
+func (t *fdTable) clone() *fdTable {
+	c := &fdTable{m: make(map[int]string, len(t.m))}
+	for k, v := range t.m {
+		c.m[k] = v
+	}
+	return c
+}

@@ -196,3 +196,33 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestPackagingScore(t *testing.T) {
+	full := Project{Name: "good", Version: "1.0", Summary: "does a useful thing", Description: strings.Repeat("words ", 30),
+		DescriptionContentType: "text/markdown", DescriptionRenders: true, License: "MIT",
+		Classifiers: []string{"A :: B", "C :: D", "E :: F"}, RequiresPython: ">=3.8", URLs: 2, Author: "me", Keywords: "k",
+		HasPyproject: true, HasBuildSystem: true, HasTests: true, HasLicenseFile: true}
+	if s, _ := PackagingScore(full); s != 10 {
+		t.Errorf("a complete project scores %d, want 10", s)
+	}
+	bare := Project{Name: "bare", Version: "0.1", HasSetupPy: true}
+	s, checks := PackagingScore(bare)
+	if s > 3 {
+		t.Errorf("a bare project scores %d, want at most 3", s)
+	}
+	var failed []string
+	for _, c := range checks {
+		if !c.Passed {
+			failed = append(failed, c.Name)
+		}
+	}
+	want := []string{"summary", "description", "description-type", "classifiers", "license", "license-file", "requires-python", "urls", "author", "keywords", "build-system", "tests"}
+	if d := cmp.Diff(want, failed); d != "" {
+		t.Errorf("failed checks (-want +got):\n%s", d)
+	}
+	for _, c := range checks {
+		if c.Name == "build-system" && !strings.Contains(c.Detail, "setup.py-only") {
+			t.Errorf("build-system detail %q should say it is setup.py-only", c.Detail)
+		}
+	}
+}

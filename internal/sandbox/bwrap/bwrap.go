@@ -1,0 +1,242 @@
+package bwrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/sandbox/cgroup"
+	"github.com/pyti/pyti/internal/trace"
+)
+
+// Backend runs specs under bubblewrap.
+type Backend struct {
+	// Layout overrides the detected cgroup layout (nil: detect).
+	Layout *cgroup.Layout
+}
+
+// New returns a bwrap backend using the machine's cgroup layout.
+func New() *Backend { return &Backend{} }
+
+// Name implements sandbox.Backend.
+func (b *Backend) Name() string { return "bwrap" }
+
+// Check implements sandbox.Backend.
+func (b *Backend) Check() error {
+	var errs []error
+	if _, err := exec.LookPath("bwrap"); err != nil {
+		errs = append(errs, errors.New("bwrap not found: apt-get install bubblewrap"))
+	}
+	if _, err := exec.LookPath("strace"); err != nil {
+		errs = append(errs, errors.New("strace not found (needed for traced runs): apt-get install strace"))
+	}
+	if _, err := os.Executable(); err != nil {
+		errs = append(errs, fmt.Errorf("cannot find the pyti binary to use as the sandbox init: %w", err))
+	}
+	if b.Layout == nil {
+		if _, err := cgroup.Detect(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run implements sandbox.Backend.
+func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, error) {
+	if len(spec.Argv) == 0 {
+		return nil, errors.New("bwrap: empty command")
+	}
+	spec.Limits = spec.Limits.WithDefaults()
+	if spec.IndexSocket == "" {
+		spec.IndexPort = 0
+	}
+	bw, err := exec.LookPath("bwrap")
+	if err != nil {
+		return nil, fmt.Errorf("%w: bwrap not found: apt-get install bubblewrap", sandbox.ErrInfrastructure)
+	}
+	runDir, err := os.MkdirTemp("", "pyti-run-*")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+	}
+	defer os.RemoveAll(runDir)
+	args, err := Args(spec, runDir)
+	if err != nil {
+		return nil, err
+	}
+	argv := append([]string{bw}, args...)
+	if spec.Trace {
+		st, err := exec.LookPath("strace")
+		if err != nil {
+			return nil, fmt.Errorf("%w: strace not found: apt-get install strace", sandbox.ErrInfrastructure)
+		}
+		argv = append(append([]string{st}, trace.StraceArgs(sandbox.TraceFDPath)...), argv...)
+	}
+	var full []string
+	if spec.WorkDir != "" {
+		full = append(full, spec.WorkDir)
+	}
+	return sandbox.Supervise(ctx, sandbox.Plan{
+		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
+		DNS: true, Layout: b.Layout, FullPaths: full,
+	})
+}
+
+// maskedFiles are host secrets under the bound system directories, replaced by empty files.
+var maskedFiles = []string{
+	"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd",
+	"/etc/sudoers", "/etc/machine-id", "/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
+	"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key", "/etc/pip.conf", "/etc/netrc",
+}
+
+// maskedDirs are host secret directories replaced by empty tmpfs.
+var maskedDirs = []string{"/etc/ssl/private", "/etc/sudoers.d", "/etc/NetworkManager/system-connections", "/etc/wireguard"}
+
+// secretPaths finds what under root the world may not read: regular files without o+r and
+// directories without o+x. The sandbox user is the host's uid for permission checks, so such
+// files must be masked, whatever their name.
+func secretPaths(root string) (files, dirs []string) {
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable entries are skipped, not fatal
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		switch {
+		case fi.IsDir() && fi.Mode().Perm()&0o001 == 0 && p != root:
+			dirs = append(dirs, p)
+			return filepath.SkipDir
+		case fi.Mode().IsRegular() && fi.Mode().Perm()&0o004 == 0:
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, dirs
+}
+
+// systemDirs are bound read-only (or recreated as the same symlink).
+var systemDirs = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"}
+
+// Args builds the bwrap arguments for spec; runDir is a private host directory for the run's
+// generated files (resolv.conf, the empty mask file).
+func Args(spec sandbox.Spec, runDir string) ([]string, error) {
+	lim := spec.Limits.WithDefaults()
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+	}
+	empty := filepath.Join(runDir, "empty")
+	resolv := filepath.Join(runDir, "resolv.conf")
+	if err := os.WriteFile(empty, nil, 0o444); err != nil {
+		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+	}
+	if err := os.WriteFile(resolv, []byte("nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"), 0o444); err != nil {
+		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+	}
+	a := []string{
+		"--unshare-user", "--uid", strconv.Itoa(sandbox.SandboxUID), "--gid", strconv.Itoa(sandbox.SandboxGID),
+		"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+		"--hostname", "pyti-sandbox",
+		"--die-with-parent", "--new-session", "--as-pid-1",
+		"--cap-drop", "ALL", "--disable-userns",
+		"--clearenv",
+	}
+	for _, d := range systemDirs {
+		fi, err := os.Lstat(d)
+		if err != nil {
+			continue
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(d)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+			}
+			a = append(a, "--symlink", target, d)
+			continue
+		}
+		a = append(a, "--ro-bind", d, d)
+	}
+	files, dirs := secretPaths("/etc")
+	for _, f := range append(files, maskedFiles...) {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+			a = append(a, "--ro-bind", empty, f)
+		}
+	}
+	for _, d := range append(dirs, maskedDirs...) {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() {
+			a = append(a, "--tmpfs", d, "--remount-ro", d)
+		}
+	}
+	resolvDst := "/etc/resolv.conf"
+	if t, err := filepath.EvalSymlinks(resolvDst); err == nil && t != resolvDst {
+		resolvDst = t // bind where the symlink points, or the bind would follow it out of /etc
+	}
+	a = append(a, "--ro-bind", resolv, resolvDst)
+	tmp := strconv.FormatInt(lim.TmpBytes, 10)
+	a = append(a,
+		"--proc", "/proc",
+		"--dev", "/dev",
+		"--size", tmp, "--perms", "1777", "--tmpfs", "/tmp",
+		"--size", tmp, "--perms", "0700", "--tmpfs", sandbox.Home,
+		"--chmod", "0755", "/home",
+		"--ro-bind", self, sandbox.InitPath,
+	)
+	for _, bd := range spec.ReadOnly {
+		dst := bd.Dst
+		if dst == "" {
+			dst = bd.Src
+		}
+		a = append(a, "--ro-bind", bd.Src, dst)
+	}
+	dir := spec.Dir
+	stat := []string{"/tmp", sandbox.Home}
+	if spec.WorkDir != "" {
+		a = append(a, "--bind", spec.WorkDir, sandbox.WorkPath)
+		if dir == "" {
+			dir = sandbox.WorkPath
+		}
+		stat = append(stat, sandbox.WorkPath)
+	}
+	if dir == "" {
+		dir = sandbox.Home
+	}
+	cfg := sandbox.InitConfig{
+		Argv: spec.Argv, Env: sandbox.MergeEnv(sandbox.BaseEnv(), spec.Env), Dir: dir,
+		FileSize: lim.FileSizeBytes, OpenFiles: lim.OpenFiles, DNS: true,
+		Decoys: true, StatPaths: stat,
+	}
+	if spec.IndexSocket != "" {
+		if spec.IndexPort <= 0 || spec.IndexPort > 65535 {
+			return nil, fmt.Errorf("bwrap: IndexSocket set but IndexPort %d is not a port", spec.IndexPort)
+		}
+		a = append(a, "--ro-bind", spec.IndexSocket, sandbox.IndexSocketPath)
+		cfg.IndexPort, cfg.IndexSocket = spec.IndexPort, sandbox.IndexSocketPath
+	}
+	env, err := sandbox.InitEnv(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, kv := range env {
+		k, v, _ := cutEq(kv)
+		a = append(a, "--setenv", k, v)
+	}
+	// Everything is mounted: make the root itself (bwrap's tmpfs) read-only too.
+	a = append(a, "--remount-ro", "/", "--chdir", "/", "--", sandbox.InitPath)
+	return a, nil
+}
+
+func cutEq(kv string) (string, string, bool) {
+	for i := 0; i < len(kv); i++ {
+		if kv[i] == '=' {
+			return kv[:i], kv[i+1:], true
+		}
+	}
+	return kv, "", false
+}

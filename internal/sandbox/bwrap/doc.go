@@ -1,0 +1,5 @@
+// Package bwrap is the bubblewrap sandbox backend: it turns a sandbox.Spec into a bwrap command
+// line (read-only system, masked secrets, own PID/IPC/UTS/user namespaces, tmpfs /tmp and
+// decoy HOME, the job's work dir read-write, PYTI's init as PID 1) wrapped, when tracing, by
+// strace outside the sandbox, and hands it to sandbox.Supervise.
+package bwrap

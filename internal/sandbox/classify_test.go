@@ -1,0 +1,60 @@
+package sandbox
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestClassify(t *testing.T) {
+	lim := Limits{Wall: time.Second, NoOutput: time.Second, MemoryBytes: 256 << 20, Pids: 64, FileSizeBytes: 1 << 20}
+	tests := []struct {
+		name string
+		f    runFacts
+		want Outcome
+	}{
+		{"ok", runFacts{exitKnown: true}, OutcomeOK},
+		{"exit", runFacts{exitKnown: true, code: 2}, OutcomeExit},
+		{"signal", runFacts{exitKnown: true, code: 137, signal: 9}, OutcomeKilled},
+		{"timeout", runFacts{timedOut: true}, OutcomeTimeout},
+		{"no output", runFacts{noOutput: true}, OutcomeNoOutputTimeout},
+		{"oom beats timeout", runFacts{timedOut: true, oomKills: 1}, OutcomeOOM},
+		{"oom even when the parent survived", runFacts{exitKnown: true, code: 1, oomKills: 2}, OutcomeOOM},
+		{"pids beats timeout", runFacts{timedOut: true, pidsHit: true}, OutcomePids},
+		{"pids with a clean exit", runFacts{exitKnown: true, pidsHit: true}, OutcomePids},
+		{"full workspace", runFacts{exitKnown: true, code: 1, full: []string{"/work"}}, OutcomeNoSpace},
+		{"SIGXFSZ", runFacts{exitKnown: true, code: 153, signal: 25}, OutcomeNoSpace},
+		{"shell saw SIGXFSZ", runFacts{exitKnown: true, code: 153, fileSizeMsg: true}, OutcomeNoSpace},
+		{"ENOSPC message and failure", runFacts{exitKnown: true, code: 1, noSpaceMsg: true}, OutcomeNoSpace},
+		{"ENOSPC message but success", runFacts{exitKnown: true, noSpaceMsg: true}, OutcomeOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.f.limits = lim
+			got, reason := classify(tc.f)
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+			if got != OutcomeOK && reason == "" {
+				t.Errorf("no reason for %s", got)
+			}
+		})
+	}
+}
+
+func TestMergeEnv(t *testing.T) {
+	got := MergeEnv([]string{"A=1", "B=2"}, []string{"B=3", "C=4", "A=5"})
+	if d := cmp.Diff([]string{"A=5", "B=3", "C=4"}, got); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+}
+
+func TestLimitsWithDefaults(t *testing.T) {
+	got := Limits{Wall: time.Second}.WithDefaults()
+	want := DefaultLimits()
+	want.Wall = time.Second
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+}

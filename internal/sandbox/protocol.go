@@ -1,0 +1,115 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// The fds every helper process sees, fixed so that each side knows them without negotiation.
+const (
+	fdTrace  = 3 // strace's output pipe (strace -o /dev/fd/3); the init closes it first thing
+	fdReport = 4 // init -> host: DNS queries and the exit status, JSON lines; never reaches the user
+	// The sockets sit above the fds the Go runtime of the launcher may hold (netpoll), and are
+	// placed only right before exec.
+	fdDNSUDP = 10 // 127.0.0.1:53/udp in the run's network namespace, bound by the launcher
+	fdDNSTCP = 11 // 127.0.0.1:53/tcp
+	fdIndex  = 12 // 127.0.0.1:IndexPort/tcp, the index bridge
+)
+
+// TraceFDPath is what strace is told to write to (trace.StraceArgs(TraceFDPath)).
+const TraceFDPath = "/dev/fd/3"
+
+// Environment variables that turn the re-executed pyti binary into a helper.
+const (
+	envRole   = "PYTI_SANDBOX_ROLE"
+	envConfig = "PYTI_SANDBOX_CONFIG"
+	roleLaunc = "launcher"
+	roleInit  = "init"
+)
+
+// InitPath is where the pyti binary is bound (read-only) inside the sandbox to act as its init.
+const InitPath = "/.pyti/init"
+
+// IndexSocketPath is where Spec.IndexSocket is bound inside the sandbox.
+const IndexSocketPath = "/.pyti/index.sock"
+
+// LaunchConfig tells the host-side launcher what to set up before it execs Exec.
+type LaunchConfig struct {
+	ProcsFiles []string `json:"procs_files"` // cgroup.procs files to join
+	Exec       []string `json:"exec"`        // absolute path first
+	Env        []string `json:"env"`
+	DNS        bool     `json:"dns"`        // bind 127.0.0.1:53 udp+tcp on fds 5 and 6
+	IndexPort  int      `json:"index_port"` // bind 127.0.0.1:IndexPort on fd 7 when > 0
+}
+
+// InitConfig tells the in-sandbox init what to serve and what to run.
+type InitConfig struct {
+	Argv        []string `json:"argv"`
+	Env         []string `json:"env"`
+	Dir         string   `json:"dir"`
+	FileSize    int64    `json:"file_size"`
+	OpenFiles   int      `json:"open_files"`
+	DNS         bool     `json:"dns"`
+	IndexPort   int      `json:"index_port"`
+	IndexSocket string   `json:"index_socket"` // path inside the sandbox
+	Decoys      bool     `json:"decoys"`
+	StatPaths   []string `json:"stat_paths"` // checked for "full" when the command ends
+}
+
+// report is one line on the report channel.
+type report struct {
+	DNS        *DNSQuery   `json:"dns,omitempty"`
+	DNSDropped int64       `json:"dns_dropped,omitempty"`
+	Exit       *exitReport `json:"exit,omitempty"`
+	Error      string      `json:"error,omitempty"`
+}
+
+type exitReport struct {
+	Code   int       `json:"code"`
+	Signal int       `json:"signal"`
+	Full   []string  `json:"full,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+func encodeConfig(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("sandbox: encode helper config: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+func decodeConfig(v any) error {
+	b, err := base64.StdEncoding.DecodeString(os.Getenv(envConfig))
+	if err != nil {
+		return fmt.Errorf("sandbox helper config: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("sandbox helper config: %w", err)
+	}
+	return nil
+}
+
+// InitEnv returns the environment (KEY=VALUE) bwrap must set for the init: nothing else.
+func InitEnv(cfg InitConfig) ([]string, error) {
+	enc, err := encodeConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return []string{envRole + "=" + roleInit, envConfig + "=" + enc}, nil
+}
+
+// MaybeRunHelper turns this process into the sandbox launcher or init when it was re-executed
+// as one, and never returns then. cmd/pyti's main (and every TestMain of a package that runs a
+// sandbox) calls it first thing; for any other process it returns at once.
+func MaybeRunHelper() {
+	switch os.Getenv(envRole) {
+	case roleLaunc:
+		os.Exit(runLauncher())
+	case roleInit:
+		os.Exit(runInit())
+	}
+}

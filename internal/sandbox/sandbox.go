@@ -1,0 +1,164 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Backend runs one command in isolation. Implementations must pass sandboxtest.Conformance.
+type Backend interface {
+	// Name is a short stable name ("bwrap", "runsc").
+	Name() string
+	// Check reports what is missing on this machine to use the backend, e.g.
+	// "bwrap not found: apt-get install bubblewrap". nil means ready.
+	Check() error
+	// Run runs spec. An error means PYTI itself could not run the sandbox (an infrastructure
+	// failure); whatever the untrusted code did is described by Result.Outcome.
+	Run(ctx context.Context, spec Spec) (*Result, error)
+}
+
+// WorkPath is where Spec.WorkDir appears inside the sandbox.
+const WorkPath = "/work"
+
+// ErrInfrastructure marks errors that come from PYTI or the machine, never from the untrusted code.
+var ErrInfrastructure = errors.New("sandbox infrastructure failure")
+
+// Bind is a host path made visible inside the sandbox read-only.
+type Bind struct {
+	Src string `json:"src"` // host path
+	Dst string `json:"dst"` // path inside the sandbox; Src when empty
+}
+
+// Spec describes one sandboxed run.
+type Spec struct {
+	// Argv is the command; Argv[0] is looked up in the sandbox's PATH when it has no slash.
+	Argv []string
+	// Env adds KEY=VALUE entries to the clean environment (they override the defaults).
+	Env []string
+	// Dir is the working directory inside the sandbox; WorkPath when WorkDir is set, else Home.
+	Dir string
+	// WorkDir is the job's host directory, bound read-write at WorkPath inside.
+	WorkDir string
+	// ReadOnly are extra read-only binds (e.g. a wheelhouse).
+	ReadOnly []Bind
+	// Limits bound the run; the zero value of a field means DefaultLimits' value.
+	Limits Limits
+	// Trace runs strace outside the sandbox; the capped trace goes to TracePath (a file in
+	// os.TempDir when empty).
+	Trace     bool
+	TracePath string
+	// IndexSocket, when set, is a host unix socket reachable inside at 127.0.0.1:IndexPort.
+	IndexSocket string
+	IndexPort   int
+	// Stdout and Stderr, when set, receive live copies of the (uncapped) output.
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Limits are enforced from outside the sandbox.
+type Limits struct {
+	Wall          time.Duration `json:"wall"`            // wall clock
+	NoOutput      time.Duration `json:"no_output"`       // no byte on stdout/stderr for this long
+	MemoryBytes   int64         `json:"memory_bytes"`    // cgroup memory limit
+	Pids          int           `json:"pids"`            // cgroup pids limit
+	FileSizeBytes int64         `json:"file_size_bytes"` // RLIMIT_FSIZE
+	OpenFiles     int           `json:"open_files"`      // RLIMIT_NOFILE
+	TmpBytes      int64         `json:"tmp_bytes"`       // size of the /tmp tmpfs (and of HOME)
+	OutputBytes   int64         `json:"output_bytes"`    // kept per stream, head + tail
+	TraceBytes    int64         `json:"trace_bytes"`     // kept of the trace, head + tail
+}
+
+// DefaultLimits are the limits used for every field a Spec leaves zero.
+func DefaultLimits() Limits {
+	return Limits{
+		Wall:          30 * time.Minute,
+		NoOutput:      10 * time.Minute,
+		MemoryBytes:   4 << 30,
+		Pids:          512,
+		FileSizeBytes: 2 << 30,
+		OpenFiles:     4096,
+		TmpBytes:      1 << 30,
+		OutputBytes:   4 << 20,
+		TraceBytes:    256 << 20,
+	}
+}
+
+// WithDefaults returns l with every zero field replaced by its default.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits()
+	if l.Wall <= 0 {
+		l.Wall = d.Wall
+	}
+	if l.NoOutput <= 0 {
+		l.NoOutput = d.NoOutput
+	}
+	if l.MemoryBytes <= 0 {
+		l.MemoryBytes = d.MemoryBytes
+	}
+	if l.Pids <= 0 {
+		l.Pids = d.Pids
+	}
+	if l.FileSizeBytes <= 0 {
+		l.FileSizeBytes = d.FileSizeBytes
+	}
+	if l.OpenFiles <= 0 {
+		l.OpenFiles = d.OpenFiles
+	}
+	if l.TmpBytes <= 0 {
+		l.TmpBytes = d.TmpBytes
+	}
+	if l.OutputBytes <= 0 {
+		l.OutputBytes = d.OutputBytes
+	}
+	if l.TraceBytes <= 0 {
+		l.TraceBytes = d.TraceBytes
+	}
+	return l
+}
+
+// Outcome names how a run ended.
+type Outcome string
+
+// The outcomes of a run.
+const (
+	OutcomeOK              Outcome = "ok"
+	OutcomeExit            Outcome = "exit"
+	OutcomeTimeout         Outcome = "timeout"
+	OutcomeNoOutputTimeout Outcome = "no-output-timeout"
+	OutcomeOOM             Outcome = "oom"
+	OutcomePids            Outcome = "pids"
+	OutcomeNoSpace         Outcome = "no-space"
+	OutcomeKilled          Outcome = "killed"
+)
+
+// DNSQuery is one query PYTI's resolver inside the sandbox received (and answered NXDOMAIN).
+type DNSQuery struct {
+	Name      string    `json:"name"`
+	Type      string    `json:"type"`
+	Transport string    `json:"transport"` // udp or tcp
+	Time      time.Time `json:"time"`
+}
+
+// Result describes a finished run.
+type Result struct {
+	Outcome       Outcome       `json:"outcome"`
+	ExitCode      int           `json:"exit_code"`
+	Signal        int           `json:"signal,omitempty"`
+	Reason        string        `json:"reason,omitempty"`
+	Wall          time.Duration `json:"wall"`
+	CPU           time.Duration `json:"cpu"`
+	PeakMemory    int64         `json:"peak_memory"`
+	PidsLimitHit  bool          `json:"pids_limit_hit"`
+	OOMKills      int64         `json:"oom_kills"`
+	Stdout        []byte        `json:"stdout"`
+	Stderr        []byte        `json:"stderr"`
+	StdoutDropped int64         `json:"stdout_dropped"`
+	StderrDropped int64         `json:"stderr_dropped"`
+	TracePath     string        `json:"trace_path,omitempty"`
+	TraceDropped  int64         `json:"trace_dropped"`
+	DNSQueries    []DNSQuery    `json:"dns_queries"`
+	DNSDropped    int64         `json:"dns_dropped"`
+	Limits        Limits        `json:"limits"`
+}

@@ -1,0 +1,450 @@
+package sandboxtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// Conformance runs the whole suite against b. It needs root (cgroups, the tmpfs workspace),
+// /usr/bin/python3 and, for the tracing tests, strace.
+func Conformance(t *testing.T, b sandbox.Backend) {
+	if err := b.Check(); err != nil {
+		t.Fatalf("backend %s not usable here: %v", b.Name(), err)
+	}
+	s := suite{b: b}
+	tests := []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"ExitCodes", s.testExitCodes},
+		{"OutputCaptured", s.testOutputCaptured},
+		{"NoNetwork", s.testNoNetwork},
+		{"LoopbackOnly", s.testLoopbackOnly},
+		{"ReadOnlySystem", s.testReadOnlySystem},
+		{"SecretsMasked", s.testSecretsMasked},
+		{"TmpFreshPerRun", s.testTmpFresh},
+		{"HomeHasOnlyDecoys", s.testHomeDecoys},
+		{"Unprivileged", s.testUnprivileged},
+		{"StdinEmpty", s.testStdinEmpty},
+		{"NoControllingTerminal", s.testNoTTY},
+		{"CleanEnvironment", s.testCleanEnv},
+		{"OnlyStandardFDs", s.testOnlyStdFDs},
+		{"InitUntouchable", s.testInitUntouchable},
+		{"DNSRecorded", s.testDNS},
+		{"IndexBridge", s.testIndexBridge},
+		{"Trace", s.testTrace},
+		{"TraceCapped", s.testTraceCapped},
+		{"ForkBomb", s.testForkBomb},
+		{"MemoryHog", s.testMemoryHog},
+		{"DiskFiller", s.testDiskFiller},
+		{"FileSizeLimit", s.testFileSizeLimit},
+		{"InfiniteLoop", s.testInfiniteLoop},
+		{"SilentHang", s.testSilentHang},
+		{"OutputFlood", s.testOutputFlood},
+		{"DoubleForkDaemon", s.testDaemon},
+		{"KillAll", s.testKillAll},
+		{"TIOCSTI", s.testTIOCSTI},
+		{"BashrcPersistence", s.testBashrc},
+		{"MillionFiles", s.testMillionFiles},
+		{"Cancelled", s.testCancelled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, tc.fn)
+	}
+}
+
+func (s suite) testExitCodes(t *testing.T) {
+	tests := []struct {
+		name    string
+		argv    []string
+		outcome sandbox.Outcome
+		code    int
+		signal  int
+	}{
+		{"zero", sh("exit 0"), sandbox.OutcomeOK, 0, 0},
+		{"three", sh("exit 3"), sandbox.OutcomeExit, 3, 0},
+		{"sigkill", sh("kill -9 $$"), sandbox.OutcomeKilled, 137, 9},
+		{"sigterm", py("import os,signal; os.kill(os.getpid(), signal.SIGTERM)"), sandbox.OutcomeKilled, 143, 15},
+		{"not found", []string{"pyti-no-such-command"}, sandbox.OutcomeExit, 127, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.run(t, newJob(t).spec(tc.argv...))
+			type got struct {
+				Outcome      sandbox.Outcome
+				Code, Signal int
+			}
+			if d := cmp.Diff(got{tc.outcome, tc.code, tc.signal}, got{r.Outcome, r.ExitCode, r.Signal}); d != "" {
+				t.Errorf("(-want +got)\n%s\n%s", d, describe(r))
+			}
+		})
+	}
+}
+
+func (s suite) testOutputCaptured(t *testing.T) {
+	var live bytes.Buffer
+	spec := newJob(t).spec(sh("echo to-stdout; echo to-stderr >&2")...)
+	spec.Stdout = &live
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff([]string{"to-stdout\n", "to-stderr\n", "to-stdout\n"}, []string{string(r.Stdout), string(r.Stderr), live.String()}); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	if r.StdoutDropped != 0 || r.StderrDropped != 0 {
+		t.Errorf("dropped %d/%d bytes of a tiny output", r.StdoutDropped, r.StderrDropped)
+	}
+}
+
+func (s suite) testNoNetwork(t *testing.T) {
+	code := `
+import socket, errno
+for addr in [("203.0.113.7", 443), ("169.254.169.254", 80), ("10.0.0.1", 22)]:
+    s = socket.socket()
+    s.settimeout(10)
+    try:
+        s.connect(addr)
+        print(addr[0], "CONNECTED")
+    except OSError as e:
+        print(addr[0], errno.errorcode.get(e.errno, e.errno))
+`
+	r := s.run(t, newJob(t).spec(py(code)...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	want := "203.0.113.7 ENETUNREACH\n169.254.169.254 ENETUNREACH\n10.0.0.1 ENETUNREACH\n"
+	if d := cmp.Diff(want, string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+}
+
+func (s suite) testLoopbackOnly(t *testing.T) {
+	r := s.run(t, newJob(t).spec(py("import socket; print([n for _, n in socket.if_nameindex()])")...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff("['lo']\n", string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+}
+
+func (s suite) testReadOnlySystem(t *testing.T) {
+	j := newJob(t)
+	code := `
+import os, sys
+for p in ["/pyti-x", "/usr/pyti-x", "/etc/pyti-x", "/usr/lib/python3/dist-packages/pyti-x.pth", "/bin/pyti-x"]:
+    try:
+        open(p, "w").close()
+        print(p, "WRITABLE")
+    except OSError as e:
+        print(p, "refused")
+open(os.path.join(sys.argv[1], "made-inside"), "w").write("hello")
+print("work ok")
+`
+	r := s.run(t, j.spec(Python, "-c", code, sandbox.WorkPath))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	want := "/pyti-x refused\n/usr/pyti-x refused\n/etc/pyti-x refused\n/usr/lib/python3/dist-packages/pyti-x.pth refused\n/bin/pyti-x refused\nwork ok\n"
+	if d := cmp.Diff(want, string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s\n%s", d, describe(r))
+	}
+	got, err := os.ReadFile(filepath.Join(j.workDir, "made-inside"))
+	if err != nil || string(got) != "hello" {
+		t.Errorf("file written in the work dir: %q, %v", got, err)
+	}
+}
+
+func (s suite) testSecretsMasked(t *testing.T) {
+	r := s.run(t, newJob(t).spec(sh("wc -c < /etc/shadow; test -e /root && echo root-visible; test -e /sys/kernel && echo sys-visible; ls -A /etc/ssl/private 2>/dev/null; echo end")...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff("0\nend\n", string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+}
+
+func (s suite) testTmpFresh(t *testing.T) {
+	r := s.run(t, newJob(t).spec(sh("ls -A /tmp; echo x > /tmp/pyti-fresh && ls -A /tmp")...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if string(r.Stdout) != "pyti-fresh\n" {
+		t.Fatalf("first run's /tmp: %q", r.Stdout)
+	}
+	r = s.run(t, newJob(t).spec(sh("ls -A /tmp; echo end")...))
+	if string(r.Stdout) != "end\n" {
+		t.Errorf("a second run sees %q in /tmp", r.Stdout)
+	}
+	spec := newJob(t).spec(sh("dd if=/dev/zero of=/tmp/big bs=64k count=64 2>&1; echo dd-exit=$?")...)
+	spec.Limits.TmpBytes = 1 << 20
+	r = s.run(t, spec)
+	if !strings.Contains(string(r.Stdout), "No space left on device") || r.Outcome != sandbox.OutcomeNoSpace {
+		t.Errorf("a 4 MiB file fits in a 1 MiB /tmp: %s", describe(r))
+	}
+}
+
+func (s suite) testHomeDecoys(t *testing.T) {
+	code := `
+import os
+for p in os.environ["DECOYS"].split(":"):
+    print(p, "CANARY" if os.environ["CANARY"] in open(p).read() else "plain")
+for k in os.environ["DECOY_ENV"].split(":"):
+    print(k, os.environ["CANARY"] in os.environ.get(k, ""))
+print(sorted(os.listdir(os.environ["HOME"])))
+print(os.path.exists("/root"))
+`
+	spec := newJob(t).spec(py(code)...)
+	spec.Env = append(spec.Env, "DECOYS="+strings.Join(sandbox.DecoyPaths(), ":"),
+		"DECOY_ENV="+strings.Join(sandbox.DecoyEnvNames(), ":"), "CANARY="+sandbox.Canary)
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	var want strings.Builder
+	top := map[string]bool{}
+	for _, p := range sandbox.DecoyPaths() {
+		fmt.Fprintf(&want, "%s CANARY\n", p)
+		top[strings.SplitN(strings.TrimPrefix(p, sandbox.Home+"/"), "/", 2)[0]] = true
+	}
+	for _, k := range sandbox.DecoyEnvNames() {
+		fmt.Fprintf(&want, "%s True\n", k)
+	}
+	var names []string
+	for n := range top {
+		names = append(names, "'"+n+"'")
+	}
+	slices.Sort(names)
+	fmt.Fprintf(&want, "[%s]\nFalse\n", strings.Join(names, ", "))
+	if d := cmp.Diff(want.String(), string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s\n%s", d, describe(r))
+	}
+}
+
+func (s suite) testUnprivileged(t *testing.T) {
+	r := s.run(t, newJob(t).spec(sh("id -u; id -g; grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status")...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	want := fmt.Sprintf("%d\n%d\nCapInh:\t0000000000000000\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000\nNoNewPrivs:\t1\n", sandbox.SandboxUID, sandbox.SandboxGID)
+	if d := cmp.Diff(want, string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	code := `
+import os, socket
+for name, args in [("raw", (socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)),
+                   ("packet", (socket.AF_PACKET, socket.SOCK_RAW, 0))]:
+    try:
+        socket.socket(*args)
+        print(name, "allowed")
+    except OSError:
+        print(name, "denied")
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+print("userns", "allowed" if libc.unshare(0x10000000) == 0 else "denied")
+`
+	r = s.run(t, newJob(t).spec(py(code)...))
+	if d := cmp.Diff("raw denied\npacket denied\nuserns denied\n", string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s\n%s", d, describe(r))
+	}
+}
+
+func (s suite) testStdinEmpty(t *testing.T) {
+	r := s.run(t, newJob(t).spec(sh("wc -c")...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if strings.TrimSpace(string(r.Stdout)) != "0" {
+		t.Errorf("stdin had %q bytes", r.Stdout)
+	}
+}
+
+func (s suite) testNoTTY(t *testing.T) {
+	code := `
+import os
+try:
+    os.open("/dev/tty", os.O_RDWR)
+    print("tty opened")
+except OSError as e:
+    print("no tty")
+`
+	r := s.run(t, newJob(t).spec(py(code)...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if string(r.Stdout) != "no tty\n" {
+		t.Errorf("got %q", r.Stdout)
+	}
+}
+
+func (s suite) testCleanEnv(t *testing.T) {
+	t.Setenv("PYTI_HOST_ONLY_MARKER", "host-secret")
+	spec := newJob(t).spec(py("import os; print('\\n'.join(sorted(os.environ)))")...)
+	spec.Env = append(spec.Env, "PYTI_EXTRA=1", "LANG=C.UTF-8")
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	want := append([]string{"HOME", "LANG", "PATH", "PYTI_EXTRA", "PYTI_TEST_MARKER", "TMPDIR"}, sandbox.DecoyEnvNames()...)
+	slices.Sort(want)
+	if d := cmp.Diff(want, strings.Fields(string(r.Stdout))); d != "" {
+		t.Errorf("environment (-want +got)\n%s", d)
+	}
+}
+
+func (s suite) testOnlyStdFDs(t *testing.T) {
+	code := `
+import os
+open_fds = []
+for fd in range(3, 256):
+    try:
+        os.fstat(fd)
+        open_fds.append(fd)
+    except OSError:
+        pass
+print(open_fds)
+`
+	r := s.run(t, newJob(t).spec(py(code)...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff("[]\n", string(r.Stdout)); d != "" {
+		t.Errorf("inherited fds (-want +got)\n%s", d)
+	}
+}
+
+// testInitUntouchable: the user's code cannot read or write PYTI's report channel through
+// /proc, nor end the process that holds it.
+func (s suite) testInitUntouchable(t *testing.T) {
+	code := `
+import os, signal
+for fd in range(0, 16):
+    try:
+        os.open("/proc/1/fd/%d" % fd, os.O_WRONLY)
+        print("opened", fd)
+    except OSError:
+        pass
+for sig in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT, signal.SIGHUP):
+    try:
+        os.kill(1, sig)
+    except OSError:
+        pass
+print("still here")
+`
+	r := s.run(t, newJob(t).spec(py(code)...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff("still here\n", string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s\n%s", d, describe(r))
+	}
+}
+
+func (s suite) testDNS(t *testing.T) {
+	code := `
+import socket
+try:
+    socket.getaddrinfo("x.exfil.example", 443)
+    print("resolved")
+except socket.gaierror as e:
+    print("gaierror", e.errno == socket.EAI_NONAME)
+`
+	r := s.run(t, newJob(t).spec(py(code)...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	// EAI_NONAME is NXDOMAIN answered; a resolver that never answered gives EAI_AGAIN.
+	if d := cmp.Diff("gaierror True\n", string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	var names []string
+	for _, q := range r.DNSQueries {
+		names = append(names, q.Name+"/"+q.Type)
+	}
+	if !slices.Contains(names, "x.exfil.example/A") {
+		t.Errorf("DNS queries recorded: %v, want x.exfil.example/A among them", names)
+	}
+}
+
+func (s suite) testIndexBridge(t *testing.T) {
+	dir, err := os.MkdirTemp("", "pyti-idx-") // short: unix socket paths are limited to 108 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "index.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan string, 4)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.URL.Path
+		fmt.Fprint(w, "<html>index says hello</html>")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	spec := newJob(t).spec(py("import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:3141/simple/pip/', timeout=10).read().decode())")...)
+	spec.IndexSocket, spec.IndexPort = sock, 3141
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff("<html>index says hello</html>\n", string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	select {
+	case p := <-seen:
+		if p != "/simple/pip/" {
+			t.Errorf("index server saw %q", p)
+		}
+	default:
+		t.Errorf("the index server saw no request")
+	}
+	// Without IndexSocket the port is closed.
+	r = s.run(t, newJob(t).spec(py("import socket\ntry:\n socket.create_connection(('127.0.0.1', 3141), timeout=5); print('open')\nexcept OSError: print('closed')")...))
+	if string(r.Stdout) != "closed\n" {
+		t.Errorf("without an index socket: %s", describe(r))
+	}
+}
+
+func (s suite) testTrace(t *testing.T) {
+	spec := newJob(t).spec(sh("cat /etc/hostname > /dev/null; echo traced")...)
+	spec.Trace, spec.TracePath = true, filepath.Join(t.TempDir(), "trace.txt")
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if r.TracePath != spec.TracePath {
+		t.Errorf("TracePath %q, want %q", r.TracePath, spec.TracePath)
+	}
+	data, err := os.ReadFile(spec.TracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`execve("/bin/sh"`, `"/etc/hostname"`, "+++ exited with 0 +++"} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("trace lacks %s (%d bytes)", want, len(data))
+		}
+	}
+	if r.TraceDropped != 0 {
+		t.Errorf("dropped %d bytes of a small trace", r.TraceDropped)
+	}
+}
+
+func (s suite) testTraceCapped(t *testing.T) {
+	spec := newJob(t).spec(py("import os\nfor i in range(3000): os.path.exists('/nonexistent-%d' % i)")...)
+	spec.Trace, spec.TracePath = true, filepath.Join(t.TempDir(), "trace.txt")
+	spec.Limits.TraceBytes = 64 << 10
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	fi, err := os.Stat(spec.TracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > 64<<10 || r.TraceDropped <= 0 {
+		t.Errorf("trace file %d bytes, dropped %d; want <= 64 KiB and dropped > 0", fi.Size(), r.TraceDropped)
+	}
+	data, _ := os.ReadFile(spec.TracePath)
+	if !bytes.Contains(data[:4096], []byte(`execve("`)) || !bytes.HasSuffix(data, []byte("+++ exited with 0 +++\n")) {
+		t.Errorf("the capped trace lost its head or its tail")
+	}
+}
+
+func (s suite) testCancelled(t *testing.T) {
+	c, j := plantCanaries(t), newJob(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		cancel()
+	}()
+	_, err := s.b.Run(ctx, j.spec(sh("sleep 100")...))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Run after cancel: %v, want context.Canceled", err)
+	}
+	s.hostUntouched(t, c, j)
+}

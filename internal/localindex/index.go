@@ -1,0 +1,211 @@
+package localindex
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Index serves a directory of distributions as a Simple Repository API. It
+// is an http.Handler with these routes:
+//
+//	/simple/                     project list (PEP 503 HTML or PEP 691 JSON)
+//	/simple/<normalised-name>/   project page; other spellings redirect here
+//	/files/<filename>            the distribution file
+//	/files/<filename>.metadata   a wheel's METADATA (PEP 658)
+//
+// Project pages link to files relatively ("../../files/..."), so the handler
+// also works mounted under a path prefix.
+type Index struct {
+	dir string
+
+	mu       sync.RWMutex
+	dists    map[string]*Dist   // by file name
+	projects map[string][]*Dist // by normalised name, sorted by file name
+	display  map[string]string  // normalised name -> name as first written
+	yanked   map[string]string  // file name -> reason
+	serial   int
+}
+
+// NewIndex scans dir (not recursively) for .whl and .tar.gz files.
+func NewIndex(dir string) (*Index, error) {
+	ix := &Index{dir: dir, yanked: map[string]string{}}
+	if err := ix.Rescan(); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// Rescan reads the directory again, picking up added and removed files.
+// Yanks of files still present are kept.
+func (ix *Index) Rescan() error {
+	entries, err := os.ReadDir(ix.dir)
+	if err != nil {
+		return fmt.Errorf("scan index directory: %w", err)
+	}
+	dists := map[string]*Dist{}
+	projects := map[string][]*Dist{}
+	display := map[string]string{}
+	for _, ent := range entries {
+		if _, ok := distKind(ent.Name()); !ok || !ent.Type().IsRegular() {
+			continue
+		}
+		d, err := ReadDist(filepath.Join(ix.dir, ent.Name()))
+		if err != nil {
+			return fmt.Errorf("scan index directory: %w", err)
+		}
+		norm := NormalizeName(d.Name)
+		dists[d.Filename] = &d
+		projects[norm] = append(projects[norm], &d)
+		if _, ok := display[norm]; !ok {
+			display[norm] = d.Name
+		}
+	}
+	for _, files := range projects {
+		sort.Slice(files, func(i, j int) bool { return files[i].Filename < files[j].Filename })
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.dists, ix.projects, ix.display = dists, projects, display
+	for f := range ix.yanked {
+		if _, ok := dists[f]; !ok {
+			delete(ix.yanked, f)
+		}
+	}
+	ix.serial++
+	return nil
+}
+
+// Yank marks a file as yanked (PEP 592) with an optional reason.
+func (ix *Index) Yank(filename, reason string) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if _, ok := ix.dists[filename]; !ok {
+		return fmt.Errorf("yank %s: no such file in the index", filename)
+	}
+	ix.yanked[filename] = reason
+	ix.serial++
+	return nil
+}
+
+// Unyank clears a yank.
+func (ix *Index) Unyank(filename string) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	delete(ix.yanked, filename)
+	ix.serial++
+}
+
+// Projects returns the normalised names of the projects served, sorted.
+func (ix *Index) Projects() []string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]string, 0, len(ix.projects))
+	for n := range ix.projects {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ServeHTTP implements http.Handler.
+func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	p := r.URL.Path
+	switch {
+	case p == "/" || p == "/simple":
+		redirect(w, r, "/simple/")
+	case p == "/simple/":
+		ix.serveList(w, r)
+	case strings.HasPrefix(p, "/simple/"):
+		ix.serveProjectPath(w, r, strings.TrimPrefix(p, "/simple/"))
+	case strings.HasPrefix(p, "/files/"):
+		ix.serveFile(w, r, strings.TrimPrefix(p, "/files/"))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (ix *Index) serveProjectPath(w http.ResponseWriter, r *http.Request, rest string) {
+	name, trailing := strings.CutSuffix(rest, "/")
+	if name == "" || strings.Contains(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	norm := NormalizeName(name)
+	switch {
+	case !trailing && norm == name:
+		redirect(w, r, url.PathEscape(name)+"/")
+		return
+	case !trailing:
+		redirect(w, r, url.PathEscape(norm)+"/")
+		return
+	case norm != name:
+		redirect(w, r, "../"+url.PathEscape(norm)+"/")
+		return
+	}
+	ix.serveProject(w, r, norm)
+}
+
+// redirect answers 301 with a Location relative to the request, keeping the
+// query, so that redirects also work under a path prefix.
+func redirect(w http.ResponseWriter, r *http.Request, loc string) {
+	if strings.HasPrefix(loc, "/") && r.URL.Path != "" {
+		// An absolute target only from the root routes.
+		loc = strings.Repeat("../", strings.Count(strings.TrimPrefix(r.URL.Path, "/"), "/")) + strings.TrimPrefix(loc, "/")
+		if loc == "" {
+			loc = "./"
+		}
+	}
+	if r.URL.RawQuery != "" {
+		loc += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Location", loc)
+	w.WriteHeader(http.StatusMovedPermanently)
+}
+
+func (ix *Index) serveFile(w http.ResponseWriter, r *http.Request, name string) {
+	if name == "" || strings.Contains(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	ix.mu.RLock()
+	d, ok := ix.dists[name]
+	var meta *Dist
+	if !ok {
+		if base, isMeta := strings.CutSuffix(name, ".metadata"); isMeta {
+			if md, found := ix.dists[base]; found && md.Metadata != nil {
+				meta = md
+			}
+		}
+	}
+	ix.mu.RUnlock()
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	switch {
+	case ok:
+		f, err := os.Open(filepath.Join(ix.dir, d.Filename))
+		if err != nil {
+			http.Error(w, "file unavailable", http.StatusNotFound)
+			return
+		}
+		defer f.Close()
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("ETag", `"`+d.SHA256+`"`)
+		http.ServeContent(w, r, d.Filename, d.UploadTime, f)
+	case meta != nil:
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("ETag", `"`+meta.MetadataSHA256+`"`)
+		http.ServeContent(w, r, name, meta.UploadTime, strings.NewReader(string(meta.Metadata)))
+	default:
+		http.NotFound(w, r)
+	}
+}

@@ -48,6 +48,8 @@ type command struct {
 // commands is the command table, in the order `pyti help` lists it.
 func commands() []command {
 	return []command{
+		analyzeCommand(),
+		indexCommand(),
 		versionCommand(),
 		helpCommand(),
 	}
@@ -114,7 +116,8 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	run := cmd.setup(fs)
 	// What was given before the command name counts as given on the command line.
 	gfs.Visit(func(f *flag.Flag) { _ = fs.Set(f.Name, f.Value.String()) })
-	if err := fs.Parse(rest[1:]); err != nil {
+	positional, err := parseInterspersed(fs, rest[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printCommandUsage(env.Stdout, cmd, fs)
 			return ExitOK
@@ -132,7 +135,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 		return ExitUsage
 	}
 	env.Logger = logger
-	if err := run(ctx, env, fs.Args()); err != nil {
+	if err := run(ctx, env, positional); err != nil {
 		var ue *UsageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(env.Stderr, "pyti %s: %v\nRun \"pyti %s -h\" for its flags.\n", cmd.name, err, cmd.name)
@@ -244,4 +247,24 @@ func printCommandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 	})
 	sort.Strings(lines)
 	fmt.Fprintf(w, "\nFlags:\n%s\n", strings.Join(lines, "\n"))
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments ("pyti analyze NAME
+// --json" as well as "pyti analyze --json NAME"); everything after "--" is an argument.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }

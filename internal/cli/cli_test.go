@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"flag"
+
 	"bytes"
 	"context"
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,5 +96,29 @@ func TestConfigFileSetsFlag(t *testing.T) {
 	code, out, _ = run(t, map[string]string{"PYTI_CONFIG": path}, "version", "--json=false")
 	if code != ExitOK || strings.Contains(out, `"go":`) {
 		t.Errorf("a flag must win over the file, got %q", out)
+	}
+}
+
+func TestParseInterspersed(t *testing.T) {
+	tests := []struct {
+		args     []string
+		wantPos  []string
+		wantJSON bool
+	}{
+		{[]string{"a", "--json", "b"}, []string{"a", "b"}, true},
+		{[]string{"--json", "a"}, []string{"a"}, true},
+		{[]string{"a", "--", "--json"}, []string{"a", "--json"}, false},
+		{nil, nil, false},
+	}
+	for _, tc := range tests {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		j := fs.Bool("json", false, "")
+		pos, err := parseInterspersed(fs, tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(tc.wantPos, pos); d != "" || *j != tc.wantJSON {
+			t.Errorf("%q: positional diff %s, json=%v", tc.args, d, *j)
+		}
 	}
 }

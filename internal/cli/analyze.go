@@ -1,0 +1,365 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pyti/pyti/internal/buildinfo"
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/tasks"
+)
+
+// Exit codes of analyze, beyond ExitOK, ExitError and ExitUsage.
+const (
+	// ExitPackageFailed: the analysis ran and the package did not pass (build, install, import or
+	// tests failed, a limit was hit, the archive was refused, ...).
+	ExitPackageFailed = 3
+	// ExitFindings: a finding at or above --fail-on was reported.
+	ExitFindings = 4
+)
+
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+func (e *exitError) ExitCode() int { return e.code }
+
+// indexFlags are the flags of every command that talks to an index.
+type indexFlags struct {
+	indexURL     string
+	allowPrivate bool
+	cacheDir     string
+}
+
+func (f *indexFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.indexURL, "index-url", pypi.DefaultIndexURL, "PEP 503/691 index to use (credentials may be given in the URL, ~/.netrc or PYTI_INDEX_USERNAME/PASSWORD)")
+	fs.BoolVar(&f.allowPrivate, "allow-private-index", false, "allow an index on loopback or a private network (refused by default)")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "shared download cache (default: the user cache directory)")
+}
+
+func (f *indexFlags) client(env *Env) (*pypi.Client, error) {
+	c, err := pypi.NewClient(pypi.Options{IndexURL: f.indexURL, CacheDir: f.cacheDir, UserAgent: buildinfo.UserAgent(),
+		AllowPrivate: f.allowPrivate, Logger: env.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", pypi.Redact(f.indexURL), err)
+	}
+	return c, nil
+}
+
+// backend returns the named sandbox backend, or says what is missing.
+func backend(name string) (sandbox.Backend, error) {
+	var b sandbox.Backend
+	switch name {
+	case "bwrap":
+		b = bwrap.New()
+	default:
+		return nil, usagef("--sandbox %q: want bwrap", name)
+	}
+	if err := b.Check(); err != nil {
+		return nil, fmt.Errorf("sandbox %s is not available: %w", name, err)
+	}
+	return b, nil
+}
+
+func analyzeCommand() command {
+	return command{
+		name:    "analyze",
+		args:    "NAME[SPEC] | PATH ...",
+		summary: "analyse distributions: fetch, unpack, inspect, build, install, import, test and lint them in the sandbox",
+		setup: func(fs *flag.FlagSet) runFunc {
+			var idx indexFlags
+			idx.register(fs)
+			sandboxName := fs.String("sandbox", "bwrap", "sandbox backend: bwrap")
+			python := fs.String("python", "/usr/bin/python3", "Python interpreter for the fresh environment")
+			pipWheel := fs.String("pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
+			out := fs.String("out", "", "directory for the raw data and report.json (default: DATA-DIR/analyses/TIME-NAME)")
+			dataDir := fs.String("data-dir", defaultDataDir(), "PYTI's data directory")
+			asJSON := fs.Bool("json", false, "print the JSON report on stdout instead of the summary")
+			sarif := fs.String("sarif", "", "write the findings as SARIF 2.1.0 to this file")
+			junit := fs.String("junit", "", "write the test results as JUnit XML to this file")
+			failOn := fs.String("fail-on", "", "exit 4 when a finding has at least this severity (info, low, medium, high, critical)")
+			noTrace := fs.Bool("no-trace", false, "do not trace system calls (faster, but no behaviour findings)")
+			parallel := fs.Int("parallel", 2, "tasks that may run at once")
+			testTimeout := fs.Duration("test-timeout", 20*time.Minute, "wall-clock limit of the test suite")
+			buildTimeout := fs.Duration("build-timeout", 20*time.Minute, "wall-clock limit of the build")
+			noOutput := fs.Duration("no-output-timeout", 5*time.Minute, "end a step that prints nothing for this long")
+			memory := fs.Int64("memory-mb", 4096, "memory limit of each sandboxed step, in MiB")
+			return func(ctx context.Context, env *Env, args []string) error {
+				if len(args) == 0 {
+					return usagef("name a distribution: a requirement like requests or requests==2.31.0, or a path to an sdist, a wheel or a source directory")
+				}
+				var threshold report.Severity
+				if *failOn != "" {
+					s, err := report.ParseSeverity(*failOn)
+					if err != nil {
+						return usagef("--fail-on: %v", err)
+					}
+					threshold = s
+				}
+				reqs := make([]tasks.Request, 0, len(args))
+				for _, a := range args {
+					r, err := parseRequest(a)
+					if err != nil {
+						return usagef("%v", err)
+					}
+					reqs = append(reqs, r)
+				}
+				if len(args) > 1 && (*sarif != "" || *junit != "") {
+					return usagef("--sarif and --junit take one distribution at a time")
+				}
+				b, err := backend(*sandboxName)
+				if err != nil {
+					return err
+				}
+				client, err := idx.client(env)
+				if err != nil {
+					return err
+				}
+				worst := ExitOK
+				for _, req := range reqs {
+					dir := *out
+					if dir == "" || len(reqs) > 1 {
+						base := *out
+						if base == "" {
+							base = filepath.Join(*dataDir, "analyses")
+						}
+						dir = filepath.Join(base, time.Now().UTC().Format("20060102-150405")+"-"+safeName(req.Spec))
+					}
+					prog := newProgress(env, req.Spec)
+					rep, err := tasks.Analyze(ctx, req, tasks.Options{
+						Client: client, IndexURL: idx.indexURL, Backend: b, Python: *python, PipWheel: *pipWheel,
+						Dir: dir, NoTrace: *noTrace, Parallel: *parallel, TestTimeout: *testTimeout, BuildTimeout: *buildTimeout,
+						NoOutputTimeout: *noOutput, MemoryBytes: *memory << 20, Logger: env.Logger, Observe: prog.observe,
+					})
+					prog.stop()
+					if err != nil {
+						return fmt.Errorf("%s: %w", req.Spec, err)
+					}
+					if err := emit(env, rep, dir, *asJSON, *sarif, *junit); err != nil {
+						return err
+					}
+					code := exitFor(rep, threshold)
+					worst = max(worst, code)
+				}
+				if worst != ExitOK {
+					return &exitError{code: worst, msg: exitMessage(worst)}
+				}
+				return nil
+			}
+		},
+	}
+}
+
+// parseRequest tells a local path from a requirement and checks the requirement's syntax.
+func parseRequest(arg string) (tasks.Request, error) {
+	if strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".whl") || strings.HasSuffix(arg, ".tar.gz") || strings.HasSuffix(arg, ".zip") || arg == "." {
+		abs, err := filepath.Abs(arg)
+		if err != nil {
+			return tasks.Request{}, err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return tasks.Request{}, fmt.Errorf("%s: no such file or directory", arg)
+		}
+		return tasks.Request{Spec: arg, Path: abs}, nil
+	}
+	r, err := pep440.ParseRequirement(arg)
+	if err != nil {
+		return tasks.Request{}, fmt.Errorf("%q is neither a path nor a requirement: %v", arg, err)
+	}
+	if r.URL != "" {
+		return tasks.Request{}, fmt.Errorf("%q: direct URLs are not supported; download the file and give its path", arg)
+	}
+	return tasks.Request{Spec: arg}, nil
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func safeName(s string) string {
+	s = unsafeChars.ReplaceAllString(filepath.Base(s), "_")
+	if len(s) > 60 {
+		s = s[:60]
+	}
+	return s
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "pyti")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".pyti"
+	}
+	return filepath.Join(home, ".local", "share", "pyti")
+}
+
+// emit prints the summary or the JSON report and writes the requested files.
+func emit(env *Env, rep *report.Report, dir string, asJSON bool, sarif, junit string) error {
+	if asJSON {
+		data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+		if err != nil {
+			return err
+		}
+		if _, err := env.Stdout.Write(data); err != nil {
+			return err
+		}
+	} else {
+		if err := rep.WriteSummary(env.Stdout); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "  report    %s\n", filepath.Join(dir, "report.json"))
+	}
+	if sarif != "" {
+		f, err := os.Create(sarif)
+		if err != nil {
+			return err
+		}
+		if err := rep.WriteSARIF(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if junit != "" {
+		src := filepath.Join(dir, "raw", "test", "junit.xml")
+		data, err := os.ReadFile(src)
+		if errors.Is(err, os.ErrNotExist) {
+			data = []byte(`<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" tests="0" errors="0" failures="0" skipped="0"></testsuite></testsuites>` + "\n")
+		} else if err != nil {
+			return err
+		}
+		if err := os.WriteFile(junit, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exitFor maps a report to analyze's exit code.
+func exitFor(rep *report.Report, threshold report.Severity) int {
+	if threshold != "" {
+		for _, f := range rep.Findings {
+			if f.Severity.Rank() >= threshold.Rank() {
+				return ExitFindings
+			}
+		}
+	}
+	switch rep.Verdict {
+	case report.VerdictPassed, report.VerdictNoTests:
+		return ExitOK
+	case report.VerdictError:
+		return ExitError
+	default:
+		return ExitPackageFailed
+	}
+}
+
+func exitMessage(code int) string {
+	switch code {
+	case ExitFindings:
+		return "a finding reached the --fail-on severity"
+	case ExitPackageFailed:
+		return "the package did not pass (see the verdict above)"
+	default:
+		return "PYTI could not complete the analysis (see above)"
+	}
+}
+
+// progress shows one line per task while an analysis runs: redrawn in place on a terminal, one
+// line per start and end otherwise (only with --log-level debug).
+type progress struct {
+	env     *Env
+	spec    string
+	start   time.Time
+	order   []string
+	state   map[string]dag.TaskRecord
+	started map[string]time.Time
+	drawn   int
+	done    chan struct{}
+	events  chan dag.Event
+}
+
+func newProgress(env *Env, spec string) *progress {
+	p := &progress{env: env, spec: spec, start: time.Now(), state: map[string]dag.TaskRecord{}, started: map[string]time.Time{},
+		done: make(chan struct{}), events: make(chan dag.Event, 64)}
+	go p.loop()
+	return p
+}
+
+func (p *progress) observe(e dag.Event) { p.events <- e }
+
+func (p *progress) stop() {
+	close(p.events)
+	<-p.done
+}
+
+func (p *progress) loop() {
+	defer close(p.done)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case e, ok := <-p.events:
+			if !ok {
+				if p.env.Terminal {
+					p.draw()
+				}
+				return
+			}
+			if _, seen := p.state[e.Task.Name]; !seen {
+				p.order = append(p.order, e.Task.Name)
+			}
+			p.state[e.Task.Name] = e.Task
+			if e.Kind == dag.EventStarted {
+				p.started[e.Task.Name] = time.Now()
+			}
+			if p.env.Terminal {
+				p.draw()
+			} else {
+				p.env.Logger.Debug("task", "task", e.Task.Name, "status", e.Task.Status, "wall_ms", e.Task.WallMS)
+			}
+		case <-tick.C:
+			if p.env.Terminal {
+				p.draw()
+			}
+		}
+	}
+}
+
+// draw rewrites the task lines in place.
+func (p *progress) draw() {
+	var b strings.Builder
+	if p.drawn > 0 {
+		fmt.Fprintf(&b, "\x1b[%dA", p.drawn)
+	}
+	lines := 0
+	fmt.Fprintf(&b, "\x1b[2K%s  %.0fs\n", p.spec, time.Since(p.start).Seconds())
+	lines++
+	for _, name := range p.order {
+		t := p.state[name]
+		elapsed := t.WallMS / 1000
+		if t.Status == dag.StatusRunning {
+			elapsed = time.Since(p.started[name]).Seconds()
+		}
+		fmt.Fprintf(&b, "\x1b[2K  %-9s %-9s %6.1fs\n", name, t.Status, elapsed)
+		lines++
+	}
+	p.drawn = lines
+	fmt.Fprint(p.env.Stderr, b.String())
+}

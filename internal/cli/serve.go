@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/pyti/pyti/internal/store/sqlite"
+	"github.com/pyti/pyti/internal/web"
+)
+
+// DefaultDataDir is where the store lives unless --data-dir says otherwise.
+const DefaultDataDir = "pyti-data"
+
+func serveCommand() command {
+	return command{
+		name:    "serve",
+		summary: "serve the web UI and the JSON API over the stored analyses",
+		setup: func(fs *flag.FlagSet) runFunc {
+			var o serveOptions
+			fs.StringVar(&o.dataDir, "data-dir", DefaultDataDir, "data directory of the store (pyti.db and blobs/)")
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on")
+			fs.StringVar(&o.title, "title", "PYTI", "site title shown in the UI")
+			return func(ctx context.Context, env *Env, args []string) error {
+				if len(args) > 0 {
+					return usagef("serve takes no arguments")
+				}
+				return serve(ctx, env, o)
+			}
+		},
+	}
+}
+
+type serveOptions struct {
+	dataDir string
+	listen  string
+	title   string
+}
+
+// serve opens the store, listens, prints the URL and serves until ctx ends, then shuts down
+// gracefully. The job transport, workers and the command API join here: each is started before
+// the listener and stopped after the HTTP server.
+func serve(ctx context.Context, env *Env, o serveOptions) error {
+	st, err := sqlite.Open(ctx, o.dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	handler, err := web.New(st, env.Logger, web.Options{Title: o.title})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.listen, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute, // raw data downloads can be large
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(env.Stdout, "PYTI is serving %s on http://%s/\n", o.dataDir, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	env.Logger.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	return nil
+}

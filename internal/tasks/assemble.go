@@ -1,0 +1,149 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
+)
+
+// assemble is the report task: it runs whatever happened before it and puts the findings in order,
+// most severe first. The verdict is decided once the run's record is complete (decide).
+func (j *job) assemble(ctx context.Context, d *dag.Data) error {
+	j.edit(func(r *report.Report) {
+		sort.SliceStable(r.Findings, func(a, b int) bool {
+			return r.Findings[a].Severity.Rank() > r.Findings[b].Severity.Rank()
+		})
+		sort.SliceStable(r.Artifacts, func(a, b int) bool {
+			if r.Artifacts[a].Task != r.Artifacts[b].Task {
+				return r.Artifacts[a].Task < r.Artifacts[b].Task
+			}
+			return r.Artifacts[a].Name < r.Artifacts[b].Name
+		})
+	})
+	KReport.Set(d, filepath.Join(j.dir, "report.json"))
+	return nil
+}
+
+// decide sets the verdict and its reason from the tasks' records and what they found. Called with
+// the job's lock held.
+func (j *job) decide(res *dag.Result) {
+	r := j.rep
+	set := func(v report.Verdict, reason string) { r.Verdict, r.Reason = v, reason }
+	for _, v := range []report.Verdict{report.VerdictUnsafe, report.VerdictLimits, report.VerdictMalformed, report.VerdictNotFound} {
+		if reason, ok := j.hints[v]; ok {
+			set(v, reason)
+			return
+		}
+	}
+	if f := worstBehavior(r.Findings); f != nil {
+		set(report.VerdictHarmful, fmt.Sprintf("%s during %s: %s", f.Title, f.Phase, f.Message))
+		return
+	}
+	for _, v := range []report.Verdict{report.VerdictPids, report.VerdictOOM, report.VerdictNoSpace, report.VerdictTimeout} {
+		if reason, ok := j.hints[v]; ok {
+			set(v, reason)
+			return
+		}
+	}
+	failed := func(name string) (dag.TaskRecord, bool) {
+		rec, ok := res.Task(name)
+		return rec, ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped
+	}
+	if rec, bad := failed("resolve"); bad {
+		set(report.VerdictError, "resolve: "+firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if rec, bad := failed("download"); bad {
+		set(report.VerdictError, "download: "+firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if rec, bad := failed("unpack"); bad {
+		set(report.VerdictError, "unpack: "+firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if rec, bad := failed("fetch"); bad {
+		set(report.VerdictFetch, firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if rec, bad := failed("build"); bad {
+		set(report.VerdictBuild, firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if rec, bad := failed("install"); bad {
+		set(report.VerdictInstall, firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if rec, bad := failed("import"); bad {
+		set(report.VerdictImportFailed, firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if rec, bad := failed("test"); bad {
+		set(report.VerdictError, "test: "+firstLineOf2(rec.Error, rec.Reason))
+		return
+	}
+	if r.Tests == nil {
+		set(report.VerdictError, "the tests did not run")
+		return
+	}
+	if r.Tests.Results == nil {
+		set(report.VerdictNoTests, r.Tests.Found)
+		return
+	}
+	c := r.Tests.Results.Counts
+	if c.Failed+c.Errors > 0 {
+		set(report.VerdictTestsFailed, fmt.Sprintf("%d failed, %d errors, %d passed", c.Failed, c.Errors, c.Passed))
+		return
+	}
+	if c.Total() == 0 {
+		set(report.VerdictNoTests, "the test run collected no tests ("+r.Tests.Found+")")
+		return
+	}
+	set(report.VerdictPassed, fmt.Sprintf("%d passed, %d skipped", c.Passed+c.XFailed+c.XPassed, c.Skipped))
+}
+
+// worstBehavior is the most severe high or critical finding seen in a trace.
+func worstBehavior(fs []report.Finding) *report.Finding {
+	var worst *report.Finding
+	for i := range fs {
+		f := &fs[i]
+		if f.Source != "behavior" || f.Severity.Rank() < report.SeverityHigh.Rank() {
+			continue
+		}
+		if worst == nil || f.Severity.Rank() > worst.Severity.Rank() {
+			worst = f
+		}
+	}
+	return worst
+}
+
+func firstLineOf2(a, b string) string {
+	s := a
+	if s == "" {
+		s = b
+	}
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// writeReport writes report.json into the job directory. Called with the job's lock held.
+func (j *job) writeReport() error {
+	data, err := json.MarshalIndent(j.rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	path := filepath.Join(j.dir, "report.json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return os.Rename(tmp, path)
+}

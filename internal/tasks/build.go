@@ -1,0 +1,185 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyti/pyti/internal/archive"
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/trace"
+)
+
+// compilers are the programs whose execution during a build is recorded as a compiler call.
+var compilers = map[string]bool{"gcc": true, "cc": true, "g++": true, "c++": true, "clang": true, "clang++": true,
+	"x86_64-linux-gnu-gcc": true, "x86_64-linux-gnu-g++": true, "ld": true, "gfortran": true, "rustc": true, "cargo": true, "cython": true}
+
+// build makes a wheel from the source tree with pip's PEP 517 front end, offline (build
+// dependencies come from the wheelhouse) and traced. A wheel was given: nothing to build.
+func (j *job) build(ctx context.Context, d *dag.Data) error {
+	a, _ := KArchive.Get(d)
+	src, _ := KSource.Get(d)
+	wh, _ := KWheelhouse.Get(d)
+	if a.Kind == "wheel" {
+		w := Wheel{Path: a.Path, Modules: wheelModules(src.Root)}
+		j.edit(func(r *report.Report) {
+			r.Build = &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}
+		})
+		KWheel.Set(d, w)
+		return nil
+	}
+	// Build from a copy: in-tree builds write build/ and *.egg-info, which must not reach the
+	// pristine tree that lint and the tests read.
+	tree := filepath.Join(j.work, "build", "tree")
+	if err := copyTree(src.Root, tree); err != nil {
+		return fmt.Errorf("copying the source tree: %w", err)
+	}
+	if err := makeWritable(filepath.Join(j.work, "build")); err != nil {
+		return err
+	}
+	dist := filepath.Join(j.work, "dist")
+	if err := os.MkdirAll(dist, 0o777); err != nil {
+		return err
+	}
+	res, err := j.run(ctx, step{task: "build", name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
+		argv: []string{j.opts.Python, filepath.Join(j.opts.PipWheel, "pip"), "wheel", "--no-deps", "--no-index",
+			"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)}})
+	if err != nil {
+		return err
+	}
+	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs)}
+	defer j.edit(func(r *report.Report) { r.Build = b })
+	j.limitHint(res.res)
+	if !res.ok() {
+		b.ErrorLines = errorLines(res.output, 30)
+		return fmt.Errorf("the build failed (%s): %s", describe(res.res), lastLine(res.output))
+	}
+	wheels, _ := filepath.Glob(filepath.Join(dist, "*.whl"))
+	if len(wheels) != 1 {
+		return fmt.Errorf("the build made %d wheels, want 1", len(wheels))
+	}
+	b.Wheel = filepath.Base(wheels[0])
+	unpacked := filepath.Join(j.work, "build", "wheel-contents")
+	modules, err := wheelModulesOf(ctx, wheels[0], unpacked)
+	if err != nil {
+		return err
+	}
+	j.copyOut("build", b.Wheel, wheels[0], "application/zip")
+	KWheel.Set(d, Wheel{Path: wheels[0], Modules: modules})
+	return nil
+}
+
+// compilerCalls lists the compiler invocations among the executed programs.
+func compilerCalls(execs []trace.Event) []string {
+	var out []string
+	for _, e := range execs {
+		if compilers[e.Program()] || strings.HasPrefix(e.Program(), "x86_64-linux-gnu-gcc") {
+			cmd := strings.Join(e.Argv, " ")
+			if len(cmd) > 500 {
+				cmd = cmd[:500] + "…"
+			}
+			out = append(out, cmd)
+			if len(out) >= 200 {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// describe says how a sandboxed run ended, for an error message.
+func describe(r *sandbox.Result) string {
+	switch r.Outcome {
+	case sandbox.OutcomeExit:
+		return fmt.Sprintf("exit status %d", r.ExitCode)
+	case sandbox.OutcomeKilled:
+		return fmt.Sprintf("killed by signal %d", r.Signal)
+	default:
+		if r.Reason != "" {
+			return string(r.Outcome) + ": " + r.Reason
+		}
+		return string(r.Outcome)
+	}
+}
+
+// limitHint turns a limit the package hit into the job's verdict hint.
+func (j *job) limitHint(r *sandbox.Result) {
+	switch r.Outcome {
+	case sandbox.OutcomeTimeout, sandbox.OutcomeNoOutputTimeout:
+		j.hint(report.VerdictTimeout, describe(r))
+	case sandbox.OutcomeOOM:
+		j.hint(report.VerdictOOM, describe(r))
+	case sandbox.OutcomePids:
+		j.hint(report.VerdictPids, describe(r))
+	case sandbox.OutcomeNoSpace:
+		j.hint(report.VerdictNoSpace, describe(r))
+	}
+}
+
+// wheelModules lists the top-level importable modules of an unpacked wheel.
+func wheelModules(root string) []string {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case strings.HasSuffix(name, ".dist-info"), strings.HasSuffix(name, ".data"), name == "__pycache__":
+		case e.IsDir():
+			if isIdentifier(name) && (exists(filepath.Join(root, name, "__init__.py")) || hasPython(filepath.Join(root, name))) {
+				set[name] = true
+			}
+		case strings.HasSuffix(name, ".py"):
+			if m := strings.TrimSuffix(name, ".py"); isIdentifier(m) {
+				set[m] = true
+			}
+		case strings.HasSuffix(name, ".so"), strings.HasSuffix(name, ".pyd"):
+			if m := strings.SplitN(name, ".", 2)[0]; isIdentifier(m) {
+				set[m] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for m := range set {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func hasPython(dir string) bool {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.py"))
+	return len(matches) > 0
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// wheelModulesOf extracts a built wheel (safely, like any archive) and lists its modules.
+func wheelModulesOf(ctx context.Context, wheel, dest string) ([]string, error) {
+	if _, err := archive.Extract(ctx, wheel, dest, archive.DefaultLimits()); err != nil {
+		return nil, fmt.Errorf("reading the built wheel: %w", err)
+	}
+	return wheelModules(dest), nil
+}

@@ -1,0 +1,171 @@
+package tasks
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// suiteKind is how a project tests itself.
+type suiteKind string
+
+const (
+	suitePytest   suiteKind = "pytest"
+	suiteUnittest suiteKind = "unittest"
+	suiteDoctest  suiteKind = "doctest"
+	suiteNone     suiteKind = ""
+)
+
+// suite is what discovery found.
+type suite struct {
+	kind suiteKind
+	// files are the test files found (relative), at most a few for the report.
+	files []string
+	// doctestFiles are documentation files with doctests, relative to the tree.
+	doctestFiles []string
+	// found says where the tests are, or why there are none, for a person.
+	found string
+}
+
+// skipDirs are not searched for tests.
+var skipDirs = map[string]bool{"build": true, "dist": true, ".git": true, ".tox": true, ".nox": true, "node_modules": true,
+	"__pycache__": true, ".eggs": true, "venv": true, ".venv": true, "site-packages": true}
+
+// findTestFiles lists test_*.py and *_test.py files below root, at most max (0: all).
+func findTestFiles(root string, max int) []string {
+	var out []string
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if path != root && (skipDirs[d.Name()] || strings.HasSuffix(d.Name(), ".egg-info")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		n := d.Name()
+		if d.Type().IsRegular() && strings.HasSuffix(n, ".py") && (strings.HasPrefix(n, "test_") || strings.HasSuffix(n, "_test.py") || n == "tests.py") {
+			rel, _ := filepath.Rel(root, path)
+			out = append(out, rel)
+			if max > 0 && len(out) >= max {
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+// discover decides how to run a project's tests, reading its configuration and files.
+func discover(root string) suite {
+	files := findTestFiles(root, 0)
+	var s suite
+	if len(files) > 0 {
+		s.files = files
+		s.kind = suiteUnittest
+		if usesPytest(root, files) {
+			s.kind = suitePytest
+		}
+		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
+		return s
+	}
+	s.doctestFiles = doctestDocs(root)
+	if hasModuleDoctests(root) || len(s.doctestFiles) > 0 {
+		s.kind = suiteDoctest
+		s.found = "doctests in the modules"
+		if len(s.doctestFiles) > 0 {
+			s.found += " and in " + strings.Join(capList(s.doctestFiles, 3), ", ")
+		}
+		return s
+	}
+	s.found = "no tests in the distribution"
+	return s
+}
+
+// usesPytest reports whether the project is configured for pytest or its tests use it.
+func usesPytest(root string, files []string) bool {
+	if firstExisting(root, "pytest.ini", "conftest.py") != "" {
+		return true
+	}
+	for name, marker := range map[string]string{"pyproject.toml": "[tool.pytest", "setup.cfg": "[tool:pytest]", "tox.ini": "[pytest]"} {
+		if data, err := readCapped(filepath.Join(root, name), 4<<20); err == nil && bytes.Contains(data, []byte(marker)) {
+			return true
+		}
+	}
+	for _, f := range capList(files, 50) {
+		data, err := readCapped(filepath.Join(root, f), 4<<20)
+		if err != nil {
+			continue
+		}
+		if bytes.Contains(data, []byte("import pytest")) || bytes.Contains(data, []byte("from pytest")) || !bytes.Contains(data, []byte("unittest")) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasModuleDoctests reports whether any Python file holds an interactive example.
+func hasModuleDoctests(root string) bool {
+	found := false
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || found {
+			return filepath.SkipAll
+		}
+		if d.IsDir() {
+			if path != root && skipDirs[d.Name()] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(d.Name(), ".py") && d.Name() != "setup.py" {
+			if data, err := readCapped(path, 4<<20); err == nil && bytes.Contains(data, []byte(">>> ")) {
+				found = true
+			}
+		}
+		return nil
+	})
+	return found
+}
+
+// doctestDocs lists .rst, .txt and .md files at the top or in docs/ that hold interactive examples.
+func doctestDocs(root string) []string {
+	var out []string
+	for _, dir := range []string{root, filepath.Join(root, "docs"), filepath.Join(root, "doc")} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			n := e.Name()
+			if !e.Type().IsRegular() || !(strings.HasSuffix(n, ".rst") || strings.HasSuffix(n, ".txt") || strings.HasSuffix(n, ".md")) {
+				continue
+			}
+			if strings.HasPrefix(strings.ToUpper(n), "LICENSE") || n == "requirements.txt" || strings.HasPrefix(n, "requirements") {
+				continue
+			}
+			p := filepath.Join(dir, n)
+			if data, err := readCapped(p, 4<<20); err == nil && bytes.Contains(data, []byte("\n>>> ")) {
+				rel, _ := filepath.Rel(root, p)
+				out = append(out, rel)
+			}
+		}
+	}
+	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
+}
+
+func morePart(n, shown int) string {
+	if n <= shown {
+		return ""
+	}
+	return ", …"
+}

@@ -1,0 +1,74 @@
+package tasks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
+)
+
+// download brings the chosen file to the host, verified against the index's sha256 into the shared
+// content-addressed cache (a second analysis of the same file does not touch the network). A local
+// file is hashed where it is.
+func (j *job) download(ctx context.Context, d *dag.Data) error {
+	req, _ := KRequest.Get(d)
+	rel, _ := KRelease.Get(d)
+	if req.Path != "" {
+		info, err := os.Stat(req.Path)
+		if err != nil {
+			return err
+		}
+		if info.IsDir() {
+			KArchive.Set(d, Archive{Path: req.Path, Filename: filepath.Base(req.Path), Kind: "tree"})
+			return nil
+		}
+		sum, size, err := hashFile(req.Path)
+		if err != nil {
+			return err
+		}
+		a := Archive{Path: req.Path, Filename: filepath.Base(req.Path), SHA256: sum, Kind: kindOf(req.Path)}
+		j.edit(func(r *report.Report) {
+			r.Files = append(r.Files, report.File{Filename: a.Filename, Kind: a.Kind, SHA256: sum, Size: size, Chosen: true})
+		})
+		KArchive.Set(d, a)
+		return nil
+	}
+	path, err := j.opts.Client.Download(ctx, *rel.Chosen)
+	if err != nil {
+		return fmt.Errorf("downloading %s: %w", rel.Chosen.Filename, err)
+	}
+	sum, _, err := hashFile(path)
+	if err != nil {
+		return err
+	}
+	KArchive.Set(d, Archive{Path: path, Filename: rel.Chosen.Filename, SHA256: sum, Kind: kindOf(rel.Chosen.Filename)})
+	return nil
+}
+
+func kindOf(name string) string {
+	if strings.HasSuffix(strings.ToLower(name), ".whl") {
+		return "wheel"
+	}
+	return "sdist"
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}

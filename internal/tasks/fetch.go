@@ -1,0 +1,323 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// testTools are what PYTI runs a test suite with; added when the project does not declare them.
+var testTools = []string{"pytest", "coverage"}
+
+// testExtraNames are the extras (and dependency groups) that conventionally hold test dependencies.
+var testExtraNames = []string{"test", "tests", "testing"}
+
+// fetch fills the job's wheelhouse with everything the offline steps will need: the package's
+// dependencies, its build dependencies (including those its build backend asks for at run time),
+// its test dependencies and the test tools. pip does the resolving, inside the sandbox, reaching
+// only PYTI's index proxy; every file the proxy served goes into the wheelhouse.
+func (j *job) fetch(ctx context.Context, d *dag.Data) error {
+	a, _ := KArchive.Get(d)
+	src, _ := KSource.Get(d)
+	stop, err := j.startProxy()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	wh := filepath.Join(j.work, "wheelhouse")
+	if err := os.MkdirAll(wh, 0o777); err != nil {
+		return err
+	}
+	main, binds := j.mainRequirement(a, src)
+	download := func(name string, reqs []string) (*stepResult, error) {
+		argv := append([]string{j.opts.Python, filepath.Join(j.opts.PipWheel, "pip"), "download", "--dest", j.in(wh),
+			"--index-url", fmt.Sprintf("http://127.0.0.1:%d/simple/", indexPort), "--progress-bar", "off"}, reqs...)
+		return j.run(ctx, step{task: "fetch", name: name, phase: "fetch", argv: argv, dir: insideWork, wall: j.opts.FetchTimeout,
+			index: true, readOnly: binds})
+	}
+	// The package and what it needs to build and run: without these nothing else can happen.
+	buildReqs := buildRequirements(src)
+	first, err := download("pip-download", append([]string{main.plain}, buildReqs...))
+	if err != nil {
+		return err
+	}
+	fetch := &report.Fetch{Phase: first.phase}
+	defer func() {
+		fetch.IndexRequests = len(j.proxy.Requests())
+		fetch.Wheelhouse = listWheelhouse(wh)
+		j.edit(func(r *report.Report) { r.Fetch = fetch })
+	}()
+	if !first.ok() {
+		fetch.Phase.Reason = strings.Join(errorLines(first.output, 20), "\n")
+		return fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", first.res.Outcome, lastLine(first.output))
+	}
+	// Test dependencies and tools: best effort; what is missing shows up when the tests run.
+	extras := j.testExtras(src)
+	testReqs := testRequirements(src)
+	tools := missingTools(src, testReqs)
+	fetch.Tools = tools
+	second := append([]string{main.withExtras(extras)}, testReqs...)
+	second = append(second, testTools...)
+	res, err := download("pip-download-tests", second)
+	if err != nil {
+		return err
+	}
+	used := Wheelhouse{Dir: wh, Extras: extras, TestRequirements: testReqs, Tools: tools}
+	if !res.ok() {
+		// Retry with the tools alone, so that a broken test extra does not cost the whole suite.
+		res2, err := download("pip-download-tools", testTools)
+		if err != nil {
+			return err
+		}
+		used.Extras, used.TestRequirements = nil, nil
+		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
+		if !res2.ok() {
+			used.Tools = nil
+			fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(res2.output)
+		}
+	}
+	if err := j.collectProxied(wh); err != nil {
+		return err
+	}
+	KWheelhouse.Set(d, used)
+	return nil
+}
+
+// requirement is the analysed distribution as pip is asked for it.
+type requirement struct {
+	plain string
+	name  string
+	url   string
+}
+
+func (r requirement) withExtras(extras []string) string {
+	if len(extras) == 0 || r.name == "" {
+		return r.plain
+	}
+	return fmt.Sprintf("%s[%s] @ %s", r.name, strings.Join(extras, ","), r.url)
+}
+
+// mainRequirement names the archive (or tree) for pip, with the binds that make it visible.
+func (j *job) mainRequirement(a Archive, src Source) (requirement, []sandbox.Bind) {
+	name := ""
+	if src.Metadata != nil {
+		name = src.Metadata.Name
+	} else if src.Pyproject != nil && src.Pyproject.Project != nil {
+		name = src.Pyproject.Project.Name
+	}
+	if a.Kind == "tree" {
+		root := j.in(src.Root)
+		return requirement{plain: root, name: name, url: "file://" + root}, nil
+	}
+	// pip needs the file name to tell an sdist from a wheel: bind the cached file under its name.
+	inside := insideDist + "/" + a.Filename
+	return requirement{plain: inside, name: name, url: "file://" + inside}, []sandbox.Bind{{Src: a.Path, Dst: inside}}
+}
+
+// buildRequirements are the build-system requirements of an sdist or tree (PEP 518's default for a
+// project without them).
+func buildRequirements(src Source) []string {
+	if src.Kind == "wheel" {
+		return nil
+	}
+	if src.Pyproject != nil && src.Pyproject.BuildSystem != nil && len(src.Pyproject.BuildSystem.Requires) > 0 {
+		return src.Pyproject.BuildSystem.Requires
+	}
+	return []string{"setuptools>=40.8.0", "wheel"}
+}
+
+// testExtras are the project's extras named like test extras.
+func (j *job) testExtras(src Source) []string {
+	var provided []string
+	if src.Metadata != nil {
+		provided = append(provided, src.Metadata.ProvidesExtra...)
+	}
+	if src.Pyproject != nil && src.Pyproject.Project != nil {
+		for k := range src.Pyproject.Project.OptionalDependencies {
+			provided = append(provided, k)
+		}
+	}
+	var out []string
+	for _, want := range testExtraNames {
+		for _, p := range provided {
+			if pep440.NormalizeName(p) == want && !contains(out, want) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// testRequirements are the requirement strings of a test dependency group (PEP 735), of
+// setup.cfg's tests_require, or of a conventional test requirements file, the first found.
+func testRequirements(src Source) []string {
+	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
+		if deps.Kind == "dependency-group" && len(deps.Requirements) > 0 {
+			return deps.Requirements
+		}
+	}
+	for _, deps := range pkgmeta.SetupCfgTestDependencies(src.SetupCfg) {
+		if deps.Kind == "tests_require" && len(deps.Requirements) > 0 {
+			return deps.Requirements
+		}
+	}
+	for _, name := range []string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
+		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"} {
+		data, err := readCapped(filepath.Join(src.Root, name), 1<<20)
+		if err != nil {
+			continue
+		}
+		rf, _ := pkgmeta.ParseRequirementsFile(data)
+		var reqs []string
+		for _, l := range rf.Requirements {
+			if l.Parsed != nil && !l.Editable && !l.Direct {
+				reqs = append(reqs, l.Raw)
+			}
+		}
+		if len(reqs) > 0 {
+			return reqs
+		}
+	}
+	return nil
+}
+
+// missingTools are the test tools the project does not declare among its test requirements or
+// extras.
+func missingTools(src Source, testReqs []string) []string {
+	declared := map[string]bool{}
+	add := func(s string) {
+		if r, err := pep440.ParseRequirement(s); err == nil {
+			declared[pep440.NormalizeName(r.Name)] = true
+		}
+	}
+	for _, s := range testReqs {
+		add(s)
+	}
+	if src.Metadata != nil {
+		for _, r := range src.Metadata.RequiresDist {
+			add(r.Raw)
+		}
+	}
+	var out []string
+	for _, t := range testTools {
+		if !declared[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// startProxy serves the job's index proxy on a unix socket that the sandbox's bridge reaches.
+func (j *job) startProxy() (stop func(), err error) {
+	dir, err := os.MkdirTemp("", "pyti-index-")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return nil, err
+	}
+	sock := filepath.Join(dir, "index.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("index proxy: %w", err)
+	}
+	if err := os.Chmod(sock, 0o777); err != nil {
+		ln.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	j.mu.Lock()
+	j.proxy = pypi.NewProxy(j.opts.Client, j.log)
+	j.proxySock = sock
+	j.mu.Unlock()
+	srv := &http.Server{Handler: j.proxy}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			j.log.Warn("index proxy stopped", "err", err)
+		}
+	}()
+	return func() {
+		srv.Close()
+		<-done
+		os.RemoveAll(dir)
+		j.keepJSON("fetch", "index-requests.json", j.proxy.Requests())
+	}, nil
+}
+
+func (j *job) proxySocket() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.proxySock
+}
+
+// collectProxied copies every file the proxy served (build dependencies that pip fetched into its
+// isolated build environments included) from the shared cache into the wheelhouse.
+func (j *job) collectProxied(wh string) error {
+	for _, r := range j.proxy.Requests() {
+		if r.SHA256 == "" || r.Filename == "" || strings.HasSuffix(r.Path, ".metadata") || r.Status != http.StatusOK {
+			continue
+		}
+		dst := filepath.Join(wh, filepath.Base(r.Filename))
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
+		path, ok := j.opts.Client.BlobPath(r.SHA256)
+		if !ok {
+			continue
+		}
+		if err := copyFile(path, dst); err != nil {
+			return fmt.Errorf("wheelhouse: %w", err)
+		}
+	}
+	return nil
+}
+
+func listWheelhouse(dir string) []report.File {
+	entries, _ := os.ReadDir(dir)
+	var out []report.File
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		sum, size, err := hashFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		out = append(out, report.File{Filename: e.Name(), Kind: kindOf(e.Name()), SHA256: sum, Size: size})
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Filename < out[b].Filename })
+	return out
+}
+
+func lastLine(s string) string {
+	l := errorLines(s, 1)
+	if len(l) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(l[0])
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

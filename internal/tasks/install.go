@@ -1,0 +1,156 @@
+package tasks
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyti/pyti/internal/behavior"
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// install creates a fresh environment (no system site-packages, no pip inside it: declared
+// dependencies win) and installs the wheel into it offline from the wheelhouse, traced.
+func (j *job) install(ctx context.Context, d *dag.Data) error {
+	w, _ := KWheel.Get(d)
+	wh, _ := KWheelhouse.Get(d)
+	venv := filepath.Join(j.work, "venv")
+	mk, err := j.run(ctx, step{task: "install", name: "venv", dir: insideWork, wall: j.opts.InstallTimeout,
+		argv: []string{j.opts.Python, "-m", "venv", "--without-pip", j.in(venv)}})
+	if err != nil {
+		return err
+	}
+	inst := &report.Install{Phase: mk.phase}
+	defer j.edit(func(r *report.Report) { r.Install = inst })
+	if !mk.ok() {
+		inst.ErrorLines = errorLines(mk.output, 20)
+		return fmt.Errorf("creating the environment failed (%s): %s", describe(mk.res), lastLine(mk.output))
+	}
+	env := Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
+	env.SitePackages = sitePackages(venv)
+	wheel, binds := j.wheelInSandbox(w.Path)
+	res, err := j.run(ctx, step{task: "install", name: "pip-install", phase: "install", dir: insideWork, wall: j.opts.InstallTimeout,
+		site: j.in(env.SitePackages), readOnly: binds,
+		argv: []string{j.in(env.Python), filepath.Join(j.opts.PipWheel, "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
+			"--progress-bar", "off", wheel}})
+	if err != nil {
+		return err
+	}
+	inst.Phase = res.phase
+	j.limitHint(res.res)
+	inst.Packages = installedPackages(env.SitePackages)
+	j.pthFindings(env.SitePackages)
+	if !res.ok() {
+		inst.ErrorLines = errorLines(res.output, 30)
+		return fmt.Errorf("installing failed (%s): %s", describe(res.res), lastLine(res.output))
+	}
+	KEnvironment.Set(d, env)
+	return nil
+}
+
+// wheelInSandbox returns the path of the wheel inside the sandbox, with the bind it needs when it
+// lives outside the job (a wheel given by the user, or from the cache).
+func (j *job) wheelInSandbox(path string) (string, []sandbox.Bind) {
+	if strings.HasPrefix(path, j.work+string(filepath.Separator)) {
+		return j.in(path), nil
+	}
+	inside := insideDist + "/" + filepath.Base(path)
+	return inside, []sandbox.Bind{{Src: path, Dst: inside}}
+}
+
+// sitePackages finds the environment's site-packages directory.
+func sitePackages(venv string) string {
+	matches, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages"))
+	if len(matches) == 0 {
+		return filepath.Join(venv, "lib")
+	}
+	return matches[0]
+}
+
+// installedPackages reads name and version of every distribution in site-packages.
+func installedPackages(site string) []report.Package {
+	matches, _ := filepath.Glob(filepath.Join(site, "*.dist-info", "METADATA"))
+	var out []report.Package
+	for _, m := range matches {
+		name, version := headerPair(m)
+		if name != "" {
+			out = append(out, report.Package{Name: name, Version: version})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return strings.ToLower(out[a].Name) < strings.ToLower(out[b].Name) })
+	return out
+}
+
+// headerPair reads Name and Version from the first lines of a METADATA file.
+func headerPair(path string) (name, version string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for i := 0; sc.Scan() && i < 50; i++ {
+		line := sc.Text()
+		if line == "" {
+			break
+		}
+		if v, ok := strings.CutPrefix(line, "Name: "); ok {
+			name = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(line, "Version: "); ok {
+			version = strings.TrimSpace(v)
+		}
+	}
+	return name, version
+}
+
+// pthFindings reports .pth files in the environment that run code at every interpreter start.
+func (j *job) pthFindings(site string) {
+	matches, _ := filepath.Glob(filepath.Join(site, "*.pth"))
+	var fs []report.Finding
+	for _, m := range matches {
+		data, err := readCapped(m, 1<<20)
+		if err != nil || !behavior.PthHasCode(data) {
+			continue
+		}
+		if ownedBySetuptools(site, filepath.Base(m)) {
+			continue // setuptools' own distutils-precedence.pth, installed as a dependency
+		}
+		fs = append(fs, report.Finding{Source: "behavior", Phase: "install", RuleID: "pth-code-installed", Severity: report.SeverityHigh,
+			Title: ".pth file with code installed", Message: fmt.Sprintf("Installing put %s into site-packages; it runs code every time Python starts.", filepath.Base(m)),
+			Count: 1, Evidence: []report.Evidence{{Kind: "file", File: filepath.Base(m), Detail: strings.TrimSpace(firstLineOf(string(data)))}}})
+	}
+	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, fs...) })
+}
+
+func firstLineOf(s string) string {
+	for _, l := range splitLines(s) {
+		if strings.HasPrefix(l, "import") {
+			if len(l) > 200 {
+				return l[:200] + "…"
+			}
+			return l
+		}
+	}
+	return ""
+}
+
+// ownedBySetuptools reports whether an installed setuptools lists the .pth file in its RECORD.
+func ownedBySetuptools(site, name string) bool {
+	if name != "distutils-precedence.pth" {
+		return false
+	}
+	records, _ := filepath.Glob(filepath.Join(site, "setuptools-*.dist-info", "RECORD"))
+	for _, r := range records {
+		data, err := readCapped(r, 16<<20)
+		if err == nil && strings.Contains("\n"+string(data), "\n"+name+",") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,90 @@
+package tasks
+
+import (
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/pypi"
+)
+
+// Request is what the user asked to analyse.
+type Request struct {
+	// Spec is a requirement ("name", "name==1.2", "name>=1,<2") or a path to an sdist, a wheel or
+	// a source directory.
+	Spec string
+	// Path is set (absolute) when Spec names a local file or directory.
+	Path string
+}
+
+// Release is what resolve chose.
+type Release struct {
+	Project string
+	Version string
+	// Files of the release on the index; nil for a local request.
+	Index *pypi.Release
+	// Chosen is the file analysed: the sdist when there is one, else a wheel.
+	Chosen *pypi.File
+}
+
+// Archive is the distribution file on the host, verified.
+type Archive struct {
+	Path     string
+	Filename string
+	SHA256   string
+	// Kind is "sdist", "wheel" or "tree" (a local source directory).
+	Kind string
+}
+
+// Source is the unpacked distribution.
+type Source struct {
+	// Root is the directory holding the project (the sdist's name-version/ directory).
+	Root string
+	// Kind repeats Archive.Kind.
+	Kind      string
+	Metadata  *pkgmeta.CoreMetadata
+	Pyproject *pkgmeta.Pyproject
+	SetupCfg  *pkgmeta.SetupCfg
+}
+
+// Wheelhouse is the job's directory of every distribution the offline steps may install.
+type Wheelhouse struct {
+	Dir string
+	// TestRequirements are the requirement strings for the project's tests that resolved.
+	TestRequirements []string
+	// Extras are the project's extras for tests that resolved.
+	Extras []string
+	// Tools are the test tools PYTI adds because the project does not declare them.
+	Tools []string
+}
+
+// Wheel is the built (or given) wheel.
+type Wheel struct {
+	Path    string
+	Modules []string // top-level importable modules it provides
+}
+
+// Environment is the fresh environment the wheel was installed into.
+type Environment struct {
+	Venv         string
+	Python       string // the environment's interpreter
+	SitePackages string
+}
+
+// Imported says the import step ran; the test step waits for it, because it adds test
+// dependencies to the environment.
+type Imported struct{ OK bool }
+
+// The data of the graph.
+var (
+	KRequest     = dag.NewKey[Request]("request")
+	KRelease     = dag.NewKey[Release]("release")
+	KArchive     = dag.NewKey[Archive]("archive")
+	KSource      = dag.NewKey[Source]("source-tree")
+	KInspected   = dag.NewKey[bool]("inspection")
+	KWheelhouse  = dag.NewKey[Wheelhouse]("wheelhouse")
+	KWheel       = dag.NewKey[Wheel]("wheel")
+	KEnvironment = dag.NewKey[Environment]("environment")
+	KImported    = dag.NewKey[Imported]("import-results")
+	KTested      = dag.NewKey[bool]("test-results")
+	KLinted      = dag.NewKey[bool]("lint-results")
+	KReport      = dag.NewKey[string]("report")
+)

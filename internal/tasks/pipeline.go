@@ -1,0 +1,296 @@
+package tasks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/pyti/pyti/internal/behavior"
+	"github.com/pyti/pyti/internal/buildinfo"
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// Options configure one analysis.
+type Options struct {
+	// Client talks to the index (and backs the job's index proxy).
+	Client *pypi.Client
+	// IndexURL is shown in the report (redacted).
+	IndexURL string
+	// Backend is the sandbox every untrusted step runs in.
+	Backend sandbox.Backend
+	// Python is the interpreter of the fresh environment (default /usr/bin/python3); ToolPython
+	// runs the quality tools (default /usr/bin/python3).
+	Python     string
+	ToolPython string
+	// PipWheel is the pip wheel used to run pip without installing it into the environment
+	// (default: the newest /usr/share/python-wheels/pip-*.whl).
+	PipWheel string
+	// Dir is the job directory: raw data, the report, and the work space. It must not exist yet
+	// or be empty.
+	Dir string
+	// NoTrace turns strace off (faster; no behaviour findings).
+	NoTrace bool
+	// Parallel bounds the tasks that run at once (default 2).
+	Parallel int
+	// Timeouts per step (defaults in withDefaults).
+	FetchTimeout, BuildTimeout, InstallTimeout, ImportTimeout, TestTimeout, LintTimeout time.Duration
+	// NoOutputTimeout ends a step that prints nothing for this long.
+	NoOutputTimeout time.Duration
+	// MemoryBytes and Pids bound each sandboxed step; WorkspaceBytes the job's writable space.
+	MemoryBytes    int64
+	Pids           int
+	WorkspaceBytes int64
+	// Rules judge the traces (default behavior.DefaultRules).
+	Rules []behavior.Rule
+	// Logger receives progress; Observe sees every task start and end (live progress).
+	Logger  *slog.Logger
+	Observe func(dag.Event)
+
+	// pythonVersion ("3.11.2") and pythonTag ("cp311") describe Python, read once.
+	pythonVersion, pythonTag string
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Python == "" {
+		o.Python = "/usr/bin/python3"
+	}
+	if o.ToolPython == "" {
+		o.ToolPython = "/usr/bin/python3"
+	}
+	if o.PipWheel == "" {
+		matches, _ := filepath.Glob("/usr/share/python-wheels/pip-*.whl")
+		if len(matches) == 0 {
+			return o, errors.New("no pip wheel found in /usr/share/python-wheels: install python3-pip-whl or pass --pip-wheel")
+		}
+		sort.Strings(matches)
+		o.PipWheel = matches[len(matches)-1]
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 2
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.FetchTimeout, 15*time.Minute)
+	def(&o.BuildTimeout, 20*time.Minute)
+	def(&o.InstallTimeout, 10*time.Minute)
+	def(&o.ImportTimeout, 3*time.Minute)
+	def(&o.TestTimeout, 20*time.Minute)
+	def(&o.LintTimeout, 10*time.Minute)
+	def(&o.NoOutputTimeout, 5*time.Minute)
+	if o.MemoryBytes <= 0 {
+		o.MemoryBytes = 4 << 30
+	}
+	if o.Pids <= 0 {
+		o.Pids = 1024
+	}
+	if o.WorkspaceBytes <= 0 {
+		o.WorkspaceBytes = 8 << 30
+	}
+	if o.Rules == nil {
+		rules, err := behavior.DefaultRules()
+		if err != nil {
+			return o, fmt.Errorf("behaviour rules: %w", err)
+		}
+		o.Rules = rules
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	out, err := exec.Command(o.Python, "-I", "-c", "import sys; print('%d.%d.%d cp%d%d' % (sys.version_info[:3] + sys.version_info[:2]))").Output()
+	if err != nil {
+		return o, fmt.Errorf("python %s does not run: %w", o.Python, err)
+	}
+	if _, err := fmt.Sscan(string(out), &o.pythonVersion, &o.pythonTag); err != nil {
+		return o, fmt.Errorf("python %s: unexpected version %q", o.Python, out)
+	}
+	if o.Client == nil {
+		return o, errors.New("tasks: no index client")
+	}
+	if o.Backend == nil {
+		return o, errors.New("tasks: no sandbox backend")
+	}
+	if o.Dir == "" {
+		return o, errors.New("tasks: no job directory")
+	}
+	return o, nil
+}
+
+// job is the state of one analysis shared by its tasks: where things live, the services they use,
+// and the report being assembled.
+type job struct {
+	opts Options
+	log  *slog.Logger
+
+	dir     string // the job directory
+	raw     string // raw data per task, outside the sandbox's reach
+	scripts string // PYTI's Python helpers, bound read-only into every sandbox
+	src     string // the pristine source tree (read-only inside the sandbox)
+	work    string // the sandbox-writable work space
+
+	workspace *sandbox.Workspace
+	proxy     *pypi.Proxy
+	proxySock string
+
+	mu  sync.Mutex
+	rep *report.Report
+	// hints are verdicts that a task's failure means (not-found, unsafe-archive, ...), with reasons.
+	hints map[report.Verdict]string
+}
+
+// Analyze runs the whole pipeline for req and returns the report, also written to Dir/report.json.
+// An error means PYTI could not run the analysis at all; everything the package did is in the
+// report.
+func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := opts.Backend.Check(); err != nil {
+		return nil, fmt.Errorf("sandbox %s is not usable: %w", opts.Backend.Name(), err)
+	}
+	j, err := newJob(req, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer j.close()
+
+	g, err := j.graph()
+	if err != nil {
+		return nil, err
+	}
+	initial := dag.NewData()
+	KRequest.Set(initial, req)
+	runner := &dag.Runner{Parallel: opts.Parallel, Observe: opts.Observe}
+	res, err := runner.Run(ctx, g, initial)
+	if err != nil {
+		return nil, err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	rec := res.Record
+	j.rep.Run = &rec
+	j.decide(res)
+	if err := j.writeReport(); err != nil {
+		return j.rep, err
+	}
+	return j.rep, nil
+}
+
+func newJob(req Request, opts Options) (*job, error) {
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("job directory: %w", err)
+	}
+	entries, err := os.ReadDir(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("job directory: %w", err)
+	}
+	if len(entries) > 0 {
+		return nil, fmt.Errorf("job directory %s is not empty: PYTI never mixes two analyses in one directory", opts.Dir)
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	j := &job{opts: opts, log: opts.Logger, dir: dir,
+		raw: filepath.Join(dir, "raw"), src: filepath.Join(dir, "src"), work: filepath.Join(dir, "work"),
+		scripts: filepath.Join(dir, "scripts")}
+	if err := os.MkdirAll(j.raw, 0o755); err != nil {
+		return nil, err
+	}
+	if err := writeScripts(j.scripts); err != nil {
+		return nil, fmt.Errorf("writing PYTI's Python helpers: %w", err)
+	}
+	ws, err := sandbox.NewWorkspace(j.work, opts.WorkspaceBytes)
+	if err != nil {
+		return nil, fmt.Errorf("work space: %w", err)
+	}
+	j.workspace = ws
+	// The sandbox runs as an unprivileged user: it must be able to write its work space.
+	if err := os.Chmod(j.work, 0o777); err != nil {
+		return nil, err
+	}
+	j.rep = &report.Report{
+		Schema:    report.Schema,
+		ID:        newID(),
+		CreatedAt: time.Now().UTC(),
+		PYTI:      buildinfo.Read(),
+		Request:   report.Request{Spec: req.Spec, IndexURL: pypi.Redact(opts.IndexURL), Local: req.Path != ""},
+		Environment: report.Environment{
+			Python:  opts.pythonVersion,
+			Sandbox: opts.Backend.Name(),
+			Traced:  !opts.NoTrace,
+			OS:      osRelease(),
+		},
+		Findings:  []report.Finding{},
+		Artifacts: []report.Artifact{},
+	}
+	return j, nil
+}
+
+func (j *job) close() {
+	if j.workspace != nil {
+		if err := j.workspace.Close(); err != nil {
+			j.log.Warn("closing the work space", "err", err)
+		}
+	}
+}
+
+// graph wires the tasks by the data they need and provide.
+func (j *job) graph() (*dag.Graph, error) {
+	o := j.opts
+	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KWheelhouse, KWheel, KEnvironment, KImported, KTested, KLinted}
+	return dag.New([]dag.AnyKey{KRequest},
+		dag.Task{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute, Run: j.resolve},
+		dag.Task{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute, Run: j.download},
+		dag.Task{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute, Run: j.unpack},
+		dag.Task{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute, Run: j.inspect},
+		dag.Task{Name: "fetch", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KWheelhouse}, Timeout: o.FetchTimeout + time.Minute, Run: j.fetch},
+		dag.Task{Name: "build", Needs: []dag.AnyKey{KArchive, KSource, KWheelhouse}, Provides: []dag.AnyKey{KWheel}, Timeout: o.BuildTimeout + time.Minute, Run: j.build},
+		dag.Task{Name: "install", Needs: []dag.AnyKey{KWheel, KWheelhouse}, Provides: []dag.AnyKey{KEnvironment}, Timeout: o.InstallTimeout + time.Minute, Run: j.install},
+		dag.Task{Name: "import", Needs: []dag.AnyKey{KWheel, KEnvironment}, Provides: []dag.AnyKey{KImported}, Timeout: o.ImportTimeout + time.Minute, Run: j.importModules},
+		dag.Task{Name: "test", Needs: []dag.AnyKey{KSource, KWheel, KWheelhouse, KEnvironment}, Optional: []dag.AnyKey{KImported}, Provides: []dag.AnyKey{KTested}, Timeout: o.TestTimeout + 5*time.Minute, Run: j.test},
+		dag.Task{Name: "lint", Needs: []dag.AnyKey{KSource}, Optional: []dag.AnyKey{KEnvironment}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute, Run: j.lint},
+		dag.Task{Name: "report", Optional: all, Provides: []dag.AnyKey{KReport}, Run: j.assemble},
+	)
+}
+
+// edit changes the report under the job's lock.
+func (j *job) edit(f func(r *report.Report)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	f(j.rep)
+}
+
+func newID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func osRelease() string {
+	data, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		return "linux"
+	}
+	for _, line := range splitLines(string(data)) {
+		if v, ok := cutPrefix(line, "PRETTY_NAME="); ok {
+			return trimQuotes(v)
+		}
+	}
+	return "linux"
+}

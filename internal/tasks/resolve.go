@@ -1,0 +1,162 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/report"
+)
+
+// resolve chooses the release and the file to analyse: the newest release matching the request on
+// the index (its sdist, preferred for tests, else a wheel this interpreter can install), or the
+// local file or directory the user named.
+func (j *job) resolve(ctx context.Context, d *dag.Data) error {
+	req, _ := KRequest.Get(d)
+	if req.Path != "" {
+		rel, err := localRelease(req.Path)
+		if err != nil {
+			return err
+		}
+		KRelease.Set(d, rel)
+		return nil
+	}
+	rel, err := j.opts.Client.Resolve(ctx, req.Spec)
+	if err != nil {
+		if errors.Is(err, pypi.ErrNoSuchProject) || errors.Is(err, pypi.ErrNoSuchVersion) || errors.Is(err, pypi.ErrNoMatchingFile) {
+			j.hint(report.VerdictNotFound, err.Error())
+		}
+		return err
+	}
+	chosen := rel.Sdist
+	if chosen == nil {
+		chosen = bestWheel(rel.Wheels, j.opts.pythonTag)
+	}
+	j.edit(func(r *report.Report) {
+		r.Project, r.Version = rel.Project, rel.VersionString
+		for _, f := range rel.Files() {
+			kind := "sdist"
+			if strings.HasSuffix(strings.ToLower(f.Filename), ".whl") {
+				kind = "wheel"
+			}
+			r.Files = append(r.Files, report.File{Filename: f.Filename, Kind: kind, SHA256: f.SHA256(), Size: f.Size,
+				URL: pypi.Redact(f.URL), Yanked: f.Yanked, Chosen: chosen != nil && f.Filename == chosen.Filename})
+		}
+	})
+	if chosen == nil {
+		j.hint(report.VerdictNotFound, "no sdist and no wheel for this interpreter")
+		return fmt.Errorf("%s %s has no sdist and no wheel installable on Python %s (%d wheels)", rel.Project, rel.VersionString, j.opts.pythonVersion, len(rel.Wheels))
+	}
+	KRelease.Set(d, Release{Project: rel.Project, Version: rel.VersionString, Index: rel, Chosen: chosen})
+	return nil
+}
+
+// localRelease names a local sdist, wheel or source directory.
+func localRelease(path string) (Release, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return Release{}, fmt.Errorf("local distribution: %w", err)
+	}
+	if info.IsDir() {
+		return Release{Project: filepath.Base(path)}, nil
+	}
+	pf, err := pypi.ParseFilename(filepath.Base(path), "")
+	if err != nil {
+		return Release{}, fmt.Errorf("local distribution %s: not an sdist or wheel name: %w", path, err)
+	}
+	return Release{Project: pf.Name, Version: pf.Version.String()}, nil
+}
+
+// bestWheel picks the wheel an interpreter with the given CPython tag (e.g. "cp311") installs on
+// Linux x86_64: a pure wheel last resort order is py3-none-any.
+func bestWheel(wheels []pypi.File, pyTag string) *pypi.File {
+	best, bestScore := -1, 0
+	for i, w := range wheels {
+		pf, err := pypi.ParseFilename(w.Filename, "")
+		if err != nil {
+			continue
+		}
+		if s := wheelScore(pf, pyTag); s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return &wheels[best]
+}
+
+// wheelScore is 0 for a wheel the interpreter cannot install, higher for a more specific match.
+func wheelScore(pf pypi.ParsedFilename, pyTag string) int {
+	ours, _ := cpMinor(pyTag)
+	abi3 := false
+	abiOK := false
+	for _, t := range strings.Split(pf.ABITag, ".") {
+		switch t {
+		case "none", pyTag:
+			abiOK = true
+		case "abi3":
+			abiOK, abi3 = true, true
+		}
+	}
+	if !abiOK {
+		return 0
+	}
+	score := 0
+	for _, t := range strings.Split(pf.PythonTag, ".") {
+		switch {
+		case t == pyTag:
+			score = max(score, 30)
+		case abi3 && strings.HasPrefix(t, "cp3"):
+			if n, ok := cpMinor(t); ok && n <= ours {
+				score = max(score, 20) // a stable-ABI wheel built for an older CPython
+			}
+		case t == "py3" || t == "py"+strings.TrimPrefix(pyTag, "cp"):
+			score = max(score, 10)
+		}
+	}
+	if score == 0 {
+		return 0
+	}
+	for _, t := range strings.Split(pf.PlatformTag, ".") {
+		switch {
+		case t == "any":
+			return score
+		case strings.HasSuffix(t, "_x86_64") && (strings.HasPrefix(t, "manylinux") || strings.HasPrefix(t, "linux")):
+			return score + 5
+		}
+	}
+	return 0
+}
+
+// cpMinor reads the minor version of a CPython 3 tag: 11 for "cp311".
+func cpMinor(tag string) (int, bool) {
+	if !strings.HasPrefix(tag, "cp3") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(tag[3:])
+	return n, err == nil
+}
+
+// specValid reports whether s parses as a requirement, for early errors in the CLI.
+func specValid(s string) error {
+	_, err := pep440.ParseRequirement(s)
+	return err
+}
+
+// hint records the verdict a task's failure means, when it means more than "task failed".
+func (j *job) hint(v report.Verdict, reason string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.hints == nil {
+		j.hints = map[report.Verdict]string{}
+	}
+	j.hints[v] = reason
+}

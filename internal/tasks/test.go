@@ -1,0 +1,232 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+// test finds how the project tests itself, adds its test dependencies (and the test tools it does
+// not declare) to the environment, and runs the suite offline under coverage.py with PYTI's pytest
+// plugin, from a copy of the source tree.
+func (j *job) test(ctx context.Context, d *dag.Data) error {
+	src, _ := KSource.Get(d)
+	w, _ := KWheel.Get(d)
+	wh, _ := KWheelhouse.Get(d)
+	env, _ := KEnvironment.Get(d)
+	t := &report.Tests{}
+	defer j.edit(func(r *report.Report) { r.Tests = t })
+
+	s := discover(src.Root)
+	t.Found = s.found
+	switch s.kind {
+	case suiteNone:
+		t.Phase.Outcome = "ok"
+		if repo := j.repositoryURL(); repo != "" {
+			t.Found += "; the project's repository (" + repo + ") may hold tests that the sdist does not ship"
+		}
+		KTested.Set(d, true)
+		return nil
+	case suiteUnittest:
+		t.Runner = "unittest (run by pytest)"
+	default:
+		t.Runner = string(s.kind)
+	}
+
+	dir := filepath.Join(j.work, "test")
+	tree := filepath.Join(dir, "tree")
+	if err := copyTree(src.Root, tree); err != nil {
+		return fmt.Errorf("copying the source tree: %w", err)
+	}
+	if err := makeWritable(dir); err != nil {
+		return err
+	}
+	if err := j.installTestDeps(ctx, t, w, wh, env); err != nil {
+		return err
+	}
+
+	resultsFile := filepath.Join(dir, "pytest.jsonl")
+	junit := filepath.Join(dir, "junit.xml")
+	covData := filepath.Join(dir, ".coverage")
+	covJSON := filepath.Join(dir, "coverage.json")
+	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",
+		"--junitxml=" + j.in(junit), "-o", "junit_family=xunit2"}
+	if s.kind == suiteDoctest {
+		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
+		pytestArgs = append(pytestArgs, doctestTargets(tree, w.Modules, s.doctestFiles)...)
+	}
+	argv := []string{j.in(env.Python), "-m", "coverage", "run", "--branch"}
+	if len(w.Modules) > 0 {
+		argv = append(argv, "--source="+strings.Join(w.Modules, ","))
+	}
+	argv = append(append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest"))), pytestArgs...)
+	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData)}
+	res, err := j.run(ctx, step{task: "test", name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
+		site: j.in(env.SitePackages), env: stepEnv, argv: argv})
+	if err != nil {
+		return err
+	}
+	t.Phase = res.phase
+	j.limitHint(res.res)
+	j.copyOut("test", "pytest.jsonl", resultsFile, "application/x-ndjson")
+	j.copyOut("test", "junit.xml", junit, "application/xml")
+
+	if f, err := os.Open(resultsFile); err == nil {
+		run, perr := testresult.ParsePytest(f)
+		f.Close()
+		if perr == nil {
+			t.Results = run
+		} else if !errors.Is(perr, testresult.ErrNoReport) {
+			return fmt.Errorf("reading the test results: %w", perr)
+		}
+	}
+	// Coverage of whatever ran, even when the run was cut short.
+	if _, err := os.Stat(covData); err == nil {
+		cov, err := j.run(ctx, step{task: "test", name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
+			env: []string{"COVERAGE_FILE=" + j.in(covData)}, argv: []string{j.in(env.Python), "-m", "coverage", "json", "-o", j.in(covJSON)}})
+		if err == nil && cov.ok() {
+			if c, err := parseCoverage(covJSON, j.in(tree)); err == nil {
+				t.Coverage = c
+			}
+			j.copyOut("test", "coverage.json", covJSON, "application/json")
+		}
+	}
+	if t.Results == nil {
+		return fmt.Errorf("the test run produced no results (%s): %s", describe(res.res), lastLine(res.output))
+	}
+	if res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit {
+		return fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
+	}
+	KTested.Set(d, true)
+	return nil
+}
+
+// installTestDeps adds the project's test extras and requirements and the missing test tools to
+// the environment, offline. When the project's own test dependencies cannot be installed, the
+// tools alone are, and the report says so.
+func (j *job) installTestDeps(ctx context.Context, t *report.Tests, w Wheel, wh Wheelhouse, env Environment) error {
+	wheel, binds := j.wheelInSandbox(w.Path)
+	target := wheel
+	if len(wh.Extras) > 0 {
+		target = fmt.Sprintf("%s[%s]", wheel, strings.Join(wh.Extras, ","))
+	}
+	install := func(name string, reqs []string) (*stepResult, error) {
+		argv := append([]string{j.in(env.Python), filepath.Join(j.opts.PipWheel, "pip"), "install", "--no-index",
+			"--find-links", j.in(wh.Dir), "--progress-bar", "off"}, reqs...)
+		return j.run(ctx, step{task: "test", name: name, phase: "test", dir: insideWork, wall: j.opts.InstallTimeout,
+			site: j.in(env.SitePackages), readOnly: binds, argv: argv})
+	}
+	reqs := append(append([]string{target}, wh.TestRequirements...), testTools...)
+	res, err := install("pip-install-tests", reqs)
+	if err != nil {
+		return err
+	}
+	if res.ok() {
+		return nil
+	}
+	t.Found += "; its test dependencies could not be installed: " + lastLine(res.output)
+	res, err = install("pip-install-tools", testTools)
+	if err != nil {
+		return err
+	}
+	if !res.ok() {
+		return fmt.Errorf("the test tools (%s) could not be installed from the wheelhouse: %s", strings.Join(testTools, ", "), lastLine(res.output))
+	}
+	return nil
+}
+
+// doctestTargets are the package directories (or modules) and documentation files to collect
+// doctests from.
+func doctestTargets(tree string, modules, docs []string) []string {
+	var out []string
+	for _, m := range modules {
+		for _, cand := range []string{m, m + ".py", filepath.Join("src", m), filepath.Join("src", m+".py")} {
+			if exists(filepath.Join(tree, cand)) {
+				out = append(out, cand)
+				break
+			}
+		}
+	}
+	return append(out, docs...)
+}
+
+// repositoryURL is the project's source repository from its metadata, if it names one.
+func (j *job) repositoryURL() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.rep.Metadata == nil {
+		return ""
+	}
+	keys := make([]string, 0, len(j.rep.Metadata.ProjectURLs))
+	for k := range j.rep.Metadata.ProjectURLs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		u := j.rep.Metadata.ProjectURLs[k]
+		l := strings.ToLower(k + " " + u)
+		if strings.Contains(l, "source") || strings.Contains(l, "repository") || strings.Contains(l, "github.com") || strings.Contains(l, "gitlab") {
+			return u
+		}
+	}
+	return ""
+}
+
+// parseCoverage reads `coverage json` output.
+func parseCoverage(path, tree string) (*report.Coverage, error) {
+	data, err := readCapped(path, 256<<20)
+	if err != nil {
+		return nil, err
+	}
+	type summary struct {
+		CoveredLines    int     `json:"covered_lines"`
+		NumStatements   int     `json:"num_statements"`
+		PercentCovered  float64 `json:"percent_covered"`
+		MissingLines    int     `json:"missing_lines"`
+		NumBranches     int     `json:"num_branches"`
+		CoveredBranches int     `json:"covered_branches"`
+	}
+	var doc struct {
+		Files map[string]struct {
+			Summary summary `json:"summary"`
+		} `json:"files"`
+		Totals summary `json:"totals"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("coverage json: %w", err)
+	}
+	t := doc.Totals
+	c := &report.Coverage{Percent: round2(t.PercentCovered), Statements: t.NumStatements, Covered: t.CoveredLines,
+		Branches: t.NumBranches, CoveredBr: t.CoveredBranches}
+	if t.NumStatements > 0 {
+		c.LinePercent = round2(100 * float64(t.CoveredLines) / float64(t.NumStatements))
+	}
+	if t.NumBranches > 0 {
+		b := round2(100 * float64(t.CoveredBranches) / float64(t.NumBranches))
+		c.BranchPercent = &b
+	}
+	for name, f := range doc.Files {
+		shown := name
+		if rel, err := filepath.Rel(tree, name); err == nil && !strings.HasPrefix(rel, "..") {
+			shown = rel
+		}
+		c.Files = append(c.Files, report.FileCoverage{Path: shown, Percent: round2(f.Summary.PercentCovered),
+			Statements: f.Summary.NumStatements, Missing: f.Summary.MissingLines})
+	}
+	sort.Slice(c.Files, func(a, b int) bool { return c.Files[a].Path < c.Files[b].Path })
+	return c, nil
+}
+
+func round2(v float64) float64 {
+	return float64(int64(v*100+0.5)) / 100
+}

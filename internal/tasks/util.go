@@ -1,0 +1,157 @@
+package tasks
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func splitLines(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") }
+
+func cutPrefix(s, prefix string) (string, bool) { return strings.CutPrefix(s, prefix) }
+
+func trimQuotes(s string) string { return strings.Trim(s, `"'`) }
+
+// readCapped reads at most max bytes of a file; a larger file is an error.
+func readCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+	}
+	return data, nil
+}
+
+// skipInCopy are directories a source tree copy leaves out: version control, caches and
+// environments that are not part of the project.
+var skipInCopy = map[string]bool{".git": true, ".hg": true, ".svn": true, ".tox": true, ".nox": true,
+	"__pycache__": true, ".venv": true, "venv": true, "node_modules": true, ".mypy_cache": true, ".pytest_cache": true}
+
+// copyTree copies a directory PYTI made (or the user gave) without following links: a link is
+// copied as a link, special files are left out.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			if rel != "." && skipInCopy[d.Name()] {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, target)
+		case d.Type().IsRegular():
+			return copyFile(path, target)
+		default:
+			return nil
+		}
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	info, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if info.Mode()&0o111 != 0 {
+		mode = 0o755
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// makeWritable opens a tree up to the sandbox's unprivileged user.
+func makeWritable(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		mode := os.FileMode(0o666)
+		if d.IsDir() {
+			mode = 0o777
+		} else if info, err := d.Info(); err == nil && info.Mode()&0o111 != 0 {
+			mode = 0o777
+		}
+		return os.Chmod(path, mode)
+	})
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) []string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}
+
+// errorLines picks the lines of a log that say why a step failed, at most n, keeping the last ones.
+func errorLines(log string, n int) []string {
+	var out []string
+	for _, line := range splitLines(log) {
+		l := strings.ToLower(line)
+		if strings.Contains(l, "error") || strings.Contains(l, "fatal") || strings.Contains(l, "exception") ||
+			strings.Contains(l, "no matching distribution") || strings.Contains(l, "could not find") ||
+			strings.Contains(l, "resolutionimpossible") || strings.Contains(l, "conflict") {
+			out = append(out, strings.TrimRight(line, " \t"))
+		}
+	}
+	if len(out) == 0 {
+		return tail(log, n)
+	}
+	if len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out
+}
+
+// firstExisting returns the first of the names that exists in dir, or "".
+func firstExisting(dir string, names ...string) string {
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Lstat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+var errSkipped = errors.New("skipped")

@@ -17,7 +17,7 @@ packages=(
   python3 python3-venv python3-dev python3-pip python3-build
   python3-pip-whl python3-setuptools-whl python3-wheel-whl
   python3-setuptools python3-wheel
-  python3-pytest python3-coverage python3-pycodestyle python3-pyflakes pylint
+  python3-pytest python3-coverage python3-pycodestyle python3-pyflakes pylint python3-docutils
   gcc make git iproute2 ca-certificates
 )
 # shellcheck disable=SC2206

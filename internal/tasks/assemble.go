@@ -17,6 +17,7 @@ import (
 // most severe first. The verdict is decided once the run's record is complete (decide).
 func (j *job) assemble(ctx context.Context, d *dag.Data) error {
 	j.edit(func(r *report.Report) {
+		r.Findings = mergeFindings(r.Findings)
 		sort.SliceStable(r.Findings, func(a, b int) bool {
 			return r.Findings[a].Severity.Rank() > r.Findings[b].Severity.Rank()
 		})
@@ -146,4 +147,26 @@ func (j *job) writeReport() error {
 		return fmt.Errorf("report: %w", err)
 	}
 	return os.Rename(tmp, path)
+}
+
+// mergeFindings folds findings of the same rule about the same subject in the same phase (one
+// phase may run several steps, e.g. two pip downloads that both run setup.py) into one, adding
+// their counts.
+func mergeFindings(fs []report.Finding) []report.Finding {
+	index := map[string]int{}
+	var out []report.Finding
+	for _, f := range fs {
+		subject := ""
+		if len(f.Evidence) > 0 {
+			subject = f.Evidence[0].Detail + "\x00" + f.Evidence[0].File
+		}
+		key := f.Source + "\x00" + f.Phase + "\x00" + f.RuleID + "\x00" + subject
+		if i, ok := index[key]; ok {
+			out[i].Count += f.Count
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, f)
+	}
+	return out
 }

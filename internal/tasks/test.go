@@ -45,7 +45,7 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 
 	dir := filepath.Join(j.work, "test")
 	tree := filepath.Join(dir, "tree")
-	if err := copyTree(src.Root, tree); err != nil {
+	if err := copyTreeExcept(src.Root, tree, shadowing(s, w.Modules)); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
 	}
 	if err := makeWritable(dir); err != nil {
@@ -63,7 +63,7 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 		"--junitxml=" + j.in(junit), "-o", "junit_family=xunit2"}
 	if s.kind == suiteDoctest {
 		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
-		pytestArgs = append(pytestArgs, doctestTargets(tree, w.Modules, s.doctestFiles)...)
+		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, w.Modules, s.doctestFiles)...)
 	}
 	argv := []string{j.in(env.Python), "-m", "coverage", "run", "--branch"}
 	if len(w.Modules) > 0 {
@@ -145,14 +145,14 @@ func (j *job) installTestDeps(ctx context.Context, t *report.Tests, w Wheel, wh 
 	return nil
 }
 
-// doctestTargets are the package directories (or modules) and documentation files to collect
-// doctests from.
-func doctestTargets(tree string, modules, docs []string) []string {
+// doctestTargets are the installed package directories (or modules), as the sandbox sees them,
+// and the documentation files (relative to the test tree) to collect doctests from.
+func (j *job) doctestTargets(site string, modules, docs []string) []string {
 	var out []string
 	for _, m := range modules {
-		for _, cand := range []string{m, m + ".py", filepath.Join("src", m), filepath.Join("src", m+".py")} {
-			if exists(filepath.Join(tree, cand)) {
-				out = append(out, cand)
+		for _, cand := range []string{m, m + ".py"} {
+			if p := filepath.Join(site, cand); exists(p) {
+				out = append(out, j.in(p))
 				break
 			}
 		}
@@ -229,4 +229,26 @@ func parseCoverage(path, tree string) (*report.Coverage, error) {
 
 func round2(v float64) float64 {
 	return float64(int64(v*100+0.5)) / 100
+}
+
+// shadowing names the top-level source copies of the installed modules that the test tree leaves
+// out, so that the tests import (and coverage measures) the installed package rather than the
+// copy beside them. When tests live inside a package directory they are left alone: pytest then
+// imports that copy, and coverage, given module names, measures the same one.
+func shadowing(s suite, modules []string) map[string]bool {
+	mods := map[string]bool{}
+	for _, m := range modules {
+		mods[m] = true
+	}
+	for _, f := range s.files {
+		if mods[strings.SplitN(filepath.ToSlash(f), "/", 2)[0]] {
+			return nil
+		}
+	}
+	skip := map[string]bool{}
+	for _, m := range modules {
+		skip[m] = true
+		skip[m+".py"] = true
+	}
+	return skip
 }

@@ -40,7 +40,10 @@ var skipInCopy = map[string]bool{".git": true, ".hg": true, ".svn": true, ".tox"
 
 // copyTree copies a directory PYTI made (or the user gave) without following links: a link is
 // copied as a link, special files are left out.
-func copyTree(src, dst string) error {
+func copyTree(src, dst string) error { return copyTreeExcept(src, dst, nil) }
+
+// copyTreeExcept is copyTree leaving out the top-level entries named in skipTop.
+func copyTreeExcept(src, dst string, skipTop map[string]bool) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -50,6 +53,12 @@ func copyTree(src, dst string) error {
 			return err
 		}
 		target := filepath.Join(dst, rel)
+		if skipTop[rel] {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		switch {
 		case d.IsDir():
 			if rel != "." && skipInCopy[d.Name()] {

@@ -1,0 +1,368 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/debwheel"
+	"github.com/pyti/pyti/internal/localindex"
+	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+func TestMain(m *testing.M) {
+	sandbox.MaybeRunHelper()
+	os.Exit(m.Run())
+}
+
+// fixture is a real index on loopback serving the example projects, Debian's wheels and the test
+// tools, shared by the tests of this file.
+type fixture struct {
+	dir    string
+	url    string
+	client *pypi.Client
+	cache  string
+}
+
+var (
+	fixtureOnce sync.Once
+	shared      *fixture
+	fixtureErr  error
+)
+
+func index(t *testing.T) *fixture {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end analyses are long; skipped with -short")
+	}
+	b := bwrap.New()
+	if err := b.Check(); err != nil {
+		t.Skipf("no sandbox: %v", err)
+	}
+	fixtureOnce.Do(func() {
+		root, err := os.MkdirTemp("", "pyti-tasks-test-")
+		if err != nil {
+			fixtureErr = err
+			return
+		}
+		dir := filepath.Join(root, "index")
+		ctx := context.Background()
+		if _, err := localindex.Build(ctx, "../../testdata/examples", dir, nil,
+			localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels(""),
+			localindex.WithOnly("pure", "failing", "badactor", "buildfail", "missingdep", "base", "dependent")); err != nil {
+			fixtureErr = err
+			return
+		}
+		if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
+			fixtureErr = err
+			return
+		}
+		srv, err := localindex.Start(dir)
+		if err != nil {
+			fixtureErr = err
+			return
+		}
+		cache := filepath.Join(root, "cache")
+		client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: cache, AllowPrivate: true, UserAgent: "pyti-test"})
+		if err != nil {
+			fixtureErr = err
+			return
+		}
+		shared = &fixture{dir: dir, url: srv.SimpleURL(), client: client, cache: cache}
+	})
+	if fixtureErr != nil {
+		t.Fatal(fixtureErr)
+	}
+	return shared
+}
+
+func analyze(t *testing.T, spec string) *report.Report {
+	t.Helper()
+	f := index(t)
+	rep, err := Analyze(context.Background(), Request{Spec: spec}, Options{
+		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatalf("analyze %s: %v", spec, err)
+	}
+	if rep.Verdict == report.VerdictError {
+		t.Errorf("%s: PYTI failed: %s", spec, rep.Reason)
+	}
+	return rep
+}
+
+func ruleIDs(rep *report.Report) map[string]bool {
+	ids := map[string]bool{}
+	for _, f := range rep.Findings {
+		ids[f.RuleID] = true
+	}
+	return ids
+}
+
+// TestCleanExampleMatchesManualRun analyses a clean example and compares every figure with the
+// same tools run by hand.
+func TestCleanExampleMatchesManualRun(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		example string
+		verdict report.Verdict
+	}{
+		{"pure", report.VerdictPassed},
+		{"failing", report.VerdictTestsFailed},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			t.Parallel()
+			rep := analyze(t, "pyti-example-"+tc.example)
+			if rep.Verdict != tc.verdict {
+				t.Fatalf("verdict %s (%s), want %s", rep.Verdict, rep.Reason, tc.verdict)
+			}
+			if len(rep.Findings) != 0 {
+				t.Errorf("a clean example has findings: %+v", rep.Findings)
+			}
+			hand := manualRun(t, index(t).dir, "pyti-example-"+tc.example, rep)
+			got := rep.Tests.Results.Counts
+			got.Warnings = 0
+			if d := cmp.Diff(hand.counts, got); d != "" {
+				t.Errorf("test counts differ from pytest run by hand (-hand +pyti):\n%s", d)
+			}
+			if rep.Tests.Coverage == nil || math.Abs(rep.Tests.Coverage.Percent-hand.coverage) > 1 {
+				t.Errorf("coverage %+v, by hand %.2f%%", rep.Tests.Coverage, hand.coverage)
+			}
+			if rep.Lint == nil || rep.Lint.StyleTotal != hand.style {
+				t.Errorf("pycodestyle total %v, by hand %d", rep.Lint, hand.style)
+			}
+		})
+	}
+}
+
+type manual struct {
+	counts   testresult.Counts
+	coverage float64
+	style    int
+}
+
+// manualRun does by hand what a maintainer would: a fresh venv, pip install offline, pytest under
+// coverage in the unpacked sdist, pycodestyle on the sdist. The examples it runs are our own,
+// benign ones.
+func manualRun(t *testing.T, indexDir, project string, rep *report.Report) manual {
+	t.Helper()
+	dir := t.TempDir()
+	var sdist string
+	for _, f := range rep.Files {
+		if f.Kind == "sdist" {
+			sdist = filepath.Join(indexDir, f.Filename)
+		}
+	}
+	if sdist == "" {
+		t.Fatal("no sdist in the report")
+	}
+	run := func(cwd string, name string, args ...string) string {
+		cmd := exec.Command(name, args...)
+		cmd.Dir = cwd
+		cmd.Env = append(os.Environ(), "PIP_CONFIG_FILE=/dev/null", "PIP_NO_CACHE_DIR=1", "PIP_DISABLE_PIP_VERSION_CHECK=1")
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	run(dir, "tar", "xzf", sdist)
+	entries, _ := filepath.Glob(filepath.Join(dir, "*", "PKG-INFO"))
+	if len(entries) != 1 {
+		t.Fatalf("unpacking %s by hand: %v", sdist, entries)
+	}
+	tree := filepath.Dir(entries[0])
+	venv := filepath.Join(dir, "venv")
+	run(dir, "/usr/bin/python3", "-m", "venv", "--without-pip", venv)
+	pips, _ := filepath.Glob("/usr/share/python-wheels/pip-*.whl")
+	py := filepath.Join(venv, "bin", "python")
+	if out := run(dir, py, filepath.Join(pips[0], "pip"), "install", "--no-index", "--find-links", indexDir, project, "pytest", "coverage"); !strings.Contains(out, "Successfully installed") {
+		t.Fatalf("pip install by hand:\n%s", out)
+	}
+	// Measure the installed package, named by its directory in site-packages.
+	sites, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages"))
+	var mods []string
+	for _, m := range rep.Import.Modules {
+		if p := filepath.Join(sites[0], m.Name); exists(p) {
+			mods = append(mods, p)
+		} else {
+			mods = append(mods, m.Name)
+		}
+	}
+	out := run(tree, py, "-m", "coverage", "run", "--branch", "--source="+strings.Join(mods, ","), filepath.Join(venv, "bin", "pytest"), "-p", "no:cacheprovider")
+	var m manual
+	m.counts = closingLine(t, out)
+	run(tree, py, "-m", "coverage", "json", "-o", filepath.Join(dir, "cov.json"))
+	data, err := os.ReadFile(filepath.Join(dir, "cov.json"))
+	if err != nil {
+		t.Fatalf("coverage by hand: %v\n%s", err, out)
+	}
+	var cov struct {
+		Totals struct {
+			Percent float64 `json:"percent_covered"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal(data, &cov); err != nil {
+		t.Fatal(err)
+	}
+	m.coverage = cov.Totals.Percent
+	style := strings.TrimSpace(run(tree, "/usr/bin/python3", "-m", "pycodestyle", tree))
+	if style != "" {
+		m.style = len(strings.Split(style, "\n"))
+	}
+	return m
+}
+
+// closingLine reads pytest's "2 failed, 4 passed in 0.1s" line.
+func closingLine(t *testing.T, out string) testresult.Counts {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := strings.Trim(lines[len(lines)-1], "= ")
+	var c testresult.Counts
+	for _, m := range regexp.MustCompile(`(\d+) (\w+)`).FindAllStringSubmatch(last, -1) {
+		n, _ := strconv.Atoi(m[1])
+		switch m[2] {
+		case "passed":
+			c.Passed = n
+		case "failed":
+			c.Failed = n
+		case "error", "errors":
+			c.Errors = n
+		case "skipped":
+			c.Skipped = n
+		case "xfailed":
+			c.XFailed = n
+		case "xpassed":
+			c.XPassed = n
+		}
+	}
+	if c.Total() == 0 {
+		t.Fatalf("no pytest closing line in:\n%s", out)
+	}
+	return c
+}
+
+// TestBadActorIsReported: the example that misbehaves at install time is reported harmful, with
+// the evidence of each thing it did, and the host is untouched.
+func TestBadActorIsReported(t *testing.T) {
+	t.Parallel()
+	canaries := []string{"/root/.bashrc", "/root/.ssh", "/etc/passwd"}
+	before := map[string]string{}
+	for _, c := range canaries {
+		before[c] = stamp(c)
+	}
+	rep := analyze(t, "pyti-example-badactor")
+	if rep.Verdict != report.VerdictHarmful {
+		t.Fatalf("verdict %s (%s), want harmful", rep.Verdict, rep.Reason)
+	}
+	ids := ruleIDs(rep)
+	for _, want := range []string{"decoy-credential-read", "network-attempt", "persistence", "shell-command", "dns-lookup"} {
+		if !ids[want] {
+			t.Errorf("no %s finding; got %v", want, ids)
+		}
+	}
+	for _, f := range rep.Findings {
+		if f.Source == "behavior" && len(f.Evidence) == 0 {
+			t.Errorf("finding %s has no evidence", f.RuleID)
+		}
+	}
+	for _, c := range canaries {
+		if stamp(c) != before[c] {
+			t.Errorf("%s changed on the host", c)
+		}
+	}
+}
+
+func stamp(path string) string {
+	info, err := os.Stat(path)
+	if err != nil {
+		return "absent"
+	}
+	return info.ModTime().String() + "/" + strconv.FormatInt(info.Size(), 10)
+}
+
+// TestFailuresAreNamed: a build that fails and a missing dependency get their verdicts and say why.
+func TestFailuresAreNamed(t *testing.T) {
+	t.Parallel()
+	t.Run("buildfail", func(t *testing.T) {
+		t.Parallel()
+		rep := analyze(t, "pyti-example-buildfail")
+		if rep.Verdict != report.VerdictBuild {
+			t.Fatalf("verdict %s (%s), want build-failed", rep.Verdict, rep.Reason)
+		}
+		if rep.Build == nil || !strings.Contains(strings.Join(rep.Build.ErrorLines, "\n"), "error:") {
+			t.Errorf("build error lines do not show the compiler error: %+v", rep.Build)
+		}
+		if len(rep.Build.Compilers) == 0 {
+			t.Error("no compiler call recorded")
+		}
+		for _, task := range rep.Run.Tasks {
+			if task.Name == "install" && (task.Status != "skipped" || !strings.Contains(task.Reason, "build")) {
+				t.Errorf("install: %s %q, want skipped naming build", task.Status, task.Reason)
+			}
+		}
+	})
+	t.Run("missingdep", func(t *testing.T) {
+		t.Parallel()
+		rep := analyze(t, "pyti-example-missingdep")
+		if rep.Verdict != report.VerdictImportFailed {
+			t.Fatalf("verdict %s (%s), want import-failed", rep.Verdict, rep.Reason)
+		}
+		missing := ""
+		for _, m := range rep.Import.Modules {
+			missing += m.Missing
+		}
+		if missing == "" {
+			t.Errorf("no missing module named: %+v", rep.Import.Modules)
+		}
+	})
+}
+
+// TestDependencyResolution: the dependent example pulls its dependency through the index proxy.
+func TestDependencyResolution(t *testing.T) {
+	t.Parallel()
+	rep := analyze(t, "pyti-example-dependent")
+	if rep.Verdict != report.VerdictPassed {
+		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	found := false
+	for _, p := range rep.Install.Packages {
+		if p.Name == "pyti-example-base" || p.Name == "pyti_example_base" {
+			found = p.Version == "1.1.0" || p.Version == "1.1"
+		}
+	}
+	if !found {
+		t.Errorf("base 1.1 not installed: %+v", rep.Install.Packages)
+	}
+}
+
+// TestDebianWheels: the real wheels Debian ships analyse end to end without an error in PYTI.
+func TestDebianWheels(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"wheel", "setuptools", "pip"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rep := analyze(t, name)
+			for _, task := range rep.Run.Tasks {
+				if task.Status == "failed" && task.Name != "test" && task.Name != "lint" {
+					t.Errorf("%s: task %s failed: %s", name, task.Name, task.Error)
+				}
+			}
+			if rep.Import == nil || len(rep.Import.Modules) == 0 {
+				t.Errorf("%s: nothing imported", name)
+			}
+		})
+	}
+}

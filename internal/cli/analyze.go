@@ -149,6 +149,12 @@ func analyzeCommand() command {
 					if err != nil {
 						return fmt.Errorf("%s: %w", req.Spec, err)
 					}
+					if msg, ok := resolveFailure(rep); ok {
+						// No such project or version, an unreachable index: one line, not a report.
+						fmt.Fprintf(env.Stderr, "pyti analyze: %s: %s\n", req.Spec, msg)
+						worst = max(worst, ExitError)
+						continue
+					}
 					if err := emit(env, rep, dir, *asJSON, *sarif, *junit); err != nil {
 						return err
 					}
@@ -166,7 +172,10 @@ func analyzeCommand() command {
 
 // parseRequest tells a local path from a requirement and checks the requirement's syntax.
 func parseRequest(arg string) (tasks.Request, error) {
-	if strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".whl") || strings.HasSuffix(arg, ".tar.gz") || strings.HasSuffix(arg, ".zip") || arg == "." {
+	looksLikeURL := strings.Contains(arg, "://") || strings.Contains(arg, " @ ")
+	looksLikePath := strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".whl") || strings.HasSuffix(arg, ".tar.gz") ||
+		strings.HasSuffix(arg, ".zip") || arg == "."
+	if looksLikePath && !looksLikeURL {
 		abs, err := filepath.Abs(arg)
 		if err != nil {
 			return tasks.Request{}, err
@@ -362,4 +371,21 @@ func (p *progress) draw() {
 	}
 	p.drawn = lines
 	fmt.Fprint(p.env.Stderr, b.String())
+}
+
+// resolveFailure says why the request could not even be resolved, when that is what happened.
+func resolveFailure(rep *report.Report) (string, bool) {
+	if rep.Run == nil {
+		return "", false
+	}
+	for _, t := range rep.Run.Tasks {
+		if t.Name == "resolve" && t.Status != dag.StatusOK {
+			msg := t.Error
+			if msg == "" {
+				msg = t.Reason
+			}
+			return strings.TrimPrefix(msg, "pypi: "), true
+		}
+	}
+	return "", false
 }

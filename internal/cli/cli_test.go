@@ -122,3 +122,28 @@ func TestParseInterspersed(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeUserMistakes: each mistake a user can make gets one clear line and a non-zero exit.
+func TestAnalyzeUserMistakes(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{"nothing to analyse", []string{"analyze"}, ExitUsage, "name a distribution"},
+		{"bad requirement", []string{"analyze", "foo>>>1"}, ExitUsage, "neither a path nor a requirement"},
+		{"missing path", []string{"analyze", "./nope/pkg-1.0.tar.gz"}, ExitUsage, "no such file or directory"},
+		{"bad severity", []string{"analyze", "--fail-on", "dire", "foo"}, ExitUsage, "--fail-on"},
+		{"unknown sandbox", []string{"analyze", "--sandbox", "docker", "foo"}, ExitUsage, "--sandbox"},
+		{"direct URL", []string{"analyze", "foo @ https://example.org/foo.tar.gz"}, ExitUsage, "direct URLs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := run(t, nil, tc.args...)
+			if code != tc.wantCode || !strings.Contains(errOut, tc.want) {
+				t.Errorf("code %d, stderr %q: want %d and %q", code, errOut, tc.wantCode, tc.want)
+			}
+		})
+	}
+}

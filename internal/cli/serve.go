@@ -13,16 +13,13 @@ import (
 	"github.com/pyti/pyti/internal/web"
 )
 
-// DefaultDataDir is where the store lives unless --data-dir says otherwise.
-const DefaultDataDir = "pyti-data"
-
 func serveCommand() command {
 	return command{
 		name:    "serve",
 		summary: "serve the web UI and the JSON API over the stored analyses",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var o serveOptions
-			fs.StringVar(&o.dataDir, "data-dir", DefaultDataDir, "data directory of the store (pyti.db and blobs/)")
+			fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "PYTI's data directory: the store is pyti.db and blobs/ in it, as pyti analyze writes them")
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on")
 			fs.StringVar(&o.title, "title", "PYTI", "site title shown in the UI")
 			return func(ctx context.Context, env *Env, args []string) error {

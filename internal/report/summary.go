@@ -30,6 +30,14 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			b.WriteString(line + "\n")
 		}
 	}
+	for _, lines := range [][]string{buildErrors(r), installErrors(r)} {
+		for i, l := range lines {
+			if i == 6 {
+				break
+			}
+			fmt.Fprintf(&b, "            | %s\n", oneLine(l, 120))
+		}
+	}
 	if t := r.Tests; t != nil {
 		if t.Results != nil {
 			c := t.Results.Counts
@@ -111,4 +119,18 @@ func oneLine(s string, n int) string {
 		count++
 	}
 	return b.String()
+}
+
+func buildErrors(r *Report) []string {
+	if r.Build == nil {
+		return nil
+	}
+	return r.Build.ErrorLines
+}
+
+func installErrors(r *Report) []string {
+	if r.Install == nil {
+		return nil
+	}
+	return r.Install.ErrorLines
 }

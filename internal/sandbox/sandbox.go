@@ -43,6 +43,12 @@ type Spec struct {
 	WorkDir string
 	// ReadOnly are extra read-only binds (e.g. a wheelhouse).
 	ReadOnly []Bind
+	// Image, when set, is the host path of a root file system (a PYTI image, see internal/image)
+	// whose system directories (/usr, /etc and the /bin, /sbin, /lib* links) the run sees instead
+	// of the host's, read-only, with the same secret masking; empty means the host's own system.
+	// No write into them can succeed, so no run changes what the next one sees (see
+	// SystemRoot, InRoot and LoaderFor in image.go).
+	Image string
 	// Limits bound the run; the zero value of a field means DefaultLimits' value.
 	Limits Limits
 	// Trace runs strace outside the sandbox; the capped trace goes to TracePath (a file in

@@ -25,3 +25,26 @@ func TestMergeFindings(t *testing.T) {
 		t.Errorf("merged (-want +got):\n%s", d)
 	}
 }
+
+func TestErrorLines(t *testing.T) {
+	log := `running build_ext
+x86_64-linux-gnu-gcc -Wall -Werror=format-security -fPIC -c csrc/broken.c -o build/broken.o
+csrc/broken.c: In function 'add':
+csrc/broken.c:7:5: error: 'y' undeclared (first use in this function)
+error: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1
+ERROR: Failed to build one or more wheels`
+	want := []string{
+		"csrc/broken.c:7:5: error: 'y' undeclared (first use in this function)",
+		"error: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1",
+		"ERROR: Failed to build one or more wheels",
+	}
+	if d := cmp.Diff(want, errorLines(log, 10)); d != "" {
+		t.Errorf("error lines (-want +got):\n%s", d)
+	}
+	if got := lastLine(log); got != want[0] {
+		t.Errorf("main error %q, want the compiler's", got)
+	}
+	if got := lastLine("Traceback:\n  x\nModuleNotFoundError: No module named 'foo'\n"); got != "ModuleNotFoundError: No module named 'foo'" {
+		t.Errorf("main error %q", got)
+	}
+}

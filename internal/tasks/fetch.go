@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -305,13 +306,35 @@ func listWheelhouse(dir string) []report.File {
 	return out
 }
 
+// lastLine picks the one line of a log that best says why a step failed: a compiler error, then
+// a setuptools "error:" line, then the last Python exception, then the last line mentioning an
+// error.
 func lastLine(s string) string {
+	lines := splitLines(s)
+	for _, re := range []*regexp.Regexp{compilerError, setuptoolsError} {
+		for _, l := range lines {
+			if re.MatchString(l) {
+				return strings.TrimSpace(l)
+			}
+		}
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		if pythonError.MatchString(lines[i]) {
+			return strings.TrimSpace(lines[i])
+		}
+	}
 	l := errorLines(s, 1)
 	if len(l) == 0 {
 		return ""
 	}
 	return strings.TrimSpace(l[0])
 }
+
+var (
+	compilerError   = regexp.MustCompile(`\S+:\d+(:\d+)?: (fatal )?error: `)
+	setuptoolsError = regexp.MustCompile(`^\s*error: `)
+	pythonError     = regexp.MustCompile(`^\s*[A-Za-z_.]*(Error|Exception): `)
+)
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

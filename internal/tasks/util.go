@@ -1,12 +1,12 @@
 package tasks
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -136,10 +136,7 @@ func tail(s string, n int) []string {
 func errorLines(log string, n int) []string {
 	var out []string
 	for _, line := range splitLines(log) {
-		l := strings.ToLower(line)
-		if strings.Contains(l, "error") || strings.Contains(l, "fatal") || strings.Contains(l, "exception") ||
-			strings.Contains(l, "no matching distribution") || strings.Contains(l, "could not find") ||
-			strings.Contains(l, "resolutionimpossible") || strings.Contains(l, "conflict") {
+		if errorLine.MatchString(line) && !commandLine.MatchString(line) {
 			out = append(out, strings.TrimRight(line, " \t"))
 		}
 	}
@@ -163,4 +160,9 @@ func firstExisting(dir string, names ...string) string {
 	return ""
 }
 
-var errSkipped = errors.New("skipped")
+var (
+	errorLine = regexp.MustCompile(`(?i)\berror\b|\bfatal\b|exception|no matching distribution|could not find|resolutionimpossible|conflict`)
+	// commandLine is a compiler or linker command echoed by a verbose build: its -Werror flags are
+	// not errors.
+	commandLine = regexp.MustCompile(`^\s*(\S*/)?(x86_64-linux-gnu-)?(gcc|g\+\+|cc|c\+\+|clang|ld)(-\d+)?\s`)
+)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/cgroup"
@@ -148,37 +149,11 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 		"--cap-drop", "ALL", "--disable-userns",
 		"--clearenv",
 	}
-	for _, d := range systemDirs {
-		fi, err := os.Lstat(d)
-		if err != nil {
-			continue
-		}
-		if fi.Mode()&os.ModeSymlink != 0 {
-			target, err := os.Readlink(d)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
-			}
-			a = append(a, "--symlink", target, d)
-			continue
-		}
-		a = append(a, "--ro-bind", d, d)
+	sys, err := systemArgs(spec.SystemRoot(), runDir)
+	if err != nil {
+		return nil, err
 	}
-	files, dirs := secretPaths("/etc")
-	for _, f := range append(files, maskedFiles...) {
-		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
-			a = append(a, "--ro-bind", empty, f)
-		}
-	}
-	for _, d := range append(dirs, maskedDirs...) {
-		if fi, err := os.Lstat(d); err == nil && fi.IsDir() {
-			a = append(a, "--tmpfs", d, "--remount-ro", d)
-		}
-	}
-	resolvDst := "/etc/resolv.conf"
-	if t, err := filepath.EvalSymlinks(resolvDst); err == nil && t != resolvDst {
-		resolvDst = t // bind where the symlink points, or the bind would follow it out of /etc
-	}
-	a = append(a, "--ro-bind", resolv, resolvDst)
+	a = append(a, sys...)
 	tmp := strconv.FormatInt(lim.TmpBytes, 10)
 	a = append(a,
 		"--proc", "/proc",
@@ -188,6 +163,17 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 		"--chmod", "0755", "/home",
 		"--ro-bind", self, sandbox.InitPath,
 	)
+	var initPrefix []string
+	if spec.Image != "" {
+		l, err := sandbox.LoaderFor(self)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range l.Binds {
+			a = append(a, "--ro-bind", b.Src, b.Dst)
+		}
+		initPrefix = l.Prefix
+	}
 	for _, bd := range spec.ReadOnly {
 		dst := bd.Dst
 		if dst == "" {
@@ -228,8 +214,86 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 		a = append(a, "--setenv", k, v)
 	}
 	// Everything is mounted: make the root itself (bwrap's tmpfs) read-only too.
-	a = append(a, "--remount-ro", "/", "--chdir", "/", "--", sandbox.InitPath)
-	return a, nil
+	a = append(a, "--remount-ro", "/", "--chdir", "/", "--")
+	return append(append(a, initPrefix...), sandbox.InitPath), nil
+}
+
+// systemArgs binds the system directories of root ("/" for the host, else an image) read-only,
+// masks its secrets and binds the run's resolv.conf (from runDir) over its /etc/resolv.conf.
+func systemArgs(root, runDir string) ([]string, error) {
+	// at maps a path inside root to the host: the path itself for the host, else resolved
+	// inside the image (its absolute symlinks point into the image, not at the host).
+	at := func(p string) (string, bool) {
+		if root == "/" {
+			return p, true
+		}
+		h, err := sandbox.InRoot(root, p)
+		return h, err == nil
+	}
+	empty := filepath.Join(runDir, "empty")
+	var a []string
+	for _, d := range systemDirs {
+		src := filepath.Join(root, d)
+		fi, err := os.Lstat(src)
+		if err != nil {
+			continue
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(src)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+			}
+			a = append(a, "--symlink", target, d)
+			continue
+		}
+		a = append(a, "--ro-bind", src, d)
+	}
+	etc, ok := at("/etc")
+	if !ok {
+		return nil, fmt.Errorf("%w: image %s has no /etc", sandbox.ErrInfrastructure, root)
+	}
+	files, dirs := secretPaths(etc)
+	inside := func(h string) string { // host path under etc -> path inside the sandbox
+		rel, err := filepath.Rel(etc, h)
+		if err != nil {
+			return h
+		}
+		return filepath.Join("/etc", rel)
+	}
+	for i := range files {
+		files[i] = inside(files[i])
+	}
+	for i := range dirs {
+		dirs[i] = inside(dirs[i])
+	}
+	for _, f := range append(files, maskedFiles...) {
+		if h, ok := at(f); ok {
+			if fi, err := os.Lstat(h); err == nil && fi.Mode().IsRegular() {
+				a = append(a, "--ro-bind", empty, f)
+			}
+		}
+	}
+	for _, d := range append(dirs, maskedDirs...) {
+		if h, ok := at(d); ok {
+			if fi, err := os.Lstat(h); err == nil && fi.IsDir() {
+				a = append(a, "--tmpfs", d, "--remount-ro", d)
+			}
+		}
+	}
+	resolvDst := "/etc/resolv.conf"
+	if root == "/" {
+		if t, err := filepath.EvalSymlinks(resolvDst); err == nil && t != resolvDst {
+			resolvDst = t // bind where the symlink points, or the bind would follow it out of /etc
+		}
+	} else if h, ok := at(resolvDst); ok {
+		// Where the image's link points, as a path inside; no mount point there means no bind
+		// (a read-only image cannot grow one), and glibc then asks 127.0.0.1 all the same.
+		resolvDst = filepath.Join("/", strings.TrimPrefix(h, root))
+		if _, err := os.Lstat(h); err != nil {
+			return a, nil
+		}
+	}
+	return append(a, "--ro-bind", filepath.Join(runDir, "resolv.conf"), resolvDst), nil
 }
 
 func cutEq(kv string) (string, string, bool) {

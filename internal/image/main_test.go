@@ -1,0 +1,14 @@
+package image_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// TestMain lets the test binary act as the sandbox's launcher and init.
+func TestMain(m *testing.M) {
+	sandbox.MaybeRunHelper()
+	os.Exit(m.Run())
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pyti/pyti/internal/report"
+)
+
+var funcs = template.FuncMap{
+	"tone":     func(v report.Verdict) string { return verdictTone(v) },
+	"sevClass": sevClass,
+	"pct":      pct,
+	"num":      func(p *float64) string { return optNum(p, "—") },
+	"ms":       humanMS,
+	"bytes":    humanBytes,
+	"when":     when,
+	"coord":    coord,
+	"add":      func(a, b int) int { return a + b },
+	"intp": func(p *int) string {
+		if p == nil {
+			return "—"
+		}
+		return strconv.Itoa(*p)
+	},
+	"signed":      signed,
+	"outcome":     outcomeClass,
+	"safeHref":    safeHref,
+	"deltaClass":  deltaClass,
+	"percentOf":   percentOf,
+	"first":       first,
+	"phaseStatus": phaseClass,
+}
+
+// parsePages parses each page with the shared layout.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parsing %s: %w", base, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+var sevClasses = map[report.Severity]string{
+	report.SeverityInfo: "sev-info", report.SeverityLow: "sev-low", report.SeverityMedium: "sev-medium",
+	report.SeverityHigh: "sev-high", report.SeverityCritical: "sev-critical",
+}
+
+func sevClass(s report.Severity) string {
+	if c, ok := sevClasses[s]; ok {
+		return c
+	}
+	return "sev-info"
+}
+
+func pct(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*p, 'f', 1, 64) + "%"
+}
+
+func optNum(p *float64, none string) string {
+	if p == nil {
+		return none
+	}
+	return strconv.FormatFloat(*p, 'f', 2, 64)
+}
+
+func signed(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	v := *p
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "0"), ".0")
+	if v > 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+func deltaClass(d Delta) string {
+	switch {
+	case d.Good():
+		return "good"
+	case d.Bad():
+		return "bad"
+	}
+	return ""
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	default:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	}
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+var outcomeClasses = map[string]string{
+	"passed": "good", "xfailed": "good", "ok": "good", "failed": "bad", "error": "bad", "xpassed": "bad",
+	"skipped": "muted", "timeout": "bad", "oom": "bad",
+}
+
+func outcomeClass(s any) string {
+	if c, ok := outcomeClasses[fmt.Sprint(s)]; ok {
+		return c
+	}
+	return ""
+}
+
+func phaseClass(s string) string {
+	switch s {
+	case "ok":
+		return "good"
+	case "", "skipped":
+		return "muted"
+	}
+	return "bad"
+}
+
+// percentOf is 100*a/b for meters, 0 when b is 0.
+func percentOf(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
+}
+
+// first returns at most n elements.
+func first(n int, s []string) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

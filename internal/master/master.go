@@ -300,7 +300,7 @@ func (m *Master) fail(ctx context.Context, worker, jobID string, number int, rea
 	if _, _, err := m.holds(ctx, worker, jobID, number, false); err != nil {
 		return err
 	}
-	m.workers.endJob(worker, jobID, number, "failed: "+reason)
+	m.workers.endJob(worker, jobID, number, "failed: "+reason, true)
 	return m.retryOrQuarantine(ctx, jobID, number, reason)
 }
 
@@ -364,7 +364,7 @@ func (m *Master) reapOne(ctx context.Context, a store.Attempt) error {
 	reason := fmt.Sprintf("the lease of worker %s ended without a heartbeat (worker crashed or lost its connection)", a.Worker)
 	m.log.Warn("taking back a job", "job", a.JobID, "attempt", a.Number, "worker", a.Worker)
 	m.metrics.expired.Inc()
-	m.workers.endJob(a.Worker, a.JobID, a.Number, "lease expired")
+	m.workers.endJob(a.Worker, a.JobID, a.Number, "lease expired", true)
 	return m.retryOrQuarantine(ctx, a.JobID, a.Number, reason)
 }
 
@@ -398,14 +398,14 @@ func (m *Master) commit(ctx context.Context, worker, jobID string, number int, r
 	}
 	if rep.Verdict == report.VerdictError {
 		reason := "PYTI failed: " + strings.TrimSpace(rep.Reason)
-		m.workers.endJob(worker, jobID, number, "error: "+rep.Reason)
+		m.workers.endJob(worker, jobID, number, "error: "+rep.Reason, true)
 		return store.ReportSummary{}, m.retryOrQuarantine(ctx, jobID, number, reason)
 	}
 	sum, err := m.st.SaveReport(ctx, jobID, number, rep)
 	if err != nil {
 		return store.ReportSummary{}, err
 	}
-	m.workers.endJob(worker, jobID, number, string(rep.Verdict))
+	m.workers.endJob(worker, jobID, number, string(rep.Verdict), false)
 	m.metrics.attempts.WithLabelValues("result").Inc()
 	m.metrics.observeReport(rep)
 	return sum, nil

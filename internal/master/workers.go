@@ -23,12 +23,12 @@ type WorkerInfo struct {
 	RegisteredAt time.Time `json:"registered_at"`
 	LastSeen     time.Time `json:"last_seen"`
 	// Alive is false once the worker has been silent for a lease.
-	Alive   bool         `json:"alive"`
-	Current *WorkerJob   `json:"current,omitempty"`
-	History []WorkerJob  `json:"history"`
-	Done    int          `json:"done"`
-	Failed  int          `json:"failed"`
-	_       struct{}     `json:"-"`
+	Alive   bool        `json:"alive"`
+	Current *WorkerJob  `json:"current,omitempty"`
+	History []WorkerJob `json:"history"`
+	// Done counts the results the worker delivered; Failed its attempts that failed.
+	Done   int `json:"done"`
+	Failed int `json:"failed"`
 }
 
 // WorkerJob is one attempt a worker ran or runs.
@@ -114,7 +114,7 @@ func (r *registry) startJob(name string, j store.Job, attempt int) {
 	e.info.Current = &WorkerJob{JobID: j.ID, Attempt: attempt, Spec: j.Spec, Started: now}
 }
 
-func (r *registry) endJob(name, jobID string, attempt int, outcome string) {
+func (r *registry) endJob(name, jobID string, attempt int, outcome string, failed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e, ok := r.workers[name]
@@ -127,7 +127,7 @@ func (r *registry) endJob(name, jobID string, attempt int, outcome string) {
 		e.info.Current = nil
 	}
 	wj.Finished, wj.Outcome = time.Now().UTC(), outcome
-	if len(outcome) >= 6 && (outcome[:6] == "failed" || outcome[:5] == "error" || outcome == "lease expired") {
+	if failed {
 		e.info.Failed++
 	} else {
 		e.info.Done++

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/debwheel"
@@ -96,6 +97,8 @@ func analyze(t *testing.T, spec string) *report.Report {
 	rep, err := Analyze(context.Background(), Request{Spec: spec}, Options{
 		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
 		Logger: slog.New(slog.DiscardHandler),
+		// pylint over pip's or setuptools' sources takes minutes; its time-out is a result too.
+		LintTimeout: 3 * time.Minute,
 	})
 	if err != nil {
 		t.Fatalf("analyze %s: %v", spec, err)

@@ -49,45 +49,44 @@ func (j *job) fetch(ctx context.Context, d *dag.Data) error {
 		return j.run(ctx, step{task: "fetch", name: name, phase: "fetch", argv: argv, dir: insideWork, wall: j.opts.FetchTimeout,
 			index: true, readOnly: binds})
 	}
-	// The package and what it needs to build and run: without these nothing else can happen.
+	// Everything at once first: the package with its test extras, its build requirements, its
+	// test requirements and the tools. Only when that fails, fetch what is essential (the package
+	// and its build requirements) and the tools separately, so that a broken test extra costs the
+	// tests, not the analysis.
 	buildReqs := buildRequirements(src)
-	first, err := download("pip-download", append([]string{main.plain}, buildReqs...))
+	extras := j.testExtras(src)
+	testReqs := testRequirements(src)
+	used := Wheelhouse{Dir: wh, Extras: extras, TestRequirements: testReqs, Tools: missingTools(src, testReqs)}
+	all := append(append(append([]string{main.withExtras(extras)}, buildReqs...), testReqs...), testTools...)
+	res, err := download("pip-download", all)
 	if err != nil {
 		return err
 	}
-	fetch := &report.Fetch{Phase: first.phase}
+	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools}
 	defer func() {
 		fetch.IndexRequests = len(j.proxy.Requests())
 		fetch.Wheelhouse = listWheelhouse(wh)
 		j.edit(func(r *report.Report) { r.Fetch = fetch })
 	}()
-	if !first.ok() {
-		fetch.Phase.Reason = strings.Join(errorLines(first.output, 20), "\n")
-		return fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", first.res.Outcome, lastLine(first.output))
-	}
-	// Test dependencies and tools: best effort; what is missing shows up when the tests run.
-	extras := j.testExtras(src)
-	testReqs := testRequirements(src)
-	tools := missingTools(src, testReqs)
-	fetch.Tools = tools
-	second := append([]string{main.withExtras(extras)}, testReqs...)
-	second = append(second, testTools...)
-	res, err := download("pip-download-tests", second)
-	if err != nil {
-		return err
-	}
-	used := Wheelhouse{Dir: wh, Extras: extras, TestRequirements: testReqs, Tools: tools}
 	if !res.ok() {
-		// Retry with the tools alone, so that a broken test extra does not cost the whole suite.
-		res2, err := download("pip-download-tools", testTools)
+		essential, err := download("pip-download-package", append([]string{main.plain}, buildReqs...))
 		if err != nil {
 			return err
 		}
+		fetch.Phase = essential.phase
+		if !essential.ok() {
+			fetch.Phase.Reason = strings.Join(errorLines(essential.output, 20), "\n")
+			return fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", describe(essential.res), lastLine(essential.output))
+		}
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
-		if !res2.ok() {
+		tools, err := download("pip-download-tools", testTools)
+		if err != nil {
+			return err
+		}
+		if !tools.ok() {
 			used.Tools = nil
-			fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(res2.output)
+			fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(tools.output)
 		}
 	}
 	if err := j.collectProxied(wh); err != nil {

@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pyti/pyti/internal/buildinfo"
+	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/queue"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/tasks"
+	"github.com/pyti/pyti/internal/worker"
+)
+
+// analysisFlags are how a worker runs analyses (the flags of analyze that apply to a worker).
+type analysisFlags struct {
+	idx          indexFlags
+	sandboxName  string
+	python       string
+	pipWheel     string
+	noTrace      bool
+	parallel     int
+	testTimeout  time.Duration
+	buildTimeout time.Duration
+	noOutput     time.Duration
+	memoryMB     int64
+}
+
+func (a *analysisFlags) register(fs *flag.FlagSet) {
+	a.idx.register(fs)
+	fs.StringVar(&a.sandboxName, "sandbox", "bwrap", "sandbox backend: bwrap")
+	fs.StringVar(&a.python, "python", "/usr/bin/python3", "Python interpreter for the fresh environment")
+	fs.StringVar(&a.pipWheel, "pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
+	fs.BoolVar(&a.noTrace, "no-trace", false, "do not trace system calls (faster, but no behaviour findings)")
+	fs.IntVar(&a.parallel, "parallel", 2, "tasks of one analysis that may run at once")
+	fs.DurationVar(&a.testTimeout, "test-timeout", 20*time.Minute, "wall-clock limit of the test suite")
+	fs.DurationVar(&a.buildTimeout, "build-timeout", 20*time.Minute, "wall-clock limit of the build")
+	fs.DurationVar(&a.noOutput, "no-output-timeout", 5*time.Minute, "end a step that prints nothing for this long")
+	fs.Int64Var(&a.memoryMB, "memory-mb", 4096, "memory limit of each sandboxed step, in MiB")
+}
+
+// check says what this machine lacks to run analyses.
+func (a *analysisFlags) check() (sandbox.Backend, error) {
+	var errs []error
+	b, err := backend(a.sandboxName)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := os.Stat(a.python); err != nil {
+		errs = append(errs, fmt.Errorf("python %s is not available: %w", a.python, err))
+	}
+	return b, errors.Join(errs...)
+}
+
+// runner runs each job with tasks.Analyze, with one index client per index URL.
+func (a *analysisFlags) runner(env *Env, b sandbox.Backend) worker.Runner {
+	var mu sync.Mutex
+	clients := map[string]*pypi.Client{}
+	clientFor := func(indexURL string) (*pypi.Client, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if c, ok := clients[indexURL]; ok {
+			return c, nil
+		}
+		c, err := pypi.NewClient(pypi.Options{IndexURL: indexURL, CacheDir: a.idx.cacheDir, UserAgent: buildinfo.UserAgent(),
+			AllowPrivate: a.idx.allowPrivate, Logger: env.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("index %s: %w", pypi.Redact(indexURL), err)
+		}
+		clients[indexURL] = c
+		return c, nil
+	}
+	return func(ctx context.Context, job worker.Job, dir string) (*report.Report, error) {
+		indexURL := job.Index
+		if indexURL == "" {
+			indexURL = a.idx.indexURL
+		}
+		client, err := clientFor(indexURL)
+		if err != nil {
+			return nil, err
+		}
+		return tasks.Analyze(ctx, tasks.Request{Spec: job.Spec}, tasks.Options{
+			Client: client, IndexURL: indexURL, Backend: b, Python: a.python, PipWheel: a.pipWheel,
+			Dir: dir, NoTrace: a.noTrace, Parallel: a.parallel, TestTimeout: a.testTimeout, BuildTimeout: a.buildTimeout,
+			NoOutputTimeout: a.noOutput, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
+		})
+	}
+}
+
+// workerCommand runs jobs for a master: `pyti worker --server URL --nats URL --token T`.
+func workerCommand() command {
+	return command{
+		name:    "worker",
+		summary: "run analyses for a master (pyti serve), taking jobs from its NATS JetStream queue",
+		setup: func(fs *flag.FlagSet) runFunc {
+			var a analysisFlags
+			a.register(fs)
+			server := fs.String("server", "", "the master's URL (http://HOST:PORT)")
+			natsURL := fs.String("nats", "", "NATS server(s) of the job queue, comma-separated (nats://HOST:4222)")
+			token := fs.String("token", "", "the worker token of the master (its DATA-DIR/worker.token)")
+			name := fs.String("name", "", "this worker's name (default HOST-PID)")
+			workDir := fs.String("work-dir", "", "directory for the jobs' work (default: a temporary directory)")
+			keep := fs.Bool("keep-dirs", false, "keep each job's directory after its upload")
+			return func(ctx context.Context, env *Env, args []string) error {
+				if len(args) > 0 {
+					return usagef("worker takes no arguments")
+				}
+				var missing []string
+				if *server == "" {
+					missing = append(missing, "--server")
+				}
+				if *natsURL == "" {
+					missing = append(missing, "--nats")
+				}
+				if *token == "" {
+					missing = append(missing, "--token")
+				}
+				if len(missing) > 0 {
+					return usagef("the worker needs %v", missing)
+				}
+				return runWorker(ctx, env, workerSetup{analysis: a, server: *server, natsURL: *natsURL, token: *token,
+					name: *name, workDir: *workDir, keep: *keep})
+			}
+		},
+	}
+}
+
+type workerSetup struct {
+	analysis                     analysisFlags
+	server, natsURL, token, name string
+	workDir                      string
+	keep                         bool
+}
+
+// runWorker checks everything the worker needs, saying all that is missing at once, then runs.
+func runWorker(ctx context.Context, env *Env, s workerSetup) error {
+	var problems []error
+	b, err := s.analysis.check()
+	if err != nil {
+		problems = append(problems, err)
+	}
+	q, err := queue.Connect(ctx, queue.Config{URL: s.natsURL, Token: s.token, Name: "pyti worker " + s.name, Logger: env.Logger})
+	if err != nil {
+		problems = append(problems, fmt.Errorf("the job queue is unreachable: %w", err))
+	} else {
+		defer q.Close()
+	}
+	dir := s.workDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "pyti-worker-"); err != nil {
+			problems = append(problems, err)
+		} else {
+			defer os.RemoveAll(dir)
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		problems = append(problems, err)
+	}
+	var w *worker.Worker
+	if q != nil {
+		w, err = worker.New(worker.Config{Server: s.server, Token: s.token, Name: s.name, Version: buildinfo.Read().Version,
+			Queue: q, Run: s.analysis.runner(env, b), WorkDir: dir, KeepDirs: s.keep, Logger: env.Logger})
+		if err != nil {
+			return err
+		}
+		rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		err = w.Register(rctx)
+		cancel()
+		if err != nil {
+			problems = append(problems, fmt.Errorf("the master is unreachable or refused the token: %w", err))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("this worker cannot run:\n  %w", joinIndented(problems))
+	}
+	bctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	err = q.Bind(bctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("the job queue: %w", err)
+	}
+	fmt.Fprintf(env.Stderr, "worker %s: taking jobs from %s for %s\n", w.Name(), s.natsURL, s.server)
+	return w.Run(ctx)
+}
+
+// joinIndented joins errors one per line.
+func joinIndented(errs []error) error {
+	msg := ""
+	for i, e := range errs {
+		if i > 0 {
+			msg += "\n  "
+		}
+		msg += e.Error()
+	}
+	return errors.New(msg)
+}
+
+// workDirFor is the in-process workers' work directory inside the data directory.
+func workDirFor(dataDir string) string { return filepath.Join(dataDir, "work") }

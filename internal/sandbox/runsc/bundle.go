@@ -1,0 +1,312 @@
+package runsc
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// Paths inside the sandbox.
+const (
+	chanPath       = "/.pyti/chan" // the run directory's socket dir, bound read-only
+	reportSockName = "report.sock" // the guest's report channel, served by the host stage
+	indexSockName  = "index.sock"  // the index relay, served by the host stage
+)
+
+// Layout of a run's private host directory.
+const (
+	bundleDirName = "bundle"
+	rootfsName    = "rootfs"
+	chanDirName   = "chan"
+	stateDirName  = "state"
+	emptyName     = "empty"
+	resolvName    = "resolv.conf"
+	runscLogName  = "runsc.log"
+	debugLogName  = "debug.%COMMAND%" // runsc's --debug-log; the sandbox's log is debug.boot
+	debugFIFOName = "debug.boot"
+)
+
+// systemDirs are bound read-only (or recreated as the same symlink).
+var systemDirs = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"}
+
+// maskedFiles are host secrets under the bound system directories, replaced by an empty file.
+var maskedFiles = []string{
+	"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd",
+	"/etc/sudoers", "/etc/machine-id", "/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
+	"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key", "/etc/pip.conf", "/etc/netrc",
+}
+
+// maskedDirs are host secret directories replaced by an empty read-only tmpfs.
+var maskedDirs = []string{"/etc/ssl/private", "/etc/sudoers.d", "/etc/NetworkManager/system-connections", "/etc/wireguard"}
+
+// secretPaths finds what under root the world may not read: regular files without o+r and
+// directories without o+x. Such files must be masked whatever their name: the sandbox must not
+// depend on its uid to keep them.
+func secretPaths(root string) (files, dirs []string) {
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable entries are skipped, not fatal
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		switch {
+		case fi.IsDir() && fi.Mode().Perm()&0o001 == 0 && p != root:
+			dirs = append(dirs, p)
+			return filepath.SkipDir
+		case fi.Mode().IsRegular() && fi.Mode().Perm()&0o004 == 0:
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, dirs
+}
+
+// seccompDenied are calls the sandbox may not make at all (gVisor implements few of them,
+// but a denial is the contract, not an accident of the implementation).
+var seccompDenied = []string{"setns", "bpf", "userfaultfd", "keyctl", "add_key", "request_key", "perf_event_open"}
+
+func seccomp() *ociSeccomp {
+	eperm := uint(unix.EPERM)
+	newUser := uint64(unix.CLONE_NEWUSER)
+	return &ociSeccomp{
+		DefaultAction: "SCMP_ACT_ALLOW",
+		Architectures: []string{"SCMP_ARCH_X86_64"},
+		Syscalls: []ociSyscallRule{
+			// No nested user namespace (nor, without one, any other namespace). clone3, which
+			// hides its flags in memory, is not implemented by gVisor (ENOSYS): the C library
+			// falls back to clone.
+			{Names: []string{"unshare", "clone"}, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eperm,
+				Args: []ociSeccArg{{Index: 0, Value: newUser, ValueTwo: newUser, Op: "SCMP_CMP_MASKED_EQ"}}},
+			{Names: seccompDenied, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eperm},
+		},
+	}
+}
+
+// Config returns the OCI configuration of spec's run. runDir is the run's private host
+// directory (its files are made by writeBundle), self the pyti binary bound as the init.
+// spec.Limits must be complete.
+func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
+	lim := spec.Limits
+	cfg := &ociSpec{
+		OCIVersion: "1.0.2",
+		Root:       ociRoot{Path: filepath.Join(runDir, bundleDirName, rootfsName), Readonly: true},
+		Hostname:   "pyti-sandbox",
+		Linux: ociLinux{
+			Namespaces: []ociNamespace{{"pid"}, {"ipc"}, {"uts"}, {"mount"}, {"network"}},
+			Seccomp:    seccomp(),
+		},
+	}
+	add := func(m ociMount) { cfg.Mounts = append(cfg.Mounts, m) }
+	ro := []string{"rbind", "ro"}
+	add(ociMount{Destination: "/proc", Type: "proc", Source: "proc"})
+	add(ociMount{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "mode=755"}})
+	// gVisor's own sysfs says little, but nothing of /sys is needed: an empty one.
+	add(ociMount{Destination: "/sys", Type: "tmpfs", Source: "tmpfs", Options: []string{"ro", "size=4096", "mode=555"}})
+	for _, d := range systemDirs {
+		fi, err := os.Lstat(d)
+		if err != nil || fi.Mode()&os.ModeSymlink != 0 {
+			continue // symlinks are recreated in the root by writeBundle
+		}
+		add(ociMount{Destination: d, Type: "bind", Source: d, Options: ro})
+	}
+	empty := filepath.Join(runDir, emptyName)
+	files, dirs := secretPaths("/etc")
+	for _, f := range append(files, maskedFiles...) {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
+			add(ociMount{Destination: f, Type: "bind", Source: empty, Options: ro})
+		}
+	}
+	for _, d := range append(dirs, maskedDirs...) {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() {
+			add(ociMount{Destination: d, Type: "tmpfs", Source: "tmpfs", Options: []string{"ro", "size=4096", "mode=755"}})
+		}
+	}
+	resolvDst := "/etc/resolv.conf"
+	if t, err := filepath.EvalSymlinks(resolvDst); err == nil && t != resolvDst {
+		resolvDst = t // bind where the symlink points
+	}
+	add(ociMount{Destination: resolvDst, Type: "bind", Source: filepath.Join(runDir, resolvName), Options: ro})
+	tmp := "size=" + strconv.FormatInt(lim.TmpBytes, 10)
+	add(ociMount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", tmp, "mode=1777"}})
+	add(ociMount{Destination: sandbox.Home, Type: "tmpfs", Source: "tmpfs", Options: []string{
+		"nosuid", "nodev", tmp, "mode=700",
+		"uid=" + strconv.Itoa(sandbox.SandboxUID), "gid=" + strconv.Itoa(sandbox.SandboxGID),
+	}})
+	add(ociMount{Destination: sandbox.InitPath, Type: "bind", Source: self, Options: ro})
+	add(ociMount{Destination: chanPath, Type: "bind", Source: filepath.Join(runDir, chanDirName), Options: ro})
+	for _, bd := range spec.ReadOnly {
+		dst := bd.Dst
+		if dst == "" {
+			dst = bd.Src
+		}
+		if !filepath.IsAbs(bd.Src) || !filepath.IsAbs(dst) {
+			return nil, fmt.Errorf("runsc: read-only bind %q -> %q: paths must be absolute", bd.Src, dst)
+		}
+		add(ociMount{Destination: filepath.Clean(dst), Type: "bind", Source: bd.Src, Options: ro})
+	}
+	dir := spec.Dir
+	stat := []string{"/tmp", sandbox.Home}
+	if spec.WorkDir != "" {
+		add(ociMount{Destination: sandbox.WorkPath, Type: "bind", Source: spec.WorkDir, Options: []string{"rbind", "rw"}})
+		if dir == "" {
+			dir = sandbox.WorkPath
+		}
+		stat = append(stat, sandbox.WorkPath)
+	}
+	if dir == "" {
+		dir = sandbox.Home
+	}
+	initCfg := sandbox.InitConfig{
+		Argv: spec.Argv, Env: sandbox.MergeEnv(sandbox.BaseEnv(), spec.Env), Dir: dir,
+		FileSize: lim.FileSizeBytes, OpenFiles: lim.OpenFiles, DNS: true,
+		Decoys: true, StatPaths: stat,
+	}
+	if spec.IndexSocket != "" {
+		initCfg.IndexPort, initCfg.IndexSocket = spec.IndexPort, chanPath+"/"+indexSockName
+	}
+	initEnv, err := sandbox.InitEnv(initCfg)
+	if err != nil {
+		return nil, err
+	}
+	env, err := roleEnv(roleGuest, guestConfig{
+		ReportSocket: chanPath + "/" + reportSockName, DNS: true, IndexPort: initCfg.IndexPort,
+		InitPath: sandbox.InitPath, InitEnv: initEnv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Process = ociProcess{
+		User: ociUser{UID: sandbox.SandboxUID, GID: sandbox.SandboxGID},
+		Args: []string{sandbox.InitPath}, Env: env, Cwd: "/", NoNewPrivileges: true,
+		Capabilities: ociCapabilities{Bounding: []string{}, Effective: []string{}, Inheritable: []string{}, Permitted: []string{}, Ambient: []string{}},
+	}
+	return cfg, nil
+}
+
+// writeBundle makes the run directory's files: config.json, the root (the system directories'
+// symlinks and every mount point that no bound directory provides), the channel directory, the
+// empty mask file, resolv.conf and, when tracing, the FIFO gVisor writes its log to.
+func writeBundle(runDir string, cfg *ociSpec, traced bool) error {
+	root := cfg.Root.Path
+	for _, d := range []string{filepath.Join(runDir, chanDirName), filepath.Join(runDir, stateDirName), root} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		// The sandbox user must traverse the root and the channel directory.
+		if err := os.Chmod(d, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(runDir, emptyName), nil, 0o444); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(runDir, resolvName), []byte("nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"), 0o444); err != nil {
+		return err
+	}
+	if traced {
+		if err := unix.Mkfifo(filepath.Join(runDir, debugFIFOName), 0o600); err != nil {
+			return fmt.Errorf("debug log fifo: %w", err)
+		}
+	}
+	for _, d := range systemDirs {
+		fi, err := os.Lstat(d)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			continue
+		}
+		target, err := os.Readlink(d)
+		if err != nil {
+			return err
+		}
+		if err := os.Symlink(target, filepath.Join(root, d)); err != nil {
+			return err
+		}
+	}
+	var bound []string // directories bound from the host: their content is the host's
+	for _, m := range cfg.Mounts {
+		if underAny(m.Destination, bound) {
+			continue // the host directory provides it (and a mask only covers what exists)
+		}
+		isFile := false
+		if m.Type == "bind" {
+			fi, err := os.Stat(m.Source)
+			if err != nil {
+				return fmt.Errorf("bind source: %w", err)
+			}
+			isFile = !fi.IsDir()
+			if fi.IsDir() {
+				bound = append(bound, m.Destination)
+			}
+		}
+		if err := mountPoint(root, m.Destination, isFile); err != nil {
+			return err
+		}
+	}
+	data, err := json.MarshalIndent(cfg, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(runDir, bundleDirName, "config.json"), data, 0o600)
+}
+
+// mountPoint creates dst (a directory, or an empty file) below root, with every missing
+// parent, world-readable.
+func mountPoint(root, dst string, isFile bool) error {
+	p := filepath.Join(root, dst)
+	parent := p
+	if isFile {
+		parent = filepath.Dir(p)
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	if !isFile {
+		return nil
+	}
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o444)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+func underAny(p string, dirs []string) bool {
+	for _, d := range dirs {
+		if p != d && strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// ownTree gives the work dir's tree to the sandbox user: gVisor checks permissions with the
+// host's owners (bwrap maps the sandbox user to the host's root instead), and the job's code
+// must be able to write where it works. Symlinks are not followed.
+func ownTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid == sandbox.SandboxUID && st.Gid == sandbox.SandboxGID {
+			return nil
+		}
+		if err := os.Lchown(p, sandbox.SandboxUID, sandbox.SandboxGID); err != nil {
+			return fmt.Errorf("give the work dir to the sandbox user: %w", err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,374 @@
+package runsc
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxLogLine caps one line of gVisor's debug log; a longer line is skipped.
+const maxLogLine = 1 << 20
+
+// Convert reads gVisor's debug log (runsc --strace) from r and writes its system calls to w
+// in the form `strace -f -ttt -y` prints, the form the rest of PYTI (trace.Parse, the
+// conformance suite, a reader used to strace) expects of a trace file:
+//
+//	I1124 03:22:12.996834  32038 strace.go:608] [   2:   2] sh X openat(AT_FDCWD /tmp, 0x55.. /tmp/x, O_RDONLY, 0o0) = 3 (0x3) (39µs)
+//
+// becomes
+//
+//	2 1763954532.996834 openat(AT_FDCWD</tmp>, "/tmp/x", O_RDONLY, 0o0) = 3
+//
+// Calls are written when they return; clone, fork, vfork and execve are written unfinished
+// when they start and resumed when they return, and the start of exit_group is written as
+// "+++ exited with N +++". Other lines of the log are dropped. now completes the dates, which
+// the log prints without a year. w is flushed whenever r has nothing more to read yet, so that
+// a run killed midway keeps the trace up to that point.
+func Convert(w io.Writer, r io.Reader, now time.Time) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	long := false
+	for {
+		if br.Buffered() == 0 {
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("runsc trace: %w", err)
+			}
+		}
+		chunk, isPrefix, err := br.ReadLine()
+		if len(chunk) > 0 {
+			if len(line)+len(chunk) > maxLogLine {
+				long = true
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if err != nil {
+			if len(line) > 0 && !long {
+				writeConverted(bw, string(line), now)
+			}
+			if ferr := bw.Flush(); ferr != nil {
+				return fmt.Errorf("runsc trace: %w", ferr)
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("runsc trace: %w", err)
+		}
+		if isPrefix {
+			continue
+		}
+		if !long {
+			writeConverted(bw, string(line), now)
+		}
+		line, long = line[:0], false
+	}
+}
+
+func writeConverted(w *bufio.Writer, line string, now time.Time) {
+	if out, ok := ConvertLine(line, now); ok {
+		_, _ = w.WriteString(out)
+		_ = w.WriteByte('\n')
+	}
+}
+
+// forkCalls are written unfinished when they start, so that a child's first lines, which
+// gVisor may log before its parent's call returns, are tied to the parent.
+var forkCalls = map[string]bool{"clone": true, "clone3": true, "fork": true, "vfork": true, "execve": true, "execveat": true}
+
+// ConvertLine converts one line of gVisor's debug log (see Convert); ok is false for a line
+// that yields nothing.
+func ConvertLine(s string, now time.Time) (out string, ok bool) {
+	i := strings.Index(s, " strace.go:")
+	if i < 0 || len(s) < 21 {
+		return "", false
+	}
+	ts, ok := logTime(s[1:i], now)
+	if !ok {
+		return "", false
+	}
+	rest := s[i+len(" strace.go:"):]
+	j := strings.Index(rest, "] [")
+	if j < 0 {
+		return "", false
+	}
+	rest = rest[j+3:]
+	k := strings.IndexByte(rest, ']')
+	if k < 0 {
+		return "", false
+	}
+	tgidText, tidText, found := strings.Cut(rest[:k], ":")
+	if !found {
+		return "", false
+	}
+	tgid, err1 := strconv.Atoi(strings.TrimSpace(tgidText))
+	tid, err2 := strconv.Atoi(strings.TrimSpace(tidText))
+	if err1 != nil || err2 != nil {
+		return "", false
+	}
+	rest = rest[k+1:]
+	// "<comm> E name(args)" or "<comm> X name(args) = result"; comm may hold spaces.
+	phase := ""
+	for _, p := range []string{" E ", " X "} {
+		if x := strings.Index(rest, p); x >= 0 {
+			phase, rest = p[1:2], rest[x+3:]
+			break
+		}
+	}
+	open := strings.IndexByte(rest, '(')
+	if phase == "" || open <= 0 || !isIdent(rest[:open]) {
+		return "", false
+	}
+	name, body := rest[:open], rest[open+1:]
+	prefix := strconv.Itoa(tid) + " " + ts + " "
+	if phase == "E" {
+		switch {
+		case name == "exit_group" || (name == "exit" && tgid == tid):
+			n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimSuffix(body, ")"), "0x"), 16, 64)
+			if err != nil {
+				return "", false
+			}
+			return prefix + "+++ exited with " + strconv.FormatUint(n&0xff, 10) + " +++", true
+		case forkCalls[name]:
+			return prefix + name + "(" + convertArgs(strings.TrimSuffix(body, ")")) + " <unfinished ...>", true
+		}
+		return "", false
+	}
+	if name == "exit_group" || name == "exit" {
+		return "", false
+	}
+	end := argsEnd(body)
+	if end < 0 {
+		return "", false
+	}
+	result := convertResult(strings.TrimPrefix(strings.TrimLeft(body[end+1:], " "), "= "))
+	if forkCalls[name] {
+		return prefix + "<... " + name + " resumed>) = " + result, true
+	}
+	return prefix + name + "(" + convertArgs(body[:end]) + ") = " + result, true
+}
+
+// logTime turns glog's "1124 03:22:12.996834   32038" (month, day, time, thread) into strace's
+// -ttt seconds, in the year that puts it closest before now.
+func logTime(s string, now time.Time) (string, bool) {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return "", false
+	}
+	t, err := time.ParseInLocation("0102 15:04:05.999999", f[0]+" "+f[1], now.Location())
+	if err != nil {
+		return "", false
+	}
+	t = t.AddDate(now.Year()-t.Year(), 0, 0)
+	if t.After(now.Add(24 * time.Hour)) {
+		t = t.AddDate(-1, 0, 0) // a log from December read in January
+	}
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1000), true
+}
+
+// argsEnd returns the index of the parenthesis closing the argument list at the start of body.
+func argsEnd(body string) int {
+	depth := 0
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '"':
+			if j := skipString(body, i); j >= 0 {
+				i = j
+			} else {
+				return -1
+			}
+		case '(', '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		case ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		}
+	}
+	return -1
+}
+
+// skipString returns the index of the quote closing the string that starts at s[i], or -1.
+func skipString(s string, i int) int {
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
+		}
+	}
+	return -1
+}
+
+// splitArgs splits an argument list at its top-level commas.
+func splitArgs(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			if j := skipString(s, i); j >= 0 {
+				i = j
+			} else {
+				i = len(s)
+			}
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	if tail := strings.TrimSpace(s[start:]); tail != "" || len(out) > 0 {
+		out = append(out, tail)
+	}
+	return out
+}
+
+// convertResult turns "3 (0x3) (39µs)" into "3" and "0 (0x0) errno=2 (no such file or
+// directory) (1µs)" into "-1 ENOENT (no such file or directory)".
+func convertResult(r string) string {
+	val, _, _ := strings.Cut(r, " ")
+	e := strings.Index(r, "errno=")
+	if e < 0 {
+		return val
+	}
+	num := r[e+len("errno="):]
+	d := 0
+	for d < len(num) && num[d] >= '0' && num[d] <= '9' {
+		d++
+	}
+	n, err := strconv.Atoi(num[:d])
+	if err != nil {
+		return "-1"
+	}
+	name := unix.ErrnoName(syscall.Errno(n))
+	if name == "" {
+		name = "E" + strconv.Itoa(n)
+	}
+	msg := ""
+	if p := strings.IndexByte(num, '('); p >= 0 {
+		if q := strings.IndexByte(num[p:], ')'); q >= 0 {
+			msg = " " + num[p:p+q+1]
+		}
+	}
+	return "-1 " + name + msg
+}
+
+// convertArgs rewrites gVisor's argument text into strace's: "0x7f.. /path" becomes
+// "\"/path\"", "AT_FDCWD /tmp" and "0x3 /tmp/x" become -y decorations, socket addresses become
+// strace's structures, bare hexadecimal numbers become decimal.
+func convertArgs(args string) string {
+	parts := splitArgs(args)
+	for i, a := range parts {
+		parts[i] = convertArg(a)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func convertArg(a string) string {
+	if rest, ok := strings.CutPrefix(a, "AT_FDCWD "); ok {
+		return "AT_FDCWD<" + escapeDecoration(rest) + ">"
+	}
+	if !strings.HasPrefix(a, "0x") {
+		return a
+	}
+	num, rest, hasRest := strings.Cut(a, " ")
+	n, err := strconv.ParseUint(num[2:], 16, 64)
+	if err != nil {
+		return a
+	}
+	if !hasRest {
+		return strconv.FormatUint(n, 10)
+	}
+	switch {
+	case strings.HasPrefix(rest, "{Family: "):
+		return sockaddr(rest)
+	case strings.HasPrefix(rest, "["), strings.HasPrefix(rest, "{"), strings.HasPrefix(rest, "\""), strings.HasPrefix(rest, "("):
+		return rest
+	case n < 1<<20:
+		// A descriptor with what it refers to.
+		if strings.HasPrefix(rest, "/") {
+			return strconv.FormatUint(n, 10) + "<" + escapeDecoration(rest) + ">"
+		}
+		return strconv.FormatUint(n, 10)
+	}
+	// An address followed by the path it holds.
+	return quoteC(rest)
+}
+
+// sockaddr turns {Family: AF_INET, Addr: 203.0.113.7, Port: 443} into strace's form.
+func sockaddr(s string) string {
+	body := strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
+	fields := map[string]string{}
+	for _, f := range splitArgs(body) {
+		k, v, _ := strings.Cut(f, ": ")
+		fields[k] = v
+	}
+	fam, addr, port := fields["Family"], fields["Addr"], fields["Port"]
+	switch fam {
+	case "AF_INET":
+		return "{sa_family=AF_INET, sin_port=htons(" + port + "), sin_addr=inet_addr(" + quoteC(addr) + ")}"
+	case "AF_INET6":
+		return "{sa_family=AF_INET6, sin6_port=htons(" + port + "), inet_pton(AF_INET6, " + quoteC(addr) + ", &sin6_addr)}"
+	case "AF_UNIX":
+		if strings.HasPrefix(addr, "\"") {
+			return "{sa_family=AF_UNIX, sun_path=" + addr + "}"
+		}
+		return "{sa_family=AF_UNIX, sun_path=" + quoteC(addr) + "}"
+	}
+	return "{sa_family=" + fam + "}"
+}
+
+func escapeDecoration(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "<", `\74`, ">", `\76`).Replace(s)
+}
+
+// quoteC quotes s the way strace does.
+func quoteC(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c < 0x20 || c >= 0x7f:
+			b.WriteString(`\` + strconv.FormatUint(uint64(c), 8))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

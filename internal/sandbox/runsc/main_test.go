@@ -1,0 +1,13 @@
+package runsc_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+func TestMain(m *testing.M) {
+	sandbox.MaybeRunHelper()
+	os.Exit(m.Run())
+}

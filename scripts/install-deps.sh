@@ -12,13 +12,14 @@ set -euo pipefail
 #   gcc, python3-dev       building C extensions
 #   iproute2               network namespaces for the tests
 #   chromium               the headless browser the web UI tests drive
+#   debootstrap            builds the clean OS images (pyti image build)
 packages=(
   bubblewrap runsc strace
   python3 python3-venv python3-dev python3-pip python3-build
   python3-pip-whl python3-setuptools-whl python3-wheel-whl
   python3-setuptools python3-wheel
   python3-pytest python3-coverage python3-pycodestyle python3-pyflakes pylint python3-docutils
-  gcc make git iproute2 ca-certificates
+  gcc make git iproute2 ca-certificates chromium
 )
 # shellcheck disable=SC2206
 packages+=(${PYTI_DEPS_EXTRA:-})

@@ -18,6 +18,8 @@ import (
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/store"
+	"github.com/pyti/pyti/internal/store/sqlite"
 	"github.com/pyti/pyti/internal/tasks"
 )
 
@@ -98,6 +100,7 @@ func analyzeCommand() command {
 			buildTimeout := fs.Duration("build-timeout", 20*time.Minute, "wall-clock limit of the build")
 			noOutput := fs.Duration("no-output-timeout", 5*time.Minute, "end a step that prints nothing for this long")
 			memory := fs.Int64("memory-mb", 4096, "memory limit of each sandboxed step, in MiB")
+			noStore := fs.Bool("no-store", false, "do not add the analyses to the store in DATA-DIR (which pyti serve shows)")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 {
 					return usagef("name a distribution: a requirement like requests or requests==2.31.0, or a path to an sdist, a wheel or a source directory")
@@ -129,6 +132,15 @@ func analyzeCommand() command {
 				if err != nil {
 					return err
 				}
+				var st store.Store
+				if !*noStore {
+					s, err := sqlite.Open(ctx, *dataDir)
+					if err != nil {
+						return fmt.Errorf("opening the store in %s (or pass --no-store): %w", *dataDir, err)
+					}
+					defer s.Close()
+					st = s
+				}
 				worst := ExitOK
 				for _, req := range reqs {
 					dir := *out
@@ -157,6 +169,13 @@ func analyzeCommand() command {
 					}
 					if err := emit(env, rep, dir, *asJSON, *sarif, *junit); err != nil {
 						return err
+					}
+					if st != nil {
+						if _, err := store.ImportReport(ctx, st, rep, dir); err != nil {
+							// The report and raw data are on disk whatever happens here.
+							fmt.Fprintf(env.Stderr, "pyti analyze: storing the report of %s: %v (it is kept in %s)\n", req.Spec, err, dir)
+							worst = max(worst, ExitError)
+						}
 					}
 					code := exitFor(rep, threshold)
 					worst = max(worst, code)

@@ -51,6 +51,7 @@ func commands() []command {
 		analyzeCommand(),
 		resolveCommand(),
 		indexCommand(),
+		serveCommand(),
 		versionCommand(),
 		helpCommand(),
 	}

@@ -26,7 +26,7 @@ func (j *job) build(ctx context.Context, d *dag.Data) error {
 	src, _ := KSource.Get(d)
 	wh, _ := KWheelhouse.Get(d)
 	if a.Kind == "wheel" {
-		w := Wheel{Path: a.Path, Modules: wheelModules(src.Root)}
+		w := Wheel{Path: a.Path, Filename: a.Filename, Modules: wheelModules(src.Root)}
 		j.edit(func(r *report.Report) {
 			r.Build = &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}
 		})
@@ -70,7 +70,7 @@ func (j *job) build(ctx context.Context, d *dag.Data) error {
 		return err
 	}
 	j.copyOut("build", b.Wheel, wheels[0], "application/zip")
-	KWheel.Set(d, Wheel{Path: wheels[0], Modules: modules})
+	KWheel.Set(d, Wheel{Path: wheels[0], Filename: b.Wheel, Modules: modules})
 	return nil
 }
 

@@ -34,7 +34,7 @@ func (j *job) install(ctx context.Context, d *dag.Data) error {
 	}
 	env := Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
 	env.SitePackages = sitePackages(venv)
-	wheel, binds := j.wheelInSandbox(w.Path)
+	wheel, binds := j.wheelInSandbox(w)
 	res, err := j.run(ctx, step{task: "install", name: "pip-install", phase: "install", dir: insideWork, wall: j.opts.InstallTimeout,
 		site: j.in(env.SitePackages), readOnly: binds,
 		argv: []string{j.in(env.Python), filepath.Join(j.opts.PipWheel, "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
@@ -54,14 +54,15 @@ func (j *job) install(ctx context.Context, d *dag.Data) error {
 	return nil
 }
 
-// wheelInSandbox returns the path of the wheel inside the sandbox, with the bind it needs when it
-// lives outside the job (a wheel given by the user, or from the cache).
-func (j *job) wheelInSandbox(path string) (string, []sandbox.Bind) {
-	if strings.HasPrefix(path, j.work+string(filepath.Separator)) {
-		return j.in(path), nil
+// wheelInSandbox returns the path of the wheel inside the sandbox, under its own file name (pip
+// reads the tags from it), with the bind it needs when it lives outside the job (a wheel given by
+// the user, or the content-addressed cache).
+func (j *job) wheelInSandbox(w Wheel) (string, []sandbox.Bind) {
+	if strings.HasPrefix(w.Path, j.work+string(filepath.Separator)) && filepath.Base(w.Path) == w.Filename {
+		return j.in(w.Path), nil
 	}
-	inside := insideDist + "/" + filepath.Base(path)
-	return inside, []sandbox.Bind{{Src: path, Dst: inside}}
+	inside := insideDist + "/" + w.Filename
+	return inside, []sandbox.Bind{{Src: w.Path, Dst: inside}}
 }
 
 // sitePackages finds the environment's site-packages directory.

@@ -58,7 +58,9 @@ type Wheelhouse struct {
 
 // Wheel is the built (or given) wheel.
 type Wheel struct {
-	Path    string
+	Path string
+	// Filename is the wheel's own name (Path may be a content-addressed cache file).
+	Filename string
 	Modules []string // top-level importable modules it provides
 }
 

@@ -115,7 +115,7 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 // the environment, offline. When the project's own test dependencies cannot be installed, the
 // tools alone are, and the report says so.
 func (j *job) installTestDeps(ctx context.Context, t *report.Tests, w Wheel, wh Wheelhouse, env Environment) error {
-	wheel, binds := j.wheelInSandbox(w.Path)
+	wheel, binds := j.wheelInSandbox(w)
 	target := wheel
 	if len(wh.Extras) > 0 {
 		target = fmt.Sprintf("%s[%s]", wheel, strings.Join(wh.Extras, ","))

@@ -57,13 +57,17 @@ func parsePages() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
-var sevClasses = map[report.Severity]string{
-	report.SeverityInfo: "sev-info", report.SeverityLow: "sev-low", report.SeverityMedium: "sev-medium",
-	report.SeverityHigh: "sev-high", report.SeverityCritical: "sev-critical",
+var sevClasses = map[string]string{
+	string(report.SeverityInfo): "sev-info", string(report.SeverityLow): "sev-low", string(report.SeverityMedium): "sev-medium",
+	string(report.SeverityHigh): "sev-high", string(report.SeverityCritical): "sev-critical",
+	// Metadata problems grade themselves error, warning or info.
+	"error": "sev-high", "warning": "sev-medium",
 }
 
-func sevClass(s report.Severity) string {
-	if c, ok := sevClasses[s]; ok {
+// sevClass is the CSS class of a finding's severity (report.Severity) or a metadata problem's
+// (a plain string).
+func sevClass(s any) string {
+	if c, ok := sevClasses[fmt.Sprint(s)]; ok {
 		return c
 	}
 	return "sev-info"

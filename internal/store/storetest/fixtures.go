@@ -166,6 +166,10 @@ func SampleReport(project, version string, o Options) *report.Report {
 			Description: "# " + project + "\n\nDoes sample things.", License: "MIT", RequiresPython: ">=3.8",
 			RequiresDist: []string{"six>=1.10"}, Author: "Sam Ple",
 			ProjectURLs: map[string]string{"Homepage": "https://example.org/" + project, "Source": "https://git.example.org/" + project}},
+		Problems: []report.Problem{
+			{Field: "classifier", Severity: "warning", Message: "\"Topic :: Sample\" is not a known classifier"},
+			{Field: "description", Severity: "error", Message: "the description does not render"},
+		},
 		Packaging: &report.Packaging{Score: score, Max: 10, Reasons: []report.Reason{
 			{Check: "has-license", Passed: true, Weight: 2, Detail: "License: MIT"},
 			{Check: "has-wheel", Passed: true, Weight: 2, Detail: "a wheel is published"},

@@ -53,41 +53,25 @@ func (j *job) decide(res *dag.Result) {
 			return
 		}
 	}
-	failed := func(name string) (dag.TaskRecord, bool) {
-		rec, ok := res.Task(name)
-		return rec, ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped
-	}
-	if rec, bad := failed("resolve"); bad {
-		set(report.VerdictError, "resolve: "+firstLineOf2(rec.Error, rec.Reason))
-		return
-	}
-	if rec, bad := failed("download"); bad {
-		set(report.VerdictError, "download: "+firstLineOf2(rec.Error, rec.Reason))
-		return
-	}
-	if rec, bad := failed("unpack"); bad {
-		set(report.VerdictError, "unpack: "+firstLineOf2(rec.Error, rec.Reason))
-		return
-	}
-	if rec, bad := failed("fetch"); bad {
-		set(report.VerdictFetch, firstLineOf2(rec.Error, rec.Reason))
-		return
-	}
-	if rec, bad := failed("build"); bad {
-		set(report.VerdictBuild, firstLineOf2(rec.Error, rec.Reason))
-		return
-	}
-	if rec, bad := failed("install"); bad {
-		set(report.VerdictInstall, firstLineOf2(rec.Error, rec.Reason))
-		return
-	}
-	if rec, bad := failed("import"); bad {
-		set(report.VerdictImportFailed, firstLineOf2(rec.Error, rec.Reason))
-		return
-	}
-	if rec, bad := failed("test"); bad {
-		set(report.VerdictError, "test: "+firstLineOf2(rec.Error, rec.Reason))
-		return
+	// The first task of the main chain that failed decides; PYTI's own steps mean an error.
+	for _, step := range []struct {
+		task    string
+		verdict report.Verdict
+		prefix  string
+	}{
+		{"resolve", report.VerdictError, "resolve: "},
+		{"download", report.VerdictError, "download: "},
+		{"unpack", report.VerdictError, "unpack: "},
+		{"fetch", report.VerdictFetch, ""},
+		{"build", report.VerdictBuild, ""},
+		{"install", report.VerdictInstall, ""},
+		{"import", report.VerdictImportFailed, ""},
+		{"test", report.VerdictError, "test: "},
+	} {
+		if rec, ok := res.Task(step.task); ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped {
+			set(step.verdict, step.prefix+firstLineOf2(rec.Error, rec.Reason))
+			return
+		}
 	}
 	if r.Tests == nil {
 		set(report.VerdictError, "the tests did not run")

@@ -61,7 +61,7 @@ type Wheel struct {
 	Path string
 	// Filename is the wheel's own name (Path may be a content-addressed cache file).
 	Filename string
-	Modules []string // top-level importable modules it provides
+	Modules  []string // top-level importable modules it provides
 }
 
 // Environment is the fresh environment the wheel was installed into.

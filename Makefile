@@ -6,7 +6,7 @@ GO        ?= go
 BIN       := bin/pyti
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/pyti/pyti/internal/buildinfo.Version=$(VERSION)
-TESTFLAGS ?= -timeout 30m
+TESTFLAGS ?= -timeout 75m
 
 .PHONY: all deps build test vet demo bench fmt clean
 

@@ -18,6 +18,7 @@ import (
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/sandbox/runsc"
 	"github.com/pyti/pyti/internal/store"
 	"github.com/pyti/pyti/internal/store/sqlite"
 	"github.com/pyti/pyti/internal/tasks"
@@ -68,8 +69,10 @@ func backend(name string) (sandbox.Backend, error) {
 	switch name {
 	case "bwrap":
 		b = bwrap.New()
+	case "runsc":
+		b = runsc.New()
 	default:
-		return nil, usagef("--sandbox %q: want bwrap", name)
+		return nil, usagef("--sandbox %q: want bwrap or runsc", name)
 	}
 	if err := b.Check(); err != nil {
 		return nil, fmt.Errorf("sandbox %s is not available: %w", name, err)
@@ -85,7 +88,7 @@ func analyzeCommand() command {
 		setup: func(fs *flag.FlagSet) runFunc {
 			var idx indexFlags
 			idx.register(fs)
-			sandboxName := fs.String("sandbox", "bwrap", "sandbox backend: bwrap")
+			sandboxName := fs.String("sandbox", "bwrap", "sandbox backend: bwrap, or runsc (gVisor: stronger, slower)")
 			python := fs.String("python", "/usr/bin/python3", "Python interpreter for the fresh environment")
 			pipWheel := fs.String("pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
 			out := fs.String("out", "", "directory for the raw data and report.json (default: DATA-DIR/analyses/TIME-NAME)")

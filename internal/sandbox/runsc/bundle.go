@@ -33,6 +33,7 @@ const (
 	runscLogName  = "runsc.log"
 	debugLogName  = "debug.%COMMAND%" // runsc's --debug-log; the sandbox's log is debug.boot
 	debugFIFOName = "debug.boot"
+	pidsMarkName  = "pids-hit"
 )
 
 // systemDirs are bound read-only (or recreated as the same symlink).
@@ -79,7 +80,7 @@ var seccompDenied = []string{"setns", "bpf", "userfaultfd", "keyctl", "add_key",
 func seccomp() *ociSeccomp {
 	eperm := uint(unix.EPERM)
 	newUser := uint64(unix.CLONE_NEWUSER)
-	return &ociSeccomp{
+	sc := &ociSeccomp{
 		DefaultAction: "SCMP_ACT_ALLOW",
 		Architectures: []string{"SCMP_ARCH_X86_64"},
 		Syscalls: []ociSyscallRule{
@@ -91,6 +92,22 @@ func seccomp() *ociSeccomp {
 			{Names: seccompDenied, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eperm},
 		},
 	}
+	// gVisor lets a process of the sandbox kill its PID 1 (Linux drops SIGKILL and SIGSTOP sent
+	// to a namespace's init from inside): PYTI's init is protected by refusing every signal
+	// aimed at its thread group, and SIGKILL and SIGSTOP to the caller's own process group
+	// (which the init heads) or to a single thread. kill(-1) already spares the init.
+	deny := func(name string, args ...ociSeccArg) {
+		sc.Syscalls = append(sc.Syscalls, ociSyscallRule{Names: []string{name}, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eperm, Args: args})
+	}
+	eq := func(index uint, v uint64) ociSeccArg { return ociSeccArg{Index: index, Value: v, Op: "SCMP_CMP_EQ"} }
+	for _, name := range []string{"kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"} {
+		deny(name, eq(0, 1))
+	}
+	for _, sig := range []uint64{uint64(unix.SIGKILL), uint64(unix.SIGSTOP)} {
+		deny("kill", eq(0, 0), eq(1, sig))
+		deny("tkill", eq(1, sig))
+	}
+	return sc
 }
 
 // Config returns the OCI configuration of spec's run. runDir is the run's private host
@@ -180,7 +197,7 @@ func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 		return nil, err
 	}
 	env, err := roleEnv(roleGuest, guestConfig{
-		ReportSocket: chanPath + "/" + reportSockName, DNS: true, IndexPort: initCfg.IndexPort,
+		ReportSocket: chanPath + "/" + reportSockName, DNS: true, IndexPort: initCfg.IndexPort, Pids: lim.Pids,
 		InitPath: sandbox.InitPath, InitEnv: initEnv,
 	})
 	if err != nil {
@@ -196,8 +213,8 @@ func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 
 // writeBundle makes the run directory's files: config.json, the root (the system directories'
 // symlinks and every mount point that no bound directory provides), the channel directory, the
-// empty mask file, resolv.conf and, when tracing, the FIFO gVisor writes its log to.
-func writeBundle(runDir string, cfg *ociSpec, traced bool) error {
+// empty mask file, resolv.conf and the FIFO gVisor writes its log to.
+func writeBundle(runDir string, cfg *ociSpec) error {
 	root := cfg.Root.Path
 	for _, d := range []string{filepath.Join(runDir, chanDirName), filepath.Join(runDir, stateDirName), root} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -214,10 +231,8 @@ func writeBundle(runDir string, cfg *ociSpec, traced bool) error {
 	if err := os.WriteFile(filepath.Join(runDir, resolvName), []byte("nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"), 0o444); err != nil {
 		return err
 	}
-	if traced {
-		if err := unix.Mkfifo(filepath.Join(runDir, debugFIFOName), 0o600); err != nil {
-			return fmt.Errorf("debug log fifo: %w", err)
-		}
+	if err := unix.Mkfifo(filepath.Join(runDir, debugFIFOName), 0o600); err != nil {
+		return fmt.Errorf("debug log fifo: %w", err)
 	}
 	for _, d := range systemDirs {
 		fi, err := os.Lstat(d)

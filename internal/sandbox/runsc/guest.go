@@ -54,6 +54,14 @@ func runGuest() int {
 			return fail(err)
 		}
 	}
+	if cfg.Pids > 0 {
+		// Inside gVisor the sandbox user's tasks are the sandbox's tasks: the process limit is
+		// exact here, where the host cgroup sees gVisor's own threads instead.
+		lim := &unix.Rlimit{Cur: uint64(cfg.Pids), Max: uint64(cfg.Pids)}
+		if err := unix.Setrlimit(unix.RLIMIT_NPROC, lim); err != nil {
+			return fail(fmt.Errorf("setrlimit nproc: %w", err))
+		}
+	}
 	err = syscall.Exec(cfg.InitPath, []string{cfg.InitPath}, cfg.InitEnv)
 	return fail(fmt.Errorf("exec %s: %w", cfg.InitPath, err))
 }

@@ -16,9 +16,9 @@ import (
 // maxLogLine caps one line of gVisor's debug log; a longer line is skipped.
 const maxLogLine = 1 << 20
 
-// Convert reads gVisor's debug log (runsc --strace) from r and writes its system calls to w
-// in the form `strace -f -ttt -y` prints, the form the rest of PYTI (trace.Parse, the
-// conformance suite, a reader used to strace) expects of a trace file:
+// Converter turns gVisor's debug log (runsc --strace) into the form `strace -f -ttt -y`
+// prints, the form the rest of PYTI (trace.Parse, the conformance suite, a reader used to
+// strace) expects of a trace file:
 //
 //	I1124 03:22:12.996834  32038 strace.go:608] [   2:   2] sh X openat(AT_FDCWD /tmp, 0x55.. /tmp/x, O_RDONLY, 0o0) = 3 (0x3) (39µs)
 //
@@ -28,14 +28,59 @@ const maxLogLine = 1 << 20
 //
 // Calls are written when they return; clone, fork, vfork and execve are written unfinished
 // when they start and resumed when they return, and the start of exit_group is written as
-// "+++ exited with N +++". Other lines of the log are dropped. now completes the dates, which
-// the log prints without a year. w is flushed whenever r has nothing more to read yet, so that
-// a run killed midway keeps the trace up to that point.
-func Convert(w io.Writer, r io.Reader, now time.Time) error {
+// "+++ exited with N +++". Other lines of the log are dropped.
+type Converter struct {
+	// Now completes the dates, which the log prints without a year.
+	Now time.Time
+	// FromFirstExec drops everything before the first execve: the sandbox's own set-up before
+	// it execs PYTI's init (a host strace's trace, likewise, begins with the exec of bwrap).
+	FromFirstExec bool
+	// ForkRefused, if set, is called for every clone, fork or vfork that failed with EAGAIN
+	// (the process limit).
+	ForkRefused func()
+}
+
+// Convert reads the log from r until its end and writes the converted lines to w, flushing
+// whenever r has nothing more to read yet, so that a run killed midway keeps its trace so far.
+func (c Converter) Convert(w io.Writer, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	long := false
+	long, started := false, !c.FromFirstExec
+	pending := map[string]string{} // tid -> the call written unfinished
+	emit := func(s string) {
+		out, ok := ConvertLine(s, c.Now)
+		if !ok {
+			return
+		}
+		body := callText(out)
+		if !started {
+			if !strings.HasPrefix(body, "execve(") {
+				return
+			}
+			started = true
+		}
+		tid, _, _ := strings.Cut(out, " ")
+		if name, ok := strings.CutPrefix(body, "<... "); ok {
+			name, _, _ = strings.Cut(name, " ")
+			if pending[tid] != name {
+				return // its start was dropped
+			}
+			delete(pending, tid)
+		} else if strings.HasSuffix(body, unfinished) {
+			name, _, _ := strings.Cut(body, "(")
+			pending[tid] = name
+		}
+		if c.ForkRefused != nil && strings.Contains(body, " = -1 EAGAIN") {
+			for _, f := range []string{"<... clone resumed>", "<... fork resumed>", "<... vfork resumed>"} {
+				if strings.HasPrefix(body, f) {
+					c.ForkRefused()
+				}
+			}
+		}
+		_, _ = bw.WriteString(out)
+		_ = bw.WriteByte('\n')
+	}
 	for {
 		if br.Buffered() == 0 {
 			if err := bw.Flush(); err != nil {
@@ -52,7 +97,7 @@ func Convert(w io.Writer, r io.Reader, now time.Time) error {
 		}
 		if err != nil {
 			if len(line) > 0 && !long {
-				writeConverted(bw, string(line), now)
+				emit(string(line))
 			}
 			if ferr := bw.Flush(); ferr != nil {
 				return fmt.Errorf("runsc trace: %w", ferr)
@@ -66,17 +111,19 @@ func Convert(w io.Writer, r io.Reader, now time.Time) error {
 			continue
 		}
 		if !long {
-			writeConverted(bw, string(line), now)
+			emit(string(line))
 		}
 		line, long = line[:0], false
 	}
 }
 
-func writeConverted(w *bufio.Writer, line string, now time.Time) {
-	if out, ok := ConvertLine(line, now); ok {
-		_, _ = w.WriteString(out)
-		_ = w.WriteByte('\n')
-	}
+const unfinished = " <unfinished ...>"
+
+// callText returns a converted line without its pid and time.
+func callText(out string) string {
+	_, rest, _ := strings.Cut(out, " ")
+	_, rest, _ = strings.Cut(rest, " ")
+	return rest
 }
 
 // forkCalls are written unfinished when they start, so that a child's first lines, which
@@ -137,7 +184,7 @@ func ConvertLine(s string, now time.Time) (out string, ok bool) {
 			}
 			return prefix + "+++ exited with " + strconv.FormatUint(n&0xff, 10) + " +++", true
 		case forkCalls[name]:
-			return prefix + name + "(" + convertArgs(strings.TrimSuffix(body, ")")) + " <unfinished ...>", true
+			return prefix + name + "(" + convertArgs(strings.TrimSuffix(body, ")")) + unfinished, true
 		}
 		return "", false
 	}

@@ -22,7 +22,9 @@ type hostConfig struct {
 	ReportSocket string   `json:"report_socket"` // host path the guest connects to
 	IndexSocket  string   `json:"index_socket"`  // the index proxy's socket, "" for none
 	IndexRelay   string   `json:"index_relay"`   // host path the init's bridge connects to
-	DebugFIFO    string   `json:"debug_fifo"`    // gVisor's debug log (a FIFO), "" when not tracing
+	DebugFIFO    string   `json:"debug_fifo"`    // gVisor's debug log with its strace (a FIFO)
+	Trace        bool     `json:"trace"`         // write the converted strace to the trace pipe
+	PidsMarker   string   `json:"pids_marker"`   // created when a fork inside was refused
 	RunscLog     string   `json:"runsc_log"`     // runsc's own log, quoted when runsc fails
 }
 
@@ -31,6 +33,7 @@ type guestConfig struct {
 	ReportSocket string   `json:"report_socket"` // path inside the sandbox
 	DNS          bool     `json:"dns"`
 	IndexPort    int      `json:"index_port"`
+	Pids         int      `json:"pids"` // RLIMIT_NPROC: gVisor counts the sandbox user's tasks only
 	InitPath     string   `json:"init_path"`
 	InitEnv      []string `json:"init_env"`
 }

@@ -53,22 +53,33 @@ func runHost() int {
 		go relayIndex(iln, cfg.IndexSocket)
 	}
 
-	var traceDone chan struct{}
-	if cfg.DebugFIFO != "" {
-		traceDone = make(chan struct{})
-		out := os.NewFile(traceFD, "trace")
-		go func() {
-			defer close(traceDone)
-			// Blocks until runsc's sandbox opens its end.
-			f, err := os.OpenFile(cfg.DebugFIFO, os.O_RDONLY, 0)
-			if err != nil {
-				return
-			}
+	// gVisor's strace always runs, on the fork calls at least: a fork refused inside is how
+	// the process limit shows (see Backend.Run).
+	traceDone := make(chan struct{})
+	go func() {
+		defer close(traceDone)
+		var out io.Writer = io.Discard
+		if cfg.Trace {
+			f := os.NewFile(traceFD, "trace")
 			defer f.Close()
-			_ = Convert(out, f, time.Now()) // a broken trace pipe must not stop the run
-			out.Close()
-		}()
-	}
+			out = f
+		}
+		// Blocks until runsc opens the other end for the sandbox.
+		f, err := os.OpenFile(cfg.DebugFIFO, os.O_RDONLY, 0)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		var once sync.Once
+		conv := Converter{Now: time.Now(), FromFirstExec: true, ForkRefused: func() {
+			once.Do(func() {
+				if m, err := os.Create(cfg.PidsMarker); err == nil {
+					m.Close()
+				}
+			})
+		}}
+		_ = conv.Convert(out, f) // a broken trace pipe must not stop the run
+	}()
 
 	cmd := exec.Command(cfg.Runsc, cfg.Args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -111,16 +122,14 @@ func runHost() int {
 		mu.Unlock()
 		<-reportDone
 	}
-	if traceDone != nil {
-		// If the sandbox never opened the log, open its writing end ourselves so that the
-		// reader sees the end of it.
-		if w, err := os.OpenFile(cfg.DebugFIFO, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			w.Close()
-		}
-		select {
-		case <-traceDone:
-		case <-time.After(drainWait):
-		}
+	// If the sandbox never opened its log, open the writing end here so that the reader
+	// sees the end of it.
+	if w, err := os.OpenFile(cfg.DebugFIFO, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		w.Close()
+	}
+	select {
+	case <-traceDone:
+	case <-time.After(drainWait):
 	}
 	mu.Lock()
 	ok := connected

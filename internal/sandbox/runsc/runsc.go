@@ -111,7 +111,7 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	if err != nil {
 		return nil, err
 	}
-	if err := writeBundle(runDir, cfg, spec.Trace); err != nil {
+	if err := writeBundle(runDir, cfg); err != nil {
 		return nil, infra(err)
 	}
 	host := hostConfig{
@@ -119,12 +119,12 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 		Args:         runscArgs(runDir, spec.Trace),
 		ReportSocket: filepath.Join(runDir, chanDirName, reportSockName),
 		RunscLog:     filepath.Join(runDir, runscLogName),
+		DebugFIFO:    filepath.Join(runDir, debugFIFOName),
+		Trace:        spec.Trace,
+		PidsMarker:   filepath.Join(runDir, pidsMarkName),
 	}
 	if spec.IndexSocket != "" {
 		host.IndexSocket, host.IndexRelay = spec.IndexSocket, filepath.Join(runDir, chanDirName, indexSockName)
-	}
-	if spec.Trace {
-		host.DebugFIFO = filepath.Join(runDir, debugFIFOName)
 	}
 	env, err := roleEnv(roleHost, host)
 	if err != nil {
@@ -134,6 +134,7 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	sup := spec
 	sup.IndexSocket, sup.IndexPort = "", 0
 	sup.Limits.Pids = HostPids(spec.Limits.Pids)
+	sup.Limits.NoOutput = spec.Limits.NoOutput + StartAllowance
 	var full []string
 	if spec.WorkDir != "" {
 		full = append(full, spec.WorkDir)
@@ -141,26 +142,51 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	res, err := sandbox.Supervise(ctx, sandbox.Plan{
 		Spec: sup, Exec: []string{self}, Env: env, DNS: false, Layout: b.Layout, FullPaths: full,
 	})
+	_, statErr := os.Stat(host.PidsMarker)
+	forkRefused := statErr == nil
 	if err != nil {
+		if forkRefused && errors.Is(err, sandbox.ErrInfrastructure) && ctx.Err() == nil {
+			// The process limit also binds PYTI's init (same user): when it could not make a
+			// thread it died without reporting. The limit, not PYTI, ended the run.
+			return &sandbox.Result{
+				Outcome: sandbox.OutcomePids, PidsLimitHit: true, Limits: spec.Limits,
+				Reason: fmt.Sprintf("process limit of %d reached (fork refused); the sandbox's init could not continue (%v)", spec.Limits.Pids, err),
+				Stdout: []byte{}, Stderr: []byte{}, DNSQueries: []sandbox.DNSQuery{},
+			}, nil
+		}
 		return nil, err
 	}
 	res.Limits = spec.Limits
-	if res.Outcome == sandbox.OutcomePids {
-		res.Reason = fmt.Sprintf("process limit of %d reached (fork refused): the run's cgroup held %d tasks, gVisor's own threads and stub processes included",
-			spec.Limits.Pids, sup.Limits.Pids)
+	if forkRefused {
+		res.PidsLimitHit = true
+	}
+	switch {
+	case res.Outcome == sandbox.OutcomeOOM:
+	case res.PidsLimitHit:
+		res.Outcome = sandbox.OutcomePids
+		res.Reason = fmt.Sprintf("process limit of %d reached (fork refused)", spec.Limits.Pids)
+	case res.Outcome == sandbox.OutcomeNoOutputTimeout:
+		res.Reason = fmt.Sprintf("no output for %s (and %s allowed for gVisor to start); every process killed",
+			spec.Limits.NoOutput, StartAllowance)
 	}
 	return res, nil
 }
 
-// The host cgroup counts gVisor's own tasks, not the sandbox's: the sentry's and the gofer's
-// threads (about 150 for an idle sandbox) and, on the ptrace platform, a stub process with
-// several threads for every process inside (about 12 host tasks each).
+// StartAllowance is added to the no-output limit: gVisor takes seconds to start, during which
+// the command cannot have written anything.
+const StartAllowance = 10 * time.Second
+
+// The process limit proper is RLIMIT_NPROC inside gVisor (set by the guest stage), where the
+// sandbox user's tasks are exactly the sandbox's. The host cgroup only backs it up: it counts
+// gVisor's own tasks, the sentry's and the gofer's threads (about 150 for an idle sandbox) and,
+// on the ptrace platform, a stub process with several threads for every process inside (about
+// 12 host tasks each).
 const (
 	pidsBase    = 256
 	pidsPerTask = 12
 )
 
-// HostPids returns the host cgroup's pids limit that stands for a limit of pids tasks inside.
+// HostPids returns the host cgroup's pids limit that backs a limit of pids tasks inside.
 func HostPids(pids int) int { return pidsBase + pidsPerTask*pids }
 
 // runscArgs returns runsc's command line for the bundle in runDir.
@@ -173,11 +199,14 @@ func runscArgs(runDir string, traced bool) []string {
 		"--ignore-cgroups", // the run's cgroup is Supervise's, which runsc already sits in
 		"--log", filepath.Join(runDir, runscLogName),
 	}
+	// gVisor's strace always watches the fork calls (a refused fork is the process limit);
+	// a traced run watches everything PYTI traces.
+	calls := "clone,fork,vfork,execve"
 	if traced {
-		a = append(a,
-			"--strace", "--strace-syscalls="+TraceSyscalls(), "--strace-log-size=4096",
-			"--debug-log="+filepath.Join(runDir, debugLogName), "--debug-command=boot",
-		)
+		calls = TraceSyscalls()
+		a = append(a, "--strace-log-size=4096")
 	}
+	a = append(a, "--strace", "--strace-syscalls="+calls,
+		"--debug-log="+filepath.Join(runDir, debugLogName), "--debug-command=boot")
 	return append(a, "run", "--bundle", filepath.Join(runDir, bundleDirName), "pyti")
 }

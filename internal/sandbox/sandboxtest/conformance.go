@@ -21,7 +21,12 @@ import (
 
 // Conformance runs the whole suite against b. It needs root (cgroups, the tmpfs workspace),
 // /usr/bin/python3 and, for the tracing tests, strace.
-func Conformance(t *testing.T, b sandbox.Backend) {
+func Conformance(t *testing.T, b sandbox.Backend) { ConformanceExcept(t, b, nil) }
+
+// ConformanceExcept runs the suite but skips the named cases, printing the reason: for a backend
+// that is known to deviate in a documented way. The deviations stay visible in every test run;
+// the suite itself is never weakened.
+func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string) {
 	if err := b.Check(); err != nil {
 		t.Fatalf("backend %s not usable here: %v", b.Name(), err)
 	}
@@ -63,7 +68,12 @@ func Conformance(t *testing.T, b sandbox.Backend) {
 		{"Cancelled", s.testCancelled},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, tc.fn)
+		t.Run(tc.name, func(t *testing.T) {
+			if why, ok := known[tc.name]; ok {
+				t.Skipf("known deviation of the %s backend: %s", b.Name(), why)
+			}
+			tc.fn(t)
+		})
 	}
 }
 

@@ -19,7 +19,7 @@ packages=(
   python3-pip-whl python3-setuptools-whl python3-wheel-whl
   python3-setuptools python3-wheel
   python3-pytest python3-coverage python3-pycodestyle python3-pyflakes pylint python3-docutils
-  gcc make git iproute2 ca-certificates chromium
+  gcc make git iproute2 ca-certificates chromium debootstrap
 )
 # shellcheck disable=SC2206
 packages+=(${PYTI_DEPS_EXTRA:-})

@@ -52,6 +52,7 @@ func commands() []command {
 		resolveCommand(),
 		indexCommand(),
 		serveCommand(),
+		imageCommand(),
 		versionCommand(),
 		helpCommand(),
 	}

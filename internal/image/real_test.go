@@ -91,8 +91,10 @@ def attempt(what, f):
 stdlib = sysconfig.get_paths()["stdlib"]
 def append(p):
     with open(p, "a") as fh:
-        fh.write("evil\n")
-attempt("sitecustomize", lambda: open(os.path.join(stdlib, "sitecustomize.py"), "w").write("import os\n"))
+        fh.write("PYTI-ROLLBACK-MARK\n")
+# Debian ships sitecustomize.py (a link into /etc/python3.X): overwrite it, then make one.
+attempt("sitecustomize", lambda: open(os.path.join(stdlib, "sitecustomize.py"), "w").write("# PYTI-ROLLBACK-MARK\n"))
+attempt("new sitecustomize", lambda: open("/usr/lib/python3/dist-packages/sitecustomize.py", "x").write("# PYTI-ROLLBACK-MARK\n"))
 attempt("append os.py", lambda: append(os.path.join(stdlib, "os.py")))
 attempt("remove os.py", lambda: os.remove(os.path.join(stdlib, "os.py")))
 attempt("dist-packages pth", lambda: open("/usr/lib/python3/dist-packages/evil.pth", "w").write("import os\n"))
@@ -117,11 +119,12 @@ print("succeeded:", done)
 	look := `
 import os, sysconfig
 stdlib = sysconfig.get_paths()["stdlib"]
-for p in [os.path.join(stdlib, "sitecustomize.py"), "/usr/lib/python3/dist-packages/evil.pth", "/etc/evil.conf", os.path.join(stdlib, "evil")]:
+for p in ["/usr/lib/python3/dist-packages/sitecustomize.py", "/usr/lib/python3/dist-packages/evil.pth", "/etc/evil.conf", os.path.join(stdlib, "evil"), "/usr/local/bin/evil"]:
     if os.path.exists(p):
         print("sees", p)
-if "evil" in open("/etc/passwd").read():
-    print("sees evil in /etc/passwd")
+for p in [os.path.join(stdlib, "sitecustomize.py"), os.path.join(stdlib, "os.py"), "/etc/passwd"]:
+    if "PYTI-ROLLBACK-MARK" in open(p).read():
+        print("sees the mark in", p)
 print("done")
 `
 	res = run(t, b, root, "/usr/bin/python3", "-c", look)

@@ -14,7 +14,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	if name == "" {
 		name = r.Request.Spec
 	}
-	fmt.Fprintf(&b, "%s %s: %s", name, r.Version, strings.ToUpper(string(r.Verdict)))
+	fmt.Fprintf(&b, "%s %s: %s", oneLine(name, 100), oneLine(r.Version, 40), strings.ToUpper(string(r.Verdict)))
 	if r.Reason != "" {
 		fmt.Fprintf(&b, " (%s)", oneLine(r.Reason, 160))
 	}
@@ -48,10 +48,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 					fmt.Fprintf(&b, "            … and %d more\n", len(t.Results.Failing())-5)
 					break
 				}
-				fmt.Fprintf(&b, "            %s %s [%s] %s\n", f.Outcome, f.NodeID, f.Class, oneLine(f.Message, 80))
+				fmt.Fprintf(&b, "            %s %s [%s] %s\n", f.Outcome, oneLine(f.NodeID, 100), f.Class, oneLine(f.Message, 80))
 			}
 		} else {
-			fmt.Fprintf(&b, "  tests     %s\n", t.Found)
+			fmt.Fprintf(&b, "  tests     %s\n", oneLine(t.Found, 160))
 		}
 		if c := t.Coverage; c != nil {
 			br := "n/a"
@@ -85,7 +85,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			if len(f.Evidence) > 0 {
 				detail = ": " + oneLine(f.Evidence[0].Detail, 70)
 			}
-			fmt.Fprintf(&b, "            %-8s %s (%s)%s\n", f.Severity, f.Title, f.Phase, detail)
+			fmt.Fprintf(&b, "            %-8s %s (%s)%s\n", f.Severity, oneLine(f.Title, 80), f.Phase, detail)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

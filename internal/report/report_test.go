@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+func sample() *Report {
+	return &Report{
+		Project: "demo", Version: "1.0", Verdict: VerdictTestsFailed, Reason: "1 failed",
+		Tests: &Tests{Runner: "pytest", Results: &testresult.Run{
+			Counts: testresult.Counts{Passed: 3, Failed: 1},
+			Cases:  []testresult.Case{{NodeID: "t.py::test_\u202eevil", Outcome: testresult.Failed, Class: testresult.Assertion, Message: "assert 1 == 2\nmore"}},
+		}},
+		Findings: []Finding{
+			{Source: "static", Phase: "inspect", RuleID: "exec-encoded-payload", Severity: SeverityHigh, Title: "Encoded payload",
+				Message: "setup.py hides code", Count: 1, Evidence: []Evidence{{Kind: "source", File: "setup.py", Line: 3, Detail: "exec(b64decode(x))"}}},
+			{Source: "behavior", Phase: "install", RuleID: "dns-lookup", Severity: SeverityMedium, Title: "DNS lookup", Message: "x", Count: 2},
+		},
+	}
+}
+
+func TestSummary(t *testing.T) {
+	var b bytes.Buffer
+	if err := sample().WriteSummary(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"demo 1.0: TESTS-FAILED (1 failed)", "3 passed, 1 failed", `t.py::test_\u202eevil`, "assert 1 == 2 more", "high     Encoded payload (inspect): exec(b64decode(x))"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.ContainsRune(out, '\u202e') {
+		t.Error("a bidi control character reached the terminal")
+	}
+}
+
+func TestSARIF(t *testing.T) {
+	var b bytes.Buffer
+	if err := sample().WriteSARIF(&b); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Level     string `json:"level"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != "2.1.0" || len(doc.Runs) != 1 || len(doc.Runs[0].Results) != 2 {
+		t.Fatalf("unexpected SARIF: %s", b.String())
+	}
+	r := doc.Runs[0].Results[0]
+	got := []any{r.RuleID, r.Level, r.Locations[0].PhysicalLocation.ArtifactLocation.URI, r.Locations[0].PhysicalLocation.Region.StartLine, doc.Runs[0].Results[1].Level}
+	if d := cmp.Diff([]any{"exec-encoded-payload", "error", "setup.py", 3, "warning"}, got); d != "" {
+		t.Errorf("SARIF result (-want +got):\n%s", d)
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	if _, err := ParseSeverity("dire"); err == nil {
+		t.Error("an unknown severity must be refused")
+	}
+	if s := sample().MaxSeverity(); s != SeverityHigh {
+		t.Errorf("max severity %q", s)
+	}
+}

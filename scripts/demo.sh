@@ -64,7 +64,7 @@ echo
 echo "demo: reports and raw data are in $DIR/analyses/NAME/ (report.json, raw/)"
 if "$PYTI" help serve >/dev/null 2>&1; then
   echo "demo: starting the web UI on the results (Ctrl-C to stop)"
-  "$PYTI" serve --data-dir "$DIR" --listen "${PYTI_DEMO_LISTEN:-127.0.0.1:8080}" &
+  "$PYTI" serve --data-dir "$DIR" --workers 0 --nats-listen 127.0.0.1:-1 --listen "${PYTI_DEMO_LISTEN:-127.0.0.1:8080}" &
   SERVE_PID=$!
   wait "$SERVE_PID"
 fi

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pyti/pyti/internal/buildinfo"
+	"github.com/pyti/pyti/internal/follow"
 	"github.com/pyti/pyti/internal/master"
 	"github.com/pyti/pyti/internal/queue"
 	"github.com/pyti/pyti/internal/store"
@@ -45,6 +46,18 @@ type clusterOptions struct {
 	lease        time.Duration
 	maxAttempts  int
 	analysis     analysisFlags
+	follow       followFlags
+}
+
+// followFlags configure following an index for new uploads.
+type followFlags struct {
+	enabled    bool
+	baseURL    string
+	include    string
+	exclude    string
+	onlyNew    bool
+	maxPerHour int
+	interval   time.Duration
 }
 
 // registerClusterFlags adds the cluster flags to serve's flag set.
@@ -59,7 +72,51 @@ func registerClusterFlags(fs *flag.FlagSet) *clusterOptions {
 	fs.DurationVar(&o.lease, "lease", time.Minute, "how long a job stays a silent worker's before it is handed out again")
 	fs.IntVar(&o.maxAttempts, "max-attempts", 3, "attempts of a job failing for infrastructure reasons before it is quarantined")
 	o.analysis.register(fs)
+	fs.BoolVar(&o.follow.enabled, "follow", false, "follow the index's RSS feeds and submit its new releases")
+	fs.StringVar(&o.follow.baseURL, "follow-url", "https://pypi.org", "web address of the index to follow (its /rss/updates.xml and /rss/packages.xml)")
+	fs.StringVar(&o.follow.include, "follow-include", "", "follow only names matching these comma-separated glob patterns")
+	fs.StringVar(&o.follow.exclude, "follow-exclude", "", "never follow names matching these comma-separated glob patterns")
+	fs.BoolVar(&o.follow.onlyNew, "follow-new-projects", false, "follow only new projects, not every new release")
+	fs.IntVar(&o.follow.maxPerHour, "follow-max-per-hour", 100, "submit at most this many followed releases per hour (0: no bound)")
+	fs.DurationVar(&o.follow.interval, "follow-interval", time.Minute, "time between two polls of the feed (at least a minute on pypi.org)")
 	return o
+}
+
+// splitList splits a comma-separated flag value.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// startFollower follows the index and submits what it finds to the master.
+func startFollower(ctx context.Context, env *Env, wg *sync.WaitGroup, m *master.Master, o clusterOptions) error {
+	f, err := follow.New(follow.Config{
+		BaseURL: o.follow.baseURL, UserAgent: buildinfo.UserAgent(), StatePath: filepath.Join(o.dataDir, "follow.json"),
+		Interval: o.follow.interval, Include: splitList(o.follow.include), Exclude: splitList(o.follow.exclude),
+		OnlyNew: o.follow.onlyNew, MaxPerHour: o.follow.maxPerHour, Logger: env.Logger,
+		Submit: func(ctx context.Context, rs []follow.Release) error {
+			jobs := make([]store.NewJob, len(rs))
+			for i, r := range rs {
+				jobs[i] = store.NewJob{Spec: r.Spec()}
+			}
+			_, err := m.Submit(ctx, jobs)
+			return err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = f.Run(ctx)
+	}()
+	return nil
 }
 
 // clusterMount is one handler for serve's mux.
@@ -161,6 +218,12 @@ func startCluster(ctx context.Context, env *Env, st store.Store, o clusterOption
 		{Pattern: "GET /api/v1/workers", Handler: m.WorkersHandler()},
 	}
 
+	if o.follow.enabled {
+		if err := startFollower(runCtx, env, &wg, m, o); err != nil {
+			stopAll()
+			return nil, err
+		}
+	}
 	n := o.workers
 	if n < 0 {
 		n = max(1, runtime.NumCPU()/2)
@@ -183,6 +246,12 @@ func startLocalWorkers(ctx context.Context, env *Env, wg *sync.WaitGroup, c *clu
 		return fmt.Errorf("in-process workers cannot run (use --workers 0 for a master only):\n  %w", err)
 	}
 	run := o.analysis.runner(env, b)
+	if err := os.MkdirAll(workDirFor(o.dataDir), 0o755); err != nil {
+		return err
+	}
+	if err := worker.CleanWorkDir(workDirFor(o.dataDir)); err != nil {
+		return fmt.Errorf("cleaning what a killed serve left in %s: %w", workDirFor(o.dataDir), err)
+	}
 	host, _ := os.Hostname()
 	httpClient := &http.Client{Transport: handlerTransport{h: raw}}
 	for i := range n {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/pyti/pyti/internal/store/sqlite"
@@ -16,9 +17,10 @@ import (
 func serveCommand() command {
 	return command{
 		name:    "serve",
-		summary: "serve the web UI and the JSON API over the stored analyses",
+		summary: "serve the web UI and the JSON API, and run the master with its job queue and workers",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var o serveOptions
+			o.cluster = registerClusterFlags(fs)
 			fs.StringVar(&o.dataDir, "data-dir", defaultDataDir(), "PYTI's data directory: the store is pyti.db and blobs/ in it, as pyti analyze writes them")
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on")
 			fs.StringVar(&o.title, "title", "PYTI", "site title shown in the UI")
@@ -36,6 +38,7 @@ type serveOptions struct {
 	dataDir string
 	listen  string
 	title   string
+	cluster *clusterOptions
 }
 
 // serve opens the store, listens, prints the URL and serves until ctx ends, then shuts down
@@ -47,9 +50,22 @@ func serve(ctx context.Context, env *Env, o serveOptions) error {
 		return err
 	}
 	defer st.Close()
-	handler, err := web.New(st, env.Logger, web.Options{Title: o.title})
+	webHandler, err := web.New(st, env.Logger, web.Options{Title: o.title})
 	if err != nil {
 		return err
+	}
+	co := *o.cluster
+	co.dataDir = o.dataDir
+	cl, err := startCluster(ctx, env, st, co)
+	if err != nil {
+		return err
+	}
+	defer cl.Stop() // runs before st.Close
+	// The web UI keeps "/" (its own /api/v1/ included); the master's APIs and metrics sit beside it.
+	handler := http.NewServeMux()
+	handler.Handle("/", webHandler)
+	for _, m := range cl.Mounts {
+		handler.Handle(m.Pattern, m.Handler)
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -63,6 +79,8 @@ func serve(ctx context.Context, env *Env, o serveOptions) error {
 		IdleTimeout:       2 * time.Minute,
 	}
 	fmt.Fprintf(env.Stdout, "PYTI is serving %s on http://%s/\n", o.dataDir, ln.Addr())
+	fmt.Fprintf(env.Stdout, "job queue: %s; tokens: %s (Command API) and %s (workers)\n", cl.NATSURL,
+		filepath.Join(o.dataDir, "command.token"), filepath.Join(o.dataDir, "worker.token"))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -24,7 +24,7 @@ func TestServeStartsAndStops(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() {
-		code := Main(ctx, []string{"serve", "--data-dir", dir, "--listen", "127.0.0.1:0"}, &Env{
+		code := Main(ctx, []string{"serve", "--data-dir", dir, "--listen", "127.0.0.1:0", "--workers", "0", "--nats-listen", "127.0.0.1:-1"}, &Env{
 			Stdin: strings.NewReader(""), Stdout: pw, Stderr: io.Discard,
 			LookupEnv: func(k string) (string, bool) {
 				if k == "PYTI_CONFIG" {

@@ -106,7 +106,7 @@ func workerCommand() command {
 			natsURL := fs.String("nats", "", "NATS server(s) of the job queue, comma-separated (nats://HOST:4222)")
 			token := fs.String("token", "", "the worker token of the master (its DATA-DIR/worker.token)")
 			name := fs.String("name", "", "this worker's name (default HOST-PID)")
-			workDir := fs.String("work-dir", "", "directory for the jobs' work (default: a temporary directory)")
+			workDir := fs.String("work-dir", "", "directory for the jobs' work, private to this worker: what a killed worker left there is removed at start (default: a temporary directory)")
 			keep := fs.Bool("keep-dirs", false, "keep each job's directory after its upload")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) > 0 {
@@ -161,20 +161,24 @@ func runWorker(ctx context.Context, env *Env, s workerSetup) error {
 		}
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		problems = append(problems, err)
+	} else if err := worker.CleanWorkDir(dir); err != nil {
+		// What a killed predecessor left behind (sandbox mounts, job directories).
+		problems = append(problems, fmt.Errorf("cleaning the work directory %s: %w", dir, err))
 	}
-	var w *worker.Worker
+	cfg := worker.Config{Server: s.server, Token: s.token, Name: s.name, Version: buildinfo.Read().Version,
+		Run: s.analysis.runner(env, b), WorkDir: dir, KeepDirs: s.keep, Logger: env.Logger}
 	if q != nil {
-		w, err = worker.New(worker.Config{Server: s.server, Token: s.token, Name: s.name, Version: buildinfo.Read().Version,
-			Queue: q, Run: s.analysis.runner(env, b), WorkDir: dir, KeepDirs: s.keep, Logger: env.Logger})
-		if err != nil {
-			return err
-		}
-		rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		err = w.Register(rctx)
-		cancel()
-		if err != nil {
-			problems = append(problems, fmt.Errorf("the master is unreachable or refused the token: %w", err))
-		}
+		cfg.Queue = q
+	}
+	w, err := worker.New(cfg)
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	err = w.Register(rctx)
+	cancel()
+	if err != nil {
+		problems = append(problems, fmt.Errorf("the master is unreachable or refused the token: %w", err))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("this worker cannot run:\n  %w", joinIndented(problems))

@@ -31,12 +31,12 @@ const (
 
 // harness is a master on a real SQLite store and a real embedded NATS server, served on loopback.
 type harness struct {
-	t      *testing.T
-	st     *sqlite.Store
+	t       *testing.T
+	st      *sqlite.Store
 	natsURL string
-	m      *master.Master
-	srv    *httptest.Server
-	ctx    context.Context
+	m       *master.Master
+	srv     *httptest.Server
+	ctx     context.Context
 }
 
 type harnessOptions struct {

@@ -3,7 +3,6 @@ package master_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +68,7 @@ func TestVerdictsAreResultsAndErrorsAreRetried(t *testing.T) {
 				}
 			}
 			h.startWorker("w1", run)
-			jobs := h.waitTerminal(h.submit("pkg-" + strings.ReplaceAll(tc.name, " ", "-") + "==1.0"))
+			jobs := h.waitTerminal(h.submit("pkg-" + strings.NewReplacer(" ", "-", ",", "").Replace(tc.name) + "==1.0"))
 			if diff := cmp.Diff(tc.want, h.outcome(jobs[0])); diff != "" {
 				t.Errorf("outcome (-want +got):\n%s", diff)
 			}
@@ -284,6 +283,8 @@ func TestForgedUploadsAreRefused(t *testing.T) {
 	}
 	// A report naming an artifact that was never uploaded is refused too.
 	withArtifact := storetest.SampleReport("held", "1.0", storetest.Options{})
+	withArtifact.Artifacts = []report.Artifact{{Task: "build", Name: "log", Path: "raw/build/log.txt",
+		SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
 	if code := h.uploadReport(holder.token, jobs[0].ID, c.Attempt, withArtifact); code != http.StatusBadRequest {
 		t.Errorf("report with missing artifacts: %d, want 400", code)
 	}
@@ -396,5 +397,4 @@ func TestCancelStopsARunningAttempt(t *testing.T) {
 	if j.State != store.JobCancelled || j.Attempts != 1 {
 		t.Errorf("job %s with %d attempts", j.State, j.Attempts)
 	}
-	_ = json.Marshal
 }

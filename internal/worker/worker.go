@@ -72,8 +72,8 @@ type Worker struct {
 
 // New makes a worker.
 func New(cfg Config) (*Worker, error) {
-	if cfg.Server == "" || cfg.Token == "" || cfg.Queue == nil || cfg.Run == nil || cfg.WorkDir == "" {
-		return nil, errors.New("worker: server, token, queue, runner and work directory are required")
+	if cfg.Server == "" || cfg.Token == "" || cfg.Run == nil || cfg.WorkDir == "" {
+		return nil, errors.New("worker: server, token, runner and work directory are required")
 	}
 	host, _ := os.Hostname()
 	if cfg.Name == "" {
@@ -106,6 +106,9 @@ func (w *Worker) Register(ctx context.Context) error {
 
 // Run registers (retrying while the master is unreachable) and runs jobs until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
+	if w.cfg.Queue == nil {
+		return errors.New("worker: no queue to take jobs from")
+	}
 	for {
 		err := w.Register(ctx)
 		if err == nil {

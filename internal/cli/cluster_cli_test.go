@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/store"
+	"github.com/pyti/pyti/internal/store/sqlite"
+)
+
+// runCmd runs one of this file's commands the way Main does, without the command table.
+func runCmd(t *testing.T, c command, args ...string) (string, error) {
+	t.Helper()
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	run := c.setup(fs)
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return "", err
+	}
+	env := &Env{Stdout: &out, Stderr: &out, Logger: slog.New(slog.DiscardHandler), LookupEnv: func(string) (string, bool) { return "", false }}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = run(ctx, env, positional)
+	return out.String(), err
+}
+
+func TestWorkerSaysWhatIsMissing(t *testing.T) {
+	closed := freeAddr(t)
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no flags", nil, []string{"--server", "--nats", "--token"}},
+		{"nothing reachable", []string{"--server", "http://" + closed, "--nats", "nats://" + closed, "--token", "t", "--sandbox", "nope"},
+			[]string{"this worker cannot run", `--sandbox "nope"`, "the job queue is unreachable", "the master is unreachable"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := runCmd(t, workerCommand(), tc.args...)
+			if err == nil {
+				t.Fatal("the worker ran")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestSubmitAndJobsAgainstAMaster starts the cluster as serve does (master only, embedded NATS)
+// and drives it with pyti submit and pyti jobs.
+func TestSubmitAndJobsAgainstAMaster(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	o := registerClusterFlags(fs)
+	if err := fs.Parse([]string{"--workers", "0", "--nats-listen", "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	o.dataDir = dir
+	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	mux := http.NewServeMux()
+	for _, m := range c.Mounts {
+		mux.Handle(m.Pattern, m.Handler)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	if c.CommandToken == "" || c.WorkerToken == "" || c.CommandToken == c.WorkerToken {
+		t.Fatalf("tokens %q %q", c.CommandToken, c.WorkerToken)
+	}
+
+	if _, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", "wrong", "pkg"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("submit with a wrong token: %v", err)
+	}
+	if _, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "./some/path"); err == nil {
+		t.Error("a path was submitted")
+	}
+	out, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "alpha==1.0", "beta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "queued") || !strings.Contains(lines[1], "beta") {
+		t.Fatalf("submit printed %q", out)
+	}
+	id := strings.Fields(lines[0])[0]
+	if out, err := runCmd(t, jobsCommand(), "cancel", id, "--server", srv.URL, "--token", c.CommandToken); err != nil || !strings.Contains(out, "cancelled") {
+		t.Errorf("jobs cancel: %q %v", out, err)
+	}
+	out, err = runCmd(t, jobsCommand(), "--state", "queued", "--server", srv.URL, "--token", c.CommandToken)
+	if err != nil || strings.Contains(out, id) || !strings.Contains(out, "beta") {
+		t.Errorf("jobs --state queued: %q %v", out, err)
+	}
+	if out, err := runCmd(t, jobsCommand(), "show", id, "--server", srv.URL, "--token", c.CommandToken); err != nil || !strings.Contains(out, "alpha==1.0") {
+		t.Errorf("jobs show: %q %v", out, err)
+	}
+	if _, err := runCmd(t, jobsCommand(), "workers", "--server", srv.URL, "--token", c.CommandToken); err != nil {
+		t.Errorf("jobs workers: %v", err)
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`pyti_jobs{state="queued"} 1`, `pyti_jobs{state="cancelled"} 1`, "pyti_queue_depth"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// TestInProcessWorker runs the cluster as serve --workers 1 does and analyses one example through
+// the in-process worker, which reaches the Raw Data API without a socket.
+func TestInProcessWorker(t *testing.T) {
+	requireSandbox(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	index := exampleIndex(t, ctx, "pure")
+	dir := t.TempDir()
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	o := registerClusterFlags(fs)
+	if err := fs.Parse([]string{"--workers", "1", "--nats-listen", "127.0.0.1:0", "--index-url", index, "--allow-private-index",
+		"--no-trace", "--cache-dir", t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	o.dataDir = dir
+	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	jobs, err := c.Master.Submit(ctx, []store.NewJob{{Spec: "pyti-example-pure"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j store.Job
+	waitFor(t, ctx, "the job", func() bool {
+		j, err = st.Job(ctx, jobs[0].ID)
+		return err == nil && j.State.Terminal()
+	})
+	if j.State != store.JobDone || j.Verdict != report.VerdictPassed || j.Attempts != 1 {
+		t.Fatalf("job %s, verdict %s, %d attempts (%s)", j.State, j.Verdict, j.Attempts, j.Error)
+	}
+	sr, err := st.Report(ctx, j.ReportID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sr.Report.Artifacts) == 0 {
+		t.Fatal("the report has no artifacts")
+	}
+	for _, a := range sr.Report.Artifacts {
+		rc, _, err := st.OpenBlob(ctx, a.SHA256)
+		if err != nil {
+			t.Errorf("artifact %s: %v", a.Path, err)
+			continue
+		}
+		rc.Close()
+	}
+	ws := c.Master.Workers()
+	if len(ws) != 1 || ws[0].Done != 1 || !ws[0].Alive {
+		t.Errorf("workers: %+v", ws)
+	}
+}

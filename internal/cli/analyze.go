@@ -86,23 +86,14 @@ func analyzeCommand() command {
 		args:    "NAME[SPEC] | PATH ...",
 		summary: "analyse distributions: fetch, unpack, inspect, build, install, import, test and lint them in the sandbox",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var idx indexFlags
-			idx.register(fs)
-			sandboxName := fs.String("sandbox", "bwrap", "sandbox backend: bwrap, or runsc (gVisor: stronger, slower)")
-			python := fs.String("python", "/usr/bin/python3", "Python interpreter for the fresh environment")
-			pipWheel := fs.String("pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
+			var af analysisFlags
+			af.register(fs)
 			out := fs.String("out", "", "directory for the raw data and report.json (default: DATA-DIR/analyses/TIME-NAME)")
 			dataDir := fs.String("data-dir", defaultDataDir(), "PYTI's data directory")
 			asJSON := fs.Bool("json", false, "print the JSON report on stdout instead of the summary")
 			sarif := fs.String("sarif", "", "write the findings as SARIF 2.1.0 to this file")
 			junit := fs.String("junit", "", "write the test results as JUnit XML to this file")
 			failOn := fs.String("fail-on", "", "exit 4 when a finding has at least this severity (info, low, medium, high, critical)")
-			noTrace := fs.Bool("no-trace", false, "do not trace system calls (faster, but no behaviour findings)")
-			parallel := fs.Int("parallel", 2, "tasks that may run at once")
-			testTimeout := fs.Duration("test-timeout", 20*time.Minute, "wall-clock limit of the test suite")
-			buildTimeout := fs.Duration("build-timeout", 20*time.Minute, "wall-clock limit of the build")
-			noOutput := fs.Duration("no-output-timeout", 5*time.Minute, "end a step that prints nothing for this long")
-			memory := fs.Int64("memory-mb", 4096, "memory limit of each sandboxed step, in MiB")
 			noStore := fs.Bool("no-store", false, "do not add the analyses to the store in DATA-DIR (which pyti serve shows)")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 {
@@ -127,11 +118,11 @@ func analyzeCommand() command {
 				if len(args) > 1 && (*sarif != "" || *junit != "") {
 					return usagef("--sarif and --junit take one distribution at a time")
 				}
-				b, err := backend(*sandboxName)
+				b, err := backend(af.sandboxName)
 				if err != nil {
 					return err
 				}
-				client, err := idx.client(env)
+				client, err := af.idx.client(env)
 				if err != nil {
 					return err
 				}
@@ -155,11 +146,9 @@ func analyzeCommand() command {
 						dir = filepath.Join(base, time.Now().UTC().Format("20060102-150405")+"-"+safeName(req.Spec))
 					}
 					prog := newProgress(env, req.Spec)
-					rep, err := tasks.Analyze(ctx, req, tasks.Options{
-						Client: client, IndexURL: idx.indexURL, Backend: b, Python: *python, PipWheel: *pipWheel,
-						Dir: dir, NoTrace: *noTrace, Parallel: *parallel, TestTimeout: *testTimeout, BuildTimeout: *buildTimeout,
-						NoOutputTimeout: *noOutput, MemoryBytes: *memory << 20, Logger: env.Logger, Observe: prog.observe,
-					})
+					opts := af.options(env, b, client, af.idx.indexURL, dir)
+					opts.Observe = prog.observe
+					rep, err := tasks.Analyze(ctx, req, opts)
 					prog.stop()
 					if err != nil {
 						return fmt.Errorf("%s: %w", req.Spec, err)

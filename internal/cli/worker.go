@@ -35,7 +35,7 @@ type analysisFlags struct {
 
 func (a *analysisFlags) register(fs *flag.FlagSet) {
 	a.idx.register(fs)
-	fs.StringVar(&a.sandboxName, "sandbox", "bwrap", "sandbox backend: bwrap")
+	fs.StringVar(&a.sandboxName, "sandbox", "bwrap", "sandbox backend: bwrap, or runsc (gVisor: stronger, slower)")
 	fs.StringVar(&a.python, "python", "/usr/bin/python3", "Python interpreter for the fresh environment")
 	fs.StringVar(&a.pipWheel, "pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
 	fs.BoolVar(&a.noTrace, "no-trace", false, "do not trace system calls (faster, but no behaviour findings)")
@@ -86,11 +86,16 @@ func (a *analysisFlags) runner(env *Env, b sandbox.Backend) worker.Runner {
 		if err != nil {
 			return nil, err
 		}
-		return tasks.Analyze(ctx, tasks.Request{Spec: job.Spec}, tasks.Options{
-			Client: client, IndexURL: indexURL, Backend: b, Python: a.python, PipWheel: a.pipWheel,
-			Dir: dir, NoTrace: a.noTrace, Parallel: a.parallel, TestTimeout: a.testTimeout, BuildTimeout: a.buildTimeout,
-			NoOutputTimeout: a.noOutput, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
-		})
+		return tasks.Analyze(ctx, tasks.Request{Spec: job.Spec}, a.options(env, b, client, indexURL, dir))
+	}
+}
+
+// options are the analysis options these flags say, for one job directory.
+func (a *analysisFlags) options(env *Env, b sandbox.Backend, client *pypi.Client, indexURL, dir string) tasks.Options {
+	return tasks.Options{
+		Client: client, IndexURL: indexURL, Backend: b, Python: a.python, PipWheel: a.pipWheel,
+		Dir: dir, NoTrace: a.noTrace, Parallel: a.parallel, TestTimeout: a.testTimeout, BuildTimeout: a.buildTimeout,
+		NoOutputTimeout: a.noOutput, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
 	}
 }
 

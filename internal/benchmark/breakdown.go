@@ -1,0 +1,108 @@
+package benchmark
+
+import (
+	"sort"
+	"time"
+)
+
+// TaskStat is one task's median wall and CPU time over the runs of one PYTI variant.
+type TaskStat struct {
+	Name   string
+	Wall   time.Duration
+	CPU    time.Duration
+	Status string // the status of the last run
+}
+
+// MedianTasks aggregates the runs of one variant per task, in the order the tasks first appear.
+func MedianTasks(runs [][]TaskTime) []TaskStat {
+	var order []string
+	walls := map[string][]time.Duration{}
+	cpus := map[string][]time.Duration{}
+	status := map[string]string{}
+	for _, run := range runs {
+		for _, t := range run {
+			if _, seen := walls[t.Name]; !seen {
+				order = append(order, t.Name)
+			}
+			walls[t.Name] = append(walls[t.Name], ms(t.WallMS))
+			cpus[t.Name] = append(cpus[t.Name], ms(t.CPUMS))
+			status[t.Name] = t.Status
+		}
+	}
+	out := make([]TaskStat, 0, len(order))
+	for _, n := range order {
+		out = append(out, TaskStat{Name: n, Wall: median(walls[n]), CPU: median(cpus[n]), Status: status[n]})
+	}
+	return out
+}
+
+func ms(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+
+// Cost is one task's share of PYTI's time over all analysis rows.
+type Cost struct {
+	Task      string
+	Wall      time.Duration // sum over the examples of the task's median wall time (traced)
+	Untraced  time.Duration // the same without tracing
+	Remedy    string
+	PerSample int // examples that contributed
+}
+
+// BiggestCosts ranks the tasks by their summed median wall time in the traced runs of the rows.
+func BiggestCosts(rows []Row) []Cost {
+	byTask := map[string]*Cost{}
+	var order []string
+	for _, r := range rows {
+		untraced := map[string]time.Duration{}
+		for _, t := range MedianTasks(r.Breakdown["pyti --no-trace"]) {
+			untraced[t.Name] = t.Wall
+		}
+		for _, t := range MedianTasks(r.Breakdown["pyti"]) {
+			c, ok := byTask[t.Name]
+			if !ok {
+				c = &Cost{Task: t.Name, Remedy: remedies[t.Name]}
+				byTask[t.Name] = c
+				order = append(order, t.Name)
+			}
+			c.Wall += t.Wall
+			c.Untraced += untraced[t.Name]
+			c.PerSample++
+		}
+	}
+	out := make([]Cost, 0, len(order))
+	for _, n := range order {
+		out = append(out, *byTask[n])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Wall > out[j].Wall })
+	return out
+}
+
+// remedies say, per task, where its time goes in the current pipeline and what would remove it.
+// They describe the design as it is (internal/tasks); the figures beside them come from the run.
+var remedies = map[string]string{
+	"fetch": "`pip download` of the sdist, its dependencies, the build requirements and the test tools, in the " +
+		"traced sandbox through the index proxy: pip must prepare the sdist's metadata, which creates a build-isolation " +
+		"environment and installs setuptools and wheel into it, and pip itself starts from the zipped pip wheel. " +
+		"Removing it: read the requirements from the sdist's PKG-INFO/pyproject.toml (or PEP 658 metadata) on the host, " +
+		"fetch the files straight into the content-addressed cache, and only fall back to `pip download` for sdists " +
+		"with dynamic dependencies; keep a per-job wheelhouse of links into the cache.",
+	"build": "`pip wheel` from the sdist builds a second build-isolation environment (setuptools and wheel installed " +
+		"again, the same work fetch just did) and runs the backend under strace. Removing it: cache a ready build " +
+		"environment per set of build requirements (read-only, bound into the sandbox, `--no-build-isolation`), and " +
+		"cache built wheels by the sdist's sha256 so a re-analysis does not rebuild.",
+	"test": "a second `pip install` (pytest, coverage and their dependencies into the job's venv) before pytest " +
+		"runs under coverage, then `coverage json`: three Python start-ups, each a sandbox and a trace. Removing it: " +
+		"a pre-installed, read-only test-tool layer (made once per tool set) added to the environment with a .pth " +
+		"file after the import check, so only the project's own test requirements need installing.",
+	"lint": "pycodestyle, pyflakes and pylint, three sandboxed Python start-ups (pylint's, loading astroid, the heaviest), " +
+		"and on two cores they compete with the tests that run alongside. Removing it: run the three in one " +
+		"interpreter, cache the figures by source-tree hash, and make pylint optional for large trees.",
+	"install": "a venv made inside the sandbox and `pip install --no-index` of the wheel and its dependencies, with pip " +
+		"started from the zipped pip wheel. Removing it: run pip from an unpacked, byte-compiled copy of the pip wheel " +
+		"(zip imports cannot use cached bytecode), and install with `--no-compile` where the report does not need .pyc files.",
+	"import":   "one fresh interpreter per top-level module, in the traced sandbox; small already.",
+	"inspect":  "pure Go on the host; small already.",
+	"unpack":   "the safe extractor on the host; small already.",
+	"resolve":  "one index request on loopback; small already.",
+	"download": "a cache hit after the first run; small already.",
+	"report":   "writing report.json; small already.",
+}

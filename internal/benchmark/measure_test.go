@@ -1,0 +1,83 @@
+package benchmark
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// recorder returns variants that log the order they ran in and return fixed durations.
+func recorder(order *[]string, fail map[string]bool, names ...string) []Variant {
+	var vs []Variant
+	for i, n := range names {
+		vs = append(vs, Variant{Name: n, Run: func(ctx context.Context, rep int) (time.Duration, error) {
+			*order = append(*order, n)
+			if fail[n] {
+				return 0, errors.New("broken")
+			}
+			return time.Duration(i+1) * time.Millisecond, nil
+		}})
+	}
+	return vs
+}
+
+func TestInterleaveRotatesOrder(t *testing.T) {
+	var order []string
+	series, ran, err := Interleave(context.Background(), 3, 1, time.Time{}, recorder(&order, nil, "a", "b", "c"))
+	if err != nil || ran != 3 {
+		t.Fatalf("ran %d, err %v", ran, err)
+	}
+	want := []string{"a", "b", "c", "b", "c", "a", "c", "a", "b"}
+	if d := cmp.Diff(want, order); d != "" {
+		t.Errorf("order (-want +got):\n%s", d)
+	}
+	for i, s := range series {
+		if len(s.Samples) != 3 || s.Median() != time.Duration(i+1)*time.Millisecond {
+			t.Errorf("series %s: %v", s.Name, s.Samples)
+		}
+	}
+}
+
+func TestInterleaveCountsFailures(t *testing.T) {
+	var order []string
+	series, _, err := Interleave(context.Background(), 2, 1, time.Time{}, recorder(&order, map[string]bool{"b": true}, "a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{len(series[0].Samples), series[0].Failures, len(series[1].Samples), series[1].Failures}
+	if d := cmp.Diff([]int{2, 0, 0, 2}, got); d != "" {
+		t.Errorf("samples and failures (-want +got):\n%s", d)
+	}
+	if series[1].LastError != "repetition 2: broken" {
+		t.Errorf("last error %q", series[1].LastError)
+	}
+}
+
+func TestInterleaveDeadlineRunsTheFirstRepetitionOnly(t *testing.T) {
+	var order []string
+	_, ran, err := Interleave(context.Background(), 5, 1, time.Now().Add(-time.Second), recorder(&order, nil, "a", "b"))
+	if err != nil || ran != 1 || len(order) != 2 {
+		t.Errorf("ran %d repetitions (%v), err %v; want 1", ran, order, err)
+	}
+}
+
+func TestInterleaveStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var order []string
+	_, ran, err := Interleave(ctx, 3, 1, time.Time{}, recorder(&order, nil, "a"))
+	if !errors.Is(err, context.Canceled) || ran != 0 {
+		t.Errorf("ran %d, err %v; want 0 and context.Canceled", ran, err)
+	}
+}
+
+func TestInterleaveRunsMinRepsPastTheDeadline(t *testing.T) {
+	var order []string
+	_, ran, err := Interleave(context.Background(), 5, 3, time.Now().Add(-time.Second), recorder(&order, nil, "a"))
+	if err != nil || ran != 3 {
+		t.Errorf("ran %d repetitions, err %v; want 3", ran, err)
+	}
+}

@@ -1,0 +1,220 @@
+package benchmark
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// Config says what to measure.
+type Config struct {
+	Pyti        string        // the pyti binary (bin/pyti)
+	ExamplesDir string        // testdata/examples
+	WorkDir     string        // scratch space; the index and PYTI's data dir live here
+	Examples    []string      // example names for the analysis rows (pure, failing, ...)
+	EmptyReps   int           // repetitions of the empty-run row
+	PipReps     int           // repetitions of the pip-install row
+	AnalyzeReps int           // repetitions of each analysis row
+	Budget      time.Duration // stop starting repetitions past this (0: none); the first always runs
+	Backend     sandbox.Backend
+	Progress    io.Writer // one line per finished repetition; nil for none
+}
+
+// MinReps is how many repetitions the cheap rows (the empty run and the pip install) always run,
+// whatever the budget; an analysis always runs once and then as often as the budget allows.
+const MinReps = 3
+
+// Row is one measured row: its variants' series, the first being the baseline of the ratios.
+type Row struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Commands []string `json:"commands"`
+	Series   []Series `json:"series"`
+	Reps     int      `json:"reps"`
+	Planned  int      `json:"planned"`
+	Skipped  string   `json:"skipped,omitempty"`
+	// Breakdown holds, per PYTI variant name, the task times of every run.
+	Breakdown map[string][][]TaskTime `json:"breakdown,omitempty"`
+}
+
+// Baseline is the row's first series (the direct or manual way).
+func (r Row) Baseline() Series {
+	if len(r.Series) == 0 {
+		return Series{}
+	}
+	return r.Series[0]
+}
+
+// Results is a whole run of the benchmarks.
+type Results struct {
+	Started      time.Time `json:"started"`
+	Finished     time.Time `json:"finished"`
+	Machine      Machine   `json:"machine"`
+	UptimeBefore string    `json:"uptime_before"`
+	UptimeAfter  string    `json:"uptime_after"`
+	IndexCommand string    `json:"index_command"`
+	Rows         []Row     `json:"rows"`
+}
+
+// Run measures every row in order and returns what it measured. A row whose set-up fails is
+// recorded as skipped with the reason; only a cancelled context or an unusable configuration
+// ends the run with an error.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	if cfg.Backend == nil {
+		return nil, fmt.Errorf("no sandbox backend")
+	}
+	if cfg.Budget > 0 {
+		var cancel context.CancelFunc
+		// Hard stop well past the soft budget, so a hung step cannot keep `make bench` forever.
+		ctx, cancel = context.WithTimeout(ctx, cfg.Budget*2+10*time.Minute)
+		defer cancel()
+	}
+	res := &Results{Started: time.Now().UTC()}
+	var err error
+	if res.Machine, err = ReadMachine(); err != nil {
+		return nil, err
+	}
+	if res.UptimeBefore, err = Uptime(ctx); err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(cfg.WorkDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return nil, err
+	}
+	var deadline time.Time
+	if cfg.Budget > 0 {
+		deadline = time.Now().Add(cfg.Budget)
+	}
+	// The cheap rows get a small share of the budget; the analyses share the rest.
+	share := func(frac float64) time.Time {
+		if deadline.IsZero() {
+			return deadline
+		}
+		left := time.Until(deadline)
+		return time.Now().Add(time.Duration(float64(left) * frac))
+	}
+	py, pyErr := FindPython()
+
+	emptyRow := Row{ID: "empty-run", Title: "One empty sandboxed run: /bin/true", Planned: cfg.EmptyReps,
+		Commands: []string{"/bin/true (os/exec)",
+			`bwrap.New().Run(ctx, sandbox.Spec{Argv: []string{"/bin/true"}})`,
+			`bwrap.New().Run(ctx, sandbox.Spec{Argv: []string{"/bin/true"}, Trace: true})`}}
+	if err := measure(ctx, cfg, &emptyRow, MinReps, share(0.05), emptyRunVariants(cfg.Backend, tmp)); err != nil {
+		return nil, err
+	}
+	res.Rows = append(res.Rows, emptyRow)
+
+	pipRow := Row{ID: "pip-install", Title: "pip install of Debian's wheel wheel into a fresh venv", Planned: cfg.PipReps}
+	if pyErr != nil {
+		pipRow.Skipped = pyErr.Error()
+	} else {
+		cmd := strings.Join(py.pipInstallArgs("venv/bin/python"), " ")
+		pipRow.Commands = []string{cmd + "   (venv: /usr/bin/python3 -m venv --without-pip, made before the clock starts)",
+			"the same, as sandbox.Spec{Argv: ..., WorkDir: DIR} (venv at /work/venv)",
+			"the same with Spec.Trace"}
+		if err := measure(ctx, cfg, &pipRow, MinReps, share(0.15), pipInstallVariants(cfg.Backend, py, tmp)); err != nil {
+			return nil, err
+		}
+	}
+	res.Rows = append(res.Rows, pipRow)
+
+	rows, indexCmd, err := analyzeRows(ctx, cfg, py, pyErr, tmp, deadline)
+	res.IndexCommand = indexCmd
+	res.Rows = append(res.Rows, rows...)
+	if err != nil {
+		return res, err
+	}
+	if res.UptimeAfter, err = Uptime(ctx); err != nil {
+		return res, err
+	}
+	res.Finished = time.Now().UTC()
+	return res, nil
+}
+
+// measure runs a row's variants interleaved and fills the row.
+func measure(ctx context.Context, cfg Config, row *Row, minReps int, deadline time.Time, vs []Variant) error {
+	if cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "bench: %s (%d repetitions planned)\n", row.Title, row.Planned)
+		for i := range vs {
+			v := vs[i]
+			inner := v.Run
+			vs[i].Run = func(ctx context.Context, rep int) (time.Duration, error) {
+				d, err := inner(ctx, rep)
+				if err != nil {
+					fmt.Fprintf(cfg.Progress, "bench:   %-22s rep %d: error: %v\n", v.Name, rep+1, err)
+				} else {
+					fmt.Fprintf(cfg.Progress, "bench:   %-22s rep %d: %s\n", v.Name, rep+1, FormatDuration(d))
+				}
+				return d, err
+			}
+		}
+	}
+	series, ran, err := Interleave(ctx, row.Planned, minReps, deadline, vs)
+	row.Series, row.Reps = series, ran
+	return err
+}
+
+// analyzeRows serves the examples as an index and measures each example's analysis.
+func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp string, deadline time.Time) ([]Row, string, error) {
+	var rows []Row
+	skipAll := func(reason string) []Row {
+		for _, e := range cfg.Examples {
+			rows = append(rows, Row{ID: "analyze-" + e, Title: "pyti analyze pyti-example-" + e, Planned: cfg.AnalyzeReps, Skipped: reason})
+		}
+		return rows
+	}
+	if len(cfg.Examples) == 0 {
+		return nil, "", nil
+	}
+	if pyErr != nil {
+		return skipAll(pyErr.Error()), "", nil
+	}
+	idx, err := StartIndex(ctx, cfg.Pyti, cfg.ExamplesDir, filepath.Join(cfg.WorkDir, "index"))
+	if err != nil {
+		return skipAll(err.Error()), "", ctx.Err()
+	}
+	defer idx.Close()
+	s := analyzeSetup{pyti: cfg.Pyti, indexURL: idx.URL, indexDir: idx.Dir, dataDir: filepath.Join(cfg.WorkDir, "data"), py: py, tmp: tmp}
+	for i, e := range cfg.Examples {
+		project := "pyti-example-" + e
+		row := Row{ID: "analyze-" + e, Title: "pyti analyze " + project, Planned: cfg.AnalyzeReps,
+			Breakdown: map[string][][]TaskTime{}}
+		wh := filepath.Join(cfg.WorkDir, "wheelhouse", e)
+		if err := manualWheelhouse(idx.Dir, project, wh); err != nil {
+			row.Skipped = err.Error()
+			rows = append(rows, row)
+			continue
+		}
+		row.Commands = []string{
+			strings.Join(s.pytiArgs(project, "OUT", false), " "),
+			strings.Join(s.pytiArgs(project, "OUT", true), " "),
+		}
+		for _, step := range ManualSteps {
+			row.Commands = append(row.Commands, strings.ReplaceAll(strings.ReplaceAll(step, "PROJECT", project), "WH", wh))
+		}
+		traced, untraced := new([][]TaskTime), new([][]TaskTime)
+		vs := []Variant{
+			s.manualVariant(project, wh),
+			s.pytiVariant("pyti", project, false, traced),
+			s.pytiVariant("pyti --no-trace", project, true, untraced),
+		}
+		// Each remaining example gets an equal share of what is left of the budget.
+		d := deadline
+		if !d.IsZero() {
+			d = time.Now().Add(time.Until(deadline) / time.Duration(len(cfg.Examples)-i))
+		}
+		err := measure(ctx, cfg, &row, 1, d, vs)
+		row.Breakdown["pyti"], row.Breakdown["pyti --no-trace"] = *traced, *untraced
+		rows = append(rows, row)
+		if err != nil {
+			return rows, idx.Command, err
+		}
+	}
+	return rows, idx.Command, nil
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# make bench: measure PYTI against the fastest manual way to do the same work, on this machine, in
+# one run (bounded by PYTI_BENCH_BUDGET, default 18m, plus the first build of the example index),
+# print a table and rewrite BENCHMARKS.md. See internal/benchmark for what each row measures.
+#   PYTI=bin/pyti                 the binary to measure (make bench builds it first)
+#   PYTI_BENCH_DIR=DIR            scratch space (default: $TMPDIR/pyti-bench)
+#   PYTI_BENCH_BUDGET=18m         stop starting repetitions after this long
+#   PYTI_BENCH_FLAGS="..."        more pyti-bench flags, e.g. "-examples pure -analyze-reps 5"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTI=${PYTI:-bin/pyti}
+WORK=${PYTI_BENCH_DIR:-${TMPDIR:-/tmp}/pyti-bench}
+GO=${GO:-go}
+[ -x "$PYTI" ] || { echo "bench: $PYTI is missing: run make bench (it builds it)" >&2; exit 1; }
+echo "bench: building bin/pyti-bench"
+CGO_ENABLED=0 "$GO" build -o bin/pyti-bench ./cmd/pyti-bench
+mkdir -p "$WORK"
+echo "bench: scratch space $WORK; uptime before: $(uptime)"
+# shellcheck disable=SC2086
+bin/pyti-bench -pyti "$PYTI" -examples-dir testdata/examples -work "$WORK" \
+  -budget "${PYTI_BENCH_BUDGET:-18m}" -json "$WORK/results.json" -out BENCHMARKS.md ${PYTI_BENCH_FLAGS:-}
+echo "bench: uptime after: $(uptime)"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/sandbox"
 )
 
 func TestSecretPaths(t *testing.T) {
@@ -30,7 +31,7 @@ func TestSecretPaths(t *testing.T) {
 	if err := os.Chmod(filepath.Join(root, "private"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	files, dirs := secretPaths(root)
+	files, dirs := sandbox.SecretPaths(root)
 	slices.Sort(files)
 	want := []string{filepath.Join(root, "shadow"), filepath.Join(root, "sub/key")}
 	if d := cmp.Diff(want, files); d != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,40 +85,6 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		DNS: true, Layout: b.Layout, FullPaths: full,
 	})
-}
-
-// maskedFiles are host secrets under the bound system directories, replaced by empty files.
-var maskedFiles = []string{
-	"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd",
-	"/etc/sudoers", "/etc/machine-id", "/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
-	"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key", "/etc/pip.conf", "/etc/netrc",
-}
-
-// maskedDirs are host secret directories replaced by empty tmpfs.
-var maskedDirs = []string{"/etc/ssl/private", "/etc/sudoers.d", "/etc/NetworkManager/system-connections", "/etc/wireguard"}
-
-// secretPaths finds what under root the world may not read: regular files without o+r and
-// directories without o+x. The sandbox user is the host's uid for permission checks, so such
-// files must be masked, whatever their name.
-func secretPaths(root string) (files, dirs []string) {
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil // unreadable entries are skipped, not fatal
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		switch {
-		case fi.IsDir() && fi.Mode().Perm()&0o001 == 0 && p != root:
-			dirs = append(dirs, p)
-			return filepath.SkipDir
-		case fi.Mode().IsRegular() && fi.Mode().Perm()&0o004 == 0:
-			files = append(files, p)
-		}
-		return nil
-	})
-	return files, dirs
 }
 
 // systemDirs are bound read-only (or recreated as the same symlink).
@@ -252,7 +217,7 @@ func systemArgs(root, runDir string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: image %s has no /etc", sandbox.ErrInfrastructure, root)
 	}
-	files, dirs := secretPaths(etc)
+	files, dirs := sandbox.SecretPaths(etc)
 	inside := func(h string) string { // host path under etc -> path inside the sandbox
 		rel, err := filepath.Rel(etc, h)
 		if err != nil {
@@ -266,14 +231,14 @@ func systemArgs(root, runDir string) ([]string, error) {
 	for i := range dirs {
 		dirs[i] = inside(dirs[i])
 	}
-	for _, f := range append(files, maskedFiles...) {
+	for _, f := range append(files, sandbox.MaskedFiles...) {
 		if h, ok := at(f); ok {
 			if fi, err := os.Lstat(h); err == nil && fi.Mode().IsRegular() {
 				a = append(a, "--ro-bind", empty, f)
 			}
 		}
 	}
-	for _, d := range append(dirs, maskedDirs...) {
+	for _, d := range append(dirs, sandbox.MaskedDirs...) {
 		if h, ok := at(d); ok {
 			if fi, err := os.Lstat(h); err == nil && fi.IsDir() {
 				a = append(a, "--tmpfs", d, "--remount-ro", d)

@@ -39,40 +39,6 @@ const (
 // systemDirs are bound read-only (or recreated as the same symlink).
 var systemDirs = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"}
 
-// maskedFiles are host secrets under the bound system directories, replaced by an empty file.
-var maskedFiles = []string{
-	"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd",
-	"/etc/sudoers", "/etc/machine-id", "/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
-	"/etc/ssh/ssh_host_ed25519_key", "/etc/ssh/ssh_host_dsa_key", "/etc/pip.conf", "/etc/netrc",
-}
-
-// maskedDirs are host secret directories replaced by an empty read-only tmpfs.
-var maskedDirs = []string{"/etc/ssl/private", "/etc/sudoers.d", "/etc/NetworkManager/system-connections", "/etc/wireguard"}
-
-// secretPaths finds what under root the world may not read: regular files without o+r and
-// directories without o+x. Such files must be masked whatever their name: the sandbox must not
-// depend on its uid to keep them.
-func secretPaths(root string) (files, dirs []string) {
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil // unreadable entries are skipped, not fatal
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		switch {
-		case fi.IsDir() && fi.Mode().Perm()&0o001 == 0 && p != root:
-			dirs = append(dirs, p)
-			return filepath.SkipDir
-		case fi.Mode().IsRegular() && fi.Mode().Perm()&0o004 == 0:
-			files = append(files, p)
-		}
-		return nil
-	})
-	return files, dirs
-}
-
 // seccompDenied are calls the sandbox may not make at all (gVisor implements few of them,
 // but a denial is the contract, not an accident of the implementation).
 var seccompDenied = []string{"setns", "bpf", "userfaultfd", "keyctl", "add_key", "request_key", "perf_event_open"}
@@ -138,13 +104,13 @@ func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 		add(ociMount{Destination: d, Type: "bind", Source: d, Options: ro})
 	}
 	empty := filepath.Join(runDir, emptyName)
-	files, dirs := secretPaths("/etc")
-	for _, f := range append(files, maskedFiles...) {
+	files, dirs := sandbox.SecretPaths("/etc")
+	for _, f := range append(files, sandbox.MaskedFiles...) {
 		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() {
 			add(ociMount{Destination: f, Type: "bind", Source: empty, Options: ro})
 		}
 	}
-	for _, d := range append(dirs, maskedDirs...) {
+	for _, d := range append(dirs, sandbox.MaskedDirs...) {
 		if fi, err := os.Lstat(d); err == nil && fi.IsDir() {
 			add(ociMount{Destination: d, Type: "tmpfs", Source: "tmpfs", Options: []string{"ro", "size=4096", "mode=755"}})
 		}

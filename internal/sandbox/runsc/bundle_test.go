@@ -37,7 +37,7 @@ func TestSecretPaths(t *testing.T) {
 	if err := os.Chmod(filepath.Join(root, "private"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	files, dirs := secretPaths(root)
+	files, dirs := sandbox.SecretPaths(root)
 	slices.Sort(files)
 	if d := cmp.Diff([]string{filepath.Join(root, "shadow"), filepath.Join(root, "sub/key")}, files); d != "" {
 		t.Errorf("files (-want +got)\n%s", d)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -231,29 +230,11 @@ func manualRun(t *testing.T, indexDir, project string, rep *report.Report) manua
 // closingLine reads pytest's "2 failed, 4 passed in 0.1s" line.
 func closingLine(t *testing.T, out string) testresult.Counts {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	last := strings.Trim(lines[len(lines)-1], "= ")
-	var c testresult.Counts
-	for _, m := range regexp.MustCompile(`(\d+) (\w+)`).FindAllStringSubmatch(last, -1) {
-		n, _ := strconv.Atoi(m[1])
-		switch m[2] {
-		case "passed":
-			c.Passed = n
-		case "failed":
-			c.Failed = n
-		case "error", "errors":
-			c.Errors = n
-		case "skipped":
-			c.Skipped = n
-		case "xfailed":
-			c.XFailed = n
-		case "xpassed":
-			c.XPassed = n
-		}
-	}
-	if c.Total() == 0 {
+	c, ok := testresult.ParseClosingLine(out)
+	if !ok {
 		t.Fatalf("no pytest closing line in:\n%s", out)
 	}
+	c.Warnings = 0
 	return c
 }
 

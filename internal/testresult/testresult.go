@@ -12,6 +12,7 @@ import (
 	"io"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	_ "embed"
@@ -293,4 +294,37 @@ func (r *Run) Failing() []Case {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].NodeID < out[j].NodeID })
 	return out
+}
+
+var countRe = regexp.MustCompile(`(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|warnings?)\b`)
+
+// ParseClosingLine reads pytest's closing line ("2 failed, 4 passed, 1 warning in 0.12s"), the
+// last non-empty line of its output, into counts; ok is false when there is none.
+func ParseClosingLine(output string) (c Counts, ok bool) {
+	lines := strings.Split(strings.TrimSpace(output), "\n")
+	last := lines[len(lines)-1]
+	for _, m := range countRe.FindAllStringSubmatch(last, -1) {
+		n, err := strconv.Atoi(m[1])
+		if err != nil {
+			continue
+		}
+		ok = true
+		switch m[2] {
+		case "passed":
+			c.Passed = n
+		case "failed":
+			c.Failed = n
+		case "error", "errors":
+			c.Errors = n
+		case "skipped":
+			c.Skipped = n
+		case "xfailed":
+			c.XFailed = n
+		case "xpassed":
+			c.XPassed = n
+		case "warning", "warnings":
+			c.Warnings = n
+		}
+	}
+	return c, ok
 }

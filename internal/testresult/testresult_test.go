@@ -4,8 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -147,30 +145,31 @@ def test_warn():
 	}
 }
 
-// closingLine parses pytest's "2 failed, 4 passed, 1 warning in 0.1s" line.
+// closingLine parses pytest's closing line, failing the test when there is none.
 func closingLine(t *testing.T, out string) Counts {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	last := strings.Trim(lines[len(lines)-1], "= ")
-	var c Counts
-	for _, m := range regexp.MustCompile(`(\d+) (\w+)`).FindAllStringSubmatch(last, -1) {
-		n, _ := strconv.Atoi(m[1])
-		switch m[2] {
-		case "passed":
-			c.Passed = n
-		case "failed":
-			c.Failed = n
-		case "error", "errors":
-			c.Errors = n
-		case "skipped":
-			c.Skipped = n
-		case "xfailed":
-			c.XFailed = n
-		case "xpassed":
-			c.XPassed = n
-		case "warning", "warnings":
-			c.Warnings = n
-		}
+	c, ok := ParseClosingLine(out)
+	if !ok {
+		t.Fatalf("no pytest closing line in:\n%s", out)
 	}
 	return c
+}
+
+func TestParseClosingLine(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Counts
+		ok   bool
+	}{
+		{"=== 2 failed, 4 passed, 1 warning in 0.12s ===", Counts{Failed: 2, Passed: 4, Warnings: 1}, true},
+		{"collected\n\n1 error in 0.5s", Counts{Errors: 1}, true},
+		{"3 failed, 1 passed, 1 skipped, 1 xfailed, 1 xpassed, 3 errors in 1.02s", Counts{Failed: 3, Passed: 1, Skipped: 1, XFailed: 1, XPassed: 1, Errors: 3}, true},
+		{"no tests ran in 0.01s", Counts{}, false},
+	}
+	for _, tc := range tests {
+		got, ok := ParseClosingLine(tc.in)
+		if d := cmp.Diff(tc.want, got); d != "" || ok != tc.ok {
+			t.Errorf("%q: ok=%v (-want +got):\n%s", tc.in, ok, d)
+		}
+	}
 }

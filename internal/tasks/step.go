@@ -61,10 +61,9 @@ type step struct {
 
 // stepResult is what a step did.
 type stepResult struct {
-	res     *sandbox.Result
-	phase   report.Phase
-	summary *trace.Summary
-	execs   []trace.Event
+	res   *sandbox.Result
+	phase report.Phase
+	execs []trace.Event
 	// output is stdout followed by stderr, as kept.
 	output string
 }
@@ -163,11 +162,9 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		return fmt.Errorf("parsing the trace: %w", err)
 	}
 	for _, q := range res.DNSQueries {
-		d := trace.NewDNSEvent(q.Time, 0, q.Name, q.Type, "NXDOMAIN")
-		ev.Add(d)
+		ev.Add(trace.NewDNSEvent(q.Time, 0, q.Name, q.Type, "NXDOMAIN"))
 	}
 	sum := tr.Summary
-	out.summary = &sum
 	beh := &report.Behavior{
 		Events: tr.Total, EventsDropped: int64(tr.Dropped) + res.TraceDropped,
 		FilesRead: len(sum.FilesRead) + sum.FilesReadMore, FilesWritten: len(sum.FilesWritten) + sum.FilesWrittenMore,

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pyti/pyti/internal/master"
 	"github.com/pyti/pyti/internal/store/sqlite"
 	"github.com/pyti/pyti/internal/web"
 )
@@ -50,10 +51,6 @@ func serve(ctx context.Context, env *Env, o serveOptions) error {
 		return err
 	}
 	defer st.Close()
-	webHandler, err := web.New(st, env.Logger, web.Options{Title: o.title})
-	if err != nil {
-		return err
-	}
 	co := *o.cluster
 	co.dataDir = o.dataDir
 	cl, err := startCluster(ctx, env, st, co)
@@ -61,6 +58,10 @@ func serve(ctx context.Context, env *Env, o serveOptions) error {
 		return err
 	}
 	defer cl.Stop() // runs before st.Close
+	webHandler, err := web.New(st, env.Logger, web.Options{Title: o.title, Workers: func() []web.Worker { return webWorkers(cl.Master.Workers()) }})
+	if err != nil {
+		return err
+	}
 	// The web UI keeps "/" (its own /api/v1/ included); the master's APIs and metrics sit beside it.
 	handler := http.NewServeMux()
 	handler.Handle("/", webHandler)
@@ -98,4 +99,21 @@ func serve(ctx context.Context, env *Env, o serveOptions) error {
 		return fmt.Errorf("serving: %w", err)
 	}
 	return nil
+}
+
+// webWorkers shows the master's workers on the jobs page, newest attempts first.
+func webWorkers(ws []master.WorkerInfo) []web.Worker {
+	out := make([]web.Worker, 0, len(ws))
+	for _, w := range ws {
+		v := web.Worker{Name: w.Name, Host: w.Host, Alive: w.Alive, LastSeen: w.LastSeen, Done: w.Done, Failed: w.Failed}
+		if w.Current != nil {
+			v.Current = w.Current.Spec
+		}
+		for i := len(w.History) - 1; i >= 0 && len(v.History) < 5; i-- {
+			h := w.History[i]
+			v.History = append(v.History, web.WorkerAttempt{Spec: h.Spec, Outcome: h.Outcome, When: h.Finished})
+		}
+		out = append(out, v)
+	}
+	return out
 }

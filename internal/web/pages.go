@@ -284,6 +284,8 @@ type jobsPageData struct {
 	States  []store.JobState
 	Page    store.JobPage
 	NextURL string
+	// Workers is nil when no master runs in this process.
+	Workers []Worker
 }
 
 var allJobStates = []store.JobState{store.JobQueued, store.JobRunning, store.JobDone, store.JobFailed, store.JobCancelled, store.JobQuarantined}
@@ -320,6 +322,9 @@ func (s *server) jobsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &jobsPageData{States: allJobStates, Page: p}
+	if s.opts.Workers != nil {
+		d.Workers = s.opts.Workers()
+	}
 	if len(jq.States) == 1 {
 		d.State = string(jq.States[0])
 	}

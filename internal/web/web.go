@@ -32,6 +32,29 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 type Options struct {
 	// Title is shown in the header and the page titles (default "PYTI").
 	Title string
+	// Workers, when set, lists the master's workers for the jobs page (pyti serve sets it).
+	Workers func() []Worker
+}
+
+// Worker is what the jobs page shows of one worker: whether it is alive, its current job and its
+// recent history.
+type Worker struct {
+	Name     string
+	Host     string
+	Alive    bool
+	LastSeen time.Time
+	Current  string // the spec it runs now, "" when idle
+	Done     int
+	Failed   int
+	// History is its recent attempts, newest first: spec and outcome.
+	History []WorkerAttempt
+}
+
+// WorkerAttempt is one attempt in a worker's history.
+type WorkerAttempt struct {
+	Spec    string
+	Outcome string
+	When    time.Time
 }
 
 // server holds what the handlers share.

@@ -137,6 +137,7 @@ func TestAnalyzeUserMistakes(t *testing.T) {
 		{"bad severity", []string{"analyze", "--fail-on", "dire", "foo"}, ExitUsage, "--fail-on"},
 		{"unknown sandbox", []string{"analyze", "--sandbox", "docker", "foo"}, ExitUsage, "--sandbox"},
 		{"direct URL", []string{"analyze", "foo @ https://example.org/foo.tar.gz"}, ExitUsage, "direct URLs"},
+		{"interpreter outside the sandbox's view", []string{"analyze", "--no-store", "--python", "/opt/py/bin/python3", "foo"}, ExitError, "under /usr"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

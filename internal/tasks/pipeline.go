@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -110,6 +111,13 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	// The sandbox sees the system's /usr (and the /bin, /lib links into it), nothing else of the
+	// host: an interpreter elsewhere (a pyenv or a venv in a home directory) would not be there.
+	for _, p := range []string{o.Python, o.ToolPython} {
+		if !filepath.IsAbs(p) || !(strings.HasPrefix(p, "/usr/") || strings.HasPrefix(p, "/bin/")) {
+			return o, fmt.Errorf("python %q: give an absolute path under /usr (the sandbox sees only the system directories), e.g. /usr/bin/python3", p)
+		}
 	}
 	out, err := exec.Command(o.Python, "-I", "-c", "import sys; print('%d.%d.%d cp%d%d' % (sys.version_info[:3] + sys.version_info[:2]))").Output()
 	if err != nil {

@@ -66,7 +66,9 @@ func (j *job) decide(res *dag.Result) {
 		{"build", report.VerdictBuild, ""},
 		{"install", report.VerdictInstall, ""},
 		{"import", report.VerdictImportFailed, ""},
-		{"test", report.VerdictError, "test: "},
+		// The suite ran but pytest could not (a missing plugin its configuration asks for, a
+		// broken conftest): the package's failure, not PYTI's.
+		{"test", report.VerdictTestsFailed, "the tests could not run: "},
 	} {
 		if rec, ok := res.Task(step.task); ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped {
 			set(step.verdict, step.prefix+firstLineOf2(rec.Error, rec.Reason))

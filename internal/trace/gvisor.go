@@ -85,7 +85,7 @@ func parseGVisorLine(s string, year int) (Line, bool) {
 			return ln, true
 		case "clone", "clone3", "fork", "vfork", "execve", "execveat":
 			// Marks a fork in progress, so that a child seen early is adopted.
-			ln.Type, ln.Args = LineUnfinished, gvisorArgs(strings.TrimSuffix(body, ")"))
+			ln.Type, ln.Args = LineUnfinished, GVisorArgs(strings.TrimSuffix(body, ")"))
 			return ln, true
 		}
 		ln.Type = LineOther
@@ -100,7 +100,7 @@ func parseGVisorLine(s string, year int) (Line, bool) {
 		return ln, false
 	}
 	res := strings.TrimPrefix(strings.TrimLeft(body[end+1:], " "), "= ")
-	ln.Type, ln.Args, ln.Result = LineSyscall, gvisorArgs(body[:end]), gvisorResult(res)
+	ln.Type, ln.Args, ln.Result = LineSyscall, GVisorArgs(body[:end]), GVisorResult(res)
 	return ln, true
 }
 
@@ -117,9 +117,9 @@ func glogTime(s string, year int) time.Time {
 	return t.AddDate(year-t.Year(), 0, 0).UTC()
 }
 
-// gvisorResult turns "3 (0x3) (39µs)" into "3" and "0 (0x0) errno=2 (no such file or
+// GVisorResult turns "3 (0x3) (39µs)" into "3" and "0 (0x0) errno=2 (no such file or
 // directory) (1µs)" into "-1 ENOENT (no such file or directory)".
-func gvisorResult(r string) string {
+func GVisorResult(r string) string {
 	val, _, _ := strings.Cut(r, " ")
 	if e := strings.Index(r, "errno="); e >= 0 {
 		num := r[e+len("errno="):]
@@ -142,10 +142,11 @@ func gvisorResult(r string) string {
 	return val
 }
 
-// gvisorArgs rewrites gVisor's argument text into strace's: "0x7f.. /path" becomes "\"/path\"",
+// GVisorArgs rewrites gVisor's argument text into strace's: "0x7f.. /path" becomes "\"/path\"",
 // "AT_FDCWD /tmp" and "0x3 /tmp/x" become -y decorations, socket addresses become strace's
-// structures, bare hexadecimal numbers become decimal.
-func gvisorArgs(args string) string {
+// structures, bare hexadecimal numbers become decimal. The runsc backend uses it (and
+// GVisorResult) to hand the parser strace's own format.
+func GVisorArgs(args string) string {
 	parts := splitArgs(args)
 	for i, a := range parts {
 		parts[i] = gvisorArg(a)

@@ -7,10 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/pyti/pyti/internal/trace"
 )
 
 // maxLogLine caps one line of gVisor's debug log; a longer line is skipped.
@@ -184,7 +183,7 @@ func ConvertLine(s string, now time.Time) (out string, ok bool) {
 			}
 			return prefix + "+++ exited with " + strconv.FormatUint(n&0xff, 10) + " +++", true
 		case forkCalls[name]:
-			return prefix + name + "(" + convertArgs(strings.TrimSuffix(body, ")")) + unfinished, true
+			return prefix + name + "(" + trace.GVisorArgs(strings.TrimSuffix(body, ")")) + unfinished, true
 		}
 		return "", false
 	}
@@ -195,11 +194,11 @@ func ConvertLine(s string, now time.Time) (out string, ok bool) {
 	if end < 0 {
 		return "", false
 	}
-	result := convertResult(strings.TrimPrefix(strings.TrimLeft(body[end+1:], " "), "= "))
+	result := trace.GVisorResult(strings.TrimPrefix(strings.TrimLeft(body[end+1:], " "), "= "))
 	if forkCalls[name] {
 		return prefix + "<... " + name + " resumed>) = " + result, true
 	}
-	return prefix + name + "(" + convertArgs(body[:end]) + ") = " + result, true
+	return prefix + name + "(" + trace.GVisorArgs(body[:end]) + ") = " + result, true
 }
 
 // logTime turns glog's "1124 03:22:12.996834   32038" (month, day, time, thread) into strace's
@@ -256,155 +255,6 @@ func skipString(s string, i int) int {
 		}
 	}
 	return -1
-}
-
-// splitArgs splits an argument list at its top-level commas.
-func splitArgs(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			if j := skipString(s, i); j >= 0 {
-				i = j
-			} else {
-				i = len(s)
-			}
-		case '(', '[', '{':
-			depth++
-		case ')', ']', '}':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, strings.TrimSpace(s[start:i]))
-				start = i + 1
-			}
-		}
-	}
-	if tail := strings.TrimSpace(s[start:]); tail != "" || len(out) > 0 {
-		out = append(out, tail)
-	}
-	return out
-}
-
-// convertResult turns "3 (0x3) (39µs)" into "3" and "0 (0x0) errno=2 (no such file or
-// directory) (1µs)" into "-1 ENOENT (no such file or directory)".
-func convertResult(r string) string {
-	val, _, _ := strings.Cut(r, " ")
-	e := strings.Index(r, "errno=")
-	if e < 0 {
-		return val
-	}
-	num := r[e+len("errno="):]
-	d := 0
-	for d < len(num) && num[d] >= '0' && num[d] <= '9' {
-		d++
-	}
-	n, err := strconv.Atoi(num[:d])
-	if err != nil {
-		return "-1"
-	}
-	name := unix.ErrnoName(syscall.Errno(n))
-	if name == "" {
-		name = "E" + strconv.Itoa(n)
-	}
-	msg := ""
-	if p := strings.IndexByte(num, '('); p >= 0 {
-		if q := strings.IndexByte(num[p:], ')'); q >= 0 {
-			msg = " " + num[p:p+q+1]
-		}
-	}
-	return "-1 " + name + msg
-}
-
-// convertArgs rewrites gVisor's argument text into strace's: "0x7f.. /path" becomes
-// "\"/path\"", "AT_FDCWD /tmp" and "0x3 /tmp/x" become -y decorations, socket addresses become
-// strace's structures, bare hexadecimal numbers become decimal.
-func convertArgs(args string) string {
-	parts := splitArgs(args)
-	for i, a := range parts {
-		parts[i] = convertArg(a)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func convertArg(a string) string {
-	if rest, ok := strings.CutPrefix(a, "AT_FDCWD "); ok {
-		return "AT_FDCWD<" + escapeDecoration(rest) + ">"
-	}
-	if !strings.HasPrefix(a, "0x") {
-		return a
-	}
-	num, rest, hasRest := strings.Cut(a, " ")
-	n, err := strconv.ParseUint(num[2:], 16, 64)
-	if err != nil {
-		return a
-	}
-	if !hasRest {
-		return strconv.FormatUint(n, 10)
-	}
-	switch {
-	case strings.HasPrefix(rest, "{Family: "):
-		return sockaddr(rest)
-	case strings.HasPrefix(rest, "["), strings.HasPrefix(rest, "{"), strings.HasPrefix(rest, "\""), strings.HasPrefix(rest, "("):
-		return rest
-	case n < 1<<20:
-		// A descriptor with what it refers to.
-		if strings.HasPrefix(rest, "/") {
-			return strconv.FormatUint(n, 10) + "<" + escapeDecoration(rest) + ">"
-		}
-		return strconv.FormatUint(n, 10)
-	}
-	// An address followed by the path it holds.
-	return quoteC(rest)
-}
-
-// sockaddr turns {Family: AF_INET, Addr: 203.0.113.7, Port: 443} into strace's form.
-func sockaddr(s string) string {
-	body := strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
-	fields := map[string]string{}
-	for _, f := range splitArgs(body) {
-		k, v, _ := strings.Cut(f, ": ")
-		fields[k] = v
-	}
-	fam, addr, port := fields["Family"], fields["Addr"], fields["Port"]
-	switch fam {
-	case "AF_INET":
-		return "{sa_family=AF_INET, sin_port=htons(" + port + "), sin_addr=inet_addr(" + quoteC(addr) + ")}"
-	case "AF_INET6":
-		return "{sa_family=AF_INET6, sin6_port=htons(" + port + "), inet_pton(AF_INET6, " + quoteC(addr) + ", &sin6_addr)}"
-	case "AF_UNIX":
-		if strings.HasPrefix(addr, "\"") {
-			return "{sa_family=AF_UNIX, sun_path=" + addr + "}"
-		}
-		return "{sa_family=AF_UNIX, sun_path=" + quoteC(addr) + "}"
-	}
-	return "{sa_family=" + fam + "}"
-}
-
-func escapeDecoration(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "<", `\74`, ">", `\76`).Replace(s)
-}
-
-// quoteC quotes s the way strace does.
-func quoteC(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c < 0x20 || c >= 0x7f:
-			b.WriteString(`\` + strconv.FormatUint(uint64(c), 8))
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 func isIdent(s string) bool {

@@ -1,4 +1,4 @@
-package bwrap
+package sandbox
 
 import (
 	"os"
@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/pyti/pyti/internal/sandbox"
 )
 
+// TestSecretPaths: whatever the world may not read under a bound system directory is masked by
+// every backend, whatever its name.
 func TestSecretPaths(t *testing.T) {
 	root := t.TempDir()
 	mk := func(p string, mode os.FileMode) {
@@ -31,7 +32,7 @@ func TestSecretPaths(t *testing.T) {
 	if err := os.Chmod(filepath.Join(root, "private"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	files, dirs := sandbox.SecretPaths(root)
+	files, dirs := SecretPaths(root)
 	slices.Sort(files)
 	want := []string{filepath.Join(root, "shadow"), filepath.Join(root, "sub/key")}
 	if d := cmp.Diff(want, files); d != "" {

@@ -341,25 +341,29 @@ func serveBridge(sock string) error {
 	if err != nil {
 		return fmt.Errorf("index bridge: %w", err)
 	}
-	go acceptLoop(ln, func(c net.Conn) {
-		defer c.Close()
-		up, err := net.Dial("unix", sock)
-		if err != nil {
-			return
-		}
-		defer up.Close()
-		done := make(chan struct{}, 2)
-		pipe := func(dst, src net.Conn) {
-			_, _ = io.Copy(dst, src)
-			if cw, ok := dst.(interface{ CloseWrite() error }); ok {
-				_ = cw.CloseWrite()
-			}
-			done <- struct{}{}
-		}
-		go pipe(up, c)
-		go pipe(c, up)
-		<-done
-		<-done
-	})
+	go acceptLoop(ln, func(c net.Conn) { RelayToUnix(c, sock) })
 	return nil
+}
+
+// RelayToUnix copies a connection both ways to the unix socket sock until both sides are done,
+// then closes both. The index bridge of every backend is made of it.
+func RelayToUnix(c net.Conn, sock string) {
+	defer c.Close()
+	up, err := net.Dial("unix", sock)
+	if err != nil {
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{}, 2)
+	pipe := func(dst, src net.Conn) {
+		_, _ = io.Copy(dst, src)
+		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
+			_ = cw.CloseWrite()
+		}
+		done <- struct{}{}
+	}
+	go pipe(up, c)
+	go pipe(c, up)
+	<-done
+	<-done
 }

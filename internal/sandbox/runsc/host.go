@@ -177,24 +177,7 @@ func relayIndex(ln net.Listener, target string) {
 		}
 		go func() {
 			defer func() { <-slots }()
-			defer c.Close()
-			up, err := net.Dial("unix", target)
-			if err != nil {
-				return
-			}
-			defer up.Close()
-			done := make(chan struct{}, 2)
-			pipe := func(dst, src net.Conn) {
-				_, _ = io.Copy(dst, src)
-				if cw, ok := dst.(interface{ CloseWrite() error }); ok {
-					_ = cw.CloseWrite()
-				}
-				done <- struct{}{}
-			}
-			go pipe(up, c)
-			go pipe(c, up)
-			<-done
-			<-done
+			sandbox.RelayToUnix(c, target)
 		}()
 	}
 }

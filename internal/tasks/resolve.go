@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/dag"
-	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/report"
 )
@@ -143,12 +142,6 @@ func cpMinor(tag string) (int, bool) {
 	}
 	n, err := strconv.Atoi(tag[3:])
 	return n, err == nil
-}
-
-// specValid reports whether s parses as a requirement, for early errors in the CLI.
-func specValid(s string) error {
-	_, err := pep440.ParseRequirement(s)
-	return err
 }
 
 // hint records the verdict a task's failure means, when it means more than "task failed".

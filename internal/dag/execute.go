@@ -120,6 +120,12 @@ func execute(runCtx context.Context, t Task, in *Data, index int, start time.Tim
 	case len(violations) > 0:
 		rec.Status = StatusFailed
 		rec.Reason = strings.Join(violations, "; ")
+	case res.err != nil && errors.As(res.err, new(*NotApplicable)):
+		var na *NotApplicable
+		errors.As(res.err, &na)
+		rec.Status = StatusSkipped
+		rec.Reason = na.Reason
+		rec.Error = ""
 	case res.err != nil:
 		if !interrupted("") {
 			rec.Status = StatusFailed

@@ -224,7 +224,14 @@ func (s *scheduler) blocked(i int) (TaskRecord, bool) {
 		case StatusTimedOut:
 			return skipped(fmt.Sprintf("needs %q from %q, which timed out", name, pr.Name), pr.Name), true
 		case StatusSkipped:
+			if pr.Cause == "" { // it skipped itself
+				return skipped(fmt.Sprintf("needs %q from %q, which was skipped: %s", name, pr.Name, pr.Reason), pr.Name), true
+			}
 			root := s.recs[s.index[pr.Cause]]
+			if root.Status == StatusSkipped {
+				return skipped(fmt.Sprintf("needs %q from %q, which was skipped because %q was skipped: %s",
+					name, pr.Name, root.Name, root.Reason), root.Name), true
+			}
 			return skipped(fmt.Sprintf("needs %q from %q, which was skipped because %q %s",
 				name, pr.Name, root.Name, pastTense(root.Status)), root.Name), true
 		default: // StatusCancelled

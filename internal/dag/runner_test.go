@@ -3,6 +3,7 @@ package dag
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -138,6 +139,38 @@ func TestFailureSkipsDependents(t *testing.T) {
 	}
 	if res.OK() {
 		t.Error("OK() = true with a failed task")
+	}
+}
+
+// TestNotApplicableSkips: a task that finds it has nothing to do ends skipped with its reason, not
+// failed, and its dependents are skipped naming it.
+func TestNotApplicableSkips(t *testing.T) {
+	src := NewKey[string]("source")
+	wheel := NewKey[string]("wheel")
+	env := NewKey[string]("environment")
+	in := NewData()
+	src.Set(in, "/src")
+	g := mustGraph(t, keys(src),
+		Task{Name: "build", Needs: keys(src), Provides: keys(wheel), Run: func(context.Context, *Data) error {
+			return fmt.Errorf("checking: %w", Skip("requires Python >=3.12"))
+		}},
+		Task{Name: "install", Needs: keys(wheel), Provides: keys(env), Run: appendTo(wheel, env, "")},
+		Task{Name: "test", Needs: keys(env), Run: nop},
+	)
+	res := mustRun(t, &Runner{Parallel: 2}, context.Background(), g, in)
+	want := map[string]string{
+		"build":   "skipped: requires Python >=3.12",
+		"install": `skipped: needs "wheel" from "build", which was skipped: requires Python >=3.12`,
+		"test":    `skipped: needs "environment" from "install", which was skipped because "build" was skipped: requires Python >=3.12`,
+	}
+	if diff := cmp.Diff(want, outcomes(res)); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	if b, _ := res.Task("build"); b.Error != "" || b.Cause != "" {
+		t.Errorf("build: error %q, cause %q; want neither", b.Error, b.Cause)
+	}
+	if i, _ := res.Task("install"); i.Cause != "build" {
+		t.Errorf("install: cause %q, want build", i.Cause)
 	}
 }
 

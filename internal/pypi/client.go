@@ -103,6 +103,9 @@ func NewClient(opts Options) (*Client, error) {
 // IndexURL returns the index base URL, without credentials.
 func (c *Client) IndexURL() string { return c.index.String() }
 
+// CacheDir is the client's cache directory, shared with other caches of PYTI's.
+func (c *Client) CacheDir() string { return c.opts.CacheDir }
+
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return fmt.Errorf("stopped after 10 redirects")

@@ -37,12 +37,14 @@ type Report struct {
 	Problems  []Problem  `json:"metadata_problems,omitempty"`
 	Packaging *Packaging `json:"packaging,omitempty"`
 	Findings  []Finding  `json:"findings"`
-	Fetch     *Fetch     `json:"fetch,omitempty"`
-	Build     *Build     `json:"build,omitempty"`
-	Install   *Install   `json:"install,omitempty"`
-	Import    *Import    `json:"import,omitempty"`
-	Tests     *Tests     `json:"tests,omitempty"`
-	Lint      *Lint      `json:"lint,omitempty"`
+	// TargetResults are the per-environment steps (fetch, build, install, import, test). In a
+	// matrix run they repeat the first applicable cell of Matrix, so that a reader of one
+	// environment's results finds them in the same place.
+	TargetResults
+	Lint *Lint `json:"lint,omitempty"`
+	// Matrix has one cell per image of a matrix run (pyti analyze --image A --image B); empty for
+	// a run on one environment.
+	Matrix []Cell `json:"matrix,omitempty"`
 	// Artifacts are the raw data kept per task, relative to the report's directory.
 	Artifacts []Artifact `json:"artifacts"`
 }
@@ -56,11 +58,42 @@ type Request struct {
 	Local    bool   `json:"local,omitempty"`
 }
 
-// Environment is where the analysis ran.
+// TargetResults are what the steps that run per environment did.
+type TargetResults struct {
+	Fetch   *Fetch   `json:"fetch,omitempty"`
+	Build   *Build   `json:"build,omitempty"`
+	Install *Install `json:"install,omitempty"`
+	Import  *Import  `json:"import,omitempty"`
+	Tests   *Tests   `json:"tests,omitempty"`
+}
+
+// Cell is one environment of a matrix run: its image, its own verdict, and its steps' results.
+type Cell struct {
+	Image   ImageRef `json:"image"`
+	Verdict Verdict  `json:"verdict"`
+	Reason  string   `json:"reason"`
+	TargetResults
+}
+
+// ImageRef says exactly what a run ran on.
+type ImageRef struct {
+	// Name is the image's name ("host" for the host system).
+	Name string `json:"name"`
+	// ID is the image's content hash (sha256 over every path, mode, owner and content); empty for
+	// the host system, which PYTI does not hash.
+	ID      string `json:"id,omitempty"`
+	Release string `json:"release,omitempty"` // the Debian release it was built from
+	Python  string `json:"python"`
+	OS      string `json:"os"`
+}
+
+// Environment is where the analysis ran (the first cell's environment in a matrix run).
 type Environment struct {
 	Python  string `json:"python"`
 	Sandbox string `json:"sandbox"`
+	// Image is the image's name and ImageID its content hash; both empty on the host system.
 	Image   string `json:"image,omitempty"`
+	ImageID string `json:"image_id,omitempty"`
 	OS      string `json:"os"`
 	Traced  bool   `json:"traced"`
 }
@@ -118,8 +151,11 @@ type Reason struct {
 // Finding is one static or behavioural observation with its evidence.
 type Finding struct {
 	// Source is "static" (read without running) or "behavior" (seen in the trace).
-	Source   string     `json:"source"`
-	Phase    string     `json:"phase"`
+	Source string `json:"source"`
+	Phase  string `json:"phase"`
+	// Image is the matrix cell whose run showed the behaviour; empty outside a matrix run and
+	// for static findings.
+	Image    string     `json:"image,omitempty"`
 	RuleID   string     `json:"rule_id"`
 	Severity Severity   `json:"severity"`
 	Title    string     `json:"title"`

@@ -13,10 +13,10 @@ import (
 func sample() *Report {
 	return &Report{
 		Project: "demo", Version: "1.0", Verdict: VerdictTestsFailed, Reason: "1 failed",
-		Tests: &Tests{Runner: "pytest", Results: &testresult.Run{
+		TargetResults: TargetResults{Tests: &Tests{Runner: "pytest", Results: &testresult.Run{
 			Counts: testresult.Counts{Passed: 3, Failed: 1},
 			Cases:  []testresult.Case{{NodeID: "t.py::test_\u202eevil", Outcome: testresult.Failed, Class: testresult.Assertion, Message: "assert 1 == 2\nmore"}},
-		}},
+		}}},
 		Findings: []Finding{
 			{Source: "static", Phase: "inspect", RuleID: "exec-encoded-payload", Severity: SeverityHigh, Title: "Encoded payload",
 				Message: "setup.py hides code", Count: 1, Evidence: []Evidence{{Kind: "source", File: "setup.py", Line: 3, Detail: "exec(b64decode(x))"}}},
@@ -38,6 +38,23 @@ func TestSummary(t *testing.T) {
 	}
 	if strings.ContainsRune(out, '\u202e') {
 		t.Error("a bidi control character reached the terminal")
+	}
+}
+
+func TestSummaryShowsTheMatrix(t *testing.T) {
+	r := sample()
+	r.Matrix = []Cell{
+		{Image: ImageRef{Name: "host", Python: "3.11.2"}, Verdict: VerdictImportFailed, Reason: "cannot import name 'batched'"},
+		{Image: ImageRef{Name: "trixie", Python: "3.13.5", ID: "sha256:ab"}, Verdict: VerdictPassed, Reason: "2 passed, 0 skipped"},
+	}
+	var b bytes.Buffer
+	if err := r.WriteSummary(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"on host         Python 3.11.2   IMPORT-FAILED (cannot import name 'batched')", "on trixie       Python 3.13.5   PASSED (2 passed, 0 skipped)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
 	}
 }
 

@@ -30,6 +30,13 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			b.WriteString(line + "\n")
 		}
 	}
+	for _, c := range r.Matrix {
+		line := fmt.Sprintf("  on %-12s Python %-8s %s", oneLine(c.Image.Name, 40), oneLine(c.Image.Python, 20), strings.ToUpper(string(c.Verdict)))
+		if c.Reason != "" {
+			line += " (" + oneLine(c.Reason, 110) + ")"
+		}
+		b.WriteString(line + "\n")
+	}
 	for _, lines := range [][]string{buildErrors(r), installErrors(r)} {
 		for i, l := range lines {
 			if i == 6 {

@@ -24,6 +24,9 @@ const (
 	VerdictPids         Verdict = "too-many-processes"
 	VerdictNoSpace      Verdict = "no-space"
 	VerdictError        Verdict = "error" // PYTI itself failed; retried by a master
+	// VerdictNotApplicable is a matrix cell whose interpreter the release says it does not
+	// support (Requires-Python), or for which it has no installable file.
+	VerdictNotApplicable Verdict = "not-applicable"
 )
 
 // Severity orders findings.

@@ -21,40 +21,40 @@ var compilers = map[string]bool{"gcc": true, "cc": true, "g++": true, "c++": tru
 
 // build makes a wheel from the source tree with pip's PEP 517 front end, offline (build
 // dependencies come from the wheelhouse) and traced. A wheel was given: nothing to build.
-func (j *job) build(ctx context.Context, d *dag.Data) error {
+func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	a, _ := KArchive.Get(d)
 	src, _ := KSource.Get(d)
-	wh, _ := KWheelhouse.Get(d)
+	wh, _ := t.kWheelhouse.Get(d)
 	if a.Kind == "wheel" {
 		w := Wheel{Path: a.Path, Filename: a.Filename, Modules: wheelModules(src.Root)}
-		j.edit(func(r *report.Report) {
-			r.Build = &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}
+		j.setResult(t, func(tr *report.TargetResults) {
+			tr.Build = &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}
 		})
-		KWheel.Set(d, w)
+		t.kWheel.Set(d, w)
 		return nil
 	}
 	// Build from a copy: in-tree builds write build/ and *.egg-info, which must not reach the
 	// pristine tree that lint and the tests read.
-	tree := filepath.Join(j.work, "build", "tree")
+	tree := filepath.Join(t.work, "build", "tree")
 	if err := copyTree(src.Root, tree); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
 	}
-	if err := makeWritable(filepath.Join(j.work, "build")); err != nil {
+	if err := makeWritable(filepath.Join(t.work, "build")); err != nil {
 		return err
 	}
-	dist := filepath.Join(j.work, "dist")
+	dist := filepath.Join(t.work, "dist")
 	if err := os.MkdirAll(dist, 0o777); err != nil {
 		return err
 	}
-	res, err := j.run(ctx, step{task: "build", name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
-		argv: []string{j.opts.Python, filepath.Join(j.opts.PipWheel, "pip"), "wheel", "--no-deps", "--no-index",
+	res, err := j.run(ctx, step{t: t, task: t.task("build"), name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
+		argv: []string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "wheel", "--no-deps", "--no-index",
 			"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)}})
 	if err != nil {
 		return err
 	}
 	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs)}
-	defer j.edit(func(r *report.Report) { r.Build = b })
-	j.limitHint(res.res)
+	defer j.setResult(t, func(tr *report.TargetResults) { tr.Build = b })
+	j.limitHint(t, res.res)
 	if !res.ok() {
 		b.ErrorLines = errorLines(res.output, 30)
 		return fmt.Errorf("the build failed (%s): %s", describe(res.res), lastLine(res.output))
@@ -64,13 +64,13 @@ func (j *job) build(ctx context.Context, d *dag.Data) error {
 		return fmt.Errorf("the build made %d wheels, want 1", len(wheels))
 	}
 	b.Wheel = filepath.Base(wheels[0])
-	unpacked := filepath.Join(j.work, "build", "wheel-contents")
+	unpacked := filepath.Join(t.work, "build", "wheel-contents")
 	modules, err := wheelModulesOf(ctx, wheels[0], unpacked)
 	if err != nil {
 		return err
 	}
-	j.copyOut("build", b.Wheel, wheels[0], "application/zip")
-	KWheel.Set(d, Wheel{Path: wheels[0], Filename: b.Wheel, Modules: modules})
+	j.copyOut(t.task("build"), b.Wheel, wheels[0], "application/zip")
+	t.kWheel.Set(d, Wheel{Path: wheels[0], Filename: b.Wheel, Modules: modules})
 	return nil
 }
 
@@ -108,16 +108,16 @@ func describe(r *sandbox.Result) string {
 }
 
 // limitHint turns a limit the package hit into the job's verdict hint.
-func (j *job) limitHint(r *sandbox.Result) {
+func (j *job) limitHint(t *target, r *sandbox.Result) {
 	switch r.Outcome {
 	case sandbox.OutcomeTimeout, sandbox.OutcomeNoOutputTimeout:
-		j.hint(report.VerdictTimeout, describe(r))
+		j.targetHint(t, report.VerdictTimeout, describe(r))
 	case sandbox.OutcomeOOM:
-		j.hint(report.VerdictOOM, describe(r))
+		j.targetHint(t, report.VerdictOOM, describe(r))
 	case sandbox.OutcomePids:
-		j.hint(report.VerdictPids, describe(r))
+		j.targetHint(t, report.VerdictPids, describe(r))
 	case sandbox.OutcomeNoSpace:
-		j.hint(report.VerdictNoSpace, describe(r))
+		j.targetHint(t, report.VerdictNoSpace, describe(r))
 	}
 }
 

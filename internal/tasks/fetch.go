@@ -30,24 +30,30 @@ var testExtraNames = []string{"test", "tests", "testing"}
 // dependencies, its build dependencies (including those its build backend asks for at run time),
 // its test dependencies and the test tools. pip does the resolving, inside the sandbox, reaching
 // only PYTI's index proxy; every file the proxy served goes into the wheelhouse.
-func (j *job) fetch(ctx context.Context, d *dag.Data) error {
+func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	a, _ := KArchive.Get(d)
 	src, _ := KSource.Get(d)
-	stop, err := j.startProxy()
+	if reason := notApplicable(a, src, t); reason != "" {
+		j.setResult(t, func(tr *report.TargetResults) {
+			tr.Fetch = &report.Fetch{Phase: report.Phase{Outcome: "skipped", Reason: reason}}
+		})
+		return dag.Skip(reason)
+	}
+	proxy, sock, stop, err := j.startProxy(t)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	wh := filepath.Join(j.work, "wheelhouse")
+	wh := filepath.Join(t.work, "wheelhouse")
 	if err := os.MkdirAll(wh, 0o777); err != nil {
 		return err
 	}
 	main, binds := j.mainRequirement(a, src)
 	download := func(name string, reqs []string) (*stepResult, error) {
-		argv := append([]string{j.opts.Python, filepath.Join(j.opts.PipWheel, "pip"), "download", "--dest", j.in(wh),
+		argv := append([]string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "download", "--dest", j.in(wh),
 			"--index-url", fmt.Sprintf("http://127.0.0.1:%d/simple/", indexPort), "--progress-bar", "off"}, reqs...)
-		return j.run(ctx, step{task: "fetch", name: name, phase: "fetch", argv: argv, dir: insideWork, wall: j.opts.FetchTimeout,
-			index: true, readOnly: binds})
+		return j.run(ctx, step{t: t, task: t.task("fetch"), name: name, phase: "fetch", argv: argv, dir: j.in(t.work), wall: j.opts.FetchTimeout,
+			indexSock: sock, readOnly: binds})
 	}
 	// Everything at once first: the package with its test extras, its build requirements, its
 	// test requirements and the tools. Only when that fails, fetch what is essential (the package
@@ -64,9 +70,9 @@ func (j *job) fetch(ctx context.Context, d *dag.Data) error {
 	}
 	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools}
 	defer func() {
-		fetch.IndexRequests = len(j.proxy.Requests())
+		fetch.IndexRequests = len(proxy.Requests())
 		fetch.Wheelhouse = listWheelhouse(wh)
-		j.edit(func(r *report.Report) { r.Fetch = fetch })
+		j.setResult(t, func(tr *report.TargetResults) { tr.Fetch = fetch })
 	}()
 	if !res.ok() {
 		essential, err := download("pip-download-package", append([]string{main.plain}, buildReqs...))
@@ -89,10 +95,10 @@ func (j *job) fetch(ctx context.Context, d *dag.Data) error {
 			fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(tools.output)
 		}
 	}
-	if err := j.collectProxied(wh); err != nil {
+	if err := j.collectProxied(proxy, wh); err != nil {
 		return err
 	}
-	KWheelhouse.Set(d, used)
+	t.kWheelhouse.Set(d, used)
 	return nil
 }
 
@@ -220,31 +226,29 @@ func missingTools(src Source, testReqs []string) []string {
 	return out
 }
 
-// startProxy serves the job's index proxy on a unix socket that the sandbox's bridge reaches.
-func (j *job) startProxy() (stop func(), err error) {
+// startProxy serves an index proxy for t's fetch on a unix socket that the sandbox's bridge
+// reaches; each target has its own, so its wheelhouse holds what its own pip asked for.
+func (j *job) startProxy(t *target) (proxy *pypi.Proxy, sock string, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "pyti-index-")
 	if err != nil {
-		return nil, err
+		return nil, "", nil, err
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
-		return nil, err
+		return nil, "", nil, err
 	}
-	sock := filepath.Join(dir, "index.sock")
+	sock = filepath.Join(dir, "index.sock")
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("index proxy: %w", err)
+		return nil, "", nil, fmt.Errorf("index proxy: %w", err)
 	}
 	if err := os.Chmod(sock, 0o777); err != nil {
 		ln.Close()
 		os.RemoveAll(dir)
-		return nil, err
+		return nil, "", nil, err
 	}
-	j.mu.Lock()
-	j.proxy = pypi.NewProxy(j.opts.Client, j.log)
-	j.proxySock = sock
-	j.mu.Unlock()
-	srv := &http.Server{Handler: j.proxy}
+	proxy = pypi.NewProxy(j.opts.Client, j.log)
+	srv := &http.Server{Handler: proxy}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -252,24 +256,18 @@ func (j *job) startProxy() (stop func(), err error) {
 			j.log.Warn("index proxy stopped", "err", err)
 		}
 	}()
-	return func() {
+	return proxy, sock, func() {
 		srv.Close()
 		<-done
 		os.RemoveAll(dir)
-		j.keepJSON("fetch", "index-requests.json", j.proxy.Requests())
+		j.keepJSON(t.task("fetch"), "index-requests.json", proxy.Requests())
 	}, nil
-}
-
-func (j *job) proxySocket() string {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.proxySock
 }
 
 // collectProxied copies every file the proxy served (build dependencies that pip fetched into its
 // isolated build environments included) from the shared cache into the wheelhouse.
-func (j *job) collectProxied(wh string) error {
-	for _, r := range j.proxy.Requests() {
+func (j *job) collectProxied(proxy *pypi.Proxy, wh string) error {
+	for _, r := range proxy.Requests() {
 		if r.SHA256 == "" || r.Filename == "" || strings.HasSuffix(r.Path, ".metadata") || r.Status != http.StatusOK {
 			continue
 		}

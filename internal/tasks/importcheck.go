@@ -14,27 +14,27 @@ import (
 
 // importModules imports every top-level module the wheel provides, each in a fresh interpreter,
 // before any test dependency is added to the environment: an undeclared dependency fails here.
-func (j *job) importModules(ctx context.Context, d *dag.Data) error {
-	w, _ := KWheel.Get(d)
-	env, _ := KEnvironment.Get(d)
-	dir := filepath.Join(j.work, "import")
+func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
+	w, _ := t.kWheel.Get(d)
+	env, _ := t.kEnv.Get(d)
+	dir := filepath.Join(t.work, "import")
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
 	imp := &report.Import{Modules: []report.Module{}}
-	defer j.edit(func(r *report.Report) { r.Import = imp })
+	defer j.setResult(t, func(tr *report.TargetResults) { tr.Import = imp })
 	if len(w.Modules) == 0 {
 		imp.Phase = report.Phase{Outcome: "ok", Reason: "the wheel provides no importable top-level module"}
-		KImported.Set(d, Imported{OK: true})
+		t.kImported.Set(d, Imported{OK: true})
 		return nil
 	}
-	res, err := j.run(ctx, step{task: "import", name: "import", phase: "import", dir: j.in(dir), wall: j.opts.ImportTimeout,
+	res, err := j.run(ctx, step{t: t, task: t.task("import"), name: "import", phase: "import", dir: j.in(dir), wall: j.opts.ImportTimeout,
 		site: j.in(env.SitePackages), argv: append([]string{j.in(env.Python), "-I", script("import_modules.py")}, w.Modules...)})
 	if err != nil {
 		return err
 	}
 	imp.Phase = res.phase
-	j.limitHint(res.res)
+	j.limitHint(t, res.res)
 	failed := 0
 	for _, line := range splitLines(string(res.res.Stdout)) {
 		if strings.TrimSpace(line) == "" {
@@ -64,7 +64,7 @@ func (j *job) importModules(ctx context.Context, d *dag.Data) error {
 	if failed > 0 {
 		return fmt.Errorf("%d of %d modules do not import: %s", failed, len(imp.Modules), firstImportError(imp.Modules))
 	}
-	KImported.Set(d, Imported{OK: true})
+	t.kImported.Set(d, Imported{OK: true})
 	return nil
 }
 

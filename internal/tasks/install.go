@@ -17,17 +17,17 @@ import (
 
 // install creates a fresh environment (no system site-packages, no pip inside it: declared
 // dependencies win) and installs the wheel into it offline from the wheelhouse, traced.
-func (j *job) install(ctx context.Context, d *dag.Data) error {
-	w, _ := KWheel.Get(d)
-	wh, _ := KWheelhouse.Get(d)
-	venv := filepath.Join(j.work, "venv")
-	mk, err := j.run(ctx, step{task: "install", name: "venv", dir: insideWork, wall: j.opts.InstallTimeout,
-		argv: []string{j.opts.Python, "-m", "venv", "--without-pip", j.in(venv)}})
+func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
+	w, _ := t.kWheel.Get(d)
+	wh, _ := t.kWheelhouse.Get(d)
+	venv := filepath.Join(t.work, "venv")
+	mk, err := j.run(ctx, step{t: t, task: t.task("install"), name: "venv", dir: j.in(t.work), wall: j.opts.InstallTimeout,
+		argv: []string{t.python, "-m", "venv", "--without-pip", j.in(venv)}})
 	if err != nil {
 		return err
 	}
 	inst := &report.Install{Phase: mk.phase}
-	defer j.edit(func(r *report.Report) { r.Install = inst })
+	defer j.setResult(t, func(tr *report.TargetResults) { tr.Install = inst })
 	if !mk.ok() {
 		inst.ErrorLines = errorLines(mk.output, 20)
 		return fmt.Errorf("creating the environment failed (%s): %s", describe(mk.res), lastLine(mk.output))
@@ -35,22 +35,22 @@ func (j *job) install(ctx context.Context, d *dag.Data) error {
 	env := Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
 	env.SitePackages = sitePackages(venv)
 	wheel, binds := j.wheelInSandbox(w)
-	res, err := j.run(ctx, step{task: "install", name: "pip-install", phase: "install", dir: insideWork, wall: j.opts.InstallTimeout,
+	res, err := j.run(ctx, step{t: t, task: t.task("install"), name: "pip-install", phase: "install", dir: j.in(t.work), wall: j.opts.InstallTimeout,
 		site: j.in(env.SitePackages), readOnly: binds,
-		argv: []string{j.in(env.Python), filepath.Join(j.opts.PipWheel, "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
+		argv: []string{j.in(env.Python), filepath.Join(j.pip(ctx, t), "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
 			"--progress-bar", "off", wheel}})
 	if err != nil {
 		return err
 	}
 	inst.Phase = res.phase
-	j.limitHint(res.res)
+	j.limitHint(t, res.res)
 	inst.Packages = installedPackages(env.SitePackages)
-	j.pthFindings(env.SitePackages)
+	j.pthFindings(t, env.SitePackages)
 	if !res.ok() {
 		inst.ErrorLines = errorLines(res.output, 30)
 		return fmt.Errorf("installing failed (%s): %s", describe(res.res), lastLine(res.output))
 	}
-	KEnvironment.Set(d, env)
+	t.kEnv.Set(d, env)
 	return nil
 }
 
@@ -111,7 +111,7 @@ func headerPair(path string) (name, version string) {
 }
 
 // pthFindings reports .pth files in the environment that run code at every interpreter start.
-func (j *job) pthFindings(site string) {
+func (j *job) pthFindings(t *target, site string) {
 	matches, _ := filepath.Glob(filepath.Join(site, "*.pth"))
 	var fs []report.Finding
 	for _, m := range matches {
@@ -125,6 +125,9 @@ func (j *job) pthFindings(site string) {
 		fs = append(fs, report.Finding{Source: "behavior", Phase: "install", RuleID: "pth-code-installed", Severity: report.SeverityHigh,
 			Title: ".pth file with code installed", Message: fmt.Sprintf("Installing put %s into site-packages; it runs code every time Python starts.", filepath.Base(m)),
 			Count: 1, Evidence: []report.Evidence{{Kind: "file", File: filepath.Base(m), Detail: strings.TrimSpace(firstLineOf(string(data)))}}})
+		if t.cell >= 0 {
+			fs[len(fs)-1].Image = t.img.Name
+		}
 	}
 	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, fs...) })
 }

@@ -77,16 +77,12 @@ type Imported struct{ OK bool }
 
 // The data of the graph.
 var (
-	KRequest     = dag.NewKey[Request]("request")
-	KRelease     = dag.NewKey[Release]("release")
-	KArchive     = dag.NewKey[Archive]("archive")
-	KSource      = dag.NewKey[Source]("source-tree")
-	KInspected   = dag.NewKey[bool]("inspection")
-	KWheelhouse  = dag.NewKey[Wheelhouse]("wheelhouse")
-	KWheel       = dag.NewKey[Wheel]("wheel")
-	KEnvironment = dag.NewKey[Environment]("environment")
-	KImported    = dag.NewKey[Imported]("import-results")
-	KTested      = dag.NewKey[bool]("test-results")
-	KLinted      = dag.NewKey[bool]("lint-results")
-	KReport      = dag.NewKey[string]("report")
+	KRequest   = dag.NewKey[Request]("request")
+	KRelease   = dag.NewKey[Release]("release")
+	KArchive   = dag.NewKey[Archive]("archive")
+	KSource    = dag.NewKey[Source]("source-tree")
+	KInspected = dag.NewKey[bool]("inspection")
+	// The wheelhouse, wheel, environment, import and test results are per target (see target).
+	KLinted = dag.NewKey[bool]("lint-results")
+	KReport = dag.NewKey[string]("report")
 )

@@ -14,9 +14,9 @@ import (
 // network, not traced: the tools are PYTI's, not the package's), with the exact command lines the
 // quality package documents, so the counts equal the tools run by hand. pylint sees the installed
 // environment when there is one.
-func (j *job) lint(ctx context.Context, d *dag.Data) error {
+func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 	src, _ := KSource.Get(d)
-	env, hasEnv := KEnvironment.Get(d)
+	env, hasEnv := first.kEnv.Get(d)
 	q := quality.Report{}
 	files, lines, err := quality.CountLines(src.Root)
 	if err != nil {

@@ -38,6 +38,10 @@ type Options struct {
 	// PipWheel is the pip wheel used to run pip without installing it into the environment
 	// (default: the newest /usr/share/python-wheels/pip-*.whl).
 	PipWheel string
+	// Images are the environments the per-interpreter tasks run in. None: the host system (with
+	// Python and PipWheel). One: that image. Two or more: a matrix, one cell per image, sharing
+	// resolve, download, unpack, inspect and lint. An Image named HostImage is the host system.
+	Images []Image
 	// Dir is the job directory: raw data, the report, and the work space. It must not exist yet
 	// or be empty.
 	Dir string
@@ -151,13 +155,14 @@ type job struct {
 	work    string // the sandbox-writable work space
 
 	workspace *sandbox.Workspace
-	proxy     *pypi.Proxy
-	proxySock string
+	// targets are the environments the per-interpreter tasks run in (one, or a matrix).
+	targets []*target
 
 	mu  sync.Mutex
 	rep *report.Report
-	// hints are verdicts that a task's failure means (not-found, unsafe-archive, ...), with reasons.
-	hints map[report.Verdict]string
+	// hints are verdicts that a task's failure means (not-found, unsafe-archive, ...), with
+	// reasons, per target name ("" for the shared tasks).
+	hints map[string]map[report.Verdict]string
 }
 
 // Analyze runs the whole pipeline for req and returns the report, also written to Dir/report.json.
@@ -228,24 +233,39 @@ func newJob(req Request, opts Options) (*job, error) {
 		return nil, fmt.Errorf("work space: %w", err)
 	}
 	j.workspace = ws
+	if j.targets, err = newTargets(opts, j.work); err != nil {
+		j.close()
+		return nil, err
+	}
+	for _, t := range j.targets {
+		if err := os.MkdirAll(t.work, 0o777); err != nil {
+			j.close()
+			return nil, err
+		}
+		if err := os.Chmod(t.work, 0o777); err != nil {
+			j.close()
+			return nil, err
+		}
+	}
+	first := j.targets[0]
 	// The sandbox runs as an unprivileged user: it must be able to write its work space.
 	if err := os.Chmod(j.work, 0o777); err != nil {
 		return nil, err
 	}
 	j.rep = &report.Report{
-		Schema:    report.Schema,
-		ID:        newID(),
-		CreatedAt: time.Now().UTC(),
-		PYTI:      buildinfo.Read(),
-		Request:   report.Request{Spec: req.Spec, IndexURL: pypi.Redact(opts.IndexURL), Local: req.Path != ""},
-		Environment: report.Environment{
-			Python:  opts.pythonVersion,
-			Sandbox: opts.Backend.Name(),
-			Traced:  !opts.NoTrace,
-			OS:      osRelease(),
-		},
-		Findings:  []report.Finding{},
-		Artifacts: []report.Artifact{},
+		Schema:      report.Schema,
+		ID:          newID(),
+		CreatedAt:   time.Now().UTC(),
+		PYTI:        buildinfo.Read(),
+		Request:     report.Request{Spec: req.Spec, IndexURL: pypi.Redact(opts.IndexURL), Local: req.Path != ""},
+		Environment: first.environment(opts),
+		Findings:    []report.Finding{},
+		Artifacts:   []report.Artifact{},
+	}
+	for _, t := range j.targets {
+		if t.cell >= 0 {
+			j.rep.Matrix = append(j.rep.Matrix, report.Cell{Image: t.ref()})
+		}
 	}
 	return j, nil
 }
@@ -258,23 +278,58 @@ func (j *job) close() {
 	}
 }
 
-// graph wires the tasks by the data they need and provide.
+// graph wires the tasks by the data they need and provide: the shared ones once, the
+// per-interpreter ones (fetch, build, install, import, test) once per target.
 func (j *job) graph() (*dag.Graph, error) {
 	o := j.opts
-	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KWheelhouse, KWheel, KEnvironment, KImported, KTested, KLinted}
-	return dag.New([]dag.AnyKey{KRequest},
-		dag.Task{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute, Run: j.resolve},
-		dag.Task{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute, Run: j.download},
-		dag.Task{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute, Run: j.unpack},
-		dag.Task{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute, Run: j.inspect},
-		dag.Task{Name: "fetch", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KWheelhouse}, Timeout: o.FetchTimeout + time.Minute, Run: j.fetch},
-		dag.Task{Name: "build", Needs: []dag.AnyKey{KArchive, KSource, KWheelhouse}, Provides: []dag.AnyKey{KWheel}, Timeout: o.BuildTimeout + time.Minute, Run: j.build},
-		dag.Task{Name: "install", Needs: []dag.AnyKey{KWheel, KWheelhouse}, Provides: []dag.AnyKey{KEnvironment}, Timeout: o.InstallTimeout + time.Minute, Run: j.install},
-		dag.Task{Name: "import", Needs: []dag.AnyKey{KWheel, KEnvironment}, Provides: []dag.AnyKey{KImported}, Timeout: o.ImportTimeout + time.Minute, Run: j.importModules},
-		dag.Task{Name: "test", Needs: []dag.AnyKey{KSource, KWheel, KWheelhouse, KEnvironment}, Optional: []dag.AnyKey{KImported}, Provides: []dag.AnyKey{KTested}, Timeout: o.TestTimeout + 5*time.Minute, Run: j.test},
-		dag.Task{Name: "lint", Needs: []dag.AnyKey{KSource}, Optional: []dag.AnyKey{KEnvironment}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute, Run: j.lint},
-		dag.Task{Name: "report", Optional: all, Provides: []dag.AnyKey{KReport}, Run: j.assemble},
-	)
+	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KLinted}
+	tasks := []dag.Task{
+		{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute, Run: j.resolve},
+		{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute, Run: j.download},
+		{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute, Run: j.unpack},
+		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute, Run: j.inspect},
+		// pylint sees the first environment's installed packages when there is one.
+		{Name: "lint", Needs: []dag.AnyKey{KSource}, Optional: []dag.AnyKey{j.targets[0].kEnv}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
+			Run: func(ctx context.Context, d *dag.Data) error { return j.lint(ctx, d, j.targets[0]) }},
+	}
+	for _, t := range j.targets {
+		t := t
+		all = append(all, t.kWheelhouse, t.kWheel, t.kEnv, t.kImported, t.kTested)
+		tasks = append(tasks,
+			dag.Task{Name: t.task("fetch"), Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{t.kWheelhouse}, Timeout: o.FetchTimeout + time.Minute,
+				Run: func(ctx context.Context, d *dag.Data) error { return j.fetch(ctx, d, t) }},
+			dag.Task{Name: t.task("build"), Needs: []dag.AnyKey{KArchive, KSource, t.kWheelhouse}, Provides: []dag.AnyKey{t.kWheel}, Timeout: o.BuildTimeout + time.Minute,
+				Run: func(ctx context.Context, d *dag.Data) error { return j.build(ctx, d, t) }},
+			dag.Task{Name: t.task("install"), Needs: []dag.AnyKey{t.kWheel, t.kWheelhouse}, Provides: []dag.AnyKey{t.kEnv}, Timeout: o.InstallTimeout + time.Minute,
+				Run: func(ctx context.Context, d *dag.Data) error { return j.install(ctx, d, t) }},
+			dag.Task{Name: t.task("import"), Needs: []dag.AnyKey{t.kWheel, t.kEnv}, Provides: []dag.AnyKey{t.kImported}, Timeout: o.ImportTimeout + time.Minute,
+				Run: func(ctx context.Context, d *dag.Data) error { return j.importModules(ctx, d, t) }},
+			dag.Task{Name: t.task("test"), Needs: []dag.AnyKey{KSource, t.kWheel, t.kWheelhouse, t.kEnv}, Optional: []dag.AnyKey{t.kImported}, Provides: []dag.AnyKey{t.kTested}, Timeout: o.TestTimeout + 5*time.Minute,
+				Run: func(ctx context.Context, d *dag.Data) error { return j.test(ctx, d, t) }},
+		)
+	}
+	tasks = append(tasks, dag.Task{Name: "report", Optional: all, Provides: []dag.AnyKey{KReport}, Run: j.assemble})
+	return dag.New([]dag.AnyKey{KRequest}, tasks...)
+}
+
+// environment describes the target for the report's Environment.
+func (t *target) environment(o Options) report.Environment {
+	return report.Environment{Python: t.pythonVersion, Sandbox: o.Backend.Name(), Traced: !o.NoTrace, OS: t.img.OS,
+		Image: map[bool]string{true: t.img.Name}[t.img.Root != ""], ImageID: t.img.ID}
+}
+
+// results are the target's step results in the report: the report's own, or its matrix cell's.
+// Called with the job's lock held (inside edit).
+func (t *target) results(r *report.Report) *report.TargetResults {
+	if t.cell < 0 {
+		return &r.TargetResults
+	}
+	return &r.Matrix[t.cell].TargetResults
+}
+
+// setResult changes the target's step results under the job's lock.
+func (j *job) setResult(t *target, f func(tr *report.TargetResults)) {
+	j.edit(func(r *report.Report) { f(t.results(r)) })
 }
 
 // edit changes the report under the job's lock.

@@ -36,7 +36,7 @@ func (j *job) resolve(ctx context.Context, d *dag.Data) error {
 	}
 	chosen := rel.Sdist
 	if chosen == nil {
-		chosen = bestWheel(rel.Wheels, j.opts.pythonTag)
+		chosen = bestWheel(rel.Wheels, j.targets[0].pythonTag)
 	}
 	j.edit(func(r *report.Report) {
 		r.Project, r.Version = rel.Project, rel.VersionString
@@ -51,7 +51,7 @@ func (j *job) resolve(ctx context.Context, d *dag.Data) error {
 	})
 	if chosen == nil {
 		j.hint(report.VerdictNotFound, "no sdist and no wheel for this interpreter")
-		return fmt.Errorf("%s %s has no sdist and no wheel installable on Python %s (%d wheels)", rel.Project, rel.VersionString, j.opts.pythonVersion, len(rel.Wheels))
+		return fmt.Errorf("%s %s has no sdist and no wheel installable on Python %s (%d wheels)", rel.Project, rel.VersionString, j.targets[0].pythonVersion, len(rel.Wheels))
 	}
 	KRelease.Set(d, Release{Project: rel.Project, Version: rel.VersionString, Index: rel, Chosen: chosen})
 	return nil
@@ -145,11 +145,21 @@ func cpMinor(tag string) (int, bool) {
 }
 
 // hint records the verdict a task's failure means, when it means more than "task failed".
-func (j *job) hint(v report.Verdict, reason string) {
+func (j *job) hint(v report.Verdict, reason string) { j.targetHint(nil, v, reason) }
+
+// targetHint records the verdict a failure of t's tasks means (t nil: a shared task's).
+func (j *job) targetHint(t *target, v report.Verdict, reason string) {
+	name := ""
+	if t != nil {
+		name = t.img.Name
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.hints == nil {
-		j.hints = map[report.Verdict]string{}
+		j.hints = map[string]map[report.Verdict]string{}
 	}
-	j.hints[v] = reason
+	if j.hints[name] == nil {
+		j.hints[name] = map[report.Verdict]string{}
+	}
+	j.hints[name][v] = reason
 }

@@ -45,14 +45,16 @@ func (j *job) in(host string) string {
 
 // step is one command run in the sandbox.
 type step struct {
-	task  string // the task it belongs to: raw data goes to raw/<task>/
-	name  string // the step within the task: file names of its raw data
-	phase string // the behaviour phase judging its trace; "" to not trace it
+	t     *target // the environment it runs in; nil for the host system (shared tasks)
+	task  string  // the task it belongs to: raw data goes to raw/<task>/
+	name  string  // the step within the task: file names of its raw data
+	phase string  // the behaviour phase judging its trace; "" to not trace it
 	argv  []string
 	env   []string
 	dir   string
 	wall  time.Duration
-	index bool // bridge the job's index proxy into the sandbox
+	// indexSock is the unix socket of an index proxy to bridge into the sandbox ("" for none).
+	indexSock string
 	// site is the environment's site-packages inside the sandbox, for the rules ($SITE).
 	site string
 	// dir, argv and env use paths inside the sandbox (see job.in); readOnly are extra binds.
@@ -100,8 +102,14 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 	if spec.Trace {
 		spec.TracePath = filepath.Join(taskRaw, s.name+".strace")
 	}
-	if s.index {
-		spec.IndexSocket = j.proxySocket()
+	if s.t != nil {
+		spec.Image = s.t.img.Root
+		if s.t.pipHost != "" {
+			spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: s.t.pipHost, Dst: insidePip})
+		}
+	}
+	if s.indexSock != "" {
+		spec.IndexSocket = s.indexSock
 		spec.IndexPort = indexPort
 	}
 	res, err := o.Backend.Run(ctx, spec)
@@ -136,7 +144,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	if s.site != "" {
 		ctx.SitePackages = []string{s.site}
 	}
-	if s.index {
+	if s.indexSock != "" {
 		ctx.IndexBridge = fmt.Sprintf("127.0.0.1:%d", indexPort)
 	}
 	ev, err := behavior.NewEvaluator(ctx, j.opts.Rules)
@@ -179,7 +187,11 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	out.phase.Behavior = beh
 	var findings []report.Finding
 	for _, f := range ev.Findings() {
-		findings = append(findings, behaviorFinding(s.phase, f))
+		rf := behaviorFinding(s.phase, f)
+		if s.t != nil && s.t.cell >= 0 {
+			rf.Image = s.t.img.Name
+		}
+		findings = append(findings, rf)
 	}
 	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, findings...) })
 	return nil

@@ -19,13 +19,13 @@ import (
 // test finds how the project tests itself, adds its test dependencies (and the test tools it does
 // not declare) to the environment, and runs the suite offline under coverage.py with PYTI's pytest
 // plugin, from a copy of the source tree.
-func (j *job) test(ctx context.Context, d *dag.Data) error {
+func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	src, _ := KSource.Get(d)
-	w, _ := KWheel.Get(d)
-	wh, _ := KWheelhouse.Get(d)
-	env, _ := KEnvironment.Get(d)
+	w, _ := tg.kWheel.Get(d)
+	wh, _ := tg.kWheelhouse.Get(d)
+	env, _ := tg.kEnv.Get(d)
 	t := &report.Tests{}
-	defer j.edit(func(r *report.Report) { r.Tests = t })
+	defer j.setResult(tg, func(tr *report.TargetResults) { tr.Tests = t })
 
 	s := discover(src.Root)
 	t.Found = s.found
@@ -35,7 +35,7 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 		if repo := j.repositoryURL(); repo != "" {
 			t.Found += "; the project's repository (" + repo + ") may hold tests that the sdist does not ship"
 		}
-		KTested.Set(d, true)
+		tg.kTested.Set(d, true)
 		return nil
 	case suiteUnittest:
 		t.Runner = "unittest (run by pytest)"
@@ -43,7 +43,7 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 		t.Runner = string(s.kind)
 	}
 
-	dir := filepath.Join(j.work, "test")
+	dir := filepath.Join(tg.work, "test")
 	tree := filepath.Join(dir, "tree")
 	if err := copyTreeExcept(src.Root, tree, shadowing(s, w.Modules)); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
@@ -51,7 +51,7 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 	if err := makeWritable(dir); err != nil {
 		return err
 	}
-	if err := j.installTestDeps(ctx, t, w, wh, env); err != nil {
+	if err := j.installTestDeps(ctx, tg, t, w, wh, env); err != nil {
 		return err
 	}
 
@@ -71,15 +71,15 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 	}
 	argv = append(append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest"))), pytestArgs...)
 	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData)}
-	res, err := j.run(ctx, step{task: "test", name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
+	res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
 		site: j.in(env.SitePackages), env: stepEnv, argv: argv})
 	if err != nil {
 		return err
 	}
 	t.Phase = res.phase
-	j.limitHint(res.res)
-	j.copyOut("test", "pytest.jsonl", resultsFile, "application/x-ndjson")
-	j.copyOut("test", "junit.xml", junit, "application/xml")
+	j.limitHint(tg, res.res)
+	j.copyOut(tg.task("test"), "pytest.jsonl", resultsFile, "application/x-ndjson")
+	j.copyOut(tg.task("test"), "junit.xml", junit, "application/xml")
 
 	if f, err := os.Open(resultsFile); err == nil {
 		run, perr := testresult.ParsePytest(f)
@@ -92,13 +92,13 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 	}
 	// Coverage of whatever ran, even when the run was cut short.
 	if _, err := os.Stat(covData); err == nil {
-		cov, err := j.run(ctx, step{task: "test", name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
+		cov, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
 			env: []string{"COVERAGE_FILE=" + j.in(covData)}, argv: []string{j.in(env.Python), "-m", "coverage", "json", "-o", j.in(covJSON)}})
 		if err == nil && cov.ok() {
 			if c, err := parseCoverage(covJSON, j.in(tree)); err == nil {
 				t.Coverage = c
 			}
-			j.copyOut("test", "coverage.json", covJSON, "application/json")
+			j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
 		}
 	}
 	if t.Results == nil {
@@ -107,23 +107,23 @@ func (j *job) test(ctx context.Context, d *dag.Data) error {
 	if res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit {
 		return fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
 	}
-	KTested.Set(d, true)
+	tg.kTested.Set(d, true)
 	return nil
 }
 
 // installTestDeps adds the project's test extras and requirements and the missing test tools to
 // the environment, offline. When the project's own test dependencies cannot be installed, the
 // tools alone are, and the report says so.
-func (j *job) installTestDeps(ctx context.Context, t *report.Tests, w Wheel, wh Wheelhouse, env Environment) error {
+func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, w Wheel, wh Wheelhouse, env Environment) error {
 	wheel, binds := j.wheelInSandbox(w)
 	target := wheel
 	if len(wh.Extras) > 0 {
 		target = fmt.Sprintf("%s[%s]", wheel, strings.Join(wh.Extras, ","))
 	}
 	install := func(name string, reqs []string) (*stepResult, error) {
-		argv := append([]string{j.in(env.Python), filepath.Join(j.opts.PipWheel, "pip"), "install", "--no-index",
+		argv := append([]string{j.in(env.Python), filepath.Join(j.pip(ctx, tg), "pip"), "install", "--no-index",
 			"--find-links", j.in(wh.Dir), "--progress-bar", "off"}, reqs...)
-		return j.run(ctx, step{task: "test", name: name, phase: "test", dir: insideWork, wall: j.opts.InstallTimeout,
+		return j.run(ctx, step{t: tg, task: tg.task("test"), name: name, phase: "test", dir: j.in(tg.work), wall: j.opts.InstallTimeout,
 			site: j.in(env.SitePackages), readOnly: binds, argv: argv})
 	}
 	reqs := append(append([]string{target}, wh.TestRequirements...), testTools...)

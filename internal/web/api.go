@@ -123,6 +123,20 @@ func (s *server) apiReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) apiCompare(w http.ResponseWriter, r *http.Request) {
+	if q := r.URL.Query(); isCellCompare(q) {
+		id, err := parseID(q.Get("report"))
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		c, err := s.compareCells(r.Context(), id, q.Get("a"), q.Get("b"))
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		s.writeJSON(w, http.StatusOK, c)
+		return
+	}
 	a, b, err := s.compareIDs(r)
 	if err != nil {
 		s.apiFail(w, r, err)

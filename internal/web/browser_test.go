@@ -135,6 +135,7 @@ func text(t *testing.T, ctx context.Context, expr string) string {
 
 func TestBrowser(t *testing.T) {
 	f := newFixture(t)
+	matrixID := addMatrix(t, f)
 	ctx, console := browser(t)
 	dir := artifactsDir(t)
 
@@ -243,6 +244,81 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		screenshot(t, ctx, dir, "compare")
+	})
+
+	t.Run("matrix report", func(t *testing.T) {
+		load(t, ctx, fmt.Sprintf("%s/reports/%d", f.srv.URL, matrixID))
+		rows := text(t, ctx, `[...document.querySelectorAll('#matrix tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim()).join(' | ')).join('\n')`)
+		want := "host | 3.11.2 | host | ok | ok | ok | ok | 4 passed, 0 failed | passed | built, installed, imported; all 4 tests passed | \n" +
+			"trixie | 3.13.5 | 7f3a9c0e21b4 | ok | ok | ok | failed | 1 passed, 3 failed | tests-failed | " + hostileReason + "… | compare\n" +
+			"py27 | 2.7.18 | 0000aaaa1111 | — | — | — | — | — | not-applicable | Requires-Python >=3.8 excludes Python 2.7.18 | compare"
+		if rows != want {
+			t.Errorf("the matrix table reads\n%s\nwant\n%s", rows, want)
+		}
+		if got := text(t, ctx, `String(document.getElementById('matrix').getBoundingClientRect().top < document.getElementById('findings').getBoundingClientRect().top)`); got != "true" {
+			t.Errorf("the matrix section is not above the findings")
+		}
+		// The trixie row links to trixie's section, which lists its failing tests, the hostile one as text.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#matrix a[href="#cell-1"]`))); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(t, ctx, `location.hash`); got != "#cell-1" {
+			t.Errorf("clicking trixie went to %q", got)
+		}
+		failing := text(t, ctx, `[...document.querySelectorAll('#cell-1-tests .failure .nodeid')].map(e => e.textContent).join('\n')`)
+		if want := "tests/test_m.py::test_distutils\n" + hostileTest + "\ntests/test_m.py::test_new_py"; failing != want {
+			t.Errorf("trixie's failing tests read\n%s\nwant\n%s", failing, want)
+		}
+		if got := text(t, ctx, `document.querySelectorAll('#cell-0-tests .failure').length + ''`); got != "0" {
+			t.Errorf("the host's section lists %s failing tests, want 0", got)
+		}
+		if got := text(t, ctx, `document.querySelector('#cell-1 .cellreason').textContent`); got != hostileReason+"\nand a second line" {
+			t.Errorf("trixie's reason reads %q", got)
+		}
+		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID("matrix")))
+		if err != nil {
+			t.Fatalf("screenshot of the matrix: %v", err)
+		}
+		path := filepath.Join(dir, "web-report-matrix-section.png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", path)
+		screenshot(t, ctx, dir, "report-matrix")
+	})
+
+	t.Run("image compare", func(t *testing.T) {
+		load(t, ctx, fmt.Sprintf("%s/reports/%d", f.srv.URL, matrixID))
+		// Follow the link from the matrix table, as a user would.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#matrix a.cmp`)), chromedp.WaitVisible(chromedp.ID("tests-differ"))); err != nil {
+			t.Fatalf("following the compare link: %v", err)
+		}
+		load(t, ctx, text(t, ctx, `location.href`))
+		if got := text(t, ctx, `document.querySelector('h1').textContent`); got != "Compare host and trixie" {
+			t.Errorf("heading %q", got)
+		}
+		diffs := text(t, ctx, `[...document.querySelectorAll('#tests-differ h3')].map(h => h.textContent + ': ' + [...h.nextElementSibling.querySelectorAll('.nodeid')].map(e => e.textContent).join(', ')).join('\n')`)
+		want := "Pass on host, fail on trixie (2): " + hostileTest + ", tests/test_m.py::test_distutils\n" +
+			"Run only on host (1): tests/test_m.py::test_host_only\n" +
+			"Run only on trixie (1): tests/test_m.py::test_new_py"
+		if diffs != want {
+			t.Errorf("the differing tests read\n%s\nwant\n%s", diffs, want)
+		}
+		sides := text(t, ctx, `[...document.querySelectorAll('.side .verdict')].map(e => e.textContent).join(' ')`)
+		if sides != "passed tests-failed" {
+			t.Errorf("the sides' verdicts read %q", sides)
+		}
+		if got := text(t, ctx, `document.querySelector('#imports-differ tbody').textContent`); !strings.Contains(got, "gamma_compat") || !strings.Contains(got, "distutils") {
+			t.Errorf("the imports that differ read %q", got)
+		}
+		screenshot(t, ctx, dir, "compare-images")
+	})
+
+	t.Run("project with a matrix report", func(t *testing.T) {
+		load(t, ctx, f.srv.URL+"/projects/gamma")
+		if got := text(t, ctx, `document.querySelector('.releases .cells').textContent`); got != "host: passed · trixie: tests-failed · py27: not-applicable" {
+			t.Errorf("the release's image verdicts read %q", got)
+		}
 	})
 
 	t.Run("live search", func(t *testing.T) {

@@ -235,7 +235,8 @@ func (s *server) reportPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // compareIDs reads the two reports to compare: a and b (report ids), or project, from and to
-// (versions, each meaning its release's latest report).
+// (versions, each meaning its release's latest report). With report, a and b name two images of
+// that matrix report instead (see compareCells).
 func (s *server) compareIDs(r *http.Request) (int64, int64, error) {
 	q := r.URL.Query()
 	if q.Get("a") != "" || q.Get("b") != "" {
@@ -265,6 +266,21 @@ func (s *server) compareIDs(r *http.Request) (int64, int64, error) {
 }
 
 func (s *server) comparePage(w http.ResponseWriter, r *http.Request) {
+	if q := r.URL.Query(); isCellCompare(q) {
+		id, err := parseID(q.Get("report"))
+		if err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+		c, err := s.compareCells(r.Context(), id, q.Get("a"), q.Get("b"))
+		if err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+		title := "Compare " + c.A.Image.Name + " and " + c.B.Image.Name + " · " + c.Report.Project + " " + c.Report.Version
+		s.render(w, http.StatusOK, "cellcompare.html", page{Title: title, Nav: "reports", Data: c})
+		return
+	}
 	a, b, err := s.compareIDs(r)
 	if err != nil {
 		s.errorPage(w, r, err)

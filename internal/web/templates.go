@@ -34,6 +34,16 @@ var funcs = template.FuncMap{
 	"percentOf":   percentOf,
 	"first":       first,
 	"phaseStatus": phaseClass,
+	"stepClass":   stepClass,
+	"diffTable": func(d []TestDiff, a, b string) testDiffTable {
+		return testDiffTable{Diffs: d, A: a, B: b}
+	},
+}
+
+// testDiffTable is one list of differing tests with the names of the two images compared.
+type testDiffTable struct {
+	Diffs []TestDiff
+	A, B  string
 }
 
 // parsePages parses each page with the shared layout.

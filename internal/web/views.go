@@ -12,7 +12,6 @@ import (
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // VerdictCount is one bar of the dashboard's counts.
@@ -35,7 +34,7 @@ var verdictOrder = []report.Verdict{
 	report.VerdictPassed, report.VerdictNoTests, report.VerdictTestsFailed, report.VerdictImportFailed,
 	report.VerdictInstall, report.VerdictBuild, report.VerdictFetch, report.VerdictNotFound, report.VerdictHarmful,
 	report.VerdictUnsafe, report.VerdictLimits, report.VerdictMalformed, report.VerdictTimeout, report.VerdictOOM,
-	report.VerdictPids, report.VerdictNoSpace, report.VerdictError,
+	report.VerdictPids, report.VerdictNoSpace, report.VerdictNotApplicable, report.VerdictError,
 }
 
 func (s *server) dashboard(ctx context.Context) (*Dashboard, error) {
@@ -99,7 +98,7 @@ type Trend struct {
 type ProjectView struct {
 	Project store.Project `json:"project"`
 	// Releases are newest version first.
-	Releases []store.Release `json:"releases"`
+	Releases []ReleaseView `json:"releases"`
 	// Trends are tests, failures, coverage, lint density and run time, oldest version first.
 	Trends []Trend  `json:"trends"`
 	Charts []*Chart `json:"-"`
@@ -137,7 +136,11 @@ func (s *server) projectView(ctx context.Context, name string) (*ProjectView, er
 		return nil, err
 	}
 	sortReleases(rels)
-	v := &ProjectView{Project: p, Releases: rels}
+	views, err := s.releaseViews(ctx, rels)
+	if err != nil {
+		return nil, err
+	}
+	v := &ProjectView{Project: p, Releases: views}
 	v.Trends = trends(rels)
 	for _, t := range v.Trends {
 		v.Charts = append(v.Charts, lineChart(t))
@@ -217,19 +220,18 @@ type PhaseView struct {
 type ReportView struct {
 	Summary store.ReportSummary `json:"summary"`
 	Report  *report.Report      `json:"report"`
-	// Failing are the failed and errored tests, with their output.
-	Failing   []testresult.Case `json:"failing"`
-	Links     []Link            `json:"links"`
-	Artifacts []ArtifactLink    `json:"artifacts"`
+	// TargetView is the per-environment part: in a matrix report, the first applicable cell's,
+	// which the report repeats at its top level.
+	TargetView
+	Links     []Link         `json:"links"`
+	Artifacts []ArtifactLink `json:"artifacts"`
 	// Findings are sorted most severe first.
 	Findings    []report.Finding `json:"findings"`
 	StyleCodes  []CodeCount      `json:"pycodestyle_codes"`
 	PylintCodes []CodeCount      `json:"pylint_symbols"`
-	Phases      []PhaseView      `json:"phases"`
-	Timeline    *Timeline        `json:"-"`
-	// MaxCases bounds the tests listed on the page; the API lists them all in Report.
-	CasesShown []testresult.Case `json:"-"`
-	CasesMore  int               `json:"-"`
+	// Matrix has one row per image of a matrix report; empty for a report of one environment.
+	Matrix   []MatrixCell `json:"matrix,omitempty"`
+	Timeline *Timeline    `json:"-"`
 }
 
 const maxCasesShown = 500
@@ -240,20 +242,8 @@ func (s *server) reportView(ctx context.Context, id int64) (*ReportView, error) 
 		return nil, err
 	}
 	rep := sr.Report
-	v := &ReportView{Summary: sr.ReportSummary, Report: rep, Failing: []testresult.Case{}, Links: []Link{}, Artifacts: []ArtifactLink{},
+	v := &ReportView{Summary: sr.ReportSummary, Report: rep, Links: []Link{}, Artifacts: []ArtifactLink{},
 		StyleCodes: []CodeCount{}, PylintCodes: []CodeCount{}}
-	if t := rep.Tests; t != nil && t.Results != nil {
-		for _, c := range t.Results.Cases {
-			if c.Outcome == testresult.Failed || c.Outcome == testresult.Error || c.Outcome == testresult.XPassed {
-				v.Failing = append(v.Failing, c)
-			}
-		}
-		v.CasesShown = t.Results.Cases
-		if len(v.CasesShown) > maxCasesShown {
-			v.CasesMore = len(v.CasesShown) - maxCasesShown
-			v.CasesShown = v.CasesShown[:maxCasesShown]
-		}
-	}
 	if m := rep.Metadata; m != nil {
 		labels := make([]string, 0, len(m.ProjectURLs))
 		for k := range m.ProjectURLs {
@@ -278,34 +268,8 @@ func (s *server) reportView(ctx context.Context, id int64) (*ReportView, error) 
 			v.PylintCodes = countsOf(l.Pylint.BySymbol)
 		}
 	}
-	var phases []namedPhase
-	if rep.Fetch != nil {
-		phases = append(phases, namedPhase{"fetch", &rep.Fetch.Phase})
-	}
-	if rep.Build != nil {
-		phases = append(phases, namedPhase{"build", &rep.Build.Phase})
-	}
-	if rep.Install != nil {
-		phases = append(phases, namedPhase{"install", &rep.Install.Phase})
-	}
-	if rep.Import != nil {
-		phases = append(phases, namedPhase{"import", &rep.Import.Phase})
-	}
-	if rep.Tests != nil {
-		phases = append(phases, namedPhase{"test", &rep.Tests.Phase})
-	}
-	for _, ph := range phases {
-		pv := PhaseView{Name: ph.name, Phase: ph.p, Findings: []report.Finding{}}
-		for _, f := range v.Findings {
-			if f.Phase == ph.name {
-				pv.Findings = append(pv.Findings, f)
-			}
-		}
-		v.Phases = append(v.Phases, pv)
-	}
-	if v.Phases == nil {
-		v.Phases = []PhaseView{}
-	}
+	v.TargetView = targetView(rep.TargetResults, v.Findings, "", "", rep.Environment.Traced)
+	v.Matrix = matrixCells(id, rep, v.Findings)
 	v.Timeline = timeline(rep.Run)
 	return v, nil
 }

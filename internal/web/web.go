@@ -1,6 +1,8 @@
 // Package web is PYTI's web UI and JSON API: the dashboard, project, report, compare and search
-// pages rendered with html/template, the JSON API under /api/v1/ that returns everything the pages
-// show, raw-data downloads, SVG status badges and the static assets, all embedded. Everything a
+// pages rendered with html/template (a matrix report gets a table image × task, a section per
+// image, and a comparison of two of its images), the JSON API under /api/v1/ that returns
+// everything the pages show, raw-data downloads, SVG status badges and the static assets, all
+// embedded. Everything a
 // package controls is escaped by the templates; links built from package data are kept only when
 // they are http(s); every response carries a strict Content-Security-Policy and the pages run no
 // inline script or style.
@@ -64,6 +66,7 @@ type server struct {
 	opts   Options
 	pages  map[string]*template.Template
 	static http.Handler
+	cells  cellCache
 }
 
 // New returns the handler of the whole site: pages, API, downloads, badges, static assets and

@@ -124,9 +124,11 @@ var (
 
 func TestPagesAreSafe(t *testing.T) {
 	f := newFixture(t)
+	matrix := addMatrix(t, f)
 	pages := []string{"/", "/projects", "/projects/evil-pkg", "/projects/alpha", "/reports",
 		fmt.Sprintf("/reports/%d", f.evil), fmt.Sprintf("/reports/%d", f.alpha["2.0"]),
-		fmt.Sprintf("/compare?a=%d&b=%d", f.alpha["2.1"], f.evil), "/jobs", "/fragments/projects?q=e", "/no-such"}
+		fmt.Sprintf("/compare?a=%d&b=%d", f.alpha["2.1"], f.evil), "/jobs", "/fragments/projects?q=e", "/no-such",
+		fmt.Sprintf("/reports/%d", matrix), fmt.Sprintf("/compare?report=%d&a=host&b=trixie", matrix), "/projects/gamma"}
 	for _, p := range pages {
 		_, body := get(t, f.srv.URL+p)
 		for _, check := range []struct {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/pyti/pyti/internal/image"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,6 +97,8 @@ func analyzeCommand() command {
 			junit := fs.String("junit", "", "write the test results as JUnit XML to this file")
 			failOn := fs.String("fail-on", "", "exit 4 when a finding has at least this severity (info, low, medium, high, critical)")
 			noStore := fs.Bool("no-store", false, "do not add the analyses to the store in DATA-DIR (which pyti serve shows)")
+			var images imageList
+			fs.Var(&images, "image", "run build, install, import and test on this image (pyti image build); repeat for a matrix; \"host\" is this system (default)")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 {
 					return usagef("name a distribution: a requirement like requests or requests==2.31.0, or a path to an sdist, a wheel or a source directory")
@@ -119,6 +123,10 @@ func analyzeCommand() command {
 					return usagef("--sarif and --junit take one distribution at a time")
 				}
 				b, err := backend(af.sandboxName)
+				if err != nil {
+					return err
+				}
+				imgs, err := resolveImages(image.NewStore(*dataDir), images)
 				if err != nil {
 					return err
 				}
@@ -148,6 +156,7 @@ func analyzeCommand() command {
 					prog := newProgress(env, req.Spec)
 					opts := af.options(env, b, client, af.idx.indexURL, dir)
 					opts.Observe = prog.observe
+					opts.Images = imgs
 					rep, err := tasks.Analyze(ctx, req, opts)
 					prog.stop()
 					if err != nil {
@@ -179,6 +188,24 @@ func analyzeCommand() command {
 			}
 		},
 	}
+}
+
+// imageList is a repeatable --image flag.
+type imageList []string
+
+func (l *imageList) String() string { return strings.Join(*l, ",") }
+
+func (l *imageList) Set(s string) error {
+	if s != tasks.HostImage {
+		if err := image.CheckName(s); err != nil {
+			return err
+		}
+	}
+	if slices.Contains(*l, s) {
+		return fmt.Errorf("image %s named twice", s)
+	}
+	*l = append(*l, s)
+	return nil
 }
 
 // parseRequest tells a local path from a requirement and checks the requirement's syntax.
@@ -377,7 +404,7 @@ func (p *progress) draw() {
 		if t.Status == dag.StatusRunning {
 			elapsed = time.Since(p.started[name]).Seconds()
 		}
-		fmt.Fprintf(&b, "\x1b[2K  %-9s %-9s %6.1fs\n", name, t.Status, elapsed)
+		fmt.Fprintf(&b, "\x1b[2K  %-14s %-9s %6.1fs\n", name, t.Status, elapsed)
 		lines++
 	}
 	p.drawn = lines

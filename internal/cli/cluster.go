@@ -20,6 +20,7 @@ import (
 
 	"github.com/pyti/pyti/internal/buildinfo"
 	"github.com/pyti/pyti/internal/follow"
+	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/master"
 	"github.com/pyti/pyti/internal/queue"
 	"github.com/pyti/pyti/internal/store"
@@ -245,7 +246,7 @@ func startLocalWorkers(ctx context.Context, env *Env, wg *sync.WaitGroup, c *clu
 	if err != nil {
 		return fmt.Errorf("in-process workers cannot run (use --workers 0 for a master only):\n  %w", err)
 	}
-	run := o.analysis.runner(env, b)
+	run := o.analysis.runner(env, b, image.NewStore(o.dataDir))
 	if err := os.MkdirAll(workDirFor(o.dataDir), 0o755); err != nil {
 		return err
 	}

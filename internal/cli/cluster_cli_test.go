@@ -3,17 +3,24 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
 	"github.com/pyti/pyti/internal/store/sqlite"
+	"github.com/pyti/pyti/internal/store/storetest"
+	"github.com/pyti/pyti/internal/tasks"
 )
 
 // runCmd runs one of this file's commands the way Main does, without the command table.
@@ -97,7 +104,31 @@ func TestSubmitAndJobsAgainstAMaster(t *testing.T) {
 	if _, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "./some/path"); err == nil {
 		t.Error("a path was submitted")
 	}
-	out, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "alpha==1.0", "beta")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--image", "Trixie"}, `invalid value "Trixie" for flag -image: invalid image name`},
+		{[]string{"--image", "../x"}, `invalid image name "../x"`},
+		{[]string{"--image", "trixie", "--image", "trixie"}, "image trixie named twice"},
+	} {
+		args := append([]string{"--server", srv.URL, "--token", c.CommandToken, "pkg"}, tc.args...)
+		if _, err := runCmd(t, submitCommand(), args...); err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("submit %q: %v, want one line saying %q", tc.args, err, tc.want)
+		}
+	}
+	out, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "gamma", "--image", "trixie", "--image", "host")
+	if err != nil || !strings.Contains(out, "gamma on trixie,host") {
+		t.Fatalf("submit with images: %q %v", out, err)
+	}
+	gamma := strings.Fields(out)[0]
+	if j, err := st.Job(ctx, gamma); err != nil || !slices.Equal(j.Images, []string{"trixie", "host"}) {
+		t.Errorf("the stored job: %+v %v", j, err)
+	}
+	if out, err := runCmd(t, jobsCommand(), "cancel", gamma, "--server", srv.URL, "--token", c.CommandToken); err != nil || !strings.Contains(out, "gamma on trixie,host") {
+		t.Errorf("jobs cancel of a job with images: %q %v", out, err)
+	}
+	out, err = runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "alpha==1.0", "beta")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +157,7 @@ func TestSubmitAndJobsAgainstAMaster(t *testing.T) {
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`pyti_jobs{state="queued"} 1`, `pyti_jobs{state="cancelled"} 1`, "pyti_queue_depth"} {
+	for _, want := range []string{`pyti_jobs{state="queued"} 1`, `pyti_jobs{state="cancelled"} 2`, "pyti_queue_depth"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %q", want)
 		}
@@ -188,5 +219,89 @@ func TestInProcessWorker(t *testing.T) {
 	ws := c.Master.Workers()
 	if len(ws) != 1 || ws[0].Done != 1 || !ws[0].Alive {
 		t.Errorf("workers: %+v", ws)
+	}
+}
+
+// TestInProcessWorkerRunsOnTheJobsImages submits jobs with images to a cluster whose in-process
+// worker has one image built in its data directory, and checks the options the worker runs the
+// analysis with: the image from its store (and the host) for the first job; the second names an
+// image the worker lacks and fails at its first attempt, saying so.
+func TestInProcessWorkerRunsOnTheJobsImages(t *testing.T) {
+	requireSandbox(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	m := fakeImage(t, image.NewStore(dir), "trixie", "trixie", "3.13.5")
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	o := registerClusterFlags(fs)
+	if err := fs.Parse([]string{"--workers", "1", "--nats-listen", "127.0.0.1:0", "--no-trace"}); err != nil {
+		t.Fatal(err)
+	}
+	o.dataDir = dir
+	ran := make(chan tasks.Options, 2)
+	o.analysis.analyze = func(ctx context.Context, req tasks.Request, opts tasks.Options) (*report.Report, error) {
+		ran <- opts
+		name, version, _ := strings.Cut(req.Spec, "==")
+		rep := storetest.SampleReport(name, version, storetest.Options{})
+		rep.Verdict = report.VerdictPassed
+		return rep, nil
+	}
+	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	mux := http.NewServeMux()
+	for _, m := range c.Mounts {
+		mux.Handle(m.Pattern, m.Handler)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	out, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "--wait", "--json",
+		"--image", "trixie", "--image", "host", "pkg-a==1.0")
+	if err != nil {
+		t.Fatalf("submit: %v\n%s", err, out)
+	}
+	var jobs []store.Job
+	if err := json.Unmarshal([]byte(out), &jobs); err != nil || len(jobs) != 1 {
+		t.Fatalf("submit printed %q: %v", out, err)
+	}
+	if j := jobs[0]; j.State != store.JobDone || j.Verdict != report.VerdictPassed {
+		t.Fatalf("job with images: %s %s (%s)", j.State, j.Verdict, j.Error)
+	}
+	opts := <-ran
+	want := []tasks.Image{
+		{Name: "trixie", Root: image.NewStore(dir).Root("trixie"), ID: m.ID(), Release: "trixie", Python: "3.13.5", OS: "Debian trixie"},
+		{Name: tasks.HostImage},
+	}
+	if diff := cmp.Diff(want, opts.Images); diff != "" {
+		t.Errorf("the worker's tasks.Options.Images (-want +got):\n%s", diff)
+	}
+
+	out, err = runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "--wait",
+		"--image", "trixie", "--image", "sid", "pkg-b==1.0")
+	if err != nil || !strings.Contains(out, "failed") {
+		t.Fatalf("submit of a job on a missing image: %q %v", out, err)
+	}
+	id := strings.Fields(out)[0]
+	j, err := st.Job(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker := c.Master.Workers()[0].Name
+	wantErr := "worker " + worker + ": image sid is not built in " + dir + ": run pyti image build sid"
+	if j.State != store.JobFailed || j.Attempts != 1 || !strings.HasPrefix(j.Error, wantErr) {
+		t.Errorf("job on a missing image: %s after %d attempts: %q, want failed after 1: %q", j.State, j.Attempts, j.Error, wantErr)
+	}
+	select {
+	case opts := <-ran:
+		t.Errorf("the job on a missing image was analysed with %+v", opts.Images)
+	default:
 	}
 }

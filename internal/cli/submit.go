@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pyti/pyti/internal/master"
@@ -12,7 +13,8 @@ import (
 	"github.com/pyti/pyti/internal/store"
 )
 
-// submitCommand queues analyses on a master: `pyti submit NAME[SPEC]... --server URL --token T`.
+// submitCommand queues analyses on a master: `pyti submit NAME[SPEC]... --server URL --token T
+// [--image NAME]...`.
 func submitCommand() command {
 	return command{
 		name:    "submit",
@@ -22,11 +24,16 @@ func submitCommand() command {
 			var cf commandFlags
 			cf.register(fs)
 			index := fs.String("index", "", "index URL the jobs use (default: the workers' own)")
+			var images imageList
+			fs.Var(&images, "image", "run build, install, import and test on this image, which each worker must have built (pyti image build); repeat for a matrix; \"host\" is the worker's own system (default)")
 			wait := fs.Bool("wait", false, "wait until every job has finished and print the outcomes")
 			asJSON := fs.Bool("json", false, "print the jobs as JSON")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 {
 					return usagef("name at least one requirement, like requests or requests==2.31.0")
+				}
+				if err := master.CheckImages(images); err != nil {
+					return usagef("--image: %v", err)
 				}
 				req := master.SubmitRequest{}
 				for _, a := range args {
@@ -37,7 +44,7 @@ func submitCommand() command {
 					if r.URL != "" {
 						return usagef("%q: direct URLs cannot be submitted", a)
 					}
-					req.Jobs = append(req.Jobs, store.NewJob{Spec: a, Index: *index})
+					req.Jobs = append(req.Jobs, store.NewJob{Spec: a, Index: *index, Images: images})
 				}
 				c, err := cf.client()
 				if err != nil {
@@ -96,10 +103,19 @@ func waitJobs(ctx context.Context, c *commandClient, jobs []store.Job) ([]store.
 	}
 }
 
+// printJob prints one line of a job: its ID, state, spec with its images, and outcome.
 func printJob(env *Env, j store.Job) {
 	outcome := string(j.Verdict)
 	if outcome == "" {
 		outcome = j.Error
 	}
-	fmt.Fprintf(env.Stdout, "%s  %-11s %-24s %s\n", j.ID, j.State, j.Spec, outcome)
+	fmt.Fprintf(env.Stdout, "%s  %-11s %-24s %s\n", j.ID, j.State, jobLabel(j), outcome)
+}
+
+// jobLabel is a job's spec with the images it runs on: "requests==2.31.0 on trixie,host".
+func jobLabel(j store.Job) string {
+	if len(j.Images) == 0 {
+		return j.Spec
+	}
+	return j.Spec + " on " + strings.Join(j.Images, ",")
 }

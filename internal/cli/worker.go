@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pyti/pyti/internal/buildinfo"
+	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/queue"
 	"github.com/pyti/pyti/internal/report"
@@ -31,6 +32,10 @@ type analysisFlags struct {
 	buildTimeout time.Duration
 	noOutput     time.Duration
 	memoryMB     int64
+
+	// analyze runs one analysis; nil means tasks.Analyze. Tests replace it to see the options
+	// a job is run with.
+	analyze func(ctx context.Context, req tasks.Request, opts tasks.Options) (*report.Report, error)
 }
 
 func (a *analysisFlags) register(fs *flag.FlagSet) {
@@ -59,8 +64,9 @@ func (a *analysisFlags) check() (sandbox.Backend, error) {
 	return b, errors.Join(errs...)
 }
 
-// runner runs each job with tasks.Analyze, with one index client per index URL.
-func (a *analysisFlags) runner(env *Env, b sandbox.Backend) worker.Runner {
+// runner runs each job with tasks.Analyze, with one index client per index URL, on the images
+// the job names from the image store images.
+func (a *analysisFlags) runner(env *Env, b sandbox.Backend, images *image.Store) worker.Runner {
 	var mu sync.Mutex
 	clients := map[string]*pypi.Client{}
 	clientFor := func(indexURL string) (*pypi.Client, error) {
@@ -82,12 +88,67 @@ func (a *analysisFlags) runner(env *Env, b sandbox.Backend) worker.Runner {
 		if indexURL == "" {
 			indexURL = a.idx.indexURL
 		}
+		// The images first: a job this worker cannot run fails at once, whatever else it has.
+		// Their manifests' hashes are what the report records; re-hashing an image costs
+		// seconds, so it is left to pyti image verify.
+		imgs, err := resolveImages(images, job.Images)
+		if err != nil {
+			return nil, worker.Permanent(fmt.Errorf("worker %s: %w", job.Worker, err))
+		}
 		client, err := clientFor(indexURL)
 		if err != nil {
 			return nil, err
 		}
-		return tasks.Analyze(ctx, tasks.Request{Spec: job.Spec}, a.options(env, b, client, indexURL, dir))
+		opts := a.options(env, b, client, indexURL, dir)
+		opts.Images = imgs
+		analyze := a.analyze
+		if analyze == nil {
+			analyze = tasks.Analyze
+		}
+		return analyze(ctx, tasks.Request{Spec: job.Spec}, opts)
 	}
+}
+
+// missingImageError is an image that is not in the store.
+type missingImageError struct {
+	name, dataDir string
+}
+
+func (e *missingImageError) Error() string {
+	return fmt.Sprintf("image %s is not built in %s: run pyti image build %s --release RELEASE --data-dir %s",
+		e.name, e.dataDir, e.name, e.dataDir)
+}
+
+func (e *missingImageError) Unwrap() error { return image.ErrNotFound }
+
+// resolveImages turns image names into the images of tasks.Options, from the image store: an
+// image's root, its content hash as its manifest records it (not re-hashed), its release and its
+// Python. tasks.HostImage is the host system. No names is no images (the host system).
+func resolveImages(store *image.Store, names []string) ([]tasks.Image, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	out := make([]tasks.Image, 0, len(names))
+	for _, name := range names {
+		if name == tasks.HostImage {
+			out = append(out, tasks.Image{Name: tasks.HostImage})
+			continue
+		}
+		m, err := store.Get(name)
+		if errors.Is(err, image.ErrNotFound) {
+			return nil, &missingImageError{name: name, dataDir: filepath.Dir(store.Dir)}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("image %s: %w", name, err)
+		}
+		root := store.Root(name)
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("image %s has a manifest but no root file system %s (pyti image rm %s, then build it again)", name, root, name)
+		}
+		out = append(out, tasks.Image{Name: name, Root: root, ID: m.ID(), Release: m.Release, Python: m.Python,
+			OS: "Debian " + m.Release})
+	}
+	return out, nil
 }
 
 // options are the analysis options these flags say, for one job directory.
@@ -111,6 +172,7 @@ func workerCommand() command {
 			natsURL := fs.String("nats", "", "NATS server(s) of the job queue, comma-separated (nats://HOST:4222)")
 			token := fs.String("token", "", "the worker token of the master (its DATA-DIR/worker.token)")
 			name := fs.String("name", "", "this worker's name (default HOST-PID)")
+			dataDir := fs.String("data-dir", defaultDataDir(), "PYTI's data directory: the images jobs name are DATA-DIR/images (pyti image build)")
 			workDir := fs.String("work-dir", "", "directory for the jobs' work, private to this worker: what a killed worker left there is removed at start (default: a temporary directory)")
 			keep := fs.Bool("keep-dirs", false, "keep each job's directory after its upload")
 			return func(ctx context.Context, env *Env, args []string) error {
@@ -131,7 +193,7 @@ func workerCommand() command {
 					return usagef("the worker needs %v", missing)
 				}
 				return runWorker(ctx, env, workerSetup{analysis: a, server: *server, natsURL: *natsURL, token: *token,
-					name: *name, workDir: *workDir, keep: *keep})
+					name: *name, dataDir: *dataDir, workDir: *workDir, keep: *keep})
 			}
 		},
 	}
@@ -140,7 +202,7 @@ func workerCommand() command {
 type workerSetup struct {
 	analysis                     analysisFlags
 	server, natsURL, token, name string
-	workDir                      string
+	dataDir, workDir             string
 	keep                         bool
 }
 
@@ -171,7 +233,7 @@ func runWorker(ctx context.Context, env *Env, s workerSetup) error {
 		problems = append(problems, fmt.Errorf("cleaning the work directory %s: %w", dir, err))
 	}
 	cfg := worker.Config{Server: s.server, Token: s.token, Name: s.name, Version: buildinfo.Read().Version,
-		Run: s.analysis.runner(env, b), WorkDir: dir, KeepDirs: s.keep, Logger: env.Logger}
+		Run: s.analysis.runner(env, b, image.NewStore(s.dataDir)), WorkDir: dir, KeepDirs: s.keep, Logger: env.Logger}
 	if q != nil {
 		cfg.Queue = q
 	}

@@ -41,7 +41,7 @@ const maxSubmit = 10000
 // CommandHandler serves the Command API under CommandPrefix; every request carries the command
 // token as a bearer token:
 //
-//	POST /api/command/v1/jobs              {"jobs":[{"spec":"requests==2.31.0","index":""}]}
+//	POST /api/command/v1/jobs              {"jobs":[{"spec":"requests==2.31.0","index":"","images":["trixie","host"]}]}
 //	GET  /api/command/v1/jobs?state=queued&cursor=C&limit=N
 //	GET  /api/command/v1/jobs/{id}
 //	POST /api/command/v1/jobs/{id}/cancel
@@ -79,6 +79,10 @@ func (m *Master) apiSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	for i, j := range req.Jobs {
 		if err := checkSpec(j.Spec); err != nil {
+			writeError(w, http.StatusBadRequest, "job %d: %v", i+1, err)
+			return
+		}
+		if err := CheckImages(j.Images); err != nil {
 			writeError(w, http.StatusBadRequest, "job %d: %v", i+1, err)
 			return
 		}

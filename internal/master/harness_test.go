@@ -130,10 +130,17 @@ func (h *harness) startWorker(name string, run worker.Runner) (stop func()) {
 // submit queues jobs through the Command API.
 func (h *harness) submit(specs ...string) []store.Job {
 	h.t.Helper()
-	req := master.SubmitRequest{}
-	for _, s := range specs {
-		req.Jobs = append(req.Jobs, store.NewJob{Spec: s})
+	jobs := make([]store.NewJob, len(specs))
+	for i, s := range specs {
+		jobs[i] = store.NewJob{Spec: s}
 	}
+	return h.submitJobs(jobs...)
+}
+
+// submitJobs queues jobs through the Command API.
+func (h *harness) submitJobs(jobs ...store.NewJob) []store.Job {
+	h.t.Helper()
+	req := master.SubmitRequest{Jobs: jobs}
 	var resp master.SubmitResponse
 	if code := h.call("POST", master.CommandPrefix+"jobs", commandToken, req, &resp); code != http.StatusCreated {
 		h.t.Fatalf("submit: status %d", code)

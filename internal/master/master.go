@@ -161,8 +161,14 @@ func (m *Master) republish(ctx context.Context) {
 	}
 }
 
-// Submit creates jobs and queues them.
+// Submit creates jobs and queues them. A job whose images are not valid names is refused
+// (store.ErrInvalid) before any job is created.
 func (m *Master) Submit(ctx context.Context, reqs []store.NewJob) ([]store.Job, error) {
+	for i, r := range reqs {
+		if err := CheckImages(r.Images); err != nil {
+			return nil, fmt.Errorf("job %d: %w: %w", i+1, err, store.ErrInvalid)
+		}
+	}
 	jobs := make([]store.Job, 0, len(reqs))
 	for _, r := range reqs {
 		j, err := m.st.CreateJob(ctx, r)
@@ -213,6 +219,9 @@ type Claim struct {
 	Attempt int    `json:"attempt,omitempty"`
 	Spec    string `json:"spec,omitempty"`
 	Index   string `json:"index,omitempty"`
+	// Images are the names of the images the job runs on (see store.NewJob); the worker finds
+	// them in its own image store.
+	Images []string `json:"images,omitempty"`
 	// LeaseMS is the lease; the worker heartbeats well within it.
 	LeaseMS int64 `json:"lease_ms,omitempty"`
 }
@@ -237,7 +246,7 @@ func (m *Master) claim(ctx context.Context, worker, jobID string) (Claim, error)
 	}
 	m.workers.startJob(worker, j, a.Number)
 	m.metrics.dispatch.Observe(time.Since(j.CreatedAt).Seconds())
-	return Claim{Run: true, JobID: jobID, Attempt: a.Number, Spec: j.Spec, Index: j.Index, LeaseMS: m.cfg.Lease.Milliseconds()}, nil
+	return Claim{Run: true, JobID: jobID, Attempt: a.Number, Spec: j.Spec, Index: j.Index, Images: j.Images, LeaseMS: m.cfg.Lease.Milliseconds()}, nil
 }
 
 // errNotHeld refuses a worker that does not hold the attempt it names.
@@ -293,15 +302,24 @@ func (m *Master) heartbeat(ctx context.Context, worker, jobID string, number int
 	return nil
 }
 
-// fail records an infrastructure failure of an attempt a worker holds.
-func (m *Master) fail(ctx context.Context, worker, jobID string, number int, reason string) error {
+// fail records a failure of an attempt a worker holds that left no report. A retryable failure
+// (of the infrastructure) queues the job again or quarantines it; a permanent one (the job asks
+// for what the worker cannot give, like an image it has not built) fails the job at once.
+func (m *Master) fail(ctx context.Context, worker, jobID string, number int, reason string, permanent bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, _, err := m.holds(ctx, worker, jobID, number, false); err != nil {
 		return err
 	}
 	m.workers.endJob(worker, jobID, number, "failed: "+reason, true)
-	return m.retryOrQuarantine(ctx, jobID, number, reason)
+	if !permanent {
+		return m.retryOrQuarantine(ctx, jobID, number, reason)
+	}
+	if err := m.st.FailAttempt(ctx, jobID, number, reason); err != nil {
+		return err
+	}
+	m.metrics.attempts.WithLabelValues("permanent-failure").Inc()
+	return m.st.FinishJob(ctx, jobID, store.JobFailed, reason)
 }
 
 // retryOrQuarantine ends a failed attempt and queues the job again, or quarantines it once it

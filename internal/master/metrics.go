@@ -33,7 +33,7 @@ func newMetrics(m *Master) *metrics {
 		submitted: prometheus.NewCounter(prometheus.CounterOpts{Name: "pyti_jobs_submitted_total",
 			Help: "Jobs submitted."}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pyti_attempts_finished_total",
-			Help: "Attempts finished, by outcome: result (a report was committed) or infrastructure-failure."}, []string{"outcome"}),
+			Help: "Attempts finished, by outcome: result (a report was committed), infrastructure-failure (retried or quarantined) or permanent-failure (the job failed without a report)."}, []string{"outcome"}),
 		expired: prometheus.NewCounter(prometheus.CounterOpts{Name: "pyti_leases_expired_total",
 			Help: "Attempts taken back because their worker stopped heartbeating."}),
 		quarantined: prometheus.NewCounter(prometheus.CounterOpts{Name: "pyti_jobs_quarantined_total",

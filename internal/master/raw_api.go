@@ -46,9 +46,12 @@ type HeartbeatRequest struct {
 	Attempt int    `json:"attempt,omitempty"`
 }
 
-// FailRequest reports an infrastructure failure of an attempt.
+// FailRequest reports a failure of an attempt that left no report. It is an infrastructure
+// failure, retried, unless Permanent: then retrying cannot help (the job names an image the
+// worker has not built) and the job fails with the error.
 type FailRequest struct {
-	Error string `json:"error"`
+	Error     string `json:"error"`
+	Permanent bool   `json:"permanent,omitempty"`
 }
 
 // CommitResponse answers a report upload: the stored summary, or Retried when the report was
@@ -72,7 +75,7 @@ type BlobResponse struct {
 //	POST /api/raw/v1/heartbeat                         {"job_id":ID,"attempt":N}
 //	PUT  /api/raw/v1/jobs/{id}/attempts/{n}/blobs      raw bytes -> {"sha256":...}
 //	POST /api/raw/v1/jobs/{id}/attempts/{n}/report     the report JSON
-//	POST /api/raw/v1/jobs/{id}/attempts/{n}/fail       {"error":"..."}
+//	POST /api/raw/v1/jobs/{id}/attempts/{n}/fail       {"error":"...","permanent":false}
 func (m *Master) RawHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+RawPrefix+"register", m.apiRegister)
@@ -219,7 +222,7 @@ func (m *Master) apiFail(w http.ResponseWriter, r *http.Request, worker string) 
 	if reason == "" {
 		reason = "the worker gave no reason"
 	}
-	if err := m.fail(r.Context(), worker, jobID, n, reason); err != nil {
+	if err := m.fail(r.Context(), worker, jobID, n, reason, req.Permanent); err != nil {
 		writeStoreError(w, err)
 		return
 	}

@@ -116,6 +116,9 @@ type NewJob struct {
 	Spec string `json:"spec"`
 	// Index is the index URL, without credentials; empty for the default.
 	Index string `json:"index,omitempty"`
+	// Images names the images the job runs on: none for the worker's host system, one for that
+	// image, two or more for a matrix. "host" names the host system.
+	Images []string `json:"images,omitempty"`
 }
 
 // Job is one requested analysis.
@@ -123,6 +126,7 @@ type Job struct {
 	ID         string         `json:"id"`
 	Spec       string         `json:"spec"`
 	Index      string         `json:"index,omitempty"`
+	Images     []string       `json:"images,omitempty"`
 	State      JobState       `json:"state"`
 	CreatedAt  time.Time      `json:"created_at"`
 	StartedAt  time.Time      `json:"started_at,omitzero"`

@@ -25,11 +25,17 @@ type Job struct {
 	Spec    string
 	// Index is the index URL the job asks for; empty for the worker's default.
 	Index string
+	// Images names the images the job runs on: none for the host system, two or more for a
+	// matrix ("host" is the host system).
+	Images []string
+	// Worker is the name of the worker running it.
+	Worker string
 }
 
 // Runner runs one job's analysis in dir (a fresh, empty directory) and returns its report, whose
-// artifact paths are relative to dir. An error is an infrastructure failure (retried); a report
-// is the result, whatever its verdict (a report with verdict error is retried too).
+// artifact paths are relative to dir. An error is an infrastructure failure (retried), unless
+// marked with Permanent (the job fails at once); a report is the result, whatever its verdict (a
+// report with verdict error is retried too).
 type Runner func(ctx context.Context, job Job, dir string) (*report.Report, error)
 
 // Source hands out job notices; *queue.Queue is one.
@@ -186,7 +192,7 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		w.ack(ctx, d, log)
 		return
 	}
-	job := Job{ID: claim.JobID, Attempt: claim.Attempt, Spec: claim.Spec, Index: claim.Index}
+	job := Job{ID: claim.JobID, Attempt: claim.Attempt, Spec: claim.Spec, Index: claim.Index, Images: claim.Images, Worker: w.cfg.Name}
 	log = log.With("attempt", job.Attempt, "spec", job.Spec)
 	log.Info("running a job")
 	w.mu.Lock()
@@ -231,9 +237,11 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		return
 	}
 	if runErr != nil {
-		log.Warn("the analysis failed", "err", runErr)
+		permanent := IsPermanent(runErr)
+		log.Warn("the analysis failed", "err", runErr, "permanent", permanent)
+		fr := master.FailRequest{Error: runErr.Error(), Permanent: permanent}
 		err = w.retrying(ctx, w.cfg.UploadFor, func(ctx context.Context) error {
-			return w.c.postJSON(ctx, fmt.Sprintf("jobs/%s/attempts/%d/fail", job.ID, job.Attempt), master.FailRequest{Error: runErr.Error()}, nil)
+			return w.c.postJSON(ctx, fmt.Sprintf("jobs/%s/attempts/%d/fail", job.ID, job.Attempt), fr, nil)
 		})
 	} else {
 		err = w.retrying(ctx, w.cfg.UploadFor, func(ctx context.Context) error { return w.upload(ctx, job, dir, rep) })

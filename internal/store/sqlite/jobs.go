@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,27 +51,45 @@ func (s *Store) CreateJob(ctx context.Context, j store.NewJob) (store.Job, error
 	if err != nil {
 		return store.Job{}, err
 	}
-	job := store.Job{ID: id, Spec: j.Spec, Index: j.Index, State: store.JobQueued, CreatedAt: now()}
-	_, err = s.write.ExecContext(ctx, `INSERT INTO jobs(id, spec, index_url, state, created_at) VALUES (?, ?, ?, ?, ?)`,
-		job.ID, job.Spec, job.Index, job.State, micros(job.CreatedAt))
+	job := store.Job{ID: id, Spec: j.Spec, Index: j.Index, Images: slices.Clone(j.Images), State: store.JobQueued, CreatedAt: now()}
+	images, err := encodeImages(job.Images)
+	if err != nil {
+		return store.Job{}, fmt.Errorf("creating a job: %w", err)
+	}
+	_, err = s.write.ExecContext(ctx, `INSERT INTO jobs(id, spec, index_url, images, state, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		job.ID, job.Spec, job.Index, images, job.State, micros(job.CreatedAt))
 	if err != nil {
 		return store.Job{}, fmt.Errorf("creating a job: %w", err)
 	}
 	return job, nil
 }
 
-const jobColumns = `id, spec, index_url, state, created_at, started_at, finished_at, attempts, verdict, error, coalesce(report_id, 0)`
+const jobColumns = `id, spec, index_url, images, state, created_at, started_at, finished_at, attempts, verdict, error, coalesce(report_id, 0)`
+
+// encodeImages stores a job's image names as a JSON array; none is "".
+func encodeImages(names []string) (string, error) {
+	if len(names) == 0 {
+		return "", nil
+	}
+	data, err := json.Marshal(names)
+	return string(data), err
+}
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanJob(r rowScanner) (store.Job, error) {
 	var j store.Job
 	var created, started, finished int64
-	var state, verdict string
-	if err := r.Scan(&j.ID, &j.Spec, &j.Index, &state, &created, &started, &finished, &j.Attempts, &verdict, &j.Error, &j.ReportID); err != nil {
+	var state, verdict, images string
+	if err := r.Scan(&j.ID, &j.Spec, &j.Index, &images, &state, &created, &started, &finished, &j.Attempts, &verdict, &j.Error, &j.ReportID); err != nil {
 		return store.Job{}, err
 	}
 	j.State, j.Verdict = store.JobState(state), report.Verdict(verdict)
+	if images != "" {
+		if err := json.Unmarshal([]byte(images), &j.Images); err != nil {
+			return store.Job{}, fmt.Errorf("the images of job %s: %w", j.ID, err)
+		}
+	}
 	j.CreatedAt, j.StartedAt, j.FinishedAt = fromMicros(created), fromMicros(started), fromMicros(finished)
 	return j, nil
 }

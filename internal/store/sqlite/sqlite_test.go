@@ -28,8 +28,8 @@ func TestMigrationsFromEmptyAndReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := st.SchemaVersion(t.Context())
-	if err != nil || v != 1 {
-		t.Fatalf("schema version %d, %v; want 1", v, err)
+	if err != nil || v != 2 {
+		t.Fatalf("schema version %d, %v; want 2", v, err)
 	}
 	sum, err := store.ImportReport(t.Context(), st, storetest.SampleReport("keep", "1", storetest.Options{}), writeArtifacts(t))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ func Run(t *testing.T, open func() store.Store) {
 	}{
 		{"Empty", testEmpty},
 		{"JobLifecycle", testJobLifecycle},
+		{"JobImages", testJobImages},
 		{"IdempotentAttempts", testIdempotentAttempts},
 		{"FinishJob", testFinishJob},
 		{"ReportRoundTrip", testReportRoundTrip},
@@ -175,6 +177,44 @@ func testJobLifecycle(t *testing.T, st store.Store) {
 	wantErr(t, "StartAttempt of a done job", err, store.ErrJobFinished)
 	_, err = st.Attempts(ctx(t), "no-such-job")
 	wantErr(t, "Attempts of an unknown job", err, store.ErrNotFound)
+}
+
+// testJobImages checks that a job keeps the images it was submitted with, in their order.
+func testJobImages(t *testing.T, st store.Store) {
+	tests := []struct {
+		name   string
+		images []string
+	}{
+		{"none", nil},
+		{"one", []string{"trixie"}},
+		{"matrix", []string{"trixie", "host", "bookworm"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			job, err := st.CreateJob(ctx(t), store.NewJob{Spec: "alpha==1.0", Images: tc.images})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.Job(ctx(t), job.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.images, got.Images); diff != "" {
+				t.Errorf("Job(...).Images (-want +got):\n%s", diff)
+			}
+			page, err := st.Jobs(ctx(t), store.JobQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(page.Jobs, func(j store.Job) bool { return j.ID == job.ID })
+			if i < 0 {
+				t.Fatalf("Jobs does not list job %s", job.ID)
+			}
+			if diff := cmp.Diff(tc.images, page.Jobs[i].Images); diff != "" {
+				t.Errorf("Jobs(...) job %s Images (-want +got):\n%s", job.ID, diff)
+			}
+		})
+	}
 }
 
 func testIdempotentAttempts(t *testing.T, st store.Store) {

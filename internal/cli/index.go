@@ -6,14 +6,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pyti/pyti/internal/debwheel"
+	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/localindex"
+	"github.com/pyti/pyti/internal/tasks"
 )
 
 // indexCommand serves a directory of distributions as a package index on loopback: the bundled
 // example projects, Debian's real pip/setuptools/wheel wheels and the test tools, for the demo,
-// the tests, and anyone who wants to try PYTI without reaching PyPI.
+// the tests, and anyone who wants to try PYTI without reaching PyPI. With --image it also serves
+// the test tools of PYTI's images (pytest, coverage built for the image's Python, ...), next to
+// the host's, so that an analysis on those images installs test tools that run there: pip picks
+// the files that fit each interpreter.
 func indexCommand() command {
 	return command{
 		name:    "index",
@@ -26,6 +32,8 @@ func indexCommand() command {
 			listen := fs.String("listen", "127.0.0.1:0", "address to serve on")
 			urlFile := fs.String("url-file", "", "write the index URL into this file once serving")
 			dataDir := fs.String("data-dir", defaultDataDir(), "PYTI's data directory (the index lives in DATA-DIR/index unless DIR is given)")
+			var images imageList
+			fs.Var(&images, "image", "also serve the test tools of this image (pyti image build), repackaged for its Python; repeatable")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 || args[0] != "serve" || len(args) > 2 {
 					return usagef("usage: pyti index serve [DIR]")
@@ -33,6 +41,10 @@ func indexCommand() command {
 				dir := filepath.Join(*dataDir, "index")
 				if len(args) == 2 {
 					dir = args[1]
+				}
+				roots, err := imageRoots(*dataDir, images)
+				if err != nil {
+					return err
 				}
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					return err
@@ -55,6 +67,11 @@ func indexCommand() command {
 						return fmt.Errorf("repackaging the test tools: %w", err)
 					}
 				}
+				for _, im := range roots {
+					if err := addImageTools(ctx, env, dir, im); err != nil {
+						return err
+					}
+				}
 				srv, err := localindex.Serve(dir, *listen)
 				if err != nil {
 					return err
@@ -71,4 +88,45 @@ func indexCommand() command {
 			}
 		},
 	}
+}
+
+// imageRoot is an image whose test tools the index serves.
+type imageRoot struct{ name, root string }
+
+// imageRoots checks the images named with --image before any work starts and returns their root
+// file systems. "host" is this system, whose tools --tool-wheels serves.
+func imageRoots(dataDir string, names []string) ([]imageRoot, error) {
+	store := image.NewStore(dataDir)
+	var out []imageRoot
+	for _, name := range names {
+		if name == tasks.HostImage {
+			continue
+		}
+		if _, err := store.Get(name); err != nil {
+			return nil, err
+		}
+		out = append(out, imageRoot{name: name, root: store.Root(name)})
+	}
+	return out, nil
+}
+
+// addImageTools repackages the test tools installed in an image, with the Python packages they
+// depend on there, into dir, and says what it skipped or kept.
+func addImageTools(ctx context.Context, env *Env, dir string, im imageRoot) error {
+	pkgs, err := debwheel.Dependencies(im.root, debwheel.TestTools)
+	if err != nil {
+		return fmt.Errorf("image %s: %w", im.name, err)
+	}
+	res, err := debwheel.BuildFrom(ctx, im.root, dir, pkgs)
+	if err != nil {
+		return fmt.Errorf("image %s: repackaging its test tools: %w", im.name, err)
+	}
+	fmt.Fprintf(env.Stderr, "index: image %s: %d test tool wheels\n", im.name, len(res.Wheels))
+	if len(res.Missing) > 0 {
+		fmt.Fprintf(env.Stderr, "index: image %s: not installed there, skipped: %s\n", im.name, strings.Join(res.Missing, ", "))
+	}
+	for _, k := range res.Kept {
+		fmt.Fprintf(env.Stderr, "index: image %s: %s was already in the index with other content; kept the one there\n", im.name, filepath.Base(k))
+	}
+	return nil
 }

@@ -65,4 +65,14 @@ func TestToolWheelsInstallAndRun(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "1 passed") {
 		t.Fatalf("pytest under coverage in the fresh environment: %v\n%s", err, out)
 	}
+	// coverage's HTML templates live in a directory that Debian links to /usr/share: the wheel
+	// must carry them for `coverage html` to work.
+	html := exec.Command(py, "-m", "coverage", "html", "-d", filepath.Join(dir, "htmlcov"))
+	html.Dir = dir
+	if out, err := html.CombinedOutput(); err != nil {
+		t.Fatalf("coverage html: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "htmlcov", "index.html")); err != nil {
+		t.Errorf("coverage html wrote no index.html: %v", err)
+	}
 }

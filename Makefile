@@ -7,8 +7,10 @@ BIN       := bin/pyti
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/pyti/pyti/internal/buildinfo.Version=$(VERSION)
 TESTFLAGS ?= -timeout 75m
+# The clean image the matrix tests run on (built once with debootstrap, then reused).
+TEST_IMAGE_DATA ?= $(HOME)/.cache/pyti/test-images
 
-.PHONY: all deps build test vet demo bench fmt clean
+.PHONY: all deps build test test-image vet demo bench fmt clean
 
 all: build
 
@@ -26,9 +28,12 @@ vet:
 	@test -z "$$(gofmt -l cmd internal *.go)" || { echo "gofmt would change:"; gofmt -l cmd internal *.go; exit 1; }
 	@$(GO) vet ./...
 
-test: deps vet
-	@echo "test: go test ./..."
-	@$(GO) test $(TESTFLAGS) ./...
+test-image: build
+	@PYTI_TEST_IMAGE_DATA_DIR=$(TEST_IMAGE_DATA) ./scripts/test-image.sh
+
+test: deps vet test-image
+	@echo "test: go test ./... (matrix tests on the image in $(TEST_IMAGE_DATA))"
+	@PYTI_TEST_IMAGE_DATA_DIR=$(TEST_IMAGE_DATA) $(GO) test $(TESTFLAGS) ./...
 
 demo: build
 	@./scripts/demo.sh

@@ -11,8 +11,20 @@ mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 rm -rf "$DIR/analyses" "$DIR/index.url"
 
+# A clean Debian trixie image (Python 3.13) for the matrix example; PYTI_DEMO_IMAGE= skips it. It is
+# built once with debootstrap (a few minutes) into the same place `make test` keeps its image.
+IMAGE=${PYTI_DEMO_IMAGE-trixie}
+IMAGE_ARGS=()
+if [ -n "$IMAGE" ]; then
+  IMAGES=${PYTI_IMAGE_DATA:-$HOME/.cache/pyti/test-images}
+  PYTI_TEST_IMAGE_DATA_DIR="$IMAGES" PYTI_TEST_IMAGE="$IMAGE" ./scripts/test-image.sh | sed 's/^test-image:/demo:/'
+  rm -rf "$DIR/images"
+  ln -s "$IMAGES/images" "$DIR/images"
+  IMAGE_ARGS=(--image "$IMAGE" --data-dir "$DIR")
+fi
+
 echo "demo: building the example projects and serving them as a package index (first time: a few minutes)"
-"$PYTI" index serve --examples testdata/examples --url-file "$DIR/index.url" "$DIR/index" > "$DIR/index.log" 2>&1 &
+"$PYTI" index serve --examples testdata/examples "${IMAGE_ARGS[@]}" --url-file "$DIR/index.url" "$DIR/index" > "$DIR/index.log" 2>&1 &
 INDEX_PID=$!
 SERVE_PID=""
 cleanup() {
@@ -31,9 +43,13 @@ echo "demo: index at $INDEX"
 EXAMPLES=${PYTI_DEMO_EXAMPLES:-"pure unittest doctests failing cext buildfail dependent netneed legacy missingdep newpython badactor"}
 echo "demo: analysing $(echo $EXAMPLES | wc -w) example projects, $JOBS at a time (each in the sandbox, traced, offline)"
 mkdir -p "$DIR/analyses"
-export PYTI INDEX DIR
+# The example written for a newer Python runs as a matrix: the host's Python and the image's.
+MATRIX=""
+[ -n "$IMAGE" ] && MATRIX="--image host --image $IMAGE"
+export PYTI INDEX DIR MATRIX
 printf '%s\n' $EXAMPLES | xargs -P "$JOBS" -I{} sh -c '
-  "$PYTI" analyze --log-level warn --index-url "$INDEX" --allow-private-index --data-dir "$DIR" \
+  m=""; [ "{}" = newpython ] && m="$MATRIX"
+  "$PYTI" analyze --log-level warn --index-url "$INDEX" --allow-private-index --data-dir "$DIR" $m \
     --out "$DIR/analyses/{}" "pyti-example-{}" > "$DIR/analyses/{}.txt" 2>&1
   echo "demo: analysed pyti-example-{} (exit $?)"
 ' || true
@@ -58,6 +74,8 @@ f = r.get("findings") or []
 worst = f[0]["severity"] if f else ""
 print("%-28s %-18s %-26s %-9s %s" % (r.get("project") or r["request"]["spec"], r["verdict"], tests, cov,
       ("%d (worst: %s)" % (len(f), worst)) if f else "none"))
+for c in r.get("matrix") or []:
+    print("  on %-24s %s" % ("%s (Python %s)" % (c["image"]["name"], c["image"]["python"]), c["verdict"]))
 PY
 done
 echo

@@ -20,8 +20,12 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	if r.Run != nil {
+		width := 9
 		for _, t := range r.Run.Tasks {
-			line := fmt.Sprintf("  %-9s %-9s %8s", t.Name, t.Status, seconds(t.WallMS))
+			width = max(width, min(len(t.Name), 40))
+		}
+		for _, t := range r.Run.Tasks {
+			line := fmt.Sprintf("  %-*s %-9s %8s", width, oneLine(t.Name, 40), t.Status, seconds(t.WallMS))
 			if t.Reason != "" && t.Status != "ok" {
 				line += "  " + oneLine(t.Reason, 110)
 			} else if t.Error != "" {

@@ -63,13 +63,26 @@ func index(t *testing.T) *fixture {
 		ctx := context.Background()
 		if _, err := localindex.Build(ctx, "../../testdata/examples", dir, nil,
 			localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels(""),
-			localindex.WithOnly("pure", "failing", "badactor", "buildfail", "missingdep", "base", "dependent")); err != nil {
+			localindex.WithOnly("pure", "failing", "badactor", "buildfail", "missingdep", "base", "dependent", "newpython")); err != nil {
 			fixtureErr = err
 			return
 		}
 		if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
 			fixtureErr = err
 			return
+		}
+		// The matrix tests' image gets the test tools its own Debian release ships (a coverage
+		// built for its Python), as PyPI would serve wheels for every interpreter.
+		if root := testImageRoot(); root != "" {
+			tools, err := debwheel.Dependencies(root, debwheel.TestTools)
+			if err != nil {
+				fixtureErr = err
+				return
+			}
+			if _, err := debwheel.BuildFrom(ctx, root, dir, tools); err != nil {
+				fixtureErr = err
+				return
+			}
 		}
 		srv, err := localindex.Start(dir)
 		if err != nil {

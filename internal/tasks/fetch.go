@@ -48,7 +48,10 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	if err := os.MkdirAll(wh, 0o777); err != nil {
 		return err
 	}
-	main, binds := j.mainRequirement(a, src)
+	main, binds, err := j.mainRequirement(a, src, t)
+	if err != nil {
+		return err
+	}
 	download := func(name string, reqs []string) (*stepResult, error) {
 		argv := append([]string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "download", "--dest", j.in(wh),
 			"--index-url", fmt.Sprintf("http://127.0.0.1:%d/simple/", indexPort), "--progress-bar", "off"}, reqs...)
@@ -116,8 +119,10 @@ func (r requirement) withExtras(extras []string) string {
 	return fmt.Sprintf("%s[%s] @ %s", r.name, strings.Join(extras, ","), r.url)
 }
 
-// mainRequirement names the archive (or tree) for pip, with the binds that make it visible.
-func (j *job) mainRequirement(a Archive, src Source) (requirement, []sandbox.Bind) {
+// mainRequirement names the archive (or tree) for pip, with the binds that make it visible. A
+// source tree is copied into t's work space first: preparing its metadata writes into it (an
+// egg-info), and the pristine tree is read-only.
+func (j *job) mainRequirement(a Archive, src Source, t *target) (requirement, []sandbox.Bind, error) {
 	name := ""
 	if src.Metadata != nil {
 		name = src.Metadata.Name
@@ -125,12 +130,19 @@ func (j *job) mainRequirement(a Archive, src Source) (requirement, []sandbox.Bin
 		name = src.Pyproject.Project.Name
 	}
 	if a.Kind == "tree" {
-		root := j.in(src.Root)
-		return requirement{plain: root, name: name, url: "file://" + root}, nil
+		tree := filepath.Join(t.work, "fetch", filepath.Base(src.Root))
+		if err := copyTree(src.Root, tree); err != nil {
+			return requirement{}, nil, fmt.Errorf("copying the source tree: %w", err)
+		}
+		if err := makeWritable(filepath.Join(t.work, "fetch")); err != nil {
+			return requirement{}, nil, err
+		}
+		root := j.in(tree)
+		return requirement{plain: root, name: name, url: "file://" + root}, nil, nil
 	}
 	// pip needs the file name to tell an sdist from a wheel: bind the cached file under its name.
 	inside := insideDist + "/" + a.Filename
-	return requirement{plain: inside, name: name, url: "file://" + inside}, []sandbox.Bind{{Src: a.Path, Dst: inside}}
+	return requirement{plain: inside, name: name, url: "file://" + inside}, []sandbox.Bind{{Src: a.Path, Dst: inside}}, nil
 }
 
 // buildRequirements are the build-system requirements of an sdist or tree (PEP 518's default for a

@@ -80,6 +80,23 @@ func TestMatrixVerdict(t *testing.T) {
 	}
 }
 
+// testImageRoot is the root of the matrix tests' image, "" when there is none.
+func testImageRoot() string {
+	dataDir := os.Getenv("PYTI_TEST_IMAGE_DATA_DIR")
+	if dataDir == "" {
+		return ""
+	}
+	name := os.Getenv("PYTI_TEST_IMAGE")
+	if name == "" {
+		name = "trixie"
+	}
+	store := image.NewStore(dataDir)
+	if _, err := store.Get(name); err != nil {
+		return ""
+	}
+	return store.Root(name)
+}
+
 // testImage is the image the matrix tests run on: PYTI_TEST_IMAGE (default trixie) in
 // PYTI_TEST_IMAGE_DATA_DIR, built beforehand by `pyti image build` (make test does).
 func testImage(t *testing.T) Image {
@@ -118,7 +135,7 @@ func cellSummary(c report.Cell) string {
 	s := c.Image.Name + " " + string(c.Verdict)
 	if c.Tests != nil && c.Tests.Results != nil {
 		n := c.Tests.Results.Counts
-		s += fmt.Sprintf(" %d passed %d failed", n.Passed, n.Failed)
+		s += fmt.Sprintf(" %d passed %d failed %d errors", n.Passed, n.Failed, n.Errors)
 	}
 	return s
 }
@@ -133,7 +150,8 @@ func TestMatrixOnTwoInterpreters(t *testing.T) {
 	for _, c := range rep.Matrix {
 		got = append(got, cellSummary(c))
 	}
-	want := []string{"host import-failed", img.Name + " passed 2 passed 0 failed"}
+	// On 3.11 the import fails and so does the test module's collection (expected.md).
+	want := []string{"host import-failed 0 passed 0 failed 1 errors", img.Name + " passed 2 passed 0 failed 0 errors"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("matrix (-want +got):\n%s\nreason: %s", d, rep.Reason)
 	}

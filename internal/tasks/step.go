@@ -294,5 +294,7 @@ func (f *sandboxFilter) sandboxSetup(e trace.Event) bool {
 	if e.Kind == trace.KindExec && !e.Failed() {
 		f.prog[e.PID] = e.Path
 	}
-	return setupPrograms[f.prog[e.PID]]
+	p := f.prog[e.PID]
+	// On an image, PYTI's init may be started through the host's loader in /.pyti/lib.
+	return setupPrograms[p] || strings.HasPrefix(p, "/.pyti/")
 }

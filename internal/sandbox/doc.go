@@ -1,8 +1,8 @@
 // Package sandbox owns the isolation of untrusted code: the Backend interface every sandbox
 // implementation satisfies, the Spec of one run and its Result, the resource limits and how a run
 // is classified (ok, exit, timeout, no-output-timeout, oom, pids, no-space, killed), the decoy
-// home and decoy credentials, the capped capture of output and traces, the job Workspace, and the
-// two helper roles the pyti binary takes when it re-executes itself: the host-side launcher (joins
+// home and decoy credentials, the seccomp deny list (SeccompRules) and its BPF program, the
+// capped capture of output and traces, the job Workspace, and the two helper roles the pyti binary takes when it re-executes itself: the host-side launcher (joins
 // the run's cgroup, creates the run's network namespace with only loopback, pre-binds PYTI's DNS
 // resolver and index bridge sockets, then execs strace/bwrap) and the in-sandbox init (serves the
 // resolver and the bridge, runs the user's command with no capabilities, reports its exit).

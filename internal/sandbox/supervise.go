@@ -29,7 +29,14 @@ type Plan struct {
 	Layout *cgroup.Layout
 	// FullPaths are host paths checked for "no space" at the end (e.g. the workspace).
 	FullPaths []string
+	// ExtraFiles are handed to Exec at descriptors FirstExtraFD, FirstExtraFD+1, ... (e.g.
+	// bwrap's --seccomp program). Supervise does not close them.
+	ExtraFiles []*os.File
 }
+
+// FirstExtraFD is the descriptor at which Exec finds Plan.ExtraFiles[0]: after the trace pipe
+// and the report channel, below the sockets the launcher places at fixed descriptors.
+const FirstExtraFD = fdReport + 1
 
 // Supervise runs plan: it creates the run's cgroup, starts the launcher in a fresh network
 // namespace, captures output (capped), the trace (capped) and the init's reports, enforces the
@@ -59,6 +66,9 @@ func Supervise(ctx context.Context, plan Plan) (res *Result, err error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInfrastructure, err)
+	}
+	if FirstExtraFD+len(plan.ExtraFiles) > fdDNSUDP {
+		return nil, fmt.Errorf("%w: %d extra files would reach the launcher's fixed descriptors", ErrInfrastructure, len(plan.ExtraFiles))
 	}
 	cfg, err := encodeConfig(LaunchConfig{
 		ProcsFiles: cg.ProcsFiles(), Exec: plan.Exec, Env: plan.Env, DNS: plan.DNS, IndexPort: spec.IndexPort,
@@ -123,7 +133,7 @@ func Supervise(ctx context.Context, plan Plan) (res *Result, err error) {
 		Stdin:      devnull,
 		Stdout:     outW,
 		Stderr:     errW,
-		ExtraFiles: []*os.File{traceW, repW}, // fds 3 and 4
+		ExtraFiles: append([]*os.File{traceW, repW}, plan.ExtraFiles...), // fds 3, 4, then FirstExtraFD...
 		SysProcAttr: &syscall.SysProcAttr{
 			Cloneflags: syscall.CLONE_NEWNET,
 			Pdeathsig:  syscall.SIGKILL,

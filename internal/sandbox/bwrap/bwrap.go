@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -69,13 +70,22 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	if err != nil {
 		return nil, err
 	}
+	filter, err := os.Open(filepath.Join(runDir, seccompFile))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+	}
+	defer filter.Close()
 	argv := append([]string{bw}, args...)
 	if spec.Trace {
 		st, err := exec.LookPath("strace")
 		if err != nil {
 			return nil, fmt.Errorf("%w: strace not found: apt-get install strace", sandbox.ErrInfrastructure)
 		}
-		argv = append(append([]string{st}, trace.StraceArgs(sandbox.TraceFDPath)...), argv...)
+		sa, err := straceArgs(runtime.GOARCH)
+		if err != nil {
+			return nil, err
+		}
+		argv = append(append([]string{st}, sa...), argv...)
 	}
 	var full []string
 	if spec.WorkDir != "" {
@@ -83,15 +93,47 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	}
 	return sandbox.Supervise(ctx, sandbox.Plan{
 		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		DNS: true, Layout: b.Layout, FullPaths: full,
+		DNS: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
 	})
+}
+
+// seccompFile is the run directory's file with the compiled seccomp program, which bwrap reads
+// from descriptor sandbox.FirstExtraFD (--seccomp) and applies right before it execs the init.
+const seccompFile = "seccomp.bpf"
+
+// straceArgs are trace.StraceArgs with the seccomp filter's calls added to the traced set and
+// failed by strace (see sandbox.SeccompProgram: in a traced run the filter hands them to strace,
+// so that the attempts show in the trace).
+func straceArgs(goarch string) ([]string, error) {
+	names, inject, err := sandbox.SeccompStraceArgs(goarch)
+	if err != nil {
+		return nil, err
+	}
+	base := trace.StraceArgs(sandbox.TraceFDPath)
+	var out []string
+	found := false
+	for i, a := range base {
+		if a == "--" {
+			if !found {
+				break
+			}
+			out = append(append(out, inject...), base[i:]...)
+			return out, nil
+		}
+		if set, ok := strings.CutPrefix(a, "trace="); ok && i > 0 && base[i-1] == "-e" && !found {
+			a, found = "trace="+set+","+strings.Join(names, ","), true
+		}
+		out = append(out, a)
+	}
+	return nil, fmt.Errorf("%w: strace arguments %q have no -e trace= set before --", sandbox.ErrInfrastructure, base)
 }
 
 // systemDirs are bound read-only (or recreated as the same symlink).
 var systemDirs = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"}
 
 // Args builds the bwrap arguments for spec; runDir is a private host directory for the run's
-// generated files (resolv.conf, the empty mask file).
+// generated files (resolv.conf, the empty mask file, the seccomp program). bwrap reads the
+// seccomp program from descriptor sandbox.FirstExtraFD, where Run hands it runDir's copy.
 func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 	lim := spec.Limits.WithDefaults()
 	self, err := os.Executable()
@@ -106,7 +148,15 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 	if err := os.WriteFile(resolv, []byte("nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"), 0o444); err != nil {
 		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
 	}
+	filter, err := sandbox.SeccompFilter(runtime.GOARCH, spec.Trace)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(runDir, seccompFile), filter, 0o444); err != nil {
+		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+	}
 	a := []string{
+		"--seccomp", strconv.Itoa(sandbox.FirstExtraFD),
 		"--unshare-user", "--uid", strconv.Itoa(sandbox.SandboxUID), "--gid", strconv.Itoa(sandbox.SandboxGID),
 		"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
 		"--hostname", "pyti-sandbox",

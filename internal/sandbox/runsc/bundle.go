@@ -39,24 +39,32 @@ const (
 // systemDirs are bound read-only (or recreated as the same symlink).
 var systemDirs = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"}
 
-// seccompDenied are calls the sandbox may not make at all (gVisor implements few of them,
-// but a denial is the contract, not an accident of the implementation).
-var seccompDenied = []string{"setns", "bpf", "userfaultfd", "keyctl", "add_key", "request_key", "perf_event_open"}
-
+// seccomp returns the bundle's filter: sandbox.SeccompRules, the bwrap backend's deny list, by
+// name with the same errnos (gVisor implements few of these calls, but a refusal is the
+// contract, not an accident of the implementation), plus the rules that protect PYTI's init.
+// gVisor's strace does not log a call its seccomp refuses.
 func seccomp() *ociSeccomp {
 	eperm := uint(unix.EPERM)
-	newUser := uint64(unix.CLONE_NEWUSER)
-	sc := &ociSeccomp{
-		DefaultAction: "SCMP_ACT_ALLOW",
-		Architectures: []string{"SCMP_ARCH_X86_64"},
-		Syscalls: []ociSyscallRule{
-			// No nested user namespace (nor, without one, any other namespace). clone3, which
-			// hides its flags in memory, is not implemented by gVisor (ENOSYS): the C library
-			// falls back to clone.
-			{Names: []string{"unshare", "clone"}, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eperm,
-				Args: []ociSeccArg{{Index: 0, Value: newUser, ValueTwo: newUser, Op: "SCMP_CMP_MASKED_EQ"}}},
-			{Names: seccompDenied, Action: "SCMP_ACT_ERRNO", ErrnoRet: &eperm},
-		},
+	sc := &ociSeccomp{DefaultAction: "SCMP_ACT_ALLOW", Architectures: []string{"SCMP_ARCH_X86_64"}}
+	for _, r := range sandbox.SeccompRules {
+		if r.AMD64 < 0 || r.Name == "clone3" {
+			// This gVisor does not implement clone3 (ENOSYS, and the C library falls back to
+			// clone); a rule for it would answer EPERM, which this runsc's seccomp gives for
+			// every errnoRet, and the fallback would not happen.
+			continue
+		}
+		errno := uint(r.Errno)
+		if r.FlagsMask == 0 {
+			sc.Syscalls = append(sc.Syscalls, ociSyscallRule{Names: []string{r.Name}, Action: "SCMP_ACT_ERRNO", ErrnoRet: &errno})
+			continue
+		}
+		// One rule per flag: a masked comparison tests the bits of its mask all set.
+		for bit := uint64(1); bit < 1<<32; bit <<= 1 {
+			if uint64(r.FlagsMask)&bit != 0 {
+				sc.Syscalls = append(sc.Syscalls, ociSyscallRule{Names: []string{r.Name}, Action: "SCMP_ACT_ERRNO", ErrnoRet: &errno,
+					Args: []ociSeccArg{{Index: 0, Value: bit, ValueTwo: bit, Op: "SCMP_CMP_MASKED_EQ"}}})
+			}
+		}
 	}
 	// gVisor lets a process of the sandbox kill its PID 1 (Linux drops SIGKILL and SIGSTOP sent
 	// to a namespace's init from inside): PYTI's init is protected by refusing every signal

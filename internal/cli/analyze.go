@@ -143,6 +143,20 @@ func analyzeCommand() command {
 					defer s.Close()
 					st = s
 				}
+				// An analysis killed with SIGKILL leaves its tmpfs work space mounted: detach those.
+				roots := []string{filepath.Join(*dataDir, "analyses")}
+				if *out != "" {
+					roots = append(roots, *out, filepath.Dir(filepath.Clean(*out)))
+				}
+				for _, root := range roots {
+					gone, err := sandbox.ReclaimWorkspaces(root)
+					if err != nil {
+						fmt.Fprintf(env.Stderr, "pyti analyze: %v\n", err)
+					}
+					for _, g := range gone {
+						fmt.Fprintf(env.Stderr, "pyti analyze: detached %s, the work space of an analysis that was killed\n", g)
+					}
+				}
 				worst := ExitOK
 				for _, req := range reqs {
 					dir := *out

@@ -105,18 +105,3 @@ Suites: bookworm-security
 		})
 	}
 }
-
-func TestMountsUnder(t *testing.T) {
-	info := `22 1 8:1 / / rw - ext4 /dev/sda1 rw
-30 22 0:5 / /img/.build-x/root/proc rw - proc proc rw
-31 22 0:6 / /img/.build-x/root/sys rw - sysfs sysfs rw
-32 31 0:7 / /img/.build-x/root/sys/fs/cgroup rw - cgroup2 cgroup rw
-33 22 0:8 / /img/.build-x2/root/proc rw - proc proc rw
-34 22 0:9 / /img/.build-x/with\040space rw - tmpfs tmpfs rw
-`
-	got := mountsUnder(info, "/img/.build-x")
-	want := []string{"/img/.build-x/root/sys/fs/cgroup", "/img/.build-x/with space", "/img/.build-x/root/proc", "/img/.build-x/root/sys"}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("mounts (-want +got)\n%s", d)
-	}
-}

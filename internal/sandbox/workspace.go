@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,6 +39,10 @@ func NewWorkspace(dir string, size int64) (*Workspace, error) {
 		return w, nil
 	}
 	w.Tmpfs = true
+	if err := writeOwner(dir); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("workspace: %w", err)
+	}
 	return w, nil
 }
 
@@ -54,6 +59,7 @@ func (w *Workspace) Close() error {
 		return fmt.Errorf("workspace: unmount %s: %w", w.Dir, err)
 	}
 	w.Tmpfs = false
+	os.Remove(filepath.Join(filepath.Dir(w.Dir), ownerFile))
 	if err := os.Remove(w.Dir); err != nil {
 		return fmt.Errorf("workspace: %w", err)
 	}

@@ -211,6 +211,10 @@ type Fetch struct {
 	IndexRequests int `json:"index_requests"`
 	// Tools are the test tools PYTI added because the project does not declare them.
 	Tools []string `json:"tools,omitempty"`
+	// StaticMetadata says the package's own requirements were read from its static
+	// pyproject.toml [project] table (PEP 621) and pip resolved them, without preparing the
+	// package's metadata (a build environment and the backend run) just to learn them.
+	StaticMetadata bool `json:"static_metadata,omitempty"`
 }
 
 // Build is the wheel build.

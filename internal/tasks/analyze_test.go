@@ -363,3 +363,28 @@ func TestDebianWheels(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceTreeWithSetupPy analyses a source directory (as a repository checkout is): a
+// setup.py project with no PKG-INFO, whose name and version only the built wheel tells, and whose
+// metadata preparation writes into the tree (so fetch must not use the read-only pristine one).
+func TestSourceTreeWithSetupPy(t *testing.T) {
+	t.Parallel()
+	f := index(t)
+	tree := filepath.Join(t.TempDir(), "checkout")
+	if err := copyTree("../../testdata/examples/legacy", tree); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
+		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != report.VerdictPassed {
+		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	if rep.Project != "pyti-example-legacy" || rep.Version != "1.0.0" {
+		t.Errorf("project %q version %q, want the wheel's name and version", rep.Project, rep.Version)
+	}
+}

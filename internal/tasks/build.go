@@ -10,6 +10,7 @@ import (
 
 	"github.com/pyti/pyti/internal/archive"
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/trace"
@@ -69,9 +70,39 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	if err != nil {
 		return err
 	}
+	j.metadataFromWheel(unpacked)
 	j.copyOut(t.task("build"), b.Wheel, wheels[0], "application/zip")
 	t.kWheel.Set(d, Wheel{Path: wheels[0], Filename: b.Wheel, Modules: modules})
 	return nil
+}
+
+// metadataFromWheel fills the report's name, version and metadata from the built wheel when the
+// source said nothing (a setup.py project without PKG-INFO, e.g. a repository's tarball).
+func (j *job) metadataFromWheel(unpacked string) {
+	matches, _ := filepath.Glob(filepath.Join(unpacked, "*.dist-info", "METADATA"))
+	if len(matches) != 1 {
+		return
+	}
+	f, err := os.Open(matches[0])
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	m, err := pkgmeta.ParseCoreMetadata(f, maxMetadataBytes)
+	if err != nil {
+		return
+	}
+	j.edit(func(r *report.Report) {
+		if r.Metadata == nil {
+			r.Metadata = reportMetadata(m)
+		}
+		if r.Project == "" {
+			r.Project = m.Name
+		}
+		if r.Version == "" {
+			r.Version = m.Version
+		}
+	})
 }
 
 // compilerCalls lists the compiler invocations among the executed programs.

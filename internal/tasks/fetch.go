@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,19 +67,30 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	extras := j.testExtras(src)
 	testReqs := testRequirements(src)
 	used := Wheelhouse{Dir: wh, Extras: extras, TestRequirements: testReqs, Tools: missingTools(src, testReqs)}
-	all := append(append(append([]string{main.withExtras(extras)}, buildReqs...), testReqs...), testTools...)
+	// pip learns what the package needs by preparing its metadata, which for an sdist means a
+	// build environment and running the backend: needless when pyproject.toml declares the
+	// dependencies statically (PEP 621 forbids a backend to change them). pip then resolves
+	// those requirements themselves.
+	pkg, pkgPlain := []string{main.withExtras(extras)}, []string{main.plain}
+	static := false
+	if a.Kind != "wheel" {
+		if reqs, plain, ok := staticRequirements(src, extras); ok {
+			pkg, pkgPlain, static = reqs, plain, true
+		}
+	}
+	all := append(append(append(slices.Clone(pkg), buildReqs...), testReqs...), testTools...)
 	res, err := download("pip-download", all)
 	if err != nil {
 		return err
 	}
-	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools}
+	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static}
 	defer func() {
 		fetch.IndexRequests = len(proxy.Requests())
 		fetch.Wheelhouse = listWheelhouse(wh)
 		j.setResult(t, func(tr *report.TargetResults) { tr.Fetch = fetch })
 	}()
 	if !res.ok() {
-		essential, err := download("pip-download-package", append([]string{main.plain}, buildReqs...))
+		essential, err := download("pip-download-package", append(slices.Clone(pkgPlain), buildReqs...))
 		if err != nil {
 			return err
 		}
@@ -143,6 +155,65 @@ func (j *job) mainRequirement(a Archive, src Source, t *target) (requirement, []
 	// pip needs the file name to tell an sdist from a wheel: bind the cached file under its name.
 	inside := insideDist + "/" + a.Filename
 	return requirement{plain: inside, name: name, url: "file://" + inside}, []sandbox.Bind{{Src: a.Path, Dst: inside}}, nil
+}
+
+// staticBackends are the build backends whose get_requires_for_build_wheel asks for nothing
+// beyond build-system.requires (setuptools may ask for wheel, which is added). A backend not
+// listed may ask for more at build time, and only pip preparing the metadata finds out what.
+var staticBackends = map[string]bool{
+	"setuptools.build_meta": true, "setuptools.build_meta:__legacy__": true, "flit_core.buildapi": true,
+	"poetry.core.masonry.api": true, "pdm.backend": true, "hatchling.build": true,
+}
+
+// staticRequirements are the requirements of the package itself (its dependencies, plus those of
+// the given extras) read from pyproject.toml's [project] table, when they are static there and
+// its build backend asks for nothing more at build time; with and without the extras. ok is
+// false when pip must prepare the metadata to know them: dependencies or optional-dependencies
+// dynamic, a backend not known to be static, hatchling with [tool.hatch] (its build hooks may
+// add requirements), or a requirement naming the package itself.
+func staticRequirements(src Source, extras []string) (all, plain []string, ok bool) {
+	pp := src.Pyproject
+	if pp == nil || pp.Project == nil || pp.BuildSystem == nil || pp.Project.Name == "" {
+		return nil, nil, false
+	}
+	backend := pp.BuildSystem.BuildBackend
+	if !staticBackends[backend] || (backend == "hatchling.build" && slices.Contains(pp.Tools, "hatch")) || len(pp.BuildSystem.BackendPath) > 0 {
+		return nil, nil, false
+	}
+	for _, d := range pp.Project.Dynamic {
+		if d == "dependencies" || d == "optional-dependencies" {
+			return nil, nil, false
+		}
+	}
+	self := pep440.NormalizeName(pp.Project.Name)
+	check := func(reqs []string) bool {
+		for _, s := range reqs {
+			r, err := pep440.ParseRequirement(s)
+			if err != nil || pep440.NormalizeName(r.Name) == self || r.URL != "" {
+				return false
+			}
+		}
+		return true
+	}
+	plain = slices.Clone(pp.Project.Dependencies)
+	if !check(plain) {
+		return nil, nil, false
+	}
+	all = slices.Clone(plain)
+	for _, e := range extras {
+		for name, reqs := range pp.Project.OptionalDependencies {
+			if pep440.NormalizeName(name) == pep440.NormalizeName(e) {
+				if !check(reqs) {
+					return nil, nil, false
+				}
+				all = append(all, reqs...)
+			}
+		}
+	}
+	if strings.HasPrefix(backend, "setuptools.") {
+		plain, all = append(plain, "wheel"), append(all, "wheel")
+	}
+	return all, plain, true
 }
 
 // buildRequirements are the build-system requirements of an sdist or tree (PEP 518's default for a

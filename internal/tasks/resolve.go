@@ -24,6 +24,9 @@ func (j *job) resolve(ctx context.Context, d *dag.Data) error {
 		if err != nil {
 			return err
 		}
+		if rel.Version != "" { // a file: its name says which release it is, until metadata says better
+			j.edit(func(r *report.Report) { r.Project, r.Version = rel.Project, rel.Version })
+		}
 		KRelease.Set(d, rel)
 		return nil
 	}

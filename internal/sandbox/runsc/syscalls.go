@@ -36,7 +36,7 @@ var syscallClasses = map[string][]string{
 func TraceSyscalls() string {
 	var out []string
 	for _, item := range strings.Split(trace.Syscalls, ",") {
-		item = strings.TrimSpace(item)
+		item = strings.TrimPrefix(strings.TrimSpace(item), "?")
 		if names, ok := syscallClasses[item]; ok {
 			out = append(out, names...)
 		} else if item != "" && !strings.HasPrefix(item, "%") {
@@ -50,4 +50,4 @@ func TraceSyscalls() string {
 }
 
 // unknownToGVisor are the calls runsc 20221219's strace table does not name.
-var unknownToGVisor = map[string]bool{"faccessat2": true, "openat2": true}
+var unknownToGVisor = map[string]bool{"faccessat2": true, "openat2": true, "fchmodat2": true}

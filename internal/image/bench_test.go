@@ -15,13 +15,17 @@ import (
 func benchImage(b *testing.B) string {
 	dir := os.Getenv("PYTI_TEST_IMAGE_DATA_DIR")
 	if dir == "" {
-		b.Skip("set PYTI_TEST_IMAGE_DATA_DIR to a data dir holding the bookworm-test image (see TestBuildRealImage)")
+		b.Skip("set PYTI_TEST_IMAGE_DATA_DIR to a data dir holding an image (make test builds trixie in ~/.cache/pyti/test-images)")
+	}
+	name := os.Getenv("PYTI_TEST_IMAGE")
+	if name == "" {
+		name = "trixie"
 	}
 	store := image.NewStore(dir)
-	if _, err := store.Get("bookworm-test"); err != nil {
+	if _, err := store.Get(name); err != nil {
 		b.Skip(err)
 	}
-	return store.Root("bookworm-test")
+	return store.Root(name)
 }
 
 func benchRun(b *testing.B, img string) {

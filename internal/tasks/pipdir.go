@@ -53,7 +53,7 @@ func (j *job) preparePip(ctx context.Context, t *target) (string, error) {
 	if cache == "" {
 		return "", errors.New("no cache directory")
 	}
-	dir := filepath.Join(cache, "pip", sum[:24]+"-"+t.pythonTag)
+	dir := filepath.Join(cache, "pip", sum[:24]+"-"+t.pythonTag+"-nodist")
 	if _, err := os.Stat(filepath.Join(dir, "pip", "__main__.py")); err == nil {
 		return dir, nil
 	}
@@ -112,6 +112,11 @@ func unzipTrusted(path, dir string) error {
 		name := filepath.Clean(f.Name)
 		if filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, "../") {
 			return fmt.Errorf("unsafe member %q", f.Name)
+		}
+		// Without its own dist-info: seen on sys.path, it would make pip believe that pip is
+		// installed wherever it installs (and skip installing pip itself, when pip is analysed).
+		if top, _, _ := strings.Cut(filepath.ToSlash(name), "/"); strings.HasSuffix(top, ".dist-info") {
+			continue
 		}
 		dst := filepath.Join(dir, name)
 		if f.FileInfo().IsDir() {

@@ -48,8 +48,8 @@ func TestWorkerSaysWhatIsMissing(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"no flags", nil, []string{"--server", "--nats", "--token"}},
-		{"nothing reachable", []string{"--server", "http://" + closed, "--nats", "nats://" + closed, "--token", "t", "--sandbox", "nope"},
+		{"no flags", nil, []string{"--server", "--nats", "--worker-token"}},
+		{"nothing reachable", []string{"--server", "http://" + closed, "--nats", "nats://" + closed, "--worker-token", "t", "--sandbox", "nope"},
 			[]string{"this worker cannot run", `--sandbox "nope"`, "the job queue is unreachable", "the master is unreachable"}},
 	}
 	for _, tc := range tests {

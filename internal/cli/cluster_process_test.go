@@ -261,7 +261,7 @@ func (c *testCluster) startWorker(name string) *proc {
 			c.t.Errorf("cleaning %s: %v", work, err)
 		}
 	})
-	return startProc(c.t, name, "worker", "--server", "http://"+c.httpAddr, "--nats", "nats://"+c.natsAddr, "--token", testWorkerToken,
+	return startProc(c.t, name, "worker", "--server", "http://"+c.httpAddr, "--nats", "nats://"+c.natsAddr, "--worker-token", testWorkerToken,
 		"--name", name, "--index-url", c.index, "--allow-private-index", "--no-trace", "--cache-dir", c.t.TempDir(),
 		"--work-dir", work)
 }

@@ -160,7 +160,7 @@ func (a *analysisFlags) options(env *Env, b sandbox.Backend, client *pypi.Client
 	}
 }
 
-// workerCommand runs jobs for a master: `pyti worker --server URL --nats URL --token T`.
+// workerCommand runs jobs for a master: `pyti worker --server URL --nats URL --worker-token T`.
 func workerCommand() command {
 	return command{
 		name:    "worker",
@@ -170,7 +170,7 @@ func workerCommand() command {
 			a.register(fs)
 			server := fs.String("server", "", "the master's URL (http://HOST:PORT)")
 			natsURL := fs.String("nats", "", "NATS server(s) of the job queue, comma-separated (nats://HOST:4222)")
-			token := fs.String("token", "", "the worker token of the master (its DATA-DIR/worker.token)")
+			token := fs.String("worker-token", "", "the worker token of the master (its DATA-DIR/worker.token; the same setting as serve's --worker-token, PYTI_WORKER_TOKEN)")
 			name := fs.String("name", "", "this worker's name (default HOST-PID)")
 			dataDir := fs.String("data-dir", defaultDataDir(), "PYTI's data directory: the images jobs name are DATA-DIR/images (pyti image build)")
 			workDir := fs.String("work-dir", "", "directory for the jobs' work, private to this worker: what a killed worker left there is removed at start (default: a temporary directory)")
@@ -187,7 +187,7 @@ func workerCommand() command {
 					missing = append(missing, "--nats")
 				}
 				if *token == "" {
-					missing = append(missing, "--token")
+					missing = append(missing, "--worker-token")
 				}
 				if len(missing) > 0 {
 					return usagef("the worker needs %v", missing)

@@ -176,6 +176,44 @@ func TestMatrixOnTwoInterpreters(t *testing.T) {
 	}
 }
 
+// TestMatrixExamplesAgree runs examples that are not written to differ between interpreters on
+// the host and on the image: the same verdict and test counts on both, a C extension built for
+// each interpreter's own ABI.
+func TestMatrixExamplesAgree(t *testing.T) {
+	img := testImage(t)
+	t.Parallel()
+	for _, tc := range []struct {
+		example string
+		want    string // each cell's summary without its image name
+	}{
+		{"pure", "passed 11 passed 0 failed 0 errors"},
+		{"failing", "tests-failed 3 passed 2 failed 1 errors"},
+		{"cext", "passed 6 passed 0 failed 0 errors"},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			t.Parallel()
+			rep := analyzeMatrix(t, Request{Spec: "pyti-example-" + tc.example}, []Image{{Name: HostImage}, img})
+			var got []string
+			for _, c := range rep.Matrix {
+				got = append(got, cellSummary(c))
+			}
+			want := []string{"host " + tc.want, img.Name + " " + tc.want}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Fatalf("matrix (-want +got):\n%s\nreason: %s", d, rep.Reason)
+			}
+			if tc.example != "cext" {
+				return
+			}
+			for i, c := range rep.Matrix {
+				tag := "cp" + strings.Join(strings.SplitN(c.Image.Python, ".", 3)[:2], "")
+				if c.Build == nil || !strings.Contains(c.Build.Wheel, tag+"-"+tag) || len(c.Build.Compilers) == 0 {
+					t.Errorf("cell %d (%s): wheel %+v, want one built for %s by a compiler", i, c.Image.Name, c.Build, tag)
+				}
+			}
+		})
+	}
+}
+
 // TestMatrixNotApplicable: a release whose Requires-Python excludes the host's interpreter is
 // "not applicable" there, not a failure, and still runs on the image.
 func TestMatrixNotApplicable(t *testing.T) {

@@ -79,16 +79,16 @@ func BiggestCosts(rows []Row) []Cost {
 // remedies say, per task, where its time goes in the current pipeline and what would remove it.
 // They describe the design as it is (internal/tasks); the figures beside them come from the run.
 var remedies = map[string]string{
-	"fetch": "`pip download` of the sdist, its dependencies, the build requirements and the test tools, in the " +
-		"traced sandbox through the index proxy: pip must prepare the sdist's metadata, which creates a build-isolation " +
-		"environment and installs setuptools and wheel into it, and pip itself starts from the zipped pip wheel. " +
-		"Removing it: read the requirements from the sdist's PKG-INFO/pyproject.toml (or PEP 658 metadata) on the host, " +
-		"fetch the files straight into the content-addressed cache, and only fall back to `pip download` for sdists " +
-		"with dynamic dependencies; keep a per-job wheelhouse of links into the cache.",
-	"build": "`pip wheel` from the sdist builds a second build-isolation environment (setuptools and wheel installed " +
-		"again, the same work fetch just did) and runs the backend under strace. Removing it: cache a ready build " +
-		"environment per set of build requirements (read-only, bound into the sandbox, `--no-build-isolation`), and " +
-		"cache built wheels by the sdist's sha256 so a re-analysis does not rebuild.",
+	"fetch": "`pip download` of the dependencies, the build requirements and the test tools, in the traced sandbox " +
+		"through the index proxy. When pyproject.toml declares the dependencies statically (PEP 621; all the examples " +
+		"here) pip resolves them without preparing the sdist's metadata; otherwise it still builds an isolation " +
+		"environment and runs the backend just to learn them. Removing the rest: resolve from PEP 658 metadata on the " +
+		"host and keep a per-job wheelhouse of links into the content-addressed cache, with pip only as the fallback.",
+	"build": "`pip wheel` from the sdist builds a build-isolation environment (setuptools and wheel installed into it, " +
+		"as the manual way's `pip install` does too) and runs the backend; under strace its CPU nearly doubles (every " +
+		"file the isolation install and the backend open is a stop of the traced process). Removing it: cache a ready " +
+		"build environment per set of build requirements (read-only, bound into the sandbox, `--no-build-isolation`), " +
+		"and cache built wheels by the sdist's sha256 so a re-analysis does not rebuild.",
 	"test": "a second `pip install` (pytest, coverage and their dependencies into the job's venv) before pytest " +
 		"runs under coverage, then `coverage json`: three Python start-ups, each a sandbox and a trace. Removing it: " +
 		"a pre-installed, read-only test-tool layer (made once per tool set) added to the environment with a .pth " +
@@ -96,9 +96,9 @@ var remedies = map[string]string{
 	"lint": "pycodestyle, pyflakes and pylint, three sandboxed Python start-ups (pylint's, loading astroid, the heaviest), " +
 		"and on two cores they compete with the tests that run alongside. Removing it: run the three in one " +
 		"interpreter, cache the figures by source-tree hash, and make pylint optional for large trees.",
-	"install": "a venv made inside the sandbox and `pip install --no-index` of the wheel and its dependencies, with pip " +
-		"started from the zipped pip wheel. Removing it: run pip from an unpacked, byte-compiled copy of the pip wheel " +
-		"(zip imports cannot use cached bytecode), and install with `--no-compile` where the report does not need .pyc files.",
+	"install": "a venv made inside the sandbox, then `pip install --no-index` of the wheel and its dependencies (pip " +
+		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter). Removing the rest: one sandbox " +
+		"run for the venv and the install, and `--no-compile` where the report does not need .pyc files.",
 	"import":   "one fresh interpreter per top-level module, in the traced sandbox; small already.",
 	"inspect":  "pure Go on the host; small already.",
 	"unpack":   "the safe extractor on the host; small already.",

@@ -98,7 +98,7 @@ func analyzeCommand() command {
 			failOn := fs.String("fail-on", "", "exit 4 when a finding has at least this severity (info, low, medium, high, critical)")
 			noStore := fs.Bool("no-store", false, "do not add the analyses to the store in DATA-DIR (which pyti serve shows)")
 			var images imageList
-			fs.Var(&images, "image", "run build, install, import and test on this image (pyti image build); repeat for a matrix; \"host\" is this system (default)")
+			fs.Var(&images, "image", "run fetch, build, install, import and test on this image (pyti image build); repeat for a matrix; \"host\" is this system (default)")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 {
 					return usagef("name a distribution: a requirement like requests or requests==2.31.0, or a path to an sdist, a wheel or a source directory")

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 
 	"github.com/pressly/goose/v3"
+	"golang.org/x/sys/unix"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/pyti/pyti/internal/store"
@@ -50,7 +51,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
-	if err := migrate(ctx, write); err != nil {
+	if err := migrateLocked(ctx, write, path+".lock"); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -84,6 +85,21 @@ func openDB(path string, writer bool) (*sql.DB, error) {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// migrateLocked migrates while holding an exclusive lock on lockPath: two processes opening a new
+// store at once (two pyti analyze runs sharing a data directory) would otherwise both create
+// the first tables, and one would fail.
+func migrateLocked(ctx context.Context, db *sql.DB, lockPath string) error {
+	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	defer f.Close() // closing the file releases the lock
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		return fmt.Errorf("migrations: locking %s: %w", lockPath, err)
+	}
+	return migrate(ctx, db)
 }
 
 // migrate applies the embedded migrations that the database lacks.

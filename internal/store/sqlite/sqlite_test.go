@@ -110,3 +110,26 @@ func writeArtifacts(t *testing.T) string {
 	}
 	return dir
 }
+
+// TestConcurrentOpensOfANewStore: several processes (here goroutines, each with its own lock
+// descriptor, as processes have) opening a new store at once all succeed; only one migrates.
+func TestConcurrentOpensOfANewStore(t *testing.T) {
+	for round := range 5 {
+		dir := t.TempDir()
+		errs := make(chan error, 6)
+		for range 6 {
+			go func() {
+				st, err := sqlite.Open(t.Context(), dir)
+				if err == nil {
+					err = st.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 6 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+}

@@ -34,6 +34,13 @@ func Summarize(rep *report.Report) ReportSummary {
 	}
 	if rep.Import != nil {
 		s.Import = rep.Import.Outcome
+		// The check itself ran fine when a module does not import: that is still a failed import.
+		for _, m := range rep.Import.Modules {
+			if !m.OK {
+				s.Import = "failed"
+				break
+			}
+		}
 	}
 	if t := rep.Tests; t != nil {
 		if r := t.Results; r != nil {

@@ -1,6 +1,8 @@
 package tasks
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -45,5 +47,51 @@ func TestStaticRequirements(t *testing.T) {
 				t.Error(d)
 			}
 		})
+	}
+}
+
+// TestToxRequirements: tox.ini's [testenv] deps are the test requirements of a project that
+// declares them nowhere else; what tox would substitute, conditional lines and the project itself
+// are left out, and -r files are read only inside the tree.
+func TestToxRequirements(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tox   string
+		files map[string]string
+		want  []string
+	}{
+		{"multi-line deps", "[tox]\nenvlist = py39,py311\n\n[testenv]\ndeps =\n    pytest>=7\n    mock  # for old tests\n    hypothesis; python_version >= '3.8'\ncommands = pytest {posargs}\n",
+			nil, []string{"pytest>=7", "mock", "hypothesis; python_version >= '3.8'"}},
+		{"inline value and a requirements file", "[testenv]\ndeps = -rrequirements/test.txt\n  pytest-mock\n",
+			map[string]string{"requirements/test.txt": "pytest==8.0\n-e .\nflaky\n"}, []string{"pytest==8.0", "flaky", "pytest-mock"}},
+		{"left out", "[testenv]\ndeps =\n    py38,py39: importlib_metadata\n    !pypy: cffi\n    {[base]deps}\n    -e .\n    .[test]\n    git+https://example.org/x.git\n    -c constraints.txt\n    requests\n",
+			nil, []string{"requests"}},
+		{"other sections ignored", "[testenv:lint]\ndeps = flake8\n[testenv]\ncommands = pytest\n[testenv:docs]\ndeps = sphinx\n", nil, nil},
+		{"a file outside the tree", "[testenv]\ndeps = -r../../etc/passwd\n", nil, nil},
+		{"no tox.ini", "", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tc.tox != "" {
+				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			}
+			writeFiles(t, root, tc.files)
+			if d := cmp.Diff(tc.want, toxRequirements(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

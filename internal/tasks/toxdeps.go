@@ -1,0 +1,102 @@
+package tasks
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/pkgmeta"
+)
+
+// factorPrefix is tox's conditional-dependency prefix ("py38,py39: pkg", "!pypy: pkg").
+var factorPrefix = regexp.MustCompile(`^!?[A-Za-z0-9_.-]+(\s*,\s*!?[A-Za-z0-9_.-]+)*\s*:\s`)
+
+// toxRequirements are the unconditional deps of tox.ini's [testenv], the environment tox runs the
+// tests in: requirement lines, and the requirements of files it names with -r (inside the
+// tree). Lines tox would substitute ({...}), conditional on factors, editable or direct
+// references (the project itself, ".[test]") are left out: the extras PYTI installs anyway,
+// and the rest names no distribution on the index.
+func toxRequirements(root string) []string {
+	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(r string) {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	for _, line := range iniValue(string(data), "testenv", "deps") {
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "", strings.HasPrefix(line, "#"), strings.Contains(line, "{"), factorPrefix.MatchString(line),
+			strings.HasPrefix(line, "-e"), strings.HasPrefix(line, "-c"), strings.Contains(line, "://"):
+			continue
+		case strings.HasPrefix(line, "-r"):
+			for _, r := range requirementsFileIn(root, strings.TrimSpace(strings.TrimPrefix(line, "-r"))) {
+				add(r)
+			}
+		default:
+			if _, err := pep440.ParseRequirement(line); err == nil {
+				add(line)
+			}
+		}
+	}
+	return out
+}
+
+// requirementsFileIn reads the PEP 508 requirements of a requirements file named relative to
+// root; a name leaving the tree reads nothing.
+func requirementsFileIn(root, name string) []string {
+	name = filepath.Clean(filepath.FromSlash(name))
+	if name == "." || filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) {
+		return nil
+	}
+	data, err := readCapped(filepath.Join(root, name), 1<<20)
+	if err != nil {
+		return nil
+	}
+	rf, _ := pkgmeta.ParseRequirementsFile(data)
+	var reqs []string
+	for _, l := range rf.Requirements {
+		if l.Parsed != nil && !l.Editable && !l.Direct {
+			reqs = append(reqs, l.Raw)
+		}
+	}
+	return reqs
+}
+
+// iniValue returns the lines of key's value in [section] of an INI text as tox reads it: the
+// text after "key =" and the indented continuation lines that follow.
+func iniValue(text, section, key string) []string {
+	var out []string
+	in, inKey := false, false
+	for _, raw := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		trimmed := strings.TrimSpace(raw)
+		if strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") && raw == strings.TrimLeft(raw, " \t") {
+			in, inKey = strings.TrimSpace(trimmed[1:len(trimmed)-1]) == section, false
+			continue
+		}
+		if !in {
+			continue
+		}
+		indented := raw != strings.TrimLeft(raw, " \t")
+		if inKey && (indented || trimmed == "") {
+			out = append(out, trimmed)
+			continue
+		}
+		inKey = false
+		if k, v, ok := strings.Cut(raw, "="); ok && !indented && strings.TrimSpace(k) == key {
+			inKey = true
+			out = append(out, strings.TrimSpace(v))
+		}
+	}
+	return out
+}

@@ -83,17 +83,7 @@ func TestSubmitAndJobsAgainstAMaster(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.dataDir = dir
-	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Stop()
-	mux := http.NewServeMux()
-	for _, m := range c.Mounts {
-		mux.Handle(m.Pattern, m.Handler)
-	}
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	c, srv := serveCluster(t, ctx, st, o)
 	if c.CommandToken == "" || c.WorkerToken == "" || c.CommandToken == c.WorkerToken {
 		t.Fatalf("tokens %q %q", c.CommandToken, c.WorkerToken)
 	}
@@ -251,17 +241,7 @@ func TestInProcessWorkerRunsOnTheJobsImages(t *testing.T) {
 		rep.Verdict = report.VerdictPassed
 		return rep, nil
 	}
-	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Stop()
-	mux := http.NewServeMux()
-	for _, m := range c.Mounts {
-		mux.Handle(m.Pattern, m.Handler)
-	}
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	c, srv := serveCluster(t, ctx, st, o)
 
 	out, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "--wait", "--json",
 		"--image", "trixie", "--image", "host", "pkg-a==1.0")
@@ -304,4 +284,22 @@ func TestInProcessWorkerRunsOnTheJobsImages(t *testing.T) {
 		t.Errorf("the job on a missing image was analysed with %+v", opts.Images)
 	default:
 	}
+}
+
+// serveCluster starts serve's cluster on st with o and serves its HTTP mounts, both stopped when
+// the test ends.
+func serveCluster(t *testing.T, ctx context.Context, st store.Store, o *clusterOptions) (*cluster, *httptest.Server) {
+	t.Helper()
+	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	mux := http.NewServeMux()
+	for _, m := range c.Mounts {
+		mux.Handle(m.Pattern, m.Handler)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return c, srv
 }

@@ -130,6 +130,11 @@ func analyzeCommand() command {
 				if err != nil {
 					return err
 				}
+				for _, im := range imgs {
+					if im.Root != "" && !sandbox.RunsImages(b) {
+						return usagef("--image %s: the %s sandbox does not run on images yet: use --sandbox bwrap", im.Name, b.Name())
+					}
+				}
 				client, err := af.idx.client(env)
 				if err != nil {
 					return err

@@ -19,6 +19,17 @@ type Backend interface {
 	Run(ctx context.Context, spec Spec) (*Result, error)
 }
 
+// ImageRunner is implemented by the backends that can run a Spec on an image (Spec.Image).
+type ImageRunner interface {
+	RunsImages() bool
+}
+
+// RunsImages reports whether b can run a Spec on an image.
+func RunsImages(b Backend) bool {
+	r, ok := b.(ImageRunner)
+	return ok && r.RunsImages()
+}
+
 // WorkPath is where Spec.WorkDir appears inside the sandbox.
 const WorkPath = "/work"
 

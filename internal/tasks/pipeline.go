@@ -176,6 +176,11 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 	if err := opts.Backend.Check(); err != nil {
 		return nil, fmt.Errorf("sandbox %s is not usable: %w", opts.Backend.Name(), err)
 	}
+	for _, im := range opts.Images {
+		if im.Name != HostImage && !sandbox.RunsImages(opts.Backend) {
+			return nil, fmt.Errorf("image %s: the %s sandbox does not run on images yet: use bwrap", im.Name, opts.Backend.Name())
+		}
+	}
 	j, err := newJob(req, opts)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,9 @@ func New() *Backend { return &Backend{} }
 // Name implements sandbox.Backend.
 func (b *Backend) Name() string { return "bwrap" }
 
+// RunsImages implements sandbox.ImageRunner: bwrap shows an image's system directories.
+func (b *Backend) RunsImages() bool { return true }
+
 // Check implements sandbox.Backend.
 func (b *Backend) Check() error {
 	var errs []error

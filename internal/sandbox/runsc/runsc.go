@@ -77,10 +77,17 @@ func probe(runsc string) error {
 	return nil
 }
 
+// ErrNoImages says this backend cannot run on an image (sandbox.Spec.Image) yet.
+var ErrNoImages = errors.New("the runsc backend does not run on images yet: use --sandbox bwrap with --image")
+
 // Run implements sandbox.Backend.
 func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, error) {
 	if len(spec.Argv) == 0 {
 		return nil, errors.New("runsc: empty command")
+	}
+	if spec.Image != "" {
+		// Refused rather than run on the host's system: a result must say what it ran on.
+		return nil, fmt.Errorf("runsc: %w", ErrNoImages)
 	}
 	spec.Limits = spec.Limits.WithDefaults()
 	if spec.IndexSocket == "" {

@@ -1,8 +1,11 @@
 package runsc_test
 
 import (
+	"errors"
 	"testing"
 
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/sandbox/bwrap"
 	"github.com/pyti/pyti/internal/sandbox/runsc"
 	"github.com/pyti/pyti/internal/sandbox/sandboxtest"
 )
@@ -18,4 +21,20 @@ func TestConformance(t *testing.T) {
 		t.Skip("the runsc conformance suite takes minutes; skipped with -short")
 	}
 	sandboxtest.ConformanceExcept(t, runsc.New(), knownDeviations)
+}
+
+// TestRefusesImages: runsc does not show an image's system yet; a run on one is refused, never
+// run on the host's system in its place.
+func TestRefusesImages(t *testing.T) {
+	b := runsc.New()
+	if sandbox.RunsImages(b) {
+		t.Error("runsc claims to run on images")
+	}
+	_, err := b.Run(t.Context(), sandbox.Spec{Argv: []string{"/bin/true"}, Image: t.TempDir()})
+	if !errors.Is(err, runsc.ErrNoImages) {
+		t.Errorf("Run on an image: %v, want ErrNoImages", err)
+	}
+	if !sandbox.RunsImages(bwrap.New()) {
+		t.Error("bwrap does not claim to run on images")
+	}
 }

@@ -251,8 +251,8 @@ func (j *job) testExtras(src Source) []string {
 }
 
 // testRequirements are the requirement strings of a test dependency group (PEP 735), of
-// setup.cfg's tests_require, of a conventional test requirements file, or of tox.ini's
-// [testenv] deps, the first found.
+// setup.cfg's tests_require, of a conventional test requirements file, of tox.ini's [testenv]
+// deps, or of the noxfile's test session, the first found.
 func testRequirements(src Source) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
 		if deps.Kind == "dependency-group" && len(deps.Requirements) > 0 {
@@ -281,7 +281,10 @@ func testRequirements(src Source) []string {
 			return reqs
 		}
 	}
-	return toxRequirements(src.Root)
+	if reqs := toxRequirements(src.Root); len(reqs) > 0 {
+		return reqs
+	}
+	return noxRequirements(src.Root)
 }
 
 // missingTools are the test tools the project does not declare among its test requirements or

@@ -95,3 +95,37 @@ func writeFiles(t *testing.T, root string, files map[string]string) {
 		}
 	}
 }
+
+// TestNoxRequirements: the literal installs of a noxfile's test session, read, never run.
+func TestNoxRequirements(t *testing.T) {
+	noxfile := `import nox
+
+@nox.session(python=["3.11", "3.12"])
+def lint(session):
+    session.install("flake8")
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    session.install("-r", "requirements/test.txt")
+    session.install(".")
+    session.install(
+        "pytest>=7",
+        'pytest-mock',
+        "-e", "../sibling",
+    )
+    session.install(*EXTRA)
+    session.run("pytest")
+
+@nox.session
+def docs(session):
+    session.install("sphinx")
+`
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"noxfile.py": noxfile, "requirements/test.txt": "hypothesis\n"})
+	if d := cmp.Diff([]string{"hypothesis", "pytest>=7", "pytest-mock"}, noxRequirements(root)); d != "" {
+		t.Error(d)
+	}
+	if got := noxRequirements(t.TempDir()); got != nil {
+		t.Errorf("no noxfile: %v", got)
+	}
+}

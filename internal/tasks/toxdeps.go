@@ -100,3 +100,63 @@ func iniValue(text, section, key string) []string {
 	}
 	return out
 }
+
+// noxSession finds the test session of a noxfile: a function named tests, test, unit, unittests or
+// pytest taking a session, and its body.
+var noxSession = regexp.MustCompile(`(?m)^def (tests?|unit|unittests|pytest)\(\s*session\b[^)]*\)[^:]*:[ \t]*\n((?:[ \t]+.*\n|[ \t]*\n)*)`)
+
+// noxInstall is one session.install(...) call and its arguments (on one line or several).
+var noxInstall = regexp.MustCompile(`session\.install\(([^)]*)\)`)
+
+// noxString is a string literal among the arguments.
+var noxString = regexp.MustCompile(`"([^"\\]*)"|'([^'\\]*)'`)
+
+// noxRequirements are the requirements the noxfile's test session installs with literal
+// arguments: requirement strings, and the files named after "-r" (inside the tree). The project
+// itself ("."), editable and option arguments are left out, and so is whatever the noxfile
+// computes (nox sessions are Python code; PYTI reads, it does not run it on the host).
+func noxRequirements(root string) []string {
+	data, err := readCapped(filepath.Join(root, "noxfile.py"), 1<<20)
+	if err != nil {
+		return nil
+	}
+	m := noxSession.FindSubmatch(data)
+	if m == nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, call := range noxInstall.FindAllSubmatch(m[2], -1) {
+		var args []string
+		for _, s := range noxString.FindAllSubmatch(call[1], -1) {
+			args = append(args, string(s[1])+string(s[2]))
+		}
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			var reqs []string
+			switch {
+			case a == "-r" && i+1 < len(args):
+				i++
+				reqs = requirementsFileIn(root, args[i])
+			case strings.HasPrefix(a, "-r"):
+				reqs = requirementsFileIn(root, strings.TrimPrefix(a, "-r"))
+			case strings.HasPrefix(a, "-"), strings.HasPrefix(a, "."), strings.Contains(a, "://"):
+				if a == "-e" || a == "-c" {
+					i++
+				}
+				continue
+			default:
+				if _, err := pep440.ParseRequirement(a); err == nil {
+					reqs = []string{a}
+				}
+			}
+			for _, r := range reqs {
+				if !seen[r] {
+					seen[r] = true
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,9 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/pyti/pyti/internal/archive"
 	"github.com/pyti/pyti/internal/sandbox"
 )
 
@@ -65,8 +64,8 @@ func (j *job) preparePip(ctx context.Context, t *target) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	if err := unzipTrusted(wheel, tmp); err != nil {
-		return "", fmt.Errorf("unpacking %s: %w", wheel, err)
+	if err := unpackPip(ctx, wheel, tmp); err != nil {
+		return "", err
 	}
 	// The interpreter compiles its own bytecode, in the sandbox on its own system (an image's
 	// Python is not run on the host). The directory is the run's work space there.
@@ -100,56 +99,23 @@ func (j *job) preparePip(ctx context.Context, t *target) (string, error) {
 	return dir, nil
 }
 
-// unzipTrusted unpacks a wheel that Debian ships (the system's own pip) into dir. Names are still
-// checked: nothing is written outside dir.
-func unzipTrusted(path, dir string) error {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return err
+// unpackPip unpacks a pip wheel into dest with PYTI's safe extractor, without its dist-info:
+// seen on sys.path, that would make pip believe pip is installed wherever it installs (and skip
+// installing pip itself when pip is the package analysed).
+func unpackPip(ctx context.Context, wheel, dest string) error {
+	if _, err := archive.Extract(ctx, wheel, dest, archive.DefaultLimits()); err != nil {
+		return fmt.Errorf("unpacking %s: %w", wheel, err)
 	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		name := filepath.Clean(f.Name)
-		if filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, "../") {
-			return fmt.Errorf("unsafe member %q", f.Name)
-		}
-		// Without its own dist-info: seen on sys.path, it would make pip believe that pip is
-		// installed wherever it installs (and skip installing pip itself, when pip is analysed).
-		if top, _, _ := strings.Cut(filepath.ToSlash(name), "/"); strings.HasSuffix(top, ".dist-info") {
-			continue
-		}
-		dst := filepath.Join(dir, name)
-		if f.FileInfo().IsDir() {
-			if err := os.MkdirAll(dst, 0o755); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	infos, _ := filepath.Glob(filepath.Join(dest, "*.dist-info"))
+	for _, d := range infos {
+		if err := os.RemoveAll(d); err != nil {
 			return err
 		}
-		if err := extractMember(f, dst); err != nil {
-			return err
-		}
+	}
+	if _, err := os.Stat(filepath.Join(dest, "pip", "__main__.py")); err != nil {
+		return fmt.Errorf("unpacking %s: no pip/__main__.py in it", wheel)
 	}
 	return nil
-}
-
-func extractMember(f *zip.File, dst string) error {
-	r, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, io.LimitReader(r, 64<<20)); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // readOnlyModes makes a tree writable by its owner only.

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -75,12 +74,11 @@ func (o Options) withDefaults() (Options, error) {
 		o.ToolPython = "/usr/bin/python3"
 	}
 	if o.PipWheel == "" {
-		matches, _ := filepath.Glob("/usr/share/python-wheels/pip-*.whl")
-		if len(matches) == 0 {
-			return o, errors.New("no pip wheel found in /usr/share/python-wheels: install python3-pip-whl or pass --pip-wheel")
+		pip, err := pipWheelIn("")
+		if err != nil {
+			return o, err
 		}
-		sort.Strings(matches)
-		o.PipWheel = matches[len(matches)-1]
+		o.PipWheel = pip
 	}
 	if o.Parallel <= 0 {
 		o.Parallel = 2

@@ -149,6 +149,16 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			if len(rep.Findings) != 0 {
 				t.Errorf("a clean example has findings: %+v", rep.Findings)
 			}
+			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to), and
+			// the examples' static pyproject.toml spared fetch preparing their metadata.
+			for _, cmd := range [][]string{rep.Fetch.Command, rep.Build.Command, rep.Install.Command} {
+				if len(cmd) < 2 || cmd[1] != insidePip+"/pip" {
+					t.Errorf("pip ran as %q, want from %s", cmd, insidePip)
+				}
+			}
+			if !rep.Fetch.StaticMetadata {
+				t.Error("fetch prepared the metadata of a project whose pyproject.toml declares it statically")
+			}
 			hand := manualRun(t, index(t).dir, "pyti-example-"+tc.example, rep)
 			got := rep.Tests.Results.Counts
 			got.Warnings = 0
@@ -383,6 +393,9 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 	}
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	if rep.Fetch.StaticMetadata {
+		t.Error("a setup.py project's requirements were taken as static")
 	}
 	if rep.Project != "pyti-example-legacy" || rep.Version != "1.0.0" {
 		t.Errorf("project %q version %q, want the wheel's name and version", rep.Project, rep.Version)

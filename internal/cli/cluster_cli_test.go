@@ -72,17 +72,7 @@ func TestWorkerSaysWhatIsMissing(t *testing.T) {
 func TestSubmitAndJobsAgainstAMaster(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	o := registerClusterFlags(fs)
-	if err := fs.Parse([]string{"--workers", "0", "--nats-listen", "127.0.0.1:0"}); err != nil {
-		t.Fatal(err)
-	}
-	o.dataDir = dir
+	st, o := clusterSetup(t, dir, "--workers", "0", "--nats-listen", "127.0.0.1:0")
 	c, srv := serveCluster(t, ctx, st, o)
 	if c.CommandToken == "" || c.WorkerToken == "" || c.CommandToken == c.WorkerToken {
 		t.Fatalf("tokens %q %q", c.CommandToken, c.WorkerToken)
@@ -162,18 +152,7 @@ func TestInProcessWorker(t *testing.T) {
 	defer cancel()
 	index := exampleIndex(t, ctx, "pure")
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	o := registerClusterFlags(fs)
-	if err := fs.Parse([]string{"--workers", "1", "--nats-listen", "127.0.0.1:0", "--index-url", index, "--allow-private-index",
-		"--no-trace", "--cache-dir", t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
-	o.dataDir = dir
+	st, o := clusterSetup(t, dir, "--workers", "1", "--nats-listen", "127.0.0.1:0", "--index-url", index, "--allow-private-index", "--no-trace", "--cache-dir", t.TempDir())
 	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
 	if err != nil {
 		t.Fatal(err)
@@ -222,17 +201,7 @@ func TestInProcessWorkerRunsOnTheJobsImages(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	m := fakeImage(t, image.NewStore(dir), "trixie", "trixie", "3.13.5")
-	st, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	o := registerClusterFlags(fs)
-	if err := fs.Parse([]string{"--workers", "1", "--nats-listen", "127.0.0.1:0", "--no-trace"}); err != nil {
-		t.Fatal(err)
-	}
-	o.dataDir = dir
+	st, o := clusterSetup(t, dir, "--workers", "1", "--nats-listen", "127.0.0.1:0", "--no-trace")
 	ran := make(chan tasks.Options, 2)
 	o.analysis.analyze = func(ctx context.Context, req tasks.Request, opts tasks.Options) (*report.Report, error) {
 		ran <- opts
@@ -302,4 +271,22 @@ func serveCluster(t *testing.T, ctx context.Context, st store.Store, o *clusterO
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return c, srv
+}
+
+// clusterSetup opens a store in dir and parses serve's cluster flags from args, as serve does,
+// with dir as the data directory; the store is closed when the test ends.
+func clusterSetup(t *testing.T, dir string, args ...string) (*sqlite.Store, *clusterOptions) {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	o := registerClusterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	o.dataDir = dir
+	return st, o
 }

@@ -6,14 +6,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestWheelTags(t *testing.T) {
-	files := func(names ...string) []payloadFile {
-		var out []payloadFile
-		for _, n := range names {
-			out = append(out, payloadFile{name: n})
-		}
-		return out
+// files are payload files with these names.
+func files(names ...string) []payloadFile {
+	var out []payloadFile
+	for _, n := range names {
+		out = append(out, payloadFile{name: n})
 	}
+	return out
+}
+
+func TestWheelTags(t *testing.T) {
 	tests := []struct {
 		name     string
 		files    []payloadFile
@@ -69,13 +71,6 @@ func TestWheelTags(t *testing.T) {
 }
 
 func TestChooseMetaDir(t *testing.T) {
-	files := func(names ...string) []payloadFile {
-		var out []payloadFile
-		for _, n := range names {
-			out = append(out, payloadFile{name: n})
-		}
-		return out
-	}
 	tests := []struct {
 		name      string
 		files     []payloadFile

@@ -90,25 +90,10 @@ func pipInstallVariants(be sandbox.Backend, py Python, tmp string) []Variant {
 			if err != nil {
 				return 0, err
 			}
-			spec := sandbox.Spec{
-				Argv:    py.pipInstallArgs(sandbox.WorkPath + "/venv/bin/python"),
-				Env:     pipEnv,
-				WorkDir: dir,
-				Dir:     sandbox.WorkPath,
-				Trace:   trace,
-			}
-			if trace {
-				spec.TracePath = filepath.Join(tmp, fmt.Sprintf("%s-%d.strace", name, rep))
-				defer os.Remove(spec.TracePath)
-			}
-			start := time.Now()
-			res, err := be.Run(ctx, spec)
-			d := time.Since(start)
+			spec := sandbox.Spec{Argv: py.pipInstallArgs(sandbox.WorkPath + "/venv/bin/python"), Env: pipEnv, WorkDir: dir, Dir: sandbox.WorkPath}
+			d, err := timedRun(ctx, be, spec, trace, filepath.Join(tmp, fmt.Sprintf("%s-%d.strace", name, rep)), "pip install")
 			if err != nil {
 				return 0, err
-			}
-			if res.Outcome != sandbox.OutcomeOK {
-				return 0, fmt.Errorf("pip install in the sandbox ended %s (exit %d): %s", res.Outcome, res.ExitCode, tailOf(res.Stderr))
 			}
 			return d, installed(venv)
 		}}

@@ -15,21 +15,7 @@ import (
 func emptyRunVariants(be sandbox.Backend, tmp string) []Variant {
 	sandboxed := func(trace bool) func(ctx context.Context, rep int) (time.Duration, error) {
 		return func(ctx context.Context, rep int) (time.Duration, error) {
-			spec := sandbox.Spec{Argv: []string{"/bin/true"}, Trace: trace}
-			if trace {
-				spec.TracePath = filepath.Join(tmp, fmt.Sprintf("true-%d.strace", rep))
-				defer os.Remove(spec.TracePath)
-			}
-			start := time.Now()
-			res, err := be.Run(ctx, spec)
-			d := time.Since(start)
-			if err != nil {
-				return 0, err
-			}
-			if res.Outcome != sandbox.OutcomeOK {
-				return 0, fmt.Errorf("/bin/true in the sandbox ended %s: %s %s", res.Outcome, res.Reason, tailOf(res.Stderr))
-			}
-			return d, nil
+			return timedRun(ctx, be, sandbox.Spec{Argv: []string{"/bin/true"}}, trace, filepath.Join(tmp, fmt.Sprintf("true-%d.strace", rep)), "/bin/true")
 		}
 	}
 	return []Variant{
@@ -51,4 +37,23 @@ func tailOf(b []byte) string {
 		b = b[len(b)-300:]
 	}
 	return string(b)
+}
+
+// timedRun times one sandboxed run of spec, traced into tracePath (removed afterwards) when
+// trace is set; a run that does not end ok is an error naming what.
+func timedRun(ctx context.Context, be sandbox.Backend, spec sandbox.Spec, trace bool, tracePath, what string) (time.Duration, error) {
+	if trace {
+		spec.Trace, spec.TracePath = true, tracePath
+		defer os.Remove(tracePath)
+	}
+	start := time.Now()
+	res, err := be.Run(ctx, spec)
+	d := time.Since(start)
+	if err != nil {
+		return 0, err
+	}
+	if res.Outcome != sandbox.OutcomeOK {
+		return 0, fmt.Errorf("%s in the sandbox ended %s (exit %d): %s %s", what, res.Outcome, res.ExitCode, res.Reason, tailOf(res.Stderr))
+	}
+	return d, nil
 }

@@ -149,9 +149,11 @@ func analyzeCommand() command {
 					st = s
 				}
 				// An analysis killed with SIGKILL leaves its tmpfs work space mounted: detach those.
+				// --out DIR is the job directory (or, for several, their parent): its own parent
+				// holds the work spaces of earlier runs given the same kind of --out.
 				roots := []string{filepath.Join(*dataDir, "analyses")}
 				if *out != "" {
-					roots = append(roots, *out, filepath.Dir(filepath.Clean(*out)))
+					roots = append(roots, filepath.Dir(filepath.Clean(*out)))
 				}
 				for _, root := range roots {
 					gone, err := sandbox.ReclaimWorkspaces(root)

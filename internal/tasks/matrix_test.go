@@ -80,36 +80,40 @@ func TestMatrixVerdict(t *testing.T) {
 	}
 }
 
-// testImageRoot is the root of the matrix tests' image, "" when there is none.
-func testImageRoot() string {
+// testImageStore is where the matrix tests' image is: PYTI_TEST_IMAGE (default trixie) in
+// PYTI_TEST_IMAGE_DATA_DIR, built beforehand by `pyti image build` (make test does); a nil store
+// when that variable is not set.
+func testImageStore() (*image.Store, string) {
 	dataDir := os.Getenv("PYTI_TEST_IMAGE_DATA_DIR")
 	if dataDir == "" {
-		return ""
+		return nil, ""
 	}
 	name := os.Getenv("PYTI_TEST_IMAGE")
 	if name == "" {
 		name = "trixie"
 	}
-	store := image.NewStore(dataDir)
+	return image.NewStore(dataDir), name
+}
+
+// testImageRoot is the root of the matrix tests' image, "" when there is none.
+func testImageRoot() string {
+	store, name := testImageStore()
+	if store == nil {
+		return ""
+	}
 	if _, err := store.Get(name); err != nil {
 		return ""
 	}
 	return store.Root(name)
 }
 
-// testImage is the image the matrix tests run on: PYTI_TEST_IMAGE (default trixie) in
-// PYTI_TEST_IMAGE_DATA_DIR, built beforehand by `pyti image build` (make test does).
+// testImage is the image the matrix tests run on (see testImageStore).
 func testImage(t *testing.T) Image {
 	t.Helper()
-	dataDir := os.Getenv("PYTI_TEST_IMAGE_DATA_DIR")
-	if dataDir == "" {
+	store, name := testImageStore()
+	if store == nil {
 		t.Skip("no image to run on: set PYTI_TEST_IMAGE_DATA_DIR to a data dir holding a built image (make test builds trixie there)")
 	}
-	name := os.Getenv("PYTI_TEST_IMAGE")
-	if name == "" {
-		name = "trixie"
-	}
-	store := image.NewStore(dataDir)
 	m, err := store.Get(name)
 	if err != nil {
 		t.Fatalf("PYTI_TEST_IMAGE_DATA_DIR is set but image %s is not there: %v", name, err)

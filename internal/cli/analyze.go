@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/pyti/pyti/internal/image"
+	"github.com/pyti/pyti/internal/master"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -216,16 +217,13 @@ type imageList []string
 
 func (l *imageList) String() string { return strings.Join(*l, ",") }
 
+// Set adds an image, checked by the rule jobs follow (master.CheckImages).
 func (l *imageList) Set(s string) error {
-	if s != tasks.HostImage {
-		if err := image.CheckName(s); err != nil {
-			return err
-		}
+	next := append(slices.Clone(*l), s)
+	if err := master.CheckImages(next); err != nil {
+		return err
 	}
-	if slices.Contains(*l, s) {
-		return fmt.Errorf("image %s named twice", s)
-	}
-	*l = append(*l, s)
+	*l = next
 	return nil
 }
 

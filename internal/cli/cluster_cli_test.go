@@ -90,7 +90,7 @@ func TestSubmitAndJobsAgainstAMaster(t *testing.T) {
 	}{
 		{[]string{"--image", "Trixie"}, `invalid value "Trixie" for flag -image: invalid image name`},
 		{[]string{"--image", "../x"}, `invalid image name "../x"`},
-		{[]string{"--image", "trixie", "--image", "trixie"}, "image trixie named twice"},
+		{[]string{"--image", "trixie", "--image", "trixie"}, `image "trixie" named twice`},
 	} {
 		args := append([]string{"--server", srv.URL, "--token", c.CommandToken, "pkg"}, tc.args...)
 		if _, err := runCmd(t, submitCommand(), args...); err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

@@ -32,9 +32,6 @@ func submitCommand() command {
 				if len(args) == 0 {
 					return usagef("name at least one requirement, like requests or requests==2.31.0")
 				}
-				if err := master.CheckImages(images); err != nil {
-					return usagef("--image: %v", err)
-				}
 				req := master.SubmitRequest{}
 				for _, a := range args {
 					r, err := pep440.ParseRequirement(a)

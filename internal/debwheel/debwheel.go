@@ -51,15 +51,11 @@ func BuildFrom(ctx context.Context, root, outDir string, packages []string) (*Re
 }
 
 func buildFrom(ctx context.Context, root, outDir string, packages []string, allowMissing bool) (*Result, error) {
-	rfs, err := openRoot(root)
+	rfs, db, err := openDpkg(root)
 	if err != nil {
 		return nil, err
 	}
 	defer rfs.Close()
-	db, err := readStatus(rfs)
-	if err != nil {
-		return nil, err
-	}
 	res := &Result{}
 	var todo []*dpkgPackage
 	for _, name := range packages {

@@ -22,6 +22,20 @@ type dpkgDB map[string][]*dpkgPackage
 
 const statusPath = "/var/lib/dpkg/status"
 
+// openDpkg opens the root file system root and reads its dpkg database; the caller closes rfs.
+func openDpkg(root string) (*rootFS, dpkgDB, error) {
+	rfs, err := openRoot(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := readStatus(rfs)
+	if err != nil {
+		rfs.Close()
+		return nil, nil, err
+	}
+	return rfs, db, nil
+}
+
 func readStatus(rfs *rootFS) (dpkgDB, error) {
 	data, err := rfs.readFile(statusPath, maxMetaFile)
 	if err != nil {
@@ -236,15 +250,11 @@ func safeName(rel string) bool {
 // each dependency with alternatives the first installed one counts. Packages not installed in
 // root are kept in the answer (BuildFrom reports them as missing).
 func Dependencies(root string, packages []string) ([]string, error) {
-	rfs, err := openRoot(root)
+	rfs, db, err := openDpkg(root)
 	if err != nil {
 		return nil, err
 	}
 	defer rfs.Close()
-	db, err := readStatus(rfs)
-	if err != nil {
-		return nil, err
-	}
 	out := append([]string(nil), packages...)
 	seen := map[string]bool{}
 	var queue []*dpkgPackage

@@ -46,12 +46,17 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("opening store: %w", err)
 	}
 	path := filepath.Join(dir, DBName)
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	write, err := openDB(path, true)
 	if err != nil {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
-	if err := migrateLocked(ctx, write, path+".lock"); err != nil {
+	if err := migrate(ctx, write); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -87,19 +92,20 @@ func openDB(path string, writer bool) (*sql.DB, error) {
 	return db, nil
 }
 
-// migrateLocked migrates while holding an exclusive lock on lockPath: two processes opening a new
-// store at once (two pyti analyze runs sharing a data directory) would otherwise both create
-// the first tables, and one would fail.
-func migrateLocked(ctx context.Context, db *sql.DB, lockPath string) error {
+// lockFile takes an exclusive lock on lockPath and returns its release. Open holds it from the
+// first connection to the end of the migrations: two processes opening a new store at once (two
+// pyti analyze runs sharing a data directory) would otherwise race to switch the new database to
+// WAL, which SQLite answers with SQLITE_BUSY without waiting, or both create the first tables.
+func lockFile(lockPath string) (func(), error) {
 	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("opening store: %w", err)
 	}
-	defer f.Close() // closing the file releases the lock
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		return fmt.Errorf("migrations: locking %s: %w", lockPath, err)
+		f.Close()
+		return nil, fmt.Errorf("opening store: locking %s: %w", lockPath, err)
 	}
-	return migrate(ctx, db)
+	return func() { f.Close() }, nil // closing the file releases the lock
 }
 
 // migrate applies the embedded migrations that the database lacks.

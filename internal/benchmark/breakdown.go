@@ -84,15 +84,16 @@ var remedies = map[string]string{
 		"here) pip resolves them without preparing the sdist's metadata; otherwise it still builds an isolation " +
 		"environment and runs the backend just to learn them. Removing the rest: resolve from PEP 658 metadata on the " +
 		"host and keep a per-job wheelhouse of links into the content-addressed cache, with pip only as the fallback.",
-	"build": "`pip wheel` from the sdist builds a build-isolation environment (setuptools and wheel installed into it, " +
-		"as the manual way's `pip install` does too) and runs the backend; under strace its CPU nearly doubles (every " +
-		"file the isolation install and the backend open is a stop of the traced process). Removing it: cache a ready " +
-		"build environment per set of build requirements (read-only, bound into the sandbox, `--no-build-isolation`), " +
-		"and cache built wheels by the sdist's sha256 so a re-analysis does not rebuild.",
-	"test": "a second `pip install` (pytest, coverage and their dependencies into the job's venv) before pytest " +
-		"runs under coverage, then `coverage json`: three Python start-ups, each a sandbox and a trace. Removing it: " +
-		"a pre-installed, read-only test-tool layer (made once per tool set) added to the environment with a .pth " +
-		"file after the import check, so only the project's own test requirements need installing.",
+	"build": "PYTI's own PEP 517 front end calls the backend's get_requires_for_build_wheel and build_wheel hooks, each in " +
+		"a fresh interpreter, traced, as pip's build isolation would, on a build environment that pip installed once into " +
+		"the cache (named by the interpreter, the requirements and every wheelhouse file pip could pick) and that the " +
+		"sandbox binds read-only; pip wheel builds, with its own isolation, only where that cannot give pip's answer. What " +
+		"is left is the backend itself, two Python start-ups importing it. Removing more: cache built wheels by the " +
+		"sdist's sha256, so that a re-analysis does not rebuild.",
+	"test": "pytest under coverage, then `coverage json`: two sandboxed Python start-ups. The test dependencies come " +
+		"from a cache directory (pip installed them alone, once) added to the job's venv with a .pth path line, unless " +
+		"they share a project with the venv, when pip installs them into it. Removing more: the JSON report from the " +
+		"same interpreter that ran the tests.",
 	"lint": "pycodestyle, pyflakes and pylint, three sandboxed Python start-ups (pylint's, loading astroid, the heaviest), " +
 		"and on two cores they compete with the tests that run alongside. Removing it: run the three in one " +
 		"interpreter, cache the figures by source-tree hash, and make pylint optional for large trees.",

@@ -227,6 +227,11 @@ type Build struct {
 	Compilers []string `json:"compilers,omitempty"`
 	// ErrorLines are the lines of the build log that say why it failed.
 	ErrorLines []string `json:"error_lines,omitempty"`
+	// Frontend is what called the backend: "pyti" (PYTI's PEP 517 front end on cached build
+	// environments) or "pip" (pip wheel with its own build isolation).
+	Frontend string `json:"frontend,omitempty"`
+	// FrontendNote says why pip built when PYTI's front end could not.
+	FrontendNote string `json:"frontend_note,omitempty"`
 }
 
 // Install is the installation into a fresh environment.
@@ -267,6 +272,12 @@ type Tests struct {
 	Results *testresult.Run `json:"results,omitempty"`
 	// Coverage of the installed package by the suite.
 	Coverage *Coverage `json:"coverage,omitempty"`
+	// DepsInstall is how the test dependencies joined the environment: "cached" (pip installed
+	// them alone, once, into a cache directory added to the environment, because they share no
+	// project with it) or "pip" (pip installed them into the environment).
+	DepsInstall string `json:"deps_install,omitempty"`
+	// DepsNote says why pip installed them into the environment.
+	DepsNote string `json:"deps_note,omitempty"`
 }
 
 // Coverage is coverage.py's measurement.

@@ -151,10 +151,18 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			}
 			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to), and
 			// the examples' static pyproject.toml spared fetch preparing their metadata.
-			for _, cmd := range [][]string{rep.Fetch.Command, rep.Build.Command, rep.Install.Command} {
+			for _, cmd := range [][]string{rep.Fetch.Command, rep.Install.Command} {
 				if len(cmd) < 2 || cmd[1] != insidePip+"/pip" {
 					t.Errorf("pip ran as %q, want from %s", cmd, insidePip)
 				}
+			}
+			// The build ran the backend on a cached build environment, and the test dependencies
+			// came from the cache: the fast paths are taken, not fallen back from silently.
+			if rep.Build.Frontend != "pyti" {
+				t.Errorf("build frontend %q (%s), want pyti", rep.Build.Frontend, rep.Build.FrontendNote)
+			}
+			if rep.Tests.DepsInstall != "cached" {
+				t.Errorf("test dependencies installed by %q (%s), want cached", rep.Tests.DepsInstall, rep.Tests.DepsNote)
 			}
 			if !rep.Fetch.StaticMetadata {
 				t.Error("fetch prepared the metadata of a project whose pyproject.toml declares it statically")
@@ -399,5 +407,56 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 	}
 	if rep.Project != "pyti-example-legacy" || rep.Version != "1.0.0" {
 		t.Errorf("project %q version %q, want the wheel's name and version", rep.Project, rep.Version)
+	}
+}
+
+// TestCachedEnvironmentsFallBack: the build and test environments from the cache give way where
+// pip's own answer could differ. A backend asking for more than build-system.requires gets a
+// second environment, as pip's "normal" prefix; test dependencies that share a project with the
+// installed environment (pytest needs packaging, which the project depends on) are installed by
+// pip into it. Either way the results are pip's.
+func TestCachedEnvironmentsFallBack(t *testing.T) {
+	t.Parallel()
+	f := index(t)
+	tree := filepath.Join(t.TempDir(), "checkout")
+	if err := copyTree("../../testdata/examples/pure", tree); err != nil {
+		t.Fatal(err)
+	}
+	pyproject := filepath.Join(tree, "pyproject.toml")
+	data, err := os.ReadFile(pyproject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// setuptools 66's get_requires_for_build_wheel asks for wheel.
+	text := strings.Replace(string(data), `requires = ["setuptools>=61", "wheel"]`, `requires = ["setuptools>=61"]`, 1)
+	text = strings.Replace(text, `license = {text = "MIT"}`, "license = {text = \"MIT\"}\ndependencies = [\"packaging\"]", 1)
+	if text == string(data) {
+		t.Fatal("the example's pyproject.toml changed: update this test")
+	}
+	if err := os.WriteFile(pyproject, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "job")
+	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
+		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: out,
+		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != report.VerdictPassed {
+		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	if rep.Build.Frontend != "pyti" {
+		t.Errorf("build frontend %q (%s), want pyti", rep.Build.Frontend, rep.Build.FrontendNote)
+	}
+	if _, err := os.Stat(filepath.Join(out, "raw", "build", "pep517-build-2.strace")); err != nil {
+		t.Errorf("no second front-end run with the backend's own requirements: %v", err)
+	}
+	if rep.Tests.DepsInstall != "pip" || !strings.Contains(rep.Tests.DepsNote, "packaging") {
+		t.Errorf("test dependencies: %q (%s), want pip because of packaging", rep.Tests.DepsInstall, rep.Tests.DepsNote)
+	}
+	if c := rep.Tests.Results.Counts; c.Passed == 0 || c.Failed != 0 {
+		t.Errorf("test counts %+v, want all passed", c)
 	}
 }

@@ -2,6 +2,8 @@ package tasks
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,13 +49,19 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	if err := os.MkdirAll(dist, 0o777); err != nil {
 		return err
 	}
-	res, err := j.run(ctx, step{t: t, task: t.task("build"), name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
-		argv: []string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "wheel", "--no-deps", "--no-index",
-			"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)}})
+	res, note, err := j.buildCached(ctx, t, src, tree, dist, wh)
+	frontend := "pyti"
+	if errors.Is(err, errNoCachedEnv) {
+		j.log.Info("pip builds the wheel", "reason", err)
+		frontend, note = "pip", err.Error()
+		res, err = j.run(ctx, step{t: t, task: t.task("build"), name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
+			argv: []string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "wheel", "--no-deps", "--no-index",
+				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)}})
+	}
 	if err != nil {
 		return err
 	}
-	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs)}
+	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs), Frontend: frontend, FrontendNote: note}
 	defer j.setResult(t, func(tr *report.TargetResults) { tr.Build = b })
 	j.limitHint(t, res.res)
 	if !res.ok() {
@@ -213,4 +221,98 @@ func wheelModulesOf(ctx context.Context, wheel, dest string) ([]string, error) {
 		return nil, fmt.Errorf("reading the built wheel: %w", err)
 	}
 	return wheelModules(dest), nil
+}
+
+// buildCached builds the wheel with PYTI's PEP 517 front end (python/build_wheel.py) on cached
+// build environments (see buildEnv). It returns an error wrapping errNoCachedEnv when pip must
+// build instead; note then is empty. A note set with a nil error says what happened on the way.
+func (j *job) buildCached(ctx context.Context, t *target, src Source, tree, dist string, wh Wheelhouse) (*stepResult, string, error) {
+	backend, backendPath, ok := backendOf(src)
+	if !ok {
+		return nil, "", fmt.Errorf("%w: pyproject.toml could not be read or its [build-system] has no requires", errNoCachedEnv)
+	}
+	overlay, err := j.buildEnv(ctx, t, wh.Dir, buildRequirements(src))
+	if err != nil {
+		return nil, "", err
+	}
+	prefixes := []*buildPrefix{overlay}
+	for round := 1; ; round++ {
+		res, ans, err := j.runFrontend(ctx, t, tree, dist, backend, backendPath, prefixes, round)
+		if err != nil {
+			return nil, "", err
+		}
+		switch {
+		case ans.Wheel != "" || res.res.Outcome != sandbox.OutcomeExit || res.res.ExitCode != 3:
+			return res, "", nil // built, or failed: either way the backend's answer
+		case len(ans.Missing) > 0 && len(ans.Conflicting) == 0 && round == 1:
+			// The backend asked for more (get_requires_for_build_wheel): pip installs that into
+			// a second prefix, and so does PYTI.
+			normal, err := j.buildEnv(ctx, t, wh.Dir, ans.Missing)
+			if err != nil {
+				return nil, "", err
+			}
+			prefixes = append(prefixes, normal)
+		case len(ans.Conflicting) > 0:
+			return nil, "", fmt.Errorf("%w: the backend asks for %s, which conflicts with the build requirements", errNoCachedEnv, strings.Join(ans.Conflicting, ", "))
+		case ans.Unsupported != "":
+			return nil, "", fmt.Errorf("%w: %s", errNoCachedEnv, ans.Unsupported)
+		default:
+			return nil, "", fmt.Errorf("%w: the front end gave no answer (%s)", errNoCachedEnv, lastLine(res.output))
+		}
+	}
+}
+
+// frontendAnswer is what python/build_wheel.py writes to its result file.
+type frontendAnswer struct {
+	Wheel       string   `json:"wheel"`
+	Missing     []string `json:"missing"`
+	Conflicting []string `json:"conflicting"`
+	Unsupported string   `json:"unsupported"`
+}
+
+// runFrontend runs python/build_wheel.py once, traced, with the given environments bound.
+func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, backend string, backendPath []string, prefixes []*buildPrefix, round int) (*stepResult, frontendAnswer, error) {
+	type prefixSpec struct {
+		LibDirs []string `json:"lib_dirs"`
+		BinDir  string   `json:"bin_dir"`
+	}
+	result := filepath.Join(t.work, "build", fmt.Sprintf("frontend-%d.json", round))
+	spec := struct {
+		Pip         string       `json:"pip"`
+		Source      string       `json:"source"`
+		WheelDir    string       `json:"wheel_dir"`
+		Backend     string       `json:"backend"`
+		BackendPath []string     `json:"backend_path"`
+		Prefixes    []prefixSpec `json:"prefixes"`
+		Result      string       `json:"result"`
+	}{Pip: j.pip(ctx, t), Source: j.in(tree), WheelDir: j.in(dist), Backend: backend, BackendPath: backendPath,
+		Result: j.in(result)}
+	var binds []sandbox.Bind
+	for i, p := range prefixes {
+		inside := insideBuildEnv + "/" + []string{"overlay", "normal"}[i]
+		ps := prefixSpec{BinDir: inside + "/" + p.binDir}
+		for _, l := range p.libDirs {
+			ps.LibDirs = append(ps.LibDirs, inside+"/"+l)
+		}
+		spec.Prefixes = append(spec.Prefixes, ps)
+		binds = append(binds, sandbox.Bind{Src: p.host, Dst: inside})
+	}
+	data, err := json.Marshal(spec)
+	if err != nil {
+		return nil, frontendAnswer{}, err
+	}
+	name := "pep517-build"
+	if round > 1 {
+		name = fmt.Sprintf("pep517-build-%d", round)
+	}
+	res, err := j.run(ctx, step{t: t, task: t.task("build"), name: name, phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
+		readOnly: binds, argv: []string{t.python, "-I", script("build_wheel.py"), string(data)}})
+	if err != nil {
+		return nil, frontendAnswer{}, err
+	}
+	var ans frontendAnswer
+	if raw, err := readCapped(result, 1<<20); err == nil {
+		_ = json.Unmarshal(raw, &ans) // no answer: the front end failed, and its output says why
+	}
+	return res, ans, nil
 }

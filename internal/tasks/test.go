@@ -51,7 +51,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	if err := makeWritable(dir); err != nil {
 		return err
 	}
-	if err := j.installTestDeps(ctx, tg, t, w, wh, env); err != nil {
+	layer, err := j.installTestDeps(ctx, tg, t, w, wh, env)
+	if err != nil {
 		return err
 	}
 
@@ -72,7 +73,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	argv = append(append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest"))), pytestArgs...)
 	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData)}
 	res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
-		site: j.in(env.SitePackages), env: stepEnv, argv: argv})
+		site: j.in(env.SitePackages), env: stepEnv, argv: argv, readOnly: testLayerBind(layer)})
 	if err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	// Coverage of whatever ran, even when the run was cut short.
 	if _, err := os.Stat(covData); err == nil {
 		cov, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
-			env: []string{"COVERAGE_FILE=" + j.in(covData)}, argv: []string{j.in(env.Python), "-m", "coverage", "json", "-o", j.in(covJSON)}})
+			readOnly: testLayerBind(layer), env: []string{"COVERAGE_FILE=" + j.in(covData)}, argv: []string{j.in(env.Python), "-m", "coverage", "json", "-o", j.in(covJSON)}})
 		if err == nil && cov.ok() {
 			if c, err := parseCoverage(covJSON, j.in(tree)); err == nil {
 				t.Coverage = c
@@ -112,9 +113,20 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 }
 
 // installTestDeps adds the project's test extras and requirements and the missing test tools to
-// the environment, offline. When the project's own test dependencies cannot be installed, the
-// tools alone are, and the report says so.
-func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, w Wheel, wh Wheelhouse, env Environment) error {
+// the environment, offline: from the cache when it can (see testLayer; the layer returned must
+// then be bound in every later step), else with pip. When the project's own test dependencies
+// cannot be installed, the tools alone are, and the report says so.
+func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, w Wheel, wh Wheelhouse, env Environment) (*buildPrefix, error) {
+	layer, err := j.testLayer(ctx, tg, w, wh, env)
+	if err == nil {
+		t.DepsInstall = "cached"
+		return layer, nil
+	}
+	if !errors.Is(err, errNoTestLayer) {
+		return nil, err
+	}
+	j.log.Info("pip installs the test dependencies", "reason", err)
+	t.DepsInstall, t.DepsNote = "pip", err.Error()
 	wheel, binds := j.wheelInSandbox(w)
 	target := wheel
 	if len(wh.Extras) > 0 {
@@ -129,20 +141,20 @@ func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, 
 	reqs := append(append([]string{target}, wh.TestRequirements...), testTools...)
 	res, err := install("pip-install-tests", reqs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if res.ok() {
-		return nil
+		return nil, nil
 	}
 	t.Found += "; its test dependencies could not be installed: " + lastLine(res.output)
 	res, err = install("pip-install-tools", testTools)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !res.ok() {
-		return fmt.Errorf("the test tools (%s) could not be installed from the wheelhouse: %s", strings.Join(testTools, ", "), lastLine(res.output))
+		return nil, fmt.Errorf("the test tools (%s) could not be installed from the wheelhouse: %s", strings.Join(testTools, ", "), lastLine(res.output))
 	}
-	return nil
+	return nil, nil
 }
 
 // doctestTargets are the installed package directories (or modules), as the sandbox sees them,

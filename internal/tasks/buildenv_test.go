@@ -1,0 +1,216 @@
+package tasks
+
+import (
+	"archive/zip"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/pkgmeta"
+)
+
+// writeWheel writes a wheel holding only a METADATA with the given Requires-Dist lines (and an
+// entry_points.txt when given).
+func writeWheel(t *testing.T, dir, name, version string, requires []string, entryPoints string) string {
+	t.Helper()
+	path := filepath.Join(dir, strings.ReplaceAll(name, "-", "_")+"-"+version+"-py3-none-any.whl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	info := strings.ReplaceAll(name, "-", "_") + "-" + version + ".dist-info/"
+	md := "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n"
+	for _, r := range requires {
+		md += "Requires-Dist: " + r + "\n"
+	}
+	members := map[string]string{info + "METADATA": md}
+	if entryPoints != "" {
+		members[info+"entry_points.txt"] = entryPoints
+	}
+	for m, content := range members {
+		w, err := zw.Create(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(content))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return path
+}
+
+// TestBuildEnvKey: the key changes with whatever pip could read for the requirements (a file of
+// a project they reach, even through a marker or an extra), and only with that.
+func TestBuildEnvKey(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "pip.whl"), []byte("pip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tg := &target{img: Image{Name: HostImage, Root: root}, python: "/usr/bin/python3", pipWheel: "/pip.whl", pythonVersion: "3.11.2", pythonTag: "cp311"}
+	base := func(t *testing.T) string {
+		dir := t.TempDir()
+		writeWheel(t, dir, "setuptools", "66.1.1", nil, "")
+		writeWheel(t, dir, "hatchling", "1.0", []string{"packaging>=21", `tomli; python_version < "3.11"`, "pluggy[dev]; extra == 'x'"}, "")
+		writeWheel(t, dir, "packaging", "23.0", nil, "")
+		writeWheel(t, dir, "tomli", "2.0", nil, "")
+		writeWheel(t, dir, "pluggy", "1.0", nil, "")
+		writeWheel(t, dir, "requests", "2.0", nil, "")
+		return dir
+	}
+	ref, err := (&job{}).buildEnvKey(t.Context(), tg, "build-env", base(t), []string{"hatchling"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		kind   string
+		reqs   []string
+		change func(t *testing.T, dir string)
+		same   bool
+		err    bool
+	}{
+		{name: "same inputs", same: true},
+		{name: "a project the requirements do not reach", same: true, change: func(t *testing.T, dir string) {
+			writeWheel(t, dir, "requests", "2.1", nil, "")
+		}},
+		{name: "a second version of a dependency", change: func(t *testing.T, dir string) {
+			writeWheel(t, dir, "packaging", "24.0", nil, "")
+		}},
+		{name: "a dependency behind a marker", change: func(t *testing.T, dir string) {
+			writeWheel(t, dir, "tomli", "2.1", nil, "")
+		}},
+		{name: "a dependency behind an extra", change: func(t *testing.T, dir string) {
+			writeWheel(t, dir, "pluggy", "1.1", nil, "")
+		}},
+		{name: "other requirements", reqs: []string{"hatchling>=1"}},
+		{name: "another kind", kind: "test-env"},
+		{name: "an sdist pip would build", err: true, change: func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "tomli-2.2.tar.gz"), []byte("x"), 0o644)
+		}},
+		{name: "a URL requirement", err: true, reqs: []string{"hatchling @ https://example.org/h.whl"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := base(t)
+			if tc.change != nil {
+				tc.change(t, dir)
+			}
+			kind, reqs := "build-env", []string{"hatchling"}
+			if tc.kind != "" {
+				kind = tc.kind
+			}
+			if tc.reqs != nil {
+				reqs = tc.reqs
+			}
+			got, err := (&job{}).buildEnvKey(t.Context(), tg, kind, dir, reqs)
+			if tc.err {
+				if !errors.Is(err, errNoCachedEnv) {
+					t.Fatalf("err %v, want errNoCachedEnv", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got == ref) != tc.same {
+				t.Errorf("key %s, reference %s: same = %v, want %v", got, ref, got == ref, tc.same)
+			}
+		})
+	}
+}
+
+func TestBackendOf(t *testing.T) {
+	tree := t.TempDir()
+	withFile := t.TempDir()
+	os.WriteFile(filepath.Join(withFile, "pyproject.toml"), []byte("[build-system\n"), 0o644)
+	pp := func(bs *pkgmeta.BuildSystem) *pkgmeta.Pyproject { return &pkgmeta.Pyproject{BuildSystem: bs} }
+	for _, tc := range []struct {
+		name    string
+		src     Source
+		backend string
+		path    []string
+		ok      bool
+	}{
+		{"setup.py only", Source{Root: tree}, "setuptools.build_meta:__legacy__", nil, true},
+		{"unreadable pyproject.toml", Source{Root: withFile}, "", nil, false},
+		{"no [build-system]", Source{Root: tree, Pyproject: pp(nil)}, "setuptools.build_meta:__legacy__", nil, true},
+		{"requires without backend", Source{Root: tree, Pyproject: pp(&pkgmeta.BuildSystem{Requires: []string{"setuptools"}})}, "setuptools.build_meta:__legacy__", nil, true},
+		{"no requires", Source{Root: tree, Pyproject: pp(&pkgmeta.BuildSystem{BuildBackend: "flit_core.buildapi"})}, "", nil, false},
+		{"in-tree backend", Source{Root: tree, Pyproject: pp(&pkgmeta.BuildSystem{Requires: []string{"x"}, BuildBackend: "backend", BackendPath: []string{"."}})}, "backend", []string{"."}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			backend, path, ok := backendOf(tc.src)
+			if d := cmp.Diff([]any{tc.backend, tc.path, tc.ok}, []any{backend, path, ok}); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestTestRequirementsOf: the test extras' requirements come from the wheel's metadata with the
+// extra marker evaluated (and dropped), for the target's Python.
+func TestTestRequirementsOf(t *testing.T) {
+	dir := t.TempDir()
+	whl := writeWheel(t, dir, "demo", "1.0", []string{
+		"requests>=2",
+		`pytest>=7; extra == "test"`,
+		`pytest-mock; extra == "test" and python_version >= "3.12"`,
+		`tomli; python_version < "3.11" and extra == "tests"`,
+		`sphinx; extra == "docs"`,
+		`colorama; sys_platform == "win32"`,
+	}, "")
+	tg := &target{pythonVersion: "3.11.2"}
+	got, err := testRequirementsOf(t.Context(), tg, Wheel{Path: whl}, Wheelhouse{Extras: []string{"test", "tests"}, TestRequirements: []string{"hypothesis"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]string{"pytest>=7", "hypothesis"}, testTools...)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Error(d)
+	}
+	tg.pythonVersion = "3.13.5"
+	got, _ = testRequirementsOf(t.Context(), tg, Wheel{Path: whl}, Wheelhouse{Extras: []string{"test"}})
+	if d := cmp.Diff(append([]string{"pytest>=7", "pytest-mock"}, testTools...), got); d != "" {
+		t.Error(d)
+	}
+	self := writeWheel(t, t.TempDir(), "demo", "1.0", []string{`demo[extra]; extra == "test"`}, "")
+	if _, err := testRequirementsOf(t.Context(), tg, Wheel{Path: self}, Wheelhouse{Extras: []string{"test"}}); !errors.Is(err, errNoTestLayer) {
+		t.Errorf("a test extra naming the project itself: err %v, want errNoTestLayer", err)
+	}
+}
+
+// TestConsoleScripts: entry points become the wrappers pip writes; a name or target that cannot
+// be written as Python is refused rather than written.
+func TestConsoleScripts(t *testing.T) {
+	dir := t.TempDir()
+	ep := filepath.Join(dir, "entry_points.txt")
+	os.WriteFile(ep, []byte("[pytest11]\nx = y\n\n[console_scripts]\npy.test = pytest:console_main\ncoverage = coverage.cmdline:main [toml]\ndeep = pkg.mod:obj.method\n"), 0o644)
+	got, err := consoleScripts(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []consoleScript{{"py.test", "pytest", "console_main"}, {"coverage", "coverage.cmdline", "main"}, {"deep", "pkg.mod", "obj.method"}}
+	if d := cmp.Diff(want, got, cmp.AllowUnexported(consoleScript{})); d != "" {
+		t.Error(d)
+	}
+	bin := t.TempDir()
+	if err := writeConsoleScript(bin, "/work/venv/bin/python", got[2]); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(bin, "deep"))
+	wantScript := "#!/work/venv/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom pkg.mod import obj\nif __name__ == '__main__':\n" +
+		"    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(obj.method())\n"
+	if d := cmp.Diff(wantScript, string(data)); d != "" {
+		t.Error(d)
+	}
+	os.WriteFile(ep, []byte("[console_scripts]\nevil = os;import os:system\n"), 0o644)
+	if _, err := consoleScripts(ep); err == nil {
+		t.Error("an entry point that is not a dotted name was accepted")
+	}
+}

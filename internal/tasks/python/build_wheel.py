@@ -1,0 +1,159 @@
+"""PYTI's PEP 517 front end: build a wheel from a source tree with ready build environments.
+
+Usage: python build_wheel.py SPEC_JSON
+
+SPEC_JSON holds: pip (the directory or wheel of the pip in use: its vendored hook caller and
+packaging are used, so the hooks are called exactly as pip calls them), source, wheel_dir,
+backend, backend_path, prefixes (the build environments' lib and bin directories, in pip's
+order: the build-system requirements first, then what the backend asked for) and result (a file
+for the JSON answer). The sitecustomize module goes where pip puts it, in a temporary
+pip-build-env-* directory.
+
+The hooks run as pip's build isolation runs them: each in a fresh interpreter, with the system's
+site-packages hidden, the environments' lib directories added as site directories (.pth files
+honoured) and their bin directories first on PATH. get_requires_for_build_wheel runs first; when
+the backend asks for what the environments do not hold, the answer is {"missing": [...]} (or
+{"conflicting": [...]}) and the exit code 3, so that the caller can add an environment or let pip
+build. Otherwise build_wheel runs and the answer is {"wheel": NAME}. prepare_metadata_for_build_wheel
+is not called: PEP 517 lets a front end build the wheel directly, and pip calls it only to learn
+the metadata for its resolver.
+"""
+
+import json
+import os
+import re
+import site
+import subprocess
+import sys
+import tempfile
+import textwrap
+
+SPEC = json.loads(sys.argv[1])
+sys.path.insert(0, SPEC["pip"])
+
+try:
+    from pip._vendor.pyproject_hooks import BuildBackendHookCaller as HookCaller
+except ImportError:  # pip before 23.0 vendors the same caller as pep517
+    try:
+        from pip._vendor.pep517.wrappers import Pep517HookCaller as HookCaller
+    except ImportError:
+        HookCaller = None
+from pip._vendor.packaging.requirements import Requirement
+
+
+def answer(obj, code):
+    with open(SPEC["result"], "w", encoding="utf-8") as f:
+        json.dump(obj, f)
+    sys.exit(code)
+
+
+def sitecustomize(lib_dirs):
+    """The module pip's BuildEnvironment writes: drop system site-packages, add lib_dirs."""
+    system_sites = {os.path.normcase(p) for p in site.getsitepackages()}
+    return textwrap.dedent(
+        """
+        import os, site, sys
+
+        # First, drop system-sites related paths.
+        original_sys_path = sys.path[:]
+        known_paths = set()
+        for path in {system_sites!r}:
+            site.addsitedir(path, known_paths=known_paths)
+        system_paths = set(
+            os.path.normcase(path)
+            for path in sys.path[len(original_sys_path):]
+        )
+        original_sys_path = [
+            path for path in original_sys_path
+            if os.path.normcase(path) not in system_paths
+        ]
+        sys.path = original_sys_path
+
+        # Second, add lib directories.
+        # ensuring .pth file are processed.
+        for path in {lib_dirs!r}:
+            assert not path in sys.path
+            site.addsitedir(path)
+        """
+    ).format(system_sites=system_sites, lib_dirs=lib_dirs)
+
+
+def installed(lib_dirs):
+    """Normalised name -> version of the distributions in lib_dirs."""
+    from importlib.metadata import distributions
+
+    out = {}
+    for d in distributions(path=lib_dirs):
+        name = d.metadata["Name"]
+        if name:
+            out.setdefault(re.sub(r"[-_.]+", "-", name).lower(), d.version)
+    return out
+
+
+def unmet(reqs, lib_dirs):
+    """pip's check_requirements: the missing and the conflicting requirements."""
+    have = installed(lib_dirs)
+    missing, conflicting = [], []
+    for text in reqs:
+        req = Requirement(text)
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        version = have.get(re.sub(r"[-_.]+", "-", req.name).lower())
+        if version is None:
+            missing.append(text)
+        elif not req.specifier.contains(version, prereleases=True):
+            conflicting.append("%s (%s installed)" % (text, version))
+    return missing, conflicting
+
+
+def main():
+    if HookCaller is None:
+        answer({"unsupported": "this pip vendors no PEP 517 hook caller"}, 3)
+    lib_dirs, bin_dirs = [], []
+    for p in SPEC["prefixes"]:
+        lib_dirs.extend(p["lib_dirs"])
+        bin_dirs.append(p["bin_dir"])
+    site_dir = os.path.join(tempfile.mkdtemp(prefix="pip-build-env-"), "site")
+    os.mkdir(site_dir)
+    with open(os.path.join(site_dir, "sitecustomize.py"), "w", encoding="utf-8") as f:
+        f.write(sitecustomize(lib_dirs))
+    env = dict(os.environ)
+    env.pop("PYTHONHOME", None)
+    env["PATH"] = os.pathsep.join(bin_dirs + [env.get("PATH", os.defpath)])
+    env["PYTHONNOUSERSITE"] = "1"
+    env["PYTHONPATH"] = site_dir
+
+    def runner(cmd, cwd=None, extra_environ=None):
+        e = dict(env)
+        e.update(extra_environ or {})
+        subprocess.check_call(cmd, cwd=cwd, env=e)
+
+    hooks = HookCaller(SPEC["source"], SPEC["backend"], backend_path=SPEC.get("backend_path"),
+                       runner=runner, python_executable=sys.executable)
+    try:
+        reqs = hooks.get_requires_for_build_wheel()
+    except subprocess.CalledProcessError as e:
+        print("error: get_requires_for_build_wheel exited with code %d" % e.returncode, file=sys.stderr)
+        return 1
+    except Exception as e:  # BackendUnavailable, BackendInvalid, HookMissing
+        print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+        return 1
+    missing, conflicting = unmet(reqs, lib_dirs)
+    if conflicting:
+        answer({"conflicting": conflicting}, 3)
+    if missing:
+        answer({"missing": missing}, 3)
+    try:
+        name = hooks.build_wheel(SPEC["wheel_dir"])
+    except subprocess.CalledProcessError as e:
+        print("error: build_wheel exited with code %d" % e.returncode, file=sys.stderr)
+        return 1
+    except Exception as e:
+        print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+        return 1
+    answer({"wheel": name}, 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+package tasks
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/pyti/pyti/internal/archive"
+	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// The test step adds the project's test dependencies (its test extras, its test requirement files
+// and the tools PYTI adds) to the environment the import check ran in. pip installing them there
+// is a second resolve and install per analysis, traced. When the test dependencies share no
+// project with what the environment already holds, pip's answer is what it would install for them
+// alone: PYTI then installs them alone, once, with pip, into a cache directory named by
+// everything pip reads (see buildEnvKey), and adds that directory to the environment with a .pth
+// path line and console-script wrappers, as pip would have written them. Otherwise pip installs
+// into the environment, as before.
+
+// insideTestEnv is where the cached test dependencies appear in the test step's sandbox.
+const insideTestEnv = "/run/pyti-test-env"
+
+// testEnvPth is the .pth file that adds the cached test dependencies to the environment.
+const testEnvPth = "pyti-test-env.pth"
+
+// errNoTestLayer says why pip installs the test dependencies into the environment.
+var errNoTestLayer = errors.New("test dependencies installed by pip")
+
+// testRequirementsOf are the requirements the test install adds beyond the wheel itself: the
+// requirements of its test extras (from the built wheel's metadata, markers evaluated for t's
+// interpreter), the test requirement files' and the tools, as the pip install of the test step
+// names them.
+func testRequirementsOf(ctx context.Context, t *target, w Wheel, wh Wheelhouse) ([]string, error) {
+	var out []string
+	if len(wh.Extras) > 0 {
+		_, data, err := archive.ReadMember(ctx, w.Path, archive.DefaultLimits(), archive.IsWheelMetadata, 4<<20)
+		if err != nil {
+			return nil, fmt.Errorf("%w: reading the wheel's metadata: %w", errNoTestLayer, err)
+		}
+		md, err := pkgmeta.ParseCoreMetadata(strings.NewReader(string(data)), 4<<20)
+		if err != nil {
+			return nil, fmt.Errorf("%w: reading the wheel's metadata: %w", errNoTestLayer, err)
+		}
+		self := pep440.NormalizeName(md.Name)
+		env := pep440.DefaultEnvironment(t.pythonVersion)
+		for _, rd := range md.RequiresDist {
+			r := rd.Parsed
+			if r == nil {
+				return nil, fmt.Errorf("%w: Requires-Dist %q: %s", errNoTestLayer, rd.Raw, rd.Error)
+			}
+			if r.Marker == nil {
+				continue // a plain dependency: installed already
+			}
+			if s := r.Marker.String(); strings.Contains(s, "platform_release") || strings.Contains(s, "platform_version") {
+				return nil, fmt.Errorf("%w: Requires-Dist %q depends on the kernel", errNoTestLayer, rd.Raw)
+			}
+			env["extra"] = ""
+			base, err := r.Marker.Evaluate(env)
+			if err != nil {
+				return nil, fmt.Errorf("%w: Requires-Dist %q: %w", errNoTestLayer, rd.Raw, err)
+			}
+			wanted := false
+			for _, e := range wh.Extras {
+				env["extra"] = e
+				ok, err := r.Marker.Evaluate(env)
+				if err != nil {
+					return nil, fmt.Errorf("%w: Requires-Dist %q: %w", errNoTestLayer, rd.Raw, err)
+				}
+				wanted = wanted || ok
+			}
+			if base || !wanted {
+				continue
+			}
+			if pep440.NormalizeName(r.Name) == self || r.URL != "" {
+				return nil, fmt.Errorf("%w: the test extra asks for %q", errNoTestLayer, rd.Raw)
+			}
+			plain := *r
+			plain.Marker = nil
+			out = append(out, plain.String())
+		}
+	}
+	return append(append(out, wh.TestRequirements...), testTools...), nil
+}
+
+// testLayer installs (or finds) the cached test dependencies for env and adds them to it. It
+// returns an error wrapping errNoTestLayer when pip must install them into the environment.
+func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, env Environment) (*buildPrefix, error) {
+	reqs, err := testRequirementsOf(ctx, t, w, wh)
+	if err != nil {
+		return nil, err
+	}
+	if len(reqs) == 0 {
+		return nil, fmt.Errorf("%w: nothing to add", errNoTestLayer)
+	}
+	for _, r := range wh.TestRequirements {
+		if strings.HasPrefix(strings.TrimSpace(r), "-") {
+			return nil, fmt.Errorf("%w: the test requirement %q is a pip option", errNoTestLayer, r)
+		}
+	}
+	p, err := j.cachedPrefix(ctx, t, "test-env", wh.Dir, reqs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errNoTestLayer, err)
+	}
+	layer, err := readDists(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errNoTestLayer, err)
+	}
+	venv, err := readDists(&buildPrefix{host: env.Venv, libDirs: []string{relOr(env.Venv, env.SitePackages)}})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errNoTestLayer, err)
+	}
+	for name := range layer.names {
+		if venv.names[name] {
+			return nil, fmt.Errorf("%w: the environment already holds %s, which the test dependencies need too", errNoTestLayer, name)
+		}
+	}
+	if layer.pth != "" {
+		return nil, fmt.Errorf("%w: the test dependencies bring %s, which must run at start-up", errNoTestLayer, layer.pth)
+	}
+	var lines strings.Builder
+	for _, l := range p.libDirs {
+		lines.WriteString(insideTestEnv + "/" + l + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(env.SitePackages, testEnvPth), []byte(lines.String()), 0o644); err != nil {
+		return nil, err
+	}
+	for _, cs := range layer.scripts {
+		if err := writeConsoleScript(filepath.Join(env.Venv, "bin"), j.in(env.Python), cs); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// testLayerBind is the bind that steps using an environment with the test layer need.
+func testLayerBind(p *buildPrefix) []sandbox.Bind {
+	if p == nil {
+		return nil
+	}
+	return []sandbox.Bind{{Src: p.host, Dst: insideTestEnv}}
+}
+
+func relOr(base, p string) string {
+	if rel, err := filepath.Rel(base, p); err == nil {
+		return rel
+	}
+	return p
+}
+
+// distSet is what a set of library directories holds.
+type distSet struct {
+	names   map[string]bool // normalised project names
+	scripts []consoleScript
+	pth     string // a .pth file found, if any
+}
+
+// consoleScript is one [console_scripts] entry point.
+type consoleScript struct{ name, module, attr string }
+
+// readDists reads the distributions in p's library directories.
+func readDists(p *buildPrefix) (*distSet, error) {
+	s := &distSet{names: map[string]bool{}}
+	for _, l := range p.libDirs {
+		dir := filepath.Join(p.host, l)
+		pths, _ := filepath.Glob(filepath.Join(dir, "*.pth"))
+		if len(pths) > 0 {
+			s.pth = filepath.Base(pths[0])
+		}
+		infos, _ := filepath.Glob(filepath.Join(dir, "*.dist-info"))
+		for _, info := range infos {
+			name, _ := headerPair(filepath.Join(info, "METADATA"))
+			if name == "" {
+				return nil, fmt.Errorf("%s has no name in its METADATA", filepath.Base(info))
+			}
+			s.names[pep440.NormalizeName(name)] = true
+			cs, err := consoleScripts(filepath.Join(info, "entry_points.txt"))
+			if err != nil {
+				return nil, err
+			}
+			s.scripts = append(s.scripts, cs...)
+		}
+		eggs, _ := filepath.Glob(filepath.Join(dir, "*.egg-info"))
+		if len(eggs) > 0 {
+			return nil, fmt.Errorf("%s is an egg-info installation", filepath.Base(eggs[0]))
+		}
+	}
+	return s, nil
+}
+
+// consoleScripts reads the [console_scripts] section of an entry_points.txt.
+func consoleScripts(path string) ([]consoleScript, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []consoleScript
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "[") {
+			in = line == "[console_scripts]"
+			continue
+		}
+		name, value, ok := strings.Cut(line, "=")
+		if !in || !ok || strings.HasPrefix(line, "#") || strings.HasPrefix(line, ";") {
+			continue
+		}
+		value, _, _ = strings.Cut(value, "[") // extras of an entry point: pip ignores them
+		module, attr, ok := strings.Cut(strings.TrimSpace(value), ":")
+		name, module, attr = strings.TrimSpace(name), strings.TrimSpace(module), strings.TrimSpace(attr)
+		if !ok || !scriptName.MatchString(name) || !dotted.MatchString(module) || !dotted.MatchString(attr) {
+			return nil, fmt.Errorf("%s: console script %q is not one PYTI can write", path, line)
+		}
+		out = append(out, consoleScript{name: name, module: module, attr: attr})
+	}
+	return out, sc.Err()
+}
+
+var (
+	scriptName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	dotted     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+)
+
+// writeConsoleScript writes the wrapper pip writes for a console script (pip's distlib template),
+// unless the environment has one of that name already.
+func writeConsoleScript(bin, python string, cs consoleScript) error {
+	path := filepath.Join(bin, cs.name)
+	if _, err := os.Lstat(path); err == nil {
+		return nil
+	}
+	top, _, _ := strings.Cut(cs.attr, ".")
+	script := fmt.Sprintf("#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom %s import %s\nif __name__ == '__main__':\n"+
+		"    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(%s())\n", python, cs.module, top, cs.attr)
+	return os.WriteFile(path, []byte(script), 0o755)
+}

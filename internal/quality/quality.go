@@ -69,12 +69,17 @@ func PyflakesArgs(dir string) []string { return []string{"-m", "pyflakes", dir} 
 // PylintTemplate is the message template ParsePylint reads.
 const PylintTemplate = "{path}:{line}:{column}: {msg_id} {symbol} {msg}"
 
-// PylintArgs is the command (after the interpreter) whose output ParsePylint reads. sysPath, when
-// not empty, is appended to pylint's sys.path so that it sees the installed dependencies.
-func PylintArgs(dir, sysPath string) []string {
+// PylintArgs is the command (after the interpreter) whose output ParsePylint reads. sysPath entries
+// (directories, or wheels: astroid reads zip files on sys.path as Python does) are appended to
+// pylint's sys.path so that it sees the project's dependencies.
+func PylintArgs(dir string, sysPath ...string) []string {
 	args := []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate}
-	if sysPath != "" {
-		args = append(args, "--init-hook=import sys; sys.path.append("+strconv.Quote(sysPath)+")")
+	if len(sysPath) > 0 {
+		quoted := make([]string, len(sysPath))
+		for i, p := range sysPath {
+			quoted[i] = strconv.Quote(p)
+		}
+		args = append(args, "--init-hook=import sys; sys.path.extend(["+strings.Join(quoted, ", ")+"])")
 	}
 	return append(args, dir)
 }

@@ -87,7 +87,7 @@ func TestPyflakes(t *testing.T) {
 
 func TestPylint(t *testing.T) {
 	dir := writeTree(t)
-	p := ParsePylint(tool(t, "pylint", PylintArgs(dir, "")))
+	p := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
 	if p.Score == nil {
 		t.Fatal("no score parsed")
 	}

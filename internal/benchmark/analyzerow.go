@@ -62,11 +62,24 @@ func (s analyzeSetup) pytiArgs(project, out string, noTrace bool) []string {
 	return append(args, project)
 }
 
-// pytiVariant times one `pyti analyze` and appends its report's task times to breakdown.
-func (s analyzeSetup) pytiVariant(name, project string, noTrace bool, breakdown *[][]TaskTime) Variant {
+// coldEnvDirs are the cache directories of the build and test environments (internal/tasks),
+// which the cold variant empties before each repetition.
+var coldEnvDirs = []string{"build-env", "test-env"}
+
+// pytiVariant times one `pyti analyze` and appends its report's task times to breakdown (when not
+// nil). coldEnvs empties the cached build and test environments first, untimed, so that the run
+// pays for installing them as pip's build isolation and a test install would.
+func (s analyzeSetup) pytiVariant(name, project string, noTrace, coldEnvs bool, breakdown *[][]TaskTime) Variant {
 	return Variant{Name: name, Run: func(ctx context.Context, rep int) (time.Duration, error) {
-		out := filepath.Join(s.tmp, fmt.Sprintf("%s-%s-%d", project, strings.ReplaceAll(name, " ", ""), rep))
+		out := filepath.Join(s.tmp, fmt.Sprintf("%s-%s-%d", project, strings.NewReplacer(" ", "", ",", "").Replace(name), rep))
 		defer os.RemoveAll(out)
+		if coldEnvs {
+			for _, d := range coldEnvDirs {
+				if err := os.RemoveAll(filepath.Join(s.dataDir, "cache", d)); err != nil {
+					return 0, err
+				}
+			}
+		}
 		args := s.pytiArgs(project, out, noTrace)
 		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 		// On cancel, interrupt PYTI so that it cleans up (its job workspace is a tmpfs mount); kill
@@ -85,7 +98,9 @@ func (s analyzeSetup) pytiVariant(name, project string, noTrace bool, breakdown 
 		if err != nil {
 			return 0, err
 		}
-		*breakdown = append(*breakdown, tasks)
+		if breakdown != nil {
+			*breakdown = append(*breakdown, tasks)
+		}
 		return d, nil
 	}}
 }

@@ -45,7 +45,7 @@ func TestMarkdown(t *testing.T) {
 		"|  | sandbox | 3 | 110 ms | 100 ms | 55.00x |",
 		"|  | pyti | 1 | 40.00 s | 40.00 s | 4.00x |",
 		"**PYTI is far from it:**",
-		"4.0x to 4.0x",
+		"4.00x to 4.00x",
 		"not measured: no sdist",
 		"1 of 3 planned repetitions ran",
 		"repetition 2: exit \\| 1",

@@ -194,6 +194,7 @@ func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp st
 		row.Commands = []string{
 			strings.Join(s.pytiArgs(project, "OUT", false), " "),
 			strings.Join(s.pytiArgs(project, "OUT", true), " "),
+			"rm -rf " + filepath.Join(s.dataDir, "cache", "{"+strings.Join(coldEnvDirs, ",")+"}") + "   (untimed), then the first command   (pyti, cold environments)",
 		}
 		for _, step := range ManualSteps {
 			row.Commands = append(row.Commands, strings.ReplaceAll(strings.ReplaceAll(step, "PROJECT", project), "WH", wh))
@@ -201,8 +202,9 @@ func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp st
 		traced, untraced := new([][]TaskTime), new([][]TaskTime)
 		vs := []Variant{
 			s.manualVariant(project, wh),
-			s.pytiVariant("pyti", project, false, traced),
-			s.pytiVariant("pyti --no-trace", project, true, untraced),
+			s.pytiVariant("pyti", project, false, false, traced),
+			s.pytiVariant("pyti --no-trace", project, true, false, untraced),
+			s.pytiVariant("pyti, cold environments", project, false, true, nil),
 		}
 		// Each remaining example gets an equal share of what is left of the budget.
 		d := deadline

@@ -49,8 +49,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	if err := os.MkdirAll(dist, 0o777); err != nil {
 		return err
 	}
-	res, note, err := j.buildCached(ctx, t, src, tree, dist, wh)
-	frontend := "pyti"
+	res, err := j.buildCached(ctx, t, src, tree, dist, wh)
+	frontend, note := "pyti", ""
 	if errors.Is(err, errNoCachedEnv) {
 		j.log.Info("pip builds the wheel", "reason", err)
 		frontend, note = "pip", err.Error()
@@ -225,39 +225,39 @@ func wheelModulesOf(ctx context.Context, wheel, dest string) ([]string, error) {
 
 // buildCached builds the wheel with PYTI's PEP 517 front end (python/build_wheel.py) on cached
 // build environments (see buildEnv). It returns an error wrapping errNoCachedEnv when pip must
-// build instead; note then is empty. A note set with a nil error says what happened on the way.
-func (j *job) buildCached(ctx context.Context, t *target, src Source, tree, dist string, wh Wheelhouse) (*stepResult, string, error) {
+// build instead.
+func (j *job) buildCached(ctx context.Context, t *target, src Source, tree, dist string, wh Wheelhouse) (*stepResult, error) {
 	backend, backendPath, ok := backendOf(src)
 	if !ok {
-		return nil, "", fmt.Errorf("%w: pyproject.toml could not be read or its [build-system] has no requires", errNoCachedEnv)
+		return nil, fmt.Errorf("%w: pyproject.toml could not be read or its [build-system] has no requires", errNoCachedEnv)
 	}
 	overlay, err := j.buildEnv(ctx, t, wh.Dir, buildRequirements(src))
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	prefixes := []*buildPrefix{overlay}
 	for round := 1; ; round++ {
 		res, ans, err := j.runFrontend(ctx, t, tree, dist, backend, backendPath, prefixes, round)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		switch {
 		case ans.Wheel != "" || res.res.Outcome != sandbox.OutcomeExit || res.res.ExitCode != 3:
-			return res, "", nil // built, or failed: either way the backend's answer
+			return res, nil // built, or failed: either way the backend's answer
 		case len(ans.Missing) > 0 && len(ans.Conflicting) == 0 && round == 1:
 			// The backend asked for more (get_requires_for_build_wheel): pip installs that into
 			// a second prefix, and so does PYTI.
 			normal, err := j.buildEnv(ctx, t, wh.Dir, ans.Missing)
 			if err != nil {
-				return nil, "", err
+				return nil, err
 			}
 			prefixes = append(prefixes, normal)
 		case len(ans.Conflicting) > 0:
-			return nil, "", fmt.Errorf("%w: the backend asks for %s, which conflicts with the build requirements", errNoCachedEnv, strings.Join(ans.Conflicting, ", "))
+			return nil, fmt.Errorf("%w: the backend asks for %s, which conflicts with the build requirements", errNoCachedEnv, strings.Join(ans.Conflicting, ", "))
 		case ans.Unsupported != "":
-			return nil, "", fmt.Errorf("%w: %s", errNoCachedEnv, ans.Unsupported)
+			return nil, fmt.Errorf("%w: %s", errNoCachedEnv, ans.Unsupported)
 		default:
-			return nil, "", fmt.Errorf("%w: the front end gave no answer (%s)", errNoCachedEnv, lastLine(res.output))
+			return nil, fmt.Errorf("%w: the front end gave no answer (%s)", errNoCachedEnv, lastLine(res.output))
 		}
 	}
 }

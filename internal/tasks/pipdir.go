@@ -118,7 +118,8 @@ func unpackPip(ctx context.Context, wheel, dest string) error {
 	return nil
 }
 
-// readOnlyModes makes a tree writable by its owner only.
+// readOnlyModes makes a tree writable by its owner only, keeping what was executable so (a build
+// environment's scripts: a backend may run cython or cmake from its bin).
 func readOnlyModes(root string) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.Type()&fs.ModeSymlink != 0 {
@@ -126,6 +127,8 @@ func readOnlyModes(root string) error {
 		}
 		mode := os.FileMode(0o644)
 		if d.IsDir() {
+			mode = 0o755
+		} else if info, err := d.Info(); err == nil && info.Mode()&0o111 != 0 {
 			mode = 0o755
 		}
 		return os.Chmod(path, mode)

@@ -59,3 +59,25 @@ func TestUnpackPip(t *testing.T) {
 		t.Error("a member was written outside the directory")
 	}
 }
+
+// TestReadOnlyModes: the tree becomes writable by its owner only, and a script stays executable.
+func TestReadOnlyModes(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "bin"), 0o777)
+	os.WriteFile(filepath.Join(dir, "bin", "cython"), []byte("#!/bin/sh\n"), 0o777)
+	os.WriteFile(filepath.Join(dir, "mod.py"), []byte(""), 0o666)
+	if err := readOnlyModes(dir); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]fs.FileMode{}
+	for _, p := range []string{"bin", "bin/cython", "mod.py"} {
+		fi, err := os.Stat(filepath.Join(dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[p] = fi.Mode().Perm()
+	}
+	if d := cmp.Diff(map[string]fs.FileMode{"bin": 0o755, "bin/cython": 0o755, "mod.py": 0o644}, got); d != "" {
+		t.Error(d)
+	}
+}

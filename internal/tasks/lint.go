@@ -22,7 +22,7 @@ type styleResult struct {
 // style runs pycodestyle and pyflakes over the pristine source tree in the sandbox (no network,
 // not traced: the tools are PYTI's, not the package's), with the exact command lines the quality
 // package documents, so the counts equal the tools run by hand. They need nothing but the tree,
-// so they run beside fetch and build; pylint (the lint task) waits for the environment.
+// so they run beside fetch; pylint (the lint task) waits for the wheelhouse.
 func (j *job) style(ctx context.Context, d *dag.Data) error {
 	src, _ := KSource.Get(d)
 	r := styleResult{}

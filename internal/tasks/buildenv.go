@@ -157,64 +157,47 @@ func (j *job) cachedPrefix(ctx context.Context, t *target, kind, wh string, reqs
 		return nil, err
 	}
 	dir := filepath.Join(cache, kind, key)
-	if p, err := readBuildPrefix(dir); err == nil {
-		return p, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	if err := os.Chmod(tmp, 0o777); err != nil {
-		return nil, err
-	}
-	// pip's own command for an isolated build's requirements (build_env.py), offline from the
-	// wheelhouse. Installing wheels runs none of their code, so the run is not traced.
-	const insideWheelhouse = "/run/pyti-wheelhouse"
-	argv := append([]string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "install", "--ignore-installed", "--no-user",
-		"--prefix", insideWork + "/prefix", "--no-warn-script-location", "--no-index", "--find-links", insideWheelhouse,
-		"--progress-bar", "off", "--"}, reqs...)
-	spec := sandbox.Spec{
-		Argv:     argv,
-		Env:      []string{"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_CONFIG_FILE=/dev/null", "PIP_NO_INPUT=1", "PIP_NO_CACHE_DIR=1"},
-		WorkDir:  tmp,
-		Image:    t.img.Root,
-		ReadOnly: []sandbox.Bind{{Src: wh, Dst: insideWheelhouse}},
-		Limits:   sandbox.Limits{Wall: j.opts.InstallTimeout, NoOutput: j.opts.NoOutputTimeout, MemoryBytes: j.opts.MemoryBytes, Pids: j.opts.Pids},
-	}
-	if t.pipHost != "" {
-		spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: t.pipHost, Dst: insidePip})
-	}
-	res, err := j.opts.Backend.Run(ctx, spec)
-	if err != nil {
-		return nil, err
-	}
-	if res.Outcome != sandbox.OutcomeOK {
-		return nil, fmt.Errorf("%w: installing %s: %s: %s", errNoCachedEnv, strings.Join(reqs, " "), res.Outcome, lastLine(string(res.Stdout)+string(res.Stderr)))
-	}
-	p, err := findBuildPrefix(filepath.Join(tmp, "prefix"))
-	if err != nil {
-		return nil, err
-	}
-	data, err := json.Marshal(buildPrefixFile{LibDirs: p.libDirs, BinDir: p.binDir})
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "prefix", buildPrefixMeta), data, 0o644); err != nil {
-		return nil, err
-	}
-	if err := readOnlyModes(tmp); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(filepath.Join(tmp, "prefix"), dir); err != nil {
-		// Another job made it meanwhile: use theirs.
-		if p, rerr := readBuildPrefix(dir); rerr == nil {
-			return p, nil
+	ready := func(d string) bool { _, err := readBuildPrefix(d); return err == nil }
+	err = fillCacheDir(dir, ready, func(tmp string) (string, error) {
+		// pip's own command for an isolated build's requirements (build_env.py), offline from
+		// the wheelhouse. Installing wheels runs none of their code, so the run is not traced.
+		const insideWheelhouse = "/run/pyti-wheelhouse"
+		argv := append([]string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "install", "--ignore-installed", "--no-user",
+			"--prefix", insideWork + "/prefix", "--no-warn-script-location", "--no-index", "--find-links", insideWheelhouse,
+			"--progress-bar", "off", "--"}, reqs...)
+		spec := sandbox.Spec{
+			Argv:     argv,
+			Env:      []string{"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_CONFIG_FILE=/dev/null", "PIP_NO_INPUT=1", "PIP_NO_CACHE_DIR=1"},
+			WorkDir:  tmp,
+			Image:    t.img.Root,
+			ReadOnly: []sandbox.Bind{{Src: wh, Dst: insideWheelhouse}},
+			Limits:   sandbox.Limits{Wall: j.opts.InstallTimeout, NoOutput: j.opts.NoOutputTimeout, MemoryBytes: j.opts.MemoryBytes, Pids: j.opts.Pids},
 		}
-		return nil, err
+		if t.pipHost != "" {
+			spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: t.pipHost, Dst: insidePip})
+		}
+		res, err := j.opts.Backend.Run(ctx, spec)
+		if err != nil {
+			return "", err
+		}
+		if res.Outcome != sandbox.OutcomeOK {
+			return "", fmt.Errorf("installing %s: %s: %s", strings.Join(reqs, " "), res.Outcome, lastLine(string(res.Stdout)+string(res.Stderr)))
+		}
+		prefix := filepath.Join(tmp, "prefix")
+		p, err := findBuildPrefix(prefix)
+		if err != nil {
+			return "", err
+		}
+		data, err := json.Marshal(buildPrefixFile{LibDirs: p.libDirs, BinDir: p.binDir})
+		if err != nil {
+			return "", err
+		}
+		return prefix, os.WriteFile(filepath.Join(prefix, buildPrefixMeta), data, 0o644)
+	})
+	if err != nil {
+		// Whatever stopped the cache (a full disk, a read-only cache, pip refusing), pip building
+		// with its own isolation is still the answer, and says what is wrong if it fails too.
+		return nil, fmt.Errorf("%w: %w", errNoCachedEnv, err)
 	}
 	return readBuildPrefix(dir)
 }
@@ -254,7 +237,7 @@ func findBuildPrefix(prefix string) (*buildPrefix, error) {
 		}
 	}
 	if len(p.libDirs) == 0 {
-		return nil, fmt.Errorf("%w: pip installed no library directory under the prefix", errNoCachedEnv)
+		return nil, errors.New("pip installed no library directory under the prefix")
 	}
 	if fi, err := os.Stat(filepath.Join(prefix, "local", "bin")); err == nil && fi.IsDir() {
 		p.binDir = "local/bin"

@@ -53,50 +53,69 @@ func (j *job) preparePip(ctx context.Context, t *target) (string, error) {
 		return "", errors.New("no cache directory")
 	}
 	dir := filepath.Join(cache, "pip", sum[:24]+"-"+t.pythonTag+"-nodist")
-	if _, err := os.Stat(filepath.Join(dir, "pip", "__main__.py")); err == nil {
-		return dir, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	if err := unpackPip(ctx, wheel, tmp); err != nil {
-		return "", err
-	}
-	// The interpreter compiles its own bytecode, in the sandbox on its own system (an image's
-	// Python is not run on the host). The directory is the run's work space there.
-	if err := os.Chmod(tmp, 0o777); err != nil {
-		return "", err
-	}
-	if err := makeWritable(tmp); err != nil {
-		return "", err
-	}
-	res, err := j.opts.Backend.Run(ctx, sandbox.Spec{
-		Argv:    []string{t.python, "-m", "compileall", "-q", "-j", "0", insideWork + "/pip"},
-		WorkDir: tmp, Image: t.img.Root,
-		Limits: sandbox.Limits{Wall: 5 * time.Minute, NoOutput: 5 * time.Minute, MemoryBytes: j.opts.MemoryBytes, Pids: j.opts.Pids},
+	ready := func(d string) bool { return exists(filepath.Join(d, "pip", "__main__.py")) }
+	err = fillCacheDir(dir, ready, func(tmp string) (string, error) {
+		if err := unpackPip(ctx, wheel, tmp); err != nil {
+			return "", err
+		}
+		// The interpreter compiles its own bytecode, in the sandbox on its own system (an image's
+		// Python is not run on the host). The directory is the run's work space there.
+		if err := makeWritable(tmp); err != nil {
+			return "", err
+		}
+		res, err := j.opts.Backend.Run(ctx, sandbox.Spec{
+			Argv:    []string{t.python, "-m", "compileall", "-q", "-j", "0", insideWork + "/pip"},
+			WorkDir: tmp, Image: t.img.Root,
+			Limits: sandbox.Limits{Wall: 5 * time.Minute, NoOutput: 5 * time.Minute, MemoryBytes: j.opts.MemoryBytes, Pids: j.opts.Pids},
+		})
+		if err != nil {
+			return "", err
+		}
+		if res.Outcome != sandbox.OutcomeOK {
+			return "", fmt.Errorf("compiling pip: %s: %s", res.Outcome, lastLine(string(res.Stderr)))
+		}
+		return tmp, nil
 	})
 	if err != nil {
 		return "", err
 	}
-	if res.Outcome != sandbox.OutcomeOK {
-		return "", fmt.Errorf("compiling pip: %s: %s", res.Outcome, lastLine(string(res.Stderr)))
-	}
-	if err := readOnlyModes(tmp); err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		// Another job made it meanwhile: use theirs.
-		if _, serr := os.Stat(filepath.Join(dir, "pip", "__main__.py")); serr == nil {
-			return dir, nil
-		}
-		return "", err
-	}
 	return dir, nil
+}
+
+// fillCacheDir makes the cache directory dir unless ready(dir) says it is there. fill gets a
+// fresh directory beside dir that the sandbox's user may write (a run's work space), and returns
+// the directory that becomes dir: tmp itself or one below it. That directory is made writable by
+// its owner only (executables kept so) and renamed into place, so that a reader never sees half
+// of it; when another job made dir meanwhile, theirs is used.
+func fillCacheDir(dir string, ready func(string) bool, fill func(tmp string) (string, error)) error {
+	if ready(dir) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o777); err != nil {
+		return err
+	}
+	made, err := fill(tmp)
+	if err != nil {
+		return err
+	}
+	if err := readOnlyModes(made); err != nil {
+		return err
+	}
+	if err := os.Rename(made, dir); err != nil {
+		if ready(dir) {
+			return nil // another job made it meanwhile
+		}
+		return err
+	}
+	return nil
 }
 
 // unpackPip unpacks a pip wheel into dest with PYTI's safe extractor, without its dist-info:

@@ -81,3 +81,48 @@ func TestReadOnlyModes(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// TestFillCacheDir: a cache entry is filled once and then found; a failed fill leaves nothing
+// behind; losing the race to another job's identical entry is no error.
+func TestFillCacheDir(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "kind", "key")
+	ready := func(d string) bool { return exists(filepath.Join(d, "done")) }
+	fills := 0
+	fill := func(tmp string) (string, error) {
+		fills++
+		return tmp, os.WriteFile(filepath.Join(tmp, "done"), []byte("x"), 0o666)
+	}
+	for range 2 {
+		if err := fillCacheDir(dir, ready, fill); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fills != 1 || !ready(dir) {
+		t.Errorf("filled %d times, ready %v; want once and ready", fills, ready(dir))
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "done")); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("entry file: %v, %v; want mode 0644", fi, err)
+	}
+	failed := filepath.Join(root, "kind", "other")
+	if err := fillCacheDir(failed, ready, func(string) (string, error) { return "", os.ErrInvalid }); err == nil {
+		t.Error("a failed fill was not reported")
+	}
+	if left, _ := filepath.Glob(filepath.Join(root, "kind", "*")); len(left) != 1 {
+		t.Errorf("left behind: %v, want only the filled entry", left)
+	}
+	// Another job finishes the same entry while this one fills: its entry is used.
+	raced := filepath.Join(root, "kind", "raced")
+	err := fillCacheDir(raced, ready, func(tmp string) (string, error) {
+		if err := os.MkdirAll(raced, 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(raced, "done"), nil, 0o644); err != nil {
+			return "", err
+		}
+		return tmp, os.WriteFile(filepath.Join(tmp, "done"), nil, 0o644)
+	})
+	if err != nil {
+		t.Errorf("losing the race: %v", err)
+	}
+}

@@ -113,12 +113,8 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errNoTestLayer, err)
 	}
-	venv, err := readDists(&buildPrefix{host: env.Venv, libDirs: []string{relOr(env.Venv, env.SitePackages)}})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errNoTestLayer, err)
-	}
-	for name := range layer.names {
-		if venv.names[name] {
+	for _, pkg := range installedPackages(env.SitePackages) {
+		if name := pep440.NormalizeName(pkg.Name); layer.names[name] {
 			return nil, fmt.Errorf("%w: the environment already holds %s, which the test dependencies need too", errNoTestLayer, name)
 		}
 	}
@@ -146,13 +142,6 @@ func testLayerBind(p *buildPrefix) []sandbox.Bind {
 		return nil
 	}
 	return []sandbox.Bind{{Src: p.host, Dst: insideTestEnv}}
-}
-
-func relOr(base, p string) string {
-	if rel, err := filepath.Rel(base, p); err == nil {
-		return rel
-	}
-	return p
 }
 
 // distSet is what a set of library directories holds.

@@ -47,6 +47,7 @@ const maxSubmit = 10000
 //	POST /api/command/v1/jobs/{id}/cancel
 //	POST /api/command/v1/jobs/{id}/requeue
 //	GET  /api/command/v1/workers
+//	POST /api/command/v1/workers/{name}/revoke
 func (m *Master) CommandHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+CommandPrefix+"jobs", m.apiSubmit)
@@ -55,6 +56,7 @@ func (m *Master) CommandHandler() http.Handler {
 	mux.HandleFunc("POST "+CommandPrefix+"jobs/{id}/cancel", m.apiCancel)
 	mux.HandleFunc("POST "+CommandPrefix+"jobs/{id}/requeue", m.apiRequeue)
 	mux.HandleFunc("GET "+CommandPrefix+"workers", m.apiWorkers)
+	mux.HandleFunc("POST "+CommandPrefix+"workers/{name}/revoke", m.apiRevoke)
 	mux.HandleFunc(CommandPrefix, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 	})
@@ -77,17 +79,16 @@ func (m *Master) apiSubmit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "submit between 1 and %d jobs", maxSubmit)
 		return
 	}
-	for i, j := range req.Jobs {
-		if err := checkSpec(j.Spec); err != nil {
-			writeError(w, http.StatusBadRequest, "job %d: %v", i+1, err)
-			return
-		}
-		if err := CheckImages(j.Images); err != nil {
-			writeError(w, http.StatusBadRequest, "job %d: %v", i+1, err)
-			return
-		}
-	}
 	jobs, err := m.Submit(r.Context(), req.Jobs)
+	var pe *PolicyError
+	if errors.As(err, &pe) {
+		status := http.StatusBadRequest
+		if pe.Forbidden {
+			status = http.StatusForbidden
+		}
+		writeJSON(w, status, apiError{Error: err.Error(), Rule: pe.Rule})
+		return
+	}
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -160,6 +161,23 @@ func (m *Master) apiRequeue(w http.ResponseWriter, r *http.Request) {
 
 func (m *Master) apiWorkers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, WorkersResponse{Workers: m.Workers()})
+}
+
+func (m *Master) apiRevoke(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	known, err := m.Revoke(r.Context(), name)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "revoking worker %q: %v", name, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, RevokeResponse{Name: name, Known: known})
+}
+
+// RevokeResponse answers a revocation; Known is false when no worker had registered the name
+// (it is refused from now on all the same).
+type RevokeResponse struct {
+	Name  string `json:"name"`
+	Known bool   `json:"known"`
 }
 
 // WorkersHandler serves the list of workers without a token, for the web UI:

@@ -25,9 +25,10 @@ func sameToken(got, want string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// apiError is the body of every refusal.
+// apiError is the body of every refusal; Rule names the policy rule a refused job broke.
 type apiError struct {
 	Error string `json:"error"`
+	Rule  string `json:"rule,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -48,6 +49,8 @@ func writeStoreError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, errNotHeld):
 		status = http.StatusForbidden
+	case errors.Is(err, errUploadAgain):
+		status = http.StatusPreconditionRequired
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrNoAttempt):
 		status = http.StatusNotFound
 	case errors.Is(err, store.ErrInvalid):

@@ -2,7 +2,12 @@ package master
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"strconv"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -41,7 +46,16 @@ type Config struct {
 	MaxAttempts int
 	// ReapEvery is how often expired leases are looked for (default Lease/4).
 	ReapEvery time.Duration
-	Logger    *slog.Logger
+	// JobIndexes are the indexes a job may name besides none (the workers' own); see IndexPolicy.
+	JobIndexes []string
+	// ClaimKey signs the tickets of job notices, so that only a worker that took a notice off the
+	// queue can claim its job. Keep it across restarts (pyti serve keeps DATA-DIR/claim.key);
+	// empty means a random key for this master's life.
+	ClaimKey []byte
+	// WorkersFile keeps the workers' credentials (hashed) and revocations across restarts; empty
+	// keeps them in memory only.
+	WorkersFile string
+	Logger      *slog.Logger
 }
 
 // Master schedules jobs. Its methods are safe for concurrent use.
@@ -53,6 +67,9 @@ type Master struct {
 	workers *registry
 	metrics *metrics
 	started time.Time
+	policy  IndexPolicy
+	// uploads remembers, per held attempt, the blobs uploaded for it and their kinds.
+	uploads map[attemptKey]map[string]uploaded
 
 	// mu serialises the decisions about one attempt (claim, heartbeat, commit, fail, reap,
 	// cancel, requeue), so that a check of who holds a job and the write that depends on it
@@ -82,8 +99,22 @@ func New(cfg Config) (*Master, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Master{cfg: cfg, st: cfg.Store, q: cfg.Queue, log: cfg.Logger, workers: newRegistry(cfg.Lease),
-		started: time.Now(), unpublished: map[string]bool{}}
+	policy, err := NewIndexPolicy(cfg.JobIndexes)
+	if err != nil {
+		return nil, fmt.Errorf("master: %w", err)
+	}
+	if len(cfg.ClaimKey) == 0 {
+		cfg.ClaimKey = make([]byte, 32)
+		if _, err := rand.Read(cfg.ClaimKey); err != nil {
+			return nil, err
+		}
+	}
+	reg, err := newRegistry(cfg.Lease, cfg.WorkersFile)
+	if err != nil {
+		return nil, fmt.Errorf("master: %w", err)
+	}
+	m := &Master{cfg: cfg, st: cfg.Store, q: cfg.Queue, log: cfg.Logger, workers: reg, policy: policy,
+		started: time.Now(), unpublished: map[string]bool{}, uploads: map[attemptKey]map[string]uploaded{}}
 	m.metrics = newMetrics(m)
 	return m, nil
 }
@@ -131,7 +162,7 @@ func (m *Master) reconcile(ctx context.Context) error {
 func (m *Master) publish(ctx context.Context, j store.Job) {
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	err := m.q.Publish(pctx, queue.Notice{JobID: j.ID, Spec: j.Spec, Generation: j.Attempts})
+	err := m.q.Publish(pctx, queue.Notice{JobID: j.ID, Spec: j.Spec, Generation: j.Attempts, Ticket: m.ticket(j.ID, j.Attempts)})
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil {
@@ -161,16 +192,22 @@ func (m *Master) republish(ctx context.Context) {
 	}
 }
 
-// Submit creates jobs and queues them. A job whose images are not valid names is refused
-// (store.ErrInvalid) before any job is created.
+// Submit creates jobs and queues them. A job that breaks a bound or the index policy is refused
+// with a *PolicyError (errors.Is store.ErrInvalid) before any job is created.
 func (m *Master) Submit(ctx context.Context, reqs []store.NewJob) ([]store.Job, error) {
+	checked := make([]store.NewJob, len(reqs))
 	for i, r := range reqs {
-		if err := CheckImages(r.Images); err != nil {
-			return nil, fmt.Errorf("job %d: %w: %w", i+1, err, store.ErrInvalid)
+		if err := m.policy.CheckJob(r); err != nil {
+			return nil, fmt.Errorf("job %d: %w", i+1, err)
 		}
+		if r.Index != "" {
+			// The index as the policy allowed it, normalised.
+			r.Index, _ = normalizeIndex(r.Index)
+		}
+		checked[i] = r
 	}
 	jobs := make([]store.Job, 0, len(reqs))
-	for _, r := range reqs {
+	for _, r := range checked {
 		j, err := m.st.CreateJob(ctx, r)
 		if err != nil {
 			return jobs, err
@@ -226,8 +263,23 @@ type Claim struct {
 	LeaseMS int64 `json:"lease_ms,omitempty"`
 }
 
-// claim starts an attempt of a queued job for a worker.
-func (m *Master) claim(ctx context.Context, worker, jobID string) (Claim, error) {
+// ticket signs a notice: only a worker that took the notice off the queue knows it, so a job
+// cannot be claimed by its ID alone.
+func (m *Master) ticket(jobID string, generation int) string {
+	mac := hmac.New(sha256.New, m.cfg.ClaimKey)
+	mac.Write([]byte(jobID + "\x00" + strconv.Itoa(generation)))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// errBadTicket refuses a claim without the notice's ticket.
+var errBadTicket = errors.New("the claim does not carry the ticket of a notice the queue handed out")
+
+// claim starts an attempt of a queued job for a worker that took its notice off the queue.
+func (m *Master) claim(ctx context.Context, worker string, req ClaimRequest) (Claim, error) {
+	jobID := req.JobID
+	if !hmac.Equal([]byte(req.Ticket), []byte(m.ticket(jobID, req.Generation))) {
+		return Claim{}, fmt.Errorf("job %s: %w: %w", jobID, errBadTicket, errNotHeld)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j, err := m.st.Job(ctx, jobID)
@@ -239,6 +291,10 @@ func (m *Master) claim(ctx context.Context, worker, jobID string) (Claim, error)
 	}
 	if j.State != store.JobQueued {
 		return Claim{JobID: jobID, Reason: "the job is " + string(j.State)}, nil
+	}
+	if req.Generation != j.Attempts {
+		// A notice of an earlier round of the job: the current round has its own notice.
+		return Claim{JobID: jobID, Reason: fmt.Sprintf("a stale notice (of attempt %d; the job had %d)", req.Generation+1, j.Attempts)}, nil
 	}
 	a, err := m.st.StartAttempt(ctx, jobID, worker, time.Now().Add(m.cfg.Lease))
 	if err != nil {
@@ -305,11 +361,16 @@ func (m *Master) heartbeat(ctx context.Context, worker, jobID string, number int
 // fail records a failure of an attempt a worker holds that left no report. A retryable failure
 // (of the infrastructure) queues the job again or quarantines it; a permanent one (the job asks
 // for what the worker cannot give, like an image it has not built) fails the job at once.
-func (m *Master) fail(ctx context.Context, worker, jobID string, number int, reason string, permanent bool) error {
+func (m *Master) fail(ctx context.Context, worker, jobID string, number int, reason string, permanent, released bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, _, err := m.holds(ctx, worker, jobID, number, false); err != nil {
 		return err
+	}
+	delete(m.uploads, attemptKey{jobID, number})
+	if released {
+		m.workers.endJob(worker, jobID, number, "handed back: "+reason, false)
+		return m.release(ctx, jobID, number, reason)
 	}
 	m.workers.endJob(worker, jobID, number, "failed: "+reason, true)
 	if !permanent {
@@ -322,6 +383,47 @@ func (m *Master) fail(ctx context.Context, worker, jobID string, number int, rea
 	return m.st.FinishJob(ctx, jobID, store.JobFailed, reason)
 }
 
+// releasedPrefix starts the error of an attempt its worker handed back unfinished, when it shut
+// down: such an attempt does not count against MaxAttempts.
+const releasedPrefix = "handed back: "
+
+// maxHandBacks bounds the attempts a job may have handed back before it is quarantined.
+const maxHandBacks = 20
+
+// release ends an attempt its worker handed back on a graceful stop and queues the job again,
+// without using up one of its attempts. Called with m.mu held.
+func (m *Master) release(ctx context.Context, jobID string, number int, reason string) error {
+	if err := m.st.FailAttempt(ctx, jobID, number, releasedPrefix+reason); err != nil {
+		return err
+	}
+	m.metrics.attempts.WithLabelValues("handed-back").Inc()
+	atts, err := m.st.Attempts(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	if len(atts) > maxHandBacks+m.cfg.MaxAttempts {
+		// A worker that hands the job back again and again is not stopping gracefully.
+		m.metrics.quarantined.Inc()
+		return m.st.FinishJob(ctx, jobID, store.JobQuarantined, fmt.Sprintf("quarantined after %d attempts, most handed back unfinished", len(atts)))
+	}
+	return m.requeue(ctx, jobID, releasedPrefix+reason)
+}
+
+// failures counts a job's attempts that failed, leaving out those handed back on a graceful stop.
+func (m *Master) failures(ctx context.Context, jobID string) (int, error) {
+	atts, err := m.st.Attempts(ctx, jobID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range atts {
+		if a.State == store.AttemptFailed && !strings.HasPrefix(a.Error, releasedPrefix) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // retryOrQuarantine ends a failed attempt and queues the job again, or quarantines it once it
 // used its attempts. Called with m.mu held.
 func (m *Master) retryOrQuarantine(ctx context.Context, jobID string, number int, reason string) error {
@@ -329,13 +431,22 @@ func (m *Master) retryOrQuarantine(ctx context.Context, jobID string, number int
 		return err
 	}
 	m.metrics.attempts.WithLabelValues("infrastructure-failure").Inc()
-	if number >= m.cfg.MaxAttempts {
-		m.log.Warn("quarantining a job", "job", jobID, "attempts", number, "reason", reason)
+	failed, err := m.failures(ctx, jobID)
+	if err != nil {
+		return err
+	}
+	if failed >= m.cfg.MaxAttempts {
+		m.log.Warn("quarantining a job", "job", jobID, "attempts", number, "failed", failed, "reason", reason)
 		m.metrics.quarantined.Inc()
 		return m.st.FinishJob(ctx, jobID, store.JobQuarantined,
-			fmt.Sprintf("quarantined after %d attempts failed for infrastructure reasons; last: %s", number, reason))
+			fmt.Sprintf("quarantined after %d attempts failed for infrastructure reasons; last: %s", failed, reason))
 	}
-	if err := m.st.RequeueJob(ctx, jobID, "retrying: "+reason); err != nil {
+	return m.requeue(ctx, jobID, "retrying: "+reason)
+}
+
+// requeue queues a job whose attempt ended and publishes its notice. Called with m.mu held.
+func (m *Master) requeue(ctx context.Context, jobID, reason string) error {
+	if err := m.st.RequeueJob(ctx, jobID, reason); err != nil {
 		return err
 	}
 	j, err := m.st.Job(ctx, jobID)
@@ -383,12 +494,13 @@ func (m *Master) reapOne(ctx context.Context, a store.Attempt) error {
 	m.log.Warn("taking back a job", "job", a.JobID, "attempt", a.Number, "worker", a.Worker)
 	m.metrics.expired.Inc()
 	m.workers.endJob(a.Worker, a.JobID, a.Number, "lease expired", true)
+	delete(m.uploads, attemptKey{a.JobID, a.Number})
 	return m.retryOrQuarantine(ctx, a.JobID, a.Number, reason)
 }
 
-// commit stores the report of an attempt a worker holds. A report whose verdict is error is
-// PYTI's own failure: the attempt fails and the job is retried or quarantined. Every other
-// verdict is the job's one result.
+// commit stores the report of an attempt a worker holds, once it passed checkReport against the
+// job. A report whose verdict is error is PYTI's own failure: the attempt fails and the job is
+// retried or quarantined. Every other verdict, not-found included, is the job's one result.
 func (m *Master) commit(ctx context.Context, worker, jobID string, number int, rep *report.Report) (store.ReportSummary, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -404,25 +516,45 @@ func (m *Master) commit(ctx context.Context, worker, jobID string, number int, r
 		}
 		return sr.ReportSummary, nil
 	}
+	if err := checkReport(j, rep); err != nil {
+		return store.ReportSummary{}, fmt.Errorf("the report of job %s attempt %d: %w: %w", jobID, number, err, store.ErrInvalid)
+	}
+	uploaded := m.uploads[attemptKey{jobID, number}]
 	for _, a := range rep.Artifacts {
 		if a.SHA256 == "" {
 			continue
 		}
+		up, ok := uploaded[a.SHA256]
+		kind := up.kind
+		if !ok {
+			// Never uploaded for this attempt (or before the master restarted): the worker
+			// uploads its files again with the report.
+			return store.ReportSummary{}, fmt.Errorf("artifact %q (%s) was not uploaded for this attempt: %w", a.Path, a.SHA256, errUploadAgain)
+		}
+		if want := kindOf(a); kind != want {
+			return store.ReportSummary{}, fmt.Errorf("artifact %q was uploaded as %s, but is %s: %w", a.Path, kind, want, store.ErrInvalid)
+		}
 		rc, _, err := m.st.OpenBlob(ctx, a.SHA256)
 		if err != nil {
-			return store.ReportSummary{}, fmt.Errorf("artifact %q (%s) was not uploaded: %w", a.Path, a.SHA256, store.ErrInvalid)
+			return store.ReportSummary{}, fmt.Errorf("artifact %q (%s) was not uploaded: %w", a.Path, a.SHA256, errUploadAgain)
 		}
 		rc.Close()
 	}
 	if rep.Verdict == report.VerdictError {
 		reason := "PYTI failed: " + strings.TrimSpace(rep.Reason)
 		m.workers.endJob(worker, jobID, number, "error: "+rep.Reason, true)
+		delete(m.uploads, attemptKey{jobID, number})
 		return store.ReportSummary{}, m.retryOrQuarantine(ctx, jobID, number, reason)
+	}
+	if rep.Verdict == report.VerdictNotFound && strings.TrimSpace(rep.Project) == "" {
+		// The index has no such project: the report is filed under the name the job asked for.
+		rep.Project = specName(j.Spec)
 	}
 	sum, err := m.st.SaveReport(ctx, jobID, number, rep)
 	if err != nil {
 		return store.ReportSummary{}, err
 	}
+	delete(m.uploads, attemptKey{jobID, number})
 	m.workers.endJob(worker, jobID, number, string(rep.Verdict), false)
 	m.metrics.attempts.WithLabelValues("result").Inc()
 	m.metrics.observeReport(rep)
@@ -431,3 +563,49 @@ func (m *Master) commit(ctx context.Context, worker, jobID string, number int, r
 
 // Workers lists the workers the master has heard from, with their current job and history.
 func (m *Master) Workers() []WorkerInfo { return m.workers.list() }
+
+// takeBack ends the running attempts of a worker that is gone (its name was registered again, or
+// it was revoked), queueing their jobs again or quarantining them.
+func (m *Master) takeBack(ctx context.Context, worker, reason string) {
+	cursor := ""
+	for {
+		page, err := m.st.Jobs(ctx, store.JobQuery{States: []store.JobState{store.JobRunning}, Cursor: cursor, Limit: store.MaxLimit})
+		if err != nil {
+			m.log.Warn("taking back a worker's jobs", "worker", worker, "err", err)
+			return
+		}
+		for _, j := range page.Jobs {
+			m.mu.Lock()
+			atts, err := m.st.Attempts(ctx, j.ID)
+			if err == nil && len(atts) > 0 {
+				a := atts[len(atts)-1]
+				if a.Worker == worker && a.State == store.AttemptRunning {
+					m.log.Warn("taking back a job", "job", j.ID, "attempt", a.Number, "worker", worker, "reason", reason)
+					m.workers.endJob(worker, j.ID, a.Number, "taken back: "+reason, true)
+					delete(m.uploads, attemptKey{j.ID, a.Number})
+					err = m.retryOrQuarantine(ctx, j.ID, a.Number, reason)
+				}
+			}
+			m.mu.Unlock()
+			if err != nil {
+				m.log.Warn("taking back a worker's jobs", "worker", worker, "job", j.ID, "err", err)
+			}
+		}
+		if page.Next == "" {
+			return
+		}
+		cursor = page.Next
+	}
+}
+
+// Revoke withdraws a worker's credential: its requests are refused from now on, its name cannot
+// be registered again, and the attempts it runs go back to the queue.
+func (m *Master) Revoke(ctx context.Context, worker string) (bool, error) {
+	known, err := m.workers.revoke(worker)
+	if err != nil {
+		return known, err
+	}
+	m.log.Warn("worker revoked", "worker", worker)
+	m.takeBack(ctx, worker, "worker "+worker+" was revoked")
+	return known, nil
+}

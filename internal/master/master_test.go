@@ -166,7 +166,7 @@ func (g *ghost) claimNext() master.Claim {
 		g.h.t.Fatal(err)
 	}
 	var c master.Claim
-	if code := g.h.call("POST", master.RawPrefix+"claim", g.token, master.ClaimRequest{JobID: d.Notice.JobID}, &c); code != http.StatusOK || !c.Run {
+	if code := g.h.call("POST", master.RawPrefix+"claim", g.token, master.ClaimRequest{JobID: d.Notice.JobID, Generation: d.Notice.Generation, Ticket: d.Notice.Ticket}, &c); code != http.StatusOK || !c.Run {
 		g.h.t.Fatalf("claim: %d %+v", code, c)
 	}
 	return c
@@ -180,7 +180,7 @@ func (h *harness) uploadReport(token, jobID string, attempt int, rep *report.Rep
 
 func (h *harness) uploadBlob(token, jobID string, attempt int, data string) int {
 	h.t.Helper()
-	req, err := http.NewRequestWithContext(h.ctx, "PUT", fmt.Sprintf("%s%sjobs/%s/attempts/%d/blobs", h.srv.URL, master.RawPrefix, jobID, attempt), bytes.NewReader([]byte(data)))
+	req, err := http.NewRequestWithContext(h.ctx, "PUT", fmt.Sprintf("%s%sjobs/%s/attempts/%d/blobs?kind=log", h.srv.URL, master.RawPrefix, jobID, attempt), bytes.NewReader([]byte(data)))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -281,12 +281,13 @@ func TestForgedUploadsAreRefused(t *testing.T) {
 	if code := h.uploadReport(holder.token, "no-such-job", 1, rep); code != http.StatusForbidden {
 		t.Errorf("report of an unknown job: %d, want 403", code)
 	}
-	// A report naming an artifact that was never uploaded is refused too.
+	// A report naming an artifact that was never uploaded for this attempt is refused too: 428
+	// asks the worker to upload its files again (as after a master restart).
 	withArtifact := storetest.SampleReport("held", "1.0", storetest.Options{})
 	withArtifact.Artifacts = []report.Artifact{{Task: "build", Name: "log", Path: "raw/build/log.txt",
 		SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
-	if code := h.uploadReport(holder.token, jobs[0].ID, c.Attempt, withArtifact); code != http.StatusBadRequest {
-		t.Errorf("report with missing artifacts: %d, want 400", code)
+	if code := h.uploadReport(holder.token, jobs[0].ID, c.Attempt, withArtifact); code != http.StatusPreconditionRequired {
+		t.Errorf("report with missing artifacts: %d, want 428", code)
 	}
 	j, err := h.st.Job(h.ctx, jobs[0].ID)
 	if err != nil {

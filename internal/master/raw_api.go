@@ -14,11 +14,8 @@ import (
 // RawPrefix is where the Raw Data API lives.
 const RawPrefix = "/api/raw/v1/"
 
-// Limits on what a worker may upload.
-const (
-	maxReportBytes = 64 << 20
-	maxBlobBytes   = 2 << 30
-)
+// maxReportBytes bounds a report's JSON; each file's bound depends on its kind (blobKind.limit).
+const maxReportBytes = 32 << 20
 
 // RegisterRequest is a worker introducing itself with the enrollment token.
 type RegisterRequest struct {
@@ -35,9 +32,12 @@ type RegisterResponse struct {
 	LeaseMS int64 `json:"lease_ms"`
 }
 
-// ClaimRequest asks for the job of a notice taken off the queue.
+// ClaimRequest asks for the job of a notice taken off the queue; it carries the notice's
+// generation and ticket, which only the queue hands out.
 type ClaimRequest struct {
-	JobID string `json:"job_id"`
+	JobID      string `json:"job_id"`
+	Generation int    `json:"generation"`
+	Ticket     string `json:"ticket"`
 }
 
 // HeartbeatRequest says the worker lives; with a job, that it still runs that attempt.
@@ -48,10 +48,13 @@ type HeartbeatRequest struct {
 
 // FailRequest reports a failure of an attempt that left no report. It is an infrastructure
 // failure, retried, unless Permanent: then retrying cannot help (the job names an image the
-// worker has not built) and the job fails with the error.
+// worker has not built) and the job fails with the error. Released says the worker is stopping
+// gracefully and hands the attempt back unfinished: the job is queued again without using up
+// one of its attempts.
 type FailRequest struct {
 	Error     string `json:"error"`
 	Permanent bool   `json:"permanent,omitempty"`
+	Released  bool   `json:"released,omitempty"`
 }
 
 // CommitResponse answers a report upload: the stored summary, or Retried when the report was
@@ -71,11 +74,11 @@ type BlobResponse struct {
 // token; everything else takes the worker's own token, and touching an attempt takes holding it:
 //
 //	POST /api/raw/v1/register                          {"name":"host-1234"} -> {"token":...}
-//	POST /api/raw/v1/claim                             {"job_id":ID}
+//	POST /api/raw/v1/claim                             {"job_id":ID,"generation":G,"ticket":T} (from the notice)
 //	POST /api/raw/v1/heartbeat                         {"job_id":ID,"attempt":N}
-//	PUT  /api/raw/v1/jobs/{id}/attempts/{n}/blobs      raw bytes -> {"sha256":...}
+//	PUT  /api/raw/v1/jobs/{id}/attempts/{n}/blobs?kind=log|trace|data   raw bytes -> {"sha256":...}
 //	POST /api/raw/v1/jobs/{id}/attempts/{n}/report     the report JSON
-//	POST /api/raw/v1/jobs/{id}/attempts/{n}/fail       {"error":"...","permanent":false}
+//	POST /api/raw/v1/jobs/{id}/attempts/{n}/fail       {"error":"...","permanent":false,"released":false}
 func (m *Master) RawHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+RawPrefix+"register", m.apiRegister)
@@ -119,12 +122,27 @@ func (m *Master) apiRegister(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "a worker needs a printable name of at most 200 bytes")
 		return
 	}
-	token, err := m.workers.register(req.Name, req.Host, req.Version)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "making a token: %v", err)
+	if len(req.Host) > 200 || len(req.Version) > 200 {
+		writeError(w, http.StatusBadRequest, "a worker's host and version have at most 200 bytes")
 		return
 	}
-	m.log.Info("worker registered", "worker", req.Name, "host", req.Host)
+	token, replaced, err := m.workers.register(req.Name, req.Host, req.Version)
+	switch {
+	case errors.Is(err, errRevoked):
+		writeError(w, http.StatusForbidden, "%v", err)
+		return
+	case errors.Is(err, errNameTaken):
+		writeError(w, http.StatusConflict, "%v", err)
+		return
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "registering: %v", err)
+		return
+	}
+	if replaced {
+		// A silent worker's name taken again: whatever it held is not the newcomer's.
+		m.takeBack(r.Context(), req.Name, "worker "+req.Name+" registered again (the earlier one is gone)")
+	}
+	m.log.Info("worker registered", "worker", req.Name, "host", req.Host, "again", replaced)
 	writeJSON(w, http.StatusOK, RegisterResponse{Name: req.Name, Token: token, LeaseMS: m.cfg.Lease.Milliseconds()})
 }
 
@@ -133,7 +151,7 @@ func (m *Master) apiClaim(w http.ResponseWriter, r *http.Request, worker string)
 	if !readJSON(w, r, 1<<16, &req) {
 		return
 	}
-	c, err := m.claim(r.Context(), worker, req.JobID)
+	c, err := m.claim(r.Context(), worker, req)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -171,18 +189,55 @@ func (m *Master) apiBlob(w http.ResponseWriter, r *http.Request, worker string) 
 	if !ok {
 		return
 	}
+	kind, err := parseBlobKind(r.URL.Query().Get("kind"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	key := attemptKey{jobID, n}
 	m.mu.Lock()
-	_, _, err := m.holds(r.Context(), worker, jobID, n, false)
+	_, _, err = m.holds(r.Context(), worker, jobID, n, false)
 	m.mu.Unlock()
 	if err != nil {
 		writeStoreError(w, err)
 		return
 	}
-	b, err := m.st.PutBlob(r.Context(), http.MaxBytesReader(w, r.Body, maxBlobBytes))
+	if r.ContentLength > kind.limit() {
+		writeError(w, http.StatusRequestEntityTooLarge, "a %s has at most %d bytes", kind, kind.limit())
+		return
+	}
+	b, err := m.st.PutBlob(r.Context(), http.MaxBytesReader(w, r.Body, kind.limit()))
 	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, "a %s has at most %d bytes", kind, kind.limit())
+			return
+		}
 		writeError(w, http.StatusBadRequest, "storing the upload: %v", err)
 		return
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, _, err := m.holds(r.Context(), worker, jobID, n, false); err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	up := m.uploads[key]
+	if up == nil {
+		up = map[string]uploaded{}
+		m.uploads[key] = up
+	}
+	if _, again := up[b.SHA256]; !again {
+		total := b.Size
+		for _, u := range up {
+			total += u.size
+		}
+		if total > maxAttemptBlobBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, "an attempt uploads at most %d bytes", int64(maxAttemptBlobBytes))
+			return
+		}
+	}
+	up[b.SHA256] = uploaded{kind: kind, size: b.Size}
 	writeJSON(w, http.StatusOK, BlobResponse{SHA256: b.SHA256, Size: b.Size})
 }
 
@@ -222,7 +277,10 @@ func (m *Master) apiFail(w http.ResponseWriter, r *http.Request, worker string) 
 	if reason == "" {
 		reason = "the worker gave no reason"
 	}
-	if err := m.fail(r.Context(), worker, jobID, n, reason, req.Permanent); err != nil {
+	if len(reason) > maxReportReason {
+		reason = reason[:maxReportReason]
+	}
+	if err := m.fail(r.Context(), worker, jobID, n, reason, req.Permanent, req.Released); err != nil {
 		writeStoreError(w, err)
 		return
 	}

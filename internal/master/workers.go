@@ -5,6 +5,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -47,35 +51,136 @@ type workerEntry struct {
 	tokenHash [32]byte
 }
 
-// registry holds the workers and their tokens, in memory: after a master restart each worker
-// registers again (under the same name) with the enrollment token.
+// registry holds the workers and the hashes of their tokens. With a file, it keeps the
+// credentials and revocations across restarts, so that a worker keeps its own credential and a
+// revoked one stays out; without, a restarted master has each worker register again.
 type registry struct {
 	mu      sync.Mutex
 	lease   time.Duration
+	file    string
 	workers map[string]*workerEntry
+	revoked map[string]bool
 }
 
-func newRegistry(lease time.Duration) *registry {
-	return &registry{lease: lease, workers: map[string]*workerEntry{}}
+var (
+	errNameTaken = errors.New("a live worker has this name")
+	errRevoked   = errors.New("this worker was revoked")
+)
+
+// savedWorker is a worker in the registry's file.
+type savedWorker struct {
+	Name         string    `json:"name"`
+	Host         string    `json:"host,omitempty"`
+	Version      string    `json:"version,omitempty"`
+	RegisteredAt time.Time `json:"registered_at"`
+	TokenSHA256  string    `json:"token_sha256"`
 }
 
-// register gives a worker a fresh token, replacing any earlier one of that name.
-func (r *registry) register(name, host, version string) (string, error) {
+type savedRegistry struct {
+	Workers []savedWorker `json:"workers"`
+	Revoked []string      `json:"revoked"`
+}
+
+func newRegistry(lease time.Duration, file string) (*registry, error) {
+	r := &registry{lease: lease, file: file, workers: map[string]*workerEntry{}, revoked: map[string]bool{}}
+	if file == "" {
+		return r, nil
+	}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return r, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the workers' credentials: %w", err)
+	}
+	var saved savedRegistry
+	if err := json.Unmarshal(data, &saved); err != nil {
+		return nil, fmt.Errorf("reading the workers' credentials %s: %w", file, err)
+	}
+	for _, w := range saved.Workers {
+		h, err := hex.DecodeString(w.TokenSHA256)
+		if err != nil || len(h) != 32 {
+			return nil, fmt.Errorf("reading the workers' credentials %s: worker %q has no valid token hash", file, w.Name)
+		}
+		e := &workerEntry{info: WorkerInfo{Name: w.Name, Host: w.Host, Version: w.Version, RegisteredAt: w.RegisteredAt, History: []WorkerJob{}}}
+		copy(e.tokenHash[:], h)
+		r.workers[w.Name] = e
+	}
+	for _, n := range saved.Revoked {
+		r.revoked[n] = true
+	}
+	return r, nil
+}
+
+// save writes the registry's file, when it has one. Called with r.mu held.
+func (r *registry) save() error {
+	if r.file == "" {
+		return nil
+	}
+	var saved savedRegistry
+	for _, e := range r.workers {
+		saved.Workers = append(saved.Workers, savedWorker{Name: e.info.Name, Host: e.info.Host, Version: e.info.Version,
+			RegisteredAt: e.info.RegisteredAt, TokenSHA256: hex.EncodeToString(e.tokenHash[:])})
+	}
+	sort.Slice(saved.Workers, func(i, j int) bool { return saved.Workers[i].Name < saved.Workers[j].Name })
+	for n := range r.revoked {
+		saved.Revoked = append(saved.Revoked, n)
+	}
+	sort.Strings(saved.Revoked)
+	data, err := json.MarshalIndent(saved, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := r.file + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("saving the workers' credentials: %w", err)
+	}
+	if err := os.Rename(tmp, r.file); err != nil {
+		return fmt.Errorf("saving the workers' credentials: %w", err)
+	}
+	return nil
+}
+
+// register gives a worker its own token. A name that a live worker holds is refused (a second
+// worker may not take over the first's attempts); a silent worker's name is given to the
+// newcomer with a fresh token (replaced), and the old token stops working. A revoked name is
+// refused for good.
+func (r *registry) register(name, host, version string) (token string, replaced bool, err error) {
 	var b [24]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
+		return "", false, err
 	}
-	token := "pw_" + hex.EncodeToString(b[:])
+	token = "pw_" + hex.EncodeToString(b[:])
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.revoked[name] {
+		return "", false, fmt.Errorf("worker %q: %w; register under another name", name, errRevoked)
+	}
 	e, ok := r.workers[name]
+	if ok && time.Since(e.info.LastSeen) < r.lease {
+		return "", false, fmt.Errorf("worker %q: %w (seen %s ago); give this worker another name, or wait a lease (%s) after the other stopped",
+			name, errNameTaken, time.Since(e.info.LastSeen).Round(time.Second), r.lease)
+	}
 	if !ok {
 		e = &workerEntry{info: WorkerInfo{Name: name, RegisteredAt: time.Now().UTC(), History: []WorkerJob{}}}
 		r.workers[name] = e
 	}
 	e.info.Host, e.info.Version, e.info.LastSeen = host, version, time.Now().UTC()
 	e.tokenHash = sha256.Sum256([]byte(token))
-	return token, nil
+	if err := r.save(); err != nil {
+		return "", false, err
+	}
+	return token, ok, nil
+}
+
+// revoke forgets a worker's token and refuses its name from now on.
+func (r *registry) revoke(name string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, known := r.workers[name]
+	delete(r.workers, name)
+	r.revoked[name] = true
+	return known, r.save()
 }
 
 // authenticate returns the worker whose token this is.

@@ -27,6 +27,9 @@ type Notice struct {
 	Spec  string `json:"spec"`
 	// Generation is the number of attempts the job had when it was put on the queue.
 	Generation int `json:"generation"`
+	// Ticket is the master's signature of the job and generation: a worker shows it when it
+	// claims the job, so a job is claimed only by the worker the queue handed its notice to.
+	Ticket string `json:"ticket,omitempty"`
 }
 
 // Config describes a connection to NATS.

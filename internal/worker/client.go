@@ -31,11 +31,16 @@ func refused(err error) bool {
 		return false
 	}
 	switch se.Status {
-	case http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusBadRequest, http.StatusGone:
+	case http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusBadRequest, http.StatusGone,
+		http.StatusRequestEntityTooLarge:
 		return true
 	}
 	return false
 }
+
+// ErrUnregistered is a worker whose token the master no longer knows and who could not register
+// again (it was revoked, or its name is taken): it must stop.
+var ErrUnregistered = errors.New("the master no longer accepts this worker")
 
 // client talks to the master's Raw Data API.
 type client struct {
@@ -66,6 +71,13 @@ func (c *client) register(ctx context.Context) error {
 	return nil
 }
 
+// registered tells whether the client holds a worker token.
+func (c *client) registered() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token != ""
+}
+
 func (c *client) leaseDuration() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -82,6 +94,10 @@ func (c *client) do(ctx context.Context, method, path string, body func() io.Rea
 	var se *StatusError
 	if errors.As(err, &se) && se.Status == http.StatusUnauthorized {
 		if err := c.register(ctx); err != nil {
+			var se *StatusError
+			if errors.As(err, &se) && se.Status/100 == 4 {
+				return fmt.Errorf("%w: registering again: %s", ErrUnregistered, se.Error())
+			}
 			return fmt.Errorf("registering again: %w", err)
 		}
 		c.mu.Lock()

@@ -74,6 +74,7 @@ type Worker struct {
 	mu     sync.Mutex
 	jobID  string
 	number int
+	stopFn context.CancelCauseFunc
 }
 
 // New makes a worker.
@@ -115,33 +116,55 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.cfg.Queue == nil {
 		return errors.New("worker: no queue to take jobs from")
 	}
-	for {
+	for !w.c.registered() {
 		err := w.Register(ctx)
 		if err == nil {
+			w.log.Info("registered with the master", "server", w.cfg.Server)
 			break
 		}
 		var se *StatusError
-		if errors.As(err, &se) && se.Status == http.StatusUnauthorized {
+		if errors.As(err, &se) && (se.Status == http.StatusUnauthorized || se.Status == http.StatusForbidden) {
 			return err
 		}
-		w.log.Warn("master unreachable; retrying", "err", err)
+		if errors.As(err, &se) && se.Status == http.StatusConflict {
+			w.log.Warn("the master knows a live worker of this name; retrying", "err", err)
+		} else {
+			w.log.Warn("master unreachable; retrying", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(2 * time.Second):
 		}
 	}
-	w.log.Info("worker registered", "server", w.cfg.Server)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	w.mu.Lock()
+	w.stopFn = cancel
+	w.mu.Unlock()
 	go w.heartbeatLoop(ctx)
 	for {
 		d, err := w.cfg.Queue.Next(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
+				if cause := context.Cause(ctx); errors.Is(cause, ErrUnregistered) {
+					return cause
+				}
 				return nil
 			}
 			return fmt.Errorf("taking a job off the queue: %w", err)
 		}
 		w.handle(ctx, d)
+	}
+}
+
+// stop ends Run with err: the master no longer accepts this worker.
+func (w *Worker) stop(err error) {
+	w.mu.Lock()
+	stop := w.stopFn
+	w.mu.Unlock()
+	if stop != nil {
+		stop(err)
 	}
 }
 
@@ -166,7 +189,13 @@ func (w *Worker) heartbeatLoop(ctx context.Context) {
 		busy := w.jobID != ""
 		w.mu.Unlock()
 		if !busy {
-			if err := w.c.postJSON(ctx, "heartbeat", master.HeartbeatRequest{}, nil); err != nil && ctx.Err() == nil {
+			err := w.c.postJSON(ctx, "heartbeat", master.HeartbeatRequest{}, nil)
+			if errors.Is(err, ErrUnregistered) {
+				w.log.Error("the master no longer accepts this worker", "err", err)
+				w.stop(err)
+				return
+			}
+			if err != nil && ctx.Err() == nil {
 				w.log.Debug("heartbeat", "err", err)
 			}
 		}
@@ -178,8 +207,21 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	log := w.log.With("job", d.Notice.JobID)
 	var claim master.Claim
 	err := w.retrying(ctx, time.Minute, func(ctx context.Context) error {
-		return w.c.postJSON(ctx, "claim", master.ClaimRequest{JobID: d.Notice.JobID}, &claim)
+		return w.c.postJSON(ctx, "claim", master.ClaimRequest{JobID: d.Notice.JobID, Generation: d.Notice.Generation, Ticket: d.Notice.Ticket}, &claim)
 	})
+	if errors.Is(err, ErrUnregistered) {
+		log.Error("the master no longer accepts this worker; handing the notice back", "err", err)
+		_ = d.Nak(0)
+		w.stop(err)
+		return
+	}
+	if refused(err) {
+		// A notice the master does not stand by (not signed with its key): drop it. The master
+		// publishes a notice of every queued job when it starts.
+		log.Warn("the master refused the claim of a notice; dropping it", "err", err)
+		w.ack(ctx, d, log)
+		return
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Warn("claiming a job; handing it back", "err", err)
@@ -228,11 +270,16 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		return
 	}
 	if ctx.Err() != nil {
-		// Shutting down: say so, so the job is retried at once rather than after its lease.
+		// Shutting down: hand the attempt back, so the job is queued again at once rather than
+		// after its lease, without using up one of its attempts.
 		fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer fcancel()
-		if err := w.c.postJSON(fctx, fmt.Sprintf("jobs/%s/attempts/%d/fail", job.ID, job.Attempt), master.FailRequest{Error: "the worker shut down"}, nil); err == nil {
+		fr := master.FailRequest{Error: "the worker " + w.cfg.Name + " shut down", Released: true}
+		if err := w.c.postJSON(fctx, fmt.Sprintf("jobs/%s/attempts/%d/fail", job.ID, job.Attempt), fr, nil); err == nil {
+			log.Info("handed a job back on shutdown")
 			w.ack(fctx, d, log)
+		} else {
+			log.Warn("handing a job back on shutdown; it is retried after its lease", "err", err)
 		}
 		return
 	}
@@ -290,7 +337,7 @@ func (w *Worker) heartbeatJob(ctx context.Context, d *queue.Delivery, job Job, c
 		hctx, hcancel := context.WithTimeout(ctx, w.every())
 		err := w.c.postJSON(hctx, "heartbeat", master.HeartbeatRequest{JobID: job.ID, Attempt: job.Attempt}, nil)
 		hcancel()
-		if refused(err) {
+		if refused(err) || errors.Is(err, ErrUnregistered) {
 			cancel(fmt.Errorf("the master took the attempt back: %w", err))
 			return
 		}
@@ -333,7 +380,7 @@ func (w *Worker) upload(ctx context.Context, job Job, dir string, rep *report.Re
 			continue
 		}
 		var b master.BlobResponse
-		err := w.c.do(ctx, http.MethodPut, base+"blobs", func() io.Reader { return openOrFail(p) }, "application/octet-stream", &b)
+		err := w.c.do(ctx, http.MethodPut, base+"blobs?kind="+master.BlobKind(a), func() io.Reader { return openOrFail(p) }, "application/octet-stream", &b)
 		if err != nil {
 			return fmt.Errorf("uploading %s: %w", a.Path, err)
 		}

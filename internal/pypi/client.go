@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -65,7 +66,7 @@ func NewClient(opts Options) (*Client, error) {
 		opts:    o,
 		index:   index,
 		jsonAPI: jsonAPI,
-		creds:   newCredentials(index, user, netrc, o.Getenv),
+		creds:   newCredentials(index, o.CredentialHost, user, netrc, o.Getenv),
 		limiter: newTokenBucket(o.RequestsPerSecond, o.Burst),
 		log:     o.Logger,
 		pages:   &pageCache{dir: o.CacheDir + "/http"},
@@ -74,16 +75,33 @@ func NewClient(opts Options) (*Client, error) {
 		flights: map[string]*flight{},
 		urlSHA:  map[string]string{},
 	}
-	dialer := &net.Dialer{
+	private := map[string]bool{}
+	for _, h := range o.PrivateHosts {
+		private[strings.ToLower(h)] = true
+	}
+	strict := &net.Dialer{
 		Timeout:   30 * time.Second,
 		KeepAlive: 30 * time.Second,
 		Control:   dialGuard(o.AllowPrivate, o.AllowedNetworks),
+	}
+	mirror := &net.Dialer{
+		Timeout:   30 * time.Second,
+		KeepAlive: 30 * time.Second,
+		Control:   dialGuard(true, nil),
+	}
+	dial := func(ctx context.Context, network, address string) (net.Conn, error) {
+		// The operator's own mirror, named by host and port, may be private;
+		// every other endpoint is checked when its address is known.
+		if private[strings.ToLower(address)] {
+			return mirror.DialContext(ctx, network, address)
+		}
+		return strict.DialContext(ctx, network, address)
 	}
 	transport := &http.Transport{
 		// No proxy from the environment: a proxy would dial on our behalf
 		// and bypass the address guard.
 		Proxy:                 nil,
-		DialContext:           dialer.DialContext,
+		DialContext:           dial,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          32,
 		IdleConnTimeout:       90 * time.Second,
@@ -113,9 +131,10 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return fmt.Errorf("redirect to unsupported scheme %q", req.URL.Scheme)
 	}
-	if req.Header.Get("Authorization") == "" {
-		c.creds.apply(req)
-	}
+	// Credentials follow a redirect only to a host:port they are for: Go
+	// copies the Authorization header to another port of the same host.
+	req.Header.Del("Authorization")
+	c.creds.apply(req)
 	c.log.Debug("index redirect", "from", redactURL(via[len(via)-1].URL), "to", redactURL(req.URL))
 	return nil
 }

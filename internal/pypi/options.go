@@ -62,6 +62,15 @@ type Options struct {
 	// AllowedNetworks are prefixes allowed even when AllowPrivate is false,
 	// e.g. a company index at 10.1.2.3/32.
 	AllowedNetworks []netip.Prefix
+	// PrivateHosts are "host:port" endpoints allowed on loopback or a private
+	// network even when AllowPrivate is false: the operator's own mirror. A
+	// connection to any other private endpoint (another port of the same
+	// host, a redirect elsewhere) is refused, before it is dialled.
+	PrivateHosts []string
+	// CredentialHost is the "host:port" the environment's credentials
+	// (PYTI_INDEX_USERNAME/PASSWORD) were configured for; default the index
+	// URL's. A client for another index (a job's) never sends them.
+	CredentialHost string
 	// NetrcPath overrides ~/.netrc (or $NETRC). "-" disables netrc.
 	NetrcPath string
 	// Getenv reads PYTI_INDEX_USERNAME / PYTI_INDEX_PASSWORD and NETRC;

@@ -46,7 +46,9 @@ type clusterOptions struct {
 	workerToken  string
 	lease        time.Duration
 	maxAttempts  int
-	analysis     analysisFlags
+	// jobIndexes are the indexes a job may name (master.IndexPolicy).
+	jobIndexes string
+	analysis   analysisFlags
 	follow       followFlags
 }
 
@@ -68,8 +70,9 @@ func registerClusterFlags(fs *flag.FlagSet) *clusterOptions {
 	fs.StringVar(&o.natsURL, "nats", "", "external NATS server(s) for the job queue, comma-separated (default: an embedded server with JetStream in DATA-DIR/nats)")
 	fs.StringVar(&o.natsListen, "nats-listen", "127.0.0.1:4222", "address of the embedded NATS server (workers on other machines connect here)")
 	fs.IntVar(&o.replicas, "nats-replicas", 1, "replicas of the job stream (3 on a three-node NATS cluster)")
-	fs.StringVar(&o.commandToken, "token", "", "bearer token of the Command API (default: DATA-DIR/command.token, created if missing)")
-	fs.StringVar(&o.workerToken, "worker-token", "", "token with which workers register (default: DATA-DIR/worker.token, created if missing)")
+	fs.StringVar(&o.commandToken, "token", "", "bearer token of the Command API, from PYTI_TOKEN or the config file, never the command line (default: DATA-DIR/command.token, created if missing)")
+	fs.StringVar(&o.workerToken, "worker-token", "", "enrollment token with which workers register, from PYTI_WORKER_TOKEN or the config file, never the command line (default: DATA-DIR/worker.token, created if missing)")
+	fs.StringVar(&o.jobIndexes, "job-index", "", "comma-separated indexes a submitted job may name (default none: every job runs on the workers' own --index-url); each allows exactly that URL")
 	fs.DurationVar(&o.lease, "lease", time.Minute, "how long a job stays a silent worker's before it is handed out again")
 	fs.IntVar(&o.maxAttempts, "max-attempts", 3, "attempts of a job failing for infrastructure reasons before it is quarantined")
 	o.analysis.register(fs)
@@ -194,8 +197,14 @@ func startCluster(ctx context.Context, env *Env, st store.Store, o clusterOption
 		stopAll()
 		return nil, err
 	}
+	claimKey, err := loadOrCreateToken(filepath.Join(o.dataDir, "claim.key"))
+	if err != nil {
+		stopAll()
+		return nil, err
+	}
 	m, err := master.New(master.Config{Store: mst, Queue: q, CommandToken: c.CommandToken, WorkerToken: c.WorkerToken,
-		Lease: o.lease, MaxAttempts: o.maxAttempts, Logger: env.Logger})
+		Lease: o.lease, MaxAttempts: o.maxAttempts, JobIndexes: splitList(o.jobIndexes), ClaimKey: []byte(claimKey),
+		WorkersFile: filepath.Join(o.dataDir, "workers.json"), Logger: env.Logger})
 	if err != nil {
 		stopAll()
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -23,18 +24,30 @@ type commandClient struct {
 
 // commandFlags are the flags of the commands that talk to the Command API.
 type commandFlags struct {
-	server string
-	token  string
+	server    string
+	token     string
+	tokenFile string
 }
 
 func (f *commandFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.server, "server", "http://127.0.0.1:8080", "the master's URL")
-	fs.StringVar(&f.token, "token", "", "the Command API token (the master's DATA-DIR/command.token)")
+	fs.StringVar(&f.token, "token", "", "the Command API token: set it with PYTI_TOKEN or in the config file, never on the command line (use --token-file)")
+	fs.StringVar(&f.tokenFile, "token-file", "", "file holding the Command API token (the master's DATA-DIR/command.token)")
 }
 
 func (f *commandFlags) client() (*commandClient, error) {
+	if err := secretOnCommandLine(os.Args[1:], "token", "use --token-file FILE or PYTI_TOKEN"); err != nil {
+		return nil, err
+	}
+	if f.tokenFile != "" {
+		t, err := readSecretFile(f.tokenFile, "Command API token")
+		if err != nil {
+			return nil, err
+		}
+		f.token = t
+	}
 	if f.token == "" {
-		return nil, usagef("--token is required (or PYTI_TOKEN): the master's DATA-DIR/command.token")
+		return nil, usagef("--token-file is required (or PYTI_TOKEN): the master's DATA-DIR/command.token")
 	}
 	return &commandClient{server: strings.TrimRight(f.server, "/"), token: f.token, http: &http.Client{Timeout: time.Minute}}, nil
 }

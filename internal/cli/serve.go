@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pyti/pyti/internal/master"
@@ -28,6 +30,11 @@ func serveCommand() command {
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) > 0 {
 					return usagef("serve takes no arguments")
+				}
+				for _, f := range []string{"token", "worker-token"} {
+					if err := secretOnCommandLine(os.Args[1:], f, "leave it unset to use the token file in DATA-DIR, or set PYTI_"+strings.ToUpper(strings.ReplaceAll(f, "-", "_"))); err != nil {
+						return err
+					}
 				}
 				return serve(ctx, env, o)
 			}
@@ -109,8 +116,8 @@ func webWorkers(ws []master.WorkerInfo) []web.Worker {
 		if w.Current != nil {
 			v.Current = w.Current.Spec
 		}
-		for i := len(w.History) - 1; i >= 0 && len(v.History) < 5; i-- {
-			h := w.History[i]
+		// The master keeps the history newest first.
+		for _, h := range w.History[:min(5, len(w.History))] {
 			v.History = append(v.History, web.WorkerAttempt{Spec: h.Spec, Outcome: h.Outcome, When: h.Finished})
 		}
 		out = append(out, v)

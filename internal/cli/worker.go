@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -75,8 +76,24 @@ func (a *analysisFlags) runner(env *Env, b sandbox.Backend, images *image.Store)
 		if c, ok := clients[indexURL]; ok {
 			return c, nil
 		}
-		c, err := pypi.NewClient(pypi.Options{IndexURL: indexURL, CacheDir: a.idx.cacheDir, UserAgent: buildinfo.UserAgent(),
-			AllowPrivate: a.idx.allowPrivate, Logger: env.Logger})
+		o := pypi.Options{IndexURL: indexURL, CacheDir: a.idx.cacheDir, UserAgent: buildinfo.UserAgent(), Logger: env.Logger}
+		// The environment's credentials are for the worker's own index, whatever index a job names.
+		own, err := pypi.HostPort(a.idx.indexURL)
+		if err != nil {
+			return nil, fmt.Errorf("--index-url: %w", err)
+		}
+		o.CredentialHost = own
+		if a.idx.allowPrivate {
+			// Allowing a private index allows that index (host and port): the job's, which is the
+			// worker's own or one the master's policy allowed. Any other private address, a
+			// redirect to one included, stays refused.
+			hp, err := pypi.HostPort(indexURL)
+			if err != nil {
+				return nil, fmt.Errorf("index %s: %w", pypi.Redact(indexURL), err)
+			}
+			o.PrivateHosts = []string{hp}
+		}
+		c, err := pypi.NewClient(o)
 		if err != nil {
 			return nil, fmt.Errorf("index %s: %w", pypi.Redact(indexURL), err)
 		}
@@ -170,7 +187,8 @@ func workerCommand() command {
 			a.register(fs)
 			server := fs.String("server", "", "the master's URL (http://HOST:PORT)")
 			natsURL := fs.String("nats", "", "NATS server(s) of the job queue, comma-separated (nats://HOST:4222)")
-			token := fs.String("worker-token", "", "the worker token of the master (its DATA-DIR/worker.token; the same setting as serve's --worker-token, PYTI_WORKER_TOKEN)")
+			token := fs.String("worker-token", "", "the master's enrollment token: set it with PYTI_WORKER_TOKEN or in the config file, never on the command line (use --worker-token-file)")
+			tokenFile := fs.String("worker-token-file", "", "file holding the master's enrollment token (a copy of its DATA-DIR/worker.token)")
 			name := fs.String("name", "", "this worker's name (default HOST-PID)")
 			dataDir := fs.String("data-dir", defaultDataDir(), "PYTI's data directory: the images jobs name are DATA-DIR/images (pyti image build)")
 			workDir := fs.String("work-dir", "", "directory for the jobs' work, private to this worker: what a killed worker left there is removed at start (default: a temporary directory)")
@@ -178,6 +196,16 @@ func workerCommand() command {
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) > 0 {
 					return usagef("worker takes no arguments")
+				}
+				if err := secretOnCommandLine(os.Args[1:], "worker-token", "use --worker-token-file FILE or PYTI_WORKER_TOKEN"); err != nil {
+					return err
+				}
+				if *tokenFile != "" {
+					t, err := readSecretFile(*tokenFile, "worker token")
+					if err != nil {
+						return err
+					}
+					*token = t
 				}
 				var missing []string
 				if *server == "" {
@@ -187,7 +215,7 @@ func workerCommand() command {
 					missing = append(missing, "--nats")
 				}
 				if *token == "" {
-					missing = append(missing, "--worker-token")
+					missing = append(missing, "--worker-token-file (or PYTI_WORKER_TOKEN)")
 				}
 				if len(missing) > 0 {
 					return usagef("the worker needs %v", missing)
@@ -244,7 +272,11 @@ func runWorker(ctx context.Context, env *Env, s workerSetup) error {
 	rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	err = w.Register(rctx)
 	cancel()
-	if err != nil {
+	var se *worker.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusConflict {
+		// A live worker of this name: Run waits until the name is free again.
+		fmt.Fprintf(env.Stderr, "worker %s: %v\n", w.Name(), err)
+	} else if err != nil {
 		problems = append(problems, fmt.Errorf("the master is unreachable or refused the token: %w", err))
 	}
 	if len(problems) > 0 {

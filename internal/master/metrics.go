@@ -12,7 +12,9 @@ import (
 	"github.com/pyti/pyti/internal/store"
 )
 
-// metrics are the master's Prometheus metrics, in a registry of its own.
+// metrics are the master's Prometheus metrics, in a registry of its own. The counters and
+// histograms count from the master's start (Prometheus' rate() handles the reset); the gauges
+// read the store.
 type metrics struct {
 	reg         *prometheus.Registry
 	submitted   prometheus.Counter
@@ -31,19 +33,19 @@ func newMetrics(m *Master) *metrics {
 	x := &metrics{
 		reg: prometheus.NewRegistry(),
 		submitted: prometheus.NewCounter(prometheus.CounterOpts{Name: "pyti_jobs_submitted_total",
-			Help: "Jobs submitted."}),
+			Help: "Jobs submitted since this master started (counters start at zero when the master restarts; pyti_jobs counts the store)."}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "pyti_attempts_finished_total",
-			Help: "Attempts finished, by outcome: result (a report was committed), infrastructure-failure (retried or quarantined) or permanent-failure (the job failed without a report)."}, []string{"outcome"}),
+			Help: "Attempts finished since this master started, by outcome: result (a report was committed), infrastructure-failure (retried or quarantined), handed-back (a worker stopping gracefully gave it back) or permanent-failure (the job failed without a report)."}, []string{"outcome"}),
 		expired: prometheus.NewCounter(prometheus.CounterOpts{Name: "pyti_leases_expired_total",
-			Help: "Attempts taken back because their worker stopped heartbeating."}),
+			Help: "Attempts taken back since this master started because their worker stopped heartbeating."}),
 		quarantined: prometheus.NewCounter(prometheus.CounterOpts{Name: "pyti_jobs_quarantined_total",
-			Help: "Jobs quarantined after their attempts failed for infrastructure reasons."}),
+			Help: "Jobs quarantined since this master started after their attempts failed for infrastructure reasons."}),
 		dispatch: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "pyti_dispatch_seconds",
-			Help: "Time from a job's submission to the start of its attempt.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 16)}),
+			Help: "Time from a job's submission to the start of its attempt, since this master started.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 16)}),
 		jobSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "pyti_analysis_seconds",
-			Help: "Wall time of committed analyses, by verdict.", Buckets: durationBuckets}, []string{"verdict"}),
+			Help: "Wall time of the analyses committed since this master started, by verdict.", Buckets: durationBuckets}, []string{"verdict"}),
 		taskSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "pyti_task_seconds",
-			Help: "Wall time of the tasks of committed analyses, by task.", Buckets: durationBuckets}, []string{"task"}),
+			Help: "Wall time of the tasks of the analyses committed since this master started, by task.", Buckets: durationBuckets}, []string{"task"}),
 	}
 	x.reg.MustRegister(x.submitted, x.attempts, x.expired, x.quarantined, x.dispatch, x.jobSeconds, x.taskSeconds)
 	x.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "pyti_workers",

@@ -302,6 +302,8 @@ type jobsPageData struct {
 	NextURL string
 	// Workers is nil when no master runs in this process.
 	Workers []Worker
+	// ReportedBy names, by job ID, the worker whose attempt produced the job's report.
+	ReportedBy map[string]string
 }
 
 var allJobStates = []store.JobState{store.JobQueued, store.JobRunning, store.JobDone, store.JobFailed, store.JobCancelled, store.JobQuarantined}
@@ -337,7 +339,24 @@ func (s *server) jobsPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
-	d := &jobsPageData{States: allJobStates, Page: p}
+	d := &jobsPageData{States: allJobStates, Page: p, ReportedBy: map[string]string{}}
+	for _, j := range p.Jobs {
+		if j.ReportID == 0 {
+			continue
+		}
+		atts, err := s.st.Attempts(r.Context(), j.ID)
+		if err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+		// The report is the latest attempt that finished with one.
+		for i := len(atts) - 1; i >= 0; i-- {
+			if atts[i].State == store.AttemptDone {
+				d.ReportedBy[j.ID] = atts[i].Worker
+				break
+			}
+		}
+	}
 	if s.opts.Workers != nil {
 		d.Workers = s.opts.Workers()
 	}

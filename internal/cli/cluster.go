@@ -49,7 +49,7 @@ type clusterOptions struct {
 	// jobIndexes are the indexes a job may name (master.IndexPolicy).
 	jobIndexes string
 	analysis   analysisFlags
-	follow       followFlags
+	follow     followFlags
 }
 
 // followFlags configure following an index for new uploads.

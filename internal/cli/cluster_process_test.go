@@ -124,12 +124,18 @@ func (p *proc) output() string {
 // startProc runs the test binary in a role; its output is kept and shown when the test fails.
 func startProc(t *testing.T, name, role string, args ...string) *proc {
 	t.Helper()
+	return startProcEnv(t, name, role, nil, args...)
+}
+
+// startProcEnv is startProc with more environment variables.
+func startProcEnv(t *testing.T, name, role string, env []string, args ...string) *proc {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(self, args...)
-	cmd.Env = append(os.Environ(), processRole+"="+role)
+	cmd.Env = append(append(os.Environ(), processRole+"="+role), env...)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
@@ -232,6 +238,10 @@ type testCluster struct {
 	index    string
 	master   *proc
 	client   *commandClient
+	// masterArgs are more flags of the master (--job-index, --max-attempts).
+	masterArgs []string
+	// tokenFile holds the enrollment token the workers read: never on their command line.
+	tokenFile string
 }
 
 const (
@@ -239,20 +249,30 @@ const (
 	testWorkerToken  = "test-worker-token"
 )
 
-func newTestCluster(t *testing.T, ctx context.Context, index string) *testCluster {
-	c := &testCluster{t: t, ctx: ctx, dataDir: t.TempDir(), httpAddr: freeAddr(t), natsAddr: freeAddr(t), index: index}
+func newTestCluster(t *testing.T, ctx context.Context, index string, masterArgs ...string) *testCluster {
+	c := &testCluster{t: t, ctx: ctx, dataDir: t.TempDir(), httpAddr: freeAddr(t), natsAddr: freeAddr(t), index: index, masterArgs: masterArgs}
 	c.client = &commandClient{server: "http://" + c.httpAddr, token: testCommandToken, http: &http.Client{Timeout: 30 * time.Second}}
+	c.tokenFile = filepath.Join(t.TempDir(), "worker.token")
+	if err := os.WriteFile(c.tokenFile, []byte(testWorkerToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c.startMaster()
 	return c
 }
 
 func (c *testCluster) startMaster() {
-	c.master = startProc(c.t, "master", "master", "--data-dir", c.dataDir, "--listen", c.httpAddr, "--nats-listen", c.natsAddr,
-		"--workers", "0", "--token", testCommandToken, "--worker-token", testWorkerToken, "--lease", "8s", "--max-attempts", "3")
+	args := []string{"--data-dir", c.dataDir, "--listen", c.httpAddr, "--nats-listen", c.natsAddr,
+		"--workers", "0", "--token", testCommandToken, "--worker-token", testWorkerToken, "--lease", "8s", "--max-attempts", "3"}
+	c.master = startProc(c.t, "master", "master", append(args, c.masterArgs...)...)
 	waitFor(c.t, c.ctx, "the master", func() bool { return strings.Contains(c.master.output(), "master ready") })
 }
 
 func (c *testCluster) startWorker(name string) *proc {
+	return c.startWorkerWith(name, nil)
+}
+
+// startWorkerWith starts a worker process with more environment variables.
+func (c *testCluster) startWorkerWith(name string, env []string) *proc {
 	work := c.t.TempDir()
 	// A worker killed mid-job leaves the sandbox's workspace mounted; a new worker on that
 	// directory would clean it, here the test does.
@@ -261,7 +281,7 @@ func (c *testCluster) startWorker(name string) *proc {
 			c.t.Errorf("cleaning %s: %v", work, err)
 		}
 	})
-	return startProc(c.t, name, "worker", "--server", "http://"+c.httpAddr, "--nats", "nats://"+c.natsAddr, "--worker-token", testWorkerToken,
+	return startProcEnv(c.t, name, "worker", env, "--server", "http://"+c.httpAddr, "--nats", "nats://"+c.natsAddr, "--worker-token-file", c.tokenFile,
 		"--name", name, "--index-url", c.index, "--allow-private-index", "--no-trace", "--cache-dir", c.t.TempDir(),
 		"--work-dir", work)
 }

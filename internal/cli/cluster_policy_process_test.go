@@ -119,7 +119,7 @@ func TestClusterProcessesIndexPolicyAndForgery(t *testing.T) {
 		job  store.NewJob
 		want string
 	}{
-		{"file URL", store.NewJob{Spec: "requests", Index: "file:///etc/"}, "400 Bad Request): index \"file:///etc/\": scheme \"file\" is not allowed"},
+		{"file URL", store.NewJob{Spec: "requests", Index: "file:///etc/"}, "400 Bad Request): job 1: index \"file:///etc/\": scheme \"file\" is not allowed"},
 		{"javascript URL", store.NewJob{Spec: "requests", Index: "javascript:alert(1)"}, "(rule index-url)"},
 		{"not a URL", store.NewJob{Spec: "requests", Index: "just words"}, "(rule index-url)"},
 		{"cloud metadata", store.NewJob{Spec: "requests", Index: "http://169.254.169.254/latest/meta-data/"}, "403 Forbidden"},

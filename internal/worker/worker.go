@@ -262,7 +262,21 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 	if !w.cfg.KeepDirs {
 		defer os.RemoveAll(dir)
 	}
+	// On shutdown the attempt is handed back at once, while the analysis winds down (a sandbox
+	// may take seconds to stop): the job is queued again without waiting for it.
+	runDone := make(chan struct{})
+	handedBack := make(chan error, 1)
+	go func() {
+		select {
+		case <-ctx.Done():
+			handedBack <- w.handBack(ctx, job, log)
+		case <-runDone:
+			handedBack <- errNotHandedBack
+		}
+	}()
 	rep, runErr := w.cfg.Run(jobCtx, job, dir)
+	close(runDone)
+	hbErr := <-handedBack
 	if cause := context.Cause(jobCtx); cause != nil && ctx.Err() == nil && !errors.Is(cause, context.Canceled) {
 		// The master took the attempt back (cancelled, requeued, or given to another worker).
 		log.Info("abandoning a job", "reason", cause)
@@ -270,16 +284,13 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		return
 	}
 	if ctx.Err() != nil {
-		// Shutting down: hand the attempt back, so the job is queued again at once rather than
+		// Shutting down: the attempt goes back, so the job is queued again at once rather than
 		// after its lease, without using up one of its attempts.
-		fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer fcancel()
-		fr := master.FailRequest{Error: "the worker " + w.cfg.Name + " shut down", Released: true}
-		if err := w.c.postJSON(fctx, fmt.Sprintf("jobs/%s/attempts/%d/fail", job.ID, job.Attempt), fr, nil); err == nil {
-			log.Info("handed a job back on shutdown")
-			w.ack(fctx, d, log)
-		} else {
-			log.Warn("handing a job back on shutdown; it is retried after its lease", "err", err)
+		if errors.Is(hbErr, errNotHandedBack) {
+			hbErr = w.handBack(ctx, job, log)
+		}
+		if hbErr == nil {
+			w.ack(ctx, d, log)
 		}
 		return
 	}
@@ -304,6 +315,23 @@ func (w *Worker) handle(ctx context.Context, d *queue.Delivery) {
 		log.Warn("could not deliver the result; the job will be retried after its lease", "err", err)
 		_ = d.Nak(w.c.leaseDuration())
 	}
+}
+
+// errNotHandedBack: the analysis ended before the worker began to stop.
+var errNotHandedBack = errors.New("not handed back")
+
+// handBack gives an attempt back to the master as the worker stops.
+func (w *Worker) handBack(ctx context.Context, job Job, log *slog.Logger) error {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	fr := master.FailRequest{Error: "the worker " + w.cfg.Name + " shut down", Released: true}
+	err := w.c.postJSON(fctx, fmt.Sprintf("jobs/%s/attempts/%d/fail", job.ID, job.Attempt), fr, nil)
+	if err != nil {
+		log.Warn("handing a job back on shutdown; it is retried after its lease", "err", err)
+		return err
+	}
+	log.Info("handed a job back on shutdown")
+	return nil
 }
 
 func verdictOf(rep *report.Report, err error) string {

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -39,6 +41,32 @@ func runCmd(t *testing.T, c command, args ...string) (string, error) {
 	defer cancel()
 	err = run(ctx, env, positional)
 	return out.String(), err
+}
+
+// TestSecretsStayOffTheCommandLine: a token typed on the command line is refused, with the way to
+// give it instead; the same flag from the environment or a file-valued flag is fine.
+func TestSecretsStayOffTheCommandLine(t *testing.T) {
+	tests := []struct {
+		argv []string
+		flag string
+		want string
+	}{
+		{[]string{"worker", "--worker-token", "s3cret"}, "worker-token", "visible to every user through ps"},
+		{[]string{"worker", "-worker-token=s3cret"}, "worker-token", "visible to every user through ps"},
+		{[]string{"submit", "--token", "s3cret", "pkg"}, "token", "visible to every user through ps"},
+		{[]string{"worker", "--worker-token-file", "/etc/pyti/worker.token"}, "worker-token", ""},
+		{[]string{"submit", "--token-file", "/x", "pkg", "--", "--token"}, "token", ""},
+		{[]string{"submit", "pkg"}, "token", ""},
+	}
+	for _, tc := range tests {
+		err := secretOnCommandLine(tc.argv, tc.flag, "use a file")
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: refused: %v", tc.argv, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: err = %v, want %q", tc.argv, err, tc.want)
+		}
+	}
 }
 
 func TestWorkerSaysWhatIsMissing(t *testing.T) {
@@ -129,6 +157,18 @@ func TestSubmitAndJobsAgainstAMaster(t *testing.T) {
 	}
 	if _, err := runCmd(t, jobsCommand(), "workers", "--server", srv.URL, "--token", c.CommandToken); err != nil {
 		t.Errorf("jobs workers: %v", err)
+	}
+	tokenFile := filepath.Join(t.TempDir(), "command.token")
+	if err := os.WriteFile(tokenFile, []byte(c.CommandToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, jobsCommand(), "revoke", "gone-worker", "--server", srv.URL, "--token-file", tokenFile); err != nil ||
+		!strings.Contains(out, "revoked worker gone-worker (no worker had registered it") {
+		t.Errorf("jobs revoke: %q %v", out, err)
+	}
+	if _, err := runCmd(t, submitCommand(), "--server", srv.URL, "--token", c.CommandToken, "--index", "http://169.254.169.254/", "pkg"); err == nil ||
+		!strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "rule index-not-allowed") {
+		t.Errorf("submit on an index the operator did not list: %v", err)
 	}
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {

@@ -17,8 +17,8 @@ import (
 func jobsCommand() command {
 	return command{
 		name:    "jobs",
-		args:    "[show ID | cancel ID... | requeue ID... | workers]",
-		summary: "list a master's jobs, show, cancel or requeue one, or list its workers",
+		args:    "[show ID | cancel ID... | requeue ID... | workers | revoke WORKER...]",
+		summary: "list a master's jobs, show, cancel or requeue one, list its workers or revoke one",
 		setup: func(fs *flag.FlagSet) runFunc {
 			var cf commandFlags
 			cf.register(fs)
@@ -105,8 +105,24 @@ func jobsCommand() command {
 						fmt.Fprintf(env.Stdout, "%-30s %-6s done %d, failed %d, %s\n", w.Name, status, w.Done, w.Failed, current)
 					}
 					return nil
+				case "revoke":
+					if len(args) < 2 {
+						return usagef("usage: pyti jobs revoke WORKER...")
+					}
+					for _, name := range args[1:] {
+						var rr master.RevokeResponse
+						if err := c.call(ctx, "POST", "workers/"+url.PathEscape(name)+"/revoke", nil, &rr); err != nil {
+							return fmt.Errorf("revoke %s: %w", name, err)
+						}
+						note := ""
+						if !rr.Known {
+							note = " (no worker had registered it; the name is refused from now on)"
+						}
+						fmt.Fprintf(env.Stdout, "revoked worker %s%s\n", rr.Name, note)
+					}
+					return nil
 				default:
-					return usagef("unknown subcommand %q: want show, cancel, requeue or workers", strings.TrimSpace(sub))
+					return usagef("unknown subcommand %q: want show, cancel, requeue, workers or revoke", strings.TrimSpace(sub))
 				}
 			}
 		},

@@ -23,7 +23,7 @@ func submitCommand() command {
 		setup: func(fs *flag.FlagSet) runFunc {
 			var cf commandFlags
 			cf.register(fs)
-			index := fs.String("index", "", "index URL the jobs use (default: the workers' own)")
+			index := fs.String("index", "", "index URL the jobs use, one the master allows (pyti serve --job-index); default the workers' own")
 			var images imageList
 			fs.Var(&images, "image", "run build, install, import and test on this image, which each worker must have built (pyti image build); repeat for a matrix; \"host\" is the worker's own system (default)")
 			wait := fs.Bool("wait", false, "wait until every job has finished and print the outcomes")

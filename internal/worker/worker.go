@@ -119,7 +119,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	for !w.c.registered() {
 		err := w.Register(ctx)
 		if err == nil {
-			w.log.Info("registered with the master", "server", w.cfg.Server)
+			// The master logs the registration; once is enough at info.
+			w.log.Debug("registered with the master", "server", w.cfg.Server)
 			break
 		}
 		var se *StatusError

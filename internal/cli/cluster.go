@@ -104,9 +104,18 @@ func startFollower(ctx context.Context, env *Env, wg *sync.WaitGroup, m *master.
 		Interval: o.follow.interval, Include: splitList(o.follow.include), Exclude: splitList(o.follow.exclude),
 		OnlyNew: o.follow.onlyNew, MaxPerHour: o.follow.maxPerHour, Logger: env.Logger,
 		Submit: func(ctx context.Context, rs []follow.Release) error {
-			jobs := make([]store.NewJob, len(rs))
-			for i, r := range rs {
-				jobs[i] = store.NewJob{Spec: r.Spec()}
+			jobs := make([]store.NewJob, 0, len(rs))
+			for _, r := range rs {
+				// A feed entry the policy refuses (a hostile name, a spec too long) is skipped, so
+				// that it cannot hold the feed's position back for good.
+				if err := m.CheckJob(store.NewJob{Spec: r.Spec()}); err != nil {
+					env.Logger.Warn("following: skipping a release the job policy refuses", "err", err)
+					continue
+				}
+				jobs = append(jobs, store.NewJob{Spec: r.Spec()})
+			}
+			if len(jobs) == 0 {
+				return nil
 			}
 			_, err := m.Submit(ctx, jobs)
 			return err

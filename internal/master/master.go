@@ -192,6 +192,9 @@ func (m *Master) republish(ctx context.Context) {
 	}
 }
 
+// CheckJob checks one job against the bounds and the index policy, as Submit does.
+func (m *Master) CheckJob(j store.NewJob) error { return m.policy.CheckJob(j) }
+
 // Submit creates jobs and queues them. A job that breaks a bound or the index policy is refused
 // with a *PolicyError (errors.Is store.ErrInvalid) before any job is created.
 func (m *Master) Submit(ctx context.Context, reqs []store.NewJob) ([]store.Job, error) {

@@ -243,12 +243,16 @@ func (r *registry) endJob(name, jobID string, attempt int, outcome string, faile
 	}
 }
 
-// list returns the workers by name.
+// list returns the workers heard from since the master started, by name.
 func (r *registry) list() []WorkerInfo {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]WorkerInfo, 0, len(r.workers))
 	for _, e := range r.workers {
+		if e.info.LastSeen.IsZero() {
+			// Known from the file but not heard from since this master started.
+			continue
+		}
 		w := e.info
 		w.Alive = time.Since(w.LastSeen) < r.lease
 		if w.Current != nil {

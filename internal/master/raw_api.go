@@ -166,7 +166,7 @@ func (m *Master) apiHeartbeat(w http.ResponseWriter, r *http.Request, worker str
 	}
 	if err := m.heartbeat(r.Context(), worker, req.JobID, req.Attempt); err != nil {
 		if errors.Is(err, errNotHeld) {
-			m.workers.endJob(worker, req.JobID, req.Attempt, "abandoned: "+err.Error(), true)
+			m.workers.abandon(worker, req.JobID, req.Attempt, "abandoned: "+err.Error())
 		}
 		writeStoreError(w, err)
 		return

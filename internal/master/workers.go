@@ -219,9 +219,24 @@ func (r *registry) startJob(name string, j store.Job, attempt int) {
 	e.info.Current = &WorkerJob{JobID: j.ID, Attempt: attempt, Spec: j.Spec, Started: now}
 }
 
+// abandon ends the worker's current attempt if it is this one: a heartbeat refused after the
+// attempt ended otherwise (a late one, racing the commit) must not count a second time.
+func (r *registry) abandon(name, jobID string, attempt int, outcome string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.workers[name]
+	if ok && e.info.Current != nil && e.info.Current.JobID == jobID && e.info.Current.Attempt == attempt {
+		r.endJobLocked(name, jobID, attempt, outcome, true)
+	}
+}
+
 func (r *registry) endJob(name, jobID string, attempt int, outcome string, failed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.endJobLocked(name, jobID, attempt, outcome, failed)
+}
+
+func (r *registry) endJobLocked(name, jobID string, attempt int, outcome string, failed bool) {
 	e, ok := r.workers[name]
 	if !ok {
 		return

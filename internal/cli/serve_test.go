@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/master"
 )
 
 // TestServeStartsAndStops runs `pyti serve` on a free port, asks it for /healthz and for the
@@ -67,5 +72,22 @@ func TestServeStartsAndStops(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestWebWorkersShowTheNewestAttempts: the master keeps a worker's history newest first; the jobs
+// page shows its five newest.
+func TestWebWorkersShowTheNewestAttempts(t *testing.T) {
+	var hist []master.WorkerJob
+	for i := 7; i >= 1; i-- { // newest (7) first
+		hist = append(hist, master.WorkerJob{JobID: fmt.Sprint(i), Spec: fmt.Sprintf("p%d", i), Outcome: "passed"})
+	}
+	got := webWorkers([]master.WorkerInfo{{Name: "w", History: hist}})
+	var specs []string
+	for _, h := range got[0].History {
+		specs = append(specs, h.Spec)
+	}
+	if diff := cmp.Diff([]string{"p7", "p6", "p5", "p4", "p3"}, specs); diff != "" {
+		t.Errorf("history shown (-want +got):\n%s", diff)
 	}
 }

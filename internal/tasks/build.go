@@ -73,14 +73,19 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 		return fmt.Errorf("the build made %d wheels, want 1", len(wheels))
 	}
 	b.Wheel = filepath.Base(wheels[0])
+	// Every later step uses PYTI's copy, taken without following a link (the sandbox can change
+	// dist/ at any time, or leave a link to a host file there).
+	wheel, ok := j.copyOutPath(t.task("build"), b.Wheel, wheels[0], "application/zip")
+	if !ok {
+		return fmt.Errorf("the built wheel %s could not be taken out of the sandbox: not a regular file, or larger than %d bytes", b.Wheel, maxOutputBytes)
+	}
 	unpacked := filepath.Join(t.work, "build", "wheel-contents")
-	modules, err := wheelModulesOf(ctx, wheels[0], unpacked)
+	modules, err := wheelModulesOf(ctx, wheel, unpacked)
 	if err != nil {
 		return err
 	}
 	j.metadataFromWheel(unpacked)
-	j.copyOut(t.task("build"), b.Wheel, wheels[0], "application/zip")
-	t.kWheel.Set(d, Wheel{Path: wheels[0], Filename: b.Wheel, Modules: modules})
+	t.kWheel.Set(d, Wheel{Path: wheel, Filename: b.Wheel, Modules: modules})
 	return nil
 }
 
@@ -91,7 +96,7 @@ func (j *job) metadataFromWheel(unpacked string) {
 	if len(matches) != 1 {
 		return
 	}
-	f, err := os.Open(matches[0])
+	f, err := openNoLinks(matches[0])
 	if err != nil {
 		return
 	}
@@ -311,7 +316,7 @@ func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, backend st
 		return nil, frontendAnswer{}, err
 	}
 	var ans frontendAnswer
-	if raw, err := readCapped(result, 1<<20); err == nil {
+	if raw, err := j.readOut(t, "build", result, 1<<20); err == nil {
 		_ = json.Unmarshal(raw, &ans) // no answer: the front end failed, and its output says why
 	}
 	return res, ans, nil

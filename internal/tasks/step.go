@@ -13,6 +13,7 @@ import (
 
 	"github.com/pyti/pyti/internal/behavior"
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/trace"
@@ -230,7 +231,7 @@ func (j *job) keep(task, name string, data []byte, dropped int64) {
 
 // addArtifactFile records a file below the job directory as raw data of task.
 func (j *job) addArtifactFile(task, name, path, mediaType string) {
-	f, err := os.Open(path)
+	f, err := openNoLinks(path)
 	if err != nil {
 		return
 	}
@@ -250,21 +251,38 @@ func (j *job) addArtifactFile(task, name, path, mediaType string) {
 	})
 }
 
-// copyOut copies a file the sandbox wrote into the task's raw data.
+// copyOut copies a file the sandbox wrote into the task's raw data, without following a link and
+// only a regular file up to maxOutputBytes (a refusal is a finding: see refusedOutput).
 func (j *job) copyOut(task, name, src, mediaType string) bool {
-	data, err := readCapped(src, 256<<20)
-	if err != nil {
-		return false
-	}
+	_, ok := j.copyOutPath(task, name, src, mediaType)
+	return ok
+}
+
+// copyOutPath is copyOut returning the copy's path: the file later steps must use, since the
+// sandbox can change the original at any time.
+func (j *job) copyOutPath(task, name, src, mediaType string) (string, bool) {
 	dst := filepath.Join(j.raw, task, name)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return false
+		return "", false
 	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
-		return false
+	if _, err := jobfs.CopyFile("/", src, dst, maxOutputBytes); err != nil {
+		phase, _, _ := strings.Cut(task, "@")
+		j.refusedOutput(j.targetOf(task), phase, src, err)
+		return "", false
 	}
 	j.addArtifactFile(task, name, dst, mediaType)
-	return true
+	return dst, true
+}
+
+// targetOf is the target a task name belongs to (nil for a shared task).
+func (j *job) targetOf(task string) *target {
+	phase, _, _ := strings.Cut(task, "@")
+	for _, t := range j.targets {
+		if t.task(phase) == task {
+			return t
+		}
+	}
+	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -82,7 +82,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	j.copyOut(tg.task("test"), "pytest.jsonl", resultsFile, "application/x-ndjson")
 	j.copyOut(tg.task("test"), "junit.xml", junit, "application/xml")
 
-	if f, err := os.Open(resultsFile); err == nil {
+	if f, err := j.openOut(tg, "test", resultsFile); err == nil {
 		run, perr := testresult.ParsePytest(f)
 		f.Close()
 		if perr == nil {

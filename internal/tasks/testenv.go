@@ -186,7 +186,7 @@ func readDists(p *buildPrefix) (*distSet, error) {
 
 // consoleScripts reads the [console_scripts] section of an entry_points.txt.
 func consoleScripts(path string) ([]consoleScript, error) {
-	f, err := os.Open(path)
+	f, err := openNoLinks(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -84,7 +84,7 @@ func (j *job) readMetadata(src *Source, a Archive) error {
 	}
 	var problems []pkgmeta.Problem
 	if metaPath != "" {
-		f, err := os.Open(metaPath)
+		f, err := openNoLinks(metaPath)
 		if err != nil {
 			return err
 		}

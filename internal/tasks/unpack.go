@@ -151,7 +151,7 @@ func (j *job) archiveFindings(inv *archive.Inventory) {
 	}
 	for _, dup := range inv.Duplicates {
 		fs = append(fs, report.Finding{Source: "static", Phase: "unpack", RuleID: "archive-duplicate", Severity: report.SeverityMedium,
-			Title: "Duplicate archive member", Message: fmt.Sprintf("The archive holds %s more than once; the first copy was used.", dup), Count: 1})
+			Title: "Duplicate archive member", Message: fmt.Sprintf("The archive holds %s more than once, every copy identical (a copy that differs is refused as unsafe).", dup), Count: 1})
 	}
 	for _, group := range inv.CaseCollisions {
 		fs = append(fs, report.Finding{Source: "static", Phase: "unpack", RuleID: "archive-case-collision", Severity: report.SeverityLow,

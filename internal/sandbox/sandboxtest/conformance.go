@@ -62,6 +62,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"ForkBomb", s.testForkBomb},
 		{"MemoryHog", s.testMemoryHog},
 		{"DiskFiller", s.testDiskFiller},
+		{"DiskFillerOverMemory", s.testDiskFillerOverMemory},
 		{"FileSizeLimit", s.testFileSizeLimit},
 		{"InfiniteLoop", s.testInfiniteLoop},
 		{"SilentHang", s.testSilentHang},

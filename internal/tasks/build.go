@@ -79,6 +79,7 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	if !ok {
 		return fmt.Errorf("the built wheel %s could not be taken out of the sandbox: not a regular file, or larger than %d bytes", b.Wheel, maxOutputBytes)
 	}
+	j.checkRecord(ctx, t, "build", wheel, b.Wheel)
 	unpacked := filepath.Join(t.work, "build", "wheel-contents")
 	modules, err := wheelModulesOf(ctx, wheel, unpacked)
 	if err != nil {

@@ -113,6 +113,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	if err := j.collectProxied(proxy, wh); err != nil {
 		return err
 	}
+	j.checkFetchedRecords(ctx, t, proxy)
 	t.kWheelhouse.Set(d, used)
 	return nil
 }

@@ -47,6 +47,9 @@ func (j *job) unpack(ctx context.Context, d *dag.Data) error {
 			return err
 		}
 		j.archiveFindings(inv)
+		if a.Kind == "wheel" {
+			j.checkRecord(ctx, nil, "unpack", a.Path, a.Filename)
+		}
 		src.Root = j.src
 		if a.Kind == "sdist" {
 			src.Root = sdistRoot(j.src)

@@ -71,10 +71,15 @@ func Open(root, path string) (*os.File, error) {
 // RESOLVE_NO_SYMLINKS where the kernel has it (5.6+), else one component at a time with
 // O_NOFOLLOW.
 func openBeneath(dir int, rel string, flags int) (int, error) {
+	return openBeneathMode(dir, rel, flags, 0)
+}
+
+// openBeneathMode is openBeneath with the mode of a file O_CREAT makes.
+func openBeneathMode(dir int, rel string, flags int, mode uint32) (int, error) {
 	if !useOpenat2 {
-		return walkBeneath(dir, rel, flags)
+		return walkBeneath(dir, rel, flags, mode)
 	}
-	how := unix.OpenHow{Flags: uint64(flags), Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
+	how := unix.OpenHow{Flags: uint64(flags), Mode: uint64(mode), Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
 	for {
 		fd, err := unix.Openat2(dir, rel, &how)
 		switch {
@@ -82,14 +87,14 @@ func openBeneath(dir int, rel string, flags int) (int, error) {
 			continue
 		case err == unix.ENOSYS || err == unix.EPERM:
 			// No openat2 (or a seccomp policy refusing it): walk.
-			return walkBeneath(dir, rel, flags)
+			return walkBeneath(dir, rel, flags, mode)
 		}
 		return fd, err
 	}
 }
 
 // walkBeneath opens rel below dir component by component, each with O_NOFOLLOW.
-func walkBeneath(dir int, rel string, flags int) (int, error) {
+func walkBeneath(dir int, rel string, flags int, mode uint32) (int, error) {
 	parts := strings.Split(rel, "/")
 	cur, err := unix.Dup(dir)
 	if err != nil {
@@ -104,7 +109,7 @@ func walkBeneath(dir int, rel string, flags int) (int, error) {
 		if i == len(parts)-1 {
 			f = flags
 		}
-		next, err := unix.Openat(cur, p, f, 0)
+		next, err := unix.Openat(cur, p, f, mode)
 		unix.Close(cur)
 		if err != nil {
 			if err == unix.ENOTDIR && i < len(parts)-1 {
@@ -183,4 +188,84 @@ func CopyFile(root, src, dst string, max int64) (int64, error) {
 // too large, outside), as opposed to a file that is simply missing or unreadable.
 func Refused(err error) bool {
 	return errors.Is(err, ErrLink) || errors.Is(err, ErrNotRegular) || errors.Is(err, ErrTooLarge) || errors.Is(err, ErrOutside)
+}
+
+// MkdirAll makes sure dir, below root, is a directory reached without any link: missing
+// components are created with perm, and a link on the way is ErrLink. PYTI calls it before it
+// writes into a directory the sandbox could write to, so that a link planted there (to /etc, to a
+// user's home) never redirects a host write.
+func MkdirAll(root, dir string, perm os.FileMode) error {
+	rel, err := relBelow(root, dir)
+	if err != nil {
+		return err
+	}
+	cur, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	defer func() { unix.Close(cur) }()
+	for _, p := range strings.Split(rel, "/") {
+		if p == ".." {
+			return fmt.Errorf("%s: %w", dir, ErrOutside)
+		}
+		if err := unix.Mkdirat(cur, p, uint32(perm.Perm())); err != nil && err != unix.EEXIST {
+			return &os.PathError{Op: "mkdir", Path: dir, Err: err}
+		}
+		next, err := unix.Openat(cur, p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			var st unix.Stat_t
+			if unix.Fstatat(cur, p, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK || err == unix.ELOOP {
+				return fmt.Errorf("%s: %w", dir, ErrLink)
+			}
+			if err == unix.ENOTDIR {
+				return fmt.Errorf("%s: %w", dir, ErrNotRegular)
+			}
+			return &os.PathError{Op: "open", Path: dir, Err: err}
+		}
+		unix.Close(cur)
+		cur = next
+	}
+	return nil
+}
+
+// WriteFile writes data to path below root, creating or truncating it, without following a
+// link: its directory must be reached without one (see MkdirAll, which it does not call), and a
+// link, FIFO or device at path is refused rather than written through.
+func WriteFile(root, path string, data []byte, perm os.FileMode) error {
+	rel, err := relBelow(root, path)
+	if err != nil {
+		return err
+	}
+	dir, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	defer unix.Close(dir)
+	how := unix.O_WRONLY | unix.O_CREAT | unix.O_NOFOLLOW | unix.O_NONBLOCK | unix.O_CLOEXEC | unix.O_NOCTTY
+	fd, err := openBeneathMode(dir, rel, how, uint32(perm.Perm()))
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return fmt.Errorf("%s: %w", path, ErrLink)
+		}
+		if errors.Is(err, unix.ENXIO) {
+			return fmt.Errorf("%s: %w", path, ErrNotRegular) // a FIFO without a reader
+		}
+		return &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Close()
 }

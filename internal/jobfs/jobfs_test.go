@@ -80,3 +80,67 @@ func readWalking(root, path string, max int64) ([]byte, error) {
 	defer func() { useOpenat2 = saved }()
 	return ReadFile(root, path, max)
 }
+
+// TestWritesNeverFollowLinks: a link the job planted where PYTI writes (the file itself, or a
+// directory on the way, to a host canary) is refused; the canary is unchanged.
+func TestWritesNeverFollowLinks(t *testing.T) {
+	host := t.TempDir()
+	canary := filepath.Join(host, "passwd")
+	if err := os.WriteFile(canary, []byte("root:x:0:0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(root, "venv", "site"), 0o755))
+	must(os.Symlink(canary, filepath.Join(root, "venv", "site", "pyti.pth")))
+	must(os.Symlink(host, filepath.Join(root, "venv", "bin")))
+	must(syscall.Mkfifo(filepath.Join(root, "fifo"), 0o644))
+	for _, walk := range []bool{false, true} {
+		saved := useOpenat2
+		useOpenat2 = !walk
+		for _, c := range []struct {
+			path string
+			want error
+		}{
+			{"venv/site/pyti.pth", ErrLink},
+			{"venv/bin/passwd", ErrLink},
+			{"fifo", ErrNotRegular},
+			{"venv/site/ok.pth", nil},
+		} {
+			if err := WriteFile(root, filepath.Join(root, c.path), []byte("written"), 0o644); !errors.Is(err, c.want) {
+				t.Errorf("walk=%v WriteFile %s: %v, want %v", walk, c.path, err, c.want)
+			}
+		}
+		useOpenat2 = saved
+	}
+	for _, c := range []struct {
+		dir  string
+		want error
+	}{
+		{"venv/bin", ErrLink},
+		{"venv/bin/sub", ErrLink},
+		{"new/a/b", nil},
+		{"fifo", ErrNotRegular},
+	} {
+		if err := MkdirAll(root, filepath.Join(root, c.dir), 0o755); !errors.Is(err, c.want) {
+			t.Errorf("MkdirAll %s: %v, want %v", c.dir, err, c.want)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(root, "new", "a", "b")); err != nil || !fi.IsDir() {
+		t.Errorf("MkdirAll made no directory: %v", err)
+	}
+	if data, _ := os.ReadFile(canary); string(data) != "root:x:0:0" {
+		t.Errorf("the host canary changed: %q", data)
+	}
+	if entries, _ := os.ReadDir(host); len(entries) != 1 {
+		t.Errorf("files appeared in the host directory: %v", entries)
+	}
+	if data, _ := os.ReadFile(filepath.Join(root, "venv", "site", "ok.pth")); string(data) != "written" {
+		t.Errorf("ok.pth = %q", data)
+	}
+}

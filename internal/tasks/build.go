@@ -39,6 +39,9 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	// Build from a copy: in-tree builds write build/ and *.egg-info, which must not reach the
 	// pristine tree that lint and the tests read.
 	tree := filepath.Join(t.work, "build", "tree")
+	if err := j.freshDir(t, "build", tree); err != nil {
+		return err
+	}
 	if err := copyTree(src.Root, tree); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
 	}
@@ -46,7 +49,7 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 		return err
 	}
 	dist := filepath.Join(t.work, "dist")
-	if err := os.MkdirAll(dist, 0o777); err != nil {
+	if err := j.freshDir(t, "build", dist); err != nil {
 		return err
 	}
 	res, err := j.buildCached(ctx, t, src, tree, dist, wh)
@@ -81,6 +84,9 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	}
 	j.checkRecord(ctx, t, "build", wheel, b.Wheel)
 	unpacked := filepath.Join(t.work, "build", "wheel-contents")
+	if err := j.freshDir(t, "build", unpacked); err != nil {
+		return err
+	}
 	modules, err := wheelModulesOf(ctx, wheel, unpacked)
 	if err != nil {
 		return err

@@ -116,6 +116,11 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(tools.output)
 		}
 	}
+	// pip (and the package's setup.py preparing metadata) ran there: no link may redirect PYTI's
+	// copies.
+	if err := j.realDir(t, "fetch", wh); err != nil {
+		return err
+	}
 	if err := j.collectProxied(proxy, wh); err != nil {
 		return err
 	}
@@ -173,6 +178,9 @@ func (j *job) mainRequirement(a Archive, src Source, t *target) (requirement, []
 	}
 	if a.Kind == "tree" {
 		tree := filepath.Join(t.work, "fetch", filepath.Base(src.Root))
+		if err := j.freshDir(t, "fetch", tree); err != nil {
+			return requirement{}, nil, err
+		}
 		if err := copyTree(src.Root, tree); err != nil {
 			return requirement{}, nil, fmt.Errorf("copying the source tree: %w", err)
 		}
@@ -410,7 +418,7 @@ func listWheelhouse(dir string) []report.File {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		sum, size, err := hashFile(filepath.Join(dir, e.Name()))
+		sum, size, err := hashNoLinks(filepath.Join(dir, e.Name()))
 		if err != nil {
 			continue
 		}

@@ -1,7 +1,10 @@
 package tasks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -40,10 +43,10 @@ func (j *job) refusedOutput(t *target, phase, path string, err error) bool {
 	ev := report.Evidence{Kind: "file", File: shown}
 	switch {
 	case errors.Is(err, jobfs.ErrLink):
-		f.RuleID, f.Title = "output-link", "A link left where PYTI expected a result"
+		f.RuleID, f.Title = "output-link", "A link left where PYTI reads or writes a file"
 		target := linkOnPath(j.dir, path)
 		ev.Detail = "link to " + target
-		f.Message = fmt.Sprintf("The sandbox left a symbolic link on the path of %s (to %s). PYTI never follows a link out of the job directory: the result is missing.", shown, target)
+		f.Message = fmt.Sprintf("The sandbox left a symbolic link on the path of %s (to %s). PYTI never follows a link in the job directory: nothing was read or written through it, and the result is missing.", shown, target)
 		// A link out of the job is an attempt to have PYTI publish a host file.
 		if filepath.IsAbs(target) || strings.HasPrefix(filepath.Clean(target), "..") {
 			f.Severity = report.SeverityHigh
@@ -104,4 +107,58 @@ func (j *job) openOut(t *target, phase, path string) (*os.File, error) {
 		j.refusedOutput(t, phase, path, err)
 	}
 	return f, err
+}
+
+// realDir makes sure dir (below the job directory) is a directory reached without any link,
+// creating what is missing, before PYTI writes into it: the sandbox may have replaced any
+// directory it can write with a link to a host directory. A link is a finding of phase.
+func (j *job) realDir(t *target, phase, dir string) error {
+	err := jobfs.MkdirAll(j.dir, dir, 0o777)
+	if err != nil {
+		j.refusedOutput(t, phase, dir, err)
+		return fmt.Errorf("%s: %w", phase, err)
+	}
+	return nil
+}
+
+// freshDir makes dir an empty directory of PYTI's, whatever the sandbox left there (a link, a
+// tree with links inside): its parents are checked with realDir, then dir is removed (a link
+// itself, never what it names) and made anew.
+func (j *job) freshDir(t *target, phase, dir string) error {
+	if err := j.realDir(t, phase, filepath.Dir(dir)); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return os.Mkdir(dir, 0o777)
+}
+
+// writeNoLinks writes a file into a directory the sandbox could write to, never through a link
+// (see jobfs.WriteFile); a refusal is a finding of phase.
+func (j *job) writeNoLinks(t *target, phase, path string, data []byte, perm os.FileMode) error {
+	if err := j.realDir(t, phase, filepath.Dir(path)); err != nil {
+		return err
+	}
+	if err := jobfs.WriteFile(j.dir, path, data, perm); err != nil {
+		j.refusedOutput(t, phase, path, err)
+		return err
+	}
+	return nil
+}
+
+// hashNoLinks is the sha256 and size of a regular file the sandbox could have written, read
+// without following a link.
+func hashNoLinks(path string) (string, int64, error) {
+	f, err := openNoLinks(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

@@ -85,3 +85,63 @@ func TestCopyOutRefusesHostileOutputs(t *testing.T) {
 		return nil
 	})
 }
+
+// TestWritesIntoTheWorkSpaceNeverFollowLinks: links the sandbox planted where PYTI later writes
+// (a copy's destination, the environment's site-packages file, its bin directory) are refused or
+// replaced, never written through: the host files they name are unchanged.
+func TestWritesIntoTheWorkSpaceNeverFollowLinks(t *testing.T) {
+	host := t.TempDir()
+	canary := filepath.Join(host, "passwd")
+	if err := os.WriteFile(canary, []byte("root:x:0:0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &job{dir: dir, raw: filepath.Join(dir, "raw"), work: filepath.Join(dir, "work"), rep: &report.Report{}}
+	site := filepath.Join(j.work, "venv", "site-packages")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(site, 0o755))
+	must(os.MkdirAll(filepath.Join(j.work, "build"), 0o755))
+	must(os.Symlink(canary, filepath.Join(site, "pyti-test-env.pth")))
+	must(os.Symlink(host, filepath.Join(j.work, "venv", "bin")))
+	must(os.Symlink(host, filepath.Join(j.work, "build", "tree")))
+	must(os.Symlink(host, filepath.Join(j.work, "test")))
+
+	if err := j.writeNoLinks(nil, "test", filepath.Join(site, "pyti-test-env.pth"), []byte("/x\n"), 0o644); err == nil {
+		t.Error("wrote through a link to a host file")
+	}
+	if err := j.realDir(nil, "test", filepath.Join(j.work, "venv", "bin")); err == nil {
+		t.Error("a linked bin directory was taken as real")
+	}
+	if err := j.freshDir(nil, "test", filepath.Join(j.work, "test", "tree")); err == nil {
+		t.Error("a tree was made below a linked directory")
+	}
+	// A linked destination itself is removed (the link, not what it names) and made anew.
+	tree := filepath.Join(j.work, "build", "tree")
+	must(j.freshDir(nil, "build", tree))
+	if fi, err := os.Lstat(tree); err != nil || !fi.IsDir() {
+		t.Errorf("fresh tree: %v %v", fi, err)
+	}
+	if data, _ := os.ReadFile(canary); string(data) != "root:x:0:0" {
+		t.Errorf("the host canary changed: %q", data)
+	}
+	if entries, _ := os.ReadDir(host); len(entries) != 1 {
+		t.Errorf("the host directory changed: %v", entries)
+	}
+	links := 0
+	for _, f := range j.rep.Findings {
+		if f.RuleID == "output-link" {
+			links++
+		}
+	}
+	if links != 3 {
+		t.Errorf("%d output-link findings, want 3: %+v", links, j.rep.Findings)
+	}
+}

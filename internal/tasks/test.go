@@ -45,6 +45,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 
 	dir := filepath.Join(tg.work, "test")
 	tree := filepath.Join(dir, "tree")
+	if err := j.freshDir(tg, "test", tree); err != nil {
+		return err
+	}
 	if err := copyTreeExcept(src.Root, tree, shadowing(s, w.Modules)); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
 	}

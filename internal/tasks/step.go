@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -115,6 +116,11 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 	}
 	res, err := o.Backend.Run(ctx, spec)
 	if err != nil {
+		if errors.Is(err, sandbox.ErrInfrastructure) {
+			// PYTI's sandbox failed, not the package: the verdict is error (retried), never the
+			// failure of the task it happened in.
+			j.targetHint(s.t, report.VerdictError, fmt.Sprintf("%s: %v", s.name, err))
+		}
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
 	dag.AddUsage(ctx, dag.Usage{CPU: res.CPU, PeakRSS: res.PeakMemory})

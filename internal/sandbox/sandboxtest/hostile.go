@@ -87,6 +87,7 @@ func (s suite) testDiskFillerOverMemory(t *testing.T) {
 	spec.Limits.Wall = time.Minute
 	r := s.run(t, spec)
 	wantOutcome(t, r, sandbox.OutcomeNoSpace)
+	t.Logf("%s", r.Reason)
 	s.hostUntouched(t, c, j)
 }
 

@@ -235,3 +235,42 @@ func TestDuplicateMemberDiffering(t *testing.T) {
 		}
 	}
 }
+
+// TestFillingTheJobDirectoryIsNoSpace: a test suite that fills the job directory (a tmpfs larger
+// than the memory limit, whose pages count against it) is no-space, and one that allocates far
+// more memory than the limit is out-of-memory, on every backend (issue 17).
+func TestFillingTheJobDirectoryIsNoSpace(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("the work space is a tmpfs only as root")
+	}
+	for name, b := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range []struct {
+				name, test string
+				want       report.Verdict
+			}{
+				{"fill", "def test_fill():\n    with open('fill.bin', 'wb') as f:\n        for _ in range(4096):\n            f.write(b'\\0' * (1 << 20))\n", report.VerdictNoSpace},
+				{"allocate", "def test_allocate():\n    x = []\n    for _ in range(160):\n        x.append(b'x' * (64 << 20))\n", report.VerdictOOM},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					tree := exampleTree(t, "pure", map[string]string{"tests/test_limit.py": c.test})
+					f := index(t)
+					rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
+						Client: f.client, IndexURL: f.url, Backend: b, Dir: filepath.Join(t.TempDir(), "job"),
+						Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
+						MemoryBytes: 512 << 20, WorkspaceBytes: 6 << 30,
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if rep.Verdict != c.want {
+						t.Errorf("verdict %s (%s), want %s", rep.Verdict, rep.Reason, c.want)
+					}
+				})
+			}
+		})
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
@@ -272,5 +274,45 @@ func TestFillingTheJobDirectoryIsNoSpace(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestLyingRecordIsReported: a wheel whose RECORD lies (a hash that is not its module's, a module
+// it does not list) is analysed with a wheel-record-mismatch finding naming both.
+func TestLyingRecordIsReported(t *testing.T) {
+	t.Parallel()
+	f := index(t)
+	dir := t.TempDir()
+	meta := "Metadata-Version: 2.1\nName: pyti-liar\nVersion: 1.0\n"
+	wheelMeta := "Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+	files := map[string]string{
+		"pyti_liar/__init__.py":            "VALUE = 2\n",
+		"pyti_liar/hidden.py":              "HIDDEN = True\n",
+		"pyti_liar-1.0.dist-info/METADATA": meta,
+		"pyti_liar-1.0.dist-info/WHEEL":    wheelMeta,
+	}
+	files["pyti_liar-1.0.dist-info/RECORD"] = recordLine("pyti_liar/__init__.py", "VALUE = 1\n") +
+		recordLine("pyti_liar-1.0.dist-info/METADATA", meta) + recordLine("pyti_liar-1.0.dist-info/WHEEL", wheelMeta) +
+		"pyti_liar-1.0.dist-info/RECORD,,\n"
+	wheel := filepath.Join(dir, "pyti_liar-1.0-py3-none-any.whl")
+	writeZipWheel(t, wheel, files, []string{"pyti_liar/__init__.py", "pyti_liar/hidden.py", "pyti_liar-1.0.dist-info/METADATA",
+		"pyti_liar-1.0.dist-info/WHEEL", "pyti_liar-1.0.dist-info/RECORD"})
+	rep, err := Analyze(context.Background(), Request{Spec: wheel, Path: wheel}, Options{
+		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(dir, "job"), Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		if f.RuleID == "wheel-record-mismatch" {
+			for _, e := range f.Evidence {
+				got = append(got, e.File+" "+strings.SplitN(e.Detail, ":", 2)[0])
+			}
+		}
+	}
+	want := []string{"pyti_liar/__init__.py hash-mismatch", "pyti_liar/hidden.py not-in-record"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("RECORD findings (-want +got)\n%s\nverdict %s (%s)", d, rep.Verdict, rep.Reason)
 	}
 }

@@ -69,6 +69,12 @@ func tarCases() []hostileCase {
 		{name: "symlink through absolute symlink", data: tgz(
 			tarEntry{Name: "a", Type: tar.TypeSymlink, Link: "/tmp"},
 			tarEntry{Name: "b", Type: tar.TypeSymlink, Link: "a"}), verdict: UnsafeArchive, member: "a"},
+		{name: "duplicate with other content", data: tgz(
+			tarEntry{Name: "pkg-1.0/setup.py", Body: "print('the copy PYTI checked')"},
+			tarEntry{Name: "pkg-1.0/./setup.py", Body: "open('/tmp/pyti-second-copy-ran', 'w')"}), verdict: UnsafeArchive, member: "pkg-1.0/./setup.py"},
+		{name: "duplicate replaced by a symlink", data: tgz(
+			tarEntry{Name: "pkg-1.0/setup.py", Body: "print('checked')"},
+			tarEntry{Name: "pkg-1.0/setup.py", Type: tar.TypeSymlink, Link: "other.py"}), verdict: UnsafeArchive, member: "pkg-1.0/setup.py"},
 		{name: "hardlink outside", data: tgz(tarEntry{Name: "passwd", Type: tar.TypeLink, Link: "../../etc/passwd"}), verdict: UnsafeArchive, member: "passwd"},
 		{name: "hardlink absolute", data: tgz(tarEntry{Name: "passwd", Type: tar.TypeLink, Link: "/etc/passwd"}), verdict: UnsafeArchive, member: "passwd"},
 		{name: "hardlink to later member", data: tgz(
@@ -137,6 +143,8 @@ func zipCases() []hostileCase {
 		{name: "zip fifo", data: z(zipEntry{Name: "fifo", Mode: fs.ModeNamedPipe | 0o644}), verdict: UnsafeArchive, member: "fifo"},
 		{name: "zip device", data: z(zipEntry{Name: "dev", Mode: fs.ModeDevice | fs.ModeCharDevice | 0o644}), verdict: UnsafeArchive, member: "dev"},
 		{name: "zip setuid", data: z(zipEntry{Name: "suid", Body: "x", Mode: fs.ModeSetuid | 0o755}), verdict: UnsafeArchive, member: "suid"},
+		{name: "zip duplicate with other content", data: z(zipEntry{Name: "pkg/__init__.py", Body: "checked = True"},
+			zipEntry{Name: "pkg/__init__.py", Body: "import os; os.system('id')"}), verdict: UnsafeArchive, member: "pkg/__init__.py"},
 		{name: "zip bomb", data: z(zipEntry{Name: "bomb", Body: zeros(64 << 20)}), verdict: ArchiveLimits, member: "bomb"},
 		{name: "zip total cap", data: func(t *testing.T) []byte {
 			return zipBytes(t, []zipEntry{{Name: "a", Body: randomString(t, 600<<10)}, {Name: "b", Body: randomString(t, 600<<10)}})
@@ -223,6 +231,35 @@ func overlappingZip(t *testing.T) []byte {
 	copy(b[i+42:i+46], []byte{0, 0, 0, 0})
 	b[i+46] = 'a'
 	return b
+}
+
+// TestCompressibleFilesAreNotBombs: real projects ship blank images and zeroed fixtures of a
+// few megabytes, which compress a thousandfold; under the default limits they are extracted, and
+// a second copy identical to the first is kept as a reported duplicate.
+func TestCompressibleFilesAreNotBombs(t *testing.T) {
+	for _, zipped := range []bool{false, true} {
+		j := newJail(t)
+		var p string
+		if zipped {
+			p = j.archive("blank-1.0.zip")
+			writeFile(t, p, zipBytes(t, []zipEntry{{Name: "blank-1.0/tests/blank.png", Body: zeros(4 << 20)}, {Name: "blank-1.0/setup.py", Body: "x"}}))
+		} else {
+			p = j.archive("blank-1.0.tar.gz")
+			writeFile(t, p, gz(t, tarBytes(t, []tarEntry{{Name: "blank-1.0/tests/blank.png", Body: zeros(4 << 20)},
+				{Name: "blank-1.0/tests/zeros.bin", Body: zeros(8 << 20)}, {Name: "blank-1.0/setup.py", Body: "x"}, {Name: "blank-1.0/setup.py", Body: "x"}})))
+		}
+		inv, err := j.extract(t, p, DefaultLimits())
+		if err != nil {
+			t.Fatalf("zip=%v: %v", zipped, err)
+		}
+		fi, err := os.Stat(filepath.Join(j.dest, "blank-1.0", "tests", "blank.png"))
+		if err != nil || fi.Size() != 4<<20 {
+			t.Errorf("zip=%v: blank.png %v %v", zipped, fi, err)
+		}
+		if !zipped && !cmp.Equal([]string{"blank-1.0/setup.py"}, inv.Duplicates) {
+			t.Errorf("duplicates %q", inv.Duplicates)
+		}
+	}
 }
 
 func TestHostileArchives(t *testing.T) {

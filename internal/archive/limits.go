@@ -14,7 +14,12 @@ type Limits struct {
 	// MinRatioCheckBytes uncompressed bytes have been produced.
 	MaxRatio int64 `json:"max_ratio"`
 	// MinRatioCheckBytes is how much output is allowed before the ratio is
-	// checked (small files legitimately compress very well).
+	// checked. A bomb is told by how much it expands, not by its ratio: a
+	// blank image or a zeroed fixture of a few megabytes compresses a
+	// thousandfold and is harmless, so the ratio only counts once the
+	// output is large enough to matter (the archive's total, and a zip
+	// member's own output). Below that, MaxTotalBytes and MaxEntryBytes
+	// bound what is written.
 	MinRatioCheckBytes int64 `json:"min_ratio_check_bytes"`
 	// MaxEntries caps the number of members (directories included).
 	MaxEntries int `json:"max_entries"`
@@ -35,7 +40,7 @@ func DefaultLimits() Limits {
 		MaxTotalBytes:      1 << 30,
 		MaxEntryBytes:      256 << 20,
 		MaxRatio:           200,
-		MinRatioCheckBytes: 1 << 20,
+		MinRatioCheckBytes: 32 << 20,
 		MaxEntries:         100_000,
 		MaxDepth:           64,
 		MaxNameBytes:       1024,

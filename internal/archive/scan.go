@@ -103,7 +103,12 @@ func scan(ctx context.Context, src *source, format Format, lim Limits) (*plan, e
 			}
 			e.Size, e.SHA256, it.src = inv.Entries[j].Size, inv.Entries[j].SHA256, lp
 		}
-		if _, dup := first[p]; dup && p != "" {
+		if k, dup := first[p]; dup && p != "" {
+			// pip, tar and Python's zipfile take the last copy of a name, PYTI the first: a
+			// second copy that differs would make the steps run a tree PYTI never checked.
+			if !sameMember(inv.Entries[k], e) {
+				return unsafeErr(m.name, "member appears twice with different content (tar, pip and zipfile would use the later copy, not the one checked)")
+			}
 			if !dups[p] {
 				dups[p] = true
 				inv.Duplicates = append(inv.Duplicates, DisplayName(p))
@@ -147,6 +152,15 @@ func hashBody(body io.Reader, buf []byte) (string, int64, error) {
 		return "", n, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// sameMember says whether a repeated member is the same as its first copy: both directories,
+// or the same kind of file with the same content and mode.
+func sameMember(a, b Entry) bool {
+	if a.Type == TypeDir || b.Type == TypeDir {
+		return a.Type == b.Type
+	}
+	return a.Type == b.Type && a.SHA256 == b.SHA256 && a.LinkTarget == b.LinkTarget && a.Mode == b.Mode
 }
 
 // checkSymlinkTarget refuses targets that can never stay inside the tree

@@ -15,6 +15,7 @@ type runFacts struct {
 	timedOut    bool
 	noOutput    bool
 	oomKills    int64
+	shmem       int64 // tmpfs bytes still charged to the run's memory at the end
 	pidsHit     bool
 	full        []string // filesystems found full at the end
 	noSpaceMsg  bool     // the output says "No space left on device"
@@ -27,6 +28,10 @@ type runFacts struct {
 func classify(f runFacts) (Outcome, string) {
 	failed := !f.exitKnown || f.code != 0 || f.signal != 0 || f.timedOut || f.noOutput
 	switch {
+	case f.oomKills > 0 && f.limits.MemoryBytes > 0 && f.shmem*2 >= f.limits.MemoryBytes:
+		// Files in a tmpfs (the work space, /tmp) are charged to the memory cgroup: when they
+		// hold most of the budget at the end, the files filled it, not the processes.
+		return OutcomeNoSpace, fmt.Sprintf("no space: files written to tmpfs (the work space or /tmp) took %s of the %s memory limit they are charged to", size(f.shmem), size(f.limits.MemoryBytes))
 	case f.oomKills > 0:
 		return OutcomeOOM, fmt.Sprintf("memory limit of %s exceeded: %d process(es) killed by the OOM killer", size(f.limits.MemoryBytes), f.oomKills)
 	case f.pidsHit:

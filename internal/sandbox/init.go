@@ -345,6 +345,14 @@ func serveBridge(sock string) error {
 	return nil
 }
 
+// copyPlain copies src to dst with read and write through a buffer of its own. io.Copy between
+// a TCP and a unix socket takes Go's splice(2) path (TCPConn.ReadFrom / WriteTo), which gVisor's
+// sentry gets wrong between its netstack and a host unix socket: a transfer of more than a few
+// hundred kilobytes arrived with bytes in the wrong place, a different sha256 on every try.
+func copyPlain(dst io.Writer, src io.Reader) (int64, error) {
+	return io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, make([]byte, 64<<10))
+}
+
 // RelayToUnix copies a connection both ways to the unix socket sock until both sides are done,
 // then closes both. The index bridge of every backend is made of it.
 func RelayToUnix(c net.Conn, sock string) {
@@ -356,7 +364,7 @@ func RelayToUnix(c net.Conn, sock string) {
 	defer up.Close()
 	done := make(chan struct{}, 2)
 	pipe := func(dst, src net.Conn) {
-		_, _ = io.Copy(dst, src)
+		_, _ = copyPlain(dst, src)
 		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
 			_ = cw.CloseWrite()
 		}

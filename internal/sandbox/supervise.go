@@ -255,7 +255,7 @@ wait:
 		res.DNSQueries = []DNSQuery{}
 	}
 
-	f := runFacts{timedOut: timedOut, noOutput: noOutput, oomKills: st.OOMKills, pidsHit: st.PidsHit, limits: lim}
+	f := runFacts{timedOut: timedOut, noOutput: noOutput, oomKills: st.OOMKills, pidsHit: st.PidsHit, shmem: st.Shmem, limits: lim}
 	if reports.exit != nil {
 		f.exitKnown, f.code, f.signal, f.full = true, reports.exit.Code, reports.exit.Signal, reports.exit.Full
 	}

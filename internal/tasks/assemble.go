@@ -76,7 +76,7 @@ func (j *job) decideTarget(res *dag.Result, t *target) (report.Verdict, string) 
 	if f := worstBehavior(mine); f != nil {
 		return report.VerdictHarmful, fmt.Sprintf("%s during %s: %s", f.Title, f.Phase, f.Message)
 	}
-	for _, v := range []report.Verdict{report.VerdictPids, report.VerdictOOM, report.VerdictNoSpace, report.VerdictTimeout} {
+	for _, v := range []report.Verdict{report.VerdictError, report.VerdictPids, report.VerdictOOM, report.VerdictNoSpace, report.VerdictTimeout} {
 		if reason, ok := j.hints[t.img.Name][v]; ok {
 			return v, reason
 		}

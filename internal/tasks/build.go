@@ -39,6 +39,9 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	// Build from a copy: in-tree builds write build/ and *.egg-info, which must not reach the
 	// pristine tree that lint and the tests read.
 	tree := filepath.Join(t.work, "build", "tree")
+	if err := j.freshDir(t, "build", tree); err != nil {
+		return err
+	}
 	if err := copyTree(src.Root, tree); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
 	}
@@ -46,7 +49,7 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 		return err
 	}
 	dist := filepath.Join(t.work, "dist")
-	if err := os.MkdirAll(dist, 0o777); err != nil {
+	if err := j.freshDir(t, "build", dist); err != nil {
 		return err
 	}
 	res, err := j.buildCached(ctx, t, src, tree, dist, wh)
@@ -73,14 +76,23 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 		return fmt.Errorf("the build made %d wheels, want 1", len(wheels))
 	}
 	b.Wheel = filepath.Base(wheels[0])
+	// Every later step uses PYTI's copy, taken without following a link (the sandbox can change
+	// dist/ at any time, or leave a link to a host file there).
+	wheel, ok := j.copyOutPath(t.task("build"), b.Wheel, wheels[0], "application/zip")
+	if !ok {
+		return fmt.Errorf("the built wheel %s could not be taken out of the sandbox: not a regular file, or larger than %d bytes", b.Wheel, maxOutputBytes)
+	}
+	j.checkRecord(ctx, t, "build", wheel, b.Wheel)
 	unpacked := filepath.Join(t.work, "build", "wheel-contents")
-	modules, err := wheelModulesOf(ctx, wheels[0], unpacked)
+	if err := j.freshDir(t, "build", unpacked); err != nil {
+		return err
+	}
+	modules, err := wheelModulesOf(ctx, wheel, unpacked)
 	if err != nil {
 		return err
 	}
 	j.metadataFromWheel(unpacked)
-	j.copyOut(t.task("build"), b.Wheel, wheels[0], "application/zip")
-	t.kWheel.Set(d, Wheel{Path: wheels[0], Filename: b.Wheel, Modules: modules})
+	t.kWheel.Set(d, Wheel{Path: wheel, Filename: b.Wheel, Modules: modules})
 	return nil
 }
 
@@ -91,7 +103,7 @@ func (j *job) metadataFromWheel(unpacked string) {
 	if len(matches) != 1 {
 		return
 	}
-	f, err := os.Open(matches[0])
+	f, err := openNoLinks(matches[0])
 	if err != nil {
 		return
 	}
@@ -311,7 +323,7 @@ func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, backend st
 		return nil, frontendAnswer{}, err
 	}
 	var ans frontendAnswer
-	if raw, err := readCapped(result, 1<<20); err == nil {
+	if raw, err := j.readOut(t, "build", result, 1<<20); err == nil {
 		_ = json.Unmarshal(raw, &ans) // no answer: the front end failed, and its output says why
 	}
 	return res, ans, nil

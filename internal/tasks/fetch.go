@@ -97,6 +97,12 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 		fetch.Phase = essential.phase
 		if !essential.ok() {
 			fetch.Phase.Reason = strings.Join(errorLines(essential.output, 20), "\n")
+			if sum := corruptedInTransit(proxy.Requests(), essential.output); sum != "" {
+				// Not the package's fault: PYTI's own bridge changed a file on its way.
+				reason := "a file the index proxy served intact (sha256 " + sum + ") reached pip with another hash: the bridge into the sandbox corrupted it"
+				j.targetHint(t, report.VerdictError, reason)
+				return fmt.Errorf("%w: %s", sandbox.ErrInfrastructure, reason)
+			}
 			return fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", describe(essential.res), lastLine(essential.output))
 		}
 		used.Extras, used.TestRequirements = nil, nil
@@ -110,11 +116,40 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(tools.output)
 		}
 	}
+	// pip (and the package's setup.py preparing metadata) ran there: no link may redirect PYTI's
+	// copies.
+	if err := j.realDir(t, "fetch", wh); err != nil {
+		return err
+	}
 	if err := j.collectProxied(proxy, wh); err != nil {
 		return err
 	}
+	j.checkFetchedRecords(ctx, t, proxy)
 	t.kWheelhouse.Set(d, used)
 	return nil
+}
+
+// expectedHash is pip's report of a file whose hash differs from the index's.
+var expectedHash = regexp.MustCompile(`Expected sha256 ([0-9a-f]{64})`)
+
+// corruptedInTransit returns the sha256 of a file the proxy served (and verified) that pip says
+// arrived with another hash, or "": the infrastructure failed, not the package.
+func corruptedInTransit(requests []pypi.ProxyRequest, pipOutput string) string {
+	if !strings.Contains(pipOutput, "THESE PACKAGES DO NOT MATCH THE HASHES") {
+		return ""
+	}
+	served := map[string]bool{}
+	for _, r := range requests {
+		if r.SHA256 != "" && r.Status == http.StatusOK {
+			served[r.SHA256] = true
+		}
+	}
+	for _, m := range expectedHash.FindAllStringSubmatch(pipOutput, -1) {
+		if served[m[1]] {
+			return m[1]
+		}
+	}
+	return ""
 }
 
 // requirement is the analysed distribution as pip is asked for it.
@@ -143,6 +178,9 @@ func (j *job) mainRequirement(a Archive, src Source, t *target) (requirement, []
 	}
 	if a.Kind == "tree" {
 		tree := filepath.Join(t.work, "fetch", filepath.Base(src.Root))
+		if err := j.freshDir(t, "fetch", tree); err != nil {
+			return requirement{}, nil, err
+		}
 		if err := copyTree(src.Root, tree); err != nil {
 			return requirement{}, nil, fmt.Errorf("copying the source tree: %w", err)
 		}
@@ -380,7 +418,7 @@ func listWheelhouse(dir string) []report.File {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		sum, size, err := hashFile(filepath.Join(dir, e.Name()))
+		sum, size, err := hashNoLinks(filepath.Join(dir, e.Name()))
 		if err != nil {
 			continue
 		}

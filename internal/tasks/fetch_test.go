@@ -1,12 +1,15 @@
 package tasks
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/pypi"
 )
 
 // TestStaticRequirements: pip may skip preparing the metadata only when pyproject.toml declares
@@ -127,5 +130,29 @@ def docs(session):
 	}
 	if got := noxRequirements(t.TempDir()); got != nil {
 		t.Errorf("no noxfile: %v", got)
+	}
+}
+
+// TestCorruptedInTransit: pip's hash mismatch on a file the proxy served intact is PYTI's bridge
+// failing (an error, retried), not the package; a mismatch on anything else, or none, is not.
+func TestCorruptedInTransit(t *testing.T) {
+	served := strings.Repeat("ab", 32)
+	other := strings.Repeat("cd", 32)
+	reqs := []pypi.ProxyRequest{{SHA256: served, Status: http.StatusOK, Filename: "setuptools-66.1.1-py3-none-any.whl"}}
+	pipSays := func(sum string) string {
+		return "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes.\n" +
+			"    setuptools>=40.8.0 from http://127.0.0.1:3141/files/setuptools-66.1.1-py3-none-any.whl:\n" +
+			"        Expected sha256 " + sum + "\n             Got        " + other + "\n"
+	}
+	for _, c := range []struct {
+		name, output, want string
+	}{
+		{"served file corrupted", pipSays(served), served},
+		{"a hash the proxy never served", pipSays(other), ""},
+		{"another failure", "ERROR: No matching distribution found for nothing", ""},
+	} {
+		if got := corruptedInTransit(reqs, c.output); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }

@@ -93,11 +93,8 @@ func isRST(contentType string) bool {
 // rendersRST renders a reStructuredText description with docutils in the sandbox.
 func (j *job) rendersRST(ctx context.Context, text string) (bool, string) {
 	dir := filepath.Join(j.work, "inspect")
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return true, ""
-	}
 	file := filepath.Join(dir, "description.rst")
-	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+	if err := j.writeNoLinks(nil, "inspect", file, []byte(text), 0o644); err != nil {
 		return true, ""
 	}
 	res, err := j.run(ctx, step{task: "inspect", name: "render-description", dir: j.in(dir), wall: 2 * time.Minute,

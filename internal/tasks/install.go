@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -90,7 +89,7 @@ func installedPackages(site string) []report.Package {
 
 // headerPair reads Name and Version from the first lines of a METADATA file.
 func headerPair(path string) (name, version string) {
-	f, err := os.Open(path)
+	f, err := openNoLinks(path)
 	if err != nil {
 		return "", ""
 	}

@@ -161,6 +161,8 @@ type job struct {
 	// hints are verdicts that a task's failure means (not-found, unsafe-archive, ...), with
 	// reasons, per target name ("" for the shared tasks).
 	hints map[string]map[report.Verdict]string
+	// refused are the outputs already reported as refused (see refusedOutput).
+	refused map[string]bool
 }
 
 // Analyze runs the whole pipeline for req and returns the report, also written to Dir/report.json.
@@ -221,6 +223,11 @@ func newJob(req Request, opts Options) (*job, error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, err
+	}
+	// Canonical, so that reading what the job left there can refuse every link on the path
+	// (readCapped) without tripping over a link of the user's above the job directory.
+	if dir, err = filepath.EvalSymlinks(dir); err != nil {
+		return nil, fmt.Errorf("job directory: %w", err)
 	}
 	j := &job{opts: opts, log: opts.Logger, dir: dir,
 		raw: filepath.Join(dir, "raw"), src: filepath.Join(dir, "src"), work: filepath.Join(dir, "work"),

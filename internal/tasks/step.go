@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pyti/pyti/internal/behavior"
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/trace"
@@ -114,6 +116,11 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 	}
 	res, err := o.Backend.Run(ctx, spec)
 	if err != nil {
+		if errors.Is(err, sandbox.ErrInfrastructure) {
+			// PYTI's sandbox failed, not the package: the verdict is error (retried), never the
+			// failure of the task it happened in.
+			j.targetHint(s.t, report.VerdictError, fmt.Sprintf("%s: %v", s.name, err))
+		}
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
 	dag.AddUsage(ctx, dag.Usage{CPU: res.CPU, PeakRSS: res.PeakMemory})
@@ -230,7 +237,7 @@ func (j *job) keep(task, name string, data []byte, dropped int64) {
 
 // addArtifactFile records a file below the job directory as raw data of task.
 func (j *job) addArtifactFile(task, name, path, mediaType string) {
-	f, err := os.Open(path)
+	f, err := openNoLinks(path)
 	if err != nil {
 		return
 	}
@@ -250,21 +257,38 @@ func (j *job) addArtifactFile(task, name, path, mediaType string) {
 	})
 }
 
-// copyOut copies a file the sandbox wrote into the task's raw data.
+// copyOut copies a file the sandbox wrote into the task's raw data, without following a link and
+// only a regular file up to maxOutputBytes (a refusal is a finding: see refusedOutput).
 func (j *job) copyOut(task, name, src, mediaType string) bool {
-	data, err := readCapped(src, 256<<20)
-	if err != nil {
-		return false
-	}
+	_, ok := j.copyOutPath(task, name, src, mediaType)
+	return ok
+}
+
+// copyOutPath is copyOut returning the copy's path: the file later steps must use, since the
+// sandbox can change the original at any time.
+func (j *job) copyOutPath(task, name, src, mediaType string) (string, bool) {
 	dst := filepath.Join(j.raw, task, name)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return false
+		return "", false
 	}
-	if err := os.WriteFile(dst, data, 0o644); err != nil {
-		return false
+	if _, err := jobfs.CopyFile("/", src, dst, maxOutputBytes); err != nil {
+		phase, _, _ := strings.Cut(task, "@")
+		j.refusedOutput(j.targetOf(task), phase, src, err)
+		return "", false
 	}
 	j.addArtifactFile(task, name, dst, mediaType)
-	return true
+	return dst, true
+}
+
+// targetOf is the target a task name belongs to (nil for a shared task).
+func (j *job) targetOf(task string) *target {
+	phase, _, _ := strings.Cut(task, "@")
+	for _, t := range j.targets {
+		if t.task(phase) == task {
+			return t
+		}
+	}
+	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

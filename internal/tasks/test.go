@@ -45,6 +45,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 
 	dir := filepath.Join(tg.work, "test")
 	tree := filepath.Join(dir, "tree")
+	if err := j.freshDir(tg, "test", tree); err != nil {
+		return err
+	}
 	if err := copyTreeExcept(src.Root, tree, shadowing(s, w.Modules)); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
 	}
@@ -82,7 +85,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	j.copyOut(tg.task("test"), "pytest.jsonl", resultsFile, "application/x-ndjson")
 	j.copyOut(tg.task("test"), "junit.xml", junit, "application/xml")
 
-	if f, err := os.Open(resultsFile); err == nil {
+	if f, err := j.openOut(tg, "test", resultsFile); err == nil {
 		run, perr := testresult.ParsePytest(f)
 		f.Close()
 		if perr == nil {

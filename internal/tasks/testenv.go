@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/archive"
+	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/sandbox"
@@ -125,7 +126,11 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 	for _, l := range p.libDirs {
 		lines.WriteString(insideTestEnv + "/" + l + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(env.SitePackages, testEnvPth), []byte(lines.String()), 0o644); err != nil {
+	// The environment is the sandbox's to write: never write through a link it left there.
+	if err := j.writeNoLinks(t, "test", filepath.Join(env.SitePackages, testEnvPth), []byte(lines.String()), 0o644); err != nil {
+		return nil, err
+	}
+	if err := j.realDir(t, "test", filepath.Join(env.Venv, "bin")); err != nil {
 		return nil, err
 	}
 	for _, cs := range layer.scripts {
@@ -186,7 +191,7 @@ func readDists(p *buildPrefix) (*distSet, error) {
 
 // consoleScripts reads the [console_scripts] section of an entry_points.txt.
 func consoleScripts(path string) ([]consoleScript, error) {
-	f, err := os.Open(path)
+	f, err := openNoLinks(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -233,5 +238,5 @@ func writeConsoleScript(bin, python string, cs consoleScript) error {
 	top, _, _ := strings.Cut(cs.attr, ".")
 	script := fmt.Sprintf("#!%s\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom %s import %s\nif __name__ == '__main__':\n"+
 		"    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(%s())\n", python, cs.module, top, cs.attr)
-	return os.WriteFile(path, []byte(script), 0o755)
+	return jobfs.WriteFile(bin, path, []byte(script), 0o755)
 }

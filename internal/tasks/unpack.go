@@ -47,6 +47,9 @@ func (j *job) unpack(ctx context.Context, d *dag.Data) error {
 			return err
 		}
 		j.archiveFindings(inv)
+		if a.Kind == "wheel" {
+			j.checkRecord(ctx, nil, "unpack", a.Path, a.Filename)
+		}
 		src.Root = j.src
 		if a.Kind == "sdist" {
 			src.Root = sdistRoot(j.src)
@@ -84,7 +87,7 @@ func (j *job) readMetadata(src *Source, a Archive) error {
 	}
 	var problems []pkgmeta.Problem
 	if metaPath != "" {
-		f, err := os.Open(metaPath)
+		f, err := openNoLinks(metaPath)
 		if err != nil {
 			return err
 		}
@@ -151,7 +154,7 @@ func (j *job) archiveFindings(inv *archive.Inventory) {
 	}
 	for _, dup := range inv.Duplicates {
 		fs = append(fs, report.Finding{Source: "static", Phase: "unpack", RuleID: "archive-duplicate", Severity: report.SeverityMedium,
-			Title: "Duplicate archive member", Message: fmt.Sprintf("The archive holds %s more than once; the first copy was used.", dup), Count: 1})
+			Title: "Duplicate archive member", Message: fmt.Sprintf("The archive holds %s more than once, every copy identical (a copy that differs is refused as unsafe).", dup), Count: 1})
 	}
 	for _, group := range inv.CaseCollisions {
 		fs = append(fs, report.Finding{Source: "static", Phase: "unpack", RuleID: "archive-case-collision", Severity: report.SeverityLow,

@@ -1,13 +1,14 @@
 package tasks
 
 import (
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/pyti/pyti/internal/jobfs"
 )
 
 func splitLines(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") }
@@ -16,22 +17,17 @@ func cutPrefix(s, prefix string) (string, bool) { return strings.CutPrefix(s, pr
 
 func trimQuotes(s string) string { return strings.Trim(s, `"'`) }
 
-// readCapped reads at most max bytes of a file; a larger file is an error.
+// readCapped reads at most max bytes of a regular file below the job directory, or another file
+// PYTI made; a larger file is an error. The job's code can replace any file it can write with a
+// link to a host file: no link is followed anywhere on the path (the job directory is canonical,
+// see newJob), and a FIFO or device is refused (see jobfs).
 func readCapped(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
-	}
-	return data, nil
+	return jobfs.ReadFile("/", path, max)
 }
+
+// openNoLinks opens a regular file for reading without following a link on its path (see
+// readCapped).
+func openNoLinks(path string) (*os.File, error) { return jobfs.Open("/", path) }
 
 // skipInCopy are directories a source tree copy leaves out: version control, caches and
 // environments that are not part of the project.

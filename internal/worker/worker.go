@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/master"
 	"github.com/pyti/pyti/internal/queue"
 	"github.com/pyti/pyti/internal/report"
@@ -405,11 +406,15 @@ func (w *Worker) upload(ctx context.Context, job Job, dir string, rep *report.Re
 			continue
 		}
 		p := filepath.Join(dir, a.Path)
-		if _, err := os.Stat(p); err != nil {
+		// Only a regular file below the job directory, never through a link: a job's code may
+		// have left links to host files wherever it could write.
+		f, err := jobfs.Open(dir, p)
+		if err != nil {
 			continue
 		}
+		f.Close()
 		var b master.BlobResponse
-		err := w.c.do(ctx, http.MethodPut, base+"blobs?kind="+master.BlobKind(a), func() io.Reader { return openOrFail(p) }, "application/octet-stream", &b)
+		err = w.c.do(ctx, http.MethodPut, base+"blobs?kind="+master.BlobKind(a), func() io.Reader { return openOrFail(dir, p) }, "application/octet-stream", &b)
 		if err != nil {
 			return fmt.Errorf("uploading %s: %w", a.Path, err)
 		}
@@ -420,8 +425,8 @@ func (w *Worker) upload(ctx context.Context, job Job, dir string, rep *report.Re
 }
 
 // openOrFail opens a file to upload; a file that cannot be opened makes the upload fail.
-func openOrFail(p string) io.Reader {
-	f, err := os.Open(p)
+func openOrFail(dir, p string) io.Reader {
+	f, err := jobfs.Open(dir, p)
 	if err != nil {
 		return &errReader{err: err}
 	}

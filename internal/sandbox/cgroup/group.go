@@ -27,6 +27,9 @@ type Stats struct {
 	PeakMemory int64
 	OOMKills   int64
 	PidsHit    bool
+	// Shmem is the tmpfs and shared memory still charged to the group at the end: files written
+	// to a tmpfs count against the memory limit, and outlive the processes that wrote them.
+	Shmem int64
 }
 
 // Group is one run's cgroup (one directory per v1 hierarchy, or one v2 directory).
@@ -361,6 +364,7 @@ func (g *Group) Stats() (Stats, error) {
 		}
 		s.PeakMemory, _ = single(filepath.Join(d, "memory.peak"))
 		s.OOMKills, _ = keyed(filepath.Join(d, "memory.events"), "oom_kill")
+		s.Shmem, _ = keyed(filepath.Join(d, "memory.stat"), "shmem")
 		if v, ok := keyed(filepath.Join(d, "pids.events"), "max"); ok {
 			s.PidsHit = v > 0
 		}
@@ -374,6 +378,7 @@ func (g *Group) Stats() (Stats, error) {
 	if d := g.dirs["memory"]; d != "" {
 		s.PeakMemory, _ = single(filepath.Join(d, "memory.max_usage_in_bytes"))
 		s.OOMKills, _ = keyed(filepath.Join(d, "memory.oom_control"), "oom_kill")
+		s.Shmem, _ = keyed(filepath.Join(d, "memory.stat"), "total_shmem")
 	}
 	if d := g.dirs["pids"]; d != "" {
 		if v, ok := keyed(filepath.Join(d, "pids.events"), "max"); ok {

@@ -3,6 +3,7 @@ package sandboxtest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,11 +56,13 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"InitUntouchable", s.testInitUntouchable},
 		{"DNSRecorded", s.testDNS},
 		{"IndexBridge", s.testIndexBridge},
+		{"IndexBridgeLargeFile", s.testIndexBridgeLargeFile},
 		{"Trace", s.testTrace},
 		{"TraceCapped", s.testTraceCapped},
 		{"ForkBomb", s.testForkBomb},
 		{"MemoryHog", s.testMemoryHog},
 		{"DiskFiller", s.testDiskFiller},
+		{"DiskFillerOverMemory", s.testDiskFillerOverMemory},
 		{"FileSizeLimit", s.testFileSizeLimit},
 		{"InfiniteLoop", s.testInfiniteLoop},
 		{"SilentHang", s.testSilentHang},
@@ -448,6 +452,53 @@ func (s suite) testIndexBridge(t *testing.T) {
 	r = s.run(t, newJob(t).spec(py("import socket\ntry:\n socket.create_connection(('127.0.0.1', 3141), timeout=5); print('open')\nexcept OSError: print('closed')")...))
 	if string(r.Stdout) != "closed\n" {
 		t.Errorf("without an index socket: %s", describe(r))
+	}
+}
+
+// testIndexBridgeLargeFile moves a real wheel of more than a megabyte (Debian's setuptools) through
+// the index bridge, several times over parallel connections, and checks every copy's sha256: a
+// bridge that loses or reorders bytes makes every sdist that needs setuptools unresolvable.
+func (s suite) testIndexBridgeLargeFile(t *testing.T) {
+	wheels, _ := filepath.Glob("/usr/share/python-wheels/setuptools-*.whl")
+	if len(wheels) == 0 {
+		t.Skip("no setuptools wheel in /usr/share/python-wheels (Debian's python3-setuptools-whl)")
+	}
+	data, err := os.ReadFile(wheels[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%x", sha256.Sum256(data))
+	dir, err := os.MkdirTemp("", "pyti-idx-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "index.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		_, _ = w.Write(data)
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	code := `
+import hashlib, urllib.request, concurrent.futures
+def get(i):
+    return hashlib.sha256(urllib.request.urlopen('http://127.0.0.1:3141/packages/setuptools.whl?%d' % i, timeout=60).read()).hexdigest()
+with concurrent.futures.ThreadPoolExecutor(4) as ex:
+    for h in ex.map(get, range(8)):
+        print(h)
+`
+	spec := newJob(t).spec(py(code)...)
+	spec.IndexSocket, spec.IndexPort = sock, 3141
+	spec.Limits.Wall, spec.Limits.NoOutput = 90*time.Second, 90*time.Second
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff(strings.Repeat(want+"\n", 8), string(r.Stdout)); d != "" {
+		t.Errorf("sha256 of %s through the bridge (-want +got)\n%s", filepath.Base(wheels[0]), d)
 	}
 }
 

@@ -64,6 +64,33 @@ func (s suite) testDiskFiller(t *testing.T) {
 	s.hostUntouched(t, c, j)
 }
 
+// testDiskFillerOverMemory fills a work space larger than the memory limit: tmpfs pages are
+// charged to the run's memory cgroup, so the kernel's OOM killer ends the filler before the
+// tmpfs is full. That is no space, not out of memory (a memory hog stays out of memory: MemoryHog).
+func (s suite) testDiskFillerOverMemory(t *testing.T) {
+	c, j := plantCanaries(t), newJob(t)
+	ws, err := sandbox.NewWorkspace(filepath.Join(j.workDir, "ws"), 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := ws.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if !ws.Tmpfs {
+		t.Skipf("no capped workspace here: %s", ws.Note)
+	}
+	spec := j.spec(sh("dd if=/dev/zero of=fill bs=1M count=2000")...)
+	spec.WorkDir = ws.Dir
+	spec.Limits.MemoryBytes = 128 << 20
+	spec.Limits.Wall = time.Minute
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeNoSpace)
+	t.Logf("%s", r.Reason)
+	s.hostUntouched(t, c, j)
+}
+
 func (s suite) testFileSizeLimit(t *testing.T) {
 	c, j := plantCanaries(t), newJob(t)
 	spec := j.spec(sh("dd if=/dev/zero of=big bs=1M count=8")...)

@@ -56,6 +56,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"IndexBridge", s.testIndexBridge},
 		{"Trace", s.testTrace},
 		{"TraceCapped", s.testTraceCapped},
+		{"TraceAttribution", s.testTraceAttribution},
 		{"ForkBomb", s.testForkBomb},
 		{"MemoryHog", s.testMemoryHog},
 		{"DiskFiller", s.testDiskFiller},

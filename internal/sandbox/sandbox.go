@@ -190,9 +190,9 @@ type Result struct {
 	// TraceSetup says which processes of the trace are the sandbox's own and which are the
 	// command's (the job's): the backend knows how it starts the command. Set by every backend
 	// for a traced run; pass it to trace.Options.Setup.
-	TraceSetup *trace.Setup `json:"trace_setup,omitempty"`
-	TraceDropped  int64         `json:"trace_dropped"`
-	DNSQueries    []DNSQuery    `json:"dns_queries"`
-	DNSDropped    int64         `json:"dns_dropped"`
-	Limits        Limits        `json:"limits"`
+	TraceSetup   *trace.Setup `json:"trace_setup,omitempty"`
+	TraceDropped int64        `json:"trace_dropped"`
+	DNSQueries   []DNSQuery   `json:"dns_queries"`
+	DNSDropped   int64        `json:"dns_dropped"`
+	Limits       Limits       `json:"limits"`
 }

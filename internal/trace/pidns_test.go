@@ -133,3 +133,20 @@ func TestSandboxTraceAttribution(t *testing.T) {
 		t.Errorf("without Setup: bwrap missing from the processes, or %d counted as the sandbox's", tr.SetupProcesses)
 	}
 }
+
+func TestCheckStraceVersion(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{"strace -- version 6.1\nCopyright (c) 1991-2022 The strace developers <https://strace.io>.\n", true},
+		{"strace -- version 6.10\n", true},
+		{"strace -- version 5.10\n", false},
+		{"something else\n", false},
+	}
+	for _, tc := range tests {
+		if err := checkStraceVersion(tc.in); (err == nil) != tc.ok {
+			t.Errorf("checkStraceVersion(%q) = %v; want ok %v", tc.in, err, tc.ok)
+		}
+	}
+}

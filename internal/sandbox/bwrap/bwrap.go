@@ -39,6 +39,8 @@ func (b *Backend) Check() error {
 	}
 	if _, err := exec.LookPath("strace"); err != nil {
 		errs = append(errs, errors.New("strace not found (needed for traced runs): apt-get install strace"))
+	} else if err := trace.CheckStrace(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := os.Executable(); err != nil {
 		errs = append(errs, fmt.Errorf("cannot find the pyti binary to use as the sandbox init: %w", err))

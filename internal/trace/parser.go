@@ -36,8 +36,8 @@ type Options struct {
 
 // Setup tells a sandbox's own processes from the job it runs, by the structure of the process
 // tree rather than by what the processes call themselves: every traced process is the sandbox's
-// until one of them executes the sandbox's init (Init); each process that init creates (not its
-// threads) starts the job, and everything a job process creates is the job's too, whatever it
+// until one of them executes the sandbox's init (Init); each process that init or one of its
+// threads creates (not a thread) starts the job, and everything a job process creates is the job's too, whatever it
 // executes. A job process that executes the init program stays the job's.
 type Setup struct {
 	// Init are the paths of the sandbox's init program, and of the loader that starts it when it
@@ -419,7 +419,7 @@ func childRole(parent role, thread bool) role {
 	switch parent {
 	case roleInit:
 		if thread {
-			return roleSetup // the init's own threads
+			return roleInit // the init's threads: any of them may start the command
 		}
 		return roleJob
 	case roleSetup, roleUndecided:

@@ -37,8 +37,13 @@ func TestTracerPID(t *testing.T) {
 // first process (5703), which executes PYTI's init; the init's Go threads, then its child 5710
 // (7 inside), which executes python3. python3 connects to 203.0.113.9:9001, its thread 5721 to
 // 9002, its forked child 5723 to 9003, and 5744, forked by 5738 after setsid, to 9004.
+// testdata/sandbox-runsc-forks.strace is the same script's trace from the runsc backend.
 func TestSandboxTraceAttribution(t *testing.T) {
 	raw, err := os.ReadFile("testdata/sandbox-bwrap-forks.strace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gvisor, err := os.ReadFile("testdata/sandbox-runsc-forks.strace")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +72,16 @@ func TestSandboxTraceAttribution(t *testing.T) {
 				5738: {PPID: 5710}, 5744: {PPID: 5738},
 			},
 			roots: []int{5710}, ownProcs: true,
+		},
+		{
+			// The runsc backend's trace (gVisor's strace log converted, pids of the sandbox):
+			// its pid 1 executes the init, whose thread 10 starts python3 as 12.
+			name: "runsc", in: string(gvisor), setup: setup,
+			connects: map[int]int{9001: 12, 9002: 13, 9003: 14, 9004: 16},
+			procs: map[int]proc{
+				12: {PPID: 10}, 13: {PPID: 12, Thread: true}, 14: {PPID: 12}, 15: {PPID: 12}, 16: {PPID: 15},
+			},
+			roots: []int{12}, ownProcs: true,
 		},
 		{
 			// An older strace: a process whose creator cannot be told is held, then counted

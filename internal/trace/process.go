@@ -42,8 +42,8 @@ type role uint8
 
 const (
 	roleJob       role = iota // the job's: its events are the trace
-	roleSetup                 // the sandbox's own set-up (and the init's threads)
-	roleInit                  // the sandbox's init: the processes it creates are the job
+	roleSetup                 // the sandbox's own set-up
+	roleInit                  // the sandbox's init and its threads: what they create is the job
 	roleUndecided             // created by a fork that has not returned yet
 )
 

@@ -197,14 +197,14 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 
 func behaviorFinding(phase string, f behavior.Finding) report.Finding {
 	rf := report.Finding{Source: "behavior", Phase: phase, RuleID: f.RuleID, Severity: report.Severity(f.Severity),
-		Title: f.Title, Message: f.Message, Count: f.Count}
+		Title: f.Title, Message: f.Message, Count: f.Count, Outcome: f.Outcome}
 	for _, e := range f.Evidence {
 		res := e.Result
 		if e.Errno != "" {
 			res = e.Result + " " + e.Errno
 		}
 		rf.Evidence = append(rf.Evidence, report.Evidence{Kind: string(e.Kind), Time: e.Time, PID: e.PID,
-			Syscall: e.Syscall, Detail: e.Subject(), Result: strings.TrimSpace(res)})
+			PPID: e.PPID, Program: e.Comm, Syscall: e.Syscall, Detail: e.Subject(), Result: strings.TrimSpace(res)})
 	}
 	return rf
 }

@@ -260,8 +260,8 @@ func TestParseRulesErrors(t *testing.T) {
 		"old any result": strings.Replace(base, `"success"`, `"any"`, 1),
 		// A rule that fires on failed calls must say in its message which it was.
 		"attempt without outcome": strings.Replace(base, `"success"`, `"attempt"`, 1),
-		"no id":          strings.Replace(base, `id = "r"`, "", 1),
-		"not toml":       "[[rule]\n",
+		"no id":                   strings.Replace(base, `id = "r"`, "", 1),
+		"not toml":                "[[rule]\n",
 	}
 	for name, src := range tests {
 		if _, err := ParseRules([]byte(src), "test.toml"); err == nil {

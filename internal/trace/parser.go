@@ -37,8 +37,10 @@ type Options struct {
 // Setup tells a sandbox's own processes from the job it runs, by the structure of the process
 // tree rather than by what the processes call themselves: every traced process is the sandbox's
 // until one of them executes the sandbox's init (Init); each process that init or one of its
-// threads creates (not a thread) starts the job, and everything a job process creates is the job's too, whatever it
-// executes. A job process that executes the init program stays the job's.
+// threads creates (not a thread) starts the job, and everything a job process creates is the
+// job's too, whatever it executes. A job process that executes the init program stays the job's,
+// except a process the init itself creates that executes it as its first program: a helper of
+// the sandbox (the package's code is never the init's child).
 type Setup struct {
 	// Init are the paths of the sandbox's init program, and of the loader that starts it when it
 	// is started through one, as they appear in the traced execve.
@@ -413,6 +415,14 @@ func (p *Parser) Finish() *Trace {
 
 // maxHeld bounds the events held for one process whose creator is not known yet.
 const maxHeld = 4096
+
+// parentRole is the role of st's creator; roleJob when it is not known.
+func (p *Parser) parentRole(st *pidState) role {
+	if parent, ok := p.pids[st.proc.PPID]; ok && st.proc.PPID != 0 {
+		return parent.role
+	}
+	return roleJob
+}
 
 // childRole is the role of a process created by one of role parent.
 func childRole(parent role, thread bool) role {

@@ -165,3 +165,70 @@ func TestCheckStraceVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupRoles: which processes of a sandboxed trace are the job's, on hand-written lines.
+func TestSetupRoles(t *testing.T) {
+	const head = `10 1.0 execve("/usr/bin/bwrap", ["bwrap"], 0x1 /* 1 var */) = 0
+10 1.1 clone(child_stack=NULL, flags=CLONE_NEWPID|SIGCHLD) = 11
+11 1.2 execve("/.pyti/init", ["/.pyti/init"], 0x1 /* 1 var */) = 0
+11 1.3 clone(child_stack=0x1, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 2 /* 12 in strace's PID NS */
+12 1.4 sendto(3, "x", 1, 0, {sa_family=AF_INET, sin_port=htons(5353), sin_addr=inet_addr("127.0.0.1")}, 16) = 1
+`
+	tests := []struct {
+		name  string
+		lines string
+		job   []int // the job's processes
+		ports []int // the ports of the connects the job's events hold
+	}{
+		{"the init's thread starts the command", head + `12 2.0 clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = 3 /* 13 in strace's PID NS */
+13 2.1 execve("/usr/bin/python3", ["python3"], 0x1 /* 1 var */) = 0
+13 2.2 connect(3, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr("192.0.2.1")}, 16) = -1 ENETUNREACH (Network is unreachable)
+`, []int{13}, []int{1}},
+		{"a helper the init starts from its own program", head + `11 2.0 clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = 3 /* 13 in strace's PID NS */
+13 2.1 execve("/.pyti/init", ["/.pyti/init", "sinkhole"], 0x1 /* 1 var */) = 0
+13 2.2 bind(3, {sa_family=AF_INET, sin_port=htons(2), sin_addr=inet_addr("127.0.0.1")}, 16) = 0
+`, nil, nil},
+		{"the package cannot pass as a helper", head + `11 2.0 clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = 3 /* 13 in strace's PID NS */
+13 2.1 execve("/usr/bin/python3", ["python3"], 0x1 /* 1 var */) = 0
+13 2.2 clone(child_stack=NULL, flags=SIGCHLD) = 4 /* 14 in strace's PID NS */
+14 2.3 execve("/.pyti/init", ["/.pyti/init"], 0x1 /* 1 var */) = 0
+14 2.4 clone(child_stack=NULL, flags=SIGCHLD) = 5 /* 15 in strace's PID NS */
+15 2.5 connect(3, {sa_family=AF_INET, sin_port=htons(3), sin_addr=inet_addr("192.0.2.1")}, 16) = -1 ENETUNREACH (Network is unreachable)
+`, []int{13, 14, 15}, []int{3}},
+		{"a child seen before its fork returns, two forks at once", head + `12 2.0 clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD <unfinished ...>
+11 2.1 clone(child_stack=0x1, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM <unfinished ...>
+13 2.2 connect(3, {sa_family=AF_INET, sin_port=htons(4), sin_addr=inet_addr("192.0.2.1")}, 16) = -1 ENETUNREACH (Network is unreachable)
+16 2.3 sendto(3, "x", 1, 0, {sa_family=AF_INET, sin_port=htons(5353), sin_addr=inet_addr("127.0.0.1")}, 16) = 1
+12 2.4 <... clone resumed>) = 3 /* 13 in strace's PID NS */
+11 2.5 <... clone resumed>) = 6 /* 16 in strace's PID NS */
+`, []int{13}, []int{4}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := Parse(strings.NewReader(tc.lines), Options{Setup: &Setup{Init: []string{"/.pyti/init"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr.BadLines != 0 {
+				t.Errorf("%d bad lines", tr.BadLines)
+			}
+			var job []int
+			for pid := range tr.Processes {
+				job = append(job, pid)
+			}
+			sort.Ints(job)
+			var ports []int
+			for _, e := range tr.Events {
+				if e.Kind == KindConnect || e.Kind == KindSend || e.Kind == KindBind {
+					ports = append(ports, e.Port)
+				}
+			}
+			if d := cmp.Diff(tc.job, job); d != "" {
+				t.Errorf("job processes (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.ports, ports); d != "" {
+				t.Errorf("ports of the job's network events (-want +got):\n%s", d)
+			}
+		})
+	}
+}

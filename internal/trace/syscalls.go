@@ -82,10 +82,18 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 		argv, tr := parseStringArray(arg(ai))
 		ev.Kind, ev.Argv, ev.Truncated = KindExec, argv, ev.Truncated || tr
 		if errno == "" {
+			first := len(st.proc.Execs) == 0
 			st.proc.Execs = append(st.proc.Execs, argv)
 			st.comm = ev.Program()
-			if st.role == roleSetup && p.opts.Setup != nil && p.opts.Setup.isInit(ev.Path) {
-				st.role = roleInit
+			if p.opts.Setup != nil && p.opts.Setup.isInit(ev.Path) {
+				switch {
+				case st.role == roleSetup:
+					st.role = roleInit
+				case st.role == roleJob && first && p.parentRole(st) == roleInit:
+					// A helper the init starts from its own program (the package's code is
+					// never the init's child: the init starts only the command).
+					st.role = roleSetup
+				}
 			}
 		}
 	case "unlink", "rmdir":

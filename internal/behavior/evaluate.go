@@ -55,7 +55,17 @@ type Finding struct {
 	Count    int           `json:"count"`
 	More     int           `json:"more,omitempty"`
 	Distinct int           `json:"distinct"`
+	// Outcome is OutcomeDone when at least one matching call did not fail, else
+	// OutcomeAttempted (every one was refused: only a rule whose result is "attempt" or
+	// "failure" fires on those).
+	Outcome string `json:"outcome"`
 }
+
+// The values of Finding.Outcome.
+const (
+	OutcomeDone      = "done"
+	OutcomeAttempted = "attempted"
+)
 
 // Evaluate applies rules to events and returns the findings, most severe first.
 func Evaluate(events []trace.Event, ctx EvalContext, rules []Rule) ([]Finding, error) {
@@ -95,6 +105,8 @@ type group struct {
 	evidence []trace.Event
 	count    int
 	subjects map[string]bool
+	// done is the first matching call that did not fail, if any.
+	done *trace.Event
 }
 
 // maxSubjects caps the distinct subjects a group remembers.
@@ -189,6 +201,10 @@ func (e *Evaluator) Add(ev trace.Event) {
 			e.order = append(e.order, key)
 		}
 		g.count++
+		if g.done == nil && !ev.Failed() {
+			e := ev
+			g.done = &e
+		}
 		if len(g.subjects) < maxSubjects {
 			g.subjects[subject] = true
 		}
@@ -218,6 +234,10 @@ func (e *Evaluator) Findings() []Finding {
 		f := Finding{
 			RuleID: g.rule.ID, Severity: g.rule.Severity, Title: g.rule.Title, Subject: subject,
 			Evidence: g.evidence, Count: g.count, More: g.count - len(g.evidence), Distinct: len(g.subjects),
+			Outcome: OutcomeAttempted,
+		}
+		if g.done != nil {
+			f.Outcome = OutcomeDone
 		}
 		f.Message = e.message(g)
 		out = append(out, f)
@@ -226,8 +246,14 @@ func (e *Evaluator) Findings() []Finding {
 	return out
 }
 
+// message fills the rule's template from the first evidence, or from the first call that was
+// done when an earlier one failed: the message says the most that happened.
 func (e *Evaluator) message(g *group) string {
-	d := newMessageData(g.evidence[0], e.ctx.Phase, g.count, len(g.subjects))
+	first := g.evidence[0]
+	if g.done != nil && first.Failed() {
+		first = *g.done
+	}
+	d := newMessageData(first, e.ctx.Phase, g.count, len(g.subjects))
 	var b strings.Builder
 	if err := g.rule.c.msg.Execute(&b, d); err != nil {
 		// Compile ran the template on sample data; fall back to the title all the same.
@@ -246,11 +272,11 @@ func (e *Evaluator) match(ar *activeRule, ev trace.Event) (string, bool) {
 		return "", false
 	}
 	switch r.Result {
-	case "success":
+	case ResultSuccess:
 		if ev.Failed() {
 			return "", false
 		}
-	case "failure":
+	case ResultFailure:
 		if !ev.Failed() {
 			return "", false
 		}

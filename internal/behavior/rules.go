@@ -70,8 +70,11 @@ type Rule struct {
 
 	Kinds    []trace.Kind `toml:"kinds"`
 	Syscalls []string     `toml:"syscalls"`
-	// Result is "any" (default), "success" or "failure"; ExcludeErrnos are failures that are
-	// no attempt at all (a mkdir -p meeting an existing directory: EEXIST).
+	// Result says which calls the rule judges, and every rule must say it: "success" (a call
+	// that failed did nothing: a write refused with EROFS modified nothing), "attempt" (success
+	// or failure: the attempt itself is the harm, as a connect out or the opening of a decoy
+	// credential) or "failure" (only refused calls). ExcludeErrnos are failures that are no
+	// attempt at all (a mkdir -p meeting an existing directory: EEXIST).
 	Result        string   `toml:"result"`
 	ExcludeErrnos []string `toml:"exclude_errnos"`
 	// Paths are globs on the event's path (and a rename's destination): "*" within a segment,
@@ -233,9 +236,16 @@ func (r *Rule) Compile() error {
 		}
 	}
 	switch r.Result {
-	case "", "any", "success", "failure":
+	case ResultSuccess, ResultFailure:
+	case ResultAttempt:
+		// A finding may then be about a call that failed: its message must say so.
+		if !strings.Contains(r.Message, ".Outcome") && !onlyKinds(r.Kinds, trace.KindDNS) {
+			return fail(`result "attempt": the message must say whether it was done or only attempted ({{.Outcome}})`)
+		}
+	case "", "any":
+		return fail(`result %q: say "success" (a failed call did nothing) or "attempt" (a failed attempt is the harm too)`, r.Result)
 	default:
-		return fail("result %q: want any, success or failure", r.Result)
+		return fail("result %q: want success, attempt or failure", r.Result)
 	}
 	switch r.GroupBy {
 	case "", "subject", "top", "pid", "rule":
@@ -298,6 +308,23 @@ func (r *Rule) Compile() error {
 	c.exEndpoints = r.ExcludeEndpoints
 	r.c = c
 	return nil
+}
+
+// The values of Rule.Result.
+const (
+	ResultSuccess = "success"
+	ResultAttempt = "attempt"
+	ResultFailure = "failure"
+)
+
+// onlyKinds reports whether every kind of list is k.
+func onlyKinds(list []trace.Kind, k trace.Kind) bool {
+	for _, x := range list {
+		if x != k {
+			return false
+		}
+	}
+	return len(list) > 0
 }
 
 func parsePrefix(s string) (netip.Prefix, error) {

@@ -57,8 +57,10 @@ var syntheticCases = []struct {
 }{
 	{"dns", "install", trace.NewDNSEvent(at(1), 0, "example.com.", "A", ""), []string{"dns-lookup"}},
 	{"dns exfil", "install", trace.NewDNSEvent(at(1), 0, "6b6579206964206973204141414141414141.x.test", "TXT", ""), []string{"dns-exfiltration-shaped", "dns-lookup"}},
-	{"system site-packages", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindFileCreate, Syscall: "openat", Result: "-1", Errno: "EROFS", Path: "/usr/lib/python3/dist-packages/evil.pth"},
+	{"system site-packages", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindFileCreate, Syscall: "openat", Result: "3", Path: "/usr/lib/python3/dist-packages/evil.pth"},
 		[]string{"pth-file-written", "system-site-packages-write", "write-outside-job"}},
+	// A write the system refused modified nothing (pytest's cache under a read-only directory).
+	{"system site-packages refused", "test", trace.Event{Time: at(1), PID: 9, Kind: trace.KindMkdir, Syscall: "mkdir", Result: "-1", Errno: "EROFS", Path: "/usr/lib/python3/dist-packages/.pytest_cache"}, nil},
 	{"packet socket", "test", trace.Event{Time: at(1), PID: 9, Kind: trace.KindSocket, Syscall: "socket", Result: "3", Family: "AF_PACKET", Detail: "SOCK_DGRAM"}, []string{"packet-socket"}},
 	{"index bridge during fetch", "fetch", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "0", Family: "AF_INET", Address: "127.0.0.1", Port: 3141}, nil},
 	{"index bridge after fetch", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "0", Family: "AF_INET", Address: "127.0.0.1", Port: 3141}, []string{"network-loopback"}},
@@ -154,6 +156,7 @@ severity = "low"
 title = "t"
 message = "{{.Command}}"
 kinds = ["exec"]
+result = "success"
 phases = ["build"]
 `), "test")
 	if err != nil {
@@ -187,6 +190,7 @@ severity = "high"
 title = "Secret read"
 message = "{{.Path}} read"
 kinds = ["file-read"]
+result = "success"
 paths = ["~/secrets/*"]
 
 [[rule]]
@@ -195,6 +199,7 @@ severity = "info"
 title = "Proxy"
 message = "to {{.Endpoint}}"
 kinds = ["connect"]
+result = "success"
 addresses = ["10.0.0.0/8"]
 ports = [3128]
 `
@@ -236,7 +241,7 @@ ports = [3128]
 }
 
 func TestParseRulesErrors(t *testing.T) {
-	base := "[[rule]]\nid = \"r\"\nseverity = \"low\"\ntitle = \"t\"\nmessage = \"m\"\nkinds = [\"exec\"]\n"
+	base := "[[rule]]\nid = \"r\"\nseverity = \"low\"\ntitle = \"t\"\nmessage = \"m\"\nkinds = [\"exec\"]\nresult = \"success\"\n"
 	tests := map[string]string{
 		"bad severity":   strings.Replace(base, `"low"`, `"severe"`, 1),
 		"unknown kind":   strings.Replace(base, `"exec"`, `"exek"`, 1),
@@ -250,9 +255,13 @@ func TestParseRulesErrors(t *testing.T) {
 		"template":       strings.Replace(base, `"m"`, `"{{.Path"`, 1),
 		"duplicate":      base + base,
 		"program path":   base + "programs = ['/bin/sh']\n",
-		"bad result":     base + "result = 'maybe'\n",
-		"no id":          strings.Replace(base, `id = "r"`, "", 1),
-		"not toml":       "[[rule]\n",
+		"bad result":     strings.Replace(base, `"success"`, `"maybe"`, 1),
+		"no result":      strings.Replace(base, `result = "success"`, "", 1),
+		"old any result": strings.Replace(base, `"success"`, `"any"`, 1),
+		// A rule that fires on failed calls must say in its message which it was.
+		"attempt without outcome": strings.Replace(base, `"success"`, `"attempt"`, 1),
+		"no id":                   strings.Replace(base, `id = "r"`, "", 1),
+		"not toml":                "[[rule]\n",
 	}
 	for name, src := range tests {
 		if _, err := ParseRules([]byte(src), "test.toml"); err == nil {
@@ -348,5 +357,68 @@ func TestEvaluatorStreamsWithTrace(t *testing.T) {
 	fs := ev.Findings()
 	if len(fs) != 1 || fs[0].RuleID != "decoy-credential-read" {
 		t.Errorf("findings = %+v", fs)
+	}
+}
+
+// TestOutcome: a rule on "success" ignores refused calls; a rule on "attempt" fires on them too
+// and its finding says whether it was done or only attempted, in its outcome and its message.
+func TestOutcome(t *testing.T) {
+	rules := mustDefault(t)
+	connect := func(sec int, errno string) trace.Event {
+		e := trace.Event{Time: at(sec), PID: 9, Comm: "python3", Kind: trace.KindConnect, Syscall: "connect", Result: "0", Family: "AF_INET", Address: "203.0.113.5", Port: 443}
+		if errno != "" {
+			e.Result, e.Errno = "-1", errno
+		}
+		return e
+	}
+	write := func(sec int, errno string) trace.Event {
+		e := trace.Event{Time: at(sec), PID: 9, Comm: "python3", Kind: trace.KindFileCreate, Syscall: "openat", Result: "3", Path: "/usr/lib/python3/dist-packages/x.py"}
+		if errno != "" {
+			e.Result, e.Errno = "-1", errno
+		}
+		return e
+	}
+	type out struct{ Rule, Outcome, Says string }
+	tests := []struct {
+		name   string
+		phase  string
+		events []trace.Event
+		want   []out
+	}{
+		{"connect refused", "install", []trace.Event{connect(1, "ENETUNREACH")},
+			[]out{{"network-attempt", "attempted", "it failed with ENETUNREACH"}}},
+		{"connect made", "install", []trace.Event{connect(1, "")},
+			[]out{{"network-attempt", "done", "it succeeded"}}},
+		{"refused then made", "import", []trace.Event{connect(1, "ECONNREFUSED"), connect(2, "")},
+			[]out{{"network-attempt", "done", "it succeeded"}}},
+		{"write refused (EROFS)", "test", []trace.Event{write(1, "EROFS")}, nil},
+		{"write refused (EACCES)", "install", []trace.Event{write(1, "EACCES")}, nil},
+		{"write done", "install", []trace.Event{write(1, "")},
+			[]out{{"system-site-packages-write", "done", "it succeeded"}, {"write-outside-job", "done", "it succeeded"}}},
+		{"decoy credential probed", "import", []trace.Event{{Time: at(1), PID: 9, Comm: "python3", Kind: trace.KindFileRead, Syscall: "openat", Result: "-1", Errno: "ENOENT", Path: "/home/pyti/.ssh/id_ed25519"}},
+			[]out{{"decoy-credential-read", "attempted", "it failed with ENOENT"}}},
+		{"downloader missing", "build", []trace.Event{{Time: at(1), PID: 9, Kind: trace.KindExec, Syscall: "execve", Result: "-1", Errno: "ENOENT", Path: "/usr/bin/curl", Argv: []string{"curl", "http://x.test/"}}},
+			[]out{{"downloader-run", "attempted", "it failed with ENOENT"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Evaluate(tc.events, testCtx(tc.phase), rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []out
+			for _, f := range fs {
+				o := out{Rule: f.RuleID, Outcome: f.Outcome}
+				for _, w := range tc.want {
+					if w.Rule == f.RuleID && strings.Contains(f.Message, w.Says) {
+						o.Says = w.Says
+					}
+				}
+				got = append(got, o)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("findings (-want +got):\n%s", d)
+			}
+		})
 	}
 }

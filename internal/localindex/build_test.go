@@ -99,6 +99,8 @@ func TestBuildAllExamples(t *testing.T) {
 			WheelFailed: true, HasExpected: true},
 		"badactor": {Name: "pyti-example-badactor", Version: "1.0.0", Hostile: true,
 			Sdist: "pyti_example_badactor-1.0.0.tar.gz", HasExpected: true},
+		"forker": {Name: "pyti-example-forker", Version: "1.0.0", Hostile: true,
+			Sdist: "pyti_example_forker-1.0.0.tar.gz", HasExpected: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("built examples mismatch (-want +got):\n%s", diff)

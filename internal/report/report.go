@@ -163,18 +163,26 @@ type Finding struct {
 	Evidence []Evidence `json:"evidence,omitempty"`
 	// Count is how many times the rule matched this subject; Evidence is bounded.
 	Count int `json:"count"`
+	// Outcome, for a behaviour finding, is "done" when at least one of the calls succeeded and
+	// "attempted" when every one was refused (only rules for which the attempt is the harm
+	// report those: a connect out, a decoy credential opened).
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Evidence is one piece of proof: a traced event, or a place in a file.
 type Evidence struct {
-	Kind    string    `json:"kind"`
-	Time    time.Time `json:"time,omitzero"`
-	PID     int       `json:"pid,omitempty"`
-	Syscall string    `json:"syscall,omitempty"`
-	Detail  string    `json:"detail"`
-	File    string    `json:"file,omitempty"`
-	Line    int       `json:"line,omitempty"`
-	Result  string    `json:"result,omitempty"`
+	Kind string    `json:"kind"`
+	Time time.Time `json:"time,omitzero"`
+	PID  int       `json:"pid,omitempty"`
+	// PPID and Program name the process of a traced event: its parent's pid and the program it
+	// runs (inherited from its parent until it executes one of its own).
+	PPID    int    `json:"ppid,omitempty"`
+	Program string `json:"program,omitempty"`
+	Syscall string `json:"syscall,omitempty"`
+	Detail  string `json:"detail"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Result  string `json:"result,omitempty"`
 }
 
 // Phase is what one sandboxed step did, common to fetch, build, install, import and test.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/pyti/pyti/internal/trace"
 )
 
 // Backend runs one command in isolation. Implementations must pass sandboxtest.Conformance.
@@ -32,6 +34,17 @@ func RunsImages(b Backend) bool {
 
 // WorkPath is where Spec.WorkDir appears inside the sandbox.
 const WorkPath = "/work"
+
+// InitSetup is the trace.Setup of a backend that starts the command through PYTI's init
+// (InitPath), itself started through loader when that is not empty (see LoaderFor): every
+// process the init creates is the job, everything before it the sandbox's own.
+func InitSetup(loader string) *trace.Setup {
+	s := &trace.Setup{Init: []string{InitPath}}
+	if loader != "" {
+		s.Init = append(s.Init, loader)
+	}
+	return s
+}
 
 // ErrInfrastructure marks errors that come from PYTI or the machine, never from the untrusted code.
 var ErrInfrastructure = errors.New("sandbox infrastructure failure")
@@ -174,8 +187,12 @@ type Result struct {
 	StdoutDropped int64         `json:"stdout_dropped"`
 	StderrDropped int64         `json:"stderr_dropped"`
 	TracePath     string        `json:"trace_path,omitempty"`
-	TraceDropped  int64         `json:"trace_dropped"`
-	DNSQueries    []DNSQuery    `json:"dns_queries"`
-	DNSDropped    int64         `json:"dns_dropped"`
-	Limits        Limits        `json:"limits"`
+	// TraceSetup says which processes of the trace are the sandbox's own and which are the
+	// command's (the job's): the backend knows how it starts the command. Set by every backend
+	// for a traced run; pass it to trace.Options.Setup.
+	TraceSetup   *trace.Setup `json:"trace_setup,omitempty"`
+	TraceDropped int64        `json:"trace_dropped"`
+	DNSQueries   []DNSQuery   `json:"dns_queries"`
+	DNSDropped   int64        `json:"dns_dropped"`
+	Limits       Limits       `json:"limits"`
 }

@@ -63,7 +63,7 @@ func index(t *testing.T) *fixture {
 		ctx := context.Background()
 		if _, err := localindex.Build(ctx, "../../testdata/examples", dir, nil,
 			localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels(""),
-			localindex.WithOnly("pure", "failing", "badactor", "buildfail", "missingdep", "base", "dependent", "newpython", "cext")); err != nil {
+			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext")); err != nil {
 			fixtureErr = err
 			return
 		}

@@ -163,11 +163,9 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		return fmt.Errorf("reading the trace: %w", err)
 	}
 	defer f.Close()
-	own := newSandboxFilter()
-	tr, err := trace.Parse(f, trace.Options{Cwd: s.dir, OnEvent: func(e trace.Event) {
-		if own.sandboxSetup(e) {
-			return
-		}
+	// The backend says which traced processes are the sandbox's own (res.TraceSetup): the
+	// parser leaves them out of the events, the process list and the summary.
+	tr, err := trace.Parse(f, trace.Options{Cwd: s.dir, Setup: res.TraceSetup, OnEvent: func(e trace.Event) {
 		ev.Add(e)
 		if e.Kind == trace.KindExec && !e.Failed() && len(out.execs) < 10000 {
 			out.execs = append(out.execs, e)
@@ -206,14 +204,14 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 
 func behaviorFinding(phase string, f behavior.Finding) report.Finding {
 	rf := report.Finding{Source: "behavior", Phase: phase, RuleID: f.RuleID, Severity: report.Severity(f.Severity),
-		Title: f.Title, Message: f.Message, Count: f.Count}
+		Title: f.Title, Message: f.Message, Count: f.Count, Outcome: f.Outcome}
 	for _, e := range f.Evidence {
 		res := e.Result
 		if e.Errno != "" {
 			res = e.Result + " " + e.Errno
 		}
 		rf.Evidence = append(rf.Evidence, report.Evidence{Kind: string(e.Kind), Time: e.Time, PID: e.PID,
-			Syscall: e.Syscall, Detail: e.Subject(), Result: strings.TrimSpace(res)})
+			PPID: e.PPID, Program: e.Comm, Syscall: e.Syscall, Detail: e.Subject(), Result: strings.TrimSpace(res)})
 	}
 	return rf
 }
@@ -298,27 +296,4 @@ func capList(l []string, n int) []string {
 		return l[:n]
 	}
 	return l
-}
-
-// sandboxFilter tells the sandbox's own set-up (bwrap mounting, PYTI's init) from what the
-// package's processes do: a process counts from the moment it executes something other than
-// bwrap or PYTI's init, and its children inherit that.
-type sandboxFilter struct{ prog map[int]string }
-
-func newSandboxFilter() *sandboxFilter { return &sandboxFilter{prog: map[int]string{}} }
-
-// setupPrograms are the programs of the sandbox itself.
-var setupPrograms = map[string]bool{"": true, "/usr/bin/bwrap": true, "bwrap": true, "/.pyti/init": true}
-
-// sandboxSetup reports whether e belongs to the sandbox's own machinery.
-func (f *sandboxFilter) sandboxSetup(e trace.Event) bool {
-	if e.Kind == trace.KindProcess && e.ChildPID > 0 {
-		f.prog[e.ChildPID] = f.prog[e.PID]
-	}
-	if e.Kind == trace.KindExec && !e.Failed() {
-		f.prog[e.PID] = e.Path
-	}
-	p := f.prog[e.PID]
-	// On an image, PYTI's init may be started through the host's loader in /.pyti/lib.
-	return setupPrograms[p] || strings.HasPrefix(p, "/.pyti/")
 }

@@ -21,9 +21,11 @@ const Syscalls = "?open,openat,openat2,?creat,execve,execveat,?unlink,unlinkat,?
 
 // StraceArgs returns the strace command line (without the strace binary itself and without the
 // traced command) that writes a trace to out. strace runs outside the sandbox: --seccomp-bpf keeps
-// its cost low, -f follows every child, -ttt stamps each line with the time, and -y prints the
-// path behind every file descriptor argument (AT_FDCWD</work>, 3</tmp/x>) so that relative paths
-// resolve exactly even after fchdir or through openat(dirfd, ...).
+// its cost low, -f follows every child, --decode-pids=pidns (strace 6.0 or later) prints beside
+// a pid the sandbox's namespace sees the pid strace names that process by (see tracerPID), -ttt
+// stamps each line with the time, and -y prints the path behind every file descriptor argument
+// (AT_FDCWD</work>, 3</tmp/x>) so that relative paths resolve exactly even after fchdir or
+// through openat(dirfd, ...).
 func StraceArgs(out string) []string {
-	return []string{"-o", out, "-f", "--seccomp-bpf", "-q", "-ttt", "-y", "-s", "4096", "-e", "trace=" + Syscalls, "--"}
+	return []string{"-o", out, "-f", "--decode-pids=pidns", "--seccomp-bpf", "-q", "-ttt", "-y", "-s", "4096", "-e", "trace=" + Syscalls, "--"}
 }

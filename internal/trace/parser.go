@@ -26,8 +26,34 @@ type Options struct {
 	// Year completes the dates of a gVisor log, which have none; 0 means the current year.
 	Year int
 	// OnEvent, if set, sees every event as it is made, before any is dropped: evaluate rules
-	// here to judge a trace too large to keep.
+	// here to judge a trace too large to keep. It sees the job's events only (see Setup).
 	OnEvent func(Event)
+	// Setup, when set, says which processes of a sandboxed run's trace are the sandbox's own;
+	// their events are counted (Trace.SetupEvents) and nothing else. Nil: every traced process
+	// is the job's.
+	Setup *Setup
+}
+
+// Setup tells a sandbox's own processes from the job it runs, by the structure of the process
+// tree rather than by what the processes call themselves: every traced process is the sandbox's
+// until one of them executes the sandbox's init (Init); each process that init or one of its
+// threads creates (not a thread) starts the job, and everything a job process creates is the
+// job's too, whatever it executes. A job process that executes the init program stays the job's,
+// except a process the init itself creates that executes it as its first program: a helper of
+// the sandbox (the package's code is never the init's child).
+type Setup struct {
+	// Init are the paths of the sandbox's init program, and of the loader that starts it when it
+	// is started through one, as they appear in the traced execve.
+	Init []string `json:"init"`
+}
+
+func (s *Setup) isInit(path string) bool {
+	for _, p := range s.Init {
+		if p == path {
+			return true
+		}
+	}
+	return false
 }
 
 // Defaults for Options.
@@ -55,6 +81,10 @@ type Trace struct {
 	LongLines int `json:"long_lines"`
 	// OtherLines are the lines of a gVisor debug log that are not its strace.
 	OtherLines int `json:"other_lines"`
+	// SetupProcesses and SetupEvents count the sandbox's own processes (threads included) and
+	// their events (see Options.Setup); neither is in Processes, Events or Summary.
+	SetupProcesses int `json:"setup_processes,omitempty"`
+	SetupEvents    int `json:"setup_events,omitempty"`
 }
 
 // Parser turns strace output into events, one line at a time.
@@ -185,6 +215,16 @@ func (p *Parser) state(pid int, ln Line) *pidState {
 			st.cwd.dir = p.opts.Cwd
 		}
 		st.fds = &fdTable{m: map[int]string{}}
+		switch {
+		case p.opts.Setup == nil:
+			st.role = roleJob
+		case len(p.pids) == 0:
+			st.role = roleSetup // the first traced process: the sandbox itself
+		default:
+			// Its creator is not known yet (two processes were inside a fork): hold its
+			// events until the fork returns and names it.
+			st.role = roleUndecided
+		}
 	}
 	p.pids[pid] = st
 	p.order = append(p.order, pid)
@@ -222,6 +262,7 @@ func (p *Parser) link(parent, child *pidState, call, args string) {
 	child.comm = parent.comm
 	parent.proc.Children = append(parent.proc.Children, child.proc.PID)
 	child.proc.Thread = strings.Contains(args, "CLONE_THREAD")
+	p.decide(child, childRole(parent.role, child.proc.Thread))
 	if (call == "clone" || call == "clone3") && strings.Contains(args, "CLONE_FS") {
 		child.cwd = parent.cwd
 	} else {
@@ -281,8 +322,23 @@ func (p *Parser) handle(ln Line) {
 }
 
 // emit fills in the parent, hands the event to OnEvent, counts it and keeps it if there is room.
+// Events of the sandbox's own processes are only counted; those of a process whose creator is
+// not known yet are held until it is.
 func (p *Parser) emit(ev Event) {
 	if st, ok := p.pids[ev.PID]; ok {
+		switch st.role {
+		case roleSetup, roleInit:
+			p.tr.SetupEvents++
+			return
+		case roleUndecided:
+			if len(st.held) < maxHeld {
+				st.held = append(st.held, ev)
+			} else {
+				p.tr.Total++
+				p.tr.Dropped++
+			}
+			return
+		}
 		if ev.PPID == 0 {
 			ev.PPID = st.proc.PPID
 		}
@@ -316,6 +372,13 @@ func (p *Parser) emit(ev Event) {
 
 // Finish ends the trace: calls still unfinished are dropped, parents learnt late are filled in.
 func (p *Parser) Finish() *Trace {
+	// A process whose creator never showed (its fork did not return before the trace ended)
+	// is counted as the job's: nothing of what a package does may go unseen.
+	for _, pid := range p.order {
+		if st := p.pids[pid]; st.role == roleUndecided {
+			p.decide(st, roleJob)
+		}
+	}
 	tr := p.tr
 	tr.Events = make([]Event, 0, len(p.head)+len(p.tail))
 	tr.Events = append(tr.Events, p.head...)
@@ -323,9 +386,19 @@ func (p *Parser) Finish() *Trace {
 	tr.Events = append(tr.Events, p.tail[:p.tpos]...)
 	tr.Processes = make(map[int]*Process, len(p.pids))
 	for _, pid := range p.order {
+		if st := p.pids[pid]; st.role != roleJob {
+			tr.SetupProcesses++
+			continue
+		}
 		pr := p.pids[pid].proc
 		tr.Processes[pid] = pr
-		if _, ok := p.pids[pr.PPID]; !ok {
+	}
+	for _, pid := range p.order {
+		pr, ok := tr.Processes[pid]
+		if !ok {
+			continue
+		}
+		if _, ok := tr.Processes[pr.PPID]; !ok {
 			tr.Roots = append(tr.Roots, pid)
 		}
 	}
@@ -338,6 +411,51 @@ func (p *Parser) Finish() *Trace {
 	}
 	tr.Summary = p.sum.summary()
 	return &tr
+}
+
+// maxHeld bounds the events held for one process whose creator is not known yet.
+const maxHeld = 4096
+
+// parentRole is the role of st's creator; roleJob when it is not known.
+func (p *Parser) parentRole(st *pidState) role {
+	if parent, ok := p.pids[st.proc.PPID]; ok && st.proc.PPID != 0 {
+		return parent.role
+	}
+	return roleJob
+}
+
+// childRole is the role of a process created by one of role parent.
+func childRole(parent role, thread bool) role {
+	switch parent {
+	case roleInit:
+		if thread {
+			return roleInit // the init's threads: any of them may start the command
+		}
+		return roleJob
+	case roleSetup, roleUndecided:
+		return parent
+	}
+	return roleJob
+}
+
+// decide gives st its role and, once it is known, passes on the events held for it and decides
+// its children that waited on it.
+func (p *Parser) decide(st *pidState, r role) {
+	was := st.role
+	st.role = r
+	if r == roleUndecided || was != roleUndecided {
+		return
+	}
+	held := st.held
+	st.held = nil
+	for _, ev := range held {
+		p.emit(ev)
+	}
+	for _, c := range st.proc.Children {
+		if cst, ok := p.pids[c]; ok && cst.role == roleUndecided {
+			p.decide(cst, childRole(r, cst.proc.Thread))
+		}
+	}
 }
 
 // resolve makes a path argument absolute against a directory descriptor or the cwd.

@@ -33,7 +33,19 @@ type pidState struct {
 	fds     *fdTable
 	pending *Line // the unfinished call, if any
 	comm    string
+	role    role
+	held    []Event // events of an undecided process, in order
 }
+
+// role says whose a traced process is (see Setup).
+type role uint8
+
+const (
+	roleJob       role = iota // the job's: its events are the trace
+	roleSetup                 // the sandbox's own set-up
+	roleInit                  // the sandbox's init and its threads: what they create is the job
+	roleUndecided             // created by a fork that has not returned yet
+)
 
 // cwdRef is shared between pids created with CLONE_FS.
 type cwdRef struct{ dir string }

@@ -82,8 +82,19 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 		argv, tr := parseStringArray(arg(ai))
 		ev.Kind, ev.Argv, ev.Truncated = KindExec, argv, ev.Truncated || tr
 		if errno == "" {
+			first := len(st.proc.Execs) == 0
 			st.proc.Execs = append(st.proc.Execs, argv)
 			st.comm = ev.Program()
+			if p.opts.Setup != nil && p.opts.Setup.isInit(ev.Path) {
+				switch {
+				case st.role == roleSetup:
+					st.role = roleInit
+				case st.role == roleJob && first && p.parentRole(st) == roleInit:
+					// A helper the init starts from its own program (the package's code is
+					// never the init's child: the init starts only the command).
+					st.role = roleSetup
+				}
+			}
 		}
 	case "unlink", "rmdir":
 		ev.Kind = KindFileDelete
@@ -189,8 +200,10 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 	case "socket":
 		ev.Kind, ev.Family, ev.Detail = KindSocket, arg(0), arg(1)
 	case "clone", "clone3", "fork", "vfork":
-		child, err := strconv.Atoi(val)
-		if err != nil || child <= 0 {
+		// The child as strace names it (see tracerPID): a child in another PID namespace
+		// is another number there.
+		child, ok := tracerPID(ln.Result)
+		if errno != "" || !ok || child <= 0 {
 			return
 		}
 		cst := p.state(child, Line{Time: ln.Time})
@@ -213,11 +226,11 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 			ti, si = 1, 2
 		}
 		ev.Kind, ev.Signal = KindSignal, arg(si)
-		ev.TargetPID, _ = strconv.Atoi(arg(ti))
+		ev.TargetPID, _ = tracerPID(arg(ti))
 		ev.Detail = "sent"
 	case "ptrace":
 		ev.Kind, ev.Request = KindPtrace, arg(0)
-		ev.TargetPID, _ = strconv.Atoi(arg(1))
+		ev.TargetPID, _ = tracerPID(arg(1))
 	case "ioctl":
 		req := arg(1)
 		if benignIoctls[req] {

@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
@@ -112,7 +114,7 @@ func behaviourOf(r *report.Report) behaviour {
 			b.dns[n] = true
 		}
 		for _, n := range p.Behavior.Executed {
-			b.procs[n] = true
+			b.procs[stableCommand(n)] = true
 		}
 	}
 	for _, f := range r.Findings {
@@ -123,6 +125,21 @@ func behaviourOf(r *report.Report) behaviour {
 		}
 	}
 	return b
+}
+
+// tempName matches the random part of a temporary name made by Python's tempfile (tmpab12cd_x,
+// pip-build-env-ab12cd_x) or by mktemp (tmp.AbC123xyZ).
+var tempName = regexp.MustCompile(`\b(tmp|pip-[a-z]+(?:-[a-z]+)*-)[a-z0-9_]{8}\b|\btmp\.[A-Za-z0-9]{10}\b`)
+
+// stableCommand is a command line with its random temporary names masked, so that two runs of
+// the same package compare equal.
+func stableCommand(c string) string {
+	return tempName.ReplaceAllStringFunc(c, func(m string) string {
+		if strings.HasPrefix(m, "tmp.") {
+			return "tmp.XXXXXXXXXX"
+		}
+		return m[:len(m)-8] + "XXXXXXXX"
+	})
 }
 
 // minus lists the keys of a not in b, sorted.

@@ -39,6 +39,8 @@ func (b *Backend) Check() error {
 	}
 	if _, err := exec.LookPath("strace"); err != nil {
 		errs = append(errs, errors.New("strace not found (needed for traced runs): apt-get install strace"))
+	} else if err := trace.CheckStrace(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := os.Executable(); err != nil {
 		errs = append(errs, fmt.Errorf("cannot find the pyti binary to use as the sandbox init: %w", err))
@@ -94,10 +96,27 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	if spec.WorkDir != "" {
 		full = append(full, spec.WorkDir)
 	}
-	return sandbox.Supervise(ctx, sandbox.Plan{
+	res, err := sandbox.Supervise(ctx, sandbox.Plan{
 		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		DNS: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
 	})
+	if err != nil {
+		return nil, err
+	}
+	if spec.Trace {
+		// The trace begins with bwrap; PYTI's init, started by bwrap inside the namespaces,
+		// starts the command (see Args).
+		loader := ""
+		if spec.Image != "" {
+			if self, err := os.Executable(); err == nil {
+				if l, err := sandbox.LoaderFor(self); err == nil && len(l.Prefix) > 0 {
+					loader = l.Prefix[0]
+				}
+			}
+		}
+		res.TraceSetup = sandbox.InitSetup(loader)
+	}
+	return res, nil
 }
 
 // seccompFile is the run directory's file with the compiled seccomp program, which bwrap reads

@@ -164,6 +164,10 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 		return nil, err
 	}
 	res.Limits = spec.Limits
+	if spec.Trace {
+		// The converted trace begins with the exec of PYTI's init (Converter.FromFirstExec).
+		res.TraceSetup = sandbox.InitSetup("")
+	}
 	if forkRefused {
 		res.PidsLimitHit = true
 	}

@@ -59,6 +59,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"IndexBridgeLargeFile", s.testIndexBridgeLargeFile},
 		{"Trace", s.testTrace},
 		{"TraceCapped", s.testTraceCapped},
+		{"TraceAttribution", s.testTraceAttribution},
 		{"ForkBomb", s.testForkBomb},
 		{"MemoryHog", s.testMemoryHog},
 		{"DiskFiller", s.testDiskFiller},

@@ -16,6 +16,8 @@ const (
 	InitDNSUDPFD = fdDNSUDP // 127.0.0.1:53/udp
 	InitDNSTCPFD = fdDNSTCP // 127.0.0.1:53/tcp, listening
 	InitIndexFD  = fdIndex  // 127.0.0.1:IndexPort/tcp, listening
+	InitSinkTCP  = fdSinkTCP // 127.0.0.1:9/tcp, listening, where the sinkhole rule redirects
+	InitSinkUDP  = fdSinkUDP // 127.0.0.1:9/udp
 )
 
 // ReportError writes msg on a report channel (the writer Supervise reads as fd 4 of the

@@ -40,6 +40,9 @@ func (b *Backend) Check() error {
 	if _, err := exec.LookPath("strace"); err != nil {
 		errs = append(errs, errors.New("strace not found (needed for traced runs): apt-get install strace"))
 	}
+	if _, err := sandbox.FindNft(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := os.Executable(); err != nil {
 		errs = append(errs, fmt.Errorf("cannot find the pyti binary to use as the sandbox init: %w", err))
 	}
@@ -96,7 +99,7 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	}
 	return sandbox.Supervise(ctx, sandbox.Plan{
 		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		DNS: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
+		DNS: true, Sinkhole: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
 	})
 }
 
@@ -213,7 +216,7 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 	}
 	cfg := sandbox.InitConfig{
 		Argv: spec.Argv, Env: sandbox.MergeEnv(sandbox.BaseEnv(), spec.Env), Dir: dir,
-		FileSize: lim.FileSizeBytes, OpenFiles: lim.OpenFiles, DNS: true,
+		FileSize: lim.FileSizeBytes, OpenFiles: lim.OpenFiles, DNS: true, Sinkhole: true,
 		Decoys: true, StatPaths: stat,
 	}
 	if spec.IndexSocket != "" {

@@ -54,12 +54,12 @@ type LaunchConfig struct {
 
 // InitConfig tells the in-sandbox init what to serve and what to run.
 type InitConfig struct {
-	Argv        []string `json:"argv"`
-	Env         []string `json:"env"`
-	Dir         string   `json:"dir"`
-	FileSize    int64    `json:"file_size"`
-	OpenFiles   int      `json:"open_files"`
-	DNS         bool     `json:"dns"`
+	Argv      []string `json:"argv"`
+	Env       []string `json:"env"`
+	Dir       string   `json:"dir"`
+	FileSize  int64    `json:"file_size"`
+	OpenFiles int      `json:"open_files"`
+	DNS       bool     `json:"dns"`
 	// Sinkhole makes the resolver answer every name with a SinkholePrefix address and serves
 	// the sinkhole sockets; without it the resolver answers NXDOMAIN.
 	Sinkhole    bool     `json:"sinkhole"`
@@ -71,13 +71,13 @@ type InitConfig struct {
 
 // report is one line on the report channel.
 type report struct {
-	DNS        *DNSQuery   `json:"dns,omitempty"`
-	DNSDropped int64       `json:"dns_dropped,omitempty"`
-	Contact    *Contact    `json:"contact,omitempty"`
+	DNS        *DNSQuery `json:"dns,omitempty"`
+	DNSDropped int64     `json:"dns_dropped,omitempty"`
+	Contact    *Contact  `json:"contact,omitempty"`
 	// ContactsDropped counts the contacts past maxContacts, sent once at the end.
-	ContactsDropped int64 `json:"contacts_dropped,omitempty"`
-	Exit       *exitReport `json:"exit,omitempty"`
-	Error      string      `json:"error,omitempty"`
+	ContactsDropped int64       `json:"contacts_dropped,omitempty"`
+	Exit            *exitReport `json:"exit,omitempty"`
+	Error           string      `json:"error,omitempty"`
 }
 
 type exitReport struct {

@@ -152,9 +152,9 @@ const (
 
 // DNSQuery is one query PYTI's resolver inside the sandbox received, and how it answered.
 type DNSQuery struct {
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
-	Answer    string    `json:"answer"`    // "NXDOMAIN", "NODATA" or the sinkhole address given
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Answer string `json:"answer"` // "NXDOMAIN", "NODATA" or the sinkhole address given
 
 	Transport string    `json:"transport"` // udp or tcp
 	Time      time.Time `json:"time"`
@@ -183,5 +183,5 @@ type Result struct {
 	// ContactsDropped counts those past the bound.
 	Contacts        []Contact `json:"contacts"`
 	ContactsDropped int64     `json:"contacts_dropped"`
-	Limits        Limits        `json:"limits"`
+	Limits          Limits    `json:"limits"`
 }

@@ -314,7 +314,7 @@ type reportReader struct {
 	contacts        []Contact
 	contactsDropped int64
 	exit            *exitReport
-	err     string
+	err             string
 }
 
 func (rr *reportReader) read(r io.Reader) {

@@ -62,8 +62,8 @@ func (s suite) testSinkhole(t *testing.T) {
 	}
 	type contact struct {
 		Transport, Name, Protocol, Method, URL, SNI, Data string
-		Port                                        string
-		Headers                                     []string
+		Port                                              string
+		Headers                                           []string
 	}
 	var got []contact
 	for _, c := range r.Contacts {

@@ -161,14 +161,17 @@ func (s *sinkhole) serveUDP(pc net.PacketConn) {
 	}
 }
 
-func (s *sinkhole) serveConn(conn net.Conn) {
+func (s *sinkhole) serveConn(conn net.Conn) { s.serveConnWith(conn, s.rep.contact) }
+
+// serveConnWith records what one connection sends, answers it, and hands the record to report.
+func (s *sinkhole) serveConnWith(conn net.Conn, report func(Contact)) {
 	defer conn.Close()
 	c := Contact{Time: time.Now().UTC(), Transport: "tcp", Protocol: "none"}
 	if dst, err := originalDst(conn); err == nil {
 		c.Address = dst.String()
 		c.Name = s.pool.name(dst.Addr())
 	}
-	defer func() { s.rep.contact(c) }()
+	defer func() { report(c) }()
 	_ = conn.SetDeadline(time.Now().Add(contactDeadline))
 	counted := &countReader{r: io.LimitReader(conn, maxContactRead)}
 	br := bufio.NewReaderSize(counted, 16<<10)

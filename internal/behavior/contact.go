@@ -1,0 +1,379 @@
+package behavior
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/trace"
+)
+
+// The rules that judge what the code sent to the sandbox's network sinkhole. They are fixed
+// here rather than in rules.toml: they read what was sent, not the trace.
+const (
+	// RuleSinkholeRequest: a download or an upload while the package was fetched, built,
+	// installed or imported (high), with the URL, server name or first bytes.
+	RuleSinkholeRequest = "sinkhole-request"
+	// RuleSinkholeRequestTest: the same while its tests ran (low: test suites use the network).
+	RuleSinkholeRequestTest = "sinkhole-request-test"
+	// RuleSinkholeExfiltration: what was sent carries host data (the sandbox's host name, HOME,
+	// an account database line), as sent or once decoded, in any phase (high).
+	RuleSinkholeExfiltration = "sinkhole-exfiltration"
+	// RuleSinkholeCredentials: what was sent carries a decoy credential, in any phase (critical).
+	RuleSinkholeCredentials = "sinkhole-credentials"
+)
+
+// maxContactFindings bounds the findings of one phase; the rest are counted in the last.
+const maxContactFindings = 20
+
+// hostDataMarkers are strings that only the sandbox's own host data contains.
+var hostDataMarkers = []string{"pyti-sandbox", sandbox.Home, "root:x:0:0:"}
+
+// ContactSummary is what a person needs to read of one contact: where it went and what it
+// carried, the binary parts escaped and encoded data decoded.
+type ContactSummary struct {
+	Transport string   `json:"transport"`
+	Name      string   `json:"name,omitempty"`
+	Address   string   `json:"address,omitempty"`
+	Protocol  string   `json:"protocol"`
+	Method    string   `json:"method,omitempty"`
+	URL       string   `json:"url,omitempty"`
+	SNI       string   `json:"sni,omitempty"`
+	Headers   []string `json:"headers,omitempty"`
+	Data      string   `json:"data,omitempty"`
+	Decoded   []string `json:"decoded,omitempty"`
+	Size      int64    `json:"size"`
+	Truncated bool     `json:"truncated,omitempty"`
+}
+
+// Summarize renders a contact for the report.
+func Summarize(c sandbox.Contact) ContactSummary {
+	s := ContactSummary{Transport: c.Transport, Name: c.Name, Address: c.Address, Protocol: c.Protocol,
+		Method: c.Method, URL: c.URL, SNI: c.SNI, Headers: c.Headers, Data: printable(c.Data),
+		Size: c.Size, Truncated: c.Truncated}
+	s.Decoded = decodedParts(c)
+	return s
+}
+
+// ContactFindings judges the contacts of one phase: every distinct destination is a finding
+// (high outside the tests, low in them), and data that carries a decoy credential or host data,
+// as sent or decoded, is a critical or high finding in any phase.
+func ContactFindings(phase string, contacts []sandbox.Contact, dropped int64) []Finding {
+	var out []Finding
+	groups := map[string]int{}
+	add := func(key string, f Finding, ev trace.Event) {
+		if i, ok := groups[key]; ok {
+			out[i].Count++
+			if len(out[i].Evidence) < 5 {
+				out[i].Evidence = append(out[i].Evidence, ev)
+			}
+			return
+		}
+		if len(out) >= maxContactFindings {
+			out[len(out)-1].More++
+			return
+		}
+		f.Count, f.Distinct, f.Evidence = 1, 1, []trace.Event{ev}
+		groups[key] = len(out)
+		out = append(out, f)
+	}
+	for _, c := range contacts {
+		ev := contactEvent(c)
+		key := ev.Path
+		what, dest := describeContact(c)
+		decoded := decodedParts(c)
+		sent := sentText(c, decoded)
+		if c.Name != "" {
+			what += " (at " + c.Address + ", the address PYTI's resolver gave for " + c.Name + ")"
+		}
+		if len(decoded) > 0 {
+			what += "; decoded: " + strings.Join(quoteAll(decoded), ", ")
+		}
+		switch {
+		case strings.Contains(sent, sandbox.Canary):
+			add(RuleSinkholeCredentials+" "+key, Finding{RuleID: RuleSinkholeCredentials, Severity: Critical,
+				Title: "Credentials sent out", Subject: dest,
+				Message: "The code sent a decoy credential (PYTI's canary) to " + dest + " during " + phase + ": " + what + "."}, ev)
+		case containsAny(sent, hostDataMarkers):
+			add(RuleSinkholeExfiltration+" "+key, Finding{RuleID: RuleSinkholeExfiltration, Severity: High,
+				Title: "Host data sent out", Subject: dest,
+				Message: "The code sent data about the machine it runs on to " + dest + " during " + phase + ": " + what + "."}, ev)
+		}
+		if phase == "test" {
+			add(RuleSinkholeRequestTest+" "+key, Finding{RuleID: RuleSinkholeRequestTest, Severity: Low,
+				Title: "Test reached out to " + dest, Subject: dest,
+				Message: "While the test suite ran, " + what + ". Names resolve to PYTI's sinkhole, which records what was sent; nothing leaves the sandbox."}, ev)
+			continue
+		}
+		add(RuleSinkholeRequest+" "+key, Finding{RuleID: RuleSinkholeRequest, Severity: High,
+			Title: titleOf(c, dest), Subject: dest,
+			Message: "During " + phase + ", " + what + ". Nothing left the sandbox (names resolve to PYTI's sinkhole), but a package that reaches out while it is " + phaseVerb(phase) + " downloads or uploads something."}, ev)
+	}
+	if dropped > 0 && len(out) > 0 {
+		out[len(out)-1].More += int(dropped)
+	}
+	return out
+}
+
+func phaseVerb(phase string) string {
+	switch phase {
+	case "fetch":
+		return "fetched"
+	case "build":
+		return "built"
+	case "install":
+		return "installed"
+	case "import":
+		return "imported"
+	}
+	return "used"
+}
+
+func titleOf(c sandbox.Contact, dest string) string {
+	switch {
+	case c.Protocol == "http" && (c.Method == "GET" || c.Method == "HEAD") && len(c.Data) == 0:
+		return "Download from " + dest
+	case c.Protocol == "http":
+		return "Data sent to " + dest
+	case c.Protocol == "tls":
+		return "TLS connection to " + dest
+	case c.Protocol == "none":
+		return "Connection to " + dest
+	}
+	return "Data sent to " + dest
+}
+
+// describeContact says in words what the contact did, and names its destination.
+func describeContact(c sandbox.Contact) (what, dest string) {
+	switch c.Protocol {
+	case "http":
+		dest = hostOnly(c.Host)
+		if dest == "" {
+			dest = c.Endpoint()
+		}
+		what = "the code sent " + c.Method + " " + c.URL
+		if len(c.Data) > 0 {
+			what += " with body " + strconv.Quote(printable(c.Data))
+			if c.Truncated {
+				what += " (cut)"
+			}
+		}
+	case "tls":
+		dest = c.SNI
+		if dest == "" {
+			dest = c.Endpoint()
+		}
+		what = "the code opened TLS to " + c.Endpoint()
+		if c.SNI != "" {
+			what += " for server name " + c.SNI
+		}
+		what += " (PYTI cannot complete a handshake it would trust: only the server name is known)"
+	case "none":
+		dest = c.Endpoint()
+		what = "the code connected to " + dest + " and sent nothing"
+	default:
+		dest = c.Endpoint()
+		what = "the code sent " + strconv.Itoa(int(c.Size)) + " bytes over " + c.Transport + " to " + dest
+		if len(c.Data) > 0 {
+			what += ", starting " + strconv.Quote(printable(c.Data))
+		}
+	}
+	return what, dest
+}
+
+func hostOnly(hostport string) string {
+	if h, _, ok := strings.Cut(hostport, ":"); ok && !strings.Contains(h, "]") {
+		return h
+	}
+	return hostport
+}
+
+// KindContact is the kind of the evidence of a contact: its Path (the event's subject) is the
+// URL, or tls://server-name:port, or tcp://name:port.
+const KindContact trace.Kind = "contact"
+
+// contactEvent is the evidence of a contact, in the form the other findings' evidence has.
+func contactEvent(c sandbox.Contact) trace.Event {
+	ev := trace.Event{Time: c.Time, Kind: KindContact, Syscall: "sinkhole", Name: c.Name, Result: "recorded", Path: contactURL(c)}
+	if ap, err := netip.ParseAddrPort(c.Address); err == nil {
+		ev.Family, ev.Address, ev.Port = "AF_INET", ap.Addr().String(), int(ap.Port())
+	}
+	return ev
+}
+
+// contactURL names a contact as a URL: the HTTP one, or scheme://name:port.
+func contactURL(c sandbox.Contact) string {
+	switch {
+	case c.URL != "":
+		return c.URL
+	case c.Protocol == "tls" && c.SNI != "":
+		_, port, _ := strings.Cut(c.Address, ":")
+		return "tls://" + c.SNI + ":" + port
+	case c.Address == "":
+		return c.Transport + "://sinkhole"
+	}
+	return c.Transport + "://" + c.Endpoint()
+}
+
+// sentText is everything the contact carried, as text, with its decoded parts.
+func sentText(c sandbox.Contact, decoded []string) string {
+	var b strings.Builder
+	for _, s := range []string{c.Name, c.URL, c.SNI, strings.Join(c.Headers, "\n"), string(c.Data)} {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	if u, err := url.QueryUnescape(c.URL + "\n" + string(c.Data)); err == nil {
+		b.WriteString(u)
+	}
+	for _, d := range decoded {
+		b.WriteString(d)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// tokenRe finds runs that may be base64 or hex encoded data.
+var tokenRe = regexp.MustCompile(`[A-Za-z0-9+/_=-]{8,}`)
+
+// decodedParts finds base64 or hex encoded text in what the contact sent (the URL's path and
+// query, the headers, the body or first bytes, the first labels of the name) and returns it
+// decoded, when it decodes to readable text. At most 8 parts of at most 512 bytes each.
+func decodedParts(c sandbox.Contact) []string {
+	var sources []string
+	if u, err := url.Parse(c.URL); err == nil {
+		sources = append(sources, u.Path)
+		for _, vs := range u.Query() {
+			sources = append(sources, vs...)
+		}
+	}
+	for _, h := range c.Headers {
+		if _, v, ok := strings.Cut(h, ": "); ok {
+			sources = append(sources, v)
+		}
+	}
+	body := string(c.Data)
+	if vals, err := url.ParseQuery(body); err == nil && strings.Contains(body, "=") {
+		for _, vs := range vals {
+			sources = append(sources, vs...)
+		}
+	}
+	sources = append(sources, body)
+	if c.Name != "" {
+		labels := strings.Split(c.Name, ".")
+		if len(labels) > 2 {
+			sources = append(sources, strings.Join(labels[:len(labels)-2], ""))
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	var walk func(s string, depth int)
+	walk = func(s string, depth int) {
+		for _, tok := range tokenRe.FindAllString(s, 64) {
+			d, ok := decodeToken(tok)
+			if !ok || seen[d] || len(out) >= 8 {
+				continue
+			}
+			seen[d] = true
+			if len(d) > 512 {
+				d = d[:512]
+			}
+			out = append(out, d)
+			if depth < 2 {
+				walk(d, depth+1)
+			}
+		}
+	}
+	for _, s := range sources {
+		walk(s, 0)
+	}
+	return out
+}
+
+// decodeToken decodes tok as hex or base64 and keeps the result when it is readable text.
+func decodeToken(tok string) (string, bool) {
+	if len(tok)%2 == 0 && len(tok) >= 8 && isHex(tok) {
+		if b, err := hex.DecodeString(tok); err == nil && readable(b) {
+			return string(b), true
+		}
+		return "", false
+	}
+	if len(tok) < 12 {
+		return "", false
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(tok); err == nil && readable(b) {
+			return string(b), true
+		}
+	}
+	return "", false
+}
+
+func isHex(s string) bool {
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// readable says whether b is UTF-8 text with at least 4 letters or digits and almost nothing
+// unprintable.
+func readable(b []byte) bool {
+	if len(b) < 4 || !utf8.Valid(b) {
+		return false
+	}
+	alnum, bad := 0, 0
+	for _, r := range string(b) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			alnum++
+		case r == '\n' || r == '\t' || r == '\r' || unicode.IsPrint(r):
+		default:
+			bad++
+		}
+	}
+	return alnum >= 4 && bad*20 <= len(b) && alnum*3 >= len([]rune(string(b)))
+}
+
+// printable shows bytes as text, escaping what is not printable.
+func printable(b []byte) string {
+	if utf8.Valid(b) {
+		ok := true
+		for _, r := range string(b) {
+			if !unicode.IsPrint(r) && r != '\n' && r != '\t' && r != '\r' {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return string(b)
+		}
+	}
+	q := strconv.QuoteToASCII(string(b))
+	return q[1 : len(q)-1]
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}

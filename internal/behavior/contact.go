@@ -275,7 +275,15 @@ func decodedParts(c sandbox.Contact) []string {
 	var out []string
 	var walk func(s string, depth int)
 	walk = func(s string, depth int) {
+		var toks []string
 		for _, tok := range tokenRe.FindAllString(s, 64) {
+			// A '/' is base64 but also a path separator: try the pieces too.
+			toks = append(toks, tok)
+			if strings.Contains(strings.Trim(tok, "/"), "/") || strings.HasPrefix(tok, "/") {
+				toks = append(toks, strings.Split(tok, "/")...)
+			}
+		}
+		for _, tok := range toks {
 			d, ok := decodeToken(tok)
 			if !ok || seen[d] || len(out) >= 8 {
 				continue

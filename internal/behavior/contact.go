@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -21,6 +22,9 @@ const (
 	// RuleSinkholeRequest: a download or an upload while the package was fetched, built,
 	// installed or imported (high), with the URL, server name or first bytes.
 	RuleSinkholeRequest = "sinkhole-request"
+	// RuleSinkholeIndex: the same, to a Python package index (medium: a build that fetches its
+	// own requirements, as setup_requires does).
+	RuleSinkholeIndex = "sinkhole-package-index"
 	// RuleSinkholeRequestTest: the same while its tests ran (low: test suites use the network).
 	RuleSinkholeRequestTest = "sinkhole-request-test"
 	// RuleSinkholeExfiltration: what was sent carries host data (the sandbox's host name, HOME,
@@ -32,6 +36,10 @@ const (
 
 // maxContactFindings bounds the findings of one phase; the rest are counted in the last.
 const maxContactFindings = 20
+
+// packageIndexHosts are the hosts of the Python package index: reaching them while building is
+// fetching requirements, not downloading from an unknown host.
+var packageIndexHosts = []string{"pypi.org", "files.pythonhosted.org", "pypi.python.org", "test.pypi.org", "test-files.pythonhosted.org", "upload.pypi.org"}
 
 // hostDataMarkers are strings that only the sandbox's own host data contains.
 var hostDataMarkers = []string{"pyti-sandbox", sandbox.Home, "root:x:0:0:"}
@@ -110,6 +118,12 @@ func ContactFindings(phase string, contacts []sandbox.Contact, dropped int64) []
 			add(RuleSinkholeRequestTest+" "+key, Finding{RuleID: RuleSinkholeRequestTest, Severity: Low,
 				Title: "Test reached out to " + dest, Subject: dest,
 				Message: "While the test suite ran, " + what + ". Names resolve to PYTI's sinkhole, which records what was sent; nothing leaves the sandbox."}, ev)
+			continue
+		}
+		if slices.Contains(packageIndexHosts, strings.ToLower(dest)) {
+			add(RuleSinkholeIndex+" "+key, Finding{RuleID: RuleSinkholeIndex, Severity: Medium,
+				Title: "Package index reached during " + phase, Subject: dest,
+				Message: "During " + phase + ", " + what + ". A build that fetches its own requirements (setup_requires) does this; nothing left the sandbox."}, ev)
 			continue
 		}
 		add(RuleSinkholeRequest+" "+key, Finding{RuleID: RuleSinkholeRequest, Severity: High,

@@ -45,6 +45,7 @@ func TestContactFindings(t *testing.T) {
 	get := sandbox.Contact{Transport: "tcp", Address: "198.18.0.4:80", Name: "dl.example", Protocol: "http",
 		Method: "GET", Host: "dl.example", URL: "http://dl.example/stage2.py"}
 	tlsC := sandbox.Contact{Transport: "tcp", Address: "198.18.0.5:443", Name: "api.example", Protocol: "tls", SNI: "api.example"}
+	index := sandbox.Contact{Transport: "tcp", Address: "198.18.0.7:443", Name: "pypi.org", Protocol: "tls", SNI: "pypi.org"}
 	raw := sandbox.Contact{Transport: "tcp", Address: "198.18.0.6:4444", Name: "c2.example", Protocol: "other", Data: []byte("bash-5.2$ "), Size: 10}
 	type row struct {
 		Rule     string
@@ -69,6 +70,9 @@ func TestContactFindings(t *testing.T) {
 			{RuleSinkholeRequest, High, "TLS connection to api.example", "tls://api.example:443", 1},
 			{RuleSinkholeRequest, High, "Data sent to c2.example:4444", "tcp://c2.example:4444", 1},
 		}, []string{"aws_secret_access_key = " + sandbox.Canary, "decoded: \"pyti-sandbox\"", "for server name api.example", "\"bash-5.2$ \"", "the address PYTI's resolver gave for c2.example"}},
+		{"a build fetching its requirements", "build", []sandbox.Contact{index}, []row{
+			{RuleSinkholeIndex, Medium, "Package index reached during build", "tls://pypi.org:443", 1},
+		}, nil},
 		{"tests use the network", "test", []sandbox.Contact{get, tlsC}, []row{
 			{RuleSinkholeRequestTest, Low, "Test reached out to dl.example", "http://dl.example/stage2.py", 1},
 			{RuleSinkholeRequestTest, Low, "Test reached out to api.example", "tls://api.example:443", 1},

@@ -68,6 +68,13 @@ func (r *reporter) contact(c Contact) {
 	r.send(report{Contact: &c})
 }
 
+// dropContact counts a contact that could not be served.
+func (r *reporter) dropContact() {
+	r.mu.Lock()
+	r.contactsDropped++
+	r.mu.Unlock()
+}
+
 // runInit runs inside the sandbox as its PID 1. It hides the report channel from everything it
 // starts, serves the resolver and the index bridge, writes the decoys, runs the user's command
 // with no capabilities and the rlimits, reaps orphans, and reports the command's exit status.

@@ -55,6 +55,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"DNSRecorded", s.testDNS},
 		{"Sinkhole", s.testSinkhole},
 		{"SinkholeNoRouteOut", s.testSinkholeNoRouteOut},
+		{"SinkholeFlood", s.testSinkholeFlood},
 		{"IndexBridge", s.testIndexBridge},
 		{"Trace", s.testTrace},
 		{"TraceCapped", s.testTraceCapped},

@@ -141,3 +141,39 @@ for addr in [("192.0.2.1", 80), ("8.8.8.8", 53), ("10.0.0.1", 22), ("172.16.0.1"
 		t.Errorf("the sinkhole saw %d contacts for addresses outside it: %+v", len(r.Contacts), r.Contacts)
 	}
 }
+
+// testSinkholeFlood: hostile code that floods the sinkhole gets its contacts bounded (at most
+// 256 reported, the rest counted) and the run ends normally.
+func (s suite) testSinkholeFlood(t *testing.T) {
+	code := `
+import socket
+n = 0
+for i in range(400):
+    try:
+        with socket.create_connection(("flood%d.pyti-test.example" % (i % 50), 1000 + i), timeout=10) as c:
+            c.sendall(b"x" * 100)
+        n += 1
+    except OSError:
+        pass
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(200):
+    u.sendto(b"y" * 50000, ("198.18.0.9", 2000 + i))
+print(n > 0)
+`
+	spec := newJob(t).spec(py(code)...)
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if got := string(r.Stdout); got != "True\n" {
+		t.Errorf("stdout %q\n%s", got, describe(r))
+	}
+	total := int64(len(r.Contacts)) + r.ContactsDropped
+	if len(r.Contacts) > 256 || total < 400 {
+		t.Errorf("%d contacts reported and %d dropped, want at most 256 reported and at least 400 in all", len(r.Contacts), r.ContactsDropped)
+	}
+	for _, c := range r.Contacts {
+		if len(c.Data) > 4096 {
+			t.Errorf("a contact keeps %d bytes", len(c.Data))
+			break
+		}
+	}
+}

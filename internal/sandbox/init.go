@@ -124,7 +124,8 @@ func runInit() int {
 	}
 	var pool *addrPool
 	if cfg.Sinkhole {
-		pool = newAddrPool()
+		host, _ := os.Hostname()
+		pool = newAddrPool(host)
 		if err := serveSinkhole(rep, pool); err != nil {
 			return fail(err)
 		}

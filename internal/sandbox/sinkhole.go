@@ -86,23 +86,31 @@ func (c Contact) Endpoint() string {
 }
 
 // addrPool gives each name its own sinkhole address, so that a connection names the lookup that
-// led to it whatever protocol it speaks.
+// led to it whatever protocol it speaks. The sandbox's own names (localhost and its subdomains,
+// RFC 6761, and the sandbox's host name) stay on loopback, where a test suite's own servers are.
 type addrPool struct {
 	mu     sync.Mutex
 	byName map[string]netip.Addr
 	byAddr map[netip.Addr]string
 	next   netip.Addr
+	self   string // the sandbox's host name, lower case
 }
 
-func newAddrPool() *addrPool {
+func newAddrPool(hostname string) *addrPool {
 	// .0.0 and .0.1 are left out: the network address and the one a person would guess.
 	first := SinkholePrefix.Addr().Next().Next()
-	return &addrPool{byName: map[string]netip.Addr{}, byAddr: map[netip.Addr]string{}, next: first}
+	return &addrPool{byName: map[string]netip.Addr{}, byAddr: map[netip.Addr]string{}, next: first,
+		self: strings.ToLower(hostname)}
 }
+
+var loopback = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 
 // addr returns the address for name, giving it a new one the first time.
 func (p *addrPool) addr(name string) netip.Addr {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") || (name == p.self && p.self != "") {
+		return loopback
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if a, ok := p.byName[name]; ok {

@@ -86,18 +86,19 @@ func TestLooksHTTP(t *testing.T) {
 }
 
 func TestAddrPool(t *testing.T) {
-	p := newAddrPool()
+	p := newAddrPool("Box1")
 	a := p.addr("Files.Example.org.")
 	b := p.addr("c2.example")
-	got := []any{a.String(), b.String(), p.addr("files.example.org") == a, p.name(a), p.name(b), p.name(netip.MustParseAddr("198.18.200.1"))}
-	want := []any{"198.18.0.2", "198.18.0.3", true, "files.example.org", "c2.example", ""}
+	got := []any{a.String(), b.String(), p.addr("files.example.org") == a, p.name(a), p.name(b), p.name(netip.MustParseAddr("198.18.200.1")),
+		p.addr("localhost").String(), p.addr("db.localhost.").String(), p.addr("box1").String()}
+	want := []any{"198.18.0.2", "198.18.0.3", true, "files.example.org", "c2.example", "", "127.0.0.1", "127.0.0.1", "127.0.0.1"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}
 }
 
 func TestAddrPoolFull(t *testing.T) {
-	p := newAddrPool()
+	p := newAddrPool("")
 	var last netip.Addr
 	for i := 0; i < maxPoolNames+3; i++ {
 		last = p.addr(fmt.Sprintf("n%d.example", i))
@@ -111,7 +112,7 @@ func TestAddrPoolFull(t *testing.T) {
 }
 
 func TestAnswerQuerySinkhole(t *testing.T) {
-	p := newAddrPool()
+	p := newAddrPool("")
 	tests := []struct {
 		name     string
 		typ      dnsmessage.Type
@@ -185,7 +186,7 @@ func TestServeConn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []Contact
 			rep := &reporter{f: nil}
-			s := &sinkhole{pool: newAddrPool(), rep: rep}
+			s := &sinkhole{pool: newAddrPool(""), rep: rep}
 			a, b := net.Pipe()
 			done := make(chan struct{})
 			go func() {

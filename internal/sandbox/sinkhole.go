@@ -206,15 +206,18 @@ func (s *sinkhole) serveConnWith(conn net.Conn, report func(Contact)) {
 		c.Name = s.pool.name(dst.Addr())
 	}
 	defer func() { report(c) }()
-	_ = conn.SetDeadline(time.Now().Add(contactDeadline))
+	// One deadline for the whole connection: a client that drips bytes cannot hold a slot longer.
+	end := time.Now().Add(contactDeadline)
+	idle := func() time.Time { return minTime(time.Now().Add(contactIdle), end) }
+	_ = conn.SetDeadline(end)
 	counted := &countReader{r: io.LimitReader(conn, maxContactRead)}
 	br := bufio.NewReaderSize(counted, 16<<10)
-	_ = conn.SetReadDeadline(time.Now().Add(contactIdle))
+	_ = conn.SetReadDeadline(idle())
 	first, err := br.Peek(1)
 	if err != nil || len(first) == 0 {
 		return
 	}
-	_ = conn.SetReadDeadline(time.Now().Add(contactDeadline))
+	_ = conn.SetReadDeadline(end)
 	peek, _ := br.Peek(min(br.Buffered(), 16))
 	switch {
 	case first[0] == 0x16: // a TLS handshake record
@@ -233,7 +236,7 @@ func (s *sinkhole) serveConnWith(conn net.Conn, report func(Contact)) {
 		c.Protocol = "other"
 		var got bytes.Buffer
 		for got.Len() <= maxContactData {
-			_ = conn.SetReadDeadline(time.Now().Add(contactIdle))
+			_ = conn.SetReadDeadline(idle())
 			b := make([]byte, 4096)
 			n, err := br.Read(b)
 			got.Write(b[:n])
@@ -276,6 +279,13 @@ func serveHTTP(conn net.Conn, br *bufio.Reader, c *Contact) {
 		return
 	}
 	_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1\r\nConnection: close\r\n\r\n\n")
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func peekAll(br *bufio.Reader) []byte {

@@ -2,6 +2,7 @@ package behavior
 
 import (
 	"encoding/base64"
+	"fmt"
 	"encoding/hex"
 	"net/netip"
 	"net/url"
@@ -398,4 +399,74 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// RuleDNSData: lookups whose labels decode (hex or base64) to readable text: data carried out
+// in the names themselves, as DNS exfiltration chunks it. High outside the tests, low in them;
+// RuleSinkholeExfiltration or RuleSinkholeCredentials when the text is host data or a decoy
+// credential.
+const RuleDNSData = "dns-data"
+
+// DNSDataFindings decodes the names looked up during phase: the first label of each name, as
+// exfiltration through DNS puts a chunk of data there, joined in order per parent domain.
+func DNSDataFindings(phase string, queries []sandbox.DNSQuery) []Finding {
+	type chunked struct {
+		parent string
+		parts  []string
+		names  []string
+		first  sandbox.DNSQuery
+	}
+	var order []string
+	groups := map[string]*chunked{}
+	seen := map[string]bool{}
+	for _, q := range queries {
+		label, parent, ok := strings.Cut(q.Name, ".") // base64 is case-sensitive: keep the label as asked
+		parent = strings.ToLower(parent)
+		if !ok || len(label) < 16 || seen[q.Name] {
+			continue
+		}
+		d, ok := decodeToken(label)
+		if !ok {
+			continue
+		}
+		seen[q.Name] = true
+		g := groups[parent]
+		if g == nil {
+			g = &chunked{parent: parent, first: q}
+			groups[parent] = g
+			order = append(order, parent)
+		}
+		g.parts = append(g.parts, d)
+		g.names = append(g.names, q.Name)
+	}
+	var out []Finding
+	for _, parent := range order {
+		if len(out) >= maxContactFindings {
+			break
+		}
+		g := groups[parent]
+		text := strings.Join(g.parts, "")
+		if len(text) > 2048 {
+			text = text[:2048]
+		}
+		ev := trace.NewDNSEvent(g.first.Time, 0, g.first.Name, g.first.Type, g.first.Answer)
+		what := strings.Join(g.names[:min(len(g.names), 3)], ", ")
+		if len(g.names) > 3 {
+			what += fmt.Sprintf(" and %d more", len(g.names)-3)
+		}
+		f := Finding{RuleID: RuleDNSData, Severity: High, Title: "Data sent out in DNS names under " + parent, Subject: parent,
+			Evidence: []trace.Event{ev}, Count: len(g.names), Distinct: len(g.names)}
+		switch {
+		case strings.Contains(text, sandbox.Canary):
+			f.RuleID, f.Severity, f.Title = RuleSinkholeCredentials, Critical, "Credentials sent out in DNS names under "+parent
+		case containsAny(text, hostDataMarkers):
+			f.RuleID, f.Title = RuleSinkholeExfiltration, "Host data sent out in DNS names under "+parent
+		case phase == "test":
+			f.Severity = Low
+		}
+		f.Message = fmt.Sprintf("During %s the code looked up %s: the first labels decode to %s. Exfiltration through DNS carries data in the names themselves.",
+			phase, what, strconv.Quote(text))
+		out = append(out, f)
+	}
+	return out
 }

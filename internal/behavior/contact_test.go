@@ -115,3 +115,47 @@ func TestContactFindingsBounded(t *testing.T) {
 		t.Errorf("%d findings, the last with %d more", len(fs), fs[len(fs)-1].More)
 	}
 }
+
+func TestDNSDataFindings(t *testing.T) {
+	hexq := func(s, parent string) sandbox.DNSQuery {
+		return sandbox.DNSQuery{Name: hex.EncodeToString([]byte(s)) + "." + parent, Type: "A"}
+	}
+	type row struct {
+		Rule     string
+		Severity Severity
+		Count    int
+		Decoded  string
+	}
+	tests := []struct {
+		name    string
+		phase   string
+		queries []sandbox.DNSQuery
+		want    []row
+	}{
+		{"chunks of host data", "install", []sandbox.DNSQuery{hexq("user;pyti-sa", "x1.collect.example"), hexq("ndbox;/tmp/b", "x1.collect.example"), {Name: "pypi.org", Type: "A"}},
+			[]row{{RuleSinkholeExfiltration, High, 2, "user;pyti-sandbox;/tmp/b"}}},
+		{"base64 label", "build", []sandbox.DNSQuery{{Name: "dXNlcm5hbWU9YWxpY2U.t.example", Type: "A"}},
+			[]row{{RuleDNSData, High, 1, "username=alice"}}},
+		{"a credential", "import", []sandbox.DNSQuery{hexq("k="+sandbox.Canary, "c.example")},
+			[]row{{RuleSinkholeCredentials, Critical, 1, "k=" + sandbox.Canary}}},
+		{"tests", "test", []sandbox.DNSQuery{hexq("some test data", "t.example")},
+			[]row{{RuleDNSData, Low, 1, "some test data"}}},
+		{"ordinary names", "install", []sandbox.DNSQuery{
+			{Name: "d1a2b3c4e5f60718.cloudfront.net"}, {Name: "files.pythonhosted.org"},
+			{Name: "abcdefabcdef0123456789.example.com"}, {Name: "internationalization.example.org"},
+		}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []row
+			for _, f := range DNSDataFindings(tc.phase, tc.queries) {
+				_, dec, _ := strings.Cut(f.Message, "decode to ")
+				dec, _, _ = strings.Cut(dec, ". Exfiltration")
+				got = append(got, row{f.RuleID, f.Severity, f.Count, strings.Trim(dec, `"`)})
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+		})
+	}
+}

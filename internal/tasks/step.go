@@ -190,7 +190,8 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	beh.ContactsDropped = res.ContactsDropped
 	out.phase.Behavior = beh
 	var findings []report.Finding
-	for _, f := range append(ev.Findings(), behavior.ContactFindings(s.phase, res.Contacts, res.ContactsDropped)...) {
+	found := append(ev.Findings(), behavior.ContactFindings(s.phase, res.Contacts, res.ContactsDropped)...)
+	for _, f := range append(found, behavior.DNSDataFindings(s.phase, res.DNSQueries)...) {
 		rf := behaviorFinding(s.phase, f)
 		if s.t != nil && s.t.cell >= 0 {
 			rf.Image = s.t.img.Name

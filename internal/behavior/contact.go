@@ -2,8 +2,8 @@ package behavior
 
 import (
 	"encoding/base64"
-	"fmt"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"net/url"
 	"regexp"

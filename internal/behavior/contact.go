@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -99,9 +100,6 @@ func ContactFindings(phase string, contacts []sandbox.Contact, dropped int64) []
 		what, dest := describeContact(c)
 		decoded := decodedParts(c)
 		sent := sentText(c, decoded)
-		if c.Name != "" {
-			what += " (at " + c.Address + ", the address PYTI's resolver gave for " + c.Name + ")"
-		}
 		if len(decoded) > 0 {
 			what += "; decoded: " + strings.Join(quoteAll(decoded), ", ")
 		}
@@ -118,7 +116,7 @@ func ContactFindings(phase string, contacts []sandbox.Contact, dropped int64) []
 		if phase == "test" {
 			add(RuleSinkholeRequestTest+" "+key, Finding{RuleID: RuleSinkholeRequestTest, Severity: Low,
 				Title: "Test reached out to " + dest, Subject: dest,
-				Message: "While the test suite ran, " + what + ". Names resolve to PYTI's sinkhole, which records what was sent; nothing leaves the sandbox."}, ev)
+				Message: "While the test suite ran, " + what + ". PYTI's sinkhole recorded it; nothing leaves the sandbox."}, ev)
 			continue
 		}
 		if slices.Contains(packageIndexHosts, strings.ToLower(dest)) {
@@ -129,7 +127,7 @@ func ContactFindings(phase string, contacts []sandbox.Contact, dropped int64) []
 		}
 		add(RuleSinkholeRequest+" "+key, Finding{RuleID: RuleSinkholeRequest, Severity: High,
 			Title: titleOf(c, dest), Subject: dest,
-			Message: "During " + phase + ", " + what + ". Nothing left the sandbox (names resolve to PYTI's sinkhole), but a package that reaches out while it is " + phaseVerb(phase) + " downloads or uploads something."}, ev)
+			Message: "During " + phase + ", " + what + ". Nothing left the sandbox, but a package that reaches out while it is " + phaseVerb(phase) + " downloads or uploads something."}, ev)
 	}
 	if dropped > 0 && len(out) > 0 {
 		out[len(out)-1].More += int(dropped)
@@ -165,15 +163,26 @@ func titleOf(c sandbox.Contact, dest string) string {
 	return "Data sent to " + dest
 }
 
-// describeContact says in words what the contact did, and names its destination.
+// describeContact says in words what the contact did (starting with the lookup that led there),
+// and names its destination.
 func describeContact(c sandbox.Contact) (what, dest string) {
+	lead := "the code "
+	port := c.Address
+	if _, p, err := net.SplitHostPort(c.Address); err == nil {
+		port = "port " + p
+	}
+	if c.Name != "" {
+		lead = "the code looked up " + c.Name + " (PYTI's sinkhole answered " + c.Address + ") and "
+	} else if c.Address != "" {
+		port = c.Address
+	}
 	switch c.Protocol {
 	case "http":
 		dest = hostOnly(c.Host)
 		if dest == "" {
 			dest = c.Endpoint()
 		}
-		what = "the code sent " + c.Method + " " + c.URL
+		what = lead + "sent " + c.Method + " " + c.URL
 		if len(c.Data) > 0 {
 			what += " with body " + strconv.Quote(printable(c.Data))
 			if c.Truncated {
@@ -185,17 +194,21 @@ func describeContact(c sandbox.Contact) (what, dest string) {
 		if dest == "" {
 			dest = c.Endpoint()
 		}
-		what = "the code opened TLS to " + c.Endpoint()
+		what = lead + "opened TLS to " + port
 		if c.SNI != "" {
 			what += " for server name " + c.SNI
 		}
-		what += " (PYTI cannot complete a handshake it would trust: only the server name is known)"
+		what += "; only the server name is known, as no handshake the client would trust can be made"
 	case "none":
 		dest = c.Endpoint()
-		what = "the code connected to " + dest + " and sent nothing"
+		what = lead + "connected to " + port + " and sent nothing"
 	default:
 		dest = c.Endpoint()
-		what = "the code sent " + strconv.Itoa(int(c.Size)) + " bytes over " + c.Transport + " to " + dest
+		to := port
+		if c.Address == "" {
+			to = "the sinkhole"
+		}
+		what = lead + "sent " + strconv.Itoa(int(c.Size)) + " bytes over " + strings.ToUpper(c.Transport) + " to " + to
 		if len(c.Data) > 0 {
 			what += ", starting " + strconv.Quote(printable(c.Data))
 		}

@@ -78,7 +78,7 @@ func TestContactFindingsInSandbox(t *testing.T) {
 		"aws_access_key_id = AKIA" + sandbox.Canary, // the body, decoded from base64
 		`decoded: "pyti-sandbox"`,                   // the query, decoded from hex
 		"for server name api.pyti-test.example",     // the SNI
-		"the address PYTI's resolver gave for c2.pyti-test.example",
+		"looked up c2.pyti-test.example (PYTI's sinkhole answered 198.18.",
 		`"uid=1000 "`,
 	} {
 		if !strings.Contains(msgs.String(), m) {

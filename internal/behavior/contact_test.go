@@ -69,7 +69,7 @@ func TestContactFindings(t *testing.T) {
 			{RuleSinkholeRequest, High, "Download from dl.example", "http://dl.example/stage2.py", 2},
 			{RuleSinkholeRequest, High, "TLS connection to api.example", "tls://api.example:443", 1},
 			{RuleSinkholeRequest, High, "Data sent to c2.example:4444", "tcp://c2.example:4444", 1},
-		}, []string{"aws_secret_access_key = " + sandbox.Canary, "decoded: \"pyti-sandbox\"", "for server name api.example", "\"bash-5.2$ \"", "the address PYTI's resolver gave for c2.example"}},
+		}, []string{"aws_secret_access_key = " + sandbox.Canary, "decoded: \"pyti-sandbox\"", "for server name api.example", "\"bash-5.2$ \"", "looked up c2.example (PYTI's sinkhole answered 198.18.0.6:4444)"}},
 		{"a build fetching its requirements", "build", []sandbox.Contact{index}, []row{
 			{RuleSinkholeIndex, Medium, "Package index reached during build", "tls://pypi.org:443", 1},
 		}, nil},

@@ -77,6 +77,9 @@ func TestContactFindings(t *testing.T) {
 			{RuleSinkholeRequestTest, Low, "Test reached out to dl.example", "http://dl.example/stage2.py", 1},
 			{RuleSinkholeRequestTest, Low, "Test reached out to api.example", "tls://api.example:443", 1},
 		}, nil},
+		{"tests sending the host name", "test", []sandbox.Contact{hostData}, []row{
+			{RuleSinkholeRequestTest, Low, "Test reached out to h.example", "http://h.example/?n=" + hex.EncodeToString([]byte("pyti-sandbox")), 1},
+		}, nil},
 		{"tests sending a credential", "test", []sandbox.Contact{post}, []row{
 			{RuleSinkholeCredentials, Critical, "Credentials sent out", "http://collect.example/u", 1},
 			{RuleSinkholeRequestTest, Low, "Test reached out to collect.example", "http://collect.example/u", 1},

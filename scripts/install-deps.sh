@@ -11,6 +11,7 @@ set -euo pipefail
 #                          real-world inputs and used to seed fresh environments offline
 #   gcc, python3-dev       building C extensions
 #   iproute2               network namespaces for the tests
+#   nftables               the sandbox's network sinkhole: redirects every connection to PYTI's recorder
 #   chromium               the headless browser the web UI tests drive
 #   debootstrap            builds the clean OS images (pyti image build)
 packages=(
@@ -19,7 +20,7 @@ packages=(
   python3-pip-whl python3-setuptools-whl python3-wheel-whl
   python3-setuptools python3-wheel
   python3-pytest python3-coverage python3-pycodestyle python3-pyflakes pylint python3-docutils
-  gcc make git iproute2 ca-certificates chromium debootstrap
+  gcc make git iproute2 nftables ca-certificates chromium debootstrap
 )
 # shellcheck disable=SC2206
 packages+=(${PYTI_DEPS_EXTRA:-})

@@ -208,6 +208,28 @@ type Behavior struct {
 	Executed        []string `json:"executed,omitempty"`
 	NetworkAttempts []string `json:"network_attempts,omitempty"`
 	DNSQueries      []string `json:"dns_queries,omitempty"`
+	// Contacts are what the code sent to the sandbox's network sinkhole (every name resolves to
+	// it); ContactsDropped counts those past the bound.
+	Contacts        []Contact `json:"contacts,omitempty"`
+	ContactsDropped int64     `json:"contacts_dropped,omitempty"`
+}
+
+// Contact is one connection or datagram the sinkhole received: where it went (the DNS name that
+// led there, the address and port), what it spoke, and what it carried, with the parts that were
+// base64 or hex encoded decoded.
+type Contact struct {
+	Transport string   `json:"transport"`
+	Name      string   `json:"name,omitempty"`
+	Address   string   `json:"address,omitempty"`
+	Protocol  string   `json:"protocol"`
+	Method    string   `json:"method,omitempty"`
+	URL       string   `json:"url,omitempty"`
+	SNI       string   `json:"sni,omitempty"`
+	Headers   []string `json:"headers,omitempty"`
+	Data      string   `json:"data,omitempty"`
+	Decoded   []string `json:"decoded,omitempty"`
+	Size      int64    `json:"size"`
+	Truncated bool     `json:"truncated,omitempty"`
 }
 
 // Fetch is what the fetch step brought into the job's wheelhouse.

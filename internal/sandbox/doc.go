@@ -3,9 +3,11 @@
 // is classified (ok, exit, timeout, no-output-timeout, oom, pids, no-space, killed), the decoy
 // home and decoy credentials, the seccomp deny list (SeccompRules) and its BPF program, the
 // capped capture of output and traces, the job Workspace, and the two helper roles the pyti binary takes when it re-executes itself: the host-side launcher (joins
-// the run's cgroup, creates the run's network namespace with only loopback, pre-binds PYTI's DNS
-// resolver and index bridge sockets, then execs strace/bwrap) and the in-sandbox init (serves the
-// resolver and the bridge, runs the user's command with no capabilities, reports its exit).
+// the run's cgroup, creates the run's network namespace with only loopback, makes the sinkhole's
+// block local and redirects it to the init with nftables, pre-binds PYTI's DNS resolver, sinkhole
+// and index bridge sockets, then execs strace/bwrap) and the in-sandbox init (serves the resolver,
+// the sinkhole and the bridge, runs the user's command with no capabilities, reports its exit).
+// The sinkhole (sinkhole.go) records what the code sends to the names it resolves: Contact.
 //
 // Backends live in subpackages (bwrap); cgroup handling lives in sandbox/cgroup and the shared
 // conformance suite in sandbox/sandboxtest.

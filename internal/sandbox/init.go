@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -25,10 +26,12 @@ const maxDNSRecords = 10000
 
 // reporter writes JSON lines on the report channel. Only the init holds it.
 type reporter struct {
-	mu      sync.Mutex
-	f       *os.File
-	dns     int
-	dropped int64
+	mu              sync.Mutex
+	f               *os.File
+	dns             int
+	dropped         int64
+	contacts        int
+	contactsDropped int64
 }
 
 func (r *reporter) send(rep report) {
@@ -51,6 +54,25 @@ func (r *reporter) query(q DNSQuery) {
 	r.dns++
 	r.mu.Unlock()
 	r.send(report{DNS: &q})
+}
+
+func (r *reporter) contact(c Contact) {
+	r.mu.Lock()
+	if r.contacts >= maxContacts {
+		r.contactsDropped++
+		r.mu.Unlock()
+		return
+	}
+	r.contacts++
+	r.mu.Unlock()
+	r.send(report{Contact: &c})
+}
+
+// dropContact counts a contact that could not be served.
+func (r *reporter) dropContact() {
+	r.mu.Lock()
+	r.contactsDropped++
+	r.mu.Unlock()
 }
 
 // runInit runs inside the sandbox as its PID 1. It hides the report channel from everything it
@@ -100,8 +122,16 @@ func runInit() int {
 			return fail(err)
 		}
 	}
+	var pool *addrPool
+	if cfg.Sinkhole {
+		host, _ := os.Hostname()
+		pool = newAddrPool(host)
+		if err := serveSinkhole(rep, pool); err != nil {
+			return fail(err)
+		}
+	}
 	if cfg.DNS {
-		if err := serveDNS(rep); err != nil {
+		if err := serveDNS(rep, pool); err != nil {
 			return fail(err)
 		}
 	}
@@ -156,10 +186,13 @@ func runInit() int {
 			}
 		}
 		rep.mu.Lock()
-		dropped := rep.dropped
+		dropped, cdropped := rep.dropped, rep.contactsDropped
 		rep.mu.Unlock()
 		if dropped > 0 {
 			rep.send(report{DNSDropped: dropped})
+		}
+		if cdropped > 0 {
+			rep.send(report{ContactsDropped: cdropped})
 		}
 		rep.send(report{Exit: ex})
 		return ex.Code
@@ -254,8 +287,13 @@ func isFull(p string) bool {
 	return st.Blocks > 0 && st.Bavail == 0
 }
 
-// serveDNS answers every query on the pre-bound 127.0.0.1:53 sockets with NXDOMAIN and reports it.
-func serveDNS(rep *reporter) error {
+// serveDNS answers every query on the pre-bound 127.0.0.1:53 sockets and reports it: with a
+// sinkhole address from pool, or NXDOMAIN when pool is nil.
+func serveDNS(rep *reporter, pool *addrPool) error {
+	var addr func(string) netip.Addr
+	if pool != nil {
+		addr = pool.addr
+	}
 	pc, err := net.FilePacketConn(os.NewFile(fdDNSUDP, "dns-udp"))
 	if err != nil {
 		return fmt.Errorf("dns udp: %w", err)
@@ -267,20 +305,20 @@ func serveDNS(rep *reporter) error {
 	go func() {
 		buf := make([]byte, 65535)
 		for {
-			n, addr, err := pc.ReadFrom(buf)
+			n, from, err := pc.ReadFrom(buf)
 			if err != nil {
 				return
 			}
-			resp, name, qt, err := answerNXDOMAIN(buf[:n])
+			resp, name, qt, ans, err := answerQuery(buf[:n], addr)
 			if err == nil {
-				rep.query(DNSQuery{Name: name, Type: qt, Transport: "udp", Time: time.Now().UTC()})
+				rep.query(DNSQuery{Name: name, Type: qt, Answer: ans, Transport: "udp", Time: time.Now().UTC()})
 			}
 			if resp != nil {
-				_, _ = pc.WriteTo(resp, addr)
+				_, _ = pc.WriteTo(resp, from)
 			}
 		}
 	}()
-	go acceptLoop(ln, func(c net.Conn) { serveDNSConn(c, rep) })
+	go acceptLoop(ln, func(c net.Conn) { serveDNSConn(c, rep, addr) })
 	return nil
 }
 
@@ -308,7 +346,7 @@ func acceptLoop(ln net.Listener, serve func(net.Conn)) {
 	}
 }
 
-func serveDNSConn(c net.Conn, rep *reporter) {
+func serveDNSConn(c net.Conn, rep *reporter, addr func(string) netip.Addr) {
 	defer c.Close()
 	r := bufio.NewReader(c)
 	for {
@@ -321,9 +359,9 @@ func serveDNSConn(c net.Conn, rep *reporter) {
 		if _, err := io.ReadFull(r, msg); err != nil {
 			return
 		}
-		resp, name, qt, err := answerNXDOMAIN(msg)
+		resp, name, qt, ans, err := answerQuery(msg, addr)
 		if err == nil {
-			rep.query(DNSQuery{Name: name, Type: qt, Transport: "tcp", Time: time.Now().UTC()})
+			rep.query(DNSQuery{Name: name, Type: qt, Answer: ans, Transport: "tcp", Time: time.Now().UTC()})
 		}
 		if resp == nil {
 			return

@@ -12,10 +12,12 @@ import (
 // places them (the report channel, the resolver and bridge sockets bound on the sandbox's
 // loopback) and then execs InitPath.
 const (
-	InitReportFD = fdReport // init -> host JSON lines (DNS queries, exit status)
-	InitDNSUDPFD = fdDNSUDP // 127.0.0.1:53/udp
-	InitDNSTCPFD = fdDNSTCP // 127.0.0.1:53/tcp, listening
-	InitIndexFD  = fdIndex  // 127.0.0.1:IndexPort/tcp, listening
+	InitReportFD = fdReport  // init -> host JSON lines (DNS queries, exit status)
+	InitDNSUDPFD = fdDNSUDP  // 127.0.0.1:53/udp
+	InitDNSTCPFD = fdDNSTCP  // 127.0.0.1:53/tcp, listening
+	InitIndexFD  = fdIndex   // 127.0.0.1:IndexPort/tcp, listening
+	InitSinkTCP  = fdSinkTCP // 127.0.0.1:9/tcp, listening, where the sinkhole rule redirects
+	InitSinkUDP  = fdSinkUDP // 127.0.0.1:9/udp
 )
 
 // ReportError writes msg on a report channel (the writer Supervise reads as fd 4 of the

@@ -46,6 +46,11 @@ func runLauncher() int {
 			return fail(err)
 		}
 	}
+	if cfg.Sinkhole {
+		if err := setupSinkhole(); err != nil {
+			return fail(err)
+		}
+	}
 	if cfg.IndexPort > 0 {
 		if err := bindAt(fdIndex, unix.SOCK_STREAM, cfg.IndexPort); err != nil {
 			return fail(err)

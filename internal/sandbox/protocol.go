@@ -17,6 +17,10 @@ const (
 	fdDNSUDP = 10 // 127.0.0.1:53/udp in the run's network namespace, bound by the launcher
 	fdDNSTCP = 11 // 127.0.0.1:53/tcp
 	fdIndex  = 12 // 127.0.0.1:IndexPort/tcp, the index bridge
+	// The sinkhole's sockets, 127.0.0.1:sinkholePort, where the redirect rule sends every
+	// connection and datagram to SinkholePrefix.
+	fdSinkTCP = 13
+	fdSinkUDP = 14
 )
 
 // TraceFDPath is what strace is told to write to (trace.StraceArgs(TraceFDPath)).
@@ -43,16 +47,22 @@ type LaunchConfig struct {
 	Env        []string `json:"env"`
 	DNS        bool     `json:"dns"`        // bind 127.0.0.1:53 udp+tcp on fds 5 and 6
 	IndexPort  int      `json:"index_port"` // bind 127.0.0.1:IndexPort on fd 7 when > 0
+	// Sinkhole makes SinkholePrefix local, redirects it to 127.0.0.1:sinkholePort (nftables) and
+	// binds that port, udp and tcp, on fdSinkUDP and fdSinkTCP.
+	Sinkhole bool `json:"sinkhole"`
 }
 
 // InitConfig tells the in-sandbox init what to serve and what to run.
 type InitConfig struct {
-	Argv        []string `json:"argv"`
-	Env         []string `json:"env"`
-	Dir         string   `json:"dir"`
-	FileSize    int64    `json:"file_size"`
-	OpenFiles   int      `json:"open_files"`
-	DNS         bool     `json:"dns"`
+	Argv      []string `json:"argv"`
+	Env       []string `json:"env"`
+	Dir       string   `json:"dir"`
+	FileSize  int64    `json:"file_size"`
+	OpenFiles int      `json:"open_files"`
+	DNS       bool     `json:"dns"`
+	// Sinkhole makes the resolver answer every name with a SinkholePrefix address and serves
+	// the sinkhole sockets; without it the resolver answers NXDOMAIN.
+	Sinkhole    bool     `json:"sinkhole"`
 	IndexPort   int      `json:"index_port"`
 	IndexSocket string   `json:"index_socket"` // path inside the sandbox
 	Decoys      bool     `json:"decoys"`
@@ -61,10 +71,13 @@ type InitConfig struct {
 
 // report is one line on the report channel.
 type report struct {
-	DNS        *DNSQuery   `json:"dns,omitempty"`
-	DNSDropped int64       `json:"dns_dropped,omitempty"`
-	Exit       *exitReport `json:"exit,omitempty"`
-	Error      string      `json:"error,omitempty"`
+	DNS        *DNSQuery `json:"dns,omitempty"`
+	DNSDropped int64     `json:"dns_dropped,omitempty"`
+	Contact    *Contact  `json:"contact,omitempty"`
+	// ContactsDropped counts the contacts past maxContacts, sent once at the end.
+	ContactsDropped int64       `json:"contacts_dropped,omitempty"`
+	Exit            *exitReport `json:"exit,omitempty"`
+	Error           string      `json:"error,omitempty"`
 }
 
 type exitReport struct {

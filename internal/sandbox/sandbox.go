@@ -163,10 +163,12 @@ const (
 	OutcomeKilled          Outcome = "killed"
 )
 
-// DNSQuery is one query PYTI's resolver inside the sandbox received (and answered NXDOMAIN).
+// DNSQuery is one query PYTI's resolver inside the sandbox received, and how it answered.
 type DNSQuery struct {
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Answer string `json:"answer"` // "NXDOMAIN", "NODATA" or the sinkhole address given
+
 	Transport string    `json:"transport"` // udp or tcp
 	Time      time.Time `json:"time"`
 }
@@ -194,5 +196,9 @@ type Result struct {
 	TraceDropped int64        `json:"trace_dropped"`
 	DNSQueries   []DNSQuery   `json:"dns_queries"`
 	DNSDropped   int64        `json:"dns_dropped"`
-	Limits       Limits       `json:"limits"`
+	// Contacts are what the code sent to the sinkhole (see SinkholePrefix), in order;
+	// ContactsDropped counts those past the bound.
+	Contacts        []Contact `json:"contacts"`
+	ContactsDropped int64     `json:"contacts_dropped"`
+	Limits          Limits    `json:"limits"`
 }

@@ -25,6 +25,10 @@ type Plan struct {
 	Env  []string // environment of Exec
 	// DNS makes the launcher bind PYTI's resolver sockets for the init.
 	DNS bool
+	// Sinkhole makes the launcher set up the sinkhole in the run's network namespace (the
+	// local route, the nftables redirect and the sockets) for an init run with
+	// InitConfig.Sinkhole.
+	Sinkhole bool
 	// Layout is the cgroup layout; nil detects it.
 	Layout *cgroup.Layout
 	// FullPaths are host paths checked for "no space" at the end (e.g. the workspace).
@@ -72,6 +76,7 @@ func Supervise(ctx context.Context, plan Plan) (res *Result, err error) {
 	}
 	cfg, err := encodeConfig(LaunchConfig{
 		ProcsFiles: cg.ProcsFiles(), Exec: plan.Exec, Env: plan.Env, DNS: plan.DNS, IndexPort: spec.IndexPort,
+		Sinkhole: plan.Sinkhole,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInfrastructure, err)
@@ -254,6 +259,10 @@ wait:
 	if res.DNSQueries == nil {
 		res.DNSQueries = []DNSQuery{}
 	}
+	res.Contacts, res.ContactsDropped = reports.contacts, reports.contactsDropped
+	if res.Contacts == nil {
+		res.Contacts = []Contact{}
+	}
 
 	f := runFacts{timedOut: timedOut, noOutput: noOutput, oomKills: st.OOMKills, pidsHit: st.PidsHit, shmem: st.Shmem, limits: lim}
 	if reports.exit != nil {
@@ -300,8 +309,12 @@ func tailOf(b []byte, n int) []byte {
 type reportReader struct {
 	queries []DNSQuery
 	dropped int64
-	exit    *exitReport
-	err     string
+	// contacts are the sinkhole's records, bounded again here: the init is trusted, but its
+	// channel is the one place a flood would reach the host.
+	contacts        []Contact
+	contactsDropped int64
+	exit            *exitReport
+	err             string
 }
 
 func (rr *reportReader) read(r io.Reader) {
@@ -321,6 +334,14 @@ func (rr *reportReader) read(r io.Reader) {
 			}
 		case rep.DNSDropped > 0:
 			rr.dropped += rep.DNSDropped
+		case rep.Contact != nil:
+			if len(rr.contacts) < maxContacts {
+				rr.contacts = append(rr.contacts, *rep.Contact)
+			} else {
+				rr.contactsDropped++
+			}
+		case rep.ContactsDropped > 0:
+			rr.contactsDropped += rep.ContactsDropped
 		case rep.Exit != nil:
 			rr.exit = rep.Exit
 		case rep.Error != "":

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,7 +64,7 @@ func index(t *testing.T) *fixture {
 		ctx := context.Background()
 		if _, err := localindex.Build(ctx, "../../testdata/examples", dir, nil,
 			localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels(""),
-			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext")); err != nil {
+			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext", "netneed")); err != nil {
 			fixtureErr = err
 			return
 		}
@@ -288,6 +289,26 @@ func TestBadActorIsReported(t *testing.T) {
 			t.Errorf("no %s finding; got %v", want, ids)
 		}
 	}
+	// The upload to a collector by name reached PYTI's sinkhole: the finding names the URL, the
+	// DNS name, and the data decoded.
+	var upload *report.Finding
+	for i, f := range rep.Findings {
+		if f.RuleID == "sinkhole-credentials" && upload == nil {
+			upload = &rep.Findings[i]
+		}
+	}
+	if upload == nil {
+		t.Errorf("no sinkhole-credentials finding; got %v", ids)
+	} else {
+		for _, m := range []string{"http://collect.pyti-canary.invalid/u?h=", "aws_access_key_id = AKIA" + sandbox.Canary, `"pyti-sandbox"`, "looked up collect.pyti-canary.invalid (PYTI's sinkhole answered 198.18."} {
+			if !strings.Contains(upload.Message, m) {
+				t.Errorf("sinkhole-credentials message does not mention %q: %s", m, upload.Message)
+			}
+		}
+		if upload.Severity != report.SeverityCritical {
+			t.Errorf("sinkhole-credentials is %s", upload.Severity)
+		}
+	}
 	for _, f := range rep.Findings {
 		if f.Source == "behavior" && len(f.Evidence) == 0 {
 			t.Errorf("finding %s has no evidence", f.RuleID)
@@ -297,6 +318,48 @@ func TestBadActorIsReported(t *testing.T) {
 		if stamp(c) != before[c] {
 			t.Errorf("%s changed on the host", c)
 		}
+	}
+}
+
+// TestNetworkNeedingTests: a test suite that uses the network sees names resolve (to PYTI's
+// sinkhole) and an outside address unreachable; its failures need the network, the sinkhole
+// records its HTTPS contact, and nothing of it is more than a low finding.
+func TestNetworkNeedingTests(t *testing.T) {
+	t.Parallel()
+	rep := analyze(t, "pyti-example-netneed")
+	if rep.Verdict != report.VerdictTestsFailed {
+		t.Fatalf("verdict %s (%s), want tests-failed", rep.Verdict, rep.Reason)
+	}
+	got := map[string]string{}
+	for _, c := range rep.Tests.Results.Cases {
+		got[c.NodeID[strings.LastIndex(c.NodeID, "::")+2:]] = string(c.Outcome) + " " + string(c.Class)
+	}
+	want := map[string]string{
+		"test_connect_outside":         "failed needs-network",
+		"test_resolve_example_org":     "passed ",
+		"test_fetch_https_example_org": "failed needs-network",
+		"test_parse_host_port_offline": "passed ",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("test cases (-want +got)\n%s", d)
+	}
+	ids := ruleIDs(rep)
+	for _, id := range []string{"network-attempt-test", "dns-lookup-test", "sinkhole-request-test"} {
+		if !ids[id] {
+			t.Errorf("no %s finding; got %v", id, ids)
+		}
+	}
+	for _, f := range rep.Findings {
+		if f.Severity.Rank() > report.SeverityLow.Rank() {
+			t.Errorf("finding %s is %s: %s", f.RuleID, f.Severity, f.Message)
+		}
+	}
+	var contacts []string
+	for _, c := range rep.Tests.Behavior.Contacts {
+		contacts = append(contacts, c.Protocol+" "+c.SNI+" "+c.Name)
+	}
+	if !slices.Contains(contacts, "tls example.org example.org") {
+		t.Errorf("contacts %v, want the TLS one to example.org", contacts)
 	}
 }
 

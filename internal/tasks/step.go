@@ -175,7 +175,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		return fmt.Errorf("parsing the trace: %w", err)
 	}
 	for _, q := range res.DNSQueries {
-		ev.Add(trace.NewDNSEvent(q.Time, 0, q.Name, q.Type, "NXDOMAIN"))
+		ev.Add(trace.NewDNSEvent(q.Time, 0, q.Name, q.Type, q.Answer))
 	}
 	sum := tr.Summary
 	beh := &report.Behavior{
@@ -189,9 +189,14 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	for _, q := range res.DNSQueries {
 		beh.DNSQueries = append(beh.DNSQueries, q.Name+" "+q.Type)
 	}
+	for _, c := range res.Contacts {
+		beh.Contacts = append(beh.Contacts, report.Contact(behavior.Summarize(c)))
+	}
+	beh.ContactsDropped = res.ContactsDropped
 	out.phase.Behavior = beh
 	var findings []report.Finding
-	for _, f := range ev.Findings() {
+	found := append(ev.Findings(), behavior.ContactFindings(s.phase, res.Contacts, res.ContactsDropped)...)
+	for _, f := range append(found, behavior.DNSDataFindings(s.phase, res.DNSQueries)...) {
 		rf := behaviorFinding(s.phase, f)
 		if s.t != nil && s.t.cell >= 0 {
 			rf.Image = s.t.img.Name

@@ -173,3 +173,26 @@ func TestParseClosingLine(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyNetwork: the ways a test fails when the network it wants is the sandbox's
+// sinkhole (TLS closed after the ClientHello) or absent are all "needs network".
+func TestClassifyNetwork(t *testing.T) {
+	tests := []struct {
+		name, message string
+		want          Class
+	}{
+		{"no name", "socket.gaierror: [Errno -2] Name or service not known", NeedsNetwork},
+		{"tls to the sinkhole (ssl)", "ssl.SSLEOFError: [SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol (_ssl.c:992)", NeedsNetwork},
+		{"tls to the sinkhole (requests)", "requests.exceptions.SSLError: HTTPSConnectionPool(host='x.example', port=443): Max retries exceeded with url: / (Caused by SSLError(SSLEOFError(8, 'EOF occurred in violation of protocol (_ssl.c:992)')))", NeedsNetwork},
+		{"server closed", "http.client.RemoteDisconnected: Remote end closed connection without response", NeedsNetwork},
+		{"no route", "OSError: [Errno 101] Network is unreachable", NeedsNetwork},
+		{"plain assertion", "AssertionError: assert 1 == 2", Assertion},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, _ := classify(tc.message, "", false); got != tc.want {
+				t.Errorf("classify(%q) = %s, want %s", tc.message, got, tc.want)
+			}
+		})
+	}
+}

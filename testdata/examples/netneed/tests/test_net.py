@@ -1,4 +1,4 @@
-from pyti_example_netneed import can_connect, parse_host_port, resolve
+from pyti_example_netneed import can_connect, fetch, parse_host_port, resolve
 
 
 def test_connect_outside():
@@ -9,6 +9,11 @@ def test_connect_outside():
 def test_resolve_example_org():
     # Needs the network: a DNS lookup.
     assert resolve("example.org")
+
+
+def test_fetch_https_example_org():
+    # Needs the network: an HTTPS download.
+    assert b"Example Domain" in fetch("https://example.org/")
 
 
 def test_parse_host_port_offline():

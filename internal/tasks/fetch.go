@@ -95,6 +95,24 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			return err
 		}
 		fetch.Phase = essential.phase
+		if !essential.ok() && a.Kind != "wheel" && metadataFailed(essential.output) {
+			// The package's own build code (setup.py, the backend's hooks) crashed while pip
+			// prepared its metadata: a build failure, not a dependency that cannot be fetched.
+			// Fetch what the build needs, and let the build show the error.
+			buildOnly, err := download("pip-download-build", append(slices.Clone(buildReqs), testTools...))
+			if err != nil {
+				return err
+			}
+			if buildOnly.ok() {
+				fetch.Phase.Reason = "pip could not prepare the package's metadata, because its build code failed (" +
+					lastLine(essential.output) + "): only the build requirements and the test tools were fetched, and the build shows the error"
+				if err := j.collectProxied(proxy, wh); err != nil {
+					return err
+				}
+				t.kWheelhouse.Set(d, Wheelhouse{Dir: wh, Tools: used.Tools})
+				return nil
+			}
+		}
 		if !essential.ok() {
 			fetch.Phase.Reason = strings.Join(errorLines(essential.output, 20), "\n")
 			return fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", describe(essential.res), lastLine(essential.output))
@@ -152,8 +170,14 @@ func (j *job) mainRequirement(a Archive, src Source, t *target) (requirement, []
 		root := j.in(tree)
 		return requirement{plain: root, name: name, url: "file://" + root}, nil, nil
 	}
-	// pip needs the file name to tell an sdist from a wheel: bind the cached file under its name.
+	// pip needs the file name to tell an sdist from a wheel: bind the cached file under its name,
+	// or, when that name does not parse (an invalid version), under the name its metadata gives.
 	inside := insideDist + "/" + a.Filename
+	if _, err := pypi.ParseFilename(a.Filename, ""); err != nil && a.Kind == "sdist" && src.Metadata != nil {
+		if v, err := pep440.Parse(src.Metadata.Version); err == nil && src.Metadata.Name != "" {
+			inside = insideDist + "/" + strings.ReplaceAll(pep440.NormalizeName(src.Metadata.Name), "-", "_") + "-" + v.String() + distSuffix(a.Filename)
+		}
+	}
 	return requirement{plain: inside, name: name, url: "file://" + inside}, []sandbox.Bind{{Src: a.Path, Dst: inside}}, nil
 }
 
@@ -389,6 +413,29 @@ func listWheelhouse(dir string) []report.File {
 	sort.Slice(out, func(a, b int) bool { return out[a].Filename < out[b].Filename })
 	return out
 }
+
+// metadataFailed reports whether pip's output says that preparing the analysed package's metadata
+// failed in its own code (setup.py egg_info, the backend's get_requires or prepare_metadata hook),
+// rather than that something could not be fetched.
+func metadataFailed(out string) bool {
+	if !preparingFailed.MatchString(out) {
+		return false
+	}
+	// The failure is the package's own when the last thing pip processed is the analysed file or
+	// tree, not a dependency it collected.
+	last := ""
+	for _, l := range splitLines(out) {
+		if m := processing.FindStringSubmatch(l); m != nil {
+			last = m[1]
+		}
+	}
+	return last == "" || strings.HasPrefix(last, insideDist+"/") || strings.HasPrefix(last, insideWork+"/")
+}
+
+var (
+	preparingFailed = regexp.MustCompile(`metadata-generation-failed|(egg_info|Getting requirements to build (wheel|editable)|Preparing metadata \(pyproject\.toml\)) did not run successfully`)
+	processing      = regexp.MustCompile(`^\s*(?:Processing|Collecting) (\S+)`)
+)
 
 // lastLine picks the one line of a log that best says why a step failed: a compiler error, then
 // a setuptools "error:" line, then the last Python exception, then the last line mentioning an

@@ -65,6 +65,9 @@ type TargetResults struct {
 	Install *Install `json:"install,omitempty"`
 	Import  *Import  `json:"import,omitempty"`
 	Tests   *Tests   `json:"tests,omitempty"`
+	// CodeRan says where the package's own code ran (setup.py while pip prepared its metadata
+	// and while it was built, its modules when imported, its .pth files).
+	CodeRan []string `json:"code_ran,omitempty"`
 }
 
 // Cell is one environment of a matrix run: its image, its own verdict, and its steps' results.

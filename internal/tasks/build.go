@@ -61,6 +61,9 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	if err != nil {
 		return err
 	}
+	if exists(filepath.Join(src.Root, "setup.py")) {
+		j.codeRan(t, "setup.py during build")
+	}
 	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs), Frontend: frontend, FrontendNote: note}
 	defer j.setResult(t, func(tr *report.TargetResults) { tr.Build = b })
 	j.limitHint(t, res.res)

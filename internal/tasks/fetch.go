@@ -83,6 +83,9 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	if err != nil {
 		return err
 	}
+	if a.Kind != "wheel" && !static && exists(filepath.Join(src.Root, "setup.py")) {
+		j.codeRan(t, "setup.py during fetch (pip prepared the metadata)")
+	}
 	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static}
 	defer func() {
 		fetch.IndexRequests = len(proxy.Requests())
@@ -438,20 +441,23 @@ var (
 )
 
 // lastLine picks the one line of a log that best says why a step failed: a compiler error, then
-// a setuptools "error:" line, then the last Python exception, then the last line mentioning an
-// error.
+// the last Python exception (a setup.py that crashed: the "error:" lines around it only say that
+// a subprocess failed), then a setuptools "error:" line, then the last line mentioning an error.
 func lastLine(s string) string {
 	lines := splitLines(s)
-	for _, re := range []*regexp.Regexp{compilerError, setuptoolsError} {
-		for _, l := range lines {
-			if re.MatchString(l) {
-				return strings.TrimSpace(l)
-			}
+	for _, l := range lines {
+		if compilerError.MatchString(l) {
+			return strings.TrimSpace(l)
 		}
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		if pythonError.MatchString(lines[i]) {
 			return strings.TrimSpace(lines[i])
+		}
+	}
+	for _, l := range lines {
+		if setuptoolsError.MatchString(l) {
+			return strings.TrimSpace(l)
 		}
 	}
 	l := errorLines(s, 1)

@@ -64,6 +64,9 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
 	imp.Phase = res.phase
 	j.limitHint(t, res.res)
 	imp.Modules = parseImportLines(res.res.Stdout)
+	if ran := importRan(imp.Modules, l.Pth); ran != "" {
+		j.codeRan(t, ran)
+	}
 	out := judgeImport(l, imp.Modules, perModule)
 	if res.res.Outcome == sandbox.OutcomeTimeout || res.res.Outcome == sandbox.OutcomeNoOutputTimeout {
 		out.timeout = "import: the import step did not end (" + describe(res.res) + ")"
@@ -245,4 +248,77 @@ func countHow(mods []report.Module, how string) int {
 		}
 	}
 	return n
+}
+
+// importRan says what of the package's code the import check ran ("" for nothing).
+func importRan(mods []report.Module, pth []string) string {
+	byName, byLoc, swept := 0, 0, 0
+	var standIns []string
+	for _, m := range mods {
+		if m.Skipped != "" {
+			continue
+		}
+		switch m.How {
+		case "location":
+			byLoc++
+		case "sweep":
+			swept += m.Swept
+		default:
+			byName++
+		}
+		standIns = append(standIns, m.StandIns...)
+		if m.StandInPass != nil {
+			standIns = append(standIns, m.StandInPass.StandIns...)
+		}
+	}
+	var parts []string
+	if byName > 0 {
+		parts = append(parts, fmt.Sprintf("%d by name", byName))
+	}
+	if byLoc > 0 {
+		parts = append(parts, fmt.Sprintf("%d by file location", byLoc))
+	}
+	if swept > 0 {
+		parts = append(parts, fmt.Sprintf("%d other modules swept", swept))
+	}
+	out := ""
+	if len(parts) > 0 {
+		out = "import (" + strings.Join(parts, ", ") + ")"
+		if standIns = uniqueTop(standIns); len(standIns) > 0 {
+			out += " with stand-ins for " + strings.Join(standIns, ", ")
+		}
+	}
+	if len(pth) > 0 {
+		if out != "" {
+			out += "; "
+		}
+		out += ".pth files at every interpreter start (" + strings.Join(pth, ", ") + ")"
+	}
+	return out
+}
+
+// uniqueTop are the distinct top-level names of dotted module names, in order.
+func uniqueTop(names []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		top, _, _ := strings.Cut(n, ".")
+		if !seen[top] {
+			seen[top] = true
+			out = append(out, top)
+		}
+	}
+	return out
+}
+
+// codeRan records where the package's own code ran, once per description.
+func (j *job) codeRan(t *target, what string) {
+	j.setResult(t, func(tr *report.TargetResults) {
+		for _, c := range tr.CodeRan {
+			if c == what {
+				return
+			}
+		}
+		tr.CodeRan = append(tr.CodeRan, what)
+	})
 }

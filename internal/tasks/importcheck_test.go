@@ -289,3 +289,49 @@ func TestBadVersionFilename(t *testing.T) {
 		t.Errorf("import %+v, want pyti_test_badver imported", rep.Import)
 	}
 }
+
+func TestLastLineAndMetadataFailed(t *testing.T) {
+	crash := `Processing /run/pyti-dist/demo-1.0.tar.gz
+  Preparing metadata (setup.py): started
+  Preparing metadata (setup.py): finished with status 'error'
+  error: subprocess-exited-with-error
+
+  × python setup.py egg_info did not run successfully.
+  │ exit code: 1
+  ╰─> [6 lines of output]
+      Traceback (most recent call last):
+        File "<string>", line 2, in <module>
+        File "/tmp/pip-req-build/setup.py", line 2, in <module>
+          setup(name='demo', version=VERSION)
+      NameError: name 'VERSION' is not defined
+      [end of output]
+error: metadata-generation-failed`
+	depCrash := `Processing /run/pyti-dist/demo-1.0.tar.gz
+  Preparing metadata (setup.py): finished with status 'done'
+Collecting olddep
+  Downloading olddep-0.1.tar.gz
+  Preparing metadata (setup.py): finished with status 'error'
+  × python setup.py egg_info did not run successfully.
+error: metadata-generation-failed`
+	unfetchable := `Processing /run/pyti-dist/demo-1.0.tar.gz
+ERROR: Could not find a version that satisfies the requirement nothere (from demo) (from versions: none)
+ERROR: No matching distribution found for nothere`
+	for _, tc := range []struct {
+		name, log, last string
+		metadata        bool
+	}{
+		{"setup.py crashed", crash, "NameError: name 'VERSION' is not defined", true},
+		{"a dependency's setup.py crashed", depCrash, "error: metadata-generation-failed", false},
+		{"a dependency is not on the index", unfetchable, "ERROR: No matching distribution found for nothere", false},
+		{"the front end's wrapper line", "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'\nerror: get_requires_for_build_wheel exited with code 1", "FileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lastLine(tc.log); got != tc.last {
+				t.Errorf("lastLine = %q, want %q", got, tc.last)
+			}
+			if got := metadataFailed(tc.log); got != tc.metadata {
+				t.Errorf("metadataFailed = %v, want %v", got, tc.metadata)
+			}
+		})
+	}
+}

@@ -21,6 +21,8 @@ const (
 	// importGrace is how long PYTI waits, after an import, for the threads and processes it
 	// started (a payload in a daemon thread or a forked daemon).
 	importGrace = 10 * time.Second
+	// importSweep bounds the sweep of one package's other modules.
+	importSweep = 60 * time.Second
 	// importMargin is the step's time kept for the check's own ending.
 	importMargin = 10 * time.Second
 )
@@ -50,7 +52,7 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
 	spec, err := json.Marshal(map[string]any{
 		"site": j.in(env.SitePackages), "modules": nonNil(l.Modules), "by_location": nonNil(l.ByLocation),
 		"submodules": nonNil(l.Submodules), "budget": budget.Seconds(), "per_module": perModule.Seconds(),
-		"grace": importGrace.Seconds(),
+		"grace": importGrace.Seconds(), "sweep": importSweep.Seconds(),
 	})
 	if err != nil {
 		return err

@@ -78,6 +78,8 @@ def run(attempt, stand_ins):
     if remaining < 1:
         return {"ok": False, "skipped": "the import step's time ran out before this import"}
     timeout = min(float(spec["per_module"]), remaining)
+    if attempt["mode"] == "sweep":
+        timeout = min(timeout, float(spec.get("sweep", timeout)))
     r, w = os.pipe()
     arg = dict(attempt, stand_ins=stand_ins, own=own, grace=min(grace, timeout / 2), result_fd=w)
     chunks = []

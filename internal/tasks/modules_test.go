@@ -2,9 +2,11 @@ package tasks
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pyti/pyti/internal/report"
 )
 
 func TestFindModules(t *testing.T) {
@@ -97,5 +99,63 @@ func TestRecordPaths(t *testing.T) {
 	want := []string{"demo/__init__.py", "odd,name.py", "demo-1.0.dist-info/RECORD"}
 	if diff := cmp.Diff(want, recordPaths(data)); diff != "" {
 		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+}
+
+func TestJudgeImport(t *testing.T) {
+	ok := func(name, how string) report.Module { return report.Module{Name: name, OK: true, How: how} }
+	for _, tc := range []struct {
+		name   string
+		layout Layout
+		mods   []report.Module
+		want   importOutcome
+	}{
+		{"all imported", Layout{Modules: []string{"a", "b"}}, []report.Module{ok("a", "name"), ok("b", "name")}, importOutcome{}},
+		{
+			"undeclared dependency, ran with stand-ins", Layout{Modules: []string{"a"}},
+			[]report.Module{{Name: "a", How: "name", Error: "Traceback\nModuleNotFoundError: No module named 'requests'", Missing: "requests",
+				StandInPass: &report.StandInPass{OK: true, StandIns: []string{"requests", "requests.adapters"}}}},
+			importOutcome{failed: "1 of 1 modules do not import: a needs requests, which is not installed (an undeclared dependency?); with stand-ins for requests, requests.adapters its import ran to the end"},
+		},
+		{
+			"a failure by location or in the sweep does not fail the import", Layout{Modules: []string{"a"}, ByLocation: []string{"my-pkg/"}},
+			[]report.Module{ok("a", "name"), {Name: "my-pkg/", How: "location", Error: "ValueError: x"}, {Name: "a", How: "sweep", TimedOut: true}},
+			importOutcome{},
+		},
+		{
+			"endless import", Layout{Modules: []string{"slow", "b"}},
+			[]report.Module{{Name: "slow", How: "name", TimedOut: true, Error: "TimeoutExpired: the import did not end within 120 seconds"}, ok("b", "name")},
+			importOutcome{timeout: "import: importing slow did not end within 2m0s", failed: "1 of 2 modules do not import: slow: TimeoutExpired: the import did not end within 120 seconds"},
+		},
+		{
+			"only code not importable by name", Layout{ByLocation: []string{"my-pkg/"}},
+			[]report.Module{ok("my-pkg/", "location")},
+			importOutcome{nothing: "no module is importable by name; PYTI imported by file location what a name cannot reach: my-pkg/ (imported)"},
+		},
+		{"nothing at all", Layout{Why: "the wheel installs no file into site-packages"}, nil, importOutcome{nothing: "the wheel installs no file into site-packages"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := judgeImport(tc.layout, tc.mods, 120*time.Second)
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(importOutcome{})); diff != "" {
+				t.Errorf("outcome (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestImportRan(t *testing.T) {
+	mods := []report.Module{
+		{Name: "a", How: "name", OK: true},
+		{Name: "b", How: "name", Missing: "requests", StandInPass: &report.StandInPass{OK: true, StandIns: []string{"requests", "requests.adapters"}}},
+		{Name: "my-pkg/", How: "location", OK: true, StandIns: []string{"winreg"}},
+		{Name: "a", How: "sweep", OK: true, Swept: 12},
+		{Name: "c", How: "name", Skipped: "out of time"},
+	}
+	want := "import (2 by name, 1 by file location, 12 other modules swept) with stand-ins for requests, winreg; .pth files at every interpreter start (x.pth)"
+	if got := importRan(mods, []string{"x.pth"}); got != want {
+		t.Errorf("importRan = %q, want %q", got, want)
+	}
+	if got := importRan(nil, nil); got != "" {
+		t.Errorf("importRan(nothing) = %q", got)
 	}
 }

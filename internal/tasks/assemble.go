@@ -81,6 +81,10 @@ func (j *job) decideTarget(res *dag.Result, t *target) (report.Verdict, string) 
 			return v, reason
 		}
 	}
+	// A dependency could not be fetched, yet the package's code ran without it (see fetch).
+	if reason, ok := j.hints[t.img.Name][report.VerdictFetch]; ok {
+		return report.VerdictFetch, reason
+	}
 	if rec, ok := res.Task(t.task("fetch")); ok && rec.Status == dag.StatusSkipped && rec.Cause == "" {
 		return report.VerdictNotApplicable, rec.Reason
 	}

@@ -116,6 +116,26 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 				return nil
 			}
 		}
+		if missing := unfetchable(essential.output); !essential.ok() && len(missing) > 0 {
+			// A dependency the index does not have: the verdict is unresolvable, but the package's
+			// own code still runs, as it would for a user who has the dependency: fetch what the
+			// build needs, install the package without its dependencies, and let the import give
+			// stand-ins for the missing ones.
+			buildOnly, err := download("pip-download-build", append(slices.Clone(buildReqs), testTools...))
+			if err != nil {
+				return err
+			}
+			if buildOnly.ok() {
+				why := fmt.Sprintf("pip could not fetch the package's dependencies (%s)", lastLine(essential.output))
+				fetch.Phase.Reason = why + ": the package is still built, installed without its dependencies and imported with stand-ins for them, so that its code runs"
+				j.targetHint(t, report.VerdictFetch, why)
+				if err := j.collectProxied(proxy, wh); err != nil {
+					return err
+				}
+				t.kWheelhouse.Set(d, Wheelhouse{Dir: wh, Tools: used.Tools, Unfetchable: missing})
+				return nil
+			}
+		}
 		if !essential.ok() {
 			fetch.Phase.Reason = strings.Join(errorLines(essential.output, 20), "\n")
 			return fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", describe(essential.res), lastLine(essential.output))
@@ -416,6 +436,19 @@ func listWheelhouse(dir string) []report.File {
 	sort.Slice(out, func(a, b int) bool { return out[a].Filename < out[b].Filename })
 	return out
 }
+
+// unfetchable are the requirements pip said the index has no distribution for.
+func unfetchable(out string) []string {
+	var names []string
+	for _, m := range noDistribution.FindAllStringSubmatch(out, -1) {
+		if !contains(names, m[1]) {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+var noDistribution = regexp.MustCompile(`No matching distribution found for ([^\s;]+)`)
 
 // metadataFailed reports whether pip's output says that preparing the analysed package's metadata
 // failed in its own code (setup.py egg_info, the backend's get_requires or prepare_metadata hook),

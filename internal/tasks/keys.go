@@ -54,6 +54,9 @@ type Wheelhouse struct {
 	Extras []string
 	// Tools are the test tools PYTI adds because the project does not declare them.
 	Tools []string
+	// Unfetchable are dependencies of the package the index does not have: the package is then
+	// installed without its dependencies (its code still runs; the verdict is unresolvable).
+	Unfetchable []string
 }
 
 // Wheel is the built (or given) wheel.

@@ -280,6 +280,9 @@ type Module struct {
 	// StandIns are the missing modules that got a permissive stand-in in this attempt (location
 	// and sweep attempts have them from the start).
 	StandIns []string `json:"stand_ins,omitempty"`
+	// StandInCalls are the first calls the package made on stand-ins, with their arguments (a
+	// URL it would have fetched, a command it would have run through a missing module).
+	StandInCalls []string `json:"stand_in_calls,omitempty"`
 	// StandInPass is the second import of a module that missed one, with stand-ins for every
 	// missing module, so that the code after that import ran as it would for a user who has it.
 	StandInPass *StandInPass `json:"stand_in_pass,omitempty"`
@@ -297,7 +300,9 @@ type StandInPass struct {
 	OK       bool     `json:"ok"`
 	Error    string   `json:"error,omitempty"`
 	StandIns []string `json:"stand_ins,omitempty"`
-	TimedOut bool     `json:"timed_out,omitempty"`
+	// StandInCalls are the first calls made on stand-ins, with their arguments.
+	StandInCalls []string `json:"stand_in_calls,omitempty"`
+	TimedOut     bool     `json:"timed_out,omitempty"`
 	// Background is what this import left running.
 	Background *Background `json:"background,omitempty"`
 }

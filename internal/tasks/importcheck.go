@@ -109,6 +109,7 @@ type importLine struct {
 	Skipped    string               `json:"skipped"`
 	Seconds    float64              `json:"seconds"`
 	StandIns   []string             `json:"stand_ins"`
+	Calls      []string             `json:"stand_in_calls"`
 	Imported   int                  `json:"imported"`
 	StoppedAt  string               `json:"stopped_at"`
 	Failed     []report.ModuleError `json:"failed"`
@@ -152,10 +153,10 @@ func parseImportLines(stdout []byte) []report.Module {
 			mod.Missing = *m.Missing
 		}
 		if m.Kind != "name" {
-			mod.StandIns = m.StandIns
+			mod.StandIns, mod.StandInCalls = m.StandIns, m.Calls
 		}
 		if s := m.StandInRun; s != nil {
-			mod.StandInPass = &report.StandInPass{OK: s.OK, Error: s.Error, StandIns: s.StandIns, TimedOut: s.TimedOut, Background: s.background.report()}
+			mod.StandInPass = &report.StandInPass{OK: s.OK, Error: s.Error, StandIns: s.StandIns, StandInCalls: s.Calls, TimedOut: s.TimedOut, Background: s.background.report()}
 		}
 		mods = append(mods, mod)
 	}

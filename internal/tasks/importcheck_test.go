@@ -28,10 +28,15 @@ func makeWheel(t *testing.T, dir, name, version string, files map[string]string)
 	dist := strings.ReplaceAll(name, "-", "_")
 	info := fmt.Sprintf("%s-%s.dist-info/", dist, version)
 	all := map[string]string{}
+	extra := ""
 	for k, v := range files {
+		if k == "@metadata" { // more METADATA lines (Requires-Dist)
+			extra = v
+			continue
+		}
 		all[k] = v
 	}
-	all[info+"METADATA"] = fmt.Sprintf("Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: a PYTI test wheel\n", name, version)
+	all[info+"METADATA"] = fmt.Sprintf("Metadata-Version: 2.1\nName: %s\nVersion: %s\nSummary: a PYTI test wheel\n%s", name, version, extra)
 	all[info+"WHEEL"] = "Wheel-Version: 1.0\nGenerator: pyti-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
 	names := make([]string, 0, len(all))
 	for k := range all {
@@ -342,5 +347,25 @@ ERROR: No matching distribution found for nothere`
 				t.Errorf("metadataFailed = %v, want %v", got, tc.metadata)
 			}
 		})
+	}
+}
+
+// TestUnfetchableDependencyStillRuns: a declared dependency the index does not have makes the
+// verdict unresolvable, and the package's import-time code still runs, with a stand-in for it.
+func TestUnfetchableDependencyStillRuns(t *testing.T) {
+	t.Parallel()
+	whl := makeWheel(t, t.TempDir(), "pyti-test-nodep", "1.0", map[string]string{
+		"@metadata":              "Requires-Dist: pyti-not-on-the-index>=1\n",
+		"pyti_nodep/__init__.py": "import pyti_not_on_the_index\n" + payload("pyti-nodep-ran"),
+	})
+	rep, job := analyzeLocal(t, whl, Options{})
+	if rep.Verdict != report.VerdictFetch || !strings.Contains(rep.Reason, "pyti-not-on-the-index") {
+		t.Errorf("verdict %s (%s), want unresolvable naming the dependency", rep.Verdict, rep.Reason)
+	}
+	if rep.Import == nil || len(rep.Import.Modules) == 0 || rep.Import.Modules[0].StandInPass == nil || !rep.Import.Modules[0].StandInPass.OK {
+		t.Fatalf("import %+v, want pyti_nodep imported with a stand-in", rep.Import)
+	}
+	if !ran(traceOf(t, job), "pyti-nodep-ran") {
+		t.Error("the payload after the missing import did not run under the trace")
 	}
 }

@@ -151,7 +151,7 @@ def run(attempt, stand_ins):
                 if line.startswith("PYTI-SWEEP: "):
                     out["stopped_at"] = line[len("PYTI-SWEEP: "):]
                     break
-    for k in ("stand_ins", "threads_after_import", "threads_left", "waited_s", "imported", "failed"):
+    for k in ("stand_ins", "stand_in_calls", "threads_after_import", "threads_left", "waited_s", "imported", "failed"):
         if k in said:
             out[k] = said[k]
     return out

@@ -52,6 +52,18 @@ if spec.get("stand_ins"):
 
     _made = {}
 
+    calls = []
+
+    def _record(name, args, kwargs):
+        """Keeps what the package asked of a stand-in (a URL, a command), for the report."""
+        if len(calls) >= 50:
+            return
+        try:
+            shown = [repr(a)[:200] for a in args] + ["%s=%s" % (k, repr(v)[:200]) for k, v in kwargs.items()]
+        except Exception:  # noqa: BLE001 - a hostile __repr__
+            shown = ["..."]
+        calls.append(("%s(%s)" % (name, ", ".join(shown)))[:600])
+
     class _StandInMeta(type):
         def __getattr__(cls, name):
             if name.startswith("__") and name.endswith("__"):
@@ -60,6 +72,7 @@ if spec.get("stand_ins"):
 
         def __call__(cls, *args, **kwargs):
             if cls.__dict__.get("_pyti_stand_in"):
+                _record(cls.__qualname__, args, kwargs)
                 if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
                     return args[0]  # used as a decorator: the decorated code stays the package's
                 return super().__call__()
@@ -89,6 +102,7 @@ if spec.get("stand_ins"):
             return _make(type(self).__qualname__ + "." + name)
 
         def __call__(self, *args, **kwargs):
+            _record(type(self).__qualname__ + "()", args, kwargs)
             if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
                 return args[0]
             return type(self)()
@@ -246,6 +260,8 @@ finally:
         result["waited_s"] = round(time.monotonic() - start, 2)
         result["threads_left"] = _tasks() - 1
         result["stand_ins"] = stood_in
+        if spec.get("stand_ins"):
+            result["stand_in_calls"] = calls
         sys.stderr.flush()
         sys.stdout.flush()
         os.write(int(spec["result_fd"]), json.dumps(result).encode())

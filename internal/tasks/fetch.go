@@ -102,7 +102,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			// The package's own build code (setup.py, the backend's hooks) crashed while pip
 			// prepared its metadata: a build failure, not a dependency that cannot be fetched.
 			// Fetch what the build needs, and let the build show the error.
-			buildOnly, err := download("pip-download-build", append(slices.Clone(buildReqs), testTools...))
+			buildOnly, err := download("pip-download-build", buildOnlyRequirements(a, buildReqs))
 			if err != nil {
 				return err
 			}
@@ -121,7 +121,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			// own code still runs, as it would for a user who has the dependency: fetch what the
 			// build needs, install the package without its dependencies, and let the import give
 			// stand-ins for the missing ones.
-			buildOnly, err := download("pip-download-build", append(slices.Clone(buildReqs), testTools...))
+			buildOnly, err := download("pip-download-build", buildOnlyRequirements(a, buildReqs))
 			if err != nil {
 				return err
 			}
@@ -435,6 +435,17 @@ func listWheelhouse(dir string) []report.File {
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Filename < out[b].Filename })
 	return out
+}
+
+// buildOnlyRequirements are what the build and the tests need when the package's own
+// requirements cannot be resolved: the build requirements, wheel (setuptools' backend asks for it
+// at build time, which pip would have found out while preparing the metadata) and the test tools.
+func buildOnlyRequirements(a Archive, buildReqs []string) []string {
+	reqs := slices.Clone(buildReqs)
+	if a.Kind != "wheel" {
+		reqs = append(reqs, "wheel")
+	}
+	return append(reqs, testTools...)
 }
 
 // unfetchable are the requirements pip said the index has no distribution for.

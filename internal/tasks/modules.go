@@ -155,7 +155,10 @@ func findModules(files, topLevel []string, read func(string) []byte) Layout {
 			continue
 		}
 		hasImport := false
-		for _, line := range splitLines(string(read(p))) {
+		for n, line := range splitLines(string(read(p))) {
+			if n >= 1000 || len(roots) > 100 {
+				break // a hostile .pth: enough
+			}
 			line = strings.TrimSpace(line)
 			switch {
 			case line == "" || strings.HasPrefix(line, "#"):

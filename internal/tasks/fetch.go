@@ -499,6 +499,12 @@ func lastLine(s string) string {
 			return strings.TrimSpace(lines[i])
 		}
 	}
+	// A requirement the index does not have, also inside pip's subprocess output.
+	for _, l := range lines {
+		if noDistribution.MatchString(l) {
+			return strings.TrimSpace(l)
+		}
+	}
 	for _, l := range lines {
 		if setuptoolsError.MatchString(l) {
 			return strings.TrimSpace(l)

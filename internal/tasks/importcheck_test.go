@@ -337,6 +337,7 @@ ERROR: No matching distribution found for nothere`
 		{"setup.py crashed", crash, "NameError: name 'VERSION' is not defined", true},
 		{"a dependency's setup.py crashed", depCrash, "error: metadata-generation-failed", false},
 		{"a dependency is not on the index", unfetchable, "ERROR: No matching distribution found for nothere", false},
+		{"a build requirement is not on the index", "  error: subprocess-exited-with-error\n  × pip subprocess to install build dependencies did not run successfully.\n      ERROR: No matching distribution found for hatchling>=1.25.0\nerror: subprocess-exited-with-error", "ERROR: No matching distribution found for hatchling>=1.25.0", false},
 		{"the front end's wrapper line", "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'\nerror: get_requires_for_build_wheel exited with code 1", "FileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

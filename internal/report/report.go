@@ -65,6 +65,9 @@ type TargetResults struct {
 	Install *Install `json:"install,omitempty"`
 	Import  *Import  `json:"import,omitempty"`
 	Tests   *Tests   `json:"tests,omitempty"`
+	// CodeRan says where the package's own code ran (setup.py while pip prepared its metadata
+	// and while it was built, its modules when imported, its .pth files).
+	CodeRan []string `json:"code_ran,omitempty"`
 }
 
 // Cell is one environment of a matrix run: its image, its own verdict, and its steps' results.
@@ -277,10 +280,16 @@ type Package struct {
 	Version string `json:"version"`
 }
 
-// Import is the import of every top-level module the wheel provides.
+// Import is the import of what the installed wheel ships: every module importable by name, code
+// whose name is not importable (by its file location), and the packages' other modules.
 type Import struct {
 	Phase
 	Modules []Module `json:"modules"`
+	// Nothing says why no module is importable by name, when none is: then the import proved
+	// nothing about the package ("nothing-to-import").
+	Nothing string `json:"nothing,omitempty"`
+	// Pth are the .pth files whose import lines run at every interpreter start.
+	Pth []string `json:"pth,omitempty"`
 }
 
 // Module is one import attempt.
@@ -290,6 +299,59 @@ type Module struct {
 	Error string `json:"error,omitempty"`
 	// Missing names the module an ImportError could not find (an undeclared dependency).
 	Missing string `json:"missing_module,omitempty"`
+	// How it was imported: "name" (as `import NAME` does), "location" (by its file's location,
+	// because its name is not importable, e.g. a my-pkg/ directory) or "sweep" (the package's
+	// other modules, one interpreter, stand-ins from the start). Empty means "name".
+	How string `json:"how,omitempty"`
+	// TimedOut: the import did not end in time. Skipped says why it was not tried.
+	TimedOut bool    `json:"timed_out,omitempty"`
+	Skipped  string  `json:"skipped,omitempty"`
+	Seconds  float64 `json:"seconds,omitempty"`
+	// StandIns are the missing modules that got a permissive stand-in in this attempt (location
+	// and sweep attempts have them from the start).
+	StandIns []string `json:"stand_ins,omitempty"`
+	// StandInCalls are the first calls the package made on stand-ins, with their arguments (a
+	// URL it would have fetched, a command it would have run through a missing module).
+	StandInCalls []string `json:"stand_in_calls,omitempty"`
+	// StandInPass is the second import of a module that missed one, with stand-ins for every
+	// missing module, so that the code after that import ran as it would for a user who has it.
+	StandInPass *StandInPass `json:"stand_in_pass,omitempty"`
+	// Background is what the import left running, and how long PYTI waited for it.
+	Background *Background `json:"background,omitempty"`
+	// Swept is how many modules a sweep imported; SweepFailed the first that did not import
+	// (informational: the package itself may never import them); StoppedAt where a sweep hung.
+	Swept       int           `json:"swept,omitempty"`
+	SweepFailed []ModuleError `json:"sweep_failed,omitempty"`
+	StoppedAt   string        `json:"stopped_at,omitempty"`
+}
+
+// StandInPass is an import with stand-ins for missing modules.
+type StandInPass struct {
+	OK       bool     `json:"ok"`
+	Error    string   `json:"error,omitempty"`
+	StandIns []string `json:"stand_ins,omitempty"`
+	// StandInCalls are the first calls made on stand-ins, with their arguments.
+	StandInCalls []string `json:"stand_in_calls,omitempty"`
+	TimedOut     bool     `json:"timed_out,omitempty"`
+	// Background is what this import left running.
+	Background *Background `json:"background,omitempty"`
+}
+
+// Background is what an import left running: threads of its interpreter and processes it
+// started, when the import ended and after PYTI's bounded grace period.
+type Background struct {
+	Threads        int     `json:"threads"`
+	ThreadsLeft    int     `json:"threads_left"`
+	ThreadsWaitedS float64 `json:"threads_waited_s"`
+	Processes      int     `json:"processes"`
+	ProcessesLeft  int     `json:"processes_left"`
+	ProcessWaitedS float64 `json:"processes_waited_s"`
+}
+
+// ModuleError is a module that did not import, with its error's last line.
+type ModuleError struct {
+	Name  string `json:"name"`
+	Error string `json:"error"`
 }
 
 // Tests is the project's own test suite.

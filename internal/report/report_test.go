@@ -41,6 +41,36 @@ func TestSummary(t *testing.T) {
 	}
 }
 
+func TestSummarySaysTheCodeRan(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		codeRan []string
+		want    string
+	}{
+		{"setup.py and import", []string{"setup.py during fetch (pip prepared the metadata)", "import (1 by name) with stand-ins for requests"},
+			"  code ran  the package's own code ran: setup.py during fetch (pip prepared the metadata); import (1 by name) with stand-ins for requests\n"},
+		{"nothing ran", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.CodeRan = tc.codeRan
+			var b bytes.Buffer
+			if err := r.WriteSummary(&b); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, line := range strings.SplitAfter(b.String(), "\n") {
+				if strings.HasPrefix(line, "  code ran") {
+					got += line
+				}
+			}
+			if got != tc.want {
+				t.Errorf("code ran line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSummaryShowsTheMatrix(t *testing.T) {
 	r := sample()
 	r.Matrix = []Cell{

@@ -49,6 +49,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "            | %s\n", oneLine(l, 120))
 		}
 	}
+	if len(r.CodeRan) > 0 {
+		fmt.Fprintf(&b, "  code ran  the package's own code ran: %s\n", oneLine(strings.Join(r.CodeRan, "; "), 200))
+	}
 	if t := r.Tests; t != nil {
 		if t.Results != nil {
 			c := t.Results.Counts

@@ -11,19 +11,22 @@ const (
 	VerdictTestsFailed  Verdict = "tests-failed"  // some of its tests failed or errored
 	VerdictNoTests      Verdict = "no-tests"      // it works but ships no tests to run
 	VerdictImportFailed Verdict = "import-failed" // installed but a module does not import
-	VerdictInstall      Verdict = "install-failed"
-	VerdictBuild        Verdict = "build-failed"
-	VerdictFetch        Verdict = "unresolvable" // it or a dependency could not be fetched
-	VerdictNotFound     Verdict = "not-found"    // no such project, version or file on the index
-	VerdictHarmful      Verdict = "harmful"      // a high or critical finding
-	VerdictUnsafe       Verdict = "unsafe-archive"
-	VerdictLimits       Verdict = "archive-limits"
-	VerdictMalformed    Verdict = "malformed-archive"
-	VerdictTimeout      Verdict = "timeout"
-	VerdictOOM          Verdict = "out-of-memory"
-	VerdictPids         Verdict = "too-many-processes"
-	VerdictNoSpace      Verdict = "no-space"
-	VerdictError        Verdict = "error" // PYTI itself failed; retried by a master
+	// VerdictNothingToImport: installed, but it provides no module importable by name, so the
+	// import check proved nothing (the reason says why and what ran instead).
+	VerdictNothingToImport Verdict = "nothing-to-import"
+	VerdictInstall         Verdict = "install-failed"
+	VerdictBuild           Verdict = "build-failed"
+	VerdictFetch           Verdict = "unresolvable" // it or a dependency could not be fetched
+	VerdictNotFound        Verdict = "not-found"    // no such project, version or file on the index
+	VerdictHarmful         Verdict = "harmful"      // a high or critical finding
+	VerdictUnsafe          Verdict = "unsafe-archive"
+	VerdictLimits          Verdict = "archive-limits"
+	VerdictMalformed       Verdict = "malformed-archive"
+	VerdictTimeout         Verdict = "timeout"
+	VerdictOOM             Verdict = "out-of-memory"
+	VerdictPids            Verdict = "too-many-processes"
+	VerdictNoSpace         Verdict = "no-space"
+	VerdictError           Verdict = "error" // PYTI itself failed; retried by a master
 	// VerdictNotApplicable is a matrix cell whose interpreter the release says it does not
 	// support (Requires-Python), or for which it has no installable file.
 	VerdictNotApplicable Verdict = "not-applicable"

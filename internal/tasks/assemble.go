@@ -81,6 +81,10 @@ func (j *job) decideTarget(res *dag.Result, t *target) (report.Verdict, string) 
 			return v, reason
 		}
 	}
+	// A dependency could not be fetched, yet the package's code ran without it (see fetch).
+	if reason, ok := j.hints[t.img.Name][report.VerdictFetch]; ok {
+		return report.VerdictFetch, reason
+	}
 	if rec, ok := res.Task(t.task("fetch")); ok && rec.Status == dag.StatusSkipped && rec.Cause == "" {
 		return report.VerdictNotApplicable, rec.Reason
 	}
@@ -106,6 +110,10 @@ func (j *job) decideTarget(res *dag.Result, t *target) (report.Verdict, string) 
 		}
 	}
 	tr := t.results(j.rep)
+	// The import proved nothing: no module is importable by name.
+	if tr.Import != nil && tr.Import.Nothing != "" {
+		return report.VerdictNothingToImport, "nothing to import: " + tr.Import.Nothing
+	}
 	if tr.Tests == nil {
 		return report.VerdictError, "the tests did not run"
 	}
@@ -125,7 +133,7 @@ func (j *job) decideTarget(res *dag.Result, t *target) (report.Verdict, string) 
 // verdictWeight orders cell verdicts for a matrix's overall verdict: the heaviest wins.
 var verdictWeight = map[report.Verdict]int{
 	report.VerdictNotApplicable: 0, report.VerdictPassed: 1, report.VerdictNoTests: 2,
-	report.VerdictTestsFailed: 3, report.VerdictImportFailed: 4, report.VerdictInstall: 5, report.VerdictBuild: 6,
+	report.VerdictTestsFailed: 3, report.VerdictNothingToImport: 3, report.VerdictImportFailed: 4, report.VerdictInstall: 5, report.VerdictBuild: 6,
 	report.VerdictFetch: 7, report.VerdictTimeout: 8, report.VerdictNoSpace: 8, report.VerdictOOM: 8, report.VerdictPids: 8,
 	report.VerdictError: 9, report.VerdictHarmful: 10,
 }

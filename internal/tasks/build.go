@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/pyti/pyti/internal/archive"
@@ -29,7 +28,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	src, _ := KSource.Get(d)
 	wh, _ := t.kWheelhouse.Get(d)
 	if a.Kind == "wheel" {
-		w := Wheel{Path: a.Path, Filename: a.Filename, Modules: wheelModules(src.Root)}
+		l := wheelLayout(src.Root)
+		w := Wheel{Path: a.Path, Filename: a.Filename, Modules: l.Modules, Layout: l}
 		j.setResult(t, func(tr *report.TargetResults) {
 			tr.Build = &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}
 		})
@@ -64,6 +64,9 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	if err != nil {
 		return err
 	}
+	if exists(filepath.Join(src.Root, "setup.py")) {
+		j.codeRan(t, "setup.py during build")
+	}
 	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs), Frontend: frontend, FrontendNote: note}
 	defer j.setResult(t, func(tr *report.TargetResults) { tr.Build = b })
 	j.limitHint(t, res.res)
@@ -87,12 +90,12 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 	if err := j.freshDir(t, "build", unpacked); err != nil {
 		return err
 	}
-	modules, err := wheelModulesOf(ctx, wheel, unpacked)
+	layout, err := wheelLayoutOf(ctx, wheel, unpacked)
 	if err != nil {
 		return err
 	}
 	j.metadataFromWheel(unpacked)
-	t.kWheel.Set(d, Wheel{Path: wheel, Filename: b.Wheel, Modules: modules})
+	t.kWheel.Set(d, Wheel{Path: wheel, Filename: b.Wheel, Modules: layout.Modules, Layout: layout})
 	return nil
 }
 
@@ -172,44 +175,6 @@ func (j *job) limitHint(t *target, r *sandbox.Result) {
 	}
 }
 
-// wheelModules lists the top-level importable modules of an unpacked wheel.
-func wheelModules(root string) []string {
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return nil
-	}
-	set := map[string]bool{}
-	for _, e := range entries {
-		name := e.Name()
-		switch {
-		case strings.HasSuffix(name, ".dist-info"), strings.HasSuffix(name, ".data"), name == "__pycache__":
-		case e.IsDir():
-			if isIdentifier(name) && (exists(filepath.Join(root, name, "__init__.py")) || hasPython(filepath.Join(root, name))) {
-				set[name] = true
-			}
-		case strings.HasSuffix(name, ".py"):
-			if m := strings.TrimSuffix(name, ".py"); isIdentifier(m) {
-				set[m] = true
-			}
-		case strings.HasSuffix(name, ".so"), strings.HasSuffix(name, ".pyd"):
-			if m := strings.SplitN(name, ".", 2)[0]; isIdentifier(m) {
-				set[m] = true
-			}
-		}
-	}
-	out := make([]string, 0, len(set))
-	for m := range set {
-		out = append(out, m)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func hasPython(dir string) bool {
-	matches, _ := filepath.Glob(filepath.Join(dir, "*.py"))
-	return len(matches) > 0
-}
-
 func exists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
@@ -227,12 +192,12 @@ func isIdentifier(s string) bool {
 	return true
 }
 
-// wheelModulesOf extracts a built wheel (safely, like any archive) and lists its modules.
-func wheelModulesOf(ctx context.Context, wheel, dest string) ([]string, error) {
+// wheelLayoutOf extracts a built wheel (safely, like any archive) and reads its layout.
+func wheelLayoutOf(ctx context.Context, wheel, dest string) (Layout, error) {
 	if _, err := archive.Extract(ctx, wheel, dest, archive.DefaultLimits()); err != nil {
-		return nil, fmt.Errorf("reading the built wheel: %w", err)
+		return Layout{}, fmt.Errorf("reading the built wheel: %w", err)
 	}
-	return wheelModules(dest), nil
+	return wheelLayout(dest), nil
 }
 
 // buildCached builds the wheel with PYTI's PEP 517 front end (python/build_wheel.py) on cached

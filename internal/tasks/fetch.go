@@ -83,6 +83,9 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	if err != nil {
 		return err
 	}
+	if a.Kind != "wheel" && !static && exists(filepath.Join(src.Root, "setup.py")) {
+		j.codeRan(t, "setup.py during fetch (pip prepared the metadata)")
+	}
 	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static}
 	defer func() {
 		fetch.IndexRequests = len(proxy.Requests())
@@ -95,6 +98,44 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			return err
 		}
 		fetch.Phase = essential.phase
+		if !essential.ok() && a.Kind != "wheel" && metadataFailed(essential.output) {
+			// The package's own build code (setup.py, the backend's hooks) crashed while pip
+			// prepared its metadata: a build failure, not a dependency that cannot be fetched.
+			// Fetch what the build needs, and let the build show the error.
+			buildOnly, err := download("pip-download-build", buildOnlyRequirements(a, buildReqs))
+			if err != nil {
+				return err
+			}
+			if buildOnly.ok() {
+				fetch.Phase.Reason = "pip could not prepare the package's metadata, because its build code failed (" +
+					lastLine(essential.output) + "): only the build requirements and the test tools were fetched, and the build shows the error"
+				if err := j.collectProxied(proxy, wh); err != nil {
+					return err
+				}
+				t.kWheelhouse.Set(d, Wheelhouse{Dir: wh, Tools: used.Tools})
+				return nil
+			}
+		}
+		if missing := unfetchable(essential.output); !essential.ok() && len(missing) > 0 {
+			// A dependency the index does not have: the verdict is unresolvable, but the package's
+			// own code still runs, as it would for a user who has the dependency: fetch what the
+			// build needs, install the package without its dependencies, and let the import give
+			// stand-ins for the missing ones.
+			buildOnly, err := download("pip-download-build", buildOnlyRequirements(a, buildReqs))
+			if err != nil {
+				return err
+			}
+			if buildOnly.ok() {
+				why := fmt.Sprintf("pip could not fetch the package's dependencies (%s)", lastLine(essential.output))
+				fetch.Phase.Reason = why + ": the package is still built, installed without its dependencies and imported with stand-ins for them, so that its code runs"
+				j.targetHint(t, report.VerdictFetch, why)
+				if err := j.collectProxied(proxy, wh); err != nil {
+					return err
+				}
+				t.kWheelhouse.Set(d, Wheelhouse{Dir: wh, Tools: used.Tools, Unfetchable: missing})
+				return nil
+			}
+		}
 		if !essential.ok() {
 			fetch.Phase.Reason = strings.Join(errorLines(essential.output, 20), "\n")
 			if sum := corruptedInTransit(proxy.Requests(), essential.output); sum != "" {
@@ -190,8 +231,14 @@ func (j *job) mainRequirement(a Archive, src Source, t *target) (requirement, []
 		root := j.in(tree)
 		return requirement{plain: root, name: name, url: "file://" + root}, nil, nil
 	}
-	// pip needs the file name to tell an sdist from a wheel: bind the cached file under its name.
+	// pip needs the file name to tell an sdist from a wheel: bind the cached file under its name,
+	// or, when that name does not parse (an invalid version), under the name its metadata gives.
 	inside := insideDist + "/" + a.Filename
+	if _, err := pypi.ParseFilename(a.Filename, ""); err != nil && a.Kind == "sdist" && src.Metadata != nil {
+		if v, err := pep440.Parse(src.Metadata.Version); err == nil && src.Metadata.Name != "" {
+			inside = insideDist + "/" + strings.ReplaceAll(pep440.NormalizeName(src.Metadata.Name), "-", "_") + "-" + v.String() + distSuffix(a.Filename)
+		}
+	}
 	return requirement{plain: inside, name: name, url: "file://" + inside}, []sandbox.Bind{{Src: a.Path, Dst: inside}}, nil
 }
 
@@ -428,21 +475,77 @@ func listWheelhouse(dir string) []report.File {
 	return out
 }
 
+// buildOnlyRequirements are what the build and the tests need when the package's own
+// requirements cannot be resolved: the build requirements, wheel (setuptools' backend asks for it
+// at build time, which pip would have found out while preparing the metadata) and the test tools.
+func buildOnlyRequirements(a Archive, buildReqs []string) []string {
+	reqs := slices.Clone(buildReqs)
+	if a.Kind != "wheel" {
+		reqs = append(reqs, "wheel")
+	}
+	return append(reqs, testTools...)
+}
+
+// unfetchable are the requirements pip said the index has no distribution for.
+func unfetchable(out string) []string {
+	var names []string
+	for _, m := range noDistribution.FindAllStringSubmatch(out, -1) {
+		if !contains(names, m[1]) {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+var noDistribution = regexp.MustCompile(`No matching distribution found for ([^\s;]+)`)
+
+// metadataFailed reports whether pip's output says that preparing the analysed package's metadata
+// failed in its own code (setup.py egg_info, the backend's get_requires or prepare_metadata hook),
+// rather than that something could not be fetched.
+func metadataFailed(out string) bool {
+	if !preparingFailed.MatchString(out) {
+		return false
+	}
+	// The failure is the package's own when the last thing pip processed is the analysed file or
+	// tree, not a dependency it collected.
+	last := ""
+	for _, l := range splitLines(out) {
+		if m := processing.FindStringSubmatch(l); m != nil {
+			last = m[1]
+		}
+	}
+	return last == "" || strings.HasPrefix(last, insideDist+"/") || strings.HasPrefix(last, insideWork+"/")
+}
+
+var (
+	preparingFailed = regexp.MustCompile(`metadata-generation-failed|(egg_info|Getting requirements to build (wheel|editable)|Preparing metadata \(pyproject\.toml\)) did not run successfully`)
+	processing      = regexp.MustCompile(`^\s*(?:Processing|Collecting) (\S+)`)
+)
+
 // lastLine picks the one line of a log that best says why a step failed: a compiler error, then
-// a setuptools "error:" line, then the last Python exception, then the last line mentioning an
-// error.
+// the last Python exception (a setup.py that crashed: the "error:" lines around it only say that
+// a subprocess failed), then a setuptools "error:" line, then the last line mentioning an error.
 func lastLine(s string) string {
 	lines := splitLines(s)
-	for _, re := range []*regexp.Regexp{compilerError, setuptoolsError} {
-		for _, l := range lines {
-			if re.MatchString(l) {
-				return strings.TrimSpace(l)
-			}
+	for _, l := range lines {
+		if compilerError.MatchString(l) {
+			return strings.TrimSpace(l)
 		}
 	}
 	for i := len(lines) - 1; i >= 0; i-- {
 		if pythonError.MatchString(lines[i]) {
 			return strings.TrimSpace(lines[i])
+		}
+	}
+	// A requirement the index does not have, also inside pip's subprocess output.
+	for _, l := range lines {
+		if noDistribution.MatchString(l) {
+			return strings.TrimSpace(l)
+		}
+	}
+	for _, l := range lines {
+		if setuptoolsError.MatchString(l) {
+			return strings.TrimSpace(l)
 		}
 	}
 	l := errorLines(s, 1)

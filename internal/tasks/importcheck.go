@@ -6,14 +6,36 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
 )
 
-// importModules imports every top-level module the wheel provides, each in a fresh interpreter,
-// before any test dependency is added to the environment: an undeclared dependency fails here.
+// Bounds of the import check (python/import_modules.py).
+const (
+	// importPerModule bounds one module's import; a module that takes longer is a timeout.
+	importPerModule = 120 * time.Second
+	// importGrace is how long PYTI waits, after an import, for the threads and processes it
+	// started (a payload in a daemon thread or a forked daemon).
+	importGrace = 10 * time.Second
+	// importSweep bounds the sweep of one package's other modules.
+	importSweep = 60 * time.Second
+	// importMargin is the step's time kept for the check's own ending.
+	importMargin = 10 * time.Second
+)
+
+// importModules imports what the wheel ships, each in a fresh interpreter, before any test
+// dependency is added to the environment: an undeclared dependency fails here. Every module
+// importable by name decides the outcome; code whose name is not importable is imported by its
+// location, and the packages' other modules are swept, so that code the package does not import
+// itself runs under the trace too. A module that missed another is imported a second time with
+// stand-ins for missing modules: the code after that import runs, and the missing declaration
+// is still the result.
 func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
 	w, _ := t.kWheel.Get(d)
 	env, _ := t.kEnv.Get(d)
@@ -21,62 +43,326 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
-	imp := &report.Import{Modules: []report.Module{}}
-	defer j.setResult(t, func(tr *report.TargetResults) { tr.Import = imp })
-	if len(w.Modules) == 0 {
-		imp.Phase = report.Phase{Outcome: "ok", Reason: "the wheel provides no importable top-level module"}
-		t.kImported.Set(d, Imported{OK: true})
-		return nil
+	l := w.Layout
+	if l.Modules == nil && len(w.Modules) > 0 {
+		l.Modules = w.Modules
 	}
+	imp := &report.Import{Modules: []report.Module{}, Pth: l.Pth}
+	defer j.setResult(t, func(tr *report.TargetResults) { tr.Import = imp })
+	budget := max(j.opts.ImportTimeout-importMargin, 5*time.Second)
+	perModule := min(importPerModule, budget)
+	spec, err := json.Marshal(map[string]any{
+		"site": j.in(env.SitePackages), "modules": nonNil(l.Modules), "by_location": nonNil(l.ByLocation),
+		"submodules": nonNil(l.Submodules), "budget": budget.Seconds(), "per_module": perModule.Seconds(),
+		"grace": importGrace.Seconds(), "sweep": importSweep.Seconds(),
+	})
+	if err != nil {
+		return err
+	}
+	// Even with nothing to import the interpreter starts: the .pth files run.
 	res, err := j.run(ctx, step{t: t, task: t.task("import"), name: "import", phase: "import", dir: j.in(dir), wall: j.opts.ImportTimeout,
-		site: j.in(env.SitePackages), argv: append([]string{j.in(env.Python), "-I", script("import_modules.py")}, w.Modules...)})
+		site: j.in(env.SitePackages), argv: []string{j.in(env.Python), "-I", script("import_modules.py"), string(spec)}})
 	if err != nil {
 		return err
 	}
 	imp.Phase = res.phase
 	j.limitHint(t, res.res)
-	failed := 0
-	for _, line := range splitLines(string(res.res.Stdout)) {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		var m struct {
-			Name    string  `json:"name"`
-			OK      bool    `json:"ok"`
-			Error   string  `json:"error"`
-			Missing *string `json:"missing"`
-		}
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			continue
-		}
-		mod := report.Module{Name: m.Name, OK: m.OK, Error: m.Error}
-		if m.Missing != nil {
-			mod.Missing = *m.Missing
-		}
-		if !m.OK {
-			failed++
-		}
-		imp.Modules = append(imp.Modules, mod)
+	imp.Modules = parseImportLines(res.res.Stdout)
+	if ran := importRan(imp.Modules, l.Pth); ran != "" {
+		j.codeRan(t, ran)
 	}
-	if len(imp.Modules) < len(w.Modules) {
-		return fmt.Errorf("the import check ended early (%s) after %d of %d modules", describe(res.res), len(imp.Modules), len(w.Modules))
+	if fs := standInFindings(imp.Modules); len(fs) > 0 {
+		for i := range fs {
+			if t.cell >= 0 {
+				fs[i].Image = t.img.Name
+			}
+		}
+		j.edit(func(r *report.Report) { r.Findings = append(r.Findings, fs...) })
 	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d modules do not import: %s", failed, len(imp.Modules), firstImportError(imp.Modules))
+	out := judgeImport(l, imp.Modules, perModule)
+	if res.res.Outcome == sandbox.OutcomeTimeout || res.res.Outcome == sandbox.OutcomeNoOutputTimeout {
+		out.timeout = "import: the import step did not end (" + describe(res.res) + ")"
+	}
+	if out.timeout != "" {
+		j.targetHint(t, report.VerdictTimeout, out.timeout)
+		return fmt.Errorf("%s", out.timeout)
+	}
+	if out.failed != "" {
+		return fmt.Errorf("%s", out.failed)
+	}
+	if got := countHow(imp.Modules, "name"); got < len(l.Modules) {
+		return fmt.Errorf("the import check ended early (%s) after %d of %d modules", describe(res.res), got, len(l.Modules))
+	}
+	if out.nothing != "" {
+		imp.Nothing = out.nothing
+		imp.Phase.Outcome, imp.Phase.Reason = "nothing-to-import", out.nothing
 	}
 	t.kImported.Set(d, Imported{OK: true})
 	return nil
 }
 
-func firstImportError(mods []report.Module) string {
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// importLine is one line of python/import_modules.py's output.
+type importLine struct {
+	Name       string               `json:"name"`
+	Kind       string               `json:"kind"`
+	OK         bool                 `json:"ok"`
+	Error      string               `json:"error"`
+	Missing    *string              `json:"missing"`
+	TimedOut   bool                 `json:"timed_out"`
+	Skipped    string               `json:"skipped"`
+	Seconds    float64              `json:"seconds"`
+	StandIns   []string             `json:"stand_ins"`
+	Calls      []string             `json:"stand_in_calls"`
+	Imported   int                  `json:"imported"`
+	StoppedAt  string               `json:"stopped_at"`
+	Failed     []report.ModuleError `json:"failed"`
+	StandInRun *importLine          `json:"stand_in_pass"`
+	background
+}
+
+// background is what an import left running (see python/import_modules.py).
+type background struct {
+	Threads        int     `json:"threads_after_import"`
+	ThreadsLeft    int     `json:"threads_left"`
+	ThreadsWaited  float64 `json:"waited_s"`
+	Processes      int     `json:"processes_after_import"`
+	ProcessesLeft  int     `json:"processes_left"`
+	ProcessWaitedS float64 `json:"processes_waited_s"`
+}
+
+func (b background) report() *report.Background {
+	if b.Threads == 0 && b.Processes == 0 {
+		return nil
+	}
+	return &report.Background{Threads: b.Threads, ThreadsLeft: b.ThreadsLeft, ThreadsWaitedS: b.ThreadsWaited,
+		Processes: b.Processes, ProcessesLeft: b.ProcessesLeft, ProcessWaitedS: b.ProcessWaitedS}
+}
+
+// parseImportLines reads the check's JSON lines; a line that is not one (the package printed
+// something) is skipped.
+func parseImportLines(stdout []byte) []report.Module {
+	mods := []report.Module{}
+	for _, line := range splitLines(string(stdout)) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var m importLine
+		if err := json.Unmarshal([]byte(line), &m); err != nil || m.Name == "" || m.Kind == "" {
+			continue
+		}
+		mod := report.Module{Name: m.Name, OK: m.OK, Error: m.Error, How: m.Kind, TimedOut: m.TimedOut, Skipped: m.Skipped,
+			Seconds: m.Seconds, Background: m.background.report(), Swept: m.Imported, SweepFailed: m.Failed, StoppedAt: m.StoppedAt}
+		if m.Missing != nil {
+			mod.Missing = *m.Missing
+		}
+		if m.Kind != "name" {
+			mod.StandIns, mod.StandInCalls = m.StandIns, m.Calls
+		}
+		if s := m.StandInRun; s != nil {
+			mod.StandInPass = &report.StandInPass{OK: s.OK, Error: s.Error, StandIns: s.StandIns, StandInCalls: s.Calls, TimedOut: s.TimedOut, Background: s.background.report()}
+		}
+		mods = append(mods, mod)
+	}
+	return mods
+}
+
+// importOutcome is what the import check's results mean.
+type importOutcome struct {
+	// timeout names the module whose import never ended (the verdict timeout).
+	timeout string
+	// failed says which module importable by name did not import (the verdict import-failed).
+	failed string
+	// nothing says why no module is importable by name (the verdict nothing-to-import).
+	nothing string
+}
+
+// judgeImport decides what the attempts mean: only modules importable by name decide; code
+// imported by location and the sweep are reported, never a failure of the package's import.
+func judgeImport(l Layout, mods []report.Module, perModule time.Duration) importOutcome {
+	var o importOutcome
+	failed, total := 0, 0
+	first := ""
 	for _, m := range mods {
+		if m.How != "name" && m.How != "" {
+			continue
+		}
+		total++
+		if m.TimedOut && o.timeout == "" {
+			o.timeout = fmt.Sprintf("import: importing %s did not end within %s", m.Name, perModule)
+		}
 		if !m.OK {
-			if m.Missing != "" {
-				return fmt.Sprintf("%s needs %s, which is not installed (an undeclared dependency?)", m.Name, m.Missing)
+			failed++
+			if first == "" {
+				first = importError(m)
 			}
-			lines := tail(m.Error, 1)
-			return m.Name + ": " + lines[0]
 		}
 	}
-	return ""
+	if failed > 0 {
+		o.failed = fmt.Sprintf("%d of %d modules do not import: %s", failed, total, first)
+	}
+	if len(l.Modules) == 0 {
+		o.nothing = l.Why
+		if len(l.ByLocation) > 0 {
+			var ran []string
+			for _, m := range mods {
+				if m.How == "location" {
+					state := "imported"
+					if !m.OK {
+						state = "failed: " + lastErrorLine(m.Error)
+					}
+					ran = append(ran, m.Name+" ("+state+")")
+				}
+			}
+			o.nothing = "no module is importable by name; PYTI imported by file location what a name cannot reach: " + strings.Join(ran, ", ")
+		}
+		if o.nothing == "" {
+			o.nothing = "the wheel provides no importable module"
+		}
+	}
+	return o
+}
+
+// importError says why a module did not import, and what its second import with stand-ins did.
+func importError(m report.Module) string {
+	msg := m.Name + ": " + lastErrorLine(m.Error)
+	if m.Missing != "" {
+		msg = fmt.Sprintf("%s needs %s, which is not installed (an undeclared dependency?)", m.Name, m.Missing)
+	}
+	if s := m.StandInPass; s != nil {
+		if s.OK {
+			msg += fmt.Sprintf("; with stand-ins for %s its import ran to the end", strings.Join(s.StandIns, ", "))
+		} else {
+			msg += fmt.Sprintf("; with stand-ins for %s it still failed: %s", strings.Join(s.StandIns, ", "), lastErrorLine(s.Error))
+		}
+	}
+	return msg
+}
+
+func lastErrorLine(s string) string {
+	lines := tail(s, 1)
+	if len(lines) == 0 {
+		return ""
+	}
+	return lines[0]
+}
+
+func countHow(mods []report.Module, how string) int {
+	n := 0
+	for _, m := range mods {
+		if m.How == how {
+			n++
+		}
+	}
+	return n
+}
+
+// importRan says what of the package's code the import check ran ("" for nothing).
+func importRan(mods []report.Module, pth []string) string {
+	byName, byLoc, swept := 0, 0, 0
+	var standIns []string
+	for _, m := range mods {
+		if m.Skipped != "" {
+			continue
+		}
+		switch m.How {
+		case "location":
+			byLoc++
+		case "sweep":
+			swept += m.Swept
+		default:
+			byName++
+		}
+		standIns = append(standIns, m.StandIns...)
+		if m.StandInPass != nil {
+			standIns = append(standIns, m.StandInPass.StandIns...)
+		}
+	}
+	var parts []string
+	if byName > 0 {
+		parts = append(parts, fmt.Sprintf("%d by name", byName))
+	}
+	if byLoc > 0 {
+		parts = append(parts, fmt.Sprintf("%d by file location", byLoc))
+	}
+	if swept > 0 {
+		parts = append(parts, fmt.Sprintf("%d other modules swept", swept))
+	}
+	out := ""
+	if len(parts) > 0 {
+		out = "import (" + strings.Join(parts, ", ") + ")"
+		if standIns = uniqueTop(standIns); len(standIns) > 0 {
+			out += " with stand-ins for " + strings.Join(standIns, ", ")
+		}
+	}
+	if len(pth) > 0 {
+		if out != "" {
+			out += "; "
+		}
+		out += ".pth files at every interpreter start (" + strings.Join(pth, ", ") + ")"
+	}
+	return out
+}
+
+// uniqueTop are the distinct top-level names of dotted module names, in order.
+func uniqueTop(names []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		top, _, _ := strings.Cut(n, ".")
+		if !seen[top] {
+			seen[top] = true
+			out = append(out, top)
+		}
+	}
+	return out
+}
+
+// codeRan records where the package's own code ran, once per description.
+func (j *job) codeRan(t *target, what string) {
+	j.setResult(t, func(tr *report.TargetResults) {
+		for _, c := range tr.CodeRan {
+			if c == what {
+				return
+			}
+		}
+		tr.CodeRan = append(tr.CodeRan, what)
+	})
+}
+
+// urlArgument finds a URL among the arguments of a call on a stand-in.
+var urlArgument = regexp.MustCompile(`(?i)\b(https?|ftp|wss?)://[^\s'",)]+`)
+
+// standInFindings report the URLs that import-time code passed to a missing module's stand-in:
+// what it would have fetched or sent to, had the module been installed. The trace cannot show
+// those (nothing was sent), so the calls are the evidence.
+func standInFindings(mods []report.Module) []report.Finding {
+	var out []report.Finding
+	for _, m := range mods {
+		calls := m.StandInCalls
+		if m.StandInPass != nil {
+			calls = append(slices.Clone(calls), m.StandInPass.StandInCalls...)
+		}
+		var ev []report.Evidence
+		for _, c := range calls {
+			if u := urlArgument.FindString(c); u != "" && len(ev) < 10 {
+				ev = append(ev, report.Evidence{Kind: "stand-in-call", Detail: c})
+			}
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		out = append(out, report.Finding{Source: "behavior", Phase: "import", RuleID: "import-url-via-missing-module", Severity: report.SeverityMedium,
+			Title: "Import-time call to a URL through a missing module",
+			Message: fmt.Sprintf("Importing %s called a module that is not installed with a URL (%s); PYTI gave it a stand-in, so nothing was sent.",
+				m.Name, urlArgument.FindString(ev[0].Detail)),
+			Count: len(ev), Evidence: ev})
+	}
+	return out
 }

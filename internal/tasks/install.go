@@ -34,10 +34,15 @@ func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
 	env := Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
 	env.SitePackages = sitePackages(venv)
 	wheel, binds := j.wheelInSandbox(w)
+	argv := []string{j.in(env.Python), filepath.Join(j.pip(ctx, t), "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
+		"--progress-bar", "off", wheel}
+	if len(wh.Unfetchable) > 0 {
+		// Some dependencies are not on the index (the verdict says so): install the package
+		// alone, so that its code can still run.
+		argv = append(argv, "--no-deps")
+	}
 	res, err := j.run(ctx, step{t: t, task: t.task("install"), name: "pip-install", phase: "install", dir: j.in(t.work), wall: j.opts.InstallTimeout,
-		site: j.in(env.SitePackages), readOnly: binds,
-		argv: []string{j.in(env.Python), filepath.Join(j.pip(ctx, t), "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
-			"--progress-bar", "off", wheel}})
+		site: j.in(env.SitePackages), readOnly: binds, argv: argv})
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,9 @@ type Wheelhouse struct {
 	Extras []string
 	// Tools are the test tools PYTI adds because the project does not declare them.
 	Tools []string
+	// Unfetchable are dependencies of the package the index does not have: the package is then
+	// installed without its dependencies (its code still runs; the verdict is unresolvable).
+	Unfetchable []string
 }
 
 // Wheel is the built (or given) wheel.
@@ -61,7 +64,12 @@ type Wheel struct {
 	Path string
 	// Filename is the wheel's own name (Path may be a content-addressed cache file).
 	Filename string
-	Modules  []string // top-level importable modules it provides
+	// Modules are the importable modules it provides (top-level ones, and the portions of
+	// namespace packages by their dotted name).
+	Modules []string
+	// Layout is everything the import check reaches: Modules, code not importable by name,
+	// the modules inside packages, .pth files.
+	Layout Layout
 }
 
 // Environment is the fresh environment the wheel was installed into.

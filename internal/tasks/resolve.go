@@ -71,9 +71,25 @@ func localRelease(path string) (Release, error) {
 	}
 	pf, err := pypi.ParseFilename(filepath.Base(path), "")
 	if err != nil {
+		if distSuffix(path) != "" {
+			// An sdist or wheel whose name does not parse (an invalid version): it is still
+			// analysed, named from its own metadata (PKG-INFO, METADATA) once unpacked.
+			return Release{}, nil
+		}
 		return Release{}, fmt.Errorf("local distribution %s: not an sdist or wheel name: %w", path, err)
 	}
 	return Release{Project: pf.Name, Version: pf.Version.String()}, nil
+}
+
+// distSuffix is the sdist or wheel suffix of a file name ("" for none).
+func distSuffix(name string) string {
+	lower := strings.ToLower(name)
+	for _, s := range []string{".whl", ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz", ".tar", ".zip"} {
+		if strings.HasSuffix(lower, s) {
+			return name[len(name)-len(s):]
+		}
+	}
+	return ""
 }
 
 // bestWheel picks the wheel an interpreter with the given CPython tag (e.g. "cp311") installs on

@@ -157,7 +157,7 @@ func firstExisting(dir string, names ...string) string {
 }
 
 var (
-	errorLine = regexp.MustCompile(`(?i)\berror\b|\bfatal\b|exception|no matching distribution|could not find|resolutionimpossible|conflict`)
+	errorLine = regexp.MustCompile(`(?i)\w*error\b|\bfatal\b|exception|no matching distribution|could not find|resolutionimpossible|conflict`)
 	// commandLine is a compiler or linker command echoed by a verbose build: its -Werror flags are
 	// not errors.
 	commandLine = regexp.MustCompile(`^\s*(\S*/)?(x86_64-linux-gnu-)?(gcc|g\+\+|cc|c\+\+|clang|ld)(-\d+)?\s`)

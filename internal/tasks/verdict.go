@@ -142,11 +142,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if c.Total() == 0 {
 		return report.VerdictNoTests, "the test run collected no tests (" + tests.Found + ")"
 	}
-	reason := fmt.Sprintf("%d passed, %d skipped", c.Passed+c.XFailed+c.XPassed, c.Skipped)
-	if skips := tests.Results.SkipReasons(); len(skips) > 0 && c.Skipped > 0 {
-		reason += " (" + skipSummary(skips, 2) + ")"
-	}
-	return report.VerdictPassed, reason
+	return report.VerdictPassed, fmt.Sprintf("%d passed, %d skipped", c.Passed+c.XFailed+c.XPassed, c.Skipped)
 }
 
 // testCause is one reason why tests did not pass, with the tests it accounts for.
@@ -258,19 +254,6 @@ func dataPath(p string) string {
 	return path.Clean(p)
 }
 
-// skipSummary groups skips by reason: "71 skipped: exceptiongroup not installed; ...".
-func skipSummary(skips []testresult.ReasonCount, max int) string {
-	var parts []string
-	for i, s := range skips {
-		if i == max {
-			parts = append(parts, fmt.Sprintf("%d more reasons", len(skips)-max))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%d skipped: %s", s.Count, oneLineOf(s.Reason)))
-	}
-	return strings.Join(parts, "; ")
-}
-
 // worstFinding is the most severe high or critical finding, static or seen in a trace; among
 // equals, one seen in a trace (it happened) before one read in the source.
 func worstFinding(fs []report.Finding) *report.Finding {
@@ -294,12 +277,15 @@ func harmReason(f report.Finding) string {
 	if f.Message != "" && f.Message != f.Title {
 		what += ": " + f.Message
 	}
-	when := "during " + f.Phase
-	if f.Source == "static" {
-		when = "in the source (" + f.Phase + ")"
+	if lead, ok := phaseWords[f.Phase]; !ok || !strings.Contains(f.Message, lead) {
+		if f.Source == "static" {
+			what += " (read in the source, not run)"
+		} else {
+			what += " (during " + f.Phase + ")"
+		}
 	}
 	if len(f.Evidence) == 0 {
-		return fmt.Sprintf("%s %s", what, when)
+		return what
 	}
 	e := f.Evidence[0]
 	ev := e.Detail
@@ -314,7 +300,7 @@ func harmReason(f report.Finding) string {
 			ev = loc + ": " + ev
 		}
 	}
-	return fmt.Sprintf("%s — %s %s", oneLineOf(ev), what, when)
+	return fmt.Sprintf("%s — %s", oneLineOf(ev), what)
 }
 
 func quoteList(names []string) string {

@@ -124,7 +124,8 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
-	if !strings.Contains(rep.Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Tests.Tested, "inside the package") {
+	if !strings.Contains(rep.Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Tests.Tested, "inside the package") ||
+		!strings.Contains(rep.Tests.Tested, "compiled extensions included") {
 		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Tests.Tested)
 	}
 	c := rep.Tests.Coverage

@@ -33,6 +33,8 @@ type moduleCopy struct {
 	dir       bool
 	// tree are the copies in the test tree that now hold the installed files, relative to it.
 	tree []string
+	// compiled says the installed copy holds compiled extension modules.
+	compiled bool
 }
 
 // placeInstalled lays the installed copy of each module over its copies in the test tree (at the
@@ -51,6 +53,9 @@ func placeInstalled(tree, site string, modules []string) ([]moduleCopy, error) {
 			c.installed, c.dir = filepath.Join(site, rel), true
 		} else if isFile(filepath.Join(site, rel+".py")) {
 			c.installed = filepath.Join(site, rel+".py")
+		}
+		if c.dir {
+			c.compiled = hasCompiled(c.installed)
 		}
 		if c.installed != "" {
 			for _, base := range []string{"", "src"} {
@@ -147,6 +152,19 @@ func copyInto(root *os.Root, src, rel string) error {
 	return out.Close()
 }
 
+// hasCompiled reports whether an installed package directory holds extension modules.
+func hasCompiled(dir string) bool {
+	found := false
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".so") || strings.HasSuffix(p, ".pyd")) {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
 func isTestDir(name string) bool { return name == "tests" || name == "test" || name == "testing" }
 
 func isTestFile(name string) bool {
@@ -166,12 +184,13 @@ func isFile(p string) bool {
 // testedCopy says, for the report, which copy the tests imported and why.
 func testedCopy(copies []moduleCopy, s suite) string {
 	var placed, installed []string
-	inside := false
+	inside, compiled := false, false
 	for _, c := range copies {
 		if c.installed == "" {
 			continue
 		}
 		installed = append(installed, c.name)
+		compiled = compiled || (c.compiled && len(c.tree) > 0)
 		for _, rel := range c.tree {
 			if c.dir {
 				rel += "/"
@@ -194,8 +213,12 @@ func testedCopy(copies []moduleCopy, s suite) string {
 	if inside {
 		why = "because the tests live inside the package: they import it from the tree, and now import what was built and installed"
 	}
-	return fmt.Sprintf("the installed copy of %s: its files (compiled extensions included) replace the sdist's %s in the test tree, %s",
-		strings.Join(installed, ", "), strings.Join(placed, ", "), why)
+	files := "its files"
+	if compiled {
+		files = "its files, compiled extensions included,"
+	}
+	return fmt.Sprintf("the installed copy of %s: %s replace the sdist's %s in the test tree, %s",
+		strings.Join(installed, ", "), files, strings.Join(placed, ", "), why)
 }
 
 // coverageSource names the modules coverage measures: those installed as Python files.

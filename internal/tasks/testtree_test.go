@@ -47,7 +47,7 @@ func TestPlaceInstalled(t *testing.T) {
 			wantTree: map[string]string{"setup.py": "", "sj/__init__.py": "installed", "sj/_speedups.c": "c",
 				"sj/_speedups.cpython-311-x86_64-linux-gnu.so": "ELF", "sj/tests/__init__.py": "", "sj/tests/test_a.py": "t",
 				"sj/tests/_helpers.py": "h"},
-			wantCopies: []moduleCopy{{name: "sj", installed: "SITE/sj", dir: true, tree: []string{"sj"}}},
+			wantCopies: []moduleCopy{{name: "sj", installed: "SITE/sj", dir: true, tree: []string{"sj"}, compiled: true}},
 		},
 		{
 			name:     "a namespace package's portion, a single module and an extension module",
@@ -102,6 +102,29 @@ func TestPlaceInstalledStaysInTree(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("written outside the tree: %v", entries)
+	}
+}
+
+func TestTestedCopy(t *testing.T) {
+	s := suite{files: []string{"sj/tests/test_a.py"}}
+	for _, tc := range []struct {
+		name   string
+		copies []moduleCopy
+		want   string
+	}{
+		{"inside, compiled", []moduleCopy{{name: "sj", installed: "/s/sj", dir: true, tree: []string{"sj"}, compiled: true}},
+			"the installed copy of sj: its files, compiled extensions included, replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed"},
+		{"src layout", []moduleCopy{{name: "pkg", installed: "/s/pkg", dir: true, tree: []string{"src/pkg"}}},
+			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed"},
+		{"no copy in the sdist", []moduleCopy{{name: "one", installed: "/s/one.py"}},
+			"the installed copy of one in site-packages: the sdist has no copy that the tests could import instead"},
+		{"nothing found", nil, "the installed environment: no module of the distribution was found to place in the test tree"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, testedCopy(tc.copies, s)); d != "" {
+				t.Errorf("tested (-want +got):\n%s", d)
+			}
+		})
 	}
 }
 

@@ -211,9 +211,11 @@ type Fetch struct {
 	IndexRequests int `json:"index_requests"`
 	// Tools are the test tools PYTI added because the project does not declare them.
 	Tools []string `json:"tools,omitempty"`
-	// MissingTestDeps are the test dependencies the index does not have (pip's "no matching
-	// distribution"); the tests then ran without the project's test dependencies.
+	// MissingTestDeps are the test dependencies the index does not have at all; the tests then
+	// ran without the project's test dependencies.
 	MissingTestDeps []string `json:"missing_test_dependencies,omitempty"`
+	// UnmetTestDeps are test requirements the index has no matching version of.
+	UnmetTestDeps []string `json:"unmet_test_dependencies,omitempty"`
 	// StaticMetadata says the package's own requirements were read from its static
 	// pyproject.toml [project] table (PEP 621) and pip resolved them, without preparing the
 	// package's metadata (a build environment and the backend run) just to learn them.

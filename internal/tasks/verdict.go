@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/testresult"
 )
@@ -151,8 +152,9 @@ type testCause struct {
 	// what completes "N of M tests ...".
 	what  string
 	cases int
-	// order breaks ties: the package's own failures first.
-	order int
+	// order breaks ties: the package's own failures first; then first, the cause's first
+	// failing test in node id order.
+	order, first int
 }
 
 // testsVerdict sorts the failing tests by cause, as crater separates its result classes: tests
@@ -165,9 +167,9 @@ func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, str
 	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 {
 		return "", "", false
 	}
-	var missingDeps []string
+	var missingDeps, unmetDeps []string
 	if fetch != nil {
-		missingDeps = fetch.MissingTestDeps
+		missingDeps, unmetDeps = fetch.MissingTestDeps, fetch.UnmetTestDeps
 	}
 	causes := map[string]*testCause{}
 	add := func(key string, c testCause) {
@@ -175,7 +177,7 @@ func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, str
 			have.cases++
 			return
 		}
-		c.cases = 1
+		c.cases, c.first = 1, len(causes)
 		causes[key] = &c
 	}
 	own := 0
@@ -183,10 +185,15 @@ func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, str
 		switch f.Class {
 		case testresult.MissingDependency:
 			top, _, _ := strings.Cut(f.Missing, ".")
-			if len(missingDeps) > 0 {
-				add("deps", testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: test dependency %s is not on the index", quoteList(missingDeps))})
-			} else {
+			switch dep := providingDep(f.Missing, missingDeps); {
+			case dep != "":
+				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
+			case len(missingDeps)+len(unmetDeps) > 0:
+				// The test dependencies were left out because one of them could not be had.
+				add("dropped:"+top, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: `%s` was not installed, because the test dependencies could not be: %s", top, unavailable(missingDeps, unmetDeps))})
+			default:
 				add("import:"+top, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", top)})
 			}
@@ -217,7 +224,10 @@ func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, str
 		if list[i].cases != list[j].cases {
 			return list[i].cases > list[j].cases
 		}
-		return list[i].order < list[j].order
+		if list[i].order != list[j].order {
+			return list[i].order < list[j].order
+		}
+		return list[i].first < list[j].first
 	})
 	total := run.Counts.Total()
 	if total < len(failing) {
@@ -236,6 +246,31 @@ func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, str
 		reason += "; also " + strings.Join(parts[1:], "; ")
 	}
 	return list[0].verdict, reason, true
+}
+
+// providingDep is the requirement among deps whose project name is the module's (or its
+// top-level package's): `pretend` for pretend, `jaraco.classes` for jaraco.classes.
+func providingDep(module string, deps []string) string {
+	top, _, _ := strings.Cut(module, ".")
+	for _, d := range deps {
+		n := pep440.NormalizeName(d)
+		if n == pep440.NormalizeName(module) || n == pep440.NormalizeName(top) {
+			return d
+		}
+	}
+	return ""
+}
+
+// unavailable says which test requirements the index could not satisfy.
+func unavailable(missing, unmet []string) string {
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, quoteList(missing)+" not on the index")
+	}
+	if len(unmet) > 0 {
+		parts = append(parts, quoteList(unmet)+" with no matching version on it")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // testsWord is "tests WHAT", or "test WHAT" for one.

@@ -99,7 +99,15 @@ func TestDecideVerdict(t *testing.T) {
 			missing("tests/test_a.py", "pretend"), missing("tests/test_b.py", "pretend"), missing("tests/test_c.py", "hypothesis"),
 			testresult.Case{NodeID: "t.py::f", Outcome: testresult.Failed, Class: testresult.Assertion})...),
 			&report.Fetch{MissingTestDeps: []string{"pretend"}}),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "3 of 6 tests could not run: test dependency `pretend` is not on the index; also 1 failed on their own"}},
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `pretend` is not on the index; " +
+				"also 1 failed on their own; 1 could not run: `hypothesis` was not installed, because the test dependencies could not be: `pretend` not on the index"}},
+		{"test dependencies left out for a version the index lacks", one(verdictInput{}, suite(append(passed(2),
+			missing("tests/test_a.py", "hypothesis.strategies"), missing("tests/test_b.py", "hypothesis"), missing("tests/test_c.py", "pretend"),
+			missing("tests/test_d.py", "jaraco.classes"))...),
+			&report.Fetch{MissingTestDeps: []string{"pretend", "jaraco.classes"}, UnmetTestDeps: []string{"coverage[toml]>=7.2.0"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: `hypothesis` was not installed, because the test dependencies could not be: " +
+				"`pretend`, `jaraco.classes` not on the index, `coverage[toml]>=7.2.0` with no matching version on it; " +
+				"also 1 could not run: test dependency `pretend` is not on the index; 1 could not run: test dependency `jaraco.classes` is not on the index"}},
 		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml`, which no installed dependency provides"}},
 		{"tests that need the network", one(verdictInput{}, suite(append(passed(5),

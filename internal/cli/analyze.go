@@ -204,7 +204,7 @@ func analyzeCommand() command {
 					worst = max(worst, code)
 				}
 				if worst != ExitOK {
-					return &exitError{code: worst, msg: exitMessage(worst)}
+					return &exitError{code: worst, msg: exitMessage(worst, *asJSON)}
 				}
 				return nil
 			}
@@ -336,11 +336,16 @@ func exitFor(rep *report.Report, threshold report.Severity) int {
 	}
 }
 
-func exitMessage(code int) string {
+// exitMessage is analyze's last word on stderr. With --json the verdict is in the report on
+// stdout, not above.
+func exitMessage(code int, asJSON bool) string {
 	switch code {
 	case ExitFindings:
 		return "a finding reached the --fail-on severity"
 	case ExitPackageFailed:
+		if asJSON {
+			return "the package did not pass (the report's verdict and reason, on stdout, say why)"
+		}
 		return "the package did not pass (see the verdict above)"
 	default:
 		return "PYTI could not complete the analysis (see above)"

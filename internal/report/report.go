@@ -244,6 +244,11 @@ type Fetch struct {
 	IndexRequests int `json:"index_requests"`
 	// Tools are the test tools PYTI added because the project does not declare them.
 	Tools []string `json:"tools,omitempty"`
+	// MissingTestDeps are the test dependencies the index does not have at all; the tests then
+	// ran without the project's test dependencies.
+	MissingTestDeps []string `json:"missing_test_dependencies,omitempty"`
+	// UnmetTestDeps are test requirements the index has no matching version of.
+	UnmetTestDeps []string `json:"unmet_test_dependencies,omitempty"`
 	// StaticMetadata says the package's own requirements were read from its static
 	// pyproject.toml [project] table (PEP 621) and pip resolved them, without preparing the
 	// package's metadata (a build environment and the backend run) just to learn them.
@@ -360,8 +365,12 @@ type Tests struct {
 	// Runner is how the suite was run: pytest, unittest (through pytest) or doctest.
 	Runner string `json:"runner,omitempty"`
 	// Found says where the tests were found, or why there are none.
-	Found   string          `json:"found"`
+	Found string `json:"found"`
+	// Tested says which copy of the package the tests imported, and why.
+	Tested  string          `json:"tested,omitempty"`
 	Results *testresult.Run `json:"results,omitempty"`
+	// Skipped groups the skipped tests by their reason, most frequent first.
+	Skipped []testresult.ReasonCount `json:"skipped_by_reason,omitempty"`
 	// Coverage of the installed package by the suite.
 	Coverage *Coverage `json:"coverage,omitempty"`
 	// DepsInstall is how the test dependencies joined the environment: "cached" (pip installed
@@ -374,14 +383,17 @@ type Tests struct {
 
 // Coverage is coverage.py's measurement.
 type Coverage struct {
-	LinePercent   float64        `json:"line_percent"`
-	BranchPercent *float64       `json:"branch_percent,omitempty"`
-	Percent       float64        `json:"percent"` // coverage.py's total (lines and branches)
-	Statements    int            `json:"statements"`
-	Covered       int            `json:"covered_lines"`
-	Branches      int            `json:"branches"`
-	CoveredBr     int            `json:"covered_branches"`
-	Files         []FileCoverage `json:"files,omitempty"`
+	LinePercent   float64  `json:"line_percent"`
+	BranchPercent *float64 `json:"branch_percent,omitempty"`
+	Percent       float64  `json:"percent"` // coverage.py's total (lines and branches)
+	Statements    int      `json:"statements"`
+	Covered       int      `json:"covered_lines"`
+	Branches      int      `json:"branches"`
+	CoveredBr     int      `json:"covered_branches"`
+	// Source names what was measured: the distribution's importable modules, as installed.
+	// Test files, conftest.py, documentation and other projects' code are never measured.
+	Source []string       `json:"source,omitempty"`
+	Files  []FileCoverage `json:"files,omitempty"`
 }
 
 // FileCoverage is the coverage of one file.

@@ -71,6 +71,30 @@ func TestSummarySaysTheCodeRan(t *testing.T) {
 	}
 }
 
+// TestSummaryTestsSection: skips grouped by reason, which copy was tested, and what coverage measured.
+func TestSummaryTestsSection(t *testing.T) {
+	r := sample()
+	r.Verdict, r.Reason = VerdictTestDeps, "19,082 of 26,921 tests could not run: test dependency `pretend` is not on the index"
+	r.Tests.Skipped = []testresult.ReasonCount{{Reason: "exceptiongroup not installed", Count: 71}, {Reason: "needs Windows", Count: 2}}
+	r.Tests.Tested = "the installed copy of demo"
+	br := 50.0
+	r.Tests.Coverage = &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo", "ns.part"}, Files: []FileCoverage{{Path: "demo/__init__.py"}}}
+	var b bytes.Buffer
+	if err := r.WriteSummary(&b); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	if want := "demo 1.0: TEST-DEPS-MISSING (19,082 of 26,921 tests could not run: test dependency `pretend` is not on the index)"; lines[0] != want {
+		t.Errorf("first line %q, want %q", lines[0], want)
+	}
+	for _, want := range []string{"71 skipped: exceptiongroup not installed", "2 skipped: needs Windows", "tested    the installed copy of demo",
+		"coverage  60.0% (lines 70.0%, branches 50.0%) of demo, ns.part: 1 files"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
 func TestSummaryShowsTheMatrix(t *testing.T) {
 	r := sample()
 	r.Matrix = []Cell{

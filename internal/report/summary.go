@@ -64,15 +64,26 @@ func (r *Report) WriteSummary(w io.Writer) error {
 				}
 				fmt.Fprintf(&b, "            %s %s [%s] %s\n", f.Outcome, oneLine(f.NodeID, 100), f.Class, oneLine(f.Message, 80))
 			}
+			for i, s := range t.Skipped {
+				if i == 3 {
+					fmt.Fprintf(&b, "            … and %d more skip reasons\n", len(t.Skipped)-3)
+					break
+				}
+				fmt.Fprintf(&b, "            %d skipped: %s\n", s.Count, oneLine(s.Reason, 100))
+			}
 		} else {
 			fmt.Fprintf(&b, "  tests     %s\n", oneLine(t.Found, 160))
+		}
+		if t.Tested != "" {
+			fmt.Fprintf(&b, "  tested    %s\n", oneLine(t.Tested, 160))
 		}
 		if c := t.Coverage; c != nil {
 			br := "n/a"
 			if c.BranchPercent != nil {
 				br = fmt.Sprintf("%.1f%%", *c.BranchPercent)
 			}
-			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s)\n", c.Percent, c.LinePercent, br)
+			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s) of %s: %d files\n", c.Percent, c.LinePercent, br,
+				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files))
 		}
 	}
 	if l := r.Lint; l != nil && l.Lines > 0 {

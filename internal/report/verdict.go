@@ -7,10 +7,16 @@ type Verdict string
 
 // The verdicts, from the package's point of view. Only VerdictError is PYTI's own failure.
 const (
-	VerdictPassed       Verdict = "passed"        // built, installed, imported, and its tests passed
-	VerdictTestsFailed  Verdict = "tests-failed"  // some of its tests failed or errored
-	VerdictNoTests      Verdict = "no-tests"      // it works but ships no tests to run
-	VerdictImportFailed Verdict = "import-failed" // installed but a module does not import
+	VerdictPassed      Verdict = "passed"       // built, installed, imported, and its tests passed
+	VerdictTestsFailed Verdict = "tests-failed" // its tests failed on their own (assertions, errors)
+	// The test run could not show whether the package works, and says why: crater's
+	// separation of the package's fault from an incomplete environment.
+	VerdictTestDeps       Verdict = "test-deps-missing"  // tests need a module the environment lacks (a test dependency not on the index, or one not declared)
+	VerdictTestsNetwork   Verdict = "tests-need-network" // tests reach for the network, which the sandbox does not have
+	VerdictTestData       Verdict = "test-data-missing"  // tests open files the sdist does not ship
+	VerdictTestCollection Verdict = "collection-error"   // test modules that pytest could not collect (syntax, import errors of the package's own)
+	VerdictNoTests        Verdict = "no-tests"           // it works but ships no tests to run
+	VerdictImportFailed   Verdict = "import-failed"      // installed but a module does not import
 	// VerdictNothingToImport: installed, but it provides no module importable by name, so the
 	// import check proved nothing (the reason says why and what ran instead).
 	VerdictNothingToImport Verdict = "nothing-to-import"

@@ -32,24 +32,22 @@ func (j *job) assemble(ctx context.Context, d *dag.Data) error {
 	return nil
 }
 
-// decide sets the verdict and its reason from the tasks' records and what they found: per target,
-// and for a matrix the worst cell's. Called with the job's lock held.
+// decide sets the verdict and its reason (per cell, in a matrix) from the run's record and the
+// report: decideVerdict decides, from what the tasks left. Called with the job's lock held.
 func (j *job) decide(res *dag.Result) {
 	r := j.rep
-	set := func(v report.Verdict, reason string) { r.Verdict, r.Reason = v, reason }
-	for _, v := range []report.Verdict{report.VerdictUnsafe, report.VerdictLimits, report.VerdictMalformed, report.VerdictNotFound} {
-		if reason, ok := j.hints[""][v]; ok {
-			set(v, reason)
-			return
-		}
+	in := verdictInput{Tasks: res.Record.Tasks, Hints: j.hints, Findings: r.Findings}
+	for _, t := range j.targets {
+		in.Targets = append(in.Targets, verdictTarget{Image: t.img.Name, Python: t.pythonVersion, Matrix: t.cell >= 0, Results: *t.results(r)})
 	}
-	if len(j.targets) == 1 {
-		set(j.decideTarget(res, j.targets[0]))
+	out := decideVerdict(in)
+	r.Verdict, r.Reason = out.Verdict, out.Reason
+	if len(out.Cells) == 0 {
 		return
 	}
-	for _, t := range j.targets {
+	for i, t := range j.targets {
 		c := &r.Matrix[t.cell]
-		c.Verdict, c.Reason = j.decideTarget(res, t)
+		c.Verdict, c.Reason = out.Cells[i].Verdict, out.Cells[i].Reason
 	}
 	// The report's own per-target fields and environment are the first applicable cell's.
 	first := j.targets[0]
@@ -61,79 +59,13 @@ func (j *job) decide(res *dag.Result) {
 	}
 	r.TargetResults = r.Matrix[first.cell].TargetResults
 	r.Environment = first.environment(j.opts)
-	set(matrixVerdict(r.Matrix))
-}
-
-// decideTarget is one target's verdict: harmful behaviour, a limit hit, the first task of its
-// chain that failed, or what its tests did.
-func (j *job) decideTarget(res *dag.Result, t *target) (report.Verdict, string) {
-	var mine []report.Finding
-	for _, f := range j.rep.Findings {
-		if t.cell < 0 || f.Image == "" || f.Image == t.img.Name {
-			mine = append(mine, f)
-		}
-	}
-	if f := worstBehavior(mine); f != nil {
-		return report.VerdictHarmful, fmt.Sprintf("%s during %s: %s", f.Title, f.Phase, f.Message)
-	}
-	for _, v := range []report.Verdict{report.VerdictError, report.VerdictPids, report.VerdictOOM, report.VerdictNoSpace, report.VerdictTimeout} {
-		if reason, ok := j.hints[t.img.Name][v]; ok {
-			return v, reason
-		}
-	}
-	// A dependency could not be fetched, yet the package's code ran without it (see fetch).
-	if reason, ok := j.hints[t.img.Name][report.VerdictFetch]; ok {
-		return report.VerdictFetch, reason
-	}
-	if rec, ok := res.Task(t.task("fetch")); ok && rec.Status == dag.StatusSkipped && rec.Cause == "" {
-		return report.VerdictNotApplicable, rec.Reason
-	}
-	// The first task of the main chain that failed decides; PYTI's own steps mean an error.
-	for _, step := range []struct {
-		task    string
-		verdict report.Verdict
-		prefix  string
-	}{
-		{"resolve", report.VerdictError, "resolve: "},
-		{"download", report.VerdictError, "download: "},
-		{"unpack", report.VerdictError, "unpack: "},
-		{t.task("fetch"), report.VerdictFetch, ""},
-		{t.task("build"), report.VerdictBuild, ""},
-		{t.task("install"), report.VerdictInstall, ""},
-		{t.task("import"), report.VerdictImportFailed, ""},
-		// The suite ran but pytest could not (a missing plugin its configuration asks for, a
-		// broken conftest): the package's failure, not PYTI's.
-		{t.task("test"), report.VerdictTestsFailed, "the tests could not run: "},
-	} {
-		if rec, ok := res.Task(step.task); ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped {
-			return step.verdict, step.prefix + firstLineOf2(rec.Error, rec.Reason)
-		}
-	}
-	tr := t.results(j.rep)
-	// The import proved nothing: no module is importable by name.
-	if tr.Import != nil && tr.Import.Nothing != "" {
-		return report.VerdictNothingToImport, "nothing to import: " + tr.Import.Nothing
-	}
-	if tr.Tests == nil {
-		return report.VerdictError, "the tests did not run"
-	}
-	if tr.Tests.Results == nil {
-		return report.VerdictNoTests, tr.Tests.Found
-	}
-	c := tr.Tests.Results.Counts
-	if c.Failed+c.Errors > 0 {
-		return report.VerdictTestsFailed, fmt.Sprintf("%d failed, %d errors, %d passed", c.Failed, c.Errors, c.Passed)
-	}
-	if c.Total() == 0 {
-		return report.VerdictNoTests, "the test run collected no tests (" + tr.Tests.Found + ")"
-	}
-	return report.VerdictPassed, fmt.Sprintf("%d passed, %d skipped", c.Passed+c.XFailed+c.XPassed, c.Skipped)
 }
 
 // verdictWeight orders cell verdicts for a matrix's overall verdict: the heaviest wins.
 var verdictWeight = map[report.Verdict]int{
 	report.VerdictNotApplicable: 0, report.VerdictPassed: 1, report.VerdictNoTests: 2,
-	report.VerdictTestsFailed: 3, report.VerdictNothingToImport: 3, report.VerdictImportFailed: 4, report.VerdictInstall: 5, report.VerdictBuild: 6,
+	report.VerdictTestsFailed: 3, report.VerdictTestDeps: 3, report.VerdictTestsNetwork: 3, report.VerdictTestData: 3,
+	report.VerdictTestCollection: 3, report.VerdictNothingToImport: 3, report.VerdictImportFailed: 4, report.VerdictInstall: 5, report.VerdictBuild: 6,
 	report.VerdictFetch: 7, report.VerdictTimeout: 8, report.VerdictNoSpace: 8, report.VerdictOOM: 8, report.VerdictPids: 8,
 	report.VerdictError: 9, report.VerdictHarmful: 10,
 }
@@ -164,21 +96,6 @@ func matrixVerdict(cells []report.Cell) (report.Verdict, string) {
 		reason += "; " + strings.Join(others, "; ")
 	}
 	return w.Verdict, reason
-}
-
-// worstBehavior is the most severe high or critical finding seen in a trace.
-func worstBehavior(fs []report.Finding) *report.Finding {
-	var worst *report.Finding
-	for i := range fs {
-		f := &fs[i]
-		if f.Source != "behavior" || f.Severity.Rank() < report.SeverityHigh.Rank() {
-			continue
-		}
-		if worst == nil || f.Severity.Rank() > worst.Severity.Rank() {
-			worst = f
-		}
-	}
-	return worst
 }
 
 func firstLineOf2(a, b string) string {

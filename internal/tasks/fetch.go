@@ -148,6 +148,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 		}
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
+		fetch.MissingTestDeps, fetch.UnmetTestDeps = j.unavailableTestDeps(ctx, t, src, extras, testReqs, res.output)
 		tools, err := download("pip-download-tools", testTools)
 		if err != nil {
 			return err
@@ -568,4 +569,60 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// notOnIndexRe matches pip's word for a requirement that no file on the index satisfies.
+var notOnIndexRe = regexp.MustCompile(`(?m)^ERROR: (?:No matching distribution found for|Could not find a version that satisfies the requirement) ([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// notOnIndex names the requirements pip's output says the index does not have.
+func notOnIndex(output string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range notOnIndexRe.FindAllStringSubmatch(output, -1) {
+		if name := pep440.NormalizeName(m[1]); !seen[name] {
+			seen[name] = true
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// unavailableTestDeps asks the index, from the host, about each test requirement of the project
+// (its test extras as pyproject.toml declares them, and its test requirements) whose markers hold
+// for t's interpreter: the projects it does not have at all, and the requirements no version of
+// which it has. When none is found so (a setup.py's extras are not known before a build), pip's
+// own word names the requirement it could not satisfy.
+func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, extras, testReqs []string, pipOutput string) (missing, unmet []string) {
+	reqs := slices.Clone(testReqs)
+	if src.Pyproject != nil && src.Pyproject.Project != nil {
+		for _, e := range extras {
+			reqs = append(reqs, src.Pyproject.Project.OptionalDependencies[e]...)
+		}
+	}
+	env := pep440.DefaultEnvironment(t.pythonVersion)
+	seen := map[string]bool{}
+	for _, raw := range reqs {
+		r, err := pep440.ParseRequirement(raw)
+		if err != nil || r.URL != "" || seen[pep440.NormalizeName(r.Name)] {
+			continue
+		}
+		seen[pep440.NormalizeName(r.Name)] = true
+		if r.Marker != nil {
+			env["extra"] = ""
+			if ok, err := r.Marker.Evaluate(env); err != nil || !ok {
+				continue
+			}
+		}
+		_, err = j.opts.Client.Resolve(ctx, raw)
+		switch {
+		case errors.Is(err, pypi.ErrNoSuchProject):
+			missing = append(missing, r.Name)
+		case errors.Is(err, pypi.ErrNoSuchVersion):
+			unmet = append(unmet, strings.TrimSpace(strings.SplitN(raw, ";", 2)[0]))
+		}
+	}
+	if len(missing)+len(unmet) == 0 {
+		unmet = notOnIndex(pipOutput)
+	}
+	return missing, unmet
 }

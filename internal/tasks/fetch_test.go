@@ -156,3 +156,19 @@ func TestCorruptedInTransit(t *testing.T) {
 		}
 	}
 }
+
+func TestNotOnIndex(t *testing.T) {
+	out := `Collecting pretend
+ERROR: Could not find a version that satisfies the requirement pretend (from versions: none)
+ERROR: No matching distribution found for pretend
+`
+	if d := cmp.Diff([]string{"pretend"}, notOnIndex(out)); d != "" {
+		t.Error(d)
+	}
+	if got := notOnIndex("ERROR: No matching distribution found for jaraco.classes>=1\n"); !cmp.Equal(got, []string{"jaraco.classes"}) {
+		t.Errorf("got %q", got)
+	}
+	if got := notOnIndex("error: subprocess-exited-with-error\n"); got != nil {
+		t.Errorf("got %q, want nothing", got)
+	}
+}

@@ -209,7 +209,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 
 func behaviorFinding(phase string, f behavior.Finding) report.Finding {
 	rf := report.Finding{Source: "behavior", Phase: phase, RuleID: f.RuleID, Severity: report.Severity(f.Severity),
-		Title: f.Title, Message: f.Message, Count: f.Count, Outcome: f.Outcome}
+		Title: f.Title, Message: inPhase(phase, f.Message), Count: f.Count, Outcome: f.Outcome}
 	for _, e := range f.Evidence {
 		res := e.Result
 		if e.Errno != "" {
@@ -301,4 +301,25 @@ func capList(l []string, n int) []string {
 		return l[:n]
 	}
 	return l
+}
+
+// phaseWords say when a phase's behaviour happened, for a finding's message.
+var phaseWords = map[string]string{
+	"fetch":   "While pip fetched the dependencies",
+	"build":   "While the wheel was built",
+	"install": "While the package was installed",
+	"import":  "While its modules were imported",
+	"test":    "While its tests ran",
+}
+
+// inPhase makes a finding's message name the phase in which it happened.
+func inPhase(phase, message string) string {
+	lead, ok := phaseWords[phase]
+	if !ok {
+		lead = "During " + phase
+	}
+	if strings.HasPrefix(message, lead) {
+		return message
+	}
+	return lead + ": " + message
 }

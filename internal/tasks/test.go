@@ -48,9 +48,14 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	if err := j.freshDir(tg, "test", tree); err != nil {
 		return err
 	}
-	if err := copyTreeExcept(src.Root, tree, shadowing(s, w.Modules)); err != nil {
+	if err := copyTree(src.Root, tree); err != nil {
 		return fmt.Errorf("copying the source tree: %w", err)
 	}
+	copies, err := placeInstalled(tree, tg.work, env.SitePackages, w.Modules)
+	if err != nil {
+		return fmt.Errorf("placing the installed package in the test tree: %w", err)
+	}
+	t.Tested = testedCopy(copies, s)
 	if err := makeWritable(dir); err != nil {
 		return err
 	}
@@ -63,18 +68,26 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	junit := filepath.Join(dir, "junit.xml")
 	covData := filepath.Join(dir, ".coverage")
 	covJSON := filepath.Join(dir, "coverage.json")
+	covRC := filepath.Join(dir, "pyti-coveragerc")
+	measured := coverageSource(copies)
+	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files))), 0o644); err != nil {
+		return err
+	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",
 		"--junitxml=" + j.in(junit), "-o", "junit_family=xunit2"}
 	if s.kind == suiteDoctest {
 		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
 		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, w.Modules, s.doctestFiles)...)
 	}
-	argv := []string{j.in(env.Python), "-m", "coverage", "run", "--branch"}
-	if len(w.Modules) > 0 {
-		argv = append(argv, "--source="+strings.Join(w.Modules, ","))
+	argv := []string{j.in(env.Python), "-m", "coverage", "run"}
+	if len(measured) == 0 {
+		// Nothing of the distribution's own to measure: pytest alone, never coverage of
+		// whatever else ran (pytest, plugins, conftest.py).
+		argv = []string{j.in(env.Python)}
 	}
 	argv = append(append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest"))), pytestArgs...)
-	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData)}
+	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData),
+		"COVERAGE_RCFILE=" + j.in(covRC)}
 	res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
 		site: j.in(env.SitePackages), env: stepEnv, argv: argv, readOnly: testLayerBind(layer)})
 	if err != nil {
@@ -90,16 +103,21 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 		f.Close()
 		if perr == nil {
 			t.Results = run
+			t.Skipped = run.SkipReasons()
+			keepMissingData(run, j.in(tree), tree)
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
 			return fmt.Errorf("reading the test results: %w", perr)
 		}
 	}
-	// Coverage of whatever ran, even when the run was cut short.
-	if _, err := os.Stat(covData); err == nil {
+	// Coverage of whatever ran, even when the run was cut short: the data of every process
+	// combined, the copies in the test tree counted as the installed files they are.
+	if parts, _ := filepath.Glob(covData + ".*"); len(parts) > 0 && len(measured) > 0 {
 		cov, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
-			readOnly: testLayerBind(layer), env: []string{"COVERAGE_FILE=" + j.in(covData)}, argv: []string{j.in(env.Python), "-m", "coverage", "json", "-o", j.in(covJSON)}})
+			readOnly: testLayerBind(layer), env: []string{"COVERAGE_FILE=" + j.in(covData), "COVERAGE_RCFILE=" + j.in(covRC)},
+			argv: []string{j.in(env.Python), "-c", coverageJSONScript, j.in(covJSON)}})
 		if err == nil && cov.ok() {
-			if c, err := parseCoverage(covJSON, j.in(tree)); err == nil {
+			if c, err := parseCoverage(covJSON, j.in(tree), j.in(env.SitePackages)); err == nil {
+				c.Source = measured
 				t.Coverage = c
 			}
 			j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
@@ -165,6 +183,7 @@ func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, 
 func (j *job) doctestTargets(site string, modules, docs []string) []string {
 	var out []string
 	for _, m := range modules {
+		m = strings.ReplaceAll(m, ".", "/")
 		for _, cand := range []string{m, m + ".py"} {
 			if p := filepath.Join(site, cand); exists(p) {
 				out = append(out, j.in(p))
@@ -198,7 +217,7 @@ func (j *job) repositoryURL() string {
 }
 
 // parseCoverage reads `coverage json` output.
-func parseCoverage(path, tree string) (*report.Coverage, error) {
+func parseCoverage(path string, roots ...string) (*report.Coverage, error) {
 	data, err := readCapped(path, 256<<20)
 	if err != nil {
 		return nil, err
@@ -232,8 +251,11 @@ func parseCoverage(path, tree string) (*report.Coverage, error) {
 	}
 	for name, f := range doc.Files {
 		shown := name
-		if rel, err := filepath.Rel(tree, name); err == nil && !strings.HasPrefix(rel, "..") {
-			shown = rel
+		for _, root := range roots {
+			if rel, err := filepath.Rel(root, name); err == nil && !strings.HasPrefix(rel, "..") {
+				shown = rel
+				break
+			}
 		}
 		c.Files = append(c.Files, report.FileCoverage{Path: shown, Percent: round2(f.Summary.PercentCovered),
 			Statements: f.Summary.NumStatements, Missing: f.Summary.MissingLines})
@@ -244,26 +266,4 @@ func parseCoverage(path, tree string) (*report.Coverage, error) {
 
 func round2(v float64) float64 {
 	return float64(int64(v*100+0.5)) / 100
-}
-
-// shadowing names the top-level source copies of the installed modules that the test tree leaves
-// out, so that the tests import (and coverage measures) the installed package rather than the
-// copy beside them. When tests live inside a package directory they are left alone: pytest then
-// imports that copy, and coverage, given module names, measures the same one.
-func shadowing(s suite, modules []string) map[string]bool {
-	mods := map[string]bool{}
-	for _, m := range modules {
-		mods[m] = true
-	}
-	for _, f := range s.files {
-		if mods[strings.SplitN(filepath.ToSlash(f), "/", 2)[0]] {
-			return nil
-		}
-	}
-	skip := map[string]bool{}
-	for _, m := range modules {
-		skip[m] = true
-		skip[m+".py"] = true
-	}
-	return skip
 }

@@ -52,6 +52,9 @@ const (
 	NeedsNetwork      Class = "needs-network"
 	TimedOut          Class = "timed-out"
 	MissingDependency Class = "missing-dependency"
+	// MissingFile is a test that opened a file that is not there (FileNotFoundError): test data
+	// the distribution does not ship, when the path lies in the test tree.
+	MissingFile Class = "missing-file"
 )
 
 // Case is one test (or one test module that failed to collect).
@@ -64,6 +67,8 @@ type Case struct {
 	Duration float64 `json:"duration_s"`
 	// Missing names the module a missing-dependency failure could not import.
 	Missing string `json:"missing_module,omitempty"`
+	// MissingPath names the file a missing-file failure could not open.
+	MissingPath string `json:"missing_path,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -148,7 +153,7 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			}
 		case "collect":
 			c := &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
-			c.Class, c.Missing = classify(rec.Message, rec.LongRepr, true)
+			c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, true)
 			byID["collect:"+rec.NodeID] = c
 			order = append(order, "collect:"+rec.NodeID)
 		case "test":
@@ -223,44 +228,83 @@ func apply(c *Case, rec record) {
 			c.Outcome = Error
 		}
 		c.Message, c.Details = rec.Message, rec.LongRepr
-		c.Class, c.Missing = classify(rec.Message, rec.LongRepr, false)
+		c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, false)
 	}
 }
 
-var skipRe = regexp.MustCompile(`'Skipped: (.*)'\)$`)
+var skipRe = regexp.MustCompile(`(?s)^\(.*, \d+, ['"](?:Skipped: )?(.*)['"]\)$`)
 
+// skipReason is the reason of a skip from pytest's (file, line, reason) report.
 func skipReason(longrepr string) string {
-	if m := skipRe.FindStringSubmatch(longrepr); m != nil {
+	if m := skipRe.FindStringSubmatch(strings.TrimSpace(longrepr)); m != nil {
 		return m[1]
 	}
 	return longrepr
 }
 
+// ReasonCount is how many tests were skipped for one reason.
+type ReasonCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// SkipReasons groups the skipped tests by their reason, most frequent first.
+func (r *Run) SkipReasons() []ReasonCount {
+	counts := map[string]int{}
+	for _, c := range r.Cases {
+		if c.Outcome == Skipped {
+			counts[c.Message]++
+		}
+	}
+	out := make([]ReasonCount, 0, len(counts))
+	for reason, n := range counts {
+		out = append(out, ReasonCount{Reason: reason, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Reason < out[j].Reason
+	})
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 var (
-	missingRe = regexp.MustCompile(`(?:ModuleNotFoundError|ImportError): No module named '([^']+)'`)
-	networkRe = regexp.MustCompile(`Network is unreachable|Temporary failure in name resolution|Name or service not known|nodename nor servname|socket\.gaierror|gaierror|ConnectionRefusedError|Connection refused|NewConnectionError|MaxRetryError|ConnectTimeout|URLError|\[Errno 101\]|\[Errno 111\]|\[Errno -[23]\]|No route to host|Cannot assign requested address|ProxyError|ConnectionError: HTTP|SSLEOFError|UNEXPECTED_EOF_WHILE_READING|EOF occurred in violation of protocol|RemoteDisconnected`)
+	missingRe     = regexp.MustCompile(`(?:ModuleNotFoundError|ImportError): No module named '([^']+)'`)
+	missingFileRe = regexp.MustCompile(`(?:FileNotFoundError|IOError|OSError): \[Errno 2\] No such file or directory: '([^']+)'`)
+	networkRe     = regexp.MustCompile(`Network is unreachable|Temporary failure in name resolution|Name or service not known|nodename nor servname|socket\.gaierror|gaierror|ConnectionRefusedError|Connection refused|NewConnectionError|MaxRetryError|ConnectTimeout|URLError|\[Errno 101\]|\[Errno 111\]|\[Errno -[23]\]|No route to host|Cannot assign requested address|ProxyError|ConnectionError: HTTP|SSLEOFError|UNEXPECTED_EOF_WHILE_READING|EOF occurred in violation of protocol|RemoteDisconnected`)
 )
 
-// classify decides the class of a failure from its message and traceback.
-func classify(message, longrepr string, collecting bool) (Class, string) {
+// classify decides the class of a failure from its message and traceback, with the module or
+// file it found missing.
+func classify(message, longrepr string, collecting bool) (class Class, module, path string) {
 	text := message + "\n" + longrepr
 	if m := missingRe.FindStringSubmatch(text); m != nil {
-		return MissingDependency, m[1]
+		return MissingDependency, m[1], ""
 	}
 	if networkRe.MatchString(text) {
-		return NeedsNetwork, ""
+		return NeedsNetwork, "", ""
+	}
+	if m := missingFileRe.FindStringSubmatch(message); m != nil {
+		return MissingFile, "", m[1]
+	}
+	if m := missingFileRe.FindStringSubmatch(longrepr); m != nil && !strings.Contains(message, "AssertionError") {
+		return MissingFile, "", m[1]
 	}
 	if collecting {
-		return CollectionError, ""
+		return CollectionError, "", ""
 	}
 	if strings.Contains(message, "AssertionError") || strings.HasPrefix(message, "assert ") ||
 		strings.Contains(longrepr, "\nE   assert ") || strings.Contains(longrepr, "AssertionError") {
-		return Assertion, ""
+		return Assertion, "", ""
 	}
 	if strings.Contains(text, "Timeout") && strings.Contains(text, "pytest-timeout") {
-		return TimedOut, ""
+		return TimedOut, "", ""
 	}
-	return Exception, ""
+	return Exception, "", ""
 }
 
 func countCases(cases []Case) Counts {

@@ -174,6 +174,36 @@ func TestParseClosingLine(t *testing.T) {
 	}
 }
 
+func TestClassify(t *testing.T) {
+	type got struct {
+		Class        Class
+		Module, Path string
+	}
+	for _, tc := range []struct {
+		name, message, longrepr string
+		collecting              bool
+		want                    got
+	}{
+		{"missing module", "ModuleNotFoundError: No module named 'pretend'", "", true, got{MissingDependency, "pretend", ""}},
+		{"missing data file", "FileNotFoundError: [Errno 2] No such file or directory: 'tests/data/a.json'", "", false,
+			got{MissingFile, "", "tests/data/a.json"}},
+		{"missing data while collecting", "FileNotFoundError: [Errno 2] No such file or directory: '/t/tree/toml-test'", "", true,
+			got{MissingFile, "", "/t/tree/toml-test"}},
+		{"network", "OSError: [Errno 101] Network is unreachable", "", false, got{NeedsNetwork, "", ""}},
+		{"assertion about a missing file stays an assertion", "AssertionError: assert False",
+			"E   FileNotFoundError: [Errno 2] No such file or directory: 'x'", false, got{Assertion, "", ""}},
+		{"syntax error while collecting", "SyntaxError: invalid syntax", "", true, got{CollectionError, "", ""}},
+		{"other exception", "ValueError: bad", "", false, got{Exception, "", ""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, m, p := classify(tc.message, tc.longrepr, tc.collecting)
+			if d := cmp.Diff(tc.want, got{c, m, p}); d != "" {
+				t.Errorf("classify (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // TestClassifyNetwork: the ways a test fails when the network it wants is the sandbox's
 // sinkhole (TLS closed after the ClientHello) or absent are all "needs network".
 func TestClassifyNetwork(t *testing.T) {
@@ -190,9 +220,22 @@ func TestClassifyNetwork(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got, _ := classify(tc.message, "", false); got != tc.want {
+			if got, _, _ := classify(tc.message, "", false); got != tc.want {
 				t.Errorf("classify(%q) = %s, want %s", tc.message, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSkipReasons(t *testing.T) {
+	run := &Run{Cases: []Case{
+		{NodeID: "a", Outcome: Skipped, Message: skipReason("('/t/a.py', 3, 'Skipped: exceptiongroup not installed')")},
+		{NodeID: "b", Outcome: Skipped, Message: skipReason(`("/t/b.py", 9, "Skipped: could not import 'yaml': No module named 'yaml'")`)},
+		{NodeID: "c", Outcome: Skipped, Message: skipReason("('/t/c.py', 4, 'Skipped: exceptiongroup not installed')")},
+		{NodeID: "d", Outcome: Passed},
+	}}
+	want := []ReasonCount{{"exceptiongroup not installed", 2}, {"could not import 'yaml': No module named 'yaml'", 1}}
+	if d := cmp.Diff(want, run.SkipReasons()); d != "" {
+		t.Errorf("skip reasons (-want +got):\n%s", d)
 	}
 }

@@ -172,7 +172,8 @@ func verdictTone(v report.Verdict) string {
 	switch v {
 	case report.VerdictPassed:
 		return "good"
-	case report.VerdictNoTests, report.VerdictTestsFailed, report.VerdictImportFailed, report.VerdictNothingToImport, report.VerdictTimeout,
+	case report.VerdictNoTests, report.VerdictTestsFailed, report.VerdictTestDeps, report.VerdictTestsNetwork,
+		report.VerdictTestData, report.VerdictTestCollection, report.VerdictImportFailed, report.VerdictNothingToImport, report.VerdictTimeout,
 		report.VerdictOOM, report.VerdictPids, report.VerdictNoSpace, report.VerdictLimits:
 		return "warn"
 	case report.VerdictHarmful, report.VerdictUnsafe, report.VerdictMalformed, report.VerdictBuild,

@@ -31,7 +31,8 @@ type Dashboard struct {
 
 // verdictOrder lists the verdicts as the dashboard shows them: the good first, PYTI's own last.
 var verdictOrder = []report.Verdict{
-	report.VerdictPassed, report.VerdictNoTests, report.VerdictTestsFailed, report.VerdictNothingToImport, report.VerdictImportFailed,
+	report.VerdictPassed, report.VerdictNoTests, report.VerdictTestsFailed, report.VerdictTestDeps, report.VerdictTestsNetwork,
+	report.VerdictTestData, report.VerdictTestCollection, report.VerdictNothingToImport, report.VerdictImportFailed,
 	report.VerdictInstall, report.VerdictBuild, report.VerdictFetch, report.VerdictNotFound, report.VerdictHarmful,
 	report.VerdictUnsafe, report.VerdictLimits, report.VerdictMalformed, report.VerdictTimeout, report.VerdictOOM,
 	report.VerdictPids, report.VerdictNoSpace, report.VerdictNotApplicable, report.VerdictError,

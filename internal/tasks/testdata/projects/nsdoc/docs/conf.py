@@ -1,0 +1,2 @@
+project = "pyti-test-nsdoc"
+extensions = []

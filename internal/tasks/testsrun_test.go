@@ -1,0 +1,225 @@
+package tasks
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/debwheel"
+	"github.com/pyti/pyti/internal/localindex"
+	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+// The projects in testdata/projects are shaped like real ones whose tests are hard to run right:
+// tests inside a package with a C extension, a namespace package whose pytest configuration adds
+// --doctest-modules, a test dependency no index has, test data the sdist does not ship. Each is
+// analysed end to end (real bwrap, pip, pytest, coverage.py) from a real index on loopback.
+
+var (
+	projectsOnce sync.Once
+	projects     *fixture
+	projectsErr  error
+)
+
+// projectIndex serves testdata/projects with Debian's wheels and the test tools.
+func projectIndex(t *testing.T) *fixture {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end analyses are long; skipped with -short")
+	}
+	if err := bwrap.New().Check(); err != nil {
+		t.Skipf("no sandbox: %v", err)
+	}
+	projectsOnce.Do(func() {
+		root, err := os.MkdirTemp("", "pyti-tasks-projects-")
+		if err != nil {
+			projectsErr = err
+			return
+		}
+		dir := filepath.Join(root, "index")
+		ctx := context.Background()
+		if _, err := localindex.Build(ctx, "testdata/projects", dir, nil,
+			localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels("")); err != nil {
+			projectsErr = err
+			return
+		}
+		if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
+			projectsErr = err
+			return
+		}
+		srv, err := localindex.Start(dir)
+		if err != nil {
+			projectsErr = err
+			return
+		}
+		client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: filepath.Join(root, "cache"), AllowPrivate: true, UserAgent: "pyti-test"})
+		if err != nil {
+			projectsErr = err
+			return
+		}
+		projects = &fixture{dir: dir, url: srv.SimpleURL(), client: client}
+	})
+	if projectsErr != nil {
+		t.Fatal(projectsErr)
+	}
+	return projects
+}
+
+func analyzeProject(t *testing.T, spec string) *report.Report {
+	t.Helper()
+	f := projectIndex(t)
+	rep, err := Analyze(context.Background(), Request{Spec: spec}, Options{
+		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
+	})
+	if err != nil {
+		t.Fatalf("analyze %s: %v", spec, err)
+	}
+	if rep.Tests == nil || rep.Tests.Results == nil {
+		t.Fatalf("%s: no test results (verdict %s: %s)", spec, rep.Verdict, rep.Reason)
+	}
+	return rep
+}
+
+// outcomes maps each test to its outcome and failure class.
+func outcomes(run *testresult.Run) map[string]string {
+	out := map[string]string{}
+	for _, c := range run.Cases {
+		out[c.NodeID] = strings.TrimSuffix(string(c.Outcome)+" "+string(c.Class), " ")
+	}
+	return out
+}
+
+func coveredFiles(c *report.Coverage) []string {
+	var out []string
+	for _, f := range c.Files {
+		out = append(out, f.Path)
+	}
+	return out
+}
+
+// TestTestsInsideThePackageRunTheBuiltExtension: tests that live inside the package import the
+// installed copy with its compiled extension, not the sdist's unbuilt one, and coverage measures
+// the package without its tests.
+func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-inside")
+	if rep.Verdict != report.VerdictPassed {
+		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	want := map[string]string{
+		"pyti_test_inside/tests/test_add.py::test_the_extension_was_built": "passed",
+		"pyti_test_inside/tests/test_add.py::test_add":                     "passed",
+		"pyti_test_inside/tests/test_add.py::test_add_negative":            "passed",
+	}
+	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if !strings.Contains(rep.Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Tests.Tested, "inside the package") ||
+		!strings.Contains(rep.Tests.Tested, "compiled extensions included") {
+		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Tests.Tested)
+	}
+	c := rep.Tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	if d := cmp.Diff([]string{"pyti_test_inside/__init__.py"}, coveredFiles(c)); d != "" {
+		t.Errorf("files measured (-want +got):\n%s", d)
+	}
+	// The C path is the one taken (the fallback's `except`, `_c_add = None` and `return a + b`
+	// never run), and mul is never called (its 3 statements): 7 of 13.
+	if c.Statements != 13 || c.Covered != 7 || c.BranchPercent == nil {
+		t.Errorf("coverage %d of %d statements (branches %v), want 7 of 13 with branches", c.Covered, c.Statements, c.BranchPercent)
+	}
+}
+
+// TestNamespacePackageWithDoctestModules: a namespace package's portion is found, its pytest
+// configuration's --doctest-modules collects its doctests, and coverage measures the portion
+// alone: never conftest.py, docs/conf.py, the tests, pytest or PYTI's plugin. This needs module
+// discovery that finds namespace portions (the wheel's modules as dotted names).
+func TestNamespacePackageWithDoctestModules(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-nsdoc")
+	if rep.Verdict != report.VerdictPassed {
+		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	got := outcomes(rep.Tests.Results)
+	want := map[string]string{
+		"test_doc.py::test_double":                       "passed",
+		"test_doc.py::test_clamp_inside":                 "passed",
+		"pyti_test_ns/doc/__init__.py::doc":              "passed",
+		"pyti_test_ns/doc/__init__.py::doc.clamp":        "passed",
+		"pyti_test_ns/doc/__init__.py::doc.double":       "passed",
+		"pyti_test_ns/doc/__init__.py::pyti_test_ns.doc": "passed",
+	}
+	// pytest names a doctest after the module's name as it imported it.
+	for id := range want {
+		if strings.HasPrefix(id, "pyti_test_ns/") {
+			if _, ok := got[id]; !ok {
+				delete(want, id)
+			}
+		}
+	}
+	if d := cmp.Diff(want, got); d != "" || rep.Tests.Results.Counts.Passed != 5 {
+		t.Errorf("tests (-want +got), want 2 tests and 3 doctests:\n%s", d)
+	}
+	c := rep.Tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	if d := cmp.Diff([]string{"pyti_test_ns/doc/__init__.py"}, coveredFiles(c)); d != "" {
+		t.Errorf("files measured (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"pyti_test_ns.doc"}, c.Source); d != "" {
+		t.Errorf("coverage source (-want +got):\n%s", d)
+	}
+}
+
+// TestTestDependencyNotOnIndex: the verdict names the test dependency the index lacks, not the
+// package.
+func TestTestDependencyNotOnIndex(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-depmissing")
+	if d := cmp.Diff([]string{"pyti-test-not-on-any-index"}, rep.Fetch.MissingTestDeps); d != "" {
+		t.Errorf("missing test dependencies (-want +got):\n%s", d)
+	}
+	want := map[string]string{
+		"tests/test_greet.py::test_greet":       "passed",
+		"tests/test_greet.py::test_greet_empty": "passed",
+		"tests/test_with_helper.py":             "error missing-dependency",
+	}
+	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if rep.Verdict != report.VerdictTestDeps ||
+		rep.Reason != "1 of 3 tests could not run: test dependency `pyti-test-not-on-any-index` is not on the index" {
+		t.Errorf("verdict %s (%s), want test-deps-missing naming pyti-test-not-on-any-index", rep.Verdict, rep.Reason)
+	}
+}
+
+// TestTestDataMissing: a test that opens a file of the test tree the sdist does not ship is
+// the sdist's missing data, not the package failing.
+func TestTestDataMissing(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-datamissing")
+	want := map[string]string{
+		"tests/test_parse.py::test_parse":       "passed",
+		"tests/test_parse.py::test_parse_cases": "failed missing-file",
+	}
+	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if rep.Verdict != report.VerdictTestData ||
+		rep.Reason != "1 of 2 tests could not run: test data `tests/data/cases.json` is missing from the sdist" {
+		t.Errorf("verdict %s (%s), want test-data-missing naming tests/data/cases.json", rep.Verdict, rep.Reason)
+	}
+}

@@ -1,0 +1,348 @@
+package tasks
+
+import (
+	"errors"
+	"fmt"
+	"github.com/pyti/pyti/internal/jobfs"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+// The tests run against what was built and installed. They run from a copy of the source tree,
+// as the project's maintainers run them, with its pytest configuration (testpaths, addopts such
+// as --doctest-modules, markers). pytest puts the tree (or the directory above a test package) on
+// sys.path, so a test would import the sdist's own copy of the package when one sits at the top of
+// the tree or, with `pythonpath = src`, under src/: unbuilt, without its compiled extensions. So
+// every such copy in the test tree is overwritten with the installed files (extensions included),
+// and the sdist's .py files the wheel does not install are taken out, keeping the tests and their
+// data. Whatever path a test imports through, it imports the installed files; coverage measures
+// each copy and counts it as the installed file it is.
+
+// moduleCopy is one importable module of the distribution: where it was installed, and the
+// copies in the test tree that now hold the installed files.
+type moduleCopy struct {
+	name string
+	// installed is its host path in site-packages (a package directory or a .py file); empty for
+	// an extension module or a module installed elsewhere, which coverage cannot measure.
+	installed string
+	dir       bool
+	// tree are the copies in the test tree that now hold the installed files, relative to it.
+	tree []string
+	// compiled says the installed copy holds compiled extension modules.
+	compiled bool
+}
+
+// placeInstalled lays the installed copy of each module over its copies in the test tree (at the
+// top of the tree or under src/). The installed files are read below within (the job's directory
+// holding the environment) without following a link on any part of their path: the package's own
+// code ran in that environment and may have left links to host files there.
+func placeInstalled(tree, within, site string, modules []string) ([]moduleCopy, error) {
+	root, err := os.OpenRoot(tree)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	var out []moduleCopy
+	for _, m := range modules {
+		rel := filepath.FromSlash(strings.ReplaceAll(m, ".", "/"))
+		c := moduleCopy{name: m}
+		if isDir(filepath.Join(site, rel)) {
+			c.installed, c.dir = filepath.Join(site, rel), true
+		} else if isFile(filepath.Join(site, rel+".py")) {
+			c.installed = filepath.Join(site, rel+".py")
+		}
+		if c.dir {
+			c.compiled = hasCompiled(c.installed)
+		}
+		if c.installed != "" {
+			for _, base := range []string{"", "src"} {
+				cand := filepath.Join(base, rel)
+				if !c.dir {
+					cand += ".py"
+				}
+				if (c.dir && !isDir(filepath.Join(tree, cand))) || (!c.dir && !isFile(filepath.Join(tree, cand))) {
+					continue
+				}
+				if err := overlay(root, within, cand, c.installed, c.dir); err != nil {
+					return nil, fmt.Errorf("%s: %w", m, err)
+				}
+				c.tree = append(c.tree, filepath.ToSlash(cand))
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// overlay writes the installed files of one module over its copy at rel in the tree (opened as
+// root, so that nothing is written outside it through a link), and takes out the copy's .py
+// files the installation lacks, except test code.
+func overlay(root *os.Root, within, rel, installed string, dir bool) error {
+	if !dir {
+		return copyInto(root, within, installed, rel)
+	}
+	have := map[string]bool{}
+	err := filepath.WalkDir(installed, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		r, err := filepath.Rel(installed, p)
+		if err != nil {
+			return err
+		}
+		have[r] = true
+		return copyInto(root, within, p, filepath.Join(rel, r))
+	})
+	if err != nil {
+		return err
+	}
+	treeDir := filepath.Join(root.Name(), rel)
+	return filepath.WalkDir(treeDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		r, _ := filepath.Rel(treeDir, p)
+		if d.IsDir() {
+			if isTestDir(d.Name()) && r != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(p, ".py") && !have[r] && !isTestFile(d.Name()) {
+			return root.Remove(filepath.Join(rel, r))
+		}
+		return nil
+	})
+}
+
+// copyInto copies the regular file src, below within, to rel inside root, replacing what was there.
+func copyInto(root *os.Root, within, src, rel string) error {
+	in, err := jobfs.Open(within, src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	info, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	if err := root.MkdirAll(filepath.Dir(rel), 0o755); err != nil {
+		return err
+	}
+	if err := root.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	out, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_EXCL, info.Mode().Perm()|0o200)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// hasCompiled reports whether an installed package directory holds extension modules.
+func hasCompiled(dir string) bool {
+	found := false
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".so") || strings.HasSuffix(p, ".pyd")) {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+func isTestDir(name string) bool { return name == "tests" || name == "test" || name == "testing" }
+
+func isTestFile(name string) bool {
+	return name == "conftest.py" || name == "tests.py" || strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.py")
+}
+
+func isDir(p string) bool {
+	info, err := os.Lstat(p)
+	return err == nil && info.IsDir()
+}
+
+func isFile(p string) bool {
+	info, err := os.Lstat(p)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// testedCopy says, for the report, which copy the tests imported and why.
+func testedCopy(copies []moduleCopy, s suite) string {
+	var placed, installed []string
+	inside, compiled := false, false
+	for _, c := range copies {
+		if c.installed == "" {
+			continue
+		}
+		installed = append(installed, c.name)
+		compiled = compiled || (c.compiled && len(c.tree) > 0)
+		for _, rel := range c.tree {
+			if c.dir {
+				rel += "/"
+			}
+			placed = append(placed, rel)
+			for _, f := range s.files {
+				if strings.HasPrefix(filepath.ToSlash(f), rel) {
+					inside = true
+				}
+			}
+		}
+	}
+	switch {
+	case len(installed) == 0:
+		return "the installed environment: no module of the distribution was found to place in the test tree"
+	case len(placed) == 0:
+		return fmt.Sprintf("the installed copy of %s in site-packages: the sdist has no copy that the tests could import instead", strings.Join(installed, ", "))
+	}
+	why := "so that the tests, which pytest runs from the tree, import what was built and installed"
+	if inside {
+		why = "because the tests live inside the package: they import it from the tree, and now import what was built and installed"
+	}
+	files := "its files"
+	if compiled {
+		files = "its files, compiled extensions included,"
+	}
+	return fmt.Sprintf("the installed copy of %s: %s replace the sdist's %s in the test tree, %s",
+		strings.Join(installed, ", "), files, strings.Join(placed, ", "), why)
+}
+
+// coverageSource names the modules coverage measures: those installed as Python files.
+func coverageSource(copies []moduleCopy) []string {
+	var out []string
+	for _, c := range copies {
+		if c.installed != "" {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// testOmit are coverage's omit patterns for the test code found (test files, the test
+// directories holding them, every conftest.py), wherever the copy lives.
+func testOmit(files []string) []string {
+	set := map[string]bool{"*/conftest.py": true}
+	for _, f := range files {
+		f = strings.TrimPrefix(filepath.ToSlash(f), "src/")
+		parts := strings.Split(f, "/")
+		pattern := "*/" + f
+		for i, p := range parts[:len(parts)-1] {
+			if isTestDir(p) {
+				pattern = "*/" + strings.Join(parts[:i+1], "/") + "/*"
+				break
+			}
+		}
+		set[pattern] = true
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// coverageRC is PYTI's coverage configuration (the project's own is not read: what is measured
+// is PYTI's to decide): branch coverage of the distribution's modules, in every copy the tests
+// may import, each copy in the test tree reported as the installed file. in maps a host path to
+// the sandbox's view.
+func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit []string) string {
+	var b strings.Builder
+	b.WriteString("[run]\nbranch = True\nparallel = True\nsource =\n")
+	for _, c := range copies {
+		if c.installed == "" {
+			continue
+		}
+		if !c.dir {
+			fmt.Fprintf(&b, "    %s\n", c.name)
+			continue
+		}
+		fmt.Fprintf(&b, "    %s\n", in(c.installed))
+		for _, t := range c.tree {
+			fmt.Fprintf(&b, "    %s\n", in(filepath.Join(tree, t)))
+		}
+	}
+	b.WriteString("omit =\n")
+	for _, o := range omit {
+		fmt.Fprintf(&b, "    %s\n", o)
+	}
+	b.WriteString("\n[paths]\n")
+	for i, c := range copies {
+		if !c.dir || len(c.tree) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "module%d =\n    %s/\n", i, in(c.installed))
+		for _, t := range c.tree {
+			fmt.Fprintf(&b, "    %s/\n", in(filepath.Join(tree, t)))
+		}
+	}
+	b.WriteString("\n[report]\nignore_errors = True\n")
+	return b.String()
+}
+
+// coverageJSONScript combines the coverage data of every process (remapping the test tree's
+// copies onto the installed files) and writes the JSON report named by its argument.
+const coverageJSONScript = `import sys, coverage
+cov = coverage.Coverage()
+cov.combine()
+cov.save()
+try:
+    cov.json_report(outfile=sys.argv[1])
+except Exception as e:
+    print("coverage: %s" % e)
+    sys.exit(3)
+`
+
+// keepMissingData keeps the missing-file class only for files that would lie in the test tree
+// (test data the sdist does not ship); a test that opens a missing file elsewhere simply errs.
+// insideTree is the tree as the sandbox saw it, hostTree the same directory here.
+func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
+	changed := false
+	for i := range run.Cases {
+		c := &run.Cases[i]
+		if c.Class != testresult.MissingFile {
+			continue
+		}
+		p := c.MissingPath
+		if filepath.IsAbs(p) {
+			rel, err := filepath.Rel(insideTree, p)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				c.Class, changed = testresult.Exception, true
+				continue
+			}
+			p = rel
+		}
+		if exists(filepath.Join(hostTree, p)) {
+			// There after all: the failure is the test's own.
+			c.Class, changed = testresult.Exception, true
+			continue
+		}
+		c.MissingPath = filepath.ToSlash(filepath.Clean(p))
+	}
+	if !changed {
+		return
+	}
+	run.Classes = map[testresult.Class]int{}
+	for _, c := range run.Cases {
+		if c.Class != "" {
+			run.Classes[c.Class]++
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package tasks
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// listFiles maps every file below root to its content.
+func listFiles(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		out[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestPlaceInstalled(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		tree, site map[string]string
+		modules    []string
+		wantTree   map[string]string
+		wantCopies []moduleCopy
+	}{
+		{
+			name: "tests inside the package with a compiled extension",
+			tree: map[string]string{"setup.py": "", "sj/__init__.py": "src", "sj/_speedups.c": "c", "sj/dev_only.py": "dev",
+				"sj/tests/__init__.py": "", "sj/tests/test_a.py": "t", "sj/tests/_helpers.py": "h"},
+			site: map[string]string{"sj/__init__.py": "installed", "sj/_speedups.cpython-311-x86_64-linux-gnu.so": "ELF",
+				"sj/tests/__init__.py": "", "sj/tests/test_a.py": "t", "sj/__pycache__/x.pyc": "pyc"},
+			modules: []string{"sj"},
+			wantTree: map[string]string{"setup.py": "", "sj/__init__.py": "installed", "sj/_speedups.c": "c",
+				"sj/_speedups.cpython-311-x86_64-linux-gnu.so": "ELF", "sj/tests/__init__.py": "", "sj/tests/test_a.py": "t",
+				"sj/tests/_helpers.py": "h"},
+			wantCopies: []moduleCopy{{name: "sj", installed: "SITE/sj", dir: true, tree: []string{"sj"}, compiled: true}},
+		},
+		{
+			name:     "a namespace package's portion, a single module and an extension module",
+			tree:     map[string]string{"ns/fn/__init__.py": "src", "one.py": "src", "test_fn.py": "t"},
+			site:     map[string]string{"ns/fn/__init__.py": "installed", "one.py": "installed one", "_ext.cpython-311-x86_64-linux-gnu.so": "ELF"},
+			modules:  []string{"ns.fn", "one", "_ext"},
+			wantTree: map[string]string{"ns/fn/__init__.py": "installed", "one.py": "installed one", "test_fn.py": "t"},
+			wantCopies: []moduleCopy{{name: "ns.fn", installed: "SITE/ns/fn", dir: true, tree: []string{"ns/fn"}},
+				{name: "one", installed: "SITE/one.py", tree: []string{"one.py"}}, {name: "_ext"}},
+		},
+		{
+			name:       "a src layout",
+			tree:       map[string]string{"src/pkg/__init__.py": "src", "tests/test_a.py": "t"},
+			site:       map[string]string{"pkg/__init__.py": "installed", "pkg/_version.py": "v"},
+			modules:    []string{"pkg"},
+			wantTree:   map[string]string{"src/pkg/__init__.py": "installed", "src/pkg/_version.py": "v", "tests/test_a.py": "t"},
+			wantCopies: []moduleCopy{{name: "pkg", installed: "SITE/pkg", dir: true, tree: []string{"src/pkg"}}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tree, site := filepath.Join(t.TempDir(), "tree"), filepath.Join(t.TempDir(), "site")
+			writeFiles(t, tree, tc.tree)
+			writeFiles(t, site, tc.site)
+			copies, err := placeInstalled(tree, filepath.Dir(site), site, tc.modules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range copies {
+				copies[i].installed = strings.Replace(copies[i].installed, site, "SITE", 1)
+			}
+			if d := cmp.Diff(tc.wantCopies, copies, cmp.AllowUnexported(moduleCopy{})); d != "" {
+				t.Errorf("copies (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.wantTree, listFiles(t, tree)); d != "" {
+				t.Errorf("test tree (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestPlaceInstalledStaysInTree: a link in the sdist's copy never lets the installed files be
+// written outside the test tree.
+func TestPlaceInstalledStaysInTree(t *testing.T) {
+	tree, site, outside := filepath.Join(t.TempDir(), "tree"), filepath.Join(t.TempDir(), "site"), t.TempDir()
+	writeFiles(t, tree, map[string]string{"pkg/__init__.py": ""})
+	writeFiles(t, site, map[string]string{"pkg/__init__.py": "", "pkg/sub/x.py": "x"})
+	if err := os.Symlink(outside, filepath.Join(tree, "pkg", "sub")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := placeInstalled(tree, filepath.Dir(site), site, []string{"pkg"}); err == nil {
+		t.Error("placing through a link out of the tree succeeded")
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("written outside the tree: %v", entries)
+	}
+}
+
+func TestTestedCopy(t *testing.T) {
+	s := suite{files: []string{"sj/tests/test_a.py"}}
+	for _, tc := range []struct {
+		name   string
+		copies []moduleCopy
+		want   string
+	}{
+		{"inside, compiled", []moduleCopy{{name: "sj", installed: "/s/sj", dir: true, tree: []string{"sj"}, compiled: true}},
+			"the installed copy of sj: its files, compiled extensions included, replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed"},
+		{"src layout", []moduleCopy{{name: "pkg", installed: "/s/pkg", dir: true, tree: []string{"src/pkg"}}},
+			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed"},
+		{"no copy in the sdist", []moduleCopy{{name: "one", installed: "/s/one.py"}},
+			"the installed copy of one in site-packages: the sdist has no copy that the tests could import instead"},
+		{"nothing found", nil, "the installed environment: no module of the distribution was found to place in the test tree"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, testedCopy(tc.copies, s)); d != "" {
+				t.Errorf("tested (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestTestOmit(t *testing.T) {
+	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py"})
+	want := []string{"*/conftest.py", "*/pkg/test/*", "*/pkg/util_test.py", "*/sj/tests/*", "*/test_top.py"}
+	sort.Strings(want)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("omit (-want +got):\n%s", d)
+	}
+}
+
+func TestCoverageRC(t *testing.T) {
+	copies := []moduleCopy{{name: "pkg", installed: "/site/pkg", dir: true, tree: []string{"pkg", "src/pkg"}},
+		{name: "one", installed: "/site/one.py", tree: []string{"one.py"}}, {name: "_ext"}}
+	in := func(p string) string { return "/in" + p }
+	want := `[run]
+branch = True
+parallel = True
+source =
+    /in/site/pkg
+    /in/tree/pkg
+    /in/tree/src/pkg
+    one
+omit =
+    */conftest.py
+
+[paths]
+module0 =
+    /in/site/pkg/
+    /in/tree/pkg/
+    /in/tree/src/pkg/
+
+[report]
+ignore_errors = True
+`
+	if d := cmp.Diff(want, coverageRC(in, "/tree", copies, []string{"*/conftest.py"})); d != "" {
+		t.Errorf("rc (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"pkg", "one"}, coverageSource(copies)); d != "" {
+		t.Errorf("source (-want +got):\n%s", d)
+	}
+}

@@ -1,0 +1,387 @@
+package tasks
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+// verdictInput is everything a verdict is decided from, collected once the task graph has
+// finished: the tasks' records, the verdicts their failures mean (hints), the findings and each
+// target's results. decideVerdict reads nothing else.
+type verdictInput struct {
+	Tasks []dag.TaskRecord
+	// Hints are verdicts a task's failure means (not-found, unsafe-archive, a limit...), with
+	// their reasons, per target image name ("" for the shared tasks).
+	Hints    map[string]map[report.Verdict]string
+	Findings []report.Finding
+	Targets  []verdictTarget
+}
+
+// verdictTarget is one environment the per-interpreter tasks ran in.
+type verdictTarget struct {
+	// Image is the image's name; Matrix says the job has several targets, whose tasks are
+	// then named "build@IMAGE".
+	Image   string
+	Python  string
+	Matrix  bool
+	Results report.TargetResults
+}
+
+func (t verdictTarget) task(name string) string {
+	if !t.Matrix {
+		return name
+	}
+	return name + "@" + t.Image
+}
+
+// verdictOutput is the report's verdict and reason, and one per matrix cell (in Targets' order)
+// when the job has several targets.
+type verdictOutput struct {
+	Verdict report.Verdict
+	Reason  string
+	Cells   []cellVerdict
+}
+
+type cellVerdict struct {
+	Verdict report.Verdict
+	Reason  string
+}
+
+// decideVerdict is the one place that decides an analysis' verdict. In order: an archive PYTI
+// refused or a release the index does not have; any high or critical finding, static or seen in
+// a trace (harmful, its evidence first); a limit hit; the first task of the chain that failed;
+// then what the tests say, by cause. A matrix's verdict is its heaviest cell's.
+func decideVerdict(in verdictInput) verdictOutput {
+	for _, v := range []report.Verdict{report.VerdictUnsafe, report.VerdictLimits, report.VerdictMalformed, report.VerdictNotFound} {
+		if reason, ok := in.Hints[""][v]; ok {
+			return verdictOutput{Verdict: v, Reason: reason}
+		}
+	}
+	var cells []cellVerdict
+	var matrix []report.Cell
+	for _, t := range in.Targets {
+		v, reason := decideTarget(in, t)
+		cells = append(cells, cellVerdict{v, reason})
+		matrix = append(matrix, report.Cell{Image: report.ImageRef{Name: t.Image, Python: t.Python}, Verdict: v, Reason: reason})
+	}
+	if len(in.Targets) == 1 && !in.Targets[0].Matrix {
+		return verdictOutput{Verdict: cells[0].Verdict, Reason: cells[0].Reason}
+	}
+	if len(in.Targets) == 0 {
+		return verdictOutput{Verdict: report.VerdictError, Reason: "no environment to run in"}
+	}
+	v, reason := matrixVerdict(matrix)
+	return verdictOutput{Verdict: v, Reason: reason, Cells: cells}
+}
+
+// decideTarget is one target's verdict.
+func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
+	var mine []report.Finding
+	for _, f := range in.Findings {
+		if !t.Matrix || f.Image == "" || f.Image == t.Image {
+			mine = append(mine, f)
+		}
+	}
+	if f := worstFinding(mine); f != nil {
+		return report.VerdictHarmful, harmReason(*f)
+	}
+	// PYTI's own failure (its bridge, its sandbox) comes before any verdict on the package.
+	for _, v := range []report.Verdict{report.VerdictError, report.VerdictPids, report.VerdictOOM, report.VerdictNoSpace, report.VerdictTimeout} {
+		if reason, ok := in.Hints[t.Image][v]; ok {
+			return v, reason
+		}
+	}
+	// A dependency could not be fetched, yet the package's code ran without it (see fetch).
+	if reason, ok := in.Hints[t.Image][report.VerdictFetch]; ok {
+		return report.VerdictFetch, reason
+	}
+	records := map[string]dag.TaskRecord{}
+	for _, r := range in.Tasks {
+		records[r.Name] = r
+	}
+	if rec, ok := records[t.task("fetch")]; ok && rec.Status == dag.StatusSkipped && rec.Cause == "" {
+		return report.VerdictNotApplicable, rec.Reason
+	}
+	// The first task of the main chain that failed decides; PYTI's own steps mean an error.
+	for _, step := range []struct {
+		task    string
+		verdict report.Verdict
+		prefix  string
+	}{
+		{"resolve", report.VerdictError, "resolve: "},
+		{"download", report.VerdictError, "download: "},
+		{"unpack", report.VerdictError, "unpack: "},
+		{t.task("fetch"), report.VerdictFetch, ""},
+		{t.task("build"), report.VerdictBuild, ""},
+		{t.task("install"), report.VerdictInstall, ""},
+		{t.task("import"), report.VerdictImportFailed, ""},
+	} {
+		if rec, ok := records[step.task]; ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped {
+			return step.verdict, step.prefix + firstLineOf2(rec.Error, rec.Reason)
+		}
+	}
+	// The import proved nothing: no module is importable by name.
+	if imp := t.Results.Import; imp != nil && imp.Nothing != "" {
+		return report.VerdictNothingToImport, "nothing to import: " + imp.Nothing
+	}
+	tests := t.Results.Tests
+	if rec, ok := records[t.task("test")]; ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped {
+		// The suite ran but pytest could not (a missing plugin its configuration asks for, a
+		// broken conftest): the package's failure, not PYTI's, unless its results say more.
+		if tests == nil || tests.Results == nil || len(tests.Results.Failing()) == 0 {
+			return report.VerdictTestsFailed, "the tests could not run: " + firstLineOf2(rec.Error, rec.Reason)
+		}
+	}
+	if tests == nil {
+		return report.VerdictError, "the tests did not run"
+	}
+	if tests.Results == nil {
+		return report.VerdictNoTests, tests.Found
+	}
+	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch); ok {
+		return v, reason
+	}
+	c := tests.Results.Counts
+	if c.Total() == 0 {
+		return report.VerdictNoTests, "the test run collected no tests (" + tests.Found + ")"
+	}
+	return report.VerdictPassed, fmt.Sprintf("%d passed, %d skipped", c.Passed+c.XFailed+c.XPassed, c.Skipped)
+}
+
+// testCause is one reason why tests did not pass, with the tests it accounts for.
+type testCause struct {
+	verdict report.Verdict
+	// what completes "N of M tests ...".
+	what  string
+	cases int
+	// order breaks ties: the package's own failures first; then first, the cause's first
+	// failing test in node id order.
+	order, first int
+}
+
+// testsVerdict sorts the failing tests by cause, as crater separates its result classes: tests
+// that fail on their own, a test dependency the index does not have (or that the project does not
+// declare), tests that need the network, test data the sdist does not ship, collection errors and
+// timeouts. The cause with the most tests is the verdict; the reason names it with its count
+// first, then the others. ok is false when nothing failed.
+func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, string, bool) {
+	failing := run.Failing()
+	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 {
+		return "", "", false
+	}
+	var missingDeps, unmetDeps []string
+	if fetch != nil {
+		missingDeps, unmetDeps = fetch.MissingTestDeps, fetch.UnmetTestDeps
+	}
+	causes := map[string]*testCause{}
+	add := func(key string, c testCause) {
+		if have, ok := causes[key]; ok {
+			have.cases++
+			return
+		}
+		c.cases, c.first = 1, len(causes)
+		causes[key] = &c
+	}
+	own := 0
+	for _, f := range failing {
+		switch f.Class {
+		case testresult.MissingDependency:
+			top, _, _ := strings.Cut(f.Missing, ".")
+			switch dep := providingDep(f.Missing, missingDeps); {
+			case dep != "":
+				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
+			case len(missingDeps)+len(unmetDeps) > 0:
+				// The test dependencies were left out because one of them could not be had.
+				add("dropped:"+top, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: `%s` was not installed, because the test dependencies could not be: %s", top, unavailable(missingDeps, unmetDeps))})
+			default:
+				add("import:"+top, testCause{verdict: report.VerdictTestDeps, order: 2,
+					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", top)})
+			}
+		case testresult.NeedsNetwork:
+			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
+		case testresult.MissingFile:
+			add("data", testCause{verdict: report.VerdictTestData, order: 4,
+				what: fmt.Sprintf("could not run: test data %s is missing from the sdist", "`"+dataPath(f.MissingPath)+"`")})
+		case testresult.CollectionError:
+			add("collect", testCause{verdict: report.VerdictTestCollection, order: 5, what: "could not be collected: " + oneLineOf(f.Message)})
+		case testresult.TimedOut:
+			add("timeout", testCause{verdict: report.VerdictTimeout, order: 6, what: "timed out"})
+		default:
+			own++
+			add("own", testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own"})
+		}
+	}
+	if len(causes) == 0 {
+		// The counts say tests failed, but no case says which (a run cut short).
+		c := run.Counts
+		return report.VerdictTestsFailed, fmt.Sprintf("%d failed, %d errors, %d passed", c.Failed, c.Errors, c.Passed), true
+	}
+	list := make([]*testCause, 0, len(causes))
+	for _, c := range causes {
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].cases != list[j].cases {
+			return list[i].cases > list[j].cases
+		}
+		if list[i].order != list[j].order {
+			return list[i].order < list[j].order
+		}
+		return list[i].first < list[j].first
+	})
+	total := run.Counts.Total()
+	if total < len(failing) {
+		total = len(failing)
+	}
+	parts := make([]string, 0, len(list))
+	for i, c := range list {
+		if i == 0 {
+			parts = append(parts, fmt.Sprintf("%s of %s %s", comma(c.cases), comma(total), testsWord(total, c.what)))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", comma(c.cases), c.what))
+	}
+	reason := parts[0]
+	if len(parts) > 1 {
+		reason += "; also " + strings.Join(parts[1:], "; ")
+	}
+	return list[0].verdict, reason, true
+}
+
+// providingDep is the requirement among deps whose project name is the module's (or its
+// top-level package's): `pretend` for pretend, `jaraco.classes` for jaraco.classes.
+func providingDep(module string, deps []string) string {
+	top, _, _ := strings.Cut(module, ".")
+	for _, d := range deps {
+		n := pep440.NormalizeName(d)
+		if n == pep440.NormalizeName(module) || n == pep440.NormalizeName(top) {
+			return d
+		}
+	}
+	return ""
+}
+
+// unavailable says which test requirements the index could not satisfy.
+func unavailable(missing, unmet []string) string {
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, quoteList(missing)+" not on the index")
+	}
+	if len(unmet) > 0 {
+		parts = append(parts, quoteList(unmet)+" with no matching version on it")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// testsWord is "tests WHAT", or "test WHAT" for one.
+func testsWord(total int, what string) string {
+	if total == 1 {
+		return "test " + what
+	}
+	return "tests " + what
+}
+
+// dataPath shows a missing file relative to the test tree when it lies inside it.
+func dataPath(p string) string {
+	if i := strings.Index(p, "/test/tree/"); i >= 0 {
+		return p[i+len("/test/tree/"):]
+	}
+	return path.Clean(p)
+}
+
+// worstFinding is the most severe high or critical finding, static or seen in a trace; among
+// equals, one seen in a trace (it happened) before one read in the source.
+func worstFinding(fs []report.Finding) *report.Finding {
+	var worst *report.Finding
+	for i := range fs {
+		f := &fs[i]
+		if f.Severity.Rank() < report.SeverityHigh.Rank() {
+			continue
+		}
+		if worst == nil || f.Severity.Rank() > worst.Severity.Rank() ||
+			(f.Severity.Rank() == worst.Severity.Rank() && f.Source == "behavior" && worst.Source != "behavior") {
+			worst = f
+		}
+	}
+	return worst
+}
+
+// harmReason names a harmful finding's evidence first, then what the rule says and when.
+func harmReason(f report.Finding) string {
+	what := f.Title
+	if f.Message != "" && f.Message != f.Title {
+		what += ": " + f.Message
+	}
+	if lead, ok := phaseWords[f.Phase]; !ok || !strings.Contains(f.Message, lead) {
+		if f.Source == "static" {
+			what += " (read in the source, not run)"
+		} else {
+			what += " (during " + f.Phase + ")"
+		}
+	}
+	if len(f.Evidence) == 0 {
+		return what
+	}
+	e := f.Evidence[0]
+	ev := e.Detail
+	if e.File != "" {
+		loc := e.File
+		if e.Line > 0 {
+			loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+		}
+		if ev == "" {
+			ev = loc
+		} else {
+			ev = loc + ": " + ev
+		}
+	}
+	return fmt.Sprintf("%s — %s", oneLineOf(ev), what)
+}
+
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "`" + n + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// comma writes 26921 as 26,921.
+func comma(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 || len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+func oneLineOf(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}

@@ -1,0 +1,187 @@
+package tasks
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+// okTasks are the records of a run in which every task succeeded.
+func okTasks(suffix string) []dag.TaskRecord {
+	var out []dag.TaskRecord
+	for _, n := range []string{"resolve", "download", "unpack", "inspect", "style", "lint", "report"} {
+		out = append(out, dag.TaskRecord{TaskSpec: dag.TaskSpec{Name: n}, Status: dag.StatusOK})
+	}
+	for _, n := range []string{"fetch", "build", "install", "import", "test"} {
+		out = append(out, dag.TaskRecord{TaskSpec: dag.TaskSpec{Name: n + suffix}, Status: dag.StatusOK})
+	}
+	return out
+}
+
+// with changes one task's record.
+func with(recs []dag.TaskRecord, name string, status dag.Status, errText, reason, cause string) []dag.TaskRecord {
+	out := append([]dag.TaskRecord(nil), recs...)
+	for i := range out {
+		if out[i].Name == name {
+			out[i].Status, out[i].Error, out[i].Reason, out[i].Cause = status, errText, reason, cause
+		}
+	}
+	return out
+}
+
+func cases(cs ...testresult.Case) *testresult.Run {
+	run := &testresult.Run{Complete: true, Cases: cs}
+	for _, c := range cs {
+		switch c.Outcome {
+		case testresult.Passed:
+			run.Counts.Passed++
+		case testresult.Failed:
+			run.Counts.Failed++
+		case testresult.Error:
+			run.Counts.Errors++
+		case testresult.Skipped:
+			run.Counts.Skipped++
+		}
+	}
+	return run
+}
+
+func passed(n int) []testresult.Case {
+	var out []testresult.Case
+	for range n {
+		out = append(out, testresult.Case{NodeID: "t.py::ok", Outcome: testresult.Passed})
+	}
+	return out
+}
+
+func one(v verdictInput, tests *report.Tests, fetch *report.Fetch) verdictInput {
+	v.Targets = []verdictTarget{{Image: "host", Python: "3.11.2", Results: report.TargetResults{Tests: tests, Fetch: fetch}}}
+	if v.Tasks == nil {
+		v.Tasks = okTasks("")
+	}
+	return v
+}
+
+func TestDecideVerdict(t *testing.T) {
+	missing := func(id, mod string) testresult.Case {
+		return testresult.Case{NodeID: id, Outcome: testresult.Error, Class: testresult.MissingDependency, Missing: mod,
+			Message: "ModuleNotFoundError: No module named '" + mod + "'"}
+	}
+	suite := func(cs ...testresult.Case) *report.Tests {
+		return &report.Tests{Found: "2 test files", Results: cases(cs...)}
+	}
+	connect := report.Finding{Source: "behavior", Phase: "install", RuleID: "network-connect", Severity: report.SeverityHigh,
+		Title: "Connects to the network", Message: inPhase("install", "a connection out of the sandbox"),
+		Evidence: []report.Evidence{{Kind: "connect", Detail: "connect 203.0.113.9:4444"}}}
+	static := report.Finding{Source: "static", Phase: "inspect", RuleID: "exec-base64", Severity: report.SeverityCritical,
+		Title: "Runs decoded code", Evidence: []report.Evidence{{Kind: "source", File: "setup.py", Line: 12, Detail: "exec(b64decode(...))"}}}
+	for _, tc := range []struct {
+		name string
+		in   verdictInput
+		want verdictOutput
+	}{
+		{"passed", one(verdictInput{}, suite(append(passed(3),
+			testresult.Case{NodeID: "t.py::a", Outcome: testresult.Skipped, Message: "exceptiongroup not installed"},
+			testresult.Case{NodeID: "t.py::b", Outcome: testresult.Skipped, Message: "exceptiongroup not installed"})...), nil),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "3 passed, 2 skipped"}},
+		{"no tests shipped", one(verdictInput{}, &report.Tests{Found: "no tests in the distribution"}, nil),
+			verdictOutput{Verdict: report.VerdictNoTests, Reason: "no tests in the distribution"}},
+		{"no tests collected", one(verdictInput{}, suite(), nil),
+			verdictOutput{Verdict: report.VerdictNoTests, Reason: "the test run collected no tests (2 test files)"}},
+		{"tests fail on their own", one(verdictInput{}, suite(append(passed(8),
+			testresult.Case{NodeID: "t.py::f", Outcome: testresult.Failed, Class: testresult.Assertion},
+			testresult.Case{NodeID: "t.py::e", Outcome: testresult.Error, Class: testresult.Exception})...), nil),
+			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "2 of 10 tests failed on their own"}},
+		{"a test dependency the index does not have", one(verdictInput{}, suite(append(passed(2),
+			missing("tests/test_a.py", "pretend"), missing("tests/test_b.py", "pretend"), missing("tests/test_c.py", "hypothesis"),
+			testresult.Case{NodeID: "t.py::f", Outcome: testresult.Failed, Class: testresult.Assertion})...),
+			&report.Fetch{MissingTestDeps: []string{"pretend"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `pretend` is not on the index; " +
+				"also 1 failed on their own; 1 could not run: `hypothesis` was not installed, because the test dependencies could not be: `pretend` not on the index"}},
+		{"test dependencies left out for a version the index lacks", one(verdictInput{}, suite(append(passed(2),
+			missing("tests/test_a.py", "hypothesis.strategies"), missing("tests/test_b.py", "hypothesis"), missing("tests/test_c.py", "pretend"),
+			missing("tests/test_d.py", "jaraco.classes"))...),
+			&report.Fetch{MissingTestDeps: []string{"pretend", "jaraco.classes"}, UnmetTestDeps: []string{"coverage[toml]>=7.2.0"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: `hypothesis` was not installed, because the test dependencies could not be: " +
+				"`pretend`, `jaraco.classes` not on the index, `coverage[toml]>=7.2.0` with no matching version on it; " +
+				"also 1 could not run: test dependency `pretend` is not on the index; 1 could not run: test dependency `jaraco.classes` is not on the index"}},
+		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml`, which no installed dependency provides"}},
+		{"tests that need the network", one(verdictInput{}, suite(append(passed(5),
+			testresult.Case{NodeID: "t.py::n", Outcome: testresult.Failed, Class: testresult.NeedsNetwork})...), nil),
+			verdictOutput{Verdict: report.VerdictTestsNetwork, Reason: "1 of 6 tests need the network, which the sandbox does not have"}},
+		{"test data missing from the sdist", one(verdictInput{}, suite(append(passed(1),
+			testresult.Case{NodeID: "t.py::d1", Outcome: testresult.Failed, Class: testresult.MissingFile, MissingPath: "/run/pyti/work/test/tree/tests/data/a.json"},
+			testresult.Case{NodeID: "t.py::d2", Outcome: testresult.Failed, Class: testresult.MissingFile, MissingPath: "tests/data/b.json"})...), nil),
+			verdictOutput{Verdict: report.VerdictTestData, Reason: "2 of 3 tests could not run: test data `tests/data/a.json` is missing from the sdist"}},
+		{"a collection error", one(verdictInput{}, suite(append(passed(4),
+			testresult.Case{NodeID: "tests/test_syntax.py", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "SyntaxError: invalid syntax"})...), nil),
+			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 5 tests could not be collected: SyntaxError: invalid syntax"}},
+		{"a test that timed out", one(verdictInput{}, suite(append(passed(1),
+			testresult.Case{NodeID: "t.py::slow", Outcome: testresult.Error, Class: testresult.TimedOut})...), nil),
+			verdictOutput{Verdict: report.VerdictTimeout, Reason: "1 of 2 tests timed out"}},
+		{"the test run hit its time limit", one(verdictInput{Hints: map[string]map[report.Verdict]string{"host": {report.VerdictTimeout: "the test step ran out of time (20m0s)"}}},
+			suite(passed(1)...), nil),
+			verdictOutput{Verdict: report.VerdictTimeout, Reason: "the test step ran out of time (20m0s)"}},
+		{"pytest could not run at all", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed, "the test run produced no results (exit status 4): ERROR: usage", "", "")},
+			&report.Tests{Found: "1 test file"}, nil),
+			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "the tests could not run: the test run produced no results (exit status 4): ERROR: usage"}},
+		{"harmful behaviour names its evidence first", one(verdictInput{Findings: []report.Finding{connect}}, suite(passed(1)...), nil),
+			verdictOutput{Verdict: report.VerdictHarmful, Reason: "connect 203.0.113.9:4444 — Connects to the network: While the package was installed: a connection out of the sandbox"}},
+		{"a critical static finding is harmful too", one(verdictInput{Findings: []report.Finding{
+			{Source: "static", Phase: "inspect", Severity: report.SeverityMedium, Title: "Runs programs at install time"}, static}}, suite(passed(1)...), nil),
+			verdictOutput{Verdict: report.VerdictHarmful, Reason: "setup.py:12: exec(b64decode(...)) — Runs decoded code (read in the source, not run)"}},
+		{"medium findings are not harmful", one(verdictInput{Findings: []report.Finding{{Source: "static", Severity: report.SeverityMedium}}}, suite(passed(1)...), nil),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "1 passed, 0 skipped"}},
+		{"out of memory", one(verdictInput{Hints: map[string]map[report.Verdict]string{"host": {report.VerdictOOM: "the build ran out of memory (4 GiB)"}},
+			Tasks: with(okTasks(""), "build", dag.StatusFailed, "oom", "", "")}, nil, nil),
+			verdictOutput{Verdict: report.VerdictOOM, Reason: "the build ran out of memory (4 GiB)"}},
+		{"unresolvable", one(verdictInput{Tasks: with(okTasks(""), "fetch", dag.StatusFailed, "pip could not fetch the package: ERROR: No matching distribution found for nosuch", "", "")}, nil, nil),
+			verdictOutput{Verdict: report.VerdictFetch, Reason: "pip could not fetch the package: ERROR: No matching distribution found for nosuch"}},
+		{"build failed", one(verdictInput{Tasks: with(okTasks(""), "build", dag.StatusFailed, "the wheel did not build\nmore", "", "")}, nil, nil),
+			verdictOutput{Verdict: report.VerdictBuild, Reason: "the wheel did not build"}},
+		{"install failed", one(verdictInput{Tasks: with(okTasks(""), "install", dag.StatusFailed, "pip install failed", "", "")}, nil, nil),
+			verdictOutput{Verdict: report.VerdictInstall, Reason: "pip install failed"}},
+		{"import failed", one(verdictInput{Tasks: with(okTasks(""), "import", dag.StatusFailed, "1 of 2 modules did not import", "", "")}, nil, nil),
+			verdictOutput{Verdict: report.VerdictImportFailed, Reason: "1 of 2 modules did not import"}},
+		{"PYTI failed to resolve", one(verdictInput{Tasks: with(okTasks(""), "resolve", dag.StatusFailed, "index unreachable", "", "")}, nil, nil),
+			verdictOutput{Verdict: report.VerdictError, Reason: "resolve: index unreachable"}},
+		{"not found", verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictNotFound: "no release matches nosuch==9"}}},
+			verdictOutput{Verdict: report.VerdictNotFound, Reason: "no release matches nosuch==9"}},
+		{"unsafe archive", verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictUnsafe: "member ../x escapes"}}},
+			verdictOutput{Verdict: report.VerdictUnsafe, Reason: "member ../x escapes"}},
+		{"a matrix: the heaviest cell, the others named", verdictInput{
+			Tasks: append(okTasks("@host"), with(okTasks("@trixie"), "import@trixie", dag.StatusFailed, "cannot import name 'batched'", "", "")[7:]...),
+			Targets: []verdictTarget{
+				{Image: "host", Python: "3.11.2", Matrix: true, Results: report.TargetResults{Tests: suite(passed(2)...)}},
+				{Image: "trixie", Python: "3.13.5", Matrix: true},
+			}},
+			verdictOutput{Verdict: report.VerdictImportFailed, Reason: "trixie (Python 3.13.5): cannot import name 'batched'; host (Python 3.11.2): passed",
+				Cells: []cellVerdict{{report.VerdictPassed, "2 passed, 0 skipped"}, {report.VerdictImportFailed, "cannot import name 'batched'"}}}},
+		{"a matrix cell the release does not support", verdictInput{
+			Tasks: append(okTasks("@host"), with(with(okTasks("@old"), "fetch@old", dag.StatusSkipped, "", "Requires-Python >=3.12 excludes 3.11", ""),
+				"build@old", dag.StatusSkipped, "", "needs wheelhouse", "fetch@old")[7:]...),
+			Targets: []verdictTarget{
+				{Image: "host", Python: "3.13.5", Matrix: true, Results: report.TargetResults{Tests: suite(passed(1)...)}},
+				{Image: "old", Python: "3.11.2", Matrix: true},
+			}},
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "host (Python 3.13.5): 1 passed, 0 skipped; old (Python 3.11.2): not-applicable",
+				Cells: []cellVerdict{{report.VerdictPassed, "1 passed, 0 skipped"}, {report.VerdictNotApplicable, "Requires-Python >=3.12 excludes 3.11"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, decideVerdict(tc.in)); d != "" {
+				t.Errorf("verdict (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestComma(t *testing.T) {
+	got := []string{comma(7), comma(123), comma(1234), comma(26921), comma(1234567)}
+	if d := cmp.Diff([]string{"7", "123", "1,234", "26,921", "1,234,567"}, got); d != "" {
+		t.Error(d)
+	}
+}

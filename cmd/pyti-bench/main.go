@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string) int {
 	pyti := fs.String("pyti", "bin/pyti", "the pyti binary to measure")
 	examplesDir := fs.String("examples-dir", "testdata/examples", "the example projects")
 	work := fs.String("work", ".bench", "scratch directory (the example index and PYTI's data dir live here)")
-	examples := fs.String("examples", "pure,failing,cext,dependent", "comma-separated examples to analyse")
+	examples := fs.String("examples", "pure,failing,cext,dependent,realistic", "comma-separated examples to analyse")
 	emptyReps := fs.Int("empty-reps", 20, "repetitions of the empty sandboxed run")
 	pipReps := fs.Int("pip-reps", 5, "repetitions of the pip install")
 	analyzeReps := fs.Int("analyze-reps", 3, "repetitions of each analysis")

@@ -95,6 +95,8 @@ func TestBuildAllExamples(t *testing.T) {
 		"newpython":  pure("newpython", "pyti-example-newpython", "1.0.0"),
 		"cext": {Name: "pyti-example-cext", Version: "1.0.0", Sdist: "pyti-example-cext-1.0.0.tar.gz",
 			Wheel: "pyti_example_cext-1.0.0-cp311-cp311-linux_x86_64.whl", HasExpected: true},
+		"realistic": {Name: "pyti-example-realistic", Version: "2.3.0", Sdist: "pyti-example-realistic-2.3.0.tar.gz",
+			Wheel: "pyti_example_realistic-2.3.0-cp311-cp311-linux_x86_64.whl", HasExpected: true},
 		"buildfail": {Name: "pyti-example-buildfail", Version: "1.0.0", Sdist: "pyti-example-buildfail-1.0.0.tar.gz",
 			WheelFailed: true, HasExpected: true},
 		"badactor": {Name: "pyti-example-badactor", Version: "1.0.0", Hostile: true,

@@ -1,0 +1,7 @@
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension("pyti_example_realistic._speedups", sources=["csrc/speedups.c"]),
+    ],
+)

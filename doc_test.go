@@ -11,9 +11,9 @@ import (
 )
 
 // TestEveryPackageHasADocComment fails when a package of this module has no doc comment saying what
-// it owns.
+// it owns, or more than one: a package says what it owns in one place.
 func TestEveryPackageHasADocComment(t *testing.T) {
-	documented := map[string]bool{}
+	documented := map[string][]string{}
 	seen := map[string]bool{}
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -36,7 +36,7 @@ func TestEveryPackageHasADocComment(t *testing.T) {
 			return err
 		}
 		if f.Doc != nil && strings.TrimSpace(f.Doc.Text()) != "" {
-			documented[dir] = true
+			documented[dir] = append(documented[dir], filepath.Base(path))
 		}
 		return nil
 	})
@@ -47,8 +47,11 @@ func TestEveryPackageHasADocComment(t *testing.T) {
 		t.Fatal("found no Go packages: is the test running at the module root?")
 	}
 	for dir := range seen {
-		if !documented[dir] {
+		switch docs := documented[dir]; {
+		case len(docs) == 0:
 			t.Errorf("package in %s has no doc comment: add one saying what it owns", dir)
+		case len(docs) > 1:
+			t.Errorf("package in %s has %d doc comments (%s): keep one, in doc.go or the main file", dir, len(docs), strings.Join(docs, ", "))
 		}
 	}
 }

@@ -40,7 +40,7 @@ done
 INDEX=$(cat "$DIR/index.url")
 echo "demo: index at $INDEX"
 
-EXAMPLES=${PYTI_DEMO_EXAMPLES:-"pure unittest doctests failing cext buildfail dependent netneed legacy missingdep newpython badactor"}
+EXAMPLES=${PYTI_DEMO_EXAMPLES:-"pure unittest doctests failing cext realistic buildfail dependent netneed legacy missingdep newpython badactor"}
 echo "demo: analysing $(echo $EXAMPLES | wc -w) example projects, $JOBS at a time (each in the sandbox, traced, offline)"
 mkdir -p "$DIR/analyses"
 # The example written for a newer Python runs as a matrix: the host's Python and the image's.

@@ -94,11 +94,10 @@ var remedies = map[string]string{
 		"from a cache directory (pip installed them alone, once) added to the job's venv with a .pth path line, unless " +
 		"they share a project with the venv, when pip installs them into it. Removing more: the JSON report from the " +
 		"same interpreter that ran the tests.",
-	"lint": "pylint, a sandboxed Python start-up loading astroid, which infers through the project's imports (the " +
-		"fetched wheels on its sys.path); it starts once fetch is done and runs beside the build, the install and " +
-		"the tests, competing with them for two cores. Removing it: cache the figures by source-tree hash, and make " +
-		"pylint optional for large trees.",
-	"style": "pycodestyle and pyflakes, two sandboxed Python start-ups beside fetch; small already.",
+	"lint": "pycodestyle, pyflakes and pylint side by side over the modules the wheel installs (tests left out), " +
+		"pylint with its own parallelism and the fetched wheels on its sys.path; it starts once the wheel is built and " +
+		"runs beside the install and the tests, competing with them for two cores. Removing more: cache the figures by " +
+		"the wheel's hash.",
 	"install": "a venv made inside the sandbox, then `pip install --no-index` of the wheel and its dependencies (pip " +
 		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter). Removing the rest: one sandbox " +
 		"run for the venv and the install, and `--no-compile` where the report does not need .pyc files.",

@@ -206,7 +206,7 @@ func writeBreakdown(b *strings.Builder, res *Results) {
 	}
 	fmt.Fprintf(b, "## Where PYTI's time goes\n\n")
 	fmt.Fprintf(b, "Median wall (and CPU) time per task, from `run.tasks[].wall_ms` and `cpu_ms` of each report.json. Tasks run\n"+
-		"two at a time (style beside fetch, lint beside build, install, import and test), so the task times add up to more than the total.\n\n")
+		"two at a time (lint beside install, import and test), so the task times add up to more than the total.\n\n")
 	for _, r := range rows {
 		traced := MedianTasks(r.Breakdown["pyti"])
 		untraced := map[string]TaskStat{}

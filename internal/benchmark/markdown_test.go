@@ -51,7 +51,7 @@ func TestMarkdown(t *testing.T) {
 		"repetition 2: exit \\| 1",
 		"| fetch | ok | 15.00 s | - | 11.00 s | - |",
 		"1. **fetch**: 15.00 s (11.00 s), 56% of the summed task time.",
-		"## Web UI latency\n\nMeasured by `go run ./internal/web/bench",
+		"## Web UI latency\n\nMeasured by `go run ./cmd/pyti-webbench",
 		"## Master and workers\n\nMeasured by `PYTI_CLUSTER_BENCH=1",
 		"bin/pyti analyze ... pyti-example-pure",
 		"costs 1.50x of the untraced sandboxed install",

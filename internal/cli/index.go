@@ -61,6 +61,14 @@ func indexCommand() command {
 						return fmt.Errorf("building the examples: %w", err)
 					}
 					fmt.Fprintf(env.Stderr, "index: %d distribution files\n", len(set.Files()))
+				} else if *debian {
+					added, err := localindex.AddDebianWheels(dir, "")
+					if err != nil {
+						return fmt.Errorf("adding Debian's wheels: %w", err)
+					}
+					if len(added) > 0 {
+						fmt.Fprintf(env.Stderr, "index: added Debian's %s\n", strings.Join(added, ", "))
+					}
 				}
 				if *tools {
 					if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {

@@ -216,6 +216,37 @@ func Build(ctx context.Context, examplesDir, outDir string, logger *slog.Logger,
 	return set, nil
 }
 
+// AddDebianWheels links (or copies) the wheels found in dir (DebianWheelsDir when dir is "") into
+// outDir, a directory of distributions to serve, so that the index serves pip, setuptools and
+// wheel beside the user's own files, which are never removed or replaced. It returns the names it
+// added.
+func AddDebianWheels(outDir, dir string) ([]string, error) {
+	if dir == "" {
+		dir = DebianWheelsDir
+	}
+	wheels, err := filepath.Glob(filepath.Join(dir, "*.whl"))
+	if err != nil {
+		return nil, fmt.Errorf("list Debian wheels: %w", err)
+	}
+	if len(wheels) == 0 {
+		return nil, fmt.Errorf("no wheels in %s", dir)
+	}
+	var added []string
+	for _, w := range wheels {
+		dst := filepath.Join(outDir, filepath.Base(w))
+		if _, err := os.Lstat(dst); err == nil {
+			continue
+		}
+		if err := os.Link(w, dst); err != nil {
+			if err := copyFile(w, dst, 0o644); err != nil {
+				return added, err
+			}
+		}
+		added = append(added, filepath.Base(w))
+	}
+	return added, nil
+}
+
 // exampleDirs lists the example directories to build, sorted.
 func exampleDirs(examplesDir string, only []string) ([]string, error) {
 	entries, err := os.ReadDir(examplesDir)

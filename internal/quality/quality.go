@@ -16,9 +16,16 @@ import (
 	"strings"
 )
 
-// Report is the quality of one source tree.
+// Report is the quality of the Python files that were linted.
 type Report struct {
-	Files int `json:"files"`
+	// Scope says what was linted (see Scope); Linted lists those files, relative to the install
+	// root, and TestsLeftOut the test files the wheel ships, which are counted but not linted.
+	// Both lists hold at most MaxPaths entries; Files and TestFiles count them all.
+	Scope        string   `json:"scope,omitempty"`
+	Linted       []string `json:"linted,omitempty"`
+	TestsLeftOut []string `json:"tests_left_out,omitempty"`
+	TestFiles    int      `json:"test_files,omitempty"`
+	Files        int      `json:"files"`
 	// Lines counts non-blank lines that are not only a comment, in the .py files.
 	Lines       int            `json:"lines"`
 	Pycodestyle map[string]int `json:"pycodestyle,omitempty"`
@@ -58,6 +65,9 @@ type Pylint struct {
 // MaxMessages bounds the located messages kept per tool; counts are never bounded.
 const MaxMessages = 500
 
+// MaxPaths bounds the file lists a report keeps; counts are never bounded.
+const MaxPaths = 2000
+
 // PycodestyleArgs is the command (after the interpreter) whose output ParsePycodestyle reads.
 func PycodestyleArgs(dir string) []string {
 	return []string{"-m", "pycodestyle", "--statistics", "-qq", dir}
@@ -73,7 +83,8 @@ const PylintTemplate = "{path}:{line}:{column}: {msg_id} {symbol} {msg}"
 // (directories, or wheels: astroid reads zip files on sys.path as Python does) are appended to
 // pylint's sys.path so that it sees the project's dependencies.
 func PylintArgs(dir string, sysPath ...string) []string {
-	args := []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate}
+	// --jobs=0: pylint's own parallelism, one process per CPU it may use.
+	args := []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=0", "--msg-template=" + PylintTemplate}
 	if len(sysPath) > 0 {
 		quoted := make([]string, len(sysPath))
 		for i, p := range sysPath {

@@ -91,8 +91,12 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		if l.Pylint != nil && l.Pylint.Score != nil {
 			score = fmt.Sprintf("%.2f/10", *l.Pylint.Score)
 		}
-		fmt.Fprintf(&b, "  quality   %d lines: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
-			l.Lines, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
+		left := ""
+		if l.TestFiles > 0 {
+			left = fmt.Sprintf(", %d test files left out", l.TestFiles)
+		}
+		fmt.Fprintf(&b, "  quality   %d files, %d lines%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
+			l.Files, l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
 	}
 	if p := r.Packaging; p != nil {
 		fmt.Fprintf(&b, "  packaging %d/%d\n", p.Score, p.Max)

@@ -92,7 +92,5 @@ var (
 	KInspected = dag.NewKey[bool]("inspection")
 	// The wheelhouse, wheel, environment, import and test results are per target (see target).
 	KLinted = dag.NewKey[bool]("lint-results")
-	// KStyle is pycodestyle's and pyflakes' figures, which the lint task completes with pylint's.
-	KStyle  = dag.NewKey[styleResult]("style-results")
 	KReport = dag.NewKey[string]("report")
 )

@@ -3,93 +3,49 @@ package tasks
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/pyti/pyti/internal/archive"
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/quality"
 	"github.com/pyti/pyti/internal/report"
 )
 
-// styleResult is what the style task found: pycodestyle's and pyflakes' counts and phases.
-type styleResult struct {
-	report   quality.Report
-	phase    report.Phase
-	problems []string
-}
-
-// style runs pycodestyle and pyflakes over the pristine source tree in the sandbox (no network,
-// not traced: the tools are PYTI's, not the package's), with the exact command lines the quality
-// package documents, so the counts equal the tools run by hand. They need nothing but the tree,
-// so they run beside fetch; pylint (the lint task) waits for the wheelhouse.
-func (j *job) style(ctx context.Context, d *dag.Data) error {
-	src, _ := KSource.Get(d)
-	r := styleResult{}
-	files, lines, err := quality.CountLines(src.Root)
-	if err != nil {
-		return err
-	}
-	r.report.Files, r.report.Lines = files, lines
-	if files == 0 {
-		r.phase = report.Phase{Outcome: "ok", Reason: "no Python files to check"}
-		KStyle.Set(d, r)
-		return nil
-	}
-	style, err := j.lintTool(ctx, src, "pycodestyle", quality.PycodestyleArgs(j.in(src.Root)))
-	if err != nil {
-		return err
-	}
-	r.phase = style.phase
-	if style.res.Outcome == "ok" || style.res.ExitCode == 1 {
-		r.report.Pycodestyle = quality.ParsePycodestyle(string(style.res.Stdout))
-	} else {
-		r.problems = append(r.problems, "pycodestyle "+describe(style.res))
-	}
-	flakes, err := j.lintTool(ctx, src, "pyflakes", quality.PyflakesArgs(j.in(src.Root)))
-	if err != nil {
-		return err
-	}
-	if flakes.res.Outcome == "ok" || flakes.res.ExitCode == 1 {
-		r.report.Pyflakes = quality.ParsePyflakes(string(flakes.res.Stdout))
-	} else {
-		r.problems = append(r.problems, "pyflakes "+describe(flakes.res))
-	}
-	r.phase.WallMS += flakes.phase.WallMS
-	r.phase.CPUMS += flakes.phase.CPUMS
-	KStyle.Set(d, r)
-	return nil
-}
-
-// lintTool runs one quality tool over the source tree; its raw output is kept under raw/lint/.
-func (j *job) lintTool(ctx context.Context, src Source, name string, args []string) (*stepResult, error) {
-	return j.run(ctx, step{task: "lint", name: name, dir: j.in(src.Root), wall: j.opts.LintTimeout, argv: append([]string{j.opts.ToolPython}, args...)})
-}
-
-// lint runs pylint like the style tools and reports the three tools' figures together. pylint
-// sees the project's dependencies as the first target's fetch left them: the wheelhouse's wheels
-// on its sys.path (astroid reads a wheel there as an installed package), so it starts beside the
-// build instead of after the install.
+// lint runs pycodestyle, pyflakes and pylint, side by side, over what the package ships: the
+// Python modules of the first target's wheel, laid out as they are installed, with the test files
+// a wheel may ship counted but left out. The tools run in the sandbox (no network, not traced: they
+// are PYTI's, not the package's) with the exact command lines the quality package documents, so
+// the counts equal the tools run by hand on the same files. pylint sees the project's
+// dependencies as the target's fetch left them: the wheelhouse's wheels on its sys.path (astroid
+// reads a wheel there as an installed package), so lint starts once the wheel is built, beside
+// the install and the tests.
 func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
-	src, _ := KSource.Get(d)
+	w, _ := first.kWheel.Get(d)
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
-	st, hasStyle := KStyle.Get(d)
-	if !hasStyle {
-		var err error
-		if st.report.Files, st.report.Lines, err = quality.CountLines(src.Root); err != nil {
-			return err
-		}
-		st.phase = report.Phase{Outcome: "skipped"}
-		st.problems = []string{"pycodestyle and pyflakes did not run"}
+	l := &report.Lint{}
+	defer j.edit(func(r *report.Report) { r.Lint = l })
+	start := time.Now()
+	root := filepath.Join(j.work, "lint")
+	q, err := shippedSources(ctx, w.Path, root)
+	if err != nil {
+		return fmt.Errorf("reading the wheel's modules: %w", err)
 	}
-	q := st.report
-	l := &report.Lint{Phase: st.phase}
-	defer j.edit(func(r *report.Report) { l.Report = q; r.Lint = l })
+	src := filepath.Join(root, "src")
+	if q.Files, q.Lines, err = quality.CountLines(src); err != nil {
+		return err
+	}
 	if q.Files == 0 {
+		l.Report = q
+		l.Phase = report.Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}
 		KLinted.Set(d, true)
 		return nil
 	}
-	problems := st.problems
 	var deps []string
 	if hasWheelhouse {
 		wheels, _ := filepath.Glob(filepath.Join(wh.Dir, "*.whl"))
@@ -98,32 +54,122 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 			deps = append(deps, j.in(w))
 		}
 	}
-	pyl, err := j.lintTool(ctx, src, "pylint", quality.PylintArgs(j.in(src.Root), deps...))
-	if err != nil {
-		return err
+	inside := j.in(src)
+	tools := []struct {
+		name string
+		args []string
+		// ok reports whether the tool ran to the end: each says "I found messages" with its own
+		// exit status, which is a result, not a failure.
+		ok    func(code int) bool
+		parse func(out string)
+	}{
+		{"pycodestyle", quality.PycodestyleArgs(inside), func(c int) bool { return c <= 1 },
+			func(out string) { q.Pycodestyle = quality.ParsePycodestyle(out) }},
+		{"pyflakes", quality.PyflakesArgs(inside), func(c int) bool { return c <= 1 },
+			func(out string) { q.Pyflakes = relativeMessages(quality.ParsePyflakes(out), inside) }},
+		// pylint's exit status is a bit mask of message categories; 32 is a usage error.
+		{"pylint", quality.PylintArgs(inside, deps...), func(c int) bool { return c < 32 },
+			func(out string) {
+				p := quality.ParsePylint(out)
+				p.Messages = relativeMessages(p.Messages, inside)
+				q.Pylint = p
+			}},
 	}
-	if !hasStyle {
-		l.Phase = pyl.phase
+	results := make([]*stepResult, len(tools))
+	errs := make([]error, len(tools))
+	var wg sync.WaitGroup
+	for i, tool := range tools {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = j.run(ctx, step{task: "lint", name: tool.name, dir: inside, wall: j.opts.LintTimeout,
+				argv: append([]string{j.opts.ToolPython}, tool.args...)})
+		}()
 	}
-	// pylint's exit status is a bit mask of message categories; 32 is a usage error.
-	if pyl.res.Outcome == "ok" || (pyl.res.Outcome == "exit" && pyl.res.ExitCode < 32) {
-		q.Pylint = quality.ParsePylint(string(pyl.res.Stdout))
-	} else {
-		problems = append(problems, "pylint "+describe(pyl.res))
+	wg.Wait()
+	var problems []string
+	for i, tool := range tools {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		res := results[i]
+		l.Phase.CPUMS += res.phase.CPUMS
+		if res.res.Outcome == "ok" || (res.res.Outcome == "exit" && tool.ok(res.res.ExitCode)) {
+			tool.parse(string(res.res.Stdout))
+		} else {
+			problems = append(problems, tool.name+" "+describe(res.res))
+		}
 	}
 	q.Finish()
-	if hasStyle {
-		l.Phase.WallMS += pyl.phase.WallMS
-		l.Phase.CPUMS += pyl.phase.CPUMS
-	}
+	l.Report = q
+	l.Phase.WallMS = float64(time.Since(start).Microseconds()) / 1000
+	l.Phase.Outcome = "ok"
 	if len(problems) > 0 {
-		l.Phase.Reason = fmt.Sprint(problems)
-		if len(problems) == 3 {
-			return fmt.Errorf("no quality tool ran: %v", problems)
+		l.Phase.Outcome = "failed"
+		l.Phase.Reason = strings.Join(problems, "; ")
+		if len(problems) == len(tools) {
+			return fmt.Errorf("no quality tool ran: %s", l.Phase.Reason)
 		}
 	}
 	KLinted.Set(d, true)
 	return nil
+}
+
+// shippedSources lays out below root/src, as they are installed, the Python modules the wheel at
+// wheelPath ships (quality.SelectShipped), and says in a quality.Report what was taken and what
+// was left out. The wheel is read with the safe extractor into root/wheel first: a built wheel is
+// the package's output, as hostile as its sdist.
+func shippedSources(ctx context.Context, wheelPath, root string) (quality.Report, error) {
+	q := quality.Report{Scope: quality.Scope}
+	if err := os.RemoveAll(root); err != nil {
+		return q, err
+	}
+	unpacked, src := filepath.Join(root, "wheel"), filepath.Join(root, "src")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return q, err
+	}
+	inv, err := archive.Extract(ctx, wheelPath, unpacked, archive.DefaultLimits())
+	if err != nil {
+		return q, err
+	}
+	var members []string
+	for _, e := range inv.Entries {
+		if e.Type == archive.TypeFile && e.Extracted && e.Path != "" {
+			members = append(members, e.Path)
+		}
+	}
+	shipped := quality.SelectShipped(members)
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return q, err
+	}
+	for _, f := range shipped.Lint {
+		dest := filepath.Join(src, filepath.FromSlash(f.Path))
+		if _, err := os.Lstat(dest); err == nil {
+			continue // purelib and the root both ship it: pip keeps one
+		}
+		if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+			return q, err
+		}
+		if err := os.Rename(filepath.Join(unpacked, filepath.FromSlash(f.Member)), dest); err != nil {
+			return q, err
+		}
+		if len(q.Linted) < quality.MaxPaths {
+			q.Linted = append(q.Linted, f.Path)
+		}
+	}
+	q.TestFiles = len(shipped.Tests)
+	q.TestsLeftOut = shipped.Tests[:min(len(shipped.Tests), quality.MaxPaths)]
+	return q, os.RemoveAll(unpacked)
+}
+
+// relativeMessages makes the tools' paths relative to the install root they linted.
+func relativeMessages(msgs []quality.Message, root string) []quality.Message {
+	for i := range msgs {
+		if rel, ok := strings.CutPrefix(msgs[i].Path, root+"/"); ok {
+			msgs[i].Path = rel
+		}
+	}
+	return msgs
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

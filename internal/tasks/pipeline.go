@@ -292,16 +292,14 @@ func (j *job) close() {
 // per-interpreter ones (fetch, build, install, import, test) once per target.
 func (j *job) graph() (*dag.Graph, error) {
 	o := j.opts
-	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KStyle, KLinted}
+	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KLinted}
 	tasks := []dag.Task{
 		{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute, Run: j.resolve},
 		{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute, Run: j.download},
 		{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute, Run: j.unpack},
 		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute, Run: j.inspect},
-		// pycodestyle and pyflakes need only the tree; pylint sees the first target's
-		// wheelhouse when there is one.
-		{Name: "style", Needs: []dag.AnyKey{KSource}, Provides: []dag.AnyKey{KStyle}, Timeout: 2*o.LintTimeout + time.Minute, Run: j.style},
-		{Name: "lint", Needs: []dag.AnyKey{KSource}, Optional: []dag.AnyKey{KStyle, j.targets[0].kWheelhouse}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
+		// Lint reads what the first target's wheel ships; pylint sees that target's wheelhouse.
+		{Name: "lint", Needs: []dag.AnyKey{j.targets[0].kWheel}, Optional: []dag.AnyKey{j.targets[0].kWheelhouse}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
 			Run: func(ctx context.Context, d *dag.Data) error { return j.lint(ctx, d, j.targets[0]) }},
 	}
 	for _, t := range j.targets {

@@ -27,6 +27,8 @@ type Backend struct {
 // New returns a runsc backend using the machine's cgroup layout.
 func New() *Backend { return &Backend{} }
 
+var _ sandbox.Backend = (*Backend)(nil)
+
 // Name implements sandbox.Backend.
 func (b *Backend) Name() string { return "runsc" }
 

@@ -1,9 +1,9 @@
-// Command bench measures the latency of PYTI's web pages and JSON API over a store holding many
+// Command pyti-webbench measures the latency of PYTI's web pages and JSON API over a store holding many
 // reports (100,000 by default), generated for the benchmark: it fills a data directory (or reuses
 // one it filled before), serves it on loopback and requests each page many times, printing p50,
 // p99 and max per endpoint.
 //
-//	go run ./internal/web/bench -reports 100000 -data /tmp/pyti-bench
+//	go run ./cmd/pyti-webbench -reports 100000 -data /tmp/pyti-bench
 package main
 
 import (

@@ -1,0 +1,81 @@
+package quality
+
+import (
+	"path"
+	"strings"
+)
+
+// Shipped is the part of a wheel that is linted: the Python modules it installs, test files left
+// out. Paths are relative to the install root (site-packages), as Python imports them.
+type Shipped struct {
+	// Lint maps each linted file's install path to its member name in the wheel.
+	Lint []ShippedFile
+	// Tests are the install paths of the test files the wheel ships, not linted.
+	Tests []string
+}
+
+// ShippedFile is one module file of a wheel.
+type ShippedFile struct {
+	Member string // the member name in the wheel
+	Path   string // where it is installed, relative to site-packages
+}
+
+// Scope says, in the report, what a lint of Shipped files covered.
+const Scope = "the Python modules the wheel installs; test files left out"
+
+// SelectShipped picks, from a wheel's member names, the Python source files the wheel installs
+// into site-packages (its .data/purelib and .data/platlib trees included; its dist-info, scripts,
+// headers and data left out), and tells its test files apart: a file under a directory named
+// tests or test, or named test_*.py, *_test.py or conftest.py. Test files are what a maintainer
+// ships by accident or for reference, not the package's code; they are counted, not linted.
+func SelectShipped(members []string) Shipped {
+	var s Shipped
+	for _, m := range members {
+		p, ok := installPath(m)
+		if !ok || !strings.HasSuffix(p, ".py") {
+			continue
+		}
+		if isTestFile(p) {
+			s.Tests = append(s.Tests, p)
+			continue
+		}
+		s.Lint = append(s.Lint, ShippedFile{Member: m, Path: p})
+	}
+	return s
+}
+
+// installPath is where a wheel member lands relative to site-packages, and false for members that
+// do not land there (metadata, scripts, headers, data) or whose names are not plain relative paths.
+func installPath(member string) (string, bool) {
+	clean := path.Clean(member)
+	if clean != member || path.IsAbs(clean) || clean == "." || strings.HasPrefix(clean, "../") || strings.Contains(clean, "\\") {
+		return "", false
+	}
+	top, rest, nested := strings.Cut(clean, "/")
+	switch {
+	case strings.HasSuffix(top, ".dist-info"):
+		return "", false
+	case strings.HasSuffix(top, ".data"):
+		if !nested {
+			return "", false
+		}
+		scheme, p, ok := strings.Cut(rest, "/")
+		if !ok || (scheme != "purelib" && scheme != "platlib") {
+			return "", false
+		}
+		return p, true
+	}
+	return clean, true
+}
+
+// isTestFile tells a test module by its directory or its name.
+func isTestFile(p string) bool {
+	dirs := strings.Split(path.Dir(p), "/")
+	for _, d := range dirs {
+		if d == "tests" || d == "test" {
+			return true
+		}
+	}
+	base := path.Base(p)
+	return base == "conftest.py" || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py")
+}

@@ -1,0 +1,72 @@
+package tasks
+
+import (
+	"archive/zip"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/pyti/pyti/internal/quality"
+)
+
+// TestShippedSources lays a wheel's modules out as installed and leaves its tests, metadata and
+// data out.
+func TestShippedSources(t *testing.T) {
+	dir := t.TempDir()
+	whl := filepath.Join(dir, "pkg-1.0-py3-none-any.whl")
+	members := map[string]string{
+		"pkg/__init__.py":                "from .core import f\n",
+		"pkg/core.py":                    "def f():\n    return 1\n",
+		"pkg/tests/test_core.py":         "def test_f():\n    pass\n",
+		"pkg/_fast.cpython-311.so":       "\x7fELF",
+		"pkg-1.0.data/purelib/extra.py":  "X = 1\n",
+		"pkg-1.0.data/scripts/tool.py":   "print()\n",
+		"pkg-1.0.dist-info/METADATA":     "Name: pkg\n",
+		"pkg-1.0.dist-info/RECORD":       "",
+		"pkg-1.0.dist-info/top_level.py": "",
+	}
+	f, err := os.Create(whl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for name, body := range members {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	root := filepath.Join(dir, "lint")
+	q, err := shippedSources(context.Background(), whl, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := quality.Report{Scope: quality.Scope, Linted: []string{"extra.py", "pkg/__init__.py", "pkg/core.py"},
+		TestsLeftOut: []string{"pkg/tests/test_core.py"}, TestFiles: 1}
+	if d := cmp.Diff(want, q, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" {
+		t.Errorf("report (-want +got):\n%s", d)
+	}
+	var laid []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			laid = append(laid, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if d := cmp.Diff([]string{"src/extra.py", "src/pkg/__init__.py", "src/pkg/core.py"}, laid, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" {
+		t.Errorf("files laid out (-want +got):\n%s", d)
+	}
+	if got, _ := os.ReadFile(filepath.Join(root, "src", "pkg", "core.py")); string(got) != members["pkg/core.py"] {
+		t.Errorf("pkg/core.py holds %q", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/testresult"
 )
 
 // listFiles maps every file below root to its content.
@@ -166,5 +167,38 @@ ignore_errors = True
 	}
 	if d := cmp.Diff([]string{"pkg", "one"}, coverageSource(copies)); d != "" {
 		t.Errorf("source (-want +got):\n%s", d)
+	}
+}
+
+// TestKeepMissingData: a missing file is the sdist's missing test data only when it would lie in
+// the test tree and is not there.
+func TestKeepMissingData(t *testing.T) {
+	tree := t.TempDir()
+	writeFiles(t, tree, map[string]string{"tests/data/present.json": "{}"})
+	mf := func(id, path string) testresult.Case {
+		return testresult.Case{NodeID: id, Outcome: testresult.Failed, Class: testresult.MissingFile, MissingPath: path}
+	}
+	run := &testresult.Run{Cases: []testresult.Case{
+		mf("in-tree", "/work/test/tree/tests/data/cases.json"),
+		mf("relative", "tests/toml-test/files"),
+		mf("elsewhere", "/etc/nosuch.conf"),
+		mf("present", "/work/test/tree/tests/data/present.json"),
+	}}
+	keepMissingData(run, "/work/test/tree", tree)
+	got := map[string]string{}
+	for _, c := range run.Cases {
+		got[c.NodeID] = string(c.Class) + " " + c.MissingPath
+	}
+	want := map[string]string{
+		"in-tree":   "missing-file tests/data/cases.json",
+		"relative":  "missing-file tests/toml-test/files",
+		"elsewhere": "error /etc/nosuch.conf",
+		"present":   "error /work/test/tree/tests/data/present.json",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("classes (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 2, testresult.Exception: 2}, run.Classes); d != "" {
+		t.Errorf("class counts (-want +got):\n%s", d)
 	}
 }

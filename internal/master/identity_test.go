@@ -243,6 +243,15 @@ func TestHandedBackAttemptsDoNotCount(t *testing.T) {
 	if m := h.get("/metrics"); !strings.Contains(m, `pyti_attempts_finished_total{outcome="handed-back"}`) {
 		t.Error("the metrics do not count handed-back attempts")
 	}
+	var wr master.WorkersResponse
+	if code := h.call("GET", master.CommandPrefix+"workers", commandToken, nil, &wr); code != http.StatusOK {
+		t.Fatalf("workers: %d", code)
+	}
+	for _, w := range wr.Workers {
+		if w.Name == "stopping" && (w.Done != 0 || w.Failed != 1 || len(w.History) < 2) {
+			t.Errorf("the stopping worker: done %d, failed %d, %d in history; want 0 done, 1 failed, its hand-backs in the history", w.Done, w.Failed, len(w.History))
+		}
+	}
 }
 
 // claimRunnable claims notices until one gives an attempt, acknowledging the stale ones (the

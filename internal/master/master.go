@@ -372,7 +372,7 @@ func (m *Master) fail(ctx context.Context, worker, jobID string, number int, rea
 	}
 	delete(m.uploads, attemptKey{jobID, number})
 	if released {
-		m.workers.endJob(worker, jobID, number, "handed back: "+reason, false)
+		m.workers.endJob(worker, jobID, number, releasedPrefix+reason, false)
 		return m.release(ctx, jobID, number, reason)
 	}
 	m.workers.endJob(worker, jobID, number, "failed: "+reason, true)

@@ -3,6 +3,7 @@ package master
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -197,20 +198,30 @@ func (m *Master) apiBlob(w http.ResponseWriter, r *http.Request, worker string) 
 	key := attemptKey{jobID, n}
 	m.mu.Lock()
 	_, _, err = m.holds(r.Context(), worker, jobID, n, false)
+	var used int64
+	for _, u := range m.uploads[key] {
+		used += u.size
+	}
 	m.mu.Unlock()
 	if err != nil {
 		writeStoreError(w, err)
 		return
 	}
-	if r.ContentLength > kind.limit() {
-		writeError(w, http.StatusRequestEntityTooLarge, "a %s has at most %d bytes", kind, kind.limit())
+	// The file may be as large as its kind allows and the attempt's remaining room; what goes
+	// beyond is not stored.
+	limit, why := kind.limit(), fmt.Sprintf("a %s has at most %d bytes", kind, kind.limit())
+	if room := maxAttemptBlobBytes - used; room < limit {
+		limit, why = room, fmt.Sprintf("an attempt uploads at most %d bytes (%d used)", int64(maxAttemptBlobBytes), used)
+	}
+	if r.ContentLength > limit {
+		writeError(w, http.StatusRequestEntityTooLarge, "%s", why)
 		return
 	}
-	b, err := m.st.PutBlob(r.Context(), http.MaxBytesReader(w, r.Body, kind.limit()))
+	b, err := m.st.PutBlob(r.Context(), http.MaxBytesReader(w, r.Body, max(limit, 0)))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, "a %s has at most %d bytes", kind, kind.limit())
+			writeError(w, http.StatusRequestEntityTooLarge, "%s", why)
 			return
 		}
 		writeError(w, http.StatusBadRequest, "storing the upload: %v", err)
@@ -228,6 +239,7 @@ func (m *Master) apiBlob(w http.ResponseWriter, r *http.Request, worker string) 
 		m.uploads[key] = up
 	}
 	if _, again := up[b.SHA256]; !again {
+		// Uploads racing each other may have filled the attempt's room meanwhile.
 		total := b.Size
 		for _, u := range up {
 			total += u.size

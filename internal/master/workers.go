@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -247,9 +248,12 @@ func (r *registry) endJobLocked(name, jobID string, attempt int, outcome string,
 		e.info.Current = nil
 	}
 	wj.Finished, wj.Outcome = time.Now().UTC(), outcome
-	if failed {
+	switch {
+	case strings.HasPrefix(outcome, releasedPrefix):
+		// Handed back on a graceful stop: neither a result nor a failure.
+	case failed:
 		e.info.Failed++
-	} else {
+	default:
 		e.info.Done++
 	}
 	e.info.History = append([]WorkerJob{wj}, e.info.History...)

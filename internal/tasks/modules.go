@@ -44,7 +44,7 @@ var (
 	// name.abi3.so, name.so, name.pyd.
 	extSuffix = regexp.MustCompile(`^([^.]+)(\.[A-Za-z0-9_-]+)?\.(so|pyd)$`)
 	// oldNamespace matches a pkg_resources- or pkgutil-style namespace package's __init__.py.
-	oldNamespace = regexp.MustCompile(`declare_namespace\s*\(|pkgutil\s*\.\s*extend_path\s*\(|\bextend_path\s*\(\s*__path__`)
+	oldNamespace = regexp.MustCompile(`declare_namespace\(\s*__name__\s*\)|extend_path\(\s*__path__\s*,\s*__name__\s*\)`)
 	// dataLib maps a wheel's name.data/purelib/ and name.data/platlib/ to site-packages.
 	dataLib = regexp.MustCompile(`^[^/]+\.data/(purelib|platlib)/`)
 )
@@ -272,7 +272,7 @@ func scanLevel(files []string, prefix, site string, depth int, read func(string)
 			continue
 		}
 		name := prefix + dir
-		namespace := init == "" || (init == "__init__.py" && oldNamespace.Match(read(site+dir+"/__init__.py")))
+		namespace := init == "" || (init == "__init__.py" && isOldNamespace(read(site+dir+"/__init__.py")))
 		if !namespace || depth >= maxNamespaceDepth {
 			mods[name] = true
 			packageModules(below, name, subs)
@@ -285,6 +285,22 @@ func scanLevel(files []string, prefix, site string, depth int, read func(string)
 			mods[name] = true // a pkg_resources-style namespace with no portion: its __init__ still runs
 		}
 	}
+}
+
+// isOldNamespace reports whether an __init__.py is a pkg_resources- or pkgutil-style namespace
+// declaration: a few lines that declare it (a package that merely mentions declare_namespace,
+// as pkg_resources itself does, is a package).
+func isOldNamespace(init []byte) bool {
+	if !oldNamespace.Match(init) {
+		return false
+	}
+	code := 0
+	for _, line := range splitLines(string(init)) {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "#") {
+			code++
+		}
+	}
+	return code <= 10
 }
 
 // packageModules adds the modules inside a package (dotted) to subs: every .py whose path is made

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,12 @@ func TestFindModules(t *testing.T) {
 			files:   []string{"ns/__init__.py", "ns/part.py"},
 			content: map[string]string{"ns/__init__.py": "from pkgutil import extend_path\n__path__ = extend_path(__path__, __name__)\n"},
 			want:    Layout{Modules: []string{"ns.part"}},
+		},
+		{
+			name:    "a package that only mentions declare_namespace is a package",
+			files:   []string{"pkg_resources/__init__.py", "pkg_resources/_vendor/__init__.py", "pkg_resources/extern/__init__.py"},
+			content: map[string]string{"pkg_resources/__init__.py": "import sys\n" + strings.Repeat("x = 1\n", 20) + "def declare_namespace(packageName):\n    pass\n__import__('pkg_resources').declare_namespace(__name__)\n"},
+			want:    Layout{Modules: []string{"pkg_resources"}, Submodules: []string{"pkg_resources._vendor", "pkg_resources.extern"}},
 		},
 		{
 			name:  "not importable by name",

@@ -185,7 +185,25 @@ if spec.get("stand_ins"):
     own = tuple(spec.get("own") or ())
 
     class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        busy = False
+
         def find_spec(self, name, path=None, target=None):
+            if _Finder.busy:
+                return None
+            # A finder installed after this one (a vendoring importer, as pkg_resources.extern
+            # has) finds it: not missing.
+            _Finder.busy = True
+            try:
+                for finder in list(sys.meta_path):
+                    if finder is self or not hasattr(finder, "find_spec"):
+                        continue
+                    try:
+                        if finder.find_spec(name, path, target) is not None:
+                            return None
+                    except Exception:  # noqa: BLE001 - another finder's failure is not ours
+                        continue
+            finally:
+                _Finder.busy = False
             top = name.split(".")[0]
             if not isinstance(sys.modules.get(top), _StandInModule):
                 asker = _frame_file()

@@ -114,7 +114,11 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			if len(f.Evidence) > 0 {
 				detail = ": " + oneLine(f.Evidence[0].Detail, 70)
 			}
-			fmt.Fprintf(&b, "            %-8s %s (%s)%s\n", f.Severity, oneLine(f.Title, 80), f.Phase, detail)
+			where := f.Phase
+			if f.Outcome != "" {
+				where += ", " + f.Outcome
+			}
+			fmt.Fprintf(&b, "            %-8s %s (%s)%s\n", f.Severity, oneLine(f.Title, 80), where, detail)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

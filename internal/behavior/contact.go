@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os/user"
 	"regexp"
 	"slices"
 	"strconv"
@@ -43,8 +44,16 @@ const maxContactFindings = 20
 // fetching requirements, not downloading from an unknown host.
 var packageIndexHosts = []string{"pypi.org", "files.pythonhosted.org", "pypi.python.org", "test.pypi.org", "test-files.pythonhosted.org", "upload.pypi.org"}
 
-// hostDataMarkers are strings that only the sandbox's own host data contains.
-var hostDataMarkers = []string{"pyti-sandbox", sandbox.Home, "root:x:0:0:"}
+// hostDataMarkers are strings that only the sandbox's own host data contains: its host name, its
+// HOME, an account database's first line, and the name the system gives the sandbox's user id
+// (the code sees it as its user name), when it is long enough not to be a common word.
+var hostDataMarkers = func() []string {
+	m := []string{"pyti-sandbox", sandbox.Home, "root:x:0:0:"}
+	if u, err := user.LookupId(strconv.Itoa(sandbox.SandboxUID)); err == nil && len(u.Username) >= 5 {
+		m = append(m, u.Username)
+	}
+	return m
+}()
 
 // ContactSummary is what a person needs to read of one contact: where it went and what it
 // carried, the binary parts escaped and encoded data decoded.

@@ -80,7 +80,8 @@ func openBeneathMode(dir int, rel string, flags int, mode uint32) (int, error) {
 		return walkBeneath(dir, rel, flags, mode)
 	}
 	how := unix.OpenHow{Flags: uint64(flags), Mode: uint64(mode), Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS}
-	for {
+	// EAGAIN: a rename raced the lookup; a job renaming in a loop must not keep PYTI spinning.
+	for range 64 {
 		fd, err := unix.Openat2(dir, rel, &how)
 		switch {
 		case err == unix.EINTR || err == unix.EAGAIN:
@@ -91,6 +92,7 @@ func openBeneathMode(dir int, rel string, flags int, mode uint32) (int, error) {
 		}
 		return fd, err
 	}
+	return walkBeneath(dir, rel, flags, mode)
 }
 
 // walkBeneath opens rel below dir component by component, each with O_NOFOLLOW.

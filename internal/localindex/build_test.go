@@ -180,7 +180,9 @@ func TestSdistsShipTheirTests(t *testing.T) {
 		members := sdistMembers(t, set.Path(e.Sdist))
 		var tests []string
 		for name := range members {
-			if strings.HasPrefix(name, "tests/test_") || strings.HasPrefix(name, "docs/") || (e.Dir == "doctests" && strings.HasSuffix(name, ".py")) {
+			// Tests in a tests/ folder, docs, doctests, or tests inside the package.
+			if strings.HasPrefix(name, "tests/test_") || strings.HasPrefix(name, "docs/") || (e.Dir == "doctests" && strings.HasSuffix(name, ".py")) ||
+				strings.Contains(name, "/tests/test_") {
 				tests = append(tests, name)
 			}
 		}

@@ -35,6 +35,12 @@ func (j *job) resolve(ctx context.Context, d *dag.Data) error {
 		if errors.Is(err, pypi.ErrNoSuchProject) || errors.Is(err, pypi.ErrNoSuchVersion) || errors.Is(err, pypi.ErrNoMatchingFile) {
 			j.hint(report.VerdictNotFound, err.Error())
 		}
+		// The index sent PYTI to an address the policy refuses (a redirect to another host, the
+		// cloud metadata address, a private range): a result about that index, which a retry
+		// would only repeat.
+		if errors.Is(err, pypi.ErrRefusedAddress) {
+			j.hint(report.VerdictFetch, "the index led to an address PYTI does not contact: "+err.Error())
+		}
 		return err
 	}
 	chosen := rel.Sdist

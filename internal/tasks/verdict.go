@@ -59,7 +59,7 @@ type cellVerdict struct {
 // a trace (harmful, its evidence first); a limit hit; the first task of the chain that failed;
 // then what the tests say, by cause. A matrix's verdict is its heaviest cell's.
 func decideVerdict(in verdictInput) verdictOutput {
-	for _, v := range []report.Verdict{report.VerdictUnsafe, report.VerdictLimits, report.VerdictMalformed, report.VerdictNotFound} {
+	for _, v := range []report.Verdict{report.VerdictUnsafe, report.VerdictLimits, report.VerdictMalformed, report.VerdictNotFound, report.VerdictFetch} {
 		if reason, ok := in.Hints[""][v]; ok {
 			return verdictOutput{Verdict: v, Reason: reason}
 		}

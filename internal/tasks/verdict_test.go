@@ -151,6 +151,8 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictError, Reason: "resolve: index unreachable"}},
 		{"not found", verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictNotFound: "no release matches nosuch==9"}}},
 			verdictOutput{Verdict: report.VerdictNotFound, Reason: "no release matches nosuch==9"}},
+		{"an index that led to a refused address", verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictFetch: "the index led to an address PYTI does not contact: 169.254.169.254"}}},
+			verdictOutput{Verdict: report.VerdictFetch, Reason: "the index led to an address PYTI does not contact: 169.254.169.254"}},
 		{"unsafe archive", verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictUnsafe: "member ../x escapes"}}},
 			verdictOutput{Verdict: report.VerdictUnsafe, Reason: "member ../x escapes"}},
 		{"a matrix: the heaviest cell, the others named", verdictInput{

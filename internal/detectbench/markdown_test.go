@@ -11,7 +11,9 @@ func testRun() Run {
 	sample := func(name, loc, tech string) Target {
 		return Target{Kind: KindSample, Name: name, SHA256: "s-" + name, Sample: &ManifestRow{Path: name, Location: loc, Technique: tech, Year: "2024"}}
 	}
-	benign := func(name string) Target { return Target{Kind: KindDebian, Name: name, SHA256: "b-" + name, Package: "python3-" + name} }
+	benign := func(name string) Target {
+		return Target{Kind: KindDebian, Name: name, SHA256: "b-" + name, Package: "python3-" + name}
+	}
 	res := func(t Target, verdict string, f ...Finding) Result {
 		return Result{Kind: t.Kind, Name: t.Name, SHA256: t.SHA256, Outcome: Outcome{Verdict: verdict, Findings: f}}
 	}

@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	work := fs.String("work", filepath.Join(os.TempDir(), "pyti-detect"), "scratch directory outside the repository: unpacked samples, the index, cached results, analyses")
 	jobs := fs.Int("jobs", 2, "analyses run at once")
 	timeout := fs.Duration("timeout", 15*time.Minute, "wall-clock limit of one analysis")
-	pytiArgs := fs.String("pyti-args", "--lint-timeout 2m --test-timeout 5m", "more `pyti analyze` flags")
+	pytiArgs := fs.String("pyti-args", "--lint-timeout 15s --test-timeout 3m", "more `pyti analyze` flags (pylint and the style tools are cut short: they judge style, not detection, and would take most of the run)")
 	limit := fs.Int("limit", envInt("DETECT_LIMIT"), "analyse at most this many samples and this many benign projects (0: all; env DETECT_LIMIT)")
 	only := fs.String("only", "all", "which set to analyse: all, benign or samples (the benign set runs first)")
 	out := fs.String("out", "DETECTION.md", "the Markdown file to write")

@@ -79,7 +79,7 @@ func TestBenignSubsetRaisesNoFalseAlarm(t *testing.T) {
 	}
 	var progress strings.Builder
 	r := &Runner{Pyti: pyti, IndexURL: srv.SimpleURL(), Work: filepath.Join(work, "run"), Version: version,
-		Jobs: 2, Timeout: 10 * time.Minute, Args: []string{"--lint-timeout", "1m", "--test-timeout", "3m"}, Progress: &progress}
+		Jobs: 2, Timeout: 10 * time.Minute, Args: []string{"--lint-timeout", "15s", "--test-timeout", "3m"}, Progress: &progress}
 	results, err := r.Run(ctx, ix.Benign)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -115,13 +116,22 @@ func UnpackSamples(ctx context.Context, zipPath, dir string) error {
 }
 
 // SampleTargets returns one target per MANIFEST row, reading each sample from
-// unpacked/samples/PATH. The MANIFEST's sha1 column is not the unpacked file's (it names the
+// unpacked/samples/PATH (a wheel the dataset stores as .tar.gz or .zip is written back as the
+// .whl it was into unpacked/wheels/ and analysed as such). The MANIFEST's sha1 column is not the unpacked file's (it names the
 // archive as the research dataset published it), so the sha256 computed here is the key.
 func SampleTargets(rows []ManifestRow, unpacked string) ([]Target, error) {
 	var out []Target
 	for i := range rows {
 		row := rows[i]
 		p := filepath.Join(unpacked, "samples", filepath.FromSlash(row.Path))
+		// A wheel the dataset stores as .tar.gz or .zip is analysed as the wheel it was.
+		whl, err := asWheel(p, filepath.Join(unpacked, "wheels", filepath.FromSlash(path.Dir(row.Path))))
+		if err != nil {
+			return nil, fmt.Errorf("sample %s: %w", row.Path, err)
+		}
+		if whl != "" {
+			p = whl
+		}
 		sha256sum, err := FileSHA256(p)
 		if err != nil {
 			return nil, fmt.Errorf("sample %s: %w", row.Path, err)

@@ -3,6 +3,7 @@ package detectbench
 import (
 	"archive/tar"
 	"archive/zip"
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -19,8 +20,8 @@ import (
 const maxWheelBytes = 256 << 20
 
 // wheelBase returns the wheel file name a dataset archive stands for: the research dataset
-// stores some wheels as NAME-VER-py3-none-any.tar.gz (the wheel's files re-packed as a tar) or
-// .zip (the wheel itself, renamed). ok is false for any other name.
+// stores some wheels as NAME-VER-py3-none-any.tar.gz or .zip (the wheel itself renamed, or its
+// files re-packed as a tar). ok is false for any other name.
 func wheelBase(file string) (string, bool) {
 	base := filepath.Base(file)
 	var stem string
@@ -44,18 +45,24 @@ func wheelBase(file string) (string, bool) {
 }
 
 // asWheel gives back, in dir, the wheel a dataset archive stores under another name (see
-// wheelBase), so that `pyti analyze` sees the distribution as PyPI served it: a .zip is copied
+// wheelBase), so that `pyti analyze` sees the distribution as PyPI served it: a zip is copied
 // as it is; a tar's regular files are written into a zip in name order with a fixed time, so
 // that the same sample always gives the same bytes (and the same cache key). It returns
-// ("", nil) when file is not such an archive, or holds no .dist-info/WHEEL.
+// ("", nil) when file is not such an archive, cannot be read as one, or holds no
+// .dist-info/WHEEL.
 func asWheel(file, dir string) (string, error) {
 	name, ok := wheelBase(file)
 	if !ok {
 		return "", nil
 	}
-	files, err := readMembers(file)
+	isZip, err := zipMagic(file)
 	if err != nil {
-		return "", fmt.Errorf("reading %s as a stored wheel: %w", filepath.Base(file), err)
+		return "", err
+	}
+	files, err := readMembers(file, isZip)
+	if err != nil {
+		// Not readable as a stored wheel: analysed as it is, and PYTI says what it is.
+		return "", nil
 	}
 	hasWheel := false
 	for n := range files {
@@ -70,7 +77,7 @@ func asWheel(file, dir string) (string, error) {
 		return "", err
 	}
 	out := filepath.Join(dir, name)
-	if strings.HasSuffix(file, ".zip") {
+	if isZip {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			return "", err
@@ -105,9 +112,24 @@ func asWheel(file, dir string) (string, error) {
 	return out, f.Close()
 }
 
-// readMembers reads the regular files of a .tar.gz or .zip, refusing names that leave the
+// zipMagic reports whether file starts as a zip archive does, whatever its name says (the
+// dataset names some zips .tar.gz).
+func zipMagic(file string) (bool, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return false, nil
+	}
+	return bytes.Equal(head, []byte("PK\x03\x04")), nil
+}
+
+// readMembers reads the regular files of a zip or a gzipped tar, refusing names that leave the
 // archive's root and stopping at maxWheelBytes. Nothing is written to disk.
-func readMembers(file string) (map[string][]byte, error) {
+func readMembers(file string, isZip bool) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	total := 0
 	add := func(name string, r io.Reader) error {
@@ -126,7 +148,7 @@ func readMembers(file string) (map[string][]byte, error) {
 		out[n] = data
 		return nil
 	}
-	if strings.HasSuffix(file, ".zip") {
+	if isZip {
 		zr, err := zip.OpenReader(file)
 		if err != nil {
 			return nil, err

@@ -102,7 +102,20 @@ func TestAsWheelRepacksAStoredWheel(t *testing.T) {
 		t.Errorf("asWheel(no WHEEL) = %q, %v; want it left alone", got, err)
 	}
 	evil := writeTarGz("evil-1.0-py3-none-any.tar.gz", members, true)
-	if _, err := asWheel(evil, out); err == nil {
-		t.Errorf("asWheel accepted a member leaving the archive")
+	if got, err := asWheel(evil, out); got != "" || err != nil {
+		t.Errorf("asWheel(member leaving the archive) = %q, %v; want it left alone", got, err)
+	}
+
+	// A wheel stored under a .tar.gz name (a zip inside) is copied byte for byte.
+	named := filepath.Join(dir, "demo-1.0-py3-none-any.tar.gz")
+	if err := os.Rename(whl, named); err != nil {
+		t.Fatal(err)
+	}
+	back, err := asWheel(named, filepath.Join(dir, "out2"))
+	if err != nil || back == "" {
+		t.Fatalf("asWheel(zip named .tar.gz) = %q, %v", back, err)
+	}
+	if sum, _ := FileSHA256(back); sum != first {
+		t.Errorf("a stored zip was not copied as it is")
 	}
 }

@@ -24,18 +24,18 @@ const (
 
 // Target is one distribution to analyse.
 type Target struct {
-	Kind string
+	Kind string `json:"kind"`
 	// Name is what the tables show: the sample's MANIFEST path, or the project and version.
-	Name string
+	Name string `json:"name"`
 	// Arg is what `pyti analyze` gets: a local file for a sample, NAME==VERSION otherwise.
-	Arg string
+	Arg string `json:"arg"`
 	// SHA256 is the content hash of the distribution file analysed: with the PYTI version, the
 	// key of the cached result.
-	SHA256 string
+	SHA256 string `json:"sha256"`
 	// Sample is the sample's MANIFEST row (KindSample only).
-	Sample *ManifestRow
+	Sample *ManifestRow `json:"sample,omitempty"`
 	// Package is the Debian package the wheel was made from (KindDebian only).
-	Package string
+	Package string `json:"package,omitempty"`
 }
 
 // Benign reports whether the target belongs to the benign set.
@@ -43,11 +43,11 @@ func (t Target) Benign() bool { return t.Kind != KindSample }
 
 // ManifestRow is one line of the samples' MANIFEST.tsv.
 type ManifestRow struct {
-	Path      string // relative to the zip's samples/ folder
-	SHA1      string
-	Year      string
-	Location  string // payload_location_guess: setup.py, __init__.py, module or none
-	Technique string // technique_guess
+	Path      string `json:"path"` // relative to the zip's samples/ folder
+	SHA1      string `json:"sha1"`
+	Year      string `json:"year"`
+	Location  string `json:"location"`  // payload_location_guess: setup.py, __init__.py, module or none
+	Technique string `json:"technique"` // technique_guess
 }
 
 // HasPayload reports whether the MANIFEST locates a payload; "none" rows are counted apart,

@@ -127,9 +127,10 @@ func (r *Runner) Run(ctx context.Context, targets []Target) ([]Result, error) {
 			if ctx.Err() != nil {
 				return // interrupted: neither cached nor reported
 			}
-			// A failure without a report (a usage mistake, PYTI itself failing) is tried again
-			// next run; a report, or the time limit, is a result.
-			if res.Verdict == "" && !res.TimedOut {
+			// A failure without a report (a usage mistake) or with the verdict error (PYTI itself
+			// failed: a master retries those too) is tried again next run; any other report, or
+			// the time limit, is a result about the distribution.
+			if (res.Verdict == "" && !res.TimedOut) || res.Verdict == "error" {
 				results[i], ok[i] = res, true
 				progress(res)
 				return

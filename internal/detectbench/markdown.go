@@ -162,6 +162,37 @@ func WriteMarkdown(w io.Writer, run Run) error {
 		p("Neither holds in this run.\n\n")
 	}
 
+	p("## Sample verdicts\n\n")
+	p("What the analyses of the samples ended with. A sample whose dependencies the offline index cannot serve is\n")
+	p("`unresolvable`: it is read (static findings) but never built, installed or imported, so nothing dynamic sees it.\n\n")
+	p("| verdict | samples | high or critical |\n|---|---:|---:|\n")
+	verdicts := map[string]*Tally{}
+	for _, t := range run.Samples {
+		r, ok := byKey[t.Kind+t.SHA256]
+		if !ok {
+			continue
+		}
+		v := firstNonEmpty(r.Verdict, "no report")
+		if verdicts[v] == nil {
+			verdicts[v] = &Tally{}
+		}
+		verdicts[v].add(r)
+	}
+	names := make([]string, 0, len(verdicts))
+	for v := range verdicts {
+		names = append(names, v)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if verdicts[names[i]].N != verdicts[names[j]].N {
+			return verdicts[names[i]].N > verdicts[names[j]].N
+		}
+		return names[i] < names[j]
+	})
+	for _, v := range names {
+		p("| %s | %d | %d |\n", v, verdicts[v].N, verdicts[v].High)
+	}
+	p("\n")
+
 	p("## Recall by technique\n\n")
 	p("By the MANIFEST's `technique_guess` (a regex label, not ground truth), samples with a payload only.\n\n")
 	p("| technique | samples | high or critical | any severity |\n|---|---:|---:|---:|\n")

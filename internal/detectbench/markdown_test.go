@@ -74,6 +74,7 @@ func TestWriteMarkdown(t *testing.T) {
 		"| e.tar.gz | 2024 | setup.py | dns | not run |  |  |",
 		"| six | debian (python3-six) | passed | - | - |",
 		"- samples analysed: 4 of 5; benign projects analysed: 3 of 3",
+		"| harmful | 1 | 1 |\n| no report | 1 | 0 |\n| no-tests | 1 | 0 |\n| passed | 1 | 0 |\n",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("DETECTION.md lacks %q; it is:\n%s", want, md)

@@ -10,7 +10,7 @@ TESTFLAGS ?= -timeout 75m
 # The clean image the matrix tests run on (built once with debootstrap, then reused).
 TEST_IMAGE_DATA ?= $(HOME)/.cache/pyti/test-images
 
-.PHONY: all deps build test test-image vet demo bench fmt clean
+.PHONY: all deps build test test-image vet demo bench detect fmt clean
 
 all: build
 
@@ -40,6 +40,9 @@ demo: build
 
 bench: build
 	@./scripts/bench.sh
+
+detect: build
+	@./scripts/detect.sh
 
 fmt:
 	@gofmt -w cmd internal *.go

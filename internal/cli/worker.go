@@ -31,6 +31,7 @@ type analysisFlags struct {
 	parallel     int
 	testTimeout  time.Duration
 	buildTimeout time.Duration
+	lintTimeout  time.Duration
 	noOutput     time.Duration
 	memoryMB     int64
 
@@ -48,6 +49,7 @@ func (a *analysisFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&a.parallel, "parallel", 2, "tasks of one analysis that may run at once")
 	fs.DurationVar(&a.testTimeout, "test-timeout", 20*time.Minute, "wall-clock limit of the test suite")
 	fs.DurationVar(&a.buildTimeout, "build-timeout", 20*time.Minute, "wall-clock limit of the build")
+	fs.DurationVar(&a.lintTimeout, "lint-timeout", 10*time.Minute, "wall-clock limit of each style and lint tool (pylint over a large package takes minutes; its time-out is reported, not a failure)")
 	fs.DurationVar(&a.noOutput, "no-output-timeout", 5*time.Minute, "end a step that prints nothing for this long")
 	fs.Int64Var(&a.memoryMB, "memory-mb", 4096, "memory limit of each sandboxed step, in MiB")
 }
@@ -173,7 +175,7 @@ func (a *analysisFlags) options(env *Env, b sandbox.Backend, client *pypi.Client
 	return tasks.Options{
 		Client: client, IndexURL: indexURL, Backend: b, Python: a.python, PipWheel: a.pipWheel,
 		Dir: dir, NoTrace: a.noTrace, Parallel: a.parallel, TestTimeout: a.testTimeout, BuildTimeout: a.buildTimeout,
-		NoOutputTimeout: a.noOutput, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
+		LintTimeout: a.lintTimeout, NoOutputTimeout: a.noOutput, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
 	}
 }
 

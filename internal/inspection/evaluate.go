@@ -42,7 +42,11 @@ func evaluate(rs *Rules, facts []Fact, hidden bool) []Finding {
 		}
 		slices.Sort(files)
 		for _, file := range files {
-			if !slices.ContainsFunc(r.Requires, func(q string) bool { return len(matched[q][file]) == 0 }) {
+			missing := slices.ContainsFunc(r.Requires, func(q string) bool { return len(matched[q][file]) == 0 })
+			if len(r.RequiresAny) > 0 && !slices.ContainsFunc(r.RequiresAny, func(q string) bool { return len(matched[q][file]) > 0 }) {
+				missing = true
+			}
+			if !missing {
 				hits := matched[r.ID][file]
 				best := hits[0]
 				for _, h := range hits[1:] {

@@ -51,7 +51,7 @@ func (f *Fact) text() string {
 		return f.Name + "(" + strings.Join(f.Args, ", ") + ")"
 	case "str":
 		return f.Value
-	case "layer", "pth", "bidi":
+	case "layer", "pth", "bidi", "obfuscation":
 		return f.Text
 	case "binary":
 		return f.Kind + " " + f.File

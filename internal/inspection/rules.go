@@ -25,7 +25,8 @@ type Rule struct {
 	// Fact is the kind of fact the rule reads: call, str, layer, binary, bidi, pth, setup, file,
 	// metadata.
 	Fact string `toml:"fact"`
-	// Calls are resolved call names ("subprocess.Popen"), or prefixes ending in "*"; for
+	// Calls are resolved call names ("subprocess.Popen"), prefixes ending in "*" or suffixes
+	// starting with "*" ("*.urlretrieve"); for
 	// metadata facts, the check's name.
 	Calls []string `toml:"calls"`
 	// Taint: one of the call's arguments is decoded, downloaded, decrypted, marshal or compiled.
@@ -47,6 +48,8 @@ type Rule struct {
 	SeverityIn map[string]Severity `toml:"severity_in"`
 	// Requires names rules that must also match in the same file (in any layer).
 	Requires []string `toml:"requires"`
+	// RequiresAny: at least one of these rules must also match in the same file.
+	RequiresAny []string `toml:"requires_any"`
 	// Hidden rules are building blocks for Requires and are never reported.
 	Hidden bool `toml:"hidden"`
 	// SeenAs names behaviour rules whose finding shows the same thing happening: a static
@@ -75,7 +78,7 @@ type Rules struct {
 	byID map[string]*Rule
 }
 
-var facts = []string{"call", "str", "layer", "binary", "bidi", "pth", "setup", "file", "metadata"}
+var facts = []string{"call", "str", "layer", "binary", "bidi", "pth", "setup", "file", "metadata", "obfuscation"}
 
 // ParseRules reads and checks a rule set.
 func ParseRules(data []byte) (*Rules, error) {
@@ -97,7 +100,7 @@ func ParseRules(data []byte) (*Rules, error) {
 		rs.list = append(rs.list, r)
 	}
 	for _, r := range rs.list {
-		for _, q := range r.Requires {
+		for _, q := range append(slices.Clone(r.Requires), r.RequiresAny...) {
 			if rs.byID[q] == nil {
 				return nil, fmt.Errorf("static rule %q requires unknown rule %q", r.ID, q)
 			}
@@ -255,7 +258,11 @@ func (r *Rule) severity(f *Fact) Severity {
 
 func nameIn(name string, list []string) bool {
 	for _, c := range list {
-		if p, ok := strings.CutSuffix(c, "*"); ok {
+		if sfx, ok := strings.CutPrefix(c, "*"); ok {
+			if strings.HasSuffix(name, sfx) {
+				return true
+			}
+		} else if p, ok := strings.CutSuffix(c, "*"); ok {
 			if strings.HasPrefix(name, p) {
 				return true
 			}

@@ -97,6 +97,8 @@ def looks_like_python(text):
     return None
 
 
+OBF_NAME = re.compile(r"^_*(?:[O0]{6,}|[Il1]{6,}|0x[0-9a-f]{4,}|_0x[0-9a-f]{3,})$")
+PY_C = re.compile(r"""python[\d.]*(?:\.exe)?\s+(?:-\w+\s+)*-c\s+(["'])(.+)\1""", re.S)
 B64 = re.compile(r"^[A-Za-z0-9+/=\s_-]+$")
 HEX = re.compile(r"^[0-9a-fA-F\s]+$")
 
@@ -183,10 +185,15 @@ class Scanner:
     def __init__(self, out, cfg):
         self.out = out
         self.cfg = cfg
-        exact, prefixes = set(), []
+        exact, prefixes, suffixes = set(), [], []
         for c in cfg.get("calls", []):
-            (prefixes.append(c[:-1]) if c.endswith("*") else exact.add(c))
-        self.watch_exact, self.watch_prefix = exact, tuple(prefixes)
+            if c.startswith("*"):
+                suffixes.append(c[1:])
+            elif c.endswith("*"):
+                prefixes.append(c[:-1])
+            else:
+                exact.add(c)
+        self.watch_exact, self.watch_prefix, self.watch_suffix = exact, tuple(prefixes), tuple(suffixes)
         self.max_depth = cfg.get("max_depth", 8)
         self.deadline = time.monotonic() + cfg.get("max_seconds", 240)
         self.seen_layers = set()
@@ -201,7 +208,7 @@ class Scanner:
         self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
     def watched(self, name):
-        return name in self.watch_exact or name.startswith(self.watch_prefix)
+        return name in self.watch_exact or name.startswith(self.watch_prefix) or (self.watch_suffix and name.endswith(self.watch_suffix))
 
     # --- one file ---------------------------------------------------------------------------
     def scan_source(self, file, source, role, layers=(), line0=0, depth=0):
@@ -316,6 +323,10 @@ class FileReader:
         self.hooks = set()  # classes overriding setuptools commands
         self.called_at_import = set()
         self.folding = set()
+        self.env = {}  # name -> Val, as assigned so far in reading order
+        self.funcs = {}  # function, method or lambda name -> its node
+        self.decoder_funcs = {}
+        self.inlining = 0
 
     def emit(self, obj):
         obj.setdefault("file", self.file)
@@ -341,7 +352,11 @@ class FileReader:
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
                 if isinstance(node, ast.AugAssign):
                     self.consts[node.target.id] = None
-            elif isinstance(node, ast.ClassDef):
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.funcs[node.name] = node if node.name not in self.funcs else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Lambda):
+                self.funcs[node.targets[0].id] = node.value
+            if isinstance(node, ast.ClassDef):
                 for b in node.bases:
                     bn = self.dotted(b) or ""
                     if bn.split(".")[-1] in ("install", "develop", "egg_info", "build_py", "build_ext", "sdist",
@@ -359,10 +374,28 @@ class FileReader:
                     f = self.dotted(expr.func)
                     if f and "(" not in f and "." in f:
                         self.alias.setdefault(n, f)
+        # Functions that run at import or install: called from module-level code or from the
+        # command hooks setup.py installs, and what those call in turn (by name).
+        roots = []
         for stmt in tree.body:
-            for node in ast.walk(stmt) if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else ():
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                    self.called_at_import.add(node.func.id)
+            if isinstance(stmt, ast.ClassDef) and stmt.name in self.hooks:
+                roots.extend(stmt.body)
+            elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                roots.append(stmt)
+        todo = [n for r in roots for n in ast.walk(r)]
+        seen_funcs = set()
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Call):
+                fn = node.func
+                nm = fn.id if isinstance(fn, ast.Name) else (fn.attr if isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) and fn.value.id in ("self", "cls") else None)
+                if nm and nm not in seen_funcs:
+                    seen_funcs.add(nm)
+                    self.called_at_import.add(nm)
+                    target = self.funcs.get(nm)
+                    if isinstance(target, (ast.FunctionDef, ast.AsyncFunctionDef)) and len(seen_funcs) < 2000:
+                        todo.extend(ast.walk(target))
+        self.obfuscation(tree)
         self.visit_body(tree.body, "install" if self.role == "setup" else "module", in_hook=False)
         if self.role == "setup" and self.depth == 0:
             self.setup_fact(tree)
@@ -426,12 +459,14 @@ class FileReader:
             return UNKNOWN
 
     def _fold(self, node, depth):
-        if depth > 60:
+        if depth > 400:
             raise Budget()
         f = lambda n: self._fold(n, depth + 1)  # noqa: E731
         if isinstance(node, ast.Constant):
             return Val(node.value)
         if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
             if node.id in self.tainted:
                 return Val(None, self.tainted[node.id])
             expr = self.consts.get(node.id)
@@ -475,6 +510,8 @@ class FileReader:
                         raise Budget()
                     return Val(av * bv, taint, chain)
                 if isinstance(node.op, ast.Mod) and isinstance(av, str):
+                    if bv is None or (isinstance(bv, list) and None in bv):
+                        return Val(re.sub(r"%[-\d.]*[sdrxfi]", "{}", av), taint | {"partial"}, chain)
                     try:
                         return Val(av % (tuple(bv) if isinstance(bv, list) else bv), taint, chain)
                     except Exception:
@@ -549,6 +586,13 @@ class FileReader:
         method = node.func.attr if isinstance(node.func, ast.Attribute) else None
         recv = f(node.func.value) if method else None
         short = name.split(".")[-1]
+        fn_node = self.user_func(node.func)
+        if fn_node is not None:
+            r = self.inline(fn_node, node, args, isinstance(node.func, ast.Attribute))
+            if r is not None:
+                return r
+            if self.is_decoder(fn_node):
+                return Val(None, taint | {"decoded"}, chain + ("decode function",))
         if name == "chr" and isinstance(a0, int) and 0 <= a0 < 0x110000:
             return Val(chr(a0), taint)
         if name == "ord" and isinstance(a0, str) and len(a0) == 1:
@@ -630,6 +674,75 @@ class FileReader:
                 return Val(None, rt)
             return Val(None, rt, recv.chain)
         return Val(None, taint, chain)
+
+    def obfuscation(self, tree):
+        """Names made to be unreadable (O0O0O0, IlIlIl, _0x1f2e) are the mark of an obfuscator."""
+        names = set()
+        for st in iter_stmts(tree):
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(st.name)
+            elif isinstance(st, ast.Assign):
+                for tg in st.targets:
+                    if isinstance(tg, ast.Name):
+                        names.add(tg.id)
+        odd = sorted(n for n in names if OBF_NAME.match(n))
+        if len(odd) >= 3:
+            self.emit({"t": "obfuscation", "line": 0, "text": "unreadable names: " + ", ".join(odd[:5])})
+
+    def user_func(self, func):
+        """The function of this module a call reaches (by name, or a method by its name)."""
+        if isinstance(func, ast.Name) and func.id not in self.alias:
+            return self.funcs.get(func.id)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            return self.funcs.get(func.attr)
+        return None
+
+    def inline(self, fn, call, args, method):
+        """Folds a call of a small function of the module (assignments and a return) with its
+        arguments bound: decode helpers written by the package itself fold like the real ones."""
+        if self.inlining >= 3:
+            return None
+        params = fn.args.args[1:] if method and fn.args.args and fn.args.args[0].arg in ("self", "cls") else fn.args.args
+        if len(args) > len(params):
+            return None
+        if isinstance(fn, ast.Lambda):
+            body = [ast.Return(fn.body)]
+        else:
+            body = [st for st in fn.body if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant))]
+            if len(body) > 12 or not all(isinstance(st, (ast.Assign, ast.Return)) for st in body):
+                return None
+        saved = self.env
+        self.env = dict(saved)
+        for p in params:
+            self.env.pop(p.arg, None)
+        for p, a in zip(params, args):
+            self.env[p.arg] = a
+        self.inlining += 1
+        try:
+            for st in body:
+                if isinstance(st, ast.Return):
+                    return self._fold(st.value, 0) if st.value is not None else None
+                if len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
+                    return None
+                self.env[st.targets[0].id] = self._fold(st.value, 0)
+            return None
+        finally:
+            self.inlining -= 1
+            self.env = saved
+
+    def is_decoder(self, fn):
+        """A function of the module that decodes, decompresses or decrypts what it is given."""
+        key = id(fn)
+        if key not in self.decoder_funcs:
+            self.decoder_funcs[key] = False
+            for n in ast.walk(fn):
+                if isinstance(n, ast.Call):
+                    d = self.dotted(n.func) or ""
+                    m = n.func.attr if isinstance(n.func, ast.Attribute) else ""
+                    if d in DECODERS or m in ("b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "decompress", "unhexlify", "decrypt", "fromhex"):
+                        self.decoder_funcs[key] = True
+                        break
+        return self.decoder_funcs[key]
 
     def decode(self, kind, v, taint, chain):
         kind = (kind or "").lower().replace("-", "_")
@@ -731,8 +844,20 @@ class FileReader:
                 self.visit_body(node.body, "main" if ctx in ("module", "install") else ctx, in_hook)
                 self.visit_body(node.orelse, ctx, in_hook)
                 return
+            if t is ast.AugAssign and type(node.target) is ast.Name:
+                self.env.pop(node.target.id, None)
+            if t is ast.Assign and type(node.value) is ast.Constant:
+                for tg in node.targets:
+                    if type(tg) is ast.Name:
+                        self.env.pop(tg.id, None)
             if t is ast.Assign and type(node.value) is not ast.Constant:
                 fv = self.fold(node.value)
+                for tg in node.targets:
+                    if type(tg) is ast.Name:
+                        if (fv.v is not None or fv.taint) and not isinstance(node.value, ast.Lambda):
+                            self.env[tg.id] = fv
+                        else:
+                            self.env.pop(tg.id, None)
                 if isinstance(fv.v, (str, bytes)):
                     self.string(fv.v, node.lineno, ctx=ctx)
                 tt = fv.taint - {"partial"}
@@ -777,6 +902,13 @@ class FileReader:
         self.strs.add(key)
         layers = self.layers + (extra_layers or [])
         self.emit({"t": "str", "line": line + self.line0, "layers": layers, "value": safe(t), "ctx": ctx or self.cur_ctx})
+        if 24 <= len(t) <= 200000 and ("import " in t or "exec(" in t or "__import__" in t) and self.depth + 1 < self.sc.max_depth:
+            m = PY_C.search(t)
+            code = m.group(2) if m else t
+            if m:
+                code = code.replace('\\"', '"').replace("\\'", "'")
+            if looks_like_python(code) is not None:
+                self.sc.layer(self.file, line + self.line0, self.layers, ["embedded code"], code, self.role, self.depth)
         if len(t) >= 64 and not extra_layers and (B64.match(t[:200]) or HEX.match(t[:200])):
             self.sc.blob(self.file, line + self.line0, t, "module", self.layers, self.depth, self.role)
 
@@ -884,7 +1016,7 @@ def main():
     root, outpath, cfgpath = sys.argv[1], sys.argv[2], sys.argv[3]
     with open(cfgpath) as fh:
         cfg = json.load(fh)
-    sys.setrecursionlimit(5000)
+    sys.setrecursionlimit(8000)
     max_files, max_bytes = cfg.get("max_files", 20000), cfg.get("max_file_bytes", 4 << 20)
     start = time.monotonic()
     with open(outpath, "w", encoding="utf-8", errors="backslashreplace") as out:

@@ -68,6 +68,8 @@ setup(name="evil", cmdclass={
 		"exfiltration-endpoint high":      "evil-1.0/evil/__init__.py",
 		"exfiltrate-host-info high":       "evil-1.0/evil/__init__.py",
 		"pth-with-code medium":            "evil-1.0/evil/hook.pth",
+		"import-time-shell high":          "evil-1.0/evil/hook.pth",
+		"import-time-network high":        "evil-1.0/evil/__init__.py",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("findings (-want +got):\n%s", d)

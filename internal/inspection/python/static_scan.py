@@ -324,7 +324,8 @@ class FileReader:
         self.called_at_import = set()
         self.folding = set()
         self.env = {}  # name -> Val, as assigned so far in reading order
-        self.funcs = {}  # function, method or lambda name -> its node
+        self.funcs = {}  # function or lambda name -> its node
+        self.methods = {}  # method name -> its node
         self.decoder_funcs = {}
         self.inlining = 0
 
@@ -335,6 +336,7 @@ class FileReader:
 
     # --- set-up passes ---
     def read(self, tree):
+        self.method_ids = {id(m) for c in iter_stmts(tree) if isinstance(c, ast.ClassDef) for m in c.body}
         for node in iter_stmts(tree):
             self.nodes += 1
             if self.nodes > MAX_NODES:
@@ -352,7 +354,11 @@ class FileReader:
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
                 if isinstance(node, ast.AugAssign):
                     self.consts[node.target.id] = None
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            elif isinstance(node, ast.ClassDef):
+                for m in node.body:
+                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self.methods[m.name] = m if m.name not in self.methods else None
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) not in self.method_ids:
                 self.funcs[node.name] = node if node.name not in self.funcs else None
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Lambda):
                 self.funcs[node.targets[0].id] = node.value
@@ -376,25 +382,17 @@ class FileReader:
                         self.alias.setdefault(n, f)
         # Functions that run at import or install: called from module-level code or from the
         # command hooks setup.py installs, and what those call in turn (by name).
-        roots = []
+        roots, main_roots = [], []
         for stmt in tree.body:
             if isinstance(stmt, ast.ClassDef) and stmt.name in self.hooks:
                 roots.extend(stmt.body)
+            elif isinstance(stmt, ast.If) and self.is_main(stmt.test):
+                main_roots.extend(stmt.body)
+                roots.extend(stmt.orelse)
             elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 roots.append(stmt)
-        todo = [n for r in roots for n in ast.walk(r)]
-        seen_funcs = set()
-        while todo:
-            node = todo.pop()
-            if isinstance(node, ast.Call):
-                fn = node.func
-                nm = fn.id if isinstance(fn, ast.Name) else (fn.attr if isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) and fn.value.id in ("self", "cls") else None)
-                if nm and nm not in seen_funcs:
-                    seen_funcs.add(nm)
-                    self.called_at_import.add(nm)
-                    target = self.funcs.get(nm)
-                    if isinstance(target, (ast.FunctionDef, ast.AsyncFunctionDef)) and len(seen_funcs) < 2000:
-                        todo.extend(ast.walk(target))
+        self.called_at_import = self.reachable(roots)
+        self.called_from_main = self.reachable(main_roots) - self.called_at_import
         self.obfuscation(tree)
         self.visit_body(tree.body, "install" if self.role == "setup" else "module", in_hook=False)
         if self.role == "setup" and self.depth == 0:
@@ -568,6 +566,12 @@ class FileReader:
                         self.consts.pop(name, None)
                 return Val(res, it.taint, it.chain)
             return Val(None, it.taint)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            # Not folded; what it is built from still taints it.
+            taint = set()
+            for g in node.generators:
+                taint |= f(g.iter).taint
+            return Val(None, taint | f(node.elt).taint)
         if isinstance(node, ast.Call):
             return self.fold_call(node, f)
         if isinstance(node, ast.Attribute):
@@ -675,6 +679,31 @@ class FileReader:
             return Val(None, rt, recv.chain)
         return Val(None, taint, chain)
 
+    def reachable(self, roots):
+        """Names of the module's functions (and of methods, through self.x) that code in roots
+        calls, directly or through each other. Function bodies nested in roots are not entered."""
+        out = set()
+        todo = list(roots)
+        while todo and len(out) < 5000:
+            node = todo.pop()
+            if isinstance(node, ast.Call):
+                fn = node.func
+                target = None
+                if isinstance(fn, ast.Name) and fn.id not in out:
+                    out.add(fn.id)
+                    target = self.funcs.get(fn.id)
+                elif isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) and fn.value.id in ("self", "cls") and fn.attr not in out:
+                    out.add(fn.attr)
+                    target = self.methods.get(fn.attr)
+                if isinstance(target, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    todo.extend(target.body)
+                elif isinstance(target, ast.Lambda):
+                    todo.append(target.body)
+            for child in ast.iter_child_nodes(node):
+                if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    todo.append(child)
+        return out
+
     def obfuscation(self, tree):
         """Names made to be unreadable (O0O0O0, IlIlIl, _0x1f2e) are the mark of an obfuscator."""
         names = set()
@@ -694,7 +723,7 @@ class FileReader:
         if isinstance(func, ast.Name) and func.id not in self.alias:
             return self.funcs.get(func.id)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-            return self.funcs.get(func.attr)
+            return self.methods.get(func.attr)
         return None
 
     def inline(self, fn, call, args, method):
@@ -832,10 +861,24 @@ class FileReader:
             if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
                 c = ctx
                 if ctx in ("module", "install"):
-                    c = ("install" if in_hook or self.role == "setup" else "called") if (node.name in self.called_at_import or in_hook) else "function"
+                    if in_hook or node.name in self.called_at_import:
+                        c = "install" if (in_hook or self.role == "setup") else "called"
+                    elif node.name in self.called_from_main:
+                        c = "main"
+                    else:
+                        c = "function"
                 for d in node.decorator_list:
                     self.visit(d, ctx, in_hook)
-                self.visit_body(node.body, c, in_hook)
+                saved = self.env
+                self.env = dict(saved)
+                a = node.args
+                for p in a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]:
+                    self.env.pop(p.arg, None)
+                    self.tainted.pop(p.arg, None)
+                try:
+                    self.visit_body(node.body, c, in_hook)
+                finally:
+                    self.env = saved
                 return
             if t is ast.ClassDef:
                 self.visit_body(node.body, ctx, in_hook or node.name in self.hooks)

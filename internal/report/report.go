@@ -151,11 +151,21 @@ type Reason struct {
 	Detail string `json:"detail"`
 }
 
+// How a finding is known: Finding.View.
+const (
+	ViewRead = "read"
+	ViewSeen = "seen"
+	ViewBoth = "both"
+)
+
 // Finding is one static or behavioural observation with its evidence.
 type Finding struct {
 	// Source is "static" (read without running) or "behavior" (seen in the trace).
 	Source string `json:"source"`
-	Phase  string `json:"phase"`
+	// View says how PYTI knows it: read (the code says so), seen (the trace showed it) or both
+	// (a static finding whose predicted behaviour was also seen, and that behaviour's finding).
+	View  string `json:"view,omitempty"`
+	Phase string `json:"phase"`
 	// Image is the matrix cell whose run showed the behaviour; empty outside a matrix run and
 	// for static findings.
 	Image    string     `json:"image,omitempty"`

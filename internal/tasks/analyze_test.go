@@ -329,10 +329,21 @@ func TestBadActorIsReported(t *testing.T) {
 			t.Errorf("sinkhole-credentials is %s", upload.Severity)
 		}
 	}
+	static := 0
 	for _, f := range rep.Findings {
 		if f.Source == "behavior" && len(f.Evidence) == 0 {
 			t.Errorf("finding %s has no evidence", f.RuleID)
 		}
+		if f.Source == "behavior" && f.View != report.ViewSeen && f.View != report.ViewBoth ||
+			f.Source == "static" && f.View != report.ViewRead && f.View != report.ViewBoth {
+			t.Errorf("finding %s (%s) has view %q", f.RuleID, f.Source, f.View)
+		}
+		if f.Source == "static" && f.Severity.Rank() >= report.SeverityHigh.Rank() {
+			static++
+		}
+	}
+	if static == 0 {
+		t.Errorf("reading the bad actor's code raised no high finding: %v", ids)
 	}
 	for _, c := range canaries {
 		if stamp(c) != before[c] {

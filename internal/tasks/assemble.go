@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/inspection"
 	"github.com/pyti/pyti/internal/report"
 )
 
@@ -17,7 +18,7 @@ import (
 // most severe first. The verdict is decided once the run's record is complete (decide).
 func (j *job) assemble(ctx context.Context, d *dag.Data) error {
 	j.edit(func(r *report.Report) {
-		r.Findings = mergeFindings(r.Findings)
+		r.Findings = markViews(mergeFindings(r.Findings), inspection.DefaultRules().SeenAs)
 		sort.SliceStable(r.Findings, func(a, b int) bool {
 			return r.Findings[a].Severity.Rank() > r.Findings[b].Severity.Rank()
 		})

@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,22 +14,29 @@ import (
 	"github.com/pyti/pyti/internal/report"
 )
 
-// inspect looks at the unpacked tree without running any of it (suspicious code, a name imitating
-// a well-known project, the packaging score); only the description's rendering runs docutils, in
-// the sandbox.
+// inspect reads the unpacked tree without running any of it: the static scanner parses every
+// Python file in the sandbox (no network, nothing of the package run) and the static rules judge
+// what it read; then a name imitating a well-known project, the other metadata checks and the
+// packaging score. Only the description's rendering runs docutils, also in the sandbox.
 func (j *job) inspect(ctx context.Context, d *dag.Data) error {
 	src, _ := KSource.Get(d)
-	scanned, stats, err := inspection.Scan(src.Root, inspection.DefaultLimits())
+	rules := inspection.DefaultRules()
+	lim := inspection.DefaultLimits()
+	scanned, stats, facts, err := j.staticScan(ctx, src.Root, rules, lim)
 	if err != nil {
 		return err
 	}
+	proj := j.projectFacts(ctx, src)
+	pyFiles := 0
+	for _, f := range facts {
+		if f.T == "file" && f.Role != "pth" {
+			pyFiles++
+		}
+	}
+	scanned = append(scanned, inspection.Evaluate(rules, inspection.MetadataFacts(proj, inspection.Popular(), pyFiles))...)
 	var findings []report.Finding
 	for _, f := range scanned {
 		findings = append(findings, staticFinding(f))
-	}
-	proj := j.projectFacts(ctx, src)
-	if f := inspection.Typosquat(proj.Name, inspection.Popular()); f != nil {
-		findings = append(findings, staticFinding(*f))
 	}
 	score, checks := inspection.PackagingScore(proj)
 	pk := &report.Packaging{Score: score, Max: 10}
@@ -44,8 +52,46 @@ func (j *job) inspect(ctx context.Context, d *dag.Data) error {
 	return nil
 }
 
+// staticScan runs the static scanner on root in the sandbox and applies the rules to its facts.
+// A scanner that could not finish (a limit hit, a crash) leaves what it read and a finding that
+// says so; the facts it wrote are still judged.
+func (j *job) staticScan(ctx context.Context, root string, rules *inspection.Rules, lim inspection.Limits) ([]inspection.Finding, inspection.ScanStats, []inspection.Fact, error) {
+	dir := filepath.Join(j.work, "inspect")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, inspection.ScanStats{}, nil, err
+	}
+	script, cfg, out := filepath.Join(dir, "static_scan.py"), filepath.Join(dir, "static-config.json"), filepath.Join(dir, "static-facts.jsonl")
+	if err := os.WriteFile(script, inspection.ScannerScript, 0o644); err != nil {
+		return nil, inspection.ScanStats{}, nil, err
+	}
+	if err := os.WriteFile(cfg, inspection.ScannerConfig(rules, lim), 0o644); err != nil {
+		return nil, inspection.ScanStats{}, nil, err
+	}
+	res, err := j.run(ctx, step{task: "inspect", name: "static-scan", dir: j.in(dir), wall: time.Duration(lim.MaxSeconds+60) * time.Second,
+		argv: []string{j.opts.ToolPython, "-I", j.in(script), j.in(root), j.in(out), j.in(cfg)}})
+	if err != nil {
+		return nil, inspection.ScanStats{}, nil, err
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		return nil, inspection.ScanStats{}, nil, fmt.Errorf("the static scanner wrote nothing (%s): %w", describe(res.res), err)
+	}
+	defer f.Close()
+	findings, stats, facts, err := inspection.Analyze(rules, f, lim)
+	if err != nil {
+		return nil, stats, facts, err
+	}
+	j.addArtifactFile("inspect", "static-facts.jsonl", out, "application/jsonl")
+	if !stats.Complete || !res.ok() {
+		findings = append(findings, inspection.Finding{RuleID: "static-scan-incomplete", Severity: inspection.Medium,
+			Title: "Static reading incomplete", Count: 1,
+			Message: fmt.Sprintf("The static scanner stopped before reading everything (%s; %d files read): code it did not reach was not judged.", describe(res.res), stats.Files)})
+	}
+	return findings, stats, facts, nil
+}
+
 func staticFinding(f inspection.Finding) report.Finding {
-	rf := report.Finding{Source: "static", Phase: "inspect", RuleID: f.RuleID, Severity: report.Severity(f.Severity),
+	rf := report.Finding{Source: "static", View: report.ViewRead, Phase: "inspect", RuleID: f.RuleID, Severity: report.Severity(f.Severity),
 		Title: f.Title, Message: f.Message, Count: f.Count}
 	if f.File != "" {
 		rf.Evidence = []report.Evidence{{Kind: "source", File: f.File, Line: f.Line, Detail: f.Snippet}}

@@ -1,0 +1,126 @@
+package inspection
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Evaluate applies the rules to the facts: one finding per rule and file, with the most severe
+// match as its evidence and the number of matches as its count.
+func Evaluate(rs *Rules, facts []Fact) []Finding { return evaluate(rs, facts, false) }
+
+// evaluate also reports hidden rules when asked (their tests).
+func evaluate(rs *Rules, facts []Fact, hidden bool) []Finding {
+	type hit struct {
+		f   *Fact
+		sev Severity
+	}
+	// matched[rule][file] lists the facts a rule's own conditions accept.
+	matched := map[string]map[string][]hit{}
+	for _, r := range rs.list {
+		for i := range facts {
+			f := &facts[i]
+			if !r.matches(f) {
+				continue
+			}
+			if matched[r.ID] == nil {
+				matched[r.ID] = map[string][]hit{}
+			}
+			matched[r.ID][f.File] = append(matched[r.ID][f.File], hit{f, r.severity(f)})
+		}
+	}
+	var out []Finding
+	for _, r := range rs.list {
+		if r.Hidden && !hidden {
+			continue
+		}
+		files := make([]string, 0, len(matched[r.ID]))
+		for file := range matched[r.ID] {
+			files = append(files, file)
+		}
+		slices.Sort(files)
+		for _, file := range files {
+			missing := slices.ContainsFunc(r.Requires, func(q string) bool { return len(matched[q][file]) == 0 })
+			if len(r.RequiresAny) > 0 && !slices.ContainsFunc(r.RequiresAny, func(q string) bool { return len(matched[q][file]) > 0 }) {
+				missing = true
+			}
+			if !missing {
+				hits := matched[r.ID][file]
+				best := hits[0]
+				for _, h := range hits[1:] {
+					if h.sev.rank() > best.sev.rank() {
+						best = h
+					}
+				}
+				out = append(out, finding(r, best.f, best.sev, len(hits)))
+			}
+		}
+	}
+	return out
+}
+
+func finding(r *Rule, f *Fact, sev Severity, count int) Finding {
+	detail := f.text()
+	if f.T == "metadata" {
+		detail = f.Value
+	}
+	value := detail
+	if len(value) > 200 {
+		value = value[:200] + "…"
+	}
+	msg := strings.NewReplacer("{file}", Display(f.File), "{line}", strconv.Itoa(f.Line), "{name}", f.Name,
+		"{value}", Display(value)).Replace(r.Message)
+	snip := Display(clip(detail, 400))
+	if len(f.Layers) > 0 {
+		snip = "[decoded: " + strings.Join(f.Layers, " → ") + "] " + snip
+	}
+	if f.Ctx != "" && f.T == "call" {
+		snip += fmt.Sprintf(" (runs: %s)", ctxWords[f.Ctx])
+	}
+	return Finding{RuleID: r.ID, Severity: sev, Title: r.Title, Message: msg, File: Display(f.File), Line: f.Line,
+		Snippet: snip, Count: count, Layers: f.Layers}
+}
+
+var ctxWords = map[string]string{
+	"install":  "at install time",
+	"module":   "at import",
+	"called":   "at import, through a function called there",
+	"main":     "when run as a script",
+	"function": "when its function is called",
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && (s[cut]&0xC0) == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// MetadataFacts turns what the metadata and the file list say into facts for the metadata rules:
+// typosquat, release-zero, empty-information, single-python-file.
+func MetadataFacts(p Project, popular []string, pyFiles int) []Fact {
+	var out []Fact
+	add := func(check, value string) {
+		out = append(out, Fact{T: "metadata", Name: check, Value: value, Role: "metadata"})
+	}
+	if f := Typosquat(p.Name, popular); f != nil {
+		add("typosquat", f.Message)
+	}
+	v := strings.TrimSpace(p.Version)
+	if v == "0.0.0" || v == "0.0" || v == "0" || strings.HasPrefix(v, "99.") || strings.HasPrefix(v, "999") {
+		add("release-zero", "version "+v)
+	}
+	if strings.TrimSpace(p.Summary) == "" && strings.TrimSpace(p.Description) == "" {
+		add("empty-information", "no summary and no description")
+	}
+	if pyFiles == 1 {
+		add("single-python-file", "the distribution holds a single Python file")
+	}
+	return out
+}

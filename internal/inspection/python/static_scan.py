@@ -1,0 +1,1149 @@
+"""Reads every Python file of an unpacked distribution as a syntax tree and writes what it finds as
+JSON lines (facts) for PYTI's static rules. Nothing of the package is run: files are parsed with
+Python's own ast, constant expressions are folded by this script's own small evaluator, and
+encoded layers (base16/32/64/85, hex, zlib, gzip, lzma, bz2, Fernet with a constant key) are
+decoded and, when they decode to Python, read again as code. marshal data is listed (its strings),
+never loaded.
+
+Usage: static_scan.py ROOT OUT.jsonl CONFIG.json
+
+CONFIG.json: {"calls": [names or prefixes ending in "*" the rules look at],
+              "max_file_bytes": N, "max_files": N, "max_seconds": N, "max_depth": N}
+
+Facts (one JSON object a line, "t" says which):
+  file    {file, role, parse: "ast"|"tokens"|"skipped", note, bytes}
+  call    {file, line, layers, name, args, kw, taint, ctx}
+  str     {file, line, layers, value}
+  layer   {file, line, layers, text}   a decoded layer that is Python, read as code
+  binary  {file, kind}                 an executable bundled in the distribution
+  setup   {file, line, cmdclass, extra} what setup.py's setup() call declares and does
+  done    {files, seconds, truncated}
+"""
+import ast
+import base64
+import binascii
+import bz2
+import codecs
+import gzip
+import io
+import json
+import lzma
+import os
+import re
+import sys
+import time
+import tokenize
+import zlib
+
+MAX_VALUE = 4 << 20  # largest folded value kept
+MAX_STR_OUT = 2000  # characters of a string or argument written out
+MAX_STRS_PER_FILE = 4000
+MAX_CALLS_PER_FILE = 4000
+MAX_NODES = 400000  # syntax-tree nodes read per file
+
+DECODERS = {
+    "base64.b64decode": "base64", "base64.standard_b64decode": "base64", "base64.urlsafe_b64decode": "base64",
+    "base64.decodebytes": "base64", "base64.decodestring": "base64", "binascii.a2b_base64": "base64",
+    "base64.b32decode": "base32", "base64.b16decode": "base16", "base64.b85decode": "base85",
+    "base64.a85decode": "ascii85", "binascii.unhexlify": "hex", "binascii.a2b_hex": "hex", "bytes.fromhex": "hex",
+    "bytearray.fromhex": "hex",
+    "zlib.decompress": "zlib", "gzip.decompress": "gzip", "lzma.decompress": "lzma", "bz2.decompress": "bz2",
+    "marshal.loads": "marshal", "pickle.loads": "pickle",
+}
+DOWNLOADERS = ("urllib.request.urlopen", "urllib2.urlopen", "urllib.urlopen", "requests.get", "requests.post",
+               "requests.request", "requests.Session.get", "httpx.get", "urllib3.PoolManager.request",
+               "urllib.request.Request", "http.client.HTTPConnection.getresponse", "http.client.HTTPSConnection.getresponse")
+PURE_STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "replace", "format", "title", "swapcase",
+                    "casefold", "zfill", "translate"}
+BUILTIN_MODULES = {"builtins", "__builtins__", "__builtin__"}
+
+
+class Budget(Exception):
+    pass
+
+
+def safe(s, n=MAX_STR_OUT):
+    if isinstance(s, bytes):
+        s = s.decode("utf-8", "backslashreplace")
+    s = str(s)
+    return s if len(s) <= n else s[:n] + "…"
+
+
+def text_of(v):
+    if isinstance(v, (bytes, bytearray)):
+        try:
+            return bytes(v).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if isinstance(v, str):
+        return v
+    return None
+
+
+CODE_HINT = re.compile(r"\b(import|exec|eval|def|print|open|os\.|subprocess|socket|requests|urllib|__import__|lambda)\b")
+
+
+def looks_like_python(text):
+    """A decoded text is read as code when it parses and does something (a call or an import)."""
+    if not text or len(text) < 8 or not CODE_HINT.search(text):
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Call, ast.Import, ast.ImportFrom)):
+            return tree
+    return None
+
+
+OBF_NAME = re.compile(r"^_*(?:[O0]{6,}|[Il1]{6,}|0x[0-9a-f]{4,}|_0x[0-9a-f]{3,})$")
+PY_C = re.compile(r"""python[\d.]*(?:\.exe)?\s+(?:-\w+\s+)*-c\s+(["'])(.+)\1""", re.S)
+B64 = re.compile(r"^[A-Za-z0-9+/=\s_-]+$")
+HEX = re.compile(r"^[0-9a-fA-F\s]+$")
+
+
+def try_decode_blob(s):
+    """Decodes a long string literal that is an encoded layer nobody visibly decodes (or decodes in a
+    way the folder cannot follow): base64, reversed base64, hex, then decompression."""
+    out = []
+    cands = [(s, []), (s[::-1], ["reverse"])]
+    for cand, chain in cands:
+        c = cand.strip()
+        if HEX.match(c) and len(c) % 2 == 0:
+            try:
+                out.append((binascii.unhexlify(re.sub(r"\s", "", c)), chain + ["hex"]))
+                continue
+            except (binascii.Error, ValueError):
+                pass
+        if B64.match(c):
+            try:
+                raw = base64.b64decode(c + "=" * (-len(c) % 4), altchars=b"-_" if ("-" in c or "_" in c) else None)
+                out.append((raw, chain + ["base64"]))
+            except (binascii.Error, ValueError):
+                pass
+    res = []
+    for raw, chain in out:
+        for _ in range(4):
+            nxt = decompress_any(raw)
+            if nxt is None:
+                break
+            raw, kind = nxt
+            chain = chain + [kind]
+        res.append((raw, chain))
+    return res
+
+
+def decompress_any(raw):
+    if not isinstance(raw, (bytes, bytearray)) or len(raw) < 4:
+        return None
+    for kind, fn in (("zlib", zlib.decompress), ("gzip", gzip.decompress), ("lzma", lzma.decompress), ("bz2", bz2.decompress)):
+        try:
+            d = bounded(fn, raw)
+            return d, kind
+        except Exception:
+            continue
+    return None
+
+
+def bounded(fn, raw):
+    if fn is zlib.decompress:
+        d = zlib.decompressobj(wbits=47)
+        out = d.decompress(bytes(raw), MAX_VALUE)
+        return out
+    if fn is gzip.decompress:
+        with gzip.GzipFile(fileobj=io.BytesIO(bytes(raw))) as g:
+            return g.read(MAX_VALUE)
+    if fn is lzma.decompress:
+        return lzma.LZMADecompressor().decompress(bytes(raw), MAX_VALUE)
+    if fn is bz2.decompress:
+        return bz2.BZ2Decompressor().decompress(bytes(raw), MAX_VALUE)
+    return fn(raw)
+
+
+def marshal_strings(raw):
+    """The printable strings inside marshal data, without loading it."""
+    return [m.decode("ascii") for m in re.findall(rb"[\x20-\x7e]{5,}", bytes(raw)[:MAX_VALUE])][:500]
+
+
+class Val:
+    """A folded value: the constant (or None when unknown), its taint and the chain of layers."""
+    __slots__ = ("v", "taint", "chain")
+
+    def __init__(self, v=None, taint=(), chain=()):
+        self.v, self.taint, self.chain = v, frozenset(taint), tuple(chain)
+
+
+UNKNOWN = Val()
+
+
+def ctx_rank(c):
+    return {"module": 0, "install": 0, "called": 1, "main": 2, "function": 3}.get(c, 3)
+
+
+class Scanner:
+    def __init__(self, out, cfg):
+        self.out = out
+        self.cfg = cfg
+        exact, prefixes, suffixes = set(), [], []
+        for c in cfg.get("calls", []):
+            if c.startswith("*"):
+                suffixes.append(c[1:])
+            elif c.endswith("*"):
+                prefixes.append(c[:-1])
+            else:
+                exact.add(c)
+        self.watch_exact, self.watch_prefix, self.watch_suffix = exact, tuple(prefixes), tuple(suffixes)
+        self.max_depth = cfg.get("max_depth", 8)
+        self.deadline = time.monotonic() + cfg.get("max_seconds", 240)
+        self.seen_layers = set()
+        self.fernet = None
+        try:
+            from cryptography.fernet import Fernet  # noqa: F401 (library code, no package code)
+            self.fernet = Fernet
+        except Exception:
+            pass
+
+    def emit(self, obj):
+        self.out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+    def watched(self, name):
+        return name in self.watch_exact or name.startswith(self.watch_prefix) or (self.watch_suffix and name.endswith(self.watch_suffix))
+
+    # --- one file ---------------------------------------------------------------------------
+    def scan_source(self, file, source, role, layers=(), line0=0, depth=0):
+        """Parses source and reads it; returns how it was read."""
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+            self.token_scan(file, source, layers, line0)
+            return "tokens", "%s: %s" % (type(e).__name__, safe(str(e), 200))
+        FileReader(self, file, role, layers, line0, depth).read(tree)
+        return "ast", ""
+
+    def token_scan(self, file, source, layers, line0):
+        """Fallback for code that does not parse (Python 2): strings and dotted calls from tokens."""
+        if isinstance(source, bytes):
+            source = source.decode("utf-8", "replace")
+        strs, calls = 0, 0
+        prev = []
+        try:
+            toks = list(tokenize.generate_tokens(io.StringIO(source).readline))
+        except (tokenize.TokenError, SyntaxError, IndentationError, ValueError):
+            toks = []
+            for i, l in enumerate(source.splitlines()):
+                for m in re.finditer(r"'([^'\n]*)'|\"([^\"\n]*)\"", l):
+                    toks.append(tokenize.TokenInfo(tokenize.STRING, m.group(0), (i + 1, 0), (i + 1, 0), l))
+                for m in re.finditer(r"[A-Za-z_][\w.]*\s*\(|[A-Za-z_]\w*", l):
+                    toks.append(tokenize.TokenInfo(tokenize.NAME, m.group(0).rstrip("( \t"), (i + 1, 0), (i + 1, 0), l))
+        for idx, tok in enumerate(toks):
+            line = tok.start[0] + line0
+            if tok.type == tokenize.STRING:
+                try:
+                    v = ast.literal_eval(tok.string)
+                except Exception:
+                    v = tok.string.strip("'\"")
+                t = text_of(v)
+                if t and strs < MAX_STRS_PER_FILE:
+                    strs += 1
+                    self.emit({"t": "str", "file": file, "line": line, "layers": list(layers), "value": safe(t), "ctx": "module"})
+                    if len(t) >= 64:
+                        self.blob(file, line, t, "module", layers, 0, "module")
+            if tok.type == tokenize.NAME:
+                name = tok.string
+                j = idx + 1
+                while j + 1 < len(toks) and toks[j].string == "." and toks[j + 1].type == tokenize.NAME:
+                    name += "." + toks[j + 1].string
+                    j += 2
+                nxt = toks[j].string if j < len(toks) else ""
+                is_stmt = name in ("exec", "print") and nxt not in ("(", "=", ".")
+                if (nxt == "(" or is_stmt) and calls < MAX_CALLS_PER_FILE and self.watched(name):
+                    args = []
+                    k = j + 1 if nxt == "(" else j
+                    while k < len(toks) and k < j + 12 and toks[k].string not in (")",):
+                        if toks[k].type == tokenize.STRING:
+                            try:
+                                args.append(safe(text_of(ast.literal_eval(toks[k].string)) or ""))
+                            except Exception:
+                                pass
+                        k += 1
+                    calls += 1
+                    self.emit({"t": "call", "file": file, "line": line, "layers": list(layers), "name": name,
+                               "args": args, "kw": {}, "taint": [], "ctx": "module"})
+
+    def blob(self, file, line, s, ctx, layers, depth, role):
+        """A long literal that decodes (possibly through compression) to Python is read as code."""
+        if depth >= self.max_depth or len(s) < 64:
+            return
+        for raw, chain in try_decode_blob(s):
+            text = text_of(raw)
+            if text is None:
+                continue
+            if looks_like_python(text) is not None:
+                self.layer(file, line, layers, chain, text, role, depth)
+                return
+
+    def layer(self, file, line, layers, chain, text, role, depth):
+        key = (file, hash(text))
+        if key in self.seen_layers:
+            return
+        self.seen_layers.add(key)
+        nl = list(layers) + ["line %d: %s" % (line, "+".join(chain) or "code")]
+        self.emit({"t": "layer", "file": file, "line": line, "layers": nl, "text": safe(text, 600)})
+        if depth + 1 < self.max_depth:
+            self.scan_source(file, text, role, nl, line0=0, depth=depth + 1)
+
+
+STMT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def iter_stmts(tree):
+    """Every statement of a module, nested ones included, without walking expressions."""
+    stack = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for f in STMT_LISTS:
+            v = getattr(node, f, None)
+            if v:
+                stack.extend(reversed(v))
+
+
+class FileReader:
+    """Reads one module's tree: aliases, constants, taint, and the calls and strings to report."""
+
+    def __init__(self, sc, file, role, layers, line0, depth):
+        self.sc, self.file, self.role, self.layers, self.line0, self.depth = sc, file, role, list(layers), line0, depth
+        self.alias = {}  # local name -> dotted name it stands for
+        self.consts = {}  # name -> ast expression assigned once
+        self.tainted = {}  # name -> taint set
+        self.strs = set()
+        self.calls = 0
+        self.nodes = 0
+        self.hooks = set()  # classes overriding setuptools commands
+        self.called_at_import = set()
+        self.folding = set()
+        self.env = {}  # name -> Val, as assigned so far in reading order
+        self.funcs = {}  # function or lambda name -> its node
+        self.methods = {}  # method name -> its node
+        self.decoder_funcs = {}
+        self.inlining = 0
+
+    def emit(self, obj):
+        obj.setdefault("file", self.file)
+        obj.setdefault("layers", self.layers)
+        self.sc.emit(obj)
+
+    # --- set-up passes ---
+    def read(self, tree):
+        self.method_ids = {id(m) for c in iter_stmts(tree) if isinstance(c, ast.ClassDef) for m in c.body}
+        for node in iter_stmts(tree):
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                self.emit({"t": "note", "line": 0, "text": "stopped after %d syntax nodes" % MAX_NODES})
+                break
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    self.alias[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    self.alias[a.asname or a.name] = node.module + "." + a.name
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                n = node.targets[0].id
+                self.consts[n] = node.value if n not in self.consts else None
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+                if isinstance(node, ast.AugAssign):
+                    self.consts[node.target.id] = None
+            elif isinstance(node, ast.ClassDef):
+                for m in node.body:
+                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self.methods[m.name] = m if m.name not in self.methods else None
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) not in self.method_ids:
+                self.funcs[node.name] = node if node.name not in self.funcs else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Lambda):
+                self.funcs[node.targets[0].id] = node.value
+            if isinstance(node, ast.ClassDef):
+                for b in node.bases:
+                    bn = self.dotted(b) or ""
+                    if bn.split(".")[-1] in ("install", "develop", "egg_info", "build_py", "build_ext", "sdist",
+                                             "bdist_wheel", "bdist_egg", "easy_install", "build", "Command"):
+                        self.hooks.add(node.name)
+        # Names bound to a call of __import__/getattr/importlib are aliases, not constants; a
+        # name bound to an object made by a known callable stands for it (s = socket.socket();
+        # s.connect is socket.socket.connect).
+        for n, expr in list(self.consts.items()):
+            if isinstance(expr, (ast.Call, ast.Attribute, ast.Subscript)):
+                d = self.dotted(expr)
+                if d and "(" not in d:
+                    self.alias.setdefault(n, d)
+                elif isinstance(expr, ast.Call):
+                    f = self.dotted(expr.func)
+                    if f and "(" not in f and "." in f:
+                        self.alias.setdefault(n, f)
+        # Functions that run at import or install: called from module-level code or from the
+        # command hooks setup.py installs, and what those call in turn (by name).
+        roots, main_roots = [], []
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ClassDef) and stmt.name in self.hooks:
+                roots.extend(stmt.body)
+            elif isinstance(stmt, ast.If) and self.is_main(stmt.test):
+                main_roots.extend(stmt.body)
+                roots.extend(stmt.orelse)
+            elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                roots.append(stmt)
+        self.called_at_import = self.reachable(roots)
+        self.called_from_main = self.reachable(main_roots) - self.called_at_import
+        self.obfuscation(tree)
+        self.visit_body(tree.body, "install" if self.role == "setup" else "module", in_hook=False)
+        if self.role == "setup" and self.depth == 0:
+            self.setup_fact(tree)
+
+    # --- names ---
+    def dotted(self, node, depth=0):
+        """The dotted name an expression stands for, resolving aliases and dynamic look-ups."""
+        if depth > 30:
+            return None
+        if isinstance(node, ast.Name):
+            n = node.id
+            if n in self.alias and self.alias[n] != n:
+                a = self.alias[n]
+                return a
+            return n
+        if isinstance(node, ast.Attribute):
+            base = self.dotted(node.value, depth + 1)
+            if base is None:
+                return None
+            if base in BUILTIN_MODULES or base.endswith(".__dict__") and base[:-9] in BUILTIN_MODULES:
+                return node.attr
+            return base + "." + node.attr
+        if isinstance(node, ast.Call):
+            fn = self.dotted(node.func, depth + 1)
+            args = node.args
+            if fn in ("__import__", "importlib.import_module", "importlib.__import__") and args:
+                v = self.fold(args[0]).v
+                if isinstance(v, str):
+                    return v
+            if fn == "getattr" and len(args) >= 2:
+                attr = self.fold(args[1]).v
+                base = self.dotted(args[0], depth + 1)
+                if isinstance(attr, str) and base is not None:
+                    if base in BUILTIN_MODULES or base in ("globals()", "locals()"):
+                        return attr
+                    return base + "." + attr
+            if fn in ("globals", "locals", "vars") and not args:
+                return fn + "()"
+            if fn == "eval" and args:
+                # eval("exec") / eval("__import__('os').system") names a callable
+                v = self.fold(args[0]).v
+                if isinstance(v, str) and re.fullmatch(r"[\w.]+", v):
+                    return v
+            return None
+        if isinstance(node, ast.Subscript):
+            base = self.dotted(node.value, depth + 1)
+            key = self.fold(node.slice).v
+            if isinstance(key, str) and base in ("globals()", "locals()", "vars()", "__builtins__", "builtins.__dict__",
+                                                "__builtins__.__dict__", "sys.modules"):
+                return key
+            return None
+        return None
+
+    # --- constant folding ---
+    def fold(self, node, depth=0):
+        try:
+            return self._fold(node, depth)
+        except (Budget, RecursionError, MemoryError, OverflowError):
+            return UNKNOWN
+        except Exception:
+            return UNKNOWN
+
+    def _fold(self, node, depth):
+        if depth > 400:
+            raise Budget()
+        f = lambda n: self._fold(n, depth + 1)  # noqa: E731
+        if isinstance(node, ast.Constant):
+            return Val(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
+            if node.id in self.tainted:
+                return Val(None, self.tainted[node.id])
+            expr = self.consts.get(node.id)
+            if expr is not None and node.id not in self.folding:
+                self.folding.add(node.id)
+                try:
+                    return f(expr)
+                finally:
+                    self.folding.discard(node.id)
+            return UNKNOWN
+        if isinstance(node, ast.UnaryOp):
+            x = f(node.operand)
+            if isinstance(x.v, int) and isinstance(node.op, (ast.USub, ast.Invert, ast.UAdd)):
+                return Val(-x.v if isinstance(node.op, ast.USub) else (~x.v if isinstance(node.op, ast.Invert) else x.v), x.taint)
+            return Val(None, x.taint, x.chain)
+        if isinstance(node, ast.JoinedStr):
+            parts, taint, chain = [], set(), []
+            for v in node.values:
+                x = f(v.value) if isinstance(v, ast.FormattedValue) else f(v)
+                taint |= x.taint
+                if not isinstance(x.v, (str, int, float)):
+                    taint.add("partial")
+                parts.append(x.v if isinstance(x.v, str) else ("{}" if not isinstance(x.v, (int, float)) else str(x.v)))
+            return Val("".join(parts), taint)
+        if isinstance(node, ast.BinOp):
+            a, b = f(node.left), f(node.right)
+            taint = a.taint | b.taint
+            chain = a.chain + b.chain
+            av, bv = a.v, b.v
+            try:
+                if isinstance(node.op, ast.Add) and type(av) is type(bv) and isinstance(av, (str, bytes, list, int)):
+                    if isinstance(av, (str, bytes, list)) and len(av) + len(bv) > MAX_VALUE:
+                        raise Budget()
+                    return Val(av + bv, taint, chain)
+                if isinstance(node.op, ast.Add) and isinstance(av, str) and bv is None:
+                    return Val(av + "{}", taint | {"partial"}, chain)
+                if isinstance(node.op, ast.Add) and isinstance(bv, str) and av is None:
+                    return Val("{}" + bv, taint | {"partial"}, chain)
+                if isinstance(node.op, ast.Mult) and isinstance(av, (str, bytes, list)) and isinstance(bv, int):
+                    if len(av) * bv > MAX_VALUE:
+                        raise Budget()
+                    return Val(av * bv, taint, chain)
+                if isinstance(node.op, ast.Mod) and isinstance(av, str):
+                    if bv is None or (isinstance(bv, list) and None in bv):
+                        return Val(re.sub(r"%[-\d.]*[sdrxfi]", "{}", av), taint | {"partial"}, chain)
+                    try:
+                        return Val(av % (tuple(bv) if isinstance(bv, list) else bv), taint, chain)
+                    except Exception:
+                        return Val(av, taint, chain)
+                if isinstance(av, int) and isinstance(bv, int) and abs(av) < 1 << 64 and abs(bv) < 1 << 64:
+                    ops = {ast.Add: lambda: av + bv, ast.Sub: lambda: av - bv, ast.BitXor: lambda: av ^ bv,
+                           ast.Mult: lambda: av * bv if abs(bv) < 1 << 20 else None}
+                    op = ops.get(type(node.op))
+                    if op:
+                        return Val(op(), taint)
+            except TypeError:
+                pass
+            return Val(None, taint, chain)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [f(e) for e in node.elts[:100000]]
+            taint = frozenset().union(*[i.taint for i in items]) if items else frozenset()
+            if all(i.v is not None for i in items):
+                return Val([i.v for i in items], taint)
+            return Val(None, taint)
+        if isinstance(node, ast.Subscript):
+            base = f(node.value)
+            if isinstance(node.slice, ast.Slice):
+                lo = f(node.slice.lower).v if node.slice.lower else None
+                hi = f(node.slice.upper).v if node.slice.upper else None
+                st = f(node.slice.step).v if node.slice.step else None
+                if isinstance(base.v, (str, bytes, list)) and all(x is None or isinstance(x, int) for x in (lo, hi, st)) and st != 0:
+                    return Val(base.v[lo:hi:st], base.taint, base.chain + (("reverse",) if st == -1 else ()))
+                return Val(None, base.taint, base.chain)
+            idx = f(node.slice).v
+            if isinstance(base.v, (str, bytes, list)) and isinstance(idx, int):
+                try:
+                    return Val(base.v[idx], base.taint, base.chain)
+                except IndexError:
+                    pass
+            return Val(None, base.taint, base.chain)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)) and len(node.generators) == 1:
+            g = node.generators[0]
+            it = f(g.iter)
+            if isinstance(g.target, ast.Name) and isinstance(it.v, (str, bytes, list)) and not g.ifs and len(it.v) <= 200000:
+                name = g.target.id
+                saved = self.consts.get(name), name in self.consts
+                res = []
+                try:
+                    for x in it.v:
+                        self.consts[name] = ast.Constant(x)
+                        r = f(node.elt)
+                        if r.v is None:
+                            return Val(None, it.taint | r.taint)
+                        res.append(r.v)
+                finally:
+                    if saved[1]:
+                        self.consts[name] = saved[0]
+                    else:
+                        self.consts.pop(name, None)
+                return Val(res, it.taint, it.chain)
+            return Val(None, it.taint)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+            # Not folded; what it is built from still taints it.
+            taint = set()
+            for g in node.generators:
+                taint |= f(g.iter).taint
+            return Val(None, taint | f(node.elt).taint)
+        if isinstance(node, ast.Call):
+            return self.fold_call(node, f)
+        if isinstance(node, ast.Attribute):
+            base = f(node.value)
+            return Val(None, base.taint, base.chain)
+        if isinstance(node, ast.Await):
+            return f(node.value)
+        return UNKNOWN
+
+    def fold_call(self, node, f):
+        name = self.dotted(node.func) or ""
+        args = [f(a) for a in node.args[:8]]
+        taint = frozenset().union(*[a.taint for a in args]) if args else frozenset()
+        chain = tuple(c for a in args for c in a.chain)
+        a0 = args[0].v if args else None
+        method = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        recv = f(node.func.value) if method else None
+        short = name.split(".")[-1]
+        fn_node = self.user_func(node.func)
+        if fn_node is not None:
+            r = self.inline(fn_node, node, args, isinstance(node.func, ast.Attribute))
+            if r is not None:
+                return r
+            if self.is_decoder(fn_node):
+                return Val(None, taint | {"decoded"}, chain + ("decode function",))
+        if name == "chr" and isinstance(a0, int) and 0 <= a0 < 0x110000:
+            return Val(chr(a0), taint)
+        if name == "ord" and isinstance(a0, str) and len(a0) == 1:
+            return Val(ord(a0), taint)
+        if name in ("str", "bytes", "bytearray") and len(args) <= 2:
+            if name == "str" and isinstance(a0, str):
+                return Val(a0, taint, chain)
+            if name == "str" and isinstance(a0, bytes) and len(args) == 2:
+                return Val(a0.decode("utf-8", "replace"), taint, chain)
+            if name in ("bytes", "bytearray") and isinstance(a0, list) and all(isinstance(x, int) and 0 <= x < 256 for x in a0):
+                return Val(bytes(a0), taint, chain)
+            if name in ("bytes", "bytearray") and isinstance(a0, str) and len(args) == 2:
+                return Val(a0.encode("utf-8", "replace"), taint, chain)
+            return Val(None, taint, chain)
+        if name in ("reversed", "list", "tuple", "sorted") and isinstance(a0, (str, bytes, list)):
+            v = list(a0)
+            return Val(v[::-1] if name == "reversed" else v, taint, chain + (("reverse",) if name == "reversed" else ()))
+        if name == "int" and isinstance(a0, str):
+            try:
+                return Val(int(a0, args[1].v if len(args) > 1 and isinstance(args[1].v, int) else 10), taint)
+            except ValueError:
+                return Val(None, taint)
+        if name in ("map",) and len(args) == 2 and isinstance(args[1].v, (list, str, bytes)):
+            fn = self.dotted(node.args[0])
+            if fn == "chr" and all(isinstance(x, int) and 0 <= x < 0x110000 for x in args[1].v):
+                return Val([chr(x) for x in args[1].v], taint)
+            return Val(None, taint)
+        if name in ("compile",) and args:
+            return Val(a0, args[0].taint | {"compiled"}, chain)
+        if method == "decrypt" and recv is not None:
+            return self.fernet(node, recv, args, taint | recv.taint, chain)
+        if name in DECODERS or (name == "codecs.decode" and len(args) >= 2):
+            kind = DECODERS.get(name) or str(args[1].v)
+            return self.decode(kind, a0, taint | {"decoded"}, chain)
+        if method in ("fromhex",):
+            return self.decode("hex", a0, taint | {"decoded"}, chain)
+        if method in ("b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "decompress", "unhexlify", "decodebytes"):
+            kind = {"b64decode": "base64", "b32decode": "base32", "b16decode": "base16", "b85decode": "base85",
+                    "a85decode": "ascii85", "unhexlify": "hex", "decodebytes": "base64"}.get(method, "zlib-any")
+            return self.decode(kind, a0, taint | {"decoded"}, chain)
+        if name.startswith(DOWNLOADERS) or short in ("urlopen", "urlretrieve"):
+            return Val(None, taint | {"downloaded"})
+        if method is not None and recv is not None:
+            rv, rt = recv.v, recv.taint | taint
+            if method == "join" and isinstance(rv, (str, bytes)) and isinstance(a0, list) and all(type(x) is type(rv) for x in a0):
+                if sum(len(x) for x in a0) > MAX_VALUE:
+                    raise Budget()
+                return Val(rv.join(a0), rt, recv.chain + chain)
+            if method == "join" and isinstance(rv, (str, bytes)):
+                return Val(None, rt, recv.chain + chain)
+            if method == "decode" and isinstance(rv, (bytes, bytearray)):
+                enc = a0 if isinstance(a0, str) else "utf-8"
+                try:
+                    return Val(bytes(rv).decode(enc, "replace") if enc.lower().replace("-", "") in ("utf8", "ascii", "latin1", "") else codecs.decode(bytes(rv), enc), rt, recv.chain)
+                except Exception:
+                    return Val(None, rt, recv.chain)
+            if method == "decode" and isinstance(rv, str) and isinstance(a0, str):
+                return self.decode(a0, rv, rt | {"decoded"}, recv.chain)
+            if method == "encode" and isinstance(rv, str):
+                enc = a0 if isinstance(a0, str) else "utf-8"
+                if enc.lower() in ("rot13", "rot_13"):
+                    return Val(codecs.encode(rv, "rot13"), rt | {"decoded"}, recv.chain + ("rot13",))
+                try:
+                    return Val(rv.encode(enc, "replace"), rt, recv.chain)
+                except Exception:
+                    return Val(rv.encode("utf-8", "replace"), rt, recv.chain)
+            if method in PURE_STR_METHODS and isinstance(rv, (str, bytes)):
+                try:
+                    vals = [a.v for a in args]
+                    if any(v is None for v in vals):
+                        return Val(None, rt, recv.chain)
+                    r = getattr(rv, method)(*vals)
+                    if isinstance(r, (str, bytes)) and len(r) > MAX_VALUE:
+                        raise Budget()
+                    return Val(r, rt, recv.chain)
+                except (TypeError, ValueError, AttributeError, KeyError, IndexError):
+                    return Val(None, rt, recv.chain)
+            if method in ("read", "text", "content", "json", "readlines", "getvalue", "read_text", "read_bytes") and "downloaded" in rt:
+                return Val(None, rt)
+            return Val(None, rt, recv.chain)
+        return Val(None, taint, chain)
+
+    def reachable(self, roots):
+        """Names of the module's functions (and of methods, through self.x) that code in roots
+        calls, directly or through each other. Function bodies nested in roots are not entered."""
+        out = set()
+        todo = list(roots)
+        while todo and len(out) < 5000:
+            node = todo.pop()
+            if isinstance(node, ast.Call):
+                fn = node.func
+                target = None
+                if isinstance(fn, ast.Name) and fn.id not in out:
+                    out.add(fn.id)
+                    target = self.funcs.get(fn.id)
+                elif isinstance(fn, ast.Attribute) and isinstance(fn.value, ast.Name) and fn.value.id in ("self", "cls") and fn.attr not in out:
+                    out.add(fn.attr)
+                    target = self.methods.get(fn.attr)
+                if isinstance(target, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    todo.extend(target.body)
+                elif isinstance(target, ast.Lambda):
+                    todo.append(target.body)
+                # A function handed over to be called (a thread target, atexit, a wrapper).
+                for a in list(node.args) + [k.value for k in node.keywords]:
+                    if isinstance(a, ast.Name) and a.id in self.funcs and a.id not in out:
+                        out.add(a.id)
+                        t2 = self.funcs[a.id]
+                        if isinstance(t2, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            todo.extend(t2.body)
+            if isinstance(node, ast.For) and isinstance(node.iter, (ast.Tuple, ast.List)):
+                # for step in (f, g): step() -- the functions listed are called
+                for a in node.iter.elts:
+                    if isinstance(a, ast.Name) and a.id in self.funcs and a.id not in out:
+                        out.add(a.id)
+                        t2 = self.funcs[a.id]
+                        if isinstance(t2, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            todo.extend(t2.body)
+            for child in ast.iter_child_nodes(node):
+                if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    todo.append(child)
+        return out
+
+    def obfuscation(self, tree):
+        """Names made to be unreadable (O0O0O0, IlIlIl, _0x1f2e) are the mark of an obfuscator."""
+        names = set()
+        for st in iter_stmts(tree):
+            if isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(st.name)
+            elif isinstance(st, ast.Assign):
+                for tg in st.targets:
+                    if isinstance(tg, ast.Name):
+                        names.add(tg.id)
+        odd = sorted(n for n in names if OBF_NAME.match(n))
+        if len(odd) >= 3:
+            self.emit({"t": "obfuscation", "line": 0, "text": "unreadable names: " + ", ".join(odd[:5])})
+
+    def user_func(self, func):
+        """The function of this module a call reaches (by name, or a method by its name)."""
+        if isinstance(func, ast.Name) and func.id not in self.alias:
+            return self.funcs.get(func.id)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+            return self.methods.get(func.attr)
+        return None
+
+    def inline(self, fn, call, args, method):
+        """Folds a call of a small function of the module (assignments and a return) with its
+        arguments bound: decode helpers written by the package itself fold like the real ones."""
+        if self.inlining >= 3:
+            return None
+        params = fn.args.args[1:] if method and fn.args.args and fn.args.args[0].arg in ("self", "cls") else fn.args.args
+        if len(args) > len(params):
+            return None
+        if isinstance(fn, ast.Lambda):
+            body = [ast.Return(fn.body)]
+        else:
+            body = [st for st in fn.body if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant))]
+            if len(body) > 12 or not all(isinstance(st, (ast.Assign, ast.Return)) for st in body):
+                return None
+        saved = self.env
+        self.env = dict(saved)
+        for p in params:
+            self.env.pop(p.arg, None)
+        for p, a in zip(params, args):
+            self.env[p.arg] = a
+        self.inlining += 1
+        try:
+            for st in body:
+                if isinstance(st, ast.Return):
+                    return self._fold(st.value, 0) if st.value is not None else None
+                if len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
+                    return None
+                self.env[st.targets[0].id] = self._fold(st.value, 0)
+            return None
+        finally:
+            self.inlining -= 1
+            self.env = saved
+
+    def is_decoder(self, fn):
+        """A function of the module that decodes, decompresses or decrypts what it is given."""
+        key = id(fn)
+        if key not in self.decoder_funcs:
+            self.decoder_funcs[key] = False
+            for n in ast.walk(fn):
+                if isinstance(n, ast.Call):
+                    d = self.dotted(n.func) or ""
+                    m = n.func.attr if isinstance(n.func, ast.Attribute) else ""
+                    if d in DECODERS or m in ("b64decode", "b32decode", "b16decode", "b85decode", "a85decode", "decompress", "unhexlify", "decrypt", "fromhex"):
+                        self.decoder_funcs[key] = True
+                        break
+        return self.decoder_funcs[key]
+
+    def decode(self, kind, v, taint, chain):
+        kind = (kind or "").lower().replace("-", "_")
+        if v is None:
+            return Val(None, taint, chain)
+        if isinstance(v, str):
+            vb = v.encode("latin-1", "replace")
+        elif isinstance(v, (bytes, bytearray)):
+            vb = bytes(v)
+        else:
+            return Val(None, taint, chain)
+        try:
+            if kind in ("base64", "b64", "base_64", "base64_codec"):
+                r = base64.b64decode(vb + b"=" * (-len(vb.strip()) % 4), altchars=b"-_" if (b"-" in vb or b"_" in vb) else None)
+            elif kind == "base32":
+                r = base64.b32decode(vb + b"=" * (-len(vb) % 8))
+            elif kind in ("base16", "hex", "hex_codec"):
+                r = binascii.unhexlify(re.sub(rb"\s", b"", vb))
+            elif kind == "base85":
+                r = base64.b85decode(vb)
+            elif kind == "ascii85":
+                r = base64.a85decode(vb)
+            elif kind in ("rot13", "rot_13"):
+                return Val(codecs.decode(vb.decode("latin-1"), "rot13"), taint, chain + ("rot13",))
+            elif kind in ("zlib", "zlib_codec", "gzip", "lzma", "bz2", "zlib_any"):
+                d = decompress_any(vb)
+                if d is None:
+                    return Val(None, taint, chain + (kind,))
+                r, kind = d
+            elif kind == "marshal":
+                strs = marshal_strings(vb)
+                self.emit({"t": "layer", "line": self.cur_line, "layers": self.layers + ["marshal"],
+                           "text": safe("marshal data (not loaded), strings: " + " | ".join(strs), 600)})
+                for s in strs:
+                    self.string(s, self.cur_line, extra_layers=["marshal"])
+                return Val(None, taint | {"marshal"}, chain + ("marshal",))
+            else:
+                return Val(None, taint, chain + (kind,))
+        except (binascii.Error, ValueError, TypeError, EOFError, OSError, lzma.LZMAError):
+            return Val(None, taint, chain + (kind,))
+        if len(r) > MAX_VALUE:
+            raise Budget()
+        return Val(r, taint, chain + (kind,))
+
+    def fernet(self, node, recv, args, taint, chain):
+        taint = taint | {"decrypted"}
+        # recv is Fernet(key): fold the key from the constructor call.
+        rnode = node.func.value
+        key = None
+        if isinstance(rnode, ast.Call) and rnode.args:
+            key = self.fold(rnode.args[0]).v
+        elif isinstance(rnode, ast.Name) and isinstance(self.consts.get(rnode.id), ast.Call) and self.consts[rnode.id].args:
+            key = self.fold(self.consts[rnode.id].args[0]).v
+        tok = args[0].v if args else None
+        if self.sc.fernet and key is not None and tok is not None:
+            try:
+                k = key.encode() if isinstance(key, str) else key
+                t = tok.encode() if isinstance(tok, str) else tok
+                return Val(self.sc.fernet(k).decrypt(t), taint, chain + ("fernet",))
+            except Exception:
+                pass
+        return Val(None, taint, chain + ("fernet",))
+
+    # --- walking ---
+    cur_line = 0
+    cur_ctx = "module"
+
+    def visit_body(self, body, ctx, in_hook):
+        for stmt in body:
+            self.visit(stmt, ctx, in_hook)
+
+    def visit(self, node, ctx, in_hook):
+        t = type(node)
+        if t is ast.Name or t is ast.Load or t is ast.Store:
+            return
+        if t is ast.Constant:
+            if isinstance(node.value, (str, bytes)):
+                self.string(node.value, node.lineno, ctx=ctx)
+            return
+        self.cur_ctx = ctx
+        if isinstance(node, ast.stmt):
+            self.nodes += 1
+            if self.nodes & 255 == 0 and time.monotonic() > self.sc.deadline:
+                raise Budget()
+            if t is ast.Expr and type(node.value) is ast.Constant:
+                return  # a docstring or a bare literal: documentation, never used
+            if t is ast.FunctionDef or t is ast.AsyncFunctionDef:
+                c = ctx
+                if ctx in ("module", "install"):
+                    if in_hook or node.name in self.called_at_import:
+                        c = "install" if (in_hook or self.role == "setup") else "called"
+                    elif node.name in self.called_from_main:
+                        c = "main"
+                    else:
+                        c = "function"
+                for d in node.decorator_list:
+                    self.visit(d, ctx, in_hook)
+                saved = self.env
+                self.env = dict(saved)
+                a = node.args
+                for p in a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]:
+                    self.env.pop(p.arg, None)
+                    self.tainted.pop(p.arg, None)
+                try:
+                    self.visit_body(node.body, c, in_hook)
+                finally:
+                    self.env = saved
+                return
+            if t is ast.ClassDef:
+                self.visit_body(node.body, ctx, in_hook or node.name in self.hooks)
+                return
+            if t is ast.If and self.is_main(node.test):
+                self.visit_body(node.body, "main" if ctx in ("module", "install") else ctx, in_hook)
+                self.visit_body(node.orelse, ctx, in_hook)
+                return
+            if t is ast.AugAssign and type(node.target) is ast.Name:
+                self.env.pop(node.target.id, None)
+            if t is ast.Assign and type(node.value) is ast.Constant:
+                for tg in node.targets:
+                    if type(tg) is ast.Name:
+                        self.env.pop(tg.id, None)
+            if t is ast.Assign and type(node.value) is not ast.Constant:
+                fv = self.fold(node.value)
+                for tg in node.targets:
+                    if type(tg) is ast.Name:
+                        if (fv.v is not None or fv.taint) and not isinstance(node.value, ast.Lambda):
+                            self.env[tg.id] = fv
+                        else:
+                            self.env.pop(tg.id, None)
+                if isinstance(fv.v, (str, bytes)):
+                    self.string(fv.v, node.lineno, ctx=ctx)
+                tt = fv.taint - {"partial"}
+                if tt:
+                    for tg in node.targets:
+                        if type(tg) is ast.Name:
+                            self.tainted[tg.id] = tt
+            elif t is ast.With:
+                for item in node.items:
+                    if type(item.optional_vars) is ast.Name:
+                        tt = self.fold(item.context_expr).taint
+                        if tt:
+                            self.tainted[item.optional_vars.id] = tt
+        elif t is ast.Call:
+            self.call(node, ctx)
+        elif t is ast.JoinedStr or t is ast.BinOp:
+            v = self.fold(node)
+            if isinstance(v.v, (str, bytes)):
+                self.string(v.v, node.lineno, ctx=ctx)
+                if "partial" not in v.taint:
+                    return  # built from constants only: its parts are pieces of this string
+        for field in node._fields:
+            v = getattr(node, field, None)
+            if type(v) is list:
+                for x in v:
+                    if isinstance(x, ast.AST):
+                        self.visit(x, ctx, in_hook)
+            elif isinstance(v, ast.AST):
+                self.visit(v, ctx, in_hook)
+
+    def is_main(self, test):
+        return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+                and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+
+    def string(self, v, line, extra_layers=None, ctx=None):
+        t = text_of(v)
+        if t is None or len(t) < 4:
+            return
+        key = t[:MAX_STR_OUT]
+        if key in self.strs or len(self.strs) >= MAX_STRS_PER_FILE:
+            return
+        self.strs.add(key)
+        layers = self.layers + (extra_layers or [])
+        self.emit({"t": "str", "line": line + self.line0, "layers": layers, "value": safe(t), "ctx": ctx or self.cur_ctx})
+        if 24 <= len(t) <= 200000 and ("import " in t or "exec(" in t or "__import__" in t) and self.depth + 1 < self.sc.max_depth:
+            m = PY_C.search(t)
+            code = m.group(2) if m else t
+            if m:
+                code = code.replace('\\"', '"').replace("\\'", "'")
+            if looks_like_python(code) is not None:
+                self.sc.layer(self.file, line + self.line0, self.layers, ["embedded code"], code, self.role, self.depth)
+        if len(t) >= 64 and not extra_layers and (B64.match(t[:200]) or HEX.match(t[:200])):
+            self.sc.blob(self.file, line + self.line0, t, "module", self.layers, self.depth, self.role)
+
+    def call(self, node, ctx):
+        self.cur_line = node.lineno + self.line0
+        name = self.dotted(node.func)
+        folded = [self.fold(a) for a in node.args[:6]]
+        kw = {}
+        for k in node.keywords[:12]:
+            if k.arg:
+                fv = self.fold(k.value)
+                kw[k.arg] = safe(repr(fv.v) if not isinstance(fv.v, str) else fv.v, 300) if fv.v is not None else (self.dotted(k.value) or "?")
+        taint = set()
+        for a in folded:
+            taint |= a.taint
+        for k in node.keywords[:12]:
+            taint |= self.fold(k.value).taint
+        # exec/eval of a value that decoded to Python: read that code too.
+        if name in ("exec", "eval", "compile", "execfile", "builtins.exec") or (name or "").endswith(("exec", "eval")):
+            for a in folded:
+                text = text_of(a.v)
+                if text and a.chain and self.depth + 1 < self.sc.max_depth:
+                    self.sc.layer(self.file, self.cur_line, self.layers, list(a.chain), text, self.role, self.depth)
+        else:
+            for a in folded:
+                text = text_of(a.v)
+                if text and a.chain and len(text) >= 16 and looks_like_python(text) is not None and self.depth + 1 < self.sc.max_depth:
+                    self.sc.layer(self.file, self.cur_line, self.layers, list(a.chain), text, self.role, self.depth)
+        for a in folded:
+            if isinstance(a.v, (str, bytes)) and a.v is not None:
+                self.string(a.v, node.lineno)
+        if name and self.calls < MAX_CALLS_PER_FILE and self.sc.watched(name):
+            self.calls += 1
+            args = [self.render(a, n) for a, n in zip(folded, node.args)]
+            self.emit({"t": "call", "line": self.cur_line, "name": name, "args": args, "kw": kw,
+                       "taint": sorted(taint), "ctx": ctx, "chain": sorted({c for a in folded for c in a.chain})})
+
+    def render(self, a, node):
+        t = text_of(a.v)
+        if t is not None:
+            return safe(t, 600)
+        if isinstance(a.v, list) and all(isinstance(x, (str, int, float)) for x in a.v):
+            return safe(" ".join(map(str, a.v)), 600)
+        if isinstance(a.v, int):
+            return str(a.v)
+        if a.taint:
+            return "<%s>" % "+".join(sorted(a.taint))
+        if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) <= 50:
+            return " ".join(self.render(self.fold(e), e) for e in node.elts)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            d = self.dotted(node)
+            if d:
+                return "@" + d
+        if isinstance(node, ast.Call):
+            inner = self.dotted(node.func)
+            if inner:
+                return "@%s(%s)" % (inner, ", ".join(self.render(self.fold(x), x) for x in node.args[:3]))
+        small = sum(1 for _ in zip(range(200), ast.walk(node)))
+        if small < 200:
+            try:
+                return "@" + safe(ast.unparse(node), 200)
+            except Exception:
+                pass
+        return "?"
+
+    def setup_fact(self, tree):
+        cmdclass, extra = [], []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and (self.dotted(node.func) or "").split(".")[-1] == "setup":
+                for k in node.keywords:
+                    if k.arg == "cmdclass":
+                        if isinstance(k.value, ast.Dict):
+                            for key in k.value.keys:
+                                kv = self.fold(key).v if key is not None else None
+                                if isinstance(kv, str):
+                                    cmdclass.append(kv)
+                        elif isinstance(k.value, ast.Call) and k.value.keywords:
+                            cmdclass += [kk.arg for kk in k.value.keywords if kk.arg]
+                        else:
+                            cmdclass.append("?")
+        self.emit({"t": "setup", "line": 0, "cmdclass": cmdclass, "hooks": sorted(self.hooks)})
+
+
+ELF, PE, MACHO = b"\x7fELF", b"MZ", (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
+
+
+def role_of(rel, top_setup):
+    parts = rel.split("/")
+    base = parts[-1]
+    low = [p.lower() for p in parts]
+    if base.endswith(".pth"):
+        return "pth"
+    if base == "setup.py" and rel in top_setup:
+        return "setup"
+    if any(p in ("test", "tests", "testing", "t") for p in low[:-1]) or base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py":
+        return "test"
+    if any(p in ("doc", "docs", "example", "examples", "demo", "demos", "benchmarks", "bench") for p in low[:-1]):
+        return "example"
+    if any(p.endswith(".data") for p in low) and "scripts" in low:
+        return "script"
+    return "module"
+
+
+def main():
+    root, outpath, cfgpath = sys.argv[1], sys.argv[2], sys.argv[3]
+    with open(cfgpath) as fh:
+        cfg = json.load(fh)
+    sys.setrecursionlimit(8000)
+    max_files, max_bytes = cfg.get("max_files", 20000), cfg.get("max_file_bytes", 4 << 20)
+    start = time.monotonic()
+    with open(outpath, "w", encoding="utf-8", errors="backslashreplace") as out:
+        sc = Scanner(out, cfg)
+        files, truncated = [], ""
+        for dp, dns, fns in os.walk(root, followlinks=False):
+            dns.sort()
+            for fn in sorted(fns):
+                files.append(os.path.relpath(os.path.join(dp, fn), root))
+        top_setup = {f for f in files if f.split("/")[-1] == "setup.py" and f.count("/") <= 1}
+        n = 0
+        for rel in files:
+            path = os.path.join(root, rel)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            if time.monotonic() > sc.deadline:
+                truncated = "time limit reached"
+                break
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(4)
+                size = os.path.getsize(path)
+            except OSError:
+                continue
+            if head.startswith(ELF) or head in MACHO or (head.startswith(PE) and not rel.endswith((".py", ".txt"))):
+                kind = "ELF" if head.startswith(ELF) else ("Mach-O" if head in MACHO else "PE")
+                if kind != "PE" or size > 64:
+                    sc.emit({"t": "binary", "file": rel, "kind": kind, "bytes": size})
+                continue
+            is_py = rel.endswith((".py", ".pyw", ".pth"))
+            if not is_py and size < max_bytes and "." not in rel.split("/")[-1]:
+                is_py = head.startswith(b"#!") and b"python" in open(path, "rb").read(128)
+            if not is_py:
+                continue
+            n += 1
+            if n > max_files:
+                truncated = "file limit reached"
+                break
+            role = role_of(rel, top_setup)
+            if size > max_bytes:
+                sc.emit({"t": "file", "file": rel, "role": role, "parse": "skipped", "bytes": size,
+                         "note": "%d bytes, over the %d byte limit" % (size, max_bytes)})
+                continue
+            with open(path, "rb") as fh:
+                data = fh.read()
+            if rel.endswith(".pth"):
+                lines = [l for l in data.decode("utf-8", "replace").splitlines() if l.startswith(("import ", "import\t"))]
+                sc.emit({"t": "file", "file": rel, "role": role, "parse": "pth", "bytes": size,
+                         "code_lines": len(lines)})
+                if lines:
+                    sc.emit({"t": "pth", "file": rel, "line": 1, "layers": [], "text": safe(lines[0], 300)})
+                    sc.scan_source(rel, "\n".join(lines), "pth")
+                continue
+            try:
+                how, note = sc.scan_source(rel, data, role)
+            except Budget:
+                how, note = "ast", "time limit reached while reading"
+            except RecursionError:
+                sc.token_scan(rel, data, [], 0)
+                how, note = "tokens", "nested too deeply for the syntax tree"
+            bidi = re.search("[\u202a-\u202e\u2066-\u2069]", data.decode("utf-8", "replace"))
+            if bidi:
+                line = data[:bidi.start()].count(b"\n") + 1
+                sc.emit({"t": "bidi", "file": rel, "line": line, "layers": [], "text": safe(repr(data.decode("utf-8", "replace").splitlines()[line - 1]), 200)})
+            sc.emit({"t": "file", "file": rel, "role": role, "parse": how, "bytes": size, "note": note})
+            out.flush()
+        sc.emit({"t": "done", "files": n, "seconds": round(time.monotonic() - start, 3), "truncated": truncated,
+                 "crypto": sc.fernet is not None})
+
+
+if __name__ == "__main__":
+    main()

@@ -318,12 +318,13 @@ func serveDNS(rep *reporter, pool *addrPool) error {
 			}
 		}
 	}()
-	go acceptLoop(ln, func(c net.Conn) { serveDNSConn(c, rep, addr) })
+	go acceptLoop(ln, func(c net.Conn) { serveDNSConn(c, rep, addr) }, nil)
 	return nil
 }
 
-// acceptLoop serves connections, at most 64 at a time.
-func acceptLoop(ln net.Listener, serve func(net.Conn)) {
+// acceptLoop serves connections, at most 64 at a time; one past that is closed at once and,
+// when dropped is not nil, counted by it.
+func acceptLoop(ln net.Listener, serve func(net.Conn), dropped func()) {
 	slots := make(chan struct{}, 64)
 	for {
 		c, err := ln.Accept()
@@ -342,6 +343,9 @@ func acceptLoop(ln net.Listener, serve func(net.Conn)) {
 			}()
 		default:
 			c.Close()
+			if dropped != nil {
+				dropped()
+			}
 		}
 	}
 }
@@ -379,7 +383,7 @@ func serveBridge(sock string) error {
 	if err != nil {
 		return fmt.Errorf("index bridge: %w", err)
 	}
-	go acceptLoop(ln, func(c net.Conn) { RelayToUnix(c, sock) })
+	go acceptLoop(ln, func(c net.Conn) { RelayToUnix(c, sock) }, nil)
 	return nil
 }
 

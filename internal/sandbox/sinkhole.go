@@ -151,35 +151,9 @@ func serveSinkhole(rep *reporter, pool *addrPool) error {
 		return fmt.Errorf("sinkhole udp: %w", err)
 	}
 	s := &sinkhole{pool: pool, rep: rep}
-	go s.accept(ln)
+	go acceptLoop(ln, s.serveConn, s.rep.dropContact)
 	go s.serveUDP(pc)
 	return nil
-}
-
-// accept serves connections, at most 64 at a time; one past that is closed at once and counted
-// as a contact dropped.
-func (s *sinkhole) accept(ln net.Listener) {
-	slots := make(chan struct{}, 64)
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return
-		}
-		select {
-		case slots <- struct{}{}:
-			go func() {
-				defer func() { <-slots }()
-				s.serveConn(c)
-			}()
-		default:
-			c.Close()
-			s.rep.dropContact()
-		}
-	}
 }
 
 func (s *sinkhole) serveUDP(pc net.PacketConn) {

@@ -59,14 +59,21 @@ func kindOf(name string) string {
 	return "sdist"
 }
 
+// hashFile is the sha256 and size of a file of PYTI's own (for one the sandbox could have
+// written, see hashNoLinks).
 func hashFile(path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Close()
+	return hashReader(f)
+}
+
+// hashReader is the sha256 and length of what r holds: the one way PYTI's tasks hash a file.
+func hashReader(r io.Reader) (string, int64, error) {
 	h := sha256.New()
-	n, err := io.Copy(h, f)
+	n, err := io.Copy(h, r)
 	if err != nil {
 		return "", 0, err
 	}

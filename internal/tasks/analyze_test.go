@@ -107,8 +107,9 @@ func index(t *testing.T) *fixture {
 func analyze(t *testing.T, spec string) *report.Report {
 	t.Helper()
 	f := index(t)
+	dir := filepath.Join(t.TempDir(), "job")
 	rep, err := Analyze(context.Background(), Request{Spec: spec}, Options{
-		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: dir,
 		Logger: slog.New(slog.DiscardHandler),
 		// pylint over pip's or setuptools' sources takes minutes; its time-out is a result too.
 		LintTimeout: 3 * time.Minute,
@@ -118,6 +119,13 @@ func analyze(t *testing.T, spec string) *report.Report {
 	}
 	if rep.Verdict == report.VerdictError {
 		t.Errorf("%s: PYTI failed: %s", spec, rep.Reason)
+	}
+	// Every artifact the report names is kept in the job directory (the store imports them all),
+	// not in the work space that is removed when the analysis ends.
+	for _, a := range rep.Artifacts {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(a.Path))); err != nil {
+			t.Errorf("%s: artifact %s/%s: %v", spec, a.Task, a.Name, err)
+		}
 	}
 	return rep
 }

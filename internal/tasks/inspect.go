@@ -72,7 +72,9 @@ func (j *job) staticScan(ctx context.Context, root string, rules *inspection.Rul
 	if err != nil {
 		return nil, inspection.ScanStats{}, nil, err
 	}
-	f, err := os.Open(out)
+	// Other steps of the job (fetch runs setup.py) share the work space: read the facts without
+	// following a link, and keep PYTI's copy in raw/, which outlives the work space.
+	f, err := openNoLinks(out)
 	if err != nil {
 		return nil, inspection.ScanStats{}, nil, fmt.Errorf("the static scanner wrote nothing (%s): %w", describe(res.res), err)
 	}
@@ -81,7 +83,7 @@ func (j *job) staticScan(ctx context.Context, root string, rules *inspection.Rul
 	if err != nil {
 		return nil, stats, facts, err
 	}
-	j.addArtifactFile("inspect", "static-facts.jsonl", out, "application/jsonl")
+	j.copyOut("inspect", "static-facts.jsonl", out, "application/jsonl")
 	if !stats.Complete || !res.ok() {
 		findings = append(findings, inspection.Finding{RuleID: "static-scan-incomplete", Severity: inspection.Medium,
 			Title: "Static reading incomplete", Count: 1,

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"github.com/pyti/pyti/internal/report"
 	"net"
 	"net/netip"
 	"net/url"
@@ -55,26 +56,10 @@ var hostDataMarkers = func() []string {
 	return m
 }()
 
-// ContactSummary is what a person needs to read of one contact: where it went and what it
-// carried, the binary parts escaped and encoded data decoded.
-type ContactSummary struct {
-	Transport string   `json:"transport"`
-	Name      string   `json:"name,omitempty"`
-	Address   string   `json:"address,omitempty"`
-	Protocol  string   `json:"protocol"`
-	Method    string   `json:"method,omitempty"`
-	URL       string   `json:"url,omitempty"`
-	SNI       string   `json:"sni,omitempty"`
-	Headers   []string `json:"headers,omitempty"`
-	Data      string   `json:"data,omitempty"`
-	Decoded   []string `json:"decoded,omitempty"`
-	Size      int64    `json:"size"`
-	Truncated bool     `json:"truncated,omitempty"`
-}
-
-// Summarize renders a contact for the report.
-func Summarize(c sandbox.Contact) ContactSummary {
-	s := ContactSummary{Transport: c.Transport, Name: c.Name, Address: c.Address, Protocol: c.Protocol,
+// Summarize renders a contact for the report: where it went and what it carried, the binary
+// parts escaped and encoded data decoded.
+func Summarize(c sandbox.Contact) report.Contact {
+	s := report.Contact{Transport: c.Transport, Name: c.Name, Address: c.Address, Protocol: c.Protocol,
 		Method: c.Method, URL: c.URL, SNI: c.SNI, Headers: c.Headers, Data: printable(c.Data),
 		Size: c.Size, Truncated: c.Truncated}
 	s.Decoded = decodedParts(c)

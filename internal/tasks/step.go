@@ -190,7 +190,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		beh.DNSQueries = append(beh.DNSQueries, q.Name+" "+q.Type)
 	}
 	for _, c := range res.Contacts {
-		beh.Contacts = append(beh.Contacts, report.Contact(behavior.Summarize(c)))
+		beh.Contacts = append(beh.Contacts, behavior.Summarize(c))
 	}
 	beh.ContactsDropped = res.ContactsDropped
 	out.phase.Behavior = beh

@@ -42,18 +42,7 @@ func (s suite) testMemoryHog(t *testing.T) {
 
 func (s suite) testDiskFiller(t *testing.T) {
 	c, j := plantCanaries(t), newJob(t)
-	ws, err := sandbox.NewWorkspace(filepath.Join(j.workDir, "ws"), 8<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := ws.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	if !ws.Tmpfs {
-		t.Skipf("no capped workspace here: %s", ws.Note)
-	}
+	ws := cappedWorkspace(t, j, 8<<20)
 	spec := j.spec(sh("dd if=/dev/zero of=fill bs=1M count=100")...)
 	spec.WorkDir = ws.Dir
 	r := s.run(t, spec)
@@ -69,18 +58,7 @@ func (s suite) testDiskFiller(t *testing.T) {
 // tmpfs is full. That is no space, not out of memory (a memory hog stays out of memory: MemoryHog).
 func (s suite) testDiskFillerOverMemory(t *testing.T) {
 	c, j := plantCanaries(t), newJob(t)
-	ws, err := sandbox.NewWorkspace(filepath.Join(j.workDir, "ws"), 1<<30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := ws.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	if !ws.Tmpfs {
-		t.Skipf("no capped workspace here: %s", ws.Note)
-	}
+	ws := cappedWorkspace(t, j, 1<<30)
 	spec := j.spec(sh("dd if=/dev/zero of=fill bs=1M count=2000")...)
 	spec.WorkDir = ws.Dir
 	spec.Limits.MemoryBytes = 128 << 20
@@ -257,4 +235,23 @@ except OSError as e:
 		t.Errorf("%s", describe(r))
 	}
 	s.hostUntouched(t, c, j)
+}
+
+// cappedWorkspace is a size-capped tmpfs work space for one run, removed with the test; the test
+// is skipped where the machine cannot make one.
+func cappedWorkspace(t *testing.T, j job, size int64) *sandbox.Workspace {
+	t.Helper()
+	ws, err := sandbox.NewWorkspace(filepath.Join(j.workDir, "ws"), size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := ws.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if !ws.Tmpfs {
+		t.Skipf("no capped workspace here: %s", ws.Note)
+	}
+	return ws
 }

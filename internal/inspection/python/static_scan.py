@@ -655,6 +655,9 @@ class FileReader:
                 return r
             if self.is_decoder(fn_node):
                 return Val(None, taint | {"decoded"}, chain + ("decode function",))
+        if name in ("os.path.join", "posixpath.join", "ntpath.join") and args and all(isinstance(a.v, str) for a in args):
+            sep = "\\" if name == "ntpath.join" else "/"
+            return Val(sep.join(a.v.rstrip("/\\") if i < len(args) - 1 else a.v for i, a in enumerate(args)), taint, chain)
         if name == "chr" and isinstance(a0, int) and 0 <= a0 < 0x110000:
             return Val(chr(a0), taint)
         if name == "ord" and isinstance(a0, str) and len(a0) == 1:

@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string) int {
 	emptyReps := fs.Int("empty-reps", 20, "repetitions of the empty sandboxed run")
 	pipReps := fs.Int("pip-reps", 5, "repetitions of the pip install")
 	analyzeReps := fs.Int("analyze-reps", 3, "repetitions of each analysis")
+	static := fs.Bool("static", true, "also measure static inspection of a generated 1,000-file sdist against its whole analysis")
 	budget := fs.Duration("budget", 18*time.Minute, "stop starting repetitions after this long (0: no limit); the first of each row always runs")
 	out := fs.String("out", "BENCHMARKS.md", "the Markdown file to write")
 	jsonOut := fs.String("json", "", "also write the raw results as JSON to this file")
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string) int {
 	cfg := benchmark.Config{
 		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names,
 		EmptyReps: *emptyReps, PipReps: *pipReps, AnalyzeReps: *analyzeReps, Budget: *budget,
-		Backend: be, Progress: os.Stderr,
+		StaticRow: *static, Backend: be, Progress: os.Stderr,
 	}
 	res, err := benchmark.Run(ctx, cfg)
 	if res == nil {

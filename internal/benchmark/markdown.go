@@ -98,6 +98,7 @@ func Markdown(res *Results) string {
 	}
 	w("\n")
 	writeVerdict(&b, res)
+	writeStaticVerdict(&b, res)
 	writeFailures(&b, res)
 
 	w("## Commands\n\n")

@@ -22,6 +22,7 @@ type Config struct {
 	PipReps     int           // repetitions of the pip-install row
 	AnalyzeReps int           // repetitions of each analysis row
 	Budget      time.Duration // stop starting repetitions past this (0: none); the first always runs
+	StaticRow   bool          // also measure static inspection of a generated 1,000-file sdist
 	Backend     sandbox.Backend
 	Progress    io.Writer // one line per finished repetition; nil for none
 }
@@ -217,6 +218,9 @@ func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp st
 		if err != nil {
 			return rows, idx.Command, err
 		}
+	}
+	if cfg.StaticRow {
+		rows = append(rows, s.staticRow(ctx, cfg, deadline))
 	}
 	return rows, idx.Command, nil
 }

@@ -104,7 +104,8 @@ func clip(s string, n int) string {
 }
 
 // MetadataFacts turns what the metadata and the file list say into facts for the metadata rules:
-// typosquat, typosquat-shadows-module, release-zero, empty-information, single-python-file.
+// typosquat, typosquat-shadows-module, deceptive-author, borrowed-homepage, release-zero,
+// empty-information, single-python-file.
 // modules is the top-level modules the distribution ships (TopModules).
 func MetadataFacts(p Project, popular []string, pyFiles int, modules []string) []Fact {
 	var out []Fact
@@ -126,6 +127,12 @@ func MetadataFacts(p Project, popular []string, pyFiles int, modules []string) [
 				add("typosquat-shadows-module", fmt.Sprintf("%q imitates %q and installs the module %q, which that project's users import", p.Name, imitated, m))
 			}
 		}
+	}
+	if d := disposableDomain(p.Emails); d != "" {
+		add("deceptive-author", "the author's address is at "+d+", a throw-away mail service")
+	}
+	if repo, u := borrowedRepository(p, popular); repo != "" {
+		add("borrowed-homepage", fmt.Sprintf("its home page %s is the repository of the well-known project %q, not of %q", u, repo, p.Name))
 	}
 	v := strings.TrimSpace(p.Version)
 	if v == "0.0.0" || v == "0.0" || v == "0" || strings.HasPrefix(v, "99.") || strings.HasPrefix(v, "999") {

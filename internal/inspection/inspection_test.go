@@ -203,6 +203,8 @@ func TestTyposquat(t *testing.T) {
 		{"six", false},
 		{"sox", false}, // too short to judge
 		{"py-yaml", true},
+		{"pytest-foo", false}, // a plugin: two edits from pytest-cov, in the same namespace
+		{"loquru", true},
 	}
 	for _, tc := range tests {
 		got := Typosquat(tc.name, popular)
@@ -281,6 +283,14 @@ func TestMetadataRules(t *testing.T) {
 		{"empty information", Project{Name: "my-own-project", Version: "1.0"}, 3, nil,
 			map[string]Severity{"empty-information": Low}},
 		{"single python file", ordinary, 1, []string{"m"}, map[string]Severity{"single-python-file": Info}},
+		{"author at a throw-away mail service", Project{Name: "my-own-project", Version: "1.0", Summary: "x", Emails: []string{"Someone <x1@Mailinator.com>"}}, 3, nil,
+			map[string]Severity{"deceptive-author": Medium}},
+		{"home page of a well-known project", Project{Name: "testhelper", Version: "1.0", Summary: "x", HomeURLs: []string{"https://github.com/tartley/colorama"}}, 3, nil,
+			map[string]Severity{"borrowed-homepage": Medium}},
+		{"a plugin names its host project", Project{Name: "pytest-foo", Version: "1.0", Summary: "x", HomeURLs: []string{"https://github.com/pytest-dev/pytest"}}, 3, nil,
+			map[string]Severity{}},
+		{"its own repository", Project{Name: "colorama", Version: "1.0", Summary: "x", HomeURLs: []string{"https://github.com/tartley/colorama.git"}}, 3, nil,
+			map[string]Severity{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,8 +11,10 @@ type Project struct {
 	License, RequiresPython, Author, Keywords                   string
 	Classifiers                                                 []string
 	URLs                                                        int
-	HasPyproject, HasBuildSystem, HasSetupPy, HasTests          bool
-	HasLicenseFile, HasReadme, DescriptionRenders               bool
+	// Emails are the author's and maintainer's addresses; HomeURLs the home page and project URLs.
+	Emails, HomeURLs                                   []string
+	HasPyproject, HasBuildSystem, HasSetupPy, HasTests bool
+	HasLicenseFile, HasReadme, DescriptionRenders      bool
 	// RenderProblem says why the description does not render, when it does not.
 	RenderProblem string
 }

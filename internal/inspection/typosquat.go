@@ -83,7 +83,7 @@ func imitates(n, p string) string {
 	switch {
 	case d == 1 && len(p) >= 5:
 		return "is one edit away from"
-	case d == 2 && len(p) >= 10:
+	case d == 2 && len(p) >= 10 && !siblings(n, p):
 		return "is two edits away from"
 	}
 	return ""
@@ -128,4 +128,65 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// disposableDomains are throw-away mail services (GuardDog's deceptive-author check reads the
+// same kind of list): nobody maintaining a real project publishes under one.
+var disposableDomains = []string{"mailinator.com", "guerrillamail.com", "guerrillamail.net", "sharklasers.com",
+	"10minutemail.com", "temp-mail.org", "tempmail.com", "tempmail.net", "yopmail.com", "yopmail.net",
+	"trashmail.com", "trashmail.de", "dispostable.com", "getnada.com", "maildrop.cc", "mailnesia.com",
+	"mintemail.com", "mohmal.com", "emailondeck.com", "throwawaymail.com", "fakeinbox.com", "tempr.email",
+	"discard.email", "spambox.us", "mailcatch.com", "moakt.com", "tmpmail.org", "tmpmail.net", "1secmail.com",
+	"1secmail.net", "1secmail.org", "burnermail.io", "inboxkitten.com", "tempinbox.com", "mail.tm", "emlpro.com"}
+
+// disposableDomain is the throw-away mail domain of the first address at one, or "".
+func disposableDomain(emails []string) string {
+	for _, e := range emails {
+		for _, addr := range strings.Split(e, ",") {
+			_, dom, ok := strings.Cut(strings.TrimSpace(strings.Trim(addr, "<> ")), "@")
+			if !ok {
+				continue
+			}
+			dom = strings.ToLower(strings.TrimRight(strings.TrimSpace(dom), ">"))
+			for _, d := range disposableDomains {
+				if dom == d || strings.HasSuffix(dom, "."+d) {
+					return d
+				}
+			}
+		}
+	}
+	return ""
+}
+
+var repoURL = regexp.MustCompile(`(?i)^https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/[^/\s]+/([^/\s#?]+)`)
+
+// borrowedRepository is the well-known project whose repository p's home page or a project URL
+// points to, when p is not that project nor a name built on it (a plugin or a fork keeps the
+// name in its own).
+func borrowedRepository(p Project, popular []string) (repo, url string) {
+	own := normalize(p.Name)
+	for _, u := range p.HomeURLs {
+		m := repoURL.FindStringSubmatch(strings.TrimSpace(u))
+		if m == nil {
+			continue
+		}
+		r := normalize(strings.TrimSuffix(m[1], ".git"))
+		if r == own || strings.Contains(own, r) || strings.Contains(r, own) {
+			continue
+		}
+		for _, q := range popular {
+			if q == r {
+				return r, strings.TrimSpace(u)
+			}
+		}
+	}
+	return "", ""
+}
+
+// siblings reports whether two names share a namespace and differ only after it, as the plugins of
+// one project do ("pytest-foo" and "pytest-cov", "types-foo" and "types-six").
+func siblings(n, p string) bool {
+	ns, _, ok1 := strings.Cut(n, "-")
+	ps, _, ok2 := strings.Cut(p, "-")
+	return ok1 && ok2 && ns == ps
 }

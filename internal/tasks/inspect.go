@@ -116,6 +116,15 @@ func (j *job) projectFacts(ctx context.Context, src Source) inspection.Project {
 		p.URLs = len(m.ProjectURLs)
 		if m.Homepage != "" {
 			p.URLs++
+			p.HomeURLs = append(p.HomeURLs, m.Homepage)
+		}
+		for _, u := range m.ProjectURLs {
+			p.HomeURLs = append(p.HomeURLs, u.URL)
+		}
+		for _, e := range []string{m.AuthorEmail, m.MaintainerEmail} {
+			if e != "" {
+				p.Emails = append(p.Emails, e)
+			}
 		}
 	} else if src.Pyproject != nil && src.Pyproject.Project != nil {
 		p.Name, p.Version = src.Pyproject.Project.Name, src.Pyproject.Project.Version

@@ -200,8 +200,7 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	rec := res.Record
-	j.rep.Run = &rec
+	j.rep.Run = reportRun(res.Record)
 	j.decide(res)
 	if err := j.writeReport(); err != nil {
 		return j.rep, err

@@ -123,11 +123,48 @@ func encode(t *testing.T, r *Report) []byte {
 	return append(data, '\n')
 }
 
+// zeroes is a report whose every object is there with every field at its zero value (each
+// pointer set, each array of one element), so that its golden file pins which fields an empty
+// value leaves out and which it shows.
+func zeroes() *Report {
+	var fill func(v reflect.Value, depth int)
+	fill = func(v reflect.Value, depth int) {
+		if depth > 20 {
+			return
+		}
+		switch v.Kind() {
+		case reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+			fill(v.Elem(), depth+1)
+		case reflect.Slice:
+			v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+			fill(v.Index(0), depth+1)
+		case reflect.Struct:
+			if v.Type() == reflect.TypeFor[time.Time]() {
+				return
+			}
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					fill(v.Field(i), depth+1)
+				}
+			}
+		}
+	}
+	r := &Report{}
+	fill(reflect.ValueOf(r).Elem(), 0)
+	return r
+}
+
 // TestGolden pins the JSON of pyti.report/v1: a change of a field's name, type or omission shows
-// here. Run with -update to rewrite the golden file after a deliberate addition (docs/report-schema.md too).
+// here. Run with -update to rewrite the golden files after a deliberate addition (docs/report-schema.md too).
 func TestGolden(t *testing.T) {
-	path := filepath.Join("testdata", "golden", "report.json")
-	got := encode(t, representative())
+	for name, r := range map[string]*Report{"report.json": representative(), "zero.json": zeroes()} {
+		t.Run(name, func(t *testing.T) { golden(t, filepath.Join("testdata", "golden", name), r) })
+	}
+}
+
+func golden(t *testing.T, path string, r *Report) {
+	got := encode(t, r)
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)

@@ -360,7 +360,7 @@ func osRelease() string {
 		return "linux"
 	}
 	for _, line := range splitLines(string(data)) {
-		if v, ok := cutPrefix(line, "PRETTY_NAME="); ok {
+		if v, ok := strings.CutPrefix(line, "PRETTY_NAME="); ok {
 			return trimQuotes(v)
 		}
 	}

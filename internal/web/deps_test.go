@@ -13,6 +13,6 @@ func TestDeps(t *testing.T) {
 		Package: deptest.Module + "/internal/web",
 		BadDeps: deptest.Pipeline,
 		Internal: []string{deptest.Module + "/internal/report", deptest.Module + "/internal/store",
-			deptest.Module + "/internal/pep440", deptest.Module + "/internal/buildinfo"},
+			deptest.Module + "/internal/pep440", deptest.Module + "/internal/buildinfo", deptest.Module + "/internal/humanize"},
 	}.Check(t)
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/report"
 )
 
 func write(t *testing.T, dir string, files map[string]string) {
@@ -119,7 +121,7 @@ func TestRealPackagesAreQuiet(t *testing.T) {
 			t.Errorf("%s: read no files", dir)
 		}
 		for _, f := range findings {
-			if f.Severity == High || f.Severity == Critical {
+			if f.Severity == report.SeverityHigh || f.Severity == report.SeverityCritical {
 				t.Errorf("%s: false alarm %s in %s:%d: %s", dir, f.RuleID, f.File, f.Line, f.Snippet)
 			}
 		}

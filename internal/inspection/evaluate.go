@@ -3,6 +3,7 @@ package inspection
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -105,14 +106,28 @@ func clip(s string, n int) string {
 }
 
 // MetadataFacts turns what the metadata and the file list say into facts for the metadata rules:
-// typosquat, release-zero, empty-information, single-python-file.
-func MetadataFacts(p Project, popular []string, pyFiles int) []Fact {
+// typosquat, typosquat-shadows-module, release-zero, empty-information, single-python-file.
+// modules is the top-level modules the distribution ships (TopModules).
+func MetadataFacts(p Project, popular []string, pyFiles int, modules []string) []Fact {
 	var out []Fact
 	add := func(check, value string) {
 		out = append(out, Fact{T: "metadata", Name: check, Value: value, Role: "metadata"})
 	}
 	if f := Typosquat(p.Name, popular); f != nil {
 		add("typosquat", f.Message)
+		// A misspelling that ships the real project's module replaces it; an affix or a separator
+		// ("msgpack-python") is often the same project's older name, and is left at typosquat.
+		imitated, why := Imitated(p.Name, popular)
+		typo := strings.HasPrefix(why, "is one edit") || strings.HasPrefix(why, "is two edits") || strings.HasPrefix(why, "uses look-alike")
+		own := strings.ReplaceAll(normalize(p.Name), "-", "_")
+		for _, m := range modules {
+			if !typo {
+				break
+			}
+			if mm := strings.ReplaceAll(normalize(m), "-", "_"); mm == strings.ReplaceAll(imitated, "-", "_") && mm != own {
+				add("typosquat-shadows-module", fmt.Sprintf("%q imitates %q and installs the module %q, which that project's users import", p.Name, imitated, m))
+			}
+		}
 	}
 	v := strings.TrimSpace(p.Version)
 	if v == "0.0.0" || v == "0.0" || v == "0" || strings.HasPrefix(v, "99.") || strings.HasPrefix(v, "999") {
@@ -124,5 +139,29 @@ func MetadataFacts(p Project, popular []string, pyFiles int) []Fact {
 	if pyFiles == 1 {
 		add("single-python-file", "the distribution holds a single Python file")
 	}
+	return out
+}
+
+// TopModules is the top-level modules that the scanned files make up: the first directory of a
+// module file (under src/ for a src layout), or a single file at the root, without ".py".
+func TopModules(facts []Fact) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range facts {
+		if f.T != "file" || f.Role != "module" || len(f.Layers) > 0 {
+			continue
+		}
+		rel := strings.TrimPrefix(f.File, "src/")
+		top, _, nested := strings.Cut(rel, "/")
+		if !nested {
+			top = strings.TrimSuffix(top, ".py")
+		}
+		if top == "" || strings.Contains(top, ".") || seen[top] {
+			continue
+		}
+		seen[top] = true
+		out = append(out, top)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -257,3 +257,57 @@ func TestPackagingScore(t *testing.T) {
 		}
 	}
 }
+
+// TestMetadataRules runs the metadata checks through the rules, as inspect does: each metadata
+// rule fires on the distribution that shows it, and stays quiet on an ordinary one.
+func TestMetadataRules(t *testing.T) {
+	ordinary := Project{Name: "my-own-project", Version: "1.2.0", Summary: "Does one thing well."}
+	tests := []struct {
+		name    string
+		project Project
+		pyFiles int
+		modules []string
+		want    map[string]report.Severity
+	}{
+		{"ordinary", ordinary, 3, []string{"my_own_project"}, map[string]report.Severity{}},
+		{"typosquat", Project{Name: "reqeusts", Version: "2.0", Summary: "x"}, 3, []string{"reqeusts"},
+			map[string]report.Severity{"typosquat": report.SeverityMedium}},
+		{"typosquat shipping the imitated module", Project{Name: "reqeusts", Version: "2.0", Summary: "x"}, 3, []string{"requests"},
+			map[string]report.Severity{"typosquat": report.SeverityMedium, "typosquat-shadows-module": report.SeverityHigh}},
+		{"an affix is an older name, not a shadow", Project{Name: "python-requests", Version: "2.0", Summary: "x"}, 3, []string{"requests"},
+			map[string]report.Severity{"typosquat": report.SeverityMedium}},
+		{"release zero", Project{Name: "my-own-project", Version: "0.0.0", Summary: "x"}, 3, nil,
+			map[string]report.Severity{"release-zero": report.SeverityLow}},
+		{"inflated version", Project{Name: "my-own-project", Version: "99.1", Summary: "x"}, 3, nil,
+			map[string]report.Severity{"release-zero": report.SeverityLow}},
+		{"empty information", Project{Name: "my-own-project", Version: "1.0"}, 3, nil,
+			map[string]report.Severity{"empty-information": report.SeverityLow}},
+		{"single python file", ordinary, 1, []string{"m"}, map[string]report.Severity{"single-python-file": report.SeverityInfo}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[string]report.Severity{}
+			for _, f := range Evaluate(DefaultRules(), MetadataFacts(tc.project, Popular(), tc.pyFiles, tc.modules)) {
+				got[f.RuleID] = f.Severity
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("metadata findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTopModules(t *testing.T) {
+	facts := []Fact{
+		{T: "file", File: "loguru/_logger.py", Role: "module"},
+		{T: "file", File: "loguru/__init__.py", Role: "module"},
+		{T: "file", File: "src/grandpkg/cli.py", Role: "module"},
+		{T: "file", File: "single.py", Role: "module"},
+		{T: "file", File: "setup.py", Role: "setup"},
+		{T: "file", File: "tests/test_x.py", Role: "test"},
+		{T: "call", File: "other/x.py", Role: "module"},
+	}
+	if diff := cmp.Diff([]string{"grandpkg", "loguru", "single"}, TopModules(facts)); diff != "" {
+		t.Errorf("TopModules (-want +got):\n%s", diff)
+	}
+}

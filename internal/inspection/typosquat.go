@@ -40,24 +40,33 @@ func ParseNameList(data []byte) []string {
 // one of at least ten, the same name with its separators dropped or moved, a look-alike digit, or a
 // "python-"/"py" affix added. A name that is itself on the list is not reported.
 func Typosquat(name string, popular []string) *Finding {
+	p, why := Imitated(name, popular)
+	if p == "" {
+		return nil
+	}
+	return &Finding{
+		RuleID:   "typosquat",
+		Severity: report.SeverityMedium,
+		Title:    "Name imitates a well-known project",
+		Message:  fmt.Sprintf("The name %q %s the well-known project %q: check that this is the project you meant.", name, why, p),
+		Count:    1,
+	}
+}
+
+// Imitated is the popular name that name imitates, and how; "" when it imitates none (or is one).
+func Imitated(name string, popular []string) (project, why string) {
 	n := normalize(name)
 	for _, p := range popular {
 		if n == p {
-			return nil
+			return "", ""
 		}
 	}
 	for _, p := range popular {
 		if why := imitates(n, p); why != "" {
-			return &Finding{
-				RuleID:   "typosquat",
-				Severity: report.SeverityMedium,
-				Title:    "Name imitates a well-known project",
-				Message:  fmt.Sprintf("The name %q %s the well-known project %q: check that this is the project you meant.", name, why, p),
-				Count:    1,
-			}
+			return p, why
 		}
 	}
-	return nil
+	return "", ""
 }
 
 var lookalike = strings.NewReplacer("0", "o", "1", "l", "3", "e", "5", "s", "rn", "m", "vv", "w")

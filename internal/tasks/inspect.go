@@ -33,7 +33,7 @@ func (j *job) inspect(ctx context.Context, d *dag.Data) error {
 			pyFiles++
 		}
 	}
-	scanned = append(scanned, inspection.Evaluate(rules, inspection.MetadataFacts(proj, inspection.Popular(), pyFiles))...)
+	scanned = append(scanned, inspection.Evaluate(rules, inspection.MetadataFacts(proj, inspection.Popular(), pyFiles, inspection.TopModules(facts)))...)
 	var findings []report.Finding
 	for _, f := range scanned {
 		findings = append(findings, staticFinding(f))

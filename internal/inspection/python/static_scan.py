@@ -56,6 +56,24 @@ DOWNLOADERS = ("urllib.request.urlopen", "urllib2.urlopen", "urllib.urlopen", "r
 PURE_STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "replace", "format", "title", "swapcase",
                     "casefold", "zfill", "translate"}
 BUILTIN_MODULES = {"builtins", "__builtins__", "__builtin__"}
+# The name of a call to a builtin whose name is computed at run time (getattr(builtins, name)).
+DYNAMIC_BUILTIN = "builtins.<computed>"
+EXEC_NAMES = ("exec", "eval", "compile", "execfile", "builtins.exec", DYNAMIC_BUILTIN)
+# Callables that, passed as an argument (a trampoline, a thread target), are called all the same.
+INDIRECT_EXACT = {"os.system", "os.popen", "os.startfile", "os.uname", "os.getlogin", "socket.gethostname",
+                  "socket.getfqdn", "getpass.getuser", "platform.node", "platform.uname", "pty.spawn", "exec", "eval",
+                  "builtins.exec", "builtins.eval"}
+INDIRECT_PREFIXES = ("subprocess.", "os.exec", "os.spawn", "os.posix_spawn")
+
+
+def indirect_callable(name):
+    return bool(name) and (name in INDIRECT_EXACT or (name.startswith(INDIRECT_PREFIXES) and "." not in name[name.index(".") + 1:]))
+# Calls that take a callable without calling it.
+NOT_CALLING = {"setattr", "getattr", "hasattr", "delattr", "isinstance", "issubclass", "callable", "id", "print",
+               "repr", "str", "type", "hash", "vars", "dir", "len", "dict", "list", "tuple", "set", "frozenset",
+               "functools.wraps", "functools.update_wrapper", "inspect.signature", "inspect.getsource",
+               "inspect.getfile", "inspect.iscoroutinefunction", "inspect.isfunction", "inspect.isbuiltin",
+               "unittest.mock.patch.object", "mock.patch.object", "unittest.mock.create_autospec", "mock.create_autospec"}
 
 
 class Budget(Exception):
@@ -101,6 +119,8 @@ OBF_NAME = re.compile(r"^_*(?:[O0]{6,}|[Il1]{6,}|0x[0-9a-f]{4,}|_0x[0-9a-f]{3,})
 PY_C = re.compile(r"""python[\d.]*(?:\.exe)?\s+(?:-\w+\s+)*-c\s+(["'])(.+)\1""", re.S)
 B64 = re.compile(r"^[A-Za-z0-9+/=\s_-]+$")
 HEX = re.compile(r"^[0-9a-fA-F\s]+$")
+B64_SHORT = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+ADDRESS = re.compile(r"(?i)\b(https?|ftp|wss?|tcp)://[\w.-]+|\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b")
 
 
 def try_decode_blob(s):
@@ -283,6 +303,15 @@ class Scanner:
                 self.layer(file, line, layers, chain, text, role, depth)
                 return
 
+    def read_code(self, file, line, layers, how, text, role, depth):
+        """Code that is not hidden but is run from a string (exec("...")): read it as code, with no
+        layer fact, so that its calls are judged like any other."""
+        key = (file, hash(text))
+        if key in self.seen_layers:
+            return
+        self.seen_layers.add(key)
+        self.scan_source(file, text, role, list(layers) + ["line %d: %s" % (line, how)], line0=0, depth=depth + 1)
+
     def layer(self, file, line, layers, chain, text, role, depth):
         key = (file, hash(text))
         if key in self.seen_layers:
@@ -380,6 +409,7 @@ class FileReader:
                     f = self.dotted(expr.func)
                     if f and "(" not in f and "." in f:
                         self.alias.setdefault(n, f)
+        self.bind_builtin_names(tree, 0)
         # Functions that run at import or install: called from module-level code or from the
         # command hooks setup.py installs, and what those call in turn (by name).
         roots, main_roots = [], []
@@ -399,6 +429,30 @@ class FileReader:
             self.setup_fact(tree)
 
     # --- names ---
+    def bind_builtin_names(self, tree, depth):
+        """setattr(builtins, "x", exec) makes x a name of exec everywhere after it, also when the
+        setattr sits in a constant string that is exec'd."""
+        seen = 0
+        for node in ast.walk(tree):
+            seen += 1
+            if seen > MAX_NODES:
+                return
+            if type(node) is not ast.Call or not node.args:
+                continue
+            fn = self.dotted(node.func)
+            if fn == "setattr" and len(node.args) >= 3 and self.dotted(node.args[0]) in BUILTIN_MODULES:
+                key, target = self.fold(node.args[1]).v, self.dotted(node.args[2])
+                if isinstance(key, str) and target and "(" not in target:
+                    self.alias[key] = target
+            elif fn in EXEC_NAMES and depth < 2:
+                code = text_of(self.fold(node.args[0]).v)
+                if code and len(code) <= 200000 and "setattr" in code:
+                    try:
+                        inner = ast.parse(code)
+                    except Exception:
+                        continue
+                    self.bind_builtin_names(inner, depth + 1)
+
     def dotted(self, node, depth=0):
         """The dotted name an expression stands for, resolving aliases and dynamic look-ups."""
         if depth > 30:
@@ -430,6 +484,8 @@ class FileReader:
                     if base in BUILTIN_MODULES or base in ("globals()", "locals()"):
                         return attr
                     return base + "." + attr
+                if attr is None and base in BUILTIN_MODULES:
+                    return DYNAMIC_BUILTIN  # a builtin chosen at run time: exec, eval, ... hidden
             if fn in ("globals", "locals", "vars") and not args:
                 return fn + "()"
             if fn == "eval" and args:
@@ -444,6 +500,8 @@ class FileReader:
             if isinstance(key, str) and base in ("globals()", "locals()", "vars()", "__builtins__", "builtins.__dict__",
                                                 "__builtins__.__dict__", "sys.modules"):
                 return key
+            if key is None and base in ("__builtins__", "builtins.__dict__", "__builtins__.__dict__"):
+                return DYNAMIC_BUILTIN
             return None
         return None
 
@@ -969,6 +1027,14 @@ class FileReader:
                 self.sc.layer(self.file, line + self.line0, self.layers, ["embedded code"], code, self.role, self.depth)
         if len(t) >= 64 and not extra_layers and (B64.match(t[:200]) or HEX.match(t[:200])):
             self.sc.blob(self.file, line + self.line0, t, "module", self.layers, self.depth, self.role)
+        if not extra_layers and 12 <= len(t) <= 4096 and len(t) % 4 == 0 and B64_SHORT.match(t):
+            # A short base64 constant that decodes to an address is read as that address.
+            try:
+                plain = base64.b64decode(t, validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                plain = None
+            if plain and plain.isprintable() and ADDRESS.search(plain):
+                self.string(plain, line, extra_layers=["line %d: base64" % (line + self.line0)], ctx=ctx)
 
     def call(self, node, ctx):
         self.cur_line = node.lineno + self.line0
@@ -978,18 +1044,24 @@ class FileReader:
         for k in node.keywords[:12]:
             if k.arg:
                 fv = self.fold(k.value)
+                if isinstance(k.value, ast.Dict) and fv.v is None:
+                    kw[k.arg] = safe(self.render_dict(k.value), 300)
+                    continue
                 kw[k.arg] = safe(repr(fv.v) if not isinstance(fv.v, str) else fv.v, 300) if fv.v is not None else (self.dotted(k.value) or "?")
         taint = set()
         for a in folded:
             taint |= a.taint
         for k in node.keywords[:12]:
             taint |= self.fold(k.value).taint
-        # exec/eval of a value that decoded to Python: read that code too.
-        if name in ("exec", "eval", "compile", "execfile", "builtins.exec") or (name or "").endswith(("exec", "eval")):
+        # exec/eval of a value that decoded to Python: read that code too. A constant string
+        # exec'd is code as well: read it (its facts say "exec of a string" in their layers).
+        if name in EXEC_NAMES or (name or "").endswith(("exec", "eval")):
             for a in folded:
                 text = text_of(a.v)
                 if text and a.chain and self.depth + 1 < self.sc.max_depth:
                     self.sc.layer(self.file, self.cur_line, self.layers, list(a.chain), text, self.role, self.depth)
+                elif text and not a.chain and len(text) >= 8 and self.depth + 1 < self.sc.max_depth and looks_like_python(text) is not None:
+                    self.sc.read_code(self.file, self.cur_line, self.layers, "exec of a string", text, self.role, self.depth)
         else:
             for a in folded:
                 text = text_of(a.v)
@@ -1003,6 +1075,45 @@ class FileReader:
             args = [self.render(a, n) for a, n in zip(folded, node.args)]
             self.emit({"t": "call", "line": self.cur_line, "name": name, "args": args, "kw": kw,
                        "taint": sorted(taint), "ctx": ctx, "chain": sorted({c for a in folded for c in a.chain})})
+        self.indirect(node, folded, ctx)
+
+    def indirect(self, node, folded, ctx):
+        """A dangerous callable handed to another call (try_call(os.system, "env"),
+        Thread(target=os.system, args=(...))) is called all the same: report it as its own call,
+        with the arguments that follow it."""
+        for i, a in enumerate(node.args[:4]):
+            if type(a) not in (ast.Name, ast.Attribute):
+                continue
+            d = self.dotted(a)
+            if indirect_callable(d) and self.sc.watched(d) and self.calls < MAX_CALLS_PER_FILE \
+                    and (self.dotted(node.func) or "") not in NOT_CALLING:
+                rest = list(zip(folded[i + 1:], node.args[i + 1:]))
+                self.calls += 1
+                self.emit({"t": "call", "line": self.cur_line, "name": d, "args": [self.render(v, n) for v, n in rest],
+                           "kw": {}, "taint": sorted({t for v, _ in rest for t in v.taint}), "ctx": ctx,
+                           "chain": sorted({c for v, _ in rest for c in v.chain}), "via": self.dotted(node.func) or "?"})
+        for k in node.keywords[:12]:
+            if k.arg == "target" and type(k.value) in (ast.Name, ast.Attribute):
+                d = self.dotted(k.value)
+                if indirect_callable(d) and self.sc.watched(d) and self.calls < MAX_CALLS_PER_FILE:
+                    argv = next((x.value for x in node.keywords if x.arg == "args"), None)
+                    fv = self.fold(argv) if argv is not None else Val(None)
+                    self.calls += 1
+                    self.emit({"t": "call", "line": self.cur_line, "name": d,
+                               "args": [self.render(fv, argv)] if argv is not None else [], "kw": {},
+                               "taint": sorted(fv.taint), "ctx": ctx, "chain": list(fv.chain),
+                               "via": self.dotted(node.func) or "?"})
+
+    def render_dict(self, node):
+        """A dict literal as {'key': 'value', ...}, constant keys only, '?' for what does not fold."""
+        items = []
+        for k, v in zip(node.keys[:20], node.values[:20]):
+            kv = self.fold(k).v if k is not None else None
+            if not isinstance(kv, str):
+                continue
+            vv = self.fold(v).v
+            items.append("%r: %r" % (kv, vv if isinstance(vv, (str, int, float)) else "?"))
+        return "{" + ", ".join(items) + "}"
 
     def render(self, a, node):
         t = text_of(a.v)

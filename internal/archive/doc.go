@@ -9,7 +9,7 @@
 // files) and malformed containers (truncated streams, zip central directory
 // and local headers that disagree), and writes only through an os.Root
 // opened on a fresh destination directory. Every refusal is an *Error
-// carrying a Verdict and the offending member.
+// carrying a Refusal and the offending member.
 //
 // Extract unpacks an archive and returns its Inventory; ReadMember reads one
 // member (such as PKG-INFO or a wheel's METADATA) without extracting;

@@ -21,7 +21,7 @@ import (
 // (non-UTF-8, control or bidi characters), duplicates and the root entry
 // are listed in the inventory and not extracted.
 //
-// A refusal is returned as an *Error (see Verdict); on any error nothing
+// A refusal is returned as an *Error (see Refusal); on any error nothing
 // is left in dest, and dest itself is removed if Extract created it.
 func Extract(ctx context.Context, archivePath, dest string, lim Limits) (*Inventory, error) {
 	lim = lim.withDefaults()

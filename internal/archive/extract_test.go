@@ -211,14 +211,14 @@ func TestErrorMessage(t *testing.T) {
 		{unsafeErr("../../x", "path escapes the extraction directory"), `unsafe archive: member "../../x": path escapes the extraction directory`},
 		{limitErr("", "archive has 20 entries, limit 10"), "archive limits: archive has 20 entries, limit 10"},
 		{malformedErr("a\u202e", "x"), `malformed archive: member "a\u202e": x`},
-		{&Error{Verdict: MetadataTooLarge, Member: "M", Reason: "r"}, `metadata too large: member "M": r`},
+		{&Error{Refusal: MetadataTooLarge, Member: "M", Reason: "r"}, `metadata too large: member "M": r`},
 	} {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("got %s, want %s", got, tc.want)
 		}
 		wrapped := errors.Join(errors.New("context"), tc.err)
-		if VerdictOf(wrapped) != tc.err.Verdict {
-			t.Errorf("VerdictOf(wrapped) = %q", VerdictOf(wrapped))
+		if RefusalOf(wrapped) != tc.err.Refusal {
+			t.Errorf("RefusalOf(wrapped) = %q", RefusalOf(wrapped))
 		}
 	}
 }
@@ -263,7 +263,7 @@ func TestExtractIntoEmptyExistingDir(t *testing.T) {
 	}
 	p := j.archive("bad-1.0.tar.gz")
 	writeFile(t, p, gz(t, tarBytes(t, []tarEntry{{Name: "ok", Body: "x"}, {Name: "../x", Body: "y"}})))
-	if _, err := j.extract(t, p, Limits{}); VerdictOf(err) != UnsafeArchive {
+	if _, err := j.extract(t, p, Limits{}); RefusalOf(err) != UnsafeArchive {
 		t.Fatalf("got %v", err)
 	}
 	if fi, err := os.Stat(j.dest); err != nil || !fi.IsDir() {
@@ -290,7 +290,7 @@ func TestExtractCancelled(t *testing.T) {
 	cancel()
 	j.freeze(t)
 	_, err := Extract(ctx, p, j.dest, Limits{})
-	if !errors.Is(err, context.Canceled) || VerdictOf(err) != "" {
+	if !errors.Is(err, context.Canceled) || RefusalOf(err) != "" {
 		t.Fatalf("got %v", err)
 	}
 	j.check(t)
@@ -307,7 +307,7 @@ func TestMillionEntries(t *testing.T) {
 	p := j.archive("many-1.0.tar.gz")
 	writeManyEntries(t, p, 1_000_000)
 	_, err := j.extract(t, p, Limits{})
-	wantVerdict(t, err, ArchiveLimits, "p/100000")
+	wantRefusal(t, err, ArchiveLimits, "p/100000")
 }
 
 // writeManyEntries streams n empty-file ustar headers through gzip into p,
@@ -423,5 +423,5 @@ func TestArchiveChangedBetweenPasses(t *testing.T) {
 	}
 	defer root.Close()
 	err = writePlan(ctx, srcB, format, lim, pl, root)
-	wantVerdict(t, err, MalformedArchive, "pkg/x.py")
+	wantRefusal(t, err, MalformedArchive, "pkg/x.py")
 }

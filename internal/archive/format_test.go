@@ -13,7 +13,7 @@ func TestDetectFormat(t *testing.T) {
 		file    string
 		data    func(t *testing.T) []byte
 		want    Format
-		verdict Verdict
+		verdict Refusal
 	}{
 		{"a-1.0.tar.gz", func(t *testing.T) []byte { return gz(t, tarData(t)) }, Format{Sdist, TarGz}, ""},
 		{"A-1.0.TGZ", func(t *testing.T) []byte { return gz(t, tarData(t)) }, Format{Sdist, TarGz}, ""},
@@ -37,7 +37,7 @@ func TestDetectFormat(t *testing.T) {
 			p := j.archive(tc.file)
 			writeFile(t, p, tc.data(t))
 			inv, err := j.extract(t, p, Limits{})
-			if VerdictOf(err) != tc.verdict {
+			if RefusalOf(err) != tc.verdict {
 				t.Fatalf("got %v, want verdict %q", err, tc.verdict)
 			}
 			if err == nil && inv.Format != tc.want {

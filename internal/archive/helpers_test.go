@@ -290,15 +290,15 @@ func zipBytes(t testing.TB, entries []zipEntry) []byte {
 	return buf.Bytes()
 }
 
-// wantVerdict asserts err is an *Error with the verdict and member.
-func wantVerdict(t *testing.T, err error, v Verdict, member string) {
+// wantRefusal asserts err is an *Error with the refusal and member.
+func wantRefusal(t *testing.T, err error, v Refusal, member string) {
 	t.Helper()
 	var e *Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *archive.Error, want verdict %s", err, err, v)
+		t.Fatalf("error %v (%T) is not an *archive.Error, want refusal %s", err, err, v)
 	}
-	if e.Verdict != v || e.Member != member {
-		t.Fatalf("got verdict %s member %q (%v), want %s member %q", e.Verdict, e.Member, err, v, member)
+	if e.Refusal != v || e.Member != member {
+		t.Fatalf("got refusal %s member %q (%v), want %s member %q", e.Refusal, e.Member, err, v, member)
 	}
 }
 

@@ -24,7 +24,7 @@ type hostileCase struct {
 	file    string
 	data    func(t *testing.T) []byte
 	lim     Limits
-	verdict Verdict
+	verdict Refusal
 	member  string
 }
 
@@ -281,12 +281,12 @@ func TestHostileArchives(t *testing.T) {
 				t.Log(msg)
 			}
 			if tc.member == "" {
-				if VerdictOf(err) != tc.verdict {
-					t.Fatalf("got %v, want verdict %s", err, tc.verdict)
+				if RefusalOf(err) != tc.verdict {
+					t.Fatalf("got %v, want refusal %s", err, tc.verdict)
 				}
 				return
 			}
-			wantVerdict(t, err, tc.verdict, tc.member)
+			wantRefusal(t, err, tc.verdict, tc.member)
 		})
 	}
 }
@@ -316,7 +316,7 @@ func TestSparseFiles(t *testing.T) {
 				t.Fatalf("tar: %v\n%s", err, out)
 			}
 			_, err := j.extract(t, p, Limits{})
-			wantVerdict(t, err, UnsafeArchive, "pkg-1.0/holes")
+			wantRefusal(t, err, UnsafeArchive, "pkg-1.0/holes")
 		})
 	}
 }

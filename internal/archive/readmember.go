@@ -37,14 +37,14 @@ func ReadMember(ctx context.Context, archivePath string, lim Limits, pred func(n
 			return nil
 		}
 		if m.size > max {
-			return &Error{Verdict: MetadataTooLarge, Member: m.name, Reason: tooLarge(m.size, max)}
+			return &Error{Refusal: MetadataTooLarge, Member: m.name, Reason: tooLarge(m.size, max)}
 		}
 		b, err := io.ReadAll(io.LimitReader(body, max+1))
 		if err != nil {
 			return err
 		}
 		if int64(len(b)) > max {
-			return &Error{Verdict: MetadataTooLarge, Member: m.name, Reason: tooLarge(int64(len(b)), max)}
+			return &Error{Refusal: MetadataTooLarge, Member: m.name, Reason: tooLarge(int64(len(b)), max)}
 		}
 		name, data, found = p, b, true
 		return errStop

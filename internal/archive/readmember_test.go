@@ -33,13 +33,13 @@ func TestReadMember(t *testing.T) {
 		t.Errorf("member of exactly max bytes: %v", err)
 	}
 	_, _, err = ReadMember(ctx, sdist, Limits{}, IsSdistPKGInfo, n-1)
-	wantVerdict(t, err, MetadataTooLarge, "./demo-1.0/PKG-INFO")
+	wantRefusal(t, err, MetadataTooLarge, "./demo-1.0/PKG-INFO")
 
 	// A member walked over before the match is still checked.
 	evil := filepath.Join(dir, "evil-1.0.tar.gz")
 	writeFile(t, evil, gz(t, tarBytes(t, []tarEntry{{Name: "../x", Body: "x"}, {Name: "evil-1.0/PKG-INFO", Body: "Name: evil"}})))
 	_, _, err = ReadMember(ctx, evil, Limits{}, IsSdistPKGInfo, 1<<20)
-	wantVerdict(t, err, UnsafeArchive, "../x")
+	wantRefusal(t, err, UnsafeArchive, "../x")
 }
 
 // TestReadMemberHugeMetadata is the "100 MB METADATA" row: refused from the
@@ -52,7 +52,7 @@ func TestReadMemberHugeMetadata(t *testing.T) {
 	sdist := filepath.Join(dir, "huge-1.0.tar.gz")
 	writeHugePKGInfo(t, sdist, 100<<20)
 	_, _, err := ReadMember(ctx, sdist, Limits{}, IsSdistPKGInfo, 1<<20)
-	wantVerdict(t, err, MetadataTooLarge, "huge-1.0/PKG-INFO")
+	wantRefusal(t, err, MetadataTooLarge, "huge-1.0/PKG-INFO")
 
 	// Declared 100 MB in the zip headers, a few bytes of data: refused
 	// without decompressing anything.
@@ -67,13 +67,13 @@ func TestReadMemberHugeMetadata(t *testing.T) {
 	whl := filepath.Join(dir, "huge-1.0-py3-none-any.whl")
 	writeFile(t, whl, buf.Bytes())
 	_, _, err = ReadMember(ctx, whl, Limits{}, IsWheelMetadata, 1<<20)
-	wantVerdict(t, err, MetadataTooLarge, "huge-1.0.dist-info/METADATA")
+	wantRefusal(t, err, MetadataTooLarge, "huge-1.0.dist-info/METADATA")
 
 	// Declared 10 bytes, inflates to 8 MiB.
 	liar := filepath.Join(dir, "liar-1.0-py3-none-any.whl")
 	writeFile(t, liar, lyingZip(t))
 	_, _, err = ReadMember(ctx, liar, Limits{}, func(n string) bool { return n == "liar" }, 1<<20)
-	wantVerdict(t, err, ArchiveLimits, "liar")
+	wantRefusal(t, err, ArchiveLimits, "liar")
 }
 
 // TestRealSdist builds an sdist with the real Python build tool and reads

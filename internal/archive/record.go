@@ -78,14 +78,14 @@ func VerifyRecord(ctx context.Context, wheelPath string, lim Limits) ([]RecordMi
 			return nil
 		}
 		if m.size > lim.MaxMetadataBytes {
-			return &Error{Verdict: MetadataTooLarge, Member: m.name, Reason: tooLarge(m.size, lim.MaxMetadataBytes)}
+			return &Error{Refusal: MetadataTooLarge, Member: m.name, Reason: tooLarge(m.size, lim.MaxMetadataBytes)}
 		}
 		data, err = io.ReadAll(io.LimitReader(body, lim.MaxMetadataBytes+1))
 		if err != nil {
 			return err
 		}
 		if int64(len(data)) > lim.MaxMetadataBytes {
-			return &Error{Verdict: MetadataTooLarge, Member: m.name, Reason: tooLarge(int64(len(data)), lim.MaxMetadataBytes)}
+			return &Error{Refusal: MetadataTooLarge, Member: m.name, Reason: tooLarge(int64(len(data)), lim.MaxMetadataBytes)}
 		}
 		return nil
 	})

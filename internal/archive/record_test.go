@@ -200,7 +200,7 @@ func TestVerifyRecordFindsTampering(t *testing.T) {
 func TestVerifyRecordRefusesSdist(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "demo-1.0.tar.gz")
 	writeFile(t, p, gz(t, tarBytes(t, sdistEntries())))
-	if _, err := VerifyRecord(context.Background(), p, Limits{}); VerdictOf(err) != MalformedArchive {
+	if _, err := VerifyRecord(context.Background(), p, Limits{}); RefusalOf(err) != MalformedArchive {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -212,5 +212,5 @@ func TestVerifyRecordCapsRecord(t *testing.T) {
 		{Name: "big-1.0.dist-info/RECORD", Body: strings.Repeat("big/__init__.py,,\n", 10000)},
 	}))
 	_, err := VerifyRecord(context.Background(), p, Limits{MaxMetadataBytes: 1000})
-	wantVerdict(t, err, MetadataTooLarge, "big-1.0.dist-info/RECORD")
+	wantRefusal(t, err, MetadataTooLarge, "big-1.0.dist-info/RECORD")
 }

@@ -100,29 +100,29 @@ func ContactFindings(phase string, contacts []sandbox.Contact, dropped int64) []
 		}
 		switch {
 		case strings.Contains(sent, sandbox.Canary):
-			add(RuleSinkholeCredentials+" "+key, Finding{RuleID: RuleSinkholeCredentials, Severity: Critical,
+			add(RuleSinkholeCredentials+" "+key, Finding{RuleID: RuleSinkholeCredentials, Severity: report.SeverityCritical,
 				Title: "Credentials sent out", Subject: dest,
 				Message: "The code sent a decoy credential (PYTI's canary) to " + dest + " during " + phase + ": " + what + "."}, ev)
 		case phase != "test" && containsAny(sent, hostDataMarkers):
 			// A test suite may well send the host name (a logging handler's test does); only
 			// credentials raise a test's contact.
-			add(RuleSinkholeExfiltration+" "+key, Finding{RuleID: RuleSinkholeExfiltration, Severity: High,
+			add(RuleSinkholeExfiltration+" "+key, Finding{RuleID: RuleSinkholeExfiltration, Severity: report.SeverityHigh,
 				Title: "Host data sent out", Subject: dest,
 				Message: "The code sent data about the machine it runs on to " + dest + " during " + phase + ": " + what + "."}, ev)
 		}
 		if phase == "test" {
-			add(RuleSinkholeRequestTest+" "+key, Finding{RuleID: RuleSinkholeRequestTest, Severity: Low,
+			add(RuleSinkholeRequestTest+" "+key, Finding{RuleID: RuleSinkholeRequestTest, Severity: report.SeverityLow,
 				Title: "Test reached out to " + dest, Subject: dest,
 				Message: "While the test suite ran, " + what + ". PYTI's sinkhole recorded it; nothing leaves the sandbox."}, ev)
 			continue
 		}
 		if slices.Contains(packageIndexHosts, strings.ToLower(dest)) {
-			add(RuleSinkholeIndex+" "+key, Finding{RuleID: RuleSinkholeIndex, Severity: Medium,
+			add(RuleSinkholeIndex+" "+key, Finding{RuleID: RuleSinkholeIndex, Severity: report.SeverityMedium,
 				Title: "Package index reached during " + phase, Subject: dest,
 				Message: "During " + phase + ", " + what + ". A build that fetches its own requirements (setup_requires) does this; nothing left the sandbox."}, ev)
 			continue
 		}
-		add(RuleSinkholeRequest+" "+key, Finding{RuleID: RuleSinkholeRequest, Severity: High,
+		add(RuleSinkholeRequest+" "+key, Finding{RuleID: RuleSinkholeRequest, Severity: report.SeverityHigh,
 			Title: titleOf(c, dest), Subject: dest,
 			Message: "During " + phase + ", " + what + ". Nothing left the sandbox, but a package that reaches out while it is " + phaseVerb(phase) + " downloads or uploads something."}, ev)
 	}
@@ -464,15 +464,15 @@ func DNSDataFindings(phase string, queries []sandbox.DNSQuery) []Finding {
 		if len(g.names) > 3 {
 			what += fmt.Sprintf(" and %d more", len(g.names)-3)
 		}
-		f := Finding{RuleID: RuleDNSData, Severity: High, Title: "Data sent out in DNS names under " + parent, Subject: parent,
+		f := Finding{RuleID: RuleDNSData, Severity: report.SeverityHigh, Title: "Data sent out in DNS names under " + parent, Subject: parent,
 			Evidence: []trace.Event{ev}, Count: len(g.names), Distinct: len(g.names)}
 		switch {
 		case strings.Contains(text, sandbox.Canary):
-			f.RuleID, f.Severity, f.Title = RuleSinkholeCredentials, Critical, "Credentials sent out in DNS names under "+parent
+			f.RuleID, f.Severity, f.Title = RuleSinkholeCredentials, report.SeverityCritical, "Credentials sent out in DNS names under "+parent
 		case phase != "test" && containsAny(text, hostDataMarkers):
 			f.RuleID, f.Title = RuleSinkholeExfiltration, "Host data sent out in DNS names under "+parent
 		case phase == "test":
-			f.Severity = Low
+			f.Severity = report.SeverityLow
 		}
 		f.Message = fmt.Sprintf("During %s the code looked up %s: the first labels decode to %s. Exfiltration through DNS carries data in the names themselves.",
 			phase, what, strconv.Quote(text))

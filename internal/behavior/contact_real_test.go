@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
 )
@@ -54,16 +55,16 @@ func TestContactFindingsInSandbox(t *testing.T) {
 	}
 	type row struct {
 		Rule     string
-		Severity Severity
+		Severity report.Severity
 		Detail   string
 	}
 	postURL := "http://collect.pyti-test.example/c?h=" + hex.EncodeToString([]byte("pyti-sandbox"))
 	want := []row{
-		{RuleSinkholeCredentials, Critical, postURL},
-		{RuleSinkholeRequest, High, postURL},
-		{RuleSinkholeRequest, High, "http://dl.pyti-test.example/stage2.py"},
-		{RuleSinkholeRequest, High, "tls://api.pyti-test.example:443"},
-		{RuleSinkholeRequest, High, "tcp://c2.pyti-test.example:4444"},
+		{RuleSinkholeCredentials, report.SeverityCritical, postURL},
+		{RuleSinkholeRequest, report.SeverityHigh, postURL},
+		{RuleSinkholeRequest, report.SeverityHigh, "http://dl.pyti-test.example/stage2.py"},
+		{RuleSinkholeRequest, report.SeverityHigh, "tls://api.pyti-test.example:443"},
+		{RuleSinkholeRequest, report.SeverityHigh, "tcp://c2.pyti-test.example:4444"},
 	}
 	fs := ContactFindings("install", res.Contacts, res.ContactsDropped)
 	var got []row

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 )
 
@@ -49,7 +50,7 @@ func TestContactFindings(t *testing.T) {
 	raw := sandbox.Contact{Transport: "tcp", Address: "198.18.0.6:4444", Name: "c2.example", Protocol: "other", Data: []byte("bash-5.2$ "), Size: 10}
 	type row struct {
 		Rule     string
-		Severity Severity
+		Severity report.Severity
 		Title    string
 		Detail   string
 		Count    int
@@ -62,27 +63,27 @@ func TestContactFindings(t *testing.T) {
 		mention  []string // each must appear in some message
 	}{
 		{"install", "install", []sandbox.Contact{post, hostData, get, get, tlsC, raw}, []row{
-			{RuleSinkholeCredentials, Critical, "Credentials sent out", "http://collect.example/u", 1},
-			{RuleSinkholeRequest, High, "Data sent to collect.example", "http://collect.example/u", 1},
-			{RuleSinkholeExfiltration, High, "Host data sent out", "http://h.example/?n=" + hex.EncodeToString([]byte("pyti-sandbox")), 1},
-			{RuleSinkholeRequest, High, "Download from h.example", "http://h.example/?n=" + hex.EncodeToString([]byte("pyti-sandbox")), 1},
-			{RuleSinkholeRequest, High, "Download from dl.example", "http://dl.example/stage2.py", 2},
-			{RuleSinkholeRequest, High, "TLS connection to api.example", "tls://api.example:443", 1},
-			{RuleSinkholeRequest, High, "Data sent to c2.example:4444", "tcp://c2.example:4444", 1},
+			{RuleSinkholeCredentials, report.SeverityCritical, "Credentials sent out", "http://collect.example/u", 1},
+			{RuleSinkholeRequest, report.SeverityHigh, "Data sent to collect.example", "http://collect.example/u", 1},
+			{RuleSinkholeExfiltration, report.SeverityHigh, "Host data sent out", "http://h.example/?n=" + hex.EncodeToString([]byte("pyti-sandbox")), 1},
+			{RuleSinkholeRequest, report.SeverityHigh, "Download from h.example", "http://h.example/?n=" + hex.EncodeToString([]byte("pyti-sandbox")), 1},
+			{RuleSinkholeRequest, report.SeverityHigh, "Download from dl.example", "http://dl.example/stage2.py", 2},
+			{RuleSinkholeRequest, report.SeverityHigh, "TLS connection to api.example", "tls://api.example:443", 1},
+			{RuleSinkholeRequest, report.SeverityHigh, "Data sent to c2.example:4444", "tcp://c2.example:4444", 1},
 		}, []string{"aws_secret_access_key = " + sandbox.Canary, "decoded: \"pyti-sandbox\"", "for server name api.example", "\"bash-5.2$ \"", "looked up c2.example (PYTI's sinkhole answered 198.18.0.6:4444)"}},
 		{"a build fetching its requirements", "build", []sandbox.Contact{index}, []row{
-			{RuleSinkholeIndex, Medium, "Package index reached during build", "tls://pypi.org:443", 1},
+			{RuleSinkholeIndex, report.SeverityMedium, "Package index reached during build", "tls://pypi.org:443", 1},
 		}, nil},
 		{"tests use the network", "test", []sandbox.Contact{get, tlsC}, []row{
-			{RuleSinkholeRequestTest, Low, "Test reached out to dl.example", "http://dl.example/stage2.py", 1},
-			{RuleSinkholeRequestTest, Low, "Test reached out to api.example", "tls://api.example:443", 1},
+			{RuleSinkholeRequestTest, report.SeverityLow, "Test reached out to dl.example", "http://dl.example/stage2.py", 1},
+			{RuleSinkholeRequestTest, report.SeverityLow, "Test reached out to api.example", "tls://api.example:443", 1},
 		}, nil},
 		{"tests sending the host name", "test", []sandbox.Contact{hostData}, []row{
-			{RuleSinkholeRequestTest, Low, "Test reached out to h.example", "http://h.example/?n=" + hex.EncodeToString([]byte("pyti-sandbox")), 1},
+			{RuleSinkholeRequestTest, report.SeverityLow, "Test reached out to h.example", "http://h.example/?n=" + hex.EncodeToString([]byte("pyti-sandbox")), 1},
 		}, nil},
 		{"tests sending a credential", "test", []sandbox.Contact{post}, []row{
-			{RuleSinkholeCredentials, Critical, "Credentials sent out", "http://collect.example/u", 1},
-			{RuleSinkholeRequestTest, Low, "Test reached out to collect.example", "http://collect.example/u", 1},
+			{RuleSinkholeCredentials, report.SeverityCritical, "Credentials sent out", "http://collect.example/u", 1},
+			{RuleSinkholeRequestTest, report.SeverityLow, "Test reached out to collect.example", "http://collect.example/u", 1},
 		}, nil},
 		{"nothing", "build", nil, nil, nil},
 	}
@@ -125,7 +126,7 @@ func TestDNSDataFindings(t *testing.T) {
 	}
 	type row struct {
 		Rule     string
-		Severity Severity
+		Severity report.Severity
 		Count    int
 		Decoded  string
 	}
@@ -136,13 +137,13 @@ func TestDNSDataFindings(t *testing.T) {
 		want    []row
 	}{
 		{"chunks of host data", "install", []sandbox.DNSQuery{hexq("user;pyti-sa", "x1.collect.example"), hexq("ndbox;/tmp/b", "x1.collect.example"), {Name: "pypi.org", Type: "A"}},
-			[]row{{RuleSinkholeExfiltration, High, 2, "user;pyti-sandbox;/tmp/b"}}},
+			[]row{{RuleSinkholeExfiltration, report.SeverityHigh, 2, "user;pyti-sandbox;/tmp/b"}}},
 		{"base64 label", "build", []sandbox.DNSQuery{{Name: "dXNlcm5hbWU9YWxpY2U.t.example", Type: "A"}},
-			[]row{{RuleDNSData, High, 1, "username=alice"}}},
+			[]row{{RuleDNSData, report.SeverityHigh, 1, "username=alice"}}},
 		{"a credential", "import", []sandbox.DNSQuery{hexq("k="+sandbox.Canary, "c.example")},
-			[]row{{RuleSinkholeCredentials, Critical, 1, "k=" + sandbox.Canary}}},
+			[]row{{RuleSinkholeCredentials, report.SeverityCritical, 1, "k=" + sandbox.Canary}}},
 		{"tests", "test", []sandbox.DNSQuery{hexq("some test data", "t.example")},
-			[]row{{RuleDNSData, Low, 1, "some test data"}}},
+			[]row{{RuleDNSData, report.SeverityLow, 1, "some test data"}}},
 		{"ordinary names", "install", []sandbox.DNSQuery{
 			{Name: "d1a2b3c4e5f60718.cloudfront.net"}, {Name: "files.pythonhosted.org"},
 			{Name: "abcdefabcdef0123456789.example.com"}, {Name: "internationalization.example.org"},

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/trace"
 )
 
@@ -43,10 +44,10 @@ func (c *EvalContext) tempDirs() []string {
 
 // Finding is what a rule concluded, with the events that show it.
 type Finding struct {
-	RuleID   string   `json:"rule_id"`
-	Severity Severity `json:"severity"`
-	Title    string   `json:"title"`
-	Message  string   `json:"message"`
+	RuleID   string          `json:"rule_id"`
+	Severity report.Severity `json:"severity"`
+	Title    string          `json:"title"`
+	Message  string          `json:"message"`
 	// Subject is what the finding is about: the path, address, command line or name.
 	Subject string `json:"subject"`
 	// Evidence holds the first MaxEvidence matching events; Count counts them all, and

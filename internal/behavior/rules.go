@@ -14,40 +14,12 @@ import (
 	"text/template"
 
 	"github.com/BurntSushi/toml"
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/trace"
 )
 
 //go:embed rules.toml
 var defaultRulesTOML []byte
-
-// Severity ranks a finding.
-type Severity string
-
-// The severities, from least to most serious.
-const (
-	Info     Severity = "info"
-	Low      Severity = "low"
-	Medium   Severity = "medium"
-	High     Severity = "high"
-	Critical Severity = "critical"
-)
-
-// Rank orders severities: info 0 ... critical 4; -1 for an unknown one.
-func (s Severity) Rank() int {
-	switch s {
-	case Info:
-		return 0
-	case Low:
-		return 1
-	case Medium:
-		return 2
-	case High:
-		return 3
-	case Critical:
-		return 4
-	}
-	return -1
-}
 
 // Phases a rule can apply to.
 var Phases = []string{"fetch", "build", "install", "import", "test"}
@@ -55,9 +27,9 @@ var Phases = []string{"fetch", "build", "install", "import", "test"}
 // Rule is one behaviour rule as written in TOML. An event matches when every condition that is
 // set holds; the lists within a condition are alternatives. See rules.toml for examples.
 type Rule struct {
-	ID       string   `toml:"id"`
-	Severity Severity `toml:"severity"`
-	Title    string   `toml:"title"`
+	ID       string          `toml:"id"`
+	Severity report.Severity `toml:"severity"`
+	Title    string          `toml:"title"`
 	// Message is a text/template over the first evidence event: {{.Path}}, {{.NewPath}},
 	// {{.Endpoint}}, {{.Command}}, {{.Program}}, {{.Name}}, {{.Request}}, {{.Syscall}},
 	// {{.Family}}, {{.Detail}}, {{.Signal}}, {{.PID}}, {{.Outcome}}, {{.Phase}}, {{.Count}},
@@ -208,7 +180,7 @@ func (r *Rule) Compile() error {
 	if r.ID == "" {
 		return fmt.Errorf("rule without id (title %q)", r.Title)
 	}
-	if r.Severity.Rank() < 0 {
+	if r.Severity.Rank() == 0 {
 		return fail("unknown severity %q (want info, low, medium, high or critical)", r.Severity)
 	}
 	if r.Title == "" || r.Message == "" {

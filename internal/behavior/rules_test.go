@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/trace"
 )
 
@@ -109,7 +110,7 @@ func TestDedupAndEvidenceBound(t *testing.T) {
 		t.Fatalf("findings = %+v, want two", fs)
 	}
 	f := fs[0]
-	if f.Subject != "/home/pyti/.aws/credentials" || f.Count != 9 || len(f.Evidence) != 5 || f.More != 4 || f.Severity != Critical {
+	if f.Subject != "/home/pyti/.aws/credentials" || f.Count != 9 || len(f.Evidence) != 5 || f.More != 4 || f.Severity != report.SeverityCritical {
 		t.Errorf("finding = %+v", f)
 	}
 	want := "python3 (pid 100) opened /home/pyti/.aws/credentials, a planted fake credential; it succeeded."

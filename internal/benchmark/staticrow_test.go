@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/inspection"
+	"github.com/pyti/pyti/internal/report"
 )
 
 // TestManyFilesSdistIsReadWhole checks the generated project of the static row: every module is
@@ -36,7 +37,7 @@ func TestManyFilesSdistIsReadWhole(t *testing.T) {
 			t.Errorf("files parsed (-want +got):\n%s", diff)
 		}
 		for _, f := range findings {
-			if f.Severity == inspection.High || f.Severity == inspection.Critical {
+			if f.Severity == report.SeverityHigh || f.Severity == report.SeverityCritical {
 				t.Errorf("generated code raised %s (%s): %s", f.RuleID, f.Severity, f.Message)
 			}
 		}

@@ -441,7 +441,7 @@ func resolveFailure(rep *report.Report) (string, bool) {
 		return "", false
 	}
 	for _, t := range rep.Run.Tasks {
-		if t.Name == "resolve" && t.Status != dag.StatusOK {
+		if t.Name == "resolve" && t.Status != report.StatusOK {
 			msg := t.Error
 			if msg == "" {
 				msg = t.Reason

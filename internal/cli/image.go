@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/pyti/pyti/internal/humanize"
 	"github.com/pyti/pyti/internal/image"
 )
 
@@ -109,21 +110,10 @@ func listImages(env *Env, store *image.Store, asJSON bool) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tRELEASE\tPYTHON\tSIZE\tHASH\tCREATED")
 	for _, m := range ms {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Release, m.Python, humanBytes(m.Content.DiskBytes), m.ShortID(), m.Created.Format("2006-01-02 15:04"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Release, m.Python, humanize.Bytes(m.Content.DiskBytes), m.ShortID(), m.Created.Format("2006-01-02 15:04"))
 	}
 	if e := tw.Flush(); e != nil {
 		return e
 	}
 	return err
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
-	default:
-		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
-	}
 }

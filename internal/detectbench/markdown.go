@@ -260,7 +260,7 @@ func rowCells(byKey map[string]Result, t Target) (verdict, maxSev, rules string)
 		}
 		verdict += " (" + cell(oneLine(r.Error, 80)) + ")"
 	}
-	maxSev = firstNonEmpty(r.MaxSeverity(), "-")
+	maxSev = firstNonEmpty(string(r.MaxSeverity()), "-")
 	rules = "-"
 	if rs := r.Rules(); len(rs) > 0 {
 		rules = strings.Join(rs, ", ")

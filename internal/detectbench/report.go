@@ -5,28 +5,17 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/pyti/pyti/internal/report"
 )
-
-// Severities in increasing order, as the report schema names them.
-var severities = []string{"info", "low", "medium", "high", "critical"}
-
-// SeverityRank orders a severity name: info 1 … critical 5; 0 for none or an unknown name.
-func SeverityRank(s string) int {
-	for i, v := range severities {
-		if v == s {
-			return i + 1
-		}
-	}
-	return 0
-}
 
 // Finding is what the benchmark keeps of one finding of a report.
 type Finding struct {
-	RuleID   string `json:"rule_id"`
-	Severity string `json:"severity"`
-	Source   string `json:"source"` // static or behavior (or whatever the report says)
-	Phase    string `json:"phase"`
-	Title    string `json:"title,omitempty"`
+	RuleID   string          `json:"rule_id"`
+	Severity report.Severity `json:"severity"`
+	Source   string          `json:"source"` // static or behavior (or whatever the report says)
+	Phase    string          `json:"phase"`
+	Title    string          `json:"title,omitempty"`
 	// Evidence is the first piece of evidence, in one line: file:line or the detail.
 	Evidence string `json:"evidence,omitempty"`
 }
@@ -46,11 +35,11 @@ func ParseReport(data []byte) (Outcome, error) {
 		Verdict  string `json:"verdict"`
 		Reason   string `json:"reason"`
 		Findings []struct {
-			RuleID   string `json:"rule_id"`
-			Severity string `json:"severity"`
-			Source   string `json:"source"`
-			Phase    string `json:"phase"`
-			Title    string `json:"title"`
+			RuleID   string          `json:"rule_id"`
+			Severity report.Severity `json:"severity"`
+			Source   string          `json:"source"`
+			Phase    string          `json:"phase"`
+			Title    string          `json:"title"`
 			Evidence []struct {
 				Detail string `json:"detail"`
 				File   string `json:"file"`
@@ -88,10 +77,10 @@ func ParseReport(data []byte) (Outcome, error) {
 }
 
 // MaxSeverity is the most severe finding's severity, "" when there is none.
-func (o Outcome) MaxSeverity() string {
-	best := ""
+func (o Outcome) MaxSeverity() report.Severity {
+	var best report.Severity
 	for _, f := range o.Findings {
-		if SeverityRank(f.Severity) > SeverityRank(best) {
+		if f.Severity.Rank() > best.Rank() {
 			best = f.Severity
 		}
 	}
@@ -99,23 +88,23 @@ func (o Outcome) MaxSeverity() string {
 }
 
 // AtLeast returns the findings of at least severity min, most severe first.
-func (o Outcome) AtLeast(min string) []Finding {
+func (o Outcome) AtLeast(min report.Severity) []Finding {
 	var out []Finding
 	for _, f := range o.Findings {
-		if SeverityRank(f.Severity) >= SeverityRank(min) && SeverityRank(f.Severity) > 0 {
+		if f.Severity.Rank() >= min.Rank() && f.Severity.Rank() > 0 {
 			out = append(out, f)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return SeverityRank(out[i].Severity) > SeverityRank(out[j].Severity) })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity.Rank() > out[j].Severity.Rank() })
 	return out
 }
 
 // Rules lists the distinct rules that fired as "rule (severity)", most severe first, then by
 // name; a rule seen at two severities is listed at its highest.
 func (o Outcome) Rules() []string {
-	best := map[string]string{}
+	best := map[string]report.Severity{}
 	for _, f := range o.Findings {
-		if SeverityRank(f.Severity) > SeverityRank(best[f.RuleID]) || best[f.RuleID] == "" {
+		if f.Severity.Rank() > best[f.RuleID].Rank() || best[f.RuleID] == "" {
 			best[f.RuleID] = f.Severity
 		}
 	}
@@ -124,7 +113,7 @@ func (o Outcome) Rules() []string {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool {
-		ri, rj := SeverityRank(best[ids[i]]), SeverityRank(best[ids[j]])
+		ri, rj := best[ids[i]].Rank(), best[ids[j]].Rank()
 		if ri != rj {
 			return ri > rj
 		}
@@ -132,7 +121,7 @@ func (o Outcome) Rules() []string {
 	})
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = id + " (" + best[id] + ")"
+		out[i] = id + " (" + string(best[id]) + ")"
 	}
 	return out
 }

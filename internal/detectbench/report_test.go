@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/report"
 )
 
 func TestParseReport(t *testing.T) {
@@ -59,7 +60,7 @@ func TestOutcomeSeverities(t *testing.T) {
 		{RuleID: "d", Severity: "bogus"},
 	}}
 	for _, tc := range []struct {
-		min  string
+		min  report.Severity
 		want []string
 	}{
 		{"high", []string{"a", "b"}},

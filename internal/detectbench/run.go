@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pyti/pyti/internal/report"
 )
 
 // Result is the outcome of one target's analysis, as cached and reported.
@@ -35,7 +37,7 @@ type Result struct {
 
 // Detected reports whether the analysis raised a finding of at least severity min ("" means any
 // finding at all).
-func (r Result) Detected(min string) bool {
+func (r Result) Detected(min report.Severity) bool {
 	if min == "" {
 		return len(r.Findings) > 0
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/pyti/pyti/internal/report"
 )
 
 // TestCorpus scans every directory below $PYTI_STATIC_CORPUS (one unpacked distribution or
@@ -31,7 +33,7 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 	lines := make([]string, len(names))
-	worst := make([]Severity, len(names))
+	worst := make([]report.Severity, len(names))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range 2 {
@@ -44,13 +46,13 @@ func TestCorpus(t *testing.T) {
 					lines[i] = fmt.Sprintf("CORPUS\t%s\terror\t%v", names[i], err)
 					continue
 				}
-				w := Severity("none")
+				w := report.Severity("none")
 				var rules []string
 				for _, f := range findings {
-					if f.Severity.rank() > w.rank() {
+					if f.Severity.Rank() > w.Rank() {
 						w = f.Severity
 					}
-					if f.Severity.rank() >= High.rank() {
+					if f.Severity.Rank() >= report.SeverityHigh.Rank() {
 						rules = append(rules, fmt.Sprintf("%s@%s:%d", f.RuleID, f.File, f.Line))
 					}
 				}
@@ -68,10 +70,10 @@ func TestCorpus(t *testing.T) {
 	high, any := 0, 0
 	for i, l := range lines {
 		fmt.Println(l)
-		if worst[i].rank() >= High.rank() {
+		if worst[i].Rank() >= report.SeverityHigh.Rank() {
 			high++
 		}
-		if worst[i].rank() >= Low.rank() {
+		if worst[i].Rank() >= report.SeverityLow.Rank() {
 			any++
 		}
 	}

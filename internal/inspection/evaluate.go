@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pyti/pyti/internal/report"
 )
 
 // Evaluate applies the rules to the facts: one finding per rule and file, with the most severe
@@ -16,7 +18,7 @@ func Evaluate(rs *Rules, facts []Fact) []Finding { return evaluate(rs, facts, fa
 func evaluate(rs *Rules, facts []Fact, hidden bool) []Finding {
 	type hit struct {
 		f   *Fact
-		sev Severity
+		sev report.Severity
 	}
 	// matched[rule][file] lists the facts a rule's own conditions accept.
 	matched := map[string]map[string][]hit{}
@@ -51,7 +53,7 @@ func evaluate(rs *Rules, facts []Fact, hidden bool) []Finding {
 				hits := matched[r.ID][file]
 				best := hits[0]
 				for _, h := range hits[1:] {
-					if h.sev.rank() > best.sev.rank() {
+					if h.sev.Rank() > best.sev.Rank() {
 						best = h
 					}
 				}
@@ -62,7 +64,7 @@ func evaluate(rs *Rules, facts []Fact, hidden bool) []Finding {
 	return out
 }
 
-func finding(r *Rule, f *Fact, sev Severity, count int) Finding {
+func finding(r *Rule, f *Fact, sev report.Severity, count int) Finding {
 	detail := f.text()
 	if f.T == "metadata" {
 		detail = f.Value

@@ -6,26 +6,18 @@
 // The package also judges names that imitate well-known projects and scores the packaging.
 package inspection
 
-import _ "embed"
+import (
+	_ "embed"
 
-// Severity orders findings; the values match the behaviour rules' severities.
-type Severity string
-
-// The severities, least to most serious.
-const (
-	Info     Severity = "info"
-	Low      Severity = "low"
-	Medium   Severity = "medium"
-	High     Severity = "high"
-	Critical Severity = "critical"
+	"github.com/pyti/pyti/internal/report"
 )
 
 // Finding is one static observation with its evidence.
 type Finding struct {
-	RuleID   string   `json:"rule_id"`
-	Severity Severity `json:"severity"`
-	Title    string   `json:"title"`
-	Message  string   `json:"message"`
+	RuleID   string          `json:"rule_id"`
+	Severity report.Severity `json:"severity"`
+	Title    string          `json:"title"`
+	Message  string          `json:"message"`
 	// File is relative to the source tree, shown escaped; Line is 1-based (0: the whole file).
 	File    string `json:"file,omitempty"`
 	Line    int    `json:"line,omitempty"`

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/report"
 )
 
 func write(t *testing.T, dir string, files map[string]string) {
@@ -119,7 +121,7 @@ func TestRealPackagesAreQuiet(t *testing.T) {
 			t.Errorf("%s: read no files", dir)
 		}
 		for _, f := range findings {
-			if f.Severity == High || f.Severity == Critical {
+			if f.Severity == report.SeverityHigh || f.Severity == report.SeverityCritical {
 				t.Errorf("%s: false alarm %s in %s:%d: %s", dir, f.RuleID, f.File, f.Line, f.Snippet)
 			}
 		}
@@ -267,34 +269,34 @@ func TestMetadataRules(t *testing.T) {
 		project Project
 		pyFiles int
 		modules []string
-		want    map[string]Severity
+		want    map[string]report.Severity
 	}{
-		{"ordinary", ordinary, 3, []string{"my_own_project"}, map[string]Severity{}},
+		{"ordinary", ordinary, 3, []string{"my_own_project"}, map[string]report.Severity{}},
 		{"typosquat", Project{Name: "reqeusts", Version: "2.0", Summary: "x"}, 3, []string{"reqeusts"},
-			map[string]Severity{"typosquat": Medium}},
+			map[string]report.Severity{"typosquat": report.SeverityMedium}},
 		{"typosquat shipping the imitated module", Project{Name: "reqeusts", Version: "2.0", Summary: "x"}, 3, []string{"requests"},
-			map[string]Severity{"typosquat": Medium, "typosquat-shadows-module": High}},
+			map[string]report.Severity{"typosquat": report.SeverityMedium, "typosquat-shadows-module": report.SeverityHigh}},
 		{"an affix is an older name, not a shadow", Project{Name: "python-requests", Version: "2.0", Summary: "x"}, 3, []string{"requests"},
-			map[string]Severity{"typosquat": Medium}},
+			map[string]report.Severity{"typosquat": report.SeverityMedium}},
 		{"release zero", Project{Name: "my-own-project", Version: "0.0.0", Summary: "x"}, 3, nil,
-			map[string]Severity{"release-zero": Low}},
+			map[string]report.Severity{"release-zero": report.SeverityLow}},
 		{"inflated version", Project{Name: "my-own-project", Version: "99.1", Summary: "x"}, 3, nil,
-			map[string]Severity{"release-zero": Low}},
+			map[string]report.Severity{"release-zero": report.SeverityLow}},
 		{"empty information", Project{Name: "my-own-project", Version: "1.0"}, 3, nil,
-			map[string]Severity{"empty-information": Low}},
-		{"single python file", ordinary, 1, []string{"m"}, map[string]Severity{"single-python-file": Info}},
+			map[string]report.Severity{"empty-information": report.SeverityLow}},
+		{"single python file", ordinary, 1, []string{"m"}, map[string]report.Severity{"single-python-file": report.SeverityInfo}},
 		{"author at a throw-away mail service", Project{Name: "my-own-project", Version: "1.0", Summary: "x", Emails: []string{"Someone <x1@Mailinator.com>"}}, 3, nil,
-			map[string]Severity{"deceptive-author": Medium}},
+			map[string]report.Severity{"deceptive-author": report.SeverityMedium}},
 		{"home page of a well-known project", Project{Name: "testhelper", Version: "1.0", Summary: "x", HomeURLs: []string{"https://github.com/tartley/colorama"}}, 3, nil,
-			map[string]Severity{"borrowed-homepage": Medium}},
+			map[string]report.Severity{"borrowed-homepage": report.SeverityMedium}},
 		{"a plugin names its host project", Project{Name: "pytest-foo", Version: "1.0", Summary: "x", HomeURLs: []string{"https://github.com/pytest-dev/pytest"}}, 3, nil,
-			map[string]Severity{}},
+			map[string]report.Severity{}},
 		{"its own repository", Project{Name: "colorama", Version: "1.0", Summary: "x", HomeURLs: []string{"https://github.com/tartley/colorama.git"}}, 3, nil,
-			map[string]Severity{}},
+			map[string]report.Severity{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := map[string]Severity{}
+			got := map[string]report.Severity{}
 			for _, f := range Evaluate(DefaultRules(), MetadataFacts(tc.project, Popular(), tc.pyFiles, tc.modules)) {
 				got[f.RuleID] = f.Severity
 			}

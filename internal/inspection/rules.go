@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/pyti/pyti/internal/report"
 )
 
 //go:embed rules.toml
@@ -17,9 +19,9 @@ var defaultRulesTOML []byte
 // Rule is one static rule as written in rules.toml. A fact matches when every condition that is
 // set holds; the values within one condition are alternatives.
 type Rule struct {
-	ID       string   `toml:"id"`
-	Severity Severity `toml:"severity"`
-	Title    string   `toml:"title"`
+	ID       string          `toml:"id"`
+	Severity report.Severity `toml:"severity"`
+	Title    string          `toml:"title"`
 	// Message may name {file}, {line}, {name} and {value} (the first match's).
 	Message string `toml:"message"`
 	// Fact is the kind of fact the rule reads: call, str, layer, binary, bidi, pth, setup, file,
@@ -45,7 +47,7 @@ type Rule struct {
 	Contexts []string `toml:"contexts"`
 	// SeverityIn lowers or raises the severity where a fact is: keys "role:test",
 	// "ctx:function"; the lowest applicable wins.
-	SeverityIn map[string]Severity `toml:"severity_in"`
+	SeverityIn map[string]report.Severity `toml:"severity_in"`
 	// Requires names rules that must also match in the same file (in any layer).
 	Requires []string `toml:"requires"`
 	// RequiresAny: at least one of these rules must also match in the same file.
@@ -66,10 +68,10 @@ type Rule struct {
 // on it (with which severity).
 type RuleTest struct {
 	// File is the path in the tree (default pkg/__init__.py; "setup.py" is the sdist's).
-	File     string   `toml:"file"`
-	Code     string   `toml:"code"`
-	Fires    bool     `toml:"fires"`
-	Severity Severity `toml:"severity"`
+	File     string          `toml:"file"`
+	Code     string          `toml:"code"`
+	Fires    bool            `toml:"fires"`
+	Severity report.Severity `toml:"severity"`
 }
 
 // Rules is a compiled rule set.
@@ -157,11 +159,11 @@ func (r *Rule) compile() error {
 	if !slices.Contains(facts, r.Fact) {
 		return fmt.Errorf("unknown fact %q", r.Fact)
 	}
-	if !r.Hidden && (r.Severity.rank() < 0 || r.Title == "" || r.Message == "") {
+	if !r.Hidden && (r.Severity.Rank() == 0 || r.Title == "" || r.Message == "") {
 		return fmt.Errorf("needs a severity, a title and a message")
 	}
 	for k, s := range r.SeverityIn {
-		if s.rank() < 0 || !(strings.HasPrefix(k, "role:") || strings.HasPrefix(k, "ctx:")) {
+		if s.Rank() == 0 || !(strings.HasPrefix(k, "role:") || strings.HasPrefix(k, "ctx:")) {
 			return fmt.Errorf("severity_in %q = %q", k, s)
 		}
 	}
@@ -187,22 +189,6 @@ func (r *Rule) compile() error {
 		r.kw[k] = re
 	}
 	return err
-}
-
-func (s Severity) rank() int {
-	switch s {
-	case Info:
-		return 0
-	case Low:
-		return 1
-	case Medium:
-		return 2
-	case High:
-		return 3
-	case Critical:
-		return 4
-	}
-	return -1
 }
 
 // matches reports whether the fact satisfies the rule's own conditions (not Requires).
@@ -243,10 +229,10 @@ func (r *Rule) matches(f *Fact) bool {
 
 // severity is the rule's severity where the fact is: the lowest applicable severity_in entry,
 // or the rule's own.
-func (r *Rule) severity(f *Fact) Severity {
-	var over Severity
+func (r *Rule) severity(f *Fact) report.Severity {
+	var over report.Severity
 	for _, k := range []string{"role:" + f.Role, "ctx:" + f.Ctx} {
-		if v, ok := r.SeverityIn[k]; ok && (over == "" || v.rank() < over.rank()) {
+		if v, ok := r.SeverityIn[k]; ok && (over == "" || v.Rank() < over.Rank()) {
 			over = v
 		}
 	}

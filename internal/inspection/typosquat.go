@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/pyti/pyti/internal/report"
 )
 
 //go:embed data/popular.txt
@@ -44,7 +46,7 @@ func Typosquat(name string, popular []string) *Finding {
 	}
 	return &Finding{
 		RuleID:   "typosquat",
-		Severity: Medium,
+		Severity: report.SeverityMedium,
 		Title:    "Name imitates a well-known project",
 		Message:  fmt.Sprintf("The name %q %s the well-known project %q: check that this is the project you meant.", name, why, p),
 		Count:    1,

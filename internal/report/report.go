@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"github.com/pyti/pyti/internal/buildinfo"
-	"github.com/pyti/pyti/internal/dag"
-	"github.com/pyti/pyti/internal/quality"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // Schema names this version of the report format.
@@ -31,8 +28,8 @@ type Report struct {
 	// Files are the distribution files of the release: the one analysed has Chosen set.
 	Files []File `json:"files"`
 	// Run is the task graph with every task's status, reason, timings and resources.
-	Run      *dag.Record `json:"run,omitempty"`
-	Metadata *Metadata   `json:"metadata,omitempty"`
+	Run      *RunRecord `json:"run,omitempty"`
+	Metadata *Metadata  `json:"metadata,omitempty"`
 	// Problems are metadata validation results, as an index would check them.
 	Problems  []Problem  `json:"metadata_problems,omitempty"`
 	Packaging *Packaging `json:"packaging,omitempty"`
@@ -377,10 +374,10 @@ type Tests struct {
 	// Found says where the tests were found, or why there are none.
 	Found string `json:"found"`
 	// Tested says which copy of the package the tests imported, and why.
-	Tested  string          `json:"tested,omitempty"`
-	Results *testresult.Run `json:"results,omitempty"`
+	Tested  string   `json:"tested,omitempty"`
+	Results *TestRun `json:"results,omitempty"`
 	// Skipped groups the skipped tests by their reason, most frequent first.
-	Skipped []testresult.ReasonCount `json:"skipped_by_reason,omitempty"`
+	Skipped []SkipReason `json:"skipped_by_reason,omitempty"`
 	// Coverage of the installed package by the suite.
 	Coverage *Coverage `json:"coverage,omitempty"`
 	// DepsInstall is how the test dependencies joined the environment: "cached" (pip installed
@@ -414,10 +411,57 @@ type FileCoverage struct {
 	Missing    int     `json:"missing"`
 }
 
-// Lint is the quality of the source tree.
+// Lint is the quality of the Python modules the package ships, as pycodestyle, pyflakes and
+// pylint see them.
 type Lint struct {
 	Phase
-	quality.Report
+	Quality
+}
+
+// Quality is what the quality tools found in the linted files.
+type Quality struct {
+	// Scope says what was linted; Linted lists those files, relative to the install root, and
+	// TestsLeftOut the test files the wheel ships, which are counted but not linted. Both lists
+	// are bounded; Files and TestFiles count them all.
+	Scope        string   `json:"scope,omitempty"`
+	Linted       []string `json:"linted,omitempty"`
+	TestsLeftOut []string `json:"tests_left_out,omitempty"`
+	TestFiles    int      `json:"test_files,omitempty"`
+	Files        int      `json:"files"`
+	// Lines counts non-blank lines that are not only a comment, in the .py files.
+	Lines       int            `json:"lines"`
+	Pycodestyle map[string]int `json:"pycodestyle,omitempty"`
+	StyleTotal  int            `json:"pycodestyle_total"`
+	Pyflakes    []LintMessage  `json:"pyflakes,omitempty"`
+	FlakesTotal int            `json:"pyflakes_total"`
+	Pylint      *Pylint        `json:"pylint,omitempty"`
+	// PerKLOC normalises the totals per thousand lines.
+	PerKLOC PerKLOC `json:"per_kloc"`
+}
+
+// PerKLOC are problem densities per thousand lines of code.
+type PerKLOC struct {
+	Pycodestyle float64 `json:"pycodestyle"`
+	Pyflakes    float64 `json:"pyflakes"`
+	Pylint      float64 `json:"pylint"`
+}
+
+// LintMessage is one located message of a quality tool.
+type LintMessage struct {
+	Path    string `json:"path"`
+	Line    int    `json:"line"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+}
+
+// Pylint is pylint's verdict.
+type Pylint struct {
+	// Score is pylint's "rated at" figure out of 10; nil when pylint gave none (nothing to rate).
+	Score      *float64       `json:"score"`
+	ByCategory map[string]int `json:"by_category,omitempty"`
+	BySymbol   map[string]int `json:"by_symbol,omitempty"`
+	Total      int            `json:"total"`
+	Messages   []LintMessage  `json:"messages,omitempty"`
 }
 
 // Artifact is one file of raw data.

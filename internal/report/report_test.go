@@ -7,15 +7,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 func sample() *Report {
 	return &Report{
 		Project: "demo", Version: "1.0", Verdict: VerdictTestsFailed, Reason: "1 failed",
-		TargetResults: TargetResults{Tests: &Tests{Runner: "pytest", Results: &testresult.Run{
-			Counts: testresult.Counts{Passed: 3, Failed: 1},
-			Cases:  []testresult.Case{{NodeID: "t.py::test_\u202eevil", Outcome: testresult.Failed, Class: testresult.Assertion, Message: "assert 1 == 2\nmore"}},
+		TargetResults: TargetResults{Tests: &Tests{Runner: "pytest", Results: &TestRun{
+			Counts: TestCounts{Passed: 3, Failed: 1},
+			Cases:  []TestCase{{NodeID: "t.py::test_\u202eevil", Outcome: TestFailed, Class: ClassAssertion, Message: "assert 1 == 2\nmore"}},
 		}}},
 		Findings: []Finding{
 			{Source: "static", Phase: "inspect", RuleID: "exec-encoded-payload", Severity: SeverityHigh, Title: "Encoded payload",
@@ -75,7 +74,7 @@ func TestSummarySaysTheCodeRan(t *testing.T) {
 func TestSummaryTestsSection(t *testing.T) {
 	r := sample()
 	r.Verdict, r.Reason = VerdictTestDeps, "19,082 of 26,921 tests could not run: test dependency `pretend` is not on the index"
-	r.Tests.Skipped = []testresult.ReasonCount{{Reason: "exceptiongroup not installed", Count: 71}, {Reason: "needs Windows", Count: 2}}
+	r.Tests.Skipped = []SkipReason{{Reason: "exceptiongroup not installed", Count: 71}, {Reason: "needs Windows", Count: 2}}
 	r.Tests.Tested = "the installed copy of demo"
 	br := 50.0
 	r.Tests.Coverage = &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo", "ns.part"}, Files: []FileCoverage{{Path: "demo/__init__.py"}}}

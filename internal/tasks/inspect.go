@@ -85,7 +85,7 @@ func (j *job) staticScan(ctx context.Context, root string, rules *inspection.Rul
 	}
 	j.copyOut("inspect", "static-facts.jsonl", out, "application/jsonl")
 	if !stats.Complete || !res.ok() {
-		findings = append(findings, inspection.Finding{RuleID: "static-scan-incomplete", Severity: inspection.Medium,
+		findings = append(findings, inspection.Finding{RuleID: "static-scan-incomplete", Severity: report.SeverityMedium,
 			Title: "Static reading incomplete", Count: 1,
 			Message: fmt.Sprintf("The static scanner stopped before reading everything (%s; %d files read): code it did not reach was not judged.", describe(res.res), stats.Files)})
 	}
@@ -93,7 +93,7 @@ func (j *job) staticScan(ctx context.Context, root string, rules *inspection.Rul
 }
 
 func staticFinding(f inspection.Finding) report.Finding {
-	rf := report.Finding{Source: "static", View: report.ViewRead, Phase: "inspect", RuleID: f.RuleID, Severity: report.Severity(f.Severity),
+	rf := report.Finding{Source: "static", View: report.ViewRead, Phase: "inspect", RuleID: f.RuleID, Severity: f.Severity,
 		Title: f.Title, Message: f.Message, Count: f.Count}
 	if f.File != "" {
 		rf.Evidence = []report.Evidence{{Kind: "source", File: f.File, Line: f.Line, Detail: f.Snippet}}

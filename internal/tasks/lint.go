@@ -41,7 +41,7 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 		return err
 	}
 	if q.Files == 0 {
-		l.Report = q
+		l.Quality = reportQuality(q)
 		l.Phase = report.Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}
 		KLinted.Set(d, true)
 		return nil
@@ -101,7 +101,7 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 		}
 	}
 	q.Finish()
-	l.Report = q
+	l.Quality = reportQuality(q)
 	l.Phase.WallMS = float64(time.Since(start).Microseconds()) / 1000
 	l.Phase.Outcome = "ok"
 	if len(problems) > 0 {

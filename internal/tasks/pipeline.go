@@ -200,8 +200,7 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	rec := res.Record
-	j.rep.Run = &rec
+	j.rep.Run = reportRun(res.Record)
 	j.decide(res)
 	if err := j.writeReport(); err != nil {
 		return j.rep, err
@@ -361,7 +360,7 @@ func osRelease() string {
 		return "linux"
 	}
 	for _, line := range splitLines(string(data)) {
-		if v, ok := cutPrefix(line, "PRETTY_NAME="); ok {
+		if v, ok := strings.CutPrefix(line, "PRETTY_NAME="); ok {
 			return trimQuotes(v)
 		}
 	}

@@ -208,7 +208,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 }
 
 func behaviorFinding(phase string, f behavior.Finding) report.Finding {
-	rf := report.Finding{Source: "behavior", Phase: phase, RuleID: f.RuleID, Severity: report.Severity(f.Severity),
+	rf := report.Finding{Source: "behavior", Phase: phase, RuleID: f.RuleID, Severity: f.Severity,
 		Title: f.Title, Message: inPhase(phase, f.Message), Count: f.Count, Outcome: f.Outcome}
 	for _, e := range f.Evidence {
 		res := e.Result

@@ -102,9 +102,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 		run, perr := testresult.ParsePytest(f)
 		f.Close()
 		if perr == nil {
-			t.Results = run
-			t.Skipped = run.SkipReasons()
 			keepMissingData(run, j.in(tree), tree)
+			t.Results = reportTests(run)
+			t.Skipped = reportSkips(run.SkipReasons())
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
 			return fmt.Errorf("reading the test results: %w", perr)
 		}

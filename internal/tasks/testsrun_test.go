@@ -16,7 +16,6 @@ import (
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // The projects in testdata/projects are shaped like real ones whose tests are hard to run right:
@@ -91,7 +90,7 @@ func analyzeProject(t *testing.T, spec string) *report.Report {
 }
 
 // outcomes maps each test to its outcome and failure class.
-func outcomes(run *testresult.Run) map[string]string {
+func outcomes(run *report.TestRun) map[string]string {
 	out := map[string]string{}
 	for _, c := range run.Cases {
 		out[c.NodeID] = strings.TrimSuffix(string(c.Outcome)+" "+string(c.Class), " ")

@@ -36,7 +36,7 @@ func (j *job) unpack(ctx context.Context, d *dag.Data) error {
 			j.keepJSON("unpack", "inventory.json", inv)
 		}
 		if err != nil {
-			switch archive.VerdictOf(err) {
+			switch archive.RefusalOf(err) {
 			case archive.UnsafeArchive:
 				j.hint(report.VerdictUnsafe, err.Error())
 			case archive.ArchiveLimits, archive.MetadataTooLarge:

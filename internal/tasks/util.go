@@ -13,8 +13,6 @@ import (
 
 func splitLines(s string) []string { return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") }
 
-func cutPrefix(s, prefix string) (string, bool) { return strings.CutPrefix(s, prefix) }
-
 func trimQuotes(s string) string { return strings.Trim(s, `"'`) }
 
 // readCapped reads at most max bytes of a regular file below the job directory, or another file

@@ -9,7 +9,6 @@ import (
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/report"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // verdictInput is everything a verdict is decided from, collected once the task graph has
@@ -171,7 +170,7 @@ type testCause struct {
 // declare), tests that need the network, test data the sdist does not ship, collection errors and
 // timeouts. The cause with the most tests is the verdict; the reason names it with its count
 // first, then the others. ok is false when nothing failed.
-func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, string, bool) {
+func testsVerdict(run *report.TestRun, fetch *report.Fetch) (report.Verdict, string, bool) {
 	failing := run.Failing()
 	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 {
 		return "", "", false
@@ -192,7 +191,7 @@ func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, str
 	own := 0
 	for _, f := range failing {
 		switch f.Class {
-		case testresult.MissingDependency:
+		case report.ClassMissingDependency:
 			top, _, _ := strings.Cut(f.Missing, ".")
 			switch dep := providingDep(f.Missing, missingDeps); {
 			case dep != "":
@@ -206,14 +205,14 @@ func testsVerdict(run *testresult.Run, fetch *report.Fetch) (report.Verdict, str
 				add("import:"+top, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", top)})
 			}
-		case testresult.NeedsNetwork:
+		case report.ClassNeedsNetwork:
 			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
-		case testresult.MissingFile:
+		case report.ClassMissingFile:
 			add("data", testCause{verdict: report.VerdictTestData, order: 4,
 				what: fmt.Sprintf("could not run: test data %s is missing from the sdist", "`"+dataPath(f.MissingPath)+"`")})
-		case testresult.CollectionError:
+		case report.ClassCollectionError:
 			add("collect", testCause{verdict: report.VerdictTestCollection, order: 5, what: "could not be collected: " + oneLineOf(f.Message)})
-		case testresult.TimedOut:
+		case report.ClassTimedOut:
 			add("timeout", testCause{verdict: report.VerdictTimeout, order: 6, what: "timed out"})
 		default:
 			own++

@@ -6,7 +6,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/report"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // okTasks are the records of a run in which every task succeeded.
@@ -32,27 +31,27 @@ func with(recs []dag.TaskRecord, name string, status dag.Status, errText, reason
 	return out
 }
 
-func cases(cs ...testresult.Case) *testresult.Run {
-	run := &testresult.Run{Complete: true, Cases: cs}
+func cases(cs ...report.TestCase) *report.TestRun {
+	run := &report.TestRun{Complete: true, Cases: cs}
 	for _, c := range cs {
 		switch c.Outcome {
-		case testresult.Passed:
+		case report.TestPassed:
 			run.Counts.Passed++
-		case testresult.Failed:
+		case report.TestFailed:
 			run.Counts.Failed++
-		case testresult.Error:
+		case report.TestError:
 			run.Counts.Errors++
-		case testresult.Skipped:
+		case report.TestSkipped:
 			run.Counts.Skipped++
 		}
 	}
 	return run
 }
 
-func passed(n int) []testresult.Case {
-	var out []testresult.Case
+func passed(n int) []report.TestCase {
+	var out []report.TestCase
 	for range n {
-		out = append(out, testresult.Case{NodeID: "t.py::ok", Outcome: testresult.Passed})
+		out = append(out, report.TestCase{NodeID: "t.py::ok", Outcome: report.TestPassed})
 	}
 	return out
 }
@@ -66,11 +65,11 @@ func one(v verdictInput, tests *report.Tests, fetch *report.Fetch) verdictInput 
 }
 
 func TestDecideVerdict(t *testing.T) {
-	missing := func(id, mod string) testresult.Case {
-		return testresult.Case{NodeID: id, Outcome: testresult.Error, Class: testresult.MissingDependency, Missing: mod,
+	missing := func(id, mod string) report.TestCase {
+		return report.TestCase{NodeID: id, Outcome: report.TestError, Class: report.ClassMissingDependency, Missing: mod,
 			Message: "ModuleNotFoundError: No module named '" + mod + "'"}
 	}
-	suite := func(cs ...testresult.Case) *report.Tests {
+	suite := func(cs ...report.TestCase) *report.Tests {
 		return &report.Tests{Found: "2 test files", Results: cases(cs...)}
 	}
 	connect := report.Finding{Source: "behavior", Phase: "install", RuleID: "network-connect", Severity: report.SeverityHigh,
@@ -84,20 +83,20 @@ func TestDecideVerdict(t *testing.T) {
 		want verdictOutput
 	}{
 		{"passed", one(verdictInput{}, suite(append(passed(3),
-			testresult.Case{NodeID: "t.py::a", Outcome: testresult.Skipped, Message: "exceptiongroup not installed"},
-			testresult.Case{NodeID: "t.py::b", Outcome: testresult.Skipped, Message: "exceptiongroup not installed"})...), nil),
+			report.TestCase{NodeID: "t.py::a", Outcome: report.TestSkipped, Message: "exceptiongroup not installed"},
+			report.TestCase{NodeID: "t.py::b", Outcome: report.TestSkipped, Message: "exceptiongroup not installed"})...), nil),
 			verdictOutput{Verdict: report.VerdictPassed, Reason: "3 passed, 2 skipped"}},
 		{"no tests shipped", one(verdictInput{}, &report.Tests{Found: "no tests in the distribution"}, nil),
 			verdictOutput{Verdict: report.VerdictNoTests, Reason: "no tests in the distribution"}},
 		{"no tests collected", one(verdictInput{}, suite(), nil),
 			verdictOutput{Verdict: report.VerdictNoTests, Reason: "the test run collected no tests (2 test files)"}},
 		{"tests fail on their own", one(verdictInput{}, suite(append(passed(8),
-			testresult.Case{NodeID: "t.py::f", Outcome: testresult.Failed, Class: testresult.Assertion},
-			testresult.Case{NodeID: "t.py::e", Outcome: testresult.Error, Class: testresult.Exception})...), nil),
+			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion},
+			report.TestCase{NodeID: "t.py::e", Outcome: report.TestError, Class: report.ClassException})...), nil),
 			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "2 of 10 tests failed on their own"}},
 		{"a test dependency the index does not have", one(verdictInput{}, suite(append(passed(2),
 			missing("tests/test_a.py", "pretend"), missing("tests/test_b.py", "pretend"), missing("tests/test_c.py", "hypothesis"),
-			testresult.Case{NodeID: "t.py::f", Outcome: testresult.Failed, Class: testresult.Assertion})...),
+			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion})...),
 			&report.Fetch{MissingTestDeps: []string{"pretend"}}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `pretend` is not on the index; " +
 				"also 1 failed on their own; 1 could not run: `hypothesis` was not installed, because the test dependencies could not be: `pretend` not on the index"}},
@@ -111,17 +110,17 @@ func TestDecideVerdict(t *testing.T) {
 		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml`, which no installed dependency provides"}},
 		{"tests that need the network", one(verdictInput{}, suite(append(passed(5),
-			testresult.Case{NodeID: "t.py::n", Outcome: testresult.Failed, Class: testresult.NeedsNetwork})...), nil),
+			report.TestCase{NodeID: "t.py::n", Outcome: report.TestFailed, Class: report.ClassNeedsNetwork})...), nil),
 			verdictOutput{Verdict: report.VerdictTestsNetwork, Reason: "1 of 6 tests need the network, which the sandbox does not have"}},
 		{"test data missing from the sdist", one(verdictInput{}, suite(append(passed(1),
-			testresult.Case{NodeID: "t.py::d1", Outcome: testresult.Failed, Class: testresult.MissingFile, MissingPath: "/run/pyti/work/test/tree/tests/data/a.json"},
-			testresult.Case{NodeID: "t.py::d2", Outcome: testresult.Failed, Class: testresult.MissingFile, MissingPath: "tests/data/b.json"})...), nil),
+			report.TestCase{NodeID: "t.py::d1", Outcome: report.TestFailed, Class: report.ClassMissingFile, MissingPath: "/run/pyti/work/test/tree/tests/data/a.json"},
+			report.TestCase{NodeID: "t.py::d2", Outcome: report.TestFailed, Class: report.ClassMissingFile, MissingPath: "tests/data/b.json"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestData, Reason: "2 of 3 tests could not run: test data `tests/data/a.json` is missing from the sdist"}},
 		{"a collection error", one(verdictInput{}, suite(append(passed(4),
-			testresult.Case{NodeID: "tests/test_syntax.py", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "SyntaxError: invalid syntax"})...), nil),
+			report.TestCase{NodeID: "tests/test_syntax.py", Outcome: report.TestError, Class: report.ClassCollectionError, Message: "SyntaxError: invalid syntax"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 5 tests could not be collected: SyntaxError: invalid syntax"}},
 		{"a test that timed out", one(verdictInput{}, suite(append(passed(1),
-			testresult.Case{NodeID: "t.py::slow", Outcome: testresult.Error, Class: testresult.TimedOut})...), nil),
+			report.TestCase{NodeID: "t.py::slow", Outcome: report.TestError, Class: report.ClassTimedOut})...), nil),
 			verdictOutput{Verdict: report.VerdictTimeout, Reason: "1 of 2 tests timed out"}},
 		{"the test run hit its time limit", one(verdictInput{Hints: map[string]map[report.Verdict]string{"host": {report.VerdictTimeout: "the test step ran out of time (20m0s)"}}},
 			suite(passed(1)...), nil),

@@ -58,7 +58,9 @@ func behaviorRuleIDs() (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := map[string]bool{}
+	// The sinkhole's rules are fixed in code, beside the rules.toml ones.
+	ids := map[string]bool{behavior.RuleSinkholeRequest: true, behavior.RuleSinkholeIndex: true, behavior.RuleSinkholeRequestTest: true,
+		behavior.RuleSinkholeExfiltration: true, behavior.RuleSinkholeCredentials: true, behavior.RuleDNSData: true}
 	for _, r := range rs {
 		ids[r.ID] = true
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // CellComparison is how two images of one matrix report differ: "passes on 3.11, fails on 3.13:
@@ -71,8 +70,8 @@ type StepOutcome struct {
 // TestDiff is one test whose outcome differs; an outcome is "" on the side that did not run it.
 type TestDiff struct {
 	NodeID string             `json:"nodeid"`
-	A      testresult.Outcome `json:"a"`
-	B      testresult.Outcome `json:"b"`
+	A      report.TestOutcome `json:"a"`
+	B      report.TestOutcome `json:"b"`
 	// Message is the failure message of the side where it failed (B's when both did).
 	Message string `json:"message,omitempty"`
 }
@@ -158,8 +157,8 @@ func stepOutcome(tr report.TargetResults, step string) StepOutcome {
 	return so
 }
 
-func casesByID(t *report.Tests) map[string]testresult.Case {
-	m := map[string]testresult.Case{}
+func casesByID(t *report.Tests) map[string]report.TestCase {
+	m := map[string]report.TestCase{}
 	if t != nil && t.Results != nil {
 		for _, c := range t.Results.Cases {
 			m[c.NodeID] = c

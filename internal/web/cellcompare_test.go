@@ -6,11 +6,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pyti/pyti/internal/report"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // results builds a cell's results: build outcome, import modules and test cases.
-func results(build string, modules []report.Module, cases ...testresult.Case) report.TargetResults {
+func results(build string, modules []report.Module, cases ...report.TestCase) report.TargetResults {
 	tr := report.TargetResults{
 		Fetch:   &report.Fetch{Phase: report.Phase{Outcome: "ok"}},
 		Build:   &report.Build{Phase: report.Phase{Outcome: build}},
@@ -23,13 +22,13 @@ func results(build string, modules []report.Module, cases ...testresult.Case) re
 	}
 	tr.Import = &report.Import{Phase: report.Phase{Outcome: "ok"}, Modules: modules}
 	if cases != nil {
-		tr.Tests = &report.Tests{Phase: report.Phase{Outcome: "ok"}, Results: &testresult.Run{Cases: cases}}
+		tr.Tests = &report.Tests{Phase: report.Phase{Outcome: "ok"}, Results: &report.TestRun{Cases: cases}}
 	}
 	return tr
 }
 
-func tc(id string, o testresult.Outcome, msg string) testresult.Case {
-	return testresult.Case{NodeID: id, Outcome: o, Message: msg}
+func tc(id string, o report.TestOutcome, msg string) report.TestCase {
+	return report.TestCase{NodeID: id, Outcome: o, Message: msg}
 }
 
 func steps(differs map[string][2]string) []StepDiff {
@@ -58,46 +57,46 @@ func TestDiffCells(t *testing.T) {
 	}{
 		{
 			name: "the same results",
-			a:    results("ok", pkg, tc("t::a", testresult.Passed, ""), tc("t::b", testresult.Failed, "boom")),
-			b:    results("ok", pkg, tc("t::b", testresult.Failed, "boom"), tc("t::a", testresult.Passed, "")),
+			a:    results("ok", pkg, tc("t::a", report.TestPassed, ""), tc("t::b", report.TestFailed, "boom")),
+			b:    results("ok", pkg, tc("t::b", report.TestFailed, "boom"), tc("t::a", report.TestPassed, "")),
 			want: empty,
 		},
 		{
 			name: "passes on a, fails on b, and the reverse",
-			a: results("ok", pkg, tc("t::a", testresult.Passed, ""), tc("t::b", testresult.Failed, "old"),
-				tc("t::c", testresult.XFailed, ""), tc("t::d", testresult.Passed, "")),
-			b: results("ok", pkg, tc("t::a", testresult.Error, "ImportError: distutils"), tc("t::b", testresult.Passed, ""),
-				tc("t::c", testresult.XPassed, "unexpected pass"), tc("t::d", testresult.Passed, "")),
+			a: results("ok", pkg, tc("t::a", report.TestPassed, ""), tc("t::b", report.TestFailed, "old"),
+				tc("t::c", report.TestXFailed, ""), tc("t::d", report.TestPassed, "")),
+			b: results("ok", pkg, tc("t::a", report.TestError, "ImportError: distutils"), tc("t::b", report.TestPassed, ""),
+				tc("t::c", report.TestXPassed, "unexpected pass"), tc("t::d", report.TestPassed, "")),
 			want: func() CellDiff {
 				d := empty()
 				d.Same = false
 				d.FailOnlyOnB = []TestDiff{
-					{NodeID: "t::a", A: testresult.Passed, B: testresult.Error, Message: "ImportError: distutils"},
-					{NodeID: "t::c", A: testresult.XFailed, B: testresult.XPassed, Message: "unexpected pass"},
+					{NodeID: "t::a", A: report.TestPassed, B: report.TestError, Message: "ImportError: distutils"},
+					{NodeID: "t::c", A: report.TestXFailed, B: report.TestXPassed, Message: "unexpected pass"},
 				}
-				d.FailOnlyOnA = []TestDiff{{NodeID: "t::b", A: testresult.Failed, B: testresult.Passed, Message: "old"}}
+				d.FailOnlyOnA = []TestDiff{{NodeID: "t::b", A: report.TestFailed, B: report.TestPassed, Message: "old"}}
 				return d
 			},
 		},
 		{
 			name: "tests run on one side only, and other changes",
-			a:    results("ok", pkg, tc("t::old", testresult.Passed, ""), tc("t::s", testresult.Passed, "")),
-			b:    results("ok", pkg, tc("t::new", testresult.Failed, "new fails"), tc("t::s", testresult.Skipped, "needs 3.13")),
+			a:    results("ok", pkg, tc("t::old", report.TestPassed, ""), tc("t::s", report.TestPassed, "")),
+			b:    results("ok", pkg, tc("t::new", report.TestFailed, "new fails"), tc("t::s", report.TestSkipped, "needs 3.13")),
 			want: func() CellDiff {
 				d := empty()
 				d.Same = false
-				d.OnlyOnA = []TestDiff{{NodeID: "t::old", A: testresult.Passed}}
-				d.OnlyOnB = []TestDiff{{NodeID: "t::new", B: testresult.Failed, Message: "new fails"}}
-				d.OtherTests = []TestDiff{{NodeID: "t::s", A: testresult.Passed, B: testresult.Skipped, Message: "needs 3.13"}}
+				d.OnlyOnA = []TestDiff{{NodeID: "t::old", A: report.TestPassed}}
+				d.OnlyOnB = []TestDiff{{NodeID: "t::new", B: report.TestFailed, Message: "new fails"}}
+				d.OtherTests = []TestDiff{{NodeID: "t::s", A: report.TestPassed, B: report.TestSkipped, Message: "needs 3.13"}}
 				return d
 			},
 		},
 		{
 			name: "imports that differ",
 			a: results("ok", []report.Module{{Name: "pkg", OK: true}, {Name: "pkg_c", OK: true}, {Name: "same_fail", Error: "E"}, {Name: "gone", OK: true}},
-				tc("t::a", testresult.Passed, "")),
+				tc("t::a", report.TestPassed, "")),
 			b: results("ok", []report.Module{{Name: "pkg", OK: true}, {Name: "pkg_c", Error: "ModuleNotFoundError: No module named 'distutils'", Missing: "distutils"},
-				{Name: "same_fail", Error: "E"}, {Name: "added", OK: true}}, tc("t::a", testresult.Passed, "")),
+				{Name: "same_fail", Error: "E"}, {Name: "added", OK: true}}, tc("t::a", report.TestPassed, "")),
 			want: func() CellDiff {
 				d := empty()
 				d.Same = false
@@ -111,14 +110,14 @@ func TestDiffCells(t *testing.T) {
 		},
 		{
 			name: "builds on a, not on b",
-			a:    results("ok", pkg, tc("t::a", testresult.Passed, "")),
+			a:    results("ok", pkg, tc("t::a", report.TestPassed, "")),
 			b:    results("failed", nil),
 			want: func() CellDiff {
 				d := empty()
 				d.Same = false
 				d.Steps = steps(map[string][2]string{"build": {"ok", "failed"}, "install": {"ok", ""}, "import": {"ok", ""}, "test": {"ok", ""}})
 				d.Steps[1].B.Error = "error: command 'gcc' failed"
-				d.OnlyOnA = []TestDiff{{NodeID: "t::a", A: testresult.Passed}}
+				d.OnlyOnA = []TestDiff{{NodeID: "t::a", A: report.TestPassed}}
 				d.Imports = []ModuleDiff{{Name: "pkg", A: &report.Module{Name: "pkg", OK: true}}}
 				return d
 			},

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
 )
 
 // Chart is the geometry of one server-side SVG line chart; the template draws it.
@@ -109,9 +109,9 @@ type Tick struct {
 	Label string
 }
 
-var statusClasses = map[dag.Status]string{
-	dag.StatusOK: "st-ok", dag.StatusFailed: "st-failed", dag.StatusSkipped: "st-skipped",
-	dag.StatusTimedOut: "st-timeout", dag.StatusCancelled: "st-cancelled", dag.StatusRunning: "st-running",
+var statusClasses = map[report.TaskStatus]string{
+	report.StatusOK: "st-ok", report.StatusFailed: "st-failed", report.StatusSkipped: "st-skipped",
+	report.StatusTimedOut: "st-timeout", report.StatusCancelled: "st-cancelled", report.StatusRunning: "st-running",
 }
 
 func humanMS(ms float64) string {
@@ -130,7 +130,7 @@ func humanMS(ms float64) string {
 
 // timeline lays out a run's tasks: one row each, a bar from its start to its end relative to the
 // run's start; tasks that never ran get a marker and their status.
-func timeline(run *dag.Record) *Timeline {
+func timeline(run *report.RunRecord) *Timeline {
 	if run == nil || len(run.Tasks) == 0 {
 		return nil
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // Delta is a figure in two reports.
@@ -154,8 +153,8 @@ func minus(a, b map[string]bool) []string {
 	return out
 }
 
-func outcomes(r *report.Report) map[string]testresult.Outcome {
-	m := map[string]testresult.Outcome{}
+func outcomes(r *report.Report) map[string]report.TestOutcome {
+	m := map[string]report.TestOutcome{}
 	if r.Tests != nil && r.Tests.Results != nil {
 		for _, c := range r.Tests.Results.Cases {
 			m[c.NodeID] = c.Outcome
@@ -164,11 +163,11 @@ func outcomes(r *report.Report) map[string]testresult.Outcome {
 	return m
 }
 
-func failing(o testresult.Outcome) bool {
-	return o == testresult.Failed || o == testresult.Error || o == testresult.XPassed
+func failing(o report.TestOutcome) bool {
+	return o == report.TestFailed || o == report.TestError || o == report.TestXPassed
 }
 
-func passing(o testresult.Outcome) bool { return o == testresult.Passed || o == testresult.XFailed }
+func passing(o report.TestOutcome) bool { return o == report.TestPassed || o == report.TestXFailed }
 
 func fp(v float64) *float64 { return &v }
 

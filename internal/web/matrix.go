@@ -6,10 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // matrixSteps are the tasks that run once per environment, in the order the matrix table shows
@@ -27,17 +25,17 @@ type TargetView struct {
 	Results report.TargetResults `json:"-"`
 	Traced  bool                 `json:"-"`
 	// Failing are the failed and errored tests, with their output.
-	Failing []testresult.Case `json:"failing"`
+	Failing []report.TestCase `json:"failing"`
 	Phases  []PhaseView       `json:"phases"`
 	// CasesShown bounds the tests listed on the page; the API lists them all in the report.
-	CasesShown []testresult.Case `json:"-"`
+	CasesShown []report.TestCase `json:"-"`
 	CasesMore  int               `json:"-"`
 }
 
 // targetView derives what the page shows of one environment's results. findings are the report's
 // findings, most severe first; image keeps only those a matrix cell's run showed ("" keeps all).
 func targetView(tr report.TargetResults, findings []report.Finding, image, anchor string, traced bool) TargetView {
-	v := TargetView{Anchor: anchor, Image: image, Results: tr, Traced: traced, Failing: []testresult.Case{}, Phases: []PhaseView{}}
+	v := TargetView{Anchor: anchor, Image: image, Results: tr, Traced: traced, Failing: []report.TestCase{}, Phases: []PhaseView{}}
 	if t := tr.Tests; t != nil && t.Results != nil {
 		for _, c := range t.Results.Cases {
 			if failing(c.Outcome) {
@@ -121,7 +119,7 @@ func matrixCells(id int64, rep *report.Report, findings []report.Finding) []Matr
 	if len(rep.Matrix) == 0 {
 		return nil
 	}
-	tasks := map[string]dag.TaskRecord{}
+	tasks := map[string]report.TaskRecord{}
 	if rep.Run != nil {
 		for _, t := range rep.Run.Tasks {
 			tasks[t.Name] = t

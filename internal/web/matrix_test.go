@@ -8,11 +8,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
 	"github.com/pyti/pyti/internal/store/storetest"
-	"github.com/pyti/pyti/internal/testresult"
 	"github.com/pyti/pyti/internal/web"
 )
 
@@ -29,13 +27,13 @@ const trixieID = "sha256:7f3a9c0e21b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192
 func matrixReport() *report.Report {
 	rep := storetest.SampleReport("gamma", "3.0", storetest.Options{Seed: 30, Tests: 4})
 	host := rep.TargetResults
-	host.Tests.Results.Cases = []testresult.Case{
-		{NodeID: "tests/test_m.py::test_add", Outcome: testresult.Passed},
-		{NodeID: "tests/test_m.py::test_distutils", Outcome: testresult.Passed},
-		{NodeID: hostileTest, Outcome: testresult.Passed},
-		{NodeID: "tests/test_m.py::test_host_only", Outcome: testresult.Passed},
+	host.Tests.Results.Cases = []report.TestCase{
+		{NodeID: "tests/test_m.py::test_add", Outcome: report.TestPassed},
+		{NodeID: "tests/test_m.py::test_distutils", Outcome: report.TestPassed},
+		{NodeID: hostileTest, Outcome: report.TestPassed},
+		{NodeID: "tests/test_m.py::test_host_only", Outcome: report.TestPassed},
 	}
-	host.Tests.Results.Counts = testresult.Counts{Passed: 4}
+	host.Tests.Results.Counts = report.TestCounts{Passed: 4}
 	host.Import.Modules = []report.Module{{Name: "gamma", OK: true}, {Name: "gamma_compat", OK: true}}
 
 	trixie := report.TargetResults{
@@ -45,12 +43,12 @@ func matrixReport() *report.Report {
 		Import: &report.Import{Phase: report.Phase{Outcome: "failed", WallMS: 500}, Modules: []report.Module{{Name: "gamma", OK: true},
 			{Name: "gamma_compat", Error: "ModuleNotFoundError: No module named 'distutils'", Missing: "distutils"}}},
 		Tests: &report.Tests{Phase: report.Phase{Outcome: "failed", WallMS: 7000}, Runner: "pytest", Found: "tests/ (pytest)",
-			Results: &testresult.Run{Complete: true, ExitStatus: 1, Counts: testresult.Counts{Passed: 1, Failed: 2, Errors: 1},
-				Cases: []testresult.Case{
-					{NodeID: "tests/test_m.py::test_add", Outcome: testresult.Passed},
-					{NodeID: "tests/test_m.py::test_distutils", Outcome: testresult.Error, Message: "ModuleNotFoundError: No module named 'distutils'"},
-					{NodeID: hostileTest, Outcome: testresult.Failed, Message: "AssertionError <script>window.__pwned=1</script>"},
-					{NodeID: "tests/test_m.py::test_new_py", Outcome: testresult.Failed, Message: "assert 3 == 4"},
+			Results: &report.TestRun{Complete: true, ExitStatus: 1, Counts: report.TestCounts{Passed: 1, Failed: 2, Errors: 1},
+				Cases: []report.TestCase{
+					{NodeID: "tests/test_m.py::test_add", Outcome: report.TestPassed},
+					{NodeID: "tests/test_m.py::test_distutils", Outcome: report.TestError, Message: "ModuleNotFoundError: No module named 'distutils'"},
+					{NodeID: hostileTest, Outcome: report.TestFailed, Message: "AssertionError <script>window.__pwned=1</script>"},
+					{NodeID: "tests/test_m.py::test_new_py", Outcome: report.TestFailed, Message: "assert 3 == 4"},
 				}}},
 	}
 	rep.Matrix = []report.Cell{
@@ -63,7 +61,7 @@ func matrixReport() *report.Report {
 	}
 	rep.Verdict, rep.Reason = report.VerdictTestsFailed, "worst over 3 images: tests-failed on trixie"
 	// The run: shared tasks once, per-environment tasks once per applicable image.
-	var tasks []dag.TaskRecord
+	var tasks []report.TaskRecord
 	perEnv := map[string]bool{"fetch": true, "build": true, "install": true, "import": true, "test": true}
 	for _, t := range rep.Run.Tasks {
 		if !perEnv[t.Name] {
@@ -75,9 +73,9 @@ func matrixReport() *report.Report {
 			c.Name = t.Name + "@" + img
 			switch {
 			case img == "trixie" && t.Name == "import":
-				c.Status, c.Reason = dag.StatusFailed, "gamma_compat does not import"
+				c.Status, c.Reason = report.StatusFailed, "gamma_compat does not import"
 			case img == "trixie" && t.Name == "test":
-				c.Status, c.Reason = dag.StatusFailed, "3 of 4 tests failed"
+				c.Status, c.Reason = report.StatusFailed, "3 of 4 tests failed"
 			}
 			tasks = append(tasks, c)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyti/pyti/internal/humanize"
 	"github.com/pyti/pyti/internal/report"
 )
 
@@ -17,7 +18,7 @@ var funcs = template.FuncMap{
 	"pct":      pct,
 	"num":      func(p *float64) string { return optNum(p, "—") },
 	"ms":       humanMS,
-	"bytes":    humanBytes,
+	"bytes":    humanize.Bytes,
 	"when":     when,
 	"coord":    coord,
 	"add":      func(a, b int) int { return a + b },
@@ -118,19 +119,6 @@ func deltaClass(d Delta) string {
 		return "bad"
 	}
 	return ""
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
-	case n < 1<<30:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	default:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	}
 }
 
 func when(t time.Time) string {

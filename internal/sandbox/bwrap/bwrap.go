@@ -252,7 +252,7 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 		return nil, err
 	}
 	for _, kv := range env {
-		k, v, _ := cutEq(kv)
+		k, v, _ := strings.Cut(kv, "=")
 		a = append(a, "--setenv", k, v)
 	}
 	// Everything is mounted: make the root itself (bwrap's tmpfs) read-only too.
@@ -336,13 +336,4 @@ func systemArgs(root, runDir string) ([]string, error) {
 		}
 	}
 	return append(a, "--ro-bind", filepath.Join(runDir, "resolv.conf"), resolvDst), nil
-}
-
-func cutEq(kv string) (string, string, bool) {
-	for i := 0; i < len(kv); i++ {
-		if kv[i] == '=' {
-			return kv[:i], kv[i+1:], true
-		}
-	}
-	return kv, "", false
 }

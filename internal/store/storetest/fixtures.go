@@ -2,14 +2,12 @@ package storetest
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/pyti/pyti/internal/buildinfo"
-	"github.com/pyti/pyti/internal/dag"
-	"github.com/pyti/pyti/internal/quality"
 	"github.com/pyti/pyti/internal/report"
-	"github.com/pyti/pyti/internal/testresult"
 )
 
 // Injections are hostile strings a package may put anywhere it controls.
@@ -64,7 +62,7 @@ func SampleReport(project, version string, o Options) *report.Report {
 		{"test", []string{"env", "tree"}, []string{"tests"}, 9000},
 		{"report", []string{"tests", "imports", "lint", "metadata"}, []string{"report"}, 15},
 	}
-	run := &dag.Record{Parallel: 2, Start: start, Initial: []string{"request"}}
+	run := &report.RunRecord{Parallel: 2, Start: start, Initial: []string{"request"}}
 	ends := map[string]time.Time{"request": start}
 	var end time.Time
 	for _, t := range tasks {
@@ -82,25 +80,25 @@ func SampleReport(project, version string, o Options) *report.Report {
 		if e.After(end) {
 			end = e
 		}
-		run.Tasks = append(run.Tasks, dag.TaskRecord{
-			TaskSpec: dag.TaskSpec{Name: t.name, Needs: t.needs, Provides: t.provides, TimeoutMS: 600000},
-			Status:   dag.StatusOK, Start: s, End: e, WallMS: ms, CPUMS: ms * 0.8, PeakRSSBytes: int64(30+rng.IntN(200)) << 20,
+		run.Tasks = append(run.Tasks, report.TaskRecord{
+			Name: t.name, Needs: t.needs, Provides: t.provides, TimeoutMS: 600000,
+			Status: report.StatusOK, Start: s, End: e, WallMS: ms, CPUMS: ms * 0.8, PeakRSSBytes: int64(30+rng.IntN(200)) << 20,
 		})
 	}
 	run.End, run.WallMS = end, float64(end.Sub(start))/float64(time.Millisecond)
 
-	cases := make([]testresult.Case, 0, o.Tests)
-	counts := testresult.Counts{}
+	cases := make([]report.TestCase, 0, o.Tests)
+	counts := report.TestCounts{}
 	for i := range o.Tests {
-		c := testresult.Case{NodeID: fmt.Sprintf("tests/test_core.py::test_case_%03d", i), Outcome: testresult.Passed, Duration: 0.01 + rng.Float64()/10}
+		c := report.TestCase{NodeID: fmt.Sprintf("tests/test_core.py::test_case_%03d", i), Outcome: report.TestPassed, Duration: 0.01 + rng.Float64()/10}
 		switch {
 		case i < o.Failing:
-			c.Outcome, c.Class = testresult.Failed, testresult.Assertion
+			c.Outcome, c.Class = report.TestFailed, report.ClassAssertion
 			c.Message = fmt.Sprintf("AssertionError: assert %d == %d", i, i+1)
 			c.Details = fmt.Sprintf("    def test_case_%03d():\n>       assert compute(%d) == %d\nE       AssertionError: assert %d == %d\n\ntests/test_core.py:%d: AssertionError", i, i, i+1, i, i+1, 10+i)
 			counts.Failed++
 		case i == o.Tests-1 && o.Tests > 3:
-			c.Outcome = testresult.Skipped
+			c.Outcome = report.TestSkipped
 			c.Message = "needs a GPU"
 			counts.Skipped++
 		default:
@@ -108,22 +106,22 @@ func SampleReport(project, version string, o Options) *report.Report {
 		}
 		cases = append(cases, c)
 	}
-	classes := map[testresult.Class]int(nil)
+	classes := map[report.FailureClass]int(nil)
 	if o.Failing > 0 {
-		classes = map[testresult.Class]int{testresult.Assertion: o.Failing}
+		classes = map[report.FailureClass]int{report.ClassAssertion: o.Failing}
 	}
 	cov := 55 + 40*rng.Float64()
 	branch := cov - 5
 	pylintScore := 5 + 5*rng.Float64()
 	lines := 800 + rng.IntN(3000)
-	lint := &report.Lint{Phase: report.Phase{Outcome: "ok", WallMS: 3000}, Report: quality.Report{
+	lint := &report.Lint{Phase: report.Phase{Outcome: "ok", WallMS: 3000}, Quality: report.Quality{
 		Files: 12, Lines: lines,
 		Pycodestyle: map[string]int{"E501": 10 + rng.IntN(50), "E302": rng.IntN(10), "W291": rng.IntN(5)},
-		Pyflakes:    []quality.Message{{Path: "pkg/core.py", Line: 3, Message: "'os' imported but unused"}},
-		Pylint: &quality.Pylint{Score: &pylintScore, ByCategory: map[string]int{"convention": 12, "warning": 3},
+		Pyflakes:    []report.LintMessage{{Path: "pkg/core.py", Line: 3, Message: "'os' imported but unused"}},
+		Pylint: &report.Pylint{Score: &pylintScore, ByCategory: map[string]int{"convention": 12, "warning": 3},
 			BySymbol: map[string]int{"missing-function-docstring": 12, "unused-import": 3}, Total: 15},
 	}}
-	lint.Finish()
+	finishLint(&lint.Quality)
 
 	verdict, reason := report.VerdictPassed, "built, installed, imported; all 11 tests that ran passed"
 	if o.Failing > 0 {
@@ -185,7 +183,7 @@ func SampleReport(project, version string, o Options) *report.Report {
 			Import:  &report.Import{Phase: report.Phase{Outcome: "ok", WallMS: 600}, Modules: []report.Module{{Name: project, OK: true}}},
 			Tests: &report.Tests{Phase: report.Phase{Outcome: "ok", WallMS: 9000, Behavior: &report.Behavior{Events: 30000, FilesRead: 4000, FilesWritten: 30, Processes: 2}},
 				Runner: "pytest", Found: "tests/ (pytest)",
-				Results: &testresult.Run{Counts: counts, Complete: true, ExitStatus: map[bool]int{true: 1, false: 0}[o.Failing > 0], Cases: cases, Classes: classes},
+				Results: &report.TestRun{Counts: counts, Complete: true, ExitStatus: map[bool]int{true: 1, false: 0}[o.Failing > 0], Cases: cases, Classes: classes},
 				Coverage: &report.Coverage{LinePercent: cov + 2, BranchPercent: &branch, Percent: cov, Statements: lines, Covered: int(float64(lines) * cov / 100),
 					Files: []report.FileCoverage{{Path: project + "/__init__.py", Percent: 100, Statements: 4}, {Path: project + "/core.py", Percent: cov, Statements: lines - 4, Missing: int(float64(lines) * (100 - cov) / 100)}}}}},
 		Lint: lint,
@@ -215,7 +213,7 @@ func HostileReport(version string) *report.Report {
 	rep.Tests.Results.Cases[0].Message = "AssertionError " + inj[1]
 	rep.Tests.Results.Cases[1].NodeID = "tests/" + inj[1] + ".py::test_two"
 	rep.Tests.Coverage.Files[0].Path = "evil_pkg/" + inj[0] + ".py"
-	rep.Lint.Pyflakes = append(rep.Lint.Pyflakes, quality.Message{Path: inj[1], Line: 1, Message: inj[0]})
+	rep.Lint.Pyflakes = append(rep.Lint.Pyflakes, report.LintMessage{Path: inj[1], Line: 1, Message: inj[0]})
 	rep.Findings[0].Title = "Network connection attempted"
 	rep.Findings[0].Evidence = append(rep.Findings[0].Evidence, report.Evidence{Kind: "file-write", PID: 43, Syscall: "openat", Detail: "/home/user/" + inj[0], File: inj[1]})
 	rep.Install.Behavior.Executed = append(rep.Install.Behavior.Executed, "sh -c '"+inj[0]+"'")
@@ -223,4 +221,18 @@ func HostileReport(version string) *report.Report {
 	rep.Reason = "harmful: " + inj[0]
 	rep.Artifacts = append(rep.Artifacts, report.Artifact{Task: "install", Name: "trace " + inj[0], Path: "install/" + "trace.txt", MediaType: "text/html"})
 	return rep
+}
+
+// finishLint fills the totals and densities as the quality tools' figures have them.
+func finishLint(q *report.Quality) {
+	for _, n := range q.Pycodestyle {
+		q.StyleTotal += n
+	}
+	q.FlakesTotal = len(q.Pyflakes)
+	k := float64(q.Lines) / 1000
+	round2 := func(v float64) float64 { return math.Round(v*100) / 100 }
+	q.PerKLOC = report.PerKLOC{Pycodestyle: round2(float64(q.StyleTotal) / k), Pyflakes: round2(float64(q.FlakesTotal) / k)}
+	if q.Pylint != nil {
+		q.PerKLOC.Pylint = round2(float64(q.Pylint.Total) / k)
+	}
 }

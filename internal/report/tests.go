@@ -1,0 +1,93 @@
+package report
+
+import "sort"
+
+// TestOutcome is what became of one test.
+type TestOutcome string
+
+// The outcomes pytest reports.
+const (
+	TestPassed  TestOutcome = "passed"
+	TestFailed  TestOutcome = "failed"
+	TestError   TestOutcome = "error"
+	TestSkipped TestOutcome = "skipped"
+	TestXFailed TestOutcome = "xfailed"
+	TestXPassed TestOutcome = "xpassed"
+)
+
+// FailureClass says why a test failed or errored.
+type FailureClass string
+
+// The failure classes.
+const (
+	ClassAssertion         FailureClass = "assertion"
+	ClassException         FailureClass = "error"
+	ClassCollectionError   FailureClass = "collection-error"
+	ClassNeedsNetwork      FailureClass = "needs-network"
+	ClassTimedOut          FailureClass = "timed-out"
+	ClassMissingDependency FailureClass = "missing-dependency"
+	// ClassMissingFile is a test that opened a file of the test tree that is not there: test
+	// data the distribution does not ship.
+	ClassMissingFile FailureClass = "missing-file"
+)
+
+// TestRun is the result of the project's test run.
+type TestRun struct {
+	Counts TestCounts `json:"counts"`
+	// Complete is false when the run ended before pytest wrote its summary (killed, timed out):
+	// the counts are then derived from the tests that reported.
+	Complete   bool                 `json:"complete"`
+	ExitStatus int                  `json:"exit_status"`
+	Cases      []TestCase           `json:"cases"`
+	Classes    map[FailureClass]int `json:"failure_classes,omitempty"`
+	// Running is the test that had started and not finished when the run ended, if any.
+	Running string `json:"running,omitempty"`
+}
+
+// TestCase is one test (or one test module that failed to collect).
+type TestCase struct {
+	NodeID   string       `json:"nodeid"`
+	Outcome  TestOutcome  `json:"outcome"`
+	Class    FailureClass `json:"class,omitempty"`
+	Message  string       `json:"message,omitempty"`
+	Details  string       `json:"details,omitempty"`
+	Duration float64      `json:"duration_s"`
+	// Missing names the module a missing-dependency failure could not import.
+	Missing string `json:"missing_module,omitempty"`
+	// MissingPath names the file a missing-file failure could not open.
+	MissingPath string `json:"missing_path,omitempty"`
+}
+
+// TestCounts are tests per outcome, as pytest's closing line gives them.
+type TestCounts struct {
+	Passed   int `json:"passed"`
+	Failed   int `json:"failed"`
+	Errors   int `json:"errors"`
+	Skipped  int `json:"skipped"`
+	XFailed  int `json:"xfailed"`
+	XPassed  int `json:"xpassed"`
+	Warnings int `json:"warnings"`
+}
+
+// Total is the number of tests and collection errors counted.
+func (c TestCounts) Total() int {
+	return c.Passed + c.Failed + c.Errors + c.Skipped + c.XFailed + c.XPassed
+}
+
+// Failing returns the cases that failed or errored, sorted by node id.
+func (r *TestRun) Failing() []TestCase {
+	var out []TestCase
+	for _, c := range r.Cases {
+		if c.Outcome == TestFailed || c.Outcome == TestError {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].NodeID < out[j].NodeID })
+	return out
+}
+
+// SkipReason is how many tests were skipped for one reason.
+type SkipReason struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}

@@ -1,0 +1,90 @@
+package tasks
+
+import (
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/quality"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/testresult"
+)
+
+// The report owns its types (its schema is public); these convert what the pipeline's own
+// packages produce into them, at the one place each is put into the report.
+
+// reportRun is the task graph's record as the report shows it.
+func reportRun(rec dag.Record) *report.RunRecord {
+	out := &report.RunRecord{Parallel: rec.Parallel, Start: rec.Start, End: rec.End, WallMS: rec.WallMS, Initial: rec.Initial}
+	if rec.Data != nil {
+		out.Data = make([]report.Datum, len(rec.Data))
+		for i, d := range rec.Data {
+			out.Data[i] = report.Datum(d)
+		}
+	}
+	if rec.Tasks != nil {
+		out.Tasks = make([]report.TaskRecord, len(rec.Tasks))
+		for i, t := range rec.Tasks {
+			out.Tasks[i] = report.TaskRecord{Name: t.Name, Needs: t.Needs, Optional: t.Optional, Provides: t.Provides,
+				TimeoutMS: t.TimeoutMS, Status: report.TaskStatus(t.Status), Reason: t.Reason, Error: t.Error, Cause: t.Cause,
+				PanicStack: t.PanicStack, Start: t.Start, End: t.End, WallMS: t.WallMS, CPUMS: t.CPUMS, PeakRSSBytes: t.PeakRSSBytes}
+		}
+	}
+	return out
+}
+
+// reportTests is a parsed test run as the report shows it.
+func reportTests(run *testresult.Run) *report.TestRun {
+	if run == nil {
+		return nil
+	}
+	out := &report.TestRun{
+		Counts:   report.TestCounts(run.Counts),
+		Complete: run.Complete, ExitStatus: run.ExitStatus, Running: run.Running,
+	}
+	if run.Cases != nil {
+		out.Cases = make([]report.TestCase, len(run.Cases))
+		for i, tc := range run.Cases {
+			out.Cases[i] = report.TestCase{NodeID: tc.NodeID, Outcome: report.TestOutcome(tc.Outcome), Class: report.FailureClass(tc.Class),
+				Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath}
+		}
+	}
+	if run.Classes != nil {
+		out.Classes = make(map[report.FailureClass]int, len(run.Classes))
+		for class, n := range run.Classes {
+			out.Classes[report.FailureClass(class)] = n
+		}
+	}
+	return out
+}
+
+// reportSkips are the skip reasons as the report shows them.
+func reportSkips(reasons []testresult.ReasonCount) []report.SkipReason {
+	if reasons == nil {
+		return nil
+	}
+	out := make([]report.SkipReason, len(reasons))
+	for i, r := range reasons {
+		out[i] = report.SkipReason(r)
+	}
+	return out
+}
+
+// reportQuality is the quality tools' figures as the report shows them.
+func reportQuality(q quality.Report) report.Quality {
+	out := report.Quality{Scope: q.Scope, Linted: q.Linted, TestsLeftOut: q.TestsLeftOut, TestFiles: q.TestFiles, Files: q.Files,
+		Lines: q.Lines, Pycodestyle: q.Pycodestyle, StyleTotal: q.StyleTotal, Pyflakes: lintMessages(q.Pyflakes), FlakesTotal: q.FlakesTotal,
+		PerKLOC: report.PerKLOC(q.PerKLOC)}
+	if p := q.Pylint; p != nil {
+		out.Pylint = &report.Pylint{Score: p.Score, ByCategory: p.ByCategory, BySymbol: p.BySymbol, Total: p.Total, Messages: lintMessages(p.Messages)}
+	}
+	return out
+}
+
+func lintMessages(msgs []quality.Message) []report.LintMessage {
+	if msgs == nil {
+		return nil
+	}
+	out := make([]report.LintMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = report.LintMessage(m)
+	}
+	return out
+}

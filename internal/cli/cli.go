@@ -10,10 +10,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/pyti/pyti/internal/config"
+	"golang.org/x/term"
 )
 
 // Exit codes shared by every command. Commands may document more (see analyze).
@@ -85,6 +88,19 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.config, "config", "", "TOML config file (default "+config.DefaultPath()+" if it exists)")
+}
+
+// Run is the pyti program on this process's arguments and standard streams, ended gracefully by
+// SIGINT or SIGTERM; it returns the exit code. cmd/pyti and the script tests run it.
+func Run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Main(ctx, os.Args[1:], &Env{
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+	})
 }
 
 // Main runs pyti with args (without the program name) and returns the exit code.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -38,6 +39,9 @@ func resolveCommand() command {
 						return usagef("%v", err)
 					}
 					rel, err := client.Resolve(ctx, spec)
+					if errors.Is(err, pypi.ErrRefusedAddress) {
+						return fmt.Errorf("%s: %w\n(pass --allow-private-index to use an index on this machine or a private network)", spec, err)
+					}
 					if err != nil {
 						return fmt.Errorf("%s: %w", spec, err)
 					}

@@ -24,26 +24,29 @@ import (
 	"github.com/pyti/pyti/internal/worker"
 )
 
-// indexFlags are the flags of every command that talks to an index.
-type indexFlags struct {
-	indexURL     string
+// indexConfig is how PYTI reaches an index: resolve, analyze, worker and serve share it.
+type indexConfig struct {
+	url          string
 	allowPrivate bool
 	cacheDir     string
 }
 
-func (f *indexFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.indexURL, "index-url", pypi.DefaultIndexURL, "PEP 503/691 index to use (credentials may be given in the URL, ~/.netrc or PYTI_INDEX_USERNAME/PASSWORD)")
-	fs.BoolVar(&f.allowPrivate, "allow-private-index", false, "allow an index on loopback or a private network (refused by default)")
-	fs.StringVar(&f.cacheDir, "cache-dir", "", "shared download cache (default: the user cache directory)")
+// registerIndex adds the index flags to fs, with their defaults, and returns what they set.
+func registerIndex(fs *flag.FlagSet) *indexConfig {
+	c := &indexConfig{}
+	fs.StringVar(&c.url, "index-url", pypi.DefaultIndexURL, "PEP 503/691 index to use (credentials may be given in the URL, ~/.netrc or PYTI_INDEX_USERNAME/PASSWORD)")
+	fs.BoolVar(&c.allowPrivate, "allow-private-index", false, "allow an index on loopback or a private network (refused by default)")
+	fs.StringVar(&c.cacheDir, "cache-dir", "", "shared download cache (default: the user cache directory)")
+	return c
 }
 
-func (f *indexFlags) client(env *Env) (*pypi.Client, error) {
-	c, err := pypi.NewClient(pypi.Options{IndexURL: f.indexURL, CacheDir: f.cacheDir, UserAgent: buildinfo.UserAgent(),
-		AllowPrivate: f.allowPrivate, Logger: env.Logger})
+func (c *indexConfig) client(env *Env) (*pypi.Client, error) {
+	cl, err := pypi.NewClient(pypi.Options{IndexURL: c.url, CacheDir: c.cacheDir, UserAgent: buildinfo.UserAgent(),
+		AllowPrivate: c.allowPrivate, Logger: env.Logger})
 	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", pypi.Redact(f.indexURL), err)
+		return nil, fmt.Errorf("index %s: %w", pypi.Redact(c.url), err)
 	}
-	return c, nil
+	return cl, nil
 }
 
 // backend returns the named sandbox backend, or says what is missing.
@@ -89,43 +92,49 @@ func defaultDataDir() string {
 	return filepath.Join(home, ".local", "share", "pyti")
 }
 
-// analysisFlags are how a worker runs analyses (the flags of analyze that apply to a worker).
-type analysisFlags struct {
-	idx          indexFlags
-	sandboxName  string
-	python       string
-	pipWheel     string
-	noTrace      bool
-	parallel     int
-	testTimeout  time.Duration
-	buildTimeout time.Duration
-	lintTimeout  time.Duration
-	noOutput     time.Duration
-	memoryMB     int64
+// analysisConfig is how analyses run: one configuration, shared by analyze, worker and serve's
+// in-process workers, with one flag registration (registerAnalysis) and one set of defaults
+// (tasks.DefaultOptions, whose memory and process limits are sandbox.DefaultLimits).
+type analysisConfig struct {
+	index           *indexConfig
+	sandbox         string
+	python          string
+	pipWheel        string
+	noTrace         bool
+	parallel        int
+	testTimeout     time.Duration
+	buildTimeout    time.Duration
+	lintTimeout     time.Duration
+	noOutputTimeout time.Duration
+	memoryMB        int64
 
 	// analyze runs one analysis; nil means tasks.Analyze. Tests replace it to see the options
 	// a job is run with.
 	analyze func(ctx context.Context, req tasks.Request, opts tasks.Options) (*report.Report, error)
 }
 
-func (a *analysisFlags) register(fs *flag.FlagSet) {
-	a.idx.register(fs)
-	fs.StringVar(&a.sandboxName, "sandbox", "bwrap", "sandbox backend: bwrap, or runsc (gVisor: stronger, slower)")
-	fs.StringVar(&a.python, "python", "/usr/bin/python3", "Python interpreter for the fresh environment")
-	fs.StringVar(&a.pipWheel, "pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
-	fs.BoolVar(&a.noTrace, "no-trace", false, "do not trace system calls (faster, but no behaviour findings)")
-	fs.IntVar(&a.parallel, "parallel", 2, "tasks of one analysis that may run at once")
-	fs.DurationVar(&a.testTimeout, "test-timeout", 20*time.Minute, "wall-clock limit of the test suite")
-	fs.DurationVar(&a.buildTimeout, "build-timeout", 20*time.Minute, "wall-clock limit of the build")
-	fs.DurationVar(&a.lintTimeout, "lint-timeout", 10*time.Minute, "wall-clock limit of each style and lint tool (pylint over a large package takes minutes; its time-out is reported, not a failure)")
-	fs.DurationVar(&a.noOutput, "no-output-timeout", 5*time.Minute, "end a step that prints nothing for this long")
-	fs.Int64Var(&a.memoryMB, "memory-mb", 4096, "memory limit of each sandboxed step, in MiB")
+// registerAnalysis adds the analysis flags to fs, with the defaults of tasks.DefaultOptions, and
+// returns the configuration they set.
+func registerAnalysis(fs *flag.FlagSet) *analysisConfig {
+	d := tasks.DefaultOptions()
+	c := &analysisConfig{index: registerIndex(fs)}
+	fs.StringVar(&c.sandbox, "sandbox", "bwrap", "sandbox backend: bwrap, or runsc (gVisor: stronger, slower)")
+	fs.StringVar(&c.python, "python", d.Python, "Python interpreter for the fresh environment")
+	fs.StringVar(&c.pipWheel, "pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
+	fs.BoolVar(&c.noTrace, "no-trace", false, "do not trace system calls (faster, but no behaviour findings)")
+	fs.IntVar(&c.parallel, "parallel", d.Parallel, "tasks of one analysis that may run at once")
+	fs.DurationVar(&c.testTimeout, "test-timeout", d.TestTimeout, "wall-clock limit of the test suite")
+	fs.DurationVar(&c.buildTimeout, "build-timeout", d.BuildTimeout, "wall-clock limit of the build")
+	fs.DurationVar(&c.lintTimeout, "lint-timeout", d.LintTimeout, "wall-clock limit of each style and lint tool (pylint over a large package takes minutes; its time-out is reported, not a failure)")
+	fs.DurationVar(&c.noOutputTimeout, "no-output-timeout", d.NoOutputTimeout, "end a step that prints nothing for this long")
+	fs.Int64Var(&c.memoryMB, "memory-mb", d.MemoryBytes>>20, "memory limit of each sandboxed step, in MiB")
+	return c
 }
 
 // check says what this machine lacks to run analyses.
-func (a *analysisFlags) check() (sandbox.Backend, error) {
+func (a *analysisConfig) check() (sandbox.Backend, error) {
 	var errs []error
-	b, err := backend(a.sandboxName)
+	b, err := backend(a.sandbox)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -137,7 +146,7 @@ func (a *analysisFlags) check() (sandbox.Backend, error) {
 
 // runner runs each job with tasks.Analyze, with one index client per index URL, on the images
 // the job names from the image store images.
-func (a *analysisFlags) runner(env *Env, b sandbox.Backend, images *image.Store) worker.Runner {
+func (a *analysisConfig) runner(env *Env, b sandbox.Backend, images *image.Store) worker.Runner {
 	var mu sync.Mutex
 	clients := map[string]*pypi.Client{}
 	clientFor := func(indexURL string) (*pypi.Client, error) {
@@ -146,14 +155,14 @@ func (a *analysisFlags) runner(env *Env, b sandbox.Backend, images *image.Store)
 		if c, ok := clients[indexURL]; ok {
 			return c, nil
 		}
-		o := pypi.Options{IndexURL: indexURL, CacheDir: a.idx.cacheDir, UserAgent: buildinfo.UserAgent(), Logger: env.Logger}
+		o := pypi.Options{IndexURL: indexURL, CacheDir: a.index.cacheDir, UserAgent: buildinfo.UserAgent(), Logger: env.Logger}
 		// The environment's credentials are for the worker's own index, whatever index a job names.
-		own, err := pypi.HostPort(a.idx.indexURL)
+		own, err := pypi.HostPort(a.index.url)
 		if err != nil {
 			return nil, fmt.Errorf("--index-url: %w", err)
 		}
 		o.CredentialHost = own
-		if a.idx.allowPrivate {
+		if a.index.allowPrivate {
 			// Allowing a private index allows that index (host and port): the job's, which is the
 			// worker's own or one the master's policy allowed. Any other private address, a
 			// redirect to one included, stays refused.
@@ -173,7 +182,7 @@ func (a *analysisFlags) runner(env *Env, b sandbox.Backend, images *image.Store)
 	return func(ctx context.Context, job worker.Job, dir string) (*report.Report, error) {
 		indexURL := job.Index
 		if indexURL == "" {
-			indexURL = a.idx.indexURL
+			indexURL = a.index.url
 		}
 		// The images first: a job this worker cannot run fails at once, whatever else it has.
 		// Their manifests' hashes are what the report records; re-hashing an image costs
@@ -238,11 +247,11 @@ func resolveImages(store *image.Store, names []string) ([]tasks.Image, error) {
 	return out, nil
 }
 
-// options are the analysis options these flags say, for one job directory.
-func (a *analysisFlags) options(env *Env, b sandbox.Backend, client *pypi.Client, indexURL, dir string) tasks.Options {
+// options are the analysis options of this configuration, for one job directory.
+func (a *analysisConfig) options(env *Env, b sandbox.Backend, client *pypi.Client, indexURL, dir string) tasks.Options {
 	return tasks.Options{
 		Client: client, IndexURL: indexURL, Backend: b, Python: a.python, PipWheel: a.pipWheel,
 		Dir: dir, NoTrace: a.noTrace, Parallel: a.parallel, TestTimeout: a.testTimeout, BuildTimeout: a.buildTimeout,
-		LintTimeout: a.lintTimeout, NoOutputTimeout: a.noOutput, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
+		LintTimeout: a.lintTimeout, NoOutputTimeout: a.noOutputTimeout, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
 	}
 }

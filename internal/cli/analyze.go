@@ -52,7 +52,7 @@ func analyzeCommand() command {
 
 // analyzeFlags are analyze's flags: how to analyse, and what to do with the reports.
 type analyzeFlags struct {
-	analysis analysisFlags
+	analysis *analysisConfig
 	out      string
 	dataDir  string
 	asJSON   bool
@@ -64,7 +64,7 @@ type analyzeFlags struct {
 }
 
 func (f *analyzeFlags) register(fs *flag.FlagSet) {
-	f.analysis.register(fs)
+	f.analysis = registerAnalysis(fs)
 	fs.StringVar(&f.out, "out", "", "directory for the raw data and report.json (default: DATA-DIR/analyses/TIME-NAME)")
 	fs.StringVar(&f.dataDir, "data-dir", defaultDataDir(), "PYTI's data directory")
 	fs.BoolVar(&f.asJSON, "json", false, "print the JSON report on stdout instead of the summary")
@@ -148,7 +148,7 @@ func (f *analyzeFlags) parse(args []string) (*analyzeRun, error) {
 // prepare finds the sandbox backend, the images and the index client.
 func (r *analyzeRun) prepare(env *Env) error {
 	f := r.flags
-	b, err := backend(f.analysis.sandboxName)
+	b, err := backend(f.analysis.sandbox)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (r *analyzeRun) prepare(env *Env) error {
 			return usagef("--image %s: the %s sandbox does not run on images yet: use --sandbox bwrap", im.Name, b.Name())
 		}
 	}
-	client, err := f.analysis.idx.client(env)
+	client, err := f.analysis.index.client(env)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (r *analyzeRun) analyzeOne(ctx context.Context, env *Env, req tasks.Request
 	f := r.flags
 	dir := r.jobDir(req)
 	prog := newProgress(env, req.Spec)
-	opts := f.analysis.options(env, r.backend, r.client, f.analysis.idx.indexURL, dir)
+	opts := f.analysis.options(env, r.backend, r.client, f.analysis.index.url, dir)
 	opts.Observe = prog.observe
 	opts.Images = r.images
 	rep, err := tasks.Analyze(ctx, req, opts)

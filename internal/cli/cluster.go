@@ -48,7 +48,7 @@ type clusterOptions struct {
 	maxAttempts  int
 	// jobIndexes are the indexes a job may name (master.IndexPolicy).
 	jobIndexes string
-	analysis   analysisFlags
+	analysis   *analysisConfig
 	follow     followFlags
 }
 
@@ -75,7 +75,7 @@ func registerClusterFlags(fs *flag.FlagSet) *clusterOptions {
 	fs.StringVar(&o.jobIndexes, "job-index", "", "comma-separated indexes a submitted job may name (default none: every job runs on the workers' own --index-url); each allows exactly that URL")
 	fs.DurationVar(&o.lease, "lease", time.Minute, "how long a job stays a silent worker's before it is handed out again")
 	fs.IntVar(&o.maxAttempts, "max-attempts", 3, "attempts of a job failing for infrastructure reasons before it is quarantined")
-	o.analysis.register(fs)
+	o.analysis = registerAnalysis(fs)
 	fs.BoolVar(&o.follow.enabled, "follow", false, "follow the index's RSS feeds and submit its new releases")
 	fs.StringVar(&o.follow.baseURL, "follow-url", "https://pypi.org", "web address of the index to follow (its /rss/updates.xml and /rss/packages.xml)")
 	fs.StringVar(&o.follow.include, "follow-include", "", "follow only names matching these comma-separated glob patterns")

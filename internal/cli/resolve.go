@@ -22,8 +22,7 @@ func resolveCommand() command {
 		args:    "NAME[SPEC] ...",
 		summary: "show the release, files, hashes and dependencies PYTI would fetch for a request",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var idx indexFlags
-			idx.register(fs)
+			idx := registerIndex(fs)
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 {

@@ -22,8 +22,7 @@ func workerCommand() command {
 		name:    "worker",
 		summary: "run analyses for a master (pyti serve), taking jobs from its NATS JetStream queue",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var a analysisFlags
-			a.register(fs)
+			a := registerAnalysis(fs)
 			server := fs.String("server", "", "the master's URL (http://HOST:PORT)")
 			natsURL := fs.String("nats", "", "NATS server(s) of the job queue, comma-separated (nats://HOST:4222)")
 			token := fs.String("worker-token", "", "the master's enrollment token: set it with PYTI_WORKER_TOKEN or in the config file, never on the command line (use --worker-token-file)")
@@ -67,7 +66,7 @@ func workerCommand() command {
 }
 
 type workerSetup struct {
-	analysis                     analysisFlags
+	analysis                     *analysisConfig
 	server, natsURL, token, name string
 	dataDir, workDir             string
 	keep                         bool

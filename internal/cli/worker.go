@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/pyti/pyti/internal/buildinfo"
@@ -141,6 +140,3 @@ func joinIndented(errs []error) error {
 	}
 	return errors.New(msg)
 }
-
-// workDirFor is the in-process workers' work directory inside the data directory.
-func workDirFor(dataDir string) string { return filepath.Join(dataDir, "work") }

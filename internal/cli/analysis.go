@@ -94,19 +94,22 @@ func defaultDataDir() string {
 
 // analysisConfig is how analyses run: one configuration, shared by analyze, worker and serve's
 // in-process workers, with one flag registration (registerAnalysis) and one set of defaults
-// (tasks.DefaultOptions, whose memory and process limits are sandbox.DefaultLimits).
+// (tasks.DefaultOptions, whose limits of a sandboxed step are sandbox.DefaultLimits). Every
+// timeout and limit of an analysis is a flag.
 type analysisConfig struct {
-	index           *indexConfig
-	sandbox         string
-	python          string
-	pipWheel        string
-	noTrace         bool
-	parallel        int
-	testTimeout     time.Duration
-	buildTimeout    time.Duration
-	lintTimeout     time.Duration
-	noOutputTimeout time.Duration
-	memoryMB        int64
+	index    *indexConfig
+	sandbox  string
+	python   string
+	pipWheel string
+	noTrace  bool
+	parallel int
+	// Each phase's wall-clock limit.
+	fetchTimeout, buildTimeout, installTimeout, importTimeout, testTimeout, lintTimeout time.Duration
+	// The limits of each sandboxed step (sizes in MiB) and the job's work space.
+	noOutputTimeout                                time.Duration
+	memoryMB, fileSizeMB, tmpMB, outputMB, traceMB int64
+	pids, openFiles                                int
+	workspaceMB                                    int64
 
 	// analyze runs one analysis; nil means tasks.Analyze. Tests replace it to see the options
 	// a job is run with.
@@ -123,11 +126,22 @@ func registerAnalysis(fs *flag.FlagSet) *analysisConfig {
 	fs.StringVar(&c.pipWheel, "pip-wheel", "", "pip wheel used to run pip (default: /usr/share/python-wheels/pip-*.whl)")
 	fs.BoolVar(&c.noTrace, "no-trace", false, "do not trace system calls (faster, but no behaviour findings)")
 	fs.IntVar(&c.parallel, "parallel", d.Parallel, "tasks of one analysis that may run at once")
-	fs.DurationVar(&c.testTimeout, "test-timeout", d.TestTimeout, "wall-clock limit of the test suite")
+	fs.DurationVar(&c.fetchTimeout, "fetch-timeout", d.FetchTimeout, "wall-clock limit of each pip download of the fetch")
 	fs.DurationVar(&c.buildTimeout, "build-timeout", d.BuildTimeout, "wall-clock limit of the build")
+	fs.DurationVar(&c.installTimeout, "install-timeout", d.InstallTimeout, "wall-clock limit of making the environment and of each install into it")
+	fs.DurationVar(&c.importTimeout, "import-timeout", d.ImportTimeout, "wall-clock limit of the import check (and of the coverage report)")
+	fs.DurationVar(&c.testTimeout, "test-timeout", d.TestTimeout, "wall-clock limit of the test suite")
 	fs.DurationVar(&c.lintTimeout, "lint-timeout", d.LintTimeout, "wall-clock limit of each style and lint tool (pylint over a large package takes minutes; its time-out is reported, not a failure)")
-	fs.DurationVar(&c.noOutputTimeout, "no-output-timeout", d.NoOutputTimeout, "end a step that prints nothing for this long")
-	fs.Int64Var(&c.memoryMB, "memory-mb", d.MemoryBytes>>20, "memory limit of each sandboxed step, in MiB")
+	lim := d.Limits
+	fs.DurationVar(&c.noOutputTimeout, "no-output-timeout", lim.NoOutput, "end a step that prints nothing for this long")
+	fs.Int64Var(&c.memoryMB, "memory-mb", lim.MemoryBytes>>20, "memory limit of each sandboxed step, in MiB")
+	fs.IntVar(&c.pids, "pids", lim.Pids, "process (and thread) limit of each sandboxed step")
+	fs.Int64Var(&c.fileSizeMB, "file-size-mb", lim.FileSizeBytes>>20, "largest file a sandboxed step may write, in MiB")
+	fs.IntVar(&c.openFiles, "open-files", lim.OpenFiles, "open files of each process of a sandboxed step")
+	fs.Int64Var(&c.tmpMB, "tmp-mb", lim.TmpBytes>>20, "size of a sandboxed step's /tmp and HOME, in MiB")
+	fs.Int64Var(&c.outputMB, "output-mb", lim.OutputBytes>>20, "output kept of each stream of a sandboxed step (its head and tail), in MiB")
+	fs.Int64Var(&c.traceMB, "trace-mb", lim.TraceBytes>>20, "trace kept of a sandboxed step (its head and tail), in MiB")
+	fs.Int64Var(&c.workspaceMB, "workspace-mb", d.WorkspaceBytes>>20, "size of an analysis's writable work space, in MiB")
 	return c
 }
 
@@ -251,7 +265,12 @@ func resolveImages(store *image.Store, names []string) ([]tasks.Image, error) {
 func (a *analysisConfig) options(env *Env, b sandbox.Backend, client *pypi.Client, indexURL, dir string) tasks.Options {
 	return tasks.Options{
 		Client: client, IndexURL: indexURL, Backend: b, Python: a.python, PipWheel: a.pipWheel,
-		Dir: dir, NoTrace: a.noTrace, Parallel: a.parallel, TestTimeout: a.testTimeout, BuildTimeout: a.buildTimeout,
-		LintTimeout: a.lintTimeout, NoOutputTimeout: a.noOutputTimeout, MemoryBytes: a.memoryMB << 20, Logger: env.Logger,
+		Dir: dir, NoTrace: a.noTrace, Parallel: a.parallel,
+		FetchTimeout: a.fetchTimeout, BuildTimeout: a.buildTimeout, InstallTimeout: a.installTimeout,
+		ImportTimeout: a.importTimeout, TestTimeout: a.testTimeout, LintTimeout: a.lintTimeout,
+		Limits: sandbox.Limits{NoOutput: a.noOutputTimeout, MemoryBytes: a.memoryMB << 20, Pids: a.pids,
+			FileSizeBytes: a.fileSizeMB << 20, OpenFiles: a.openFiles, TmpBytes: a.tmpMB << 20,
+			OutputBytes: a.outputMB << 20, TraceBytes: a.traceMB << 20},
+		WorkspaceBytes: a.workspaceMB << 20, Logger: env.Logger,
 	}
 }

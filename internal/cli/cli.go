@@ -1,5 +1,8 @@
-// Package cli is PYTI's command table and the only place where its parts are wired together: it
-// parses arguments and configuration, sets up logging, and calls into the domain packages.
+// Package cli is PYTI's command table, one file per command, and the only place where its parts
+// are wired together: it parses arguments and configuration (the one analysis configuration of
+// analyze, worker and serve is analysis.go's), sets up logging, calls into the domain packages
+// (tasks, cluster, store, ...), prints, and sets the exit code. The script tests in
+// testdata/script pin what a user sees.
 package cli
 
 import (

@@ -27,8 +27,10 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite the expected out
 //	waitfile FILE VAR  wait until FILE is written (by a pyti in the background), then set $VAR
 //	                   to its first line
 //
-// $EXAMPLES is the repository's testdata/examples. The scripts see a clean environment: HOME
-// is /no-home, so no user's config, cache or data directory is read.
+// $EXAMPLES is the repository's testdata/examples; the condition [debian-wheels] says whether
+// Debian's pip, setuptools and wheel wheels are installed (pyti index serve serves them). The
+// scripts see a clean environment: HOME is /no-home, so no user's config, cache or data
+// directory is read. go test -run TestScripts -update-scripts rewrites the expected output.
 func TestScripts(t *testing.T) {
 	bin := t.TempDir()
 	if err := copyExecutable(filepath.Join(bin, "pyti")); err != nil {
@@ -48,6 +50,13 @@ func TestScripts(t *testing.T) {
 			e.Setenv("EXAMPLES", examples)
 			e.Values[statusKey{}] = new(int)
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "debian-wheels" {
+				wheels, err := filepath.Glob("/usr/share/python-wheels/*.whl")
+				return len(wheels) > 0, err
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"pyti":     cmdPyti,

@@ -10,6 +10,7 @@ import (
 	"github.com/pyti/pyti/internal/cluster"
 	"github.com/pyti/pyti/internal/follow"
 	"github.com/pyti/pyti/internal/image"
+	"github.com/pyti/pyti/internal/master"
 	"github.com/pyti/pyti/internal/store"
 	"github.com/pyti/pyti/internal/worker"
 )
@@ -53,8 +54,8 @@ func registerClusterFlags(fs *flag.FlagSet) *clusterFlags {
 	fs.StringVar(&o.commandToken, "token", "", "bearer token of the Command API, from PYTI_TOKEN or the config file, never the command line (default: DATA-DIR/command.token, created if missing)")
 	fs.StringVar(&o.workerToken, "worker-token", "", "enrollment token with which workers register, from PYTI_WORKER_TOKEN or the config file, never the command line (default: DATA-DIR/worker.token, created if missing)")
 	fs.StringVar(&o.jobIndexes, "job-index", "", "comma-separated indexes a submitted job may name (default none: every job runs on the workers' own --index-url); each allows exactly that URL")
-	fs.DurationVar(&o.lease, "lease", time.Minute, "how long a job stays a silent worker's before it is handed out again")
-	fs.IntVar(&o.maxAttempts, "max-attempts", 3, "attempts of a job failing for infrastructure reasons before it is quarantined")
+	fs.DurationVar(&o.lease, "lease", master.DefaultLease, "how long a job stays a silent worker's before it is handed out again")
+	fs.IntVar(&o.maxAttempts, "max-attempts", master.DefaultMaxAttempts, "attempts of a job failing for infrastructure reasons before it is quarantined")
 	o.analysis = registerAnalysis(fs)
 	fs.BoolVar(&o.follow.enabled, "follow", false, "follow the index's RSS feeds and submit its new releases")
 	fs.StringVar(&o.follow.baseURL, "follow-url", "https://pypi.org", "web address of the index to follow (its /rss/updates.xml and /rss/packages.xml)")

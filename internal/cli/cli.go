@@ -67,8 +67,9 @@ func commands() []command {
 	}
 }
 
-// UsageError is a mistake in how a command was called; it exits with ExitUsage.
-type UsageError struct{ Msg string }
+// UsageError is a mistake in how a command was called; it exits with ExitUsage. Hint is the line
+// printed below it (default: where the command's flags are shown).
+type UsageError struct{ Msg, Hint string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
@@ -121,7 +122,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 			printOverview(env.Stdout, table)
 			return ExitOK
 		}
-		fmt.Fprintf(env.Stderr, "pyti: %v\nRun \"pyti help\" for the list of commands.\n", err)
+		fmt.Fprintf(env.Stderr, "pyti: %v\nRun \"pyti help\" for the list of commands.\n", config.ClarifyParseError(gfs, err))
 		return ExitUsage
 	}
 	rest := gfs.Args()
@@ -147,7 +148,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 			printCommandUsage(env.Stdout, cmd, fs)
 			return ExitOK
 		}
-		fmt.Fprintf(env.Stderr, "pyti %s: %v\nRun \"pyti %s -h\" for its flags.\n", cmd.name, err, cmd.name)
+		fmt.Fprintf(env.Stderr, "pyti %s: %v\nRun \"pyti %s -h\" for its flags.\n", cmd.name, config.ClarifyParseError(fs, err), cmd.name)
 		return ExitUsage
 	}
 	if err := applyConfig(fs, &common, env, table); err != nil {
@@ -163,7 +164,11 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	if err := run(ctx, env, positional); err != nil {
 		var ue *UsageError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(env.Stderr, "pyti %s: %v\nRun \"pyti %s -h\" for its flags.\n", cmd.name, err, cmd.name)
+			hint := ue.Hint
+			if hint == "" {
+				hint = fmt.Sprintf("Run \"pyti %s -h\" for its flags.", cmd.name)
+			}
+			fmt.Fprintf(env.Stderr, "pyti %s: %v\n%s\n", cmd.name, err, hint)
 			return ExitUsage
 		}
 		fmt.Fprintf(env.Stderr, "pyti %s: %v\n", cmd.name, err)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"flag"
+	"fmt"
 )
 
 func helpCommand() command {
@@ -20,7 +21,7 @@ func helpCommand() command {
 				case 1:
 					c, ok := find(table, args[0])
 					if !ok {
-						return usagef("unknown command %q", args[0])
+						return &UsageError{Msg: fmt.Sprintf("unknown command %q", args[0]), Hint: `Run "pyti help" for the list of commands.`}
 					}
 					cfs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 					var cf commonFlags

@@ -5,23 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/pyti/pyti/internal/image"
-	"github.com/pyti/pyti/internal/master"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/pyti/pyti/internal/buildinfo"
 	"github.com/pyti/pyti/internal/dag"
-	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
-	"github.com/pyti/pyti/internal/sandbox/bwrap"
-	"github.com/pyti/pyti/internal/sandbox/runsc"
 	"github.com/pyti/pyti/internal/store"
 	"github.com/pyti/pyti/internal/store/sqlite"
 	"github.com/pyti/pyti/internal/tasks"
@@ -44,233 +37,201 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 func (e *exitError) ExitCode() int { return e.code }
 
-// indexFlags are the flags of every command that talks to an index.
-type indexFlags struct {
-	indexURL     string
-	allowPrivate bool
-	cacheDir     string
-}
-
-func (f *indexFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.indexURL, "index-url", pypi.DefaultIndexURL, "PEP 503/691 index to use (credentials may be given in the URL, ~/.netrc or PYTI_INDEX_USERNAME/PASSWORD)")
-	fs.BoolVar(&f.allowPrivate, "allow-private-index", false, "allow an index on loopback or a private network (refused by default)")
-	fs.StringVar(&f.cacheDir, "cache-dir", "", "shared download cache (default: the user cache directory)")
-}
-
-func (f *indexFlags) client(env *Env) (*pypi.Client, error) {
-	c, err := pypi.NewClient(pypi.Options{IndexURL: f.indexURL, CacheDir: f.cacheDir, UserAgent: buildinfo.UserAgent(),
-		AllowPrivate: f.allowPrivate, Logger: env.Logger})
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", pypi.Redact(f.indexURL), err)
-	}
-	return c, nil
-}
-
-// backend returns the named sandbox backend, or says what is missing.
-func backend(name string) (sandbox.Backend, error) {
-	var b sandbox.Backend
-	switch name {
-	case "bwrap":
-		b = bwrap.New()
-	case "runsc":
-		b = runsc.New()
-	default:
-		return nil, usagef("--sandbox %q: want bwrap or runsc", name)
-	}
-	if err := b.Check(); err != nil {
-		return nil, fmt.Errorf("sandbox %s is not available: %w", name, err)
-	}
-	return b, nil
-}
-
 func analyzeCommand() command {
 	return command{
 		name:    "analyze",
 		args:    "NAME[SPEC] | PATH ...",
 		summary: "analyse distributions: fetch, unpack, inspect, build, install, import, test and lint them in the sandbox",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var af analysisFlags
-			af.register(fs)
-			out := fs.String("out", "", "directory for the raw data and report.json (default: DATA-DIR/analyses/TIME-NAME)")
-			dataDir := fs.String("data-dir", defaultDataDir(), "PYTI's data directory")
-			asJSON := fs.Bool("json", false, "print the JSON report on stdout instead of the summary")
-			sarif := fs.String("sarif", "", "write the findings as SARIF 2.1.0 to this file")
-			junit := fs.String("junit", "", "write the test results as JUnit XML to this file")
-			failOn := fs.String("fail-on", "", "exit 4 when a finding has at least this severity (info, low, medium, high, critical)")
-			noStore := fs.Bool("no-store", false, "do not add the analyses to the store in DATA-DIR (which pyti serve shows)")
-			var images imageList
-			fs.Var(&images, "image", "run fetch, build, install, import and test on this image (pyti image build); repeat for a matrix; \"host\" is this system (default)")
-			return func(ctx context.Context, env *Env, args []string) error {
-				if len(args) == 0 {
-					return usagef("name a distribution: a requirement like requests or requests==2.31.0, or a path to an sdist, a wheel or a source directory")
-				}
-				var threshold report.Severity
-				if *failOn != "" {
-					s, err := report.ParseSeverity(*failOn)
-					if err != nil {
-						return usagef("--fail-on: %v", err)
-					}
-					threshold = s
-				}
-				reqs := make([]tasks.Request, 0, len(args))
-				for _, a := range args {
-					r, err := parseRequest(a)
-					if err != nil {
-						return usagef("%v", err)
-					}
-					reqs = append(reqs, r)
-				}
-				if len(args) > 1 && (*sarif != "" || *junit != "") {
-					return usagef("--sarif and --junit take one distribution at a time")
-				}
-				b, err := backend(af.sandboxName)
-				if err != nil {
-					return err
-				}
-				imgs, err := resolveImages(image.NewStore(*dataDir), images)
-				if err != nil {
-					return err
-				}
-				for _, im := range imgs {
-					if im.Root != "" && !sandbox.RunsImages(b) {
-						return usagef("--image %s: the %s sandbox does not run on images yet: use --sandbox bwrap", im.Name, b.Name())
-					}
-				}
-				client, err := af.idx.client(env)
-				if err != nil {
-					return err
-				}
-				var st store.Store
-				if !*noStore {
-					s, err := sqlite.Open(ctx, *dataDir)
-					if err != nil {
-						return fmt.Errorf("opening the store in %s (or pass --no-store): %w", *dataDir, err)
-					}
-					defer s.Close()
-					st = s
-				}
-				// An analysis killed with SIGKILL leaves its tmpfs work space mounted: detach those.
-				// --out DIR is the job directory (or, for several, their parent): its own parent
-				// holds the work spaces of earlier runs given the same kind of --out.
-				roots := []string{filepath.Join(*dataDir, "analyses")}
-				if *out != "" {
-					roots = append(roots, filepath.Dir(filepath.Clean(*out)))
-				}
-				for _, root := range roots {
-					gone, err := sandbox.ReclaimWorkspaces(root)
-					if err != nil {
-						fmt.Fprintf(env.Stderr, "pyti analyze: %v\n", err)
-					}
-					for _, g := range gone {
-						fmt.Fprintf(env.Stderr, "pyti analyze: detached %s, the work space of an analysis that was killed\n", g)
-					}
-				}
-				worst := ExitOK
-				for _, req := range reqs {
-					dir := *out
-					if dir == "" || len(reqs) > 1 {
-						base := *out
-						if base == "" {
-							base = filepath.Join(*dataDir, "analyses")
-						}
-						dir = filepath.Join(base, time.Now().UTC().Format("20060102-150405")+"-"+safeName(req.Spec))
-					}
-					prog := newProgress(env, req.Spec)
-					opts := af.options(env, b, client, af.idx.indexURL, dir)
-					opts.Observe = prog.observe
-					opts.Images = imgs
-					rep, err := tasks.Analyze(ctx, req, opts)
-					prog.stop()
-					if err != nil {
-						return fmt.Errorf("%s: %w", req.Spec, err)
-					}
-					if msg, ok := resolveFailure(rep); ok {
-						// No such project or version, an unreachable index: one line, not a report.
-						fmt.Fprintf(env.Stderr, "pyti analyze: %s: %s\n", req.Spec, msg)
-						worst = max(worst, ExitError)
-						continue
-					}
-					if err := emit(env, rep, dir, *asJSON, *sarif, *junit); err != nil {
-						return err
-					}
-					if st != nil {
-						if _, err := store.ImportReport(ctx, st, rep, dir); err != nil {
-							// The report and raw data are on disk whatever happens here.
-							fmt.Fprintf(env.Stderr, "pyti analyze: storing the report of %s: %v (it is kept in %s)\n", req.Spec, err, dir)
-							worst = max(worst, ExitError)
-						}
-					}
-					code := exitFor(rep, threshold)
-					worst = max(worst, code)
-				}
-				if worst != ExitOK {
-					return &exitError{code: worst, msg: exitMessage(worst, *asJSON)}
-				}
-				return nil
-			}
+			var f analyzeFlags
+			f.register(fs)
+			return f.run
 		},
 	}
 }
 
-// imageList is a repeatable --image flag.
-type imageList []string
+// analyzeFlags are analyze's flags: how to analyse, and what to do with the reports.
+type analyzeFlags struct {
+	analysis *analysisConfig
+	out      string
+	dataDir  string
+	asJSON   bool
+	sarif    string
+	junit    string
+	failOn   string
+	noStore  bool
+	images   imageList
+}
 
-func (l *imageList) String() string { return strings.Join(*l, ",") }
+func (f *analyzeFlags) register(fs *flag.FlagSet) {
+	f.analysis = registerAnalysis(fs)
+	fs.StringVar(&f.out, "out", "", "directory for the raw data and report.json (default: DATA-DIR/analyses/TIME-NAME)")
+	fs.StringVar(&f.dataDir, "data-dir", defaultDataDir(), "PYTI's data directory")
+	fs.BoolVar(&f.asJSON, "json", false, "print the JSON report on stdout instead of the summary")
+	fs.StringVar(&f.sarif, "sarif", "", "write the findings as SARIF 2.1.0 to this file")
+	fs.StringVar(&f.junit, "junit", "", "write the test results as JUnit XML to this file")
+	fs.StringVar(&f.failOn, "fail-on", "", "exit 4 when a finding has at least this severity (info, low, medium, high, critical)")
+	fs.BoolVar(&f.noStore, "no-store", false, "do not add the analyses to the store in DATA-DIR (which pyti serve shows)")
+	fs.Var(&f.images, "image", "run fetch, build, install, import and test on this image (pyti image build); repeat for a matrix; \"host\" is this system (default)")
+}
 
-// Set adds an image, checked by the rule jobs follow (master.CheckImages).
-func (l *imageList) Set(s string) error {
-	next := append(slices.Clone(*l), s)
-	if err := master.CheckImages(next); err != nil {
+// analyzeRun is what one pyti analyze works with once its arguments are checked.
+type analyzeRun struct {
+	flags     *analyzeFlags
+	reqs      []tasks.Request
+	threshold report.Severity
+	backend   sandbox.Backend
+	images    []tasks.Image
+	client    *pypi.Client
+	store     store.Store // nil with --no-store
+}
+
+// run checks the arguments, prepares the sandbox, images, index and store, then analyses each
+// request in turn; the exit code is the worst of theirs.
+func (f *analyzeFlags) run(ctx context.Context, env *Env, args []string) error {
+	r, err := f.parse(args)
+	if err != nil {
 		return err
 	}
-	*l = next
+	if err := r.prepare(env); err != nil {
+		return err
+	}
+	if !f.noStore {
+		s, err := sqlite.Open(ctx, f.dataDir)
+		if err != nil {
+			return fmt.Errorf("opening the store in %s (or pass --no-store): %w", f.dataDir, err)
+		}
+		defer s.Close()
+		r.store = s
+	}
+	reclaimWorkspaces(env, f.dataDir, f.out)
+	worst := ExitOK
+	for _, req := range r.reqs {
+		code, err := r.analyzeOne(ctx, env, req)
+		if err != nil {
+			return err
+		}
+		worst = max(worst, code)
+	}
+	if worst != ExitOK {
+		return &exitError{code: worst, msg: exitMessage(worst, f.asJSON)}
+	}
 	return nil
 }
 
-// parseRequest tells a local path from a requirement and checks the requirement's syntax.
-func parseRequest(arg string) (tasks.Request, error) {
-	looksLikeURL := strings.Contains(arg, "://") || strings.Contains(arg, " @ ")
-	looksLikePath := strings.ContainsAny(arg, "/\\") || strings.HasSuffix(arg, ".whl") || strings.HasSuffix(arg, ".tar.gz") ||
-		strings.HasSuffix(arg, ".zip") || arg == "."
-	if looksLikePath && !looksLikeURL {
-		abs, err := filepath.Abs(arg)
+// parse checks the arguments and the flags that need no outside resource.
+func (f *analyzeFlags) parse(args []string) (*analyzeRun, error) {
+	if len(args) == 0 {
+		return nil, usagef("name a distribution: a requirement like requests or requests==2.31.0, or a path to an sdist, a wheel or a source directory")
+	}
+	r := &analyzeRun{flags: f}
+	if f.failOn != "" {
+		s, err := report.ParseSeverity(f.failOn)
 		if err != nil {
-			return tasks.Request{}, err
+			return nil, usagef("--fail-on: %v", err)
 		}
-		if _, err := os.Stat(abs); err != nil {
-			return tasks.Request{}, fmt.Errorf("%s: no such file or directory", arg)
+		r.threshold = s
+	}
+	for _, a := range args {
+		req, err := parseRequest(a)
+		if err != nil {
+			return nil, usagef("%v", err)
 		}
-		return tasks.Request{Spec: arg, Path: abs}, nil
+		r.reqs = append(r.reqs, req)
 	}
-	r, err := pep440.ParseRequirement(arg)
-	if err != nil {
-		return tasks.Request{}, fmt.Errorf("%q is neither a path nor a requirement: %v", arg, err)
+	if len(args) > 1 && (f.sarif != "" || f.junit != "") {
+		return nil, usagef("--sarif and --junit take one distribution at a time")
 	}
-	if r.URL != "" {
-		return tasks.Request{}, fmt.Errorf("%q: direct URLs are not supported; download the file and give its path", arg)
-	}
-	return tasks.Request{Spec: arg}, nil
+	return r, nil
 }
 
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-func safeName(s string) string {
-	s = unsafeChars.ReplaceAllString(filepath.Base(s), "_")
-	if len(s) > 60 {
-		s = s[:60]
+// prepare finds the sandbox backend, the images and the index client.
+func (r *analyzeRun) prepare(env *Env) error {
+	f := r.flags
+	b, err := backend(f.analysis.sandbox)
+	if err != nil {
+		return err
 	}
-	return s
+	imgs, err := resolveImages(image.NewStore(f.dataDir), f.images)
+	if err != nil {
+		return err
+	}
+	for _, im := range imgs {
+		if im.Root != "" && !sandbox.RunsImages(b) {
+			return usagef("--image %s: the %s sandbox does not run on images yet: use --sandbox bwrap", im.Name, b.Name())
+		}
+	}
+	client, err := f.analysis.index.client(env)
+	if err != nil {
+		return err
+	}
+	r.backend, r.images, r.client = b, imgs, client
+	return nil
 }
 
-func defaultDataDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "pyti")
+// reclaimWorkspaces detaches the tmpfs work spaces that analyses killed with SIGKILL left
+// mounted. --out DIR is the job directory (or, for several, their parent): its own parent holds
+// the work spaces of earlier runs given the same kind of --out.
+func reclaimWorkspaces(env *Env, dataDir, out string) {
+	roots := []string{filepath.Join(dataDir, "analyses")}
+	if out != "" {
+		roots = append(roots, filepath.Dir(filepath.Clean(out)))
 	}
-	home, err := os.UserHomeDir()
+	for _, root := range roots {
+		gone, err := sandbox.ReclaimWorkspaces(root)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "pyti analyze: %v\n", err)
+		}
+		for _, g := range gone {
+			fmt.Fprintf(env.Stderr, "pyti analyze: detached %s, the work space of an analysis that was killed\n", g)
+		}
+	}
+}
+
+// jobDir is where one request's raw data and report go.
+func (r *analyzeRun) jobDir(req tasks.Request) string {
+	out := r.flags.out
+	if out != "" && len(r.reqs) == 1 {
+		return out
+	}
+	base := out
+	if base == "" {
+		base = filepath.Join(r.flags.dataDir, "analyses")
+	}
+	return filepath.Join(base, time.Now().UTC().Format("20060102-150405")+"-"+safeName(req.Spec))
+}
+
+// analyzeOne analyses one request, prints its summary or report, writes the files asked for and
+// stores the report; it returns the request's exit code. An error ends the whole command.
+func (r *analyzeRun) analyzeOne(ctx context.Context, env *Env, req tasks.Request) (int, error) {
+	f := r.flags
+	dir := r.jobDir(req)
+	prog := newProgress(env, req.Spec)
+	opts := f.analysis.options(env, r.backend, r.client, f.analysis.index.url, dir)
+	opts.Observe = prog.observe
+	opts.Images = r.images
+	rep, err := tasks.Analyze(ctx, req, opts)
+	prog.stop()
 	if err != nil {
-		return ".pyti"
+		return 0, fmt.Errorf("%s: %w", req.Spec, err)
 	}
-	return filepath.Join(home, ".local", "share", "pyti")
+	if msg, ok := resolveFailure(rep); ok {
+		// No such project or version, an unreachable index: one line, not a report.
+		fmt.Fprintf(env.Stderr, "pyti analyze: %s: %s\n", req.Spec, msg)
+		return ExitError, nil
+	}
+	if err := emit(env, rep, dir, f.asJSON, f.sarif, f.junit); err != nil {
+		return 0, err
+	}
+	code := exitFor(rep, r.threshold)
+	if r.store != nil {
+		if _, err := store.ImportReport(ctx, r.store, rep, dir); err != nil {
+			// The report and raw data are on disk whatever happens here.
+			fmt.Fprintf(env.Stderr, "pyti analyze: storing the report of %s: %v (it is kept in %s)\n", req.Spec, err, dir)
+			code = max(code, ExitError)
+		}
+	}
+	return code, nil
 }
 
 // emit prints the summary or the JSON report and writes the requested files.
@@ -350,89 +311,6 @@ func exitMessage(code int, asJSON bool) string {
 	default:
 		return "PYTI could not complete the analysis (see above)"
 	}
-}
-
-// progress shows one line per task while an analysis runs: redrawn in place on a terminal, one
-// line per start and end otherwise (only with --log-level debug).
-type progress struct {
-	env     *Env
-	spec    string
-	start   time.Time
-	order   []string
-	state   map[string]dag.TaskRecord
-	started map[string]time.Time
-	drawn   int
-	done    chan struct{}
-	events  chan dag.Event
-}
-
-func newProgress(env *Env, spec string) *progress {
-	p := &progress{env: env, spec: spec, start: time.Now(), state: map[string]dag.TaskRecord{}, started: map[string]time.Time{},
-		done: make(chan struct{}), events: make(chan dag.Event, 64)}
-	go p.loop()
-	return p
-}
-
-func (p *progress) observe(e dag.Event) { p.events <- e }
-
-func (p *progress) stop() {
-	close(p.events)
-	<-p.done
-}
-
-func (p *progress) loop() {
-	defer close(p.done)
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case e, ok := <-p.events:
-			if !ok {
-				if p.env.Terminal {
-					p.draw()
-				}
-				return
-			}
-			if _, seen := p.state[e.Task.Name]; !seen {
-				p.order = append(p.order, e.Task.Name)
-			}
-			p.state[e.Task.Name] = e.Task
-			if e.Kind == dag.EventStarted {
-				p.started[e.Task.Name] = time.Now()
-			}
-			if p.env.Terminal {
-				p.draw()
-			} else {
-				p.env.Logger.Debug("task", "task", e.Task.Name, "status", e.Task.Status, "wall_ms", e.Task.WallMS)
-			}
-		case <-tick.C:
-			if p.env.Terminal {
-				p.draw()
-			}
-		}
-	}
-}
-
-// draw rewrites the task lines in place.
-func (p *progress) draw() {
-	var b strings.Builder
-	if p.drawn > 0 {
-		fmt.Fprintf(&b, "\x1b[%dA", p.drawn)
-	}
-	lines := 0
-	fmt.Fprintf(&b, "\x1b[2K%s  %.0fs\n", p.spec, time.Since(p.start).Seconds())
-	lines++
-	for _, name := range p.order {
-		t := p.state[name]
-		elapsed := t.WallMS / 1000
-		if t.Status == dag.StatusRunning {
-			elapsed = time.Since(p.started[name]).Seconds()
-		}
-		fmt.Fprintf(&b, "\x1b[2K  %-14s %-9s %6.1fs\n", name, t.Status, elapsed)
-		lines++
-	}
-	p.drawn = lines
-	fmt.Fprint(p.env.Stderr, b.String())
 }
 
 // resolveFailure says why the request could not even be resolved, when that is what happened.

@@ -1,5 +1,8 @@
-// Package cli is PYTI's command table and the only place where its parts are wired together: it
-// parses arguments and configuration, sets up logging, and calls into the domain packages.
+// Package cli is PYTI's command table, one file per command, and the only place where its parts
+// are wired together: it parses arguments and configuration (the one analysis configuration of
+// analyze, worker and serve is analysis.go's), sets up logging, calls into the domain packages
+// (tasks, cluster, store, ...), prints, and sets the exit code. The script tests in
+// testdata/script pin what a user sees.
 package cli
 
 import (
@@ -10,10 +13,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/pyti/pyti/internal/config"
+	"golang.org/x/term"
 )
 
 // Exit codes shared by every command. Commands may document more (see analyze).
@@ -61,8 +67,9 @@ func commands() []command {
 	}
 }
 
-// UsageError is a mistake in how a command was called; it exits with ExitUsage.
-type UsageError struct{ Msg string }
+// UsageError is a mistake in how a command was called; it exits with ExitUsage. Hint is the line
+// printed below it (default: where the command's flags are shown).
+type UsageError struct{ Msg, Hint string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
@@ -87,6 +94,19 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.config, "config", "", "TOML config file (default "+config.DefaultPath()+" if it exists)")
 }
 
+// Run is the pyti program on this process's arguments and standard streams, ended gracefully by
+// SIGINT or SIGTERM; it returns the exit code. cmd/pyti and the script tests run it.
+func Run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Main(ctx, os.Args[1:], &Env{
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
+	})
+}
+
 // Main runs pyti with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, env *Env) int {
 	if env.LookupEnv == nil {
@@ -102,7 +122,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 			printOverview(env.Stdout, table)
 			return ExitOK
 		}
-		fmt.Fprintf(env.Stderr, "pyti: %v\nRun \"pyti help\" for the list of commands.\n", err)
+		fmt.Fprintf(env.Stderr, "pyti: %v\nRun \"pyti help\" for the list of commands.\n", config.ClarifyParseError(gfs, err))
 		return ExitUsage
 	}
 	rest := gfs.Args()
@@ -128,7 +148,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 			printCommandUsage(env.Stdout, cmd, fs)
 			return ExitOK
 		}
-		fmt.Fprintf(env.Stderr, "pyti %s: %v\nRun \"pyti %s -h\" for its flags.\n", cmd.name, err, cmd.name)
+		fmt.Fprintf(env.Stderr, "pyti %s: %v\nRun \"pyti %s -h\" for its flags.\n", cmd.name, config.ClarifyParseError(fs, err), cmd.name)
 		return ExitUsage
 	}
 	if err := applyConfig(fs, &common, env, table); err != nil {
@@ -144,7 +164,11 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	if err := run(ctx, env, positional); err != nil {
 		var ue *UsageError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(env.Stderr, "pyti %s: %v\nRun \"pyti %s -h\" for its flags.\n", cmd.name, err, cmd.name)
+			hint := ue.Hint
+			if hint == "" {
+				hint = fmt.Sprintf("Run \"pyti %s -h\" for its flags.", cmd.name)
+			}
+			fmt.Fprintf(env.Stderr, "pyti %s: %v\n%s\n", cmd.name, err, hint)
 			return ExitUsage
 		}
 		fmt.Fprintf(env.Stderr, "pyti %s: %v\n", cmd.name, err)

@@ -5,11 +5,12 @@ import (
 
 	"bytes"
 	"context"
-	"github.com/google/go-cmp/cmp"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // run calls Main the way cmd/pyti does, with its own environment.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pyti/pyti/internal/cluster"
 	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
@@ -297,7 +298,7 @@ func TestInProcessWorkerRunsOnTheJobsImages(t *testing.T) {
 
 // serveCluster starts serve's cluster on st with o and serves its HTTP mounts, both stopped when
 // the test ends.
-func serveCluster(t *testing.T, ctx context.Context, st store.Store, o *clusterOptions) (*cluster, *httptest.Server) {
+func serveCluster(t *testing.T, ctx context.Context, st store.Store, o *clusterFlags) (*cluster.Cluster, *httptest.Server) {
 	t.Helper()
 	c, err := startCluster(ctx, &Env{Logger: slog.New(slog.DiscardHandler)}, st, *o)
 	if err != nil {
@@ -315,7 +316,7 @@ func serveCluster(t *testing.T, ctx context.Context, st store.Store, o *clusterO
 
 // clusterSetup opens a store in dir and parses serve's cluster flags from args, as serve does,
 // with dir as the data directory; the store is closed when the test ends.
-func clusterSetup(t *testing.T, dir string, args ...string) (*sqlite.Store, *clusterOptions) {
+func clusterSetup(t *testing.T, dir string, args ...string) (*sqlite.Store, *clusterFlags) {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), dir)
 	if err != nil {

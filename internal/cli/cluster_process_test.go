@@ -37,6 +37,10 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(processRole); role != "" {
 		os.Exit(runProcessRole(role, os.Args[1:]))
 	}
+	// A copy of the test binary named pyti is the pyti program (the script tests).
+	if filepath.Base(os.Args[0]) == "pyti" {
+		os.Exit(Run())
+	}
 	os.Exit(m.Run())
 }
 

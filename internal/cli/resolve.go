@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -21,8 +22,7 @@ func resolveCommand() command {
 		args:    "NAME[SPEC] ...",
 		summary: "show the release, files, hashes and dependencies PYTI would fetch for a request",
 		setup: func(fs *flag.FlagSet) runFunc {
-			var idx indexFlags
-			idx.register(fs)
+			idx := registerIndex(fs)
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) == 0 {
@@ -38,6 +38,9 @@ func resolveCommand() command {
 						return usagef("%v", err)
 					}
 					rel, err := client.Resolve(ctx, spec)
+					if errors.Is(err, pypi.ErrRefusedAddress) {
+						return fmt.Errorf("%s: %w\n(pass --allow-private-index to use an index on this machine or a private network)", spec, err)
+					}
 					if err != nil {
 						return fmt.Errorf("%s: %w", spec, err)
 					}

@@ -46,7 +46,7 @@ type serveOptions struct {
 	dataDir string
 	listen  string
 	title   string
-	cluster *clusterOptions
+	cluster *clusterFlags
 }
 
 // serve opens the store, listens, prints the URL and serves until ctx ends, then shuts down

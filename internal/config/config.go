@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -88,7 +90,7 @@ func Apply(set *flag.FlagSet, lookup func(string) (string, bool), file *File) er
 			return
 		}
 		if v, ok := lookup(EnvName(f.Name)); ok {
-			if err := set.Set(f.Name, v); err != nil {
+			if err := Set(set, f.Name, v); err != nil {
 				errs = append(errs, fmt.Errorf("environment variable %s=%q: %w", EnvName(f.Name), v, err))
 			}
 			return
@@ -106,13 +108,67 @@ func Apply(set *flag.FlagSet, lookup func(string) (string, bool), file *File) er
 			return
 		}
 		for _, s := range values {
-			if err := set.Set(f.Name, s); err != nil {
+			if err := Set(set, f.Name, s); err != nil {
 				errs = append(errs, fmt.Errorf("config file %s: setting %q = %q: %w", file.Path, f.Name, s, err))
 				return
 			}
 		}
 	})
 	return errors.Join(errs...)
+}
+
+// Set sets the flag name of set to value. A bad value's error says what the value should look
+// like, where the flag package only says "parse error".
+func Set(set *flag.FlagSet, name, value string) error {
+	err := set.Set(name, value)
+	if err == nil {
+		return nil
+	}
+	if w := Want(set.Lookup(name)); w != "" && isParseError(err.Error()) {
+		return errors.New(w)
+	}
+	return err
+}
+
+// ClarifyParseError rewrites an error of set.Parse about a bad flag value ("invalid value "x"
+// for flag -parallel: parse error") to say what the value should look like.
+func ClarifyParseError(set *flag.FlagSet, err error) error {
+	m := invalidValue.FindStringSubmatch(err.Error())
+	if m == nil || !isParseError(m[3]) {
+		return err
+	}
+	f := set.Lookup(m[2])
+	if f == nil {
+		return err
+	}
+	if w := Want(f); w != "" {
+		return fmt.Errorf("invalid value %s for flag --%s: %s", m[1], m[2], w)
+	}
+	return err
+}
+
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-([^:]+): (.*)$`)
+
+func isParseError(msg string) bool { return msg == "parse error" || msg == "value out of range" }
+
+// Want says what a value of the flag f looks like ("want a whole number"), or "" when its type
+// does not say.
+func Want(f *flag.Flag) string {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return ""
+	}
+	switch g.Get().(type) {
+	case bool:
+		return "want true or false"
+	case int, int64, uint, uint64:
+		return "want a whole number"
+	case float64:
+		return "want a number"
+	case time.Duration:
+		return "want a duration such as 90s, 20m or 1h30m"
+	}
+	return ""
 }
 
 // scalars turns a TOML value into the strings flag.Value.Set takes; an array sets a repeated flag.

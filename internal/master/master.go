@@ -79,6 +79,12 @@ type Master struct {
 	unpublished map[string]bool
 }
 
+// The defaults of Config.Lease and Config.MaxAttempts (pyti serve's flags show them).
+const (
+	DefaultLease       = 60 * time.Second
+	DefaultMaxAttempts = 3
+)
+
 // New makes a master; Run starts its background work.
 func New(cfg Config) (*Master, error) {
 	if cfg.Store == nil || cfg.Queue == nil {
@@ -88,10 +94,10 @@ func New(cfg Config) (*Master, error) {
 		return nil, errors.New("master: a command token and a worker token are required")
 	}
 	if cfg.Lease <= 0 {
-		cfg.Lease = 60 * time.Second
+		cfg.Lease = DefaultLease
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 3
+		cfg.MaxAttempts = DefaultMaxAttempts
 	}
 	if cfg.ReapEvery <= 0 {
 		cfg.ReapEvery = cfg.Lease / 4

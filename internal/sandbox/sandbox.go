@@ -104,9 +104,9 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		Wall:          30 * time.Minute,
-		NoOutput:      10 * time.Minute,
+		NoOutput:      5 * time.Minute,
 		MemoryBytes:   4 << 30,
-		Pids:          512,
+		Pids:          1024, // a test suite with a process pool and its tools, as analyses run them
 		FileSizeBytes: 2 << 30,
 		OpenFiles:     4096,
 		TmpBytes:      1 << 30,

@@ -171,7 +171,7 @@ func (j *job) cachedPrefix(ctx context.Context, t *target, kind, wh string, reqs
 			WorkDir:  tmp,
 			Image:    t.img.Root,
 			ReadOnly: []sandbox.Bind{{Src: wh, Dst: insideWheelhouse}},
-			Limits:   sandbox.Limits{Wall: j.opts.InstallTimeout, NoOutput: j.opts.NoOutputTimeout, MemoryBytes: j.opts.MemoryBytes, Pids: j.opts.Pids},
+			Limits:   j.opts.stepLimits(j.opts.InstallTimeout),
 		}
 		if t.pipHost != "" {
 			spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: t.pipHost, Dst: insidePip})

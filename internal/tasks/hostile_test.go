@@ -263,7 +263,7 @@ func TestFillingTheJobDirectoryIsNoSpace(t *testing.T) {
 					rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
 						Client: f.client, IndexURL: f.url, Backend: b, Dir: filepath.Join(t.TempDir(), "job"),
 						Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
-						MemoryBytes: 512 << 20, WorkspaceBytes: 6 << 30,
+						Limits: sandbox.Limits{MemoryBytes: 512 << 20}, WorkspaceBytes: 6 << 30,
 					})
 					if err != nil {
 						t.Fatal(err)

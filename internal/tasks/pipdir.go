@@ -63,7 +63,7 @@ func (j *job) preparePip(ctx context.Context, t *target) (string, error) {
 		res, err := j.opts.Backend.Run(ctx, sandbox.Spec{
 			Argv:    []string{t.python, "-m", "compileall", "-q", "-j", "0", insideWork + "/pip"},
 			WorkDir: tmp, Image: t.img.Root,
-			Limits: sandbox.Limits{Wall: 5 * time.Minute, NoOutput: 5 * time.Minute, MemoryBytes: j.opts.MemoryBytes, Pids: j.opts.Pids},
+			Limits: j.opts.stepLimits(pipSetupWall),
 		})
 		if err != nil {
 			return "", err
@@ -156,3 +156,7 @@ func fileSHA256(path string) (string, error) {
 	sum, _, err := hashFile(path)
 	return sum, err
 }
+
+// pipSetupWall is the wall-clock limit of compiling pip's bytecode in the sandbox, a step of its
+// own that no phase's timeout covers.
+const pipSetupWall = 5 * time.Minute

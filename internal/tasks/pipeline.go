@@ -48,13 +48,14 @@ type Options struct {
 	NoTrace bool
 	// Parallel bounds the tasks that run at once (default 2).
 	Parallel int
-	// Timeouts per step (defaults in withDefaults).
+	// Timeouts per phase: the wall-clock limit of each of its sandboxed steps (defaults in
+	// DefaultOptions).
 	FetchTimeout, BuildTimeout, InstallTimeout, ImportTimeout, TestTimeout, LintTimeout time.Duration
-	// NoOutputTimeout ends a step that prints nothing for this long.
-	NoOutputTimeout time.Duration
-	// MemoryBytes and Pids bound each sandboxed step; WorkspaceBytes the job's writable space.
-	MemoryBytes    int64
-	Pids           int
+	// Limits bound each sandboxed step: memory, processes, file size, open files, /tmp, the
+	// output and trace kept, and NoOutput, which ends a step that prints nothing for that long.
+	// A step's Wall is its phase's timeout. Zero fields are sandbox.DefaultLimits.
+	Limits sandbox.Limits
+	// WorkspaceBytes bounds the job's writable space.
 	WorkspaceBytes int64
 	// Rules judge the traces (default behavior.DefaultRules).
 	Rules []behavior.Rule
@@ -66,12 +67,39 @@ type Options struct {
 	pythonVersion, pythonTag string
 }
 
+// DefaultOptions are the settings Analyze uses for each field an Options leaves zero, the one set
+// of defaults: pyti's flags show these. The limits of a sandboxed step are the sandbox's own
+// (sandbox.DefaultLimits).
+func DefaultOptions() Options {
+	return Options{
+		Python:         "/usr/bin/python3",
+		ToolPython:     "/usr/bin/python3",
+		Parallel:       2,
+		FetchTimeout:   15 * time.Minute,
+		BuildTimeout:   20 * time.Minute,
+		InstallTimeout: 10 * time.Minute,
+		ImportTimeout:  3 * time.Minute,
+		TestTimeout:    20 * time.Minute,
+		LintTimeout:    10 * time.Minute,
+		Limits:         sandbox.DefaultLimits(),
+		WorkspaceBytes: 8 << 30,
+	}
+}
+
+// stepLimits are the limits of one sandboxed step that may run for wall.
+func (o Options) stepLimits(wall time.Duration) sandbox.Limits {
+	lim := o.Limits
+	lim.Wall = wall
+	return lim
+}
+
 func (o Options) withDefaults() (Options, error) {
+	d := DefaultOptions()
 	if o.Python == "" {
-		o.Python = "/usr/bin/python3"
+		o.Python = d.Python
 	}
 	if o.ToolPython == "" {
-		o.ToolPython = "/usr/bin/python3"
+		o.ToolPython = d.ToolPython
 	}
 	if o.PipWheel == "" {
 		pip, err := pipWheelIn("")
@@ -81,28 +109,22 @@ func (o Options) withDefaults() (Options, error) {
 		o.PipWheel = pip
 	}
 	if o.Parallel <= 0 {
-		o.Parallel = 2
+		o.Parallel = d.Parallel
 	}
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
+	def := func(v *time.Duration, dv time.Duration) {
+		if *v <= 0 {
+			*v = dv
 		}
 	}
-	def(&o.FetchTimeout, 15*time.Minute)
-	def(&o.BuildTimeout, 20*time.Minute)
-	def(&o.InstallTimeout, 10*time.Minute)
-	def(&o.ImportTimeout, 3*time.Minute)
-	def(&o.TestTimeout, 20*time.Minute)
-	def(&o.LintTimeout, 10*time.Minute)
-	def(&o.NoOutputTimeout, 5*time.Minute)
-	if o.MemoryBytes <= 0 {
-		o.MemoryBytes = 4 << 30
-	}
-	if o.Pids <= 0 {
-		o.Pids = 1024
-	}
+	def(&o.FetchTimeout, d.FetchTimeout)
+	def(&o.BuildTimeout, d.BuildTimeout)
+	def(&o.InstallTimeout, d.InstallTimeout)
+	def(&o.ImportTimeout, d.ImportTimeout)
+	def(&o.TestTimeout, d.TestTimeout)
+	def(&o.LintTimeout, d.LintTimeout)
+	o.Limits = o.Limits.WithDefaults()
 	if o.WorkspaceBytes <= 0 {
-		o.WorkspaceBytes = 8 << 30
+		o.WorkspaceBytes = d.WorkspaceBytes
 	}
 	if o.Rules == nil {
 		rules, err := behavior.DefaultRules()

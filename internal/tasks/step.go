@@ -93,13 +93,8 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 			{Src: j.src, Dst: insideSrc},
 			{Src: j.scripts, Dst: insideScripts},
 		}, s.readOnly...),
-		Limits: sandbox.Limits{
-			Wall:        s.wall,
-			NoOutput:    o.NoOutputTimeout,
-			MemoryBytes: o.MemoryBytes,
-			Pids:        o.Pids,
-		},
-		Trace: s.phase != "" && !o.NoTrace,
+		Limits: o.stepLimits(s.wall),
+		Trace:  s.phase != "" && !o.NoTrace,
 	}
 	if spec.Trace {
 		spec.TracePath = filepath.Join(taskRaw, s.name+".strace")

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/report"

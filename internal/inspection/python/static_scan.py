@@ -12,7 +12,7 @@ CONFIG.json: {"calls": [names or prefixes ending in "*" the rules look at],
 
 Facts (one JSON object a line, "t" says which):
   file    {file, role, parse: "ast"|"tokens"|"skipped", note, bytes}
-  call    {file, line, layers, name, args, kw, taint, ctx}
+  call    {file, line, layers, name, args, kw, taint, ctx, via}  via: the call a callable was handed to
   str     {file, line, layers, value}
   layer   {file, line, layers, text}   a decoded layer that is Python, read as code
   binary  {file, kind}                 an executable bundled in the distribution
@@ -64,16 +64,17 @@ INDIRECT_EXACT = {"os.system", "os.popen", "os.startfile", "os.uname", "os.getlo
                   "socket.getfqdn", "getpass.getuser", "platform.node", "platform.uname", "pty.spawn", "exec", "eval",
                   "builtins.exec", "builtins.eval"}
 INDIRECT_PREFIXES = ("subprocess.", "os.exec", "os.spawn", "os.posix_spawn")
-
-
-def indirect_callable(name):
-    return bool(name) and (name in INDIRECT_EXACT or (name.startswith(INDIRECT_PREFIXES) and "." not in name[name.index(".") + 1:]))
 # Calls that take a callable without calling it.
 NOT_CALLING = {"setattr", "getattr", "hasattr", "delattr", "isinstance", "issubclass", "callable", "id", "print",
                "repr", "str", "type", "hash", "vars", "dir", "len", "dict", "list", "tuple", "set", "frozenset",
                "functools.wraps", "functools.update_wrapper", "inspect.signature", "inspect.getsource",
                "inspect.getfile", "inspect.iscoroutinefunction", "inspect.isfunction", "inspect.isbuiltin",
                "unittest.mock.patch.object", "mock.patch.object", "unittest.mock.create_autospec", "mock.create_autospec"}
+
+
+def indirect_callable(name):
+    """Whether a callable named name, handed to another call, is one the rules must see called."""
+    return bool(name) and (name in INDIRECT_EXACT or (name.startswith(INDIRECT_PREFIXES) and "." not in name[name.index(".") + 1:]))
 
 
 class Budget(Exception):

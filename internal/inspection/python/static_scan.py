@@ -356,6 +356,7 @@ class FileReader:
         self.env = {}  # name -> Val, as assigned so far in reading order
         self.funcs = {}  # function or lambda name -> its node
         self.methods = {}  # method name -> its node
+        self.classes = set()  # names of the classes the module defines
         self.decoder_funcs = {}
         self.inlining = 0
 
@@ -385,6 +386,7 @@ class FileReader:
                 if isinstance(node, ast.AugAssign):
                     self.consts[node.target.id] = None
             elif isinstance(node, ast.ClassDef):
+                self.classes.add(node.name)
                 for m in node.body:
                     if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         self.methods[m.name] = m if m.name not in self.methods else None
@@ -656,6 +658,8 @@ class FileReader:
                 return r
             if self.is_decoder(fn_node):
                 return Val(None, taint | {"decoded"}, chain + ("decode function",))
+            if self.is_downloader(fn_node):
+                return Val(None, taint | {"downloaded"}, chain)
         if name in ("os.path.join", "posixpath.join", "ntpath.join") and args and all(isinstance(a.v, str) for a in args):
             sep = "\\" if name == "ntpath.join" else "/"
             return Val(sep.join(a.v.rstrip("/\\") if i < len(args) - 1 else a.v for i, a in enumerate(args)), taint, chain)
@@ -801,7 +805,25 @@ class FileReader:
             return self.funcs.get(func.id)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
             return self.methods.get(func.attr)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            # obj.method() where obj = SomeClass() of this module
+            made = self.consts.get(func.value.id)
+            if isinstance(made, ast.Call) and isinstance(made.func, ast.Name) and made.func.id in self.classes:
+                return self.methods.get(func.attr)
         return None
+
+    def is_downloader(self, fn):
+        """A function of the module that returns what it fetched from the network."""
+        key = ("dl", id(fn))
+        if key not in self.decoder_funcs:
+            self.decoder_funcs[key] = False
+            for n in ast.walk(fn):
+                if isinstance(n, ast.Call):
+                    d = self.dotted(n.func) or ""
+                    if d in DOWNLOADERS or d.endswith(("urlopen", "build_opener.open", "urlretrieve")):
+                        self.decoder_funcs[key] = True
+                        break
+        return self.decoder_funcs[key]
 
     def inline(self, fn, call, args, method):
         """Folds a call of a small function of the module (assignments and a return) with its

@@ -199,9 +199,12 @@ func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp st
 		for _, step := range ManualSteps {
 			row.Commands = append(row.Commands, strings.ReplaceAll(strings.ReplaceAll(step, "PROJECT", project), "WH", wh))
 		}
+		row.Commands = append(row.Commands, "(manual + lint: the same, and beside the tests)")
+		row.Commands = append(row.Commands, ManualLintSteps...)
 		traced, untraced := new([][]TaskTime), new([][]TaskTime)
 		vs := []Variant{
-			s.manualVariant(project, wh),
+			s.manualVariant("manual", project, wh, false),
+			s.manualVariant("manual + lint", project, wh, true),
 			s.pytiVariant("pyti", project, false, false, traced),
 			s.pytiVariant("pyti --no-trace", project, true, false, untraced),
 			s.pytiVariant("pyti, cold environments", project, false, true, nil),

@@ -158,11 +158,12 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			if len(rep.Findings) != 0 {
 				t.Errorf("a clean example has findings: %+v", rep.Findings)
 			}
-			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to), and
-			// the examples' static pyproject.toml spared fetch preparing their metadata.
+			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to),
+			// through pip_main.py, and the examples' static pyproject.toml spared fetch preparing
+			// their metadata.
 			for _, cmd := range [][]string{rep.Fetch.Command, rep.Install.Command} {
-				if len(cmd) < 2 || cmd[1] != insidePip+"/pip" {
-					t.Errorf("pip ran as %q, want from %s", cmd, insidePip)
+				if len(cmd) < 3 || cmd[1] != script("pip_main.py") || cmd[2] != insidePip {
+					t.Errorf("pip ran as %q, want pip_main.py with %s", cmd, insidePip)
 				}
 			}
 			// The build ran the backend on a cached build environment, and the test dependencies

@@ -58,8 +58,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 		j.log.Info("pip builds the wheel", "reason", err)
 		frontend, note = "pip", err.Error()
 		res, err = j.run(ctx, step{t: t, task: t.task("build"), name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
-			argv: []string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "wheel", "--no-deps", "--no-index",
-				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)}})
+			argv: j.pipArgv(ctx, t, t.python, "wheel", "--no-deps", "--no-index",
+				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree))})
 	}
 	if err != nil {
 		return err

@@ -34,8 +34,8 @@ func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
 	env := Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
 	env.SitePackages = sitePackages(venv)
 	wheel, binds := j.wheelInSandbox(w)
-	argv := []string{j.in(env.Python), filepath.Join(j.pip(ctx, t), "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
-		"--progress-bar", "off", wheel}
+	argv := j.pipArgv(ctx, t, j.in(env.Python), "install", "--no-index", "--find-links", j.in(wh.Dir),
+		"--progress-bar", "off", wheel)
 	if len(wh.Unfetchable) > 0 {
 		// Some dependencies are not on the index (the verdict says so): install the package
 		// alone, so that its code can still run.

@@ -34,6 +34,8 @@ func run(ctx context.Context, args []string) int {
 	examplesDir := fs.String("examples-dir", "testdata/examples", "the example projects")
 	work := fs.String("work", ".bench", "scratch directory (the example index and PYTI's data dir live here)")
 	examples := fs.String("examples", "pure,failing,cext,dependent,realistic", "comma-separated examples to analyse (realistic is shaped like a real project)")
+	dists := fs.String("dists", "", "also analyse projects from outside the repository: a directory of their sdists and wheels (served with pyti index serve; never commit it)")
+	projects := fs.String("projects", "", "comma-separated projects of -dists to analyse (e.g. toolz)")
 	emptyReps := fs.Int("empty-reps", 20, "repetitions of the empty sandboxed run")
 	pipReps := fs.Int("pip-reps", 5, "repetitions of the pip install")
 	analyzeReps := fs.Int("analyze-reps", 3, "repetitions of each analysis")
@@ -69,8 +71,22 @@ func run(ctx context.Context, args []string) int {
 			names = append(names, e)
 		}
 	}
+	var extra []string
+	for _, p := range strings.Split(*projects, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			extra = append(extra, p)
+		}
+	}
+	if (*dists == "") != (len(extra) == 0) {
+		fmt.Fprintln(os.Stderr, "pyti-bench: -dists and -projects go together")
+		return 2
+	}
+	distDir := ""
+	if *dists != "" {
+		distDir = abs(*dists)
+	}
 	cfg := benchmark.Config{
-		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names,
+		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names, DistDir: distDir, Projects: extra,
 		EmptyReps: *emptyReps, PipReps: *pipReps, AnalyzeReps: *analyzeReps, Budget: *budget,
 		Backend: be, Progress: os.Stderr,
 	}

@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string) int {
 	examples := fs.String("examples", "pure,failing,cext,dependent,realistic", "comma-separated examples to analyse (realistic is shaped like a real project)")
 	dists := fs.String("dists", "", "also analyse projects from outside the repository: a directory of their sdists and wheels (served with pyti index serve; never commit it)")
 	projects := fs.String("projects", "", "comma-separated projects of -dists to analyse (e.g. toolz)")
+	compare := fs.String("compare", "", "another pyti binary (say, the one before a change) to time beside -pyti in every analysis row, interleaved")
 	emptyReps := fs.Int("empty-reps", 20, "repetitions of the empty sandboxed run")
 	pipReps := fs.Int("pip-reps", 5, "repetitions of the pip install")
 	analyzeReps := fs.Int("analyze-reps", 3, "repetitions of each analysis")
@@ -85,8 +86,14 @@ func run(ctx context.Context, args []string) int {
 	if *dists != "" {
 		distDir = abs(*dists)
 	}
+	absIf := func(p string) string {
+		if p == "" {
+			return ""
+		}
+		return abs(p)
+	}
 	cfg := benchmark.Config{
-		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names, DistDir: distDir, Projects: extra,
+		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names, DistDir: distDir, Projects: extra, Compare: absIf(*compare),
 		EmptyReps: *emptyReps, PipReps: *pipReps, AnalyzeReps: *analyzeReps, Budget: *budget,
 		Backend: be, Progress: os.Stderr,
 	}

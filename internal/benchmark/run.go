@@ -21,8 +21,11 @@ type Config struct {
 	// DistDir, when set, is a directory of sdists and wheels of projects from outside the
 	// repository (built by the user, never committed), served by a second index; Projects are
 	// the projects in it to analyse, each a row like an example's.
-	DistDir     string
-	Projects    []string
+	DistDir  string
+	Projects []string
+	// Compare, when set, is another pyti binary (the one before a change) measured beside Pyti
+	// in every analysis row, interleaved, as the variant "pyti, compared" (traced, warm).
+	Compare     string
 	EmptyReps   int           // repetitions of the empty-run row
 	PipReps     int           // repetitions of the pip-install row
 	AnalyzeReps int           // repetitions of each analysis row
@@ -265,6 +268,12 @@ func (s analyzeSetup) analyzeRow(ctx context.Context, cfg Config, project, wh st
 		s.pytiVariant("pyti", project, false, false, traced),
 		s.pytiVariant("pyti --no-trace", project, true, false, untraced),
 		s.pytiVariant("pyti, cold environments", project, false, true, nil),
+	}
+	if cfg.Compare != "" {
+		other := s
+		other.pyti = cfg.Compare
+		row.Commands = append(row.Commands, "(pyti, compared: the first command with "+cfg.Compare+")")
+		vs = append(vs, other.pytiVariant("pyti, compared", project, false, false, nil))
 	}
 	err := measure(ctx, cfg, &row, 1, deadline, vs)
 	row.Breakdown["pyti"], row.Breakdown["pyti --no-trace"] = *traced, *untraced

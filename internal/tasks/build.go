@@ -261,9 +261,12 @@ func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, backend st
 		Backend     string       `json:"backend"`
 		BackendPath []string     `json:"backend_path"`
 		Prefixes    []prefixSpec `json:"prefixes"`
-		Result      string       `json:"result"`
+		// RequiresMet: a later round, with the environment the first round's backend asked
+		// for added; the backend is not asked again (pip asks once).
+		RequiresMet bool   `json:"requires_met"`
+		Result      string `json:"result"`
 	}{Pip: j.pip(ctx, t), Source: j.in(tree), WheelDir: j.in(dist), Backend: backend, BackendPath: backendPath,
-		Result: j.in(result)}
+		RequiresMet: round > 1, Result: j.in(result)}
 	var binds []sandbox.Bind
 	for i, p := range prefixes {
 		inside := insideBuildEnv + "/" + []string{"overlay", "normal"}[i]

@@ -5,7 +5,10 @@
 #   PYTI=bin/pyti                 the binary to measure (make bench builds it first)
 #   PYTI_BENCH_DIR=DIR            scratch space (default: $TMPDIR/pyti-bench)
 #   PYTI_BENCH_BUDGET=18m         stop starting repetitions after this long
-#   PYTI_BENCH_FLAGS="..."        more pyti-bench flags, e.g. "-examples pure -analyze-reps 5"
+#   PYTI_BENCH_FLAGS="..."        more pyti-bench flags, e.g. "-examples pure -analyze-reps 5";
+#                                 "-dists DIR -projects toolz" also analyses real projects from a local
+#                                 directory of their sdists and wheels (never commit it); "-compare BIN"
+#                                 times another pyti binary (before a change) beside this one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTI=${PYTI:-bin/pyti}

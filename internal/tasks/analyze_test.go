@@ -553,8 +553,13 @@ func TestCachedEnvironmentsFallBack(t *testing.T) {
 	if rep.Build.Frontend != "pyti" {
 		t.Errorf("build frontend %q (%s), want pyti", rep.Build.Frontend, rep.Build.FrontendNote)
 	}
-	if _, err := os.Stat(filepath.Join(out, "raw", "build", "pep517-build-2.strace")); err != nil {
+	second, err := os.ReadFile(filepath.Join(out, "raw", "build", "pep517-build-2.strace"))
+	if err != nil {
 		t.Errorf("no second front-end run with the backend's own requirements: %v", err)
+	}
+	// As pip does, the backend is asked for its requirements once: the second run builds.
+	if s := string(second); err == nil && (strings.Contains(s, "get_requires_for_build_wheel") || !strings.Contains(s, "build_wheel")) {
+		t.Errorf("the second front-end run asked the backend again, or did not build")
 	}
 	if rep.Tests.DepsInstall != "pip" || !strings.Contains(rep.Tests.DepsNote, "packaging") {
 		t.Errorf("test dependencies: %q (%s), want pip because of packaging", rep.Tests.DepsInstall, rep.Tests.DepsNote)

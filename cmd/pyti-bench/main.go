@@ -35,6 +35,7 @@ func run(ctx context.Context, args []string) int {
 	work := fs.String("work", ".bench", "scratch directory (the example index and PYTI's data dir live here)")
 	examples := fs.String("examples", "pure,failing,cext,dependent,realistic", "comma-separated examples to analyse (realistic is shaped like a real project)")
 	dists := fs.String("dists", "", "also analyse projects from outside the repository: a directory of their sdists and wheels (served with pyti index serve; never commit it)")
+	distNote := fs.String("dists-note", "", "one line for BENCHMARKS.md: where the -dists files came from and how they were built")
 	projects := fs.String("projects", "", "comma-separated projects of -dists to analyse (e.g. toolz)")
 	compare := fs.String("compare", "", "another pyti binary (say, the one before a change) to time beside -pyti in every analysis row, interleaved")
 	emptyReps := fs.Int("empty-reps", 20, "repetitions of the empty sandboxed run")
@@ -93,7 +94,7 @@ func run(ctx context.Context, args []string) int {
 		return abs(p)
 	}
 	cfg := benchmark.Config{
-		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names, DistDir: distDir, Projects: extra, Compare: absIf(*compare),
+		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names, DistDir: distDir, Projects: extra, DistNote: *distNote, Compare: absIf(*compare),
 		EmptyReps: *emptyReps, PipReps: *pipReps, AnalyzeReps: *analyzeReps, Budget: *budget,
 		Backend: be, Progress: os.Stderr,
 	}

@@ -75,7 +75,10 @@ func Markdown(res *Results) string {
 		w("- example index: `%s`\n", res.IndexCommand)
 	}
 	if res.DistIndexCommand != "" {
-		w("- index of the projects from outside the repository (built locally from their release tags, not committed): `%s`\n", res.DistIndexCommand)
+		w("- index of the projects from outside the repository (built locally, not committed): `%s`\n", res.DistIndexCommand)
+		if res.DistNote != "" {
+			w("  %s\n", res.DistNote)
+		}
 	}
 	w("\n")
 

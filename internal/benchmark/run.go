@@ -23,6 +23,8 @@ type Config struct {
 	// the projects in it to analyse, each a row like an example's.
 	DistDir  string
 	Projects []string
+	// DistNote says, in BENCHMARKS.md, where DistDir's files came from and how they were built.
+	DistNote string
 	// Compare, when set, is another pyti binary (the one before a change) measured beside Pyti
 	// in every analysis row, interleaved, as the variant "pyti, compared" (traced, warm).
 	Compare     string
@@ -69,6 +71,7 @@ type Results struct {
 	IndexCommand string    `json:"index_command"`
 	// DistIndexCommand serves Config.DistDir, when projects from outside were measured.
 	DistIndexCommand string `json:"dist_index_command,omitempty"`
+	DistNote         string `json:"dist_note,omitempty"`
 	Rows             []Row  `json:"rows"`
 }
 
@@ -85,7 +88,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		ctx, cancel = context.WithTimeout(ctx, cfg.Budget*2+10*time.Minute)
 		defer cancel()
 	}
-	res := &Results{Started: time.Now().UTC()}
+	res := &Results{Started: time.Now().UTC(), DistNote: cfg.DistNote}
 	var err error
 	if res.Machine, err = ReadMachine(); err != nil {
 		return nil, err

@@ -70,7 +70,9 @@ func Markdown(res *Results) string {
 	w("- load before (`uptime`): `%s`\n", res.UptimeBefore)
 	w("- load after (`uptime`): `%s`\n", res.UptimeAfter)
 	w("- load average above the CPU count means other work shared the machine: every time below is inflated by it,\n")
-	w("  PYTI's and the baseline's alike, and the ratios are the figures to compare between runs.\n")
+	w("  though not alike: PYTI runs two tasks at once where the manual way runs one process at a time, so under load\n")
+	w("  PYTI takes a larger share of the CPUs and its ratios look better than on an idle machine. Compare ratios\n")
+	w("  between runs at a similar load.\n")
 	if res.IndexCommand != "" {
 		w("- example index: `%s`\n", res.IndexCommand)
 	}

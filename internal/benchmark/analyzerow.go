@@ -157,7 +157,7 @@ func sdistOf(indexDir, project string) (string, error) {
 var ManualSteps = []string{
 	"tar xzf SDIST",
 	"/usr/bin/python3 -m venv --without-pip venv",
-	"venv/bin/python /usr/share/python-wheels/pip-*.whl/pip install --no-index --find-links WH PROJECT pytest coverage",
+	"/usr/bin/python3 -m pip --python venv/bin/python install --no-index --find-links WH PROJECT pytest coverage   (Debian's python3-pip, compiled)",
 	"rm -r TREE/MODULE   (only when the package sits at the top of the tree: it would shadow the installed one)",
 	"cd TREE && ../venv/bin/python -m coverage run --branch --source=SITE-PACKAGES/MODULE -m pytest   (with --pyargs MODULE when the package ships its tests: the tree's copy of them went with TREE/MODULE)",
 	"cd TREE && ../venv/bin/python -m coverage json -o cov.json",
@@ -214,7 +214,10 @@ func (s analyzeSetup) manualVariant(name, project, wheelhouse string, lint bool)
 			return 0, err
 		}
 		py := filepath.Join(venv, "bin", "python")
-		if err := run(dir, nil, py, filepath.Join(s.py.PipWheel, "pip"), "install", "--no-index", "--find-links", wheelhouse,
+		// Debian's own pip (python3-pip, compiled) installs into the venv: run from its zipped
+		// wheel, pip would compile its modules again in every start (twice here, with the build
+		// isolation's subprocess), the slower manual way.
+		if err := run(dir, nil, s.py.Interpreter, "-m", "pip", "--python", py, "install", "--no-index", "--find-links", wheelhouse,
 			"--progress-bar", "off", project, "pytest", "coverage"); err != nil {
 			return 0, err
 		}

@@ -34,6 +34,10 @@ func run(ctx context.Context, args []string) int {
 	examplesDir := fs.String("examples-dir", "testdata/examples", "the example projects")
 	work := fs.String("work", ".bench", "scratch directory (the example index and PYTI's data dir live here)")
 	examples := fs.String("examples", "pure,failing,cext,dependent,realistic", "comma-separated examples to analyse (realistic is shaped like a real project)")
+	dists := fs.String("dists", "", "also analyse projects from outside the repository: a directory of their sdists and wheels (served with pyti index serve; never commit it)")
+	distNote := fs.String("dists-note", "", "one line for BENCHMARKS.md: where the -dists files came from and how they were built")
+	projects := fs.String("projects", "", "comma-separated projects of -dists to analyse (e.g. toolz)")
+	compare := fs.String("compare", "", "another pyti binary (say, the one before a change) to time beside -pyti in every analysis row, interleaved")
 	emptyReps := fs.Int("empty-reps", 20, "repetitions of the empty sandboxed run")
 	pipReps := fs.Int("pip-reps", 5, "repetitions of the pip install")
 	analyzeReps := fs.Int("analyze-reps", 3, "repetitions of each analysis")
@@ -70,8 +74,28 @@ func run(ctx context.Context, args []string) int {
 			names = append(names, e)
 		}
 	}
+	var extra []string
+	for _, p := range strings.Split(*projects, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			extra = append(extra, p)
+		}
+	}
+	if (*dists == "") != (len(extra) == 0) {
+		fmt.Fprintln(os.Stderr, "pyti-bench: -dists and -projects go together")
+		return 2
+	}
+	distDir := ""
+	if *dists != "" {
+		distDir = abs(*dists)
+	}
+	absIf := func(p string) string {
+		if p == "" {
+			return ""
+		}
+		return abs(p)
+	}
 	cfg := benchmark.Config{
-		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names,
+		Pyti: abs(*pyti), ExamplesDir: abs(*examplesDir), WorkDir: abs(*work), Examples: names, DistDir: distDir, Projects: extra, DistNote: *distNote, Compare: absIf(*compare),
 		EmptyReps: *emptyReps, PipReps: *pipReps, AnalyzeReps: *analyzeReps, Budget: *budget,
 		StaticRow: *static, Backend: be, Progress: os.Stderr,
 	}

@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
+
+	"github.com/pyti/pyti/internal/quality"
 )
 
 // TaskTime is one task's wall time in one PYTI run, from report.json's run.tasks[].
@@ -153,22 +157,33 @@ func sdistOf(indexDir, project string) (string, error) {
 var ManualSteps = []string{
 	"tar xzf SDIST",
 	"/usr/bin/python3 -m venv --without-pip venv",
-	"venv/bin/python /usr/share/python-wheels/pip-*.whl/pip install --no-index --find-links WH PROJECT pytest coverage",
+	"/usr/bin/python3 -m pip --python venv/bin/python install --no-index --find-links WH PROJECT pytest coverage   (Debian's python3-pip, compiled)",
 	"rm -r TREE/MODULE   (only when the package sits at the top of the tree: it would shadow the installed one)",
-	"cd TREE && ../venv/bin/python -m coverage run --branch --source=SITE-PACKAGES/MODULE -m pytest",
+	"cd TREE && ../venv/bin/python -m coverage run --branch --source=SITE-PACKAGES/MODULE -m pytest   (with --pyargs MODULE when the package ships its tests: the tree's copy of them went with TREE/MODULE)",
 	"cd TREE && ../venv/bin/python -m coverage json -o cov.json",
+}
+
+// ManualLintSteps are what the manual way with lint adds: the three tools PYTI runs, with PYTI's
+// command lines (internal/quality), over the same files (the package's installed modules, test
+// files left out), started side by side once the install is done, beside the tests.
+var ManualLintSteps = []string{
+	"cd SITE-PACKAGES && /usr/bin/python3 -m pycodestyle --statistics -qq FILES &",
+	"cd SITE-PACKAGES && /usr/bin/python3 -m pyflakes FILES &",
+	"cd SITE-PACKAGES && /usr/bin/python3 -m pylint --recursive=y --score=y --persistent=n --jobs=0 --msg-template=... --init-hook='sys.path.extend([SITE-PACKAGES])' FILES &",
+	"wait   (FILES: the .py files of SITE-PACKAGES/MODULE, test files left out as PYTI leaves them out: quality.SelectShipped)",
 }
 
 // manualVariant times the fastest manual way to do what `pyti analyze` does: unpack the sdist, a
 // fresh venv without pip, an offline pip install of the project (built from its sdist), pytest and
-// coverage, then pytest under coverage in the unpacked tree and the coverage JSON.
-func (s analyzeSetup) manualVariant(project, wheelhouse string) Variant {
-	return Variant{Name: "manual", Run: func(ctx context.Context, rep int) (time.Duration, error) {
+// coverage, then pytest under coverage in the unpacked tree and the coverage JSON. With lint, the
+// three quality tools run too, side by side, beside the tests (ManualLintSteps), as PYTI runs them.
+func (s analyzeSetup) manualVariant(name, project, wheelhouse string, lint bool) Variant {
+	return Variant{Name: name, Run: func(ctx context.Context, rep int) (time.Duration, error) {
 		sdist, err := sdistOf(s.indexDir, project)
 		if err != nil {
 			return 0, err
 		}
-		dir := filepath.Join(s.tmp, fmt.Sprintf("%s-manual-%d", project, rep))
+		dir := filepath.Join(s.tmp, fmt.Sprintf("%s-%s-%d", project, strings.NewReplacer(" ", "", "+", "").Replace(name), rep))
 		if err := os.RemoveAll(dir); err != nil {
 			return 0, err
 		}
@@ -176,23 +191,14 @@ func (s analyzeSetup) manualVariant(project, wheelhouse string) Variant {
 			return 0, err
 		}
 		defer os.RemoveAll(dir)
-		run := func(cwd string, okCodes []int, args ...string) error {
+		command := func(cwd string, args ...string) *exec.Cmd {
 			cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 			cmd.Dir = cwd
 			cmd.Env = hostEnv(dir)
-			out, err := cmd.CombinedOutput()
-			var exit *exec.ExitError
-			if err != nil && errors.As(err, &exit) {
-				for _, c := range okCodes {
-					if exit.ExitCode() == c {
-						return nil
-					}
-				}
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, tailOf(out))
-			}
-			return nil
+			return cmd
+		}
+		run := func(cwd string, ok func(code int) bool, args ...string) error {
+			return checkExit(command(cwd, args...).CombinedOutput())(args, ok)
 		}
 		start := time.Now()
 		if err := run(dir, nil, "tar", "xzf", sdist); err != nil {
@@ -208,29 +214,130 @@ func (s analyzeSetup) manualVariant(project, wheelhouse string) Variant {
 			return 0, err
 		}
 		py := filepath.Join(venv, "bin", "python")
-		if err := run(dir, nil, py, filepath.Join(s.py.PipWheel, "pip"), "install", "--no-index", "--find-links", wheelhouse,
+		// Debian's own pip (python3-pip, compiled) installs into the venv: run from its zipped
+		// wheel, pip would compile its modules again in every start (twice here, with the build
+		// isolation's subprocess), the slower manual way.
+		if err := run(dir, nil, s.py.Interpreter, "-m", "pip", "--python", py, "install", "--no-index", "--find-links", wheelhouse,
 			"--progress-bar", "off", project, "pytest", "coverage"); err != nil {
 			return 0, err
 		}
 		mod := strings.ReplaceAll(project, "-", "_")
-		source := mod
+		source, site := mod, ""
 		if sites, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages", mod)); len(sites) == 1 {
-			source = sites[0]
+			source, site = sites[0], filepath.Dir(sites[0])
 		}
+		pytest := []string{py, "-m", "coverage", "run", "--branch", "--source=" + source, "-m", "pytest"}
 		// Test the installed package, as PYTI does: a copy of it at the top of the unpacked tree
-		// would shadow it (and lacks a C extension's compiled module), so it goes.
-		if source != mod {
+		// would shadow it (and lacks a C extension's compiled module), so it goes. When the
+		// package ships its tests, they went with it: pytest takes them from the installed
+		// package (--pyargs), with the tree's configuration (addopts such as --doctest-modules).
+		if site != "" {
 			if err := os.RemoveAll(filepath.Join(tree, mod)); err != nil {
 				return 0, err
 			}
+			if shipped, _ := installedPython(site, mod); len(shipped.Tests) > 0 {
+				pytest = append(pytest, "--pyargs", mod)
+			}
+		}
+		var lintDone chan error
+		if lint {
+			if site == "" {
+				return 0, fmt.Errorf("%s: no installed package %s to lint", project, mod)
+			}
+			shipped, err := installedPython(site, mod)
+			if err != nil {
+				return 0, err
+			}
+			lintDone = make(chan error, 1)
+			go func() { lintDone <- s.manualLint(command, site, shipped) }()
 		}
 		// pytest exits 1 when tests fail: a complete run of a failing suite.
-		if err := run(tree, []int{1}, py, "-m", "coverage", "run", "--branch", "--source="+source, "-m", "pytest"); err != nil {
-			return 0, err
+		err = run(tree, func(c int) bool { return c == 1 }, pytest...)
+		if err == nil {
+			err = run(tree, nil, py, "-m", "coverage", "json", "-o", filepath.Join(dir, "cov.json"))
 		}
-		if err := run(tree, nil, py, "-m", "coverage", "json", "-o", filepath.Join(dir, "cov.json")); err != nil {
+		if lintDone != nil {
+			if lerr := <-lintDone; err == nil {
+				err = lerr
+			}
+		}
+		if err != nil {
 			return 0, err
 		}
 		return time.Since(start), nil
 	}}
+}
+
+// checkExit turns a command's result into an error unless it ended with 0 or a code ok accepts.
+func checkExit(out []byte, err error) func(args []string, ok func(code int) bool) error {
+	return func(args []string, ok func(code int) bool) error {
+		var exit *exec.ExitError
+		if err != nil && errors.As(err, &exit) && ok != nil && ok(exit.ExitCode()) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, tailOf(out))
+		}
+		return nil
+	}
+}
+
+// installedPython lists the .py files of the installed package site/mod, relative to site, and
+// parts them as PYTI's lint does (quality.SelectShipped): modules to lint, test files apart.
+func installedPython(site, mod string) (quality.Shipped, error) {
+	var files []string
+	err := filepath.WalkDir(filepath.Join(site, mod), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && strings.HasSuffix(p, ".py") {
+			rel, err := filepath.Rel(site, p)
+			if err != nil {
+				return err
+			}
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return quality.SelectShipped(files), err
+}
+
+// manualLint runs pycodestyle, pyflakes and pylint side by side over the shipped modules, with
+// PYTI's command lines, from site-packages (pylint sees the venv's packages there), and waits for
+// all three. Each exits non-zero when it found messages: only a usage error (pylint's 32, the
+// others' 2 and up) fails the run.
+func (s analyzeSetup) manualLint(command func(cwd string, args ...string) *exec.Cmd, site string, shipped quality.Shipped) error {
+	files := make([]string, len(shipped.Lint))
+	for i, f := range shipped.Lint {
+		files[i] = f.Path
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	withFiles := func(args []string) []string {
+		// The quality package's command lines end with the directory to lint: files instead.
+		return append(append([]string{s.py.Interpreter}, args[:len(args)-1]...), files...)
+	}
+	foundMessages := func(c int) bool { return c == 1 }
+	tools := []struct {
+		args []string
+		ok   func(code int) bool
+	}{
+		{withFiles(quality.PycodestyleArgs(".")), foundMessages},
+		{withFiles(quality.PyflakesArgs(".")), foundMessages},
+		// pylint's exit status is a bit mask of message categories; 32 is a usage error.
+		{withFiles(quality.PylintArgs(".", site)), func(c int) bool { return c < 32 }},
+	}
+	errs := make(chan error, len(tools))
+	for _, t := range tools {
+		go func() { errs <- checkExit(command(site, t.args...).CombinedOutput())(t.args, t.ok) }()
+	}
+	var first error
+	for range tools {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -98,9 +98,11 @@ var remedies = map[string]string{
 		"pylint with its own parallelism and the fetched wheels on its sys.path; it starts once the wheel is built and " +
 		"runs beside the install and the tests, competing with them for two cores. Removing more: cache the figures by " +
 		"the wheel's hash.",
-	"install": "a venv made inside the sandbox, then `pip install --no-index` of the wheel and its dependencies (pip " +
-		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter). Removing the rest: one sandbox " +
-		"run for the venv and the install, and `--no-compile` where the report does not need .pyc files.",
+	"venv": "`python -m venv --without-pip` in the sandbox, untraced (the interpreter's own module runs, none of the " +
+		"package's code); it runs beside the build, off the critical path.",
+	"install": "`pip install --no-index` of the wheel and its dependencies into the venv made beside the build (pip " +
+		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter, through pip_main.py, which spares " +
+		"pip's lsb_release and uname probe). Removing the rest: `--no-compile` where the report does not need .pyc files.",
 	"import":   "one fresh interpreter per top-level module, in the traced sandbox; small already.",
 	"inspect":  "pure Go on the host; small already.",
 	"unpack":   "the safe extractor on the host; small already.",

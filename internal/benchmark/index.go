@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,22 +23,27 @@ type Index struct {
 
 // StartIndex builds the example projects into dir and serves them on loopback with
 // `pyti index serve`, waiting (up to 15 minutes: the first build of the examples is slow) until
-// it writes its URL.
-func StartIndex(ctx context.Context, pyti, examples, dir string) (*Index, error) {
+// it writes its URL. Without examples it serves what dir holds (with the test tools and Debian's
+// wheels, which pyti index serve adds). The index writes its URL to state.url and its log to
+// state.log.
+func StartIndex(ctx context.Context, pyti, examples, dir, state string) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	urlFile := filepath.Join(filepath.Dir(dir), "index.url")
+	urlFile := state + ".url"
 	if err := os.Remove(urlFile); err != nil && !os.IsNotExist(err) {
 		return nil, err
 	}
-	logPath := filepath.Join(filepath.Dir(dir), "index.log")
+	logPath := state + ".log"
 	log, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	defer log.Close()
-	args := []string{pyti, "index", "serve", "--examples", examples, "--url-file", urlFile, dir}
+	args := []string{pyti, "index", "serve", "--url-file", urlFile, dir}
+	if examples != "" {
+		args = []string{pyti, "index", "serve", "--examples", examples, "--url-file", urlFile, dir}
+	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// Target is the project's goal for an analysis: PYTI, sandboxed and traced, within this factor of
-// the manual way.
-const Target = 1.25
+// Target is the project's goal for an analysis (issue 14): PYTI, sandboxed and traced, within this
+// factor of the manual way (venv, pip install, coverage run -m pytest).
+const Target = 1.15
 
 // Table renders the results as a plain-text table for the terminal.
 func Table(res *Results) string {
@@ -70,9 +70,17 @@ func Markdown(res *Results) string {
 	w("- load before (`uptime`): `%s`\n", res.UptimeBefore)
 	w("- load after (`uptime`): `%s`\n", res.UptimeAfter)
 	w("- load average above the CPU count means other work shared the machine: every time below is inflated by it,\n")
-	w("  PYTI's and the baseline's alike, and the ratios are the figures to compare between runs.\n")
+	w("  though not alike: PYTI runs two tasks at once where the manual way runs one process at a time, so under load\n")
+	w("  PYTI takes a larger share of the CPUs and its ratios look better than on an idle machine. Compare ratios\n")
+	w("  between runs at a similar load.\n")
 	if res.IndexCommand != "" {
 		w("- example index: `%s`\n", res.IndexCommand)
+	}
+	if res.DistIndexCommand != "" {
+		w("- index of the projects from outside the repository (built locally, not committed): `%s`\n", res.DistIndexCommand)
+		if res.DistNote != "" {
+			w("  %s\n", res.DistNote)
+		}
 	}
 	w("\n")
 
@@ -114,9 +122,10 @@ func Markdown(res *Results) string {
 	}
 	w("Every pip run has `PIP_CONFIG_FILE=/dev/null PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1`;\n")
 	w("the direct and manual runs get the sandbox's clean environment (PATH, HOME, LANG, TMPDIR), nothing inherited.\n")
-	w("The manual wheelhouse links every file of the example index except the project's own wheel, so pip builds\n")
-	w("the project from its sdist as PYTI does. The manual way is what PYTI does minus the sandbox, tracing,\n")
-	w("fetching, the static inspection, linting and reporting.\n\n")
+	w("The manual wheelhouse links every file of the index except the project's own wheel, so pip builds\n")
+	w("the project from its sdist as PYTI does. *manual* is what PYTI does minus the sandbox, tracing, fetching\n")
+	w("through the index proxy, the static inspection, the import check, linting and reporting; *manual + lint* adds the\n")
+	w("linting back (the three tools side by side, beside the tests, as PYTI runs them).\n\n")
 
 	writeBreakdown(&b, res)
 
@@ -131,48 +140,59 @@ func Markdown(res *Results) string {
 //go:embed services.md
 var servicesMarkdown string
 
-// writeVerdict states plainly how far the analyses are from the target.
+// writeVerdict states plainly how far each analysis is from the target, against the manual way
+// and against the manual way with lint.
 func writeVerdict(b *strings.Builder, res *Results) {
-	var worst, best float64
-	n := 0
+	type line struct {
+		title          string
+		ratio, withLnt float64
+		hasLint        bool
+	}
+	var lines []line
 	for _, r := range res.Rows {
 		if !strings.HasPrefix(r.ID, "analyze-") || r.Skipped != "" {
 			continue
 		}
-		ratio, ok := Ratio(seriesNamed(r, "pyti").Median(), r.Baseline().Median())
+		pyti := seriesNamed(r, "pyti").Median()
+		ratio, ok := Ratio(pyti, r.Baseline().Median())
 		if !ok {
 			continue
 		}
-		if n == 0 || ratio > worst {
-			worst = ratio
-		}
-		if n == 0 || ratio < best {
-			best = ratio
-		}
-		n++
+		l := line{title: r.Title, ratio: ratio}
+		l.withLnt, l.hasLint = Ratio(pyti, seriesNamed(r, "manual + lint").Median())
+		lines = append(lines, l)
 	}
 	fmt.Fprintf(b, "## Against the target\n\n")
-	if n == 0 {
-		fmt.Fprintf(b, "No analysis row was measured in this run, so there is no ratio to hold against the target of %.2fx.\n\n", Target)
+	fmt.Fprintf(b, "The target (issue 14) is `pyti analyze`, sandboxed and traced, within %.2fx of the manual way: a venv, pip\n"+
+		"install, `coverage run -m pytest`. PYTI lints too (pycodestyle, pyflakes and pylint over the modules the wheel\n"+
+		"installs), which the manual way does not: *manual + lint* runs the same three tools with PYTI's command lines over the\n"+
+		"same files, beside the tests, and compares like with like. The bundled examples are small, so fixed costs (sandbox\n"+
+		"start-ups, tracing, pip's start-up) weigh more there than on a real project; *realistic* is shaped like one (hundreds\n"+
+		"of tests inside the package, doctests, a C extension).\n\n", Target)
+	if len(lines) == 0 {
+		fmt.Fprintf(b, "No analysis row was measured in this run, so there is no ratio to hold against the target.\n\n")
 		return
 	}
-	cold := "*pyti, cold environments* is the same analysis with the cached build and test environments removed\n" +
-		"first: what the first analysis needing them pays (pip installs them, as its build isolation and a test install\n" +
-		"would, and keeps them for the next analyses with the same interpreter, requirements and wheels).\n\n"
-	if worst <= Target {
-		fmt.Fprintf(b, "The target is `pyti analyze`, sandboxed and traced, within %.2fx of the manual way. In this run every\n"+
-			"analysis is within it (ratios %.2fx to %.2fx).\n\n", Target, best, worst)
-		b.WriteString(cold)
-		return
+	fmt.Fprintf(b, "| analysis | PYTI / manual | within %.2fx | PYTI / (manual + lint) |\n|---|---:|---|---:|\n", Target)
+	within := 0
+	for _, l := range lines {
+		ok := "no"
+		if l.ratio <= Target {
+			ok, within = "yes", within+1
+		}
+		lint := "-"
+		if l.hasLint {
+			lint = fmt.Sprintf("%.2fx", l.withLnt)
+		}
+		fmt.Fprintf(b, "| %s | %.2fx | %s | %s |\n", strings.TrimPrefix(l.title, "pyti analyze "), l.ratio, ok, lint)
 	}
-	far := "**PYTI is far from it:**"
-	if worst <= 1.5*Target {
-		far = "**Not every analysis is within it:**"
+	fmt.Fprintf(b, "\n%d of %d analyses are within the target in this run.", within, len(lines))
+	if within < len(lines) {
+		fmt.Fprintf(b, " The breakdown below shows where the time goes and what would remove it.")
 	}
-	fmt.Fprintf(b, "The target is `pyti analyze`, sandboxed and traced, within %.2fx of the manual way. %s\n"+
-		"in this run an analysis took %.2fx to %.2fx as long as doing the same by hand. The breakdown below shows where\n"+
-		"the time goes and what would remove it.\n\n", Target, far, best, worst)
-	b.WriteString(cold)
+	fmt.Fprintf(b, "\n\n*pyti, cold environments* is the same analysis with the cached build and test environments removed\n"+
+		"first: what the first analysis needing them pays (pip installs them, as its build isolation and a test install\n"+
+		"would, and keeps them for the next analyses with the same interpreter, requirements and wheels).\n\n")
 }
 
 // writeFailures lists repetitions that failed, so a missing sample is never silent.
@@ -207,7 +227,8 @@ func writeBreakdown(b *strings.Builder, res *Results) {
 	}
 	fmt.Fprintf(b, "## Where PYTI's time goes\n\n")
 	fmt.Fprintf(b, "Median wall (and CPU) time per task, from `run.tasks[].wall_ms` and `cpu_ms` of each report.json. Tasks run\n"+
-		"two at a time (lint beside install, import and test), so the task times add up to more than the total.\n\n")
+		"two at a time (inspect beside fetch, venv beside build, lint beside install, import and test), so the task times add up\n"+
+		"to more than the total.\n\n")
 	for _, r := range rows {
 		traced := MedianTasks(r.Breakdown["pyti"])
 		untraced := map[string]TaskStat{}
@@ -219,8 +240,9 @@ func writeBreakdown(b *strings.Builder, res *Results) {
 			u := untraced[t.Name]
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", t.Name, t.Status, FormatDuration(t.Wall), FormatDuration(t.CPU), FormatDuration(u.Wall), FormatDuration(u.CPU))
 		}
-		fmt.Fprintf(b, "| **whole analysis** | | %s | | %s | |\n| manual way | | %s | | | |\n\n",
-			FormatDuration(seriesNamed(r, "pyti").Median()), FormatDuration(seriesNamed(r, "pyti --no-trace").Median()), FormatDuration(r.Baseline().Median()))
+		fmt.Fprintf(b, "| **whole analysis** | | %s | | %s | |\n| manual way | | %s | | | |\n| manual way + lint | | %s | | | |\n\n",
+			FormatDuration(seriesNamed(r, "pyti").Median()), FormatDuration(seriesNamed(r, "pyti --no-trace").Median()), FormatDuration(r.Baseline().Median()),
+			FormatDuration(seriesNamed(r, "manual + lint").Median()))
 	}
 	costs := BiggestCosts(rows)
 	var total time.Duration

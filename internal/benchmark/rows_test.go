@@ -60,8 +60,9 @@ func TestPipInstallRow(t *testing.T) {
 }
 
 // TestManualWay does the manual analysis of examples from a real example index: a passing one, one
-// whose tests fail (pytest's exit 1 is a complete run), and a C extension whose package directory
-// at the top of the tree would shadow the built one.
+// whose tests fail (pytest's exit 1 is a complete run), a C extension whose package directory
+// at the top of the tree would shadow the built one, and one that ships its tests inside the
+// package (pytest takes them from the installed copy); each without and with lint.
 func TestManualWay(t *testing.T) {
 	py, err := FindPython()
 	if err != nil {
@@ -80,19 +81,19 @@ func TestManualWay(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	s := analyzeSetup{indexDir: indexDir, py: py, tmp: tmp}
-	for _, project := range []string{"pyti-example-pure", "pyti-example-failing", "pyti-example-cext"} {
+	for _, project := range []string{"pyti-example-pure", "pyti-example-failing", "pyti-example-cext", "pyti-example-realistic"} {
 		wh := filepath.Join(tmp, "wh-"+project)
 		if err := manualWheelhouse(indexDir, project, wh); err != nil {
 			t.Fatal(err)
 		}
-		series, _, err := Interleave(ctx, 1, 1, time.Time{}, []Variant{s.manualVariant(project, wh)})
+		series, _, err := Interleave(ctx, 1, 1, time.Time{}, []Variant{s.manualVariant("manual", project, wh, false), s.manualVariant("manual + lint", project, wh, true)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkSeries(t, series, 1)
 	}
 	// A project the index does not have is a failed repetition, not a sample.
-	series, _, err := Interleave(ctx, 1, 1, time.Time{}, []Variant{s.manualVariant("pyti-example-absent", tmp)})
+	series, _, err := Interleave(ctx, 1, 1, time.Time{}, []Variant{s.manualVariant("manual", "pyti-example-absent", tmp, false)})
 	if err != nil || series[0].Failures != 1 {
 		t.Errorf("absent project: %+v, %v", series, err)
 	}

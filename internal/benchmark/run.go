@@ -14,10 +14,20 @@ import (
 
 // Config says what to measure.
 type Config struct {
-	Pyti        string        // the pyti binary (bin/pyti)
-	ExamplesDir string        // testdata/examples
-	WorkDir     string        // scratch space; the index and PYTI's data dir live here
-	Examples    []string      // example names for the analysis rows (pure, failing, ...)
+	Pyti        string   // the pyti binary (bin/pyti)
+	ExamplesDir string   // testdata/examples
+	WorkDir     string   // scratch space; the index and PYTI's data dir live here
+	Examples    []string // example names for the analysis rows (pure, failing, ...)
+	// DistDir, when set, is a directory of sdists and wheels of projects from outside the
+	// repository (built by the user, never committed), served by a second index; Projects are
+	// the projects in it to analyse, each a row like an example's.
+	DistDir  string
+	Projects []string
+	// DistNote says, in BENCHMARKS.md, where DistDir's files came from and how they were built.
+	DistNote string
+	// Compare, when set, is another pyti binary (the one before a change) measured beside Pyti
+	// in every analysis row, interleaved, as the variant "pyti, compared" (traced, warm).
+	Compare     string
 	EmptyReps   int           // repetitions of the empty-run row
 	PipReps     int           // repetitions of the pip-install row
 	AnalyzeReps int           // repetitions of each analysis row
@@ -60,7 +70,10 @@ type Results struct {
 	UptimeBefore string    `json:"uptime_before"`
 	UptimeAfter  string    `json:"uptime_after"`
 	IndexCommand string    `json:"index_command"`
-	Rows         []Row     `json:"rows"`
+	// DistIndexCommand serves Config.DistDir, when projects from outside were measured.
+	DistIndexCommand string `json:"dist_index_command,omitempty"`
+	DistNote         string `json:"dist_note,omitempty"`
+	Rows             []Row  `json:"rows"`
 }
 
 // Run measures every row in order and returns what it measured. A row whose set-up fails is
@@ -76,7 +89,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		ctx, cancel = context.WithTimeout(ctx, cfg.Budget*2+10*time.Minute)
 		defer cancel()
 	}
-	res := &Results{Started: time.Now().UTC()}
+	res := &Results{Started: time.Now().UTC(), DistNote: cfg.DistNote}
 	var err error
 	if res.Machine, err = ReadMachine(); err != nil {
 		return nil, err
@@ -125,8 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	res.Rows = append(res.Rows, pipRow)
 
-	rows, indexCmd, err := analyzeRows(ctx, cfg, py, pyErr, tmp, deadline)
-	res.IndexCommand = indexCmd
+	rows, err := analyzeRows(ctx, cfg, py, pyErr, tmp, deadline, res)
 	res.Rows = append(res.Rows, rows...)
 	if err != nil {
 		return res, err
@@ -161,66 +173,117 @@ func measure(ctx context.Context, cfg Config, row *Row, minReps int, deadline ti
 	return err
 }
 
-// analyzeRows serves the examples as an index and measures each example's analysis.
-func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp string, deadline time.Time) ([]Row, string, error) {
+// analyzeRows serves the examples (and the projects of Config.DistDir) as indexes and measures
+// each project's analysis, recording the index commands in res.
+func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp string, deadline time.Time, res *Results) ([]Row, error) {
+	type source struct {
+		projects []string
+		start    func() (*Index, error)
+		command  *string
+	}
+	var examples []string
+	for _, e := range cfg.Examples {
+		examples = append(examples, "pyti-example-"+e)
+	}
+	sources := []source{{examples, func() (*Index, error) {
+		return StartIndex(ctx, cfg.Pyti, cfg.ExamplesDir, filepath.Join(cfg.WorkDir, "index"), filepath.Join(cfg.WorkDir, "index"))
+	}, &res.IndexCommand}}
+	if cfg.DistDir != "" && len(cfg.Projects) > 0 {
+		sources = append(sources, source{cfg.Projects, func() (*Index, error) {
+			return StartIndex(ctx, cfg.Pyti, "", cfg.DistDir, filepath.Join(cfg.WorkDir, "dist-index"))
+		}, &res.DistIndexCommand})
+	}
+	total := 0
+	for _, src := range sources {
+		total += len(src.projects)
+	}
 	var rows []Row
-	skipAll := func(reason string) []Row {
-		for _, e := range cfg.Examples {
-			rows = append(rows, Row{ID: "analyze-" + e, Title: "pyti analyze pyti-example-" + e, Planned: cfg.AnalyzeReps, Skipped: reason})
-		}
-		return rows
-	}
-	if len(cfg.Examples) == 0 {
-		return nil, "", nil
-	}
-	if pyErr != nil {
-		return skipAll(pyErr.Error()), "", nil
-	}
-	idx, err := StartIndex(ctx, cfg.Pyti, cfg.ExamplesDir, filepath.Join(cfg.WorkDir, "index"))
-	if err != nil {
-		return skipAll(err.Error()), "", ctx.Err()
-	}
-	defer idx.Close()
-	s := analyzeSetup{pyti: cfg.Pyti, indexURL: idx.URL, indexDir: idx.Dir, dataDir: filepath.Join(cfg.WorkDir, "data"), py: py, tmp: tmp}
-	for i, e := range cfg.Examples {
-		project := "pyti-example-" + e
-		row := Row{ID: "analyze-" + e, Title: "pyti analyze " + project, Planned: cfg.AnalyzeReps,
-			Breakdown: map[string][][]TaskTime{}}
-		wh := filepath.Join(cfg.WorkDir, "wheelhouse", e)
-		if err := manualWheelhouse(idx.Dir, project, wh); err != nil {
-			row.Skipped = err.Error()
-			rows = append(rows, row)
+	done := 0
+	for _, src := range sources {
+		if len(src.projects) == 0 {
 			continue
 		}
-		row.Commands = []string{
-			strings.Join(s.pytiArgs(project, "OUT", false), " "),
-			strings.Join(s.pytiArgs(project, "OUT", true), " "),
-			"rm -rf " + filepath.Join(s.dataDir, "cache", "{"+strings.Join(coldEnvDirs, ",")+"}") + "   (untimed), then the first command   (pyti, cold environments)",
+		skipAll := func(reason string) {
+			for _, p := range src.projects {
+				rows = append(rows, Row{ID: rowID(p), Title: "pyti analyze " + p, Planned: cfg.AnalyzeReps, Skipped: reason})
+			}
+			done += len(src.projects)
 		}
-		for _, step := range ManualSteps {
-			row.Commands = append(row.Commands, strings.ReplaceAll(strings.ReplaceAll(step, "PROJECT", project), "WH", wh))
+		if pyErr != nil {
+			skipAll(pyErr.Error())
+			continue
 		}
-		traced, untraced := new([][]TaskTime), new([][]TaskTime)
-		vs := []Variant{
-			s.manualVariant(project, wh),
-			s.pytiVariant("pyti", project, false, false, traced),
-			s.pytiVariant("pyti --no-trace", project, true, false, untraced),
-			s.pytiVariant("pyti, cold environments", project, false, true, nil),
-		}
-		// Each remaining example gets an equal share of what is left of the budget.
-		d := deadline
-		if !d.IsZero() {
-			d = time.Now().Add(time.Until(deadline) / time.Duration(len(cfg.Examples)-i))
-		}
-		err := measure(ctx, cfg, &row, 1, d, vs)
-		row.Breakdown["pyti"], row.Breakdown["pyti --no-trace"] = *traced, *untraced
-		rows = append(rows, row)
+		idx, err := src.start()
 		if err != nil {
-			return rows, idx.Command, err
+			skipAll(err.Error())
+			if ctx.Err() != nil {
+				return rows, ctx.Err()
+			}
+			continue
 		}
+		*src.command = idx.Command
+		s := analyzeSetup{pyti: cfg.Pyti, indexURL: idx.URL, indexDir: idx.Dir, dataDir: filepath.Join(cfg.WorkDir, "data"), py: py, tmp: tmp}
+		for _, project := range src.projects {
+			// Each remaining project gets an equal share of what is left of the budget.
+			d := deadline
+			if !d.IsZero() {
+				d = time.Now().Add(time.Until(deadline) / time.Duration(total-done))
+			}
+			done++
+			row, err := s.analyzeRow(ctx, cfg, project, filepath.Join(cfg.WorkDir, "wheelhouse", rowID(project)), d)
+			rows = append(rows, row)
+			if err != nil {
+				idx.Close()
+				return rows, err
+			}
+		}
+		if cfg.StaticRow && src.command == &res.IndexCommand {
+			// The generated sdist builds with the examples' index (setuptools and wheel).
+			rows = append(rows, s.staticRow(ctx, cfg, deadline))
+		}
+		idx.Close()
 	}
-	if cfg.StaticRow {
-		rows = append(rows, s.staticRow(ctx, cfg, deadline))
+	return rows, nil
+}
+
+// rowID names a project's analysis row: analyze-pure for pyti-example-pure, analyze-toolz.
+func rowID(project string) string {
+	return "analyze-" + strings.TrimPrefix(project, "pyti-example-")
+}
+
+// analyzeRow measures the analysis of one project against the manual way, interleaved.
+func (s analyzeSetup) analyzeRow(ctx context.Context, cfg Config, project, wh string, deadline time.Time) (Row, error) {
+	row := Row{ID: rowID(project), Title: "pyti analyze " + project, Planned: cfg.AnalyzeReps,
+		Breakdown: map[string][][]TaskTime{}}
+	if err := manualWheelhouse(s.indexDir, project, wh); err != nil {
+		row.Skipped = err.Error()
+		return row, nil
 	}
-	return rows, idx.Command, nil
+	row.Commands = []string{
+		strings.Join(s.pytiArgs(project, "OUT", false), " "),
+		strings.Join(s.pytiArgs(project, "OUT", true), " "),
+		"rm -rf " + filepath.Join(s.dataDir, "cache", "{"+strings.Join(coldEnvDirs, ",")+"}") + "   (untimed), then the first command   (pyti, cold environments)",
+	}
+	for _, step := range ManualSteps {
+		row.Commands = append(row.Commands, strings.ReplaceAll(strings.ReplaceAll(step, "PROJECT", project), "WH", wh))
+	}
+	row.Commands = append(row.Commands, "(manual + lint: the same, and beside the tests)")
+	row.Commands = append(row.Commands, ManualLintSteps...)
+	traced, untraced := new([][]TaskTime), new([][]TaskTime)
+	vs := []Variant{
+		s.manualVariant("manual", project, wh, false),
+		s.manualVariant("manual + lint", project, wh, true),
+		s.pytiVariant("pyti", project, false, false, traced),
+		s.pytiVariant("pyti --no-trace", project, true, false, untraced),
+		s.pytiVariant("pyti, cold environments", project, false, true, nil),
+	}
+	if cfg.Compare != "" {
+		other := s
+		other.pyti = cfg.Compare
+		row.Commands = append(row.Commands, "(pyti, compared: the first command with "+cfg.Compare+")")
+		vs = append(vs, other.pytiVariant("pyti, compared", project, false, false, nil))
+	}
+	err := measure(ctx, cfg, &row, 1, deadline, vs)
+	row.Breakdown["pyti"], row.Breakdown["pyti --no-trace"] = *traced, *untraced
+	return row, err
 }

@@ -158,11 +158,12 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			if len(rep.Findings) != 0 {
 				t.Errorf("a clean example has findings: %+v", rep.Findings)
 			}
-			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to), and
-			// the examples' static pyproject.toml spared fetch preparing their metadata.
+			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to),
+			// through pip_main.py, and the examples' static pyproject.toml spared fetch preparing
+			// their metadata.
 			for _, cmd := range [][]string{rep.Fetch.Command, rep.Install.Command} {
-				if len(cmd) < 2 || cmd[1] != insidePip+"/pip" {
-					t.Errorf("pip ran as %q, want from %s", cmd, insidePip)
+				if len(cmd) < 3 || cmd[1] != script("pip_main.py") || cmd[2] != insidePip {
+					t.Errorf("pip ran as %q, want pip_main.py with %s", cmd, insidePip)
 				}
 			}
 			// The build ran the backend on a cached build environment, and the test dependencies
@@ -552,8 +553,13 @@ func TestCachedEnvironmentsFallBack(t *testing.T) {
 	if rep.Build.Frontend != "pyti" {
 		t.Errorf("build frontend %q (%s), want pyti", rep.Build.Frontend, rep.Build.FrontendNote)
 	}
-	if _, err := os.Stat(filepath.Join(out, "raw", "build", "pep517-build-2.strace")); err != nil {
+	second, err := os.ReadFile(filepath.Join(out, "raw", "build", "pep517-build-2.strace"))
+	if err != nil {
 		t.Errorf("no second front-end run with the backend's own requirements: %v", err)
+	}
+	// As pip does, the backend is asked for its requirements once: the second run builds.
+	if s := string(second); err == nil && (strings.Contains(s, "get_requires_for_build_wheel") || !strings.Contains(s, "build_wheel")) {
+		t.Errorf("the second front-end run asked the backend again, or did not build")
 	}
 	if rep.Tests.DepsInstall != "pip" || !strings.Contains(rep.Tests.DepsNote, "packaging") {
 		t.Errorf("test dependencies: %q (%s), want pip because of packaging", rep.Tests.DepsInstall, rep.Tests.DepsNote)

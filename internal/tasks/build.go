@@ -58,8 +58,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 		j.log.Info("pip builds the wheel", "reason", err)
 		frontend, note = "pip", err.Error()
 		res, err = j.run(ctx, step{t: t, task: t.task("build"), name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
-			argv: []string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "wheel", "--no-deps", "--no-index",
-				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)}})
+			argv: j.pipArgv(ctx, t, t.python, "wheel", "--no-deps", "--no-index",
+				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree))})
 	}
 	if err != nil {
 		return err
@@ -261,9 +261,12 @@ func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, backend st
 		Backend     string       `json:"backend"`
 		BackendPath []string     `json:"backend_path"`
 		Prefixes    []prefixSpec `json:"prefixes"`
-		Result      string       `json:"result"`
+		// RequiresMet: a later round, with the environment the first round's backend asked
+		// for added; the backend is not asked again (pip asks once).
+		RequiresMet bool   `json:"requires_met"`
+		Result      string `json:"result"`
 	}{Pip: j.pip(ctx, t), Source: j.in(tree), WheelDir: j.in(dist), Backend: backend, BackendPath: backendPath,
-		Result: j.in(result)}
+		RequiresMet: round > 1, Result: j.in(result)}
 	var binds []sandbox.Bind
 	for i, p := range prefixes {
 		inside := insideBuildEnv + "/" + []string{"overlay", "normal"}[i]

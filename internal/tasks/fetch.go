@@ -54,8 +54,8 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 		return err
 	}
 	download := func(name string, reqs []string) (*stepResult, error) {
-		argv := append([]string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "download", "--dest", j.in(wh),
-			"--index-url", fmt.Sprintf("http://127.0.0.1:%d/simple/", indexPort), "--progress-bar", "off"}, reqs...)
+		argv := append(j.pipArgv(ctx, t, t.python, "download", "--dest", j.in(wh),
+			"--index-url", fmt.Sprintf("http://127.0.0.1:%d/simple/", indexPort), "--progress-bar", "off"), reqs...)
 		return j.run(ctx, step{t: t, task: t.task("fetch"), name: name, phase: "fetch", argv: argv, dir: j.in(t.work), wall: j.opts.FetchTimeout,
 			indexSock: sock, readOnly: binds})
 	}

@@ -94,6 +94,7 @@ type target struct {
 
 	kWheelhouse dag.Key[Wheelhouse]
 	kWheel      dag.Key[Wheel]
+	kVenv       dag.Key[Venv]
 	kEnv        dag.Key[Environment]
 	kImported   dag.Key[Imported]
 	kTested     dag.Key[bool]
@@ -149,6 +150,7 @@ func newTargets(o Options, work string) ([]*target, error) {
 		}
 		t.kWheelhouse = dag.NewKey[Wheelhouse]("wheelhouse" + suffix)
 		t.kWheel = dag.NewKey[Wheel]("wheel" + suffix)
+		t.kVenv = dag.NewKey[Venv]("venv" + suffix)
 		t.kEnv = dag.NewKey[Environment]("environment" + suffix)
 		t.kImported = dag.NewKey[Imported]("import-results" + suffix)
 		t.kTested = dag.NewKey[bool]("test-results" + suffix)

@@ -14,28 +14,39 @@ import (
 	"github.com/pyti/pyti/internal/sandbox"
 )
 
-// install creates a fresh environment (no system site-packages, no pip inside it: declared
-// dependencies win) and installs the wheel into it offline from the wheelhouse, traced.
-func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
-	w, _ := t.kWheel.Get(d)
-	wh, _ := t.kWheelhouse.Get(d)
+// makeVenv creates the fresh environment the install fills (no system site-packages, no pip
+// inside it: declared dependencies win). It needs nothing of the build, so it runs beside it,
+// untraced: the interpreter's own venv module runs, none of the package's code.
+func (j *job) makeVenv(ctx context.Context, d *dag.Data, t *target) error {
 	venv := filepath.Join(t.work, "venv")
 	mk, err := j.run(ctx, step{t: t, task: t.task("install"), name: "venv", dir: j.in(t.work), wall: j.opts.InstallTimeout,
 		argv: []string{t.python, "-m", "venv", "--without-pip", j.in(venv)}})
 	if err != nil {
 		return err
 	}
-	inst := &report.Install{Phase: mk.phase}
+	v := Venv{Made: mk.ok(), Phase: mk.phase, Output: mk.output, Result: mk.res}
+	v.Env = Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
+	v.Env.SitePackages = sitePackages(venv)
+	t.kVenv.Set(d, v)
+	return nil
+}
+
+// install installs the wheel offline from the wheelhouse, traced, into the environment the venv
+// task made.
+func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
+	w, _ := t.kWheel.Get(d)
+	wh, _ := t.kWheelhouse.Get(d)
+	mk, _ := t.kVenv.Get(d)
+	inst := &report.Install{Phase: mk.Phase}
 	defer j.setResult(t, func(tr *report.TargetResults) { tr.Install = inst })
-	if !mk.ok() {
-		inst.ErrorLines = errorLines(mk.output, 20)
-		return fmt.Errorf("creating the environment failed (%s): %s", describe(mk.res), lastLine(mk.output))
+	if !mk.Made {
+		inst.ErrorLines = errorLines(mk.Output, 20)
+		return fmt.Errorf("creating the environment failed (%s): %s", describe(mk.Result), lastLine(mk.Output))
 	}
-	env := Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
-	env.SitePackages = sitePackages(venv)
+	env := mk.Env
 	wheel, binds := j.wheelInSandbox(w)
-	argv := []string{j.in(env.Python), filepath.Join(j.pip(ctx, t), "pip"), "install", "--no-index", "--find-links", j.in(wh.Dir),
-		"--progress-bar", "off", wheel}
+	argv := j.pipArgv(ctx, t, j.in(env.Python), "install", "--no-index", "--find-links", j.in(wh.Dir),
+		"--progress-bar", "off", wheel)
 	if len(wh.Unfetchable) > 0 {
 		// Some dependencies are not on the index (the verdict says so): install the package
 		// alone, so that its code can still run.

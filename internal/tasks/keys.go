@@ -4,6 +4,8 @@ import (
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
 )
 
 // Request is what the user asked to analyse.
@@ -77,6 +79,16 @@ type Environment struct {
 	Venv         string
 	Python       string // the environment's interpreter
 	SitePackages string
+}
+
+// Venv is the fresh environment the install will fill (made by the venv task, beside the
+// build), or why it could not be made: then Made is false and Phase and Output say what happened.
+type Venv struct {
+	Env    Environment
+	Made   bool
+	Phase  report.Phase
+	Output string
+	Result *sandbox.Result
 }
 
 // Imported says the import step ran; the test step waits for it, because it adds test

@@ -38,6 +38,13 @@ func (j *job) pip(ctx context.Context, t *target) string {
 	return insidePip
 }
 
+// pipArgv is the command line that runs t's pip with python (the target's, or an environment's)
+// and args: through pip_main.py, which runs pip as `python PIP/pip` would, minus the lsb_release
+// and uname processes its User-Agent probe starts in every run.
+func (j *job) pipArgv(ctx context.Context, t *target, python string, args ...string) []string {
+	return append([]string{python, script("pip_main.py"), j.pip(ctx, t)}, args...)
+}
+
 // preparePip makes (or finds) the cache directory holding t's pip, unpacked and compiled.
 func (j *job) preparePip(ctx context.Context, t *target) (string, error) {
 	wheel := filepath.Join(t.img.Root, t.pipWheel)

@@ -325,13 +325,17 @@ func (j *job) graph() (*dag.Graph, error) {
 	}
 	for _, t := range j.targets {
 		t := t
-		all = append(all, t.kWheelhouse, t.kWheel, t.kEnv, t.kImported, t.kTested)
+		all = append(all, t.kWheelhouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kTested)
 		tasks = append(tasks,
 			dag.Task{Name: t.task("fetch"), Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{t.kWheelhouse}, Timeout: o.FetchTimeout + time.Minute,
 				Run: func(ctx context.Context, d *dag.Data) error { return j.fetch(ctx, d, t) }},
 			dag.Task{Name: t.task("build"), Needs: []dag.AnyKey{KArchive, KSource, t.kWheelhouse}, Provides: []dag.AnyKey{t.kWheel}, Timeout: o.BuildTimeout + time.Minute,
 				Run: func(ctx context.Context, d *dag.Data) error { return j.build(ctx, d, t) }},
-			dag.Task{Name: t.task("install"), Needs: []dag.AnyKey{t.kWheel, t.kWheelhouse}, Provides: []dag.AnyKey{t.kEnv}, Timeout: o.InstallTimeout + time.Minute,
+			// The environment is made beside the build (it needs none of it), so that the install
+			// that follows the build only installs.
+			dag.Task{Name: t.task("venv"), Needs: []dag.AnyKey{t.kWheelhouse}, Provides: []dag.AnyKey{t.kVenv}, Timeout: o.InstallTimeout + time.Minute,
+				Run: func(ctx context.Context, d *dag.Data) error { return j.makeVenv(ctx, d, t) }},
+			dag.Task{Name: t.task("install"), Needs: []dag.AnyKey{t.kWheel, t.kWheelhouse, t.kVenv}, Provides: []dag.AnyKey{t.kEnv}, Timeout: o.InstallTimeout + time.Minute,
 				Run: func(ctx context.Context, d *dag.Data) error { return j.install(ctx, d, t) }},
 			dag.Task{Name: t.task("import"), Needs: []dag.AnyKey{t.kWheel, t.kEnv}, Provides: []dag.AnyKey{t.kImported}, Timeout: o.ImportTimeout + time.Minute,
 				Run: func(ctx context.Context, d *dag.Data) error { return j.importModules(ctx, d, t) }},

@@ -154,8 +154,8 @@ func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, 
 		target = fmt.Sprintf("%s[%s]", wheel, strings.Join(wh.Extras, ","))
 	}
 	install := func(name string, reqs []string) (*stepResult, error) {
-		argv := append([]string{j.in(env.Python), filepath.Join(j.pip(ctx, tg), "pip"), "install", "--no-index",
-			"--find-links", j.in(wh.Dir), "--progress-bar", "off"}, reqs...)
+		argv := append(j.pipArgv(ctx, tg, j.in(env.Python), "install", "--no-index",
+			"--find-links", j.in(wh.Dir), "--progress-bar", "off"), reqs...)
 		return j.run(ctx, step{t: tg, task: tg.task("test"), name: name, phase: "test", dir: j.in(tg.work), wall: j.opts.InstallTimeout,
 			site: j.in(env.SitePackages), readOnly: binds, argv: argv})
 	}

@@ -119,6 +119,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 		{"unpack", report.VerdictError, "unpack: "},
 		{t.task("fetch"), report.VerdictFetch, ""},
 		{t.task("build"), report.VerdictBuild, ""},
+		{t.task("venv"), report.VerdictInstall, ""},
 		{t.task("install"), report.VerdictInstall, ""},
 		{t.task("import"), report.VerdictImportFailed, ""},
 	} {

@@ -14,7 +14,7 @@ func okTasks(suffix string) []dag.TaskRecord {
 	for _, n := range []string{"resolve", "download", "unpack", "inspect", "style", "lint", "report"} {
 		out = append(out, dag.TaskRecord{TaskSpec: dag.TaskSpec{Name: n}, Status: dag.StatusOK})
 	}
-	for _, n := range []string{"fetch", "build", "install", "import", "test"} {
+	for _, n := range []string{"fetch", "build", "venv", "install", "import", "test"} {
 		out = append(out, dag.TaskRecord{TaskSpec: dag.TaskSpec{Name: n + suffix}, Status: dag.StatusOK})
 	}
 	return out
@@ -144,6 +144,8 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictBuild, Reason: "the wheel did not build"}},
 		{"install failed", one(verdictInput{Tasks: with(okTasks(""), "install", dag.StatusFailed, "pip install failed", "", "")}, nil, nil),
 			verdictOutput{Verdict: report.VerdictInstall, Reason: "pip install failed"}},
+		{"venv failed", one(verdictInput{Tasks: with(with(okTasks(""), "venv", dag.StatusFailed, "venv: no space", "", ""), "install", dag.StatusSkipped, "", "needs venv", "venv")}, nil, nil),
+			verdictOutput{Verdict: report.VerdictInstall, Reason: "venv: no space"}},
 		{"import failed", one(verdictInput{Tasks: with(okTasks(""), "import", dag.StatusFailed, "1 of 2 modules did not import", "", "")}, nil, nil),
 			verdictOutput{Verdict: report.VerdictImportFailed, Reason: "1 of 2 modules did not import"}},
 		{"PYTI failed to resolve", one(verdictInput{Tasks: with(okTasks(""), "resolve", dag.StatusFailed, "index unreachable", "", "")}, nil, nil),

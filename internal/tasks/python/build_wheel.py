@@ -5,8 +5,8 @@ Usage: python build_wheel.py SPEC_JSON
 SPEC_JSON holds: pip (the directory or wheel of the pip in use: its vendored hook caller and
 packaging are used, so the hooks are called exactly as pip calls them), source, wheel_dir,
 backend, backend_path, prefixes (the build environments' lib and bin directories, in pip's
-order: the build-system requirements first, then what the backend asked for) and result (a file
-for the JSON answer). The sitecustomize module goes where pip puts it, in a temporary
+order: the build-system requirements first, then what the backend asked for), requires_met and
+result (a file for the JSON answer). The sitecustomize module goes where pip puts it, in a temporary
 pip-build-env-* directory.
 
 The hooks run as pip's build isolation runs them: each in a fresh interpreter, with the system's
@@ -14,7 +14,9 @@ site-packages hidden, the environments' lib directories added as site directorie
 honoured) and their bin directories first on PATH. get_requires_for_build_wheel runs first; when
 the backend asks for what the environments do not hold, the answer is {"missing": [...]} (or
 {"conflicting": [...]}) and the exit code 3, so that the caller can add an environment or let pip
-build. Otherwise build_wheel runs and the answer is {"wheel": NAME}. prepare_metadata_for_build_wheel
+build. Otherwise build_wheel runs and the answer is {"wheel": NAME}. With requires_met (the caller
+added the environment an earlier run's answer asked for), build_wheel runs at once: pip, too,
+calls get_requires_for_build_wheel once, installs what it asks for, then builds. prepare_metadata_for_build_wheel
 is not called: PEP 517 lets a front end build the wheel directly, and pip calls it only to learn
 the metadata for its resolver.
 """
@@ -130,19 +132,20 @@ def main():
 
     hooks = HookCaller(SPEC["source"], SPEC["backend"], backend_path=SPEC.get("backend_path"),
                        runner=runner, python_executable=sys.executable)
-    try:
-        reqs = hooks.get_requires_for_build_wheel()
-    except subprocess.CalledProcessError as e:
-        print("error: get_requires_for_build_wheel exited with code %d" % e.returncode, file=sys.stderr)
-        return 1
-    except Exception as e:  # BackendUnavailable, BackendInvalid, HookMissing
-        print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
-        return 1
-    missing, conflicting = unmet(reqs, lib_dirs)
-    if conflicting:
-        answer({"conflicting": conflicting}, 3)
-    if missing:
-        answer({"missing": missing}, 3)
+    if not SPEC.get("requires_met"):
+        try:
+            reqs = hooks.get_requires_for_build_wheel()
+        except subprocess.CalledProcessError as e:
+            print("error: get_requires_for_build_wheel exited with code %d" % e.returncode, file=sys.stderr)
+            return 1
+        except Exception as e:  # BackendUnavailable, BackendInvalid, HookMissing
+            print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+            return 1
+        missing, conflicting = unmet(reqs, lib_dirs)
+        if conflicting:
+            answer({"conflicting": conflicting}, 3)
+        if missing:
+            answer({"missing": missing}, 3)
     try:
         name = hooks.build_wheel(SPEC["wheel_dir"])
     except subprocess.CalledProcessError as e:

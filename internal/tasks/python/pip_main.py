@@ -1,0 +1,35 @@
+"""Run pip as `python PIP/pip ARGS...` runs it, without its distro probe's child processes.
+
+Usage: python pip_main.py PIP ARGS...   (PIP: the directory or wheel holding the pip package)
+
+Every pip command that opens a session (`pip install --no-index` too) builds a User-Agent header,
+and pip's vendored distro module fills it by running `lsb_release -a` (a shell script that starts
+getopt, cut and tr) and `uname -rs`: a dozen process starts per pip run, traced in the sandbox,
+for a header that only PYTI's index proxy sees. distro reads the same names from
+/etc/os-release without them, so it is told to (include_lsb=False, include_uname=False). Nothing
+else changes: pip's own __main__ does the rest exactly as here.
+"""
+
+import os
+import sys
+import warnings
+
+location = sys.argv.pop(1)
+# As `python PIP/pip`: pip's directory (or wheel) first on sys.path, not PYTI's helpers, and
+# argv[0] naming pip, which pip's messages quote.
+sys.path[0] = location
+sys.argv[0] = os.path.join(location, "pip")
+
+try:
+    # The module, not the package: its functions read the module's _distro.
+    from pip._vendor.distro import distro
+
+    distro._distro = distro.LinuxDistribution(include_lsb=False, include_uname=False)
+except (ImportError, AttributeError, TypeError):
+    pass  # another pip's distro: let it probe as it does
+
+# pip's __main__: the warning filter must precede importing pip (pip issue 9540).
+warnings.filterwarnings("ignore", category=DeprecationWarning, module=".*packaging\\.version")
+from pip._internal.cli.main import main  # noqa: E402
+
+sys.exit(main())

@@ -220,14 +220,7 @@ func TestClusterProcessesWorkerSIGTERM(t *testing.T) {
 	c := newTestCluster(t, ctx, exampleIndex(t, ctx, "pure"), "--max-attempts", "1")
 	stopping := c.startWorker("stopping")
 	jobs := c.submit("pyti-example-pure")
-	waitFor(t, ctx, "the worker to run the job", func() bool {
-		for _, w := range c.workers() {
-			if w.Name == "stopping" && w.Current != nil && time.Since(w.Current.Started) > 2*time.Second {
-				return true
-			}
-		}
-		return false
-	})
+	c.waitRunning("the worker to run the job", "stopping", 2*time.Second)
 	stopping.kill(syscall.SIGTERM)
 	<-stopping.done
 	if code := stopping.cmd.ProcessState.ExitCode(); code != 0 {
@@ -258,14 +251,7 @@ func TestClusterProcessesMasterSIGTERM(t *testing.T) {
 	c.startWorker("w1")
 	c.startWorker("w2")
 	jobs := c.submit(exampleSpecs...)
-	waitFor(t, ctx, "a job to run", func() bool {
-		for _, w := range c.workers() {
-			if w.Current != nil && time.Since(w.Current.Started) > 2*time.Second {
-				return true
-			}
-		}
-		return false
-	})
+	c.waitRunning("a job to run", "", 2*time.Second)
 	c.master.kill(syscall.SIGTERM)
 	<-c.master.done
 	c.startMaster()
@@ -287,14 +273,7 @@ func TestClusterProcessesWorkerKilledAndRestartedUnderItsName(t *testing.T) {
 	c := newTestCluster(t, ctx, exampleIndex(t, ctx, "pure"))
 	first := c.startWorker("same")
 	jobs := c.submit("pyti-example-pure")
-	waitFor(t, ctx, "the worker to run the job", func() bool {
-		for _, w := range c.workers() {
-			if w.Current != nil && time.Since(w.Current.Started) > 2*time.Second {
-				return true
-			}
-		}
-		return false
-	})
+	c.waitRunning("the worker to run the job", "", 2*time.Second)
 	first.kill(syscall.SIGKILL)
 	<-first.done
 	second := c.startWorker("same")

@@ -318,6 +318,23 @@ func (c *testCluster) workers() []master.WorkerInfo {
 }
 
 // waitDone waits until every job is terminal (tolerating a master that is away) and returns them.
+// waitRunning waits until a worker (the one named name, or any when name is "") has been running
+// a job for longer than after, and returns that job's id.
+func (c *testCluster) waitRunning(what, name string, after time.Duration) string {
+	c.t.Helper()
+	var job string
+	waitFor(c.t, c.ctx, what, func() bool {
+		for _, w := range c.workers() {
+			if (name == "" || w.Name == name) && w.Current != nil && time.Since(w.Current.Started) > after {
+				job = w.Current.JobID
+				return true
+			}
+		}
+		return false
+	})
+	return job
+}
+
 func (c *testCluster) waitDone(jobs []store.Job) []master.JobDetail {
 	c.t.Helper()
 	out := make([]master.JobDetail, len(jobs))
@@ -397,16 +414,7 @@ func TestClusterProcessesWorkerKilled(t *testing.T) {
 	jobs := c.submit(exampleSpecs...)
 
 	// Kill the victim once it has been running a job for a few seconds (mid-analysis).
-	var killedJob string
-	waitFor(t, ctx, "the victim to run a job", func() bool {
-		for _, w := range c.workers() {
-			if w.Name == "victim" && w.Current != nil && time.Since(w.Current.Started) > 3*time.Second {
-				killedJob = w.Current.JobID
-				return true
-			}
-		}
-		return false
-	})
+	killedJob := c.waitRunning("the victim to run a job", "victim", 3*time.Second)
 	victim.kill(syscall.SIGKILL)
 	<-victim.done
 
@@ -436,14 +444,7 @@ func TestClusterProcessesMasterRestarted(t *testing.T) {
 	c.startWorker("w1")
 	c.startWorker("w2")
 	jobs := c.submit(exampleSpecs...)
-	waitFor(t, ctx, "a job to run", func() bool {
-		for _, w := range c.workers() {
-			if w.Current != nil && time.Since(w.Current.Started) > 3*time.Second {
-				return true
-			}
-		}
-		return false
-	})
+	c.waitRunning("a job to run", "", 3*time.Second)
 	c.master.kill(syscall.SIGKILL)
 	<-c.master.done
 	time.Sleep(2 * time.Second) // the workers notice: heartbeats and NATS fail for a while

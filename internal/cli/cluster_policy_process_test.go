@@ -7,55 +7,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pyti/pyti/internal/hitrecorder"
 	"github.com/pyti/pyti/internal/master"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
 	"github.com/pyti/pyti/internal/store/storetest"
 )
-
-// listener is a loopback HTTP server that records every request reaching it and whether it
-// carried credentials.
-type listener struct {
-	*httptest.Server
-	mu   sync.Mutex
-	hits []string
-}
-
-func newListener(t *testing.T, h http.HandlerFunc) *listener {
-	t.Helper()
-	l := &listener{}
-	l.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := "auth=no"
-		if r.Header.Get("Authorization") != "" {
-			auth = "auth=yes"
-		}
-		l.mu.Lock()
-		l.hits = append(l.hits, r.URL.Path+" "+auth)
-		l.mu.Unlock()
-		if h != nil {
-			h(w, r)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(l.Close)
-	return l
-}
-
-func (l *listener) got() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.hits...)
-}
 
 // rawCall calls the master's Raw Data API with a token and returns the status.
 func (c *testCluster) rawCall(method, path, token string, in any) int {
@@ -104,10 +68,10 @@ func TestClusterProcessesIndexPolicyAndForgery(t *testing.T) {
 	requireSandbox(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	other := newListener(t, nil)    // another service on loopback
-	unlisted := newListener(t, nil) // an index the operator did not list
-	own := newListener(t, nil)      // the worker's own index: knows no project
-	mirror := newListener(t, func(w http.ResponseWriter, r *http.Request) {
+	other := hitrecorder.New(t, nil)    // another service on loopback
+	unlisted := hitrecorder.New(t, nil) // an index the operator did not list
+	own := hitrecorder.New(t, nil)      // the worker's own index: knows no project
+	mirror := hitrecorder.New(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 	})
 	c := newTestCluster(t, ctx, own.URL+"/simple/", "--job-index", mirror.URL+"/simple/")
@@ -154,23 +118,23 @@ func TestClusterProcessesIndexPolicyAndForgery(t *testing.T) {
 	if got := details[1].Job.Index; got != mirror.URL+"/simple/" {
 		t.Errorf("the mirror job's index is stored as %q", got)
 	}
-	for _, h := range own.got() {
+	for _, h := range own.Got() {
 		if !strings.HasSuffix(h, "auth=yes") {
 			t.Errorf("the worker's own index got a request without its credentials: %s", h)
 		}
 	}
-	if len(own.got()) == 0 {
+	if len(own.Got()) == 0 {
 		t.Error("the worker's own index was not asked")
 	}
-	if len(mirror.got()) == 0 {
+	if len(mirror.Got()) == 0 {
 		t.Error("the allowed mirror was not asked")
 	}
-	for _, h := range mirror.got() {
+	for _, h := range mirror.Got() {
 		if !strings.HasSuffix(h, "auth=no") {
 			t.Errorf("the mirror got the credentials of the worker's own index: %s", h)
 		}
 	}
-	if got := append(other.got(), unlisted.got()...); len(got) != 0 {
+	if got := append(other.Got(), unlisted.Got()...); len(got) != 0 {
 		t.Errorf("listeners that are not an allowed index were reached: %v", got)
 	}
 	t.Logf("the mirror job: %s %s (%s)", details[1].Job.State, details[1].Job.Verdict, details[1].Job.Error)

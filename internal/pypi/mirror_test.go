@@ -3,49 +3,13 @@ package pypi
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/hitrecorder"
 )
-
-// recorder is a loopback listener that records the requests that reach it and whether they
-// carried credentials.
-type recorder struct {
-	*httptest.Server
-	mu   sync.Mutex
-	hits []string // "path auth=yes|no"
-}
-
-func newRecorder(t *testing.T, h func(w http.ResponseWriter, r *http.Request)) *recorder {
-	t.Helper()
-	rec := &recorder{}
-	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := "no"
-		if r.Header.Get("Authorization") != "" {
-			auth = "yes"
-		}
-		rec.mu.Lock()
-		rec.hits = append(rec.hits, r.URL.Path+" auth="+auth)
-		rec.mu.Unlock()
-		if h != nil {
-			h(w, r)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(rec.Close)
-	return rec
-}
-
-func (r *recorder) got() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.hits...)
-}
 
 func hostPortOf(t *testing.T, raw string) string {
 	t.Helper()
@@ -61,7 +25,7 @@ func hostPortOf(t *testing.T, raw string) string {
 // address or to a private range is refused before it is dialled. The environment's credentials
 // go to the host they were configured for only, never across a redirect to another port.
 func TestPrivateHostsAllowOnlyTheMirror(t *testing.T) {
-	other := newRecorder(t, nil)
+	other := hitrecorder.New(t, nil)
 	tests := []struct {
 		name       string
 		redirect   string // where the mirror sends /simple/demo-pkg/
@@ -85,14 +49,14 @@ func TestPrivateHostsAllowOnlyTheMirror(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			mirror := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+			mirror := hitrecorder.New(t, func(w http.ResponseWriter, r *http.Request) {
 				if tc.redirect != "" {
 					http.Redirect(w, r, tc.redirect, http.StatusFound)
 					return
 				}
 				http.NotFound(w, r)
 			})
-			before := len(other.got())
+			before := len(other.Got())
 			o := testOptions(t, mirror.URL+"/simple/", nil)
 			o.AllowPrivate = false
 			o.Retries = -1
@@ -109,10 +73,10 @@ func TestPrivateHostsAllowOnlyTheMirror(t *testing.T) {
 			if tc.wantWhy != "" && !strings.Contains(err.Error(), tc.wantWhy) {
 				t.Errorf("error %q lacks %q", err, tc.wantWhy)
 			}
-			if diff := cmp.Diff(tc.wantMirror, mirror.got()); diff != "" {
+			if diff := cmp.Diff(tc.wantMirror, mirror.Got()); diff != "" {
 				t.Errorf("the mirror saw (-want +got):\n%s", diff)
 			}
-			if got := other.got()[before:]; len(got) != 0 {
+			if got := other.Got()[before:]; len(got) != 0 {
 				t.Errorf("another loopback port was reached: %v", got)
 			}
 		})
@@ -133,9 +97,9 @@ func TestCredentialsNeverCrossARedirect(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			target := newRecorder(t, nil)
-			var index *recorder
-			index = newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+			target := hitrecorder.New(t, nil)
+			var index *hitrecorder.Recorder
+			index = hitrecorder.New(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/simple/demo-pkg/" {
 					dest := target.URL + "/simple/demo-pkg/"
 					if tc.sameServer {
@@ -153,14 +117,14 @@ func TestCredentialsNeverCrossARedirect(t *testing.T) {
 			o.Retries = -1
 			c := newTestClient(t, o)
 			_, _ = c.Project(testCtx(t), "demo-pkg")
-			if diff := cmp.Diff(tc.wantTarget, target.got()); diff != "" {
+			if diff := cmp.Diff(tc.wantTarget, target.Got()); diff != "" {
 				t.Errorf("the redirect target saw (-want +got):\n%s", diff)
 			}
 			want := []string{"/simple/demo-pkg/ auth=yes"}
 			if tc.sameServer {
 				want = append(want, "/moved/demo-pkg/ auth=yes")
 			}
-			if diff := cmp.Diff(want, index.got()); diff != "" {
+			if diff := cmp.Diff(want, index.Got()); diff != "" {
 				t.Errorf("the index saw (-want +got):\n%s", diff)
 			}
 		})

@@ -114,19 +114,14 @@ func MetadataFacts(p Project, popular []string, pyFiles int, modules []string) [
 	add := func(check, value string) {
 		out = append(out, Fact{T: "metadata", Name: check, Value: value, Role: "metadata"})
 	}
-	if f := Typosquat(p.Name, popular); f != nil {
-		add("typosquat", f.Message)
-		// A misspelling that ships the real project's module replaces it; an affix or a separator
-		// ("msgpack-python") is often the same project's older name, and is left at typosquat.
-		imitated, why := Imitated(p.Name, popular)
-		typo := strings.HasPrefix(why, "is one edit") || strings.HasPrefix(why, "is two edits") || strings.HasPrefix(why, "uses look-alike")
-		own := strings.ReplaceAll(normalize(p.Name), "-", "_")
+	if im := Imitated(p.Name, popular); im.Project != "" {
+		add("typosquat", fmt.Sprintf("The name %q %s the well-known project %q: check that this is the project you meant.", p.Name, im.How, im.Project))
+		// A misspelling that ships the real project's module replaces it; an affix or other
+		// separators ("msgpack-python") is often the same project's older name: left at typosquat.
+		own, theirs := strings.ReplaceAll(normalize(p.Name), "-", "_"), strings.ReplaceAll(im.Project, "-", "_")
 		for _, m := range modules {
-			if !typo {
-				break
-			}
-			if mm := strings.ReplaceAll(normalize(m), "-", "_"); mm == strings.ReplaceAll(imitated, "-", "_") && mm != own {
-				add("typosquat-shadows-module", fmt.Sprintf("%q imitates %q and installs the module %q, which that project's users import", p.Name, imitated, m))
+			if mm := strings.ReplaceAll(normalize(m), "-", "_"); im.Misspelt && mm == theirs && mm != own {
+				add("typosquat-shadows-module", fmt.Sprintf("%q imitates %q and installs the module %q, which that project's users import", p.Name, im.Project, m))
 			}
 		}
 	}

@@ -209,9 +209,9 @@ func TestTyposquat(t *testing.T) {
 		{"loquru", true},
 	}
 	for _, tc := range tests {
-		got := Typosquat(tc.name, popular)
-		if (got != nil) != tc.want {
-			t.Errorf("Typosquat(%q) = %+v, want reported=%v", tc.name, got, tc.want)
+		got := Imitated(tc.name, popular)
+		if (got.Project != "") != tc.want {
+			t.Errorf("Imitated(%q) = %+v, want reported=%v", tc.name, got, tc.want)
 		}
 	}
 }

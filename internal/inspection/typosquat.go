@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	_ "embed"
-	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/pyti/pyti/internal/report"
 )
 
 //go:embed data/popular.txt
@@ -35,60 +32,56 @@ func ParseNameList(data []byte) []string {
 	return names
 }
 
-// Typosquat reports whether name imitates one of the popular names: one edit (insertion, deletion,
-// substitution or swap of neighbours) away from a name of at least five characters, two edits from
-// one of at least ten, the same name with its separators dropped or moved, a look-alike digit, or a
-// "python-"/"py" affix added. A name that is itself on the list is not reported.
-func Typosquat(name string, popular []string) *Finding {
-	p, why := Imitated(name, popular)
-	if p == "" {
-		return nil
-	}
-	return &Finding{
-		RuleID:   "typosquat",
-		Severity: report.SeverityMedium,
-		Title:    "Name imitates a well-known project",
-		Message:  fmt.Sprintf("The name %q %s the well-known project %q: check that this is the project you meant.", name, why, p),
-		Count:    1,
-	}
+// Imitation says which well-known project a name imitates, and how.
+type Imitation struct {
+	Project string // the popular name imitated; "" for none
+	How     string // "is one edit away from", ...
+	// Misspelt: the name is a misspelling (edits, look-alike characters), not the same name with
+	// an affix or other separators, which is often the project's own older name.
+	Misspelt bool
 }
 
-// Imitated is the popular name that name imitates, and how; "" when it imitates none (or is one).
-func Imitated(name string, popular []string) (project, why string) {
+// Imitated is the popular name that name imitates; the zero Imitation when it imitates none (or
+// is one). Imitating is being one edit (insertion, deletion, substitution or swap of neighbours)
+// away from a name of at least five characters, two edits from one of at least ten (outside a
+// shared namespace), the same name with its separators dropped or moved, a look-alike digit, or a
+// "python-"/"py" affix added.
+func Imitated(name string, popular []string) Imitation {
 	n := normalize(name)
 	for _, p := range popular {
 		if n == p {
-			return "", ""
+			return Imitation{}
 		}
 	}
 	for _, p := range popular {
-		if why := imitates(n, p); why != "" {
-			return p, why
+		if im := imitates(n, p); im.How != "" {
+			im.Project = p
+			return im
 		}
 	}
-	return "", ""
+	return Imitation{}
 }
 
 var lookalike = strings.NewReplacer("0", "o", "1", "l", "3", "e", "5", "s", "rn", "m", "vv", "w")
 
-func imitates(n, p string) string {
+func imitates(n, p string) Imitation {
 	bare := func(s string) string { return strings.NewReplacer("-", "").Replace(s) }
 	switch {
 	case bare(n) == bare(p):
-		return "differs only in separators from"
+		return Imitation{How: "differs only in separators from"}
 	case lookalike.Replace(n) == p:
-		return "uses look-alike characters for"
+		return Imitation{How: "uses look-alike characters for", Misspelt: true}
 	case n == "python-"+p || n == p+"-python" || n == "py"+p || n == "py-"+p || n == p+"-py" || n == p+"2" || n == p+"3":
-		return "adds a common affix to"
+		return Imitation{How: "adds a common affix to"}
 	}
 	d := distance(n, p, 3)
 	switch {
 	case d == 1 && len(p) >= 5:
-		return "is one edit away from"
+		return Imitation{How: "is one edit away from", Misspelt: true}
 	case d == 2 && len(p) >= 10 && !siblings(n, p):
-		return "is two edits away from"
+		return Imitation{How: "is two edits away from", Misspelt: true}
 	}
-	return ""
+	return Imitation{}
 }
 
 // distance is the optimal-string-alignment distance between a and b, or limit when it is at least

@@ -304,24 +304,22 @@ class Scanner:
                 self.layer(file, line, layers, chain, text, role, depth)
                 return
 
-    def read_code(self, file, line, layers, how, text, role, depth):
-        """Code that is not hidden but is run from a string (exec("...")): read it as code, with no
-        layer fact, so that its calls are judged like any other."""
+    def read_code(self, file, line, layers, how, text, role, depth, hidden=False):
+        """Reads text as code, once per file, with how it was reached in its layers. Code that was
+        hidden (decoded) also gets a layer fact; a plain string that is exec'd does not, so that
+        its calls are judged like any other."""
         key = (file, hash(text))
         if key in self.seen_layers:
             return
         self.seen_layers.add(key)
-        self.scan_source(file, text, role, list(layers) + ["line %d: %s" % (line, how)], line0=0, depth=depth + 1)
-
-    def layer(self, file, line, layers, chain, text, role, depth):
-        key = (file, hash(text))
-        if key in self.seen_layers:
-            return
-        self.seen_layers.add(key)
-        nl = list(layers) + ["line %d: %s" % (line, "+".join(chain) or "code")]
-        self.emit({"t": "layer", "file": file, "line": line, "layers": nl, "text": safe(text, 600)})
+        nl = list(layers) + ["line %d: %s" % (line, how)]
+        if hidden:
+            self.emit({"t": "layer", "file": file, "line": line, "layers": nl, "text": safe(text, 600)})
         if depth + 1 < self.max_depth:
             self.scan_source(file, text, role, nl, line0=0, depth=depth + 1)
+
+    def layer(self, file, line, layers, chain, text, role, depth):
+        self.read_code(file, line, layers, "+".join(chain) or "code", text, role, depth, hidden=True)
 
 
 STMT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")

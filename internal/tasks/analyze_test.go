@@ -55,53 +55,53 @@ func index(t *testing.T) *fixture {
 		t.Skipf("no sandbox: %v", err)
 	}
 	fixtureOnce.Do(func() {
-		root, err := os.MkdirTemp("", "pyti-tasks-test-")
-		if err != nil {
-			fixtureErr = err
-			return
-		}
-		dir := filepath.Join(root, "index")
-		ctx := context.Background()
-		if _, err := localindex.Build(ctx, "../../testdata/examples", dir, nil,
-			localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels(""),
-			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext", "netneed")); err != nil {
-			fixtureErr = err
-			return
-		}
-		if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
-			fixtureErr = err
-			return
-		}
-		// The matrix tests' image gets the test tools its own Debian release ships (a coverage
-		// built for its Python), as PyPI would serve wheels for every interpreter.
-		if root := testImageRoot(); root != "" {
-			tools, err := debwheel.Dependencies(root, debwheel.TestTools)
-			if err != nil {
-				fixtureErr = err
-				return
-			}
-			if _, err := debwheel.BuildFrom(ctx, root, dir, tools); err != nil {
-				fixtureErr = err
-				return
-			}
-		}
-		srv, err := localindex.Start(dir)
-		if err != nil {
-			fixtureErr = err
-			return
-		}
-		cache := filepath.Join(root, "cache")
-		client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: cache, AllowPrivate: true, UserAgent: "pyti-test"})
-		if err != nil {
-			fixtureErr = err
-			return
-		}
-		shared = &fixture{dir: dir, url: srv.SimpleURL(), client: client, cache: cache}
+		shared, fixtureErr = buildFixture("pyti-tasks-test-", "../../testdata/examples", true,
+			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext", "netneed"))
 	})
 	if fixtureErr != nil {
 		t.Fatal(fixtureErr)
 	}
 	return shared
+}
+
+// buildFixture builds an index of the projects under src (with Debian's wheels and the test
+// tools; with the test image's own test tools too when image is set), serves it on loopback and
+// returns a client for it.
+func buildFixture(prefix, src string, image bool, opts ...localindex.Option) (*fixture, error) {
+	root, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(root, "index")
+	ctx := context.Background()
+	opts = append([]localindex.Option{localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels("")}, opts...)
+	if _, err := localindex.Build(ctx, src, dir, nil, opts...); err != nil {
+		return nil, err
+	}
+	if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
+		return nil, err
+	}
+	// The matrix tests' image gets the test tools its own Debian release ships (a coverage
+	// built for its Python), as PyPI would serve wheels for every interpreter.
+	if root := testImageRoot(); image && root != "" {
+		tools, err := debwheel.Dependencies(root, debwheel.TestTools)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := debwheel.BuildFrom(ctx, root, dir, tools); err != nil {
+			return nil, err
+		}
+	}
+	srv, err := localindex.Start(dir)
+	if err != nil {
+		return nil, err
+	}
+	cache := filepath.Join(root, "cache")
+	client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: cache, AllowPrivate: true, UserAgent: "pyti-test"})
+	if err != nil {
+		return nil, err
+	}
+	return &fixture{dir: dir, url: srv.SimpleURL(), client: client, cache: cache}, nil
 }
 
 func analyze(t *testing.T, spec string) *report.Report {

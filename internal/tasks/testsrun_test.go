@@ -3,7 +3,6 @@ package tasks
 import (
 	"context"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,9 +10,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/pyti/pyti/internal/debwheel"
-	"github.com/pyti/pyti/internal/localindex"
-	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
 )
@@ -39,33 +35,7 @@ func projectIndex(t *testing.T) *fixture {
 		t.Skipf("no sandbox: %v", err)
 	}
 	projectsOnce.Do(func() {
-		root, err := os.MkdirTemp("", "pyti-tasks-projects-")
-		if err != nil {
-			projectsErr = err
-			return
-		}
-		dir := filepath.Join(root, "index")
-		ctx := context.Background()
-		if _, err := localindex.Build(ctx, "testdata/projects", dir, nil,
-			localindex.WithCacheDir(localindex.DefaultCacheDir()), localindex.WithDebianWheels("")); err != nil {
-			projectsErr = err
-			return
-		}
-		if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
-			projectsErr = err
-			return
-		}
-		srv, err := localindex.Start(dir)
-		if err != nil {
-			projectsErr = err
-			return
-		}
-		client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: filepath.Join(root, "cache"), AllowPrivate: true, UserAgent: "pyti-test"})
-		if err != nil {
-			projectsErr = err
-			return
-		}
-		projects = &fixture{dir: dir, url: srv.SimpleURL(), client: client}
+		projects, projectsErr = buildFixture("pyti-tasks-projects-", "testdata/projects", false)
 	})
 	if projectsErr != nil {
 		t.Fatal(projectsErr)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/inspection"
@@ -40,6 +42,38 @@ func TestManyFilesSdistIsReadWhole(t *testing.T) {
 			if f.Severity == report.SeverityHigh || f.Severity == report.SeverityCritical {
 				t.Errorf("generated code raised %s (%s): %s", f.RuleID, f.Severity, f.Message)
 			}
+		}
+	}
+}
+
+// TestStaticVerdict checks the sentence BENCHMARKS.md gives the static row: the scanner's share of
+// the whole analysis and the inspect task's, within or above the target; nothing without the row.
+func TestStaticVerdict(t *testing.T) {
+	sec := time.Second
+	row := func(scan time.Duration) Row {
+		return Row{ID: "static-manyfiles", Series: []Series{{Name: "pyti analyze", Samples: []time.Duration{20 * sec}},
+			{Name: "static scan alone", Samples: []time.Duration{scan}}},
+			Breakdown: map[string][][]TaskTime{"pyti analyze": {{{Name: "inspect", Status: "ok", WallMS: 1500}}}}}
+	}
+	tests := []struct {
+		name string
+		rows []Row
+		want string
+	}{
+		{"within", []Row{row(sec)}, "Static inspection of the generated 1000-file sdist took 5.0 % of that package's whole analysis,\n" +
+			"within the target of 10 %. Inside the analysis, the inspect task (the scanner in the sandbox, the rules, the metadata\n" +
+			"checks and the packaging score) took 1.50 s, 7.5 % of it.\n\n"},
+		{"above", []Row{row(4 * sec)}, "Static inspection of the generated 1000-file sdist took 20.0 % of that package's whole analysis,\n" +
+			"**above** the target of 10 %. Inside the analysis, the inspect task (the scanner in the sandbox, the rules, the metadata\n" +
+			"checks and the packaging score) took 1.50 s, 7.5 % of it.\n\n"},
+		{"not measured", []Row{{ID: "static-manyfiles", Skipped: "no python3"}}, ""},
+		{"no row", nil, ""},
+	}
+	for _, tc := range tests {
+		var b strings.Builder
+		writeStaticVerdict(&b, &Results{Rows: tc.rows})
+		if diff := cmp.Diff(tc.want, b.String()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
 		}
 	}
 }

@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // ring keeps the last cap bytes written to it.
@@ -157,4 +161,53 @@ func CappedFile(path string, r io.Reader, limit int64) (dropped int64, err error
 	}
 	written += int64(len(t))
 	return total - written, nil
+}
+
+// tracePipeBytes is the trace pipe's capacity (the most an unprivileged process may set by
+// default, /proc/sys/fs/pipe-max-size): room for the lines written while batchedPipe sleeps.
+const tracePipeBytes = 1 << 20
+
+// batchPause is how long batchedPipe lets lines gather after a read that did not fill its buffer.
+const batchPause = 5 * time.Millisecond
+
+// batchedPipe reads a pipe in batches. strace flushes every line it writes, and a reader
+// waiting in the kernel is woken, often on another CPU, for each one: in a virtual machine that
+// interprocessor wake-up costs more than the line. batchedPipe reads with a blocking read of its
+// own (outside Go's poller) and, after a read that did not fill its buffer, sleeps a moment;
+// meanwhile nobody waits on the pipe, the writer wakes no one, and the lines gather in the
+// (enlarged) pipe. A full pipe only makes the writer wait for the next read.
+type batchedPipe struct {
+	fd    int
+	pause time.Duration
+	short bool // the last read did not fill its buffer
+	keep  *os.File
+}
+
+// newBatchedPipe reads f, the read end of a pipe, in batches. f stays open as long as the
+// reader is used and is closed by its owner.
+func newBatchedPipe(f *os.File) io.Reader {
+	fd := int(f.Fd()) // Fd puts f in blocking mode: reads no longer go through the poller
+	_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, tracePipeBytes)
+	return &batchedPipe{fd: fd, pause: batchPause, keep: f}
+}
+
+func (b *batchedPipe) Read(p []byte) (int, error) {
+	if b.short {
+		time.Sleep(b.pause)
+	}
+	for {
+		n, err := unix.Read(b.fd, p)
+		if err == unix.EINTR {
+			continue
+		}
+		runtime.KeepAlive(b.keep)
+		if err != nil {
+			return 0, fmt.Errorf("reading the trace pipe: %w", err)
+		}
+		if n == 0 {
+			return 0, io.EOF
+		}
+		b.short = n < len(p)
+		return n, nil
+	}
 }

@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,6 +88,47 @@ func TestCappedFile(t *testing.T) {
 				if !bytes.HasSuffix(got, []byte("\n")) || !strings.HasSuffix(tc.input, strings.SplitAfter(string(got), "\n")[len(strings.SplitAfter(string(got), "\n"))-2]) {
 					t.Errorf("lost the end of the input")
 				}
+			}
+		})
+	}
+}
+
+func TestBatchedPipe(t *testing.T) {
+	line := func(i int) string { return fmt.Sprintf("%d %s\n", i, strings.Repeat("z", i%80)) }
+	var many []string
+	for i := range 20000 {
+		many = append(many, line(i))
+	}
+	tests := []struct {
+		name   string
+		writes []string
+	}{
+		{"nothing", nil},
+		{"one line", []string{"a\n"}},
+		{"a line per write, as strace writes", many},
+		{"one write larger than the pipe", []string{strings.Repeat(line(7), 3*tracePipeBytes/len(line(7)))}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			go func() {
+				defer w.Close()
+				for _, s := range tc.writes {
+					if _, err := w.WriteString(s); err != nil {
+						return
+					}
+				}
+			}()
+			got, err := io.ReadAll(newBatchedPipe(r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(strings.Join(tc.writes, ""), string(got)); diff != "" {
+				t.Errorf("read (-want +got):\n%s", diff[:min(len(diff), 2000)])
 			}
 		})
 	}

@@ -56,6 +56,7 @@ func runLauncher() int {
 			return fail(err)
 		}
 	}
+	pinToCPU(cfg.CPU)
 	err := syscall.Exec(cfg.Exec[0], cfg.Exec, cfg.Env)
 	return fail(fmt.Errorf("exec %s: %w", cfg.Exec[0], err))
 }

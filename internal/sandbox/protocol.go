@@ -50,6 +50,9 @@ type LaunchConfig struct {
 	// Sinkhole makes SinkholePrefix local, redirects it to 127.0.0.1:sinkholePort (nftables) and
 	// binds that port, udp and tcp, on fdSinkUDP and fdSinkTCP.
 	Sinkhole bool `json:"sinkhole"`
+	// CPU, when 0 or more, is the one CPU the launcher keeps itself and all it starts on
+	// (Plan.PinCPU); -1 leaves them where the scheduler puts them.
+	CPU int `json:"cpu"`
 }
 
 // InitConfig tells the in-sandbox init what to serve and what to run.

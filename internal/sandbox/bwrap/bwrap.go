@@ -104,6 +104,7 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	res, err := sandbox.Supervise(ctx, sandbox.Plan{
 		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		DNS: true, Sinkhole: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
+		PinCPU: spec.Trace,
 	})
 	if err != nil {
 		return nil, err

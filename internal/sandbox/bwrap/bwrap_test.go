@@ -1,12 +1,72 @@
 package bwrap_test
 
 import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
+
+	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
 	"github.com/pyti/pyti/internal/sandbox/sandboxtest"
 )
 
 func TestConformance(t *testing.T) {
 	sandboxtest.Conformance(t, bwrap.New())
+}
+
+// TestTracedRunPinned checks that a traced run, strace and sandbox alike, is kept on one CPU (see
+// sandbox.Plan.PinCPU) and that an untraced run keeps every CPU PYTI has.
+func TestTracedRunPinned(t *testing.T) {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		t.Fatal(err)
+	}
+	all := set.Count()
+	if all < 2 {
+		t.Skipf("%d CPU: nothing to pin to", all)
+	}
+	tests := []struct {
+		name  string
+		trace bool
+		want  int // CPUs the sandboxed command may run on
+	}{
+		{"traced", true, 1},
+		{"untraced", false, all},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			spec := sandbox.Spec{
+				Argv:    []string{sandboxtest.Python, "-c", "import os; print(len(os.sched_getaffinity(0)))"},
+				WorkDir: dir,
+				Trace:   tc.trace,
+				Limits:  sandbox.Limits{Wall: 20 * time.Second, MemoryBytes: 512 << 20, Pids: 128, OutputBytes: 1 << 20, TmpBytes: 64 << 20},
+			}
+			if tc.trace {
+				spec.TracePath = filepath.Join(t.TempDir(), "trace.txt")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			res, err := bwrap.New().Run(ctx, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != sandbox.OutcomeOK {
+				t.Fatalf("outcome %s: %s", res.Outcome, res.Stderr)
+			}
+			got, err := strconv.Atoi(strings.TrimSpace(string(res.Stdout)))
+			if err != nil {
+				t.Fatalf("the command printed %q, not a count of CPUs", res.Stdout)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("CPUs (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -348,6 +349,16 @@ func TestFakeBackendOutcomes(t *testing.T) {
 			for _, tr := range rep.Run.Tasks {
 				if _, ok := tc.want.Tasks[tr.Name]; ok {
 					got.Tasks[tr.Name] = tr.Status
+				}
+			}
+			// The pipeline leaves the limits it does not set to the backend's Run, the one
+			// place they get their defaults: a step's wall is its phase's timeout.
+			for _, r := range fake.Runs() {
+				if slices.Contains(r.Spec.Argv, "--wheel-dir") {
+					want := sandbox.Limits{Wall: DefaultOptions().BuildTimeout}
+					if d := cmp.Diff(want, r.Spec.Limits); d != "" {
+						t.Errorf("the build's limits as handed to the backend (-want +got)\n%s", d)
+					}
 				}
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {

@@ -67,6 +67,7 @@ func (r Rule) matches(argv []string) bool {
 
 // Run is one run the fake answered (or refused).
 type Run struct {
+	// Spec is the spec as the caller gave it (its limits before the defaults).
 	Spec sandbox.Spec
 	// Rule is the index of the rule that answered, -1 for none.
 	Rule int
@@ -112,12 +113,12 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	if len(spec.Argv) == 0 {
 		return nil, errors.New("fake: empty command")
 	}
-	// As every backend's Run: the one place the limits get their defaults.
-	spec.Limits = spec.Limits.WithDefaults()
 	i := slices.IndexFunc(b.rules, func(r Rule) bool { return r.matches(spec.Argv) })
 	b.mu.Lock()
 	b.runs = append(b.runs, Run{Spec: spec, Rule: i})
 	b.mu.Unlock()
+	// As every backend's Run: the one place the limits get their defaults.
+	spec.Limits = spec.Limits.WithDefaults()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w: fake: %w", sandbox.ErrInfrastructure, err)
 	}

@@ -150,7 +150,7 @@ type fakeRules struct {
 	install                               sandboxfake.Reply
 }
 
-func (f fakeRules) rules(t *testing.T) []sandboxfake.Rule {
+func (f fakeRules) rules() []sandboxfake.Rule {
 	ok := sandboxfake.Reply{}
 	build := f.build
 	build.Has = []string{"wheel", "--no-index", "--wheel-dir"}
@@ -164,8 +164,9 @@ func (f fakeRules) rules(t *testing.T) []sandboxfake.Rule {
 		{Has: []string{"download", "setuptools", "pytest"}, Lacks: []string{"dep"}, Reply: f.buildOnly},
 		// The test tools alone.
 		{Has: []string{"download", "pytest"}, Lacks: []string{"setuptools"}, Reply: f.tools},
-		// PYTI's own steps: the static scanner (which read the one module), pip compiled once, the build environment (which the fake leaves
-		// empty: the build falls back to pip wheel), the fresh environment.
+		// PYTI's own steps: pip compiled once, the static scanner (which reads the one module),
+		// the build environment (which the fake leaves empty: the build falls back to pip
+		// wheel), the fresh environment.
 		{Has: []string{"compileall"}, Reply: ok},
 		{Has: []string{"-I"}, Do: func(spec sandbox.Spec) sandboxfake.Reply {
 			if !strings.HasSuffix(spec.Argv[2], "/static_scan.py") {
@@ -317,7 +318,7 @@ func TestFakeBackendOutcomes(t *testing.T) {
 	pip := fakePipWheel(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := sandboxfake.New(tc.rules.rules(t)...)
+			fake := sandboxfake.New(tc.rules.rules()...)
 			root := fakeProject(t)
 			rep, err := Analyze(context.Background(), Request{Spec: root, Path: root}, Options{
 				Client: emptyIndex(t), Backend: fake, Dir: filepath.Join(t.TempDir(), "job"),

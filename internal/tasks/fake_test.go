@@ -31,9 +31,10 @@ import (
 // answers — fetch's fallbacks, a failed build or install, a limit hit — and the report and
 // verdict that come out. The end-to-end tests (analyze_test.go) run the same paths for real.
 
-// fakeProject writes a source tree whose pyproject.toml declares its requirements statically:
-// the dependency dep, the test extra's testdep, built by setuptools.
-func fakeProject(t *testing.T) string {
+// fakeProject writes a source tree of fakepkg 1.0, built by setuptools. Its pyproject.toml
+// declares its requirements statically (the dependency dep, the test extra's testdep); a legacy
+// project has a setup.py instead, whose requirements only pip preparing its metadata learns.
+func fakeProject(t *testing.T, legacy bool) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "fakepkg")
 	files := map[string]string{
@@ -50,6 +51,10 @@ dependencies = ["dep"]
 test = ["testdep"]
 `,
 		"fakepkg/__init__.py": "VALUE = 1\n",
+	}
+	if legacy {
+		delete(files, "pyproject.toml")
+		files["setup.py"] = "from setuptools import setup\nsetup(name='fakepkg', version='1.0', packages=['fakepkg'], install_requires=['dep'])\n"
 	}
 	for name, content := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
@@ -136,15 +141,20 @@ func emptyIndex(t *testing.T) *pypi.Client {
 
 // pip's words for the cases under test.
 const (
-	noDep     = "ERROR: Could not find a version that satisfies the requirement dep (from versions: none)\nERROR: No matching distribution found for dep\n"
-	noTestDep = "ERROR: Could not find a version that satisfies the requirement testdep (from versions: none)\nERROR: No matching distribution found for testdep\n"
-	brokenPip = "ERROR: Exception:\nTraceback (most recent call last):\nOSError: [Errno 5] Input/output error\n"
-	buildErr  = "running bdist_wheel\nsrc/fast.c:1:10: fatal error: Python.h: No such file or directory\nerror: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1\n"
+	noDep       = "ERROR: Could not find a version that satisfies the requirement dep (from versions: none)\nERROR: No matching distribution found for dep\n"
+	noTestDep   = "ERROR: Could not find a version that satisfies the requirement testdep (from versions: none)\nERROR: No matching distribution found for testdep\n"
+	brokenPip   = "ERROR: Exception:\nTraceback (most recent call last):\nOSError: [Errno 5] Input/output error\n"
+	metadataErr = "Processing /work/fetch/fakepkg\n  Preparing metadata (setup.py): started\n  error: subprocess-exited-with-error\n  \n  × python setup.py egg_info did not run successfully.\n  │ exit code: 1\n  ╰─> [3 lines of output]\n      Traceback (most recent call last):\n      ModuleNotFoundError: No module named 'numpy'\n      [end of output]\nerror: metadata-generation-failed\n"
+	buildErr    = "running bdist_wheel\nsrc/fast.c:1:10: fatal error: Python.h: No such file or directory\nerror: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1\n"
 )
 
 // fakeRules are the answers of one case: the pip downloads (told apart by their requirements),
 // the build, and the steps every case shares.
 type fakeRules struct {
+	// pkg is the argv word that names the package (or its requirements) in a download, build
+	// the build-system requirement's: they differ for a legacy project.
+	pkg, buildReq string
+
 	download, essential, buildOnly, tools sandboxfake.Reply
 	build                                 sandboxfake.Rule // nil Has: the build is not reached
 	install                               sandboxfake.Reply
@@ -157,13 +167,13 @@ func (f fakeRules) rules() []sandboxfake.Rule {
 	return []sandboxfake.Rule{
 		// The first download asks for everything: the package's requirements with the test
 		// extra's, the build's and the test tools.
-		{Has: []string{"download", "dep", "testdep", "setuptools", "pytest"}, Reply: f.download},
+		{Has: []string{"download", f.pkg, f.buildReq, "pytest"}, Reply: f.download},
 		// Then what is essential: the package's requirements and the build's.
-		{Has: []string{"download", "dep", "setuptools"}, Lacks: []string{"pytest"}, Reply: f.essential},
+		{Has: []string{"download", f.pkg, f.buildReq}, Lacks: []string{"pytest"}, Reply: f.essential},
 		// What the build needs and the tools, without the package's requirements.
-		{Has: []string{"download", "setuptools", "pytest"}, Lacks: []string{"dep"}, Reply: f.buildOnly},
+		{Has: []string{"download", f.buildReq, "pytest"}, Lacks: []string{f.pkg}, Reply: f.buildOnly},
 		// The test tools alone.
-		{Has: []string{"download", "pytest"}, Lacks: []string{"setuptools"}, Reply: f.tools},
+		{Has: []string{"download", "pytest"}, Lacks: []string{f.buildReq}, Reply: f.tools},
 		// PYTI's own steps: pip compiled once, the static scanner (which reads the one module),
 		// the build environment (which the fake leaves empty: the build falls back to pip
 		// wheel), the fresh environment.
@@ -223,13 +233,15 @@ func TestFakeBackendOutcomes(t *testing.T) {
 		Install         string // outcome
 		Tasks           map[string]report.TaskStatus
 		Findings        []string // rule ids, with the phase of a behaviour finding
+		CodeRan         []string
 	}
 	// What inspect says of the project itself, in every case.
 	project := []string{"empty-information@inspect", "single-python-file@inspect"}
 	tests := []struct {
-		name  string
-		rules fakeRules
-		want  result
+		name   string
+		legacy bool // a setup.py project (fakeProject)
+		rules  fakeRules
+		want   result
 	}{
 		{
 			name:  "a dependency the index does not have: built without it, verdict unresolvable",
@@ -241,6 +253,20 @@ func TestFakeBackendOutcomes(t *testing.T) {
 				Build:   "exit (pip)", BuildError: []string{"src/fast.c:1:10: fatal error: Python.h: No such file or directory", "error: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1"},
 				Tasks:    map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "failed", "venv": "ok", "install": "skipped", "import": "skipped", "test": "skipped", "lint": "skipped"},
 				Findings: project,
+			},
+		},
+		{
+			name:   "the package's own setup.py fails while pip prepares its metadata: the build shows it",
+			legacy: true,
+			rules:  fakeRules{download: fail(metadataErr), essential: fail(metadataErr), buildOnly: sandboxfake.Reply{}, build: sandboxfake.Rule{Reply: fail(metadataErr)}},
+			want: result{
+				Verdict: report.VerdictBuild,
+				Reason:  "the build failed (exit status 1): ModuleNotFoundError: No module named 'numpy'",
+				Fetch:   "exit: pip could not prepare the package's metadata, because its build code failed (ModuleNotFoundError: No module named 'numpy'): only the build requirements and the test tools were fetched, and the build shows the error",
+				Build:   "exit (pip)", BuildError: []string{"  error: subprocess-exited-with-error", "      ModuleNotFoundError: No module named 'numpy'", "error: metadata-generation-failed"},
+				Tasks:    map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "failed", "venv": "ok", "install": "skipped", "import": "skipped", "test": "skipped", "lint": "skipped"},
+				Findings: project,
+				CodeRan:  []string{"setup.py during fetch (pip prepared the metadata)", "setup.py during build"},
 			},
 		},
 		{
@@ -318,8 +344,13 @@ func TestFakeBackendOutcomes(t *testing.T) {
 	pip := fakePipWheel(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := sandboxfake.New(tc.rules.rules()...)
-			root := fakeProject(t)
+			rules := tc.rules
+			rules.pkg, rules.buildReq = "dep", "setuptools"
+			if tc.legacy {
+				rules.pkg, rules.buildReq = insideWork+"/fetch/fakepkg", "setuptools>=40.8.0"
+			}
+			fake := sandboxfake.New(rules.rules()...)
+			root := fakeProject(t, tc.legacy)
 			rep, err := Analyze(context.Background(), Request{Spec: root, Path: root}, Options{
 				Client: emptyIndex(t), Backend: fake, Dir: filepath.Join(t.TempDir(), "job"),
 				PipWheel: pip, Logger: slog.New(slog.DiscardHandler),
@@ -336,6 +367,7 @@ func TestFakeBackendOutcomes(t *testing.T) {
 				got.Build = fmt.Sprintf("%s (%s)", b.Outcome, b.Frontend)
 				got.BuildError = b.ErrorLines
 			}
+			got.CodeRan = rep.CodeRan
 			if i := rep.Install; i != nil {
 				got.Install = i.Outcome
 			}

@@ -48,7 +48,7 @@ func TestAnalysisFlagsReachTheOptions(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := c.options(&Env{Logger: slog.New(slog.DiscardHandler)}, nil, nil, "", "dir")
-			// What the flags leave zero, tasks fills in with the same defaults.
+			// What the flags leave zero, the sandbox backend's Run fills in with the same defaults.
 			got.Limits = got.Limits.WithDefaults()
 			want := defaults
 			tc.want(&want)

@@ -168,7 +168,7 @@ echo "$HOME"
 func TestImageArgs(t *testing.T) {
 	root := miniImage(t)
 	runDir := t.TempDir()
-	spec := sandbox.Spec{Argv: []string{"/bin/sh"}, Image: root}
+	spec := sandbox.Spec{Argv: []string{"/bin/sh"}, Image: root, Limits: sandbox.DefaultLimits()}
 	a, err := bwrap.Args(spec, runDir)
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +212,7 @@ func TestImageArgs(t *testing.T) {
 	}
 
 	// Without an image, the host's system as before, and no loader.
-	host, err := bwrap.Args(sandbox.Spec{Argv: []string{"/bin/sh"}}, t.TempDir())
+	host, err := bwrap.Args(sandbox.Spec{Argv: []string{"/bin/sh"}, Limits: sandbox.DefaultLimits()}, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

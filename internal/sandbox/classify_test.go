@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -54,10 +55,62 @@ func TestMergeEnv(t *testing.T) {
 }
 
 func TestLimitsWithDefaults(t *testing.T) {
-	got := Limits{Wall: time.Second}.WithDefaults()
-	want := DefaultLimits()
-	want.Wall = time.Second
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("(-want +got)\n%s", d)
+	d := DefaultLimits()
+	set := Limits{Wall: time.Second, NoOutput: 2 * time.Second, MemoryBytes: 3, Pids: 4, FileSizeBytes: 5,
+		OpenFiles: 6, TmpBytes: 7, OutputBytes: 8, TraceBytes: 9}
+	withWall := d
+	withWall.Wall = time.Second
+	tests := []struct {
+		name string
+		in   Limits
+		want Limits
+	}{
+		{"zero is every default", Limits{}, d},
+		{"a set field is kept", Limits{Wall: time.Second}, withWall},
+		{"negative is the default", Limits{Wall: -time.Second, Pids: -1, MemoryBytes: -1}, d},
+		{"a complete set is kept as is", set, set},
+		{"applying twice changes nothing", d.WithDefaults(), d},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.in.WithDefaults()
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+			if err := got.Complete(); err != nil {
+				t.Errorf("WithDefaults gave incomplete limits: %v", err)
+			}
+		})
+	}
+}
+
+func TestLimitsComplete(t *testing.T) {
+	noPids := DefaultLimits()
+	noPids.Pids = 0
+	negWall := DefaultLimits()
+	negWall.Wall = -1
+	tests := []struct {
+		name string
+		in   Limits
+		want string // "" for complete
+	}{
+		{"defaults are complete", DefaultLimits(), ""},
+		{"zero names every field", Limits{}, "sandbox infrastructure failure: limits not complete (no default applied): wall, no_output, memory_bytes, pids, file_size_bytes, open_files, tmp_bytes, output_bytes, trace_bytes"},
+		{"one zero field", noPids, "sandbox infrastructure failure: limits not complete (no default applied): pids"},
+		{"a negative field", negWall, "sandbox infrastructure failure: limits not complete (no default applied): wall"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ""
+			if err := tc.in.Complete(); err != nil {
+				got = err.Error()
+				if !errors.Is(err, ErrInfrastructure) {
+					t.Errorf("%v is not ErrInfrastructure", err)
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+		})
 	}
 }

@@ -9,6 +9,8 @@
 // the sinkhole and the bridge, runs the user's command with no capabilities, reports its exit).
 // The sinkhole (sinkhole.go) records what the code sends to the names it resolves: Contact.
 //
-// Backends live in subpackages (bwrap); cgroup handling lives in sandbox/cgroup and the shared
-// conformance suite in sandbox/sandboxtest.
+// Backends live in subpackages (bwrap, runsc; sandboxfake, which runs no process, for fast unit
+// tests of the code around a run); cgroup handling lives in sandbox/cgroup and the shared
+// conformance suite in sandbox/sandboxtest. A backend's Run is the one place a run's limits get
+// their defaults (see Backend).
 package sandbox

@@ -3,7 +3,9 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/pyti/pyti/internal/trace"
@@ -18,6 +20,11 @@ type Backend interface {
 	Check() error
 	// Run runs spec. An error means PYTI itself could not run the sandbox (an infrastructure
 	// failure); whatever the untrusted code did is described by Result.Outcome.
+	//
+	// Run owns the limit defaults: it completes spec.Limits with Limits.WithDefaults once, first,
+	// and everything it hands them to (its argument builder, Supervise) takes them complete
+	// (Limits.Complete) and applies no default of its own. Result.Limits are those complete
+	// limits.
 	Run(ctx context.Context, spec Spec) (*Result, error)
 }
 
@@ -73,7 +80,8 @@ type Spec struct {
 	// No write into them can succeed, so no run changes what the next one sees (see
 	// SystemRoot, InRoot and LoaderFor in image.go).
 	Image string
-	// Limits bound the run; the zero value of a field means DefaultLimits' value.
+	// Limits bound the run; the zero value of a field means DefaultLimits' value (filled in by
+	// the backend's Run, see Backend).
 	Limits Limits
 	// Trace runs strace outside the sandbox; the capped trace goes to TracePath (a file in
 	// os.TempDir when empty).
@@ -115,7 +123,8 @@ func DefaultLimits() Limits {
 	}
 }
 
-// WithDefaults returns l with every zero field replaced by its default.
+// WithDefaults returns l with every zero (or negative) field replaced by its default. A backend's
+// Run calls it once per run (see Backend); nothing below Run calls it again.
 func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits()
 	if l.Wall <= 0 {
@@ -146,6 +155,35 @@ func (l Limits) WithDefaults() Limits {
 		l.TraceBytes = d.TraceBytes
 	}
 	return l
+}
+
+// Complete returns an error naming every field of l that is zero or negative, nil when l is
+// complete. The parts of a backend that read the limits (bwrap.Args, runsc.Config, Supervise)
+// take them complete: a zero there is a caller that skipped the backend's Run, not a default.
+func (l Limits) Complete() error {
+	var missing []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"wall", l.Wall > 0},
+		{"no_output", l.NoOutput > 0},
+		{"memory_bytes", l.MemoryBytes > 0},
+		{"pids", l.Pids > 0},
+		{"file_size_bytes", l.FileSizeBytes > 0},
+		{"open_files", l.OpenFiles > 0},
+		{"tmp_bytes", l.TmpBytes > 0},
+		{"output_bytes", l.OutputBytes > 0},
+		{"trace_bytes", l.TraceBytes > 0},
+	} {
+		if !f.set {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: limits not complete (no default applied): %s", ErrInfrastructure, strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // Outcome names how a run ended.

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/pyti/pyti/internal/archive"
 	"github.com/pyti/pyti/internal/dag"
@@ -30,7 +29,6 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
 	l := &report.Lint{}
 	defer j.edit(func(r *report.Report) { r.Lint = l })
-	start := time.Now()
 	root := filepath.Join(j.work, "lint")
 	q, err := shippedSources(ctx, w.Path, root)
 	if err != nil {
@@ -93,7 +91,6 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 			return errs[i]
 		}
 		res := results[i]
-		l.Phase.CPUMS += res.phase.CPUMS
 		if res.res.Outcome == "ok" || (res.res.Outcome == "exit" && tool.ok(res.res.ExitCode)) {
 			tool.parse(string(res.res.Stdout))
 		} else {
@@ -102,7 +99,7 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 	}
 	q.Finish()
 	l.Quality = reportQuality(q)
-	l.Phase.WallMS = float64(time.Since(start).Microseconds()) / 1000
+	l.Phase = sideBySide(results)
 	l.Phase.Outcome = "ok"
 	if len(problems) > 0 {
 		l.Phase.Outcome = "failed"

@@ -53,7 +53,8 @@ type Options struct {
 	FetchTimeout, BuildTimeout, InstallTimeout, ImportTimeout, TestTimeout, LintTimeout time.Duration
 	// Limits bound each sandboxed step: memory, processes, file size, open files, /tmp, the
 	// output and trace kept, and NoOutput, which ends a step that prints nothing for that long.
-	// A step's Wall is its phase's timeout. Zero fields are sandbox.DefaultLimits.
+	// A step's Wall is its phase's timeout. Zero fields are sandbox.DefaultLimits, filled in by the
+	// backend's Run.
 	Limits sandbox.Limits
 	// WorkspaceBytes bounds the job's writable space.
 	WorkspaceBytes int64
@@ -122,7 +123,8 @@ func (o Options) withDefaults() (Options, error) {
 	def(&o.ImportTimeout, d.ImportTimeout)
 	def(&o.TestTimeout, d.TestTimeout)
 	def(&o.LintTimeout, d.LintTimeout)
-	o.Limits = o.Limits.WithDefaults()
+	// o.Limits' zero fields stay zero: the backend's Run is the one place a run's limits get
+	// their defaults (sandbox.Backend).
 	if o.WorkspaceBytes <= 0 {
 		o.WorkspaceBytes = d.WorkspaceBytes
 	}

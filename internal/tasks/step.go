@@ -72,6 +72,12 @@ type stepResult struct {
 	output string
 }
 
+// A step's timing has one owner, the sandbox: Result.Wall (the supervisor's clock, from the
+// launcher's start to the end of the run), Result.CPU and Result.PeakMemory (the run's cgroup).
+// run turns them into the step's report.Phase, and a phase made of several steps combines those
+// figures (sideBySide); no task starts a clock of its own around a step. The task's own time,
+// host work included, is the task graph's (run.tasks[].wall_ms).
+
 // ok reports whether the command ran and exited 0.
 func (r *stepResult) ok() bool { return r.res.Outcome == sandbox.OutcomeOK }
 
@@ -287,6 +293,18 @@ func (j *job) targetOf(task string) *target {
 		}
 	}
 	return nil
+}
+
+// sideBySide is the timing of a phase whose steps ran side by side (started together, as lint
+// runs its tools), from the sandbox's figures: the longest wall, the CPU summed and the highest
+// peak memory (each step has a cgroup of its own).
+func sideBySide(steps []*stepResult) report.Phase {
+	var wall, cpu time.Duration
+	var peak int64
+	for _, s := range steps {
+		wall, cpu, peak = max(wall, s.res.Wall), cpu+s.res.CPU, max(peak, s.res.PeakMemory)
+	}
+	return report.Phase{WallMS: ms(wall), CPUMS: ms(cpu), PeakMemory: peak}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

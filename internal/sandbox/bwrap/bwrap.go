@@ -63,6 +63,8 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	if len(spec.Argv) == 0 {
 		return nil, errors.New("bwrap: empty command")
 	}
+	// The one place a bwrap run's limits get their defaults (see sandbox.Backend): Args and
+	// Supervise read them as they are.
 	spec.Limits = spec.Limits.WithDefaults()
 	if spec.IndexSocket == "" {
 		spec.IndexPort = 0
@@ -162,8 +164,13 @@ var systemDirs = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "
 // Args builds the bwrap arguments for spec; runDir is a private host directory for the run's
 // generated files (resolv.conf, the empty mask file, the seccomp program). bwrap reads the
 // seccomp program from descriptor sandbox.FirstExtraFD, where Run hands it runDir's copy.
+// spec.Limits must be complete (Run applies the defaults; see sandbox.Backend): Args applies none
+// of its own and refuses incomplete ones.
 func Args(spec sandbox.Spec, runDir string) ([]string, error) {
-	lim := spec.Limits.WithDefaults()
+	lim := spec.Limits
+	if err := lim.Complete(); err != nil {
+		return nil, fmt.Errorf("bwrap: %w", err)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)

@@ -86,9 +86,13 @@ func seccomp() *ociSeccomp {
 
 // Config returns the OCI configuration of spec's run. runDir is the run's private host
 // directory (its files are made by writeBundle), self the pyti binary bound as the init.
-// spec.Limits must be complete.
+// spec.Limits must be complete (Run applies the defaults; see sandbox.Backend): Config applies
+// none of its own and refuses incomplete ones.
 func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 	lim := spec.Limits
+	if err := lim.Complete(); err != nil {
+		return nil, fmt.Errorf("runsc: %w", err)
+	}
 	cfg := &ociSpec{
 		OCIVersion: "1.0.2",
 		Root:       ociRoot{Path: filepath.Join(runDir, bundleDirName, rootfsName), Readonly: true},

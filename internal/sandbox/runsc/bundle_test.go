@@ -237,3 +237,54 @@ func lstatOwner(t *testing.T, p string) [2]uint32 {
 	st := fi.Sys().(*syscall.Stat_t)
 	return [2]uint32{st.Uid, st.Gid}
 }
+
+// TestConfigLimits checks that Config reads the limits as given: Run is the one place that
+// applies their defaults (sandbox.Backend), so Config refuses incomplete limits.
+func TestConfigLimits(t *testing.T) {
+	noTmp := sandbox.DefaultLimits()
+	noTmp.TmpBytes = 0
+	tests := []struct {
+		name    string
+		limits  sandbox.Limits
+		wantErr string
+		wantTmp string // the /tmp mount's size option
+	}{
+		{name: "zero limits are refused, not defaulted", limits: sandbox.Limits{},
+			wantErr: "runsc: sandbox infrastructure failure: limits not complete (no default applied): wall, no_output, memory_bytes, pids, file_size_bytes, open_files, tmp_bytes, output_bytes, trace_bytes"},
+		{name: "one missing field is refused", limits: noTmp,
+			wantErr: "runsc: sandbox infrastructure failure: limits not complete (no default applied): tmp_bytes"},
+		{name: "complete limits are used as given", limits: sandbox.Limits{TmpBytes: 1 << 20}.WithDefaults(), wantTmp: "size=1048576"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := testSpec(t)
+			spec.Limits = tc.limits
+			cfg, err := Config(spec, t.TempDir(), "/usr/bin/true")
+			if tc.wantErr != "" {
+				if err == nil {
+					t.Fatal("no error for incomplete limits")
+				}
+				if d := cmp.Diff(tc.wantErr, err.Error()); d != "" {
+					t.Errorf("error (-want +got)\n%s", d)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, m := range cfg.Mounts {
+				if m.Destination == "/tmp" {
+					for _, o := range m.Options {
+						if strings.HasPrefix(o, "size=") {
+							got = o
+						}
+					}
+				}
+			}
+			if d := cmp.Diff(tc.wantTmp, got); d != "" {
+				t.Errorf("/tmp size (-want +got)\n%s", d)
+			}
+		})
+	}
+}

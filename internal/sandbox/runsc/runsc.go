@@ -91,6 +91,8 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 		// Refused rather than run on the host's system: a result must say what it ran on.
 		return nil, fmt.Errorf("runsc: %w", ErrNoImages)
 	}
+	// The one place a runsc run's limits get their defaults (see sandbox.Backend): Config and
+	// Supervise read them as they are.
 	spec.Limits = spec.Limits.WithDefaults()
 	if spec.IndexSocket == "" {
 		spec.IndexPort = 0

@@ -1,0 +1,38 @@
+package tasks
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
+)
+
+// TestSideBySide checks that a phase of steps run side by side takes its timing from the
+// sandbox's figures of those steps, the one clock of a step.
+func TestSideBySide(t *testing.T) {
+	step := func(wall, cpu time.Duration, peak int64) *stepResult {
+		return &stepResult{res: &sandbox.Result{Wall: wall, CPU: cpu, PeakMemory: peak}}
+	}
+	tests := []struct {
+		name  string
+		steps []*stepResult
+		want  report.Phase
+	}{
+		{"none", nil, report.Phase{}},
+		{"one step is its own figures", []*stepResult{step(1500*time.Millisecond, 700*time.Millisecond, 10)},
+			report.Phase{WallMS: 1500, CPUMS: 700, PeakMemory: 10}},
+		{"the longest wall, the CPU summed, the highest peak",
+			[]*stepResult{step(2*time.Second, time.Second, 30), step(5*time.Second, 3*time.Second, 20), step(time.Second, 250*time.Microsecond, 40)},
+			report.Phase{WallMS: 5000, CPUMS: 4000.25, PeakMemory: 40}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, sideBySide(tc.steps)); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+		})
+	}
+}

@@ -91,11 +91,16 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if f := worstFinding(mine); f != nil {
 		return report.VerdictHarmful, harmReason(*f)
 	}
-	// PYTI's own failure (its bridge, its sandbox) comes before any verdict on the package.
+	// PYTI's own failure (its bridge, its sandbox) comes before any verdict on the package:
+	// in this target's tasks, or in a shared one (the static scan's sandbox failing leaves the
+	// package unread, whatever its tests say).
 	for _, v := range []report.Verdict{report.VerdictError, report.VerdictPids, report.VerdictOOM, report.VerdictNoSpace, report.VerdictTimeout} {
 		if reason, ok := in.Hints[t.Image][v]; ok {
 			return v, reason
 		}
+	}
+	if reason, ok := in.Hints[""][report.VerdictError]; ok {
+		return report.VerdictError, reason
 	}
 	// A dependency could not be fetched, yet the package's code ran without it (see fetch).
 	if reason, ok := in.Hints[t.Image][report.VerdictFetch]; ok {

@@ -128,6 +128,9 @@ func TestDecideVerdict(t *testing.T) {
 		{"pytest could not run at all", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed, "the test run produced no results (exit status 4): ERROR: usage", "", "")},
 			&report.Tests{Found: "1 test file"}, nil),
 			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "the tests could not run: the test run produced no results (exit status 4): ERROR: usage"}},
+		{"PYTI's sandbox failed in a shared task", one(verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictError: "static-scan: sandbox: cgroup gone"}},
+			Tasks: with(okTasks(""), "inspect", dag.StatusFailed, "static-scan: sandbox: cgroup gone", "", "")}, suite(passed(1)...), nil),
+			verdictOutput{Verdict: report.VerdictError, Reason: "static-scan: sandbox: cgroup gone"}},
 		{"harmful behaviour names its evidence first", one(verdictInput{Findings: []report.Finding{connect}}, suite(passed(1)...), nil),
 			verdictOutput{Verdict: report.VerdictHarmful, Reason: "connect 203.0.113.9:4444 — Connects to the network: While the package was installed: a connection out of the sandbox"}},
 		{"a critical static finding is harmful too", one(verdictInput{Findings: []report.Finding{

@@ -41,6 +41,11 @@ ERROR: Failed to build one or more wheels`
 	if d := cmp.Diff(want, errorLines(log, 10)); d != "" {
 		t.Errorf("error lines (-want +got):\n%s", d)
 	}
+	for _, empty := range []string{"", "\n\n", "  \n"} {
+		if got := errorLines(empty, 10); got != nil {
+			t.Errorf("error lines of output %q: %q, want none", empty, got)
+		}
+	}
 	if got := lastLine(log); got != want[0] {
 		t.Errorf("main error %q, want the compiler's", got)
 	}

@@ -119,7 +119,11 @@ func makeWritable(root string) error {
 
 // tail returns the last n lines of s.
 func tail(s string, n int) []string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	s = strings.TrimRight(s, "\n")
+	if strings.TrimSpace(s) == "" {
+		return nil // no output: no line to show, rather than one empty one
+	}
+	lines := strings.Split(s, "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}

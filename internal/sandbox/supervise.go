@@ -20,7 +20,7 @@ import (
 // Plan is what a backend hands the supervisor: the command line the launcher execs once it
 // has joined the run's cgroup and network namespace (strace, bwrap, the init, the user's argv).
 type Plan struct {
-	Spec Spec     // Limits must already be complete (Limits.WithDefaults)
+	Spec Spec     // Limits must already be complete (the backend's Run applied Limits.WithDefaults)
 	Exec []string // absolute path first
 	Env  []string // environment of Exec
 	// DNS makes the launcher bind PYTI's resolver sockets for the init.
@@ -56,6 +56,9 @@ const FirstExtraFD = fdReport + 1
 func Supervise(ctx context.Context, plan Plan) (res *Result, err error) {
 	spec := plan.Spec
 	lim := spec.Limits
+	if err := lim.Complete(); err != nil {
+		return nil, err
+	}
 	layout := plan.Layout
 	if layout == nil {
 		if layout, err = cgroup.Detect(); err != nil {

@@ -24,7 +24,7 @@ func sampleResults() *Results {
 			{ID: "pip-install", Title: "pip install", Reps: 3, Planned: 3,
 				Series: []Series{s("direct", sec, sec, sec), s("sandbox", 2*sec, 2*sec, 2*sec), s("sandbox+trace", 3*sec, 3*sec, 3*sec)}},
 			{ID: "analyze-pure", Title: "pyti analyze pyti-example-pure", Reps: 1, Planned: 3, Commands: []string{"bin/pyti analyze ... pyti-example-pure"},
-				Series: []Series{s("manual", 10*sec), s("manual + lint", 20*sec), s("pyti", 40*sec), {Name: "pyti --no-trace", Samples: []time.Duration{30 * sec}, Failures: 1, LastError: "repetition 2: exit | 1"}},
+				Series: []Series{s("manual", 10*sec), s("manual + lint", 20*sec), {Name: "pyti", Samples: []time.Duration{40 * sec}, CPU: []time.Duration{60 * sec}}, {Name: "pyti --no-trace", Samples: []time.Duration{30 * sec}, Failures: 1, LastError: "repetition 2: exit | 1"}},
 				Breakdown: map[string][][]TaskTime{
 					"pyti":            {{{Name: "fetch", Status: "ok", WallMS: 15000}, {Name: "build", Status: "ok", WallMS: 12000}}},
 					"pyti --no-trace": {{{Name: "fetch", Status: "ok", WallMS: 11000}, {Name: "build", Status: "ok", WallMS: 9000}}},
@@ -43,9 +43,11 @@ func TestMarkdown(t *testing.T) {
 		"load average: 9.00, 10.00, 11.00",
 		"| One empty sandboxed run: /bin/true | direct | 3 | 2.00 ms | 1.00 ms | baseline |",
 		"|  | sandbox | 3 | 110 ms | 100 ms | 55.00x |",
-		"|  | pyti | 1 | 40.00 s | 40.00 s | 4.00x |",
 		"|  | manual + lint | 1 | 20.00 s | 20.00 s | 2.00x |",
-		"| pyti-example-pure | 4.00x | no | 2.00x |",
+		"| pyti-example-pure | 4.00x | no | 2.00x | 3.00x |",
+		"|  | pyti | 1 | 40.00 s | 40.00 s | 4.00x | 60.00 s |",
+		"| pyti analyze pyti-example-pure | manual | 1 | 10.00 s | 10.00 s | baseline | - |",
+		"floor: PYTI's CPU / 2 CPUs / manual",
 		"0 of 1 analyses are within the target in this run. The breakdown below",
 		"| manual way + lint | | 20.00 s | | | |",
 		"not measured: no sdist",
@@ -68,7 +70,7 @@ func TestMarkdownWithinTarget(t *testing.T) {
 	res := sampleResults()
 	res.Rows[2].Series[2].Samples = []time.Duration{11 * time.Second}
 	md := Markdown(res)
-	if !strings.Contains(md, "| pyti-example-pure | 1.10x | yes | 0.55x |") || !strings.Contains(md, "1 of 1 analyses are within the target in this run.\n") {
+	if !strings.Contains(md, "| pyti-example-pure | 1.10x | yes | 0.55x | 3.00x |") || !strings.Contains(md, "1 of 1 analyses are within the target in this run.\n") {
 		t.Errorf("a run within the target is not reported as such:\n%s", md)
 	}
 }

@@ -3,6 +3,7 @@ package benchmark
 import (
 	"context"
 	"fmt"
+	"syscall"
 	"time"
 )
 
@@ -36,7 +37,9 @@ func Interleave(ctx context.Context, reps, minReps int, deadline time.Time, vari
 		start := time.Now()
 		for k := range variants {
 			i := (r + k) % len(variants)
+			cpu := childrenCPU()
 			d, err := variants[i].Run(ctx, r)
+			cpu = childrenCPU() - cpu
 			if err != nil {
 				if ctx.Err() != nil {
 					return out, ran, ctx.Err()
@@ -46,9 +49,21 @@ func Interleave(ctx context.Context, reps, minReps int, deadline time.Time, vari
 				continue
 			}
 			out[i].Samples = append(out[i].Samples, d)
+			out[i].CPU = append(out[i].CPU, cpu)
 		}
 		last = time.Since(start)
 		ran++
 	}
 	return out, ran, nil
+}
+
+// childrenCPU is the processor time (user and system) of every child process this process has
+// waited for so far, their own waited-for children included: the variants run one at a time, so
+// its growth across a run is that run's cost. A failure reads as 0, which shows as no CPU.
+func childrenCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -3,6 +3,7 @@ package benchmark
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -79,5 +80,31 @@ func TestInterleaveRunsMinRepsPastTheDeadline(t *testing.T) {
 	_, ran, err := Interleave(context.Background(), 5, 3, time.Now().Add(-time.Second), recorder(&order, nil, "a"))
 	if err != nil || ran != 3 {
 		t.Errorf("ran %d repetitions, err %v; want 3", ran, err)
+	}
+}
+
+// TestInterleaveMeasuresChildrenCPU checks that a repetition's CPU is that of the processes it
+// started: a busy child shows, work done in this process does not.
+func TestInterleaveMeasuresChildrenCPU(t *testing.T) {
+	busy := Variant{Name: "child", Run: func(ctx context.Context, rep int) (time.Duration, error) {
+		return 0, exec.CommandContext(ctx, "/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done").Run()
+	}}
+	inProcess := Variant{Name: "in process", Run: func(ctx context.Context, rep int) (time.Duration, error) {
+		n := 0
+		for i := range 10_000_000 {
+			n += i % 7
+		}
+		_ = n
+		return 0, nil
+	}}
+	series, _, err := Interleave(context.Background(), 1, 1, time.Time{}, []Variant{busy, inProcess})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := series[0].CPU; len(got) != 1 || got[0] <= 0 {
+		t.Errorf("a busy child's CPU: %v, want one positive sample", got)
+	}
+	if d := cmp.Diff([]time.Duration{0}, series[1].CPU); d != "" {
+		t.Errorf("CPU of work in this process (-want +got):\n%s", d)
 	}
 }

@@ -10,11 +10,17 @@ import (
 type Series struct {
 	Name    string          `json:"name"`
 	Samples []time.Duration `json:"samples"`
+	// CPU is, beside each sample, the processor time (user and system) of every process that
+	// repetition started and waited for: what the work cost the machine, wherever it ran.
+	CPU []time.Duration `json:"cpu,omitempty"`
 	// Failures counts repetitions whose run returned an error (they have no sample).
 	Failures int `json:"failures"`
 	// LastError is the error of the last failed repetition.
 	LastError string `json:"last_error,omitempty"`
 }
+
+// MedianCPU is the median of CPU; 0 when it was not measured.
+func (s Series) MedianCPU() time.Duration { return median(s.CPU) }
 
 // Median is the median sample (the mean of the two middle ones for an even count); 0 when empty.
 func (s Series) Median() time.Duration { return median(s.Samples) }

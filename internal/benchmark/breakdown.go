@@ -95,9 +95,10 @@ var remedies = map[string]string{
 		"they share a project with the venv, when pip installs them into it. Removing more: the JSON report from the " +
 		"same interpreter that ran the tests.",
 	"lint": "pycodestyle, pyflakes and pylint side by side over the modules the wheel installs (tests left out), " +
-		"pylint with its own parallelism and the fetched wheels on its sys.path; it starts once the wheel is built and " +
-		"runs beside the install and the tests, competing with them for two cores. Removing more: cache the figures by " +
-		"the wheel's hash.",
+		"pylint in one process (its parallel mode loses cyclic-import and spends more CPU) with the fetched wheels on " +
+		"its sys.path; it starts once the wheel is built and runs beside the install and the tests, and on a project " +
+		"the size of toolz it is the last task to end. Removing more: start it on the sdist's copies of the modules " +
+		"once the fetch is done, and keep the figures when the wheel ships exactly those files.",
 	"venv": "`python -m venv --without-pip` in the sandbox, untraced (the interpreter's own module runs, none of the " +
 		"package's code); it runs beside the build, off the critical path.",
 	"install": "`pip install --no-index` of the wheel and its dependencies into the venv made beside the build (pip " +

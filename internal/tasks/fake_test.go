@@ -4,8 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -56,53 +54,23 @@ test = ["testdep"]
 		delete(files, "pyproject.toml")
 		files["setup.py"] = "from setuptools import setup\nsetup(name='fakepkg', version='1.0', packages=['fakepkg'], install_requires=['dep'])\n"
 	}
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, root, files)
 	return root
 }
 
-// fakeWheel is a valid wheel of fakepkg 1.0 (its RECORD with every file's hash).
+// fakeWheel is a valid wheel of fakepkg 1.0 (its RECORD with every file's hash), as bytes.
 func fakeWheel(t *testing.T) string {
 	t.Helper()
-	files := [][2]string{
-		{"fakepkg/__init__.py", "VALUE = 1\n"},
-		{"fakepkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: fakepkg\nVersion: 1.0\nRequires-Dist: dep\nProvides-Extra: test\nRequires-Dist: testdep; extra == \"test\"\n"},
-		{"fakepkg-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: fake\nRoot-Is-Purelib: true\nTag: py3-none-any\n"},
-		{"fakepkg-1.0.dist-info/top_level.txt", "fakepkg\n"},
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	var record strings.Builder
-	for _, f := range files {
-		w, err := zw.Create(f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(f[1])); err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256([]byte(f[1]))
-		fmt.Fprintf(&record, "%s,sha256=%s,%d\n", f[0], base64.RawURLEncoding.EncodeToString(sum[:]), len(f[1]))
-	}
-	record.WriteString("fakepkg-1.0.dist-info/RECORD,,\n")
-	w, err := zw.Create("fakepkg-1.0.dist-info/RECORD")
+	path := makeWheel(t, t.TempDir(), "fakepkg", "1.0", map[string]string{
+		"fakepkg/__init__.py":                 "VALUE = 1\n",
+		"fakepkg-1.0.dist-info/top_level.txt": "fakepkg\n",
+		"@metadata":                           "Requires-Dist: dep\nProvides-Extra: test\nRequires-Dist: testdep; extra == \"test\"\n",
+	})
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Write([]byte(record.String())); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return string(data)
 }
 
 // fakePipWheel is a stand-in for Debian's pip wheel: the job unpacks it and has the sandbox

@@ -40,8 +40,9 @@ type Plan struct {
 	// fewest pinned runs at the moment. A tracer and its tracee stop and wake each other at
 	// every traced call: on one CPU that is a plain switch, while waking another CPU costs an
 	// interprocessor interrupt, which in a virtual machine is an exit to the hypervisor. Pinned,
-	// a traced pip build took 1.4x its untraced time instead of 2.9x (see BENCHMARKS.md). The
-	// price: a run that starts parallel work (make -j, pytest -n) gets one CPU.
+	// a traced pip wheel build of toolz took 1.4x its untraced time instead of 2.9x, and make
+	// bench's traced pip install went from 1.65x to 1.44x. The price: a run that starts parallel
+	// work (make -j, pytest -n) gets one CPU.
 	PinCPU bool
 }
 

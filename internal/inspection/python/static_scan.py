@@ -33,6 +33,7 @@ import re
 import sys
 import time
 import tokenize
+import zipfile
 import zlib
 
 MAX_VALUE = 4 << 20  # largest folded value kept
@@ -1254,6 +1255,31 @@ class FileReader:
 ELF, PE, MACHO = b"\x7fELF", b"MZ", (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
 
 
+MAX_ZIPS, MAX_ZIP_MEMBERS = 20, 200
+
+
+def zip_python(path, max_bytes):
+    """The Python modules inside a zip archive, as (member name, bytes): at most MAX_ZIP_MEMBERS,
+    each under max_bytes as stored and as read (a member that inflates past it is cut there), none
+    with an absolute or parent-relative name. A damaged archive yields what was read before."""
+    out = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist()[:MAX_ZIP_MEMBERS * 10]:
+                name = info.filename
+                if not name.endswith((".py", ".pyw")) or name.startswith(("/", "\\")) or ".." in name.split("/"):
+                    continue
+                if info.file_size > max_bytes or info.compress_size > max_bytes:
+                    continue
+                with z.open(info) as fh:
+                    out.append((name, fh.read(max_bytes)))
+                if len(out) >= MAX_ZIP_MEMBERS:
+                    break
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError, zlib.error):
+        pass
+    return out
+
+
 def xored_executable(head):
     """The kind of executable head is once every byte is XORed with one key ("PE, XOR-encoded
     with key 0xe8"), or None. An executable stored that way (as a .py, a .dat, an image) is
@@ -1305,7 +1331,7 @@ def main():
             for fn in sorted(fns):
                 files.append(os.path.relpath(os.path.join(dp, fn), root))
         top_setup = {f for f in files if f.split("/")[-1] == "setup.py" and f.count("/") <= 1}
-        n = 0
+        n, zips = 0, 0
         for rel in files:
             path = os.path.join(root, rel)
             if os.path.islink(path) or not os.path.isfile(path):
@@ -1328,6 +1354,21 @@ def main():
             kind = xored_executable(first)
             if kind:
                 sc.emit({"t": "binary", "file": rel, "kind": kind, "bytes": size})
+                continue
+            if first.startswith(b"PK\x03\x04") and rel.endswith((".zip", ".pyz", ".egg")) and zips < MAX_ZIPS:
+                # Python inside a bundled archive runs all the same (zipimport, an install hook
+                # that unpacks it): its modules are read as files of their own, "ARCHIVE/member".
+                zips += 1
+                for member, data in zip_python(path, max_bytes):
+                    n += 1
+                    if n > max_files:
+                        break
+                    zrel = rel + "/" + member
+                    try:
+                        how, note = sc.scan_source(zrel, data, role_of(zrel, top_setup))
+                    except (Budget, RecursionError):
+                        how, note = "tokens", "too large or deep for the syntax tree"
+                    sc.emit({"t": "file", "file": zrel, "role": role_of(zrel, top_setup), "parse": how, "bytes": len(data), "note": note})
                 continue
             is_py = rel.endswith((".py", ".pyw", ".pth"))
             if not is_py and size < max_bytes and "." not in rel.split("/")[-1]:

@@ -1,0 +1,163 @@
+package tasks
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/report"
+)
+
+// Tasks return what they produce. A task is a function of its inputs (the graph's data and the
+// job's shared environment) returning its typed output: its part of the report. What the helpers
+// deep inside a task's run find on the way (findings, raw data kept, the verdict a failure means,
+// where the package's code ran) goes into that run's collector. Both land in the task's own slot,
+// which no other task writes; the report task assembles the report from the slots in one pure
+// step (assembleReport), and the verdict is decided by one pure function (decideVerdict).
+
+// produced is what a task's run collected besides its typed output.
+type produced struct {
+	Findings  []report.Finding
+	Artifacts []report.Artifact
+	// Hints are the verdicts the task's failure means, when it means more than "task failed".
+	Hints []verdictHint
+	// CodeRan says where the package's own code ran (a target's tasks only).
+	CodeRan []string
+}
+
+// verdictHint is a verdict a failure means (not-found, unsafe-archive, a limit...), with its
+// reason, for the target of that image name ("" for the shared tasks).
+type verdictHint struct {
+	Target  string
+	Verdict report.Verdict
+	Reason  string
+}
+
+// slot is one task's output: what it returned (kept whatever its error: a failed build's log
+// belongs in the report) and what its run collected.
+type slot[O any] struct {
+	Out O
+	produced
+}
+
+// outputs are the slots of a job's tasks, in the order the report lists what they produced.
+type outputs struct {
+	Resolve  slot[resolved]
+	Download slot[[]report.File]
+	Unpack   slot[unpacked]
+	Inspect  slot[*report.Packaging]
+	Lint     slot[*report.Lint]
+	Targets  []targetOutputs
+}
+
+// targetOutputs are the slots of one target's tasks.
+type targetOutputs struct {
+	Fetch   slot[*report.Fetch]
+	Build   slot[built]
+	Venv    slot[struct{}]
+	Install slot[*report.Install]
+	Import  slot[*report.Import]
+	Test    slot[*report.Tests]
+}
+
+// resolved is resolve's part of the report: the release chosen and the files it has.
+type resolved struct {
+	Project, Version string
+	Files            []report.File
+}
+
+// unpacked is unpack's part of the report: the metadata read and its problems, and the name and
+// version they give (Named: they give one; Tree: a local source directory, whose metadata names it).
+type unpacked struct {
+	Metadata         *report.Metadata
+	Problems         []report.Problem
+	Named, Tree      bool
+	Project, Version string
+}
+
+// built is the build's part of the report, and the metadata of the wheel it built, which names the
+// project when its source did not.
+type built struct {
+	Build    *report.Build
+	Metadata *report.Metadata
+}
+
+// board guards the slots against a task the graph abandoned (it did not return after its
+// timeout) writing after the report task read them: the report task seals the board, and later
+// writes are dropped. Each slot still has one writer, its task.
+type board struct {
+	mu     sync.Mutex
+	sealed bool
+}
+
+// collector is the findings collector of one task's run: it appends to the task's slot.
+// A task's run may call it from several goroutines (lint runs its tools side by side).
+type collector struct {
+	b    *board
+	into *produced
+}
+
+func (c *collector) add(f func(p *produced)) {
+	if c == nil {
+		return
+	}
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	if !c.b.sealed {
+		f(c.into)
+	}
+}
+
+// finding records findings of the task.
+func (c *collector) finding(fs ...report.Finding) {
+	c.add(func(p *produced) { p.Findings = append(p.Findings, fs...) })
+}
+
+// artifact records raw data the task kept.
+func (c *collector) artifact(a report.Artifact) {
+	c.add(func(p *produced) { p.Artifacts = append(p.Artifacts, a) })
+}
+
+// hint records the verdict a failure of t's tasks means (t nil: a shared task's).
+func (c *collector) hint(t *target, v report.Verdict, reason string) {
+	name := ""
+	if t != nil {
+		name = t.img.Name
+	}
+	c.add(func(p *produced) { p.Hints = append(p.Hints, verdictHint{Target: name, Verdict: v, Reason: reason}) })
+}
+
+// codeRan records where the package's own code ran, once per description.
+func (c *collector) codeRan(what string) {
+	c.add(func(p *produced) {
+		if !slices.Contains(p.CodeRan, what) {
+			p.CodeRan = append(p.CodeRan, what)
+		}
+	})
+}
+
+// produce adapts a task returning its output to the graph: it runs f with a job whose collector
+// fills the slot, and keeps what f returned in the slot, whatever its error.
+func produce[O any](e *jobEnv, b *board, s *slot[O], f func(j *job, ctx context.Context, d *dag.Data) (O, error)) func(context.Context, *dag.Data) error {
+	return func(ctx context.Context, d *dag.Data) error {
+		j := &job{jobEnv: e, out: &collector{b: b, into: &s.produced}}
+		out, err := f(j, ctx, d)
+		b.mu.Lock()
+		if !b.sealed {
+			s.Out = out
+		}
+		b.mu.Unlock()
+		return err
+	}
+}
+
+// seal ends the writes to the slots and returns a copy of them, for the report task.
+func (b *board) seal(o *outputs) outputs {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sealed = true
+	c := *o
+	c.Targets = slices.Clone(o.Targets)
+	return c
+}

@@ -230,15 +230,14 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 			return nil, fmt.Errorf("image %s: the %s sandbox does not run on images yet: use bwrap", im.Name, opts.Backend.Name())
 		}
 	}
-	e, err := newJob(req, opts)
+	e, err := newJobEnv(req, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer e.close()
 
-	var outs, done outputs
-	var assembled report.Report
-	g, err := e.graph(&outs, &done, &assembled)
+	var a assembly
+	g, err := e.graph(&a)
 	if err != nil {
 		return nil, err
 	}
@@ -249,18 +248,20 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 	if err != nil {
 		return nil, err
 	}
-	// The report task ran last (it waits for every other): what it assembled is complete but for
-	// the run's record and the verdict, which need the graph to have finished.
-	rep := &assembled
+	// The report task ran last (it waits for every other), unless the run was cancelled first:
+	// then the report is assembled here. It is complete but for the run's record and the verdict,
+	// which need the graph to have finished.
+	a.assemble(e)
+	rep := &a.report
 	rep.Run = reportRun(res.Record)
-	decide(rep, res.Record.Tasks, e.targetInfo(), hintsOf(done))
+	decide(rep, res.Record.Tasks, e.targetInfo(), hintsOf(a.read))
 	if err := writeReport(e.dir, rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
 }
 
-func newJob(req Request, opts Options) (*jobEnv, error) {
+func newJobEnv(req Request, opts Options) (*jobEnv, error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("job directory: %w", err)
 	}
@@ -341,11 +342,10 @@ func (j *jobEnv) close() {
 
 // graph wires the tasks by the data they need and provide: the shared ones once, the
 // per-interpreter ones (fetch, build, install, import, test) once per target. Each task's output
-// goes into its slot of outs; the report task seals them, keeps them in done and assembles them
-// into rep.
-func (j *jobEnv) graph(outs, done *outputs, rep *report.Report) (*dag.Graph, error) {
+// goes into its slot of a.outs; the report task assembles them.
+func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 	o := j.opts
-	b := &board{}
+	b, outs := &a.board, &a.outs
 	outs.Targets = make([]targetOutputs, len(j.targets))
 	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KLinted}
 	tasks := []dag.Task{
@@ -379,8 +379,7 @@ func (j *jobEnv) graph(outs, done *outputs, rep *report.Report) (*dag.Graph, err
 	}
 	tasks = append(tasks, dag.Task{Name: "report", Optional: all, Provides: []dag.AnyKey{KReport},
 		Run: func(ctx context.Context, d *dag.Data) error {
-			*done = b.seal(outs)
-			*rep = assembleReport(j.base, j.targetInfo(), *done)
+			a.assemble(j)
 			KReport.Set(d, filepath.Join(j.dir, "report.json"))
 			return nil
 		}})

@@ -161,3 +161,23 @@ func (b *board) seal(o *outputs) outputs {
 	c.Targets = slices.Clone(o.Targets)
 	return c
 }
+
+// assembly is where the report task leaves the report: the slots the tasks fill, the slots as
+// the report task read them, and the report assembled from those.
+type assembly struct {
+	board
+	outs   outputs
+	read   outputs
+	report report.Report
+	done   bool
+}
+
+// assemble seals the slots and assembles the report from them, once.
+func (a *assembly) assemble(e *jobEnv) {
+	if a.done {
+		return
+	}
+	a.read = a.seal(&a.outs)
+	a.report = assembleReport(e.base, e.targetInfo(), a.read)
+	a.done = true
+}

@@ -49,7 +49,7 @@ func assembleReport(base report.Report, targets []targetInfo, outs outputs) repo
 	if v := outs.Resolve.Out; v.Project != "" || v.Version != "" {
 		r.Project, r.Version = v.Project, v.Version
 	}
-	r.Files = append(append(r.Files, outs.Resolve.Out.Files...), outs.Download.Out...)
+	r.Files = append(append(r.Files, outs.Resolve.Out.Files...), outs.Download.Out.Files...)
 	u := outs.Unpack.Out
 	r.Problems = append(r.Problems, u.Problems...)
 	if u.Metadata != nil {
@@ -84,14 +84,14 @@ func assembleReport(base report.Report, targets []targetInfo, outs outputs) repo
 				}
 			}
 		}
-		if to.Fetch.Out != nil {
-			tr.Fetch = to.Fetch.Out
+		if to.Fetch.Out.Fetch != nil {
+			tr.Fetch = to.Fetch.Out.Fetch
 		}
 		if to.Build.Out.Build != nil {
 			tr.Build = to.Build.Out.Build
 		}
-		if to.Install.Out != nil {
-			tr.Install = to.Install.Out
+		if to.Install.Out.Install != nil {
+			tr.Install = to.Install.Out.Install
 		}
 		if to.Import.Out != nil {
 			tr.Import = to.Import.Out
@@ -101,7 +101,7 @@ func assembleReport(base report.Report, targets []targetInfo, outs outputs) repo
 		}
 		// The built wheel's metadata names the project when its source did not (a setup.py
 		// project without PKG-INFO, e.g. a repository's tarball).
-		if m := to.Build.Out.Metadata; m != nil {
+		if m := to.Build.Out.Wheel.Metadata; m != nil {
 			if r.Metadata == nil {
 				r.Metadata = m
 			}

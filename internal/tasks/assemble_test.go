@@ -97,7 +97,7 @@ func TestAssembleReport(t *testing.T) {
 					produced: produced{Findings: []report.Finding{medium}, Artifacts: []report.Artifact{art("unpack", "inventory.json")}}},
 				Inspect: slot[*report.Packaging]{Out: &report.Packaging{Score: 7, Max: 10}, produced: produced{Findings: []report.Finding{low}}},
 				Targets: []targetOutputs{{
-					Fetch: slot[*report.Fetch]{Out: &report.Fetch{Phase: report.Phase{Outcome: "ok"}},
+					Fetch: slot[fetched]{Out: fetched{Fetch: &report.Fetch{Phase: report.Phase{Outcome: "ok"}}},
 						produced: produced{CodeRan: []string{"setup.py during fetch"}, Artifacts: []report.Artifact{art("fetch", "pip-download.stdout.txt")}}},
 					Build: slot[built]{Out: built{Build: failedBuild},
 						produced: produced{CodeRan: []string{"setup.py during build", "setup.py during fetch"}, Findings: []report.Finding{high, high},
@@ -128,7 +128,7 @@ func TestAssembleReport(t *testing.T) {
 			outs: outputs{
 				Unpack: slot[unpacked]{Out: unpacked{Tree: true}},
 				Targets: []targetOutputs{{
-					Build: slot[built]{Out: built{Build: &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: "pkg-1.0-py3-none-any.whl"}, Metadata: meta}},
+					Build: slot[built]{Out: built{Build: &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: "pkg-1.0-py3-none-any.whl"}, Wheel: Wheel{Metadata: meta}}},
 				}},
 			},
 			want: report.Report{Schema: report.Schema, ID: "job", Project: "pkg", Version: "1.0", Metadata: meta,
@@ -149,7 +149,7 @@ func TestAssembleReport(t *testing.T) {
 			base:    matrixBase,
 			targets: []targetInfo{{Cell: 0, Image: "a", Python: "3.11"}, {Cell: 1, Image: "b", Python: "3.12"}},
 			outs: outputs{Targets: []targetOutputs{
-				{Fetch: slot[*report.Fetch]{Out: &report.Fetch{Phase: report.Phase{Outcome: "skipped", Reason: "not for 3.11"}}}},
+				{Fetch: slot[fetched]{Out: fetched{Fetch: &report.Fetch{Phase: report.Phase{Outcome: "skipped", Reason: "not for 3.11"}}}}},
 				{Build: slot[built]{Out: built{Build: failedBuild}, produced: produced{CodeRan: []string{"setup.py during build"}}}},
 			}},
 			want: report.Report{Schema: report.Schema, ID: "job", Findings: []report.Finding{}, Artifacts: []report.Artifact{},
@@ -192,7 +192,7 @@ func TestHintsOf(t *testing.T) {
 	outs := outputs{
 		Resolve: slot[resolved]{produced: produced{Hints: []verdictHint{{Verdict: report.VerdictNotFound, Reason: "no such project"}}}},
 		Targets: []targetOutputs{{
-			Fetch:  slot[*report.Fetch]{produced: produced{Hints: []verdictHint{{Target: "a", Verdict: report.VerdictError, Reason: "bridge"}}}},
+			Fetch:  slot[fetched]{produced: produced{Hints: []verdictHint{{Target: "a", Verdict: report.VerdictError, Reason: "bridge"}}}},
 			Import: slot[*report.Import]{produced: produced{Hints: []verdictHint{{Target: "a", Verdict: report.VerdictError, Reason: "sandbox"}, {Target: "a", Verdict: report.VerdictTimeout, Reason: "import hangs"}}}},
 		}},
 	}

@@ -30,8 +30,7 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 	if a.Kind == "wheel" {
 		l := wheelLayout(src.Root)
 		w := Wheel{Path: a.Path, Filename: a.Filename, Modules: l.Modules, Layout: l}
-		t.kWheel.Set(d, w)
-		return built{Build: &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}}, nil
+		return built{Wheel: w, Build: &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}}, nil
 	}
 	// Build from a copy: in-tree builds write build/ and *.egg-info, which must not reach the
 	// pristine tree that lint and the tests read.
@@ -90,9 +89,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 	if err != nil {
 		return built{Build: b}, err
 	}
-	meta := metadataFromWheel(unpacked)
-	t.kWheel.Set(d, Wheel{Path: wheel, Filename: b.Wheel, Modules: layout.Modules, Layout: layout, Metadata: meta})
-	return built{Build: b, Metadata: meta}, nil
+	w := Wheel{Path: wheel, Filename: b.Wheel, Modules: layout.Modules, Layout: layout, Metadata: metadataFromWheel(unpacked)}
+	return built{Build: b, Wheel: w}, nil
 }
 
 // metadataFromWheel reads the built wheel's metadata, which names the project in the report when

@@ -20,36 +20,33 @@ import (
 //
 // Its part of the report is the local file, when the request named one (an index's files are
 // resolve's).
-func (j *job) download(ctx context.Context, d *dag.Data) ([]report.File, error) {
+func (j *job) download(ctx context.Context, d *dag.Data) (downloaded, error) {
 	req, _ := KRequest.Get(d)
 	rel, _ := KRelease.Get(d)
 	if req.Path != "" {
 		info, err := os.Stat(req.Path)
 		if err != nil {
-			return nil, err
+			return downloaded{}, err
 		}
 		if info.IsDir() {
-			KArchive.Set(d, Archive{Path: req.Path, Filename: filepath.Base(req.Path), Kind: "tree"})
-			return nil, nil
+			return downloaded{Archive: Archive{Path: req.Path, Filename: filepath.Base(req.Path), Kind: "tree"}}, nil
 		}
 		sum, size, err := hashFile(req.Path)
 		if err != nil {
-			return nil, err
+			return downloaded{}, err
 		}
 		a := Archive{Path: req.Path, Filename: filepath.Base(req.Path), SHA256: sum, Kind: kindOf(req.Path)}
-		KArchive.Set(d, a)
-		return []report.File{{Filename: a.Filename, Kind: a.Kind, SHA256: sum, Size: size, Chosen: true}}, nil
+		return downloaded{Archive: a, Files: []report.File{{Filename: a.Filename, Kind: a.Kind, SHA256: sum, Size: size, Chosen: true}}}, nil
 	}
 	path, err := j.opts.Client.Download(ctx, *rel.Chosen)
 	if err != nil {
-		return nil, fmt.Errorf("downloading %s: %w", rel.Chosen.Filename, err)
+		return downloaded{}, fmt.Errorf("downloading %s: %w", rel.Chosen.Filename, err)
 	}
 	sum, _, err := hashFile(path)
 	if err != nil {
-		return nil, err
+		return downloaded{}, err
 	}
-	KArchive.Set(d, Archive{Path: path, Filename: rel.Chosen.Filename, SHA256: sum, Kind: kindOf(rel.Chosen.Filename)})
-	return nil, nil
+	return downloaded{Archive: Archive{Path: path, Filename: rel.Chosen.Filename, SHA256: sum, Kind: kindOf(rel.Chosen.Filename)}}, nil
 }
 
 func kindOf(name string) string {

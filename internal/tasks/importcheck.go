@@ -96,7 +96,6 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) (*repor
 		imp.Nothing = out.nothing
 		imp.Phase.Outcome, imp.Phase.Reason = "nothing-to-import", out.nothing
 	}
-	t.kImported.Set(d, Imported{OK: true})
 	return imp, nil
 }
 

@@ -46,7 +46,6 @@ func (j *job) inspect(ctx context.Context, d *dag.Data) (*report.Packaging, erro
 	}
 	j.keepJSON("inspect", "scan.json", map[string]any{"stats": stats, "findings": scanned})
 	j.out.finding(findings...)
-	KInspected.Set(d, true)
 	return pk, nil
 }
 

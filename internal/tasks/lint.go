@@ -40,7 +40,6 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	if q.Files == 0 {
 		l.Quality = reportQuality(q)
 		l.Phase = report.Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}
-		KLinted.Set(d, true)
 		return l, nil
 	}
 	var deps []string
@@ -107,7 +106,6 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 			return l, fmt.Errorf("no quality tool ran: %s", l.Phase.Reason)
 		}
 	}
-	KLinted.Set(d, true)
 	return l, nil
 }
 

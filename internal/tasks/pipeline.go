@@ -349,32 +349,36 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 	outs.Targets = make([]targetOutputs, len(j.targets))
 	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KLinted}
 	tasks := []dag.Task{
-		{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute, Run: produce(j, b, &outs.Resolve, (*job).resolve)},
-		{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute, Run: produce(j, b, &outs.Download, (*job).download)},
-		{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute, Run: produce(j, b, &outs.Unpack, (*job).unpack)},
-		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute, Run: produce(j, b, &outs.Inspect, (*job).inspect)},
+		{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute,
+			Run: produce(j, b, &outs.Resolve, (*job).resolve, func(d *dag.Data, out resolved) { KRelease.Set(d, out.Release) })},
+		{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute,
+			Run: produce(j, b, &outs.Download, (*job).download, func(d *dag.Data, out downloaded) { KArchive.Set(d, out.Archive) })},
+		{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute,
+			Run: produce(j, b, &outs.Unpack, (*job).unpack, func(d *dag.Data, out unpacked) { KSource.Set(d, out.Source) })},
+		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute,
+			Run: produce(j, b, &outs.Inspect, (*job).inspect, func(d *dag.Data, _ *report.Packaging) { KInspected.Set(d, true) })},
 		// Lint reads what the first target's wheel ships; pylint sees that target's wheelhouse.
 		{Name: "lint", Needs: []dag.AnyKey{j.targets[0].kWheel}, Optional: []dag.AnyKey{j.targets[0].kWheelhouse}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
-			Run: produce(j, b, &outs.Lint, onTarget((*job).lint, j.targets[0]))},
+			Run: produce(j, b, &outs.Lint, onTarget((*job).lint, j.targets[0]), func(d *dag.Data, _ *report.Lint) { KLinted.Set(d, true) })},
 	}
 	for i, t := range j.targets {
 		to := &outs.Targets[i]
 		all = append(all, t.kWheelhouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kTested)
 		tasks = append(tasks,
 			dag.Task{Name: t.task("fetch"), Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{t.kWheelhouse}, Timeout: o.FetchTimeout + time.Minute,
-				Run: produce(j, b, &to.Fetch, onTarget((*job).fetch, t))},
+				Run: produce(j, b, &to.Fetch, onTarget((*job).fetch, t), func(d *dag.Data, out fetched) { t.kWheelhouse.Set(d, out.Wheelhouse) })},
 			dag.Task{Name: t.task("build"), Needs: []dag.AnyKey{KArchive, KSource, t.kWheelhouse}, Provides: []dag.AnyKey{t.kWheel}, Timeout: o.BuildTimeout + time.Minute,
-				Run: produce(j, b, &to.Build, onTarget((*job).build, t))},
+				Run: produce(j, b, &to.Build, onTarget((*job).build, t), func(d *dag.Data, out built) { t.kWheel.Set(d, out.Wheel) })},
 			// The environment is made beside the build (it needs none of it), so that the install
 			// that follows the build only installs.
 			dag.Task{Name: t.task("venv"), Needs: []dag.AnyKey{t.kWheelhouse}, Provides: []dag.AnyKey{t.kVenv}, Timeout: o.InstallTimeout + time.Minute,
-				Run: produce(j, b, &to.Venv, onTarget((*job).makeVenv, t))},
+				Run: produce(j, b, &to.Venv, onTarget((*job).makeVenv, t), t.kVenv.Set)},
 			dag.Task{Name: t.task("install"), Needs: []dag.AnyKey{t.kWheel, t.kWheelhouse, t.kVenv}, Provides: []dag.AnyKey{t.kEnv}, Timeout: o.InstallTimeout + time.Minute,
-				Run: produce(j, b, &to.Install, onTarget((*job).install, t))},
+				Run: produce(j, b, &to.Install, onTarget((*job).install, t), func(d *dag.Data, out installed) { t.kEnv.Set(d, out.Env) })},
 			dag.Task{Name: t.task("import"), Needs: []dag.AnyKey{t.kWheel, t.kEnv}, Provides: []dag.AnyKey{t.kImported}, Timeout: o.ImportTimeout + time.Minute,
-				Run: produce(j, b, &to.Import, onTarget((*job).importModules, t))},
+				Run: produce(j, b, &to.Import, onTarget((*job).importModules, t), func(d *dag.Data, _ *report.Import) { t.kImported.Set(d, Imported{OK: true}) })},
 			dag.Task{Name: t.task("test"), Needs: []dag.AnyKey{KSource, t.kWheel, t.kWheelhouse, t.kEnv}, Optional: []dag.AnyKey{t.kImported}, Provides: []dag.AnyKey{t.kTested}, Timeout: o.TestTimeout + 5*time.Minute,
-				Run: produce(j, b, &to.Test, onTarget((*job).test, t))},
+				Run: produce(j, b, &to.Test, onTarget((*job).test, t), func(d *dag.Data, _ *report.Tests) { t.kTested.Set(d, true) })},
 		)
 	}
 	tasks = append(tasks, dag.Task{Name: "report", Optional: all, Provides: []dag.AnyKey{KReport},

@@ -10,11 +10,13 @@ import (
 )
 
 // Tasks return what they produce. A task is a function of its inputs (the graph's data and the
-// job's shared environment) returning its typed output: its part of the report. What the helpers
-// deep inside a task's run find on the way (findings, raw data kept, the verdict a failure means,
-// where the package's code ran) goes into that run's collector. Both land in the task's own slot,
-// which no other task writes; the report task assembles the report from the slots in one pure
-// step (assembleReport), and the verdict is decided by one pure function (decideVerdict).
+// job's shared environment) returning its typed output: what later tasks need (set into the
+// graph's data when the task succeeds) and its part of the report (kept whatever its error). What
+// the helpers deep inside a task's run find on the way (findings, raw data kept, the verdict a
+// failure means, where the package's code ran) goes into that run's collector. Both land in the
+// task's own slot, which no other task writes; the report task assembles the report from the slots
+// in one pure step (assembleReport), and the verdict is decided by one pure function
+// (decideVerdict).
 
 // produced is what a task's run collected besides its typed output.
 type produced struct {
@@ -44,7 +46,7 @@ type slot[O any] struct {
 // outputs are the slots of a job's tasks, in the order the report lists what they produced.
 type outputs struct {
 	Resolve  slot[resolved]
-	Download slot[[]report.File]
+	Download slot[downloaded]
 	Unpack   slot[unpacked]
 	Inspect  slot[*report.Packaging]
 	Lint     slot[*report.Lint]
@@ -53,34 +55,57 @@ type outputs struct {
 
 // targetOutputs are the slots of one target's tasks.
 type targetOutputs struct {
-	Fetch   slot[*report.Fetch]
+	Fetch   slot[fetched]
 	Build   slot[built]
-	Venv    slot[struct{}]
-	Install slot[*report.Install]
+	Venv    slot[Venv]
+	Install slot[installed]
 	Import  slot[*report.Import]
 	Test    slot[*report.Tests]
 }
 
-// resolved is resolve's part of the report: the release chosen and the files it has.
+// resolved is what resolve produces: the release chosen, and for the report its name, version
+// and files.
 type resolved struct {
+	Release          Release
 	Project, Version string
 	Files            []report.File
 }
 
-// unpacked is unpack's part of the report: the metadata read and its problems, and the name and
-// version they give (Named: they give one; Tree: a local source directory, whose metadata names it).
+// downloaded is what download produces: the archive, and for the report the local file (an
+// index's files are resolve's).
+type downloaded struct {
+	Archive Archive
+	Files   []report.File
+}
+
+// unpacked is what unpack produces: the source tree, and for the report the metadata read and
+// its problems, and the name and version they give (Named: they give one; Tree: a local source
+// directory, whose metadata names it).
 type unpacked struct {
+	Source           Source
 	Metadata         *report.Metadata
 	Problems         []report.Problem
 	Named, Tree      bool
 	Project, Version string
 }
 
-// built is the build's part of the report, and the metadata of the wheel it built, which names the
-// project when its source did not.
+// fetched is what fetch produces: the wheelhouse, and the fetch for the report.
+type fetched struct {
+	Wheelhouse Wheelhouse
+	Fetch      *report.Fetch
+}
+
+// built is what the build produces: the wheel (whose metadata names the project in the report
+// when its source did not), and the build for the report.
 type built struct {
-	Build    *report.Build
-	Metadata *report.Metadata
+	Wheel Wheel
+	Build *report.Build
+}
+
+// installed is what install produces: the environment, and the install for the report.
+type installed struct {
+	Env     Environment
+	Install *report.Install
 }
 
 // board guards the slots against a task the graph abandoned (it did not return after its
@@ -138,8 +163,9 @@ func (c *collector) codeRan(what string) {
 }
 
 // produce adapts a task returning its output to the graph: it runs f with a job whose collector
-// fills the slot, and keeps what f returned in the slot, whatever its error.
-func produce[O any](e *jobEnv, b *board, s *slot[O], f func(j *job, ctx context.Context, d *dag.Data) (O, error)) func(context.Context, *dag.Data) error {
+// fills the slot, keeps what f returned in the slot, whatever its error, and when f succeeded
+// gives later tasks what they need of it (provide sets the task's Provides).
+func produce[O any](e *jobEnv, b *board, s *slot[O], f func(j *job, ctx context.Context, d *dag.Data) (O, error), provide func(d *dag.Data, out O)) func(context.Context, *dag.Data) error {
 	return func(ctx context.Context, d *dag.Data) error {
 		j := &job{jobEnv: e, out: &collector{b: b, into: &s.produced}}
 		out, err := f(j, ctx, d)
@@ -148,6 +174,9 @@ func produce[O any](e *jobEnv, b *board, s *slot[O], f func(j *job, ctx context.
 			s.Out = out
 		}
 		b.mu.Unlock()
+		if err == nil {
+			provide(d, out)
+		}
 		return err
 	}
 }

@@ -24,11 +24,10 @@ func (j *job) resolve(ctx context.Context, d *dag.Data) (resolved, error) {
 		if err != nil {
 			return resolved{}, err
 		}
-		KRelease.Set(d, rel)
 		if rel.Version != "" { // a file: its name says which release it is, until metadata says better
-			return resolved{Project: rel.Project, Version: rel.Version}, nil
+			return resolved{Release: rel, Project: rel.Project, Version: rel.Version}, nil
 		}
-		return resolved{}, nil
+		return resolved{Release: rel}, nil
 	}
 	rel, err := j.opts.Client.Resolve(ctx, req.Spec)
 	if err != nil {
@@ -60,7 +59,7 @@ func (j *job) resolve(ctx context.Context, d *dag.Data) (resolved, error) {
 		j.out.hint(nil, report.VerdictNotFound, "no sdist and no wheel for this interpreter")
 		return out, fmt.Errorf("%s %s has no sdist and no wheel installable on Python %s (%d wheels)", rel.Project, rel.VersionString, j.targets[0].pythonVersion, len(rel.Wheels))
 	}
-	KRelease.Set(d, Release{Project: rel.Project, Version: rel.VersionString, Index: rel, Chosen: chosen})
+	out.Release = Release{Project: rel.Project, Version: rel.VersionString, Index: rel, Chosen: chosen}
 	return out, nil
 }
 

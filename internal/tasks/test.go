@@ -35,7 +35,6 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		if repo := repositoryURL(projectMetadata(src, w)); repo != "" {
 			t.Found += "; the project's repository (" + repo + ") may hold tests that the sdist does not ship"
 		}
-		tg.kTested.Set(d, true)
 		return t, nil
 	case suiteUnittest:
 		t.Runner = "unittest (run by pytest)"
@@ -129,7 +128,6 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit {
 		return t, fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
 	}
-	tg.kTested.Set(d, true)
 	return t, nil
 }
 

@@ -59,7 +59,7 @@ func (j *job) unpack(ctx context.Context, d *dag.Data) (unpacked, error) {
 	if err != nil {
 		return out, err
 	}
-	KSource.Set(d, src)
+	out.Source = src
 	return out, nil
 }
 

@@ -123,6 +123,8 @@ type collector struct {
 	into *produced
 }
 
+// add changes the slot under the board's lock, unless the report task has read it. A job without
+// a collector (a helper's unit test) records nothing.
 func (c *collector) add(f func(p *produced)) {
 	if c == nil {
 		return

@@ -187,6 +187,40 @@ def marshal_strings(raw):
     return [m.decode("ascii") for m in re.findall(rb"[\x20-\x7e]{5,}", bytes(raw)[:MAX_VALUE])][:500]
 
 
+# The builtins whose text (str, repr, __name__, __doc__) the folder knows, as this interpreter
+# has them: functions, types and the site's copyright, credits and license objects. Code picks
+# characters out of them to spell names without writing them.
+BUILTIN_TEXT_ATTRS = ("__name__", "__qualname__", "__doc__")
+
+
+def _builtin_texts():
+    import builtins
+    out = {}
+    for k, v in vars(builtins).items():
+        if k.startswith("_") or not (callable(v) or k in ("copyright", "credits", "license")):
+            continue
+        out[k] = v
+    return out
+
+
+BUILTIN_TEXTS = _builtin_texts()
+
+
+def builtin_text(name, how):
+    """str/repr/__name__/__doc__ of the builtin name, or None when it has none."""
+    try:
+        v = BUILTIN_TEXTS[name]
+        if how == "__str__":
+            r = str(v)
+        elif how == "__repr__":
+            r = repr(v)
+        else:
+            r = getattr(v, how, None)
+        return r if isinstance(r, str) and len(r) <= MAX_VALUE else None
+    except Exception:
+        return None
+
+
 class Val:
     """A folded value: the constant (or None when unknown), its taint and the chain of layers."""
     __slots__ = ("v", "taint", "chain")
@@ -506,6 +540,13 @@ class FileReader:
             return None
         return None
 
+    def builtin_name(self, node):
+        """The name of the builtin that node names (a bare name the module never binds), or None."""
+        if isinstance(node, ast.Name) and node.id in BUILTIN_TEXTS and node.id not in self.consts \
+                and node.id not in self.env and node.id not in self.tainted:
+            return node.id
+        return None
+
     # --- constant folding ---
     def fold(self, node, depth=0):
         try:
@@ -574,11 +615,20 @@ class FileReader:
                     except Exception:
                         return Val(av, taint, chain)
                 if isinstance(av, int) and isinstance(bv, int) and abs(av) < 1 << 64 and abs(bv) < 1 << 64:
+                    # Integer arithmetic that builds character codes ((7 << 4) - 1, 0x3f ^ 12, ...);
+                    # a result that grows past 128 bits is left unknown.
                     ops = {ast.Add: lambda: av + bv, ast.Sub: lambda: av - bv, ast.BitXor: lambda: av ^ bv,
-                           ast.Mult: lambda: av * bv if abs(bv) < 1 << 20 else None}
+                           ast.BitOr: lambda: av | bv, ast.BitAnd: lambda: av & bv,
+                           ast.Mult: lambda: av * bv if abs(bv) < 1 << 20 else None,
+                           ast.LShift: lambda: av << bv if 0 <= bv and av.bit_length() + bv <= 128 else None,
+                           ast.RShift: lambda: av >> bv if 0 <= bv else None,
+                           ast.FloorDiv: lambda: av // bv if bv else None,
+                           ast.Mod: lambda: av % bv if bv else None,
+                           ast.Pow: lambda: av ** bv if 0 <= bv and av.bit_length() * bv <= 128 else None}
                     op = ops.get(type(node.op))
                     if op:
-                        return Val(op(), taint)
+                        r = op()
+                        return Val(r, taint) if r is not None else Val(None, taint)
             except TypeError:
                 pass
             return Val(None, taint, chain)
@@ -634,6 +684,8 @@ class FileReader:
         if isinstance(node, ast.Call):
             return self.fold_call(node, f)
         if isinstance(node, ast.Attribute):
+            if node.attr in BUILTIN_TEXT_ATTRS and self.builtin_name(node.value) is not None:
+                return Val(builtin_text(self.builtin_name(node.value), node.attr))
             base = f(node.value)
             return Val(None, base.taint, base.chain)
         if isinstance(node, ast.Await):
@@ -661,6 +713,12 @@ class FileReader:
         if name in ("os.path.join", "posixpath.join", "ntpath.join") and args and all(isinstance(a.v, str) for a in args):
             sep = "\\" if name == "ntpath.join" else "/"
             return Val(sep.join(a.v.rstrip("/\\") if i < len(args) - 1 else a.v for i, a in enumerate(args)), taint, chain)
+        # The text of a builtin (oct.__str__(), str(copyright), repr(len)): characters picked
+        # from it spell names, as getattr(__builtins__, oct.__str__()[-3] + ...) spells chr.
+        if method in ("__str__", "__repr__") and not node.args and self.builtin_name(node.func.value) is not None:
+            return Val(builtin_text(self.builtin_name(node.func.value), method))
+        if name in ("str", "repr") and len(node.args) == 1 and self.builtin_name(node.args[0]) is not None:
+            return Val(builtin_text(self.builtin_name(node.args[0]), "__" + name + "__"))
         if name == "chr" and isinstance(a0, int) and 0 <= a0 < 0x110000:
             return Val(chr(a0), taint)
         if name == "ord" and isinstance(a0, str) and len(a0) == 1:
@@ -794,6 +852,12 @@ class FileReader:
                     if isinstance(tg, ast.Name):
                         names.add(tg.id)
         odd = sorted(n for n in names if OBF_NAME.match(n))
+        # Long names spelt from one small set of non-ASCII characters (馬女水口目人..., 16 a
+        # name): an obfuscator's alphabet. Names written in a language are words, and a file's
+        # words draw on many more characters.
+        alien = sorted(n for n in names if len(n) >= 12 and not n.isascii() and not re.search(r"[A-Za-z]", n))
+        if len(alien) >= 5 and len(set("".join(alien))) <= 24:
+            odd += alien
         if len(odd) >= 3:
             self.emit({"t": "obfuscation", "line": 0, "text": "unreadable names: " + ", ".join(odd[:5])})
 
@@ -1048,7 +1112,9 @@ class FileReader:
             if m:
                 code = code.replace('\\"', '"').replace("\\'", "'")
             if looks_like_python(code) is not None:
-                self.sc.layer(self.file, line + self.line0, self.layers, ["embedded code"], code, self.role, self.depth)
+                # Code written out in a plain string (a `python -c` command, a test's source
+                # snippet) is read as code, but hides behind nothing: no layer fact.
+                self.sc.read_code(self.file, line + self.line0, self.layers, "embedded code", code, self.role, self.depth)
         if len(t) >= 64 and not extra_layers and (B64.match(t[:200]) or HEX.match(t[:200])):
             self.sc.blob(self.file, line + self.line0, t, "module", self.layers, self.depth, self.role)
         if not extra_layers and 12 <= len(t) <= 4096 and len(t) % 4 == 0 and B64_SHORT.match(t):

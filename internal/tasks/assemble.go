@@ -42,10 +42,8 @@ func assembleReport(base report.Report, targets []targetInfo, outs outputs) repo
 	r.Matrix = slices.Clone(base.Matrix)
 	r.Files = slices.Clone(base.Files)
 	r.Problems = slices.Clone(base.Problems)
-	var all []produced
 	// The shared tasks, in the order they run: the name and version each gives, the files, the
 	// metadata and its problems, the packaging score and the lint.
-	all = append(all, outs.Resolve.produced, outs.Download.produced, outs.Unpack.produced, outs.Inspect.produced, outs.Lint.produced)
 	if v := outs.Resolve.Out; v.Project != "" || v.Version != "" {
 		r.Project, r.Version = v.Project, v.Version
 	}
@@ -74,10 +72,8 @@ func assembleReport(base report.Report, targets []targetInfo, outs outputs) repo
 		if c := targets[i].Cell; c >= 0 {
 			tr = &r.Matrix[c].TargetResults
 		}
-		steps := []produced{to.Fetch.produced, to.Build.produced, to.Venv.produced, to.Install.produced, to.Import.produced, to.Test.produced}
-		all = append(all, steps...)
-		tr.CodeRan = nil
-		for _, p := range steps {
+		tr.CodeRan = nil // a fresh list: base's (which has none) is not appended to
+		for _, p := range to.collected() {
 			for _, c := range p.CodeRan {
 				if !slices.Contains(tr.CodeRan, c) {
 					tr.CodeRan = append(tr.CodeRan, c)
@@ -115,7 +111,7 @@ func assembleReport(base report.Report, targets []targetInfo, outs outputs) repo
 	}
 	r.Findings = slices.Clone(base.Findings)
 	r.Artifacts = slices.Clone(base.Artifacts)
-	for _, p := range all {
+	for _, p := range outs.collected() {
 		r.Findings = append(r.Findings, p.Findings...)
 		r.Artifacts = append(r.Artifacts, p.Artifacts...)
 	}
@@ -142,12 +138,8 @@ func assembleReport(base report.Report, targets []targetInfo, outs outputs) repo
 // hintsOf are the verdict hints the tasks left, per target image name ("" for the shared tasks):
 // where two tasks give the same verdict, the later task's reason.
 func hintsOf(outs outputs) map[string]map[report.Verdict]string {
-	all := []produced{outs.Resolve.produced, outs.Download.produced, outs.Unpack.produced, outs.Inspect.produced, outs.Lint.produced}
-	for _, to := range outs.Targets {
-		all = append(all, to.Fetch.produced, to.Build.produced, to.Venv.produced, to.Install.produced, to.Import.produced, to.Test.produced)
-	}
 	var hints map[string]map[report.Verdict]string
-	for _, p := range all {
+	for _, p := range outs.collected() {
 		for _, h := range p.Hints {
 			if hints == nil {
 				hints = map[string]map[report.Verdict]string{}

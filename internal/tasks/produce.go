@@ -63,6 +63,21 @@ type targetOutputs struct {
 	Test    slot[*report.Tests]
 }
 
+// collected is what the runs of the shared tasks and of every target's tasks collected, in the
+// order the report lists it: the shared tasks as they run, then each target's.
+func (o outputs) collected() []produced {
+	all := []produced{o.Resolve.produced, o.Download.produced, o.Unpack.produced, o.Inspect.produced, o.Lint.produced}
+	for _, t := range o.Targets {
+		all = append(all, t.collected()...)
+	}
+	return all
+}
+
+// collected is what the runs of the target's tasks collected, in the order they run.
+func (t targetOutputs) collected() []produced {
+	return []produced{t.Fetch.produced, t.Build.produced, t.Venv.produced, t.Install.produced, t.Import.produced, t.Test.produced}
+}
+
 // resolved is what resolve produces: the release chosen, and for the report its name, version
 // and files.
 type resolved struct {

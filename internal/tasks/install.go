@@ -31,7 +31,7 @@ func (j *job) makeVenv(ctx context.Context, d *dag.Data, t *target) (Venv, error
 }
 
 // install installs the wheel offline from the wheelhouse, traced, into the environment the venv
-// task made. Its part of the report is the install, whatever became of it.
+// task made. It produces the environment, and for the report the install, whatever became of it.
 func (j *job) install(ctx context.Context, d *dag.Data, t *target) (installed, error) {
 	w, _ := t.kWheel.Get(d)
 	wh, _ := t.kWheelhouse.Get(d)

@@ -20,7 +20,8 @@ const maxMetadataBytes = 16 << 20
 
 // unpack extracts the archive on the host with the safe extractor (one fresh directory, limits
 // enforced while streaming) and reads its metadata, pyproject.toml and setup.cfg. A refused
-// archive fails the task with its named verdict. Its part of the report is the metadata read.
+// archive fails the task with its named verdict. It produces the source tree, and for the report
+// the metadata read.
 func (j *job) unpack(ctx context.Context, d *dag.Data) (unpacked, error) {
 	a, _ := KArchive.Get(d)
 	src := Source{Kind: a.Kind}

@@ -3,11 +3,15 @@ package tasks
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox/sandboxfake"
 )
 
 // TestProduce: a task's output lands in its slot whatever its error, with what its run
@@ -54,5 +58,39 @@ func TestProduce(t *testing.T) {
 				t.Errorf("provided %v, want %v", ok, tc.provided)
 			}
 		})
+	}
+}
+
+// TestCancelledRunStillReports: a run cancelled before its report task ran still has its report,
+// assembled from what its tasks produced, and written.
+func TestCancelledRunStillReports(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	root := fakeProject(t, false)
+	dir := filepath.Join(t.TempDir(), "job")
+	rep, err := Analyze(ctx, Request{Spec: root, Path: root}, Options{
+		Client: emptyIndex(t), Backend: sandboxfake.New(), Dir: dir, PipWheel: fakePipWheel(t), Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := struct {
+		Schema   string
+		Verdict  report.Verdict
+		Findings []report.Finding
+		Report   report.TaskStatus
+	}{Schema: rep.Schema, Verdict: rep.Verdict, Findings: rep.Findings}
+	for _, tr := range rep.Run.Tasks {
+		if tr.Name == "report" {
+			got.Report = tr.Status
+		}
+	}
+	want := got
+	want.Schema, want.Verdict, want.Findings, want.Report = report.Schema, report.VerdictError, []report.Finding{}, report.StatusCancelled
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("report (-want +got)\n%s", d)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.json")); err != nil {
+		t.Errorf("no report.json: %v", err)
 	}
 }

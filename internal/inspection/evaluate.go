@@ -106,7 +106,7 @@ func clip(s string, n int) string {
 }
 
 // MetadataFacts turns what the metadata and the file list say into facts for the metadata rules:
-// typosquat, typosquat-shadows-module, deceptive-author, borrowed-homepage, release-zero,
+// typosquat, typosquat-shadows-module, dependency-imitation, deceptive-author, borrowed-homepage, release-zero,
 // empty-information, single-python-file.
 // modules is the top-level modules the distribution ships (TopModules).
 func MetadataFacts(p Project, popular []string, pyFiles int, modules []string) []Fact {
@@ -123,6 +123,13 @@ func MetadataFacts(p Project, popular []string, pyFiles int, modules []string) [
 			if mm := strings.ReplaceAll(normalize(m), "-", "_"); im.Misspelt && mm == theirs && mm != own {
 				add("typosquat-shadows-module", fmt.Sprintf("%q imitates %q and installs the module %q, which that project's users import", p.Name, im.Project, m))
 			}
+		}
+	}
+	// A dependency that misspells a well-known project brings code from whoever registered the
+	// misspelling: the payload sits in the dependency, not in what is analysed.
+	for _, dep := range p.Requires {
+		if im := Imitated(dep, popular); im.Misspelt {
+			add("dependency-imitation", fmt.Sprintf("it depends on %q, which %s the well-known project %q", dep, im.How, im.Project))
 		}
 	}
 	if d := disposableDomain(p.Emails); d != "" {

@@ -293,6 +293,12 @@ func TestMetadataRules(t *testing.T) {
 			map[string]report.Severity{}},
 		{"its own repository", Project{Name: "colorama", Version: "1.0", Summary: "x", HomeURLs: []string{"https://github.com/tartley/colorama.git"}}, 3, nil,
 			map[string]report.Severity{}},
+		{"depends on a misspelt project", Project{Name: "my-own-project", Version: "1.0", Summary: "x", Requires: []string{"six", "reqeusts"}}, 3, nil,
+			map[string]report.Severity{"dependency-imitation": report.SeverityHigh}},
+		{"depends on a well-known name's words in another order", Project{Name: "my-own-project", Version: "1.0", Summary: "x", Requires: []string{"python-aliyun-sdk-core"}}, 3, nil,
+			map[string]report.Severity{"dependency-imitation": report.SeverityHigh}},
+		{"depends on well-known projects, or on an older name with an affix", Project{Name: "my-own-project", Version: "1.0", Summary: "x", Requires: []string{"requests", "aliyun-python-sdk-core", "msgpack-python", "rfc3987"}}, 3, nil,
+			map[string]report.Severity{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -17,6 +17,8 @@ type Project struct {
 	HasLicenseFile, HasReadme, DescriptionRenders      bool
 	// RenderProblem says why the description does not render, when it does not.
 	RenderProblem string
+	// Requires are the names of the projects it depends on, as its sdist or wheel declares them.
+	Requires []string
 }
 
 // Check is one packaging check and its outcome.

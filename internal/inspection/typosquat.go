@@ -5,6 +5,7 @@ import (
 	"bytes"
 	_ "embed"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -73,6 +74,11 @@ func imitates(n, p string) Imitation {
 		return Imitation{How: "uses look-alike characters for", Misspelt: true}
 	case n == "python-"+p || n == p+"-python" || n == "py"+p || n == "py-"+p || n == p+"-py" || n == p+"2" || n == p+"3":
 		return Imitation{How: "adds a common affix to"}
+	case sameWords(n, p):
+		return Imitation{How: "puts in another order the words of", Misspelt: true}
+	}
+	if digitsApart(n, p) {
+		return Imitation{} // another number in a family of names (rfc3986, rfc3987; pyqt5, pyqt6)
 	}
 	d := distance(n, p, 3)
 	switch {
@@ -82,6 +88,34 @@ func imitates(n, p string) Imitation {
 		return Imitation{How: "is two edits away from", Misspelt: true}
 	}
 	return Imitation{}
+}
+
+// digitsApart reports whether two names of one length differ only where both have a digit.
+func digitsApart(n, p string) bool {
+	if len(n) != len(p) || n == p {
+		return false
+	}
+	for i := range len(n) {
+		if n[i] != p[i] && !(isDigit(n[i]) && isDigit(p[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// sameWords reports whether two different names are made of the same three or more words
+// ("python-aliyun-sdk-core" and "aliyun-python-sdk-core").
+func sameWords(n, p string) bool {
+	a, b := strings.Split(n, "-"), strings.Split(p, "-")
+	if len(a) < 3 || len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // distance is the optimal-string-alignment distance between a and b, or limit when it is at least

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/inspection"
+	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/report"
 )
 
@@ -126,6 +127,7 @@ func (j *job) projectFacts(ctx context.Context, src Source) inspection.Project {
 	} else if src.Pyproject != nil && src.Pyproject.Project != nil {
 		p.Name, p.Version = src.Pyproject.Project.Name, src.Pyproject.Project.Version
 	}
+	p.Requires = declaredDependencies(src)
 	p.HasPyproject = firstExisting(src.Root, "pyproject.toml") != ""
 	p.HasBuildSystem = src.Pyproject != nil && src.Pyproject.BuildSystem != nil
 	p.HasSetupPy = firstExisting(src.Root, "setup.py") != ""
@@ -188,4 +190,52 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// declaredDependencies are the names of the projects the distribution depends on whatever extras
+// are asked for, as it declares them without a build: the core metadata's Requires-Dist without an
+// extra marker, pyproject.toml's [project] dependencies, setup.cfg's install_requires, and the
+// first section of setuptools' egg-info requires.txt (where an sdist made by setuptools keeps a
+// setup.py's install_requires).
+func declaredDependencies(src Source) []string {
+	var raw []string
+	if m := src.Metadata; m != nil {
+		for _, d := range m.RequiresDist {
+			if !strings.Contains(d.Marker, "extra") {
+				raw = append(raw, d.Raw)
+			}
+		}
+	}
+	if src.Pyproject != nil && src.Pyproject.Project != nil {
+		raw = append(raw, src.Pyproject.Project.Dependencies...)
+	}
+	if src.SetupCfg != nil {
+		raw = append(raw, src.SetupCfg.Options.InstallRequires...)
+	}
+	for _, pattern := range []string{"*.egg-info/requires.txt", "*/*.egg-info/requires.txt"} {
+		files, _ := filepath.Glob(filepath.Join(src.Root, pattern))
+		for _, f := range files {
+			data, err := readCapped(f, 1<<20)
+			if err != nil {
+				continue
+			}
+			for _, line := range splitLines(string(data)) {
+				if line = strings.TrimSpace(line); strings.HasPrefix(line, "[") {
+					break // the extras' sections
+				}
+				raw = append(raw, line)
+			}
+		}
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range raw {
+		req, err := pep440.ParseRequirement(strings.TrimSpace(r))
+		if err != nil || seen[pep440.NormalizeName(req.Name)] {
+			continue
+		}
+		seen[pep440.NormalizeName(req.Name)] = true
+		names = append(names, req.Name)
+	}
+	return names
 }

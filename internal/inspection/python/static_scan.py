@@ -1254,6 +1254,25 @@ class FileReader:
 ELF, PE, MACHO = b"\x7fELF", b"MZ", (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
 
 
+def xored_executable(head):
+    """The kind of executable head is once every byte is XORed with one key ("PE, XOR-encoded
+    with key 0xe8"), or None. An executable stored that way (as a .py, a .dat, an image) is
+    written out decoded and run later; the check is exact: a PE's DOS header must point at its
+    "PE\\0\\0" signature, an ELF's class and byte order must be valid."""
+    if len(head) < 64:
+        return None
+    key = head[0] ^ PE[0]
+    if key and head[1] ^ key == PE[1]:
+        dec = bytes(b ^ key for b in head)
+        off = int.from_bytes(dec[0x3C:0x40], "little")
+        if 0x40 <= off <= len(dec) - 4 and dec[off:off + 4] == b"PE\0\0":
+            return "PE, XOR-encoded with key 0x%02x" % key
+    key = head[0] ^ ELF[0]
+    if key and bytes(b ^ key for b in head[:4]) == ELF and head[4] ^ key in (1, 2) and head[5] ^ key in (1, 2):
+        return "ELF, XOR-encoded with key 0x%02x" % key
+    return None
+
+
 def role_of(rel, top_setup):
     parts = rel.split("/")
     base = parts[-1]
@@ -1296,14 +1315,19 @@ def main():
                 break
             try:
                 with open(path, "rb") as fh:
-                    head = fh.read(4)
+                    first = fh.read(1024)
                 size = os.path.getsize(path)
             except OSError:
                 continue
+            head = first[:4]
             if head.startswith(ELF) or head in MACHO or (head.startswith(PE) and not rel.endswith((".py", ".txt"))):
                 kind = "ELF" if head.startswith(ELF) else ("Mach-O" if head in MACHO else "PE")
                 if kind != "PE" or size > 64:
                     sc.emit({"t": "binary", "file": rel, "kind": kind, "bytes": size})
+                continue
+            kind = xored_executable(first)
+            if kind:
+                sc.emit({"t": "binary", "file": rel, "kind": kind, "bytes": size})
                 continue
             is_py = rel.endswith((".py", ".pyw", ".pth"))
             if not is_py and size < max_bytes and "." not in rel.split("/")[-1]:

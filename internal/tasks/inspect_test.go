@@ -1,0 +1,51 @@
+package tasks
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/pkgmeta"
+)
+
+func TestDeclaredDependencies(t *testing.T) {
+	tests := []struct {
+		name     string
+		files    map[string]string
+		metadata string
+		pyproj   []string
+		want     []string
+	}{
+		{"nothing declared", nil, "", nil, nil},
+		{"a setup.py's install_requires, kept in the egg-info's requires.txt", map[string]string{
+			"acme.egg-info/requires.txt": "requests!=2.9.0\npython-aliyun-sdk-core>=2.13.12\n\n[test]\npytest\n",
+		}, "", nil, []string{"requests", "python-aliyun-sdk-core"}},
+		{"a src layout's egg-info", map[string]string{
+			"src/acme.egg-info/requires.txt": "six\n",
+		}, "", nil, []string{"six"}},
+		{"Requires-Dist without the extras', and pyproject's dependencies, once each",
+			nil, "Metadata-Version: 2.1\nName: acme\nVersion: 1.0\nRequires-Dist: attrs>=20\nRequires-Dist: pytest; extra == \"test\"\n",
+			[]string{"Attrs", "idna ; python_version < '3.12'"}, []string{"attrs", "idna"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			src := Source{Root: root}
+			if tc.metadata != "" {
+				m, err := pkgmeta.ParseCoreMetadata(strings.NewReader(tc.metadata), 1<<20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				src.Metadata = m
+			}
+			if tc.pyproj != nil {
+				src.Pyproject = &pkgmeta.Pyproject{Project: &pkgmeta.Project{Name: "acme", Dependencies: tc.pyproj}}
+			}
+			if diff := cmp.Diff(tc.want, declaredDependencies(src)); diff != "" {
+				t.Errorf("declaredDependencies (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

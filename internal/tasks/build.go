@@ -23,34 +23,30 @@ var compilers = map[string]bool{"gcc": true, "cc": true, "g++": true, "c++": tru
 
 // build makes a wheel from the source tree with pip's PEP 517 front end, offline (build
 // dependencies come from the wheelhouse) and traced. A wheel was given: nothing to build.
-func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
+func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) {
 	a, _ := KArchive.Get(d)
 	src, _ := KSource.Get(d)
 	wh, _ := t.kWheelhouse.Get(d)
 	if a.Kind == "wheel" {
 		l := wheelLayout(src.Root)
 		w := Wheel{Path: a.Path, Filename: a.Filename, Modules: l.Modules, Layout: l}
-		j.setResult(t, func(tr *report.TargetResults) {
-			tr.Build = &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}
-		})
-		t.kWheel.Set(d, w)
-		return nil
+		return built{Wheel: w, Build: &report.Build{Phase: report.Phase{Outcome: "ok"}, Wheel: a.Filename, Skipped: "a wheel was analysed: nothing to build"}}, nil
 	}
 	// Build from a copy: in-tree builds write build/ and *.egg-info, which must not reach the
 	// pristine tree that lint and the tests read.
 	tree := filepath.Join(t.work, "build", "tree")
 	if err := j.freshDir(t, "build", tree); err != nil {
-		return err
+		return built{}, err
 	}
 	if err := copyTree(src.Root, tree); err != nil {
-		return fmt.Errorf("copying the source tree: %w", err)
+		return built{}, fmt.Errorf("copying the source tree: %w", err)
 	}
 	if err := makeWritable(filepath.Join(t.work, "build")); err != nil {
-		return err
+		return built{}, err
 	}
 	dist := filepath.Join(t.work, "dist")
 	if err := j.freshDir(t, "build", dist); err != nil {
-		return err
+		return built{}, err
 	}
 	res, err := j.buildCached(ctx, t, src, tree, dist, wh)
 	frontend, note := "pyti", ""
@@ -62,70 +58,58 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) error {
 				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree))})
 	}
 	if err != nil {
-		return err
+		return built{}, err
 	}
 	if exists(filepath.Join(src.Root, "setup.py")) {
-		j.codeRan(t, "setup.py during build")
+		j.out.codeRan("setup.py during build")
 	}
 	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs), Frontend: frontend, FrontendNote: note}
-	defer j.setResult(t, func(tr *report.TargetResults) { tr.Build = b })
 	j.limitHint(t, res.res)
 	if !res.ok() {
 		b.ErrorLines = errorLines(res.output, 30)
-		return fmt.Errorf("the build failed (%s): %s", describe(res.res), lastLine(res.output))
+		return built{Build: b}, fmt.Errorf("the build failed (%s): %s", describe(res.res), lastLine(res.output))
 	}
 	wheels, _ := filepath.Glob(filepath.Join(dist, "*.whl"))
 	if len(wheels) != 1 {
-		return fmt.Errorf("the build made %d wheels, want 1", len(wheels))
+		return built{Build: b}, fmt.Errorf("the build made %d wheels, want 1", len(wheels))
 	}
 	b.Wheel = filepath.Base(wheels[0])
 	// Every later step uses PYTI's copy, taken without following a link (the sandbox can change
 	// dist/ at any time, or leave a link to a host file there).
 	wheel, ok := j.copyOutPath(t.task("build"), b.Wheel, wheels[0], "application/zip")
 	if !ok {
-		return fmt.Errorf("the built wheel %s could not be taken out of the sandbox: not a regular file, or larger than %d bytes", b.Wheel, maxOutputBytes)
+		return built{Build: b}, fmt.Errorf("the built wheel %s could not be taken out of the sandbox: not a regular file, or larger than %d bytes", b.Wheel, maxOutputBytes)
 	}
 	j.checkRecord(ctx, t, "build", wheel, b.Wheel)
 	unpacked := filepath.Join(t.work, "build", "wheel-contents")
 	if err := j.freshDir(t, "build", unpacked); err != nil {
-		return err
+		return built{Build: b}, err
 	}
 	layout, err := wheelLayoutOf(ctx, wheel, unpacked)
 	if err != nil {
-		return err
+		return built{Build: b}, err
 	}
-	j.metadataFromWheel(unpacked)
-	t.kWheel.Set(d, Wheel{Path: wheel, Filename: b.Wheel, Modules: layout.Modules, Layout: layout})
-	return nil
+	w := Wheel{Path: wheel, Filename: b.Wheel, Modules: layout.Modules, Layout: layout, Metadata: metadataFromWheel(unpacked)}
+	return built{Build: b, Wheel: w}, nil
 }
 
-// metadataFromWheel fills the report's name, version and metadata from the built wheel when the
-// source said nothing (a setup.py project without PKG-INFO, e.g. a repository's tarball).
-func (j *job) metadataFromWheel(unpacked string) {
+// metadataFromWheel reads the built wheel's metadata, which names the project in the report when
+// the source said nothing (a setup.py project without PKG-INFO, e.g. a repository's tarball).
+func metadataFromWheel(unpacked string) *report.Metadata {
 	matches, _ := filepath.Glob(filepath.Join(unpacked, "*.dist-info", "METADATA"))
 	if len(matches) != 1 {
-		return
+		return nil
 	}
 	f, err := openNoLinks(matches[0])
 	if err != nil {
-		return
+		return nil
 	}
 	defer f.Close()
 	m, err := pkgmeta.ParseCoreMetadata(f, maxMetadataBytes)
 	if err != nil {
-		return
+		return nil
 	}
-	j.edit(func(r *report.Report) {
-		if r.Metadata == nil {
-			r.Metadata = reportMetadata(m)
-		}
-		if r.Project == "" {
-			r.Project = m.Name
-		}
-		if r.Version == "" {
-			r.Version = m.Version
-		}
-	})
+	return reportMetadata(m)
 }
 
 // compilerCalls lists the compiler invocations among the executed programs.
@@ -161,17 +145,17 @@ func describe(r *sandbox.Result) string {
 	}
 }
 
-// limitHint turns a limit the package hit into the job's verdict hint.
+// limitHint turns a limit the package hit into the task's verdict hint.
 func (j *job) limitHint(t *target, r *sandbox.Result) {
 	switch r.Outcome {
 	case sandbox.OutcomeTimeout, sandbox.OutcomeNoOutputTimeout:
-		j.targetHint(t, report.VerdictTimeout, describe(r))
+		j.out.hint(t, report.VerdictTimeout, describe(r))
 	case sandbox.OutcomeOOM:
-		j.targetHint(t, report.VerdictOOM, describe(r))
+		j.out.hint(t, report.VerdictOOM, describe(r))
 	case sandbox.OutcomePids:
-		j.targetHint(t, report.VerdictPids, describe(r))
+		j.out.hint(t, report.VerdictPids, describe(r))
 	case sandbox.OutcomeNoSpace:
-		j.targetHint(t, report.VerdictNoSpace, describe(r))
+		j.out.hint(t, report.VerdictNoSpace, describe(r))
 	}
 }
 

@@ -17,39 +17,36 @@ import (
 // download brings the chosen file to the host, verified against the index's sha256 into the shared
 // content-addressed cache (a second analysis of the same file does not touch the network). A local
 // file is hashed where it is.
-func (j *job) download(ctx context.Context, d *dag.Data) error {
+//
+// Its part of the report is the local file, when the request named one (an index's files are
+// resolve's).
+func (j *job) download(ctx context.Context, d *dag.Data) (downloaded, error) {
 	req, _ := KRequest.Get(d)
 	rel, _ := KRelease.Get(d)
 	if req.Path != "" {
 		info, err := os.Stat(req.Path)
 		if err != nil {
-			return err
+			return downloaded{}, err
 		}
 		if info.IsDir() {
-			KArchive.Set(d, Archive{Path: req.Path, Filename: filepath.Base(req.Path), Kind: "tree"})
-			return nil
+			return downloaded{Archive: Archive{Path: req.Path, Filename: filepath.Base(req.Path), Kind: "tree"}}, nil
 		}
 		sum, size, err := hashFile(req.Path)
 		if err != nil {
-			return err
+			return downloaded{}, err
 		}
 		a := Archive{Path: req.Path, Filename: filepath.Base(req.Path), SHA256: sum, Kind: kindOf(req.Path)}
-		j.edit(func(r *report.Report) {
-			r.Files = append(r.Files, report.File{Filename: a.Filename, Kind: a.Kind, SHA256: sum, Size: size, Chosen: true})
-		})
-		KArchive.Set(d, a)
-		return nil
+		return downloaded{Archive: a, Files: []report.File{{Filename: a.Filename, Kind: a.Kind, SHA256: sum, Size: size, Chosen: true}}}, nil
 	}
 	path, err := j.opts.Client.Download(ctx, *rel.Chosen)
 	if err != nil {
-		return fmt.Errorf("downloading %s: %w", rel.Chosen.Filename, err)
+		return downloaded{}, fmt.Errorf("downloading %s: %w", rel.Chosen.Filename, err)
 	}
 	sum, _, err := hashFile(path)
 	if err != nil {
-		return err
+		return downloaded{}, err
 	}
-	KArchive.Set(d, Archive{Path: path, Filename: rel.Chosen.Filename, SHA256: sum, Kind: kindOf(rel.Chosen.Filename)})
-	return nil
+	return downloaded{Archive: Archive{Path: path, Filename: rel.Chosen.Filename, SHA256: sum, Kind: kindOf(rel.Chosen.Filename)}}, nil
 }
 
 func kindOf(name string) string {

@@ -31,27 +31,24 @@ var testExtraNames = []string{"test", "tests", "testing"}
 // dependencies, its build dependencies (including those its build backend asks for at run time),
 // its test dependencies and the test tools. pip does the resolving, inside the sandbox, reaching
 // only PYTI's index proxy; every file the proxy served goes into the wheelhouse.
-func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
+func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error) {
 	a, _ := KArchive.Get(d)
 	src, _ := KSource.Get(d)
 	if reason := notApplicable(a, src, t); reason != "" {
-		j.setResult(t, func(tr *report.TargetResults) {
-			tr.Fetch = &report.Fetch{Phase: report.Phase{Outcome: "skipped", Reason: reason}}
-		})
-		return dag.Skip(reason)
+		return fetched{Fetch: &report.Fetch{Phase: report.Phase{Outcome: "skipped", Reason: reason}}}, dag.Skip(reason)
 	}
 	proxy, sock, stop, err := j.startProxy(t)
 	if err != nil {
-		return err
+		return fetched{}, err
 	}
 	defer stop()
 	wh := filepath.Join(t.work, "wheelhouse")
 	if err := os.MkdirAll(wh, 0o777); err != nil {
-		return err
+		return fetched{}, err
 	}
 	main, binds, err := j.mainRequirement(a, src, t)
 	if err != nil {
-		return err
+		return fetched{}, err
 	}
 	download := func(name string, reqs []string) (*stepResult, error) {
 		argv := append(j.pipArgv(ctx, t, t.python, "download", "--dest", j.in(wh),
@@ -81,21 +78,21 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	all := append(append(append(slices.Clone(pkg), buildReqs...), testReqs...), testTools...)
 	res, err := download("pip-download", all)
 	if err != nil {
-		return err
+		return fetched{}, err
 	}
 	if a.Kind != "wheel" && !static && exists(filepath.Join(src.Root, "setup.py")) {
-		j.codeRan(t, "setup.py during fetch (pip prepared the metadata)")
+		j.out.codeRan("setup.py during fetch (pip prepared the metadata)")
 	}
 	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static}
+	// Whatever becomes of the rest, the report says what pip fetched.
 	defer func() {
 		fetch.IndexRequests = len(proxy.Requests())
 		fetch.Wheelhouse = listWheelhouse(wh)
-		j.setResult(t, func(tr *report.TargetResults) { tr.Fetch = fetch })
 	}()
 	if !res.ok() {
 		essential, err := download("pip-download-package", append(slices.Clone(pkgPlain), buildReqs...))
 		if err != nil {
-			return err
+			return fetched{Fetch: fetch}, err
 		}
 		fetch.Phase = essential.phase
 		if !essential.ok() && a.Kind != "wheel" && metadataFailed(essential.output) {
@@ -104,16 +101,15 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			// Fetch what the build needs, and let the build show the error.
 			buildOnly, err := download("pip-download-build", buildOnlyRequirements(a, buildReqs))
 			if err != nil {
-				return err
+				return fetched{Fetch: fetch}, err
 			}
 			if buildOnly.ok() {
 				fetch.Phase.Reason = "pip could not prepare the package's metadata, because its build code failed (" +
 					lastLine(essential.output) + "): only the build requirements and the test tools were fetched, and the build shows the error"
 				if err := j.collectProxied(proxy, wh); err != nil {
-					return err
+					return fetched{Fetch: fetch}, err
 				}
-				t.kWheelhouse.Set(d, Wheelhouse{Dir: wh, Tools: used.Tools})
-				return nil
+				return fetched{Fetch: fetch, Wheelhouse: Wheelhouse{Dir: wh, Tools: used.Tools}}, nil
 			}
 		}
 		if missing := unfetchable(essential.output); !essential.ok() && len(missing) > 0 {
@@ -123,17 +119,16 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			// stand-ins for the missing ones.
 			buildOnly, err := download("pip-download-build", buildOnlyRequirements(a, buildReqs))
 			if err != nil {
-				return err
+				return fetched{Fetch: fetch}, err
 			}
 			if buildOnly.ok() {
 				why := fmt.Sprintf("pip could not fetch the package's dependencies (%s)", lastLine(essential.output))
 				fetch.Phase.Reason = why + ": the package is still built, installed without its dependencies and imported with stand-ins for them, so that its code runs"
-				j.targetHint(t, report.VerdictFetch, why)
+				j.out.hint(t, report.VerdictFetch, why)
 				if err := j.collectProxied(proxy, wh); err != nil {
-					return err
+					return fetched{Fetch: fetch}, err
 				}
-				t.kWheelhouse.Set(d, Wheelhouse{Dir: wh, Tools: used.Tools, Unfetchable: missing})
-				return nil
+				return fetched{Fetch: fetch, Wheelhouse: Wheelhouse{Dir: wh, Tools: used.Tools, Unfetchable: missing}}, nil
 			}
 		}
 		if !essential.ok() {
@@ -141,17 +136,17 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 			if sum := corruptedInTransit(proxy.Requests(), essential.output); sum != "" {
 				// Not the package's fault: PYTI's own bridge changed a file on its way.
 				reason := "a file the index proxy served intact (sha256 " + sum + ") reached pip with another hash: the bridge into the sandbox corrupted it"
-				j.targetHint(t, report.VerdictError, reason)
-				return fmt.Errorf("%w: %s", sandbox.ErrInfrastructure, reason)
+				j.out.hint(t, report.VerdictError, reason)
+				return fetched{Fetch: fetch}, fmt.Errorf("%w: %s", sandbox.ErrInfrastructure, reason)
 			}
-			return fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", describe(essential.res), lastLine(essential.output))
+			return fetched{Fetch: fetch}, fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", describe(essential.res), lastLine(essential.output))
 		}
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
 		fetch.MissingTestDeps, fetch.UnmetTestDeps = j.unavailableTestDeps(ctx, t, src, extras, testReqs, res.output)
 		tools, err := download("pip-download-tools", testTools)
 		if err != nil {
-			return err
+			return fetched{Fetch: fetch}, err
 		}
 		if !tools.ok() {
 			used.Tools = nil
@@ -161,14 +156,13 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) error {
 	// pip (and the package's setup.py preparing metadata) ran there: no link may redirect PYTI's
 	// copies.
 	if err := j.realDir(t, "fetch", wh); err != nil {
-		return err
+		return fetched{Fetch: fetch}, err
 	}
 	if err := j.collectProxied(proxy, wh); err != nil {
-		return err
+		return fetched{Fetch: fetch}, err
 	}
 	j.checkFetchedRecords(ctx, t, proxy)
-	t.kWheelhouse.Set(d, used)
-	return nil
+	return fetched{Fetch: fetch, Wheelhouse: used}, nil
 }
 
 // expectedHash is pip's report of a file whose hash differs from the index's.

@@ -36,19 +36,18 @@ const (
 // itself runs under the trace too. A module that missed another is imported a second time with
 // stand-ins for missing modules: the code after that import runs, and the missing declaration
 // is still the result.
-func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
+func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) (*report.Import, error) {
 	w, _ := t.kWheel.Get(d)
 	env, _ := t.kEnv.Get(d)
 	dir := filepath.Join(t.work, "import")
 	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return err
+		return nil, err
 	}
 	l := w.Layout
 	if l.Modules == nil && len(w.Modules) > 0 {
 		l.Modules = w.Modules
 	}
 	imp := &report.Import{Modules: []report.Module{}, Pth: l.Pth}
-	defer j.setResult(t, func(tr *report.TargetResults) { tr.Import = imp })
 	budget := max(j.opts.ImportTimeout-importMargin, 5*time.Second)
 	perModule := min(importPerModule, budget)
 	spec, err := json.Marshal(map[string]any{
@@ -57,19 +56,19 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
 		"grace": importGrace.Seconds(), "sweep": importSweep.Seconds(),
 	})
 	if err != nil {
-		return err
+		return imp, err
 	}
 	// Even with nothing to import the interpreter starts: the .pth files run.
 	res, err := j.run(ctx, step{t: t, task: t.task("import"), name: "import", phase: "import", dir: j.in(dir), wall: j.opts.ImportTimeout,
 		site: j.in(env.SitePackages), argv: []string{j.in(env.Python), "-I", script("import_modules.py"), string(spec)}})
 	if err != nil {
-		return err
+		return imp, err
 	}
 	imp.Phase = res.phase
 	j.limitHint(t, res.res)
 	imp.Modules = parseImportLines(res.res.Stdout)
 	if ran := importRan(imp.Modules, l.Pth); ran != "" {
-		j.codeRan(t, ran)
+		j.out.codeRan(ran)
 	}
 	if fs := standInFindings(imp.Modules); len(fs) > 0 {
 		for i := range fs {
@@ -77,28 +76,27 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) error {
 				fs[i].Image = t.img.Name
 			}
 		}
-		j.edit(func(r *report.Report) { r.Findings = append(r.Findings, fs...) })
+		j.out.finding(fs...)
 	}
 	out := judgeImport(l, imp.Modules, perModule)
 	if res.res.Outcome == sandbox.OutcomeTimeout || res.res.Outcome == sandbox.OutcomeNoOutputTimeout {
 		out.timeout = "import: the import step did not end (" + describe(res.res) + ")"
 	}
 	if out.timeout != "" {
-		j.targetHint(t, report.VerdictTimeout, out.timeout)
-		return fmt.Errorf("%s", out.timeout)
+		j.out.hint(t, report.VerdictTimeout, out.timeout)
+		return imp, fmt.Errorf("%s", out.timeout)
 	}
 	if out.failed != "" {
-		return fmt.Errorf("%s", out.failed)
+		return imp, fmt.Errorf("%s", out.failed)
 	}
 	if got := countHow(imp.Modules, "name"); got < len(l.Modules) {
-		return fmt.Errorf("the import check ended early (%s) after %d of %d modules", describe(res.res), got, len(l.Modules))
+		return imp, fmt.Errorf("the import check ended early (%s) after %d of %d modules", describe(res.res), got, len(l.Modules))
 	}
 	if out.nothing != "" {
 		imp.Nothing = out.nothing
 		imp.Phase.Outcome, imp.Phase.Reason = "nothing-to-import", out.nothing
 	}
-	t.kImported.Set(d, Imported{OK: true})
-	return nil
+	return imp, nil
 }
 
 func nonNil(s []string) []string {
@@ -322,18 +320,6 @@ func uniqueTop(names []string) []string {
 		}
 	}
 	return out
-}
-
-// codeRan records where the package's own code ran, once per description.
-func (j *job) codeRan(t *target, what string) {
-	j.setResult(t, func(tr *report.TargetResults) {
-		for _, c := range tr.CodeRan {
-			if c == what {
-				return
-			}
-		}
-		tr.CodeRan = append(tr.CodeRan, what)
-	})
 }
 
 // urlArgument finds a URL among the arguments of a call on a stand-in.

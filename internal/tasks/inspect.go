@@ -18,14 +18,15 @@ import (
 // inspect reads the unpacked tree without running any of it: the static scanner parses every
 // Python file in the sandbox (no network, nothing of the package run) and the static rules judge
 // what it read; then a name imitating a well-known project, the other metadata checks and the
-// packaging score. Only the description's rendering runs docutils, also in the sandbox.
-func (j *job) inspect(ctx context.Context, d *dag.Data) error {
+// packaging score. Only the description's rendering runs docutils, also in the sandbox. Its part
+// of the report is the packaging score; its findings go to its collector.
+func (j *job) inspect(ctx context.Context, d *dag.Data) (*report.Packaging, error) {
 	src, _ := KSource.Get(d)
 	rules := inspection.DefaultRules()
 	lim := inspection.DefaultLimits()
 	scanned, stats, facts, err := j.staticScan(ctx, src.Root, rules, lim)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	proj := j.projectFacts(ctx, src)
 	pyFiles := 0
@@ -45,12 +46,8 @@ func (j *job) inspect(ctx context.Context, d *dag.Data) error {
 		pk.Reasons = append(pk.Reasons, report.Reason{Check: c.Name, Passed: c.Passed, Weight: c.Weight, Detail: c.Detail})
 	}
 	j.keepJSON("inspect", "scan.json", map[string]any{"stats": stats, "findings": scanned})
-	j.edit(func(r *report.Report) {
-		r.Findings = append(r.Findings, findings...)
-		r.Packaging = pk
-	})
-	KInspected.Set(d, true)
-	return nil
+	j.out.finding(findings...)
+	return pk, nil
 }
 
 // staticScan runs the static scanner on root in the sandbox and applies the rules to its facts.

@@ -17,31 +17,29 @@ import (
 // makeVenv creates the fresh environment the install fills (no system site-packages, no pip
 // inside it: declared dependencies win). It needs nothing of the build, so it runs beside it,
 // untraced: the interpreter's own venv module runs, none of the package's code.
-func (j *job) makeVenv(ctx context.Context, d *dag.Data, t *target) error {
+func (j *job) makeVenv(ctx context.Context, d *dag.Data, t *target) (Venv, error) {
 	venv := filepath.Join(t.work, "venv")
 	mk, err := j.run(ctx, step{t: t, task: t.task("install"), name: "venv", dir: j.in(t.work), wall: j.opts.InstallTimeout,
 		argv: []string{t.python, "-m", "venv", "--without-pip", j.in(venv)}})
 	if err != nil {
-		return err
+		return Venv{}, err
 	}
 	v := Venv{Made: mk.ok(), Phase: mk.phase, Output: mk.output, Result: mk.res}
 	v.Env = Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python")}
 	v.Env.SitePackages = sitePackages(venv)
-	t.kVenv.Set(d, v)
-	return nil
+	return v, nil
 }
 
 // install installs the wheel offline from the wheelhouse, traced, into the environment the venv
-// task made.
-func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
+// task made. It produces the environment, and for the report the install, whatever became of it.
+func (j *job) install(ctx context.Context, d *dag.Data, t *target) (installed, error) {
 	w, _ := t.kWheel.Get(d)
 	wh, _ := t.kWheelhouse.Get(d)
 	mk, _ := t.kVenv.Get(d)
 	inst := &report.Install{Phase: mk.Phase}
-	defer j.setResult(t, func(tr *report.TargetResults) { tr.Install = inst })
 	if !mk.Made {
 		inst.ErrorLines = errorLines(mk.Output, 20)
-		return fmt.Errorf("creating the environment failed (%s): %s", describe(mk.Result), lastLine(mk.Output))
+		return installed{Install: inst}, fmt.Errorf("creating the environment failed (%s): %s", describe(mk.Result), lastLine(mk.Output))
 	}
 	env := mk.Env
 	wheel, binds := j.wheelInSandbox(w)
@@ -55,7 +53,7 @@ func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
 	res, err := j.run(ctx, step{t: t, task: t.task("install"), name: "pip-install", phase: "install", dir: j.in(t.work), wall: j.opts.InstallTimeout,
 		site: j.in(env.SitePackages), readOnly: binds, argv: argv})
 	if err != nil {
-		return err
+		return installed{Install: inst}, err
 	}
 	inst.Phase = res.phase
 	j.limitHint(t, res.res)
@@ -63,10 +61,9 @@ func (j *job) install(ctx context.Context, d *dag.Data, t *target) error {
 	j.pthFindings(t, env.SitePackages)
 	if !res.ok() {
 		inst.ErrorLines = errorLines(res.output, 30)
-		return fmt.Errorf("installing failed (%s): %s", describe(res.res), lastLine(res.output))
+		return installed{Install: inst}, fmt.Errorf("installing failed (%s): %s", describe(res.res), lastLine(res.output))
 	}
-	t.kEnv.Set(d, env)
-	return nil
+	return installed{Install: inst, Env: env}, nil
 }
 
 // wheelInSandbox returns the path of the wheel inside the sandbox, under its own file name (pip
@@ -144,7 +141,7 @@ func (j *job) pthFindings(t *target, site string) {
 			fs[len(fs)-1].Image = t.img.Name
 		}
 	}
-	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, fs...) })
+	j.out.finding(fs...)
 }
 
 func firstLineOf(s string) string {

@@ -72,6 +72,8 @@ type Wheel struct {
 	// Layout is everything the import check reaches: Modules, code not importable by name,
 	// the modules inside packages, .pth files.
 	Layout Layout
+	// Metadata is the built wheel's own metadata (nil for a wheel given, or none readable).
+	Metadata *report.Metadata
 }
 
 // Environment is the fresh environment the wheel was installed into.

@@ -23,26 +23,24 @@ import (
 // the counts equal the tools run by hand on the same files. pylint sees the project's
 // dependencies as the target's fetch left them: the wheelhouse's wheels on its sys.path (astroid
 // reads a wheel there as an installed package), so lint starts once the wheel is built, beside
-// the install and the tests.
-func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
+// the install and the tests. Its part of the report is the lint, whatever became of it.
+func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lint, error) {
 	w, _ := first.kWheel.Get(d)
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
 	l := &report.Lint{}
-	defer j.edit(func(r *report.Report) { r.Lint = l })
 	root := filepath.Join(j.work, "lint")
 	q, err := shippedSources(ctx, w.Path, root)
 	if err != nil {
-		return fmt.Errorf("reading the wheel's modules: %w", err)
+		return l, fmt.Errorf("reading the wheel's modules: %w", err)
 	}
 	src := filepath.Join(root, "src")
 	if q.Files, q.Lines, err = quality.CountLines(src); err != nil {
-		return err
+		return l, err
 	}
 	if q.Files == 0 {
 		l.Quality = reportQuality(q)
 		l.Phase = report.Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}
-		KLinted.Set(d, true)
-		return nil
+		return l, nil
 	}
 	var deps []string
 	if hasWheelhouse {
@@ -88,7 +86,7 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 	var problems []string
 	for i, tool := range tools {
 		if errs[i] != nil {
-			return errs[i]
+			return l, errs[i]
 		}
 		res := results[i]
 		if res.res.Outcome == "ok" || (res.res.Outcome == "exit" && tool.ok(res.res.ExitCode)) {
@@ -105,11 +103,10 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) error {
 		l.Phase.Outcome = "failed"
 		l.Phase.Reason = strings.Join(problems, "; ")
 		if len(problems) == len(tools) {
-			return fmt.Errorf("no quality tool ran: %s", l.Phase.Reason)
+			return l, fmt.Errorf("no quality tool ran: %s", l.Phase.Reason)
 		}
 	}
-	KLinted.Set(d, true)
-	return nil
+	return l, nil
 }
 
 // shippedSources lays out below root/src, as they are installed, the Python modules the wheel at

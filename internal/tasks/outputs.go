@@ -22,14 +22,7 @@ func (j *job) refusedOutput(t *target, phase, path string, err error) bool {
 	if !jobfs.Refused(err) {
 		return false
 	}
-	j.mu.Lock()
-	if j.refused == nil {
-		j.refused = map[string]bool{}
-	}
-	seen := j.refused[path]
-	j.refused[path] = true
-	j.mu.Unlock()
-	if seen {
+	if !j.refused.first(path) {
 		return true
 	}
 	shown := path
@@ -62,7 +55,7 @@ func (j *job) refusedOutput(t *target, phase, path string, err error) bool {
 	if t != nil && t.cell >= 0 {
 		f.Image = t.img.Name
 	}
-	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, f) })
+	j.out.finding(f)
 	return true
 }
 

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/pyti/pyti/internal/report"
 )
 
 // TestCopyOutRefusesHostileOutputs: what a package's code leaves where PYTI expects its results
@@ -27,7 +25,7 @@ func TestCopyOutRefusesHostileOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &job{dir: dir, raw: filepath.Join(dir, "raw"), work: filepath.Join(dir, "work"), rep: &report.Report{}}
+	j, collected := collecting(&jobEnv{dir: dir, raw: filepath.Join(dir, "raw"), work: filepath.Join(dir, "work")})
 	test := filepath.Join(j.work, "test")
 	for _, d := range []string{j.raw, test} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -61,7 +59,7 @@ func TestCopyOutRefusesHostileOutputs(t *testing.T) {
 		t.Errorf("openOut followed a link")
 	}
 	var rules []string
-	for _, f := range j.rep.Findings {
+	for _, f := range collected.Findings {
 		rules = append(rules, f.RuleID+" "+string(f.Severity)+" "+f.Evidence[0].File)
 	}
 	want := []string{"output-link high work/test/junit.xml", "output-not-regular medium work/test/pytest.jsonl", "output-link high work/dist/secret"}
@@ -69,7 +67,7 @@ func TestCopyOutRefusesHostileOutputs(t *testing.T) {
 		t.Errorf("findings (-want +got)\n%s", d)
 	}
 	var names []string
-	for _, a := range j.rep.Artifacts {
+	for _, a := range collected.Artifacts {
 		names = append(names, a.Path)
 	}
 	if d := cmp.Diff([]string{"raw/test/coverage.json"}, names); d != "" {
@@ -99,7 +97,7 @@ func TestWritesIntoTheWorkSpaceNeverFollowLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &job{dir: dir, raw: filepath.Join(dir, "raw"), work: filepath.Join(dir, "work"), rep: &report.Report{}}
+	j, collected := collecting(&jobEnv{dir: dir, raw: filepath.Join(dir, "raw"), work: filepath.Join(dir, "work")})
 	site := filepath.Join(j.work, "venv", "site-packages")
 	must := func(err error) {
 		t.Helper()
@@ -136,12 +134,12 @@ func TestWritesIntoTheWorkSpaceNeverFollowLinks(t *testing.T) {
 		t.Errorf("the host directory changed: %v", entries)
 	}
 	links := 0
-	for _, f := range j.rep.Findings {
+	for _, f := range collected.Findings {
 		if f.RuleID == "output-link" {
 			links++
 		}
 	}
 	if links != 3 {
-		t.Errorf("%d output-link findings, want 3: %+v", links, j.rep.Findings)
+		t.Errorf("%d output-link findings, want 3: %+v", links, collected.Findings)
 	}
 }

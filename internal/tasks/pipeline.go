@@ -164,9 +164,10 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// job is the state of one analysis shared by its tasks: where things live, the services they use,
-// and the report being assembled.
-type job struct {
+// jobEnv is what every task of one analysis shares, set up before the graph runs and not changed
+// while it runs (like cmd/go's Builder): the settings, where things live, the work space, the
+// targets and the report's fixed part. Only refused grows (under its own lock).
+type jobEnv struct {
 	opts Options
 	log  *slog.Logger
 
@@ -179,14 +180,38 @@ type job struct {
 	workspace *sandbox.Workspace
 	// targets are the environments the per-interpreter tasks run in (one, or a matrix).
 	targets []*target
-
-	mu  sync.Mutex
-	rep *report.Report
-	// hints are verdicts that a task's failure means (not-found, unsafe-archive, ...), with
-	// reasons, per target name ("" for the shared tasks).
-	hints map[string]map[report.Verdict]string
+	// base is the report before any task ran: its identity, the request, the environment and
+	// the matrix's cells.
+	base report.Report
 	// refused are the outputs already reported as refused (see refusedOutput).
-	refused map[string]bool
+	refused *refusedSet
+}
+
+// job is what one task's run sees: the job's shared environment, and the collector of what the
+// run finds on the way, which fills that task's slot only (see produce).
+type job struct {
+	*jobEnv
+	out *collector
+}
+
+// refusedSet is the set of paths already reported as refused, so that each is reported once.
+type refusedSet struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// first reports whether path is new to the set, adding it.
+func (s *refusedSet) first(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[path] {
+		return false
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[path] = true
+	return true
 }
 
 // Analyze runs the whole pipeline for req and returns the report, also written to Dir/report.json.
@@ -205,13 +230,14 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 			return nil, fmt.Errorf("image %s: the %s sandbox does not run on images yet: use bwrap", im.Name, opts.Backend.Name())
 		}
 	}
-	j, err := newJob(req, opts)
+	e, err := newJobEnv(req, opts)
 	if err != nil {
 		return nil, err
 	}
-	defer j.close()
+	defer e.close()
 
-	g, err := j.graph()
+	var a assembly
+	g, err := e.graph(&a)
 	if err != nil {
 		return nil, err
 	}
@@ -222,17 +248,20 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 	if err != nil {
 		return nil, err
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.rep.Run = reportRun(res.Record)
-	j.decide(res)
-	if err := j.writeReport(); err != nil {
-		return j.rep, err
+	// The report task ran last (it waits for every other), unless the run was cancelled first:
+	// then the report is assembled here. It is complete but for the run's record and the verdict,
+	// which need the graph to have finished.
+	a.assemble(e)
+	rep := &a.report
+	rep.Run = reportRun(res.Record)
+	decide(rep, res.Record.Tasks, e.targetInfo(), hintsOf(a.read))
+	if err := writeReport(e.dir, rep); err != nil {
+		return rep, err
 	}
-	return j.rep, nil
+	return rep, nil
 }
 
-func newJob(req Request, opts Options) (*job, error) {
+func newJobEnv(req Request, opts Options) (*jobEnv, error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("job directory: %w", err)
 	}
@@ -252,7 +281,7 @@ func newJob(req Request, opts Options) (*job, error) {
 	if dir, err = filepath.EvalSymlinks(dir); err != nil {
 		return nil, fmt.Errorf("job directory: %w", err)
 	}
-	j := &job{opts: opts, log: opts.Logger, dir: dir,
+	j := &jobEnv{opts: opts, log: opts.Logger, dir: dir, refused: &refusedSet{},
 		raw: filepath.Join(dir, "raw"), src: filepath.Join(dir, "src"), work: filepath.Join(dir, "work"),
 		scripts: filepath.Join(dir, "scripts")}
 	if err := os.MkdirAll(j.raw, 0o755); err != nil {
@@ -285,7 +314,7 @@ func newJob(req Request, opts Options) (*job, error) {
 	if err := os.Chmod(j.work, 0o777); err != nil {
 		return nil, err
 	}
-	j.rep = &report.Report{
+	j.base = report.Report{
 		Schema:      report.Schema,
 		ID:          newID(),
 		CreatedAt:   time.Now().UTC(),
@@ -297,13 +326,13 @@ func newJob(req Request, opts Options) (*job, error) {
 	}
 	for _, t := range j.targets {
 		if t.cell >= 0 {
-			j.rep.Matrix = append(j.rep.Matrix, report.Cell{Image: t.ref()})
+			j.base.Matrix = append(j.base.Matrix, report.Cell{Image: t.ref()})
 		}
 	}
 	return j, nil
 }
 
-func (j *job) close() {
+func (j *jobEnv) close() {
 	if j.workspace != nil {
 		if err := j.workspace.Close(); err != nil {
 			j.log.Warn("closing the work space", "err", err)
@@ -312,68 +341,64 @@ func (j *job) close() {
 }
 
 // graph wires the tasks by the data they need and provide: the shared ones once, the
-// per-interpreter ones (fetch, build, install, import, test) once per target.
-func (j *job) graph() (*dag.Graph, error) {
+// per-interpreter ones (fetch, build, install, import, test) once per target. Each task's output
+// goes into its slot of a.outs; the report task assembles them.
+func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 	o := j.opts
+	b, outs := &a.board, &a.outs
+	outs.Targets = make([]targetOutputs, len(j.targets))
 	all := []dag.AnyKey{KRelease, KArchive, KSource, KInspected, KLinted}
 	tasks := []dag.Task{
-		{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute, Run: j.resolve},
-		{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute, Run: j.download},
-		{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute, Run: j.unpack},
-		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute, Run: j.inspect},
+		{Name: "resolve", Needs: []dag.AnyKey{KRequest}, Provides: []dag.AnyKey{KRelease}, Timeout: 5 * time.Minute,
+			Run: produce(j, b, &outs.Resolve, (*job).resolve, func(d *dag.Data, out resolved) { KRelease.Set(d, out.Release) })},
+		{Name: "download", Needs: []dag.AnyKey{KRequest, KRelease}, Provides: []dag.AnyKey{KArchive}, Timeout: 30 * time.Minute,
+			Run: produce(j, b, &outs.Download, (*job).download, func(d *dag.Data, out downloaded) { KArchive.Set(d, out.Archive) })},
+		{Name: "unpack", Needs: []dag.AnyKey{KArchive}, Provides: []dag.AnyKey{KSource}, Timeout: 10 * time.Minute,
+			Run: produce(j, b, &outs.Unpack, (*job).unpack, func(d *dag.Data, out unpacked) { KSource.Set(d, out.Source) })},
+		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute,
+			Run: produce(j, b, &outs.Inspect, (*job).inspect, func(d *dag.Data, _ *report.Packaging) { KInspected.Set(d, true) })},
 		// Lint reads what the first target's wheel ships; pylint sees that target's wheelhouse.
 		{Name: "lint", Needs: []dag.AnyKey{j.targets[0].kWheel}, Optional: []dag.AnyKey{j.targets[0].kWheelhouse}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
-			Run: func(ctx context.Context, d *dag.Data) error { return j.lint(ctx, d, j.targets[0]) }},
+			Run: produce(j, b, &outs.Lint, onTarget((*job).lint, j.targets[0]), func(d *dag.Data, _ *report.Lint) { KLinted.Set(d, true) })},
 	}
-	for _, t := range j.targets {
-		t := t
+	for i, t := range j.targets {
+		to := &outs.Targets[i]
 		all = append(all, t.kWheelhouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kTested)
 		tasks = append(tasks,
 			dag.Task{Name: t.task("fetch"), Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{t.kWheelhouse}, Timeout: o.FetchTimeout + time.Minute,
-				Run: func(ctx context.Context, d *dag.Data) error { return j.fetch(ctx, d, t) }},
+				Run: produce(j, b, &to.Fetch, onTarget((*job).fetch, t), func(d *dag.Data, out fetched) { t.kWheelhouse.Set(d, out.Wheelhouse) })},
 			dag.Task{Name: t.task("build"), Needs: []dag.AnyKey{KArchive, KSource, t.kWheelhouse}, Provides: []dag.AnyKey{t.kWheel}, Timeout: o.BuildTimeout + time.Minute,
-				Run: func(ctx context.Context, d *dag.Data) error { return j.build(ctx, d, t) }},
+				Run: produce(j, b, &to.Build, onTarget((*job).build, t), func(d *dag.Data, out built) { t.kWheel.Set(d, out.Wheel) })},
 			// The environment is made beside the build (it needs none of it), so that the install
 			// that follows the build only installs.
 			dag.Task{Name: t.task("venv"), Needs: []dag.AnyKey{t.kWheelhouse}, Provides: []dag.AnyKey{t.kVenv}, Timeout: o.InstallTimeout + time.Minute,
-				Run: func(ctx context.Context, d *dag.Data) error { return j.makeVenv(ctx, d, t) }},
+				Run: produce(j, b, &to.Venv, onTarget((*job).makeVenv, t), t.kVenv.Set)},
 			dag.Task{Name: t.task("install"), Needs: []dag.AnyKey{t.kWheel, t.kWheelhouse, t.kVenv}, Provides: []dag.AnyKey{t.kEnv}, Timeout: o.InstallTimeout + time.Minute,
-				Run: func(ctx context.Context, d *dag.Data) error { return j.install(ctx, d, t) }},
+				Run: produce(j, b, &to.Install, onTarget((*job).install, t), func(d *dag.Data, out installed) { t.kEnv.Set(d, out.Env) })},
 			dag.Task{Name: t.task("import"), Needs: []dag.AnyKey{t.kWheel, t.kEnv}, Provides: []dag.AnyKey{t.kImported}, Timeout: o.ImportTimeout + time.Minute,
-				Run: func(ctx context.Context, d *dag.Data) error { return j.importModules(ctx, d, t) }},
+				Run: produce(j, b, &to.Import, onTarget((*job).importModules, t), func(d *dag.Data, _ *report.Import) { t.kImported.Set(d, Imported{OK: true}) })},
 			dag.Task{Name: t.task("test"), Needs: []dag.AnyKey{KSource, t.kWheel, t.kWheelhouse, t.kEnv}, Optional: []dag.AnyKey{t.kImported}, Provides: []dag.AnyKey{t.kTested}, Timeout: o.TestTimeout + 5*time.Minute,
-				Run: func(ctx context.Context, d *dag.Data) error { return j.test(ctx, d, t) }},
+				Run: produce(j, b, &to.Test, onTarget((*job).test, t), func(d *dag.Data, _ *report.Tests) { t.kTested.Set(d, true) })},
 		)
 	}
-	tasks = append(tasks, dag.Task{Name: "report", Optional: all, Provides: []dag.AnyKey{KReport}, Run: j.assemble})
+	tasks = append(tasks, dag.Task{Name: "report", Optional: all, Provides: []dag.AnyKey{KReport},
+		Run: func(ctx context.Context, d *dag.Data) error {
+			a.assemble(j)
+			KReport.Set(d, filepath.Join(j.dir, "report.json"))
+			return nil
+		}})
 	return dag.New([]dag.AnyKey{KRequest}, tasks...)
+}
+
+// onTarget binds a per-target task to its target.
+func onTarget[O any](f func(j *job, ctx context.Context, d *dag.Data, t *target) (O, error), t *target) func(*job, context.Context, *dag.Data) (O, error) {
+	return func(j *job, ctx context.Context, d *dag.Data) (O, error) { return f(j, ctx, d, t) }
 }
 
 // environment describes the target for the report's Environment.
 func (t *target) environment(o Options) report.Environment {
 	return report.Environment{Python: t.pythonVersion, Sandbox: o.Backend.Name(), Traced: !o.NoTrace, OS: t.img.OS,
 		Image: map[bool]string{true: t.img.Name}[t.img.Root != ""], ImageID: t.img.ID}
-}
-
-// results are the target's step results in the report: the report's own, or its matrix cell's.
-// Called with the job's lock held (inside edit).
-func (t *target) results(r *report.Report) *report.TargetResults {
-	if t.cell < 0 {
-		return &r.TargetResults
-	}
-	return &r.Matrix[t.cell].TargetResults
-}
-
-// setResult changes the target's step results under the job's lock.
-func (j *job) setResult(t *target, f func(tr *report.TargetResults)) {
-	j.edit(func(r *report.Report) { f(t.results(r)) })
-}
-
-// edit changes the report under the job's lock.
-func (j *job) edit(f func(r *report.Report)) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	f(j.rep)
 }
 
 func newID() string {

@@ -52,7 +52,7 @@ func (j *job) checkRecord(ctx context.Context, t *target, phase, wheel, filename
 	if t != nil && t.cell >= 0 {
 		f.Image = t.img.Name
 	}
-	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, f) })
+	j.out.finding(f)
 }
 
 // checkFetchedRecords verifies the RECORD of every wheel the index proxy served (the job's

@@ -59,16 +59,16 @@ func TestCheckRecord(t *testing.T) {
 		recordLine("liar/gone.py", "y = 2\n") + "liar-1.0.dist-info/RECORD,,\n"
 	writeZipWheel(t, filepath.Join(dir, "lying.whl"), lying, []string{"liar/__init__.py", "liar/extra.py", "liar-1.0.dist-info/METADATA", "liar-1.0.dist-info/RECORD"})
 
-	j := &job{rep: &report.Report{}}
+	j, collected := collecting(&jobEnv{})
 	j.checkRecord(t.Context(), nil, "unpack", filepath.Join(dir, "honest.whl"), "liar-1.0-py3-none-any.whl")
-	if len(j.rep.Findings) != 0 {
-		t.Fatalf("an honest RECORD gave findings: %+v", j.rep.Findings)
+	if len(collected.Findings) != 0 {
+		t.Fatalf("an honest RECORD gave findings: %+v", collected.Findings)
 	}
 	j.checkRecord(t.Context(), nil, "build", filepath.Join(dir, "lying.whl"), "liar-1.0-py3-none-any.whl")
-	if len(j.rep.Findings) != 1 {
-		t.Fatalf("findings %+v, want one", j.rep.Findings)
+	if len(collected.Findings) != 1 {
+		t.Fatalf("findings %+v, want one", collected.Findings)
 	}
-	f := j.rep.Findings[0]
+	f := collected.Findings[0]
 	var got []string
 	for _, e := range f.Evidence {
 		got = append(got, e.File+" "+e.Detail[:min(len(e.Detail), 13)])

@@ -17,53 +17,50 @@ import (
 // resolve chooses the release and the file to analyse: the newest release matching the request on
 // the index (its sdist, preferred for tests, else a wheel this interpreter can install), or the
 // local file or directory the user named.
-func (j *job) resolve(ctx context.Context, d *dag.Data) error {
+func (j *job) resolve(ctx context.Context, d *dag.Data) (resolved, error) {
 	req, _ := KRequest.Get(d)
 	if req.Path != "" {
 		rel, err := localRelease(req.Path)
 		if err != nil {
-			return err
+			return resolved{}, err
 		}
 		if rel.Version != "" { // a file: its name says which release it is, until metadata says better
-			j.edit(func(r *report.Report) { r.Project, r.Version = rel.Project, rel.Version })
+			return resolved{Release: rel, Project: rel.Project, Version: rel.Version}, nil
 		}
-		KRelease.Set(d, rel)
-		return nil
+		return resolved{Release: rel}, nil
 	}
 	rel, err := j.opts.Client.Resolve(ctx, req.Spec)
 	if err != nil {
 		if errors.Is(err, pypi.ErrNoSuchProject) || errors.Is(err, pypi.ErrNoSuchVersion) || errors.Is(err, pypi.ErrNoMatchingFile) {
-			j.hint(report.VerdictNotFound, err.Error())
+			j.out.hint(nil, report.VerdictNotFound, err.Error())
 		}
 		// The index sent PYTI to an address the policy refuses (a redirect to another host, the
 		// cloud metadata address, a private range): a result about that index, which a retry
 		// would only repeat.
 		if errors.Is(err, pypi.ErrRefusedAddress) {
-			j.hint(report.VerdictFetch, "the index led to an address PYTI does not contact: "+err.Error())
+			j.out.hint(nil, report.VerdictFetch, "the index led to an address PYTI does not contact: "+err.Error())
 		}
-		return err
+		return resolved{}, err
 	}
 	chosen := rel.Sdist
 	if chosen == nil {
 		chosen = bestWheel(rel.Wheels, j.targets[0].pythonTag)
 	}
-	j.edit(func(r *report.Report) {
-		r.Project, r.Version = rel.Project, rel.VersionString
-		for _, f := range rel.Files() {
-			kind := "sdist"
-			if strings.HasSuffix(strings.ToLower(f.Filename), ".whl") {
-				kind = "wheel"
-			}
-			r.Files = append(r.Files, report.File{Filename: f.Filename, Kind: kind, SHA256: f.SHA256(), Size: f.Size,
-				URL: pypi.Redact(f.URL), Yanked: f.Yanked, Chosen: chosen != nil && f.Filename == chosen.Filename})
+	out := resolved{Project: rel.Project, Version: rel.VersionString}
+	for _, f := range rel.Files() {
+		kind := "sdist"
+		if strings.HasSuffix(strings.ToLower(f.Filename), ".whl") {
+			kind = "wheel"
 		}
-	})
-	if chosen == nil {
-		j.hint(report.VerdictNotFound, "no sdist and no wheel for this interpreter")
-		return fmt.Errorf("%s %s has no sdist and no wheel installable on Python %s (%d wheels)", rel.Project, rel.VersionString, j.targets[0].pythonVersion, len(rel.Wheels))
+		out.Files = append(out.Files, report.File{Filename: f.Filename, Kind: kind, SHA256: f.SHA256(), Size: f.Size,
+			URL: pypi.Redact(f.URL), Yanked: f.Yanked, Chosen: chosen != nil && f.Filename == chosen.Filename})
 	}
-	KRelease.Set(d, Release{Project: rel.Project, Version: rel.VersionString, Index: rel, Chosen: chosen})
-	return nil
+	if chosen == nil {
+		j.out.hint(nil, report.VerdictNotFound, "no sdist and no wheel for this interpreter")
+		return out, fmt.Errorf("%s %s has no sdist and no wheel installable on Python %s (%d wheels)", rel.Project, rel.VersionString, j.targets[0].pythonVersion, len(rel.Wheels))
+	}
+	out.Release = Release{Project: rel.Project, Version: rel.VersionString, Index: rel, Chosen: chosen}
+	return out, nil
 }
 
 // localRelease names a local sdist, wheel or source directory.
@@ -167,24 +164,4 @@ func cpMinor(tag string) (int, bool) {
 	}
 	n, err := strconv.Atoi(tag[3:])
 	return n, err == nil
-}
-
-// hint records the verdict a task's failure means, when it means more than "task failed".
-func (j *job) hint(v report.Verdict, reason string) { j.targetHint(nil, v, reason) }
-
-// targetHint records the verdict a failure of t's tasks means (t nil: a shared task's).
-func (j *job) targetHint(t *target, v report.Verdict, reason string) {
-	name := ""
-	if t != nil {
-		name = t.img.Name
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.hints == nil {
-		j.hints = map[string]map[report.Verdict]string{}
-	}
-	if j.hints[name] == nil {
-		j.hints[name] = map[report.Verdict]string{}
-	}
-	j.hints[name][v] = reason
 }

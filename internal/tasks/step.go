@@ -120,7 +120,7 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 		if errors.Is(err, sandbox.ErrInfrastructure) {
 			// PYTI's sandbox failed, not the package: the verdict is error (retried), never the
 			// failure of the task it happened in.
-			j.targetHint(s.t, report.VerdictError, fmt.Sprintf("%s: %v", s.name, err))
+			j.out.hint(s.t, report.VerdictError, fmt.Sprintf("%s: %v", s.name, err))
 		}
 		return nil, fmt.Errorf("%s: %w", s.name, err)
 	}
@@ -204,7 +204,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		}
 		findings = append(findings, rf)
 	}
-	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, findings...) })
+	j.out.finding(findings...)
 	return nil
 }
 
@@ -255,10 +255,8 @@ func (j *job) addArtifactFile(task, name, path, mediaType string) {
 	if err != nil {
 		return
 	}
-	j.edit(func(r *report.Report) {
-		r.Artifacts = append(r.Artifacts, report.Artifact{Task: task, Name: name, Path: filepath.ToSlash(rel),
-			Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), MediaType: mediaType})
-	})
+	j.out.artifact(report.Artifact{Task: task, Name: name, Path: filepath.ToSlash(rel),
+		Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), MediaType: mediaType})
 }
 
 // copyOut copies a file the sandbox wrote into the task's raw data, without following a link and

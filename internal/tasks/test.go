@@ -18,25 +18,24 @@ import (
 
 // test finds how the project tests itself, adds its test dependencies (and the test tools it does
 // not declare) to the environment, and runs the suite offline under coverage.py with PYTI's pytest
-// plugin, from a copy of the source tree.
-func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
+// plugin, from a copy of the source tree. Its part of the report is the tests, whatever became of
+// them.
+func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests, error) {
 	src, _ := KSource.Get(d)
 	w, _ := tg.kWheel.Get(d)
 	wh, _ := tg.kWheelhouse.Get(d)
 	env, _ := tg.kEnv.Get(d)
 	t := &report.Tests{}
-	defer j.setResult(tg, func(tr *report.TargetResults) { tr.Tests = t })
 
 	s := discover(src.Root)
 	t.Found = s.found
 	switch s.kind {
 	case suiteNone:
 		t.Phase.Outcome = "ok"
-		if repo := j.repositoryURL(); repo != "" {
+		if repo := repositoryURL(projectMetadata(src, w)); repo != "" {
 			t.Found += "; the project's repository (" + repo + ") may hold tests that the sdist does not ship"
 		}
-		tg.kTested.Set(d, true)
-		return nil
+		return t, nil
 	case suiteUnittest:
 		t.Runner = "unittest (run by pytest)"
 	default:
@@ -46,22 +45,22 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	dir := filepath.Join(tg.work, "test")
 	tree := filepath.Join(dir, "tree")
 	if err := j.freshDir(tg, "test", tree); err != nil {
-		return err
+		return t, err
 	}
 	if err := copyTree(src.Root, tree); err != nil {
-		return fmt.Errorf("copying the source tree: %w", err)
+		return t, fmt.Errorf("copying the source tree: %w", err)
 	}
 	copies, err := placeInstalled(tree, tg.work, env.SitePackages, w.Modules)
 	if err != nil {
-		return fmt.Errorf("placing the installed package in the test tree: %w", err)
+		return t, fmt.Errorf("placing the installed package in the test tree: %w", err)
 	}
 	t.Tested = testedCopy(copies, s)
 	if err := makeWritable(dir); err != nil {
-		return err
+		return t, err
 	}
 	layer, err := j.installTestDeps(ctx, tg, t, w, wh, env)
 	if err != nil {
-		return err
+		return t, err
 	}
 
 	resultsFile := filepath.Join(dir, "pytest.jsonl")
@@ -71,7 +70,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	covRC := filepath.Join(dir, "pyti-coveragerc")
 	measured := coverageSource(copies)
 	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files))), 0o644); err != nil {
-		return err
+		return t, err
 	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",
 		"--junitxml=" + j.in(junit), "-o", "junit_family=xunit2"}
@@ -91,7 +90,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
 		site: j.in(env.SitePackages), env: stepEnv, argv: argv, readOnly: testLayerBind(layer)})
 	if err != nil {
-		return err
+		return t, err
 	}
 	t.Phase = res.phase
 	j.limitHint(tg, res.res)
@@ -106,7 +105,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
-			return fmt.Errorf("reading the test results: %w", perr)
+			return t, fmt.Errorf("reading the test results: %w", perr)
 		}
 	}
 	// Coverage of whatever ran, even when the run was cut short: the data of every process
@@ -124,13 +123,12 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 		}
 	}
 	if t.Results == nil {
-		return fmt.Errorf("the test run produced no results (%s): %s", describe(res.res), lastLine(res.output))
+		return t, fmt.Errorf("the test run produced no results (%s): %s", describe(res.res), lastLine(res.output))
 	}
 	if res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit {
-		return fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
+		return t, fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
 	}
-	tg.kTested.Set(d, true)
-	return nil
+	return t, nil
 }
 
 // installTestDeps adds the project's test extras and requirements and the missing test tools to
@@ -194,20 +192,27 @@ func (j *job) doctestTargets(site string, modules, docs []string) []string {
 	return append(out, docs...)
 }
 
+// projectMetadata is the project's metadata as the report shows it: the source's, else the built
+// wheel's (nil for none).
+func projectMetadata(src Source, w Wheel) *report.Metadata {
+	if src.Metadata != nil {
+		return reportMetadata(src.Metadata)
+	}
+	return w.Metadata
+}
+
 // repositoryURL is the project's source repository from its metadata, if it names one.
-func (j *job) repositoryURL() string {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.rep.Metadata == nil {
+func repositoryURL(m *report.Metadata) string {
+	if m == nil {
 		return ""
 	}
-	keys := make([]string, 0, len(j.rep.Metadata.ProjectURLs))
-	for k := range j.rep.Metadata.ProjectURLs {
+	keys := make([]string, 0, len(m.ProjectURLs))
+	for k := range m.ProjectURLs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		u := j.rep.Metadata.ProjectURLs[k]
+		u := m.ProjectURLs[k]
 		l := strings.ToLower(k + " " + u)
 		if strings.Contains(l, "source") || strings.Contains(l, "repository") || strings.Contains(l, "github.com") || strings.Contains(l, "gitlab") {
 			return u

@@ -20,14 +20,15 @@ const maxMetadataBytes = 16 << 20
 
 // unpack extracts the archive on the host with the safe extractor (one fresh directory, limits
 // enforced while streaming) and reads its metadata, pyproject.toml and setup.cfg. A refused
-// archive fails the task with its named verdict.
-func (j *job) unpack(ctx context.Context, d *dag.Data) error {
+// archive fails the task with its named verdict. It produces the source tree, and for the report
+// the metadata read.
+func (j *job) unpack(ctx context.Context, d *dag.Data) (unpacked, error) {
 	a, _ := KArchive.Get(d)
 	src := Source{Kind: a.Kind}
 	if a.Kind == "tree" {
 		root := filepath.Join(j.src, filepath.Base(a.Path))
 		if err := copyTree(a.Path, root); err != nil {
-			return fmt.Errorf("copying the source directory: %w", err)
+			return unpacked{}, fmt.Errorf("copying the source directory: %w", err)
 		}
 		src.Root = root
 	} else {
@@ -38,15 +39,15 @@ func (j *job) unpack(ctx context.Context, d *dag.Data) error {
 		if err != nil {
 			switch archive.RefusalOf(err) {
 			case archive.UnsafeArchive:
-				j.hint(report.VerdictUnsafe, err.Error())
+				j.out.hint(nil, report.VerdictUnsafe, err.Error())
 			case archive.ArchiveLimits, archive.MetadataTooLarge:
-				j.hint(report.VerdictLimits, err.Error())
+				j.out.hint(nil, report.VerdictLimits, err.Error())
 			case archive.MalformedArchive:
-				j.hint(report.VerdictMalformed, err.Error())
+				j.out.hint(nil, report.VerdictMalformed, err.Error())
 			}
-			return err
+			return unpacked{}, err
 		}
-		j.archiveFindings(inv)
+		j.out.finding(archiveFindings(inv)...)
 		if a.Kind == "wheel" {
 			j.checkRecord(ctx, nil, "unpack", a.Path, a.Filename)
 		}
@@ -55,11 +56,12 @@ func (j *job) unpack(ctx context.Context, d *dag.Data) error {
 			src.Root = sdistRoot(j.src)
 		}
 	}
-	if err := j.readMetadata(&src, a); err != nil {
-		return err
+	out, err := readMetadata(&src, a)
+	if err != nil {
+		return out, err
 	}
-	KSource.Set(d, src)
-	return nil
+	out.Source = src
+	return out, nil
 }
 
 // sdistRoot is the sdist's single top directory (name-version/), or dir itself when the archive
@@ -73,8 +75,9 @@ func sdistRoot(dir string) string {
 }
 
 // readMetadata reads PKG-INFO (sdist) or the wheel's METADATA, and the project's pyproject.toml
-// and setup.cfg. Problems are recorded, never fatal: a broken metadata file is a result.
-func (j *job) readMetadata(src *Source, a Archive) error {
+// and setup.cfg, into src and the report's part. Problems are recorded, never fatal: a broken
+// metadata file is a result.
+func readMetadata(src *Source, a Archive) (unpacked, error) {
 	var metaPath string
 	switch src.Kind {
 	case "wheel":
@@ -89,7 +92,7 @@ func (j *job) readMetadata(src *Source, a Archive) error {
 	if metaPath != "" {
 		f, err := openNoLinks(metaPath)
 		if err != nil {
-			return err
+			return unpacked{}, err
 		}
 		m, err := pkgmeta.ParseCoreMetadata(f, maxMetadataBytes)
 		f.Close()
@@ -120,33 +123,22 @@ func (j *job) readMetadata(src *Source, a Archive) error {
 			problems = append(problems, probs...)
 		}
 	}
-	j.edit(func(r *report.Report) {
-		for _, p := range problems {
-			r.Problems = append(r.Problems, report.Problem{Field: p.Field, Severity: string(p.Severity), Message: p.Message})
-		}
-		if m := src.Metadata; m != nil {
-			r.Metadata = reportMetadata(m)
-			if r.Project == "" || src.Kind == "tree" {
-				r.Project = m.Name
-			}
-			if r.Version == "" {
-				r.Version = m.Version
-			}
-		} else if src.Pyproject != nil && src.Pyproject.Project != nil {
-			if r.Project == "" || src.Kind == "tree" {
-				r.Project = src.Pyproject.Project.Name
-			}
-			if r.Version == "" {
-				r.Version = src.Pyproject.Project.Version
-			}
-		}
-	})
-	return nil
+	out := unpacked{Tree: src.Kind == "tree"}
+	for _, p := range problems {
+		out.Problems = append(out.Problems, report.Problem{Field: p.Field, Severity: string(p.Severity), Message: p.Message})
+	}
+	if m := src.Metadata; m != nil {
+		out.Metadata = reportMetadata(m)
+		out.Named, out.Project, out.Version = true, m.Name, m.Version
+	} else if src.Pyproject != nil && src.Pyproject.Project != nil {
+		out.Named, out.Project, out.Version = true, src.Pyproject.Project.Name, src.Pyproject.Project.Version
+	}
+	return out, nil
 }
 
 // archiveFindings turns what the extractor kept as data (odd names, duplicates, case collisions)
 // into static findings.
-func (j *job) archiveFindings(inv *archive.Inventory) {
+func archiveFindings(inv *archive.Inventory) []report.Finding {
 	var fs []report.Finding
 	for _, s := range inv.Skipped {
 		fs = append(fs, report.Finding{Source: "static", Phase: "unpack", RuleID: "archive-odd-name", Severity: report.SeverityMedium,
@@ -160,7 +152,7 @@ func (j *job) archiveFindings(inv *archive.Inventory) {
 		fs = append(fs, report.Finding{Source: "static", Phase: "unpack", RuleID: "archive-case-collision", Severity: report.SeverityLow,
 			Title: "Names that differ only by case", Message: "These members collide on case-insensitive file systems: " + strings.Join(group, ", "), Count: 1})
 	}
-	j.edit(func(r *report.Report) { r.Findings = append(r.Findings, fs...) })
+	return fs
 }
 
 func reportMetadata(m *pkgmeta.CoreMetadata) *report.Metadata {

@@ -63,7 +63,8 @@ var pinnedCPUs = sync.OnceValue(func() *cpuPool {
 	return newCPUPool(cpus)
 })
 
-// pinToCPU keeps the calling process, and every process it starts from now on, on cpu. A
+// pinToCPU keeps the calling thread, and every process it starts or execs from now on, on cpu
+// (the caller locks its goroutine to the thread: affinity is a thread's, not a process's). A
 // failure (the CPU went offline, a cpuset forbids it) leaves the process where it was: pinning
 // only makes a traced run faster, never decides whether it runs.
 func pinToCPU(cpu int) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 
@@ -56,6 +57,9 @@ func runLauncher() int {
 			return fail(err)
 		}
 	}
+	// CPU affinity belongs to a thread, and execve keeps only the calling thread: pin and exec
+	// on one thread, or a goroutine moved between the two (under load it is) execs unpinned.
+	runtime.LockOSThread()
 	pinToCPU(cfg.CPU)
 	err := syscall.Exec(cfg.Exec[0], cfg.Exec, cfg.Env)
 	return fail(fmt.Errorf("exec %s: %w", cfg.Exec[0], err))

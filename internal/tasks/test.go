@@ -75,6 +75,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",
 		"--junitxml=" + j.in(junit), "-o", "junit_family=xunit2"}
+	if s.pythonFiles != "" {
+		pytestArgs = append(pytestArgs, "-o", "python_files="+s.pythonFiles)
+	}
 	if s.kind == suiteDoctest {
 		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
 		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, w.Modules, s.doctestFiles)...)

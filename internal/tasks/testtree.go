@@ -170,8 +170,11 @@ func hasCompiled(dir string) bool {
 
 func isTestDir(name string) bool { return name == "tests" || name == "test" || name == "testing" }
 
+// isTestFile tells a test module by its base name: pytest's defaults (test_*.py, *_test.py),
+// conftest.py, and the single test modules unittest's test*.py pattern collects (test.py, tests.py).
 func isTestFile(name string) bool {
-	return name == "conftest.py" || name == "tests.py" || strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.py")
+	return strings.HasSuffix(name, ".py") && (name == "conftest.py" || name == "test.py" || name == "tests.py" ||
+		strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.py"))
 }
 
 func isDir(p string) bool {

@@ -46,3 +46,31 @@ func TestDiscover(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceRepository: the repository a "no tests in the sdist" note points to.
+func TestSourceRepository(t *testing.T) {
+	tests := []struct {
+		name string
+		urls map[string]string
+		want string
+	}{
+		{"a Source label wins over a changelog that sorts first",
+			map[string]string{"Changelog": "https://github.com/o/r/blob/master/CHANGELOG.md", "Source Code": "https://git.example.org/o/r"}, "https://git.example.org/o/r"},
+		{"a changelog on a forge gives the repository's root",
+			map[string]string{"Changelog": "https://github.com/o/r/blob/master/CHANGELOG.md", "Homepage": "https://r.example.org"}, "https://github.com/o/r"},
+		{"a .git suffix and a self-hosted gitlab",
+			map[string]string{"Homepage": "https://gitlab.example.com/group/proj.git"}, "https://gitlab.example.com/group/proj"},
+		{"Bug Reports and Resources are no repository",
+			map[string]string{"Bug Reports": "https://bugs.example.org/", "Resources": "https://r.example.org/res"}, ""},
+		{"a forge's front page is no repository",
+			map[string]string{"Homepage": "https://github.com/"}, ""},
+		{"none", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, sourceRepository(tc.urls)); diff != "" {
+				t.Errorf("sourceRepository (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

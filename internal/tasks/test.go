@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -204,17 +205,40 @@ func (j *job) repositoryURL() string {
 	if j.rep.Metadata == nil {
 		return ""
 	}
-	keys := make([]string, 0, len(j.rep.Metadata.ProjectURLs))
-	for k := range j.rep.Metadata.ProjectURLs {
+	return sourceRepository(j.rep.Metadata.ProjectURLs)
+}
+
+// sourceRepository picks the source repository among a project's URLs: one labelled as its
+// source or repository, else the root of a repository on a code forge that another URL points
+// into (a "Changelog" at github.com/o/r/blob/main/CHANGES.md gives github.com/o/r).
+func sourceRepository(urls map[string]string) string {
+	keys := make([]string, 0, len(urls))
+	for k := range urls {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		u := j.rep.Metadata.ProjectURLs[k]
-		l := strings.ToLower(k + " " + u)
-		if strings.Contains(l, "source") || strings.Contains(l, "repository") || strings.Contains(l, "github.com") || strings.Contains(l, "gitlab") {
-			return u
+		for _, w := range strings.FieldsFunc(strings.ToLower(k), func(r rune) bool { return r < 'a' || r > 'z' }) {
+			switch w {
+			case "source", "sources", "sourcecode", "repository", "repo", "code", "github", "gitlab":
+				return urls[k]
+			}
 		}
+	}
+	for _, k := range keys {
+		u, err := url.Parse(urls[k])
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			continue
+		}
+		host := strings.ToLower(u.Hostname())
+		if host != "github.com" && host != "gitlab.com" && host != "bitbucket.org" && host != "codeberg.org" && !strings.HasPrefix(host, "gitlab.") {
+			continue
+		}
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+			continue
+		}
+		return u.Scheme + "://" + u.Host + "/" + parts[0] + "/" + strings.TrimSuffix(parts[1], ".git")
 	}
 	return ""
 }

@@ -92,6 +92,19 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	argv = append(append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest"))), pytestArgs...)
 	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData),
 		"COVERAGE_RCFILE=" + j.in(covRC)}
+	if portions := namespacePortions(copies); len(portions) > 0 {
+		for name, dirs := range portions {
+			for i, d := range dirs {
+				dirs[i] = j.in(filepath.Join(tree, filepath.FromSlash(d)))
+			}
+			portions[name] = dirs
+		}
+		data, err := json.Marshal(portions)
+		if err != nil {
+			return err
+		}
+		stepEnv = append(stepEnv, "PYTI_NAMESPACE_PORTIONS="+string(data))
+	}
 	res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
 		site: j.in(env.SitePackages), env: stepEnv, argv: argv, readOnly: testLayerBind(layer)})
 	if err != nil {

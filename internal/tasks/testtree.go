@@ -7,7 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -225,6 +227,29 @@ func testedCopy(copies []moduleCopy, s suite) string {
 	}
 	return fmt.Sprintf("the installed copy of %s: %s replace the sdist's %s in the test tree, %s",
 		strings.Join(installed, ", "), files, strings.Join(placed, ", "), why)
+}
+
+// namespacePortions maps each parent package of the distribution's dotted modules to its
+// directories in the test tree (relative to it, slash-separated): PYTI's pytest plugin puts them
+// first on the path of a namespace package that was set up before the tests ran, as setuptools'
+// -nspkg.pth sets up a pkg_resources-style one, so that the tests import the tree's copies there
+// too (see testresult.PytestPlugin).
+func namespacePortions(copies []moduleCopy) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range copies {
+		parts := strings.Split(c.name, ".")
+		for _, rel := range c.tree {
+			dir := filepath.ToSlash(rel)
+			for i := len(parts) - 1; i >= 1; i-- {
+				dir = path.Dir(dir)
+				name := strings.Join(parts[:i], ".")
+				if !slices.Contains(out[name], dir) {
+					out[name] = append(out[name], dir)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // coverageSource names the modules coverage measures: those installed as Python files.

@@ -172,3 +172,34 @@ ERROR: No matching distribution found for pretend
 		t.Errorf("got %q, want nothing", got)
 	}
 }
+
+// TestTestExtraRequirements: a test extra's requirements are read from wherever the sdist
+// declares them, a setup.py's from the egg-info setuptools put in the sdist.
+func TestTestExtraRequirements(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		src   func(root string) Source
+		want  []extraRequirement
+	}{
+		{"a setup.py's extras from the egg-info's requires.txt", map[string]string{
+			"src/acme.core.egg-info/requires.txt": "setuptools\n\n[docs]\nSphinx\n\n[test]\ncoverage>=5.0.3\nzope.testing\n\n[test:python_version < \"3.8\"]\nimportlib_metadata\n",
+		}, func(root string) Source { return Source{Root: root} },
+			[]extraRequirement{{raw: "coverage>=5.0.3", extra: "test"}, {raw: "zope.testing", extra: "test"},
+				{raw: `importlib_metadata; python_version < "3.8"`, extra: "test"}}},
+		{"pyproject's optional dependencies and the metadata's extra markers", nil, func(root string) Source {
+			return Source{Root: root, Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{OptionalDependencies: map[string][]string{"Test": {"pytest-mock"}, "docs": {"furo"}}}},
+				Metadata: &pkgmeta.CoreMetadata{RequiresDist: []pkgmeta.RequirementEntry{{Raw: "six"}, {Raw: `freezegun; extra == "test"`, Marker: `extra == "test"`}}}}
+		}, []extraRequirement{{raw: "pytest-mock", extra: "test"}, {raw: `freezegun; extra == "test"`, extra: "test"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			got := testExtraRequirements(tc.src(root), []string{"test"})
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(extraRequirement{})); diff != "" {
+				t.Errorf("testExtraRequirements (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -108,7 +108,13 @@ func TestDecideVerdict(t *testing.T) {
 				"`pretend`, `jaraco.classes` not on the index, `coverage[toml]>=7.2.0` with no matching version on it; " +
 				"also 1 could not run: test dependency `pretend` is not on the index; 1 could not run: test dependency `jaraco.classes` is not on the index"}},
 		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml`, which no installed dependency provides"}},
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml.constructor`, which no installed dependency provides"}},
+		{"a portion of a namespace package the index does not have", one(verdictInput{}, suite(append(passed(3),
+			missing("tests/test_a.py::t", "zope.testing"), missing("tests/test_a.py::u", "zope.testing.cleanup"),
+			missing("tests/test_b.py::t", "zope.event"))...),
+			&report.Fetch{MissingTestDeps: []string{"zope.testing"}, UnmetTestDeps: []string{"Sphinx>=7"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `zope.testing` is not on the index; " +
+				"also 1 could not run: `zope.event` was not installed, because the test dependencies could not be: `zope.testing` not on the index, `Sphinx>=7` with no matching version on it"}},
 		{"tests that need the network", one(verdictInput{}, suite(append(passed(5),
 			report.TestCase{NodeID: "t.py::n", Outcome: report.TestFailed, Class: report.ClassNeedsNetwork})...), nil),
 			verdictOutput{Verdict: report.VerdictTestsNetwork, Reason: "1 of 6 tests need the network, which the sandbox does not have"}},

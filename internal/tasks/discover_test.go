@@ -74,3 +74,43 @@ func TestSourceRepository(t *testing.T) {
 		})
 	}
 }
+
+// TestPytestStopped: why pytest ended a run on its own, from its exit code and output.
+func TestPytestStopped(t *testing.T) {
+	internal := `============================= test session starts ==============================
+collected 2100 items / 5 errors
+INTERNALERROR> Traceback (most recent call last):
+INTERNALERROR>   File "/run/pyti-test-env/local/lib/python3.11/dist-packages/_pytest/main.py", line 270, in wrap_session
+INTERNALERROR>     session.exitstatus = doit(config, session) or 0
+INTERNALERROR>                          ^^^^^^^^^^^^^^^^^^^^^^
+INTERNALERROR>   File "/work/test/tree/tests/conftest.py", line 20, in pytest_collection_modifyitems
+INTERNALERROR>     item.add_marker(pytest.mark.no_cover)
+INTERNALERROR>   File "/run/pyti-test-env/local/lib/python3.11/dist-packages/_pytest/mark/structures.py", line 544, in __getattr__
+INTERNALERROR>     warnings.warn(
+INTERNALERROR> pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?
+============================== 5 errors in 5.54s ===============================
+`
+	tests := []struct {
+		name   string
+		exited bool
+		code   int
+		out    string
+		want   string
+	}{
+		{"an internal error names the project's frame and the error", true, 3, internal,
+			"pytest stopped with an internal error: tests/conftest.py:20: pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?"},
+		{"a usage error", true, 4, "ERROR: usage: pytest [options] [file_or_dir]\nERROR: unrecognized arguments: --cov=pkg\n",
+			"pytest refused its command line or configuration: ERROR: unrecognized arguments: --cov=pkg"},
+		{"interrupted", true, 2, "!!!!!!!!!!!!!!!!!!! _pytest.outcomes.Exit: stop here !!!!!!!!!!!!!!!!!!!\n", "pytest was interrupted: _pytest.outcomes.Exit: stop here"},
+		{"failing tests are no stop", true, 1, "1 failed\n", ""},
+		{"no tests collected is no stop", true, 5, "no tests ran\n", ""},
+		{"killed by the sandbox", false, 3, internal, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, pytestStopped(tc.exited, tc.code, tc.out)); diff != "" {
+				t.Errorf("pytestStopped (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

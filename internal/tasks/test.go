@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -111,6 +112,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 		return err
 	}
 	t.Phase = res.phase
+	if why := pytestStopped(res.res.Outcome == sandbox.OutcomeExit, t.Phase.ExitCode, res.output); why != "" {
+		t.Phase.Reason = why
+	}
 	j.limitHint(tg, res.res)
 	j.copyOut(tg.task("test"), "pytest.jsonl", resultsFile, "application/x-ndjson")
 	j.copyOut(tg.task("test"), "junit.xml", junit, "application/xml")
@@ -307,3 +311,58 @@ func parseCoverage(path string, roots ...string) (*report.Coverage, error) {
 func round2(v float64) float64 {
 	return float64(int64(v*100+0.5)) / 100
 }
+
+// pytestStopped says why pytest stopped on its own before it finished the run, from its exit
+// code and output ("" when it did not: the tests ran, or failed, or none were collected).
+// pytest's exit codes: 2 interrupted (pytest.exit(), a KeyboardInterrupt), 3 an internal error
+// (a conftest.py or plugin hook that raised, a warning its filterwarnings turned into an error),
+// 4 a usage error (an option its configuration gives that no installed plugin knows).
+func pytestStopped(exited bool, code int, output string) string {
+	if !exited {
+		return ""
+	}
+	var what string
+	switch code {
+	case 2:
+		what = "pytest was interrupted"
+	case 3:
+		what = "pytest stopped with an internal error"
+	case 4:
+		what = "pytest refused its command line or configuration"
+	default:
+		return ""
+	}
+	lines := splitLines(output)
+	last, where := "", ""
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if rest, ok := strings.CutPrefix(l, "INTERNALERROR>"); ok {
+			rest = strings.TrimSpace(rest)
+			if m := pytestFrame.FindStringSubmatch(rest); m != nil && !strings.Contains(m[1], "-packages/") && !strings.HasPrefix(m[1], "/usr/lib/") {
+				where = m[1] + ":" + m[2]
+			} else if rest != "" && !strings.HasPrefix(rest, "File ") && !strings.HasPrefix(rest, "^") && !strings.HasPrefix(rest, "Traceback") {
+				last = rest
+			}
+			continue
+		}
+		if code != 3 && (strings.HasPrefix(l, "ERROR: ") || strings.HasPrefix(l, "!!!")) {
+			last = strings.Trim(l, "! ")
+		}
+	}
+	if where != "" {
+		if i := strings.Index(where, "/test/tree/"); i >= 0 {
+			where = where[i+len("/test/tree/"):]
+		}
+		last = where + ": " + last
+	}
+	if last == "" {
+		return what
+	}
+	if len(last) > 300 {
+		last = last[:300] + "…"
+	}
+	return what + ": " + last
+}
+
+// pytestFrame is a traceback frame in an INTERNALERROR block.
+var pytestFrame = regexp.MustCompile(`^File "([^"]+)", line (\d+), in `)

@@ -151,7 +151,11 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if tests.Results == nil {
 		return report.VerdictNoTests, tests.Found
 	}
-	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch); ok {
+	stopped := ""
+	if !tests.Results.Complete && tests.Outcome != "ok" && strings.HasPrefix(tests.Reason, "pytest ") {
+		stopped = tests.Reason
+	}
+	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, stopped); ok {
 		return v, reason
 	}
 	c := tests.Results.Counts
@@ -177,14 +181,30 @@ type testCause struct {
 // declare), tests that need the network, test data the sdist does not ship, collection errors and
 // timeouts. The cause with the most tests is the verdict; the reason names it with its count
 // first, then the others. ok is false when nothing failed.
-func testsVerdict(run *report.TestRun, fetch *report.Fetch) (report.Verdict, string, bool) {
+//
+// stopped, when set, is why pytest stopped on its own before the end of the run (see
+// pytestStopped): the tests it never reached are not counted anywhere, so that is the verdict,
+// named with the test dependencies that were not installed when there are some, before the
+// causes of the tests it did count.
+func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (report.Verdict, string, bool) {
 	failing := run.Failing()
-	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 {
+	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 && stopped == "" {
 		return "", "", false
 	}
 	var missingDeps, unmetDeps []string
 	if fetch != nil {
 		missingDeps, unmetDeps = fetch.MissingTestDeps, fetch.UnmetTestDeps
+	}
+	if stopped != "" {
+		v, reason := report.VerdictTestCollection, stopped
+		if len(missingDeps)+len(unmetDeps) > 0 {
+			v = report.VerdictTestDeps
+			reason += ", with the test dependencies not installed, because they could not be: " + unavailable(missingDeps, unmetDeps)
+		}
+		if _, rest, ok := testsVerdict(run, fetch, ""); ok {
+			reason += "; before that, " + rest
+		}
+		return v, reason, true
 	}
 	causes := map[string]*testCause{}
 	add := func(key string, c testCause) {

@@ -314,7 +314,8 @@ func buildRequirements(src Source) []string {
 	return []string{"setuptools>=40.8.0", "wheel"}
 }
 
-// testExtras are the project's extras named like test extras.
+// testExtras are the project's extras named like test extras, and those tox.ini's [testenv]
+// installs the project with.
 func (j *job) testExtras(src Source) []string {
 	var provided []string
 	if src.Metadata != nil {
@@ -326,9 +327,9 @@ func (j *job) testExtras(src Source) []string {
 		}
 	}
 	var out []string
-	for _, want := range testExtraNames {
+	for _, want := range append(slices.Clone(testExtraNames), toxExtras(src.Root)...) {
 		for _, p := range provided {
-			if pep440.NormalizeName(p) == want && !contains(out, want) {
+			if pep440.NormalizeName(p) == pep440.NormalizeName(want) && !slices.ContainsFunc(out, func(o string) bool { return pep440.NormalizeName(o) == pep440.NormalizeName(p) }) {
 				out = append(out, p)
 			}
 		}

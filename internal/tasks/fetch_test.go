@@ -86,6 +86,35 @@ func TestToxRequirements(t *testing.T) {
 	}
 }
 
+// TestTestExtras: the test extras are those named like one and those tox installs for the tests,
+// when the project provides them.
+func TestTestExtras(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		tox      string
+		provided []string
+		want     []string
+	}{
+		{"named like test extras", "", []string{"docs", "Testing", "test"}, []string{"test", "Testing"}},
+		{"tox's extras, one a line or comma-separated", "[testenv]\nextras = diagrams, test\n    yaml_support  # comment\n    py38: legacy\n    {env:X}\n",
+			[]string{"diagrams", "yaml-support", "legacy", "test"}, []string{"test", "diagrams", "yaml-support"}},
+		{"an extra tox names that the project lacks", "[testenv]\nextras = nope\n", []string{"docs"}, nil},
+		{"another environment's extras", "[testenv:docs]\nextras = docs\n", []string{"docs"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tc.tox != "" {
+				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			}
+			j := &job{}
+			got := j.testExtras(Source{Root: root, Metadata: &pkgmeta.CoreMetadata{ProvidesExtra: tc.provided}})
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 func writeFiles(t *testing.T, root string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {

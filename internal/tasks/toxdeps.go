@@ -3,6 +3,7 @@ package tasks
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pyti/pyti/internal/pep440"
@@ -46,6 +47,30 @@ func toxRequirements(root string) []string {
 		default:
 			if _, err := pep440.ParseRequirement(line); err == nil {
 				add(line)
+			}
+		}
+	}
+	return out
+}
+
+// toxExtras are the extras tox installs the project with for its tests: the unconditional
+// names of tox.ini's [testenv] extras (one a line, or separated by commas).
+func toxExtras(root string) []string {
+	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range iniValue(string(data), "testenv", "extras") {
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		if strings.Contains(line, "{") || factorPrefix.MatchString(line) {
+			continue
+		}
+		for _, name := range strings.Split(line, ",") {
+			if name = strings.TrimSpace(name); name != "" && pep440.ValidName(name) && !slices.Contains(out, name) {
+				out = append(out, name)
 			}
 		}
 	}

@@ -250,7 +250,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			case len(missingDeps)+len(unmetDeps) > 0:
 				// The test dependencies were left out because one of them could not be had.
 				add("dropped:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: `%s` was not installed, because the test dependencies could not be: %s", name, unavailable(missingDeps, unmetDeps))})
+					what: fmt.Sprintf("could not run: `%s` was not installed, and the test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
 			default:
 				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)})

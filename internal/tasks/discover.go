@@ -33,6 +33,10 @@ type suite struct {
 	// test.py and tests.py files found. Empty when the project's pytest configuration names
 	// its own python_files, or when pytest's defaults already collect every file found.
 	pythonFiles string
+	// config is the project's pytest configuration file (relative to the tree), the one pytest
+	// finds when it runs from the tree: given to pytest with -c when it collects doctests from
+	// the installed package, outside the tree, where it would find none.
+	config string
 }
 
 // skipDirs are not searched for tests.
@@ -83,6 +87,7 @@ func discover(root string) suite {
 	s.doctestFiles = doctestDocs(root)
 	if hasModuleDoctests(root) || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
+		s.config = pytestConfig(root)
 		s.found = "doctests in the modules"
 		if len(s.doctestFiles) > 0 {
 			s.found += " and in " + strings.Join(capList(s.doctestFiles, 3), ", ")
@@ -113,6 +118,20 @@ func usesPytest(root string, files []string) bool {
 		}
 	}
 	return false
+}
+
+// pytestConfig is the file pytest takes its configuration from in root, as it looks for one:
+// pytest.ini (even empty), .pytest.ini, then pyproject.toml, tox.ini and setup.cfg when they
+// have pytest's section; "" when there is none.
+func pytestConfig(root string) string {
+	for _, c := range []struct{ name, section string }{{"pytest.ini", ""}, {".pytest.ini", ""},
+		{"pyproject.toml", "[tool.pytest.ini_options]"}, {"tox.ini", "[pytest]"}, {"setup.cfg", "[tool:pytest]"}} {
+		data, err := readCapped(filepath.Join(root, c.name), 4<<20)
+		if err == nil && (c.section == "" || bytes.Contains(data, []byte(c.section))) {
+			return c.name
+		}
+	}
+	return ""
 }
 
 // pythonFiles is the python_files value pytest needs to collect the test files found the way

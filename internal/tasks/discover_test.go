@@ -35,6 +35,12 @@ func TestDiscover(t *testing.T) {
 			suite{found: "no tests in the distribution"}},
 		{"doctests only", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n"},
 			suite{kind: suiteDoctest, found: "doctests in the modules"}},
+		{"doctests with the project's pytest.ini", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
+			"pytest.ini": "[pytest]\ndoctest_optionflags = ELLIPSIS\n", "setup.cfg": "[tool:pytest]\n"},
+			suite{kind: suiteDoctest, found: "doctests in the modules", config: "pytest.ini"}},
+		{"doctests with pytest's section in setup.cfg, not in tox.ini", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
+			"tox.ini": "[tox]\nenvlist = py311\n", "setup.cfg": "[metadata]\nname = x\n[tool:pytest]\ndoctest_optionflags = ELLIPSIS\n"},
+			suite{kind: suiteDoctest, found: "doctests in the modules", config: "setup.cfg"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -82,6 +82,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	}
 	if s.kind == suiteDoctest {
 		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
+		if s.config != "" {
+			// The targets are the installed package, outside the tree: pytest would look for
+			// its configuration there, and find none of the project's (doctest_optionflags).
+			pytestArgs = append(pytestArgs, "-c", j.in(filepath.Join(tree, s.config)), "--rootdir", j.in(tree))
+		}
 		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, w.Modules, s.doctestFiles)...)
 	}
 	argv := []string{j.in(env.Python), "-m", "coverage", "run"}

@@ -37,6 +37,9 @@ type suite struct {
 	// finds when it runs from the tree: given to pytest with -c when it collects doctests from
 	// the installed package, outside the tree, where it would find none.
 	config string
+	// toxArgs are the options of tox.ini's pytest command that decide which tests run
+	// (--doctest-modules, --ignore, -m ...), given to pytest too: see toxPytestArgs.
+	toxArgs []string
 }
 
 // skipDirs are not searched for tests.
@@ -82,6 +85,7 @@ func discover(root string) suite {
 		}
 		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
 		s.pythonFiles = pythonFiles(root, s.kind, files)
+		s.toxArgs = toxPytestArgs(root)
 		return s
 	}
 	s.doctestFiles = doctestDocs(root)

@@ -115,6 +115,33 @@ func TestTestExtras(t *testing.T) {
 	}
 }
 
+// TestToxPytestArgs: the options of tox's pytest command that decide which tests run.
+func TestToxPytestArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tox  string
+		want []string
+	}{
+		{"doctests and an ignored file", "[testenv]\ndeps = pytest\ncommands = pytest -v --doctest-modules --ignore benchmark.py {posargs}\n",
+			[]string{"--doctest-modules", "--ignore=benchmark.py"}},
+		{"python -m pytest under coverage, a quoted marker expression, a glob", "[testenv]\ncommands =\n    python -m coverage run -m pytest -m \"not network and not slow\" --doctest-glob='*.rst' --cov=pkg tests\n",
+			[]string{"-m", "not network and not slow", "--doctest-glob=*.rst"}},
+		{"substitutions, paths leaving the tree and other environments are left out", "[testenv:docs]\ncommands = pytest --doctest-modules\n[testenv]\ncommands =\n    py38: pytest -m old\n    {envpython} -m pytest --ignore={toxinidir}/x --ignore=../../etc --ignore-glob=/abs/* -p no:cacheprovider\n",
+			nil},
+		{"the first pytest command", "[testenv]\ncommands =\n    flake8 src\n    {envbindir}/pytest --doctest-modules src\n    pytest -m slow\n",
+			[]string{"--doctest-modules"}},
+		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			if d := cmp.Diff(tc.want, toxPytestArgs(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 func writeFiles(t *testing.T, root string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {

@@ -44,6 +44,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	default:
 		t.Runner = string(s.kind)
 	}
+	if len(s.toxArgs) > 0 {
+		t.Runner += ", with tox.ini's " + strings.Join(s.toxArgs, " ")
+	}
 
 	dir := filepath.Join(tg.work, "test")
 	tree := filepath.Join(dir, "tree")
@@ -72,7 +75,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	covJSON := filepath.Join(dir, "coverage.json")
 	covRC := filepath.Join(dir, "pyti-coveragerc")
 	measured := coverageSource(copies)
-	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files))), 0o644); err != nil {
+	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files, j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages)))), 0o644); err != nil {
 		return err
 	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",
@@ -80,6 +83,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) error {
 	if s.pythonFiles != "" {
 		pytestArgs = append(pytestArgs, "-o", "python_files="+s.pythonFiles)
 	}
+	pytestArgs = append(pytestArgs, s.toxArgs...)
 	if s.kind == suiteDoctest {
 		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
 		if s.config != "" {

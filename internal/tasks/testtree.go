@@ -264,20 +264,24 @@ func coverageSource(copies []moduleCopy) []string {
 }
 
 // testOmit are coverage's omit patterns for the test code found (test files, the test
-// directories holding them, every conftest.py), wherever the copy lives.
-func testOmit(files []string) []string {
+// directories holding them, every conftest.py), in each of roots where a copy lives (the test
+// tree, its src/, site-packages). They are anchored there: a pattern "*/test/*" for a project's
+// top-level test/ would also match every file below PYTI's own /work/test/tree.
+func testOmit(files []string, roots ...string) []string {
 	set := map[string]bool{"*/conftest.py": true}
 	for _, f := range files {
 		f = strings.TrimPrefix(filepath.ToSlash(f), "src/")
 		parts := strings.Split(f, "/")
-		pattern := "*/" + f
+		rel := f
 		for i, p := range parts[:len(parts)-1] {
 			if isTestDir(p) {
-				pattern = "*/" + strings.Join(parts[:i+1], "/") + "/*"
+				rel = strings.Join(parts[:i+1], "/") + "/*"
 				break
 			}
 		}
-		set[pattern] = true
+		for _, r := range roots {
+			set[strings.TrimSuffix(filepath.ToSlash(r), "/")+"/"+rel] = true
+		}
 	}
 	out := make([]string, 0, len(set))
 	for p := range set {

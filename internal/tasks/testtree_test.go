@@ -153,8 +153,13 @@ func TestNamespacePortions(t *testing.T) {
 }
 
 func TestTestOmit(t *testing.T) {
-	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py"})
-	want := []string{"*/conftest.py", "*/pkg/test/*", "*/pkg/util_test.py", "*/sj/tests/*", "*/test_top.py"}
+	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py", "test/test_d.py"},
+		"/work/test/tree", "/work/test/tree/src", "/work/venv/site")
+	var want []string
+	for _, root := range []string{"/work/test/tree", "/work/test/tree/src", "/work/venv/site"} {
+		want = append(want, root+"/pkg/test/*", root+"/pkg/util_test.py", root+"/sj/tests/*", root+"/test_top.py", root+"/test/*")
+	}
+	want = append(want, "*/conftest.py")
 	sort.Strings(want)
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("omit (-want +got):\n%s", d)

@@ -297,6 +297,37 @@ func TestPthHasCode(t *testing.T) {
 	}
 }
 
+// TestNamespacePth: setuptools' -nspkg.pth for pkg_resources-style namespace packages is told
+// apart from any other .pth with code, to the byte. The lines are what setuptools 66's
+// Installer._gen_nspkg_line writes for "acme" and "acme.sub".
+func TestNamespacePth(t *testing.T) {
+	const acme = `import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('acme',));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('acme', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('acme', [os.path.dirname(p)])));m = m or sys.modules.setdefault('acme', types.ModuleType('acme'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)`
+	const acmeSub = `import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('acme', 'sub'));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('acme.sub', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('acme.sub', [os.path.dirname(p)])));m = m or sys.modules.setdefault('acme.sub', types.ModuleType('acme.sub'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p);m and setattr(sys.modules['acme'], 'sub', m)`
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"one namespace", acme + "\n", []string{"acme"}},
+		{"a nested namespace and its parent", acme + "\n" + acmeSub + "\n", []string{"acme", "acme.sub"}},
+		{"code appended to the line", acme + ";import os;os.system('id')\n", nil},
+		{"another line of code", acme + "\nimport os; os.system('id')\n", nil},
+		{"the template with another call in it", strings.Replace(acme, "mp.append(p)", "mp.append(__import__('os').getcwd())", 1) + "\n", nil},
+		{"a name that is no dotted identifier", strings.ReplaceAll(acme, "'acme'", "'a'+__import__('os').name") + "\n", nil},
+		{"a parent's setattr for another package", strings.Replace(acmeSub, "sys.modules['acme']", "sys.modules['os']", 1) + "\n", nil},
+		{"no line at all", "", nil},
+		{"paths only", "/opt/lib\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := NamespacePth([]byte(tt.in))
+			if diff := cmp.Diff(tt.want, got); diff != "" || ok != (tt.want != nil) {
+				t.Errorf("NamespacePth = %v, %v (-want +got):\n%s", got, ok, diff)
+			}
+		})
+	}
+}
+
 func TestGlob(t *testing.T) {
 	tests := []struct {
 		pat, name string

@@ -77,5 +77,5 @@ func isTestFile(p string) bool {
 		}
 	}
 	base := path.Base(p)
-	return base == "conftest.py" || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py")
+	return base == "conftest.py" || base == "test.py" || base == "tests.py" || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py")
 }

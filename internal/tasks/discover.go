@@ -27,13 +27,27 @@ type suite struct {
 	doctestFiles []string
 	// found says where the tests are, or why there are none, for a person.
 	found string
+	// pythonFiles, when set, is the python_files value PYTI gives pytest so that it collects
+	// the test files found as their maintainers' runner would: unittest's own pattern
+	// (test*.py) for a suite pytest is not configured for, or pytest's defaults plus the
+	// test.py and tests.py files found. Empty when the project's pytest configuration names
+	// its own python_files, or when pytest's defaults already collect every file found.
+	pythonFiles string
+	// config is the project's pytest configuration file (relative to the tree), the one pytest
+	// finds when it runs from the tree: given to pytest with -c when it collects doctests from
+	// the installed package, outside the tree, where it would find none.
+	config string
+	// toxArgs are the options of tox.ini's pytest command that decide which tests run
+	// (--doctest-modules, --ignore, -m ...), given to pytest too: see toxPytestArgs.
+	toxArgs []string
 }
 
 // skipDirs are not searched for tests.
 var skipDirs = map[string]bool{"build": true, "dist": true, ".git": true, ".tox": true, ".nox": true, "node_modules": true,
 	"__pycache__": true, ".eggs": true, "venv": true, ".venv": true, "site-packages": true}
 
-// findTestFiles lists test_*.py and *_test.py files below root, at most max (0: all).
+// findTestFiles lists the test modules below root (test_*.py, *_test.py, test.py, tests.py), at
+// most max (0: all).
 func findTestFiles(root string, max int) []string {
 	var out []string
 	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -47,7 +61,7 @@ func findTestFiles(root string, max int) []string {
 			return nil
 		}
 		n := d.Name()
-		if d.Type().IsRegular() && strings.HasSuffix(n, ".py") && (strings.HasPrefix(n, "test_") || strings.HasSuffix(n, "_test.py") || n == "tests.py") {
+		if d.Type().IsRegular() && n != "conftest.py" && isTestFile(n) {
 			rel, _ := filepath.Rel(root, path)
 			out = append(out, rel)
 			if max > 0 && len(out) >= max {
@@ -70,11 +84,14 @@ func discover(root string) suite {
 			s.kind = suitePytest
 		}
 		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
+		s.pythonFiles = pythonFiles(root, s.kind, files)
+		s.toxArgs = toxPytestArgs(root)
 		return s
 	}
 	s.doctestFiles = doctestDocs(root)
 	if hasModuleDoctests(root) || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
+		s.config = pytestConfig(root)
 		s.found = "doctests in the modules"
 		if len(s.doctestFiles) > 0 {
 			s.found += " and in " + strings.Join(capList(s.doctestFiles, 3), ", ")
@@ -105,6 +122,40 @@ func usesPytest(root string, files []string) bool {
 		}
 	}
 	return false
+}
+
+// pytestConfig is the file pytest takes its configuration from in root, as it looks for one:
+// pytest.ini (even empty), .pytest.ini, then pyproject.toml, tox.ini and setup.cfg when they
+// have pytest's section; "" when there is none.
+func pytestConfig(root string) string {
+	for _, c := range []struct{ name, section string }{{"pytest.ini", ""}, {".pytest.ini", ""},
+		{"pyproject.toml", "[tool.pytest.ini_options]"}, {"tox.ini", "[pytest]"}, {"setup.cfg", "[tool:pytest]"}} {
+		data, err := readCapped(filepath.Join(root, c.name), 4<<20)
+		if err == nil && (c.section == "" || bytes.Contains(data, []byte(c.section))) {
+			return c.name
+		}
+	}
+	return ""
+}
+
+// pythonFiles is the python_files value pytest needs to collect the test files found the way
+// their maintainers run them (see suite.pythonFiles), or "" to leave pytest's own.
+func pythonFiles(root string, kind suiteKind, files []string) string {
+	for _, name := range []string{"pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"} {
+		if data, err := readCapped(filepath.Join(root, name), 4<<20); err == nil && bytes.Contains(data, []byte("python_files")) {
+			return ""
+		}
+	}
+	if kind == suiteUnittest {
+		// `python -m unittest discover` collects test*.py; *_test.py files were found too.
+		return "test*.py *_test.py"
+	}
+	for _, f := range files {
+		if b := filepath.Base(f); b == "test.py" || b == "tests.py" {
+			return "test_*.py *_test.py test.py tests.py"
+		}
+	}
+	return ""
 }
 
 // hasModuleDoctests reports whether any Python file holds an interactive example.

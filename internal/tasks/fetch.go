@@ -308,7 +308,8 @@ func buildRequirements(src Source) []string {
 	return []string{"setuptools>=40.8.0", "wheel"}
 }
 
-// testExtras are the project's extras named like test extras.
+// testExtras are the project's extras named like test extras, and those tox.ini's [testenv]
+// installs the project with.
 func (j *job) testExtras(src Source) []string {
 	var provided []string
 	if src.Metadata != nil {
@@ -320,9 +321,9 @@ func (j *job) testExtras(src Source) []string {
 		}
 	}
 	var out []string
-	for _, want := range testExtraNames {
+	for _, want := range append(slices.Clone(testExtraNames), toxExtras(src.Root)...) {
 		for _, p := range provided {
-			if pep440.NormalizeName(p) == want && !contains(out, want) {
+			if pep440.NormalizeName(p) == pep440.NormalizeName(want) && !slices.ContainsFunc(out, func(o string) bool { return pep440.NormalizeName(o) == pep440.NormalizeName(p) }) {
 				out = append(out, p)
 			}
 		}
@@ -582,31 +583,31 @@ func notOnIndex(output string) []string {
 }
 
 // unavailableTestDeps asks the index, from the host, about each test requirement of the project
-// (its test extras as pyproject.toml declares them, and its test requirements) whose markers hold
-// for t's interpreter: the projects it does not have at all, and the requirements no version of
-// which it has. When none is found so (a setup.py's extras are not known before a build), pip's
-// own word names the requirement it could not satisfy.
+// (its test extras as the sdist declares them, see testExtraRequirements, and its test
+// requirements) whose markers hold for t's interpreter: the projects it does not have at all, and
+// the requirements no version of which it has. When none is found so, pip's own word names the
+// requirement it could not satisfy.
 func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, extras, testReqs []string, pipOutput string) (missing, unmet []string) {
-	reqs := slices.Clone(testReqs)
-	if src.Pyproject != nil && src.Pyproject.Project != nil {
-		for _, e := range extras {
-			reqs = append(reqs, src.Pyproject.Project.OptionalDependencies[e]...)
-		}
+	reqs := make([]extraRequirement, 0, len(testReqs))
+	for _, r := range testReqs {
+		reqs = append(reqs, extraRequirement{raw: r})
 	}
+	reqs = append(reqs, testExtraRequirements(src, extras)...)
 	env := pep440.DefaultEnvironment(t.pythonVersion)
 	seen := map[string]bool{}
-	for _, raw := range reqs {
+	for _, req := range reqs {
+		raw := req.raw
 		r, err := pep440.ParseRequirement(raw)
 		if err != nil || r.URL != "" || seen[pep440.NormalizeName(r.Name)] {
 			continue
 		}
-		seen[pep440.NormalizeName(r.Name)] = true
 		if r.Marker != nil {
-			env["extra"] = ""
+			env["extra"] = req.extra
 			if ok, err := r.Marker.Evaluate(env); err != nil || !ok {
 				continue
 			}
 		}
+		seen[pep440.NormalizeName(r.Name)] = true
 		_, err = j.opts.Client.Resolve(ctx, raw)
 		switch {
 		case errors.Is(err, pypi.ErrNoSuchProject):
@@ -619,4 +620,70 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, ex
 		unmet = notOnIndex(pipOutput)
 	}
 	return missing, unmet
+}
+
+// extraRequirement is one requirement of an extra, with the extra its markers are evaluated under.
+type extraRequirement struct{ raw, extra string }
+
+// testExtraRequirements are the requirements of the given extras as the sdist declares them,
+// without building it: pyproject.toml's [project.optional-dependencies], the core metadata's
+// Requires-Dist (its extra markers), and setuptools' egg-info requires.txt, where an sdist made
+// by setuptools keeps a setup.py's extras ([test], [test:python_version < "3.12"]).
+func testExtraRequirements(src Source, extras []string) []extraRequirement {
+	var out []extraRequirement
+	want := map[string]string{}
+	for _, e := range extras {
+		want[pep440.NormalizeName(e)] = e
+	}
+	if src.Pyproject != nil && src.Pyproject.Project != nil {
+		for name, reqs := range src.Pyproject.Project.OptionalDependencies {
+			if e, ok := want[pep440.NormalizeName(name)]; ok {
+				for _, r := range reqs {
+					out = append(out, extraRequirement{raw: r, extra: e})
+				}
+			}
+		}
+	}
+	if src.Metadata != nil {
+		for _, d := range src.Metadata.RequiresDist {
+			if d.Marker == "" || !strings.Contains(d.Marker, "extra") {
+				continue
+			}
+			for _, e := range extras {
+				out = append(out, extraRequirement{raw: d.Raw, extra: e})
+			}
+		}
+	}
+	var files []string
+	for _, pattern := range []string{"*.egg-info/requires.txt", "*/*.egg-info/requires.txt"} {
+		m, _ := filepath.Glob(filepath.Join(src.Root, pattern))
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		data, err := readCapped(f, 1<<20)
+		if err != nil {
+			continue
+		}
+		section := ""
+		for _, line := range splitLines(string(data)) {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+				section = line[1 : len(line)-1]
+				continue
+			}
+			extra, marker, _ := strings.Cut(section, ":")
+			e, ok := want[pep440.NormalizeName(extra)]
+			if !ok || extra == "" {
+				continue
+			}
+			if marker != "" {
+				line += "; " + marker
+			}
+			out = append(out, extraRequirement{raw: line, extra: e})
+		}
+	}
+	return out
 }

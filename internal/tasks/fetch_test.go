@@ -86,6 +86,62 @@ func TestToxRequirements(t *testing.T) {
 	}
 }
 
+// TestTestExtras: the test extras are those named like one and those tox installs for the tests,
+// when the project provides them.
+func TestTestExtras(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		tox      string
+		provided []string
+		want     []string
+	}{
+		{"named like test extras", "", []string{"docs", "Testing", "test"}, []string{"test", "Testing"}},
+		{"tox's extras, one a line or comma-separated", "[testenv]\nextras = diagrams, test\n    yaml_support  # comment\n    py38: legacy\n    {env:X}\n",
+			[]string{"diagrams", "yaml-support", "legacy", "test"}, []string{"test", "diagrams", "yaml-support"}},
+		{"an extra tox names that the project lacks", "[testenv]\nextras = nope\n", []string{"docs"}, nil},
+		{"another environment's extras", "[testenv:docs]\nextras = docs\n", []string{"docs"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tc.tox != "" {
+				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			}
+			j := &job{}
+			got := j.testExtras(Source{Root: root, Metadata: &pkgmeta.CoreMetadata{ProvidesExtra: tc.provided}})
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestToxPytestArgs: the options of tox's pytest command that decide which tests run.
+func TestToxPytestArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tox  string
+		want []string
+	}{
+		{"doctests and an ignored file", "[testenv]\ndeps = pytest\ncommands = pytest -v --doctest-modules --ignore benchmark.py {posargs}\n",
+			[]string{"--doctest-modules", "--ignore=benchmark.py"}},
+		{"python -m pytest under coverage, a quoted marker expression, a glob", "[testenv]\ncommands =\n    python -m coverage run -m pytest -m \"not network and not slow\" --doctest-glob='*.rst' --cov=pkg tests\n",
+			[]string{"-m", "not network and not slow", "--doctest-glob=*.rst"}},
+		{"substitutions, paths leaving the tree and other environments are left out", "[testenv:docs]\ncommands = pytest --doctest-modules\n[testenv]\ncommands =\n    py38: pytest -m old\n    {envpython} -m pytest --ignore={toxinidir}/x --ignore=../../etc --ignore-glob=/abs/* -p no:cacheprovider\n",
+			nil},
+		{"the first pytest command", "[testenv]\ncommands =\n    flake8 src\n    {envbindir}/pytest --doctest-modules src\n    pytest -m slow\n",
+			[]string{"--doctest-modules"}},
+		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			if d := cmp.Diff(tc.want, toxPytestArgs(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 func writeFiles(t *testing.T, root string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {
@@ -170,5 +226,36 @@ ERROR: No matching distribution found for pretend
 	}
 	if got := notOnIndex("error: subprocess-exited-with-error\n"); got != nil {
 		t.Errorf("got %q, want nothing", got)
+	}
+}
+
+// TestTestExtraRequirements: a test extra's requirements are read from wherever the sdist
+// declares them, a setup.py's from the egg-info setuptools put in the sdist.
+func TestTestExtraRequirements(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		src   func(root string) Source
+		want  []extraRequirement
+	}{
+		{"a setup.py's extras from the egg-info's requires.txt", map[string]string{
+			"src/acme.core.egg-info/requires.txt": "setuptools\n\n[docs]\nSphinx\n\n[test]\ncoverage>=5.0.3\nzope.testing\n\n[test:python_version < \"3.8\"]\nimportlib_metadata\n",
+		}, func(root string) Source { return Source{Root: root} },
+			[]extraRequirement{{raw: "coverage>=5.0.3", extra: "test"}, {raw: "zope.testing", extra: "test"},
+				{raw: `importlib_metadata; python_version < "3.8"`, extra: "test"}}},
+		{"pyproject's optional dependencies and the metadata's extra markers", nil, func(root string) Source {
+			return Source{Root: root, Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{OptionalDependencies: map[string][]string{"Test": {"pytest-mock"}, "docs": {"furo"}}}},
+				Metadata: &pkgmeta.CoreMetadata{RequiresDist: []pkgmeta.RequirementEntry{{Raw: "six"}, {Raw: `freezegun; extra == "test"`, Marker: `extra == "test"`}}}}
+		}, []extraRequirement{{raw: "pytest-mock", extra: "test"}, {raw: `freezegun; extra == "test"`, extra: "test"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			got := testExtraRequirements(tc.src(root), []string{"test"})
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(extraRequirement{})); diff != "" {
+				t.Errorf("testExtraRequirements (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -295,7 +295,7 @@ func importRan(mods []report.Module, pth []string) string {
 	out := ""
 	if len(parts) > 0 {
 		out = "import (" + strings.Join(parts, ", ") + ")"
-		if standIns = uniqueTop(standIns); len(standIns) > 0 {
+		if standIns = outermost(standIns); len(standIns) > 0 {
 			out += " with stand-ins for " + strings.Join(standIns, ", ")
 		}
 	}
@@ -308,15 +308,20 @@ func importRan(mods []report.Module, pth []string) string {
 	return out
 }
 
-// uniqueTop are the distinct top-level names of dotted module names, in order.
-func uniqueTop(names []string) []string {
-	seen := map[string]bool{}
+// outermost lists each name once, leaving out a name under another listed one
+// ("requests.adapters" under "requests"); a submodule whose parent is not listed stays whole:
+// "zope.event", a portion of namespace package zope, is not "zope".
+func outermost(names []string) []string {
 	var out []string
 	for _, n := range names {
-		top, _, _ := strings.Cut(n, ".")
-		if !seen[top] {
-			seen[top] = true
-			out = append(out, top)
+		under := slices.Contains(out, n)
+		for _, m := range names {
+			if strings.HasPrefix(n, m+".") {
+				under = true
+			}
+		}
+		if !under {
+			out = append(out, n)
 		}
 	}
 	return out

@@ -134,6 +134,9 @@ func (j *job) pthFindings(t *target, site string) {
 		if ownedBySetuptools(site, filepath.Base(m)) {
 			continue // setuptools' own distutils-precedence.pth, installed as a dependency
 		}
+		if _, ok := behavior.NamespacePth(data); ok {
+			continue // setuptools' -nspkg.pth of pkg_resources-style namespace packages, nothing else in it
+		}
 		fs = append(fs, report.Finding{Source: "behavior", Phase: "install", RuleID: "pth-code-installed", Severity: report.SeverityHigh,
 			Title: ".pth file with code installed", Message: fmt.Sprintf("Installing put %s into site-packages; it runs code every time Python starts.", filepath.Base(m)),
 			Count: 1, Evidence: []report.Evidence{{Kind: "file", File: filepath.Base(m), Detail: strings.TrimSpace(firstLineOf(string(data)))}}})

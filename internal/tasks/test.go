@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -41,6 +43,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	default:
 		t.Runner = string(s.kind)
 	}
+	if len(s.toxArgs) > 0 {
+		t.Runner += ", with tox.ini's " + strings.Join(s.toxArgs, " ")
+	}
 
 	dir := filepath.Join(tg.work, "test")
 	tree := filepath.Join(dir, "tree")
@@ -69,13 +74,22 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	covJSON := filepath.Join(dir, "coverage.json")
 	covRC := filepath.Join(dir, "pyti-coveragerc")
 	measured := coverageSource(copies)
-	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files))), 0o644); err != nil {
+	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files, j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages)))), 0o644); err != nil {
 		return t, err
 	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",
 		"--junitxml=" + j.in(junit), "-o", "junit_family=xunit2"}
+	if s.pythonFiles != "" {
+		pytestArgs = append(pytestArgs, "-o", "python_files="+s.pythonFiles)
+	}
+	pytestArgs = append(pytestArgs, s.toxArgs...)
 	if s.kind == suiteDoctest {
 		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
+		if s.config != "" {
+			// The targets are the installed package, outside the tree: pytest would look for
+			// its configuration there, and find none of the project's (doctest_optionflags).
+			pytestArgs = append(pytestArgs, "-c", j.in(filepath.Join(tree, s.config)), "--rootdir", j.in(tree))
+		}
 		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, w.Modules, s.doctestFiles)...)
 	}
 	argv := []string{j.in(env.Python), "-m", "coverage", "run"}
@@ -87,12 +101,28 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	argv = append(append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest"))), pytestArgs...)
 	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData),
 		"COVERAGE_RCFILE=" + j.in(covRC)}
+	if portions := namespacePortions(copies); len(portions) > 0 {
+		for name, dirs := range portions {
+			for i, d := range dirs {
+				dirs[i] = j.in(filepath.Join(tree, filepath.FromSlash(d)))
+			}
+			portions[name] = dirs
+		}
+		data, err := json.Marshal(portions)
+		if err != nil {
+			return t, err
+		}
+		stepEnv = append(stepEnv, "PYTI_NAMESPACE_PORTIONS="+string(data))
+	}
 	res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
 		site: j.in(env.SitePackages), env: stepEnv, argv: argv, readOnly: testLayerBind(layer)})
 	if err != nil {
 		return t, err
 	}
 	t.Phase = res.phase
+	if why := pytestStopped(res.res.Outcome == sandbox.OutcomeExit, t.Phase.ExitCode, res.output); why != "" {
+		t.Phase.Reason = why
+	}
 	j.limitHint(tg, res.res)
 	j.copyOut(tg.task("test"), "pytest.jsonl", resultsFile, "application/x-ndjson")
 	j.copyOut(tg.task("test"), "junit.xml", junit, "application/xml")
@@ -206,17 +236,40 @@ func repositoryURL(m *report.Metadata) string {
 	if m == nil {
 		return ""
 	}
-	keys := make([]string, 0, len(m.ProjectURLs))
-	for k := range m.ProjectURLs {
+	return sourceRepository(m.ProjectURLs)
+}
+
+// sourceRepository picks the source repository among a project's URLs: one labelled as its
+// source or repository, else the root of a repository on a code forge that another URL points
+// into (a "Changelog" at github.com/o/r/blob/main/CHANGES.md gives github.com/o/r).
+func sourceRepository(urls map[string]string) string {
+	keys := make([]string, 0, len(urls))
+	for k := range urls {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		u := m.ProjectURLs[k]
-		l := strings.ToLower(k + " " + u)
-		if strings.Contains(l, "source") || strings.Contains(l, "repository") || strings.Contains(l, "github.com") || strings.Contains(l, "gitlab") {
-			return u
+		for _, w := range strings.FieldsFunc(strings.ToLower(k), func(r rune) bool { return r < 'a' || r > 'z' }) {
+			switch w {
+			case "source", "sources", "sourcecode", "repository", "repo", "code", "github", "gitlab":
+				return urls[k]
+			}
 		}
+	}
+	for _, k := range keys {
+		u, err := url.Parse(urls[k])
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			continue
+		}
+		host := strings.ToLower(u.Hostname())
+		if host != "github.com" && host != "gitlab.com" && host != "bitbucket.org" && host != "codeberg.org" && !strings.HasPrefix(host, "gitlab.") {
+			continue
+		}
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+			continue
+		}
+		return u.Scheme + "://" + u.Host + "/" + parts[0] + "/" + strings.TrimSuffix(parts[1], ".git")
 	}
 	return ""
 }
@@ -272,3 +325,58 @@ func parseCoverage(path string, roots ...string) (*report.Coverage, error) {
 func round2(v float64) float64 {
 	return float64(int64(v*100+0.5)) / 100
 }
+
+// pytestStopped says why pytest stopped on its own before it finished the run, from its exit
+// code and output ("" when it did not: the tests ran, or failed, or none were collected).
+// pytest's exit codes: 2 interrupted (pytest.exit(), a KeyboardInterrupt), 3 an internal error
+// (a conftest.py or plugin hook that raised, a warning its filterwarnings turned into an error),
+// 4 a usage error (an option its configuration gives that no installed plugin knows).
+func pytestStopped(exited bool, code int, output string) string {
+	if !exited {
+		return ""
+	}
+	var what string
+	switch code {
+	case 2:
+		what = "pytest was interrupted"
+	case 3:
+		what = "pytest stopped with an internal error"
+	case 4:
+		what = "pytest refused its command line or configuration"
+	default:
+		return ""
+	}
+	lines := splitLines(output)
+	last, where := "", ""
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if rest, ok := strings.CutPrefix(l, "INTERNALERROR>"); ok {
+			rest = strings.TrimSpace(rest)
+			if m := pytestFrame.FindStringSubmatch(rest); m != nil && !strings.Contains(m[1], "-packages/") && !strings.HasPrefix(m[1], "/usr/lib/") {
+				where = m[1] + ":" + m[2]
+			} else if rest != "" && !strings.HasPrefix(rest, "File ") && !strings.HasPrefix(rest, "^") && !strings.HasPrefix(rest, "Traceback") {
+				last = rest
+			}
+			continue
+		}
+		if code != 3 && (strings.HasPrefix(l, "ERROR: ") || strings.HasPrefix(l, "!!!")) {
+			last = strings.Trim(l, "! ")
+		}
+	}
+	if where != "" {
+		if i := strings.Index(where, "/test/tree/"); i >= 0 {
+			where = where[i+len("/test/tree/"):]
+		}
+		last = where + ": " + last
+	}
+	if last == "" {
+		return what
+	}
+	if len(last) > 300 {
+		last = last[:300] + "…"
+	}
+	return what + ": " + last
+}
+
+// pytestFrame is a traceback frame in an INTERNALERROR block.
+var pytestFrame = regexp.MustCompile(`^File "([^"]+)", line (\d+), in `)

@@ -7,7 +7,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -170,8 +172,11 @@ func hasCompiled(dir string) bool {
 
 func isTestDir(name string) bool { return name == "tests" || name == "test" || name == "testing" }
 
+// isTestFile tells a test module by its base name: pytest's defaults (test_*.py, *_test.py),
+// conftest.py, and the single test modules unittest's test*.py pattern collects (test.py, tests.py).
 func isTestFile(name string) bool {
-	return name == "conftest.py" || name == "tests.py" || strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.py")
+	return strings.HasSuffix(name, ".py") && (name == "conftest.py" || name == "test.py" || name == "tests.py" ||
+		strings.HasPrefix(name, "test_") || strings.HasSuffix(name, "_test.py"))
 }
 
 func isDir(p string) bool {
@@ -224,6 +229,29 @@ func testedCopy(copies []moduleCopy, s suite) string {
 		strings.Join(installed, ", "), files, strings.Join(placed, ", "), why)
 }
 
+// namespacePortions maps each parent package of the distribution's dotted modules to its
+// directories in the test tree (relative to it, slash-separated): PYTI's pytest plugin puts them
+// first on the path of a namespace package that was set up before the tests ran, as setuptools'
+// -nspkg.pth sets up a pkg_resources-style one, so that the tests import the tree's copies there
+// too (see testresult.PytestPlugin).
+func namespacePortions(copies []moduleCopy) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range copies {
+		parts := strings.Split(c.name, ".")
+		for _, rel := range c.tree {
+			dir := filepath.ToSlash(rel)
+			for i := len(parts) - 1; i >= 1; i-- {
+				dir = path.Dir(dir)
+				name := strings.Join(parts[:i], ".")
+				if !slices.Contains(out[name], dir) {
+					out[name] = append(out[name], dir)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // coverageSource names the modules coverage measures: those installed as Python files.
 func coverageSource(copies []moduleCopy) []string {
 	var out []string
@@ -236,20 +264,24 @@ func coverageSource(copies []moduleCopy) []string {
 }
 
 // testOmit are coverage's omit patterns for the test code found (test files, the test
-// directories holding them, every conftest.py), wherever the copy lives.
-func testOmit(files []string) []string {
+// directories holding them, every conftest.py), in each of roots where a copy lives (the test
+// tree, its src/, site-packages). They are anchored there: a pattern "*/test/*" for a project's
+// top-level test/ would also match every file below PYTI's own /work/test/tree.
+func testOmit(files []string, roots ...string) []string {
 	set := map[string]bool{"*/conftest.py": true}
 	for _, f := range files {
 		f = strings.TrimPrefix(filepath.ToSlash(f), "src/")
 		parts := strings.Split(f, "/")
-		pattern := "*/" + f
+		rel := f
 		for i, p := range parts[:len(parts)-1] {
 			if isTestDir(p) {
-				pattern = "*/" + strings.Join(parts[:i+1], "/") + "/*"
+				rel = strings.Join(parts[:i+1], "/") + "/*"
 				break
 			}
 		}
-		set[pattern] = true
+		for _, r := range roots {
+			set[strings.TrimSuffix(filepath.ToSlash(r), "/")+"/"+rel] = true
+		}
 	}
 	out := make([]string, 0, len(set))
 	for p := range set {

@@ -129,9 +129,37 @@ func TestTestedCopy(t *testing.T) {
 	}
 }
 
+func TestNamespacePortions(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		copies []moduleCopy
+		want   map[string][]string
+	}{
+		{"a top-level package has no parent", []moduleCopy{{name: "pkg", dir: true, tree: []string{"src/pkg"}}}, map[string][]string{}},
+		{"a namespace portion under src/", []moduleCopy{{name: "zope.interface", dir: true, tree: []string{"src/zope/interface"}}},
+			map[string][]string{"zope": {"src/zope"}}},
+		{"nested namespaces, two portions, and a module file", []moduleCopy{
+			{name: "acme.cloud.storage", dir: true, tree: []string{"acme/cloud/storage", "src/acme/cloud/storage"}},
+			{name: "acme.cloud.util", tree: []string{"acme/cloud/util.py"}},
+			{name: "acme.other", dir: true}},
+			map[string][]string{"acme": {"acme", "src/acme"}, "acme.cloud": {"acme/cloud", "src/acme/cloud"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, namespacePortions(tc.copies)); d != "" {
+				t.Errorf("portions (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 func TestTestOmit(t *testing.T) {
-	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py"})
-	want := []string{"*/conftest.py", "*/pkg/test/*", "*/pkg/util_test.py", "*/sj/tests/*", "*/test_top.py"}
+	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py", "test/test_d.py"},
+		"/work/test/tree", "/work/test/tree/src", "/work/venv/site")
+	var want []string
+	for _, root := range []string{"/work/test/tree", "/work/test/tree/src", "/work/venv/site"} {
+		want = append(want, root+"/pkg/test/*", root+"/pkg/util_test.py", root+"/sj/tests/*", root+"/test_top.py", root+"/test/*")
+	}
+	want = append(want, "*/conftest.py")
 	sort.Strings(want)
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("omit (-want +got):\n%s", d)

@@ -3,6 +3,7 @@ package tasks
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pyti/pyti/internal/pep440"
@@ -50,6 +51,130 @@ func toxRequirements(root string) []string {
 		}
 	}
 	return out
+}
+
+// toxExtras are the extras tox installs the project with for its tests: the unconditional
+// names of tox.ini's [testenv] extras (one a line, or separated by commas).
+func toxExtras(root string) []string {
+	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range iniValue(string(data), "testenv", "extras") {
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		if strings.Contains(line, "{") || factorPrefix.MatchString(line) {
+			continue
+		}
+		for _, name := range strings.Split(line, ",") {
+			if name = strings.TrimSpace(name); name != "" && pep440.ValidName(name) && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// toxPytestArgs are the options of tox.ini's [testenv] pytest command that decide which tests
+// run, as its maintainers run them: --doctest-modules, --doctest-glob, --ignore, --ignore-glob
+// and -m (a marker expression). Others (reporting, plugins' options, paths) are left out, and so
+// is an option whose value tox would substitute ({posargs}) or a path leaving the tree.
+func toxPytestArgs(root string) []string {
+	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	if err != nil {
+		return nil
+	}
+	for _, line := range iniValue(string(data), "testenv", "commands") {
+		if factorPrefix.MatchString(line) {
+			continue
+		}
+		words := shellWords(line)
+		at := -1
+		for i, w := range words {
+			base := w[strings.LastIndex(w, "/")+1:]
+			if (base == "pytest" || base == "py.test") && (i == 0 || words[i-1] == "-m" || strings.Contains(w, "/")) {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			continue
+		}
+		var out []string
+		args := words[at+1:]
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			name, value, inline := strings.Cut(a, "=")
+			switch name {
+			case "--doctest-modules":
+				out = append(out, a)
+			case "--doctest-glob", "--ignore", "--ignore-glob", "-m":
+				if !inline {
+					if i+1 >= len(args) {
+						continue
+					}
+					i++
+					value = args[i]
+				}
+				if strings.Contains(value, "{") || (name != "-m" && !insideTree(value)) {
+					continue
+				}
+				if name == "-m" {
+					out = append(out, name, value) // argparse would read -m=x as "=x"
+				} else {
+					out = append(out, name+"="+value)
+				}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// insideTree reports whether a relative path stays inside the directory it is relative to.
+func insideTree(p string) bool {
+	c := filepath.Clean(filepath.FromSlash(p))
+	return c != ".." && !filepath.IsAbs(c) && !strings.HasPrefix(c, ".."+string(filepath.Separator))
+}
+
+// shellWords splits a command line into words as a POSIX shell does for plain words and quoted
+// strings (no expansion): how tox splits its commands.
+func shellWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	in, quote, escaped := false, rune(0), false
+	for _, r := range line {
+		switch {
+		case escaped:
+			cur.WriteRune(r)
+			escaped, in = false, true
+		case r == '\\' && quote != '\'':
+			escaped = true
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else {
+				cur.WriteRune(r)
+			}
+		case r == '"' || r == '\'':
+			quote, in = r, true
+		case r == ' ' || r == '\t':
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words
 }
 
 // requirementsFileIn reads the PEP 508 requirements of a requirements file named relative to

@@ -3,6 +3,7 @@ package tasks
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -150,7 +151,11 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if tests.Results == nil {
 		return report.VerdictNoTests, tests.Found
 	}
-	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch); ok {
+	stopped := ""
+	if !tests.Results.Complete && tests.Outcome != "ok" && strings.HasPrefix(tests.Reason, "pytest ") {
+		stopped = tests.Reason
+	}
+	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, stopped); ok {
 		return v, reason
 	}
 	c := tests.Results.Counts
@@ -176,14 +181,30 @@ type testCause struct {
 // declare), tests that need the network, test data the sdist does not ship, collection errors and
 // timeouts. The cause with the most tests is the verdict; the reason names it with its count
 // first, then the others. ok is false when nothing failed.
-func testsVerdict(run *report.TestRun, fetch *report.Fetch) (report.Verdict, string, bool) {
+//
+// stopped, when set, is why pytest stopped on its own before the end of the run (see
+// pytestStopped): the tests it never reached are not counted anywhere, so that is the verdict,
+// named with the test dependencies that were not installed when there are some, before the
+// causes of the tests it did count.
+func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (report.Verdict, string, bool) {
 	failing := run.Failing()
-	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 {
+	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 && stopped == "" {
 		return "", "", false
 	}
 	var missingDeps, unmetDeps []string
 	if fetch != nil {
 		missingDeps, unmetDeps = fetch.MissingTestDeps, fetch.UnmetTestDeps
+	}
+	if stopped != "" {
+		v, reason := report.VerdictTestCollection, stopped
+		if len(missingDeps)+len(unmetDeps) > 0 {
+			v = report.VerdictTestDeps
+			reason += ", with the test dependencies not installed, because they could not be: " + unavailable(missingDeps, unmetDeps)
+		}
+		if _, rest, ok := testsVerdict(run, fetch, ""); ok {
+			reason += "; before that, " + rest
+		}
+		return v, reason, true
 	}
 	causes := map[string]*testCause{}
 	add := func(key string, c testCause) {
@@ -194,22 +215,45 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch) (report.Verdict, str
 		c.cases, c.first = 1, len(causes)
 		causes[key] = &c
 	}
+	// The missing modules are grouped by name, a module with the missing one above it (a
+	// submodule of a package that is not there) under that one. Python names the first module of
+	// a dotted import that is missing, so `zope.testing`, under a namespace package that is
+	// there, stays `zope.testing`, apart from `zope.event`.
+	var names []string
+	for _, f := range failing {
+		if f.Class == report.ClassMissingDependency && !slices.Contains(names, f.Missing) {
+			names = append(names, f.Missing)
+		}
+	}
+	sort.Slice(names, func(a, b int) bool {
+		return len(names[a]) < len(names[b]) || (len(names[a]) == len(names[b]) && names[a] < names[b])
+	})
+	group := map[string]string{}
+	for _, n := range names {
+		group[n] = n
+		for _, g := range names {
+			if len(g) < len(n) && strings.HasPrefix(n, g+".") && group[g] == g {
+				group[n] = g
+				break
+			}
+		}
+	}
 	own := 0
 	for _, f := range failing {
 		switch f.Class {
 		case report.ClassMissingDependency:
-			top, _, _ := strings.Cut(f.Missing, ".")
+			name := group[f.Missing]
 			switch dep := providingDep(f.Missing, missingDeps); {
 			case dep != "":
 				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
 			case len(missingDeps)+len(unmetDeps) > 0:
 				// The test dependencies were left out because one of them could not be had.
-				add("dropped:"+top, testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: `%s` was not installed, because the test dependencies could not be: %s", top, unavailable(missingDeps, unmetDeps))})
+				add("dropped:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: `%s` was not installed, and the test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
 			default:
-				add("import:"+top, testCause{verdict: report.VerdictTestDeps, order: 2,
-					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", top)})
+				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
+					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)})
 			}
 		case report.ClassNeedsNetwork:
 			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
@@ -262,14 +306,17 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch) (report.Verdict, str
 	return list[0].verdict, reason, true
 }
 
-// providingDep is the requirement among deps whose project name is the module's (or its
-// top-level package's): `pretend` for pretend, `jaraco.classes` for jaraco.classes.
+// providingDep is the requirement among deps whose project name is the module's or that of a
+// package above it: `pretend` for pretend, `jaraco.classes` for jaraco.classes, `zope.testing`
+// for zope.testing.cleanup.
 func providingDep(module string, deps []string) string {
-	top, _, _ := strings.Cut(module, ".")
-	for _, d := range deps {
-		n := pep440.NormalizeName(d)
-		if n == pep440.NormalizeName(module) || n == pep440.NormalizeName(top) {
-			return d
+	parts := strings.Split(module, ".")
+	for i := len(parts); i >= 1; i-- {
+		name := pep440.NormalizeName(strings.Join(parts[:i], "."))
+		for _, d := range deps {
+			if pep440.NormalizeName(d) == name {
+				return d
+			}
 		}
 	}
 	return ""

@@ -48,6 +48,13 @@ func cases(cs ...report.TestCase) *report.TestRun {
 	return run
 }
 
+// stopped is a run pytest ended on its own (exit code code, why) before its summary.
+func stopped(code int, why string, cs ...report.TestCase) *report.Tests {
+	run := cases(cs...)
+	run.Complete = false
+	return &report.Tests{Phase: report.Phase{Outcome: "exit", ExitCode: code, Reason: why}, Found: "13 test files", Results: run}
+}
+
 func passed(n int) []report.TestCase {
 	var out []report.TestCase
 	for range n {
@@ -99,16 +106,22 @@ func TestDecideVerdict(t *testing.T) {
 			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion})...),
 			&report.Fetch{MissingTestDeps: []string{"pretend"}}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `pretend` is not on the index; " +
-				"also 1 failed on their own; 1 could not run: `hypothesis` was not installed, because the test dependencies could not be: `pretend` not on the index"}},
+				"also 1 failed on their own; 1 could not run: `hypothesis` was not installed, and the test dependencies were left out: `pretend` not on the index"}},
 		{"test dependencies left out for a version the index lacks", one(verdictInput{}, suite(append(passed(2),
 			missing("tests/test_a.py", "hypothesis.strategies"), missing("tests/test_b.py", "hypothesis"), missing("tests/test_c.py", "pretend"),
 			missing("tests/test_d.py", "jaraco.classes"))...),
 			&report.Fetch{MissingTestDeps: []string{"pretend", "jaraco.classes"}, UnmetTestDeps: []string{"coverage[toml]>=7.2.0"}}),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: `hypothesis` was not installed, because the test dependencies could not be: " +
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: `hypothesis` was not installed, and the test dependencies were left out: " +
 				"`pretend`, `jaraco.classes` not on the index, `coverage[toml]>=7.2.0` with no matching version on it; " +
 				"also 1 could not run: test dependency `pretend` is not on the index; 1 could not run: test dependency `jaraco.classes` is not on the index"}},
 		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml`, which no installed dependency provides"}},
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml.constructor`, which no installed dependency provides"}},
+		{"a portion of a namespace package the index does not have", one(verdictInput{}, suite(append(passed(3),
+			missing("tests/test_a.py::t", "zope.testing"), missing("tests/test_a.py::u", "zope.testing.cleanup"),
+			missing("tests/test_b.py::t", "zope.event"))...),
+			&report.Fetch{MissingTestDeps: []string{"zope.testing"}, UnmetTestDeps: []string{"Sphinx>=7"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `zope.testing` is not on the index; " +
+				"also 1 could not run: `zope.event` was not installed, and the test dependencies were left out: `zope.testing` not on the index, `Sphinx>=7` with no matching version on it"}},
 		{"tests that need the network", one(verdictInput{}, suite(append(passed(5),
 			report.TestCase{NodeID: "t.py::n", Outcome: report.TestFailed, Class: report.ClassNeedsNetwork})...), nil),
 			verdictOutput{Verdict: report.VerdictTestsNetwork, Reason: "1 of 6 tests need the network, which the sandbox does not have"}},
@@ -119,6 +132,18 @@ func TestDecideVerdict(t *testing.T) {
 		{"a collection error", one(verdictInput{}, suite(append(passed(4),
 			report.TestCase{NodeID: "tests/test_syntax.py", Outcome: report.TestError, Class: report.ClassCollectionError, Message: "SyntaxError: invalid syntax"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 5 tests could not be collected: SyntaxError: invalid syntax"}},
+		{"pytest stopped with an internal error, its test dependencies not installed", one(verdictInput{}, stopped(3,
+			"pytest stopped with an internal error: tests/conftest.py:20: pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover",
+			missing("tests/property/test_a.py", "hypothesis"), missing("tests/test_b.py", "freezegun")),
+			&report.Fetch{MissingTestDeps: []string{"pytest-cov", "hypothesis"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest stopped with an internal error: tests/conftest.py:20: pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover, " +
+				"with the test dependencies not installed, because they could not be: `pytest-cov`, `hypothesis` not on the index; " +
+				"before that, 1 of 2 tests could not run: test dependency `hypothesis` is not on the index; also 1 could not run: `freezegun` was not installed, and the test dependencies were left out: `pytest-cov`, `hypothesis` not on the index"}},
+		{"pytest stopped before any test, everything installed", one(verdictInput{}, stopped(4, "pytest refused its command line or configuration: error: unrecognized arguments: --cov"), nil),
+			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --cov"}},
+		{"a run that completed with exit code 3 is judged by its tests", one(verdictInput{}, &report.Tests{Phase: report.Phase{Outcome: "exit", ExitCode: 3, Reason: "pytest stopped with an internal error"},
+			Found: "1 test file", Results: cases(passed(2)...)}, nil),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "2 passed, 0 skipped"}},
 		{"a test that timed out", one(verdictInput{}, suite(append(passed(1),
 			report.TestCase{NodeID: "t.py::slow", Outcome: report.TestError, Class: report.ClassTimedOut})...), nil),
 			verdictOutput{Verdict: report.VerdictTimeout, Reason: "1 of 2 tests timed out"}},

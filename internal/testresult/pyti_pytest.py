@@ -3,9 +3,13 @@
 Loaded with `-p pyti_pytest` from a directory that holds only this file, so it adds nothing else to
 the environment under test. The output file is named by PYTI_PYTEST_REPORT. Text fields are capped
 so a test that prints gigabytes cannot flood the report.
+
+It also puts the test tree first on the path of namespace packages that were set up before pytest
+started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first.
 """
 import json
 import os
+import sys
 
 _CAP = 8192
 _out = None
@@ -30,6 +34,39 @@ def _emit(record):
         _out = open(path, "a", encoding="utf-8")
     _out.write(json.dumps(record) + "\n")
     _out.flush()
+
+
+def _tree_portions_first():
+    """Put the test tree's portions of the distribution's namespace packages first on their path.
+
+    PYTI lays the installed files over the package's copies in the test tree, and pytest imports
+    the tests (and, through them, the package) from the tree. A pkg_resources-style namespace
+    package installed from a wheel is set up at interpreter start by setuptools' -nspkg.pth, with
+    site-packages alone on its __path__: the tree's portion (src/zope/ for zope.interface) is then
+    never searched, and each test inside the package is a second copy of a module already imported
+    from site-packages ("import file mismatch"). PYTI_NAMESPACE_PORTIONS maps each parent package
+    of the distribution's modules to its directories in the tree; only a namespace module already
+    imported (no __file__: made by a .pth, before any test code ran) is changed. Runs when pytest
+    loads the plugin (-p), before any conftest.py.
+    """
+    spec = os.environ.get("PYTI_NAMESPACE_PORTIONS")
+    if not spec:
+        return
+    try:
+        portions = json.loads(spec)
+    except ValueError:
+        return
+    for name in sorted(portions):
+        mod = sys.modules.get(name)
+        if mod is None or getattr(mod, "__file__", None) is not None or not hasattr(mod, "__path__"):
+            continue
+        first = [d for d in portions[name] if os.path.isdir(d)]
+        rest = [p for p in list(mod.__path__) if p not in first]
+        if first:
+            mod.__path__ = first + rest
+
+
+_tree_portions_first()
 
 
 def pytest_runtest_logreport(report):

@@ -239,3 +239,62 @@ func TestSkipReasons(t *testing.T) {
 		t.Errorf("skip reasons (-want +got):\n%s", d)
 	}
 }
+
+// TestTreePortionsFirst: tests inside a pkg_resources-style namespace package, run from the test
+// tree, import the tree's copy of the package (which PYTI fills with the installed files) when
+// PYTI_NAMESPACE_PORTIONS names the tree's portion; without it, setuptools' -nspkg.pth leaves
+// site-packages alone on the namespace's path and the test module is found twice.
+func TestTreePortionsFirst(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	// What setuptools 66 writes into acme.core-1-nspkg.pth for namespace package "acme".
+	const nspkg = `import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('acme',));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('acme', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('acme', [os.path.dirname(p)])));m = m or sys.modules.setdefault('acme', types.ModuleType('acme'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)`
+	const test = "import acme.core\nfrom acme.core import WHERE\n\ndef test_where():\n    assert WHERE == 'tree', acme.core.__file__\n"
+	tests := []struct {
+		name     string
+		portions bool
+		want     Counts
+	}{
+		{"the tree's portion first: the tree's copy is tested", true, Counts{Passed: 1}},
+		{"site-packages alone on the namespace's path", false, Counts{Errors: 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{
+				"plugin/" + PluginModule + ".py":         string(PytestPlugin),
+				"site/acme.core-1-nspkg.pth":             nspkg + "\n",
+				"site/acme/core/__init__.py":             "WHERE = 'site'\n",
+				"site/acme/core/tests/__init__.py":       "",
+				"site/acme/core/tests/test_where.py":     test,
+				"tree/src/acme/__init__.py":              "__import__('pkg_resources').declare_namespace(__name__)\n",
+				"tree/src/acme/core/__init__.py":         "WHERE = 'tree'\n",
+				"tree/src/acme/core/tests/__init__.py":   "",
+				"tree/src/acme/core/tests/test_where.py": test,
+			}
+			for name, text := range files {
+				p := filepath.Join(dir, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			report := filepath.Join(dir, "report.jsonl")
+			// site.addsitedir runs the .pth as interpreter start-up runs those of site-packages.
+			cmd := exec.Command("/usr/bin/python3", "-c", "import site, sys; site.addsitedir(sys.argv[1]); import pytest; sys.exit(pytest.main(sys.argv[2:]))",
+				filepath.Join(dir, "site"), "-p", PluginModule, "-p", "no:cacheprovider", "src")
+			cmd.Dir = filepath.Join(dir, "tree")
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
+			if tc.portions {
+				cmd.Env = append(cmd.Env, `PYTI_NAMESPACE_PORTIONS={"acme": ["`+filepath.Join(dir, "tree", "src", "acme")+`"]}`)
+			}
+			out, _ := cmd.CombinedOutput()
+			if d := cmp.Diff(tc.want, closingLine(t, string(out))); d != "" {
+				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+		})
+	}
+}

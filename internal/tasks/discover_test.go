@@ -1,0 +1,122 @@
+package tasks
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestDiscover checks how a source tree's tests are found, and the python_files pytest is given
+// so that it collects them as their maintainers' runner would.
+func TestDiscover(t *testing.T) {
+	const unittestFile = "import unittest\n\nclass T(unittest.TestCase):\n    def test_x(self):\n        pass\n"
+	const pytestFile = "def test_x():\n    assert True\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  suite
+	}{
+		{"pytest files with pytest's own defaults", map[string]string{"tests/test_a.py": pytestFile, "pkg/__init__.py": ""},
+			suite{kind: suitePytest, files: []string{"tests/test_a.py"}, found: "1 test file (tests/test_a.py)"}},
+		{"a unittest suite in test.py, run as unittest discover would (test*.py)",
+			map[string]string{"src/tests/__init__.py": "", "src/tests/test.py": unittestFile, "src/tests/documentation.py": "", "src/mod.py": ""},
+			suite{kind: suiteUnittest, files: []string{"src/tests/test.py"}, found: "1 test file (src/tests/test.py)", pythonFiles: "test*.py *_test.py"}},
+		{"a unittest suite in test_*.py files gets unittest's pattern too",
+			map[string]string{"tests/test_a.py": unittestFile},
+			suite{kind: suiteUnittest, files: []string{"tests/test_a.py"}, found: "1 test file (tests/test_a.py)", pythonFiles: "test*.py *_test.py"}},
+		{"pytest-style tests.py next to test_*.py: pytest's defaults plus the single test modules",
+			map[string]string{"pkg/tests.py": pytestFile, "pkg/test_b.py": pytestFile, "setup.cfg": "[tool:pytest]\naddopts = -q\n"},
+			suite{kind: suitePytest, files: []string{"pkg/test_b.py", "pkg/tests.py"}, found: "2 test files (pkg/test_b.py, pkg/tests.py)",
+				pythonFiles: "test_*.py *_test.py test.py tests.py"}},
+		{"the project's own python_files wins",
+			map[string]string{"test.py": unittestFile, "tox.ini": "[pytest]\npython_files = test.py\n"},
+			suite{kind: suitePytest, files: []string{"test.py"}, found: "1 test file (test.py)"}},
+		{"conftest.py alone is no test file", map[string]string{"conftest.py": "", "pkg/__init__.py": "", "pkg/mod.py": "x = 1\n"},
+			suite{found: "no tests in the distribution"}},
+		{"doctests only", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n"},
+			suite{kind: suiteDoctest, found: "doctests in the modules"}},
+		{"doctests with the project's pytest.ini", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
+			"pytest.ini": "[pytest]\ndoctest_optionflags = ELLIPSIS\n", "setup.cfg": "[tool:pytest]\n"},
+			suite{kind: suiteDoctest, found: "doctests in the modules", config: "pytest.ini"}},
+		{"doctests with pytest's section in setup.cfg, not in tox.ini", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
+			"tox.ini": "[tox]\nenvlist = py311\n", "setup.cfg": "[metadata]\nname = x\n[tool:pytest]\ndoctest_optionflags = ELLIPSIS\n"},
+			suite{kind: suiteDoctest, found: "doctests in the modules", config: "setup.cfg"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			if diff := cmp.Diff(tc.want, discover(root), cmp.AllowUnexported(suite{})); diff != "" {
+				t.Errorf("discover (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSourceRepository: the repository a "no tests in the sdist" note points to.
+func TestSourceRepository(t *testing.T) {
+	tests := []struct {
+		name string
+		urls map[string]string
+		want string
+	}{
+		{"a Source label wins over a changelog that sorts first",
+			map[string]string{"Changelog": "https://github.com/o/r/blob/master/CHANGELOG.md", "Source Code": "https://git.example.org/o/r"}, "https://git.example.org/o/r"},
+		{"a changelog on a forge gives the repository's root",
+			map[string]string{"Changelog": "https://github.com/o/r/blob/master/CHANGELOG.md", "Homepage": "https://r.example.org"}, "https://github.com/o/r"},
+		{"a .git suffix and a self-hosted gitlab",
+			map[string]string{"Homepage": "https://gitlab.example.com/group/proj.git"}, "https://gitlab.example.com/group/proj"},
+		{"Bug Reports and Resources are no repository",
+			map[string]string{"Bug Reports": "https://bugs.example.org/", "Resources": "https://r.example.org/res"}, ""},
+		{"a forge's front page is no repository",
+			map[string]string{"Homepage": "https://github.com/"}, ""},
+		{"none", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, sourceRepository(tc.urls)); diff != "" {
+				t.Errorf("sourceRepository (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPytestStopped: why pytest ended a run on its own, from its exit code and output.
+func TestPytestStopped(t *testing.T) {
+	internal := `============================= test session starts ==============================
+collected 2100 items / 5 errors
+INTERNALERROR> Traceback (most recent call last):
+INTERNALERROR>   File "/run/pyti-test-env/local/lib/python3.11/dist-packages/_pytest/main.py", line 270, in wrap_session
+INTERNALERROR>     session.exitstatus = doit(config, session) or 0
+INTERNALERROR>                          ^^^^^^^^^^^^^^^^^^^^^^
+INTERNALERROR>   File "/work/test/tree/tests/conftest.py", line 20, in pytest_collection_modifyitems
+INTERNALERROR>     item.add_marker(pytest.mark.no_cover)
+INTERNALERROR>   File "/run/pyti-test-env/local/lib/python3.11/dist-packages/_pytest/mark/structures.py", line 544, in __getattr__
+INTERNALERROR>     warnings.warn(
+INTERNALERROR> pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?
+============================== 5 errors in 5.54s ===============================
+`
+	tests := []struct {
+		name   string
+		exited bool
+		code   int
+		out    string
+		want   string
+	}{
+		{"an internal error names the project's frame and the error", true, 3, internal,
+			"pytest stopped with an internal error: tests/conftest.py:20: pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?"},
+		{"a usage error", true, 4, "ERROR: usage: pytest [options] [file_or_dir]\nERROR: unrecognized arguments: --cov=pkg\n",
+			"pytest refused its command line or configuration: ERROR: unrecognized arguments: --cov=pkg"},
+		{"interrupted", true, 2, "!!!!!!!!!!!!!!!!!!! _pytest.outcomes.Exit: stop here !!!!!!!!!!!!!!!!!!!\n", "pytest was interrupted: _pytest.outcomes.Exit: stop here"},
+		{"failing tests are no stop", true, 1, "1 failed\n", ""},
+		{"no tests collected is no stop", true, 5, "no tests ran\n", ""},
+		{"killed by the sandbox", false, 3, internal, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, pytestStopped(tc.exited, tc.code, tc.out)); diff != "" {
+				t.Errorf("pytestStopped (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -654,11 +654,35 @@ func testExtraRequirements(src Source, extras []string) []extraRequirement {
 			}
 		}
 	}
+	for _, r := range eggInfoRequires(src.Root) {
+		extra, marker, _ := strings.Cut(r.section, ":")
+		e, ok := want[pep440.NormalizeName(extra)]
+		if !ok || extra == "" {
+			continue
+		}
+		line := r.line
+		if marker != "" {
+			line += "; " + marker
+		}
+		out = append(out, extraRequirement{raw: line, extra: e})
+	}
+	return out
+}
+
+// eggRequirement is a line of an egg-info requires.txt and its section: "" for the install
+// requirements, "extra" or "extra:marker" for an extra's.
+type eggRequirement struct{ section, line string }
+
+// eggInfoRequires are the requirements of setuptools' egg-info requires.txt in an sdist (at its
+// root or one level down, as a src layout has it), in file order: where an sdist made by
+// setuptools keeps a setup.py's install_requires and extras_require.
+func eggInfoRequires(root string) []eggRequirement {
 	var files []string
 	for _, pattern := range []string{"*.egg-info/requires.txt", "*/*.egg-info/requires.txt"} {
-		m, _ := filepath.Glob(filepath.Join(src.Root, pattern))
+		m, _ := filepath.Glob(filepath.Join(root, pattern))
 		files = append(files, m...)
 	}
+	var out []eggRequirement
 	for _, f := range files {
 		data, err := readCapped(f, 1<<20)
 		if err != nil {
@@ -674,15 +698,7 @@ func testExtraRequirements(src Source, extras []string) []extraRequirement {
 				section = line[1 : len(line)-1]
 				continue
 			}
-			extra, marker, _ := strings.Cut(section, ":")
-			e, ok := want[pep440.NormalizeName(extra)]
-			if !ok || extra == "" {
-				continue
-			}
-			if marker != "" {
-				line += "; " + marker
-			}
-			out = append(out, extraRequirement{raw: line, extra: e})
+			out = append(out, eggRequirement{section: section, line: line})
 		}
 	}
 	return out

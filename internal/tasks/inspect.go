@@ -212,19 +212,9 @@ func declaredDependencies(src Source) []string {
 	if src.SetupCfg != nil {
 		raw = append(raw, src.SetupCfg.Options.InstallRequires...)
 	}
-	for _, pattern := range []string{"*.egg-info/requires.txt", "*/*.egg-info/requires.txt"} {
-		files, _ := filepath.Glob(filepath.Join(src.Root, pattern))
-		for _, f := range files {
-			data, err := readCapped(f, 1<<20)
-			if err != nil {
-				continue
-			}
-			for _, line := range splitLines(string(data)) {
-				if line = strings.TrimSpace(line); strings.HasPrefix(line, "[") {
-					break // the extras' sections
-				}
-				raw = append(raw, line)
-			}
+	for _, r := range eggInfoRequires(src.Root) {
+		if r.section == "" {
+			raw = append(raw, r.line)
 		}
 	}
 	var names []string

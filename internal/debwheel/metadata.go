@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/pyti/pyti/internal/pkgmeta"
 )
 
 // metaDirRe matches a distribution's metadata directory at the top of dist-packages.
@@ -36,18 +38,9 @@ func eggMetadata(pkgInfo, requires []byte) []byte {
 		head, body = pkgInfo[:headerEnd], pkgInfo[headerEnd+2:]
 	}
 	var add strings.Builder
-	section := ""
 	extras := map[string]bool{}
-	for _, line := range strings.Split(string(requires), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-			section = line[1 : len(line)-1]
-			continue
-		}
-		extra, marker, _ := strings.Cut(section, ":")
+	for _, r := range pkgmeta.ParseEggRequires(string(requires)) {
+		extra, marker, line := r.Extra(), r.Marker(), r.Line
 		var conds []string
 		if marker != "" {
 			conds = append(conds, "("+marker+")")

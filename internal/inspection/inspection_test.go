@@ -52,10 +52,7 @@ setup(name="evil", cmdclass={
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, f := range findings {
-		got[f.RuleID+" "+string(f.Severity)] = f.File
-	}
+	got := findingFiles(findings)
 	want := map[string]string{
 		"exec-decoded critical":           "evil-1.0/setup.py",
 		"decoded-code-layer medium":       "evil-1.0/setup.py",
@@ -362,10 +359,7 @@ func TestBundledArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, f := range findings {
-		got[f.RuleID+" "+string(f.Severity)] = f.File
-	}
+	got := findingFiles(findings)
 	want := map[string]string{"exfiltration-endpoint high": "pkg-1.0/resources/my.zip/my/__init__.py"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("findings (-want +got):\n%s", d)
@@ -373,4 +367,13 @@ func TestBundledArchive(t *testing.T) {
 	if stats.Files != 2 || !stats.Complete {
 		t.Errorf("stats = %+v, want setup.py and the archive's module read", stats)
 	}
+}
+
+// findingFiles maps "rule severity" to the file of each finding.
+func findingFiles(findings []Finding) map[string]string {
+	got := map[string]string{}
+	for _, f := range findings {
+		got[f.RuleID+" "+string(f.Severity)] = f.File
+	}
+	return got
 }

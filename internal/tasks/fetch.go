@@ -655,12 +655,12 @@ func testExtraRequirements(src Source, extras []string) []extraRequirement {
 		}
 	}
 	for _, r := range eggInfoRequires(src.Root) {
-		extra, marker, _ := strings.Cut(r.section, ":")
+		extra, marker := r.Extra(), r.Marker()
 		e, ok := want[pep440.NormalizeName(extra)]
 		if !ok || extra == "" {
 			continue
 		}
-		line := r.line
+		line := r.Line
 		if marker != "" {
 			line += "; " + marker
 		}
@@ -669,36 +669,19 @@ func testExtraRequirements(src Source, extras []string) []extraRequirement {
 	return out
 }
 
-// eggRequirement is a line of an egg-info requires.txt and its section: "" for the install
-// requirements, "extra" or "extra:marker" for an extra's.
-type eggRequirement struct{ section, line string }
-
 // eggInfoRequires are the requirements of setuptools' egg-info requires.txt in an sdist (at its
 // root or one level down, as a src layout has it), in file order: where an sdist made by
 // setuptools keeps a setup.py's install_requires and extras_require.
-func eggInfoRequires(root string) []eggRequirement {
+func eggInfoRequires(root string) []pkgmeta.EggRequirement {
 	var files []string
 	for _, pattern := range []string{"*.egg-info/requires.txt", "*/*.egg-info/requires.txt"} {
 		m, _ := filepath.Glob(filepath.Join(root, pattern))
 		files = append(files, m...)
 	}
-	var out []eggRequirement
+	var out []pkgmeta.EggRequirement
 	for _, f := range files {
-		data, err := readCapped(f, 1<<20)
-		if err != nil {
-			continue
-		}
-		section := ""
-		for _, line := range splitLines(string(data)) {
-			line = strings.TrimSpace(line)
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-				section = line[1 : len(line)-1]
-				continue
-			}
-			out = append(out, eggRequirement{section: section, line: line})
+		if data, err := readCapped(f, 1<<20); err == nil {
+			out = append(out, pkgmeta.ParseEggRequires(string(data))...)
 		}
 	}
 	return out

@@ -213,8 +213,8 @@ func declaredDependencies(src Source) []string {
 		raw = append(raw, src.SetupCfg.Options.InstallRequires...)
 	}
 	for _, r := range eggInfoRequires(src.Root) {
-		if r.section == "" {
-			raw = append(raw, r.line)
+		if r.Section == "" {
+			raw = append(raw, r.Line)
 		}
 	}
 	var names []string

@@ -1369,6 +1369,9 @@ def main():
                     except (Budget, RecursionError):
                         how, note = "tokens", "too large or deep for the syntax tree"
                     sc.emit({"t": "file", "file": zrel, "role": role_of(zrel, top_setup), "parse": how, "bytes": len(data), "note": note})
+                if n > max_files:
+                    truncated = "file limit reached"
+                    break
                 continue
             is_py = rel.endswith((".py", ".pyw", ".pth"))
             if not is_py and size < max_bytes and "." not in rel.split("/")[-1]:

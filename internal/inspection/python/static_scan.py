@@ -749,7 +749,7 @@ class FileReader:
             return Val(None, taint)
         if name in ("compile",) and args:
             return Val(a0, args[0].taint | {"compiled"}, chain)
-        if method == "decrypt" and recv is not None:
+        if method in ("decrypt", "decrypt_and_verify") and recv is not None:  # Fernet, AES (pycryptodome's GCM/EAX too)
             return self.fernet(node, recv, args, taint | recv.taint, chain)
         if name in DECODERS or (name == "codecs.decode" and len(args) >= 2):
             kind = DECODERS.get(name) or str(args[1].v)

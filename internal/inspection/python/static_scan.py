@@ -711,9 +711,15 @@ class FileReader:
                 return Val(None, taint | {"decoded"}, chain + ("decode function",))
             if self.is_downloader(fn_node):
                 return Val(None, taint | {"downloaded"}, chain)
-        if name in ("os.path.join", "posixpath.join", "ntpath.join") and args and all(isinstance(a.v, str) for a in args):
+        if name in ("os.path.join", "posixpath.join", "ntpath.join") and args and any(isinstance(a.v, str) for a in args) \
+                and all(isinstance(a.v, str) or a.v is None for a in args):
+            # Unknown parts (the home directory) stay "{}", as in a partly known f-string:
+            # join(home, "Library", "LaunchAgents") is "{}/Library/LaunchAgents".
             sep = "\\" if name == "ntpath.join" else "/"
-            return Val(sep.join(a.v.rstrip("/\\") if i < len(args) - 1 else a.v for i, a in enumerate(args)), taint, chain)
+            parts = [a.v if isinstance(a.v, str) else "{}" for a in args]
+            if any(a.v is None for a in args):
+                taint = taint | {"partial"}
+            return Val(sep.join(p.rstrip("/\\") if i < len(parts) - 1 else p for i, p in enumerate(parts)), taint, chain)
         # The text of a builtin (oct.__str__(), str(copyright), repr(len)): characters picked
         # from it spell names, as getattr(__builtins__, oct.__str__()[-3] + ...) spells chr.
         if method in ("__str__", "__repr__") and not node.args and self.builtin_name(node.func.value) is not None:

@@ -380,6 +380,7 @@ class FileReader:
         self.alias = {}  # local name -> dotted name it stands for
         self.consts = {}  # name -> ast expression assigned once
         self.tainted = {}  # name -> taint set
+        self.writers = {}  # name of a file opened for writing -> the name of its path
         self.strs = set()
         self.calls = 0
         self.nodes = 0
@@ -1082,6 +1083,9 @@ class FileReader:
                         tt = self.fold(item.context_expr).taint
                         if tt:
                             self.tainted[item.optional_vars.id] = tt
+                        path = written_path(item.context_expr)
+                        if path:
+                            self.writers[item.optional_vars.id] = path
         elif t is ast.Call:
             self.call(node, ctx)
         elif t is ast.JoinedStr or t is ast.BinOp:
@@ -1135,6 +1139,13 @@ class FileReader:
 
     def call(self, node, ctx):
         self.cur_line = node.lineno + self.line0
+        # Downloaded bytes written to a file make the file's path name a downloaded thing: a
+        # command that runs that path then runs what was downloaded.
+        fn = node.func
+        if isinstance(fn, ast.Attribute) and fn.attr in ("write", "writelines") and node.args:
+            path = written_path(fn.value) or (self.writers.get(fn.value.id) if isinstance(fn.value, ast.Name) else None)
+            if path and "downloaded" in self.fold(node.args[0]).taint:
+                self.tainted[path] = self.tainted.get(path, frozenset()) | {"downloaded"}
         name = self.dotted(node.func)
         folded = [self.fold(a) for a in node.args[:6]]
         kw = {}
@@ -1259,6 +1270,17 @@ class FileReader:
 
 
 ELF, PE, MACHO = b"\x7fELF", b"MZ", (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
+
+
+def written_path(node):
+    """The name holding the path of open(name, "wb"/"w"/"ab"...), or None."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open" and node.args):
+        return None
+    mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+    if isinstance(node.args[0], ast.Name) and isinstance(mode, ast.Constant) and isinstance(mode.value, str) \
+            and ("w" in mode.value or "a" in mode.value):
+        return node.args[0].id
+    return None
 
 
 MAX_ZIPS, MAX_ZIP_MEMBERS = 20, 200

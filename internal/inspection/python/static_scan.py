@@ -117,7 +117,7 @@ def looks_like_python(text):
     return None
 
 
-OBF_NAME = re.compile(r"^_*(?:[O0]{6,}|[Il1]{6,}|0x[0-9a-f]{4,}|_0x[0-9a-f]{3,})$")
+OBF_NAME = re.compile(r"^_*(?:[O0]{6,}|[Il1]{6,}|(?=[O0]*[Il1])(?=[Il1]*[O0])[O0Il1]{8,}|0x[0-9a-f]{4,}|_0x[0-9a-f]{3,})$")
 PY_C = re.compile(r"""python[\d.]*(?:\.exe)?\s+(?:-\w+\s+)*-c\s+(["'])(.+)\1""", re.S)
 B64 = re.compile(r"^[A-Za-z0-9+/=\s_-]+$")
 HEX = re.compile(r"^[0-9a-fA-F\s]+$")
@@ -659,22 +659,33 @@ class FileReader:
         if isinstance(node, (ast.ListComp, ast.GeneratorExp)) and len(node.generators) == 1:
             g = node.generators[0]
             it = f(g.iter)
-            if isinstance(g.target, ast.Name) and isinstance(it.v, (str, bytes, list)) and not g.ifs and len(it.v) <= 200000:
-                name = g.target.id
-                saved = self.consts.get(name), name in self.consts
+            # for x in ..., or for a, b in zip(...): the target's names are bound to each item
+            if isinstance(g.target, ast.Name):
+                names = [g.target.id]
+            elif isinstance(g.target, ast.Tuple) and all(isinstance(e, ast.Name) for e in g.target.elts):
+                names = [e.id for e in g.target.elts]
+            else:
+                names = None
+            if names and isinstance(it.v, (str, bytes, list)) and not g.ifs and len(it.v) <= 200000:
+                saved = {n: (self.consts.get(n), n in self.consts) for n in names}
                 res = []
                 try:
                     for x in it.v:
-                        self.consts[name] = ast.Constant(x)
+                        items = [x] if len(names) == 1 else x
+                        if not isinstance(items, list) or len(items) != len(names):
+                            return Val(None, it.taint)
+                        for n, v in zip(names, items):
+                            self.consts[n] = ast.Constant(v)
                         r = f(node.elt)
                         if r.v is None:
                             return Val(None, it.taint | r.taint)
                         res.append(r.v)
                 finally:
-                    if saved[1]:
-                        self.consts[name] = saved[0]
-                    else:
-                        self.consts.pop(name, None)
+                    for n, (v, had) in saved.items():
+                        if had:
+                            self.consts[n] = v
+                        else:
+                            self.consts.pop(n, None)
                 return Val(res, it.taint, it.chain)
             return Val(None, it.taint)
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
@@ -741,6 +752,8 @@ class FileReader:
             if name in ("bytes", "bytearray") and isinstance(a0, str) and len(args) == 2:
                 return Val(a0.encode("utf-8", "replace"), taint, chain)
             return Val(None, taint, chain)
+        if name == "zip" and args and all(isinstance(a.v, (str, bytes, list)) for a in args):
+            return Val([list(t) for t in zip(*[a.v for a in args])][:200000], taint, chain)
         if name in ("reversed", "list", "tuple", "sorted") and isinstance(a0, (str, bytes, list)):
             v = list(a0)
             return Val(v[::-1] if name == "reversed" else v, taint, chain + (("reverse",) if name == "reversed" else ()))

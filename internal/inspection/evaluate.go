@@ -106,8 +106,8 @@ func clip(s string, n int) string {
 }
 
 // MetadataFacts turns what the metadata and the file list say into facts for the metadata rules:
-// typosquat, typosquat-shadows-module, dependency-imitation, deceptive-author, borrowed-homepage, release-zero,
-// empty-information, single-python-file.
+// typosquat, typosquat-shadows-module, dependency-imitation, deceptive-author, borrowed-homepage,
+// release-zero, empty-information, single-python-file.
 // modules is the top-level modules the distribution ships (TopModules).
 func MetadataFacts(p Project, popular []string, pyFiles int, modules []string) []Fact {
 	var out []Fact

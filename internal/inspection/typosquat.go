@@ -45,8 +45,9 @@ type Imitation struct {
 // Imitated is the popular name that name imitates; the zero Imitation when it imitates none (or
 // is one). Imitating is being one edit (insertion, deletion, substitution or swap of neighbours)
 // away from a name of at least five characters, two edits from one of at least ten (outside a
-// shared namespace), the same name with its separators dropped or moved, a look-alike digit, or a
-// "python-"/"py" affix added.
+// shared namespace), the same name with its separators dropped or moved, a look-alike digit, a
+// "python-"/"py" affix added, or the same three or more words in another order. Names that differ
+// only in their digits (rfc3986, rfc3987) are a family, not an imitation.
 func Imitated(name string, popular []string) Imitation {
 	n := normalize(name)
 	for _, p := range popular {

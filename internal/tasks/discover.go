@@ -141,9 +141,9 @@ func pytestConfig(root string) string {
 // pythonFiles is the python_files value pytest needs to collect the test files found the way
 // their maintainers run them (see suite.pythonFiles), or "" to leave pytest's own.
 func pythonFiles(root string, kind suiteKind, files []string) string {
-	for _, name := range []string{"pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg"} {
-		if data, err := readCapped(filepath.Join(root, name), 4<<20); err == nil && bytes.Contains(data, []byte("python_files")) {
-			return ""
+	if cfg := pytestConfig(root); cfg != "" {
+		if data, err := readCapped(filepath.Join(root, cfg), 4<<20); err == nil && bytes.Contains(data, []byte("python_files")) {
+			return "" // the configuration pytest reads sets its own
 		}
 	}
 	if kind == suiteUnittest {

@@ -22,11 +22,23 @@ func TestParseEggRequires(t *testing.T) {
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("ParseEggRequires (-want +got):\n%s", diff)
 			}
-			for _, r := range got {
-				if e, m := r.Extra(), r.Marker(); e+map[bool]string{true: ":" + m}[m != ""] != r.Section {
-					t.Errorf("%+v splits into %q and %q", r, e, m)
-				}
-			}
 		})
+	}
+}
+
+func TestEggRequirementSection(t *testing.T) {
+	tests := []struct {
+		section, extra, marker string
+	}{
+		{"", "", ""},
+		{"test", "test", ""},
+		{"test:python_version < \"3.8\"", "test", "python_version < \"3.8\""},
+		{":sys_platform == \"win32\"", "", "sys_platform == \"win32\""},
+	}
+	for _, tc := range tests {
+		r := EggRequirement{Section: tc.section}
+		if diff := cmp.Diff([2]string{tc.extra, tc.marker}, [2]string{r.Extra(), r.Marker()}); diff != "" {
+			t.Errorf("section %q: extra and marker (-want +got):\n%s", tc.section, diff)
+		}
 	}
 }

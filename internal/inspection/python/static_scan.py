@@ -629,8 +629,7 @@ class FileReader:
                            ast.Pow: lambda: av ** bv if 0 <= bv and av.bit_length() * bv <= 128 else None}
                     op = ops.get(type(node.op))
                     if op:
-                        r = op()
-                        return Val(r, taint) if r is not None else Val(None, taint)
+                        return Val(op(), taint)
             except TypeError:
                 pass
             return Val(None, taint, chain)
@@ -697,8 +696,9 @@ class FileReader:
         if isinstance(node, ast.Call):
             return self.fold_call(node, f)
         if isinstance(node, ast.Attribute):
-            if node.attr in BUILTIN_TEXT_ATTRS and self.builtin_name(node.value) is not None:
-                return Val(builtin_text(self.builtin_name(node.value), node.attr))
+            builtin = self.builtin_name(node.value) if node.attr in BUILTIN_TEXT_ATTRS else None
+            if builtin is not None:
+                return Val(builtin_text(builtin, node.attr))
             base = f(node.value)
             return Val(None, base.taint, base.chain)
         if isinstance(node, ast.Await):
@@ -1405,11 +1405,12 @@ def main():
                     if n > max_files:
                         break
                     zrel = rel + "/" + member
+                    zrole = role_of(zrel, top_setup)
                     try:
-                        how, note = sc.scan_source(zrel, data, role_of(zrel, top_setup))
+                        how, note = sc.scan_source(zrel, data, zrole)
                     except (Budget, RecursionError):
                         how, note = "tokens", "too large or deep for the syntax tree"
-                    sc.emit({"t": "file", "file": zrel, "role": role_of(zrel, top_setup), "parse": how, "bytes": len(data), "note": note})
+                    sc.emit({"t": "file", "file": zrel, "role": zrole, "parse": how, "bytes": len(data), "note": note})
                 if n > max_files:
                     truncated = "file limit reached"
                     break

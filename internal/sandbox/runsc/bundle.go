@@ -2,6 +2,7 @@ package runsc
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -285,21 +286,37 @@ func underAny(p string, dirs []string) bool {
 // ownTree gives the work dir's tree to the sandbox user: gVisor checks permissions with the
 // host's owners (bwrap maps the sandbox user to the host's root instead), and the job's code
 // must be able to write where it works. Symlinks are not followed.
+//
+// Tasks that run on the host beside this one (lint unpacks and removes a wheel) work below the
+// same directory, so an entry may vanish between the directory's listing and its chown: it is
+// skipped, as nothing in the sandbox can need what is gone.
 func ownTree(dir string) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if p != dir && errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
 			return err
 		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid == sandbox.SandboxUID && st.Gid == sandbox.SandboxGID {
-			return nil
-		}
-		if err := os.Lchown(p, sandbox.SandboxUID, sandbox.SandboxGID); err != nil {
-			return fmt.Errorf("give the work dir to the sandbox user: %w", err)
-		}
-		return nil
+		return ownEntry(p, d)
 	})
+}
+
+// ownEntry gives one entry of the work dir to the sandbox user; an entry that no longer exists
+// is not an error.
+func ownEntry(p string, d fs.DirEntry) error {
+	fi, err := d.Info()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid == sandbox.SandboxUID && st.Gid == sandbox.SandboxGID {
+		return nil
+	}
+	if err := os.Lchown(p, sandbox.SandboxUID, sandbox.SandboxGID); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("give the work dir to the sandbox user: %w", err)
+	}
+	return nil
 }

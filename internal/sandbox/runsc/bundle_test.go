@@ -200,6 +200,36 @@ func TestOwnTree(t *testing.T) {
 	}
 }
 
+// TestOwnEntryVanished: an entry that a task beside the sandbox removed between the listing and
+// the chown is skipped, not an infrastructure failure.
+func TestOwnEntryVanished(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(p string) error
+	}{
+		{"file", func(p string) error { return os.WriteFile(p, []byte("x"), 0o644) }},
+		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "gone")
+			if err := tc.make(p); err != nil {
+				t.Fatal(err)
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("ReadDir: %v %v", entries, err)
+			}
+			if err := os.RemoveAll(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := ownEntry(p, entries[0]); err != nil {
+				t.Errorf("ownEntry of a vanished %s: %v", tc.name, err)
+			}
+		})
+	}
+}
+
 func TestTraceSyscalls(t *testing.T) {
 	names := strings.Split(TraceSyscalls(), ",")
 	for _, n := range names {

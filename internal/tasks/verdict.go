@@ -141,8 +141,16 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if rec, ok := records[t.task("test")]; ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped {
 		// The suite ran but pytest could not (a missing plugin its configuration asks for, a
 		// broken conftest): the package's failure, not PYTI's, unless its results say more.
+		// When test dependencies could not be installed, the environment was incomplete: a
+		// plugin that is not there leaves its options unknown to pytest (asyncio_mode), as
+		// when pytest stops on its own (see testsVerdict).
 		if tests == nil || tests.Results == nil || len(tests.Results.Failing()) == 0 {
-			return report.VerdictTestsFailed, "the tests could not run: " + firstLineOf2(rec.Error, rec.Reason)
+			reason := "the tests could not run: " + firstLineOf2(rec.Error, rec.Reason)
+			if f := t.Results.Fetch; f != nil && len(f.MissingTestDeps)+len(f.UnmetTestDeps) > 0 {
+				return report.VerdictTestDeps, reason + ", with the test dependencies not installed, because they could not be: " +
+					unavailable(f.MissingTestDeps, f.UnmetTestDeps)
+			}
+			return report.VerdictTestsFailed, reason
 		}
 	}
 	if tests == nil {

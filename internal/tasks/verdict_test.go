@@ -153,6 +153,11 @@ func TestDecideVerdict(t *testing.T) {
 		{"pytest could not run at all", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed, "the test run produced no results (exit status 4): ERROR: usage", "", "")},
 			&report.Tests{Found: "1 test file"}, nil),
 			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "the tests could not run: the test run produced no results (exit status 4): ERROR: usage"}},
+		{"pytest could not run at all, its test dependencies not installed", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
+			"the test run produced no results (exit status 3): INTERNALERROR> pytest.PytestConfigWarning: Unknown config option: asyncio_mode", "", "")},
+			&report.Tests{Found: "3 test files"}, &report.Fetch{MissingTestDeps: []string{"pytest-asyncio"}, UnmetTestDeps: []string{"pytest==8.3.3"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: the test run produced no results (exit status 3): INTERNALERROR> pytest.PytestConfigWarning: Unknown config option: asyncio_mode, " +
+				"with the test dependencies not installed, because they could not be: `pytest-asyncio` not on the index, `pytest==8.3.3` with no matching version on it"}},
 		{"PYTI's sandbox failed in a shared task", one(verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictError: "static-scan: sandbox: cgroup gone"}},
 			Tasks: with(okTasks(""), "inspect", dag.StatusFailed, "static-scan: sandbox: cgroup gone", "", "")}, suite(passed(1)...), nil),
 			verdictOutput{Verdict: report.VerdictError, Reason: "static-scan: sandbox: cgroup gone"}},

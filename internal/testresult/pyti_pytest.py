@@ -5,8 +5,10 @@ the environment under test. The output file is named by PYTI_PYTEST_REPORT. Text
 so a test that prints gigabytes cannot flood the report.
 
 It also puts the test tree first on the path of namespace packages that were set up before pytest
-started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first.
+started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first, and accepts pytest-cov's options when
+pytest-cov is not installed, see pytest_addoption.
 """
+import importlib.util
 import json
 import os
 import sys
@@ -67,6 +69,43 @@ def _tree_portions_first():
 
 
 _tree_portions_first()
+
+
+def _cov_installed():
+    try:
+        return importlib.util.find_spec("pytest_cov") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def pytest_addoption(parser):
+    """Accept pytest-cov's options, and ignore them, when pytest-cov is not installed.
+
+    Many projects put --cov=PKG in their pytest configuration's addopts. PYTI measures coverage
+    itself, with coverage.py around pytest; when pytest-cov could not be installed (not on the
+    index), pytest would stop at "unrecognized arguments: --cov" and no test would run, though
+    none of them needs pytest-cov. The options are declared as pytest-cov declares them.
+    """
+    if _cov_installed():
+        return
+    group = parser.getgroup("cov", "coverage reporting: pytest-cov is not installed, PYTI measures coverage itself "
+                            "and ignores these options")
+    group.addoption("--cov", action="append", default=[], metavar="SOURCE", nargs="?", const=True, dest="cov_source")
+    group.addoption("--cov-report", action="append", default=[], metavar="TYPE", dest="cov_report")
+    group.addoption("--cov-config", action="store", default=".coveragerc", metavar="PATH", dest="cov_config")
+    group.addoption("--no-cov-on-fail", action="store_true", default=False, dest="no_cov_on_fail")
+    group.addoption("--no-cov", action="store_true", default=False, dest="no_cov")
+    group.addoption("--cov-fail-under", action="store", metavar="MIN", dest="cov_fail_under")
+    group.addoption("--cov-append", action="store_true", default=False, dest="cov_append")
+    group.addoption("--cov-branch", action="store_true", default=None, dest="cov_branch")
+    group.addoption("--cov-precision", action="store", metavar="N", dest="cov_precision")
+    group.addoption("--cov-context", action="store", metavar="CONTEXT", dest="cov_context")
+
+
+def pytest_configure(config):
+    if not _cov_installed():
+        # pytest-cov's marker, which --strict-markers would refuse.
+        config.addinivalue_line("markers", "no_cover: disable coverage for this test (pytest-cov; ignored, not installed)")
 
 
 def pytest_runtest_logreport(report):

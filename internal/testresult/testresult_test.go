@@ -298,3 +298,66 @@ func TestTreePortionsFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestCovOptionsAccepted: a project whose pytest configuration passes pytest-cov's options runs its
+// tests with PYTI's plugin when pytest-cov is not installed; without the plugin pytest refuses
+// its command line and runs none.
+func TestCovOptionsAccepted(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest_cov").Run(); err == nil {
+		t.Skip("pytest-cov is installed for /usr/bin/python3")
+	}
+	const test = "import pytest\n\ndef test_a():\n    pass\n\n@pytest.mark.no_cover\ndef test_b():\n    pass\n"
+	tests := []struct {
+		name    string
+		ini     string
+		plugin  bool
+		want    Counts
+		refused bool
+	}{
+		{"addopts with --cov=PKG, reports, append", "[pytest]\naddopts = --cov-append --cov-report=html --cov=pkg --cov-report term-missing --strict-markers\n",
+			true, Counts{Passed: 2}, false},
+		{"a bare --cov, a branch and a threshold", "[pytest]\naddopts = --cov --cov-branch --cov-fail-under=90 --cov-config=setup.cfg --no-cov-on-fail\n",
+			true, Counts{Passed: 2}, false},
+		{"no pytest-cov option", "[pytest]\naddopts = --strict-markers\n", true, Counts{Passed: 2}, false},
+		{"without PYTI's plugin pytest refuses --cov", "[pytest]\naddopts = --cov=pkg\n", false, Counts{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{
+				"plugin/" + PluginModule + ".py": string(PytestPlugin),
+				"tree/pytest.ini":                tc.ini,
+				"tree/tests/test_a.py":           test,
+			}
+			for name, text := range files {
+				p := filepath.Join(dir, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"-m", "pytest", "-p", "no:cacheprovider"}
+			if tc.plugin {
+				args = append(args, "-p", PluginModule)
+			}
+			cmd := exec.Command("/usr/bin/python3", args...)
+			cmd.Dir = filepath.Join(dir, "tree")
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+filepath.Join(dir, "report.jsonl"))
+			out, _ := cmd.CombinedOutput()
+			if tc.refused {
+				if !strings.Contains(string(out), "unrecognized arguments: --cov") {
+					t.Errorf("pytest did not refuse --cov:\n%s", out)
+				}
+				return
+			}
+			if d := cmp.Diff(tc.want, closingLine(t, string(out))); d != "" {
+				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+		})
+	}
+}

@@ -164,6 +164,10 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 		stopped = tests.Reason
 	}
 	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, stopped); ok {
+		if strings.HasPrefix(tests.Runner, string(suiteDoctest)) {
+			// No test of the maintainers' failed: the examples of the docstrings did.
+			reason += " (" + doctestsOnly + ")"
+		}
 		return v, reason
 	}
 	c := tests.Results.Counts
@@ -172,6 +176,9 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	}
 	return report.VerdictPassed, fmt.Sprintf("%d passed, %d skipped", c.Passed+c.XFailed+c.XPassed, c.Skipped)
 }
+
+// doctestsOnly says, after a verdict on a suite of doctests alone, what was run.
+const doctestsOnly = "the sdist ships no test files: these are the examples in its docstrings and documentation, run as doctests"
 
 // testCause is one reason why tests did not pass, with the tests it accounts for.
 type testCause struct {

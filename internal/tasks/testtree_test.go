@@ -112,17 +112,20 @@ func TestTestedCopy(t *testing.T) {
 		name   string
 		copies []moduleCopy
 		want   string
+		files  []string
 	}{
 		{"inside, compiled", []moduleCopy{{name: "sj", installed: "/s/sj", dir: true, tree: []string{"sj"}, compiled: true}},
-			"the installed copy of sj: its files, compiled extensions included, replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed"},
+			"the installed copy of sj: its files, compiled extensions included, replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed", nil},
 		{"src layout", []moduleCopy{{name: "pkg", installed: "/s/pkg", dir: true, tree: []string{"src/pkg"}}},
-			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed"},
+			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed", nil},
+		{"most tests outside the package, a test_*.py helper module inside", []moduleCopy{{name: "md", installed: "/s/md", dir: true, tree: []string{"md"}}},
+			"the installed copy of md: its files replace the sdist's md/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed", []string{"md/test_tools.py", "tests/test_a.py", "tests/test_b.py"}},
 		{"no copy in the sdist", []moduleCopy{{name: "one", installed: "/s/one.py"}},
-			"the installed copy of one in site-packages: the sdist has no copy that the tests could import instead"},
-		{"nothing found", nil, "the installed environment: no module of the distribution was found to place in the test tree"},
+			"the installed copy of one in site-packages: the sdist has no copy that the tests could import instead", nil},
+		{"nothing found", nil, "the installed environment: no module of the distribution was found to place in the test tree", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if d := cmp.Diff(tc.want, testedCopy(tc.copies, s)); d != "" {
+			if d := cmp.Diff(tc.want, testedCopy(tc.copies, suiteWith(s, tc.files))); d != "" {
 				t.Errorf("tested (-want +got):\n%s", d)
 			}
 		})
@@ -232,4 +235,12 @@ func TestKeepMissingData(t *testing.T) {
 	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 2, testresult.Exception: 2}, run.Classes); d != "" {
 		t.Errorf("class counts (-want +got):\n%s", d)
 	}
+}
+
+// suiteWith is s with other test files, when files is not nil.
+func suiteWith(s suite, files []string) suite {
+	if files != nil {
+		s.files = files
+	}
+	return s
 }

@@ -174,7 +174,15 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if c.Total() == 0 {
 		return report.VerdictNoTests, "the test run collected no tests (" + tests.Found + ")"
 	}
-	return report.VerdictPassed, fmt.Sprintf("%d passed, %d skipped", c.Passed+c.XFailed+c.XPassed, c.Skipped)
+	// Each outcome as pytest counts it: an expected failure is not a pass.
+	reason := fmt.Sprintf("%d passed", c.Passed)
+	if c.XFailed > 0 {
+		reason += fmt.Sprintf(", %d xfailed", c.XFailed)
+	}
+	if c.XPassed > 0 {
+		reason += fmt.Sprintf(", %d xpassed", c.XPassed)
+	}
+	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped", reason, c.Skipped)
 }
 
 // doctestsOnly says, after a verdict on a suite of doctests alone, what was run.

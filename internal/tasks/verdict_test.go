@@ -43,6 +43,10 @@ func cases(cs ...report.TestCase) *report.TestRun {
 			run.Counts.Errors++
 		case report.TestSkipped:
 			run.Counts.Skipped++
+		case report.TestXFailed:
+			run.Counts.XFailed++
+		case report.TestXPassed:
+			run.Counts.XPassed++
 		}
 	}
 	return run
@@ -147,6 +151,9 @@ func TestDecideVerdict(t *testing.T) {
 		{"doctests alone, one failing", one(verdictInput{}, &report.Tests{Phase: report.Phase{Outcome: "exit", ExitCode: 1}, Runner: "doctest", Found: "doctests in the modules",
 			Results: cases(report.TestCase{NodeID: "docopt.py::docopt.docopt", Outcome: report.TestFailed, Class: report.ClassException})}, nil),
 			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "1 of 1 test failed on their own (" + doctestsOnly + ")"}},
+		{"expected failures are counted apart", one(verdictInput{}, suite(append(passed(2),
+			report.TestCase{NodeID: "t.py::x", Outcome: report.TestXFailed}, report.TestCase{NodeID: "t.py::y", Outcome: report.TestXFailed})...), nil),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "2 passed, 2 xfailed, 0 skipped"}},
 		{"a test that timed out", one(verdictInput{}, suite(append(passed(1),
 			report.TestCase{NodeID: "t.py::slow", Outcome: report.TestError, Class: report.ClassTimedOut})...), nil),
 			verdictOutput{Verdict: report.VerdictTimeout, Reason: "1 of 2 tests timed out"}},

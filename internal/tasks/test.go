@@ -74,7 +74,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	covJSON := filepath.Join(dir, "coverage.json")
 	covRC := filepath.Join(dir, "pyti-coveragerc")
 	measured := coverageSource(copies)
-	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files, j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages)), projectExclusions(src.Root))), 0o644); err != nil {
+	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files, j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages)))), 0o644); err != nil {
 		return t, err
 	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",

@@ -293,12 +293,11 @@ func testOmit(files []string, roots ...string) []string {
 	return out
 }
 
-// coverageRC is PYTI's coverage configuration (what is measured is PYTI's to decide, so the
-// project's own is not read, but for the lines it excludes from the report: exclude, see
-// projectExclusions): branch coverage of the distribution's modules, in every copy the tests
+// coverageRC is PYTI's coverage configuration (the project's own is not read: what is measured
+// is PYTI's to decide): branch coverage of the distribution's modules, in every copy the tests
 // may import, each copy in the test tree reported as the installed file. in maps a host path to
 // the sandbox's view.
-func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit, exclude []string) string {
+func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit []string) string {
 	var b strings.Builder
 	b.WriteString("[run]\nbranch = True\nparallel = True\nsource =\n")
 	for _, c := range copies {
@@ -329,12 +328,6 @@ func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit, 
 		}
 	}
 	b.WriteString("\n[report]\nignore_errors = True\n")
-	if len(exclude) > 0 {
-		b.WriteString("exclude_lines =\n")
-		for _, e := range exclude {
-			fmt.Fprintf(&b, "    %s\n", iniSafePattern(e))
-		}
-	}
 	return b.String()
 }
 

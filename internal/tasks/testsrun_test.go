@@ -53,7 +53,7 @@ func analyzeProject(t *testing.T, spec string) *report.Report {
 	if err != nil {
 		t.Fatalf("analyze %s: %v", spec, err)
 	}
-	if rep.Tests == nil || rep.Tests.Results == nil {
+	if rep.Results().Tests == nil || rep.Results().Tests.Results == nil {
 		t.Fatalf("%s: no test results (verdict %s: %s)", spec, rep.Verdict, rep.Reason)
 	}
 	return rep
@@ -90,14 +90,14 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 		"pyti_test_inside/tests/test_add.py::test_add":                     "passed",
 		"pyti_test_inside/tests/test_add.py::test_add_negative":            "passed",
 	}
-	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
-	if !strings.Contains(rep.Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Tests.Tested, "inside the package") ||
-		!strings.Contains(rep.Tests.Tested, "compiled extensions included") {
-		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Tests.Tested)
+	if !strings.Contains(rep.Results().Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Results().Tests.Tested, "inside the package") ||
+		!strings.Contains(rep.Results().Tests.Tested, "compiled extensions included") {
+		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Results().Tests.Tested)
 	}
-	c := rep.Tests.Coverage
+	c := rep.Results().Tests.Coverage
 	if c == nil {
 		t.Fatal("no coverage")
 	}
@@ -121,7 +121,7 @@ func TestNamespacePackageWithDoctestModules(t *testing.T) {
 	if rep.Verdict != report.VerdictPassed {
 		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
 	}
-	got := outcomes(rep.Tests.Results)
+	got := outcomes(rep.Results().Tests.Results)
 	want := map[string]string{
 		"test_doc.py::test_double":                       "passed",
 		"test_doc.py::test_clamp_inside":                 "passed",
@@ -138,10 +138,10 @@ func TestNamespacePackageWithDoctestModules(t *testing.T) {
 			}
 		}
 	}
-	if d := cmp.Diff(want, got); d != "" || rep.Tests.Results.Counts.Passed != 5 {
+	if d := cmp.Diff(want, got); d != "" || rep.Results().Tests.Results.Counts.Passed != 5 {
 		t.Errorf("tests (-want +got), want 2 tests and 3 doctests:\n%s", d)
 	}
-	c := rep.Tests.Coverage
+	c := rep.Results().Tests.Coverage
 	if c == nil {
 		t.Fatal("no coverage")
 	}
@@ -158,7 +158,7 @@ func TestNamespacePackageWithDoctestModules(t *testing.T) {
 func TestTestDependencyNotOnIndex(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-depmissing")
-	if d := cmp.Diff([]string{"pyti-test-not-on-any-index"}, rep.Fetch.MissingTestDeps); d != "" {
+	if d := cmp.Diff([]string{"pyti-test-not-on-any-index"}, rep.Results().Fetch.MissingTestDeps); d != "" {
 		t.Errorf("missing test dependencies (-want +got):\n%s", d)
 	}
 	want := map[string]string{
@@ -166,7 +166,7 @@ func TestTestDependencyNotOnIndex(t *testing.T) {
 		"tests/test_greet.py::test_greet_empty": "passed",
 		"tests/test_with_helper.py":             "error missing-dependency",
 	}
-	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
 	if rep.Verdict != report.VerdictTestDeps ||
@@ -184,7 +184,7 @@ func TestTestDataMissing(t *testing.T) {
 		"tests/test_parse.py::test_parse":       "passed",
 		"tests/test_parse.py::test_parse_cases": "failed missing-file",
 	}
-	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
 	if rep.Verdict != report.VerdictTestData ||

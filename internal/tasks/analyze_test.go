@@ -55,7 +55,7 @@ func index(t *testing.T) *fixture {
 		t.Skipf("no sandbox: %v", err)
 	}
 	fixtureOnce.Do(func() {
-		shared, fixtureErr = buildFixture("pyti-tasks-test-", "../../testdata/examples", true,
+		shared, fixtureErr = buildFixture("pyti-tasks-test-", "../../testdata/examples", true, nil,
 			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext", "netneed"))
 	})
 	if fixtureErr != nil {
@@ -64,10 +64,10 @@ func index(t *testing.T) *fixture {
 	return shared
 }
 
-// buildFixture builds an index of the projects under src (with Debian's wheels and the test
-// tools; with the test image's own test tools too when image is set), serves it on loopback and
-// returns a client for it.
-func buildFixture(prefix, src string, image bool, opts ...localindex.Option) (*fixture, error) {
+// buildFixture builds an index of the projects under src (with Debian's wheels, the test tools
+// and the Debian packages debs as wheels; with the test image's own test tools too when image is
+// set), serves it on loopback and returns a client for it.
+func buildFixture(prefix, src string, image bool, debs []string, opts ...localindex.Option) (*fixture, error) {
 	root, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return nil, err
@@ -78,7 +78,8 @@ func buildFixture(prefix, src string, image bool, opts ...localindex.Option) (*f
 	if _, err := localindex.Build(ctx, src, dir, nil, opts...); err != nil {
 		return nil, err
 	}
-	if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
+	// A package not installed is an error (scripts/install-deps.sh installs them all).
+	if _, err := debwheel.Build(ctx, dir, append(slices.Clone(debwheel.TestTools), debs...)); err != nil {
 		return nil, err
 	}
 	// The matrix tests' image gets the test tools its own Debian release ships (a coverage

@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"log/slog"
+	"math"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,7 +26,10 @@ var (
 	projectsErr  error
 )
 
-// projectIndex serves testdata/projects with Debian's wheels and the test tools.
+// pytestPlugins are the Debian packages of the pytest plugins testdata/projects/plugins turns on.
+var pytestPlugins = []string{"python3-pytest-cov", "python3-pytest-xdist", "python3-execnet"}
+
+// projectIndex serves testdata/projects with Debian's wheels, the test tools and pytestPlugins.
 func projectIndex(t *testing.T) *fixture {
 	t.Helper()
 	if testing.Short() {
@@ -35,7 +39,7 @@ func projectIndex(t *testing.T) *fixture {
 		t.Skipf("no sandbox: %v", err)
 	}
 	projectsOnce.Do(func() {
-		projects, projectsErr = buildFixture("pyti-tasks-projects-", "testdata/projects", false)
+		projects, projectsErr = buildFixture("pyti-tasks-projects-", "testdata/projects", false, pytestPlugins)
 	})
 	if projectsErr != nil {
 		t.Fatal(projectsErr)
@@ -150,6 +154,40 @@ func TestNamespacePackageWithDoctestModules(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"pyti_test_ns.doc"}, c.Source); d != "" {
 		t.Errorf("coverage source (-want +got):\n%s", d)
+	}
+}
+
+// TestProjectPluginsDoNotTakeCoverage: a project whose pytest configuration turns on pytest-cov
+// and pytest-xdist (both installed from its test extra) gets each test counted once and its
+// coverage measured, as by hand with --no-cov -n 0; left on, either plugin leaves coverage run
+// with nothing recorded.
+func TestProjectPluginsDoNotTakeCoverage(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-plugins")
+	if rep.Verdict != report.VerdictPassed {
+		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	tests := rep.Results().Tests
+	want := map[string]string{
+		"tests/test_plugins.py::test_negative": "passed",
+		"tests/test_plugins.py::test_zero":     "passed",
+		"tests/test_plugins.py::test_positive": "passed",
+		"tests/test_plugins.py::test_small":    "passed",
+	}
+	if d := cmp.Diff(want, outcomes(tests.Results)); d != "" || tests.Results.Counts.Passed != 4 || len(tests.Results.Cases) != 4 {
+		t.Errorf("tests (-want +got), want each of 4 once (counts %+v, %d cases):\n%s", tests.Results.Counts, len(tests.Results.Cases), d)
+	}
+	c := tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	type figures struct{ Statements, Covered, Branches, CoveredBranches int }
+	got := figures{c.Statements, c.Covered, c.Branches, c.CoveredBr}
+	if d := cmp.Diff(figures{10, 9, 6, 5}, got); d != "" || math.Abs(c.Percent-87.5) > 0.01 {
+		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+	}
+	if !strings.Contains(tests.Runner, "--no-cov -n 0") {
+		t.Errorf("runner %q does not say which plugin options PYTI set aside", tests.Runner)
 	}
 }
 

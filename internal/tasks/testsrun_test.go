@@ -191,6 +191,25 @@ func TestProjectPluginsDoNotTakeCoverage(t *testing.T) {
 	}
 }
 
+// TestProjectCoverageExclusions: the lines a project's coverage configuration leaves out of its
+// report are left out of PYTI's too, as coverage report run in its tree leaves them out.
+func TestProjectCoverageExclusions(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-covconfig")
+	if rep.Verdict != report.VerdictPassed || rep.Results().Tests.Results.Counts.Passed != 2 {
+		t.Errorf("verdict %s (%s), want passed with 2 tests", rep.Verdict, rep.Reason)
+	}
+	c := rep.Results().Tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	type figures struct{ Statements, Covered, Branches, CoveredBranches int }
+	got := figures{c.Statements, c.Covered, c.Branches, c.CoveredBr}
+	if d := cmp.Diff(figures{10, 10, 2, 2}, got); d != "" || c.Percent != 100 {
+		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+	}
+}
+
 // TestTestDependencyNotOnIndex: the verdict names the test dependency the index lacks, not the
 // package.
 func TestTestDependencyNotOnIndex(t *testing.T) {

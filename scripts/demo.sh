@@ -65,10 +65,12 @@ for e in $EXAMPLES; do
   /usr/bin/python3 - "$rep" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-t = (r.get("tests") or {}).get("results") or {}
+# A matrix report keeps each environment's results in its cell: show the first applicable one.
+cells = [c for c in r.get("matrix") or [] if c["verdict"] != "not-applicable"] or r.get("matrix") or [r]
+t = (cells[0].get("tests") or {}).get("results") or {}
 c = t.get("counts") or {}
 tests = "%d passed, %d failed, %d err" % (c.get("passed", 0), c.get("failed", 0), c.get("errors", 0)) if c else "-"
-cov = (r.get("tests") or {}).get("coverage")
+cov = (cells[0].get("tests") or {}).get("coverage")
 cov = "%.1f%%" % cov["percent"] if cov else "-"
 f = r.get("findings") or []
 worst = f[0]["severity"] if f else ""

@@ -30,6 +30,8 @@ func TestCheckReport(t *testing.T) {
 		{name: "another project", edit: func(r *report.Report) { r.Project = "requests" }, want: "project"},
 		{name: "another version", edit: func(r *report.Report) { r.Version = "2.0" }, want: "version"},
 		{name: "another request", edit: func(r *report.Report) { r.Request.Spec = "demo-pkg" }, want: "the job asked for"},
+		{name: "an older worker's v1 report", edit: func(r *report.Report) { r.Schema = report.SchemaV1 }},
+		{name: "an unknown schema", edit: func(r *report.Report) { r.Schema = "pyti.report/v9" }, want: "schema"},
 		{name: "a bare report", edit: func(r *report.Report) { *r = report.Report{Verdict: report.VerdictPassed} }, want: "schema"},
 		{name: "no project, verdict passed", edit: func(r *report.Report) { r.Project = "" }, want: "names no project"},
 		{name: "an unknown verdict", edit: func(r *report.Report) { r.Verdict = "great" }, want: "verdict"},

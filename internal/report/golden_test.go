@@ -18,8 +18,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/report.json from the representative report")
 
-// representative is a report with every section and every field of pyti.report/v1 filled
-// (TestGoldenFieldsFilled checks that), a matrix of two cells included.
+// representative is a matrix report of two cells with every section and every field filled but
+// the per-environment results of a run on one environment, which single fills
+// (TestGoldenFieldsFilled checks both).
 func representative() *Report {
 	at := func(s int) time.Time { return time.Date(2026, 3, 1, 12, 0, s, 500_000_000, time.UTC) }
 	br, score := 59.1, 9.04
@@ -96,7 +97,6 @@ func representative() *Report {
 			Evidence: []Evidence{{Kind: "file-read", Time: at(2), PID: 3570, PPID: 3415, Program: "python3", Syscall: "openat",
 				Detail: "/home/pyti/.ssh/id_rsa", File: "setup.py", Line: 7, Result: "3"}},
 			Count: 1, Outcome: "done"}},
-		TargetResults: first,
 		Lint: &Lint{Phase: phase("ok", 1400), Quality: Quality{Scope: "the Python modules the wheel installs", Linted: []string{"demo/__init__.py"},
 			TestsLeftOut: []string{"demo/tests/test_x.py"}, TestFiles: 1, Files: 1, Lines: 85, Pycodestyle: map[string]int{"E501": 4},
 			StyleTotal: 4, Pyflakes: []LintMessage{{Path: "demo/__init__.py", Line: 1, Code: "F401", Message: "'os' imported but unused"}},
@@ -111,6 +111,14 @@ func representative() *Report {
 		Artifacts: []Artifact{{Task: "test@host", Name: "pytest report", Path: "raw/test@host/pytest.jsonl", Size: 2048,
 			SHA256: strings.Repeat("ef", 32), MediaType: "application/x-ndjson"}},
 	}
+}
+
+// single is the representative report as a run on one environment writes it: its results in
+// the report's own fields, and no matrix.
+func single() *Report {
+	r := representative()
+	r.TargetResults, r.Matrix = r.Matrix[0].TargetResults, nil
+	return r
 }
 
 // encode is the report as PYTI writes report.json.
@@ -155,10 +163,10 @@ func zeroes() *Report {
 	return r
 }
 
-// TestGolden pins the JSON of pyti.report/v1: a change of a field's name, type or omission shows
+// TestGolden pins the JSON of pyti.report/v2: a change of a field's name, type or omission shows
 // here. Run with -update to rewrite the golden files after a deliberate addition (docs/report-schema.md too).
 func TestGolden(t *testing.T) {
-	for name, r := range map[string]*Report{"report.json": representative(), "zero.json": zeroes()} {
+	for name, r := range map[string]*Report{"report.json": representative(), "single.json": single(), "zero.json": zeroes()} {
 		t.Run(name, func(t *testing.T) { golden(t, filepath.Join("testdata", "golden", name), r) })
 	}
 }
@@ -190,8 +198,8 @@ func golden(t *testing.T, path string, r *Report) {
 }
 
 // TestGoldenFieldsFilled: every field of every type the report holds is set somewhere in the
-// representative report, so that the golden file pins each one; a field added to the schema
-// must be added there too.
+// representative report or its single-environment form, so that the golden files pin each one;
+// a field added to the schema must be added there too.
 func TestGoldenFieldsFilled(t *testing.T) {
 	set := map[string]bool{}
 	var walk func(v reflect.Value)
@@ -218,6 +226,7 @@ func TestGoldenFieldsFilled(t *testing.T) {
 		}
 	}
 	walk(reflect.ValueOf(representative()))
+	walk(reflect.ValueOf(single()))
 	var missing []string
 	seen := map[reflect.Type]bool{}
 	var fields func(t reflect.Type)

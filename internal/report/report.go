@@ -10,8 +10,17 @@ import (
 	"github.com/pyti/pyti/internal/buildinfo"
 )
 
-// Schema names this version of the report format.
-const Schema = "pyti.report/v1"
+// Schema names this version of the report format. v2 keeps a matrix run's per-environment
+// results in its cells only; v1 also repeated the first applicable cell in the report's own
+// fields.
+const Schema = "pyti.report/v2"
+
+// SchemaV1 is the earlier version, which a worker of an older PYTI still sends and the store
+// still holds. It decodes into Report unchanged, and Results reads it the same.
+const SchemaV1 = "pyti.report/v1"
+
+// Readable says whether PYTI reads reports of the schema s.
+func Readable(s string) bool { return s == Schema || s == SchemaV1 }
 
 // Report is the result of one analysis.
 type Report struct {
@@ -34,9 +43,9 @@ type Report struct {
 	Problems  []Problem  `json:"metadata_problems,omitempty"`
 	Packaging *Packaging `json:"packaging,omitempty"`
 	Findings  []Finding  `json:"findings"`
-	// TargetResults are the per-environment steps (fetch, build, install, import, test). In a
-	// matrix run they repeat the first applicable cell of Matrix, so that a reader of one
-	// environment's results finds them in the same place.
+	// TargetResults are the per-environment steps (fetch, build, install, import, test) of a run
+	// on one environment. A matrix run keeps them in its cells only, and leaves these empty
+	// (pyti.report/v1 repeated the first applicable cell here). Read them with Results.
 	TargetResults
 	Lint *Lint `json:"lint,omitempty"`
 	// Matrix has one cell per image of a matrix run (pyti analyze --image A --image B); empty for
@@ -44,6 +53,21 @@ type Report struct {
 	Matrix []Cell `json:"matrix,omitempty"`
 	// Artifacts are the raw data kept per task, relative to the report's directory.
 	Artifacts []Artifact `json:"artifacts"`
+}
+
+// Results are the per-environment results that a reader of one environment wants: the report's
+// own in a run on one environment, the first applicable cell's in a matrix run. Reports of both
+// schema versions read the same.
+func (r *Report) Results() TargetResults {
+	if len(r.Matrix) == 0 {
+		return r.TargetResults
+	}
+	for _, c := range r.Matrix {
+		if c.Verdict != VerdictNotApplicable {
+			return c.TargetResults
+		}
+	}
+	return r.Matrix[0].TargetResults
 }
 
 // Request is what was asked for.

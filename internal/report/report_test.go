@@ -52,7 +52,7 @@ func TestSummarySaysTheCodeRan(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
-			r.CodeRan = tc.codeRan
+			r.TargetResults.CodeRan = tc.codeRan
 			var b bytes.Buffer
 			if err := r.WriteSummary(&b); err != nil {
 				t.Fatal(err)
@@ -74,10 +74,10 @@ func TestSummarySaysTheCodeRan(t *testing.T) {
 func TestSummaryTestsSection(t *testing.T) {
 	r := sample()
 	r.Verdict, r.Reason = VerdictTestDeps, "19,082 of 26,921 tests could not run: test dependency `pretend` is not on the index"
-	r.Tests.Skipped = []SkipReason{{Reason: "exceptiongroup not installed", Count: 71}, {Reason: "needs Windows", Count: 2}}
-	r.Tests.Tested = "the installed copy of demo"
+	r.Results().Tests.Skipped = []SkipReason{{Reason: "exceptiongroup not installed", Count: 71}, {Reason: "needs Windows", Count: 2}}
+	r.Results().Tests.Tested = "the installed copy of demo"
 	br := 50.0
-	r.Tests.Coverage = &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo", "ns.part"}, Files: []FileCoverage{{Path: "demo/__init__.py"}}}
+	r.Results().Tests.Coverage = &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo", "ns.part"}, Files: []FileCoverage{{Path: "demo/__init__.py"}}}
 	var b bytes.Buffer
 	if err := r.WriteSummary(&b); err != nil {
 		t.Fatal(err)
@@ -108,6 +108,36 @@ func TestSummaryShowsTheMatrix(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestResults: a reader of one environment gets the report's own results in a run on one
+// environment, and the first applicable cell's in a matrix, whichever schema wrote it.
+func TestResults(t *testing.T) {
+	of := func(runner string) TargetResults { return TargetResults{Tests: &Tests{Runner: runner}} }
+	cell := func(name string, v Verdict) Cell {
+		return Cell{Image: ImageRef{Name: name}, Verdict: v, TargetResults: of(name)}
+	}
+	tests := []struct {
+		name string
+		rep  Report
+		want string // the runner of the results read, which names where they came from
+	}{
+		{"one environment", Report{TargetResults: of("own")}, "own"},
+		{"v2 matrix", Report{Schema: Schema, Matrix: []Cell{cell("host", VerdictPassed), cell("trixie", VerdictTestsFailed)}}, "host"},
+		{"v2 matrix, first cell not applicable", Report{Schema: Schema,
+			Matrix: []Cell{cell("host", VerdictNotApplicable), cell("trixie", VerdictPassed)}}, "trixie"},
+		{"no cell applicable", Report{Matrix: []Cell{cell("host", VerdictNotApplicable), cell("trixie", VerdictNotApplicable)}}, "host"},
+		{"v1 matrix, the first applicable cell repeated", Report{Schema: SchemaV1, TargetResults: of("trixie"),
+			Matrix: []Cell{cell("host", VerdictNotApplicable), cell("trixie", VerdictPassed)}}, "trixie"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.rep.Results()
+			if d := cmp.Diff(of(tc.want), got); d != "" {
+				t.Errorf("Results (-want +got)\n%s", d)
+			}
+		})
 	}
 }
 

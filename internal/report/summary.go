@@ -41,7 +41,8 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 		b.WriteString(line + "\n")
 	}
-	for _, lines := range [][]string{buildErrors(r), installErrors(r)} {
+	res := r.Results()
+	for _, lines := range [][]string{buildErrors(res), installErrors(res)} {
 		for i, l := range lines {
 			if i == 6 {
 				break
@@ -49,10 +50,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "            | %s\n", oneLine(l, 120))
 		}
 	}
-	if len(r.CodeRan) > 0 {
-		fmt.Fprintf(&b, "  code ran  the package's own code ran: %s\n", oneLine(strings.Join(r.CodeRan, "; "), 200))
+	if len(res.CodeRan) > 0 {
+		fmt.Fprintf(&b, "  code ran  the package's own code ran: %s\n", oneLine(strings.Join(res.CodeRan, "; "), 200))
 	}
-	if t := r.Tests; t != nil {
+	if t := res.Tests; t != nil {
 		if t.Results != nil {
 			c := t.Results.Counts
 			fmt.Fprintf(&b, "  tests     %d passed, %d failed, %d errors, %d skipped, %d xfailed, %d xpassed (%s)\n",
@@ -154,14 +155,14 @@ func oneLine(s string, n int) string {
 	return b.String()
 }
 
-func buildErrors(r *Report) []string {
+func buildErrors(r TargetResults) []string {
 	if r.Build == nil {
 		return nil
 	}
 	return r.Build.ErrorLines
 }
 
-func installErrors(r *Report) []string {
+func installErrors(r TargetResults) []string {
 	if r.Install == nil {
 		return nil
 	}

@@ -23,28 +23,29 @@ func Summarize(rep *report.Report) ReportSummary {
 		s.CreatedAt = time.Now().UTC()
 	}
 	s.CreatedAt = s.CreatedAt.Truncate(time.Microsecond)
-	if rep.Build != nil {
-		s.Build = rep.Build.Outcome
-		if s.Build == "" && rep.Build.Skipped != "" {
+	res := rep.Results()
+	if res.Build != nil {
+		s.Build = res.Build.Outcome
+		if s.Build == "" && res.Build.Skipped != "" {
 			s.Build = "skipped"
 		}
 	}
-	if rep.Install != nil {
-		s.Install = rep.Install.Outcome
+	if res.Install != nil {
+		s.Install = res.Install.Outcome
 	}
-	if rep.Import != nil {
-		s.Import = rep.Import.Outcome
+	if res.Import != nil {
+		s.Import = res.Import.Outcome
 		// The check itself ran fine when a module does not import: that is still a failed import.
 		// Only modules importable by name decide (code imported by location and the sweep of
 		// other modules are informational).
-		for _, m := range rep.Import.Modules {
+		for _, m := range res.Import.Modules {
 			if !m.OK && (m.How == "" || m.How == "name") {
 				s.Import = "failed"
 				break
 			}
 		}
 	}
-	if t := rep.Tests; t != nil {
+	if t := res.Tests; t != nil {
 		if r := t.Results; r != nil {
 			c := r.Counts
 			s.Tests = TestCounts{Total: c.Total(), Passed: c.Passed + c.XFailed, Failed: c.Failed + c.XPassed, Errors: c.Errors, Skipped: c.Skipped}

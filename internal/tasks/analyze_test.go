@@ -55,7 +55,7 @@ func index(t *testing.T) *fixture {
 		t.Skipf("no sandbox: %v", err)
 	}
 	fixtureOnce.Do(func() {
-		shared, fixtureErr = buildFixture("pyti-tasks-test-", "../../testdata/examples", true,
+		shared, fixtureErr = buildFixture("pyti-tasks-test-", "../../testdata/examples", true, nil,
 			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext", "netneed"))
 	})
 	if fixtureErr != nil {
@@ -64,10 +64,10 @@ func index(t *testing.T) *fixture {
 	return shared
 }
 
-// buildFixture builds an index of the projects under src (with Debian's wheels and the test
-// tools; with the test image's own test tools too when image is set), serves it on loopback and
-// returns a client for it.
-func buildFixture(prefix, src string, image bool, opts ...localindex.Option) (*fixture, error) {
+// buildFixture builds an index of the projects under src (with Debian's wheels, the test tools
+// and the Debian packages debs as wheels; with the test image's own test tools too when image is
+// set), serves it on loopback and returns a client for it.
+func buildFixture(prefix, src string, image bool, debs []string, opts ...localindex.Option) (*fixture, error) {
 	root, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return nil, err
@@ -78,7 +78,8 @@ func buildFixture(prefix, src string, image bool, opts ...localindex.Option) (*f
 	if _, err := localindex.Build(ctx, src, dir, nil, opts...); err != nil {
 		return nil, err
 	}
-	if _, err := debwheel.Build(ctx, dir, debwheel.TestTools); err != nil {
+	// A package not installed is an error (scripts/install-deps.sh installs them all).
+	if _, err := debwheel.Build(ctx, dir, append(slices.Clone(debwheel.TestTools), debs...)); err != nil {
 		return nil, err
 	}
 	// The matrix tests' image gets the test tools its own Debian release ships (a coverage
@@ -161,30 +162,30 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to),
 			// through pip_main.py, and the examples' static pyproject.toml spared fetch preparing
 			// their metadata.
-			for _, cmd := range [][]string{rep.Fetch.Command, rep.Install.Command} {
+			for _, cmd := range [][]string{rep.Results().Fetch.Command, rep.Results().Install.Command} {
 				if len(cmd) < 3 || cmd[1] != script("pip_main.py") || cmd[2] != insidePip {
 					t.Errorf("pip ran as %q, want pip_main.py with %s", cmd, insidePip)
 				}
 			}
 			// The build ran the backend on a cached build environment, and the test dependencies
 			// came from the cache: the fast paths are taken, not fallen back from silently.
-			if rep.Build.Frontend != "pyti" {
-				t.Errorf("build frontend %q (%s), want pyti", rep.Build.Frontend, rep.Build.FrontendNote)
+			if rep.Results().Build.Frontend != "pyti" {
+				t.Errorf("build frontend %q (%s), want pyti", rep.Results().Build.Frontend, rep.Results().Build.FrontendNote)
 			}
-			if rep.Tests.DepsInstall != "cached" {
-				t.Errorf("test dependencies installed by %q (%s), want cached", rep.Tests.DepsInstall, rep.Tests.DepsNote)
+			if rep.Results().Tests.DepsInstall != "cached" {
+				t.Errorf("test dependencies installed by %q (%s), want cached", rep.Results().Tests.DepsInstall, rep.Results().Tests.DepsNote)
 			}
-			if !rep.Fetch.StaticMetadata {
+			if !rep.Results().Fetch.StaticMetadata {
 				t.Error("fetch prepared the metadata of a project whose pyproject.toml declares it statically")
 			}
 			hand := manualRun(t, index(t).dir, "pyti-example-"+tc.example, rep)
-			got := testresult.Counts(rep.Tests.Results.Counts)
+			got := testresult.Counts(rep.Results().Tests.Results.Counts)
 			got.Warnings = 0
 			if d := cmp.Diff(hand.counts, got); d != "" {
 				t.Errorf("test counts differ from pytest run by hand (-hand +pyti):\n%s", d)
 			}
-			if rep.Tests.Coverage == nil || math.Abs(rep.Tests.Coverage.Percent-hand.coverage) > 1 {
-				t.Errorf("coverage %+v, by hand %.2f%%", rep.Tests.Coverage, hand.coverage)
+			if rep.Results().Tests.Coverage == nil || math.Abs(rep.Results().Tests.Coverage.Percent-hand.coverage) > 1 {
+				t.Errorf("coverage %+v, by hand %.2f%%", rep.Results().Tests.Coverage, hand.coverage)
 			}
 			if rep.Lint == nil || rep.Lint.StyleTotal != hand.style {
 				t.Errorf("pycodestyle total %v, by hand %d", rep.Lint, hand.style)
@@ -240,7 +241,7 @@ func manualRun(t *testing.T, indexDir, project string, rep *report.Report) manua
 	// Measure the installed package, named by its directory in site-packages.
 	sites, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages"))
 	var mods []string
-	for _, m := range rep.Import.Modules {
+	for _, m := range rep.Results().Import.Modules {
 		if p := filepath.Join(sites[0], m.Name); exists(p) {
 			mods = append(mods, p)
 		} else {
@@ -267,7 +268,7 @@ func manualRun(t *testing.T, indexDir, project string, rep *report.Report) manua
 	// pycodestyle on what the package ships, as installed: its modules in site-packages (the
 	// examples ship no test files inside their packages).
 	var shipped []string
-	for _, mod := range rep.Import.Modules {
+	for _, mod := range rep.Results().Import.Modules {
 		if mod.How != "" && mod.How != "name" {
 			continue // a sweep of submodules or an import by location: the top-level entries cover it
 		}
@@ -279,7 +280,7 @@ func manualRun(t *testing.T, indexDir, project string, rep *report.Report) manua
 		}
 	}
 	if len(shipped) == 0 {
-		t.Fatalf("no installed module of %v in %s", rep.Import.Modules, sites[0])
+		t.Fatalf("no installed module of %v in %s", rep.Results().Import.Modules, sites[0])
 	}
 	style := strings.TrimSpace(run(dir, "/usr/bin/python3", append([]string{"-m", "pycodestyle"}, shipped...)...))
 	if style != "" {
@@ -371,7 +372,7 @@ func TestNetworkNeedingTests(t *testing.T) {
 		t.Fatalf("verdict %s (%s), want tests-need-network", rep.Verdict, rep.Reason)
 	}
 	got := map[string]string{}
-	for _, c := range rep.Tests.Results.Cases {
+	for _, c := range rep.Results().Tests.Results.Cases {
 		got[c.NodeID[strings.LastIndex(c.NodeID, "::")+2:]] = string(c.Outcome) + " " + string(c.Class)
 	}
 	want := map[string]string{
@@ -395,7 +396,7 @@ func TestNetworkNeedingTests(t *testing.T) {
 		}
 	}
 	var contacts []string
-	for _, c := range rep.Tests.Behavior.Contacts {
+	for _, c := range rep.Results().Tests.Behavior.Contacts {
 		contacts = append(contacts, c.Protocol+" "+c.SNI+" "+c.Name)
 	}
 	if !slices.Contains(contacts, "tls example.org example.org") {
@@ -420,10 +421,10 @@ func TestFailuresAreNamed(t *testing.T) {
 		if rep.Verdict != report.VerdictBuild {
 			t.Fatalf("verdict %s (%s), want build-failed", rep.Verdict, rep.Reason)
 		}
-		if rep.Build == nil || !strings.Contains(strings.Join(rep.Build.ErrorLines, "\n"), "error:") {
-			t.Errorf("build error lines do not show the compiler error: %+v", rep.Build)
+		if rep.Results().Build == nil || !strings.Contains(strings.Join(rep.Results().Build.ErrorLines, "\n"), "error:") {
+			t.Errorf("build error lines do not show the compiler error: %+v", rep.Results().Build)
 		}
-		if len(rep.Build.Compilers) == 0 {
+		if len(rep.Results().Build.Compilers) == 0 {
 			t.Error("no compiler call recorded")
 		}
 		for _, task := range rep.Run.Tasks {
@@ -439,11 +440,11 @@ func TestFailuresAreNamed(t *testing.T) {
 			t.Fatalf("verdict %s (%s), want import-failed", rep.Verdict, rep.Reason)
 		}
 		missing := ""
-		for _, m := range rep.Import.Modules {
+		for _, m := range rep.Results().Import.Modules {
 			missing += m.Missing
 		}
 		if missing == "" {
-			t.Errorf("no missing module named: %+v", rep.Import.Modules)
+			t.Errorf("no missing module named: %+v", rep.Results().Import.Modules)
 		}
 	})
 }
@@ -456,13 +457,13 @@ func TestDependencyResolution(t *testing.T) {
 		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
 	}
 	found := false
-	for _, p := range rep.Install.Packages {
+	for _, p := range rep.Results().Install.Packages {
 		if p.Name == "pyti-example-base" || p.Name == "pyti_example_base" {
 			found = p.Version == "1.1.0" || p.Version == "1.1"
 		}
 	}
 	if !found {
-		t.Errorf("base 1.1 not installed: %+v", rep.Install.Packages)
+		t.Errorf("base 1.1 not installed: %+v", rep.Results().Install.Packages)
 	}
 }
 
@@ -478,7 +479,7 @@ func TestDebianWheels(t *testing.T) {
 					t.Errorf("%s: task %s failed: %s", name, task.Name, task.Error)
 				}
 			}
-			if rep.Import == nil || len(rep.Import.Modules) == 0 {
+			if rep.Results().Import == nil || len(rep.Results().Import.Modules) == 0 {
 				t.Errorf("%s: nothing imported", name)
 			}
 		})
@@ -505,7 +506,7 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
 	}
-	if rep.Fetch.StaticMetadata {
+	if rep.Results().Fetch.StaticMetadata {
 		t.Error("a setup.py project's requirements were taken as static")
 	}
 	if rep.Project != "pyti-example-legacy" || rep.Version != "1.0.0" {
@@ -550,8 +551,8 @@ func TestCachedEnvironmentsFallBack(t *testing.T) {
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
 	}
-	if rep.Build.Frontend != "pyti" {
-		t.Errorf("build frontend %q (%s), want pyti", rep.Build.Frontend, rep.Build.FrontendNote)
+	if rep.Results().Build.Frontend != "pyti" {
+		t.Errorf("build frontend %q (%s), want pyti", rep.Results().Build.Frontend, rep.Results().Build.FrontendNote)
 	}
 	second, err := os.ReadFile(filepath.Join(out, "raw", "build", "pep517-build-2.strace"))
 	if err != nil {
@@ -561,10 +562,10 @@ func TestCachedEnvironmentsFallBack(t *testing.T) {
 	if s := string(second); err == nil && (strings.Contains(s, "get_requires_for_build_wheel") || !strings.Contains(s, "build_wheel")) {
 		t.Errorf("the second front-end run asked the backend again, or did not build")
 	}
-	if rep.Tests.DepsInstall != "pip" || !strings.Contains(rep.Tests.DepsNote, "packaging") {
-		t.Errorf("test dependencies: %q (%s), want pip because of packaging", rep.Tests.DepsInstall, rep.Tests.DepsNote)
+	if rep.Results().Tests.DepsInstall != "pip" || !strings.Contains(rep.Results().Tests.DepsNote, "packaging") {
+		t.Errorf("test dependencies: %q (%s), want pip because of packaging", rep.Results().Tests.DepsInstall, rep.Results().Tests.DepsNote)
 	}
-	if c := rep.Tests.Results.Counts; c.Passed == 0 || c.Failed != 0 {
+	if c := rep.Results().Tests.Results.Counts; c.Passed == 0 || c.Failed != 0 {
 		t.Errorf("test counts %+v, want all passed", c)
 	}
 }

@@ -173,7 +173,7 @@ func decide(r *report.Report, tasks []dag.TaskRecord, targets []targetInfo, hint
 		c := &r.Matrix[t.Cell]
 		c.Verdict, c.Reason = out.Cells[i].Verdict, out.Cells[i].Reason
 	}
-	// The report's own per-target fields and environment are the first applicable cell's.
+	// The report's environment is the first applicable cell's; its results stay in the cells.
 	first := targets[0]
 	for _, t := range targets {
 		if r.Matrix[t.Cell].Verdict != report.VerdictNotApplicable {
@@ -181,7 +181,6 @@ func decide(r *report.Report, tasks []dag.TaskRecord, targets []targetInfo, hint
 			break
 		}
 	}
-	r.TargetResults = r.Matrix[first.Cell].TargetResults
 	r.Environment = first.Environment
 }
 

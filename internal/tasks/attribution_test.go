@@ -72,20 +72,20 @@ func TestSameBehaviourTwice(t *testing.T) {
 	summary := func(rep *report.Report) map[string]report.Behavior {
 		out := map[string]report.Behavior{}
 		phases := map[string]*report.Phase{}
-		if rep.Fetch != nil {
-			phases["fetch"] = &rep.Fetch.Phase
+		if rep.Results().Fetch != nil {
+			phases["fetch"] = &rep.Results().Fetch.Phase
 		}
-		if rep.Build != nil {
-			phases["build"] = &rep.Build.Phase
+		if rep.Results().Build != nil {
+			phases["build"] = &rep.Results().Build.Phase
 		}
-		if rep.Install != nil {
-			phases["install"] = &rep.Install.Phase
+		if rep.Results().Install != nil {
+			phases["install"] = &rep.Results().Install.Phase
 		}
-		if rep.Import != nil {
-			phases["import"] = &rep.Import.Phase
+		if rep.Results().Import != nil {
+			phases["import"] = &rep.Results().Import.Phase
 		}
-		if rep.Tests != nil {
-			phases["test"] = &rep.Tests.Phase
+		if rep.Results().Tests != nil {
+			phases["test"] = &rep.Results().Tests.Phase
 		}
 		for name, ph := range phases {
 			if ph != nil && ph.Behavior != nil {

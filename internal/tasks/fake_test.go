@@ -327,16 +327,16 @@ func TestFakeBackendOutcomes(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := result{Verdict: rep.Verdict, Reason: rep.Reason, Tasks: map[string]report.TaskStatus{}}
-			if f := rep.Fetch; f != nil {
+			if f := rep.Results().Fetch; f != nil {
 				got.Fetch = f.Outcome + ": " + f.Reason
 				got.MissingTestDeps = f.MissingTestDeps
 			}
-			if b := rep.Build; b != nil {
+			if b := rep.Results().Build; b != nil {
 				got.Build = fmt.Sprintf("%s (%s)", b.Outcome, b.Frontend)
 				got.BuildError = b.ErrorLines
 			}
-			got.CodeRan = rep.CodeRan
-			if i := rep.Install; i != nil {
+			got.CodeRan = rep.Results().CodeRan
+			if i := rep.Results().Install; i != nil {
 				got.Install = i.Outcome
 			}
 			for _, f := range rep.Findings {

@@ -146,8 +146,8 @@ atexit.register(_swap)
 						t.Errorf("no output-link finding for %s: %v", f, ruleIDs(rep))
 					}
 				}
-				if rep.Tests != nil && rep.Tests.Results != nil {
-					t.Errorf("results taken through a link: %+v", rep.Tests.Results.Counts)
+				if rep.Results().Tests != nil && rep.Results().Tests.Results != nil {
+					t.Errorf("results taken through a link: %+v", rep.Results().Tests.Results.Counts)
 				}
 				if rep.Verdict != report.VerdictHarmful {
 					t.Errorf("verdict %s (%s), want harmful", rep.Verdict, rep.Reason)
@@ -181,7 +181,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 				if !hasFinding(rep, "output-link", ".whl") {
 					t.Errorf("no output-link finding for the wheel: %v", ruleIDs(rep))
 				}
-				if rep.Install != nil && rep.Install.Phase.Outcome == "ok" {
+				if rep.Results().Install != nil && rep.Results().Install.Phase.Outcome == "ok" {
 					t.Errorf("a linked wheel was installed")
 				}
 				canaryNowhere(t, rep, dir, secret)

@@ -168,12 +168,12 @@ func TestImportReachesPayloads(t *testing.T) {
 			"\n\nthreading.Thread(target=later, daemon=True).start()\n",
 	})
 	rep, job := analyzeLocal(t, whl, Options{})
-	if rep.Import == nil {
+	if rep.Results().Import == nil {
 		t.Fatalf("no import result (verdict %s: %s)", rep.Verdict, rep.Reason)
 	}
 	var names []string
 	byName := map[string]report.Module{}
-	for _, m := range rep.Import.Modules {
+	for _, m := range rep.Results().Import.Modules {
 		byName[m.Name] = m
 		if m.How == "name" {
 			names = append(names, m.Name)
@@ -222,8 +222,8 @@ func TestNothingImportableByName(t *testing.T) {
 	if rep.Verdict != report.VerdictNothingToImport || !strings.Contains(rep.Reason, "my-pkg") {
 		t.Errorf("verdict %s (%s), want nothing-to-import naming my-pkg", rep.Verdict, rep.Reason)
 	}
-	if rep.Import == nil || len(rep.Import.Modules) != 1 || rep.Import.Modules[0].How != "location" || !rep.Import.Modules[0].OK {
-		t.Errorf("import %+v, want my-pkg/ imported by location", rep.Import)
+	if rep.Results().Import == nil || len(rep.Results().Import.Modules) != 1 || rep.Results().Import.Modules[0].How != "location" || !rep.Results().Import.Modules[0].OK {
+		t.Errorf("import %+v, want my-pkg/ imported by location", rep.Results().Import)
 	}
 	if !ran(traceOf(t, job), "pyti-mypkg-ran") {
 		t.Error("the payload of my-pkg/ did not run under the trace")
@@ -240,8 +240,8 @@ func TestEndlessImport(t *testing.T) {
 	if rep.Verdict != report.VerdictTimeout || !strings.Contains(rep.Reason, "import") || !strings.Contains(rep.Reason, "endless") {
 		t.Errorf("verdict %s (%s), want timeout naming the import of endless", rep.Verdict, rep.Reason)
 	}
-	if rep.Import == nil || len(rep.Import.Modules) != 1 || !rep.Import.Modules[0].TimedOut {
-		t.Errorf("import %+v, want endless timed out", rep.Import)
+	if rep.Results().Import == nil || len(rep.Results().Import.Modules) != 1 || !rep.Results().Import.Modules[0].TimedOut {
+		t.Errorf("import %+v, want endless timed out", rep.Results().Import)
 	}
 }
 
@@ -276,8 +276,8 @@ func TestCrashingSetupPy(t *testing.T) {
 					t.Errorf("fetch %s (%s), want ok: the build shows the error", task.Status, task.Error)
 				}
 			}
-			if rep.Build == nil || !strings.Contains(strings.Join(rep.Build.ErrorLines, "\n"), tc.want) {
-				t.Errorf("build error lines do not show %s: %+v", tc.want, rep.Build)
+			if rep.Results().Build == nil || !strings.Contains(strings.Join(rep.Results().Build.ErrorLines, "\n"), tc.want) {
+				t.Errorf("build error lines do not show %s: %+v", tc.want, rep.Results().Build)
 			}
 		})
 	}
@@ -299,8 +299,8 @@ func TestBadVersionFilename(t *testing.T) {
 	if rep.Verdict != report.VerdictNoTests && rep.Verdict != report.VerdictPassed {
 		t.Errorf("verdict %s (%s), want the package analysed (no-tests)", rep.Verdict, rep.Reason)
 	}
-	if rep.Import == nil || len(rep.Import.Modules) != 1 || !rep.Import.Modules[0].OK {
-		t.Errorf("import %+v, want pyti_test_badver imported", rep.Import)
+	if rep.Results().Import == nil || len(rep.Results().Import.Modules) != 1 || !rep.Results().Import.Modules[0].OK {
+		t.Errorf("import %+v, want pyti_test_badver imported", rep.Results().Import)
 	}
 }
 
@@ -363,8 +363,8 @@ func TestUnfetchableDependencyStillRuns(t *testing.T) {
 	if rep.Verdict != report.VerdictFetch || !strings.Contains(rep.Reason, "pyti-not-on-the-index") {
 		t.Errorf("verdict %s (%s), want unresolvable naming the dependency", rep.Verdict, rep.Reason)
 	}
-	if rep.Import == nil || len(rep.Import.Modules) == 0 || rep.Import.Modules[0].StandInPass == nil || !rep.Import.Modules[0].StandInPass.OK {
-		t.Fatalf("import %+v, want pyti_nodep imported with a stand-in", rep.Import)
+	if rep.Results().Import == nil || len(rep.Results().Import.Modules) == 0 || rep.Results().Import.Modules[0].StandInPass == nil || !rep.Results().Import.Modules[0].StandInPass.OK {
+		t.Fatalf("import %+v, want pyti_nodep imported with a stand-in", rep.Results().Import)
 	}
 	if !ran(traceOf(t, job), "pyti-nodep-ran") {
 		t.Error("the payload after the missing import did not run under the trace")

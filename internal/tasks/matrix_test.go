@@ -162,6 +162,14 @@ func TestMatrixOnTwoInterpreters(t *testing.T) {
 	if rep.Verdict != report.VerdictImportFailed || !strings.Contains(rep.Reason, "batched") {
 		t.Errorf("verdict %s (%s), want import-failed naming batched", rep.Verdict, rep.Reason)
 	}
+	// Each cell's results are in the cell only (pyti.report/v2); a reader of one environment
+	// gets the first applicable cell's.
+	if d := cmp.Diff(report.TargetResults{}, rep.TargetResults); d != "" {
+		t.Errorf("the report's own fields repeat a cell's results (-want +got):\n%s", d)
+	}
+	if got := rep.Results().Tests; got == nil || got != rep.Matrix[0].Tests {
+		t.Errorf("Results().Tests = %+v, want the host cell's", got)
+	}
 	if c := rep.Matrix[1]; c.Image.ID != img.ID || !strings.HasPrefix(c.Image.Python, "3.1") || c.Image.Python == rep.Matrix[0].Image.Python {
 		t.Errorf("cell image %+v: want the image's hash and its own Python", c.Image)
 	}

@@ -83,6 +83,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		pytestArgs = append(pytestArgs, "-o", "python_files="+s.pythonFiles)
 	}
 	pytestArgs = append(pytestArgs, s.toxArgs...)
+	if aside := pluginsSetAside(installedProjects(libraryDirs(env.SitePackages, layer))); len(aside) > 0 {
+		// After the project's options (its addopts come first, tox's above): the last one counts.
+		pytestArgs = append(pytestArgs, aside...)
+		t.Runner += ", with " + strings.Join(aside, " ") + " so that coverage.py measures every test in one process"
+	}
 	if s.kind == suiteDoctest {
 		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
 		if s.config != "" {

@@ -149,6 +149,51 @@ func testLayerBind(p *buildPrefix) []sandbox.Bind {
 	return []sandbox.Bind{{Src: p.host, Dst: insideTestEnv}}
 }
 
+// pluginsSetAside are the pytest options that keep the project's own plugins, where its test
+// environment has them, from undoing what PYTI measures. pytest-cov (`--cov` in addopts) starts a
+// coverage of its own that takes coverage.py's tracer from `coverage run`, which then records
+// nothing: --no-cov. pytest-xdist (`-n auto`) runs the tests in worker processes that `coverage
+// run` does not follow and whose results PYTI's plugin would also see there: -n 0 runs them in
+// pytest's own process. Each option is given only when its plugin is installed, as pytest
+// refuses an option that no plugin defines.
+func pluginsSetAside(installed map[string]bool) []string {
+	var out []string
+	if installed["pytest-cov"] {
+		out = append(out, "--no-cov")
+	}
+	if installed["pytest-xdist"] {
+		out = append(out, "-n", "0")
+	}
+	return out
+}
+
+// installedProjects are the normalised names of the distributions installed in the library
+// directories dirs (the venv's site-packages and the test layer's), from their .dist-info
+// directories' names ({name}-{version}.dist-info).
+func installedProjects(dirs []string) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range dirs {
+		infos, _ := filepath.Glob(filepath.Join(d, "*.dist-info"))
+		for _, info := range infos {
+			name, _, _ := strings.Cut(strings.TrimSuffix(filepath.Base(info), ".dist-info"), "-")
+			out[pep440.NormalizeName(name)] = true
+		}
+	}
+	return out
+}
+
+// libraryDirs are the host directories the test environment imports from: the venv's
+// site-packages, and the test layer's when it is bound.
+func libraryDirs(site string, layer *buildPrefix) []string {
+	dirs := []string{site}
+	if layer != nil {
+		for _, l := range layer.libDirs {
+			dirs = append(dirs, filepath.Join(layer.host, l))
+		}
+	}
+	return dirs
+}
+
 // distSet is what a set of library directories holds.
 type distSet struct {
 	names   map[string]bool // normalised project names

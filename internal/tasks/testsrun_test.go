@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"log/slog"
+	"math"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,7 +26,10 @@ var (
 	projectsErr  error
 )
 
-// projectIndex serves testdata/projects with Debian's wheels and the test tools.
+// pytestPlugins are the Debian packages of the pytest plugins testdata/projects/plugins turns on.
+var pytestPlugins = []string{"python3-pytest-cov", "python3-pytest-xdist", "python3-execnet"}
+
+// projectIndex serves testdata/projects with Debian's wheels, the test tools and pytestPlugins.
 func projectIndex(t *testing.T) *fixture {
 	t.Helper()
 	if testing.Short() {
@@ -35,7 +39,7 @@ func projectIndex(t *testing.T) *fixture {
 		t.Skipf("no sandbox: %v", err)
 	}
 	projectsOnce.Do(func() {
-		projects, projectsErr = buildFixture("pyti-tasks-projects-", "testdata/projects", false)
+		projects, projectsErr = buildFixture("pyti-tasks-projects-", "testdata/projects", false, pytestPlugins)
 	})
 	if projectsErr != nil {
 		t.Fatal(projectsErr)
@@ -53,7 +57,7 @@ func analyzeProject(t *testing.T, spec string) *report.Report {
 	if err != nil {
 		t.Fatalf("analyze %s: %v", spec, err)
 	}
-	if rep.Tests == nil || rep.Tests.Results == nil {
+	if rep.Results().Tests == nil || rep.Results().Tests.Results == nil {
 		t.Fatalf("%s: no test results (verdict %s: %s)", spec, rep.Verdict, rep.Reason)
 	}
 	return rep
@@ -90,14 +94,14 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 		"pyti_test_inside/tests/test_add.py::test_add":                     "passed",
 		"pyti_test_inside/tests/test_add.py::test_add_negative":            "passed",
 	}
-	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
-	if !strings.Contains(rep.Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Tests.Tested, "inside the package") ||
-		!strings.Contains(rep.Tests.Tested, "compiled extensions included") {
-		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Tests.Tested)
+	if !strings.Contains(rep.Results().Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Results().Tests.Tested, "inside the package") ||
+		!strings.Contains(rep.Results().Tests.Tested, "compiled extensions included") {
+		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Results().Tests.Tested)
 	}
-	c := rep.Tests.Coverage
+	c := rep.Results().Tests.Coverage
 	if c == nil {
 		t.Fatal("no coverage")
 	}
@@ -121,7 +125,7 @@ func TestNamespacePackageWithDoctestModules(t *testing.T) {
 	if rep.Verdict != report.VerdictPassed {
 		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
 	}
-	got := outcomes(rep.Tests.Results)
+	got := outcomes(rep.Results().Tests.Results)
 	want := map[string]string{
 		"test_doc.py::test_double":                       "passed",
 		"test_doc.py::test_clamp_inside":                 "passed",
@@ -138,10 +142,10 @@ func TestNamespacePackageWithDoctestModules(t *testing.T) {
 			}
 		}
 	}
-	if d := cmp.Diff(want, got); d != "" || rep.Tests.Results.Counts.Passed != 5 {
+	if d := cmp.Diff(want, got); d != "" || rep.Results().Tests.Results.Counts.Passed != 5 {
 		t.Errorf("tests (-want +got), want 2 tests and 3 doctests:\n%s", d)
 	}
-	c := rep.Tests.Coverage
+	c := rep.Results().Tests.Coverage
 	if c == nil {
 		t.Fatal("no coverage")
 	}
@@ -153,12 +157,65 @@ func TestNamespacePackageWithDoctestModules(t *testing.T) {
 	}
 }
 
+// TestProjectPluginsDoNotTakeCoverage: a project whose pytest configuration turns on pytest-cov
+// and pytest-xdist (both installed from its test extra) gets each test counted once and its
+// coverage measured, as by hand with --no-cov -n 0; left on, either plugin leaves coverage run
+// with nothing recorded.
+func TestProjectPluginsDoNotTakeCoverage(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-plugins")
+	if rep.Verdict != report.VerdictPassed {
+		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	tests := rep.Results().Tests
+	want := map[string]string{
+		"tests/test_plugins.py::test_negative": "passed",
+		"tests/test_plugins.py::test_zero":     "passed",
+		"tests/test_plugins.py::test_positive": "passed",
+		"tests/test_plugins.py::test_small":    "passed",
+	}
+	if d := cmp.Diff(want, outcomes(tests.Results)); d != "" || tests.Results.Counts.Passed != 4 || len(tests.Results.Cases) != 4 {
+		t.Errorf("tests (-want +got), want each of 4 once (counts %+v, %d cases):\n%s", tests.Results.Counts, len(tests.Results.Cases), d)
+	}
+	c := tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	type figures struct{ Statements, Covered, Branches, CoveredBranches int }
+	got := figures{c.Statements, c.Covered, c.Branches, c.CoveredBr}
+	if d := cmp.Diff(figures{10, 9, 6, 5}, got); d != "" || math.Abs(c.Percent-87.5) > 0.01 {
+		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+	}
+	if !strings.Contains(tests.Runner, "--no-cov -n 0") {
+		t.Errorf("runner %q does not say which plugin options PYTI set aside", tests.Runner)
+	}
+}
+
+// TestProjectCoverageExclusions: the lines a project's coverage configuration leaves out of its
+// report are left out of PYTI's too, as coverage report run in its tree leaves them out.
+func TestProjectCoverageExclusions(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-covconfig")
+	if rep.Verdict != report.VerdictPassed || rep.Results().Tests.Results.Counts.Passed != 2 {
+		t.Errorf("verdict %s (%s), want passed with 2 tests", rep.Verdict, rep.Reason)
+	}
+	c := rep.Results().Tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	type figures struct{ Statements, Covered, Branches, CoveredBranches int }
+	got := figures{c.Statements, c.Covered, c.Branches, c.CoveredBr}
+	if d := cmp.Diff(figures{10, 10, 2, 2}, got); d != "" || c.Percent != 100 {
+		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+	}
+}
+
 // TestTestDependencyNotOnIndex: the verdict names the test dependency the index lacks, not the
 // package.
 func TestTestDependencyNotOnIndex(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-depmissing")
-	if d := cmp.Diff([]string{"pyti-test-not-on-any-index"}, rep.Fetch.MissingTestDeps); d != "" {
+	if d := cmp.Diff([]string{"pyti-test-not-on-any-index"}, rep.Results().Fetch.MissingTestDeps); d != "" {
 		t.Errorf("missing test dependencies (-want +got):\n%s", d)
 	}
 	want := map[string]string{
@@ -166,7 +223,7 @@ func TestTestDependencyNotOnIndex(t *testing.T) {
 		"tests/test_greet.py::test_greet_empty": "passed",
 		"tests/test_with_helper.py":             "error missing-dependency",
 	}
-	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
 	if rep.Verdict != report.VerdictTestDeps ||
@@ -184,7 +241,7 @@ func TestTestDataMissing(t *testing.T) {
 		"tests/test_parse.py::test_parse":       "passed",
 		"tests/test_parse.py::test_parse_cases": "failed missing-file",
 	}
-	if d := cmp.Diff(want, outcomes(rep.Tests.Results)); d != "" {
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
 	if rep.Verdict != report.VerdictTestData ||

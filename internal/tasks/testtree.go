@@ -332,9 +332,27 @@ func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit [
 }
 
 // coverageJSONScript combines the coverage data of every process (remapping the test tree's
-// copies onto the installed files) and writes the JSON report named by its argument.
-const coverageJSONScript = `import sys, coverage
-cov = coverage.Coverage()
+// copies onto the installed files) and writes the JSON report named by its argument. PYTI's
+// configuration (COVERAGE_RCFILE) says what was measured; the lines left out of the report are
+// the project's own (its exclude_lines, exclude_also and partial_branches), read from its
+// configuration in the tree (.coveragerc, setup.cfg, tox.ini or pyproject.toml) as a `coverage
+// report` run there would read them, so that `if TYPE_CHECKING:` or `raise NotImplementedError`
+// count as the project counts them.
+const coverageJSONScript = `import os, sys, coverage
+rc = os.environ.pop("COVERAGE_RCFILE")
+own = {}
+try:
+    project = coverage.Coverage(config_file=True, data_file=None)
+    for opt in ("exclude_lines", "exclude_also", "partial_branches"):
+        try:
+            own[opt] = project.get_option("report:" + opt)
+        except Exception:
+            pass  # an option this coverage.py does not know
+except Exception as e:
+    print("coverage: the project's configuration is not used: %s" % e)
+cov = coverage.Coverage(config_file=rc)
+for opt, value in own.items():
+    cov.set_option("report:" + opt, value)
 cov.combine()
 cov.save()
 try:

@@ -75,7 +75,8 @@ func (s *server) compare(ctx context.Context, a, b int64) (*Comparison, error) {
 	return compareReports(ra, rb), nil
 }
 
-func phasesOf(r *report.Report) []*report.Phase {
+func phasesOf(rep *report.Report) []*report.Phase {
+	r := rep.Results()
 	var out []*report.Phase
 	if r.Build != nil {
 		out = append(out, &r.Build.Phase)
@@ -155,8 +156,8 @@ func minus(a, b map[string]bool) []string {
 
 func outcomes(r *report.Report) map[string]report.TestOutcome {
 	m := map[string]report.TestOutcome{}
-	if r.Tests != nil && r.Tests.Results != nil {
-		for _, c := range r.Tests.Results.Cases {
+	if t := r.Results().Tests; t != nil && t.Results != nil {
+		for _, c := range t.Results.Cases {
 			m[c.NodeID] = c.Outcome
 		}
 	}

@@ -59,6 +59,7 @@ func matrixReport() *report.Report {
 		{Image: report.ImageRef{Name: "py27", ID: "sha256:0000aaaa1111bbbb2222", Python: "2.7.18", OS: "Debian GNU/Linux 10 (buster)"},
 			Verdict: report.VerdictNotApplicable, Reason: "Requires-Python >=3.8 excludes Python 2.7.18"},
 	}
+	rep.TargetResults = report.TargetResults{} // pyti.report/v2: the results are in the cells only
 	rep.Verdict, rep.Reason = report.VerdictTestsFailed, "worst over 3 images: tests-failed on trixie"
 	// The run: shared tasks once, per-environment tasks once per applicable image.
 	var tasks []report.TaskRecord

@@ -221,8 +221,8 @@ type PhaseView struct {
 type ReportView struct {
 	Summary store.ReportSummary `json:"summary"`
 	Report  *report.Report      `json:"report"`
-	// TargetView is the per-environment part: in a matrix report, the first applicable cell's,
-	// which the report repeats at its top level.
+	// TargetView is the per-environment part: in a matrix report, the first applicable cell's
+	// (report.Results).
 	TargetView
 	Links     []Link         `json:"links"`
 	Artifacts []ArtifactLink `json:"artifacts"`
@@ -269,7 +269,7 @@ func (s *server) reportView(ctx context.Context, id int64) (*ReportView, error) 
 			v.PylintCodes = countsOf(l.Pylint.BySymbol)
 		}
 	}
-	v.TargetView = targetView(rep.TargetResults, v.Findings, "", "", rep.Environment.Traced)
+	v.TargetView = targetView(rep.Results(), v.Findings, "", "", rep.Environment.Traced)
 	v.Matrix = matrixCells(id, rep, v.Findings)
 	v.Timeline = timeline(rep.Run)
 	return v, nil

@@ -51,11 +51,20 @@ DECODERS = {
     "zlib.decompress": "zlib", "gzip.decompress": "gzip", "lzma.decompress": "lzma", "bz2.decompress": "bz2",
     "marshal.loads": "marshal", "pickle.loads": "pickle",
 }
+# The decorators that make a function a chat bot's message handler (pyTelegramBotAPI, aiogram,
+# discord.py, pyrogram, telethon, slack_bolt), by the last part of their name: the handler's
+# parameters carry what a chat user sent, tainted "chat". The rules that read that taint also
+# require a chat bot client in the file, which keeps the common words (command, event) apart from
+# other frameworks.
+CHAT_HANDLERS = frozenset(("message_handler", "channel_post_handler", "edited_message_handler", "callback_query_handler",
+                           "inline_handler", "message", "on_message", "on", "command", "hybrid_command", "event",
+                           "handler", "event_handler"))
+
 DOWNLOADERS = ("urllib.request.urlopen", "urllib2.urlopen", "urllib.urlopen", "requests.get", "requests.post",
                "requests.request", "requests.Session.get", "httpx.get", "urllib3.PoolManager.request",
                "urllib.request.Request", "http.client.HTTPConnection.getresponse", "http.client.HTTPSConnection.getresponse")
 PURE_STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "replace", "format", "title", "swapcase",
-                    "casefold", "zfill", "translate"}
+                    "casefold", "zfill", "translate", "split", "rsplit"}
 BUILTIN_MODULES = {"builtins", "__builtins__", "__builtin__"}
 # The name of a call to a builtin whose name is computed at run time (getattr(builtins, name)).
 DYNAMIC_BUILTIN = "builtins.<computed>"
@@ -100,7 +109,7 @@ def text_of(v):
     return None
 
 
-CODE_HINT = re.compile(r"\b(import|exec|eval|def|print|open|os\.|subprocess|socket|requests|urllib|__import__|lambda)\b")
+CODE_HINT = re.compile(r"\b(import|exec|eval|def|print|open|os\.|subprocess|socket|requests|urllib|__import__|lambda|globals|locals|getattr|builtins|compile)\b")
 
 
 def looks_like_python(text):
@@ -118,6 +127,14 @@ def looks_like_python(text):
 
 
 OBF_NAME = re.compile(r"^_*(?:[O0]{6,}|[Il1]{6,}|(?=[O0]*[Il1])(?=[Il1]*[O0])[O0Il1]{8,}|0x[0-9a-f]{4,}|_0x[0-9a-f]{3,})$")
+
+
+def confusable_name(n):
+    """A long name spelt from two or three look-alike letters (xxwwxw, S2SS22, NMNMMN, jljiil,
+    O0oOo0), as obfuscators write them: no word is."""
+    return len(n) >= 12 and n.isascii() and n.isalnum() and 2 <= len(set(n)) <= 3
+
+
 PY_C = re.compile(r"""python[\d.]*(?:\.exe)?\s+(?:-\w+\s+)*-c\s+(["'])(.+)\1""", re.S)
 B64 = re.compile(r"^[A-Za-z0-9+/=\s_-]+$")
 HEX = re.compile(r"^[0-9a-fA-F\s]+$")
@@ -154,6 +171,11 @@ def try_decode_blob(s):
             chain = chain + [kind]
         res.append((raw, chain))
     return res
+
+
+# The first two bytes of a zlib stream (each compression level), a bzip2 stream, an xz stream and
+# a gzip file.
+COMPRESSED_MAGIC = frozenset((b"x\x01", b"x^", b"x\x9c", b"x\xda", b"BZ", b"\xfd7", b"\x1f\x8b"))
 
 
 def decompress_any(raw):
@@ -625,6 +647,7 @@ class FileReader:
                            ast.LShift: lambda: av << bv if 0 <= bv and av.bit_length() + bv <= 128 else None,
                            ast.RShift: lambda: av >> bv if 0 <= bv else None,
                            ast.FloorDiv: lambda: av // bv if bv else None,
+                           ast.Div: lambda: av / bv if bv else None,
                            ast.Mod: lambda: av % bv if bv else None,
                            ast.Pow: lambda: av ** bv if 0 <= bv and av.bit_length() * bv <= 128 else None}
                     op = ops.get(type(node.op))
@@ -757,6 +780,14 @@ class FileReader:
         if name in ("reversed", "list", "tuple", "sorted") and isinstance(a0, (str, bytes, list)):
             v = list(a0)
             return Val(v[::-1] if name == "reversed" else v, taint, chain + (("reverse",) if name == "reversed" else ()))
+        # Numbers spelt through floats: int(float("116")), int(float(2 * 7 / 7)).
+        if name == "float" and len(args) == 1 and isinstance(a0, (int, float, str)) and not isinstance(a0, bool):
+            try:
+                return Val(float(a0), taint)
+            except (ValueError, OverflowError):
+                return Val(None, taint)
+        if name == "int" and len(args) == 1 and isinstance(a0, float) and abs(a0) < 1e18:
+            return Val(int(a0), taint)
         if name == "int" and isinstance(a0, str):
             try:
                 return Val(int(a0, args[1].v if len(args) > 1 and isinstance(args[1].v, int) else 10), taint)
@@ -870,9 +901,13 @@ class FileReader:
                 names.add(st.name)
             elif isinstance(st, ast.Assign):
                 for tg in st.targets:
-                    if isinstance(tg, ast.Name):
-                        names.add(tg.id)
-        odd = sorted(n for n in names if OBF_NAME.match(n))
+                    for n in ([tg] if isinstance(tg, ast.Name) else getattr(tg, "elts", [])):
+                        if isinstance(n, ast.Name):
+                            names.add(n.id)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Lambda):
+                names.update(a.arg for a in node.args.args)
+        odd = sorted(n for n in names if OBF_NAME.match(n) or confusable_name(n))
         # Long names spelt from one small set of non-ASCII characters (馬女水口目人..., 16 a
         # name): an obfuscator's alphabet. Names written in a language are words, and a file's
         # words draw on many more characters.
@@ -940,6 +975,14 @@ class FileReader:
         finally:
             self.inlining -= 1
             self.env = saved
+
+    def chat_handler(self, fn):
+        """Whether fn is decorated as a chat bot's message handler (CHAT_HANDLERS)."""
+        for d in fn.decorator_list:
+            name = self.dotted(d.func if isinstance(d, ast.Call) else d) or ""
+            if "." in name and name.split(".")[-1] in CHAT_HANDLERS:
+                return True
+        return False
 
     def is_decoder(self, fn):
         """A function of the module that decodes, decompresses or decrypts what it is given."""
@@ -1054,9 +1097,12 @@ class FileReader:
                 saved = self.env
                 self.env = dict(saved)
                 a = node.args
+                chat = self.chat_handler(node)
                 for p in a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]:
                     self.env.pop(p.arg, None)
                     self.tainted.pop(p.arg, None)
+                    if chat and p.arg not in ("self", "cls"):
+                        self.env[p.arg] = Val(None, frozenset(("chat",)))
                 try:
                     self.visit_body(node.body, c, in_hook)
                 finally:
@@ -1121,6 +1167,16 @@ class FileReader:
                 and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
 
     def string(self, v, line, extra_layers=None, ctx=None):
+        if isinstance(v, (bytes, bytearray)) and len(v) >= 64 and not extra_layers and bytes(v[:2]) in COMPRESSED_MAGIC \
+                and self.depth + 1 < self.sc.max_depth:
+            # A compressed bytes constant that holds Python is code hidden from a reader, however
+            # the module reaches its decompressor (an obfuscator's chain of lambdas): read it.
+            got = decompress_any(v)
+            if got is not None:
+                code = got[0].decode("utf-8", "replace")
+                if looks_like_python(code) is not None:
+                    self.sc.layer(self.file, line + self.line0, self.layers, [got[1]], code, self.role, self.depth)
+                    return
         t = text_of(v)
         if t is None or len(t) < 4:
             return

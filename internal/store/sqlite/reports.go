@@ -219,13 +219,13 @@ func insertRows(ctx context.Context, tx *sql.Tx, reportID int64, rep *report.Rep
 			}
 		}
 	}
-	if rep.Tests != nil && rep.Tests.Results != nil && len(rep.Tests.Results.Cases) > 0 {
+	if t := rep.Results().Tests; t != nil && t.Results != nil && len(t.Results.Cases) > 0 {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO tests(report_id, seq, nodeid, outcome, class) VALUES (?,?,?,?,?)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
-		for i, c := range rep.Tests.Results.Cases {
+		for i, c := range t.Results.Cases {
 			if _, err := stmt.ExecContext(ctx, reportID, i, c.NodeID, string(c.Outcome), string(c.Class)); err != nil {
 				return err
 			}

@@ -208,16 +208,16 @@ func HostileReport(version string) *report.Report {
 	rep.Metadata.ProjectURLs = map[string]string{"Homepage": inj[2], "Docs " + inj[0]: "https://example.org/docs", "Evil": `data:text/html,<script>window.__pwned=1</script>`}
 	rep.Files[0].Filename = "evil-pkg-" + version + inj[1] + ".tar.gz"
 	rep.Files[0].URL = inj[2]
-	rep.Tests.Results.Cases[0].NodeID = "tests/test_x.py::test_" + inj[0]
-	rep.Tests.Results.Cases[0].Details = "output " + inj[0] + "\n" + inj[1]
-	rep.Tests.Results.Cases[0].Message = "AssertionError " + inj[1]
-	rep.Tests.Results.Cases[1].NodeID = "tests/" + inj[1] + ".py::test_two"
-	rep.Tests.Coverage.Files[0].Path = "evil_pkg/" + inj[0] + ".py"
+	rep.TargetResults.Tests.Results.Cases[0].NodeID = "tests/test_x.py::test_" + inj[0]
+	rep.TargetResults.Tests.Results.Cases[0].Details = "output " + inj[0] + "\n" + inj[1]
+	rep.TargetResults.Tests.Results.Cases[0].Message = "AssertionError " + inj[1]
+	rep.TargetResults.Tests.Results.Cases[1].NodeID = "tests/" + inj[1] + ".py::test_two"
+	rep.TargetResults.Tests.Coverage.Files[0].Path = "evil_pkg/" + inj[0] + ".py"
 	rep.Lint.Pyflakes = append(rep.Lint.Pyflakes, report.LintMessage{Path: inj[1], Line: 1, Message: inj[0]})
 	rep.Findings[0].Title = "Network connection attempted"
 	rep.Findings[0].Evidence = append(rep.Findings[0].Evidence, report.Evidence{Kind: "file-write", PID: 43, Syscall: "openat", Detail: "/home/user/" + inj[0], File: inj[1]})
-	rep.Install.Behavior.Executed = append(rep.Install.Behavior.Executed, "sh -c '"+inj[0]+"'")
-	rep.Install.ErrorLines = []string{inj[1]}
+	rep.TargetResults.Install.Behavior.Executed = append(rep.TargetResults.Install.Behavior.Executed, "sh -c '"+inj[0]+"'")
+	rep.TargetResults.Install.ErrorLines = []string{inj[1]}
 	rep.Reason = "harmful: " + inj[0]
 	rep.Artifacts = append(rep.Artifacts, report.Artifact{Task: "install", Name: "trace " + inj[0], Path: "install/" + "trace.txt", MediaType: "text/html"})
 	return rep

@@ -333,7 +333,7 @@ func testReportRoundTrip(t *testing.T, st store.Store) {
 	}
 	want := store.Summarize(rep)
 	if sum.Project != "gamma-pkg" || sum.Verdict != report.VerdictHarmful || sum.MaxSeverity != report.SeverityHigh ||
-		sum.Tests != want.Tests || sum.Findings != 2 || sum.Coverage == nil || *sum.Coverage != rep.Tests.Coverage.Percent {
+		sum.Tests != want.Tests || sum.Findings != 2 || sum.Coverage == nil || *sum.Coverage != rep.Results().Tests.Coverage.Percent {
 		t.Errorf("summary = %+v", sum)
 	}
 }

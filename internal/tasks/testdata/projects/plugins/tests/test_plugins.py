@@ -1,0 +1,17 @@
+from pyti_test_plugins import sign, size
+
+
+def test_negative():
+    assert sign(-3) == -1
+
+
+def test_zero():
+    assert sign(0) == 0
+
+
+def test_positive():
+    assert sign(5) == 1
+
+
+def test_small():
+    assert size(3) == "small"

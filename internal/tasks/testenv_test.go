@@ -1,0 +1,43 @@
+package tasks
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestPluginsSetAside: the options that keep pytest-cov and pytest-xdist from taking the
+// measurement are given for the plugins installed in either library directory of the test
+// environment, and only for those (pytest refuses an option no plugin defines).
+func TestPluginsSetAside(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		site, layer []string // .dist-info directories in the venv and in the test layer
+		want        []string
+	}{
+		{"no plugin", []string{"pytest-8.0.0.dist-info", "coverage-7.4.0.dist-info"}, nil, nil},
+		{"pytest-cov in the venv", []string{"pytest_cov-4.1.0.dist-info"}, nil, []string{"--no-cov"}},
+		{"pytest-xdist in the layer", nil, []string{"pytest_xdist-3.5.0.dist-info", "execnet-2.0.2.dist-info"}, []string{"-n", "0"}},
+		{"both, either place", []string{"pytest_xdist-3.1.0.dist-info"}, []string{"pytest_cov-4.0.0.dist-info"}, []string{"--no-cov", "-n", "0"}},
+		{"a name that only starts alike", []string{"pytest_covers-1.0.dist-info", "pytest_xdist_extra-1.0.dist-info"}, nil, nil},
+		{"an egg-info is not read", []string{"pytest_cov-4.1.0.egg-info"}, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			site := filepath.Join(root, "venv", "lib", "python3.11", "site-packages")
+			layer := &buildPrefix{host: filepath.Join(root, "layer"), libDirs: []string{"lib/python3.11/site-packages"}}
+			for dir, names := range map[string][]string{site: tc.site, filepath.Join(layer.host, layer.libDirs[0]): tc.layer} {
+				for _, n := range names {
+					if err := os.MkdirAll(filepath.Join(dir, n), 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if d := cmp.Diff(tc.want, pluginsSetAside(installedProjects(libraryDirs(site, layer)))); d != "" {
+				t.Errorf("options (-want +got):\n%s", d)
+			}
+		})
+	}
+}

@@ -6,9 +6,8 @@ so a test that prints gigabytes cannot flood the report.
 
 It also puts the test tree first on the path of namespace packages that were set up before pytest
 started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first, and accepts pytest-cov's options when
-pytest-cov is not installed, see pytest_addoption.
+pytest-cov is not installed, see pytest_load_initial_conftests.
 """
-import importlib.util
 import json
 import os
 import sys
@@ -71,22 +70,21 @@ def _tree_portions_first():
 _tree_portions_first()
 
 
-def _cov_installed():
-    try:
-        return importlib.util.find_spec("pytest_cov") is not None
-    except (ImportError, ValueError):
-        return False
+def _cov_registered(pluginmanager):
+    # pytest-cov registers itself (its pytest11 entry point) as "pytest_cov", before the hook below.
+    return pluginmanager.hasplugin("pytest_cov")
 
 
-def pytest_addoption(parser):
-    """Accept pytest-cov's options, and ignore them, when pytest-cov is not installed.
+def pytest_load_initial_conftests(early_config, parser, args):
+    """Accept pytest-cov's options, and ignore them, when pytest-cov is not there.
 
     Many projects put --cov=PKG in their pytest configuration's addopts. PYTI measures coverage
     itself, with coverage.py around pytest; when pytest-cov could not be installed (not on the
     index), pytest would stop at "unrecognized arguments: --cov" and no test would run, though
-    none of them needs pytest-cov. The options are declared as pytest-cov declares them.
+    none of them needs pytest-cov. pytest's plugins from entry points are loaded by now, and the
+    command line is not yet checked. The options are declared as pytest-cov declares them.
     """
-    if _cov_installed():
+    if _cov_registered(early_config.pluginmanager):
         return
     group = parser.getgroup("cov", "coverage reporting: pytest-cov is not installed, PYTI measures coverage itself "
                             "and ignores these options")
@@ -103,7 +101,7 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    if not _cov_installed():
+    if not _cov_registered(config.pluginmanager):
         # pytest-cov's marker, which --strict-markers would refuse.
         config.addinivalue_line("markers", "no_cover: disable coverage for this test (pytest-cov; ignored, not installed)")
 

@@ -300,29 +300,33 @@ func TestTreePortionsFirst(t *testing.T) {
 }
 
 // TestCovOptionsAccepted: a project whose pytest configuration passes pytest-cov's options runs its
-// tests with PYTI's plugin when pytest-cov is not installed; without the plugin pytest refuses
-// its command line and runs none.
+// tests with PYTI's plugin when pytest-cov is not there; without the plugin pytest refuses its
+// command line and runs none. With pytest-cov there, its own options are used (no clash).
 func TestCovOptionsAccepted(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
 		t.Skip("pytest is not installed for /usr/bin/python3")
 	}
-	if err := exec.Command("/usr/bin/python3", "-c", "import pytest_cov").Run(); err == nil {
-		t.Skip("pytest-cov is installed for /usr/bin/python3")
-	}
 	const test = "import pytest\n\ndef test_a():\n    pass\n\n@pytest.mark.no_cover\ndef test_b():\n    pass\n"
-	tests := []struct {
+	type covCase struct {
 		name    string
 		ini     string
 		plugin  bool
 		want    Counts
 		refused bool
-	}{
-		{"addopts with --cov=PKG, reports, append", "[pytest]\naddopts = --cov-append --cov-report=html --cov=pkg --cov-report term-missing --strict-markers\n",
-			true, Counts{Passed: 2}, false},
-		{"a bare --cov, a branch and a threshold", "[pytest]\naddopts = --cov --cov-branch --cov-fail-under=90 --cov-config=setup.cfg --no-cov-on-fail\n",
-			true, Counts{Passed: 2}, false},
-		{"no pytest-cov option", "[pytest]\naddopts = --strict-markers\n", true, Counts{Passed: 2}, false},
-		{"without PYTI's plugin pytest refuses --cov", "[pytest]\naddopts = --cov=pkg\n", false, Counts{}, true},
+		// covThere leaves pytest-cov registered, when it is installed.
+		covThere bool
+	}
+	tests := []covCase{
+		{name: "addopts with --cov=PKG, reports, append", ini: "[pytest]\naddopts = --cov-append --cov-report=html --cov=pkg --cov-report term-missing --strict-markers\n",
+			plugin: true, want: Counts{Passed: 2}},
+		{name: "a bare --cov, a branch and a threshold", ini: "[pytest]\naddopts = --cov --cov-branch --cov-fail-under=90 --cov-config=setup.cfg --no-cov-on-fail\n",
+			plugin: true, want: Counts{Passed: 2}},
+		{name: "no pytest-cov option", ini: "[pytest]\naddopts = --strict-markers\n", plugin: true, want: Counts{Passed: 2}},
+		{name: "without PYTI's plugin pytest refuses --cov", ini: "[pytest]\naddopts = --cov=pkg\n", refused: true},
+	}
+	if exec.Command("/usr/bin/python3", "-c", "import pytest_cov").Run() == nil {
+		tests = append(tests, covCase{name: "pytest-cov installed and registered", ini: "[pytest]\naddopts = --cov=pkg --cov-report= --strict-markers\n",
+			plugin: true, want: Counts{Passed: 2}, covThere: true})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -342,6 +346,10 @@ func TestCovOptionsAccepted(t *testing.T) {
 				}
 			}
 			args := []string{"-m", "pytest", "-p", "no:cacheprovider"}
+			if !tc.covThere {
+				// Blocked, pytest-cov is not registered, as when it is not installed.
+				args = append(args, "-p", "no:pytest_cov")
+			}
 			if tc.plugin {
 				args = append(args, "-p", PluginModule)
 			}

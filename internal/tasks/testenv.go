@@ -152,14 +152,16 @@ func testLayerBind(p *buildPrefix) []sandbox.Bind {
 // pluginsSetAside are the pytest options that keep the project's own plugins, where its test
 // environment has them, from undoing what PYTI measures. pytest-cov (`--cov` in addopts) starts a
 // coverage of its own that takes coverage.py's tracer from `coverage run`, which then records
-// nothing: --no-cov. pytest-xdist (`-n auto`) runs the tests in worker processes that `coverage
-// run` does not follow and whose results PYTI's plugin would also see there: -n 0 runs them in
-// pytest's own process. Each option is given only when its plugin is installed, as pytest
-// refuses an option that no plugin defines.
+// nothing: it is not loaded (-p no:pytest_cov; PYTI's plugin then accepts its options and its
+// no_cover marker and fixture, as when it is not installed; --no-cov would crash every test
+// marked no_cover, pytest-cov's issue 590). pytest-xdist (`-n auto`) runs the tests in worker
+// processes that `coverage run` does not follow and whose results PYTI's plugin would also see
+// there: -n 0 runs them in pytest's own process. Each is given only when its plugin is
+// installed, as pytest refuses an option that no plugin defines.
 func pluginsSetAside(installed map[string]bool) []string {
 	var out []string
 	if installed["pytest-cov"] {
-		out = append(out, "--no-cov")
+		out = append(out, "-p", "no:pytest_cov")
 	}
 	if installed["pytest-xdist"] {
 		out = append(out, "-n", "0")

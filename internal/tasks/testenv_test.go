@@ -18,9 +18,9 @@ func TestPluginsSetAside(t *testing.T) {
 		want        []string
 	}{
 		{"no plugin", []string{"pytest-8.0.0.dist-info", "coverage-7.4.0.dist-info"}, nil, nil},
-		{"pytest-cov in the venv", []string{"pytest_cov-4.1.0.dist-info"}, nil, []string{"--no-cov"}},
+		{"pytest-cov in the venv", []string{"pytest_cov-4.1.0.dist-info"}, nil, []string{"-p", "no:pytest_cov"}},
 		{"pytest-xdist in the layer", nil, []string{"pytest_xdist-3.5.0.dist-info", "execnet-2.0.2.dist-info"}, []string{"-n", "0"}},
-		{"both, either place", []string{"pytest_xdist-3.1.0.dist-info"}, []string{"pytest_cov-4.0.0.dist-info"}, []string{"--no-cov", "-n", "0"}},
+		{"both, either place", []string{"pytest_xdist-3.1.0.dist-info"}, []string{"pytest_cov-4.0.0.dist-info"}, []string{"-p", "no:pytest_cov", "-n", "0"}},
 		{"a name that only starts alike", []string{"pytest_covers-1.0.dist-info", "pytest_xdist_extra-1.0.dist-info"}, nil, nil},
 		{"an egg-info is not read", []string{"pytest_cov-4.1.0.egg-info"}, nil, nil},
 	} {

@@ -12,6 +12,8 @@ import json
 import os
 import sys
 
+import pytest
+
 _CAP = 8192
 _out = None
 
@@ -104,6 +106,16 @@ def pytest_configure(config):
     if not _cov_registered(config.pluginmanager):
         # pytest-cov's marker, which --strict-markers would refuse.
         config.addinivalue_line("markers", "no_cover: disable coverage for this test (pytest-cov; ignored, not installed)")
+        config.pluginmanager.register(_NoCoverFixture(), "pyti-no-cover")
+
+
+class _NoCoverFixture:
+    """pytest-cov's no_cover fixture, for tests that ask for it when pytest-cov is not loaded: it
+    pauses pytest-cov's own measurement; PYTI's covers every test alike."""
+
+    @pytest.fixture
+    def no_cover(self):
+        return None
 
 
 def pytest_runtest_logreport(report):

@@ -306,7 +306,7 @@ func TestCovOptionsAccepted(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
 		t.Skip("pytest is not installed for /usr/bin/python3")
 	}
-	const test = "import pytest\n\ndef test_a():\n    pass\n\n@pytest.mark.no_cover\ndef test_b():\n    pass\n"
+	const test = "import pytest\n\ndef test_a():\n    pass\n\n@pytest.mark.no_cover\ndef test_b():\n    pass\n\ndef test_c(no_cover):\n    pass\n"
 	type covCase struct {
 		name    string
 		ini     string
@@ -318,15 +318,15 @@ func TestCovOptionsAccepted(t *testing.T) {
 	}
 	tests := []covCase{
 		{name: "addopts with --cov=PKG, reports, append", ini: "[pytest]\naddopts = --cov-append --cov-report=html --cov=pkg --cov-report term-missing --strict-markers\n",
-			plugin: true, want: Counts{Passed: 2}},
+			plugin: true, want: Counts{Passed: 3}},
 		{name: "a bare --cov, a branch and a threshold", ini: "[pytest]\naddopts = --cov --cov-branch --cov-fail-under=90 --cov-config=setup.cfg --no-cov-on-fail\n",
-			plugin: true, want: Counts{Passed: 2}},
-		{name: "no pytest-cov option", ini: "[pytest]\naddopts = --strict-markers\n", plugin: true, want: Counts{Passed: 2}},
+			plugin: true, want: Counts{Passed: 3}},
+		{name: "no pytest-cov option", ini: "[pytest]\naddopts = --strict-markers\n", plugin: true, want: Counts{Passed: 3}},
 		{name: "without PYTI's plugin pytest refuses --cov", ini: "[pytest]\naddopts = --cov=pkg\n", refused: true},
 	}
 	if exec.Command("/usr/bin/python3", "-c", "import pytest_cov").Run() == nil {
 		tests = append(tests, covCase{name: "pytest-cov installed and registered", ini: "[pytest]\naddopts = --cov=pkg --cov-report= --strict-markers\n",
-			plugin: true, want: Counts{Passed: 2}, covThere: true})
+			plugin: true, want: Counts{Passed: 3}, covThere: true})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

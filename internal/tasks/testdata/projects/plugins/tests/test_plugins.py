@@ -1,3 +1,5 @@
+import pytest
+
 from pyti_test_plugins import sign, size
 
 
@@ -15,3 +17,12 @@ def test_positive():
 
 def test_small():
     assert size(3) == "small"
+
+
+@pytest.mark.no_cover
+def test_large():
+    assert size(-5000) == "large"
+
+
+def test_large_positive(no_cover):
+    assert size(5000) == "large"

@@ -293,8 +293,9 @@ func testOmit(files []string, roots ...string) []string {
 	return out
 }
 
-// coverageRC is PYTI's coverage configuration (the project's own is not read: what is measured
-// is PYTI's to decide): branch coverage of the distribution's modules, in every copy the tests
+// coverageRC is PYTI's coverage configuration (what is measured is PYTI's to decide; of the
+// project's own, only the lines it leaves out of its report count, see coverageJSONScript):
+// branch coverage of the distribution's modules, in every copy the tests
 // may import, each copy in the test tree reported as the installed file. in maps a host path to
 // the sandbox's view.
 func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit []string) string {

@@ -71,6 +71,13 @@ func outcomes(run *report.TestRun) map[string]string {
 	return out
 }
 
+// covFigures are a coverage's counts, to compare with a manual run's.
+type covFigures struct{ Statements, Covered, Branches, CoveredBranches int }
+
+func figuresOf(c *report.Coverage) covFigures {
+	return covFigures{c.Statements, c.Covered, c.Branches, c.CoveredBr}
+}
+
 func coveredFiles(c *report.Coverage) []string {
 	var out []string
 	for _, f := range c.Files {
@@ -183,9 +190,7 @@ func TestProjectPluginsDoNotTakeCoverage(t *testing.T) {
 	if c == nil {
 		t.Fatal("no coverage")
 	}
-	type figures struct{ Statements, Covered, Branches, CoveredBranches int }
-	got := figures{c.Statements, c.Covered, c.Branches, c.CoveredBr}
-	if d := cmp.Diff(figures{10, 10, 6, 6}, got); d != "" || c.Percent != 100 {
+	if d := cmp.Diff(covFigures{10, 10, 6, 6}, figuresOf(c)); d != "" || c.Percent != 100 {
 		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
 	}
 	if !strings.Contains(tests.Runner, "-p no:pytest_cov -n 0") {
@@ -205,9 +210,7 @@ func TestProjectCoverageExclusions(t *testing.T) {
 	if c == nil {
 		t.Fatal("no coverage")
 	}
-	type figures struct{ Statements, Covered, Branches, CoveredBranches int }
-	got := figures{c.Statements, c.Covered, c.Branches, c.CoveredBr}
-	if d := cmp.Diff(figures{10, 10, 2, 2}, got); d != "" || c.Percent != 100 {
+	if d := cmp.Diff(covFigures{10, 10, 2, 2}, figuresOf(c)); d != "" || c.Percent != 100 {
 		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
 	}
 }

@@ -273,15 +273,7 @@ func TestTreePortionsFirst(t *testing.T) {
 				"tree/src/acme/core/tests/__init__.py":   "",
 				"tree/src/acme/core/tests/test_where.py": test,
 			}
-			for name, text := range files {
-				p := filepath.Join(dir, filepath.FromSlash(name))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeTree(t, dir, files)
 			report := filepath.Join(dir, "report.jsonl")
 			// site.addsitedir runs the .pth as interpreter start-up runs those of site-packages.
 			cmd := exec.Command("/usr/bin/python3", "-c", "import site, sys; site.addsitedir(sys.argv[1]); import pytest; sys.exit(pytest.main(sys.argv[2:]))",
@@ -336,15 +328,7 @@ func TestCovOptionsAccepted(t *testing.T) {
 				"tree/pytest.ini":                tc.ini,
 				"tree/tests/test_a.py":           test,
 			}
-			for name, text := range files {
-				p := filepath.Join(dir, filepath.FromSlash(name))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
+			writeTree(t, dir, files)
 			args := []string{"-m", "pytest", "-p", "no:cacheprovider"}
 			if !tc.covThere {
 				// Blocked, pytest-cov is not registered, as when it is not installed.
@@ -367,5 +351,19 @@ func TestCovOptionsAccepted(t *testing.T) {
 				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
 			}
 		})
+	}
+}
+
+// writeTree writes files (slash-separated paths below dir, and their text).
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

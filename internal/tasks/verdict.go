@@ -146,9 +146,8 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 		// when pytest stops on its own (see testsVerdict).
 		if tests == nil || tests.Results == nil || len(tests.Results.Failing()) == 0 {
 			reason := "the tests could not run: " + firstLineOf2(rec.Error, rec.Reason)
-			if f := t.Results.Fetch; f != nil && len(f.MissingTestDeps)+len(f.UnmetTestDeps) > 0 {
-				return report.VerdictTestDeps, reason + ", with the test dependencies not installed, because they could not be: " +
-					unavailable(f.MissingTestDeps, f.UnmetTestDeps)
+			if lacking := depsNotInstalled(t.Results.Fetch); lacking != "" {
+				return report.VerdictTestDeps, reason + lacking
 			}
 			return report.VerdictTestsFailed, reason
 		}
@@ -220,9 +219,8 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 	}
 	if stopped != "" {
 		v, reason := report.VerdictTestCollection, stopped
-		if len(missingDeps)+len(unmetDeps) > 0 {
-			v = report.VerdictTestDeps
-			reason += ", with the test dependencies not installed, because they could not be: " + unavailable(missingDeps, unmetDeps)
+		if lacking := depsNotInstalled(fetch); lacking != "" {
+			v, reason = report.VerdictTestDeps, reason+lacking
 		}
 		if _, rest, ok := testsVerdict(run, fetch, ""); ok {
 			reason += "; before that, " + rest
@@ -343,6 +341,15 @@ func providingDep(module string, deps []string) string {
 		}
 	}
 	return ""
+}
+
+// depsNotInstalled is the clause a reason ends with when the test dependencies could not be
+// installed (fetch names those the index could not satisfy), or "".
+func depsNotInstalled(fetch *report.Fetch) string {
+	if fetch == nil || len(fetch.MissingTestDeps)+len(fetch.UnmetTestDeps) == 0 {
+		return ""
+	}
+	return ", with the test dependencies not installed, because they could not be: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
 }
 
 // unavailable says which test requirements the index could not satisfy.

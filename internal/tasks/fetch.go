@@ -51,8 +51,14 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		return fetched{}, err
 	}
 	download := func(name string, reqs []string) (*stepResult, error) {
+		// -S: pip download ignores what is installed, yet its resolver reads the metadata of
+		// every distribution on the interpreter's sys.path first (the hundreds of a distribution's
+		// dist-packages, a sixth of the fetch). Without site they are not on it; pip itself runs
+		// from its own directory, and the build environments it makes for sdists are
+		// subprocesses of their own, with site.
 		argv := append(j.pipArgv(ctx, t, t.python, "download", "--dest", j.in(wh),
 			"--index-url", fmt.Sprintf("http://127.0.0.1:%d/simple/", indexPort), "--progress-bar", "off"), reqs...)
+		argv = slices.Insert(argv, 1, "-S")
 		return j.run(ctx, step{t: t, task: t.task("fetch"), name: name, phase: "fetch", argv: argv, dir: j.in(t.work), wall: j.opts.FetchTimeout,
 			indexSock: sock, readOnly: binds})
 	}

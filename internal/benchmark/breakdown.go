@@ -80,7 +80,8 @@ func BiggestCosts(rows []Row) []Cost {
 // They describe the design as it is (internal/tasks); the figures beside them come from the run.
 var remedies = map[string]string{
 	"fetch": "`pip download` of the dependencies, the build requirements and the test tools, in the traced sandbox " +
-		"through the index proxy. When pyproject.toml declares the dependencies statically (PEP 621; all the examples " +
+		"through the index proxy, with the interpreter's -S (pip's resolver no longer reads the metadata of every " +
+		"distribution on the system's sys.path, which download ignores). When pyproject.toml declares the dependencies statically (PEP 621; all the examples " +
 		"here) pip resolves them without preparing the sdist's metadata; otherwise it still builds an isolation " +
 		"environment and runs the backend just to learn them. Removing the rest: resolve from PEP 658 metadata on the " +
 		"host and keep a per-job wheelhouse of links into the content-addressed cache, with pip only as the fallback.",
@@ -96,9 +97,13 @@ var remedies = map[string]string{
 		"same interpreter that ran the tests.",
 	"lint": "pycodestyle, pyflakes and pylint side by side over the modules the wheel installs (tests left out), " +
 		"pylint in one process (its parallel mode loses cyclic-import and spends more CPU) with the fetched wheels on " +
-		"its sys.path; it starts once the wheel is built and runs beside the install and the tests, and on a project " +
-		"the size of toolz it is the last task to end. Removing more: start it on the sdist's copies of the modules " +
-		"once the fetch is done, and keep the figures when the wheel ships exactly those files.",
+		"its sys.path, at a lower CPU priority than the build, install and tests. lint-start starts them once the fetch " +
+		"is done, on the sdist's copies of the modules the wheel will most likely ship, beside the build; lint keeps " +
+		"those figures when the wheel ships exactly those files, byte for byte, and lints the wheel's files otherwise. " +
+		"Its wall time here is the wait, after the build, for that run to end; its CPU time is the whole run's. What is " +
+		"left is pylint's inference itself (astroid builds every module the package imports).",
+	"lint-start": "lays out the sdist's copies of the modules and starts the linters in the background (see lint); " +
+		"small already.",
 	"venv": "`python -m venv --without-pip` in the sandbox, untraced (the interpreter's own module runs, none of the " +
 		"package's code); it runs beside the build, off the critical path.",
 	"install": "`pip install --no-index` of the wheel and its dependencies into the venv made beside the build (pip " +

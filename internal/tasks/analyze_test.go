@@ -162,7 +162,15 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to),
 			// through pip_main.py, and the examples' static pyproject.toml spared fetch preparing
 			// their metadata.
-			for _, cmd := range [][]string{rep.Results().Fetch.Command, rep.Results().Install.Command} {
+			// pip download ran without site, so that it did not read the metadata of every
+			// distribution on the system's sys.path.
+			fetch := rep.Results().Fetch.Command
+			if len(fetch) < 2 || fetch[1] != "-S" {
+				t.Errorf("pip download ran as %q, want the interpreter's -S", fetch)
+			} else {
+				fetch = slices.Delete(slices.Clone(fetch), 1, 2)
+			}
+			for _, cmd := range [][]string{fetch, rep.Results().Install.Command} {
 				if len(cmd) < 3 || cmd[1] != script("pip_main.py") || cmd[2] != insidePip {
 					t.Errorf("pip ran as %q, want pip_main.py with %s", cmd, insidePip)
 				}
@@ -192,6 +200,10 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			} else if rep.Lint.Outcome != "ok" || rep.Lint.Scope == "" || len(rep.Lint.Linted) != rep.Lint.Files || rep.Lint.Files == 0 {
 				// Messages found are a result: the phase is ok, and it says what it linted.
 				t.Errorf("lint phase %q (%s), scope %q, linted %v of %d files", rep.Lint.Outcome, rep.Lint.Reason, rep.Lint.Scope, rep.Lint.Linted, rep.Lint.Files)
+			} else if !strings.HasPrefix(rep.Lint.Reason, "linted while the wheel was built") {
+				// The wheel ships the sdist's modules as they are: the lint begun beside the
+				// build is kept.
+				t.Errorf("lint phase %q: the lint of the sdist's copies was not kept", rep.Lint.Reason)
 			}
 		})
 	}

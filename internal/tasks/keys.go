@@ -106,5 +106,7 @@ var (
 	KInspected = dag.NewKey[bool]("inspection")
 	// The wheelhouse, wheel, environment, import and test results are per target (see target).
 	KLinted = dag.NewKey[bool]("lint-results")
-	KReport = dag.NewKey[string]("report")
+	// kEarlyLint is the linters' run lint-start began (nil: none), for lint to keep or stop.
+	kEarlyLint = dag.NewKey[*earlyLint]("early-lint")
+	KReport    = dag.NewKey[string]("report")
 )

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pyti/pyti/internal/archive"
 	"github.com/pyti/pyti/internal/dag"
@@ -22,9 +24,16 @@ import (
 // are PYTI's, not the package's) with the exact command lines the quality package documents, so
 // the counts equal the tools run by hand on the same files. pylint sees the project's
 // dependencies as the target's fetch left them: the wheelhouse's wheels on its sys.path (astroid
-// reads a wheel there as an installed package), so lint starts once the wheel is built, beside
-// the install and the tests. Its part of the report is the lint, whatever became of it.
+// reads a wheel there as an installed package).
+//
+// The linters are usually done already: lint-start ran them while the wheel was built, on the
+// sdist's copies of the modules the wheel was expected to ship (see earlyLint). lint keeps those
+// figures only when the wheel installs exactly those files, byte for byte, so that they are the
+// figures of what it installs; otherwise it stops that run and lints the wheel's files. Its part of
+// the report is the lint, whatever became of it.
 func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lint, error) {
+	early, _ := kEarlyLint.Get(d)
+	defer early.stop()
 	w, _ := first.kWheel.Get(d)
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
 	l := &report.Lint{}
@@ -42,55 +51,111 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 		l.Phase = report.Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}
 		return l, nil
 	}
-	var deps []string
-	if hasWheelhouse {
-		wheels, _ := filepath.Glob(filepath.Join(wh.Dir, "*.whl"))
-		sort.Strings(wheels)
-		for _, w := range wheels {
-			deps = append(deps, j.in(w))
+	var results []*stepResult
+	inside, how := j.in(src), ""
+	if same, err := early.lints(src); err != nil {
+		return l, err
+	} else if same {
+		if results, err = early.wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return l, err
+			}
+			j.log.Warn("the lint started on the sdist's copies failed: linting the wheel's", "err", err)
+			results = nil
+		} else {
+			inside = early.inside
+			how = fmt.Sprintf("linted while the wheel was built, on the sdist's copies of the %s it installs (the same bytes)", plural(q.Files, "module"))
+			var cpu time.Duration
+			for _, r := range results {
+				cpu += r.res.CPU
+			}
+			dag.AddUsage(ctx, dag.Usage{CPU: cpu})
 		}
 	}
-	inside := j.in(src)
-	tools := []struct {
-		name string
-		args []string
-		// ok reports whether the tool ran to the end: each says "I found messages" with its own
-		// exit status, which is a result, not a failure.
-		ok    func(code int) bool
-		parse func(out string)
-	}{
-		{"pycodestyle", quality.PycodestyleArgs(inside), func(c int) bool { return c <= 1 },
-			func(out string) { q.Pycodestyle = quality.ParsePycodestyle(out) }},
-		{"pyflakes", quality.PyflakesArgs(inside), func(c int) bool { return c <= 1 },
-			func(out string) { q.Pyflakes = relativeMessages(quality.ParsePyflakes(out), inside) }},
-		// pylint's exit status is a bit mask of message categories; 32 is a usage error.
-		{"pylint", quality.PylintArgs(inside, deps...), func(c int) bool { return c < 32 },
-			func(out string) {
-				p := quality.ParsePylint(out)
-				p.Messages = relativeMessages(p.Messages, inside)
-				q.Pylint = p
-			}},
+	if results == nil {
+		early.stop()
+		if results, err = j.runLinters(ctx, "", inside, lintDeps(j, wh, hasWheelhouse)); err != nil {
+			return l, err
+		}
 	}
-	results := make([]*stepResult, len(tools))
-	errs := make([]error, len(tools))
+	return finishLint(l, q, results, inside, how)
+}
+
+// lintDeps are the wheels of the target's wheelhouse, inside the sandbox: pylint's view of the
+// project's dependencies.
+func lintDeps(j *job, wh Wheelhouse, ok bool) []string {
+	if !ok {
+		return nil
+	}
+	var deps []string
+	wheels, _ := filepath.Glob(filepath.Join(wh.Dir, "*.whl"))
+	sort.Strings(wheels)
+	for _, w := range wheels {
+		deps = append(deps, j.in(w))
+	}
+	return deps
+}
+
+// lintTools are the quality tools lint runs, in the order runLinters returns their results.
+var lintTools = []struct {
+	name string
+	args func(inside string, deps []string) []string
+	// ok reports whether the tool ran to the end: each says "I found messages" with its own
+	// exit status, which is a result, not a failure.
+	ok    func(code int) bool
+	parse func(q *quality.Report, out, inside string)
+}{
+	{"pycodestyle", func(in string, _ []string) []string { return quality.PycodestyleArgs(in) }, func(c int) bool { return c <= 1 },
+		func(q *quality.Report, out, _ string) { q.Pycodestyle = quality.ParsePycodestyle(out) }},
+	{"pyflakes", func(in string, _ []string) []string { return quality.PyflakesArgs(in) }, func(c int) bool { return c <= 1 },
+		func(q *quality.Report, out, in string) { q.Pyflakes = relativeMessages(quality.ParsePyflakes(out), in) }},
+	// pylint's exit status is a bit mask of message categories; 32 is a usage error.
+	{"pylint", func(in string, deps []string) []string { return quality.PylintArgs(in, deps...) }, func(c int) bool { return c < 32 },
+		func(q *quality.Report, out, in string) {
+			p := quality.ParsePylint(out)
+			p.Messages = relativeMessages(p.Messages, in)
+			q.Pylint = p
+		}},
+}
+
+// lowPriority starts a command at a lower CPU priority than the analysis's other steps: the
+// linters run beside the build, the install and the tests, which the analysis waits for, while
+// the linters are seldom the last to end. Each sandbox is a session of its own, and the kernel
+// shares the CPUs between sessions (autogroups) before it looks at a process's nice value, so the
+// session's share is lowered too; where that cannot be, only nice applies.
+var lowPriority = []string{"/bin/sh", "-c", `{ echo 10 > /proc/self/autogroup; } 2>/dev/null; exec nice -n 10 "$@"`, "lint"}
+
+// runLinters runs lintTools side by side in the sandbox over the directory inside (a path inside
+// the sandbox), pylint with deps on its sys.path. prefix starts the names of their raw data.
+func (j *job) runLinters(ctx context.Context, prefix, inside string, deps []string) ([]*stepResult, error) {
+	results := make([]*stepResult, len(lintTools))
+	errs := make([]error, len(lintTools))
 	var wg sync.WaitGroup
-	for i, tool := range tools {
+	for i, tool := range lintTools {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = j.run(ctx, step{task: "lint", name: tool.name, dir: inside, wall: j.opts.LintTimeout,
-				argv: append([]string{j.opts.ToolPython}, tool.args...)})
+			results[i], errs[i] = j.run(ctx, step{task: "lint", name: prefix + tool.name, dir: inside, wall: j.opts.LintTimeout,
+				argv: append(append(slices.Clone(lowPriority), j.opts.ToolPython), tool.args(inside, deps)...)})
 		}()
 	}
 	wg.Wait()
-	var problems []string
-	for i, tool := range tools {
-		if errs[i] != nil {
-			return l, errs[i]
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
+	}
+	return results, nil
+}
+
+// finishLint reads into l the tools' results over the files q describes, laid out at inside (a
+// path inside the sandbox); how, when not empty, says how they were linted.
+func finishLint(l *report.Lint, q quality.Report, results []*stepResult, inside, how string) (*report.Lint, error) {
+	var problems []string
+	for i, tool := range lintTools {
 		res := results[i]
 		if res.res.Outcome == "ok" || (res.res.Outcome == "exit" && tool.ok(res.res.ExitCode)) {
-			tool.parse(string(res.res.Stdout))
+			tool.parse(&q, string(res.res.Stdout), inside)
 		} else {
 			problems = append(problems, tool.name+" "+describe(res.res))
 		}
@@ -99,10 +164,11 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	l.Quality = reportQuality(q)
 	l.Phase = sideBySide(results)
 	l.Phase.Outcome = "ok"
+	l.Phase.Reason = how
 	if len(problems) > 0 {
 		l.Phase.Outcome = "failed"
 		l.Phase.Reason = strings.Join(problems, "; ")
-		if len(problems) == len(tools) {
+		if len(problems) == len(lintTools) {
 			return l, fmt.Errorf("no quality tool ran: %s", l.Phase.Reason)
 		}
 	}

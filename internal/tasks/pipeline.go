@@ -185,6 +185,11 @@ type jobEnv struct {
 	base report.Report
 	// refused are the outputs already reported as refused (see refusedOutput).
 	refused *refusedSet
+	// bg is the job's context for work a task starts that outlives the task (the early lint, see
+	// earlyLint): Analyze cancels it when the graph has run, and waits for that work (background)
+	// before the work space goes. nil: no such work is started.
+	bg         context.Context
+	background *sync.WaitGroup
 }
 
 // job is what one task's run sees: the job's shared environment, and the collector of what the
@@ -235,6 +240,10 @@ func Analyze(ctx context.Context, req Request, opts Options) (*report.Report, er
 		return nil, err
 	}
 	defer e.close()
+	bg, stop := context.WithCancel(ctx)
+	e.bg, e.background = bg, &sync.WaitGroup{}
+	defer e.background.Wait()
+	defer stop()
 
 	var a assembly
 	g, err := e.graph(&a)
@@ -358,7 +367,19 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute,
 			Run: produce(j, b, &outs.Inspect, (*job).inspect, func(d *dag.Data, _ *report.Packaging) { KInspected.Set(d, true) })},
 		// Lint reads what the first target's wheel ships; pylint sees that target's wheelhouse.
-		{Name: "lint", Needs: []dag.AnyKey{j.targets[0].kWheel}, Optional: []dag.AnyKey{j.targets[0].kWheelhouse}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
+		// lint-start starts the linters on the sdist's copies of those modules beside the build,
+		// and lint keeps that run when the wheel ships exactly them (see earlyLint). The run it
+		// starts is the lint's: what it keeps goes into the lint's slot.
+		{Name: "lint-start", Needs: []dag.AnyKey{KSource, j.targets[0].kWheelhouse}, Provides: []dag.AnyKey{kEarlyLint},
+			Run: func(ctx context.Context, d *dag.Data) error {
+				lj := &job{jobEnv: j, out: &collector{b: b, into: &outs.Lint.produced}}
+				e, err := lj.startLint(ctx, d, j.targets[0])
+				if err == nil {
+					kEarlyLint.Set(d, e)
+				}
+				return err
+			}},
+		{Name: "lint", Needs: []dag.AnyKey{j.targets[0].kWheel}, Optional: []dag.AnyKey{j.targets[0].kWheelhouse, kEarlyLint}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
 			Run: produce(j, b, &outs.Lint, onTarget((*job).lint, j.targets[0]), func(d *dag.Data, _ *report.Lint) { KLinted.Set(d, true) })},
 	}
 	for i, t := range j.targets {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
 )
@@ -212,6 +213,27 @@ func TestProjectCoverageExclusions(t *testing.T) {
 	}
 	if d := cmp.Diff(covFigures{10, 10, 2, 2}, figuresOf(c)); d != "" || c.Percent != 100 {
 		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+	}
+}
+
+// TestLintOfAWrittenModule: when the build writes a module the sdist does not hold, the lint begun
+// on the sdist's copies is not what the wheel ships: the wheel's own modules are linted.
+func TestLintOfAWrittenModule(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-genversion")
+	if rep.Verdict != report.VerdictPassed || rep.Results().Tests.Results.Counts.Passed != 2 {
+		t.Errorf("verdict %s (%s), want passed with 2 tests", rep.Verdict, rep.Reason)
+	}
+	l := rep.Lint
+	if l == nil {
+		t.Fatal("no lint")
+	}
+	want := []string{"pyti_test_genversion/__init__.py", "pyti_test_genversion/_version.py"}
+	if d := cmp.Diff(want, l.Linted, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" || l.Files != 2 {
+		t.Errorf("linted %d files (-want +got):\n%s", l.Files, d)
+	}
+	if l.Outcome != "ok" || l.Reason != "" || l.Pylint == nil {
+		t.Errorf("lint %s (%s), pylint %v: want the wheel's files linted, not the sdist's copies", l.Outcome, l.Reason, l.Pylint)
 	}
 }
 

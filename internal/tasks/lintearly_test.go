@@ -1,0 +1,130 @@
+package tasks
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/pyti/pyti/internal/quality"
+)
+
+// TestGuessShipped: the modules a source tree's wheel will most likely install, found the way the
+// common build backends find them, with the tests and the project's tooling left out.
+func TestGuessShipped(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []quality.ShippedFile
+	}{
+		{
+			name: "a package at the top of the tree, its tests and tooling beside it",
+			files: map[string]string{
+				"setup.py": "", "noxfile.py": "", "conftest.py": "", "docs/conf.py": "", "tests/test_a.py": "",
+				"pkg/__init__.py": "", "pkg/a.py": "", "pkg/sub/b.py": "", "pkg/tests/test_b.py": "",
+				"pkg/__pycache__/a.py": "", "examples/__init__.py": "",
+			},
+			want: []quality.ShippedFile{{Member: "pkg/__init__.py", Path: "pkg/__init__.py"}, {Member: "pkg/a.py", Path: "pkg/a.py"},
+				{Member: "pkg/sub/b.py", Path: "pkg/sub/b.py"}},
+		},
+		{
+			name:  "a src layout",
+			files: map[string]string{"setup.py": "", "src/pkg/__init__.py": "", "src/pkg/core.py": "", "tests/test_core.py": ""},
+			want: []quality.ShippedFile{{Member: "src/pkg/__init__.py", Path: "pkg/__init__.py"},
+				{Member: "src/pkg/core.py", Path: "pkg/core.py"}},
+		},
+		{
+			name:  "a single module, with its test module beside it",
+			files: map[string]string{"setup.py": "", "six.py": "", "test_six.py": "", "README.rst": ""},
+			want:  []quality.ShippedFile{{Member: "six.py", Path: "six.py"}},
+		},
+		{
+			name: "a namespace package that the egg-info names",
+			files: map[string]string{"setup.py": "", "jaraco.functools.egg-info/top_level.txt": "jaraco\n",
+				"jaraco/functools/__init__.py": "", "jaraco/functools/__init__.pyi": "", "tests/test_x.py": "", "docs/conf.py": ""},
+			want: []quality.ShippedFile{{Member: "jaraco/functools/__init__.py", Path: "jaraco/functools/__init__.py"}},
+		},
+		{
+			name: "the egg-info's names win over other packages in the tree",
+			files: map[string]string{"pkg.egg-info/top_level.txt": "mod\npkg\n", "pkg/__init__.py": "", "mod.py": "",
+				"helpers/__init__.py": ""},
+			want: []quality.ShippedFile{{Member: "mod.py", Path: "mod.py"}, {Member: "pkg/__init__.py", Path: "pkg/__init__.py"}},
+		},
+		{
+			name:  "nothing but tooling: no guess",
+			files: map[string]string{"setup.py": "", "tests/test_x.py": "", "docs/conf.py": ""},
+		},
+		{
+			name:  "only an extension's C source: no guess",
+			files: map[string]string{"setup.py": "", "pkg.egg-info/top_level.txt": "_speedups\n", "_speedups.c": ""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tt.files)
+			got := guessShipped(root)
+			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty(), cmpopts.SortSlices(func(a, b quality.ShippedFile) bool { return a.Path < b.Path })); d != "" {
+				t.Errorf("guessShipped (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestEarlyLintLints: the lint started on the sdist's copies is kept only for exactly the files
+// the wheel ships, with the same bytes.
+func TestEarlyLintLints(t *testing.T) {
+	early := map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n"}
+	tests := []struct {
+		name  string
+		wheel map[string]string
+		want  bool
+	}{
+		{"the same files", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n"}, true},
+		{"one file more in the wheel (a generated _version.py)", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/_version.py": ""}, false},
+		{"one file less in the wheel", map[string]string{"pkg/__init__.py": ""}, false},
+		{"a file changed by the build", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 2\n"}, false},
+		{"the same bytes at another path", map[string]string{"pkg/__init__.py": "", "pkg/b.py": "A = 1\n"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			e := &earlyLint{dir: filepath.Join(dir, "early")}
+			writeFiles(t, e.dir, early)
+			wheel := filepath.Join(dir, "wheel")
+			writeFiles(t, wheel, tt.wheel)
+			got, err := e.lints(wheel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("lints = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	var none *earlyLint
+	if got, err := none.lints(t.TempDir()); got || err != nil {
+		t.Errorf("no early lint: lints = %v, %v; want false, nil", got, err)
+	}
+	none.stop()
+}
+
+// TestLayOut copies the guessed files to their install paths and refuses a link in their place.
+func TestLayOut(t *testing.T) {
+	tree, dir := t.TempDir(), t.TempDir()
+	writeFiles(t, tree, map[string]string{"src/pkg/__init__.py": "X = 1\n"})
+	if err := layOut(tree, dir, []quality.ShippedFile{{Member: "src/pkg/__init__.py", Path: "pkg/__init__.py"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "pkg", "__init__.py")); string(got) != "X = 1\n" {
+		t.Errorf("pkg/__init__.py holds %q", got)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(tree, "src", "pkg", "evil.py")); err != nil {
+		t.Fatal(err)
+	}
+	if err := layOut(tree, t.TempDir(), []quality.ShippedFile{{Member: "src/pkg/evil.py", Path: "pkg/evil.py"}}); err == nil {
+		t.Error("a link was laid out")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/quality"
 )
 
@@ -106,7 +107,7 @@ func (j *job) startLint(ctx context.Context, d *dag.Data, first *target) (*early
 	}
 	src, _ := KSource.Get(d)
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
-	guess := guessShipped(src.Root)
+	guess := guessShipped(src.Root, flitModule(src.Pyproject))
 	if len(guess) == 0 {
 		return nil, nil
 	}
@@ -171,19 +172,23 @@ var notShipped = map[string]bool{
 // guessShipped guesses, from a source tree, the Python modules its wheel will install, as
 // quality.SelectShipped would pick them from the wheel (Member is the path in the tree, Path the
 // install path), or nil when it cannot tell. The modules sit in src/ when that holds any, else at
-// the top of the tree. Which top-level ones ship: those an egg-info's top_level.txt names (a
-// setuptools sdist has one), else the regular packages, else the single modules, leaving out the
-// usual tooling (setup.py, noxfile.py, docs/, ...). A package ships every .py file below it. The
-// guess is checked against the wheel (earlyLint.lints); a wrong one only costs time.
-func guessShipped(tree string) []quality.ShippedFile {
+// the top of the tree. Which top-level ones ship: the one module flit builds (flit names it, when
+// not ""), else those an egg-info's top_level.txt names (a setuptools sdist has one), else the
+// regular packages, else the single modules, leaving out the usual tooling (setup.py, noxfile.py,
+// docs/, ...). A package ships every .py file below it but the __init__.py of a pkg_resources-style
+// namespace that the egg-info names (setuptools installs a -nspkg.pth for it instead). The guess is
+// checked against the wheel (earlyLint.lints); a wrong one only costs time.
+func guessShipped(tree, flit string) []quality.ShippedFile {
 	base := ""
-	if tops, pkgs, mods := topLevel(filepath.Join(tree, "src")); len(tops)+len(pkgs)+len(mods) > 0 {
+	if tops, pkgs, mods, _ := topLevel(filepath.Join(tree, "src")); len(tops)+len(pkgs)+len(mods) > 0 {
 		base = "src"
 	}
 	dir := filepath.Join(tree, base)
-	tops, pkgs, mods := topLevel(dir)
+	tops, pkgs, mods, namespaces := topLevel(dir)
 	var names []string
 	switch {
+	case flit != "" && (isDir(filepath.Join(dir, flit)) || isFile(filepath.Join(dir, flit+".py"))):
+		names = []string{flit}
 	case len(tops) > 0:
 		names = tops
 	case len(pkgs) > 0:
@@ -213,7 +218,9 @@ func guessShipped(tree string) []quality.ShippedFile {
 				if err != nil {
 					return err
 				}
-				members = append(members, filepath.ToSlash(rel))
+				if rel := filepath.ToSlash(rel); !namespaces[path.Dir(rel)] || d.Name() != "__init__.py" {
+					members = append(members, rel)
+				}
 			}
 			return nil
 		})
@@ -237,17 +244,22 @@ func guessShipped(tree string) []quality.ShippedFile {
 
 // topLevel lists, in dir, the names an egg-info's top_level.txt gives, the regular packages
 // (directories with an __init__.py) and the .py modules, the last two without the tooling names
-// (notShipped) and without names Python could not import.
-func topLevel(dir string) (tops, pkgs, mods []string) {
+// (notShipped) and without names Python could not import; and the namespace packages an
+// egg-info's namespace_packages.txt names, as slash paths.
+func topLevel(dir string) (tops, pkgs, mods []string, namespaces map[string]bool) {
+	namespaces = map[string]bool{}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, nil, nil
+		return nil, nil, nil, namespaces
 	}
 	for _, e := range entries {
 		name := e.Name()
 		switch {
 		case e.IsDir() && strings.HasSuffix(name, ".egg-info"):
-			tops = append(tops, readTopLevel(filepath.Join(dir, name, "top_level.txt"))...)
+			tops = append(tops, readNames(filepath.Join(dir, name, "top_level.txt"))...)
+			for _, ns := range readNames(filepath.Join(dir, name, "namespace_packages.txt")) {
+				namespaces[strings.ReplaceAll(ns, ".", "/")] = true
+			}
 		case e.IsDir() && isIdentifier(name) && !notShipped[name] && isFile(filepath.Join(dir, name, "__init__.py")):
 			pkgs = append(pkgs, name)
 		case e.Type().IsRegular() && strings.HasSuffix(name, ".py") && isIdentifier(strings.TrimSuffix(name, ".py")) && !notShipped[strings.TrimSuffix(name, ".py")]:
@@ -255,11 +267,22 @@ func topLevel(dir string) (tops, pkgs, mods []string) {
 		}
 	}
 	slices.Sort(tops)
-	return slices.Compact(tops), pkgs, mods
+	return slices.Compact(tops), pkgs, mods, namespaces
 }
 
-// readTopLevel reads the names of a top_level.txt, keeping only plain identifiers.
-func readTopLevel(p string) []string {
+// flitModule is the module flit_core builds from a pyproject.toml: the project's name with its
+// dashes made underscores ([tool.flit.module] may name another, which PYTI does not read: the
+// guess is then the usual one); "" for another backend.
+func flitModule(py *pkgmeta.Pyproject) string {
+	if py == nil || py.BuildSystem == nil || py.BuildSystem.BuildBackend != "flit_core.buildapi" || py.Project == nil {
+		return ""
+	}
+	return strings.ReplaceAll(py.Project.Name, "-", "_")
+}
+
+// readNames reads the names of an egg-info's top_level.txt or namespace_packages.txt, keeping only
+// plain (dotted) identifiers.
+func readNames(p string) []string {
 	data, err := os.ReadFile(p)
 	if err != nil || len(data) > 1<<16 {
 		return nil
@@ -267,7 +290,7 @@ func readTopLevel(p string) []string {
 	var names []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		if n := strings.TrimSpace(sc.Text()); isIdentifier(n) {
+		if n := strings.TrimSpace(sc.Text()); n != "" && !slices.ContainsFunc(strings.Split(n, "."), func(p string) bool { return !isIdentifier(p) }) {
 			names = append(names, n)
 		}
 	}

@@ -17,6 +17,7 @@ func TestGuessShipped(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
+		flit  string
 		want  []quality.ShippedFile
 	}{
 		{
@@ -53,6 +54,27 @@ func TestGuessShipped(t *testing.T) {
 			want: []quality.ShippedFile{{Member: "mod.py", Path: "mod.py"}, {Member: "pkg/__init__.py", Path: "pkg/__init__.py"}},
 		},
 		{
+			name: "a pkg_resources-style namespace: setuptools installs a .pth, not its __init__.py",
+			files: map[string]string{"setup.py": "", "src/zope.deprecation.egg-info/top_level.txt": "zope\n",
+				"src/zope.deprecation.egg-info/namespace_packages.txt": "zope\n",
+				"src/zope/__init__.py": "__import__('pkg_resources').declare_namespace(__name__)\n",
+				"src/zope/deprecation/__init__.py": "", "src/zope/deprecation/tests.py": ""},
+			want: []quality.ShippedFile{{Member: "src/zope/deprecation/__init__.py", Path: "zope/deprecation/__init__.py"}},
+		},
+		{
+			name: "flit builds the module the project is named after, not its helpers beside it",
+			files: map[string]string{"src/typing_extensions.py": "", "src/_typed_dict_test_helper.py": "",
+				"src/test_typing_extensions.py": ""},
+			flit: "typing_extensions",
+			want: []quality.ShippedFile{{Member: "src/typing_extensions.py", Path: "typing_extensions.py"}},
+		},
+		{
+			name:  "flit's module is not in the tree ([tool.flit.module] names another): the usual guess",
+			files: map[string]string{"src/other/__init__.py": ""},
+			flit:  "my_project",
+			want:  []quality.ShippedFile{{Member: "src/other/__init__.py", Path: "other/__init__.py"}},
+		},
+		{
 			name:  "nothing but tooling: no guess",
 			files: map[string]string{"setup.py": "", "tests/test_x.py": "", "docs/conf.py": ""},
 		},
@@ -65,7 +87,7 @@ func TestGuessShipped(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
 			writeFiles(t, root, tt.files)
-			got := guessShipped(root)
+			got := guessShipped(root, tt.flit)
 			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty(), cmpopts.SortSlices(func(a, b quality.ShippedFile) bool { return a.Path < b.Path })); d != "" {
 				t.Errorf("guessShipped (-want +got):\n%s", d)
 			}

@@ -276,10 +276,14 @@ type Fetch struct {
 	// Tools are the test tools PYTI added because the project does not declare them.
 	Tools []string `json:"tools,omitempty"`
 	// MissingTestDeps are the test dependencies the index does not have at all; the tests then
-	// ran without the project's test dependencies.
+	// ran without them (and without the others, unless OtherTestDepsFetched).
 	MissingTestDeps []string `json:"missing_test_dependencies,omitempty"`
 	// UnmetTestDeps are test requirements the index has no matching version of.
 	UnmetTestDeps []string `json:"unmet_test_dependencies,omitempty"`
+	// OtherTestDepsFetched says that, with MissingTestDeps and UnmetTestDeps left out, the
+	// project's other test dependencies were fetched and the tests ran with them; false when they
+	// were left out too.
+	OtherTestDepsFetched bool `json:"other_test_dependencies_fetched,omitempty"`
 	// StaticMetadata says the package's own requirements were read from its static
 	// pyproject.toml [project] table (PEP 621) and pip resolved them, without preparing the
 	// package's metadata (a build environment and the backend run) just to learn them.

@@ -150,13 +150,31 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
 		fetch.MissingTestDeps, fetch.UnmetTestDeps = j.unavailableTestDeps(ctx, t, src, extras, testReqs, res.output)
-		tools, err := download("pip-download-tools", testTools)
-		if err != nil {
-			return fetched{Fetch: fetch}, err
+		// A user without the test dependencies the index cannot satisfy still has the others:
+		// fetch them, so that only the tests that need the missing ones cannot run.
+		others := otherTestRequirements(t, src, main.name, extras, testReqs, fetch.MissingTestDeps, fetch.UnmetTestDeps)
+		fetchedOthers := false
+		if len(others) > 0 {
+			rest, err := download("pip-download-other-tests", append(slices.Clone(others), testTools...))
+			if err != nil {
+				return fetched{Fetch: fetch}, err
+			}
+			if fetchedOthers = rest.ok(); fetchedOthers {
+				used.TestRequirements = others
+				fetch.OtherTestDepsFetched = true
+				fetch.Phase.Reason = "the test dependencies the index cannot satisfy were left out (" + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps) +
+					"); the others were fetched: " + strings.Join(others, ", ")
+			}
 		}
-		if !tools.ok() {
-			used.Tools = nil
-			fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(tools.output)
+		if !fetchedOthers {
+			tools, err := download("pip-download-tools", testTools)
+			if err != nil {
+				return fetched{Fetch: fetch}, err
+			}
+			if !tools.ok() {
+				used.Tools = nil
+				fetch.Phase.Reason += "; nor could the test tools (" + strings.Join(testTools, ", ") + "): " + lastLine(tools.output)
+			}
 		}
 	}
 	// pip (and the package's setup.py preparing metadata) ran there: no link may redirect PYTI's
@@ -626,6 +644,51 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, ex
 		unmet = notOnIndex(pipOutput)
 	}
 	return missing, unmet
+}
+
+// otherTestRequirements are the project's test requirements (its test requirements' and its test
+// extras', markers evaluated for t's interpreter) but those the index cannot satisfy (missing names
+// projects it does not have, unmet requirements it has no matching version of), as plain
+// requirement strings for pip. The package itself (an extra asking for another of its extras)
+// and direct references are left out. nil when nothing was left out, or nothing is left.
+func otherTestRequirements(t *target, src Source, self string, extras, testReqs, missing, unmet []string) []string {
+	if len(missing)+len(unmet) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, m := range missing {
+		out[pep440.NormalizeName(m)] = true
+	}
+	for _, u := range unmet {
+		if r, err := pep440.ParseRequirement(u); err == nil {
+			out[pep440.NormalizeName(r.Name)] = true
+		}
+	}
+	reqs := make([]extraRequirement, 0, len(testReqs))
+	for _, r := range testReqs {
+		reqs = append(reqs, extraRequirement{raw: r})
+	}
+	reqs = append(reqs, testExtraRequirements(src, extras)...)
+	env := pep440.DefaultEnvironment(t.pythonVersion)
+	var others []string
+	for _, req := range reqs {
+		r, err := pep440.ParseRequirement(req.raw)
+		if err != nil || r.URL != "" || out[pep440.NormalizeName(r.Name)] || (self != "" && pep440.NormalizeName(r.Name) == pep440.NormalizeName(self)) {
+			continue
+		}
+		if r.Marker != nil {
+			env["extra"] = req.extra
+			if ok, err := r.Marker.Evaluate(env); err != nil || !ok {
+				continue
+			}
+		}
+		plain := r
+		plain.Marker = nil
+		if s := plain.String(); !slices.Contains(others, s) {
+			others = append(others, s)
+		}
+	}
+	return others
 }
 
 // extraRequirement is one requirement of an extra, with the extra its markers are evaluated under.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
 )
@@ -255,6 +256,46 @@ func TestTestExtraRequirements(t *testing.T) {
 			got := testExtraRequirements(tc.src(root), []string{"test"})
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(extraRequirement{})); diff != "" {
 				t.Errorf("testExtraRequirements (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOtherTestRequirements: with the test dependencies the index cannot satisfy left out, the
+// others are fetched, as plain requirements for this interpreter.
+func TestOtherTestRequirements(t *testing.T) {
+	py, problems := pkgmeta.ParsePyproject([]byte(`[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+[project]
+name = "my-pkg"
+version = "1"
+[project.optional-dependencies]
+test = ["pytest>=7", "pretend", "hypothesis; python_version >= '3.8'", "tomli; python_version < '3.11'", "my-pkg[yaml]", "local @ file:///x"]
+yaml = ["PyYAML"]
+`))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	src := Source{Pyproject: py}
+	tg := &target{pythonVersion: "3.11.2"}
+	tests := []struct {
+		name                     string
+		testReqs, missing, unmet []string
+		want                     []string
+	}{
+		{"nothing left out: nothing to fetch again", nil, nil, nil, nil},
+		{"one project not on the index", nil, []string{"pretend"}, nil,
+			[]string{"pytest>=7", "hypothesis"}},
+		{"an unmet version, and a requirements file's", []string{"freezegun==1.0", "Pytest>=7"}, nil, []string{"pytest>=7"},
+			[]string{"freezegun==1.0", "pretend", "hypothesis"}},
+		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis"}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := otherTestRequirements(tg, src, "my-pkg", []string{"test"}, tt.testReqs, tt.missing, tt.unmet)
+			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("otherTestRequirements (-want +got):\n%s", d)
 			}
 		})
 	}

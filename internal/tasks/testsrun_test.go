@@ -245,16 +245,22 @@ func TestTestDependencyNotOnIndex(t *testing.T) {
 	if d := cmp.Diff([]string{"pyti-test-not-on-any-index"}, rep.Results().Fetch.MissingTestDeps); d != "" {
 		t.Errorf("missing test dependencies (-want +got):\n%s", d)
 	}
+	// The test dependency the index has is installed: only the test that needs the missing one
+	// cannot run.
+	if !rep.Results().Fetch.OtherTestDepsFetched {
+		t.Errorf("fetch %q: the other test dependencies were not fetched", rep.Results().Fetch.Reason)
+	}
 	want := map[string]string{
-		"tests/test_greet.py::test_greet":       "passed",
-		"tests/test_greet.py::test_greet_empty": "passed",
-		"tests/test_with_helper.py":             "error missing-dependency",
+		"tests/test_greet.py::test_greet":                   "passed",
+		"tests/test_greet.py::test_greet_empty":             "passed",
+		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
+		"tests/test_with_helper.py":                         "error missing-dependency",
 	}
 	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
 		t.Errorf("tests (-want +got):\n%s", d)
 	}
 	if rep.Verdict != report.VerdictTestDeps ||
-		rep.Reason != "1 of 3 tests could not run: test dependency `pyti-test-not-on-any-index` is not on the index" {
+		rep.Reason != "1 of 4 tests could not run: test dependency `pyti-test-not-on-any-index` is not on the index" {
 		t.Errorf("verdict %s (%s), want test-deps-missing naming pyti-test-not-on-any-index", rep.Verdict, rep.Reason)
 	}
 }

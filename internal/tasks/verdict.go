@@ -268,6 +268,10 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			case dep != "":
 				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
+			case len(missingDeps)+len(unmetDeps) > 0 && fetch.OtherTestDepsFetched:
+				// A module of a test dependency the index could not satisfy, under another name.
+				add("unmet:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: `%s` was not installed, and the index could not satisfy %s", name, unavailable(missingDeps, unmetDeps))})
 			case len(missingDeps)+len(unmetDeps) > 0:
 				// The test dependencies were left out because one of them could not be had.
 				add("dropped:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
@@ -348,6 +352,9 @@ func providingDep(module string, deps []string) string {
 func depsNotInstalled(fetch *report.Fetch) string {
 	if fetch == nil || len(fetch.MissingTestDeps)+len(fetch.UnmetTestDeps) == 0 {
 		return ""
+	}
+	if fetch.OtherTestDepsFetched {
+		return ", without the test dependencies the index could not satisfy: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
 	}
 	return ", with the test dependencies not installed, because they could not be: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
 }

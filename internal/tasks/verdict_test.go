@@ -118,6 +118,16 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: `hypothesis` was not installed, and the test dependencies were left out: " +
 				"`pretend`, `jaraco.classes` not on the index, `coverage[toml]>=7.2.0` with no matching version on it; " +
 				"also 1 could not run: test dependency `pretend` is not on the index; 1 could not run: test dependency `jaraco.classes` is not on the index"}},
+		{"a test dependency the index does not have, the others fetched", one(verdictInput{}, suite(append(passed(2),
+			missing("tests/test_a.py", "pretend"), missing("tests/test_c.py", "yaml"))...),
+			&report.Fetch{MissingTestDeps: []string{"pretend", "PyYAML"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 4 tests could not run: test dependency `pretend` is not on the index; " +
+				"also 1 could not run: `yaml` was not installed, and the index could not satisfy `pretend`, `PyYAML` not on the index"}},
+		{"pytest stopped, the test dependencies the index has installed", one(verdictInput{}, stopped(1,
+			"pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable"),
+			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable, " +
+				"without the test dependencies the index could not satisfy: `pytest-benchmark` not on the index"}},
 		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml.constructor`, which no installed dependency provides"}},
 		{"a portion of a namespace package the index does not have", one(verdictInput{}, suite(append(passed(3),

@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pyti/pyti/internal/archive"
@@ -23,8 +26,9 @@ import (
 // project with what the environment already holds, pip's answer is what it would install for them
 // alone: PYTI then installs them alone, once, with pip, into a cache directory named by
 // everything pip reads (see buildEnvKey), and adds that directory to the environment with a .pth
-// path line and console-script wrappers, as pip would have written them. Otherwise pip installs
-// into the environment, as before.
+// path line and console-script wrappers, as pip would have written them, and the .pth files the
+// test dependencies install themselves (see layerPth). Otherwise pip installs into the
+// environment, as before.
 
 // insideTestEnv is where the cached test dependencies appear in the test step's sandbox.
 const insideTestEnv = "/run/pyti-test-env"
@@ -119,16 +123,33 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 			return nil, fmt.Errorf("%w: the environment already holds %s, which the test dependencies need too", errNoTestLayer, name)
 		}
 	}
-	if layer.pth != "" {
-		return nil, fmt.Errorf("%w: the test dependencies bring %s, which must run at start-up", errNoTestLayer, layer.pth)
-	}
 	var lines strings.Builder
 	for _, l := range p.libDirs {
 		lines.WriteString(insideTestEnv + "/" + l + "\n")
 	}
+	// The layer's own .pth files (pytest-cov's, setuptools' distutils-precedence.pth) must run at
+	// start-up as pip would have installed them: each goes into site-packages under its own name,
+	// so that it runs in its place among the environment's, after the layer's directories (which
+	// its import lines may need) and with its path lines made absolute in the layer.
+	pths := make(map[string][]byte, len(layer.pths))
+	for _, f := range layer.pths {
+		if exists(filepath.Join(env.SitePackages, f.name)) || f.name == testEnvPth {
+			return nil, fmt.Errorf("%w: the test dependencies bring %s, which the environment has too", errNoTestLayer, f.name)
+		}
+		data, err := readCapped(filepath.Join(p.host, f.libDir, f.name), 1<<20)
+		if err != nil {
+			return nil, fmt.Errorf("%w: reading %s: %w", errNoTestLayer, f.name, err)
+		}
+		pths[f.name] = layerPth(lines.String(), insideTestEnv+"/"+f.libDir, data)
+	}
 	// The environment is the sandbox's to write: never write through a link it left there.
 	if err := j.writeNoLinks(t, "test", filepath.Join(env.SitePackages, testEnvPth), []byte(lines.String()), 0o644); err != nil {
 		return nil, err
+	}
+	for _, name := range slices.Sorted(maps.Keys(pths)) {
+		if err := j.writeNoLinks(t, "test", filepath.Join(env.SitePackages, name), pths[name], 0o644); err != nil {
+			return nil, err
+		}
 	}
 	if err := j.realDir(t, "test", filepath.Join(env.Venv, "bin")); err != nil {
 		return nil, err
@@ -200,7 +221,30 @@ func libraryDirs(site string, layer *buildPrefix) []string {
 type distSet struct {
 	names   map[string]bool // normalised project names
 	scripts []consoleScript
-	pth     string // a .pth file found, if any
+	pths    []pthFile // the .pth files found
+}
+
+// pthFile is a .pth file of a library directory (relative to the prefix).
+type pthFile struct{ libDir, name string }
+
+// layerPth is a layer's .pth file as the environment's site-packages holds it: the layer's
+// directories first (prefix, path lines: already on sys.path, site skips them), then its lines,
+// each path line (one that is not an import, a comment or blank) made absolute in the library
+// directory it came from (libDir, as the sandbox sees it), as site resolves it there.
+func layerPth(prefix, libDir string, data []byte) []byte {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		l := strings.TrimRight(line, "\r")
+		switch {
+		case strings.TrimSpace(l) == "", strings.HasPrefix(l, "#"), strings.HasPrefix(l, "import ") || strings.HasPrefix(l, "import\t"):
+		case path.IsAbs(l):
+		default:
+			l = path.Join(libDir, l)
+		}
+		b.WriteString(l + "\n")
+	}
+	return []byte(b.String())
 }
 
 // consoleScript is one [console_scripts] entry point.
@@ -212,8 +256,8 @@ func readDists(p *buildPrefix) (*distSet, error) {
 	for _, l := range p.libDirs {
 		dir := filepath.Join(p.host, l)
 		pths, _ := filepath.Glob(filepath.Join(dir, "*.pth"))
-		if len(pths) > 0 {
-			s.pth = filepath.Base(pths[0])
+		for _, p := range pths {
+			s.pths = append(s.pths, pthFile{libDir: l, name: filepath.Base(p)})
 		}
 		infos, _ := filepath.Glob(filepath.Join(dir, "*.dist-info"))
 		for _, info := range infos {

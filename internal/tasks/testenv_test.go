@@ -41,3 +41,27 @@ func TestPluginsSetAside(t *testing.T) {
 		})
 	}
 }
+
+// TestLayerPth: a layer's .pth file, as site-packages holds it, puts the layer on sys.path first
+// and resolves its path lines in the layer, as site would have in the layer's own directory.
+func TestLayerPth(t *testing.T) {
+	prefix := "/run/pyti-test-env/lib/python3.11/site-packages\n"
+	tests := []struct {
+		name, in, want string
+	}{
+		{"an import line", "import os; os.environ.get('X') and __import__('_hack').add_shim();\n",
+			prefix + "import os; os.environ.get('X') and __import__('_hack').add_shim();\n"},
+		{"path lines, relative and absolute, a comment and a blank line", "# paths\nsub/dir\n\n/opt/abs\r\nimport\tsys\n",
+			prefix + "# paths\n/run/pyti-test-env/lib/python3.11/site-packages/sub/dir\n\n/opt/abs\nimport\tsys\n"},
+		{"no final newline", "extra", prefix + "/run/pyti-test-env/lib/python3.11/site-packages/extra\n"},
+		{"an empty file", "", prefix + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := string(layerPth(prefix, "/run/pyti-test-env/lib/python3.11/site-packages", []byte(tt.in)))
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("layerPth (-want +got):\n%s", d)
+			}
+		})
+	}
+}

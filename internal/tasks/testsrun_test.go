@@ -197,6 +197,10 @@ func TestProjectPluginsDoNotTakeCoverage(t *testing.T) {
 	if !strings.Contains(tests.Runner, "-p no:pytest_cov -n 0") {
 		t.Errorf("runner %q does not say which plugin options PYTI set aside", tests.Runner)
 	}
+	// pytest-cov's .pth comes with the cached test dependencies.
+	if tests.DepsInstall != "cached" {
+		t.Errorf("test dependencies installed by %q (%s), want cached", tests.DepsInstall, tests.DepsNote)
+	}
 }
 
 // TestProjectCoverageExclusions: the lines a project's coverage configuration leaves out of its
@@ -234,6 +238,21 @@ func TestLintOfAWrittenModule(t *testing.T) {
 	}
 	if l.Outcome != "ok" || l.Reason != "" || l.Pylint == nil {
 		t.Errorf("lint %s (%s), pylint %v: want the wheel's files linted, not the sdist's copies", l.Outcome, l.Reason, l.Pylint)
+	}
+}
+
+// TestTestDependencyWithPth: a test dependency whose wheel installs a .pth file (setuptools'
+// distutils-precedence.pth) still comes from the cache, and its .pth runs at start-up as pip's
+// install of it would.
+func TestTestDependencyWithPth(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-pthdeps")
+	tests := rep.Results().Tests
+	if rep.Verdict != report.VerdictPassed || tests.Results.Counts.Passed != 2 {
+		t.Errorf("verdict %s (%s), want passed with 2 tests", rep.Verdict, rep.Reason)
+	}
+	if tests.DepsInstall != "cached" {
+		t.Errorf("test dependencies installed by %q (%s), want cached", tests.DepsInstall, tests.DepsNote)
 	}
 }
 

@@ -57,8 +57,8 @@ func TestGuessShipped(t *testing.T) {
 			name: "a pkg_resources-style namespace: setuptools installs a .pth, not its __init__.py",
 			files: map[string]string{"setup.py": "", "src/zope.deprecation.egg-info/top_level.txt": "zope\n",
 				"src/zope.deprecation.egg-info/namespace_packages.txt": "zope\n",
-				"src/zope/__init__.py": "__import__('pkg_resources').declare_namespace(__name__)\n",
-				"src/zope/deprecation/__init__.py": "", "src/zope/deprecation/tests.py": ""},
+				"src/zope/__init__.py":                                 "__import__('pkg_resources').declare_namespace(__name__)\n",
+				"src/zope/deprecation/__init__.py":                     "", "src/zope/deprecation/tests.py": ""},
 			want: []quality.ShippedFile{{Member: "src/zope/deprecation/__init__.py", Path: "zope/deprecation/__init__.py"}},
 		},
 		{

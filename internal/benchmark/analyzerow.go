@@ -221,7 +221,7 @@ func (s analyzeSetup) manualVariant(name, project, wheelhouse string, lint bool)
 			"--progress-bar", "off", project, "pytest", "coverage"); err != nil {
 			return 0, err
 		}
-		mod := strings.ReplaceAll(project, "-", "_")
+		mod := installedPackage(venv, project)
 		source, site := mod, ""
 		if sites, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages", mod)); len(sites) == 1 {
 			source, site = sites[0], filepath.Dir(sites[0])
@@ -266,6 +266,41 @@ func (s analyzeSetup) manualVariant(name, project, wheelhouse string, lint bool)
 		}
 		return time.Since(start), nil
 	}}
+}
+
+// installedPackage is the top-level package the project installed into venv, as its dist-info's
+// top_level.txt names it (Markdown installs markdown; of several, the one named after the
+// project, else the first), or the project's name with its dashes made underscores.
+func installedPackage(venv, project string) string {
+	want := strings.ToLower(strings.NewReplacer("-", "_", ".", "_").Replace(project))
+	infos, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages", "*.dist-info"))
+	for _, info := range infos {
+		name, _, _ := strings.Cut(strings.TrimSuffix(filepath.Base(info), ".dist-info"), "-")
+		if strings.ToLower(strings.NewReplacer("-", "_", ".", "_").Replace(name)) != want {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(info, "top_level.txt"))
+		if err != nil {
+			break
+		}
+		first := ""
+		for _, line := range strings.Split(string(data), "\n") {
+			n := strings.TrimSpace(line)
+			if st, err := os.Stat(filepath.Join(filepath.Dir(info), n)); n == "" || err != nil || !st.IsDir() {
+				continue
+			}
+			if strings.ToLower(n) == want {
+				return n // toolz installs tlz too: the one named after the project
+			}
+			if first == "" {
+				first = n
+			}
+		}
+		if first != "" {
+			return first
+		}
+	}
+	return strings.ReplaceAll(project, "-", "_")
 }
 
 // checkExit turns a command's result into an error unless it ended with 0 or a code ok accepts.

@@ -34,7 +34,12 @@ import (
 func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lint, error) {
 	early, _ := kEarlyLint.Get(d)
 	defer early.stop()
-	w, _ := first.kWheel.Get(d)
+	w, ok := first.kWheel.Get(d)
+	if !ok {
+		// lint waits for the build, whatever its end, so that it stops the run lint-start began
+		// when there is no wheel to compare it with.
+		return nil, dag.Skip("no wheel was built")
+	}
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
 	l := &report.Lint{}
 	root := filepath.Join(j.work, "lint")
@@ -54,7 +59,7 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	var results []*stepResult
 	inside, how := j.in(src), ""
 	if same, err := early.lints(src); err != nil {
-		return l, err
+		j.log.Warn("comparing the sdist's copies with the wheel's modules: linting the wheel's", "err", err)
 	} else if same {
 		if results, err = early.wait(ctx); err != nil {
 			if ctx.Err() != nil {

@@ -235,7 +235,7 @@ func (s analyzeSetup) manualVariant(name, project, wheelhouse string, lint bool)
 			if err := os.RemoveAll(filepath.Join(tree, mod)); err != nil {
 				return 0, err
 			}
-			if shipped, _ := installedPython(site, mod); len(shipped.Tests) > 0 {
+			if shipped, _ := installedPython(site, mod); len(shipped.Tests) > 0 && !hasTestFiles(tree) {
 				pytest = append(pytest, "--pyargs", mod)
 			}
 		}
@@ -266,6 +266,24 @@ func (s analyzeSetup) manualVariant(name, project, wheelhouse string, lint bool)
 		}
 		return time.Since(start), nil
 	}}
+}
+
+// hasTestFiles reports whether the tree holds test modules of its own (test_*.py, *_test.py),
+// outside the package that went: Markdown ships markdown/test_tools.py, a helper, and keeps its
+// tests in tests/, which pytest finds from the tree.
+func hasTestFiles(tree string) bool {
+	found := false
+	_ = filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || found {
+			return filepath.SkipAll
+		}
+		n := d.Name()
+		if d.Type().IsRegular() && strings.HasSuffix(n, ".py") && (strings.HasPrefix(n, "test_") || strings.HasSuffix(n, "_test.py")) {
+			found = true
+		}
+		return nil
+	})
+	return found
 }
 
 // installedPackage is the top-level package the project installed into venv, as its dist-info's

@@ -40,3 +40,34 @@ func TestInstalledPackage(t *testing.T) {
 		})
 	}
 }
+
+// TestHasTestFiles: the manual way takes the tests from the installed package only when the tree
+// has none of its own.
+func TestHasTestFiles(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+		want  bool
+	}{
+		{"tests in tests/", []string{"tests/test_api.py", "setup.py"}, true},
+		{"a test module at the top", []string{"foo_test.py"}, true},
+		{"only the project's tooling", []string{"setup.py", "docs/conf.py"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tree := t.TempDir()
+			for _, f := range tt.files {
+				p := filepath.Join(tree, f)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := hasTestFiles(tree); got != tt.want {
+				t.Errorf("hasTestFiles = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -92,8 +92,8 @@ var remedies = map[string]string{
 		"is left is the backend itself, two Python start-ups importing it. Removing more: cache built wheels by the " +
 		"sdist's sha256, so that a re-analysis does not rebuild.",
 	"test": "pytest under coverage, then `coverage json`: two sandboxed Python start-ups. The test dependencies come " +
-		"from a cache directory (pip installed them alone, once) added to the job's venv with a .pth path line, unless " +
-		"they share a project with the venv, when pip installs them into it. Removing more: the JSON report from the " +
+		"from a cache directory (pip installed them alone, once) added to the job's venv with a .pth path line, their own " +
+		".pth files (pytest-cov's) copied beside it, unless they share a project with the venv, when pip installs them into it. Removing more: the JSON report from the " +
 		"same interpreter that ran the tests.",
 	"lint": "pycodestyle, pyflakes and pylint side by side over the modules the wheel installs (tests left out), " +
 		"pylint in one process (its parallel mode loses cyclic-import and spends more CPU) with the fetched wheels on " +

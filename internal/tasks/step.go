@@ -117,9 +117,10 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 	}
 	res, err := o.Backend.Run(ctx, spec)
 	if err != nil {
-		if errors.Is(err, sandbox.ErrInfrastructure) {
+		if errors.Is(err, sandbox.ErrInfrastructure) && ctx.Err() == nil {
 			// PYTI's sandbox failed, not the package: the verdict is error (retried), never the
-			// failure of the task it happened in.
+			// failure of the task it happened in. A run that was stopped on purpose (the early
+			// lint when the wheel differs, the job's end) failed because it was stopped.
 			j.out.hint(s.t, report.VerdictError, fmt.Sprintf("%s: %v", s.name, err))
 		}
 		return nil, fmt.Errorf("%s: %w", s.name, err)

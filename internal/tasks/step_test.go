@@ -1,6 +1,8 @@
 package tasks
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/sandbox/sandboxfake"
 )
 
 // TestSideBySide checks that a phase of steps run side by side takes its timing from the
@@ -32,6 +35,39 @@ func TestSideBySide(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := cmp.Diff(tc.want, sideBySide(tc.steps)); d != "" {
 				t.Errorf("(-want +got)\n%s", d)
+			}
+		})
+	}
+}
+
+// TestRunInfrastructureFailure: a sandbox failure makes the verdict error, unless the run was
+// stopped on purpose (the early lint when the wheel differs, the job's end): then it failed
+// because it was stopped, and the analysis is not an error for it.
+func TestRunInfrastructureFailure(t *testing.T) {
+	tests := []struct {
+		name    string
+		stopped bool
+		want    []verdictHint
+	}{
+		{"a failure of the sandbox", false, []verdictHint{{Verdict: report.VerdictError, Reason: "lint: sandbox infrastructure failure: fake: no cgroup"}}},
+		{"a failure of a run stopped on purpose", true, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			fake := sandboxfake.New(sandboxfake.Rule{Do: func(sandbox.Spec) sandboxfake.Reply {
+				if tc.stopped {
+					cancel()
+				}
+				return sandboxfake.Reply{Err: errors.New("no cgroup")}
+			}})
+			j, p := collecting(&jobEnv{opts: Options{Backend: fake}, raw: t.TempDir(), work: t.TempDir()})
+			if _, err := j.run(ctx, step{task: "lint", name: "lint", argv: []string{"python3"}}); !errors.Is(err, sandbox.ErrInfrastructure) {
+				t.Fatalf("run: %v, want the sandbox's failure", err)
+			}
+			if d := cmp.Diff(tc.want, p.Hints, cmp.AllowUnexported(verdictHint{})); d != "" {
+				t.Errorf("verdict hints (-want +got)\n%s", d)
 			}
 		})
 	}

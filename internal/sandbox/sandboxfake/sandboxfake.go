@@ -120,7 +120,8 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	// As every backend's Run: the one place the limits get their defaults.
 	spec.Limits = spec.Limits.WithDefaults()
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%w: fake: %w", sandbox.ErrInfrastructure, err)
+		// As the real backends: a cancelled run is the caller's doing, not a sandbox failure.
+		return nil, fmt.Errorf("fake: sandbox run cancelled: %w", err)
 	}
 	if i < 0 {
 		return nil, fmt.Errorf("%w: fake: no rule for %q", sandbox.ErrInfrastructure, spec.Argv)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pyti/pyti/internal/quality"
 )
 
 // Layout is what an installed wheel ships for Python to import, found the way Python finds it:
@@ -29,6 +31,10 @@ type Layout struct {
 	Submodules []string
 	// Pth are the .pth files whose import lines run at every interpreter start.
 	Pth []string
+	// Tests are the test files the wheel installs (test_*.py, tests/..., as lint tells them
+	// apart), paths relative to site-packages: coverage leaves them out wherever the tests run
+	// from.
+	Tests []string
 	// Why says why Modules and ByLocation are empty, when they are.
 	Why string
 }
@@ -196,6 +202,7 @@ func findModules(files, topLevel []string, read func(string) []byte) Layout {
 		}
 	}
 	l.Modules = sortedKeys(mods)
+	l.Tests = quality.SelectShipped(paths).Tests
 	l.ByLocation = sortedKeys(byLoc)
 	for _, s := range sortedKeys(subs) {
 		if !mods[s] && len(l.Submodules) < maxSubmodules {

@@ -19,9 +19,9 @@ func TestFindModules(t *testing.T) {
 		want     Layout
 	}{
 		{
-			name:  "package and its submodules",
-			files: []string{"demo/__init__.py", "demo/core.py", "demo/sub/__init__.py", "demo/sub/x.py", "demo/tests/test_a.py", "demo/__main__.py", "demo/data.json", "demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD"},
-			want:  Layout{Modules: []string{"demo"}, Submodules: []string{"demo.core", "demo.sub", "demo.sub.x"}},
+			name:  "package and its submodules; its test files told apart",
+			files: []string{"demo/__init__.py", "demo/core.py", "demo/sub/__init__.py", "demo/sub/x.py", "demo/tests/test_a.py", "demo/test_b.py", "demo/__main__.py", "demo/data.json", "demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD"},
+			want:  Layout{Modules: []string{"demo"}, Submodules: []string{"demo.core", "demo.sub", "demo.sub.x"}, Tests: []string{"demo/test_b.py", "demo/tests/test_a.py"}},
 		},
 		{
 			name:  "single module and extension modules",

@@ -74,7 +74,17 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	covJSON := filepath.Join(dir, "coverage.json")
 	covRC := filepath.Join(dir, "pyti-coveragerc")
 	measured := coverageSource(copies)
-	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, testOmit(s.files, j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages)))), 0o644); err != nil {
+	roots := []string{j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages)}
+	omit := testOmit(s.files, roots...)
+	for _, f := range w.Layout.Tests {
+		// The test files the wheel installs, in every copy, also those that the tests found
+		// in the tree do not name (regex's tree holds regex_3/test_regex.py, which it installs
+		// as regex/test_regex.py).
+		for _, r := range roots {
+			omit = append(omit, filepath.ToSlash(r)+"/"+f)
+		}
+	}
+	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, omit)), 0o644); err != nil {
 		return t, err
 	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",

@@ -122,6 +122,35 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 	}
 }
 
+// TestTestsInsideARenamedPackageDir: a package built from a directory of another name (py3/,
+// installed as pyti_test_renamed/), with its tests inside: they import the installed package, and
+// coverage leaves out the test file the wheel installs, which the tree's test file does not name.
+func TestTestsInsideARenamedPackageDir(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-renamed")
+	if rep.Verdict != report.VerdictPassed {
+		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	want := map[string]string{
+		"py3/test_renamed.py::test_double":           "passed",
+		"py3/test_renamed.py::TestDouble::test_zero": "passed",
+	}
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	c := rep.Results().Tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	if d := cmp.Diff([]string{"pyti_test_renamed/__init__.py"}, coveredFiles(c)); d != "" {
+		t.Errorf("files measured (-want +got):\n%s", d)
+	}
+	// By hand: coverage run --branch --source=pyti_test_renamed, the test file omitted.
+	if d := cmp.Diff(covFigures{Statements: 6, Covered: 3, Branches: 2, CoveredBranches: 0}, figuresOf(c)); d != "" {
+		t.Errorf("coverage (-want +got):\n%s", d)
+	}
+}
+
 // TestNamespacePackageWithDoctestModules: a namespace package's portion is found, its pytest
 // configuration's --doctest-modules collects its doctests, and coverage measures the portion
 // alone: never conftest.py, docs/conf.py, the tests, pytest or PYTI's plugin. This needs module

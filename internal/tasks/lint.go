@@ -131,7 +131,9 @@ var lintTools = []struct {
 var lowPriority = []string{"/bin/sh", "-c", `{ echo 10 > /proc/self/autogroup; } 2>/dev/null; exec nice -n 10 "$@"`, "lint"}
 
 // runLinters runs lintTools side by side in the sandbox over the directory inside (a path inside
-// the sandbox), pylint with deps on its sys.path. prefix starts the names of their raw data.
+// the sandbox), pylint with deps on its sys.path. prefix starts the names of their raw data. The
+// tools run isolated (-I), from inside: else `python3 -m pyflakes` would import the package being
+// linted when it is named pyflakes (the project itself), and write its bytecode there.
 func (j *job) runLinters(ctx context.Context, prefix, inside string, deps []string) ([]*stepResult, error) {
 	results := make([]*stepResult, len(lintTools))
 	errs := make([]error, len(lintTools))
@@ -141,7 +143,7 @@ func (j *job) runLinters(ctx context.Context, prefix, inside string, deps []stri
 		go func() {
 			defer wg.Done()
 			results[i], errs[i] = j.run(ctx, step{task: "lint", name: prefix + tool.name, dir: inside, wall: j.opts.LintTimeout,
-				argv: append(append(slices.Clone(lowPriority), j.opts.ToolPython), tool.args(inside, deps)...)})
+				argv: append(append(slices.Clone(lowPriority), j.opts.ToolPython, "-I"), tool.args(inside, deps)...)})
 		}()
 	}
 	wg.Wait()

@@ -3,14 +3,18 @@ package tasks
 import (
 	"archive/zip"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/quality"
+	"github.com/pyti/pyti/internal/sandbox/bwrap"
 )
 
 // TestShippedSources lays a wheel's modules out as installed and leaves its tests, metadata and
@@ -68,5 +72,56 @@ func TestShippedSources(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(root, "src", "pkg", "core.py")); string(got) != members["pkg/core.py"] {
 		t.Errorf("pkg/core.py holds %q", got)
+	}
+}
+
+// TestLintersAreNotTheLintedPackage: the linters run from the directory they lint, and a package
+// there named as one of them (pyflakes' own project, or a hostile one) is linted, never run as the
+// linter.
+func TestLintersAreNotTheLintedPackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the linters in the sandbox; skipped with -short")
+	}
+	if err := bwrap.New().Check(); err != nil {
+		t.Skipf("no sandbox: %v", err)
+	}
+	client, err := pypi.NewClient(pypi.Options{IndexURL: "http://127.0.0.1:1/simple/", CacheDir: t.TempDir(), AllowPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := Options{Client: client, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"), Logger: slog.New(slog.DiscardHandler)}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := newJobEnv(Request{Spec: "pyflakes"}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	if err := os.MkdirAll(e.src, 0o755); err != nil { // unpack makes it
+		t.Fatal(err)
+	}
+	dir := filepath.Join(e.work, "lint", "src")
+	ran := "raise SystemExit('the linted package ran as the linter')\n"
+	writeFiles(t, dir, map[string]string{
+		"pyflakes/__init__.py": "", "pyflakes/__main__.py": ran, "pycodestyle.py": ran,
+		"pylint/__init__.py": "", "pylint/__main__.py": ran,
+		"mod.py": "import os\n",
+	})
+	j, _ := collecting(e)
+	results, err := j.runLinters(t.Context(), "", j.in(dir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for i, r := range results {
+		if strings.Contains(r.output, "ran as the linter") {
+			t.Errorf("%s ran the linted package: %s", lintTools[i].name, r.output)
+		}
+		got[lintTools[i].name] = strings.Contains(r.output, "mod.py:1:")
+	}
+	// Each tool read mod.py: pycodestyle's statistics name no file, pyflakes and pylint do.
+	if d := cmp.Diff(map[string]bool{"pycodestyle": false, "pyflakes": true, "pylint": true}, got); d != "" {
+		t.Errorf("tools that reported on mod.py (-want +got)\n%s", d)
 	}
 }

@@ -105,6 +105,47 @@ func TestInstallTimeRulesOnlyInSetupPy(t *testing.T) {
 	}
 }
 
+// A maintainers' tools/ directory at the top of a source tree is no package: nothing installs or
+// imports it, so a script there that downloads data when run (regex's build_regex_unicode.py)
+// is not code that reaches the network at import. The same file where it can be imported is.
+func TestMaintainerToolsAreNotModules(t *testing.T) {
+	py := python(t)
+	gen := "import urllib.request\nurllib.request.urlretrieve('https://www.unicode.org/Public/zipped/15.1.0/UCD.zip', 'UCD.zip')\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"an sdist's tools/", map[string]string{"pkg-1.0/setup.py": "", "pkg-1.0/pkg/__init__.py": "", "pkg-1.0/tools/gen.py": gen}, nil},
+		{"a tree's tools/", map[string]string{"pyproject.toml": "", "pkg/__init__.py": "", "tools/gen.py": gen}, nil},
+		{"a tools package", map[string]string{"pkg-1.0/setup.py": "", "pkg-1.0/tools/__init__.py": "", "pkg-1.0/tools/gen.py": gen},
+			[]string{"import-time-network pkg-1.0/tools/gen.py"}},
+		{"tools/ inside the package", map[string]string{"pkg-1.0/setup.py": "", "pkg-1.0/pkg/__init__.py": "", "pkg-1.0/pkg/tools/gen.py": gen},
+			[]string{"import-time-network pkg-1.0/pkg/tools/gen.py"}},
+		{"a wheel's tools/, installed and importable", map[string]string{"pkg-1.0.dist-info/METADATA": "", "tools/gen.py": gen},
+			[]string{"import-time-network tools/gen.py"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, tc.files)
+			findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range findings {
+				if f.RuleID == "import-time-network" {
+					got = append(got, f.RuleID+" "+f.File)
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("findings (-want +got)\n%s", d)
+			}
+		})
+	}
+}
+
 // Real, benign code shipped by Debian yields no high-severity finding.
 func TestRealPackagesAreQuiet(t *testing.T) {
 	py := python(t)

@@ -1396,7 +1396,33 @@ def xored_executable(head):
     return None
 
 
-def role_of(rel, top_setup):
+# TOOLING are the names of the directories where projects keep their maintainers' scripts (code
+# generators, release helpers). At the top of a source tree (beside its setup.py, pyproject.toml
+# or PKG-INFO) and holding no __init__.py, such a directory is no package: no build installs it,
+# nothing imports it, and its code is read as an example's. In a wheel, where any directory is
+# installed and importable, it stays a module.
+TOOLING = ("tools", "tool", "devtools", "maint", "maintenance")
+PROJECT_FILES = ("setup.py", "pyproject.toml", "PKG-INFO")
+
+
+def tooling_dirs(root, files):
+    """The TOOLING directories, as "DIR/" prefixes of the paths in files, at the top of each
+    source tree: root itself, or its top directories (an sdist holds one)."""
+    tops = {""} | {f.split("/")[0] + "/" for f in files if "/" in f}
+    out = set()
+    for top in tops:
+        if not any(os.path.isfile(os.path.join(root, top, p)) for p in PROJECT_FILES):
+            continue
+        for name in {f[len(top):].split("/")[0] for f in files if f.startswith(top) and "/" in f[len(top):]}:
+            d = top + name
+            if name.lower() in TOOLING and not os.path.exists(os.path.join(root, d, "__init__.py")):
+                out.add(d + "/")
+    return out
+
+
+def role_of(rel, top_setup, tooling=()):
+    if any(rel.startswith(d) for d in tooling):
+        return "example"
     parts = rel.split("/")
     base = parts[-1]
     low = [p.lower() for p in parts]
@@ -1428,6 +1454,7 @@ def main():
             for fn in sorted(fns):
                 files.append(os.path.relpath(os.path.join(dp, fn), root))
         top_setup = {f for f in files if f.split("/")[-1] == "setup.py" and f.count("/") <= 1}
+        tooling = tooling_dirs(root, files)
         n, zips = 0, 0
         for rel in files:
             path = os.path.join(root, rel)
@@ -1461,7 +1488,7 @@ def main():
                     if n > max_files:
                         break
                     zrel = rel + "/" + member
-                    zrole = role_of(zrel, top_setup)
+                    zrole = role_of(zrel, top_setup, tooling)
                     try:
                         how, note = sc.scan_source(zrel, data, zrole)
                     except (Budget, RecursionError):
@@ -1480,7 +1507,7 @@ def main():
             if n > max_files:
                 truncated = "file limit reached"
                 break
-            role = role_of(rel, top_setup)
+            role = role_of(rel, top_setup, tooling)
             if size > max_bytes:
                 sc.emit({"t": "file", "file": rel, "role": role, "parse": "skipped", "bytes": size,
                          "note": "%d bytes, over the %d byte limit" % (size, max_bytes)})

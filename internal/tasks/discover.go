@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -158,6 +159,11 @@ func pythonFiles(root string, kind suiteKind, files []string) string {
 	return ""
 }
 
+// doctestPrompt is an interactive example's first line as doctest finds it: ">>>" at the start
+// of a line, after spaces, then a space or the line's end. A ">>> " inside code (pycodestyle
+// prints one) is none.
+var doctestPrompt = regexp.MustCompile(`(?m)^[ \t]*>>>( |$)`)
+
 // hasModuleDoctests reports whether any Python file holds an interactive example.
 func hasModuleDoctests(root string) bool {
 	found := false
@@ -172,7 +178,7 @@ func hasModuleDoctests(root string) bool {
 			return nil
 		}
 		if strings.HasSuffix(d.Name(), ".py") && d.Name() != "setup.py" {
-			if data, err := readCapped(path, 4<<20); err == nil && bytes.Contains(data, []byte(">>> ")) {
+			if data, err := readCapped(path, 4<<20); err == nil && doctestPrompt.Match(data) {
 				found = true
 			}
 		}
@@ -198,7 +204,7 @@ func doctestDocs(root string) []string {
 				continue
 			}
 			p := filepath.Join(dir, n)
-			if data, err := readCapped(p, 4<<20); err == nil && bytes.Contains(data, []byte("\n>>> ")) {
+			if data, err := readCapped(p, 4<<20); err == nil && doctestPrompt.Match(data) {
 				rel, _ := filepath.Rel(root, p)
 				out = append(out, rel)
 			}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 )
 
 // suiteKind is how a project tests itself.
@@ -47,9 +50,12 @@ type suite struct {
 var skipDirs = map[string]bool{"build": true, "dist": true, ".git": true, ".tox": true, ".nox": true, "node_modules": true,
 	"__pycache__": true, ".eggs": true, "venv": true, ".venv": true, "site-packages": true}
 
-// findTestFiles lists the test modules below root (test_*.py, *_test.py, test.py, tests.py), at
-// most max (0: all).
+// findTestFiles lists the test modules below root, at most max (0: all): the files pytest's
+// defaults collect (test_*.py, *_test.py), test.py and tests.py, those the project's own
+// python_files names (mock's test*.py), and, in a directory named test or tests, the test*.py
+// files that unittest's discovery collects (mock/tests/testmock.py).
 func findTestFiles(root string, max int) []string {
+	globs := configuredPythonFiles(root)
 	var out []string
 	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -62,7 +68,11 @@ func findTestFiles(root string, max int) []string {
 			return nil
 		}
 		n := d.Name()
-		if d.Type().IsRegular() && n != "conftest.py" && isTestFile(n) {
+		if !d.Type().IsRegular() || n == "conftest.py" || !strings.HasSuffix(n, ".py") {
+			return nil
+		}
+		inTestDir := isTestDir(filepath.Base(filepath.Dir(path))) && path != filepath.Join(root, n)
+		if isTestFile(n) || matchesAny(globs, n) || (inTestDir && strings.HasPrefix(n, "test")) {
 			rel, _ := filepath.Rel(root, path)
 			out = append(out, rel)
 			if max > 0 && len(out) >= max {
@@ -72,6 +82,61 @@ func findTestFiles(root string, max int) []string {
 		return nil
 	})
 	return out
+}
+
+// configuredPythonFiles are the python_files globs of the pytest configuration pytest reads in
+// root (see pytestConfig), nil when it sets none.
+func configuredPythonFiles(root string) []string {
+	cfg := pytestConfig(root)
+	if cfg == "" {
+		return nil
+	}
+	data, err := readCapped(filepath.Join(root, cfg), 4<<20)
+	if err != nil {
+		return nil
+	}
+	if cfg == "pyproject.toml" {
+		var doc struct {
+			Tool struct {
+				Pytest struct {
+					IniOptions map[string]any `toml:"ini_options"`
+				} `toml:"pytest"`
+			} `toml:"tool"`
+		}
+		if _, err := toml.Decode(string(data), &doc); err != nil {
+			return nil
+		}
+		switch v := doc.Tool.Pytest.IniOptions["python_files"].(type) {
+		case string:
+			return strings.Fields(v)
+		case []any:
+			var out []string
+			for _, e := range v {
+				if s, ok := e.(string); ok {
+					out = append(out, strings.Fields(s)...)
+				}
+			}
+			return out
+		}
+		return nil
+	}
+	section := map[string]string{"pytest.ini": "pytest", ".pytest.ini": "pytest", "tox.ini": "pytest", "setup.cfg": "tool:pytest"}[cfg]
+	var out []string
+	for _, line := range iniValue(string(data), section, "python_files") {
+		out = append(out, strings.Fields(line)...)
+	}
+	return out
+}
+
+// matchesAny reports whether a file's name matches one of pytest's python_files globs (a glob
+// with a slash is matched against the name's last part, as pytest's fnmatch_ex does for a name).
+func matchesAny(globs []string, name string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(path.Base(g), name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // discover decides how to run a project's tests, reading its configuration and files.

@@ -264,10 +264,13 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		switch f.Class {
 		case report.ClassMissingDependency:
 			name := group[f.Missing]
-			switch dep := providingDep(f.Missing, missingDeps); {
+			switch dep, unmet := providingDep(f.Missing, missingDeps), providingDep(f.Missing, unmetDeps); {
 			case dep != "":
 				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
+			case unmet != "":
+				add("dep:"+unmet, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: test dependency `%s` has no matching version on the index", unmet)})
 			case len(missingDeps)+len(unmetDeps) > 0 && fetch.OtherTestDepsFetched:
 				// A module of a test dependency the index could not satisfy, under another name.
 				add("unmet:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
@@ -331,15 +334,35 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 	return list[0].verdict, reason, true
 }
 
+// importNames are well-known projects whose import name is not their project name: a test that
+// fails to import yaml lacks PyYAML.
+var importNames = map[string]string{
+	"yaml": "PyYAML", "dateutil": "python-dateutil", "PIL": "Pillow", "bs4": "beautifulsoup4", "attr": "attrs",
+	"google.protobuf": "protobuf", "sklearn": "scikit-learn", "cv2": "opencv-python", "Crypto": "pycryptodome",
+	"OpenSSL": "pyOpenSSL", "jwt": "PyJWT", "magic": "python-magic", "serial": "pyserial", "dotenv": "python-dotenv",
+	"git": "GitPython", "zmq": "pyzmq", "MySQLdb": "mysqlclient", "nacl": "PyNaCl", "gi": "PyGObject",
+	"dns": "dnspython", "slugify": "python-slugify", "multipart": "python-multipart", "jose": "python-jose",
+	"_pytest": "pytest", "pkg_resources": "setuptools", "docx": "python-docx", "websocket": "websocket-client",
+	"Levenshtein": "python-Levenshtein", "memcache": "python-memcached", "ldap": "python-ldap",
+	"snappy": "python-snappy",
+}
+
 // providingDep is the requirement among deps whose project name is the module's or that of a
 // package above it: `pretend` for pretend, `jaraco.classes` for jaraco.classes, `zope.testing`
-// for zope.testing.cleanup.
+// for zope.testing.cleanup, `pytest-mock>=3.10` for pytest_mock.
 func providingDep(module string, deps []string) string {
 	parts := strings.Split(module, ".")
 	for i := len(parts); i >= 1; i-- {
 		name := pep440.NormalizeName(strings.Join(parts[:i], "."))
+		if project, ok := importNames[strings.Join(parts[:i], ".")]; ok {
+			name = pep440.NormalizeName(project)
+		}
 		for _, d := range deps {
-			if pep440.NormalizeName(d) == name {
+			project := d
+			if r, err := pep440.ParseRequirement(d); err == nil {
+				project = r.Name
+			}
+			if pep440.NormalizeName(project) == name {
 				return d
 			}
 		}

@@ -149,21 +149,44 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		}
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
-		fetch.MissingTestDeps, fetch.UnmetTestDeps = j.unavailableTestDeps(ctx, t, src, extras, testReqs, res.output)
+		fetch.MissingTestDeps, fetch.UnmetTestDeps = j.unavailableTestDeps(ctx, t, src, main.name, extras, testReqs, res.output)
 		// A user without the test dependencies the index cannot satisfy still has the others:
 		// fetch them, so that only the tests that need the missing ones cannot run.
 		others := otherTestRequirements(t, src, main.name, extras, testReqs, fetch.MissingTestDeps, fetch.UnmetTestDeps)
 		fetchedOthers := false
-		if len(others) > 0 {
-			rest, err := download("pip-download-other-tests", append(slices.Clone(others), testTools...))
+		for round := 1; len(others) > 0 && round <= 3; round++ {
+			name := "pip-download-other-tests"
+			if round > 1 {
+				name += fmt.Sprint("-", round)
+			}
+			rest, err := download(name, append(slices.Clone(others), testTools...))
 			if err != nil {
 				return fetched{Fetch: fetch}, err
 			}
-			if fetchedOthers = rest.ok(); fetchedOthers {
+			if rest.ok() {
+				fetchedOthers = true
 				used.TestRequirements = others
 				fetch.OtherTestDepsFetched = true
 				fetch.Phase.Reason = "the test dependencies the index cannot satisfy were left out (" + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps) +
 					"); the others were fetched: " + strings.Join(others, ", ")
+				break
+			}
+			// A dependency of theirs the index lacks (pytest-xdist[psutil] needs psutil): without
+			// what asked for it, the rest may still be had.
+			trimmed, missing, unmet := withoutUnfetchable(others, rest.output)
+			if slices.Equal(trimmed, others) {
+				break
+			}
+			others = trimmed
+			for _, m := range missing {
+				if !slices.Contains(fetch.MissingTestDeps, m) {
+					fetch.MissingTestDeps = append(fetch.MissingTestDeps, m)
+				}
+			}
+			for _, u := range unmet {
+				if !slices.Contains(fetch.UnmetTestDeps, u) {
+					fetch.UnmetTestDeps = append(fetch.UnmetTestDeps, u)
+				}
 			}
 		}
 		if !fetchedOthers {
@@ -593,6 +616,53 @@ func contains(list []string, s string) bool {
 // notOnIndexRe matches pip's word for a requirement that no file on the index satisfies.
 var notOnIndexRe = regexp.MustCompile(`(?m)^ERROR: (?:No matching distribution found for|Could not find a version that satisfies the requirement) ([A-Za-z0-9][A-Za-z0-9._-]*)`)
 
+// unfetchableFrom reads pip's word on a requirement it could not satisfy, what asked for it, and
+// the versions the index has: "Could not find a version that satisfies the requirement
+// psutil>=3.0; extra == "psutil" (from pytest-xdist[psutil]) (from versions: none)".
+var unfetchableFrom = regexp.MustCompile(`(?m)^ERROR: Could not find a version that satisfies the requirement ([A-Za-z0-9][^;\s]*)[^\n]*?(?: \(from ([^()\n]+)\))? \(from versions: ([^\n]*)\)$`)
+
+// withoutUnfetchable takes out of reqs (the requirements of one pip download) what made the
+// download fail: a requirement the index cannot satisfy; or, for a dependency of one of them, the
+// extras that asked for it (pytest-xdist[psutil] becomes pytest-xdist when the index lacks
+// psutil), else that requirement. missing and unmet are the projects the index does not have and
+// those it has no matching version of. reqs comes back as it was when pip names none of them.
+func withoutUnfetchable(reqs []string, output string) (out, missing, unmet []string) {
+	out = slices.Clone(reqs)
+	for _, m := range unfetchableFrom.FindAllStringSubmatch(output, -1) {
+		req, err := pep440.ParseRequirement(m[1])
+		if err != nil {
+			continue
+		}
+		if m[3] == "none" {
+			missing = append(missing, req.Name)
+		} else {
+			unmet = append(unmet, m[1])
+		}
+		culprit := m[1]
+		if m[2] != "" {
+			culprit = m[2]
+		}
+		c, err := pep440.ParseRequirement(culprit)
+		if err != nil {
+			continue
+		}
+		for i, r := range out {
+			pr, err := pep440.ParseRequirement(r)
+			if err != nil || pep440.NormalizeName(pr.Name) != pep440.NormalizeName(c.Name) {
+				continue
+			}
+			if len(c.Extras) > 0 && len(pr.Extras) > 0 {
+				pr.Extras = nil
+				out[i] = pr.String()
+			} else {
+				out = slices.Delete(out, i, i+1)
+			}
+			break
+		}
+	}
+	return out, missing, unmet
+}
+
 // notOnIndex names the requirements pip's output says the index does not have.
 func notOnIndex(output string) []string {
 	var out []string
@@ -611,12 +681,12 @@ func notOnIndex(output string) []string {
 // requirements) whose markers hold for t's interpreter: the projects it does not have at all, and
 // the requirements no version of which it has. When none is found so, pip's own word names the
 // requirement it could not satisfy.
-func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, extras, testReqs []string, pipOutput string) (missing, unmet []string) {
+func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, self string, extras, testReqs []string, pipOutput string) (missing, unmet []string) {
 	reqs := make([]extraRequirement, 0, len(testReqs))
 	for _, r := range testReqs {
 		reqs = append(reqs, extraRequirement{raw: r})
 	}
-	reqs = append(reqs, testExtraRequirements(src, extras)...)
+	reqs = append(reqs, testExtraRequirements(src, self, extras)...)
 	env := pep440.DefaultEnvironment(t.pythonVersion)
 	seen := map[string]bool{}
 	for _, req := range reqs {
@@ -649,8 +719,9 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, ex
 // otherTestRequirements are the project's test requirements (its test requirements' and its test
 // extras', markers evaluated for t's interpreter) but those the index cannot satisfy (missing names
 // projects it does not have, unmet requirements it has no matching version of), as plain
-// requirement strings for pip. The package itself (an extra asking for another of its extras)
-// and direct references are left out. nil when nothing was left out, or nothing is left.
+// requirement strings for pip. The package itself (an extra asking for another of its extras,
+// whose requirements are among them) and direct references are left out. nil when nothing was
+// left out, or nothing is left.
 func otherTestRequirements(t *target, src Source, self string, extras, testReqs, missing, unmet []string) []string {
 	if len(missing)+len(unmet) == 0 {
 		return nil
@@ -668,7 +739,7 @@ func otherTestRequirements(t *target, src Source, self string, extras, testReqs,
 	for _, r := range testReqs {
 		reqs = append(reqs, extraRequirement{raw: r})
 	}
-	reqs = append(reqs, testExtraRequirements(src, extras)...)
+	reqs = append(reqs, testExtraRequirements(src, self, extras)...)
 	env := pep440.DefaultEnvironment(t.pythonVersion)
 	var others []string
 	for _, req := range reqs {
@@ -697,43 +768,60 @@ type extraRequirement struct{ raw, extra string }
 // testExtraRequirements are the requirements of the given extras as the sdist declares them,
 // without building it: pyproject.toml's [project.optional-dependencies], the core metadata's
 // Requires-Dist (its extra markers), and setuptools' egg-info requires.txt, where an sdist made
-// by setuptools keeps a setup.py's extras ([test], [test:python_version < "3.12"]).
-func testExtraRequirements(src Source, extras []string) []extraRequirement {
+// by setuptools keeps a setup.py's extras ([test], [test:python_version < "3.12"]). An extra that
+// asks for others of the project's own (attrs' tests: "attrs[tests-no-zope]", self its name)
+// brings their requirements too.
+func testExtraRequirements(src Source, self string, extras []string) []extraRequirement {
 	var out []extraRequirement
-	want := map[string]string{}
-	for _, e := range extras {
-		want[pep440.NormalizeName(e)] = e
+	done := map[string]bool{}
+	queue := slices.Clone(extras)
+	for len(queue) > 0 && len(done) < 50 {
+		e := queue[0]
+		queue = queue[1:]
+		if done[pep440.NormalizeName(e)] {
+			continue
+		}
+		done[pep440.NormalizeName(e)] = true
+		for _, req := range extraRequirements(src, e) {
+			out = append(out, req)
+			if r, err := pep440.ParseRequirement(req.raw); err == nil && self != "" && pep440.NormalizeName(r.Name) == pep440.NormalizeName(self) {
+				queue = append(queue, r.Extras...)
+			}
+		}
 	}
+	return out
+}
+
+// extraRequirements are the requirements the sdist declares for one extra (see
+// testExtraRequirements); those of the core metadata are all its extra-marked ones, which the
+// caller's marker evaluation sorts out.
+func extraRequirements(src Source, extra string) []extraRequirement {
+	var out []extraRequirement
+	want := pep440.NormalizeName(extra)
 	if src.Pyproject != nil && src.Pyproject.Project != nil {
 		for name, reqs := range src.Pyproject.Project.OptionalDependencies {
-			if e, ok := want[pep440.NormalizeName(name)]; ok {
+			if pep440.NormalizeName(name) == want {
 				for _, r := range reqs {
-					out = append(out, extraRequirement{raw: r, extra: e})
+					out = append(out, extraRequirement{raw: r, extra: extra})
 				}
 			}
 		}
 	}
 	if src.Metadata != nil {
 		for _, d := range src.Metadata.RequiresDist {
-			if d.Marker == "" || !strings.Contains(d.Marker, "extra") {
-				continue
-			}
-			for _, e := range extras {
-				out = append(out, extraRequirement{raw: d.Raw, extra: e})
+			if d.Marker != "" && strings.Contains(d.Marker, "extra") {
+				out = append(out, extraRequirement{raw: d.Raw, extra: extra})
 			}
 		}
 	}
 	for _, r := range eggInfoRequires(src.Root) {
-		extra, marker := r.Extra(), r.Marker()
-		e, ok := want[pep440.NormalizeName(extra)]
-		if !ok || extra == "" {
-			continue
+		if e, marker := r.Extra(), r.Marker(); e != "" && pep440.NormalizeName(e) == want {
+			line := r.Line
+			if marker != "" {
+				line += "; " + marker
+			}
+			out = append(out, extraRequirement{raw: line, extra: extra})
 		}
-		line := r.Line
-		if marker != "" {
-			line += "; " + marker
-		}
-		out = append(out, extraRequirement{raw: line, extra: e})
 	}
 	return out
 }

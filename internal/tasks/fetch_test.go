@@ -248,12 +248,17 @@ func TestTestExtraRequirements(t *testing.T) {
 			return Source{Root: root, Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{OptionalDependencies: map[string][]string{"Test": {"pytest-mock"}, "docs": {"furo"}}}},
 				Metadata: &pkgmeta.CoreMetadata{RequiresDist: []pkgmeta.RequirementEntry{{Raw: "six"}, {Raw: `freezegun; extra == "test"`, Marker: `extra == "test"`}}}}
 		}, []extraRequirement{{raw: "pytest-mock", extra: "test"}, {raw: `freezegun; extra == "test"`, extra: "test"}}},
+		{"an extra that asks for another of the project's own (attrs' tests: attrs[tests-no-zope])", map[string]string{
+			"acme.egg-info/requires.txt": "[cov]\ncoverage\n\n[test]\nacme[tests-no-zope]\nzope.interface\n\n[tests-no-zope]\nhypothesis\nacme[test]\n\n[tests_no_zope]\nhypothesis\n",
+		}, func(root string) Source { return Source{Root: root} },
+			[]extraRequirement{{raw: "acme[tests-no-zope]", extra: "test"}, {raw: "zope.interface", extra: "test"},
+				{raw: "hypothesis", extra: "tests-no-zope"}, {raw: "acme[test]", extra: "tests-no-zope"}, {raw: "hypothesis", extra: "tests-no-zope"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			writeFiles(t, root, tc.files)
-			got := testExtraRequirements(tc.src(root), []string{"test"})
+			got := testExtraRequirements(tc.src(root), "acme", []string{"test"})
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(extraRequirement{})); diff != "" {
 				t.Errorf("testExtraRequirements (-want +got):\n%s", diff)
 			}
@@ -286,16 +291,47 @@ yaml = ["PyYAML"]
 	}{
 		{"nothing left out: nothing to fetch again", nil, nil, nil, nil},
 		{"one project not on the index", nil, []string{"pretend"}, nil,
-			[]string{"pytest>=7", "hypothesis"}},
+			[]string{"pytest>=7", "hypothesis", "PyYAML"}},
 		{"an unmet version, and a requirements file's", []string{"freezegun==1.0", "Pytest>=7"}, nil, []string{"pytest>=7"},
-			[]string{"freezegun==1.0", "pretend", "hypothesis"}},
-		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis"}, nil, nil},
+			[]string{"freezegun==1.0", "pretend", "hypothesis", "PyYAML"}},
+		{"a requirement of the extra the test extra asks for", nil, []string{"PyYAML"}, nil,
+			[]string{"pytest>=7", "pretend", "hypothesis"}},
+		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis", "PyYAML"}, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := otherTestRequirements(tg, src, "my-pkg", []string{"test"}, tt.testReqs, tt.missing, tt.unmet)
 			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("otherTestRequirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestWithoutUnfetchable: what made pip's download of the other test requirements fail is taken
+// out, the least that can be: the extra that asked for a missing dependency, else the requirement.
+func TestWithoutUnfetchable(t *testing.T) {
+	reqs := []string{"hypothesis", "pytest-xdist[psutil]", "zope.interface"}
+	tests := []struct {
+		name                 string
+		output               string
+		want, missing, unmet []string
+	}{
+		{"a dependency an extra asks for", `INFO: pip is looking at multiple versions of hypothesis to determine which version is compatible with other requirements. This could take a while.
+ERROR: Could not find a version that satisfies the requirement psutil>=3.0; extra == "psutil" (from pytest-xdist[psutil]) (from versions: none)
+ERROR: No matching distribution found for psutil>=3.0; extra == "psutil"
+`, []string{"hypothesis", "pytest-xdist", "zope.interface"}, []string{"psutil"}, nil},
+		{"a dependency of a requirement", `ERROR: Could not find a version that satisfies the requirement sortedcontainers<3,>=2.1 (from hypothesis) (from versions: 1.5.10)
+`, []string{"pytest-xdist[psutil]", "zope.interface"}, nil, []string{"sortedcontainers<3,>=2.1"}},
+		{"a requirement itself", `ERROR: Could not find a version that satisfies the requirement zope.interface (from versions: none)
+`, []string{"hypothesis", "pytest-xdist[psutil]"}, []string{"zope.interface"}, nil},
+		{"another failure: nothing to take out", "ERROR: Exception:\nTraceback (most recent call last):\n", reqs, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, missing, unmet := withoutUnfetchable(reqs, tc.output)
+			if d := cmp.Diff([][]string{tc.want, tc.missing, tc.unmet}, [][]string{got, missing, unmet}, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("(-want +got) [requirements, missing, unmet]\n%s", d)
 			}
 		})
 	}

@@ -137,7 +137,9 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_collectreport(report):
-    if report.failed:
+    # A module skipped whole (pytest.importorskip at its top) is one skipped test in pytest's
+    # count, and its reason is the one a reader wants grouped ("could not import 'yaml'").
+    if report.failed or report.skipped:
         crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
         _emit({
             "type": "collect",

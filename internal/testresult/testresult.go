@@ -153,7 +153,12 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			}
 		case "collect":
 			c := &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
-			c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, true)
+			if rec.Outcome == "skipped" {
+				// A module skipped at collection (pytest.importorskip at its top).
+				c = &Case{NodeID: rec.NodeID, Outcome: Skipped, Message: skipReason(rec.LongRepr)}
+			} else {
+				c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, true)
+			}
 			byID["collect:"+rec.NodeID] = c
 			order = append(order, "collect:"+rec.NodeID)
 		case "test":

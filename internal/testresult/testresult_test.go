@@ -121,6 +121,11 @@ def test_warn():
 	if err := os.WriteFile(filepath.Join(suite, "test_s.py"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A module skipped whole: one skipped test, with its reason.
+	skipped := "import pytest\npytest.importorskip(\"pyti_no_such_module\")\ndef test_never(): pass\n"
+	if err := os.WriteFile(filepath.Join(suite, "test_skipmod.py"), []byte(skipped), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	report := filepath.Join(dir, "report.jsonl")
 	cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", suite)
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugdir, "PYTI_PYTEST_REPORT="+report)
@@ -142,6 +147,11 @@ def test_warn():
 	}
 	if got.Total() == 0 {
 		t.Fatal("no tests counted")
+	}
+	// Every skip is a case with its reason, the skipped module's too.
+	want2 := []ReasonCount{{"could not import 'pyti_no_such_module': No module named 'pyti_no_such_module'", 1}, {"unconditional skip", 1}}
+	if d := cmp.Diff(want2, run.SkipReasons()); d != "" {
+		t.Errorf("skip reasons (-want +got):\n%s", d)
 	}
 }
 

@@ -87,34 +87,46 @@ func coveredFiles(c *report.Coverage) []string {
 	return out
 }
 
+// passedAs checks that the analysis passed with exactly these tests and outcomes.
+func passedAs(t *testing.T, rep *report.Report, want map[string]string) {
+	t.Helper()
+	if rep.Verdict != report.VerdictPassed {
+		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+}
+
+// measured returns the analysis's coverage, checking that it measured exactly these files.
+func measured(t *testing.T, rep *report.Report, files ...string) *report.Coverage {
+	t.Helper()
+	c := rep.Results().Tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	if d := cmp.Diff(files, coveredFiles(c)); d != "" {
+		t.Errorf("files measured (-want +got):\n%s", d)
+	}
+	return c
+}
+
 // TestTestsInsideThePackageRunTheBuiltExtension: tests that live inside the package import the
 // installed copy with its compiled extension, not the sdist's unbuilt one, and coverage measures
 // the package without its tests.
 func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-inside")
-	if rep.Verdict != report.VerdictPassed {
-		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
-	}
-	want := map[string]string{
+	passedAs(t, rep, map[string]string{
 		"pyti_test_inside/tests/test_add.py::test_the_extension_was_built": "passed",
 		"pyti_test_inside/tests/test_add.py::test_add":                     "passed",
 		"pyti_test_inside/tests/test_add.py::test_add_negative":            "passed",
-	}
-	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
-		t.Errorf("tests (-want +got):\n%s", d)
-	}
+	})
 	if !strings.Contains(rep.Results().Tests.Tested, "installed copy of pyti_test_inside") || !strings.Contains(rep.Results().Tests.Tested, "inside the package") ||
 		!strings.Contains(rep.Results().Tests.Tested, "compiled extensions included") {
 		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Results().Tests.Tested)
 	}
-	c := rep.Results().Tests.Coverage
-	if c == nil {
-		t.Fatal("no coverage")
-	}
-	if d := cmp.Diff([]string{"pyti_test_inside/__init__.py"}, coveredFiles(c)); d != "" {
-		t.Errorf("files measured (-want +got):\n%s", d)
-	}
+	c := measured(t, rep, "pyti_test_inside/__init__.py")
 	// The C path is the one taken (the fallback's `except`, `_c_add = None` and `return a + b`
 	// never run), and mul is never called (its 3 statements): 7 of 13.
 	if c.Statements != 13 || c.Covered != 7 || c.BranchPercent == nil {
@@ -128,23 +140,11 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 func TestTestsInsideARenamedPackageDir(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-renamed")
-	if rep.Verdict != report.VerdictPassed {
-		t.Errorf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
-	}
-	want := map[string]string{
+	passedAs(t, rep, map[string]string{
 		"py3/test_renamed.py::test_double":           "passed",
 		"py3/test_renamed.py::TestDouble::test_zero": "passed",
-	}
-	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
-		t.Errorf("tests (-want +got):\n%s", d)
-	}
-	c := rep.Results().Tests.Coverage
-	if c == nil {
-		t.Fatal("no coverage")
-	}
-	if d := cmp.Diff([]string{"pyti_test_renamed/__init__.py"}, coveredFiles(c)); d != "" {
-		t.Errorf("files measured (-want +got):\n%s", d)
-	}
+	})
+	c := measured(t, rep, "pyti_test_renamed/__init__.py")
 	// By hand: coverage run --branch --source=pyti_test_renamed, the test file omitted.
 	if d := cmp.Diff(covFigures{Statements: 6, Covered: 3, Branches: 2, CoveredBranches: 0}, figuresOf(c)); d != "" {
 		t.Errorf("coverage (-want +got):\n%s", d)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,16 +75,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	covJSON := filepath.Join(dir, "coverage.json")
 	covRC := filepath.Join(dir, "pyti-coveragerc")
 	measured := coverageSource(copies)
-	roots := []string{j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages)}
-	omit := testOmit(s.files, roots...)
-	for _, f := range w.Layout.Tests {
-		// The test files the wheel installs, in every copy, also those that the tests found
-		// in the tree do not name (regex's tree holds regex_3/test_regex.py, which it installs
-		// as regex/test_regex.py).
-		for _, r := range roots {
-			omit = append(omit, filepath.ToSlash(r)+"/"+f)
-		}
-	}
+	// The test files found in the tree, and those the wheel installs, which the tree's may not
+	// name (regex's tree holds regex_3/test_regex.py, which it installs as regex/test_regex.py).
+	omit := testOmit(append(slices.Clone(s.files), w.Layout.Tests...), j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages))
 	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, omit)), 0o644); err != nil {
 		return t, err
 	}

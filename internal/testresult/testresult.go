@@ -152,11 +152,10 @@ func ParsePytest(r io.Reader) (*Run, error) {
 				Warnings: rec.Counts["warnings"],
 			}
 		case "collect":
-			c := &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
-			if rec.Outcome == "skipped" {
-				// A module skipped at collection (pytest.importorskip at its top).
-				c = &Case{NodeID: rec.NodeID, Outcome: Skipped, Message: skipReason(rec.LongRepr)}
-			} else {
+			// A module that failed to collect, or one skipped whole (pytest.importorskip at its top).
+			c := &Case{NodeID: rec.NodeID, Outcome: Skipped, Message: skipReason(rec.LongRepr)}
+			if rec.Outcome != "skipped" {
+				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
 				c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, true)
 			}
 			byID["collect:"+rec.NodeID] = c

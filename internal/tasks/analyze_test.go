@@ -56,7 +56,7 @@ func index(t *testing.T) *fixture {
 	}
 	fixtureOnce.Do(func() {
 		shared, fixtureErr = buildFixture("pyti-tasks-test-", "../../testdata/examples", true, nil,
-			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext", "netneed"))
+			localindex.WithOnly("pure", "failing", "badactor", "forker", "buildfail", "missingdep", "base", "dependent", "newpython", "cext", "netneed", "doctests"))
 	})
 	if fixtureErr != nil {
 		t.Fatal(fixtureErr)
@@ -579,5 +579,29 @@ func TestCachedEnvironmentsFallBack(t *testing.T) {
 	}
 	if c := rep.Results().Tests.Results.Counts; c.Passed == 0 || c.Failed != 0 {
 		t.Errorf("test counts %+v, want all passed", c)
+	}
+}
+
+// TestConfiguredDoctests: a project whose only tests are doctests, which its pytest configuration
+// asks for (--doctest-modules --doctest-glob=*.rst), has them run from the installed package and
+// its documentation, and measured.
+func TestConfiguredDoctests(t *testing.T) {
+	t.Parallel()
+	rep := analyze(t, "pyti-example-doctests")
+	tests := rep.Results().Tests
+	if tests == nil || tests.Results == nil {
+		t.Fatalf("verdict %s (%s): no test results", rep.Verdict, rep.Reason)
+	}
+	if want := "doctests in the modules and in docs/usage.rst, as its pytest configuration asks"; tests.Found != want {
+		t.Errorf("found %q, want %q", tests.Found, want)
+	}
+	passedAs(t, rep, map[string]string{
+		"__init__.py::pyti_example_doctests":                              "passed",
+		"convert.py::pyti_example_doctests.convert.celsius_to_fahrenheit": "passed",
+		"convert.py::pyti_example_doctests.convert.fahrenheit_to_celsius": "passed",
+		"docs/usage.rst::usage.rst":                                       "passed",
+	})
+	if c := tests.Coverage; c == nil || c.Covered == 0 {
+		t.Errorf("coverage %+v, want the doctests' lines measured", c)
 	}
 }

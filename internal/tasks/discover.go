@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -27,8 +28,12 @@ type suite struct {
 	kind suiteKind
 	// files are the test files found (relative), at most a few for the report.
 	files []string
-	// doctestFiles are documentation files with doctests, relative to the tree.
+	// doctestFiles are documentation files with doctests that the project's --doctest-glob
+	// patterns name, relative to the tree.
 	doctestFiles []string
+	// doctestModules: the project asks for its modules' doctests (--doctest-modules), and they
+	// have some.
+	doctestModules bool
 	// found says where the tests are, or why there are none, for a person.
 	found string
 	// pythonFiles, when set, is the python_files value PYTI gives pytest so that it collects
@@ -87,6 +92,17 @@ func findTestFiles(root string, max int) []string {
 // configuredPythonFiles are the python_files globs of the pytest configuration pytest reads in
 // root (see pytestConfig), nil when it sets none.
 func configuredPythonFiles(root string) []string {
+	var out []string
+	for _, v := range pytestOption(root, "python_files") {
+		out = append(out, strings.Fields(v)...)
+	}
+	return out
+}
+
+// pytestOption is the value of one option of the pytest configuration pytest reads in root (see
+// pytestConfig): its lines in an ini file, or the string (or list of strings) of
+// pyproject.toml's [tool.pytest.ini_options]; nil when it sets none.
+func pytestOption(root, name string) []string {
 	cfg := pytestConfig(root)
 	if cfg == "" {
 		return nil
@@ -106,14 +122,14 @@ func configuredPythonFiles(root string) []string {
 		if _, err := toml.Decode(string(data), &doc); err != nil {
 			return nil
 		}
-		switch v := doc.Tool.Pytest.IniOptions["python_files"].(type) {
+		switch v := doc.Tool.Pytest.IniOptions[name].(type) {
 		case string:
-			return strings.Fields(v)
+			return []string{v}
 		case []any:
 			var out []string
 			for _, e := range v {
 				if s, ok := e.(string); ok {
-					out = append(out, strings.Fields(s)...)
+					out = append(out, s)
 				}
 			}
 			return out
@@ -121,11 +137,40 @@ func configuredPythonFiles(root string) []string {
 		return nil
 	}
 	section := map[string]string{"pytest.ini": "pytest", ".pytest.ini": "pytest", "tox.ini": "pytest", "setup.cfg": "tool:pytest"}[cfg]
-	var out []string
-	for _, line := range iniValue(string(data), section, "python_files") {
-		out = append(out, strings.Fields(line)...)
+	return iniValue(string(data), section, name)
+}
+
+// configuredDoctests are the doctests the project asks pytest to run, in its configuration's
+// addopts or in tox.ini's pytest command: modules when it gives --doctest-modules, and the
+// patterns of its --doctest-glob options (pytest's default, test*.txt, without one).
+func configuredDoctests(root string) (modules bool, globs []string) {
+	var words []string
+	for _, line := range pytestOption(root, "addopts") {
+		words = append(words, shellWords(line)...)
 	}
-	return out
+	words = append(words, toxPytestArgs(root)...)
+	for i := 0; i < len(words); i++ {
+		name, value, inline := strings.Cut(words[i], "=")
+		switch name {
+		case "--doctest-modules":
+			modules = true
+		case "--doctest-glob":
+			if !inline {
+				if i+1 >= len(words) {
+					continue
+				}
+				i++
+				value = words[i]
+			}
+			if value != "" && !slices.Contains(globs, value) {
+				globs = append(globs, value)
+			}
+		}
+	}
+	if len(globs) == 0 {
+		globs = []string{"test*.txt"} // pytest's default, collected in every run
+	}
+	return modules, globs
 }
 
 // matchesAny reports whether a file's name matches one of pytest's python_files globs (a glob
@@ -154,17 +199,30 @@ func discover(root string) suite {
 		s.toxArgs = toxPytestArgs(root)
 		return s
 	}
-	s.doctestFiles = doctestDocs(root)
-	if hasModuleDoctests(root) || len(s.doctestFiles) > 0 {
+	// No test files: the doctests are tests when the project says so, as pytest, run from the
+	// tree, would collect them. Examples in a README are often not meant to run (jmespath's has
+	// no output, sortedcontainers' calls help()), and a manual pytest run finds no test.
+	modules, globs := configuredDoctests(root)
+	s.doctestModules = modules && hasModuleDoctests(root)
+	s.doctestFiles = doctestDocs(root, globs)
+	if s.doctestModules || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
 		s.config = pytestConfig(root)
-		s.found = "doctests in the modules"
-		if len(s.doctestFiles) > 0 {
-			s.found += " and in " + strings.Join(capList(s.doctestFiles, 3), ", ")
+		s.toxArgs = toxPytestArgs(root)
+		var where []string
+		if s.doctestModules {
+			where = append(where, "the modules")
 		}
+		if len(s.doctestFiles) > 0 {
+			where = append(where, strings.Join(capList(s.doctestFiles, 3), ", ")+morePart(len(s.doctestFiles), 3))
+		}
+		s.found = "doctests in " + strings.Join(where, " and in ") + ", as its pytest configuration asks"
 		return s
 	}
 	s.found = "no tests in the distribution"
+	if hasModuleDoctests(root) || len(doctestDocs(root, []string{"*.rst", "*.txt", "*.md"})) > 0 {
+		s.found += " (its docstrings or documentation hold examples, which its pytest configuration does not ask to run as doctests)"
+	}
 	return s
 }
 
@@ -252,8 +310,9 @@ func hasModuleDoctests(root string) bool {
 	return found
 }
 
-// doctestDocs lists .rst, .txt and .md files at the top or in docs/ that hold interactive examples.
-func doctestDocs(root string) []string {
+// doctestDocs lists the files at the top or in docs/ that match one of pytest's --doctest-glob
+// patterns and hold interactive examples.
+func doctestDocs(root string, globs []string) []string {
 	var out []string
 	for _, dir := range []string{root, filepath.Join(root, "docs"), filepath.Join(root, "doc")} {
 		entries, err := os.ReadDir(dir)
@@ -262,10 +321,7 @@ func doctestDocs(root string) []string {
 		}
 		for _, e := range entries {
 			n := e.Name()
-			if !e.Type().IsRegular() || !(strings.HasSuffix(n, ".rst") || strings.HasSuffix(n, ".txt") || strings.HasSuffix(n, ".md")) {
-				continue
-			}
-			if strings.HasPrefix(strings.ToUpper(n), "LICENSE") || n == "requirements.txt" || strings.HasPrefix(n, "requirements") {
+			if !e.Type().IsRegular() || !matchesAny(globs, n) || strings.HasSuffix(n, ".py") {
 				continue
 			}
 			p := filepath.Join(dir, n)

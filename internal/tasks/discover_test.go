@@ -6,6 +6,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// examplesNote ends "no tests in the distribution" when the sdist holds doctests nobody asks for.
+const examplesNote = " (its docstrings or documentation hold examples, which its pytest configuration does not ask to run as doctests)"
+
 // TestDiscover checks how a source tree's tests are found, and the python_files pytest is given
 // so that it collects them as their maintainers' runner would.
 func TestDiscover(t *testing.T) {
@@ -45,18 +48,23 @@ func TestDiscover(t *testing.T) {
 			suite{kind: suiteUnittest, files: []string{"tests/testfoo.py"}, found: "1 test file (tests/testfoo.py)", pythonFiles: "test*.py *_test.py"}},
 		{"conftest.py alone is no test file", map[string]string{"conftest.py": "", "pkg/__init__.py": "", "pkg/mod.py": "x = 1\n"},
 			suite{found: "no tests in the distribution"}},
-		{"doctests only", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n"},
-			suite{kind: suiteDoctest, found: "doctests in the modules"}},
+		{"doctests nobody asks for are no tests", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n"},
+			suite{found: "no tests in the distribution" + examplesNote}},
 		{"a prompt inside code is no doctest (pycodestyle prints one)", map[string]string{"pycodestyle.py": "def show(line):\n    print(\">>> \" + line)\n", "README.rst": "Run it:: pycodestyle --show-source x.py\n    x >>> y\n"},
 			suite{found: "no tests in the distribution"}},
-		{"a doctest in the docs, at the file's start", map[string]string{"pkg/__init__.py": "", "README.rst": ">>> 1 + 1\n2\n"},
-			suite{kind: suiteDoctest, found: "doctests in the modules and in README.rst", doctestFiles: []string{"README.rst"}}},
-		{"doctests with the project's pytest.ini", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
-			"pytest.ini": "[pytest]\ndoctest_optionflags = ELLIPSIS\n", "setup.cfg": "[tool:pytest]\n"},
-			suite{kind: suiteDoctest, found: "doctests in the modules", config: "pytest.ini"}},
-		{"doctests with pytest's section in setup.cfg, not in tox.ini", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
-			"tox.ini": "[tox]\nenvlist = py311\n", "setup.cfg": "[metadata]\nname = x\n[tool:pytest]\ndoctest_optionflags = ELLIPSIS\n"},
-			suite{kind: suiteDoctest, found: "doctests in the modules", config: "setup.cfg"}},
+		{"a README's examples nobody asks for (jmespath's give no output)", map[string]string{"pkg/__init__.py": "", "README.rst": ">>> 1 + 1\n"},
+			suite{found: "no tests in the distribution" + examplesNote}},
+		{"doctests the project's pytest.ini asks for", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
+			"pytest.ini": "[pytest]\naddopts = -ra --doctest-modules\ndoctest_optionflags = ELLIPSIS\n", "setup.cfg": "[tool:pytest]\n", "README.rst": ">>> 1 + 1\n2\n"},
+			suite{kind: suiteDoctest, doctestModules: true, found: "doctests in the modules, as its pytest configuration asks", config: "pytest.ini"}},
+		{"a README that pyproject.toml's addopts names with --doctest-glob, modules not asked for", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
+			"pyproject.toml": "[tool.pytest.ini_options]\naddopts = [\"--doctest-glob\", \"*.rst\"]\n", "README.rst": ">>> 1 + 1\n2\n", "NOTES.txt": ">>> 1\n1\n"},
+			suite{kind: suiteDoctest, doctestFiles: []string{"README.rst"}, found: "doctests in README.rst, as its pytest configuration asks", config: "pyproject.toml"}},
+		{"doctests tox.ini's pytest command asks for, with pytest's section in setup.cfg", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
+			"tox.ini": "[tox]\nenvlist = py311\n[testenv]\ncommands = pytest --doctest-modules {posargs}\n", "setup.cfg": "[metadata]\nname = x\n[tool:pytest]\ndoctest_optionflags = ELLIPSIS\n"},
+			suite{kind: suiteDoctest, doctestModules: true, found: "doctests in the modules, as its pytest configuration asks", config: "setup.cfg", toxArgs: []string{"--doctest-modules"}}},
+		{"pytest's own default glob, test*.txt, in docs/", map[string]string{"pkg/__init__.py": "", "docs/test_usage.txt": ">>> 1 + 1\n2\n"},
+			suite{kind: suiteDoctest, doctestFiles: []string{"docs/test_usage.txt"}, found: "doctests in docs/test_usage.txt, as its pytest configuration asks"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -93,13 +93,18 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		t.Runner += ", with " + strings.Join(aside, " ") + " so that coverage.py measures every test in one process"
 	}
 	if s.kind == suiteDoctest {
-		pytestArgs = append(pytestArgs, "--doctest-modules", "--doctest-glob=*.rst", "--doctest-glob=*.txt", "--doctest-glob=*.md")
+		// The doctest options are the project's own: its configuration's addopts (given with
+		// -c below) and tox's pytest command (toxArgs above).
 		if s.config != "" {
 			// The targets are the installed package, outside the tree: pytest would look for
 			// its configuration there, and find none of the project's (doctest_optionflags).
 			pytestArgs = append(pytestArgs, "-c", j.in(filepath.Join(tree, s.config)), "--rootdir", j.in(tree))
 		}
-		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, w.Modules, s.doctestFiles)...)
+		var modules []string
+		if s.doctestModules {
+			modules = w.Modules
+		}
+		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, modules, s.doctestFiles)...)
 	}
 	argv := []string{j.in(env.Python), "-m", "coverage", "run"}
 	if len(measured) == 0 {

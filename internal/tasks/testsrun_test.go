@@ -47,7 +47,18 @@ func projectIndex(t *testing.T) *fixture {
 	return projects
 }
 
+// analyzeProject analyses a project of testdata/projects whose tests run.
 func analyzeProject(t *testing.T, spec string) *report.Report {
+	t.Helper()
+	rep := analyzeAnyProject(t, spec)
+	if rep.Results().Tests == nil || rep.Results().Tests.Results == nil {
+		t.Fatalf("%s: no test results (verdict %s: %s)", spec, rep.Verdict, rep.Reason)
+	}
+	return rep
+}
+
+// analyzeAnyProject analyses a project of testdata/projects.
+func analyzeAnyProject(t *testing.T, spec string) *report.Report {
 	t.Helper()
 	f := projectIndex(t)
 	rep, err := Analyze(context.Background(), Request{Spec: spec}, Options{
@@ -56,9 +67,6 @@ func analyzeProject(t *testing.T, spec string) *report.Report {
 	})
 	if err != nil {
 		t.Fatalf("analyze %s: %v", spec, err)
-	}
-	if rep.Results().Tests == nil || rep.Results().Tests.Results == nil {
-		t.Fatalf("%s: no test results (verdict %s: %s)", spec, rep.Verdict, rep.Reason)
 	}
 	return rep
 }
@@ -328,5 +336,21 @@ func TestTestDataMissing(t *testing.T) {
 	if rep.Verdict != report.VerdictTestData ||
 		rep.Reason != "1 of 2 tests could not run: test data `tests/data/cases.json` is missing from the sdist" {
 		t.Errorf("verdict %s (%s), want test-data-missing naming tests/data/cases.json", rep.Verdict, rep.Reason)
+	}
+}
+
+// TestExamplesNobodyAsksFor: an sdist without test files, whose docstrings and README hold
+// examples that its pytest configuration does not ask to run, has no tests, as a manual pytest
+// run in it finds none. Run as doctests, the README's example (as jmespath's, which does not
+// print its result) would have made the verdict tests-failed.
+func TestExamplesNobodyAsksFor(t *testing.T) {
+	t.Parallel()
+	rep := analyzeAnyProject(t, "pyti-test-readme")
+	tests := rep.Results().Tests
+	if rep.Verdict != report.VerdictNoTests || tests == nil || tests.Results != nil {
+		t.Fatalf("verdict %s (%s), tests %+v: want no-tests and no test run", rep.Verdict, rep.Reason, tests)
+	}
+	if want := "no tests in the distribution" + examplesNote; tests.Found != want || rep.Reason != want {
+		t.Errorf("found %q, reason %q, want %q", tests.Found, rep.Reason, want)
 	}
 }

@@ -164,7 +164,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	}
 	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, stopped); ok {
 		if strings.HasPrefix(tests.Runner, string(suiteDoctest)) {
-			// No test of the maintainers' failed: the examples of the docstrings did.
+			// No test file's test failed: a doctest the configuration asks for did.
 			reason += " (" + doctestsOnly + ")"
 		}
 		return v, reason
@@ -185,7 +185,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 }
 
 // doctestsOnly says, after a verdict on a suite of doctests alone, what was run.
-const doctestsOnly = "the sdist ships no test files: these are the examples in its docstrings and documentation, run as doctests"
+const doctestsOnly = "the sdist ships no test files: these are the doctests its pytest configuration asks for"
 
 // testCause is one reason why tests did not pass, with the tests it accounts for.
 type testCause struct {

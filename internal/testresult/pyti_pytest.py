@@ -5,11 +5,15 @@ the environment under test. The output file is named by PYTI_PYTEST_REPORT. Text
 so a test that prints gigabytes cannot flood the report.
 
 It also puts the test tree first on the path of namespace packages that were set up before pytest
-started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first, and accepts pytest-cov's options when
-pytest-cov is not installed, see pytest_load_initial_conftests.
+started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first, accepts pytest-cov's options when
+pytest-cov is not installed, see pytest_load_initial_conftests, and names the missing module behind
+a NameError that a guarded import left, see _guarded_missing.
 """
+import ast
+import importlib.util
 import json
 import os
+import re
 import sys
 
 import pytest
@@ -118,6 +122,87 @@ class _NoCoverFixture:
         return None
 
 
+_NAME_ERROR = re.compile(r"^NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
+_GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _catches_import_error(handler):
+    t = handler.type
+    types = t.elts if isinstance(t, ast.Tuple) else [t]
+    return t is None or any(isinstance(e, ast.Name) and e.id in _GUARDS or
+                            isinstance(e, ast.Attribute) and e.attr in _GUARDS for e in types)
+
+
+def _missing(module):
+    """The first part of a dotted module name that cannot be found, or None."""
+    parts = module.split(".")
+    for i in range(1, len(parts) + 1):
+        name = ".".join(parts[:i])
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except ImportError:
+            return name
+        except Exception:  # a package whose import fails otherwise: not a missing module
+            return None
+    return None
+
+
+def _bound(stmt):
+    """The names a statement of a try block binds."""
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _guarded_missing(crash):
+    """The missing module behind a NameError that a guarded import left.
+
+    A test module that runs without an optional test dependency often guards its import
+    (try: import hypothesmith; from hypothesis import settings / except ImportError: ...), then
+    uses a name that import would have bound (@settings at its top: mccabe's tests). The NameError
+    is then no fault of the code: the dependency is not installed. Python stops a try block at its
+    first failing import, so a name bound there or later in the block is the missing module's.
+    """
+    if crash is None or not getattr(crash, "message", None):
+        return None
+    m = _NAME_ERROR.match(str(crash.message))
+    path = getattr(crash, "path", None)
+    if m is None or not path:
+        return None
+    try:
+        with open(str(path), "rb") as f:
+            tree = ast.parse(f.read(), str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    name = m.group(1)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try) or not any(_catches_import_error(h) for h in node.handlers):
+            continue
+        missing = None
+        for stmt in node.body:
+            if missing is None:
+                for imp in ast.walk(stmt):
+                    if isinstance(imp, ast.Import):
+                        mods = [a.name for a in imp.names]
+                    elif isinstance(imp, ast.ImportFrom) and imp.level == 0 and imp.module:
+                        mods = [imp.module]
+                    else:
+                        continue
+                    for mod in mods:
+                        missing = missing or _missing(mod)
+            if missing is not None and name in _bound(stmt):
+                return missing
+    return None
+
+
 def pytest_runtest_logreport(report):
     record = {
         "type": "test",
@@ -133,6 +218,8 @@ def pytest_runtest_logreport(report):
         crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
         if crash is not None:
             record["message"] = _cap(crash.message)
+        if report.failed:
+            record["guarded_missing"] = _guarded_missing(crash)
     _emit(record)
 
 
@@ -147,6 +234,7 @@ def pytest_collectreport(report):
             "outcome": report.outcome,
             "longrepr": _cap(report.longreprtext),
             "message": _cap(crash.message) if crash is not None else None,
+            "guarded_missing": _guarded_missing(crash) if report.failed else None,
         })
 
 

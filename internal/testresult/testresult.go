@@ -111,6 +111,9 @@ type record struct {
 	Message    string         `json:"message"`
 	ExitStatus int            `json:"exitstatus"`
 	Counts     map[string]int `json:"counts"`
+	// GuardedMissing is the module a guarded import could not find, when the failure is a
+	// NameError for a name that import would have bound (see the plugin's _guarded_missing).
+	GuardedMissing string `json:"guarded_missing"`
 }
 
 // ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
@@ -157,6 +160,9 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			if rec.Outcome != "skipped" {
 				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
 				c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, true)
+				if rec.GuardedMissing != "" {
+					c.Class, c.Missing, c.MissingPath = MissingDependency, rec.GuardedMissing, ""
+				}
 			}
 			byID["collect:"+rec.NodeID] = c
 			order = append(order, "collect:"+rec.NodeID)
@@ -233,6 +239,9 @@ func apply(c *Case, rec record) {
 		}
 		c.Message, c.Details = rec.Message, rec.LongRepr
 		c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, false)
+		if rec.GuardedMissing != "" {
+			c.Class, c.Missing, c.MissingPath = MissingDependency, rec.GuardedMissing, ""
+		}
 	}
 }
 

@@ -377,3 +377,64 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 		}
 	}
 }
+
+// TestGuardedImportNameError: a NameError for a name that a guarded import (try: import X /
+// except ImportError) would have bound is a missing dependency, named by the first module of
+// that try block that is not installed, at collection (mccabe's @settings from hypothesis) and
+// in a test. Any other NameError stays the code's own.
+func TestGuardedImportNameError(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	dir := t.TempDir()
+	plugdir := filepath.Join(dir, "plugin")
+	suite := filepath.Join(dir, "suite")
+	files := map[string]string{
+		// mccabe's shape: the first import fails, the name comes from the next one.
+		"test_collect.py": "try:\n    import pyti_missing_first\n    from json import dumps as settings\nexcept ImportError:\n    pyti_missing_first = None\n\n@settings\ndef test_never():\n    pass\n",
+		"test_call.py": "import pytest\ntry:\n    import os\n    if os.sep:\n        from pyti_missing_pkg.sub import helper\nexcept (ValueError, ImportError):\n    pass\n\n" +
+			"def test_helper():\n    assert helper() == 1\n\ndef test_typo():\n    assert hepler() == 1\n\ndef test_bound_before():\n    assert undefined_name\n",
+		"test_present.py": "try:\n    import json\nexcept ImportError:\n    json = None\n\ndef test_present():\n    assert jsn.dumps(1)\n",
+	}
+	if err := os.MkdirAll(plugdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(plugdir, PluginModule+".py"), PytestPlugin, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range files {
+		if err := os.MkdirAll(suite, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(suite, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	report := filepath.Join(dir, "report.jsonl")
+	cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors", "--rootdir", suite, suite)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugdir, "PYTI_PYTEST_REPORT="+report)
+	out, _ := cmd.CombinedOutput()
+	f, err := os.Open(report)
+	if err != nil {
+		t.Fatalf("no report: %v\n%s", err, out)
+	}
+	defer f.Close()
+	run, err := ParsePytest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range run.Failing() {
+		got[c.NodeID] = string(c.Class) + " " + c.Missing
+	}
+	want := map[string]string{
+		"test_collect.py":                 "missing-dependency pyti_missing_first",
+		"test_call.py::test_helper":       "missing-dependency pyti_missing_pkg",
+		"test_call.py::test_typo":         "error ",
+		"test_call.py::test_bound_before": "error ",
+		"test_present.py::test_present":   "error ",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("failures (-want +got):\n%s\n%s", d, out)
+	}
+}

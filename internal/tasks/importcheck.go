@@ -232,15 +232,40 @@ func importError(m report.Module) string {
 	msg := m.Name + ": " + lastErrorLine(m.Error)
 	if m.Missing != "" {
 		msg = fmt.Sprintf("%s needs %s, which is not installed (an undeclared dependency?)", m.Name, m.Missing)
+		if dep := failingTop(m.Error); dep != "" && dep != strings.Split(m.Name, ".")[0] {
+			// Another installed project's import failed: its metadata lacks the requirement.
+			msg = fmt.Sprintf("%s imports %s, which needs %s, which is not installed (a dependency %s does not declare?)", m.Name, dep, m.Missing, dep)
+		}
 	}
 	if s := m.StandInPass; s != nil {
-		if s.OK {
+		if !s.OK && len(s.StandIns) == 0 {
+			// Stand-ins are given to the package's own imports only, never to other projects'.
+			msg += "; no import of its own code was missing, so stand-ins could not help"
+		} else if s.OK {
 			msg += fmt.Sprintf("; with stand-ins for %s its import ran to the end", strings.Join(s.StandIns, ", "))
 		} else {
 			msg += fmt.Sprintf("; with stand-ins for %s it still failed: %s", strings.Join(s.StandIns, ", "), lastErrorLine(s.Error))
 		}
 	}
 	return msg
+}
+
+// tracebackFile finds the files of a traceback's frames.
+var tracebackFile = regexp.MustCompile(`File "([^"]+)", line \d+`)
+
+// failingTop is the top-level module, in site-packages, whose code the traceback's last frame
+// ran ("urllib3" for .../site-packages/urllib3/exceptions.py), or "" when that frame is elsewhere.
+func failingTop(traceback string) string {
+	frames := tracebackFile.FindAllStringSubmatch(traceback, -1)
+	if len(frames) == 0 {
+		return ""
+	}
+	_, rest, ok := strings.Cut(frames[len(frames)-1][1], "/site-packages/")
+	if !ok {
+		return ""
+	}
+	top, _, _ := strings.Cut(rest, "/")
+	return strings.TrimSuffix(top, ".py")
 }
 
 func lastErrorLine(s string) string {

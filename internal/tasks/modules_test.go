@@ -125,6 +125,14 @@ func TestJudgeImport(t *testing.T) {
 			importOutcome{failed: "1 of 1 modules do not import: a needs requests, which is not installed (an undeclared dependency?); with stand-ins for requests, requests.adapters its import ran to the end"},
 		},
 		{
+			"a dependency's undeclared dependency (Debian's urllib3 imports six), which stand-ins do not replace", Layout{Modules: []string{"requests"}},
+			[]report.Module{{Name: "requests", How: "name", Missing: "six",
+				Error: "  File \"/work/venv/lib/python3.11/site-packages/requests/__init__.py\", line 43, in <module>\n    import urllib3\n" +
+					"  File \"/work/venv/lib/python3.11/site-packages/urllib3/exceptions.py\", line 3, in <module>\n    from six.moves.http_client import IncompleteRead\nModuleNotFoundError: No module named 'six'",
+				StandInPass: &report.StandInPass{Error: "ModuleNotFoundError: No module named 'six'"}}},
+			importOutcome{failed: "1 of 1 modules do not import: requests imports urllib3, which needs six, which is not installed (a dependency urllib3 does not declare?); no import of its own code was missing, so stand-ins could not help"},
+		},
+		{
 			"a failure by location or in the sweep does not fail the import", Layout{Modules: []string{"a"}, ByLocation: []string{"my-pkg/"}},
 			[]report.Module{ok("a", "name"), {Name: "my-pkg/", How: "location", Error: "ValueError: x"}, {Name: "a", How: "sweep", TimedOut: true}},
 			importOutcome{},

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -392,8 +393,8 @@ func testRequirements(src Source) []string {
 			return deps.Requirements
 		}
 	}
-	for _, name := range []string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
-		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"} {
+	for _, name := range append([]string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
+		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}, devRequirementsFiles(src.Root)...) {
 		data, err := readCapped(filepath.Join(src.Root, name), 1<<20)
 		if err != nil {
 			continue
@@ -413,6 +414,25 @@ func testRequirements(src Source) []string {
 		return reqs
 	}
 	return noxRequirements(src.Root)
+}
+
+// devRequirementsFiles are the other requirements files, at the top of the tree or in
+// requirements/, named for tests or development (requests' requirements-dev.txt), sorted.
+func devRequirementsFiles(root string) []string {
+	var out []string
+	for _, dir := range []string{"", "requirements"} {
+		entries, err := os.ReadDir(filepath.Join(root, dir))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if rel := path.Join(dir, e.Name()); e.Type().IsRegular() && pkgmeta.IsTestRequirementsFile(rel) {
+				out = append(out, rel)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // missingTools are the test tools the project does not declare among its test requirements or

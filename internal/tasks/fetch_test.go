@@ -336,3 +336,30 @@ ERROR: No matching distribution found for psutil>=3.0; extra == "psutil"
 		})
 	}
 }
+
+// TestTestRequirementsFiles: a requirements file named for tests wins; a development one
+// (requests ships requirements-dev.txt, and nothing else names its test dependencies) is read
+// when there is none, without its editable line; other requirements files are not.
+func TestTestRequirementsFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"the test file before the development one",
+			map[string]string{"requirements-dev.txt": "sphinx\n", "requirements-test.txt": "pytest-mock\n"}, []string{"pytest-mock"}},
+		{"requests' requirements-dev.txt",
+			map[string]string{"requirements-dev.txt": "-e .[socks]\npytest>=2.8.0,<=6.2.5\npytest-httpbin==2.0.0\n# Flask\nFlask>1.0,<2.0\n", "requirements-docs.txt": "sphinx\n"},
+			[]string{"pytest>=2.8.0,<=6.2.5", "pytest-httpbin==2.0.0", "Flask>1.0,<2.0"}},
+		{"requirements/dev.txt", map[string]string{"requirements/dev.txt": "trustme\n", "requirements/base.txt": "idna\n"}, []string{"trustme"}},
+		{"no test or development file", map[string]string{"requirements.txt": "idna\n", "requirements-docs.txt": "sphinx\n"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root})); d != "" {
+				t.Errorf("test requirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}

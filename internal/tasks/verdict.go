@@ -3,6 +3,7 @@ package tasks
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -279,6 +280,9 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				// The test dependencies were left out because one of them could not be had.
 				add("dropped:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: `%s` was not installed, and the test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
+			case fixtureLookup.MatchString(f.Message):
+				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
+					what: fmt.Sprintf("could not run: they use a fixture of the pytest plugin `%s` (%s), which no installed dependency provides", name, f.Message)})
 			default:
 				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)})
@@ -334,6 +338,10 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 	return list[0].verdict, reason, true
 }
 
+// fixtureLookup is pytest's message for a fixture it could not provide (see testresult's
+// pluginFixtures): the missing module is then a plugin that provides it.
+var fixtureLookup = regexp.MustCompile(`^(fixture '[^']+' not found|recursive dependency involving fixture '[^']+' detected)$`)
+
 // importNames are well-known projects whose import name is not their project name: a test that
 // fails to import yaml lacks PyYAML.
 var importNames = map[string]string{
@@ -344,7 +352,7 @@ var importNames = map[string]string{
 	"dns": "dnspython", "slugify": "python-slugify", "multipart": "python-multipart", "jose": "python-jose",
 	"_pytest": "pytest", "pkg_resources": "setuptools", "docx": "python-docx", "websocket": "websocket-client",
 	"Levenshtein": "python-Levenshtein", "memcache": "python-memcached", "ldap": "python-ldap",
-	"snappy": "python-snappy",
+	"snappy": "python-snappy", "pytestqt": "pytest-qt", "faker": "Faker", "pytest_lazyfixture": "pytest-lazy-fixture",
 }
 
 // providingDep is the requirement among deps whose project name is the module's or that of a

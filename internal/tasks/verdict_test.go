@@ -136,6 +136,13 @@ func TestDecideVerdict(t *testing.T) {
 			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable, " +
 				"without the test dependencies the index could not satisfy: `pytest-benchmark` not on the index"}},
+		{"a plugin's fixture, the plugin undeclared", one(verdictInput{}, suite(append(passed(1),
+			report.TestCase{NodeID: "tests/test_a.py::t", Outcome: report.TestError, Class: report.ClassMissingDependency, Missing: "pytest_mock", Message: "fixture 'mocker' not found"})...), nil),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they use a fixture of the pytest plugin `pytest_mock` (fixture 'mocker' not found), which no installed dependency provides"}},
+		{"a plugin's fixture, the plugin declared at a version the index lacks (requests' pytest-httpbin==2.0.0)", one(verdictInput{}, suite(append(passed(1),
+			report.TestCase{NodeID: "tests/test_a.py::t", Outcome: report.TestError, Class: report.ClassMissingDependency, Missing: "pytest_httpbin",
+				Message: "recursive dependency involving fixture 'httpbin' detected"})...), &report.Fetch{UnmetTestDeps: []string{"pytest-httpbin==2.0.0"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: test dependency `pytest-httpbin==2.0.0` has no matching version on the index"}},
 		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml.constructor`, which no installed dependency provides"}},
 		{"a portion of a namespace package the index does not have", one(verdictInput{}, suite(append(passed(3),

@@ -238,6 +238,9 @@ func apply(c *Case, rec record) {
 			c.Outcome = Error
 		}
 		c.Message, c.Details = rec.Message, rec.LongRepr
+		if _, line := missingFixture(rec.LongRepr); c.Message == "" && line != "" {
+			c.Message = line // pytest reports a fixture lookup without an exception
+		}
 		c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, false)
 		if rec.GuardedMissing != "" {
 			c.Class, c.Missing, c.MissingPath = MissingDependency, rec.GuardedMissing, ""
@@ -288,8 +291,40 @@ func (r *Run) SkipReasons() []ReasonCount {
 var (
 	missingRe     = regexp.MustCompile(`(?:ModuleNotFoundError|ImportError): No module named '([^']+)'`)
 	missingFileRe = regexp.MustCompile(`(?:FileNotFoundError|IOError|OSError): \[Errno 2\] No such file or directory: '([^']+)'`)
-	networkRe     = regexp.MustCompile(`Network is unreachable|Temporary failure in name resolution|Name or service not known|nodename nor servname|socket\.gaierror|gaierror|ConnectionRefusedError|Connection refused|NewConnectionError|MaxRetryError|ConnectTimeout|URLError|\[Errno 101\]|\[Errno 111\]|\[Errno -[23]\]|No route to host|Cannot assign requested address|ProxyError|ConnectionError: HTTP|SSLEOFError|UNEXPECTED_EOF_WHILE_READING|EOF occurred in violation of protocol|RemoteDisconnected`)
+	networkRe     = regexp.MustCompile(`Network is unreachable|Temporary failure in name resolution|Name or service not known|nodename nor servname|socket\.gaierror|gaierror|ConnectionRefusedError|Connection refused|NewConnectionError|MaxRetryError|ConnectTimeout|URLError|\[Errno 101\]|\[Errno 111\]|\[Errno -[23]\]|No route to host|Cannot assign requested address|ProxyError|ConnectionError: HTTP|SSLEOFError|UNEXPECTED_EOF_WHILE_READING|EOF occurred in violation of protocol|RemoteDisconnected|DID NOT RAISE <class '[\w.]*(?:ConnectionError|ConnectTimeout|ProxyError|gaierror|URLError|NewConnectionError)'>`)
 )
+
+// fixtureRe finds a fixture pytest could not provide: not found, or a fixture of the project's
+// conftest.py that takes a plugin's fixture of the same name (requests' httpbin(httpbin)) when
+// that plugin is not installed.
+var fixtureRe = regexp.MustCompile(`(?m)^E\s+(fixture '([^']+)' not found|recursive dependency involving fixture '([^']+)' detected)`)
+
+// pluginFixtures are the fixtures of well-known pytest plugins, with the module each plugin is
+// imported as: a test that asks for one lacks that plugin, a test dependency. A fixture of no
+// plugin named here stays the test's own error (it may come from a conftest.py the sdist left out).
+var pluginFixtures = map[string]string{
+	"mocker": "pytest_mock", "class_mocker": "pytest_mock", "module_mocker": "pytest_mock", "package_mocker": "pytest_mock", "session_mocker": "pytest_mock",
+	"httpbin": "pytest_httpbin", "httpbin_secure": "pytest_httpbin", "httpbin_both": "pytest_httpbin",
+	"benchmark": "pytest_benchmark", "freezer": "pytest_freezer", "requests_mock": "requests_mock", "httpx_mock": "pytest_httpx",
+	"httpserver": "pytest_httpserver", "event_loop": "pytest_asyncio", "unused_tcp_port": "pytest_asyncio",
+	"aiohttp_client": "pytest_aiohttp", "aiohttp_server": "pytest_aiohttp", "qtbot": "pytestqt", "qapp": "pytestqt",
+	"fs": "pyfakefs", "snapshot": "syrupy", "subtests": "pytest_subtests", "datadir": "pytest_datadir",
+	"shared_datadir": "pytest_datadir", "original_datadir": "pytest_datadir", "data_regression": "pytest_regressions",
+	"file_regression": "pytest_regressions", "num_regression": "pytest_regressions", "respx_mock": "respx",
+	"xprocess": "xprocess", "time_machine": "time_machine", "faker": "faker", "vcr": "pytest_recording", "vcr_config": "pytest_recording",
+	"datafiles": "pytest_datafiles", "postgresql": "pytest_postgresql", "redisdb": "pytest_redis", "nursery": "pytest_trio",
+	"django_db_setup": "pytest_django", "django_user_model": "pytest_django", "admin_client": "pytest_django", "rf": "pytest_django",
+	"celery_app": "celery", "celery_worker": "celery", "lazy_fixture": "pytest_lazyfixture", "caplog_json": "pytest_structlog",
+}
+
+// missingFixture is the fixture a failure could not have, with pytest's line saying so.
+func missingFixture(longrepr string) (fixture, line string) {
+	m := fixtureRe.FindStringSubmatch(longrepr)
+	if m == nil {
+		return "", ""
+	}
+	return m[2] + m[3], m[1]
+}
 
 // classify decides the class of a failure from its message and traceback, with the module or
 // file it found missing.
@@ -297,6 +332,9 @@ func classify(message, longrepr string, collecting bool) (class Class, module, p
 	text := message + "\n" + longrepr
 	if m := missingRe.FindStringSubmatch(text); m != nil {
 		return MissingDependency, m[1], ""
+	}
+	if fixture, _ := missingFixture(longrepr); pluginFixtures[fixture] != "" {
+		return MissingDependency, pluginFixtures[fixture], ""
 	}
 	if networkRe.MatchString(text) {
 		return NeedsNetwork, "", ""

@@ -204,6 +204,12 @@ func TestClassify(t *testing.T) {
 			"E   FileNotFoundError: [Errno 2] No such file or directory: 'x'", false, got{Assertion, "", ""}},
 		{"syntax error while collecting", "SyntaxError: invalid syntax", "", true, got{CollectionError, "", ""}},
 		{"other exception", "ValueError: bad", "", false, got{Exception, "", ""}},
+		{"a plugin's fixture", "", "file /t/tests/test_help.py, line 14\n  def test_idna(mocker):\nE       fixture 'mocker' not found\n>       available fixtures: capfd", false,
+			got{MissingDependency, "pytest_mock", ""}},
+		{"a conftest fixture over a plugin's that is not there (requests' httpbin)", "",
+			"file /t/tests/conftest.py, line 25\n  @pytest.fixture\n  def httpbin(httpbin):\nE       recursive dependency involving fixture 'httpbin' detected", false,
+			got{MissingDependency, "pytest_httpbin", ""}},
+		{"a fixture no known plugin provides stays the test's error", "", "E       fixture 'my_thing' not found", false, got{Exception, "", ""}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, m, p := classify(tc.message, tc.longrepr, tc.collecting)
@@ -226,6 +232,8 @@ func TestClassifyNetwork(t *testing.T) {
 		{"tls to the sinkhole (requests)", "requests.exceptions.SSLError: HTTPSConnectionPool(host='x.example', port=443): Max retries exceeded with url: / (Caused by SSLError(SSLEOFError(8, 'EOF occurred in violation of protocol (_ssl.c:992)')))", NeedsNetwork},
 		{"server closed", "http.client.RemoteDisconnected: Remote end closed connection without response", NeedsNetwork},
 		{"no route", "OSError: [Errno 101] Network is unreachable", NeedsNetwork},
+		{"a connection that was to fail got the sinkhole (requests' doesnotexist.google.com)", "Failed: DID NOT RAISE <class 'requests.exceptions.ConnectionError'>", NeedsNetwork},
+		{"another exception that did not come", "Failed: DID NOT RAISE <class 'ValueError'>", Exception},
 		{"plain assertion", "AssertionError: assert 1 == 2", Assertion},
 	}
 	for _, tc := range tests {

@@ -62,6 +62,9 @@ var syntheticCases = []struct {
 		[]string{"pth-file-written", "system-site-packages-write", "write-outside-job"}},
 	// A write the system refused modified nothing (pytest's cache under a read-only directory).
 	{"system site-packages refused", "test", trace.Event{Time: at(1), PID: 9, Kind: trace.KindMkdir, Syscall: "mkdir", Result: "-1", Errno: "EROFS", Path: "/usr/lib/python3/dist-packages/.pytest_cache"}, nil},
+	{"raw IP socket", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindSocket, Syscall: "socket", Result: "3", Family: "AF_INET", Detail: "SOCK_RAW"}, []string{"raw-socket"}},
+	// glibc's getifaddrs() asks the kernel for the interfaces over netlink (psutil's net_if_addrs).
+	{"netlink socket", "import", trace.Event{Time: at(1), PID: 9, Kind: trace.KindSocket, Syscall: "socket", Result: "3", Family: "AF_NETLINK", Detail: "SOCK_RAW|SOCK_CLOEXEC"}, nil},
 	{"packet socket", "test", trace.Event{Time: at(1), PID: 9, Kind: trace.KindSocket, Syscall: "socket", Result: "3", Family: "AF_PACKET", Detail: "SOCK_DGRAM"}, []string{"packet-socket"}},
 	{"index bridge during fetch", "fetch", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "0", Family: "AF_INET", Address: "127.0.0.1", Port: 3141}, nil},
 	{"index bridge after fetch", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "0", Family: "AF_INET", Address: "127.0.0.1", Port: 3141}, []string{"network-loopback"}},
@@ -452,5 +455,35 @@ func TestOutcome(t *testing.T) {
 				t.Errorf("findings (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestTestPhaseSeverity: what only the test suite did is at most medium (psutil's tests read
+// other processes' environments, as psutil does), except a critical finding; the same call while
+// the package is installed or imported is high.
+func TestTestPhaseSeverity(t *testing.T) {
+	rules := mustDefault(t)
+	environ := trace.Event{Time: at(1), PID: 9, Kind: trace.KindFileRead, Syscall: "openat", Result: "3", Path: "/proc/4242/environ"}
+	decoy := trace.Event{Time: at(1), PID: 9, Kind: trace.KindFileRead, Syscall: "openat", Result: "3", Path: "/home/pyti/.aws/credentials"}
+	for _, tc := range []struct {
+		phase string
+		ev    trace.Event
+		want  map[string]report.Severity
+	}{
+		{"import", environ, map[string]report.Severity{"process-environ-read": report.SeverityHigh}},
+		{"test", environ, map[string]report.Severity{"process-environ-read": report.SeverityMedium}},
+		{"test", decoy, map[string]report.Severity{"decoy-credential-read": report.SeverityCritical}},
+	} {
+		fs, err := Evaluate([]trace.Event{tc.ev}, testCtx(tc.phase), rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]report.Severity{}
+		for _, f := range fs {
+			got[f.RuleID] = f.Severity
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s %s (-want +got):\n%s", tc.phase, tc.ev.Path, d)
+		}
 	}
 }

@@ -127,19 +127,62 @@ func TestMaintainerToolsAreNotModules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write(t, dir, tc.files)
-			findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
-			if err != nil {
-				t.Fatal(err)
+			if d := cmp.Diff(tc.want, importTimeNetwork(t, py, tc.files)); d != "" {
+				t.Errorf("findings (-want +got)\n%s", d)
 			}
-			var got []string
-			for _, f := range findings {
-				if f.RuleID == "import-time-network" {
-					got = append(got, f.RuleID+" "+f.File)
-				}
-			}
-			if d := cmp.Diff(tc.want, got); d != "" {
+		})
+	}
+}
+
+// importTimeNetwork scans the files and returns the import-time-network findings, as "RULE FILE".
+func importTimeNetwork(t *testing.T, py string, files map[string]string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, dir, files)
+	findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range findings {
+		if f.RuleID == "import-time-network" {
+			got = append(got, f.RuleID+" "+f.File)
+		}
+	}
+	return got
+}
+
+// TestTestSupportIsNotAModule: a package beside a src layout's src/ that only the tests import
+// (urllib3's dummyserver/, whose server resolves 127.0.0.1 at import) is test code. It stays a
+// module when the distribution's own code or setup.py imports it, when the egg-info says it is
+// installed, and in a flat layout, where the distribution's package is imported by the tests too.
+func TestTestSupportIsNotAModule(t *testing.T) {
+	py := python(t)
+	server := "import socket\nADDR = socket.getaddrinfo('127.0.0.1', None)\n"
+	sdist := func(extra map[string]string) map[string]string {
+		files := map[string]string{"u-1.0/setup.py": "from setuptools import setup\nsetup(package_dir={'': 'src'})\n", "u-1.0/PKG-INFO": "",
+			"u-1.0/src/u/__init__.py": "", "u-1.0/dummyserver/__init__.py": "", "u-1.0/dummyserver/server.py": server,
+			"u-1.0/test/conftest.py": "from dummyserver.server import ADDR\n", "u-1.0/test/test_u.py": "import u, dummyserver\n"}
+		for k, v := range extra {
+			files[k] = v
+		}
+		return files
+	}
+	found := []string{"import-time-network u-1.0/dummyserver/server.py"}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"only the tests import it", sdist(nil), nil},
+		{"the package imports it", sdist(map[string]string{"u-1.0/src/u/__init__.py": "from dummyserver import server\n"}), found},
+		{"setup.py imports it", sdist(map[string]string{"u-1.0/setup.py": "import dummyserver.server\n"}), found},
+		{"the egg-info says it is installed", sdist(map[string]string{"u-1.0/src/u.egg-info/top_level.txt": "dummyserver\nu\n"}), found},
+		{"a flat layout's package", map[string]string{"u-1.0/setup.py": "", "u-1.0/dummyserver/__init__.py": "", "u-1.0/dummyserver/server.py": server,
+			"u-1.0/tests/test_u.py": "import dummyserver\n"}, found},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, importTimeNetwork(t, py, tc.files)); d != "" {
 				t.Errorf("findings (-want +got)\n%s", d)
 			}
 		})

@@ -1408,11 +1408,8 @@ PROJECT_FILES = ("setup.py", "pyproject.toml", "PKG-INFO")
 def tooling_dirs(root, files):
     """The TOOLING directories, as "DIR/" prefixes of the paths in files, at the top of each
     source tree: root itself, or its top directories (an sdist holds one)."""
-    tops = {""} | {f.split("/")[0] + "/" for f in files if "/" in f}
     out = set()
-    for top in tops:
-        if not any(os.path.isfile(os.path.join(root, top, p)) for p in PROJECT_FILES):
-            continue
+    for top in project_tops(root, files):
         for name in {f[len(top):].split("/")[0] for f in files if f.startswith(top) and "/" in f[len(top):]}:
             d = top + name
             if name.lower() in TOOLING and not os.path.exists(os.path.join(root, d, "__init__.py")):
@@ -1420,7 +1417,73 @@ def tooling_dirs(root, files):
     return out
 
 
-def role_of(rel, top_setup, tooling=()):
+IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;]+))", re.M)
+
+
+def project_tops(root, files):
+    """The tops of the source trees in files: root itself, or its top directories (an sdist
+    holds one), when they hold a setup.py, pyproject.toml or PKG-INFO."""
+    tops = {""} | {f.split("/")[0] + "/" for f in files if "/" in f}
+    return [t for t in sorted(tops) if any(os.path.isfile(os.path.join(root, t, p)) for p in PROJECT_FILES)]
+
+
+def support_dirs(root, files, top_setup, tooling):
+    """Packages at the top of a src-layout source tree that only its tests import (urllib3's
+    dummyserver/, beside src/urllib3/), as "DIR/" prefixes: test support, read as test code.
+
+    A src layout installs what src/ holds, so a package beside src/ is no part of the
+    distribution (nor one its egg-info's top_level.txt names); when the tests import it and no
+    other code of the project does (its modules, setup.py), it runs only when the tests do.
+    In a flat layout the distribution's own package is such a package too: nothing changes there.
+    """
+    cands = {}
+    for top in project_tops(root, files):
+        if not os.path.isdir(os.path.join(root, top, "src")):
+            continue
+        installed = set()
+        for f in files:
+            if f.startswith(top) and f.endswith(".egg-info/top_level.txt"):
+                try:
+                    with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fh:
+                        installed |= {l.strip() for l in fh.read(1 << 16).splitlines()}
+                except OSError:
+                    pass
+        for name in {f[len(top):].split("/")[0] for f in files if f.startswith(top) and "/" in f[len(top):]}:
+            d = top + name + "/"
+            if (name.isidentifier() and name != "src" and name not in installed and
+                    os.path.isfile(os.path.join(root, d, "__init__.py")) and role_of(d + "__init__.py", top_setup, tooling) == "module"):
+                cands[name] = d
+    if not cands:
+        return set()
+    by_tests, by_others = set(), set()
+    for rel in files:
+        if not rel.endswith(".py"):
+            continue
+        try:
+            with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as fh:
+                text = fh.read(1 << 20)
+        except OSError:
+            continue
+        names = set()
+        for m in IMPORT_LINE.finditer(text):
+            if m.group(1):
+                names.add(m.group(1))
+            else:
+                names |= {p.split()[0].split(".")[0] for p in m.group(2).split(",") if p.split()}
+        role = role_of(rel, top_setup, tooling)
+        for n in names & set(cands):
+            if rel.startswith(cands[n]):
+                continue  # the package itself
+            if role == "test":
+                by_tests.add(n)
+            elif role != "example":
+                by_others.add(n)
+    return {cands[n] for n in by_tests - by_others}
+
+
+def role_of(rel, top_setup, tooling=(), support=()):
+    if any(rel.startswith(d) for d in support):
+        return "test"
     if any(rel.startswith(d) for d in tooling):
         return "example"
     parts = rel.split("/")
@@ -1455,6 +1518,7 @@ def main():
                 files.append(os.path.relpath(os.path.join(dp, fn), root))
         top_setup = {f for f in files if f.split("/")[-1] == "setup.py" and f.count("/") <= 1}
         tooling = tooling_dirs(root, files)
+        support = support_dirs(root, files, top_setup, tooling)
         n, zips = 0, 0
         for rel in files:
             path = os.path.join(root, rel)
@@ -1488,7 +1552,7 @@ def main():
                     if n > max_files:
                         break
                     zrel = rel + "/" + member
-                    zrole = role_of(zrel, top_setup, tooling)
+                    zrole = role_of(zrel, top_setup, tooling, support)
                     try:
                         how, note = sc.scan_source(zrel, data, zrole)
                     except (Budget, RecursionError):
@@ -1507,7 +1571,7 @@ def main():
             if n > max_files:
                 truncated = "file limit reached"
                 break
-            role = role_of(rel, top_setup, tooling)
+            role = role_of(rel, top_setup, tooling, support)
             if size > max_bytes:
                 sc.emit({"t": "file", "file": rel, "role": role, "parse": "skipped", "bytes": size,
                          "note": "%d bytes, over the %d byte limit" % (size, max_bytes)})

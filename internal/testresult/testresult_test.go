@@ -89,20 +89,6 @@ func TestMalformedAndEmpty(t *testing.T) {
 // TestCountsMatchPytest runs the real pytest with the plugin on a small suite and compares PYTI's
 // counts with the numbers in pytest's own closing line.
 func TestCountsMatchPytest(t *testing.T) {
-	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
-		t.Skip("pytest is not installed for /usr/bin/python3")
-	}
-	dir := t.TempDir()
-	plugdir := filepath.Join(dir, "plugin")
-	suite := filepath.Join(dir, "suite")
-	for _, d := range []string{plugdir, suite} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(plugdir, PluginModule+".py"), PytestPlugin, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	src := `import pytest
 def test_a(): pass
 def test_b(): assert [1] == [2]
@@ -118,28 +104,10 @@ def test_e(): raise ValueError
 def test_warn():
     import warnings; warnings.warn("careful")
 `
-	if err := os.WriteFile(filepath.Join(suite, "test_s.py"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	// A module skipped whole: one skipped test, with its reason.
 	skipped := "import pytest\npytest.importorskip(\"pyti_no_such_module\")\ndef test_never(): pass\n"
-	if err := os.WriteFile(filepath.Join(suite, "test_skipmod.py"), []byte(skipped), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	report := filepath.Join(dir, "report.jsonl")
-	cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", suite)
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugdir, "PYTI_PYTEST_REPORT="+report)
-	out, _ := cmd.CombinedOutput()
-	f, err := os.Open(report)
-	if err != nil {
-		t.Fatalf("no report: %v\n%s", err, out)
-	}
-	defer f.Close()
-	run, err := ParsePytest(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := closingLine(t, string(out))
+	run, out := runPytest(t, map[string]string{"test_s.py": src, "test_skipmod.py": skipped})
+	want := closingLine(t, out)
 	got := Counts{Passed: run.Counts.Passed, Failed: run.Counts.Failed, Errors: run.Counts.Errors,
 		Skipped: run.Counts.Skipped, XFailed: run.Counts.XFailed, XPassed: run.Counts.XPassed, Warnings: run.Counts.Warnings}
 	if d := cmp.Diff(want, got); d != "" {
@@ -153,6 +121,46 @@ def test_warn():
 	if d := cmp.Diff(want2, run.SkipReasons()); d != "" {
 		t.Errorf("skip reasons (-want +got):\n%s", d)
 	}
+}
+
+// runPytest runs /usr/bin/python3's pytest with PYTI's plugin on a suite of these files, and
+// returns what the plugin reported and pytest's output.
+func runPytest(t *testing.T, files map[string]string, args ...string) (*Run, string) {
+	t.Helper()
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	dir := t.TempDir()
+	plugdir := filepath.Join(dir, "plugin")
+	suite := filepath.Join(dir, "suite")
+	for _, d := range []string{plugdir, suite} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(plugdir, PluginModule+".py"), PytestPlugin, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(suite, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	report := filepath.Join(dir, "report.jsonl")
+	argv := append([]string{"-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", "--rootdir", suite}, args...)
+	cmd := exec.Command("/usr/bin/python3", append(argv, suite)...)
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugdir, "PYTI_PYTEST_REPORT="+report)
+	out, _ := cmd.CombinedOutput()
+	f, err := os.Open(report)
+	if err != nil {
+		t.Fatalf("no report: %v\n%s", err, out)
+	}
+	defer f.Close()
+	run, err := ParsePytest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, string(out)
 }
 
 // closingLine parses pytest's closing line, failing the test when there is none.
@@ -391,46 +399,13 @@ func writeTree(t *testing.T, dir string, files map[string]string) {
 // that try block that is not installed, at collection (mccabe's @settings from hypothesis) and
 // in a test. Any other NameError stays the code's own.
 func TestGuardedImportNameError(t *testing.T) {
-	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
-		t.Skip("pytest is not installed for /usr/bin/python3")
-	}
-	dir := t.TempDir()
-	plugdir := filepath.Join(dir, "plugin")
-	suite := filepath.Join(dir, "suite")
-	files := map[string]string{
+	run, out := runPytest(t, map[string]string{
 		// mccabe's shape: the first import fails, the name comes from the next one.
 		"test_collect.py": "try:\n    import pyti_missing_first\n    from json import dumps as settings\nexcept ImportError:\n    pyti_missing_first = None\n\n@settings\ndef test_never():\n    pass\n",
 		"test_call.py": "import pytest\ntry:\n    import os\n    if os.sep:\n        from pyti_missing_pkg.sub import helper\nexcept (ValueError, ImportError):\n    pass\n\n" +
 			"def test_helper():\n    assert helper() == 1\n\ndef test_typo():\n    assert hepler() == 1\n\ndef test_bound_before():\n    assert undefined_name\n",
 		"test_present.py": "try:\n    import json\nexcept ImportError:\n    json = None\n\ndef test_present():\n    assert jsn.dumps(1)\n",
-	}
-	if err := os.MkdirAll(plugdir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(plugdir, PluginModule+".py"), PytestPlugin, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for name, src := range files {
-		if err := os.MkdirAll(suite, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(suite, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	report := filepath.Join(dir, "report.jsonl")
-	cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors", "--rootdir", suite, suite)
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugdir, "PYTI_PYTEST_REPORT="+report)
-	out, _ := cmd.CombinedOutput()
-	f, err := os.Open(report)
-	if err != nil {
-		t.Fatalf("no report: %v\n%s", err, out)
-	}
-	defer f.Close()
-	run, err := ParsePytest(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, "--continue-on-collection-errors")
 	got := map[string]string{}
 	for _, c := range run.Failing() {
 		got[c.NodeID] = string(c.Class) + " " + c.Missing

@@ -3,7 +3,6 @@ package tasks
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/testresult"
 )
 
 // verdictInput is everything a verdict is decided from, collected once the task graph has
@@ -280,7 +280,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				// The test dependencies were left out because one of them could not be had.
 				add("dropped:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: `%s` was not installed, and the test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
-			case fixtureLookup.MatchString(f.Message):
+			case testresult.IsFixtureLookup(f.Message):
 				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they use a fixture of the pytest plugin `%s` (%s), which no installed dependency provides", name, f.Message)})
 			default:
@@ -337,10 +337,6 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 	}
 	return list[0].verdict, reason, true
 }
-
-// fixtureLookup is pytest's message for a fixture it could not provide (see testresult's
-// pluginFixtures): the missing module is then a plugin that provides it.
-var fixtureLookup = regexp.MustCompile(`^(fixture '[^']+' not found|recursive dependency involving fixture '[^']+' detected)$`)
 
 // importNames are well-known projects whose import name is not their project name: a test that
 // fails to import yaml lacks PyYAML.

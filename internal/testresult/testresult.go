@@ -297,7 +297,18 @@ var (
 // fixtureRe finds a fixture pytest could not provide: not found, or a fixture of the project's
 // conftest.py that takes a plugin's fixture of the same name (requests' httpbin(httpbin)) when
 // that plugin is not installed.
-var fixtureRe = regexp.MustCompile(`(?m)^E\s+(fixture '([^']+)' not found|recursive dependency involving fixture '([^']+)' detected)`)
+var fixtureRe = regexp.MustCompile(`(?m)^E\s+` + fixtureLookup)
+
+// fixtureLookup is pytest's line for a fixture it could not provide, the message of such a case.
+const fixtureLookup = `(fixture '([^']+)' not found|recursive dependency involving fixture '([^']+)' detected)`
+
+var fixtureMessage = regexp.MustCompile(`^` + fixtureLookup + `$`)
+
+// IsFixtureLookup reports whether a case's message says that pytest could not provide a fixture;
+// a missing-dependency case with one lacks the pytest plugin its Missing module names.
+func IsFixtureLookup(message string) bool {
+	return fixtureMessage.MatchString(message)
+}
 
 // pluginFixtures are the fixtures of well-known pytest plugins, with the module each plugin is
 // imported as: a test that asks for one lacks that plugin, a test dependency. A fixture of no

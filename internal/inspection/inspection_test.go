@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -186,6 +187,21 @@ func TestTestSupportIsNotAModule(t *testing.T) {
 				t.Errorf("findings (-want +got)\n%s", d)
 			}
 		})
+	}
+	// A FIFO where a module or the egg-info's top_level.txt would be is never opened (it would
+	// block the scan).
+	dir := t.TempDir()
+	write(t, dir, sdist(nil))
+	for _, p := range []string{"u-1.0/test/test_fifo.py", "u-1.0/src/u.egg-info/top_level.txt"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(filepath.Join(dir, p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits()); err != nil {
+		t.Errorf("a tree with FIFOs: %v", err)
 	}
 }
 

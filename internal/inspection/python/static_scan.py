@@ -1442,9 +1442,10 @@ def support_dirs(root, files, top_setup, tooling):
             continue
         installed = set()
         for f in files:
-            if f.startswith(top) and f.endswith(".egg-info/top_level.txt"):
+            tl = os.path.join(root, f)
+            if f.startswith(top) and f.endswith(".egg-info/top_level.txt") and not os.path.islink(tl) and os.path.isfile(tl):
                 try:
-                    with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fh:
+                    with open(tl, encoding="utf-8", errors="replace") as fh:
                         installed |= {l.strip() for l in fh.read(1 << 16).splitlines()}
                 except OSError:
                     pass
@@ -1456,14 +1457,20 @@ def support_dirs(root, files, top_setup, tooling):
     if not cands:
         return set()
     by_tests, by_others = set(), set()
+    budget_files, budget_bytes = 20000, 64 << 20
     for rel in files:
-        if not rel.endswith(".py"):
+        path = os.path.join(root, rel)
+        if not rel.endswith(".py") or os.path.islink(path) or not os.path.isfile(path):
             continue
+        budget_files -= 1
         try:
-            with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as fh:
+            with open(path, encoding="utf-8", errors="replace") as fh:
                 text = fh.read(1 << 20)
         except OSError:
             continue
+        budget_bytes -= len(text)
+        if budget_files < 0 or budget_bytes < 0:
+            return set()  # a tree this large is read as it is: nothing is taken for test code
         names = set()
         for m in IMPORT_LINE.finditer(text):
             if m.group(1):

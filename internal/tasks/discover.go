@@ -203,7 +203,8 @@ func discover(root string) suite {
 	// tree, would collect them. Examples in a README are often not meant to run (jmespath's has
 	// no output, sortedcontainers' calls help()), and a manual pytest run finds no test.
 	modules, globs := configuredDoctests(root)
-	s.doctestModules = modules && hasModuleDoctests(root)
+	moduleDoctests := hasModuleDoctests(root)
+	s.doctestModules = modules && moduleDoctests
 	s.doctestFiles = doctestDocs(root, globs)
 	if s.doctestModules || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
@@ -220,7 +221,7 @@ func discover(root string) suite {
 		return s
 	}
 	s.found = "no tests in the distribution"
-	if hasModuleDoctests(root) || len(doctestDocs(root, []string{"*.rst", "*.txt", "*.md"})) > 0 {
+	if moduleDoctests || len(doctestDocs(root, []string{"*.rst", "*.txt", "*.md"})) > 0 {
 		s.found += " (its docstrings or documentation hold examples, which its pytest configuration does not ask to run as doctests)"
 	}
 	return s

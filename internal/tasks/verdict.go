@@ -348,7 +348,7 @@ var importNames = map[string]string{
 	"dns": "dnspython", "slugify": "python-slugify", "multipart": "python-multipart", "jose": "python-jose",
 	"_pytest": "pytest", "pkg_resources": "setuptools", "docx": "python-docx", "websocket": "websocket-client",
 	"Levenshtein": "python-Levenshtein", "memcache": "python-memcached", "ldap": "python-ldap",
-	"snappy": "python-snappy", "pytestqt": "pytest-qt", "faker": "Faker", "pytest_lazyfixture": "pytest-lazy-fixture",
+	"snappy": "python-snappy", "pytestqt": "pytest-qt", "pytest_lazyfixture": "pytest-lazy-fixture",
 }
 
 // providingDep is the requirement among deps whose project name is the module's or that of a

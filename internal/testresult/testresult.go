@@ -159,10 +159,7 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			c := &Case{NodeID: rec.NodeID, Outcome: Skipped, Message: skipReason(rec.LongRepr)}
 			if rec.Outcome != "skipped" {
 				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
-				c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, true)
-				if rec.GuardedMissing != "" {
-					c.Class, c.Missing, c.MissingPath = MissingDependency, rec.GuardedMissing, ""
-				}
+				c.Class, c.Missing, c.MissingPath = classifyRecord(rec, true)
 			}
 			byID["collect:"+rec.NodeID] = c
 			order = append(order, "collect:"+rec.NodeID)
@@ -241,10 +238,7 @@ func apply(c *Case, rec record) {
 		if _, line := missingFixture(rec.LongRepr); c.Message == "" && line != "" {
 			c.Message = line // pytest reports a fixture lookup without an exception
 		}
-		c.Class, c.Missing, c.MissingPath = classify(rec.Message, rec.LongRepr, false)
-		if rec.GuardedMissing != "" {
-			c.Class, c.Missing, c.MissingPath = MissingDependency, rec.GuardedMissing, ""
-		}
+		c.Class, c.Missing, c.MissingPath = classifyRecord(rec, false)
 	}
 }
 
@@ -335,6 +329,15 @@ func missingFixture(longrepr string) (fixture, line string) {
 		return "", ""
 	}
 	return m[2] + m[3], m[1]
+}
+
+// classifyRecord decides the class of a failed report: the missing module the plugin found behind
+// a guarded import's NameError first, then what its message and traceback say (classify).
+func classifyRecord(rec record, collecting bool) (class Class, module, path string) {
+	if rec.GuardedMissing != "" {
+		return MissingDependency, rec.GuardedMissing, ""
+	}
+	return classify(rec.Message, rec.LongRepr, collecting)
 }
 
 // classify decides the class of a failure from its message and traceback, with the module or

@@ -29,6 +29,9 @@ const (
 	// ClassMissingFile is a test that opened a file of the test tree that is not there: test
 	// data the distribution does not ship.
 	ClassMissingFile FailureClass = "missing-file"
+	// ClassMissingProgram is a test that ran a program the machine does not have: a part of
+	// the environment, not of the package.
+	ClassMissingProgram FailureClass = "missing-program"
 )
 
 // TestRun is the result of the project's test run.
@@ -56,6 +59,8 @@ type TestCase struct {
 	Missing string `json:"missing_module,omitempty"`
 	// MissingPath names the file a missing-file failure could not open.
 	MissingPath string `json:"missing_path,omitempty"`
+	// MissingProgram names the program a missing-program failure could not run.
+	MissingProgram string `json:"missing_program,omitempty"`
 }
 
 // TestCounts are tests per outcome, as pytest's closing line gives them.

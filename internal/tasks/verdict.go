@@ -275,7 +275,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			case len(missingDeps)+len(unmetDeps) > 0 && fetch.OtherTestDepsFetched:
 				// A module of a test dependency the index could not satisfy, under another name.
 				add("unmet:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: `%s` was not installed, and the index could not satisfy %s", name, unavailable(missingDeps, unmetDeps))})
+					what: fmt.Sprintf("could not run: `%s` was not installed, and some test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
 			case len(missingDeps)+len(unmetDeps) > 0:
 				// The test dependencies were left out because one of them could not be had.
 				add("dropped:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
@@ -287,6 +287,9 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)})
 			}
+		case report.ClassMissingProgram:
+			add("program:"+f.MissingProgram, testCause{verdict: report.VerdictTestDeps, order: 2,
+				what: fmt.Sprintf("could not run: they run the program `%s`, which is not installed", f.MissingProgram)})
 		case report.ClassNeedsNetwork:
 			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
 		case report.ClassMissingFile:

@@ -55,6 +55,9 @@ const (
 	// MissingFile is a test that opened a file that is not there (FileNotFoundError): test data
 	// the distribution does not ship, when the path lies in the test tree.
 	MissingFile Class = "missing-file"
+	// MissingProgram is a test that ran a program the machine does not have (subprocess, or
+	// pexpect, could not find it): a part of the environment, not of the package.
+	MissingProgram Class = "missing-program"
 )
 
 // Case is one test (or one test module that failed to collect).
@@ -69,6 +72,8 @@ type Case struct {
 	Missing string `json:"missing_module,omitempty"`
 	// MissingPath names the file a missing-file failure could not open.
 	MissingPath string `json:"missing_path,omitempty"`
+	// MissingProgram names the program a missing-program failure could not run.
+	MissingProgram string `json:"missing_program,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -159,7 +164,7 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			c := &Case{NodeID: rec.NodeID, Outcome: Skipped, Message: skipReason(rec.LongRepr)}
 			if rec.Outcome != "skipped" {
 				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
-				c.Class, c.Missing, c.MissingPath = classifyRecord(rec, true)
+				c.setCause(classifyRecord(rec, true))
 			}
 			byID["collect:"+rec.NodeID] = c
 			order = append(order, "collect:"+rec.NodeID)
@@ -238,7 +243,7 @@ func apply(c *Case, rec record) {
 		if _, line := missingFixture(rec.LongRepr); c.Message == "" && line != "" {
 			c.Message = line // pytest reports a fixture lookup without an exception
 		}
-		c.Class, c.Missing, c.MissingPath = classifyRecord(rec, false)
+		c.setCause(classifyRecord(rec, false))
 	}
 }
 
@@ -331,45 +336,85 @@ func missingFixture(longrepr string) (fixture, line string) {
 	return m[2] + m[3], m[1]
 }
 
+// cause is why a failed test failed: its class, with what it found missing.
+type cause struct {
+	Class                 Class
+	Module, Path, Program string
+}
+
+func (c *Case) setCause(k cause) {
+	c.Class, c.Missing, c.MissingPath, c.MissingProgram = k.Class, k.Module, k.Path, k.Program
+}
+
 // classifyRecord decides the class of a failed report: the missing module the plugin found behind
 // a guarded import's NameError first, then what its message and traceback say (classify).
-func classifyRecord(rec record, collecting bool) (class Class, module, path string) {
+func classifyRecord(rec record, collecting bool) cause {
 	if rec.GuardedMissing != "" {
-		return MissingDependency, rec.GuardedMissing, ""
+		return cause{Class: MissingDependency, Module: rec.GuardedMissing}
 	}
 	return classify(rec.Message, rec.LongRepr, collecting)
 }
 
-// classify decides the class of a failure from its message and traceback, with the module or
-// file it found missing.
-func classify(message, longrepr string, collecting bool) (class Class, module, path string) {
+// classify decides the class of a failure from its message and traceback, with the module, file
+// or program it found missing.
+func classify(message, longrepr string, collecting bool) cause {
 	text := message + "\n" + longrepr
 	if m := missingRe.FindStringSubmatch(text); m != nil {
-		return MissingDependency, m[1], ""
+		return cause{Class: MissingDependency, Module: m[1]}
 	}
 	if fixture, _ := missingFixture(longrepr); pluginFixtures[fixture] != "" {
-		return MissingDependency, pluginFixtures[fixture], ""
+		return cause{Class: MissingDependency, Module: pluginFixtures[fixture]}
 	}
 	if networkRe.MatchString(text) {
-		return NeedsNetwork, "", ""
+		return cause{Class: NeedsNetwork}
+	}
+	if program := missingProgram(message, longrepr); program != "" {
+		return cause{Class: MissingProgram, Program: program}
 	}
 	if m := missingFileRe.FindStringSubmatch(message); m != nil {
-		return MissingFile, "", m[1]
+		return cause{Class: MissingFile, Path: m[1]}
 	}
 	if m := missingFileRe.FindStringSubmatch(longrepr); m != nil && !strings.Contains(message, "AssertionError") {
-		return MissingFile, "", m[1]
+		return cause{Class: MissingFile, Path: m[1]}
 	}
 	if collecting {
-		return CollectionError, "", ""
+		return cause{Class: CollectionError}
 	}
 	if strings.Contains(message, "AssertionError") || strings.HasPrefix(message, "assert ") ||
 		strings.Contains(longrepr, "\nE   assert ") || strings.Contains(longrepr, "AssertionError") {
-		return Assertion, "", ""
+		return cause{Class: Assertion}
 	}
 	if strings.Contains(text, "Timeout") && strings.Contains(text, "pytest-timeout") {
-		return TimedOut, "", ""
+		return cause{Class: TimedOut}
 	}
-	return Exception, "", ""
+	return cause{Class: Exception}
+}
+
+// pexpectNotFoundRe is pexpect's error for a command it could not find on PATH.
+var pexpectNotFoundRe = regexp.MustCompile(`ExceptionPexpect: The command was not found or was not executable: (\S+)\.`)
+
+// missingProgram names the program a failure could not run, or "": the FileNotFoundError that
+// subprocess raises from the child's exec (its traceback passes through _execute_child), for a
+// bare command name or an absolute path (a relative path with a slash is a file of the tree, the
+// test's data), or pexpect's error. A test that asserts on the error expects it: not missing.
+func missingProgram(message, longrepr string) string {
+	if strings.Contains(message, "AssertionError") {
+		return ""
+	}
+	if m := pexpectNotFoundRe.FindStringSubmatch(message + "\n" + longrepr); m != nil {
+		return m[1]
+	}
+	if !strings.Contains(longrepr, "_execute_child") {
+		return ""
+	}
+	m := missingFileRe.FindStringSubmatch(message)
+	if m == nil {
+		m = missingFileRe.FindStringSubmatch(longrepr)
+	}
+	if m == nil || (strings.Contains(m[1], "/") && !strings.HasPrefix(m[1], "/")) {
+		return ""
+	}
+	return m[1]
 }
 
 func countCases(cases []Case) Counts {

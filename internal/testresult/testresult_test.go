@@ -193,35 +193,41 @@ func TestParseClosingLine(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	type got struct {
-		Class        Class
-		Module, Path string
-	}
+	type got = cause
 	for _, tc := range []struct {
 		name, message, longrepr string
 		collecting              bool
 		want                    got
 	}{
-		{"missing module", "ModuleNotFoundError: No module named 'pretend'", "", true, got{MissingDependency, "pretend", ""}},
+		{"missing module", "ModuleNotFoundError: No module named 'pretend'", "", true, got{Class: MissingDependency, Module: "pretend"}},
 		{"missing data file", "FileNotFoundError: [Errno 2] No such file or directory: 'tests/data/a.json'", "", false,
-			got{MissingFile, "", "tests/data/a.json"}},
+			got{Class: MissingFile, Path: "tests/data/a.json"}},
 		{"missing data while collecting", "FileNotFoundError: [Errno 2] No such file or directory: '/t/tree/toml-test'", "", true,
-			got{MissingFile, "", "/t/tree/toml-test"}},
-		{"network", "OSError: [Errno 101] Network is unreachable", "", false, got{NeedsNetwork, "", ""}},
+			got{Class: MissingFile, Path: "/t/tree/toml-test"}},
+		{"network", "OSError: [Errno 101] Network is unreachable", "", false, got{Class: NeedsNetwork}},
 		{"assertion about a missing file stays an assertion", "AssertionError: assert False",
-			"E   FileNotFoundError: [Errno 2] No such file or directory: 'x'", false, got{Assertion, "", ""}},
-		{"syntax error while collecting", "SyntaxError: invalid syntax", "", true, got{CollectionError, "", ""}},
-		{"other exception", "ValueError: bad", "", false, got{Exception, "", ""}},
+			"E   FileNotFoundError: [Errno 2] No such file or directory: 'x'", false, got{Class: Assertion}},
+		{"syntax error while collecting", "SyntaxError: invalid syntax", "", true, got{Class: CollectionError}},
+		{"other exception", "ValueError: bad", "", false, got{Class: Exception}},
 		{"a plugin's fixture", "", "file /t/tests/test_help.py, line 14\n  def test_idna(mocker):\nE       fixture 'mocker' not found\n>       available fixtures: capfd", false,
-			got{MissingDependency, "pytest_mock", ""}},
+			got{Class: MissingDependency, Module: "pytest_mock"}},
 		{"a conftest fixture over a plugin's that is not there (requests' httpbin)", "",
 			"file /t/tests/conftest.py, line 25\n  @pytest.fixture\n  def httpbin(httpbin):\nE       recursive dependency involving fixture 'httpbin' detected", false,
-			got{MissingDependency, "pytest_httpbin", ""}},
-		{"a fixture no known plugin provides stays the test's error", "", "E       fixture 'my_thing' not found", false, got{Exception, "", ""}},
+			got{Class: MissingDependency, Module: "pytest_httpbin"}},
+		{"a program subprocess could not find", "FileNotFoundError: [Errno 2] No such file or directory: 'git'",
+			"/usr/lib/python3.11/subprocess.py:1901: in _execute_child\n    raise child_exception_type(errno_num, err_msg, err_filename)\nE   FileNotFoundError: [Errno 2] No such file or directory: 'git'", false,
+			got{Class: MissingProgram, Program: "git"}},
+		{"a script of the tree subprocess could not find is test data", "FileNotFoundError: [Errno 2] No such file or directory: 'tests/run.sh'",
+			"/usr/lib/python3.11/subprocess.py:1901: in _execute_child\nE   FileNotFoundError: [Errno 2] No such file or directory: 'tests/run.sh'", false,
+			got{Class: MissingFile, Path: "tests/run.sh"}},
+		{"pexpect's command not found (pexpect's test_zsh)", "pexpect.exceptions.ExceptionPexpect: The command was not found or was not executable: zsh.", "", false,
+			got{Class: MissingProgram, Program: "zsh"}},
+		{"a missing file opened without subprocess stays a file", "FileNotFoundError: [Errno 2] No such file or directory: 'git'", "", false,
+			got{Class: MissingFile, Path: "git"}},
+		{"a fixture no known plugin provides stays the test's error", "", "E       fixture 'my_thing' not found", false, got{Class: Exception}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, m, p := classify(tc.message, tc.longrepr, tc.collecting)
-			if d := cmp.Diff(tc.want, got{c, m, p}); d != "" {
+			if d := cmp.Diff(tc.want, classify(tc.message, tc.longrepr, tc.collecting)); d != "" {
 				t.Errorf("classify (-want +got):\n%s", d)
 			}
 		})
@@ -246,7 +252,7 @@ func TestClassifyNetwork(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got, _, _ := classify(tc.message, "", false); got != tc.want {
+			if got := classify(tc.message, "", false).Class; got != tc.want {
 				t.Errorf("classify(%q) = %s, want %s", tc.message, got, tc.want)
 			}
 		})
@@ -416,6 +422,32 @@ func TestGuardedImportNameError(t *testing.T) {
 		"test_call.py::test_typo":         "error ",
 		"test_call.py::test_bound_before": "error ",
 		"test_present.py::test_present":   "error ",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("failures (-want +got):\n%s\n%s", d, out)
+	}
+}
+
+// TestMissingProgram: a test that runs a program the machine lacks fails for its environment,
+// whether subprocess runs it by name or by absolute path; a script of the tree that is not there
+// is test data, and a test that expects the error is not failing for it.
+func TestMissingProgram(t *testing.T) {
+	run, out := runPytest(t, map[string]string{
+		"test_programs.py": "import subprocess, pytest\n\n" +
+			"def test_by_name():\n    subprocess.run(['pyti-no-such-program', '--version'], check=True)\n\n" +
+			"def test_by_path():\n    subprocess.check_output(['/opt/pyti-none/bin/tool'])\n\n" +
+			"def test_tree_script():\n    subprocess.run(['data/pyti-run.sh'])\n\n" +
+			"def test_expects_it():\n    with pytest.raises(FileNotFoundError):\n        subprocess.run(['pyti-no-such-program'])\n    assert False, 'then fails on its own'\n",
+	})
+	got := map[string]string{}
+	for _, c := range run.Failing() {
+		got[c.NodeID] = string(c.Class) + " " + c.MissingProgram + c.MissingPath
+	}
+	want := map[string]string{
+		"test_programs.py::test_by_name":     "missing-program pyti-no-such-program",
+		"test_programs.py::test_by_path":     "missing-program /opt/pyti-none/bin/tool",
+		"test_programs.py::test_tree_script": "missing-file data/pyti-run.sh",
+		"test_programs.py::test_expects_it":  "assertion ",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("failures (-want +got):\n%s\n%s", d, out)

@@ -28,6 +28,11 @@ var testTools = []string{"pytest", "coverage"}
 // testExtraNames are the extras (and dependency groups) that conventionally hold test dependencies.
 var testExtraNames = []string{"test", "tests", "testing"}
 
+// devExtraNames are the extras that conventionally hold the development tools, the test
+// dependencies among them (tzlocal's devenv: pytest, pytest-mock, …): read only when the project
+// names its test dependencies nowhere else, as requirements-dev.txt is.
+var devExtraNames = []string{"dev", "devenv", "develop", "development"}
+
 // fetch fills the job's wheelhouse with everything the offline steps will need: the package's
 // dependencies, its build dependencies (including those its build backend asks for at run time),
 // its test dependencies and the test tools. pip does the resolving, inside the sandbox, reaching
@@ -357,7 +362,8 @@ func buildRequirements(src Source) []string {
 }
 
 // testExtras are the project's extras named like test extras, and those tox.ini's [testenv]
-// installs the project with.
+// installs the project with; when there are none, and no test requirements either, its
+// development extras.
 func (j *job) testExtras(src Source) []string {
 	var provided []string
 	if src.Metadata != nil {
@@ -368,8 +374,17 @@ func (j *job) testExtras(src Source) []string {
 			provided = append(provided, k)
 		}
 	}
+	out := providedOf(provided, append(slices.Clone(testExtraNames), toxExtras(src.Root)...))
+	if len(out) == 0 && len(testRequirements(src)) == 0 {
+		out = providedOf(provided, devExtraNames)
+	}
+	return out
+}
+
+// providedOf are the extras of provided that are named in wants, in the order of wants, once each.
+func providedOf(provided, wants []string) []string {
 	var out []string
-	for _, want := range append(slices.Clone(testExtraNames), toxExtras(src.Root)...) {
+	for _, want := range wants {
 		for _, p := range provided {
 			if pep440.NormalizeName(p) == pep440.NormalizeName(want) && !slices.ContainsFunc(out, func(o string) bool { return pep440.NormalizeName(o) == pep440.NormalizeName(p) }) {
 				out = append(out, p)

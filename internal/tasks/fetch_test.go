@@ -88,25 +88,31 @@ func TestToxRequirements(t *testing.T) {
 }
 
 // TestTestExtras: the test extras are those named like one and those tox installs for the tests,
-// when the project provides them.
+// when the project provides them; without them and without test requirements, its development
+// extras.
 func TestTestExtras(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		tox      string
+		files    map[string]string
 		provided []string
 		want     []string
 	}{
-		{"named like test extras", "", []string{"docs", "Testing", "test"}, []string{"test", "Testing"}},
-		{"tox's extras, one a line or comma-separated", "[testenv]\nextras = diagrams, test\n    yaml_support  # comment\n    py38: legacy\n    {env:X}\n",
+		{"named like test extras", "", nil, []string{"docs", "Testing", "test"}, []string{"test", "Testing"}},
+		{"tox's extras, one a line or comma-separated", "[testenv]\nextras = diagrams, test\n    yaml_support  # comment\n    py38: legacy\n    {env:X}\n", nil,
 			[]string{"diagrams", "yaml-support", "legacy", "test"}, []string{"test", "diagrams", "yaml-support"}},
-		{"an extra tox names that the project lacks", "[testenv]\nextras = nope\n", []string{"docs"}, nil},
-		{"another environment's extras", "[testenv:docs]\nextras = docs\n", []string{"docs"}, nil},
+		{"an extra tox names that the project lacks", "[testenv]\nextras = nope\n", nil, []string{"docs"}, nil},
+		{"another environment's extras", "[testenv:docs]\nextras = docs\n", nil, []string{"docs"}, nil},
+		{"a development extra when nothing names the test dependencies (tzlocal's devenv)", "", nil, []string{"devenv", "docs"}, []string{"devenv"}},
+		{"no development extra beside a test extra", "", nil, []string{"dev", "test"}, []string{"test"}},
+		{"no development extra beside a test requirements file", "", map[string]string{"requirements-test.txt": "pytest-mock\n"}, []string{"dev"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			if tc.tox != "" {
 				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
 			}
+			writeFiles(t, root, tc.files)
 			j := &job{}
 			got := j.testExtras(Source{Root: root, Metadata: &pkgmeta.CoreMetadata{ProvidesExtra: tc.provided}})
 			if d := cmp.Diff(tc.want, got); d != "" {

@@ -3,6 +3,8 @@ package tasks
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -145,6 +147,65 @@ func (j *job) pthFindings(t *target, site string) {
 		}
 	}
 	j.out.finding(fs...)
+}
+
+// vetPthWrite lowers a finding of a .pth file written into the environment's site-packages
+// (site, as the sandbox sees it) when the file, as the step left it, is one that every install of
+// such a package writes: setuptools' own distutils-precedence.pth, byte for byte as its RECORD
+// lists it; setuptools' -nspkg.pth of pkg_resources-style namespace packages (zope.interface,
+// zope.proxy), nothing else in it; or a file of path lines only, which runs no code. Anything
+// else, or a file that cannot be read, keeps the finding as it is; a .pth with code in it is
+// also reported, high, by pthFindings.
+func (j *job) vetPthWrite(site string, f behavior.Finding) behavior.Finding {
+	if f.Distinct != 1 || len(f.Evidence) == 0 {
+		return f
+	}
+	inside := f.Evidence[0].Path
+	if f.Evidence[0].NewPath != "" {
+		inside = f.Evidence[0].NewPath
+	}
+	name, ok := strings.CutPrefix(inside, site+"/")
+	if !ok || strings.Contains(name, "/") {
+		return f
+	}
+	rel, ok := strings.CutPrefix(site, insideWork+"/")
+	if !ok {
+		return f
+	}
+	hostSite := filepath.Join(j.work, filepath.FromSlash(rel))
+	data, err := readCapped(filepath.Join(hostSite, name), 1<<20)
+	if err != nil {
+		return f
+	}
+	var what string
+	switch pkgs, isNamespace := behavior.NamespacePth(data); {
+	case name == "distutils-precedence.pth" && recordedBySetuptools(hostSite, name, data):
+		what = "setuptools' own distutils-precedence.pth, as its RECORD lists it"
+	case isNamespace:
+		what = "setuptools' file for the namespace package " + strings.Join(pkgs, ", ") + ", nothing else"
+	case !behavior.PthHasCode(data):
+		what = "directories for sys.path, and no line that runs code"
+	default:
+		return f
+	}
+	f.Severity = report.SeverityInfo
+	f.Message += " It holds " + what + "."
+	return f
+}
+
+// recordedBySetuptools reports whether an installed setuptools lists the .pth file in its RECORD
+// with the hash of data.
+func recordedBySetuptools(site, name string, data []byte) bool {
+	sum := sha256.Sum256(data)
+	want := "\n" + name + ",sha256=" + base64.RawURLEncoding.EncodeToString(sum[:]) + ","
+	records, _ := filepath.Glob(filepath.Join(site, "setuptools-*.dist-info", "RECORD"))
+	for _, r := range records {
+		rec, err := readCapped(r, 16<<20)
+		if err == nil && strings.Contains("\n"+string(rec), want) {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLineOf(s string) string {

@@ -199,6 +199,9 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	var findings []report.Finding
 	found := append(ev.Findings(), behavior.ContactFindings(s.phase, res.Contacts, res.ContactsDropped)...)
 	for _, f := range append(found, behavior.DNSDataFindings(s.phase, res.DNSQueries)...) {
+		if f.RuleID == "pth-file-written" && s.site != "" {
+			f = j.vetPthWrite(s.site, f)
+		}
 		rf := behaviorFinding(s.phase, f)
 		if s.t != nil && s.t.cell >= 0 {
 			rf.Image = s.t.img.Name

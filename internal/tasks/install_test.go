@@ -1,0 +1,75 @@
+package tasks
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/pyti/pyti/internal/behavior"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/trace"
+)
+
+// TestVetPthWrite: a .pth file written into site-packages while the package was installed is
+// info when it is what every such install writes (setuptools' own distutils-precedence.pth as its
+// RECORD lists it, a namespace package's -nspkg.pth, path lines only), and keeps its severity
+// otherwise: code, a changed setuptools file, a file outside site-packages or one that is gone.
+func TestVetPthWrite(t *testing.T) {
+	const distutils = "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
+	nspkg := strings.Join([]string{"import sys, types, os", "has_mfs = sys.version_info > (3, 5)",
+		"p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('zope',))", "importlib = has_mfs and __import__('importlib.util')",
+		"has_mfs and __import__('importlib.machinery')",
+		"m = has_mfs and sys.modules.setdefault('zope', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('zope', [os.path.dirname(p)])))",
+		"m = m or sys.modules.setdefault('zope', types.ModuleType('zope'))", "mp = (m or []) and m.__dict__.setdefault('__path__',[])",
+		"(p not in mp) and mp.append(p)"}, ";") + "\n"
+	sum := sha256.Sum256([]byte(distutils))
+	record := "setuptools/__init__.py,sha256=x,1\ndistutils-precedence.pth,sha256=" + base64.RawURLEncoding.EncodeToString(sum[:]) + ",151\n"
+	const site = "lib/python3.11/site-packages"
+	for _, tc := range []struct {
+		name, file, content string
+		record              bool
+		path                string // as the sandbox saw it; default: the file in site-packages
+		want                report.Severity
+	}{
+		{"setuptools' own, as its RECORD lists it", "distutils-precedence.pth", distutils, true, "", report.SeverityInfo},
+		{"setuptools' name, no setuptools installed", "distutils-precedence.pth", distutils, false, "", report.SeverityMedium},
+		{"setuptools' name, other content", "distutils-precedence.pth", distutils + "import os; os.system('id')\n", true, "", report.SeverityMedium},
+		{"a namespace package's -nspkg.pth", "zope.proxy-5.1-nspkg.pth", nspkg, false, "", report.SeverityInfo},
+		{"path lines only", "extra.pth", "/opt/extra\n../lib\n", false, "", report.SeverityInfo},
+		{"code", "evil.pth", "import os; os.system('id')\n", false, "", report.SeverityMedium},
+		{"outside site-packages", "extra.pth", "/opt/extra\n", false, "/work/other/extra.pth", report.SeverityMedium},
+		{"gone after the step", "", "", false, "/work/venv/" + site + "/gone.pth", report.SeverityMedium},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			work := t.TempDir()
+			host := filepath.Join(work, "venv", site)
+			files := map[string]string{}
+			if tc.file != "" {
+				files[tc.file] = tc.content
+			}
+			if tc.record {
+				files["setuptools-66.1.1.dist-info/RECORD"] = record
+			}
+			if err := os.MkdirAll(host, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFiles(t, host, files)
+			path := tc.path
+			if path == "" {
+				path = insideWork + "/venv/" + site + "/" + tc.file
+			}
+			j := &job{jobEnv: &jobEnv{work: work}}
+			f := behavior.Finding{RuleID: "pth-file-written", Severity: report.SeverityMedium, Message: "m",
+				Evidence: []trace.Event{{Path: path}}, Count: 1, Distinct: 1}
+			got := j.vetPthWrite(insideWork+"/venv/"+site, f)
+			if d := cmp.Diff(tc.want, got.Severity); d != "" {
+				t.Errorf("severity (-want +got):\n%s\nmessage: %s", d, got.Message)
+			}
+		})
+	}
+}

@@ -32,6 +32,8 @@ const (
 	// ClassMissingProgram is a test that ran a program the machine does not have: a part of
 	// the environment, not of the package.
 	ClassMissingProgram FailureClass = "missing-program"
+	// ClassMissingLocale is a test that set a locale the machine does not have.
+	ClassMissingLocale FailureClass = "missing-locale"
 )
 
 // TestRun is the result of the project's test run.
@@ -61,6 +63,8 @@ type TestCase struct {
 	MissingPath string `json:"missing_path,omitempty"`
 	// MissingProgram names the program a missing-program failure could not run.
 	MissingProgram string `json:"missing_program,omitempty"`
+	// MissingLocale names the locale a missing-locale failure could not set, when known.
+	MissingLocale string `json:"missing_locale,omitempty"`
 }
 
 // TestCounts are tests per outcome, as pytest's closing line gives them.

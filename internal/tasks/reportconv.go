@@ -33,7 +33,7 @@ func reportTests(run *testresult.Run) *report.TestRun {
 	}
 	out.Cases = convertAll(run.Cases, func(tc testresult.Case) report.TestCase {
 		return report.TestCase{NodeID: tc.NodeID, Outcome: report.TestOutcome(tc.Outcome), Class: report.FailureClass(tc.Class),
-			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath, MissingProgram: tc.MissingProgram}
+			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath, MissingProgram: tc.MissingProgram, MissingLocale: tc.MissingLocale}
 	})
 	if run.Classes != nil {
 		out.Classes = make(map[report.FailureClass]int, len(run.Classes))

@@ -290,6 +290,12 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		case report.ClassMissingProgram:
 			add("program:"+f.MissingProgram, testCause{verdict: report.VerdictTestDeps, order: 2,
 				what: fmt.Sprintf("could not run: they run the program `%s`, which is not installed", f.MissingProgram)})
+		case report.ClassMissingLocale:
+			what := "could not run: they set a locale this machine does not have"
+			if f.MissingLocale != "" {
+				what = fmt.Sprintf("could not run: they set the locale `%s`, which this machine does not have", f.MissingLocale)
+			}
+			add("locale:"+f.MissingLocale, testCause{verdict: report.VerdictTestDeps, order: 2, what: what})
 		case report.ClassNeedsNetwork:
 			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
 		case report.ClassMissingFile:

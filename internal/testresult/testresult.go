@@ -58,6 +58,9 @@ const (
 	// MissingProgram is a test that ran a program the machine does not have (subprocess, or
 	// pexpect, could not find it): a part of the environment, not of the package.
 	MissingProgram Class = "missing-program"
+	// MissingLocale is a test that set a locale the machine does not have (locale.Error:
+	// unsupported locale setting): a part of the environment, not of the package.
+	MissingLocale Class = "missing-locale"
 )
 
 // Case is one test (or one test module that failed to collect).
@@ -74,6 +77,9 @@ type Case struct {
 	MissingPath string `json:"missing_path,omitempty"`
 	// MissingProgram names the program a missing-program failure could not run.
 	MissingProgram string `json:"missing_program,omitempty"`
+	// MissingLocale names the locale a missing-locale failure could not set, when the traceback
+	// shows it.
+	MissingLocale string `json:"missing_locale,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -338,12 +344,12 @@ func missingFixture(longrepr string) (fixture, line string) {
 
 // cause is why a failed test failed: its class, with what it found missing.
 type cause struct {
-	Class                 Class
-	Module, Path, Program string
+	Class                         Class
+	Module, Path, Program, Locale string
 }
 
 func (c *Case) setCause(k cause) {
-	c.Class, c.Missing, c.MissingPath, c.MissingProgram = k.Class, k.Module, k.Path, k.Program
+	c.Class, c.Missing, c.MissingPath, c.MissingProgram, c.MissingLocale = k.Class, k.Module, k.Path, k.Program, k.Locale
 }
 
 // classifyRecord decides the class of a failed report: the missing module the plugin found behind
@@ -371,6 +377,9 @@ func classify(message, longrepr string, collecting bool) cause {
 	if program := missingProgram(message, longrepr); program != "" {
 		return cause{Class: MissingProgram, Program: program}
 	}
+	if strings.Contains(text, "locale.Error: unsupported locale setting") && !strings.Contains(message, "AssertionError") {
+		return cause{Class: MissingLocale, Locale: setlocaleArg(longrepr)}
+	}
 	if m := missingFileRe.FindStringSubmatch(message); m != nil {
 		return cause{Class: MissingFile, Path: m[1]}
 	}
@@ -388,6 +397,19 @@ func classify(message, longrepr string, collecting bool) cause {
 		return cause{Class: TimedOut}
 	}
 	return cause{Class: Exception}
+}
+
+// setlocaleArgRe finds the locale argument of locale.setlocale's frame, as pytest shows a frame's
+// arguments: "category = 6, locale = 'de_DE.UTF-8'".
+var setlocaleArgRe = regexp.MustCompile(`(?m)^\s*category = \S+, locale = '([^'\n]+)'\s*$`)
+
+// setlocaleArg is the locale a failed setlocale asked for, the last one the traceback shows, or "".
+func setlocaleArg(longrepr string) string {
+	ms := setlocaleArgRe.FindAllStringSubmatch(longrepr, -1)
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[len(ms)-1][1]
 }
 
 // pexpectNotFoundRe is pexpect's error for a command it could not find on PATH.

@@ -224,6 +224,10 @@ func TestClassify(t *testing.T) {
 			got{Class: MissingProgram, Program: "zsh"}},
 		{"a missing file opened without subprocess stays a file", "FileNotFoundError: [Errno 2] No such file or directory: 'git'", "", false,
 			got{Class: MissingFile, Path: "git"}},
+		{"a locale the machine lacks", "locale.Error: unsupported locale setting",
+			"    def test_locale():\n>       locale.setlocale(locale.LC_ALL, 'de_DE.UTF-8')\n\ncategory = 6, locale = 'de_DE.UTF-8'\n\n    def setlocale(category, locale=None):\n>       return _setlocale(category, locale)\nE       locale.Error: unsupported locale setting", false,
+			got{Class: MissingLocale, Locale: "de_DE.UTF-8"}},
+		{"a locale the machine lacks, by a name the traceback does not show", "locale.Error: unsupported locale setting", "", false, got{Class: MissingLocale}},
 		{"a fixture no known plugin provides stays the test's error", "", "E       fixture 'my_thing' not found", false, got{Class: Exception}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -429,24 +433,27 @@ func TestGuardedImportNameError(t *testing.T) {
 }
 
 // TestMissingProgram: a test that runs a program the machine lacks fails for its environment,
-// whether subprocess runs it by name or by absolute path; a script of the tree that is not there
-// is test data, and a test that expects the error is not failing for it.
+// whether subprocess runs it by name or by absolute path, and so does one that sets a locale the
+// machine lacks; a script of the tree that is not there is test data, and a test that expects
+// the error is not failing for it.
 func TestMissingProgram(t *testing.T) {
 	run, out := runPytest(t, map[string]string{
 		"test_programs.py": "import subprocess, pytest\n\n" +
 			"def test_by_name():\n    subprocess.run(['pyti-no-such-program', '--version'], check=True)\n\n" +
 			"def test_by_path():\n    subprocess.check_output(['/opt/pyti-none/bin/tool'])\n\n" +
 			"def test_tree_script():\n    subprocess.run(['data/pyti-run.sh'])\n\n" +
+			"def test_locale():\n    import locale\n    locale.setlocale(locale.LC_ALL, 'xx_PYTI.UTF-8')\n\n" +
 			"def test_expects_it():\n    with pytest.raises(FileNotFoundError):\n        subprocess.run(['pyti-no-such-program'])\n    assert False, 'then fails on its own'\n",
 	})
 	got := map[string]string{}
 	for _, c := range run.Failing() {
-		got[c.NodeID] = string(c.Class) + " " + c.MissingProgram + c.MissingPath
+		got[c.NodeID] = string(c.Class) + " " + c.MissingProgram + c.MissingPath + c.MissingLocale
 	}
 	want := map[string]string{
 		"test_programs.py::test_by_name":     "missing-program pyti-no-such-program",
 		"test_programs.py::test_by_path":     "missing-program /opt/pyti-none/bin/tool",
 		"test_programs.py::test_tree_script": "missing-file data/pyti-run.sh",
+		"test_programs.py::test_locale":      "missing-locale xx_PYTI.UTF-8",
 		"test_programs.py::test_expects_it":  "assertion ",
 	}
 	if d := cmp.Diff(want, got); d != "" {

@@ -63,7 +63,7 @@ func representative() *Report {
 						{NodeID: "tests/test_demo.py::test_ok", Outcome: TestPassed, Duration: 0.01},
 						{NodeID: "tests/test_demo.py::test_dep", Outcome: TestError, Class: ClassMissingDependency,
 							Message: "ModuleNotFoundError: No module named 'pretend'", Details: "E   ModuleNotFoundError", Duration: 0.02,
-							Missing: "pretend", MissingPath: "tests/data/x.json"},
+							Missing: "pretend", MissingPath: "tests/data/x.json", MissingProgram: "git", MissingLocale: "de_DE.UTF-8"},
 					},
 					Classes: map[FailureClass]int{ClassMissingDependency: 1, ClassAssertion: 1}},
 				Skipped: []SkipReason{{Reason: "needs Windows", Count: 1}},

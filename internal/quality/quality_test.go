@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,5 +134,31 @@ func TestCountLinesAndDensity(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"E501", "W291"}, r.TopCodes(5)); d != "" {
 		t.Error(d)
+	}
+}
+
+// TestPylintLeavesOutDuplicateCode: PYTI's pylint does not run the duplicate-code checker, which
+// plain pylint runs on the same two modules.
+func TestPylintLeavesOutDuplicateCode(t *testing.T) {
+	dir := t.TempDir()
+	var body strings.Builder
+	for i := range 12 {
+		fmt.Fprintf(&body, "    total = total + %d * value\n", i)
+	}
+	code := "def compute(value):\n    total = 0\n" + body.String() + "    return total\n"
+	for _, name := range []string{"pkg/__init__.py", "pkg/a.py", "pkg/b.py"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(code), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain := ParsePylint(tool(t, "pylint", []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate, dir}))
+	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
+	got := map[string]int{"plain": plain.BySymbol["duplicate-code"], "pyti": ours.BySymbol["duplicate-code"]}
+	if got["plain"] == 0 || got["pyti"] != 0 {
+		t.Errorf("duplicate-code messages = %v, want some from plain pylint and none from PYTI's", got)
 	}
 }

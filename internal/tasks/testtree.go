@@ -365,11 +365,17 @@ except Exception as e:
 
 // keepMissingData keeps the missing-file class only for files that would lie in the test tree
 // (test data the sdist does not ship); a test that opens a missing file elsewhere simply errs.
+// A program a test ran by its path in the tree is such a file too (a script the sdist lacks).
 // insideTree is the tree as the sandbox saw it, hostTree the same directory here.
 func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
 	changed := false
 	for i := range run.Cases {
 		c := &run.Cases[i]
+		if c.Class == testresult.MissingProgram && filepath.IsAbs(c.MissingProgram) {
+			if rel, err := filepath.Rel(insideTree, c.MissingProgram); err == nil && !strings.HasPrefix(rel, "..") {
+				c.Class, c.MissingPath, c.MissingProgram, changed = testresult.MissingFile, c.MissingProgram, "", true
+			}
+		}
 		if c.Class != testresult.MissingFile {
 			continue
 		}

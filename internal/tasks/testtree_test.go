@@ -202,7 +202,7 @@ ignore_errors = True
 }
 
 // TestKeepMissingData: a missing file is the sdist's missing test data only when it would lie in
-// the test tree and is not there.
+// the test tree and is not there; so is a missing program run by its path in the tree.
 func TestKeepMissingData(t *testing.T) {
 	tree := t.TempDir()
 	writeFiles(t, tree, map[string]string{"tests/data/present.json": "{}"})
@@ -214,13 +214,17 @@ func TestKeepMissingData(t *testing.T) {
 		mf("relative", "tests/toml-test/files"),
 		mf("elsewhere", "/etc/nosuch.conf"),
 		mf("present", "/work/test/tree/tests/data/present.json"),
+		{NodeID: "script", Outcome: testresult.Failed, Class: testresult.MissingProgram, MissingProgram: "/work/test/tree/tests/run.sh"},
+		{NodeID: "program", Outcome: testresult.Failed, Class: testresult.MissingProgram, MissingProgram: "/usr/bin/zsh"},
 	}}
 	keepMissingData(run, "/work/test/tree", tree)
 	got := map[string]string{}
 	for _, c := range run.Cases {
-		got[c.NodeID] = string(c.Class) + " " + c.MissingPath
+		got[c.NodeID] = string(c.Class) + " " + c.MissingPath + c.MissingProgram
 	}
 	want := map[string]string{
+		"script":    "missing-file tests/run.sh",
+		"program":   "missing-program /usr/bin/zsh",
 		"in-tree":   "missing-file tests/data/cases.json",
 		"relative":  "missing-file tests/toml-test/files",
 		"elsewhere": "error /etc/nosuch.conf",
@@ -229,7 +233,7 @@ func TestKeepMissingData(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 2, testresult.Exception: 2}, run.Classes); d != "" {
+	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 3, testresult.Exception: 2, testresult.MissingProgram: 1}, run.Classes); d != "" {
 		t.Errorf("class counts (-want +got):\n%s", d)
 	}
 }

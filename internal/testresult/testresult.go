@@ -418,7 +418,8 @@ var pexpectNotFoundRe = regexp.MustCompile(`ExceptionPexpect: The command was no
 // missingProgram names the program a failure could not run, or "": the FileNotFoundError that
 // subprocess raises from the child's exec (its traceback passes through _execute_child), for a
 // bare command name or an absolute path (a relative path with a slash is a file of the tree, the
-// test's data), or pexpect's error. A test that asserts on the error expects it: not missing.
+// test's data; so is an absolute one inside the test tree, which the caller knows), or pexpect's
+// error. A test that asserts on the error expects it: not missing.
 func missingProgram(message, longrepr string) string {
 	if strings.Contains(message, "AssertionError") {
 		return ""

@@ -416,10 +416,7 @@ func TestGuardedImportNameError(t *testing.T) {
 			"def test_helper():\n    assert helper() == 1\n\ndef test_typo():\n    assert hepler() == 1\n\ndef test_bound_before():\n    assert undefined_name\n",
 		"test_present.py": "try:\n    import json\nexcept ImportError:\n    json = None\n\ndef test_present():\n    assert jsn.dumps(1)\n",
 	}, "--continue-on-collection-errors")
-	got := map[string]string{}
-	for _, c := range run.Failing() {
-		got[c.NodeID] = string(c.Class) + " " + c.Missing
-	}
+	got := failures(run, func(c Case) string { return c.Missing })
 	want := map[string]string{
 		"test_collect.py":                 "missing-dependency pyti_missing_first",
 		"test_call.py::test_helper":       "missing-dependency pyti_missing_pkg",
@@ -445,10 +442,7 @@ func TestMissingProgram(t *testing.T) {
 			"def test_locale():\n    import locale\n    locale.setlocale(locale.LC_ALL, 'xx_PYTI.UTF-8')\n\n" +
 			"def test_expects_it():\n    with pytest.raises(FileNotFoundError):\n        subprocess.run(['pyti-no-such-program'])\n    assert False, 'then fails on its own'\n",
 	})
-	got := map[string]string{}
-	for _, c := range run.Failing() {
-		got[c.NodeID] = string(c.Class) + " " + c.MissingProgram + c.MissingPath + c.MissingLocale
-	}
+	got := failures(run, func(c Case) string { return c.MissingProgram + c.MissingPath + c.MissingLocale })
 	want := map[string]string{
 		"test_programs.py::test_by_name":     "missing-program pyti-no-such-program",
 		"test_programs.py::test_by_path":     "missing-program /opt/pyti-none/bin/tool",
@@ -459,4 +453,13 @@ func TestMissingProgram(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("failures (-want +got):\n%s\n%s", d, out)
 	}
+}
+
+// failures maps each failing case of run to its class and what (the missing thing it names).
+func failures(run *Run, what func(Case) string) map[string]string {
+	got := map[string]string{}
+	for _, c := range run.Failing() {
+		got[c.NodeID] = string(c.Class) + " " + what(c)
+	}
+	return got
 }

@@ -159,7 +159,7 @@ var ManualSteps = []string{
 	"/usr/bin/python3 -m venv --without-pip venv",
 	"/usr/bin/python3 -m pip --python venv/bin/python install --no-index --find-links WH PROJECT pytest coverage   (Debian's python3-pip, compiled)",
 	"rm -r TREE/MODULE   (only when the package sits at the top of the tree: it would shadow the installed one)",
-	"cd TREE && ../venv/bin/python -m coverage run --branch --source=SITE-PACKAGES/MODULE -m pytest   (with --pyargs MODULE when the package ships its tests: the tree's copy of them went with TREE/MODULE)",
+	"cd TREE && ../venv/bin/python -m coverage run --branch --source=SITE-PACKAGES/MODULE -m pytest --continue-on-collection-errors   (with --pyargs MODULE when the package ships its tests: the tree's copy of them went with TREE/MODULE)",
 	"cd TREE && ../venv/bin/python -m coverage json -o cov.json",
 }
 
@@ -226,7 +226,9 @@ func (s analyzeSetup) manualVariant(name, project, wheelhouse string, lint bool)
 		if sites, _ := filepath.Glob(filepath.Join(venv, "lib", "python3*", "site-packages", mod)); len(sites) == 1 {
 			source, site = sites[0], filepath.Dir(sites[0])
 		}
-		pytest := []string{py, "-m", "coverage", "run", "--branch", "--source=" + source, "-m", "pytest"}
+		// --continue-on-collection-errors, as PYTI runs pytest: a module that cannot be
+		// collected (a test dependency the index lacks) does not stop the others.
+		pytest := []string{py, "-m", "coverage", "run", "--branch", "--source=" + source, "-m", "pytest", "--continue-on-collection-errors"}
 		// Test the installed package, as PYTI does: a copy of it at the top of the unpacked tree
 		// would shadow it (and lacks a C extension's compiled module), so it goes. When the
 		// package ships its tests, they went with it: pytest takes them from the installed

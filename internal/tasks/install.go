@@ -130,14 +130,8 @@ func (j *job) pthFindings(t *target, site string) {
 	var fs []report.Finding
 	for _, m := range matches {
 		data, err := readCapped(m, 1<<20)
-		if err != nil || !behavior.PthHasCode(data) {
-			continue
-		}
-		if ownedBySetuptools(site, filepath.Base(m)) {
-			continue // setuptools' own distutils-precedence.pth, installed as a dependency
-		}
-		if _, ok := behavior.NamespacePth(data); ok {
-			continue // setuptools' -nspkg.pth of pkg_resources-style namespace packages, nothing else in it
+		if err != nil || standardPth(site, filepath.Base(m), data) != "" {
+			continue // no code, or setuptools' own file
 		}
 		fs = append(fs, report.Finding{Source: "behavior", Phase: "install", RuleID: "pth-code-installed", Severity: report.SeverityHigh,
 			Title: ".pth file with code installed", Message: fmt.Sprintf("Installing put %s into site-packages; it runs code every time Python starts.", filepath.Base(m)),
@@ -150,12 +144,10 @@ func (j *job) pthFindings(t *target, site string) {
 }
 
 // vetPthWrite lowers a finding of a .pth file written into the environment's site-packages
-// (site, as the sandbox sees it) when the file, as the step left it, is one that every install of
-// such a package writes: setuptools' own distutils-precedence.pth, byte for byte as its RECORD
-// lists it; setuptools' -nspkg.pth of pkg_resources-style namespace packages (zope.interface,
-// zope.proxy), nothing else in it; or a file of path lines only, which runs no code. Anything
-// else, or a file that cannot be read, keeps the finding as it is; a .pth with code in it is
-// also reported, high, by pthFindings.
+// (site, as the sandbox sees it) to info when the file, as the step left it, is one that every
+// install of such a package writes (standardPth: zope.interface's and zope.proxy's -nspkg.pth).
+// Anything else, or a file that cannot be read, keeps the finding as it is; a .pth with code in
+// it is also reported, high, by pthFindings.
 func (j *job) vetPthWrite(site string, f behavior.Finding) behavior.Finding {
 	if f.Distinct != 1 || len(f.Evidence) == 0 {
 		return f
@@ -177,20 +169,29 @@ func (j *job) vetPthWrite(site string, f behavior.Finding) behavior.Finding {
 	if err != nil {
 		return f
 	}
-	var what string
-	switch pkgs, isNamespace := behavior.NamespacePth(data); {
-	case name == "distutils-precedence.pth" && recordedBySetuptools(hostSite, name, data):
-		what = "setuptools' own distutils-precedence.pth, as its RECORD lists it"
-	case isNamespace:
-		what = "setuptools' file for the namespace package " + strings.Join(pkgs, ", ") + ", nothing else"
-	case !behavior.PthHasCode(data):
-		what = "directories for sys.path, and no line that runs code"
-	default:
+	what := standardPth(hostSite, name, data)
+	if what == "" {
 		return f
 	}
 	f.Severity = report.SeverityInfo
 	f.Message += " It holds " + what + "."
 	return f
+}
+
+// standardPth says what a .pth file named name in site-packages (site, here) holds when it is one
+// that every install of such a package writes, or "": setuptools' own distutils-precedence.pth,
+// byte for byte as its RECORD lists it; setuptools' -nspkg.pth of pkg_resources-style namespace
+// packages, nothing else in it; or path lines only, which run no code.
+func standardPth(site, name string, data []byte) string {
+	switch pkgs, isNamespace := behavior.NamespacePth(data); {
+	case name == "distutils-precedence.pth" && recordedBySetuptools(site, name, data):
+		return "setuptools' own distutils-precedence.pth, as its RECORD lists it"
+	case isNamespace:
+		return "setuptools' file for the namespace package " + strings.Join(pkgs, ", ") + ", nothing else"
+	case !behavior.PthHasCode(data):
+		return "directories for sys.path, and no line that runs code"
+	}
+	return ""
 }
 
 // recordedBySetuptools reports whether an installed setuptools lists the .pth file in its RECORD
@@ -218,19 +219,4 @@ func firstLineOf(s string) string {
 		}
 	}
 	return ""
-}
-
-// ownedBySetuptools reports whether an installed setuptools lists the .pth file in its RECORD.
-func ownedBySetuptools(site, name string) bool {
-	if name != "distutils-precedence.pth" {
-		return false
-	}
-	records, _ := filepath.Glob(filepath.Join(site, "setuptools-*.dist-info", "RECORD"))
-	for _, r := range records {
-		data, err := readCapped(r, 16<<20)
-		if err == nil && strings.Contains("\n"+string(data), "\n"+name+",") {
-			return true
-		}
-	}
-	return false
 }

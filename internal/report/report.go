@@ -280,6 +280,9 @@ type Fetch struct {
 	MissingTestDeps []string `json:"missing_test_dependencies,omitempty"`
 	// UnmetTestDeps are test requirements the index has no matching version of.
 	UnmetTestDeps []string `json:"unmet_test_dependencies,omitempty"`
+	// RelaxedTestDeps are exact pins of test requirements (a lock file's `freezegun==1.1.0`) the
+	// index has no such version of but others: they were fetched at the version pip chose.
+	RelaxedTestDeps []string `json:"relaxed_test_dependencies,omitempty"`
 	// OtherTestDepsFetched says that, with MissingTestDeps and UnmetTestDeps left out, the
 	// project's other test dependencies were fetched and the tests ran with them; false when they
 	// were left out too.

@@ -156,9 +156,10 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
 		fetch.MissingTestDeps, fetch.UnmetTestDeps = j.unavailableTestDeps(ctx, t, src, main.name, extras, testReqs, res.output)
+		fetch.RelaxedTestDeps, fetch.UnmetTestDeps = j.relaxPins(ctx, fetch.UnmetTestDeps)
 		// A user without the test dependencies the index cannot satisfy still has the others:
 		// fetch them, so that only the tests that need the missing ones cannot run.
-		others := otherTestRequirements(t, src, main.name, extras, testReqs, fetch.MissingTestDeps, fetch.UnmetTestDeps)
+		others := otherTestRequirements(t, src, main.name, extras, testReqs, fetch.MissingTestDeps, fetch.UnmetTestDeps, fetch.RelaxedTestDeps)
 		fetchedOthers := false
 		for round := 1; len(others) > 0 && round <= 3; round++ {
 			name := "pip-download-other-tests"
@@ -173,8 +174,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 				fetchedOthers = true
 				used.TestRequirements = others
 				fetch.OtherTestDepsFetched = true
-				fetch.Phase.Reason = "the test dependencies the index cannot satisfy were left out (" + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps) +
-					"); the others were fetched: " + strings.Join(others, ", ")
+				fetch.Phase.Reason = othersFetched(fetch, others)
 				break
 			}
 			// A dependency of theirs the index lacks (pytest-xdist[psutil] needs psutil): without
@@ -751,15 +751,64 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, se
 	return missing, unmet
 }
 
+// relaxPins takes out of unmet (test requirements the index has no matching version of) the
+// exact pins of a project the index has other versions of (a pip-compile lock file's
+// `freezegun==1.1.0` on an index with freezegun 1.2.1): relaxed, to be installed at the version
+// pip chooses, as a user who runs the tests installs them. The rest stays unmet.
+func (j *job) relaxPins(ctx context.Context, unmet []string) (relaxed, still []string) {
+	for _, u := range unmet {
+		r, err := pep440.ParseRequirement(u)
+		if err == nil && isPin(r.Specifier) {
+			r.Specifier, r.Marker = nil, nil
+			if _, err := j.opts.Client.Resolve(ctx, r.String()); err == nil {
+				relaxed = append(relaxed, u)
+				continue
+			}
+		}
+		still = append(still, u)
+	}
+	return relaxed, still
+}
+
+// isPin says a specifier set pins one version: only == (or ===) clauses.
+func isPin(s pep440.SpecifierSet) bool {
+	for _, sp := range s {
+		if op := sp.Operator(); op != "==" && op != "===" {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// othersFetched is fetch's reason when the test dependencies the index could satisfy were fetched
+// without the others: which were left out, which pins were relaxed, and what was fetched.
+func othersFetched(fetch *report.Fetch, others []string) string {
+	var parts []string
+	if len(fetch.MissingTestDeps)+len(fetch.UnmetTestDeps) > 0 {
+		parts = append(parts, "the test dependencies the index cannot satisfy were left out ("+unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)+")")
+	}
+	if len(fetch.RelaxedTestDeps) > 0 {
+		parts = append(parts, "the pinned test dependencies the index has other versions of were fetched at the version pip chose: "+quoteList(fetch.RelaxedTestDeps))
+	}
+	return strings.Join(parts, "; ") + "; the others were fetched: " + strings.Join(others, ", ")
+}
+
 // otherTestRequirements are the project's test requirements (its test requirements' and its test
 // extras', markers evaluated for t's interpreter) but those the index cannot satisfy (missing names
 // projects it does not have, unmet requirements it has no matching version of), as plain
-// requirement strings for pip. The package itself (an extra asking for another of its extras,
-// whose requirements are among them) and direct references are left out. nil when nothing was
-// left out, or nothing is left.
-func otherTestRequirements(t *target, src Source, self string, extras, testReqs, missing, unmet []string) []string {
-	if len(missing)+len(unmet) == 0 {
+// requirement strings for pip. The projects of relaxed pins (see relaxPins) come without a
+// version. The package itself (an extra asking for another of its extras, whose requirements are
+// among them) and direct references are left out. nil when nothing was left out or relaxed, or
+// nothing is left.
+func otherTestRequirements(t *target, src Source, self string, extras, testReqs, missing, unmet, relaxed []string) []string {
+	if len(missing)+len(unmet)+len(relaxed) == 0 {
 		return nil
+	}
+	loose := map[string]bool{}
+	for _, p := range relaxed {
+		if r, err := pep440.ParseRequirement(p); err == nil {
+			loose[pep440.NormalizeName(r.Name)] = true
+		}
 	}
 	out := map[string]bool{}
 	for _, m := range missing {
@@ -790,6 +839,9 @@ func otherTestRequirements(t *target, src Source, self string, extras, testReqs,
 		}
 		plain := r
 		plain.Marker = nil
+		if loose[pep440.NormalizeName(r.Name)] {
+			plain.Specifier = nil
+		}
 		if s := plain.String(); !slices.Contains(others, s) {
 			others = append(others, s)
 		}

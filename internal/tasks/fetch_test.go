@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pyti/pyti/internal/localindex"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
 )
@@ -291,22 +293,24 @@ yaml = ["PyYAML"]
 	src := Source{Pyproject: py}
 	tg := &target{pythonVersion: "3.11.2"}
 	tests := []struct {
-		name                     string
-		testReqs, missing, unmet []string
-		want                     []string
+		name                              string
+		testReqs, missing, unmet, relaxed []string
+		want                              []string
 	}{
-		{"nothing left out: nothing to fetch again", nil, nil, nil, nil},
-		{"one project not on the index", nil, []string{"pretend"}, nil,
+		{"nothing left out: nothing to fetch again", nil, nil, nil, nil, nil},
+		{"one project not on the index", nil, []string{"pretend"}, nil, nil,
 			[]string{"pytest>=7", "hypothesis", "PyYAML"}},
-		{"an unmet version, and a requirements file's", []string{"freezegun==1.0", "Pytest>=7"}, nil, []string{"pytest>=7"},
+		{"an unmet version, and a requirements file's", []string{"freezegun==1.0", "Pytest>=7"}, nil, []string{"pytest>=7"}, nil,
 			[]string{"freezegun==1.0", "pretend", "hypothesis", "PyYAML"}},
-		{"a requirement of the extra the test extra asks for", nil, []string{"PyYAML"}, nil,
+		{"a lock file's pin relaxed: the project without a version", []string{"freezegun==1.0 ; python_version >= '3'", "six==1.16.0"}, nil, nil, []string{"freezegun==1.0"},
+			[]string{"freezegun", "six==1.16.0", "pytest>=7", "pretend", "hypothesis", "PyYAML"}},
+		{"a requirement of the extra the test extra asks for", nil, []string{"PyYAML"}, nil, nil,
 			[]string{"pytest>=7", "pretend", "hypothesis"}},
-		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis", "PyYAML"}, nil, nil},
+		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis", "PyYAML"}, nil, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := otherTestRequirements(tg, src, "my-pkg", []string{"test"}, tt.testReqs, tt.missing, tt.unmet)
+			got := otherTestRequirements(tg, src, "my-pkg", []string{"test"}, tt.testReqs, tt.missing, tt.unmet, tt.relaxed)
 			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("otherTestRequirements (-want +got):\n%s", d)
 			}
@@ -365,6 +369,46 @@ func TestTestRequirementsFiles(t *testing.T) {
 			writeFiles(t, root, tc.files)
 			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root})); d != "" {
 				t.Errorf("test requirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestRelaxPins: an exact pin the index has other versions of is relaxed; a range, or a project
+// the index lacks, stays unmet.
+func TestRelaxPins(t *testing.T) {
+	dir := t.TempDir()
+	writeWheel(t, dir, "freezegun", "1.2.1", nil, "")
+	writeWheel(t, dir, "attrs", "22.2.0", nil, "")
+	srv, err := localindex.Start(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: t.TempDir(), AllowPrivate: true, UserAgent: "pyti-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &job{jobEnv: &jobEnv{opts: Options{Client: client}}}
+	tests := []struct {
+		name           string
+		unmet          []string
+		relaxed, still []string
+	}{
+		{"a lock file's pins", []string{"freezegun==1.1.0", "attrs[tests]==21.4.0"}, []string{"freezegun==1.1.0", "attrs[tests]==21.4.0"}, nil},
+		{"a range is the project's need, not a lock", []string{"freezegun>=2"}, nil, []string{"freezegun>=2"}},
+		{"a pin of a project the index lacks", []string{"py==1.11.0"}, nil, []string{"py==1.11.0"}},
+		{"a wildcard pin", []string{"freezegun==1.1.*"}, []string{"freezegun==1.1.*"}, nil},
+		{"nothing unmet", nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			relaxed, still := j.relaxPins(context.Background(), tt.unmet)
+			if d := cmp.Diff(tt.relaxed, relaxed, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("relaxed (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tt.still, still, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("still unmet (-want +got):\n%s", d)
 			}
 		})
 	}

@@ -182,7 +182,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if c.XPassed > 0 {
 		reason += fmt.Sprintf(", %d xpassed", c.XPassed)
 	}
-	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped", reason, c.Skipped)
+	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped%s", reason, c.Skipped, withRelaxed(t.Results.Fetch))
 }
 
 // doctestsOnly says, after a verdict on a suite of doctests alone, what was run.
@@ -307,7 +307,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			add("timeout", testCause{verdict: report.VerdictTimeout, order: 6, what: "timed out"})
 		default:
 			own++
-			add("own", testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own"})
+			add("own", testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own" + withRelaxed(fetch)})
 		}
 	}
 	if len(causes) == 0 {
@@ -393,6 +393,15 @@ func depsNotInstalled(fetch *report.Fetch) string {
 		return ", without the test dependencies the index could not satisfy: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
 	}
 	return ", with the test dependencies not installed, because they could not be: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
+}
+
+// withRelaxed is the clause that says failing tests ran with other versions of pinned test
+// dependencies than the pins (see relaxPins), or "".
+func withRelaxed(fetch *report.Fetch) string {
+	if fetch == nil || len(fetch.RelaxedTestDeps) == 0 {
+		return ""
+	}
+	return ", with the index's versions of the pinned test dependencies " + quoteList(fetch.RelaxedTestDeps)
 }
 
 // unavailable says which test requirements the index could not satisfy.

@@ -89,6 +89,43 @@ func findTestFiles(root string, max int) []string {
 	return out
 }
 
+// inTestpaths keeps the test files that pytest, run from root without paths, collects when the
+// project's configuration names testpaths: those at or below one of them (a glob, as pytest
+// expands it, too). Jinja's src/jinja2/tests.py is its template tests, not a test module, and
+// its testpaths is tests. All of files, when no testpaths is set or when none of the files lies
+// in one (pytest then falls back to the directory it runs in).
+func inTestpaths(root string, files []string) []string {
+	var paths []string
+	for _, v := range pytestOption(root, "testpaths") {
+		paths = append(paths, strings.Fields(v)...)
+	}
+	if len(paths) == 0 {
+		return files
+	}
+	var out []string
+	for _, f := range files {
+		parts := strings.Split(filepath.ToSlash(f), "/")
+	match:
+		for _, p := range paths {
+			p = strings.TrimPrefix(path.Clean(filepath.ToSlash(p)), "./")
+			if p == "." {
+				out = append(out, f)
+				break
+			}
+			for i := range parts {
+				if ok, _ := path.Match(p, strings.Join(parts[:i+1], "/")); ok {
+					out = append(out, f)
+					break match
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return files
+	}
+	return out
+}
+
 // configuredPythonFiles are the python_files globs of the pytest configuration pytest reads in
 // root (see pytestConfig), nil when it sets none.
 func configuredPythonFiles(root string) []string {
@@ -186,7 +223,7 @@ func matchesAny(globs []string, name string) bool {
 
 // discover decides how to run a project's tests, reading its configuration and files.
 func discover(root string) suite {
-	files := findTestFiles(root, 0)
+	files := inTestpaths(root, findTestFiles(root, 0))
 	var s suite
 	if len(files) > 0 {
 		s.files = files

@@ -265,6 +265,31 @@ func coverageSource(copies []moduleCopy) []string {
 	return out
 }
 
+// collectedTests are the test files a wheel ships (its install paths, see Layout.Tests) that are
+// test code in this run: a module named test.py or tests.py only when the test files found in the
+// tree (files) hold it, for such a name is a module of the package's own where the run does not
+// collect it (Jinja's jinja2/tests.py, its template tests).
+func collectedTests(shipped, files []string) []string {
+	var out []string
+	for _, p := range shipped {
+		if b := path.Base(p); b == "test.py" || b == "tests.py" {
+			found := false
+			for _, f := range files {
+				f = filepath.ToSlash(f)
+				if f == p || strings.HasSuffix(f, "/"+p) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // testOmit are coverage's omit patterns for the test code found (test files, the test
 // directories holding them, every conftest.py), in each of roots where a copy lives (the test
 // tree, its src/, site-packages). They are anchored there: a pattern "*/test/*" for a project's

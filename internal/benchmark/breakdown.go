@@ -104,8 +104,9 @@ var remedies = map[string]string{
 		"left is pylint's inference itself (astroid builds every module the package imports).",
 	"lint-start": "lays out the sdist's copies of the modules and starts the linters in the background (see lint); " +
 		"small already.",
-	"venv": "`python -m venv --without-pip` in the sandbox, untraced (the interpreter's own module runs, none of the " +
-		"package's code); it runs beside the build, off the critical path.",
+	"venv": "`python -m venv` in the sandbox, untraced (the interpreter's own venv and ensurepip run, none of the " +
+		"package's code), seeding what ensurepip bundles as a user's venv has it; it runs beside the build, off the " +
+		"critical path unless the build is shorter.",
 	"install": "`pip install --no-index` of the wheel and its dependencies into the venv made beside the build (pip " +
 		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter, through pip_main.py, which spares " +
 		"pip's lsb_release and uname probe). Removing the rest: `--no-compile` where the report does not need .pyc files.",

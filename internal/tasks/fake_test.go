@@ -154,7 +154,7 @@ func (f fakeRules) rules() []sandboxfake.Rule {
 			return sandboxfake.Reply{Files: map[string]string{spec.Argv[4]: facts}}
 		}},
 		{Has: []string{"install", "--prefix"}, Reply: sandboxfake.Reply{ExitCode: 1, Stderr: "ERROR: no build environment in a fake\n"}},
-		{Has: []string{"venv", "--without-pip"}, Reply: ok},
+		{Has: []string{"-m", "venv"}, Reply: ok},
 		build,
 		{Has: []string{"install", "--no-index"}, Reply: f.install},
 		// lint's tools, once a wheel is built: nothing to say.

@@ -16,13 +16,16 @@ import (
 	"github.com/pyti/pyti/internal/sandbox"
 )
 
-// makeVenv creates the fresh environment the install fills (no system site-packages, no pip
-// inside it: declared dependencies win). It needs nothing of the build, so it runs beside it,
-// untraced: the interpreter's own venv module runs, none of the package's code.
+// makeVenv creates the fresh environment the install fills, no system site-packages, as a user's
+// `python -m venv` makes it: with what the interpreter's ensurepip bundles (pip, and setuptools
+// up to Python 3.11), so that a package that imports pkg_resources through a dependency that does
+// not declare it (fixtures through pbr) imports as it does for its users. It needs nothing of the
+// build, so it runs beside it, untraced: the interpreter's own venv and ensurepip modules run,
+// none of the package's code, offline from the wheels the interpreter ships.
 func (j *job) makeVenv(ctx context.Context, d *dag.Data, t *target) (Venv, error) {
 	venv := filepath.Join(t.work, "venv")
 	mk, err := j.run(ctx, step{t: t, task: t.task("install"), name: "venv", dir: j.in(t.work), wall: j.opts.InstallTimeout,
-		argv: []string{t.python, "-m", "venv", "--without-pip", j.in(venv)}})
+		argv: []string{t.python, "-m", "venv", j.in(venv)}})
 	if err != nil {
 		return Venv{}, err
 	}

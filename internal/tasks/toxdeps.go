@@ -31,7 +31,7 @@ func toxRequirements(root string) []string {
 			out = append(out, r)
 		}
 	}
-	for _, line := range iniValue(string(data), "testenv", "deps") {
+	for _, line := range toxValue(string(data), "testenv", "deps") {
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i]
 		}
@@ -61,7 +61,7 @@ func toxExtras(root string) []string {
 		return nil
 	}
 	var out []string
-	for _, line := range iniValue(string(data), "testenv", "extras") {
+	for _, line := range toxValue(string(data), "testenv", "extras") {
 		if i := strings.Index(line, "#"); i >= 0 {
 			line = line[:i]
 		}
@@ -86,7 +86,7 @@ func toxPytestArgs(root string) []string {
 	if err != nil {
 		return nil
 	}
-	for _, line := range iniValue(string(data), "testenv", "commands") {
+	for _, line := range toxValue(string(data), "testenv", "commands") {
 		if factorPrefix.MatchString(line) {
 			continue
 		}
@@ -196,6 +196,29 @@ func requirementsFileIn(root, name string) []string {
 		}
 	}
 	return reqs
+}
+
+// toxSubstitution is a line of a tox.ini value that is one substitution of another section's
+// value: "{[core]deps}".
+var toxSubstitution = regexp.MustCompile(`^\{\[([^\]\s]+)\]([A-Za-z0-9_.-]+)\}$`)
+
+// toxValue returns the lines of key's value in [section] of a tox.ini, as iniValue does, with
+// each line that substitutes another section's value ({[core]deps}, tox's way to share deps
+// between environments) replaced by that value's lines, to a depth of 5.
+func toxValue(text, section, key string) []string {
+	var expand func(section, key string, depth int) []string
+	expand = func(section, key string, depth int) []string {
+		var out []string
+		for _, line := range iniValue(text, section, key) {
+			if m := toxSubstitution.FindStringSubmatch(strings.TrimSpace(line)); m != nil && depth < 5 {
+				out = append(out, expand(m[1], m[2], depth+1)...)
+				continue
+			}
+			out = append(out, line)
+		}
+		return out
+	}
+	return expand(section, key, 0)
 }
 
 // iniValue returns the lines of key's value in [section] of an INI text as tox reads it: the

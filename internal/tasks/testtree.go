@@ -363,7 +363,8 @@ func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit [
 // the project's own (its exclude_lines, exclude_also and partial_branches), read from its
 // configuration in the tree (.coveragerc, setup.cfg, tox.ini or pyproject.toml) as a `coverage
 // report` run there would read them, so that `if TYPE_CHECKING:` or `raise NotImplementedError`
-// count as the project counts them.
+// count as the project counts them; and so are the files its omit patterns leave out (tqdm's
+// chat-service integrations), matched on the installed copies too.
 const coverageJSONScript = `import os, sys, coverage
 rc = os.environ.pop("COVERAGE_RCFILE")
 own = {}
@@ -374,6 +375,24 @@ try:
             own[opt] = project.get_option("report:" + opt)
         except Exception:
             pass  # an option this coverage.py does not know
+    omit = []
+    for opt in ("run:omit", "report:omit"):
+        try:
+            omit += project.get_option(opt) or []
+        except Exception:
+            pass
+    # The project's own omit patterns, for the installed copies too: a relative pattern is the
+    # tree's path ("tqdm/contrib/bells.py", "src/pkg/_version.py"), the installed file's ends so.
+    # One for an environment's libraries ("*/site-packages/*") is for third-party code, which is
+    # never measured, and would match every installed file.
+    for p in omit:
+        p = p.strip()
+        if any(w in p for w in ("site-packages", "dist-packages", "/lib/python", "python3", "python?", ".tox", "venv")):
+            continue
+        if p and p[0] not in "*?/":
+            p = "*/" + (p[4:] if p.startswith("src/") else p)
+        if p and p not in own.setdefault("omit", []):
+            own["omit"].append(p)
 except Exception as e:
     print("coverage: the project's configuration is not used: %s" % e)
 cov = coverage.Coverage(config_file=rc)

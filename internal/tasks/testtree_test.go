@@ -1,7 +1,9 @@
 package tasks
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -265,4 +267,72 @@ func suiteWith(s suite, files []string) suite {
 		s.files = files
 	}
 	return s
+}
+
+// TestCoverageJSONProjectOmit runs coverageJSONScript with real coverage.py on data measured with
+// PYTI's configuration: the files the project's own omit patterns name (in .coveragerc, setup.cfg
+// or pyproject.toml, written for its tree) are left out of the report of the installed copies;
+// a pattern for an environment's libraries is not taken.
+func TestCoverageJSONProjectOmit(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"no configuration: every module", nil, []string{"__init__.py", "bells.py", "core.py", "gen_a.py"}},
+		{"pyproject.toml with tree paths and a src/ path", map[string]string{"pyproject.toml": "[tool.coverage.run]\nomit = [\"pkg/bells.py\", \"src/pkg/gen_a.py\"]\n"},
+			[]string{"__init__.py", "core.py"}},
+		{".coveragerc with a wildcard and site-packages left alone", map[string]string{".coveragerc": "[run]\nomit =\n    */gen_*.py\n    */site-packages/*\n"},
+			[]string{"__init__.py", "bells.py", "core.py"}},
+		{"setup.cfg's report section", map[string]string{"setup.cfg": "[coverage:report]\nomit = pkg/core.py\n"},
+			[]string{"__init__.py", "bells.py", "gen_a.py"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			site := filepath.Join(dir, "site")
+			tree := filepath.Join(dir, "tree")
+			writeFiles(t, site, map[string]string{"pkg/__init__.py": "X = 1\n", "pkg/core.py": "def f():\n    return 1\n",
+				"pkg/bells.py": "Y = 2\n", "pkg/gen_a.py": "Z = 3\n", "run.py": "import pkg.core, pkg.bells, pkg.gen_a\n"})
+			if err := os.MkdirAll(tree, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeFiles(t, tree, tt.files)
+			rc := filepath.Join(dir, "rc")
+			if err := os.WriteFile(rc, []byte("[run]\nbranch = True\nparallel = True\ndata_file = "+filepath.Join(dir, ".coverage")+
+				"\nsource =\n    "+filepath.Join(site, "pkg")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			run := exec.Command("/usr/bin/python3", "-m", "coverage", "run", "--rcfile="+rc, "run.py")
+			run.Dir = site
+			if out, err := run.CombinedOutput(); err != nil {
+				t.Fatalf("coverage run: %v\n%s", err, out)
+			}
+			out := filepath.Join(dir, "cov.json")
+			report := exec.Command("/usr/bin/python3", "-c", coverageJSONScript, out)
+			report.Dir = tree
+			report.Env = append(os.Environ(), "COVERAGE_RCFILE="+rc)
+			if msg, err := report.CombinedOutput(); err != nil {
+				t.Fatalf("coverageJSONScript: %v\n%s", err, msg)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cov struct {
+				Files map[string]any `json:"files"`
+			}
+			if err := json.Unmarshal(data, &cov); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for f := range cov.Files {
+				got = append(got, filepath.Base(f))
+			}
+			sort.Strings(got)
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("files reported (-want +got):\n%s", d)
+			}
+		})
+	}
 }

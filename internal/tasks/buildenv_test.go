@@ -195,7 +195,7 @@ func TestConsoleScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []consoleScript{{"py.test", "pytest", "console_main"}, {"coverage", "coverage.cmdline", "main"}, {"deep", "pkg.mod", "obj.method"}}
+	want := []consoleScript{{name: "py.test", module: "pytest", attr: "console_main"}, {name: "coverage", module: "coverage.cmdline", attr: "main"}, {name: "deep", module: "pkg.mod", attr: "obj.method"}}
 	if d := cmp.Diff(want, got, cmp.AllowUnexported(consoleScript{})); d != "" {
 		t.Error(d)
 	}

@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -118,9 +119,16 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errNoTestLayer, err)
 	}
+	// A project both hold at the same version (the setuptools and pip a venv is made with) is
+	// the same distribution: the environment's copy, first on sys.path, serves the layer too.
+	shared := map[string]bool{}
 	for _, pkg := range installedPackages(env.SitePackages) {
-		if name := pep440.NormalizeName(pkg.Name); layer.names[name] {
-			return nil, fmt.Errorf("%w: the environment already holds %s, which the test dependencies need too", errNoTestLayer, name)
+		name := pep440.NormalizeName(pkg.Name)
+		version, ok := layer.names[name]
+		if ok && version == pkg.Version {
+			shared[name] = true
+		} else if ok {
+			return nil, fmt.Errorf("%w: the environment already holds %s %s, which the test dependencies need at %s", errNoTestLayer, name, pkg.Version, version)
 		}
 	}
 	var lines strings.Builder
@@ -133,12 +141,15 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 	// its import lines may need) and with its path lines made absolute in the layer.
 	pths := make(map[string][]byte, len(layer.pths))
 	for _, f := range layer.pths {
-		if exists(filepath.Join(env.SitePackages, f.name)) || f.name == testEnvPth {
-			return nil, fmt.Errorf("%w: the test dependencies bring %s, which the environment has too", errNoTestLayer, f.name)
-		}
 		data, err := readCapped(filepath.Join(p.host, f.libDir, f.name), 1<<20)
 		if err != nil {
 			return nil, fmt.Errorf("%w: reading %s: %w", errNoTestLayer, f.name, err)
+		}
+		if have, err := readCapped(filepath.Join(env.SitePackages, f.name), 1<<20); err == nil && bytes.Equal(have, data) && shared[f.dist] {
+			continue // a shared distribution's own .pth, there already
+		}
+		if exists(filepath.Join(env.SitePackages, f.name)) || f.name == testEnvPth {
+			return nil, fmt.Errorf("%w: the test dependencies bring %s, which the environment has too", errNoTestLayer, f.name)
 		}
 		pths[f.name] = layerPth(lines.String(), insideTestEnv+"/"+f.libDir, data)
 	}
@@ -155,6 +166,9 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 		return nil, err
 	}
 	for _, cs := range layer.scripts {
+		if shared[cs.dist] {
+			continue
+		}
 		if err := writeConsoleScript(filepath.Join(env.Venv, "bin"), j.in(env.Python), cs); err != nil {
 			return nil, err
 		}
@@ -219,13 +233,14 @@ func libraryDirs(site string, layer *buildPrefix) []string {
 
 // distSet is what a set of library directories holds.
 type distSet struct {
-	names   map[string]bool // normalised project names
+	names   map[string]string // normalised project names, and their versions
 	scripts []consoleScript
 	pths    []pthFile // the .pth files found
 }
 
-// pthFile is a .pth file of a library directory (relative to the prefix).
-type pthFile struct{ libDir, name string }
+// pthFile is a .pth file of a library directory (relative to the prefix), with the normalised
+// name of the distribution whose RECORD lists it ("" when none does).
+type pthFile struct{ libDir, name, dist string }
 
 // layerPth is a layer's .pth file as the environment's site-packages holds it: the layer's
 // directories first (prefix, path lines: already on sys.path, site skips them), then its lines,
@@ -247,30 +262,42 @@ func layerPth(prefix, libDir string, data []byte) []byte {
 	return []byte(b.String())
 }
 
-// consoleScript is one [console_scripts] entry point.
-type consoleScript struct{ name, module, attr string }
+// consoleScript is one [console_scripts] entry point, of the distribution dist (normalised).
+type consoleScript struct{ name, module, attr, dist string }
 
 // readDists reads the distributions in p's library directories.
 func readDists(p *buildPrefix) (*distSet, error) {
-	s := &distSet{names: map[string]bool{}}
+	s := &distSet{names: map[string]string{}}
 	for _, l := range p.libDirs {
 		dir := filepath.Join(p.host, l)
-		pths, _ := filepath.Glob(filepath.Join(dir, "*.pth"))
-		for _, p := range pths {
-			s.pths = append(s.pths, pthFile{libDir: l, name: filepath.Base(p)})
-		}
+		owner := map[string]string{} // a top-level file's distribution, from its RECORD
 		infos, _ := filepath.Glob(filepath.Join(dir, "*.dist-info"))
 		for _, info := range infos {
-			name, _ := headerPair(filepath.Join(info, "METADATA"))
+			name, version := headerPair(filepath.Join(info, "METADATA"))
 			if name == "" {
 				return nil, fmt.Errorf("%s has no name in its METADATA", filepath.Base(info))
 			}
-			s.names[pep440.NormalizeName(name)] = true
+			norm := pep440.NormalizeName(name)
+			s.names[norm] = version
 			cs, err := consoleScripts(filepath.Join(info, "entry_points.txt"))
 			if err != nil {
 				return nil, err
 			}
+			for i := range cs {
+				cs[i].dist = norm
+			}
 			s.scripts = append(s.scripts, cs...)
+			if record, err := readCapped(filepath.Join(info, "RECORD"), 16<<20); err == nil {
+				for _, line := range strings.Split(string(record), "\n") {
+					if f, _, _ := strings.Cut(line, ","); strings.HasSuffix(f, ".pth") && !strings.Contains(f, "/") {
+						owner[f] = norm
+					}
+				}
+			}
+		}
+		pths, _ := filepath.Glob(filepath.Join(dir, "*.pth"))
+		for _, p := range pths {
+			s.pths = append(s.pths, pthFile{libDir: l, name: filepath.Base(p), dist: owner[filepath.Base(p)]})
 		}
 		eggs, _ := filepath.Glob(filepath.Join(dir, "*.egg-info"))
 		if len(eggs) > 0 {

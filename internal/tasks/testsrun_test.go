@@ -280,7 +280,8 @@ func TestLintOfAWrittenModule(t *testing.T) {
 
 // TestTestDependencyWithPth: a test dependency whose wheel installs a .pth file (setuptools'
 // distutils-precedence.pth) still comes from the cache, and its .pth runs at start-up as pip's
-// install of it would.
+// install of it would; or, where the venv holds that very setuptools already (seeded by python -m
+// venv), the environment's copy serves the layer.
 func TestTestDependencyWithPth(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-pthdeps")

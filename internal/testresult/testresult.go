@@ -393,11 +393,15 @@ func classify(message, longrepr string, collecting bool) cause {
 		strings.Contains(longrepr, "\nE   assert ") || strings.Contains(longrepr, "AssertionError") {
 		return cause{Class: Assertion}
 	}
-	if strings.Contains(text, "Timeout") && strings.Contains(text, "pytest-timeout") {
+	if (strings.Contains(text, "Timeout") && strings.Contains(text, "pytest-timeout")) || pytestTimeoutRe.MatchString(message) {
 		return cause{Class: TimedOut}
 	}
 	return cause{Class: Exception}
 }
+
+// pytestTimeoutRe is pytest-timeout's failure of a test that ran past the project's timeout (its
+// signal method; the thread method's report names pytest-timeout).
+var pytestTimeoutRe = regexp.MustCompile(`^Failed: Timeout >[0-9.]+s`)
 
 // setlocaleArgRe finds the locale argument of locale.setlocale's frame, as pytest shows a frame's
 // arguments: "category = 6, locale = 'de_DE.UTF-8'".

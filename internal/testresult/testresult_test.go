@@ -209,6 +209,8 @@ func TestClassify(t *testing.T) {
 			"E   FileNotFoundError: [Errno 2] No such file or directory: 'x'", false, got{Class: Assertion}},
 		{"syntax error while collecting", "SyntaxError: invalid syntax", "", true, got{Class: CollectionError}},
 		{"other exception", "ValueError: bad", "", false, got{Class: Exception}},
+		{"pytest-timeout's limit (tqdm's timeout = 30)", "Failed: Timeout >30.0s",
+			"tqdm/_monitor.py:44: in exit\n    self.join()\nE   Failed: Timeout >30.0s", false, got{Class: TimedOut}},
 		{"a plugin's fixture", "", "file /t/tests/test_help.py, line 14\n  def test_idna(mocker):\nE       fixture 'mocker' not found\n>       available fixtures: capfd", false,
 			got{Class: MissingDependency, Module: "pytest_mock"}},
 		{"a conftest fixture over a plugin's that is not there (requests' httpbin)", "",

@@ -155,3 +155,25 @@ INTERNALERROR> pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - i
 		})
 	}
 }
+
+// TestConftestFailure: the conftest.py whose import stopped pytest before any test, and why.
+func TestConftestFailure(t *testing.T) {
+	tests := []struct {
+		name, output, want string
+	}{
+		{"a test dependency the conftest imports (marshmallow's simplejson)",
+			"ImportError while loading conftest '/work/test/tree/tests/conftest.py'.\ntests/conftest.py:4: in <module>\n    from tests.base import User\n" +
+				"tests/base.py:7: in <module>\n    import simplejson\nE   ModuleNotFoundError: No module named 'simplejson'\n",
+			"tests/conftest.py could not be loaded: ModuleNotFoundError: No module named 'simplejson'"},
+		{"the last error line of the first block", "ImportError while loading conftest '/x/conftest.py'.\nE   ImportError: a\nE   b\n\nother\nE   c\n",
+			"/x/conftest.py could not be loaded: b"},
+		{"no conftest failure", "ERROR: usage: pytest [options]\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := cmp.Diff(tt.want, conftestFailure(tt.output)); d != "" {
+				t.Errorf("conftestFailure (-want +got):\n%s", d)
+			}
+		})
+	}
+}

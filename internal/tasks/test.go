@@ -167,7 +167,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		}
 	}
 	if t.Results == nil {
-		return t, fmt.Errorf("the test run produced no results (%s): %s", describe(res.res), lastLine(res.output))
+		why := conftestFailure(res.output)
+		if why == "" {
+			why = lastLine(res.output)
+		}
+		return t, fmt.Errorf("the test run produced no results (%s): %s", describe(res.res), why)
 	}
 	if res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit {
 		return t, fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
@@ -390,6 +394,34 @@ func pytestStopped(exited bool, code int, output string) string {
 		last = last[:300] + "…"
 	}
 	return what + ": " + last
+}
+
+// conftestLoadRe is pytest's word on a conftest.py whose import failed, which stops the run.
+var conftestLoadRe = regexp.MustCompile(`ImportError while loading conftest '([^'\n]+)'`)
+
+// conftestFailure says which conftest.py pytest could not load and why, from its output ("tests/
+// conftest.py could not be loaded: ModuleNotFoundError: No module named 'simplejson'"), or "".
+func conftestFailure(output string) string {
+	loc := conftestLoadRe.FindStringSubmatchIndex(output)
+	if loc == nil {
+		return ""
+	}
+	path := output[loc[2]:loc[3]]
+	if i := strings.Index(path, "/test/tree/"); i >= 0 {
+		path = path[i+len("/test/tree/"):]
+	}
+	why := ""
+	for _, l := range splitLines(output[loc[1]:]) {
+		if rest, ok := strings.CutPrefix(l, "E   "); ok && strings.TrimSpace(rest) != "" {
+			why = strings.TrimSpace(rest)
+		} else if why != "" {
+			break
+		}
+	}
+	if why == "" {
+		return path + " could not be loaded"
+	}
+	return path + " could not be loaded: " + why
 }
 
 // pytestFrame is a traceback frame in an INTERNALERROR block.

@@ -2,6 +2,7 @@ package quality
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -28,14 +29,16 @@ const Scope = "the Python modules the wheel installs; test files left out"
 // headers and data left out), and tells its test files apart: a file under a directory named
 // tests or test, or named test_*.py, *_test.py or conftest.py. Test files are what a maintainer
 // ships by accident or for reference, not the package's code; they are counted, not linted.
-func SelectShipped(members []string) Shipped {
+// modules are install paths that are the package's code whatever their names say (Jinja's
+// jinja2/tests.py, its template tests, which its test run does not collect).
+func SelectShipped(members []string, modules ...string) Shipped {
 	var s Shipped
 	for _, m := range members {
 		p, ok := installPath(m)
 		if !ok || !strings.HasSuffix(p, ".py") {
 			continue
 		}
-		if isTestFile(p) {
+		if isTestFile(p) && !slices.Contains(modules, p) {
 			s.Tests = append(s.Tests, p)
 			continue
 		}

@@ -43,7 +43,8 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
 	l := &report.Lint{}
 	root := filepath.Join(j.work, "lint")
-	q, err := shippedSources(ctx, w.Path, root)
+	src0, _ := KSource.Get(d)
+	q, err := shippedSources(ctx, w.Path, root, uncollectedModules(src0.Root)...)
 	if err != nil {
 		return l, fmt.Errorf("reading the wheel's modules: %w", err)
 	}
@@ -186,7 +187,7 @@ func finishLint(l *report.Lint, q quality.Report, results []*stepResult, inside,
 // wheelPath ships (quality.SelectShipped), and says in a quality.Report what was taken and what
 // was left out. The wheel is read with the safe extractor into root/wheel first: a built wheel is
 // the package's output, as hostile as its sdist.
-func shippedSources(ctx context.Context, wheelPath, root string) (quality.Report, error) {
+func shippedSources(ctx context.Context, wheelPath, root string, modules ...string) (quality.Report, error) {
 	q := quality.Report{Scope: quality.Scope}
 	if err := os.RemoveAll(root); err != nil {
 		return q, err
@@ -205,7 +206,7 @@ func shippedSources(ctx context.Context, wheelPath, root string) (quality.Report
 			members = append(members, e.Path)
 		}
 	}
-	shipped := quality.SelectShipped(members)
+	shipped := quality.SelectShipped(members, modules...)
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		return q, err
 	}

@@ -228,7 +228,7 @@ func guessShipped(tree, flit string) []quality.ShippedFile {
 			return nil
 		}
 	}
-	shipped := quality.SelectShipped(members)
+	shipped := quality.SelectShipped(members, uncollectedModules(tree)...)
 	if len(shipped.Lint) == 0 {
 		return nil
 	}

@@ -379,7 +379,7 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 				}
 				return err
 			}},
-		{Name: "lint", Optional: []dag.AnyKey{j.targets[0].kWheel, j.targets[0].kWheelhouse, kEarlyLint}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
+		{Name: "lint", Optional: []dag.AnyKey{KSource, j.targets[0].kWheel, j.targets[0].kWheelhouse, kEarlyLint}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
 			Run: produce(j, b, &outs.Lint, onTarget((*job).lint, j.targets[0]), func(d *dag.Data, _ *report.Lint) { KLinted.Set(d, true) })},
 	}
 	for i, t := range j.targets {

@@ -290,6 +290,26 @@ func collectedTests(shipped, files []string) []string {
 	return out
 }
 
+// uncollectedModules are the install paths of the files named test.py or tests.py in a source
+// tree that its test run does not collect, because they lie outside its testpaths (see
+// inTestpaths): the package's own modules, whatever their names say (Jinja's template tests,
+// src/jinja2/tests.py). A file at the top of the tree or under src/ installs at its path there.
+func uncollectedModules(root string) []string {
+	if root == "" {
+		return nil // a wheel analysed alone: no tree to tell
+	}
+	all := findTestFiles(root, 0)
+	collected := inTestpaths(root, all)
+	var out []string
+	for _, f := range all {
+		f = filepath.ToSlash(f)
+		if b := path.Base(f); (b == "test.py" || b == "tests.py") && !slices.Contains(collected, f) {
+			out = append(out, strings.TrimPrefix(f, "src/"))
+		}
+	}
+	return out
+}
+
 // testOmit are coverage's omit patterns for the test code found (test files, the test
 // directories holding them, every conftest.py), in each of roots where a copy lives (the test
 // tree, its src/, site-packages). They are anchored there: a pattern "*/test/*" for a project's

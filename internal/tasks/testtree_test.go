@@ -336,3 +336,30 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 		})
 	}
 }
+
+// TestUncollectedModules: a test.py or tests.py outside the project's testpaths is a module of the
+// package, named by its install path.
+func TestUncollectedModules(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"Jinja's template tests under src/", map[string]string{"src/jinja2/tests.py": "", "tests/test_api.py": "", "setup.cfg": "[tool:pytest]\ntestpaths = tests\n"},
+			[]string{"jinja2/tests.py"}},
+		{"no testpaths: every tests.py is collected", map[string]string{"pkg/tests.py": "", "tests/test_api.py": ""}, nil},
+		{"a tests.py inside testpaths is a test", map[string]string{"zope/x/tests.py": "", "pytest.ini": "[pytest]\ntestpaths = zope\n"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tt.files)
+			if d := cmp.Diff(tt.want, uncollectedModules(root), cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("uncollectedModules (-want +got):\n%s", d)
+			}
+		})
+	}
+	if got := uncollectedModules(""); got != nil {
+		t.Errorf("no tree: %v", got)
+	}
+}

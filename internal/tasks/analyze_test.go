@@ -528,9 +528,10 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 
 // TestCachedEnvironmentsFallBack: the build and test environments from the cache give way where
 // pip's own answer could differ. A backend asking for more than build-system.requires gets a
-// second environment, as pip's "normal" prefix; test dependencies that share a project with the
-// installed environment (pytest needs packaging, which the project depends on) are installed by
-// pip into it. Either way the results are pip's.
+// second environment, as pip's "normal" prefix. Test dependencies that share a project with the
+// installed environment at the same version (pytest needs packaging, which the project depends
+// on) still come from the cache; at another version pip installs them (see TestSharedDists).
+// Either way the results are pip's.
 func TestCachedEnvironmentsFallBack(t *testing.T) {
 	t.Parallel()
 	f := index(t)
@@ -574,8 +575,10 @@ func TestCachedEnvironmentsFallBack(t *testing.T) {
 	if s := string(second); err == nil && (strings.Contains(s, "get_requires_for_build_wheel") || !strings.Contains(s, "build_wheel")) {
 		t.Errorf("the second front-end run asked the backend again, or did not build")
 	}
-	if rep.Results().Tests.DepsInstall != "pip" || !strings.Contains(rep.Results().Tests.DepsNote, "packaging") {
-		t.Errorf("test dependencies: %q (%s), want pip because of packaging", rep.Results().Tests.DepsInstall, rep.Results().Tests.DepsNote)
+	// pytest needs packaging, which the project depends on: the same distribution in both, so
+	// the cached test dependencies serve (TestSharedDists has the versions that differ).
+	if rep.Results().Tests.DepsInstall != "cached" {
+		t.Errorf("test dependencies: %q (%s), want cached: packaging is shared at one version", rep.Results().Tests.DepsInstall, rep.Results().Tests.DepsNote)
 	}
 	if c := rep.Results().Tests.Results.Counts; c.Passed == 0 || c.Failed != 0 {
 		t.Errorf("test counts %+v, want all passed", c)

@@ -18,6 +18,7 @@ import (
 	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 )
 
@@ -119,17 +120,9 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errNoTestLayer, err)
 	}
-	// A project both hold at the same version (the setuptools and pip a venv is made with) is
-	// the same distribution: the environment's copy, first on sys.path, serves the layer too.
-	shared := map[string]bool{}
-	for _, pkg := range installedPackages(env.SitePackages) {
-		name := pep440.NormalizeName(pkg.Name)
-		version, ok := layer.names[name]
-		if ok && version == pkg.Version {
-			shared[name] = true
-		} else if ok {
-			return nil, fmt.Errorf("%w: the environment already holds %s %s, which the test dependencies need at %s", errNoTestLayer, name, pkg.Version, version)
-		}
+	shared, err := sharedDists(installedPackages(env.SitePackages), layer.names)
+	if err != nil {
+		return nil, err
 	}
 	var lines strings.Builder
 	for _, l := range p.libDirs {
@@ -229,6 +222,26 @@ func libraryDirs(site string, layer *buildPrefix) []string {
 		}
 	}
 	return dirs
+}
+
+// sharedDists are the projects the environment (installed) and the test dependencies' layer
+// (layer: normalised names and versions) both hold. One held at the same version is the same
+// distribution (the setuptools and pip a venv is made with, a dependency the package and pytest
+// share): the environment's copy, first on sys.path, serves the layer too. One held at another
+// version means pip, installing into the environment, could answer otherwise: an error wrapping
+// errNoTestLayer.
+func sharedDists(installed []report.Package, layer map[string]string) (map[string]bool, error) {
+	shared := map[string]bool{}
+	for _, pkg := range installed {
+		name := pep440.NormalizeName(pkg.Name)
+		version, ok := layer[name]
+		if ok && version == pkg.Version {
+			shared[name] = true
+		} else if ok {
+			return nil, fmt.Errorf("%w: the environment already holds %s %s, which the test dependencies need at %s", errNoTestLayer, name, pkg.Version, version)
+		}
+	}
+	return shared, nil
 }
 
 // distSet is what a set of library directories holds.

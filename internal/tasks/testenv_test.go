@@ -1,11 +1,14 @@
 package tasks
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/report"
 )
 
 // TestPluginsSetAside: the options that keep pytest-cov and pytest-xdist from taking the
@@ -61,6 +64,41 @@ func TestLayerPth(t *testing.T) {
 			got := string(layerPth(prefix, "/run/pyti-test-env/lib/python3.11/site-packages", []byte(tt.in)))
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("layerPth (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestSharedDists: a project the environment and the test dependencies' layer hold at one
+// version is shared; at two versions, pip installs the test dependencies.
+func TestSharedDists(t *testing.T) {
+	tests := []struct {
+		name      string
+		installed []report.Package
+		layer     map[string]string
+		want      map[string]bool
+		wantErr   string
+	}{
+		{"the venv's setuptools and pip, and a shared dependency", []report.Package{{Name: "pip", Version: "23.0.1"}, {Name: "setuptools", Version: "66.1.1"}, {Name: "Packaging", Version: "23.0"}, {Name: "mypkg", Version: "1"}},
+			map[string]string{"setuptools": "66.1.1", "packaging": "23.0", "pytest": "7.2.1"}, map[string]bool{"setuptools": true, "packaging": true}, ""},
+		{"another version", []report.Package{{Name: "pyti_example_base", Version: "1.0"}}, map[string]string{"pyti-example-base": "1.1"}, nil,
+			"the environment already holds pyti-example-base 1.0, which the test dependencies need at 1.1"},
+		{"nothing shared", []report.Package{{Name: "mypkg", Version: "1"}}, map[string]string{"pytest": "7.2.1"}, map[string]bool{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := sharedDists(tt.installed, tt.layer)
+			if tt.wantErr != "" {
+				if err == nil || !errors.Is(err, errNoTestLayer) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error %v, want one wrapping errNoTestLayer with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("shared (-want +got):\n%s", d)
 			}
 		})
 	}

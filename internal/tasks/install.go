@@ -48,8 +48,10 @@ func (j *job) install(ctx context.Context, d *dag.Data, t *target) (installed, e
 	}
 	env := mk.Env
 	wheel, binds := j.wheelInSandbox(w)
+	// --force-reinstall: what the venv was seeded with (pip, setuptools) never stands in for the
+	// wheel under test or for a dependency from the wheelhouse, even at the same version.
 	argv := j.pipArgv(ctx, t, j.in(env.Python), "install", "--no-index", "--find-links", j.in(wh.Dir),
-		"--progress-bar", "off", wheel)
+		"--progress-bar", "off", "--force-reinstall", wheel)
 	if len(wh.Unfetchable) > 0 {
 		// Some dependencies are not on the index (the verdict says so): install the package
 		// alone, so that its code can still run.

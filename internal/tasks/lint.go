@@ -43,8 +43,8 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)
 	l := &report.Lint{}
 	root := filepath.Join(j.work, "lint")
-	src0, _ := KSource.Get(d)
-	q, err := shippedSources(ctx, w.Path, root, uncollectedModules(src0.Root)...)
+	source, _ := KSource.Get(d)
+	q, err := shippedSources(ctx, w.Path, root, uncollectedModules(source.Root)...)
 	if err != nil {
 		return l, fmt.Errorf("reading the wheel's modules: %w", err)
 	}

@@ -77,7 +77,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	measured := coverageSource(copies)
 	// The test files found in the tree, and those the wheel installs, which the tree's may not
 	// name (regex's tree holds regex_3/test_regex.py, which it installs as regex/test_regex.py).
-	omit := testOmit(append(slices.Clone(s.files), collectedTests(w.Layout.Tests, s.files)...), j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages))
+	// A test.py or tests.py the run does not collect is the package's own module (see
+	// uncollectedModules), whatever the wheel's names say: measured.
+	modules := uncollectedModules(src.Root)
+	shippedTests := slices.DeleteFunc(slices.Clone(w.Layout.Tests), func(p string) bool { return slices.Contains(modules, p) })
+	omit := testOmit(append(slices.Clone(s.files), shippedTests...), j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages))
 	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, omit)), 0o644); err != nil {
 		return t, err
 	}

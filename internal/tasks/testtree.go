@@ -265,31 +265,6 @@ func coverageSource(copies []moduleCopy) []string {
 	return out
 }
 
-// collectedTests are the test files a wheel ships (its install paths, see Layout.Tests) that are
-// test code in this run: a module named test.py or tests.py only when the test files found in the
-// tree (files) hold it, for such a name is a module of the package's own where the run does not
-// collect it (Jinja's jinja2/tests.py, its template tests).
-func collectedTests(shipped, files []string) []string {
-	var out []string
-	for _, p := range shipped {
-		if b := path.Base(p); b == "test.py" || b == "tests.py" {
-			found := false
-			for _, f := range files {
-				f = filepath.ToSlash(f)
-				if f == p || strings.HasSuffix(f, "/"+p) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				continue
-			}
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
 // uncollectedModules are the install paths of the files named test.py or tests.py in a source
 // tree that its test run does not collect, because they lie outside its testpaths (see
 // inTestpaths): the package's own modules, whatever their names say (Jinja's template tests,

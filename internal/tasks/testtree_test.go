@@ -172,26 +172,6 @@ func TestTestOmit(t *testing.T) {
 	}
 }
 
-// TestCollectedTests: a wheel's test.py or tests.py is test code only when the run collects it.
-func TestCollectedTests(t *testing.T) {
-	tests := []struct {
-		name           string
-		shipped, files []string
-		want           []string
-	}{
-		{"Jinja's template tests, not collected", []string{"jinja2/tests.py"}, []string{"tests/test_api.py"}, nil},
-		{"zope.deprecation's tests.py, collected", []string{"zope/deprecation/tests.py"}, []string{"src/zope/deprecation/tests.py"}, []string{"zope/deprecation/tests.py"}},
-		{"a test directory or a test_ name always counts", []string{"pkg/tests/__init__.py", "pkg/test_x.py"}, nil, []string{"pkg/tests/__init__.py", "pkg/test_x.py"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if d := cmp.Diff(tt.want, collectedTests(tt.shipped, tt.files), cmpopts.EquateEmpty()); d != "" {
-				t.Errorf("collectedTests (-want +got):\n%s", d)
-			}
-		})
-	}
-}
-
 func TestCoverageRC(t *testing.T) {
 	copies := []moduleCopy{{name: "pkg", installed: "/site/pkg", dir: true, tree: []string{"pkg", "src/pkg"}},
 		{name: "one", installed: "/site/one.py", tree: []string{"one.py"}}, {name: "_ext"}}

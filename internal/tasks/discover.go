@@ -46,6 +46,9 @@ type suite struct {
 	// finds when it runs from the tree: given to pytest with -c when it collects doctests from
 	// the installed package, outside the tree, where it would find none.
 	config string
+	// modules are the install paths of the tree's test.py and tests.py files that the run does
+	// not collect: the package's own modules (see uncollectedModules).
+	modules []string
 	// toxArgs are the options of tox.ini's pytest command that decide which tests run
 	// (--doctest-modules, --ignore, -m ...), given to pytest too: see toxPytestArgs.
 	toxArgs []string
@@ -223,8 +226,9 @@ func matchesAny(globs []string, name string) bool {
 
 // discover decides how to run a project's tests, reading its configuration and files.
 func discover(root string) suite {
-	files := inTestpaths(root, findTestFiles(root, 0))
-	var s suite
+	all := findTestFiles(root, 0)
+	files := inTestpaths(root, all)
+	s := suite{modules: notCollected(all, files)}
 	if len(files) > 0 {
 		s.files = files
 		s.kind = suiteUnittest

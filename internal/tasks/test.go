@@ -79,8 +79,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	// name (regex's tree holds regex_3/test_regex.py, which it installs as regex/test_regex.py).
 	// A test.py or tests.py the run does not collect is the package's own module (see
 	// uncollectedModules), whatever the wheel's names say: measured.
-	modules := uncollectedModules(src.Root)
-	shippedTests := slices.DeleteFunc(slices.Clone(w.Layout.Tests), func(p string) bool { return slices.Contains(modules, p) })
+	shippedTests := slices.DeleteFunc(slices.Clone(w.Layout.Tests), func(p string) bool { return slices.Contains(s.modules, p) })
 	omit := testOmit(append(slices.Clone(s.files), shippedTests...), j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages))
 	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, omit)), 0o644); err != nil {
 		return t, err

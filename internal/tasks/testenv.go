@@ -301,8 +301,8 @@ func readDists(p *buildPrefix) (*distSet, error) {
 			}
 			s.scripts = append(s.scripts, cs...)
 			if record, err := readCapped(filepath.Join(info, "RECORD"), 16<<20); err == nil {
-				for _, line := range strings.Split(string(record), "\n") {
-					if f, _, _ := strings.Cut(line, ","); strings.HasSuffix(f, ".pth") && !strings.Contains(f, "/") {
+				for _, f := range recordPaths(record) {
+					if strings.HasSuffix(f, ".pth") && !strings.Contains(f, "/") {
 						owner[f] = norm
 					}
 				}

@@ -274,7 +274,12 @@ func uncollectedModules(root string) []string {
 		return nil // a wheel analysed alone: no tree to tell
 	}
 	all := findTestFiles(root, 0)
-	collected := inTestpaths(root, all)
+	return notCollected(all, inTestpaths(root, all))
+}
+
+// notCollected are the install paths of the files named test.py or tests.py among all (a tree's
+// test files) that collected (those its test run collects) leaves out.
+func notCollected(all, collected []string) []string {
 	var out []string
 	for _, f := range all {
 		f = filepath.ToSlash(f)

@@ -453,9 +453,10 @@ class FileReader:
             if isinstance(node, ast.ClassDef):
                 for b in node.bases:
                     bn = self.dotted(b) or ""
-                    if bn.split(".")[-1] in ("install", "develop", "egg_info", "build_py", "build_ext", "sdist",
-                                             "bdist_wheel", "bdist_egg", "easy_install", "build", "Command"):
+                    if bn.split(".")[-1] in INSTALL_COMMANDS + ("Command",):
                         self.hooks.add(node.name)
+        if self.role == "setup":
+            self.hooks -= self.idle_commands(tree)
         # Names bound to a call of __import__/getattr/importlib are aliases, not constants; a
         # name bound to an object made by a known callable stands for it (s = socket.socket();
         # s.connect is socket.socket.connect).
@@ -1320,6 +1321,36 @@ class FileReader:
                 pass
         return "?"
 
+    def idle_commands(self, tree):
+        """The command classes that no install runs: generic Command subclasses that setup.py
+        registers only under other commands' names (cmdclass={"test": PyTest} runs on
+        `setup.py test`, never on pip install). A class registered under an install-time name, or
+        under a name not known, a subclass of an install-time command, or any class of a setup.py
+        that edits sub_commands (which makes any name run inside build) stays a hook."""
+        generic, names = set(), {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.bases and all(
+                    (self.dotted(b) or "").split(".")[-1] == "Command" for b in node.bases):
+                generic.add(node.name)
+            elif isinstance(node, ast.Attribute) and node.attr == "sub_commands":
+                return set()
+            elif isinstance(node, ast.Call) and (self.dotted(node.func) or "").split(".")[-1] == "setup":
+                for k in node.keywords:
+                    if k.arg != "cmdclass":
+                        continue
+                    if isinstance(k.value, ast.Dict):
+                        pairs = list(zip(k.value.keys, k.value.values))
+                    elif isinstance(k.value, ast.Call) and self.dotted(k.value.func) == "dict" and not k.value.args:
+                        pairs = [(ast.Constant(kk.arg), kk.value) for kk in k.value.keywords]
+                    else:
+                        return set()
+                    for key, value in pairs:
+                        kv = self.fold(key).v if key is not None else None
+                        if not isinstance(kv, str) or not isinstance(value, ast.Name):
+                            return set()
+                        names.setdefault(value.id, set()).add(kv)
+        return {c for c in generic if c in names and not names[c] & set(INSTALL_COMMANDS)}
+
     def setup_fact(self, tree):
         cmdclass, extra = [], []
         for node in ast.walk(tree):
@@ -1336,6 +1367,13 @@ class FileReader:
                         else:
                             cmdclass.append("?")
         self.emit({"t": "setup", "line": 0, "cmdclass": cmdclass, "hooks": sorted(self.hooks)})
+
+
+# The setuptools commands that pip's build and install run, directly or as sub-commands.
+INSTALL_COMMANDS = ("install", "install_lib", "install_scripts", "install_data", "install_headers",
+                    "install_egg_info", "develop", "egg_info", "dist_info", "build", "build_py", "build_ext",
+                    "build_clib", "build_scripts", "sdist", "bdist", "bdist_wheel", "bdist_egg", "editable_wheel",
+                    "easy_install")
 
 
 ELF, PE, MACHO = b"\x7fELF", b"MZ", (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe")

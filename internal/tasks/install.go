@@ -184,13 +184,13 @@ func (j *job) vetPthWrite(site string, f behavior.Finding) behavior.Finding {
 }
 
 // standardPth says what a .pth file named name in site-packages (site, here) holds when it is one
-// that every install of such a package writes, or "": setuptools' own distutils-precedence.pth,
-// byte for byte as its RECORD lists it; setuptools' -nspkg.pth of pkg_resources-style namespace
-// packages, nothing else in it; or path lines only, which run no code.
+// that every install of such a package writes, or "": a tool's own file (toolPth), byte for byte as
+// that tool's RECORD lists it; setuptools' -nspkg.pth of pkg_resources-style namespace packages,
+// nothing else in it; or path lines only, which run no code.
 func standardPth(site, name string, data []byte) string {
 	switch pkgs, isNamespace := behavior.NamespacePth(data); {
-	case name == "distutils-precedence.pth" && recordedBySetuptools(site, name, data):
-		return "setuptools' own distutils-precedence.pth, as its RECORD lists it"
+	case toolPth[name] != "" && recordedBy(site, toolPth[name], name, data):
+		return toolPth[name] + "'s own " + name + ", as its RECORD lists it"
 	case isNamespace:
 		return "setuptools' file for the namespace package " + strings.Join(pkgs, ", ") + ", nothing else"
 	case !behavior.PthHasCode(data):
@@ -199,19 +199,48 @@ func standardPth(site, name string, data []byte) string {
 	return ""
 }
 
-// recordedBySetuptools reports whether an installed setuptools lists the .pth file in its RECORD
-// with the hash of data.
-func recordedBySetuptools(site, name string, data []byte) bool {
+// toolPth names the .pth files with code that well-known tools ship in their own wheels, by the
+// project that ships each: setuptools' distutils shim, and the hooks with which pytest-cov and
+// coverage (7.7 and later) measure subprocesses. A test run that pip installs pytest-cov into writes
+// pytest-cov.pth as any user's does.
+var toolPth = map[string]string{
+	"distutils-precedence.pth": "setuptools",
+	"pytest-cov.pth":           "pytest-cov",
+	"a1_coverage.pth":          "coverage",
+}
+
+// recordedBy reports whether an installed distribution of project lists the .pth file in its
+// RECORD with the hash of data, and that RECORD is the distribution's own: no other RECORD in
+// site lists it as a file it installed (a wheel that ships a copy of another project's
+// .dist-info to vouch for its own .pth).
+func recordedBy(site, project, name string, data []byte) bool {
 	sum := sha256.Sum256(data)
 	want := "\n" + name + ",sha256=" + base64.RawURLEncoding.EncodeToString(sum[:]) + ","
-	records, _ := filepath.Glob(filepath.Join(site, "setuptools-*.dist-info", "RECORD"))
+	records, _ := filepath.Glob(filepath.Join(site, "*.dist-info", "RECORD"))
+	prefix := strings.ReplaceAll(project, "-", "_") + "-"
+	var owner string
+	others := map[string]string{}
 	for _, r := range records {
 		rec, err := readCapped(r, 16<<20)
-		if err == nil && strings.Contains("\n"+string(rec), want) {
-			return true
+		if err != nil {
+			continue
+		}
+		dir := filepath.Base(filepath.Dir(r))
+		if owner == "" && strings.HasPrefix(strings.ToLower(dir), prefix) && strings.Contains("\n"+string(rec), want) {
+			owner = dir
+			continue
+		}
+		others[dir] = "\n" + string(rec)
+	}
+	if owner == "" {
+		return false
+	}
+	for _, rec := range others {
+		if strings.Contains(rec, "\n"+owner+"/") {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 func firstLineOf(s string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,8 +17,8 @@ import (
 )
 
 // TestVetPthWrite: a .pth file written into site-packages while the package was installed is
-// info when it is what every such install writes (setuptools' own distutils-precedence.pth as its
-// RECORD lists it, a namespace package's -nspkg.pth, path lines only), and keeps its severity
+// info when it is what every such install writes (a tool's own .pth, setuptools' or pytest-cov's, as
+// its own RECORD lists it, a namespace package's -nspkg.pth, path lines only), and keeps its severity
 // otherwise: code, a changed setuptools file, a file outside site-packages or one that is gone.
 func TestVetPthWrite(t *testing.T) {
 	const distutils = "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
@@ -27,23 +28,38 @@ func TestVetPthWrite(t *testing.T) {
 		"m = has_mfs and sys.modules.setdefault('zope', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('zope', [os.path.dirname(p)])))",
 		"m = m or sys.modules.setdefault('zope', types.ModuleType('zope'))", "mp = (m or []) and m.__dict__.setdefault('__path__',[])",
 		"(p not in mp) and mp.append(p)"}, ";") + "\n"
-	sum := sha256.Sum256([]byte(distutils))
-	record := "setuptools/__init__.py,sha256=x,1\ndistutils-precedence.pth,sha256=" + base64.RawURLEncoding.EncodeToString(sum[:]) + ",151\n"
+	recordOf := func(name, content string) string {
+		sum := sha256.Sum256([]byte(content))
+		return name + ",sha256=" + base64.RawURLEncoding.EncodeToString(sum[:]) + "," + strconv.Itoa(len(content)) + "\n"
+	}
+	const covPth = "import os, sys;exec('if \\'COV_CORE_SOURCE\\' in os.environ:\\n try:\\n  from pytest_cov.embed import init\\n  init()\\n except Exception: pass')\n"
+	setuptools := map[string]string{"setuptools-66.1.1.dist-info/RECORD": "setuptools/__init__.py,sha256=x,1\n" + recordOf("distutils-precedence.pth", distutils) +
+		"setuptools-66.1.1.dist-info/RECORD,,\n"}
+	pytestCov := map[string]string{"pytest_cov-4.0.0.dist-info/RECORD": "pytest_cov/__init__.py,sha256=x,1\n" + recordOf("pytest-cov.pth", covPth) +
+		"pytest_cov-4.0.0.dist-info/RECORD,,\n"}
+	// A wheel that ships a copy of pytest-cov's .dist-info to vouch for its own pytest-cov.pth.
+	vouched := map[string]string{
+		"pytest_cov-4.0.0.dist-info/RECORD": recordOf("pytest-cov.pth", covPth),
+		"evil-1.dist-info/RECORD":           recordOf("pytest_cov-4.0.0.dist-info/RECORD", recordOf("pytest-cov.pth", covPth)) + recordOf("pytest-cov.pth", covPth),
+	}
 	const site = "lib/python3.11/site-packages"
 	for _, tc := range []struct {
 		name, file, content string
-		record              bool
+		records             map[string]string
 		path                string // as the sandbox saw it; default: the file in site-packages
 		want                report.Severity
 	}{
-		{"setuptools' own, as its RECORD lists it", "distutils-precedence.pth", distutils, true, "", report.SeverityInfo},
-		{"setuptools' name, no setuptools installed", "distutils-precedence.pth", distutils, false, "", report.SeverityMedium},
-		{"setuptools' name, other content", "distutils-precedence.pth", distutils + "import os; os.system('id')\n", true, "", report.SeverityMedium},
-		{"a namespace package's -nspkg.pth", "zope.proxy-5.1-nspkg.pth", nspkg, false, "", report.SeverityInfo},
-		{"path lines only", "extra.pth", "/opt/extra\n../lib\n", false, "", report.SeverityInfo},
-		{"code", "evil.pth", "import os; os.system('id')\n", false, "", report.SeverityMedium},
-		{"outside site-packages", "extra.pth", "/opt/extra\n", false, "/work/other/extra.pth", report.SeverityMedium},
-		{"gone after the step", "", "", false, "/work/venv/" + site + "/gone.pth", report.SeverityMedium},
+		{"setuptools' own, as its RECORD lists it", "distutils-precedence.pth", distutils, setuptools, "", report.SeverityInfo},
+		{"setuptools' name, no setuptools installed", "distutils-precedence.pth", distutils, nil, "", report.SeverityMedium},
+		{"setuptools' name, other content", "distutils-precedence.pth", distutils + "import os; os.system('id')\n", setuptools, "", report.SeverityMedium},
+		{"setuptools' name, listed by pytest-cov", "distutils-precedence.pth", distutils, map[string]string{"pytest_cov-4.0.0.dist-info/RECORD": recordOf("distutils-precedence.pth", distutils)}, "", report.SeverityMedium},
+		{"pytest-cov's own, as its RECORD lists it", "pytest-cov.pth", covPth, pytestCov, "", report.SeverityInfo},
+		{"pytest-cov's, vouched for by a copied .dist-info", "pytest-cov.pth", covPth, vouched, "", report.SeverityMedium},
+		{"a namespace package's -nspkg.pth", "zope.proxy-5.1-nspkg.pth", nspkg, nil, "", report.SeverityInfo},
+		{"path lines only", "extra.pth", "/opt/extra\n../lib\n", nil, "", report.SeverityInfo},
+		{"code", "evil.pth", "import os; os.system('id')\n", nil, "", report.SeverityMedium},
+		{"outside site-packages", "extra.pth", "/opt/extra\n", nil, "/work/other/extra.pth", report.SeverityMedium},
+		{"gone after the step", "", "", nil, "/work/venv/" + site + "/gone.pth", report.SeverityMedium},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			work := t.TempDir()
@@ -52,8 +68,8 @@ func TestVetPthWrite(t *testing.T) {
 			if tc.file != "" {
 				files[tc.file] = tc.content
 			}
-			if tc.record {
-				files["setuptools-66.1.1.dist-info/RECORD"] = record
+			for name, content := range tc.records {
+				files[name] = content
 			}
 			if err := os.MkdirAll(host, 0o755); err != nil {
 				t.Fatal(err)

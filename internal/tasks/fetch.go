@@ -75,6 +75,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	buildReqs := buildRequirements(src)
 	extras := j.testExtras(src)
 	testReqs := testRequirements(src)
+	testReqs = append(testReqs, undeclared(src, testReqs, configuredPlugins(src.Root))...)
 	used := Wheelhouse{Dir: wh, Extras: extras, TestRequirements: testReqs, Tools: missingTools(src, testReqs)}
 	// pip learns what the package needs by preparing its metadata, which for an sdist means a
 	// build environment and running the backend: needless when pyproject.toml declares the
@@ -453,20 +454,7 @@ func devRequirementsFiles(root string) []string {
 // missingTools are the test tools the project does not declare among its test requirements or
 // extras.
 func missingTools(src Source, testReqs []string) []string {
-	declared := map[string]bool{}
-	add := func(s string) {
-		if r, err := pep440.ParseRequirement(s); err == nil {
-			declared[pep440.NormalizeName(r.Name)] = true
-		}
-	}
-	for _, s := range testReqs {
-		add(s)
-	}
-	if src.Metadata != nil {
-		for _, r := range src.Metadata.RequiresDist {
-			add(r.Raw)
-		}
-	}
+	declared := declaredNames(src, testReqs)
 	var out []string
 	for _, t := range testTools {
 		if !declared[t] {

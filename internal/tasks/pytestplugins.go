@@ -1,0 +1,120 @@
+package tasks
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pyti/pyti/internal/pep440"
+)
+
+// pluginIniOptions are the ini options of well-known pytest plugins, with the project that
+// defines each: a pytest configuration that sets one (blinker's asyncio_mode = "auto") needs that
+// plugin, and pytest without it warns of an unknown option, an error under filterwarnings =
+// error.
+var pluginIniOptions = map[string]string{
+	"asyncio_mode": "pytest-asyncio", "asyncio_default_fixture_loop_scope": "pytest-asyncio",
+	"timeout": "pytest-timeout", "timeout_method": "pytest-timeout", "timeout_func_only": "pytest-timeout",
+	"mock_use_standalone_module": "pytest-mock", "mock_traceback_monkeypatch": "pytest-mock",
+	"env": "pytest-env", "trio_mode": "pytest-trio", "trio_run": "pytest-trio",
+	"DJANGO_SETTINGS_MODULE": "pytest-django", "django_find_project": "pytest-django",
+	"qt_api": "pytest-qt", "reruns": "pytest-rerunfailures", "reruns_delay": "pytest-rerunfailures",
+	"script_launch_mode": "pytest-console-scripts", "bdd_features_base_dir": "pytest-bdd",
+}
+
+// pluginFlags are the command-line options of well-known pytest plugins that a configuration's
+// addopts may give, with the project that defines each: pytest refuses an option no plugin
+// defines. pytest-cov's are not here: PYTI's own plugin takes them (see pluginsSetAside).
+var pluginFlags = map[string]string{
+	"--asyncio-mode": "pytest-asyncio", "--timeout": "pytest-timeout", "--timeout-method": "pytest-timeout",
+	"-n": "pytest-xdist", "--numprocesses": "pytest-xdist", "--dist": "pytest-xdist", "--maxprocesses": "pytest-xdist",
+	"--reruns": "pytest-rerunfailures", "--reruns-delay": "pytest-rerunfailures",
+	"--randomly-seed": "pytest-randomly", "--randomly-dont-reorganize": "pytest-randomly",
+	"--benchmark-disable": "pytest-benchmark", "--benchmark-skip": "pytest-benchmark", "--benchmark-only": "pytest-benchmark",
+	"--ds": "pytest-django", "--reuse-db": "pytest-django", "--nomigrations": "pytest-django",
+}
+
+// configuredPlugins are the pytest plugins that the pytest configuration pytest reads in root
+// (see pytestConfig) needs, as requirement strings, once each: the plugins its required_plugins
+// names, as it names them, and the well-known plugins whose ini options it sets or whose options
+// its addopts give. A project's own test requirements may leave one out (blinker's sdist ships
+// its tox.ini without the requirements file it names), and pytest then cannot run the tests.
+func configuredPlugins(root string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(req string) {
+		r, err := pep440.ParseRequirement(req)
+		if err != nil {
+			return
+		}
+		if name := pep440.NormalizeName(r.Name); !seen[name] {
+			seen[name] = true
+			out = append(out, req)
+		}
+	}
+	for _, line := range pytestOption(root, "required_plugins") {
+		for _, req := range strings.Fields(line) {
+			add(req)
+		}
+	}
+	for _, option := range slices.Sorted(maps.Keys(pluginIniOptions)) {
+		if len(pytestOption(root, option)) > 0 {
+			add(pluginIniOptions[option])
+		}
+	}
+	for _, line := range pytestOption(root, "addopts") {
+		for _, word := range shellWords(line) {
+			flag, _, _ := strings.Cut(word, "=")
+			if strings.HasPrefix(flag, "-n") && !strings.HasPrefix(flag, "--") {
+				flag = "-n" // -n4, -nauto
+			}
+			if project, ok := pluginFlags[flag]; ok {
+				add(project)
+			}
+		}
+	}
+	return out
+}
+
+// undeclared are the requirements of reqs whose project neither the test requirements
+// (testReqs) nor the package's own metadata (its extras included) names.
+func undeclared(src Source, testReqs, reqs []string) []string {
+	declared := declaredNames(src, testReqs)
+	var out []string
+	for _, s := range reqs {
+		if r, err := pep440.ParseRequirement(s); err == nil && !declared[pep440.NormalizeName(r.Name)] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// declaredNames are the normalised project names that the test requirements (testReqs) and the
+// package's own metadata or pyproject.toml (its extras included) name.
+func declaredNames(src Source, testReqs []string) map[string]bool {
+	declared := map[string]bool{}
+	add := func(s string) {
+		if r, err := pep440.ParseRequirement(s); err == nil {
+			declared[pep440.NormalizeName(r.Name)] = true
+		}
+	}
+	for _, s := range testReqs {
+		add(s)
+	}
+	if src.Metadata != nil {
+		for _, r := range src.Metadata.RequiresDist {
+			add(r.Raw)
+		}
+	}
+	if src.Pyproject != nil && src.Pyproject.Project != nil {
+		for _, s := range src.Pyproject.Project.Dependencies {
+			add(s)
+		}
+		for _, reqs := range src.Pyproject.Project.OptionalDependencies {
+			for _, s := range reqs {
+				add(s)
+			}
+		}
+	}
+	return declared
+}

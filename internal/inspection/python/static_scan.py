@@ -476,7 +476,7 @@ class FileReader:
         for stmt in tree.body:
             if isinstance(stmt, ast.ClassDef) and stmt.name in self.hooks:
                 roots.extend(stmt.body)
-            elif isinstance(stmt, ast.If) and self.is_main(stmt.test):
+            elif isinstance(stmt, ast.If) and (self.is_main(stmt.test) or self.manual_command(stmt.test)):
                 main_roots.extend(stmt.body)
                 roots.extend(stmt.orelse)
             elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -1112,7 +1112,7 @@ class FileReader:
             if t is ast.ClassDef:
                 self.visit_body(node.body, ctx, in_hook or node.name in self.hooks)
                 return
-            if t is ast.If and self.is_main(node.test):
+            if t is ast.If and (self.is_main(node.test) or self.manual_command(node.test)):
                 self.visit_body(node.body, "main" if ctx in ("module", "install") else ctx, in_hook)
                 self.visit_body(node.orelse, ctx, in_hook)
                 return
@@ -1140,7 +1140,8 @@ class FileReader:
             elif t is ast.With:
                 for item in node.items:
                     if type(item.optional_vars) is ast.Name:
-                        tt = self.fold(item.context_expr).taint
+                        # A partly known path is no taint of the file opened (see ast.Assign).
+                        tt = self.fold(item.context_expr).taint - {"partial"}
                         if tt:
                             self.tainted[item.optional_vars.id] = tt
                         path = written_path(item.context_expr)
@@ -1166,6 +1167,28 @@ class FileReader:
     def is_main(self, test):
         return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
                 and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+
+    def manual_command(self, test):
+        """setup.py's `if sys.argv[-1] == "publish":` or `if "publish" in sys.argv:`: a block that
+        runs only when a maintainer runs setup.py by hand with a command that pip's build and
+        install never give. They give install-time commands (INSTALL_COMMANDS), options and paths,
+        so a test naming one of those, or anything else, runs as the code around it does."""
+        if self.role != "setup" or not isinstance(test, ast.Compare) or len(test.ops) != 1:
+            return False
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+
+        def argv(n, item):
+            return isinstance(n, ast.Subscript) == item and self.dotted(n.value if item else n) == "sys.argv"
+        if isinstance(op, ast.Eq) and argv(left, True):
+            word = right
+        elif isinstance(op, ast.Eq) and argv(right, True):
+            word = left
+        elif isinstance(op, ast.In) and argv(right, False):
+            word = left
+        else:
+            return False
+        w = word.value if isinstance(word, ast.Constant) else None
+        return isinstance(w, str) and re.fullmatch(r"[A-Za-z][\w-]*", w) is not None and w not in INSTALL_COMMANDS
 
     def string(self, v, line, extra_layers=None, ctx=None):
         if isinstance(v, (bytes, bytearray)) and len(v) >= 64 and not extra_layers and bytes(v[:2]) in COMPRESSED_MAGIC \

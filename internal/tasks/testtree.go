@@ -3,16 +3,17 @@ package tasks
 import (
 	"errors"
 	"fmt"
-	"github.com/pyti/pyti/internal/jobfs"
 	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/testresult"
 )
 
@@ -407,8 +408,32 @@ except Exception as e:
     sys.exit(3)
 `
 
+// treePath is an absolute path in a failure's message, up to a space, a quote, a bracket or a
+// separator of a message.
+var treePath = regexp.MustCompile(`/[^\s'"(),;:]+`)
+
+// missingTreePath is the first path (relative to the tree) that an exception's message names
+// inside the test tree (insideTree, as the sandbox saw it) and that the sdist does not hold
+// (hostTree): gitdb's "InvalidDBRoot: /work/test/tree/.git/objects", a project's own error that
+// says which of its data it could not find. "" when the message names none.
+func missingTreePath(message, insideTree, hostTree string) string {
+	line, _, _ := strings.Cut(message, "\n")
+	for _, p := range treePath.FindAllString(line, 10) {
+		p = strings.TrimRight(p, ".")
+		rel, ok := strings.CutPrefix(p, insideTree+"/")
+		if !ok || rel == "" || strings.HasPrefix(path.Clean(rel), "..") {
+			continue
+		}
+		if !exists(filepath.Join(hostTree, filepath.FromSlash(rel))) {
+			return path.Clean(rel)
+		}
+	}
+	return ""
+}
+
 // keepMissingData keeps the missing-file class only for files that would lie in the test tree
-// (test data the sdist does not ship); a test that opens a missing file elsewhere simply errs.
+// (test data the sdist does not ship), and gives it to an error whose message names such a file
+// (missingTreePath); a test that opens a missing file elsewhere simply errs.
 // A program a test ran by its path in the tree is such a file too (a script the sdist lacks).
 // insideTree is the tree as the sandbox saw it, hostTree the same directory here.
 func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
@@ -418,6 +443,11 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
 		if c.Class == testresult.MissingProgram && filepath.IsAbs(c.MissingProgram) {
 			if rel, err := filepath.Rel(insideTree, c.MissingProgram); err == nil && !strings.HasPrefix(rel, "..") {
 				c.Class, c.MissingPath, c.MissingProgram, changed = testresult.MissingFile, c.MissingProgram, "", true
+			}
+		}
+		if c.Class == testresult.Exception {
+			if p := missingTreePath(c.Message, insideTree, hostTree); p != "" {
+				c.Class, c.MissingPath, changed = testresult.MissingFile, p, true
 			}
 		}
 		if c.Class != testresult.MissingFile {

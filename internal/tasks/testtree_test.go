@@ -219,6 +219,9 @@ func TestKeepMissingData(t *testing.T) {
 		mf("present", "/work/test/tree/tests/data/present.json"),
 		{NodeID: "script", Outcome: testresult.Failed, Class: testresult.MissingProgram, MissingProgram: "/work/test/tree/tests/run.sh"},
 		{NodeID: "program", Outcome: testresult.Failed, Class: testresult.MissingProgram, MissingProgram: "/usr/bin/zsh"},
+		{NodeID: "named", Outcome: testresult.Failed, Class: testresult.Exception, Message: "gitdb.exc.InvalidDBRoot: /work/test/tree/.git/objects"},
+		{NodeID: "named present", Outcome: testresult.Failed, Class: testresult.Exception, Message: "ValueError: bad JSON in /work/test/tree/tests/data/present.json."},
+		{NodeID: "named outside", Outcome: testresult.Failed, Class: testresult.Exception, Message: "OSError: /work/test/treeish/x and /work/test/tree/../etc"},
 	}}
 	keepMissingData(run, "/work/test/tree", tree)
 	got := map[string]string{}
@@ -226,17 +229,20 @@ func TestKeepMissingData(t *testing.T) {
 		got[c.NodeID] = string(c.Class) + " " + c.MissingPath + c.MissingProgram
 	}
 	want := map[string]string{
-		"script":    "missing-file tests/run.sh",
-		"program":   "missing-program /usr/bin/zsh",
-		"in-tree":   "missing-file tests/data/cases.json",
-		"relative":  "missing-file tests/toml-test/files",
-		"elsewhere": "error /etc/nosuch.conf",
-		"present":   "error /work/test/tree/tests/data/present.json",
+		"script":        "missing-file tests/run.sh",
+		"program":       "missing-program /usr/bin/zsh",
+		"in-tree":       "missing-file tests/data/cases.json",
+		"relative":      "missing-file tests/toml-test/files",
+		"elsewhere":     "error /etc/nosuch.conf",
+		"present":       "error /work/test/tree/tests/data/present.json",
+		"named":         "missing-file .git/objects",
+		"named present": "error ",
+		"named outside": "error ",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 3, testresult.Exception: 2, testresult.MissingProgram: 1}, run.Classes); d != "" {
+	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 4, testresult.Exception: 4, testresult.MissingProgram: 1}, run.Classes); d != "" {
 		t.Errorf("class counts (-want +got):\n%s", d)
 	}
 }

@@ -75,7 +75,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	buildReqs := buildRequirements(src)
 	extras := j.testExtras(src)
 	testReqs := testRequirements(src)
-	testReqs = append(testReqs, undeclared(src, testReqs, configuredPlugins(src.Root))...)
+	testReqs = append(testReqs, undeclared(src, testReqs, append(configuredPlugins(src.Root), markedPlugins(src.Root)...))...)
 	used := Wheelhouse{Dir: wh, Extras: extras, TestRequirements: testReqs, Tools: missingTools(src, testReqs)}
 	// pip learns what the package needs by preparing its metadata, which for an sdist means a
 	// build environment and running the backend: needless when pyproject.toml declares the

@@ -1,7 +1,9 @@
 package tasks
 
 import (
+	"bytes"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -76,13 +78,52 @@ func configuredPlugins(root string) []string {
 	return out
 }
 
-// undeclared are the requirements of reqs whose project neither the test requirements
+// pluginMarks are the marks of well-known pytest plugins that run async test functions, with the
+// project of each. pytest skips an async test function no plugin runs ("async def function and
+// no async plugin installed"): tests marked for a plugin the project's test requirements leave
+// out (async-timeout names pytest-asyncio in its requirements.txt only) need that plugin.
+var pluginMarks = []struct{ mark, project string }{
+	{"mark.asyncio", "pytest-asyncio"},
+	{"mark.trio", "pytest-trio"},
+}
+
+// markedPlugins are the plugins that the test files below root (the first 200 found, as
+// findTestFiles finds them, and the conftest.py beside each) mark tests for, by pluginMarks.
+func markedPlugins(root string) []string {
+	files := findTestFiles(root, 200)
+	seen := map[string]bool{}
+	for _, f := range files {
+		if c := filepath.Join(filepath.Dir(f), "conftest.py"); !seen[c] {
+			seen[c] = true
+			files = append(files, c)
+		}
+	}
+	var out []string
+	for _, f := range files {
+		data, err := readCapped(filepath.Join(root, f), 1<<20)
+		if err != nil {
+			continue
+		}
+		for _, pm := range pluginMarks {
+			if !slices.Contains(out, pm.project) && bytes.Contains(data, []byte(pm.mark)) {
+				out = append(out, pm.project)
+			}
+		}
+		if len(out) == len(pluginMarks) {
+			break
+		}
+	}
+	return out
+}
+
+// undeclared are the requirements of reqs, once each project, whose project neither the test requirements
 // (testReqs) nor the package's own metadata (its extras included) names.
 func undeclared(src Source, testReqs, reqs []string) []string {
 	declared := declaredNames(src, testReqs)
 	var out []string
 	for _, s := range reqs {
 		if r, err := pep440.ParseRequirement(s); err == nil && !declared[pep440.NormalizeName(r.Name)] {
+			declared[pep440.NormalizeName(r.Name)] = true
 			out = append(out, s)
 		}
 	}

@@ -41,12 +41,37 @@ func TestConfiguredPlugins(t *testing.T) {
 }
 
 // TestUndeclared: a needed plugin that the test requirements or the package's metadata already
-// name is left to them.
+// name is left to them, and one needed twice is asked for once.
 func TestUndeclared(t *testing.T) {
 	src := Source{Metadata: &pkgmeta.CoreMetadata{RequiresDist: []pkgmeta.RequirementEntry{{Raw: "pytest-xdist; extra == 'test'"}}},
 		Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{OptionalDependencies: map[string][]string{"testing": {"pytest_timeout>=2"}}}}}
-	got := undeclared(src, []string{"Pytest-Asyncio==0.21"}, []string{"pytest-asyncio", "pytest-xdist", "pytest-timeout", "pytest-mock"})
+	got := undeclared(src, []string{"Pytest-Asyncio==0.21"}, []string{"pytest-asyncio", "pytest-xdist", "pytest-timeout", "pytest-mock", "pytest_mock>=3"})
 	if d := cmp.Diff([]string{"pytest-mock"}, got); d != "" {
 		t.Errorf("undeclared (-want +got):\n%s", d)
+	}
+}
+
+// TestMarkedPlugins: tests marked for an async plugin (in a test file or its conftest.py) need it.
+func TestMarkedPlugins(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"async-timeout's @pytest.mark.asyncio", map[string]string{"tests/test_timeout.py": "import pytest\n@pytest.mark.asyncio\nasync def test_x():\n    pass\n"},
+			[]string{"pytest-asyncio"}},
+		{"a module mark in conftest.py, and trio", map[string]string{"tests/conftest.py": "import pytest\npytestmark = pytest.mark.trio\n",
+			"tests/test_a.py": "def test_a(): pass\n", "tests/test_b.py": "from pytest import mark\n@mark.asyncio\nasync def test_b(): pass\n"},
+			[]string{"pytest-asyncio", "pytest-trio"}},
+		{"a mark outside the test files", map[string]string{"pkg/util.py": "pytest.mark.asyncio\n", "tests/test_a.py": "def test_a(): pass\n"}, nil},
+		{"no async marks", map[string]string{"tests/test_a.py": "import asyncio\ndef test_a():\n    asyncio.run(main())\n"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			if d := cmp.Diff(tc.want, markedPlugins(root)); d != "" {
+				t.Errorf("markedPlugins (-want +got):\n%s", d)
+			}
+		})
 	}
 }

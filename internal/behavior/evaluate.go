@@ -195,6 +195,13 @@ func (e *Evaluator) Add(ev trace.Event) {
 		default:
 			key.key = subject
 		}
+		if c := ar.r.c; e.ctx.Phase == "test" && !c.kinds[trace.KindFileWrite] && !c.kinds[trace.KindFileCreate] && !c.kinds[trace.KindRename] {
+			// A test suite starts its processes by the dozen (setproctitle's tests run ps in
+			// each): what one rule sees while the tests run is one finding, with its count and
+			// distinct subjects, not one per process or path. A file written stays one finding
+			// per file: each written .pth is vetted on its own (a test tool's, or not).
+			key.key = ""
+		}
 		g := e.groups[key]
 		if g == nil {
 			g = &group{rule: ar.r, subject: subject, subjects: map[string]bool{}}

@@ -1,6 +1,7 @@
 package behavior
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,6 +150,36 @@ func TestGroupTopAndMinDistinct(t *testing.T) {
 	fs, _ = Evaluate(events, testCtx("install"), rules)
 	if diff := cmp.Diff([]string{"process-scan", "write-outside-job", "write-outside-job"}, ruleIDs(fs)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestTestPhaseGroupsByRule: while the tests run, what one rule sees is one finding however many
+// processes and paths it spans; at import, each process's read of another's environment is its own.
+func TestTestPhaseGroupsByRule(t *testing.T) {
+	var events []trace.Event
+	for pid := 1; pid <= 3; pid++ {
+		events = append(events, trace.Event{Time: at(pid), PID: 40 + pid, Comm: "ps", Kind: trace.KindFileRead, Syscall: "openat", Result: "-1", Errno: "EACCES",
+			Path: fmt.Sprintf("/proc/%d/environ", pid+1)})
+	}
+	for _, tc := range []struct {
+		phase    string
+		want     []string
+		distinct int
+	}{
+		{"test", []string{"process-environ-read"}, 3},
+		{"import", []string{"process-environ-read", "process-environ-read", "process-environ-read"}, 1},
+	} {
+		fs, err := Evaluate(events, testCtx(tc.phase), mustDefault(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(tc.want, ruleIDs(fs)); d != "" {
+			t.Errorf("phase %s (-want +got):\n%s", tc.phase, d)
+			continue
+		}
+		if fs[0].Distinct != tc.distinct || fs[0].Count != 3/len(tc.want) {
+			t.Errorf("phase %s: finding = %+v, want %d distinct", tc.phase, fs[0], tc.distinct)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pyti/pyti/internal/behavior"
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 )
@@ -150,10 +151,13 @@ func (j *job) pthFindings(t *target, site string) {
 
 // vetPthWrite lowers a finding of a .pth file written into the environment's site-packages
 // (site, as the sandbox sees it) to info when the file, as the step left it, is one that every
-// install of such a package writes (standardPth: zope.interface's and zope.proxy's -nspkg.pth).
-// Anything else, or a file that cannot be read, keeps the finding as it is; a .pth with code in
-// it is also reported, high, by pthFindings.
-func (j *job) vetPthWrite(site string, f behavior.Finding) behavior.Finding {
+// install of such a package writes (standardPth: zope.interface's and zope.proxy's -nspkg.pth),
+// or, while the tests are set up (testDepsOf: the normalised name of the package under test), a
+// test dependency's own file: pip installing coloredlogs for humanfriendly's tests writes
+// coloredlogs.pth, as any user's does, and no user of the package installs its test
+// dependencies. Anything else, or a file that cannot be read, keeps the finding as it is; a .pth
+// with code in it is also reported, high, by pthFindings.
+func (j *job) vetPthWrite(site, testDepsOf string, f behavior.Finding) behavior.Finding {
 	if f.Distinct != 1 || len(f.Evidence) == 0 {
 		return f
 	}
@@ -175,6 +179,9 @@ func (j *job) vetPthWrite(site string, f behavior.Finding) behavior.Finding {
 		return f
 	}
 	what := standardPth(hostSite, name, data)
+	if owner := pthOwner(hostSite, name, data); what == "" && testDepsOf != "" && owner != "" && owner != testDepsOf {
+		what = "the test dependency " + owner + "'s own " + name + ", as its RECORD lists it"
+	}
 	if what == "" {
 		return f
 	}
@@ -185,11 +192,11 @@ func (j *job) vetPthWrite(site string, f behavior.Finding) behavior.Finding {
 
 // standardPth says what a .pth file named name in site-packages (site, here) holds when it is one
 // that every install of such a package writes, or "": a tool's own file (toolPth), byte for byte as
-// that tool's RECORD lists it; setuptools' -nspkg.pth of pkg_resources-style namespace packages,
-// nothing else in it; or path lines only, which run no code.
+// that tool's RECORD lists it (pthOwner); setuptools' -nspkg.pth of pkg_resources-style namespace
+// packages, nothing else in it; or path lines only, which run no code.
 func standardPth(site, name string, data []byte) string {
 	switch pkgs, isNamespace := behavior.NamespacePth(data); {
-	case toolPth[name] != "" && recordedBy(site, toolPth[name], name, data):
+	case toolPth[name] != "" && pthOwner(site, name, data) == toolPth[name]:
 		return toolPth[name] + "'s own " + name + ", as its RECORD lists it"
 	case isNamespace:
 		return "setuptools' file for the namespace package " + strings.Join(pkgs, ", ") + ", nothing else"
@@ -200,24 +207,22 @@ func standardPth(site, name string, data []byte) string {
 }
 
 // toolPth names the .pth files with code that well-known tools ship in their own wheels, by the
-// project that ships each: setuptools' distutils shim, and the hooks with which pytest-cov and
-// coverage (7.7 and later) measure subprocesses. A test run that pip installs pytest-cov into writes
-// pytest-cov.pth as any user's does.
+// project (normalised) that ships each: setuptools' distutils shim, and the hooks with which
+// pytest-cov and coverage (7.7 and later) measure subprocesses.
 var toolPth = map[string]string{
 	"distutils-precedence.pth": "setuptools",
 	"pytest-cov.pth":           "pytest-cov",
 	"a1_coverage.pth":          "coverage",
 }
 
-// recordedBy reports whether an installed distribution of project lists the .pth file in its
-// RECORD with the hash of data, and that RECORD is the distribution's own: no other RECORD in
-// site lists it as a file it installed (a wheel that ships a copy of another project's
+// pthOwner is the normalised name of the installed distribution whose own RECORD lists the .pth
+// file name in site with the hash of data, or "": none does, or the RECORD that does is itself a
+// file another distribution installed (a wheel that ships a copy of another project's
 // .dist-info to vouch for its own .pth).
-func recordedBy(site, project, name string, data []byte) bool {
+func pthOwner(site, name string, data []byte) string {
 	sum := sha256.Sum256(data)
 	want := "\n" + name + ",sha256=" + base64.RawURLEncoding.EncodeToString(sum[:]) + ","
 	records, _ := filepath.Glob(filepath.Join(site, "*.dist-info", "RECORD"))
-	prefix := strings.ReplaceAll(project, "-", "_") + "-"
 	var owner string
 	others := map[string]string{}
 	for _, r := range records {
@@ -226,21 +231,22 @@ func recordedBy(site, project, name string, data []byte) bool {
 			continue
 		}
 		dir := filepath.Base(filepath.Dir(r))
-		if owner == "" && strings.HasPrefix(strings.ToLower(dir), prefix) && strings.Contains("\n"+string(rec), want) {
+		if owner == "" && strings.Contains("\n"+string(rec), want) {
 			owner = dir
 			continue
 		}
 		others[dir] = "\n" + string(rec)
 	}
 	if owner == "" {
-		return false
+		return ""
 	}
 	for _, rec := range others {
 		if strings.Contains(rec, "\n"+owner+"/") {
-			return false
+			return ""
 		}
 	}
-	return true
+	project, _, _ := strings.Cut(strings.TrimSuffix(owner, ".dist-info"), "-")
+	return pep440.NormalizeName(project)
 }
 
 func firstLineOf(s string) string {

@@ -20,6 +20,7 @@ import (
 // info when it is what every such install writes (a tool's own .pth, setuptools' or pytest-cov's, as
 // its own RECORD lists it, a namespace package's -nspkg.pth, path lines only), and keeps its severity
 // otherwise: code, a changed setuptools file, a file outside site-packages or one that is gone.
+// While the tests are set up, a test dependency's own .pth (its RECORD lists it) is info too.
 func TestVetPthWrite(t *testing.T) {
 	const distutils = "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') == 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
 	nspkg := strings.Join([]string{"import sys, types, os", "has_mfs = sys.version_info > (3, 5)",
@@ -42,24 +43,31 @@ func TestVetPthWrite(t *testing.T) {
 		"pytest_cov-4.0.0.dist-info/RECORD": recordOf("pytest-cov.pth", covPth),
 		"evil-1.dist-info/RECORD":           recordOf("pytest_cov-4.0.0.dist-info/RECORD", recordOf("pytest-cov.pth", covPth)) + recordOf("pytest-cov.pth", covPth),
 	}
+	const coloredlogs = "import os; exec('if os.environ.get(\\'COLOREDLOGS_AUTO_INSTALL\\'): __import__(\\'coloredlogs\\').install()')\n"
+	coloredlogsRecord := map[string]string{"coloredlogs-15.0.1.dist-info/RECORD": recordOf("coloredlogs.pth", coloredlogs) + "coloredlogs-15.0.1.dist-info/RECORD,,\n"}
 	const site = "lib/python3.11/site-packages"
 	for _, tc := range []struct {
 		name, file, content string
 		records             map[string]string
 		path                string // as the sandbox saw it; default: the file in site-packages
+		testDepsOf          string
 		want                report.Severity
 	}{
-		{"setuptools' own, as its RECORD lists it", "distutils-precedence.pth", distutils, setuptools, "", report.SeverityInfo},
-		{"setuptools' name, no setuptools installed", "distutils-precedence.pth", distutils, nil, "", report.SeverityMedium},
-		{"setuptools' name, other content", "distutils-precedence.pth", distutils + "import os; os.system('id')\n", setuptools, "", report.SeverityMedium},
-		{"setuptools' name, listed by pytest-cov", "distutils-precedence.pth", distutils, map[string]string{"pytest_cov-4.0.0.dist-info/RECORD": recordOf("distutils-precedence.pth", distutils)}, "", report.SeverityMedium},
-		{"pytest-cov's own, as its RECORD lists it", "pytest-cov.pth", covPth, pytestCov, "", report.SeverityInfo},
-		{"pytest-cov's, vouched for by a copied .dist-info", "pytest-cov.pth", covPth, vouched, "", report.SeverityMedium},
-		{"a namespace package's -nspkg.pth", "zope.proxy-5.1-nspkg.pth", nspkg, nil, "", report.SeverityInfo},
-		{"path lines only", "extra.pth", "/opt/extra\n../lib\n", nil, "", report.SeverityInfo},
-		{"code", "evil.pth", "import os; os.system('id')\n", nil, "", report.SeverityMedium},
-		{"outside site-packages", "extra.pth", "/opt/extra\n", nil, "/work/other/extra.pth", report.SeverityMedium},
-		{"gone after the step", "", "", nil, "/work/venv/" + site + "/gone.pth", report.SeverityMedium},
+		{"setuptools' own, as its RECORD lists it", "distutils-precedence.pth", distutils, setuptools, "", "", report.SeverityInfo},
+		{"setuptools' name, no setuptools installed", "distutils-precedence.pth", distutils, nil, "", "", report.SeverityMedium},
+		{"setuptools' name, other content", "distutils-precedence.pth", distutils + "import os; os.system('id')\n", setuptools, "", "", report.SeverityMedium},
+		{"setuptools' name, listed by pytest-cov", "distutils-precedence.pth", distutils, map[string]string{"pytest_cov-4.0.0.dist-info/RECORD": recordOf("distutils-precedence.pth", distutils)}, "", "", report.SeverityMedium},
+		{"pytest-cov's own, as its RECORD lists it", "pytest-cov.pth", covPth, pytestCov, "", "", report.SeverityInfo},
+		{"pytest-cov's, vouched for by a copied .dist-info", "pytest-cov.pth", covPth, vouched, "", "", report.SeverityMedium},
+		{"a namespace package's -nspkg.pth", "zope.proxy-5.1-nspkg.pth", nspkg, nil, "", "", report.SeverityInfo},
+		{"path lines only", "extra.pth", "/opt/extra\n../lib\n", nil, "", "", report.SeverityInfo},
+		{"code", "evil.pth", "import os; os.system('id')\n", nil, "", "", report.SeverityMedium},
+		{"outside site-packages", "extra.pth", "/opt/extra\n", nil, "/work/other/extra.pth", "", report.SeverityMedium},
+		{"gone after the step", "", "", nil, "/work/venv/" + site + "/gone.pth", "", report.SeverityMedium},
+		{"a test dependency's own, while the tests are set up", "coloredlogs.pth", coloredlogs, coloredlogsRecord, "", "humanfriendly", report.SeverityInfo},
+		{"a dependency's own, at install", "coloredlogs.pth", coloredlogs, coloredlogsRecord, "", "", report.SeverityMedium},
+		{"the package's own, while its tests are set up", "coloredlogs.pth", coloredlogs, coloredlogsRecord, "", "coloredlogs", report.SeverityMedium},
+		{"no RECORD lists it, while the tests are set up", "coloredlogs.pth", coloredlogs, nil, "", "humanfriendly", report.SeverityMedium},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			work := t.TempDir()
@@ -82,7 +90,7 @@ func TestVetPthWrite(t *testing.T) {
 			j := &job{jobEnv: &jobEnv{work: work}}
 			f := behavior.Finding{RuleID: "pth-file-written", Severity: report.SeverityMedium, Message: "m",
 				Evidence: []trace.Event{{Path: path}}, Count: 1, Distinct: 1}
-			got := j.vetPthWrite(insideWork+"/venv/"+site, f)
+			got := j.vetPthWrite(insideWork+"/venv/"+site, tc.testDepsOf, f)
 			if d := cmp.Diff(tc.want, got.Severity); d != "" {
 				t.Errorf("severity (-want +got):\n%s\nmessage: %s", d, got.Message)
 			}

@@ -59,6 +59,10 @@ type step struct {
 	indexSock string
 	// site is the environment's site-packages inside the sandbox, for the rules ($SITE).
 	site string
+	// testDepsOf is, for the step that installs the test dependencies, the normalised name of
+	// the package under test: a .pth that another distribution installed is a test
+	// dependency's (see vetPthWrite).
+	testDepsOf string
 	// dir, argv and env use paths inside the sandbox (see job.in); readOnly are extra binds.
 	readOnly []sandbox.Bind
 }
@@ -200,7 +204,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	found := append(ev.Findings(), behavior.ContactFindings(s.phase, res.Contacts, res.ContactsDropped)...)
 	for _, f := range append(found, behavior.DNSDataFindings(s.phase, res.DNSQueries)...) {
 		if f.RuleID == "pth-file-written" && s.site != "" {
-			f = j.vetPthWrite(s.site, f)
+			f = j.vetPthWrite(s.site, s.testDepsOf, f)
 		}
 		rf := behaviorFinding(s.phase, f)
 		if s.t != nil && s.t.cell >= 0 {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/testresult"
@@ -198,6 +199,10 @@ func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, 
 	j.log.Info("pip installs the test dependencies", "reason", err)
 	t.DepsInstall, t.DepsNote = "pip", err.Error()
 	wheel, binds := j.wheelInSandbox(w)
+	self := "" // a wheel whose name does not parse: its test dependencies are not told apart
+	if pf, err := pypi.ParseFilename(w.Filename, ""); err == nil {
+		self = pf.Name
+	}
 	target := wheel
 	if len(wh.Extras) > 0 {
 		target = fmt.Sprintf("%s[%s]", wheel, strings.Join(wh.Extras, ","))
@@ -206,7 +211,7 @@ func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, 
 		argv := append(j.pipArgv(ctx, tg, j.in(env.Python), "install", "--no-index",
 			"--find-links", j.in(wh.Dir), "--progress-bar", "off"), reqs...)
 		return j.run(ctx, step{t: tg, task: tg.task("test"), name: name, phase: "test", dir: j.in(tg.work), wall: j.opts.InstallTimeout,
-			site: j.in(env.SitePackages), readOnly: binds, argv: argv})
+			site: j.in(env.SitePackages), testDepsOf: self, readOnly: binds, argv: argv})
 	}
 	reqs := append(append([]string{target}, wh.TestRequirements...), testTools...)
 	res, err := install("pip-install-tests", reqs)

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,6 +94,9 @@ type activeRule struct {
 	r              *Rule
 	paths, exPaths []glob
 	exEndpoints    []string
+	// exSockets are the exclude_endpoints of Unix sockets given as path patterns with a
+	// variable ("unix:$TMP/**"), expanded.
+	exSockets []glob
 }
 
 type groupKey struct {
@@ -155,6 +159,14 @@ func NewEvaluator(ctx EvalContext, rules []Rule) (*Evaluator, error) {
 					ar.exEndpoints = append(ar.exEndpoints, ctx.IndexBridge)
 				}
 			default:
+				if p, ok := strings.CutPrefix(s, "unix:"); ok && strings.HasPrefix(p, "$") {
+					globs, err := expandGlobs([]string{p}, &ctx)
+					if err != nil {
+						return nil, fmt.Errorf("rule %q: %w", r.ID, err)
+					}
+					ar.exSockets = append(ar.exSockets, globs...)
+					continue
+				}
 				ar.exEndpoints = append(ar.exEndpoints, s)
 			}
 		}
@@ -338,6 +350,9 @@ func (e *Evaluator) match(ar *activeRule, ev trace.Event) (string, bool) {
 		return "", false
 	}
 	if len(ar.exEndpoints) > 0 && excludedEndpoint(ar.exEndpoints, ev) {
+		return "", false
+	}
+	if ev.Family == "AF_UNIX" && slices.ContainsFunc(ar.exSockets, func(g glob) bool { return g.match(ev.Address) }) {
 		return "", false
 	}
 	if len(c.requests) > 0 && !c.requests[ev.Request] {

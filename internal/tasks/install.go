@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -59,7 +60,7 @@ func (j *job) install(ctx context.Context, d *dag.Data, t *target) (installed, e
 		argv = append(argv, "--no-deps")
 	}
 	res, err := j.run(ctx, step{t: t, task: t.task("install"), name: "pip-install", phase: "install", dir: j.in(t.work), wall: j.opts.InstallTimeout,
-		site: j.in(env.SitePackages), readOnly: binds, argv: argv})
+		site: j.in(env.SitePackages), readOnly: binds, argv: argv, env: offlinePip(j.in(wh.Dir))})
 	if err != nil {
 		return installed{Install: inst}, err
 	}
@@ -94,9 +95,20 @@ func sitePackages(venv string) string {
 	return matches[0]
 }
 
-// installedPackages reads name and version of every distribution in site-packages.
+// installedPackages reads name and version of every distribution in site-packages: those pip
+// installed from wheels (.dist-info), and those a legacy `setup.py install` put there (an sdist
+// without pyproject.toml, when wheel is not installed), whose .egg-info is a directory or a
+// single file.
 func installedPackages(site string) []report.Package {
 	matches, _ := filepath.Glob(filepath.Join(site, "*.dist-info", "METADATA"))
+	eggs, _ := filepath.Glob(filepath.Join(site, "*.egg-info"))
+	for _, e := range eggs {
+		if info, err := os.Lstat(e); err == nil && info.IsDir() {
+			matches = append(matches, filepath.Join(e, "PKG-INFO"))
+		} else if err == nil && info.Mode().IsRegular() {
+			matches = append(matches, e)
+		}
+	}
 	var out []report.Package
 	for _, m := range matches {
 		name, version := headerPair(m)

@@ -97,3 +97,20 @@ func TestVetPthWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestInstalledPackages: the environment's distributions are read from their .dist-info, and from
+// the .egg-info (a directory or a single file) that a legacy `setup.py install` leaves.
+func TestInstalledPackages(t *testing.T) {
+	site := t.TempDir()
+	writeFiles(t, site, map[string]string{
+		"pytest-7.2.1.dist-info/METADATA":        "Metadata-Version: 2.1\nName: pytest\nVersion: 7.2.1\n\nbody\n",
+		"legacydep-1.0-py3.11.egg-info/PKG-INFO": "Metadata-Version: 2.1\nName: legacydep\nVersion: 1.0\n",
+		"olddist-0.3-py3.11.egg-info":            "Metadata-Version: 1.0\nName: olddist\nVersion: 0.3\n",
+		"broken.dist-info/RECORD":                "",
+		"pkg/__init__.py":                        "",
+	})
+	want := []report.Package{{Name: "legacydep", Version: "1.0"}, {Name: "olddist", Version: "0.3"}, {Name: "pytest", Version: "7.2.1"}}
+	if d := cmp.Diff(want, installedPackages(site)); d != "" {
+		t.Errorf("installedPackages (-want +got):\n%s", d)
+	}
+}

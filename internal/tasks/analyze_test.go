@@ -1,9 +1,12 @@
 package tasks
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -607,5 +610,103 @@ func TestConfiguredDoctests(t *testing.T) {
 	// The doctests run every line of the installed modules, and only those are measured.
 	if c := measured(t, rep, "pyti_example_doctests/__init__.py", "pyti_example_doctests/convert.py"); c.Percent != 100 {
 		t.Errorf("coverage %.2f%%, want 100%%", c.Percent)
+	}
+}
+
+// TestLegacySetupRequires: a dependency that the index has only as an sdist declaring
+// setup_requires (execnet 1.9's setuptools_scm) is built while the package is installed, offline:
+// setuptools runs `pip wheel` for what setup_requires names, and that pip finds it in the
+// wheelhouse, where the fetch put it.
+func TestLegacySetupRequires(t *testing.T) {
+	t.Parallel()
+	shared := index(t)
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(shared.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			if err := copyFile(filepath.Join(shared.dir, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	writeSdist(t, filepath.Join(dir, "legacydep-1.0.tar.gz"), "legacydep-1.0", map[string]string{
+		"PKG-INFO":     "Metadata-Version: 2.1\nName: legacydep\nVersion: 1.0\n",
+		"setup.py":     "from setuptools import setup\nsetup(name='legacydep', version='1.0', py_modules=['legacydep'], setup_requires=['iniconfig'])\n",
+		"legacydep.py": "VALUE = 1\n",
+	})
+	srv, err := localindex.Start(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: t.TempDir(), AllowPrivate: true, UserAgent: "pyti-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := filepath.Join(t.TempDir(), "checkout")
+	if err := copyTree("../../testdata/examples/pure", tree); err != nil {
+		t.Fatal(err)
+	}
+	pyproject := filepath.Join(tree, "pyproject.toml")
+	data, err := os.ReadFile(pyproject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `license = {text = "MIT"}`, "license = {text = \"MIT\"}\ndependencies = [\"legacydep\"]", 1)
+	if text == string(data) {
+		t.Fatal("the example's pyproject.toml changed: update this test")
+	}
+	if err := os.WriteFile(pyproject, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
+		Client: client, IndexURL: srv.SimpleURL(), Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict != report.VerdictPassed {
+		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
+	}
+	var names []string
+	for _, p := range rep.Results().Install.Packages {
+		names = append(names, p.Name)
+	}
+	if !slices.Contains(names, "legacydep") {
+		t.Errorf("installed %v, want legacydep among them", names)
+	}
+}
+
+// writeSdist writes a .tar.gz sdist at path holding files under the directory top.
+func writeSdist(t *testing.T, path, top string, files map[string]string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz := gzip.NewWriter(f)
+	tw := tar.NewWriter(gz)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		body := files[name]
+		if err := tw.WriteHeader(&tar.Header{Name: top + "/" + name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

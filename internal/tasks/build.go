@@ -55,7 +55,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 		frontend, note = "pip", err.Error()
 		res, err = j.run(ctx, step{t: t, task: t.task("build"), name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
 			argv: j.pipArgv(ctx, t, t.python, "wheel", "--no-deps", "--no-index",
-				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree))})
+				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)),
+			env: offlinePip(j.in(wh.Dir))})
 	}
 	if err != nil {
 		return built{}, err
@@ -198,7 +199,7 @@ func (j *job) buildCached(ctx context.Context, t *target, src Source, tree, dist
 	}
 	prefixes := []*buildPrefix{overlay}
 	for round := 1; ; round++ {
-		res, ans, err := j.runFrontend(ctx, t, tree, dist, backend, backendPath, prefixes, round)
+		res, ans, err := j.runFrontend(ctx, t, tree, dist, wh.Dir, backend, backendPath, prefixes, round)
 		if err != nil {
 			return nil, err
 		}
@@ -231,8 +232,9 @@ type frontendAnswer struct {
 	Unsupported string   `json:"unsupported"`
 }
 
-// runFrontend runs python/build_wheel.py once, traced, with the given environments bound.
-func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, backend string, backendPath []string, prefixes []*buildPrefix, round int) (*stepResult, frontendAnswer, error) {
+// runFrontend runs python/build_wheel.py once, traced, with the given environments bound, and
+// pip's own runs offline from the wheelhouse (see offlinePip).
+func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, wheelhouse, backend string, backendPath []string, prefixes []*buildPrefix, round int) (*stepResult, frontendAnswer, error) {
 	type prefixSpec struct {
 		LibDirs []string `json:"lib_dirs"`
 		BinDir  string   `json:"bin_dir"`
@@ -270,7 +272,7 @@ func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, backend st
 		name = fmt.Sprintf("pep517-build-%d", round)
 	}
 	res, err := j.run(ctx, step{t: t, task: t.task("build"), name: name, phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
-		readOnly: binds, argv: []string{t.python, "-I", script("build_wheel.py"), string(data)}})
+		readOnly: binds, argv: []string{t.python, "-I", script("build_wheel.py"), string(data)}, env: offlinePip(j.in(wheelhouse))})
 	if err != nil {
 		return nil, frontendAnswer{}, err
 	}

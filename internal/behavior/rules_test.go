@@ -84,6 +84,7 @@ var syntheticCases = []struct {
 	// itself (waitress's tests serve on one); a service's socket is not.
 	{"own socket in /tmp", "test", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "0", Family: "AF_UNIX", Address: "/tmp/waitress.test-428.sock"}, nil},
 	{"own socket deep in the job", "test", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "0", Family: "AF_UNIX", Address: "/job/work/tmp/pytest-0/s/sock"}, nil},
+	{"libuuid's uuidd", "import", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "-1", Errno: "ENOENT", Family: "AF_UNIX", Address: "/run/uuidd/request"}, nil},
 	{"docker's socket", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "-1", Errno: "ENOENT", Family: "AF_UNIX", Address: "/var/run/docker.sock"}, []string{"unix-socket-connect"}},
 	{"a socket beside /tmp", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindConnect, Syscall: "connect", Result: "-1", Errno: "ENOENT", Family: "AF_UNIX", Address: "/tmpx/s.sock"}, []string{"unix-socket-connect"}},
 	{"unresolved sitecustomize", "install", trace.Event{Time: at(1), PID: 9, Kind: trace.KindFileWrite, Path: "sitecustomize.py", Unresolved: true}, []string{"sitecustomize-written"}},

@@ -116,8 +116,8 @@ func markedPlugins(root string) []string {
 	return out
 }
 
-// undeclared are the requirements of reqs, once each project, whose project neither the test requirements
-// (testReqs) nor the package's own metadata (its extras included) names.
+// undeclared are the requirements of reqs, once each project, whose project neither the test
+// requirements (testReqs) nor the package's own metadata (its extras included) names.
 func undeclared(src Source, testReqs, reqs []string) []string {
 	declared := declaredNames(src, testReqs)
 	var out []string

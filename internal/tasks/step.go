@@ -31,8 +31,6 @@ const (
 	insideDist    = "/run/pyti-dist"   // a distribution file from outside the job, read-only
 )
 
-// in maps a host path below the job's work space or source tree to the path the sandbox sees.
-// Other paths (the system's, like the interpreter) are the same inside.
 // offlinePip is the environment of a step whose pip installs or builds offline from the
 // wheelhouse (wheelhouse, as the sandbox sees it): what pip starts of its own (setuptools'
 // setup_requires, which a legacy sdist dependency such as execnet 1.9 declares, runs
@@ -42,6 +40,8 @@ func offlinePip(wheelhouse string) []string {
 	return []string{"PIP_NO_INDEX=1", "PIP_FIND_LINKS=" + wheelhouse}
 }
 
+// in maps a host path below the job's work space or source tree to the path the sandbox sees.
+// Other paths (the system's, like the interpreter) are the same inside.
 func (j *job) in(host string) string {
 	for _, m := range [][2]string{{j.work, insideWork}, {j.src, insideSrc}, {j.scripts, insideScripts}} {
 		if host == m[0] {

@@ -413,9 +413,11 @@ except Exception as e:
 var treePath = regexp.MustCompile(`/[^\s'"(),;:]+`)
 
 // missingTreePath is the first path (relative to the tree) that an exception's message names
-// inside the test tree (insideTree, as the sandbox saw it) and that the sdist does not hold
-// (hostTree): gitdb's "InvalidDBRoot: /work/test/tree/.git/objects", a project's own error that
-// says which of its data it could not find. "" when the message names none.
+// inside the test tree (insideTree, as the sandbox saw it) and that the tree does not hold, nor the
+// directory it would lie in (hostTree): gitdb's "InvalidDBRoot: /work/test/tree/.git/objects", a
+// project's own error that says which of its data it could not find. A file missing from a
+// directory that is there may be one the test itself was to write. "" when the message names
+// none.
 func missingTreePath(message, insideTree, hostTree string) string {
 	line, _, _ := strings.Cut(message, "\n")
 	for _, p := range treePath.FindAllString(line, 10) {
@@ -424,7 +426,8 @@ func missingTreePath(message, insideTree, hostTree string) string {
 		if !ok || rel == "" || strings.HasPrefix(path.Clean(rel), "..") {
 			continue
 		}
-		if !exists(filepath.Join(hostTree, filepath.FromSlash(rel))) {
+		full := filepath.Join(hostTree, filepath.FromSlash(rel))
+		if !exists(full) && !exists(filepath.Dir(full)) {
 			return path.Clean(rel)
 		}
 	}

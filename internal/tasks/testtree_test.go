@@ -222,6 +222,7 @@ func TestKeepMissingData(t *testing.T) {
 		{NodeID: "named", Outcome: testresult.Failed, Class: testresult.Exception, Message: "gitdb.exc.InvalidDBRoot: /work/test/tree/.git/objects"},
 		{NodeID: "named present", Outcome: testresult.Failed, Class: testresult.Exception, Message: "ValueError: bad JSON in /work/test/tree/tests/data/present.json."},
 		{NodeID: "named outside", Outcome: testresult.Failed, Class: testresult.Exception, Message: "OSError: /work/test/treeish/x and /work/test/tree/../etc"},
+		{NodeID: "named beside data", Outcome: testresult.Failed, Class: testresult.Exception, Message: "RuntimeError: /work/test/tree/tests/data/out.json was not written"},
 	}}
 	keepMissingData(run, "/work/test/tree", tree)
 	got := map[string]string{}
@@ -229,20 +230,21 @@ func TestKeepMissingData(t *testing.T) {
 		got[c.NodeID] = string(c.Class) + " " + c.MissingPath + c.MissingProgram
 	}
 	want := map[string]string{
-		"script":        "missing-file tests/run.sh",
-		"program":       "missing-program /usr/bin/zsh",
-		"in-tree":       "missing-file tests/data/cases.json",
-		"relative":      "missing-file tests/toml-test/files",
-		"elsewhere":     "error /etc/nosuch.conf",
-		"present":       "error /work/test/tree/tests/data/present.json",
-		"named":         "missing-file .git/objects",
-		"named present": "error ",
-		"named outside": "error ",
+		"script":            "missing-file tests/run.sh",
+		"program":           "missing-program /usr/bin/zsh",
+		"in-tree":           "missing-file tests/data/cases.json",
+		"relative":          "missing-file tests/toml-test/files",
+		"elsewhere":         "error /etc/nosuch.conf",
+		"present":           "error /work/test/tree/tests/data/present.json",
+		"named":             "missing-file .git/objects",
+		"named present":     "error ",
+		"named outside":     "error ",
+		"named beside data": "error ",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 4, testresult.Exception: 4, testresult.MissingProgram: 1}, run.Classes); d != "" {
+	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 4, testresult.Exception: 5, testresult.MissingProgram: 1}, run.Classes); d != "" {
 		t.Errorf("class counts (-want +got):\n%s", d)
 	}
 }

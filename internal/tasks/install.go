@@ -191,8 +191,10 @@ func (j *job) vetPthWrite(site, testDepsOf string, f behavior.Finding) behavior.
 		return f
 	}
 	what := standardPth(hostSite, name, data)
-	if owner := pthOwner(hostSite, name, data); what == "" && testDepsOf != "" && owner != "" && owner != testDepsOf {
-		what = "the test dependency " + owner + "'s own " + name + ", as its RECORD lists it"
+	if what == "" && testDepsOf != "" {
+		if owner := pthOwner(hostSite, name, data); owner != "" && owner != testDepsOf {
+			what = "the test dependency " + owner + "'s own " + name + ", as its RECORD lists it"
+		}
 	}
 	if what == "" {
 		return f

@@ -1,12 +1,9 @@
 package tasks
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"log/slog"
-	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -538,24 +535,8 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 func TestCachedEnvironmentsFallBack(t *testing.T) {
 	t.Parallel()
 	f := index(t)
-	tree := filepath.Join(t.TempDir(), "checkout")
-	if err := copyTree("../../testdata/examples/pure", tree); err != nil {
-		t.Fatal(err)
-	}
-	pyproject := filepath.Join(tree, "pyproject.toml")
-	data, err := os.ReadFile(pyproject)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// setuptools 66's get_requires_for_build_wheel asks for wheel.
-	text := strings.Replace(string(data), `requires = ["setuptools>=61", "wheel"]`, `requires = ["setuptools>=61"]`, 1)
-	text = strings.Replace(text, `license = {text = "MIT"}`, "license = {text = \"MIT\"}\ndependencies = [\"packaging\"]", 1)
-	if text == string(data) {
-		t.Fatal("the example's pyproject.toml changed: update this test")
-	}
-	if err := os.WriteFile(pyproject, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tree := pureDependingOn(t, `requires = ["setuptools>=61"]`, `"packaging"`)
 	out := filepath.Join(t.TempDir(), "job")
 	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
 		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: out,
@@ -635,38 +616,15 @@ func TestLegacySetupRequires(t *testing.T) {
 			}
 		}
 	}
-	writeSdist(t, filepath.Join(dir, "legacydep-1.0.tar.gz"), "legacydep-1.0", map[string]string{
+	makeSdist(t, dir, "legacydep-1.0.tar.gz", "legacydep-1.0", map[string]string{
 		"PKG-INFO":     "Metadata-Version: 2.1\nName: legacydep\nVersion: 1.0\n",
 		"setup.py":     "from setuptools import setup\nsetup(name='legacydep', version='1.0', py_modules=['legacydep'], setup_requires=['iniconfig'])\n",
 		"legacydep.py": "VALUE = 1\n",
 	})
-	srv, err := localindex.Start(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: t.TempDir(), AllowPrivate: true, UserAgent: "pyti-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree := filepath.Join(t.TempDir(), "checkout")
-	if err := copyTree("../../testdata/examples/pure", tree); err != nil {
-		t.Fatal(err)
-	}
-	pyproject := filepath.Join(tree, "pyproject.toml")
-	data, err := os.ReadFile(pyproject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(data), `license = {text = "MIT"}`, "license = {text = \"MIT\"}\ndependencies = [\"legacydep\"]", 1)
-	if text == string(data) {
-		t.Fatal("the example's pyproject.toml changed: update this test")
-	}
-	if err := os.WriteFile(pyproject, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	url, client := serveIndex(t, dir)
+	tree := pureDependingOn(t, `requires = ["setuptools>=61", "wheel"]`, `"legacydep"`)
 	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
-		Client: client, IndexURL: srv.SimpleURL(), Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Client: client, IndexURL: url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
 		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
 	})
 	if err != nil {
@@ -684,29 +642,43 @@ func TestLegacySetupRequires(t *testing.T) {
 	}
 }
 
-// writeSdist writes a .tar.gz sdist at path holding files under the directory top.
-func writeSdist(t *testing.T, path, top string, files map[string]string) {
+// pureDependingOn is a copy of the pure example whose build-system requires line is requires and
+// whose project depends on deps (a TOML list's items), for an analysis of a source tree.
+func pureDependingOn(t *testing.T, requires, deps string) string {
 	t.Helper()
-	f, err := os.Create(path)
+	tree := filepath.Join(t.TempDir(), "checkout")
+	if err := copyTree("../../testdata/examples/pure", tree); err != nil {
+		t.Fatal(err)
+	}
+	pyproject := filepath.Join(tree, "pyproject.toml")
+	data, err := os.ReadFile(pyproject)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	gz := gzip.NewWriter(f)
-	tw := tar.NewWriter(gz)
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		body := files[name]
-		if err := tw.WriteHeader(&tar.Header{Name: top + "/" + name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write([]byte(body)); err != nil {
-			t.Fatal(err)
-		}
+	const license = `license = {text = "MIT"}`
+	if !strings.Contains(string(data), `requires = ["setuptools>=61", "wheel"]`) || !strings.Contains(string(data), license) {
+		t.Fatal("the example's pyproject.toml changed: update this test")
 	}
-	if err := tw.Close(); err != nil {
+	text := strings.Replace(string(data), `requires = ["setuptools>=61", "wheel"]`, requires, 1)
+	text = strings.Replace(text, license, license+"\ndependencies = ["+deps+"]", 1)
+	if err := os.WriteFile(pyproject, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := gz.Close(); err != nil {
+	return tree
+}
+
+// serveIndex serves the distributions in dir as an index on loopback for the test, and returns
+// its URL and a client of it.
+func serveIndex(t *testing.T, dir string) (string, *pypi.Client) {
+	t.Helper()
+	srv, err := localindex.Start(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
+	client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: t.TempDir(), AllowPrivate: true, UserAgent: "pyti-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.SimpleURL(), client
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/pyti/pyti/internal/localindex"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
 )
@@ -383,15 +382,7 @@ func TestRelaxPins(t *testing.T) {
 	dir := t.TempDir()
 	writeWheel(t, dir, "freezegun", "1.2.1", nil, "")
 	writeWheel(t, dir, "attrs", "22.2.0", nil, "")
-	srv, err := localindex.Start(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	client, err := pypi.NewClient(pypi.Options{IndexURL: srv.SimpleURL(), CacheDir: t.TempDir(), AllowPrivate: true, UserAgent: "pyti-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, client := serveIndex(t, dir)
 	j := &job{jobEnv: &jobEnv{opts: Options{Client: client}}}
 	tests := []struct {
 		name           string

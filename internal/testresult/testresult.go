@@ -171,6 +171,9 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			if rec.Outcome != "skipped" {
 				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
 				c.setCause(classifyRecord(rec, true))
+				if call := exitAtImport(rec.Message, rec.LongRepr); call != "" && c.Class == CollectionError {
+					c.Message += " (the module calls " + call + " when imported: a script, run as `python FILE`, not a module pytest can collect)"
+				}
 			}
 			byID["collect:"+rec.NodeID] = c
 			order = append(order, "collect:"+rec.NodeID)
@@ -340,6 +343,23 @@ func missingFixture(longrepr string) (fixture, line string) {
 		return "", ""
 	}
 	return m[2] + m[3], m[1]
+}
+
+// moduleExitRe finds, in a collection error's traceback, the module-level call that ended it:
+// "FILE:LINE: in <module>" and the call on the next line.
+var moduleExitRe = regexp.MustCompile(`: in <module>\n\s+((?:unittest\.)?main\(|sys\.exit\(|exit\()`)
+
+// exitAtImport is the module-level call (unittest.main(), sys.exit()) that ended a collection
+// with SystemExit, or "": ply's test scripts run unittest.main() at their top level, and importing
+// one exits.
+func exitAtImport(message, longrepr string) string {
+	if !strings.HasPrefix(message, "SystemExit") {
+		return ""
+	}
+	if m := moduleExitRe.FindStringSubmatch(longrepr); m != nil {
+		return m[1] + ")"
+	}
+	return ""
 }
 
 // cause is why a failed test failed: its class, with what it found missing.

@@ -465,3 +465,23 @@ func failures(run *Run, what func(Case) string) map[string]string {
 	}
 	return got
 }
+
+// TestExitAtImport: a collection that ended in SystemExit from a module-level unittest.main() or
+// sys.exit() names that call; another SystemExit, or another error, names none.
+func TestExitAtImport(t *testing.T) {
+	const plyTrace = "test/testlex.py:680: in <module>\n    unittest.main()\n/usr/lib/python3.11/unittest/main.py:101: in __init__\n    self.parseArgs(argv)\nE   SystemExit: 2"
+	for _, tc := range []struct {
+		name, message, longrepr, want string
+	}{
+		{"ply's unittest.main() at import", "SystemExit: 2", plyTrace, "unittest.main()"},
+		{"sys.exit at import", "SystemExit: 1", "t.py:3: in <module>\n    sys.exit(run())\nE   SystemExit: 1", "sys.exit()"},
+		{"exit deep in a fixture", "SystemExit: 1", "conftest.py:9: in setup\n    sys.exit(1)\nE   SystemExit: 1", ""},
+		{"another error at import", "ImportError: x", "t.py:1: in <module>\n    main()\nE   ImportError: x", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, exitAtImport(tc.message, tc.longrepr)); d != "" {
+				t.Errorf("exitAtImport (-want +got):\n%s", d)
+			}
+		})
+	}
+}

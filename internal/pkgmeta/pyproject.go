@@ -19,6 +19,9 @@ type Pyproject struct {
 	// DependencyGroups are the PEP 735 groups, sorted by name, with their
 	// include-group entries expanded.
 	DependencyGroups []DependencyGroup `json:"dependency_groups,omitempty"`
+	// PoetryGroups are Poetry's development dependencies ([tool.poetry.dev-dependencies] as
+	// "dev", [tool.poetry.group.NAME.dependencies]), sorted by name, as PEP 508 requirements.
+	PoetryGroups []DependencyGroup `json:"poetry_groups,omitempty"`
 	// Tools names the [tool.*] tables present, sorted.
 	Tools []string `json:"tools,omitempty"`
 }
@@ -141,6 +144,7 @@ func ParsePyproject(data []byte) (*Pyproject, []Problem) {
 			p.Tools = append(p.Tools, k)
 		}
 		sort.Strings(p.Tools)
+		p.PoetryGroups = poetryGroups(tt)
 	}
 	return p, r.ps
 }

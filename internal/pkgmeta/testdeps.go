@@ -12,7 +12,8 @@ import (
 type TestDependencies struct {
 	// Source is the file: "pyproject.toml", "setup.cfg" or "METADATA".
 	Source string `json:"source"`
-	// Kind is "extra", "dependency-group" or "tests_require".
+	// Kind is "extra", "dependency-group", "poetry-group" (Poetry's dev-dependencies or a
+	// [tool.poetry.group]) or "tests_require".
 	Kind string `json:"kind"`
 	// Name is the extra or group name as written ("" for tests_require).
 	Name         string   `json:"name,omitempty"`
@@ -75,6 +76,11 @@ func PyprojectTestDependencies(p *Pyproject) []TestDependencies {
 	for _, g := range p.DependencyGroups {
 		if IsTestName(g.Name) {
 			out = append(out, TestDependencies{Source: "pyproject.toml", Kind: "dependency-group", Name: g.Name, Requirements: nonNil(g.Requirements)})
+		}
+	}
+	for _, g := range p.PoetryGroups {
+		if IsTestName(g.Name) {
+			out = append(out, TestDependencies{Source: "pyproject.toml", Kind: "poetry-group", Name: g.Name, Requirements: nonNil(g.Requirements)})
 		}
 	}
 	sortTestDeps(out)

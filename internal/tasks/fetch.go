@@ -395,12 +395,12 @@ func providedOf(provided, wants []string) []string {
 	return out
 }
 
-// testRequirements are the requirement strings of a test dependency group (PEP 735), of
-// setup.cfg's tests_require, of a conventional test requirements file, of tox.ini's [testenv]
+// testRequirements are the requirement strings of a test dependency group (PEP 735, or
+// Poetry's dev-dependencies or test group), of setup.cfg's tests_require, of a conventional test requirements file, of tox.ini's [testenv]
 // deps, or of the noxfile's test session, the first found.
 func testRequirements(src Source) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
-		if deps.Kind == "dependency-group" && len(deps.Requirements) > 0 {
+		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group") && len(deps.Requirements) > 0 {
 			return deps.Requirements
 		}
 	}

@@ -24,11 +24,8 @@ func poetryGroups(tool map[string]any) []DependencyGroup {
 		out = append(out, DependencyGroup{Name: "dev", Requirements: poetryRequirements(deps)})
 	}
 	if groups, ok := poetry["group"].(map[string]any); ok {
-		for name, g := range groups {
-			gt, ok := g.(map[string]any)
-			if !ok {
-				continue
-			}
+		for _, name := range sortedKeys(groups) {
+			gt, _ := groups[name].(map[string]any)
 			if deps, ok := gt["dependencies"].(map[string]any); ok {
 				out = append(out, DependencyGroup{Name: name, Requirements: poetryRequirements(deps)})
 			}
@@ -40,13 +37,8 @@ func poetryGroups(tool map[string]any) []DependencyGroup {
 
 // poetryRequirements converts one Poetry dependencies table, in name order.
 func poetryRequirements(deps map[string]any) []string {
-	names := make([]string, 0, len(deps))
-	for n := range deps {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	out := []string{}
-	for _, n := range names {
+	for _, n := range sortedKeys(deps) {
 		if r, ok := poetryRequirement(n, deps[n]); ok {
 			out = append(out, r)
 		}
@@ -88,10 +80,10 @@ func poetryRequirement(name string, v any) (string, bool) {
 					ms = append(ms, fmt.Sprintf("python_version %s %q", c[:opLen(c)], c[opLen(c):]))
 				}
 			}
-			if len(ms) > 0 {
-				markers = strings.Join(append(ms, markers), " and ")
-				markers = strings.TrimSuffix(markers, " and ")
+			if markers != "" {
+				ms = append(ms, markers)
 			}
+			markers = strings.Join(ms, " and ")
 		}
 		if es, ok := d["extras"].([]any); ok {
 			for _, e := range es {

@@ -1,6 +1,8 @@
 package testresult
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -467,7 +469,7 @@ func failures(run *Run, what func(Case) string) map[string]string {
 }
 
 // TestExitAtImport: a collection that ended in SystemExit from a module-level unittest.main() or
-// sys.exit() names that call; another SystemExit, or another error, names none.
+// sys.exit() names that call in the case's message; another SystemExit, or another error, does not.
 func TestExitAtImport(t *testing.T) {
 	const plyTrace = "test/testlex.py:680: in <module>\n    unittest.main()\n/usr/lib/python3.11/unittest/main.py:101: in __init__\n    self.parseArgs(argv)\nE   SystemExit: 2"
 	for _, tc := range []struct {
@@ -479,8 +481,20 @@ func TestExitAtImport(t *testing.T) {
 		{"another error at import", "ImportError: x", "t.py:1: in <module>\n    main()\nE   ImportError: x", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if d := cmp.Diff(tc.want, exitAtImport(tc.message, tc.longrepr)); d != "" {
-				t.Errorf("exitAtImport (-want +got):\n%s", d)
+			line, err := json.Marshal(map[string]any{"type": "collect", "nodeid": "test/t.py", "outcome": "failed", "message": tc.message, "longrepr": tc.longrepr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := ParsePytest(bytes.NewReader(append(line, '\n')))
+			if err != nil || len(run.Cases) != 1 {
+				t.Fatalf("ParsePytest: %v, %+v", err, run)
+			}
+			got := ""
+			if _, after, ok := strings.Cut(run.Cases[0].Message, "(the module calls "); ok {
+				got, _, _ = strings.Cut(after, " ")
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("the call named in %q (-want +got):\n%s", run.Cases[0].Message, d)
 			}
 		})
 	}

@@ -49,9 +49,11 @@ type suite struct {
 	// modules are the install paths of the tree's test.py and tests.py files that the run does
 	// not collect: the package's own modules (see uncollectedModules).
 	modules []string
-	// toxArgs are the options of tox.ini's pytest command that decide which tests run
-	// (--doctest-modules, --ignore, -m ...), given to pytest too: see toxPytestArgs.
-	toxArgs []string
+	// tox is what tox.ini's pytest command says about which tests run: its options
+	// (--doctest-modules, --ignore, -m ...), given to pytest too, and the paths it names,
+	// where pytest collects (not for doctests alone, which collect from the installed
+	// package): see toxPytestCommand.
+	tox toxPytest
 }
 
 // skipDirs are not searched for tests.
@@ -102,14 +104,21 @@ func inTestpaths(root string, files []string) []string {
 	for _, v := range pytestOption(root, "testpaths") {
 		paths = append(paths, strings.Fields(v)...)
 	}
-	if len(paths) == 0 {
-		return files
+	if out := atOrBelow(files, paths); len(out) > 0 {
+		return out
 	}
+	return files
+}
+
+// atOrBelow keeps the files (relative, as findTestFiles gives them) that lie at or below one
+// of paths: relative paths or globs, as pytest expands them, a node id's "::" part left out.
+func atOrBelow(files, paths []string) []string {
 	var out []string
 	for _, f := range files {
 		parts := strings.Split(filepath.ToSlash(f), "/")
 	match:
 		for _, p := range paths {
+			p, _, _ = strings.Cut(p, "::")
 			p = strings.TrimPrefix(path.Clean(filepath.ToSlash(p)), "./")
 			if p == "." {
 				out = append(out, f)
@@ -122,9 +131,6 @@ func inTestpaths(root string, files []string) []string {
 				}
 			}
 		}
-	}
-	if len(out) == 0 {
-		return files
 	}
 	return out
 }
@@ -188,7 +194,7 @@ func configuredDoctests(root string) (modules bool, globs []string) {
 	for _, line := range pytestOption(root, "addopts") {
 		words = append(words, shellWords(line)...)
 	}
-	words = append(words, toxPytestArgs(root)...)
+	words = append(words, toxPytestCommand(root).args...)
 	for i := 0; i < len(words); i++ {
 		name, value, inline := strings.Cut(words[i], "=")
 		switch name {
@@ -228,6 +234,15 @@ func matchesAny(globs []string, name string) bool {
 func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
+	tox := toxPytestCommand(root)
+	if len(tox.paths) > 0 {
+		// pytest collects where tox's command says, not in testpaths.
+		if in := atOrBelow(all, tox.paths); len(in) > 0 {
+			files = in
+		} else {
+			tox.paths = nil
+		}
+	}
 	s := suite{modules: notCollected(all, files)}
 	if len(files) > 0 {
 		s.files = files
@@ -237,7 +252,7 @@ func discover(root string) suite {
 		}
 		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
 		s.pythonFiles = pythonFiles(root, s.kind, files)
-		s.toxArgs = toxPytestArgs(root)
+		s.tox = tox
 		return s
 	}
 	// No test files: the doctests are tests when the project says so, as pytest, run from the
@@ -250,7 +265,7 @@ func discover(root string) suite {
 	if s.doctestModules || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
 		s.config = pytestConfig(root)
-		s.toxArgs = toxPytestArgs(root)
+		s.tox = toxPytest{args: tox.args}
 		var where []string
 		if s.doctestModules {
 			where = append(where, "the modules")

@@ -62,7 +62,7 @@ func TestDiscover(t *testing.T) {
 			suite{kind: suiteDoctest, doctestFiles: []string{"README.rst"}, found: "doctests in README.rst, as its pytest configuration asks", config: "pyproject.toml"}},
 		{"doctests tox.ini's pytest command asks for, with pytest's section in setup.cfg", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
 			"tox.ini": "[tox]\nenvlist = py311\n[testenv]\ncommands = pytest --doctest-modules {posargs}\n", "setup.cfg": "[metadata]\nname = x\n[tool:pytest]\ndoctest_optionflags = ELLIPSIS\n"},
-			suite{kind: suiteDoctest, doctestModules: true, found: "doctests in the modules, as its pytest configuration asks", config: "setup.cfg", toxArgs: []string{"--doctest-modules"}}},
+			suite{kind: suiteDoctest, doctestModules: true, found: "doctests in the modules, as its pytest configuration asks", config: "setup.cfg", tox: toxPytest{args: []string{"--doctest-modules"}}}},
 		{"testpaths leaves out a package's own tests.py (Jinja's template tests)",
 			map[string]string{"src/jinja2/tests.py": "def test_odd(value):\n    return value % 2 == 1\n", "tests/test_api.py": pytestFile, "examples/test.py": "",
 				"setup.cfg": "[tool:pytest]\ntestpaths = tests\nfilterwarnings =\n    error\n"},
@@ -72,6 +72,14 @@ func TestDiscover(t *testing.T) {
 				"pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = [\"src/*/sub\", \"./testing\"]\n"},
 			suite{kind: suitePytest, files: []string{"src/pkg/sub/tests/test_a.py", "testing/test_b.py"}, found: "2 test files (src/pkg/sub/tests/test_a.py, testing/test_b.py)",
 				modules: []string{"pkg/tests.py"}}},
+		{"tox's pytest command names where to collect, over testpaths (hyperlink's docs/conf.py is not collected)",
+			map[string]string{"src/hyperlink/__init__.py": "", "src/hyperlink/test/test_url.py": pytestFile, "docs/conf.py": "import sphinx\n", "tests/test_old.py": pytestFile,
+				"pytest.ini": "[pytest]\ntestpaths = tests\n", "tox.ini": "[default]\nsetenv = PY_MODULE=hyperlink\n[testenv]\nsetenv = {[default]setenv}\ncommands = pytest --doctest-modules {posargs:src/{env:PY_MODULE}}\n"},
+			suite{kind: suitePytest, files: []string{"src/hyperlink/test/test_url.py"}, found: "1 test file (src/hyperlink/test/test_url.py)",
+				tox: toxPytest{args: []string{"--doctest-modules"}, paths: []string{"src/hyperlink"}}}},
+		{"tox's pytest command naming no test file found: pytest collects as configured",
+			map[string]string{"tests/test_a.py": pytestFile, "src/pkg/__init__.py": "", "tox.ini": "[testenv]\ncommands = pytest src\n"},
+			suite{kind: suitePytest, files: []string{"tests/test_a.py"}, found: "1 test file (tests/test_a.py)"}},
 		{"testpaths naming no test file found: pytest falls back to its directory",
 			map[string]string{"tests.py": pytestFile, "pytest.ini": "[pytest]\ntestpaths = t\n"},
 			suite{kind: suitePytest, files: []string{"tests.py"}, found: "1 test file (tests.py)", pythonFiles: "test_*.py *_test.py test.py tests.py"}},
@@ -82,7 +90,7 @@ func TestDiscover(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			writeFiles(t, root, tc.files)
-			if diff := cmp.Diff(tc.want, discover(root), cmp.AllowUnexported(suite{})); diff != "" {
+			if diff := cmp.Diff(tc.want, discover(root), cmp.AllowUnexported(suite{}, toxPytest{})); diff != "" {
 				t.Errorf("discover (-want +got):\n%s", diff)
 			}
 		})

@@ -127,26 +127,55 @@ func TestTestExtras(t *testing.T) {
 }
 
 // TestToxPytestArgs: the options of tox's pytest command that decide which tests run.
-func TestToxPytestArgs(t *testing.T) {
+// TestToxExtras: the extras tox installs the project with, from extras and from deps lines
+// that install the project itself.
+func TestToxExtras(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		tox  string
-		want []string
+		name, tox string
+		want      []string
 	}{
-		{"doctests and an ignored file", "[testenv]\ndeps = pytest\ncommands = pytest -v --doctest-modules --ignore benchmark.py {posargs}\n",
-			[]string{"--doctest-modules", "--ignore=benchmark.py"}},
-		{"python -m pytest under coverage, a quoted marker expression, a glob", "[testenv]\ncommands =\n    python -m coverage run -m pytest -m \"not network and not slow\" --doctest-glob='*.rst' --cov=pkg tests\n",
-			[]string{"-m", "not network and not slow", "--doctest-glob=*.rst"}},
-		{"substitutions, paths leaving the tree and other environments are left out", "[testenv:docs]\ncommands = pytest --doctest-modules\n[testenv]\ncommands =\n    py38: pytest -m old\n    {envpython} -m pytest --ignore={toxinidir}/x --ignore=../../etc --ignore-glob=/abs/* -p no:cacheprovider\n",
-			nil},
-		{"the first pytest command", "[testenv]\ncommands =\n    flake8 src\n    {envbindir}/pytest --doctest-modules src\n    pytest -m slow\n",
-			[]string{"--doctest-modules"}},
-		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", nil},
+		{"extras, on lines and with commas, factors left out", "[testenv]\nextras =\n    tests, yaml\n    crypto: crypto\n    docs # for doctests\n", []string{"tests", "yaml", "docs"}},
+		{"the project itself with extras in deps (tenacity's .[doc])", "[testenv]\ndeps =\n    .[doc]\n    -e {toxinidir}[test, yaml]\n    -e .\n    pytest\n    other[x]\n    py38: .[old]\n", []string{"doc", "test", "yaml"}},
+		{"another environment's", "[testenv:docs]\ndeps = .[docs]\nextras = docs\n[testenv]\ncommands = pytest\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
-			if d := cmp.Diff(tc.want, toxPytestArgs(root)); d != "" {
+			if d := cmp.Diff(tc.want, toxExtras(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+func TestToxPytestCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tox  string
+		want toxPytest
+	}{
+		{"doctests and an ignored file", "[testenv]\ndeps = pytest\ncommands = pytest -v --doctest-modules --ignore benchmark.py {posargs}\n",
+			toxPytest{args: []string{"--doctest-modules", "--ignore=benchmark.py"}}},
+		{"python -m pytest under coverage, a quoted marker expression, a glob", "[testenv]\ncommands =\n    python -m coverage run -m pytest -m \"not network and not slow\" --doctest-glob='*.rst' --cov=pkg tests\n",
+			toxPytest{args: []string{"-m", "not network and not slow", "--doctest-glob=*.rst"}, paths: []string{"tests"}}},
+		{"unknown substitutions, paths leaving the tree and other environments are left out", "[testenv:docs]\ncommands = pytest --doctest-modules\n[testenv]\ncommands =\n    py38: pytest -m old\n    {envpython} -m pytest --ignore={envtmpdir}/x --ignore=../../etc --ignore-glob=/abs/* -p no:cacheprovider\n",
+			toxPytest{}},
+		{"toxinidir is the tree", "[testenv]\ncommands = pytest --ignore={toxinidir}/x {toxinidir}/tests\n",
+			toxPytest{args: []string{"--ignore=./x"}, paths: []string{"./tests"}}},
+		{"the first pytest command", "[testenv]\ncommands =\n    flake8 src\n    {envbindir}/pytest --doctest-modules src\n    pytest -m slow\n",
+			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"src"}}},
+		{"posargs' default, with a variable of another section's setenv (hyperlink)",
+			"[default]\nsetenv =\n    PY_MODULE=hyperlink\n\n    PYTHONPYCACHEPREFIX={envtmpdir}/pycache\n[testenv]\nsetenv =\n    {[default]setenv}\n    COVERAGE_FILE={toxworkdir}/coverage\ncommands =\n    pytest --cov={env:PY_MODULE} --cov-report=term-missing:skip-covered --doctest-modules {posargs:src/{env:PY_MODULE}}\n",
+			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"src/hyperlink"}}},
+		{"an option's value is no path; a path the sdist lacks and an unknown variable are left out",
+			"[testenv]\ncommands = pytest --cov-report term-missing --cov src -k tests docs tests/test_a.py::test_x {env:WHERE} {env:OTHER:tests}\n",
+			toxPytest{paths: []string{"tests/test_a.py::test_x", "tests"}}},
+		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", toxPytest{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "src/hyperlink/__init__.py": ""})
+			if d := cmp.Diff(tc.want, toxPytestCommand(root), cmp.AllowUnexported(toxPytest{})); d != "" {
 				t.Error(d)
 			}
 		})

@@ -45,8 +45,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	default:
 		t.Runner = string(s.kind)
 	}
-	if len(s.toxArgs) > 0 {
-		t.Runner += ", with tox.ini's " + strings.Join(s.toxArgs, " ")
+	if tox := append(slices.Clone(s.tox.args), s.tox.paths...); len(tox) > 0 {
+		t.Runner += ", with tox.ini's " + strings.Join(tox, " ")
 	}
 
 	dir := filepath.Join(tg.work, "test")
@@ -90,7 +90,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if s.pythonFiles != "" {
 		pytestArgs = append(pytestArgs, "-o", "python_files="+s.pythonFiles)
 	}
-	pytestArgs = append(pytestArgs, s.toxArgs...)
+	pytestArgs = append(pytestArgs, s.tox.args...)
 	if aside := pluginsSetAside(installedProjects(libraryDirs(env.SitePackages, layer))); len(aside) > 0 {
 		// After the project's options (its addopts come first, tox's above): the last one counts.
 		pytestArgs = append(pytestArgs, aside...)
@@ -98,7 +98,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	}
 	if s.kind == suiteDoctest {
 		// The doctest options are the project's own: its configuration's addopts (given with
-		// -c below) and tox's pytest command (toxArgs above).
+		// -c below) and tox's pytest command (tox.args above).
 		if s.config != "" {
 			// The targets are the installed package, outside the tree: pytest would look for
 			// its configuration there, and find none of the project's (doctest_optionflags).
@@ -110,6 +110,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		}
 		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, modules, s.doctestFiles)...)
 	}
+	pytestArgs = append(pytestArgs, s.tox.paths...)
 	argv := []string{j.in(env.Python), "-m", "coverage", "run"}
 	if len(measured) == 0 {
 		// Nothing of the distribution's own to measure: pytest alone, never coverage of

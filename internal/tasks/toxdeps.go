@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -54,7 +55,8 @@ func toxRequirements(root string) []string {
 }
 
 // toxExtras are the extras tox installs the project with for its tests: the unconditional
-// names of tox.ini's [testenv] extras (one a line, or separated by commas).
+// names of tox.ini's [testenv] extras (one a line, or separated by commas), and those of a deps
+// line that installs the project itself with extras (tenacity's ".[doc]", "-e {toxinidir}[test]").
 func toxExtras(root string) []string {
 	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
 	if err != nil {
@@ -68,29 +70,74 @@ func toxExtras(root string) []string {
 		if strings.Contains(line, "{") || factorPrefix.MatchString(line) {
 			continue
 		}
-		for _, name := range strings.Split(line, ",") {
-			if name = strings.TrimSpace(name); name != "" && pep440.ValidName(name) && !slices.Contains(out, name) {
-				out = append(out, name)
-			}
+		out = appendNames(out, line)
+	}
+	for _, line := range toxValue(string(data), "testenv", "deps") {
+		if m := selfWithExtras.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			out = appendNames(out, m[1])
 		}
 	}
 	return out
 }
 
-// toxPytestArgs are the options of tox.ini's [testenv] pytest command that decide which tests
-// run, as its maintainers run them: --doctest-modules, --doctest-glob, --ignore, --ignore-glob
-// and -m (a marker expression). Others (reporting, plugins' options, paths) are left out, and so
-// is an option whose value tox would substitute ({posargs}) or a path leaving the tree.
-func toxPytestArgs(root string) []string {
+// selfWithExtras is a tox deps line installing the project itself with extras: ".[doc]",
+// "-e .[test,doc]", "{toxinidir}[tests]".
+var selfWithExtras = regexp.MustCompile(`^(?:-e\s*)?(?:\.|\./|\{toxinidir\}/?)\[([^\]]+)\]$`)
+
+// appendNames adds the valid names of a comma-separated list to out, each once.
+func appendNames(out []string, list string) []string {
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name != "" && pep440.ValidName(name) && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// toxPytest is what tox.ini's [testenv] pytest command says about which tests run, as its
+// maintainers run them.
+type toxPytest struct {
+	// args are its options that decide which tests run: --doctest-modules, --doctest-glob,
+	// --ignore, --ignore-glob and -m (a marker expression). Others (reporting, plugins'
+	// options) are left out, and so is an option whose value tox would substitute with what
+	// PYTI does not know, or a path leaving the tree.
+	args []string
+	// paths are the files and directories it names (hyperlink's {posargs:src/{env:PY_MODULE}}
+	// is src/hyperlink), those of them the tree has: pytest collects there only, not from
+	// the whole tree (where --doctest-modules would import docs/conf.py).
+	paths []string
+}
+
+// pytestValued are pytest's options (and its common plugins') that take the next word as
+// their value, when given without "=": that word is not a path to collect.
+var pytestValued = map[string]bool{"-k": true, "-m": true, "-p": true, "-c": true, "-o": true, "-W": true, "-r": true,
+	"-n": true, "--cov": true, "--cov-report": true, "--cov-config": true, "--cov-fail-under": true, "--junitxml": true,
+	"--junit-xml": true, "--basetemp": true, "--rootdir": true, "--confcutdir": true, "--ignore": true,
+	"--ignore-glob": true, "--deselect": true, "--doctest-glob": true, "--maxfail": true, "--tb": true,
+	"--durations": true, "--timeout": true, "--log-level": true, "--override-ini": true, "--import-mode": true,
+	"--color": true, "--dist": true, "--numprocesses": true, "--reruns": true,
+	"--capture": true, "--log-cli-level": true, "--log-file": true, "--hypothesis-profile": true}
+
+// toxPytestCommand reads tox.ini's [testenv] pytest command in root (the first line that runs
+// pytest, on no factor). tox's substitutions are expanded where PYTI knows their value:
+// {posargs} (empty, or its default), {env:NAME} from the environment's setenv, {toxinidir}.
+func toxPytestCommand(root string) toxPytest {
 	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
 	if err != nil {
-		return nil
+		return toxPytest{}
 	}
-	for _, line := range toxValue(string(data), "testenv", "commands") {
+	text := string(data)
+	setenv := map[string]string{}
+	for _, line := range toxValue(text, "testenv", "setenv") {
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.Contains(v, "{") {
+			setenv[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	for _, line := range toxValue(text, "testenv", "commands") {
 		if factorPrefix.MatchString(line) {
 			continue
 		}
-		words := shellWords(line)
+		words := shellWords(toxExpand(line, setenv, 0))
 		at := -1
 		for i, w := range words {
 			base := w[strings.LastIndex(w, "/")+1:]
@@ -102,14 +149,21 @@ func toxPytestArgs(root string) []string {
 		if at < 0 {
 			continue
 		}
-		var out []string
+		var out toxPytest
 		args := words[at+1:]
 		for i := 0; i < len(args); i++ {
 			a := args[i]
 			name, value, inline := strings.Cut(a, "=")
+			if !strings.HasPrefix(a, "-") {
+				if p := strings.TrimPrefix(path.Clean(strings.SplitN(a, "::", 2)[0]), "./"); !strings.Contains(a, "{") &&
+					insideTree(p) && exists(filepath.Join(root, filepath.FromSlash(p))) {
+					out.paths = append(out.paths, a)
+				}
+				continue
+			}
 			switch name {
 			case "--doctest-modules":
-				out = append(out, a)
+				out.args = append(out.args, a)
 			case "--doctest-glob", "--ignore", "--ignore-glob", "-m":
 				if !inline {
 					if i+1 >= len(args) {
@@ -122,15 +176,70 @@ func toxPytestArgs(root string) []string {
 					continue
 				}
 				if name == "-m" {
-					out = append(out, name, value) // argparse would read -m=x as "=x"
+					out.args = append(out.args, name, value) // argparse would read -m=x as "=x"
 				} else {
-					out = append(out, name+"="+value)
+					out.args = append(out.args, name+"="+value)
+				}
+			default:
+				if pytestValued[name] && !inline && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+					i++
 				}
 			}
 		}
 		return out
 	}
-	return nil
+	return toxPytest{}
+}
+
+// toxExpand expands the substitutions of a tox command line whose value PYTI knows: {posargs}
+// and {posargs:DEFAULT} (no arguments are given, so the default), {env:NAME} and
+// {env:NAME:DEFAULT} from setenv, {toxinidir} (the tree). Others stay as they are, braces
+// and all, for the caller to leave out.
+func toxExpand(s string, setenv map[string]string, depth int) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 || depth > 5 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		level, j := 0, i
+		for ; j < len(s); j++ {
+			if s[j] == '{' {
+				level++
+			} else if s[j] == '}' {
+				if level--; level == 0 {
+					break
+				}
+			}
+		}
+		if j == len(s) {
+			b.WriteString(s[i:])
+			return b.String()
+		}
+		inner := s[i+1 : j]
+		kind, rest, _ := strings.Cut(inner, ":")
+		switch {
+		case inner == "posargs":
+		case kind == "posargs":
+			b.WriteString(toxExpand(rest, setenv, depth+1))
+		case inner == "toxinidir":
+			b.WriteString(".")
+		case kind == "env":
+			name, def, hasDef := strings.Cut(rest, ":")
+			if v, ok := setenv[name]; ok {
+				b.WriteString(v)
+			} else if hasDef {
+				b.WriteString(toxExpand(def, setenv, depth+1))
+			} else {
+				b.WriteString(s[i : j+1])
+			}
+		default:
+			b.WriteString(s[i : j+1])
+		}
+		s = s[j+1:]
+	}
 }
 
 // insideTree reports whether a relative path stays inside the directory it is relative to.

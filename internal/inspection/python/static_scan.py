@@ -403,6 +403,8 @@ class FileReader:
         self.consts = {}  # name -> ast expression assigned once
         self.tainted = {}  # name -> taint set
         self.writers = {}  # name of a file opened for writing -> the name of its path
+        self.readers = set()  # names of files opened for reading (with open(...) as f)
+        self.lines = {}  # name of a for loop's line of a file opened for reading -> that file's name
         self.strs = set()
         self.calls = 0
         self.nodes = 0
@@ -1147,6 +1149,20 @@ class FileReader:
                         path = written_path(item.context_expr)
                         if path:
                             self.writers[item.optional_vars.id] = path
+                        if self.opened_for_reading(item.context_expr):
+                            self.readers.add(item.optional_vars.id)
+            elif t is ast.For and type(node.target) is ast.Name:
+                # `for line in f:` reads the lines of a file: line is what f.read() gives, a line
+                # at a time (setup.py's version lookup that evals a line of the module).
+                it = node.iter
+                if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "readlines" and not it.args:
+                    it = it.func.value
+                if isinstance(it, ast.Name) and it.id in self.readers:
+                    self.lines[node.target.id] = it.id
+                elif self.opened_for_reading(it):
+                    self.lines[node.target.id] = "open()"
+                else:
+                    self.lines.pop(node.target.id, None)
         elif t is ast.Call:
             self.call(node, ctx)
         elif t is ast.JoinedStr or t is ast.BinOp:
@@ -1316,6 +1332,16 @@ class FileReader:
             items.append("%r: %r" % (kv, vv if isinstance(vv, (str, int, float)) else "?"))
         return "{" + ", ".join(items) + "}"
 
+    def opened_for_reading(self, node):
+        """open(...), io.open(...) or codecs.open(...) of a file for reading (no mode, or one
+        without w, a, x or +)."""
+        if not (isinstance(node, ast.Call) and self.dotted(node.func) in ("open", "io.open", "codecs.open") and node.args):
+            return False
+        mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+        if mode is None:
+            return True
+        return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and not set(mode.value) & set("wax+")
+
     def render(self, a, node):
         t = text_of(a.v)
         if t is not None:
@@ -1328,6 +1354,15 @@ class FileReader:
             return "<%s>" % "+".join(sorted(a.taint))
         if isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) <= 50:
             return " ".join(self.render(self.fold(e), e) for e in node.elts)
+        root = node
+        while isinstance(root, (ast.Attribute, ast.Subscript, ast.Call)):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if isinstance(root, ast.Name) and root.id in self.lines:
+            # A line of a file read: shown as what it is, that file's read.
+            try:
+                return "@%s.readline()%s" % (self.lines[root.id], safe(ast.unparse(node), 200)[len(root.id):])
+            except Exception:
+                pass
         if isinstance(node, (ast.Name, ast.Attribute)):
             d = self.dotted(node)
             if d:

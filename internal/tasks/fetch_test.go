@@ -170,6 +170,9 @@ func TestToxPytestCommand(t *testing.T) {
 		{"an option's value is no path; a path the sdist lacks and an unknown variable are left out",
 			"[testenv]\ncommands = pytest --cov-report term-missing --cov src -k tests docs tests/test_a.py::test_x {env:WHERE} {env:OTHER:tests}\n",
 			toxPytest{paths: []string{"tests/test_a.py::test_x", "tests"}}},
+		{"a command over several lines, posargs' default too (wcwidth)",
+			"[testenv]\ncommands = {envpython} -m pytest --cov-config={toxinidir}/tox.ini {posargs:\\\n             --verbose \\\n             --durations=3 \\\n             } \\\n          --log-format='%(levelname)s %(message)s' \\\n          tests\npassenv = X\n",
+			toxPytest{paths: []string{"tests"}}},
 		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", toxPytest{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

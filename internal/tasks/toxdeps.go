@@ -133,7 +133,7 @@ func toxPytestCommand(root string) toxPytest {
 			setenv[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 	}
-	for _, line := range toxValue(text, "testenv", "commands") {
+	for _, line := range joinContinued(toxValue(text, "testenv", "commands")) {
 		if factorPrefix.MatchString(line) {
 			continue
 		}
@@ -189,6 +189,25 @@ func toxPytestCommand(root string) toxPytest {
 		return out
 	}
 	return toxPytest{}
+}
+
+// joinContinued joins each line that ends in a backslash with the next, as tox reads a command
+// written over several lines.
+func joinContinued(lines []string) []string {
+	var out []string
+	cont := false
+	for _, l := range lines {
+		if cont {
+			out[len(out)-1] += " " + l
+		} else {
+			out = append(out, l)
+		}
+		cont = strings.HasSuffix(out[len(out)-1], "\\")
+		if cont {
+			out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], "\\")
+		}
+	}
+	return out
 }
 
 // toxExpand expands the substitutions of a tox command line whose value PYTI knows: {posargs}

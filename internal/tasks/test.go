@@ -158,8 +158,10 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		}
 	}
 	// Coverage of whatever ran, even when the run was cut short: the data of every process
-	// combined, the copies in the test tree counted as the installed files they are.
-	if parts, _ := filepath.Glob(covData + ".*"); len(parts) > 0 && len(measured) > 0 {
+	// combined, the copies in the test tree counted as the installed files they are. None when
+	// no test ran: what a conftest.py or the collection imported is no test's coverage (attrs'
+	// conftest.py failed, after importing attr: 55 % of nothing).
+	if parts, _ := filepath.Glob(covData + ".*"); len(parts) > 0 && len(measured) > 0 && testsRan(t.Results) {
 		cov, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
 			readOnly: testLayerBind(layer), env: []string{"COVERAGE_FILE=" + j.in(covData), "COVERAGE_RCFILE=" + j.in(covRC)},
 			argv: []string{j.in(env.Python), "-c", coverageJSONScript, j.in(covJSON)}})
@@ -182,6 +184,12 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		return t, fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
 	}
 	return t, nil
+}
+
+// testsRan reports whether a test ran to its end: one passed, failed or was an expected
+// failure. Collection errors, setup errors and skips alone ran none.
+func testsRan(r *report.TestRun) bool {
+	return r != nil && r.Counts.Passed+r.Counts.Failed+r.Counts.XFailed+r.Counts.XPassed > 0
 }
 
 // installTestDeps adds the project's test extras and requirements and the missing test tools to

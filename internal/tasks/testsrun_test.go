@@ -355,3 +355,26 @@ func TestExamplesNobodyAsksFor(t *testing.T) {
 		t.Errorf("found %q, reason %q, want %q", tests.Found, rep.Reason, want)
 	}
 }
+
+// TestTestsRan: coverage is reported only when a test ran; what a conftest.py or the
+// collection imported is no test's coverage.
+func TestTestsRan(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  *report.TestRun
+		want bool
+	}{
+		{"no results (conftest.py failed)", nil, false},
+		{"collection errors only", &report.TestRun{Counts: report.TestCounts{Errors: 3}}, false},
+		{"skips only", &report.TestRun{Counts: report.TestCounts{Skipped: 4}}, false},
+		{"a failure", &report.TestRun{Counts: report.TestCounts{Failed: 1, Errors: 2}}, true},
+		{"an expected failure", &report.TestRun{Counts: report.TestCounts{XFailed: 1}}, true},
+		{"passes", &report.TestRun{Counts: report.TestCounts{Passed: 5}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, testsRan(tc.run)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}

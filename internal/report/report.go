@@ -407,6 +407,9 @@ type Tests struct {
 	// Tested says which copy of the package the tests imported, and why.
 	Tested  string   `json:"tested,omitempty"`
 	Results *TestRun `json:"results,omitempty"`
+	// ConftestMissing names the module a conftest.py could not import when that stopped the
+	// whole run: no test ran, for want of a module that no installed distribution provides.
+	ConftestMissing string `json:"conftest_missing_module,omitempty"`
 	// Skipped groups the skipped tests by their reason, most frequent first.
 	Skipped []SkipReason `json:"skipped_by_reason,omitempty"`
 	// Coverage of the installed package by the suite.

@@ -175,6 +175,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	}
 	if t.Results == nil {
 		why := conftestFailure(res.output)
+		if m := testresult.MissingModule(why); m != "" && !slices.Contains(w.Modules, strings.Split(m, ".")[0]) {
+			t.ConftestMissing = m
+		}
 		if why == "" {
 			why = lastLine(res.output)
 		}

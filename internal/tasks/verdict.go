@@ -147,7 +147,14 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 		// when pytest stops on its own (see testsVerdict).
 		if tests == nil || tests.Results == nil || len(tests.Results.Failing()) == 0 {
 			reason := "the tests could not run: " + firstLineOf2(rec.Error, rec.Reason)
-			if lacking := depsNotInstalled(t.Results.Fetch); lacking != "" {
+			lacking := depsNotInstalled(t.Results.Fetch)
+			if tests != nil && tests.ConftestMissing != "" {
+				// A conftest.py that imports what nothing installed provides: the environment
+				// lacks a test dependency, as when a test module imports it.
+				return report.VerdictTestDeps, fmt.Sprintf("the tests could not run: a conftest.py imports `%s`, which no installed dependency provides%s",
+					tests.ConftestMissing, lacking)
+			}
+			if lacking != "" {
 				return report.VerdictTestDeps, reason + lacking
 			}
 			return report.VerdictTestsFailed, reason

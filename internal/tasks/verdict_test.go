@@ -209,6 +209,10 @@ func TestDecideVerdict(t *testing.T) {
 			&report.Tests{Found: "3 test files"}, &report.Fetch{MissingTestDeps: []string{"pytest-asyncio"}, UnmetTestDeps: []string{"pytest==8.3.3"}}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: the test run produced no results (exit status 3): INTERNALERROR> pytest.PytestConfigWarning: Unknown config option: asyncio_mode, " +
 				"with the test dependencies not installed, because they could not be: `pytest-asyncio` not on the index, `pytest==8.3.3` with no matching version on it"}},
+		{"a conftest.py importing what nothing installed provides", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
+			"the test run produced no results (exit status 4): tests/conftest.py could not be loaded: ModuleNotFoundError: No module named 'sortedcontainers'", "", "")},
+			&report.Tests{Found: "17 test files", ConftestMissing: "sortedcontainers"}, nil),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: a conftest.py imports `sortedcontainers`, which no installed dependency provides"}},
 		{"PYTI's sandbox failed in a shared task", one(verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictError: "static-scan: sandbox: cgroup gone"}},
 			Tasks: with(okTasks(""), "inspect", dag.StatusFailed, "static-scan: sandbox: cgroup gone", "", "")}, suite(passed(1)...), nil),
 			verdictOutput{Verdict: report.VerdictError, Reason: "static-scan: sandbox: cgroup gone"}},

@@ -372,6 +372,15 @@ func (c *Case) setCause(k cause) {
 	c.Class, c.Missing, c.MissingPath, c.MissingProgram, c.MissingLocale = k.Class, k.Module, k.Path, k.Program, k.Locale
 }
 
+// MissingModule is the module an ImportError in text could not find ("No module named 'x'"),
+// or "".
+func MissingModule(text string) string {
+	if m := missingRe.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // classifyRecord decides the class of a failed report: the missing module the plugin found behind
 // a guarded import's NameError first, then what its message and traceback say (classify).
 func classifyRecord(rec record, collecting bool) cause {
@@ -385,8 +394,8 @@ func classifyRecord(rec record, collecting bool) cause {
 // or program it found missing.
 func classify(message, longrepr string, collecting bool) cause {
 	text := message + "\n" + longrepr
-	if m := missingRe.FindStringSubmatch(text); m != nil {
-		return cause{Class: MissingDependency, Module: m[1]}
+	if m := MissingModule(text); m != "" {
+		return cause{Class: MissingDependency, Module: m}
 	}
 	if fixture, _ := missingFixture(longrepr); pluginFixtures[fixture] != "" {
 		return cause{Class: MissingDependency, Module: pluginFixtures[fixture]}

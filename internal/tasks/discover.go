@@ -235,13 +235,13 @@ func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
 	tox := toxPytestCommand(root)
-	if len(tox.paths) > 0 {
-		// pytest collects where tox's command says, not in testpaths.
-		if in := atOrBelow(all, tox.paths); len(in) > 0 {
-			files = in
-		} else {
-			tox.paths = nil
-		}
+	if len(tox.paths) > 0 && len(atOrBelow(files, tox.paths)) < len(files) {
+		// tox's pytest command names where pytest collects when every test file found lies
+		// there: then it keeps pytest out of what is no test (hyperlink's docs/conf.py, which
+		// its --doctest-modules would import). When it names a part of them, other commands
+		// run the rest (pyfakefs runs its unittest suite with python -m, its pytest plugin's
+		// tests with pytest): every test file found runs, as without tox's paths.
+		tox.paths = nil
 	}
 	s := suite{modules: notCollected(all, files)}
 	if len(files) > 0 {

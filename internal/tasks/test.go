@@ -117,7 +117,18 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		// whatever else ran (pytest, plugins, conftest.py).
 		argv = []string{j.in(env.Python)}
 	}
-	argv = append(append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest"))), pytestArgs...)
+	if s.kind == suiteDoctest {
+		// The targets are the installed package's files: pytest's script, as installed.
+		argv = append(argv, j.in(filepath.Join(env.Venv, "bin", "pytest")))
+	} else {
+		// As `python -m pytest` (and `coverage run -m pytest`) runs from the tree: the tree,
+		// which holds the installed copy of the package, first on sys.path, so that the
+		// package imports from there from the start. pytest's script would import it from
+		// site-packages when it loads the package's own pytest plugin, before the tree's
+		// conftest.py, and then refuse that conftest.py as another copy (pyfakefs).
+		argv = append(argv, "-m", "pytest")
+	}
+	argv = append(argv, pytestArgs...)
 	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData),
 		"COVERAGE_RCFILE=" + j.in(covRC)}
 	if portions := namespacePortions(copies); len(portions) > 0 {

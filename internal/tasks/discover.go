@@ -235,12 +235,15 @@ func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
 	tox := toxPytestCommand(root)
-	if len(tox.paths) > 0 && len(atOrBelow(files, tox.paths)) < len(files) {
-		// tox's pytest command names where pytest collects when every test file found lies
-		// there: then it keeps pytest out of what is no test (hyperlink's docs/conf.py, which
-		// its --doctest-modules would import). When it names a part of them, other commands
-		// run the rest (pyfakefs runs its unittest suite with python -m, its pytest plugin's
-		// tests with pytest): every test file found runs, as without tox's paths.
+	if len(tox.paths) > 0 && (len(pytestOption(root, "testpaths")) > 0 || len(atOrBelow(files, tox.paths)) < len(files)) {
+		// tox's pytest command names where pytest collects when the project's pytest
+		// configuration names no testpaths and every test file found lies there: then it
+		// narrows the whole tree, keeping pytest out of what is no test (hyperlink's
+		// docs/conf.py, which its --doctest-modules would import). The configuration's
+		// testpaths stay the project's own choice (cssselect's tox adds docs/, whose
+		// conftest.py needs sybil). When the paths name a part of the test files, other
+		// commands run the rest (pyfakefs runs its unittest suite with python -m, its pytest
+		// plugin's tests with pytest): every test file found runs, as without tox's paths.
 		tox.paths = nil
 	}
 	s := suite{modules: notCollected(all, files)}

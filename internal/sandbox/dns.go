@@ -17,10 +17,10 @@ func answerNXDOMAIN(msg []byte) (resp []byte, name, qtype string, err error) {
 	return resp, name, qtype, err
 }
 
-// answerQuery parses one DNS query and answers it: with NXDOMAIN when addr is nil, else an A
-// query gets the address addr gives the name (TTL 60 s) and any other type an empty NOERROR
-// answer, so that a client asking for AAAA first falls back to the A record. It returns the
-// question asked and the answer given ("NXDOMAIN", "198.18.0.7", "NODATA"). A message that is
+// answerQuery parses one DNS query and answers it: with NXDOMAIN when addr is nil or gives the
+// name no address, else an A query gets the address addr gives the name (TTL 60 s) and any
+// other type an empty NOERROR answer, so that a client asking for AAAA first falls back to
+// the A record. It returns the question asked and the answer given ("NXDOMAIN", "198.18.0.7", "NODATA"). A message that is
 // not a parseable query gets a FORMERR answer (when it carries at least an id) and an error.
 func answerQuery(msg []byte, addr func(name string) netip.Addr) (resp []byte, name, qtype, answer string, err error) {
 	var p dnsmessage.Parser
@@ -40,7 +40,10 @@ func answerQuery(msg []byte, addr func(name string) netip.Addr) (resp []byte, na
 	var a netip.Addr
 	if addr != nil {
 		rcode, answer = dnsmessage.RCodeSuccess, "NODATA"
-		if q.Type == dnsmessage.TypeA && q.Class == dnsmessage.ClassINET {
+		if !strings.Contains(name, ".") && !addr(name).IsValid() {
+			// A single label that is not the sandbox's own: no such name, whatever the type.
+			rcode, answer = dnsmessage.RCodeNameError, "NXDOMAIN"
+		} else if q.Type == dnsmessage.TypeA && q.Class == dnsmessage.ClassINET {
 			a = addr(name)
 			answer = a.String()
 		}

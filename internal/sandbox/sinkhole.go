@@ -105,11 +105,17 @@ func newAddrPool(hostname string) *addrPool {
 
 var loopback = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 
-// addr returns the address for name, giving it a new one the first time.
+// addr returns the address for name, giving it a new one the first time, or no address (the
+// zero Addr) for a name that no resolver on the internet answers: a single label that is not
+// the sandbox's own (a test suite's "ws://example" or "http://nonexistent", there to see a
+// lookup fail). Code that reaches out names a domain.
 func (p *addrPool) addr(name string) netip.Addr {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	if name == "localhost" || strings.HasSuffix(name, ".localhost") || (name == p.self && p.self != "") {
 		return loopback
+	}
+	if !strings.Contains(name, ".") {
+		return netip.Addr{}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -90,8 +90,8 @@ func TestAddrPool(t *testing.T) {
 	a := p.addr("Files.Example.org.")
 	b := p.addr("c2.example")
 	got := []any{a.String(), b.String(), p.addr("files.example.org") == a, p.name(a), p.name(b), p.name(netip.MustParseAddr("198.18.200.1")),
-		p.addr("localhost").String(), p.addr("db.localhost.").String(), p.addr("box1").String()}
-	want := []any{"198.18.0.2", "198.18.0.3", true, "files.example.org", "c2.example", "", "127.0.0.1", "127.0.0.1", "127.0.0.1"}
+		p.addr("localhost").String(), p.addr("db.localhost.").String(), p.addr("box1").String(), p.addr("example").IsValid(), p.addr("nonexistent.").IsValid()}
+	want := []any{"198.18.0.2", "198.18.0.3", true, "files.example.org", "c2.example", "", "127.0.0.1", "127.0.0.1", "127.0.0.1", false, false}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}
@@ -124,6 +124,10 @@ func TestAnswerQuerySinkhole(t *testing.T) {
 		{"dl.example.", dnsmessage.TypeAAAA, "NODATA", 0, dnsmessage.RCodeSuccess},
 		{"dl.example.", dnsmessage.TypeTXT, "NODATA", 0, dnsmessage.RCodeSuccess},
 		{"other.example.", dnsmessage.TypeA, "198.18.0.3", 1, dnsmessage.RCodeSuccess},
+		// A single label no resolver answers (websocket-client's test of "ws://example").
+		{"example.", dnsmessage.TypeA, "NXDOMAIN", 0, dnsmessage.RCodeNameError},
+		{"example.", dnsmessage.TypeAAAA, "NXDOMAIN", 0, dnsmessage.RCodeNameError},
+		{"localhost.", dnsmessage.TypeA, "127.0.0.1", 1, dnsmessage.RCodeSuccess},
 	}
 	for _, tc := range tests {
 		resp, _, _, ans, err := answerQuery(query(t, tc.name, tc.typ), p.addr)

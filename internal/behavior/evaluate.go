@@ -255,8 +255,9 @@ func (e *Evaluator) Findings() []Finding {
 		if e.ctx.Phase == "test" && sev == report.SeverityHigh {
 			// What a test suite does runs only where its tests run, never where the package is
 			// installed or imported: a test of psutil reads other processes' environments, as
-			// psutil does. It is shown, at medium; a critical finding (a planted credential
-			// read) stays critical.
+			// psutil does. It is shown, at medium. A planted credential's read has a rule of its
+			// own for the tests (decoy-credential-read-test); credentials sent out stay
+			// critical (sinkhole-credentials).
 			sev = report.SeverityMedium
 		}
 		f := Finding{

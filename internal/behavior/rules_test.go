@@ -497,8 +497,9 @@ func TestOutcome(t *testing.T) {
 }
 
 // TestTestPhaseSeverity: what only the test suite did is at most medium (psutil's tests read
-// other processes' environments, as psutil does), except a critical finding; the same call while
-// the package is installed or imported is high.
+// other processes' environments, as psutil does; distlib's read ~/.pypirc, as distlib does); the
+// same call while the package is installed or imported is high, and a planted credential's read
+// critical.
 func TestTestPhaseSeverity(t *testing.T) {
 	rules := mustDefault(t)
 	environ := trace.Event{Time: at(1), PID: 9, Kind: trace.KindFileRead, Syscall: "openat", Result: "3", Path: "/proc/4242/environ"}
@@ -510,7 +511,8 @@ func TestTestPhaseSeverity(t *testing.T) {
 	}{
 		{"import", environ, map[string]report.Severity{"process-environ-read": report.SeverityHigh}},
 		{"test", environ, map[string]report.Severity{"process-environ-read": report.SeverityMedium}},
-		{"test", decoy, map[string]report.Severity{"decoy-credential-read": report.SeverityCritical}},
+		{"import", decoy, map[string]report.Severity{"decoy-credential-read": report.SeverityCritical}},
+		{"test", decoy, map[string]report.Severity{"decoy-credential-read-test": report.SeverityMedium}},
 	} {
 		fs, err := Evaluate([]trace.Event{tc.ev}, testCtx(tc.phase), rules)
 		if err != nil {

@@ -6,14 +6,16 @@ so a test that prints gigabytes cannot flood the report.
 
 It also puts the test tree first on the path of namespace packages that were set up before pytest
 started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first, accepts pytest-cov's options when
-pytest-cov is not installed, see pytest_load_initial_conftests, and names the missing module behind
-a NameError that a guarded import left, see _guarded_missing.
+pytest-cov is not installed, see pytest_load_initial_conftests, names the missing module behind
+a NameError that a guarded import left, see _guarded_missing, and names the hosts outside the
+machine that a failed test looked up or connected to, see _audit.
 """
 import ast
 import importlib.util
 import json
 import os
 import re
+import socket
 import sys
 
 import pytest
@@ -74,6 +76,62 @@ def _tree_portions_first():
 
 
 _tree_portions_first()
+
+
+# The hosts outside the machine the current test (or collection) looked up or connected to, in
+# order, at most _NET_MAX: a failed test that reached out failed for want of the network (the
+# sandbox has none; its resolver answers with a sinkhole that never forwards), whatever its
+# assertion says. Python's audit events see every lookup and connect of the test's own process.
+_net = []
+_NET_MAX = 5
+_NET_EVENTS = {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex", "socket.connect",
+               "socket.sendto"}
+try:
+    _HOSTNAME = socket.gethostname().lower()
+except OSError:
+    _HOSTNAME = ""
+
+
+def _outside(host):
+    """Whether host (a name or an address) is another machine's: not loopback, not this one."""
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("ascii", "replace")
+    if not isinstance(host, str) or not host:
+        return False
+    h = host.lower().rstrip(".")
+    if h.startswith("::ffff:"):
+        h = h[len("::ffff:"):]
+    return not (h in ("localhost", "0.0.0.0", "::", "::1", "<broadcast>", "<any>", _HOSTNAME) or
+                h.endswith(".localhost") or h.startswith("127."))
+
+
+def _audit(event, args):
+    if event not in _NET_EVENTS or len(_net) >= _NET_MAX:
+        return
+    try:
+        if event in ("socket.connect", "socket.sendto"):
+            address = args[1]
+            host = address[0] if isinstance(address, tuple) and address else None
+        else:
+            host = args[0]
+        if _outside(host):
+            if isinstance(host, (bytes, bytearray)):
+                host = bytes(host).decode("ascii", "replace")
+            if host not in _net:
+                _net.append(host)
+    except Exception:  # an audit hook must never break the code it watches
+        pass
+
+
+sys.addaudithook(_audit)
+
+
+def pytest_runtest_logstart(nodeid, location):
+    del _net[:]
+
+
+def pytest_collectstart(collector):
+    del _net[:]
 
 
 def _cov_registered(pluginmanager):
@@ -220,6 +278,8 @@ def pytest_runtest_logreport(report):
             record["message"] = _cap(crash.message)
         if report.failed:
             record["guarded_missing"] = _guarded_missing(crash)
+            if _net:
+                record["network"] = list(_net)
     _emit(record)
 
 
@@ -235,6 +295,7 @@ def pytest_collectreport(report):
             "longrepr": _cap(report.longreprtext),
             "message": _cap(crash.message) if crash is not None else None,
             "guarded_missing": _guarded_missing(crash) if report.failed else None,
+            "network": list(_net) if report.failed and _net else None,
         })
 
 

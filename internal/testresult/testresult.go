@@ -125,6 +125,9 @@ type record struct {
 	// GuardedMissing is the module a guarded import could not find, when the failure is a
 	// NameError for a name that import would have bound (see the plugin's _guarded_missing).
 	GuardedMissing string `json:"guarded_missing"`
+	// Network are the hosts outside the machine a failed test (or collection) looked up or
+	// connected to, as the plugin's audit hook saw them.
+	Network []string `json:"network"`
 }
 
 // ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
@@ -382,12 +385,19 @@ func MissingModule(text string) string {
 }
 
 // classifyRecord decides the class of a failed report: the missing module the plugin found behind
-// a guarded import's NameError first, then what its message and traceback say (classify).
+// a guarded import's NameError first, then what its message and traceback say (classify), where
+// a failure the plugin saw reach out to another machine needs the network.
 func classifyRecord(rec record, collecting bool) cause {
 	if rec.GuardedMissing != "" {
 		return cause{Class: MissingDependency, Module: rec.GuardedMissing}
 	}
-	return classify(rec.Message, rec.LongRepr, collecting)
+	c := classify(rec.Message, rec.LongRepr, collecting)
+	if len(rec.Network) > 0 && (c.Class == Assertion || c.Class == Exception || c.Class == CollectionError) {
+		// It reached out to another machine and failed: what came back was the sandbox's (no
+		// network, a sinkhole), not that machine's (distlib's tests assert on PyPI's answers).
+		return cause{Class: NeedsNetwork}
+	}
+	return c
 }
 
 // classify decides the class of a failure from its message and traceback, with the module, file

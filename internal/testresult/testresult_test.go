@@ -499,3 +499,36 @@ func TestExitAtImport(t *testing.T) {
 		})
 	}
 }
+
+// TestFailureThatReachedOut: the plugin's audit hook names the hosts outside the machine a failed
+// test looked up or connected to, and such a failure needs the network whatever its assertion
+// says (distlib's tests assert on PyPI's answers); a failure that reached only this machine stays
+// the test's own.
+func TestFailureThatReachedOut(t *testing.T) {
+	run, out := runPytest(t, map[string]string{"test_net.py": `import socket
+
+def test_asks_another_machine():
+    socket.getaddrinfo("203.0.113.9", 80)
+    assert False, "no release found"
+
+def test_asks_this_machine():
+    socket.getaddrinfo("127.0.0.1", 80)
+    socket.getaddrinfo("localhost", 80)
+    assert False, "no release found"
+
+def test_reaches_out_and_passes():
+    socket.getaddrinfo("203.0.113.9", 80)
+`})
+	got := map[string]Class{}
+	for _, c := range run.Cases {
+		got[c.NodeID] = c.Class
+	}
+	want := map[string]Class{
+		"test_net.py::test_asks_another_machine":   NeedsNetwork,
+		"test_net.py::test_asks_this_machine":      Assertion,
+		"test_net.py::test_reaches_out_and_passes": "",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("classes (-want +got):\n%s\n%s", d, out)
+	}
+}

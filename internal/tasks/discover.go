@@ -49,6 +49,10 @@ type suite struct {
 	// modules are the install paths of the tree's test.py and tests.py files that the run does
 	// not collect: the package's own modules (see uncollectedModules).
 	modules []string
+	// ignore are directories pytest is told to leave out (--ignore): for a unittest suite
+	// collected with unittest's pattern, those that unittest's discovery cannot import, whose
+	// names are no Python identifiers (distlib's tests/testdist-0.1/, a sample distribution).
+	ignore []string
 	// tox is what tox.ini's pytest command says about which tests run: its options
 	// (--doctest-modules, --ignore, -m ...), given to pytest too, and the paths it names,
 	// where pytest collects (not for doctests alone, which collect from the installed
@@ -255,6 +259,15 @@ func discover(root string) suite {
 		}
 		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
 		s.pythonFiles = pythonFiles(root, s.kind, files)
+		if s.kind == suiteUnittest && s.pythonFiles != "" {
+			s.ignore = unimportable(root)
+			if kept := slices.DeleteFunc(slices.Clone(s.files), func(f string) bool { return len(atOrBelow([]string{f}, s.ignore)) > 0 }); len(kept) > 0 {
+				s.files = kept
+				s.found = plural(len(kept), "test file") + " (" + strings.Join(capList(kept, 3), ", ") + morePart(len(kept), 3) + ")"
+			} else {
+				s.ignore = nil
+			}
+		}
 		s.tox = tox
 		return s
 	}
@@ -284,6 +297,44 @@ func discover(root string) suite {
 		s.found += " (its docstrings or documentation hold examples, which its pytest configuration does not ask to run as doctests)"
 	}
 	return s
+}
+
+// identifier is a name Python can import.
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// unimportable are the directories below root that unittest's discovery cannot import, their
+// names no Python identifiers, and that hold a file unittest's pattern (test*.py) would match:
+// pytest, given that pattern, would collect it (distlib's tests/testdist-0.1/testdist.py, a
+// sample distribution, twice under the same module name). Directories pytest does not enter
+// (hidden ones, build, dist...) are left alone.
+func unimportable(root string) []string {
+	var out []string
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || p == root {
+			return nil
+		}
+		n := d.Name()
+		if skipDirs[n] || strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".egg-info") || strings.HasSuffix(n, ".egg") {
+			return filepath.SkipDir
+		}
+		if identifier.MatchString(n) {
+			return nil
+		}
+		holds := false
+		_ = filepath.WalkDir(p, func(q string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && strings.HasPrefix(e.Name(), "test") && strings.HasSuffix(e.Name(), ".py") {
+				holds = true
+				return filepath.SkipAll
+			}
+			return nil
+		})
+		if holds {
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return filepath.SkipDir
+	})
+	return out
 }
 
 // usesPytest reports whether the project is configured for pytest or its tests use it.

@@ -90,6 +90,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if s.pythonFiles != "" {
 		pytestArgs = append(pytestArgs, "-o", "python_files="+s.pythonFiles)
 	}
+	for _, d := range s.ignore {
+		pytestArgs = append(pytestArgs, "--ignore="+d)
+	}
 	pytestArgs = append(pytestArgs, s.tox.args...)
 	if aside := pluginsSetAside(installedProjects(libraryDirs(env.SitePackages, layer))); len(aside) > 0 {
 		// After the project's options (its addopts come first, tox's above): the last one counts.

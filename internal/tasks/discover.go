@@ -302,8 +302,9 @@ func discover(root string) suite {
 // identifier is a name Python can import.
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// unimportable are the directories below root that unittest's discovery cannot import, their
-// names no Python identifiers, and that hold a file unittest's pattern (test*.py) would match:
+// unimportable are the directories below root's top level that unittest's discovery cannot
+// import, their names no Python identifiers, and that hold a file unittest's pattern (test*.py)
+// would match:
 // pytest, given that pattern, would collect it (distlib's tests/testdist-0.1/testdist.py, a
 // sample distribution, twice under the same module name). Directories pytest does not enter
 // (hidden ones, build, dist...) are left alone.
@@ -317,7 +318,9 @@ func unimportable(root string) []string {
 		if skipDirs[n] || strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".egg-info") || strings.HasSuffix(n, ".egg") {
 			return filepath.SkipDir
 		}
-		if identifier.MatchString(n) {
+		rel, _ := filepath.Rel(root, p)
+		if identifier.MatchString(n) || !strings.Contains(filepath.ToSlash(rel), "/") {
+			// A directory at the top may be where unittest starts (discover -s tests-py3).
 			return nil
 		}
 		holds := false
@@ -329,7 +332,6 @@ func unimportable(root string) []string {
 			return nil
 		})
 		if holds {
-			rel, _ := filepath.Rel(root, p)
 			out = append(out, filepath.ToSlash(rel))
 		}
 		return filepath.SkipDir

@@ -512,7 +512,7 @@ func TestTestPhaseSeverity(t *testing.T) {
 		{"import", environ, map[string]report.Severity{"process-environ-read": report.SeverityHigh}},
 		{"test", environ, map[string]report.Severity{"process-environ-read": report.SeverityMedium}},
 		{"import", decoy, map[string]report.Severity{"decoy-credential-read": report.SeverityCritical}},
-		{"test", decoy, map[string]report.Severity{"decoy-credential-read-test": report.SeverityMedium}},
+		{"test", decoy, map[string]report.Severity{"decoy-credential-read": report.SeverityMedium}},
 	} {
 		fs, err := Evaluate([]trace.Event{tc.ev}, testCtx(tc.phase), rules)
 		if err != nil {

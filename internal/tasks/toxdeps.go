@@ -109,13 +109,13 @@ type toxPytest struct {
 }
 
 // pytestValued are pytest's options (and its common plugins') that take the next word as
-// their value, when given without "=": that word is not a path to collect.
-var pytestValued = map[string]bool{"-k": true, "-m": true, "-p": true, "-c": true, "-o": true, "-W": true, "-r": true,
+// their value, when given without "=": that word is not a path to collect. Those PYTI keeps
+// (-m, --ignore, --doctest-glob...) take theirs where toxPytestCommand reads them.
+var pytestValued = map[string]bool{"-k": true, "-p": true, "-c": true, "-o": true, "-W": true, "-r": true,
 	"-n": true, "--cov": true, "--cov-report": true, "--cov-config": true, "--cov-fail-under": true, "--junitxml": true,
-	"--junit-xml": true, "--basetemp": true, "--rootdir": true, "--confcutdir": true, "--ignore": true,
-	"--ignore-glob": true, "--deselect": true, "--doctest-glob": true, "--maxfail": true, "--tb": true,
-	"--durations": true, "--timeout": true, "--log-level": true, "--override-ini": true, "--import-mode": true,
-	"--color": true, "--dist": true, "--numprocesses": true, "--reruns": true,
+	"--junit-xml": true, "--basetemp": true, "--rootdir": true, "--confcutdir": true, "--deselect": true,
+	"--maxfail": true, "--tb": true, "--durations": true, "--timeout": true, "--log-level": true, "--override-ini": true,
+	"--import-mode": true, "--color": true, "--dist": true, "--numprocesses": true, "--reruns": true,
 	"--capture": true, "--log-cli-level": true, "--log-file": true, "--hypothesis-profile": true}
 
 // toxPytestCommand reads tox.ini's [testenv] pytest command in root (the first line that runs

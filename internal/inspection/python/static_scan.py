@@ -1337,7 +1337,7 @@ class FileReader:
         without w, a, x or +)."""
         if not (isinstance(node, ast.Call) and self.dotted(node.func) in ("open", "io.open", "codecs.open") and node.args):
             return False
-        mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+        mode = open_mode(node)
         if mode is None:
             return True
         return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and not set(mode.value) & set("wax+")
@@ -1441,11 +1441,16 @@ def written_path(node):
     """The name holding the path of open(name, "wb"/"w"/"ab"...), or None."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open" and node.args):
         return None
-    mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+    mode = open_mode(node)
     if isinstance(node.args[0], ast.Name) and isinstance(mode, ast.Constant) and isinstance(mode.value, str) \
             and ("w" in mode.value or "a" in mode.value):
         return node.args[0].id
     return None
+
+
+def open_mode(call):
+    """The mode argument of an open(...) call (its second argument, or mode=), or None."""
+    return call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
 
 
 MAX_ZIPS, MAX_ZIP_MEMBERS = 20, 200

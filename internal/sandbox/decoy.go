@@ -106,10 +106,13 @@ func writeDecoys(root string) error {
 	return nil
 }
 
+// SearchPath is the PATH of every sandboxed command, unless its Spec.Env sets another.
+const SearchPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+
 // BaseEnv is the clean environment of every sandboxed command, before Spec.Env.
 func BaseEnv() []string {
 	env := []string{
-		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin",
+		"PATH=" + SearchPath,
 		"HOME=" + Home,
 		"LANG=C.UTF-8",
 		"TMPDIR=/tmp",

@@ -133,7 +133,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	}
 	argv = append(argv, pytestArgs...)
 	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData),
-		"COVERAGE_RCFILE=" + j.in(covRC)}
+		"COVERAGE_RCFILE=" + j.in(covRC),
+		// As tox runs tests, and as they run in an activated virtualenv: the environment's
+		// scripts first on PATH, so that a test running the package's command, or `python`,
+		// by name finds the environment's.
+		"PATH=" + j.in(filepath.Join(env.Venv, "bin")) + ":" + sandbox.SearchPath, "VIRTUAL_ENV=" + j.in(env.Venv)}
 	if portions := namespacePortions(copies); len(portions) > 0 {
 		for name, dirs := range portions {
 			for i, d := range dirs {

@@ -356,6 +356,18 @@ func TestExamplesNobodyAsksFor(t *testing.T) {
 	}
 }
 
+// TestTestsRunTheEnvironmentsCommands: tests that run the package's console script, or
+// `python`, by name find the test environment's, as under tox or in an activated virtualenv.
+func TestTestsRunTheEnvironmentsCommands(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-cli")
+	passedAs(t, rep, map[string]string{
+		"tests/test_cli.py::test_shout":                              "passed",
+		"tests/test_cli.py::test_command_by_name":                    "passed",
+		"tests/test_cli.py::test_python_on_path_is_the_environments": "passed",
+	})
+}
+
 // TestTestsRan: coverage is reported only when a test ran; what a conftest.py or the
 // collection imported is no test's coverage.
 func TestTestsRan(t *testing.T) {

@@ -36,6 +36,9 @@ type suite struct {
 	doctestModules bool
 	// found says where the tests are, or why there are none, for a person.
 	found string
+	// script is tox.ini's command that runs the project's own test script, when no test is
+	// found that pytest or unittest would collect (see toxScriptCommand).
+	script string
 	// pythonFiles, when set, is the python_files value PYTI gives pytest so that it collects
 	// the test files found as their maintainers' runner would: unittest's own pattern
 	// (test*.py) for a suite pytest is not configured for, or pytest's defaults plus the
@@ -290,6 +293,10 @@ func discover(root string) suite {
 			where = append(where, strings.Join(capList(s.doctestFiles, 3), ", ")+morePart(len(s.doctestFiles), 3))
 		}
 		s.found = "doctests in " + strings.Join(where, " and in ") + ", as its pytest configuration asks"
+		return s
+	}
+	if s.script = toxScriptCommand(root); s.script != "" {
+		s.found = "no tests that pytest or unittest would collect: tox.ini runs the suite with its own script (`" + s.script + "`), which PYTI does not run"
 		return s
 	}
 	s.found = "no tests in the distribution"

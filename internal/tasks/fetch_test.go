@@ -148,6 +148,28 @@ func TestToxExtras(t *testing.T) {
 	}
 }
 
+// TestToxScriptCommand: tox.ini's command that runs a test script of the tree with Python.
+func TestToxScriptCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name, tox, want string
+	}{
+		{"a script of the tree", "[testenv]\ndeps = flake8\ncommands =\n    python run_tests.py\n", "python run_tests.py"},
+		{"envpython, toxinidir, the first such command", "[testenv]\ncommands =\n    {envpython} {toxinidir}/tests/runtests.py --verbose\n    python run_tests.py\n",
+			"{envpython} {toxinidir}/tests/runtests.py --verbose"},
+		{"setup.py, a module, a script the sdist lacks, another environment or a factor are none",
+			"[testenv:lint]\ncommands = python run_tests.py\n[testenv]\ncommands =\n    py38: python run_tests.py\n    python setup.py test\n    python -m unittest\n    python missing.py\n    ../run_tests.py\n", ""},
+		{"pytest is no script", "[testenv]\ncommands = pytest tests\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "run_tests.py": "", "tests/runtests.py": "", "setup.py": ""})
+			if d := cmp.Diff(tc.want, toxScriptCommand(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 func TestToxPytestCommand(t *testing.T) {
 	for _, tc := range []struct {
 		name string

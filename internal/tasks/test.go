@@ -36,7 +36,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	switch s.kind {
 	case suiteNone:
 		t.Phase.Outcome = "ok"
-		if repo := repositoryURL(projectMetadata(src, w)); repo != "" {
+		if repo := repositoryURL(projectMetadata(src, w)); repo != "" && s.script == "" {
 			t.Found += "; the project's repository (" + repo + ") may hold tests that the sdist does not ship"
 		}
 		return t, nil

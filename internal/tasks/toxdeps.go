@@ -191,6 +191,33 @@ func toxPytestCommand(root string) toxPytest {
 	return toxPytest{}
 }
 
+// pythonCommand is an interpreter as a tox command names it: python, python3.11, {envpython}.
+var pythonCommand = regexp.MustCompile(`^(python[0-9.]*|\{envpython\})$`)
+
+// toxScriptCommand returns tox.ini's [testenv] command (on no factor) that runs a script of the
+// tree with Python as the project's test suite (pep8-naming's `python run_tests.py`), as tox.ini
+// writes it; "" when there is none. PYTI runs no such script: it only says what the suite is.
+func toxScriptCommand(root string) string {
+	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	if err != nil {
+		return ""
+	}
+	for _, line := range joinContinued(toxValue(string(data), "testenv", "commands")) {
+		if factorPrefix.MatchString(line) {
+			continue
+		}
+		words := shellWords(toxExpand(line, nil, 0))
+		if len(words) < 2 || !pythonCommand.MatchString(path.Base(words[0])) {
+			continue
+		}
+		script := path.Clean(words[1])
+		if strings.HasSuffix(script, ".py") && script != "setup.py" && insideTree(script) && exists(filepath.Join(root, filepath.FromSlash(script))) {
+			return strings.Join(strings.Fields(line), " ")
+		}
+	}
+	return ""
+}
+
 // joinContinued joins each line that ends in a backslash with the next, as tox reads a command
 // written over several lines.
 func joinContinued(lines []string) []string {

@@ -146,6 +146,9 @@ try: socket.socket(socket.AF_UNIX).connect("/run/pyti-no-such.sock")
 except OSError: pass`), want: []string{"unix-socket-connect"}},
 	{name: "home dot-file", argv: py(`import os; open(os.path.expanduser("~/.evil"), "w").write("x")`),
 		want: []string{"write-outside-job"}, subject: "/home/.evil"},
+	// os.openpty() opens /dev/ptmx read-write: a new terminal pair, no file changed (yamllint's
+	// tests of its coloured output, pexpect).
+	{name: "a pseudo-terminal", phase: "test", argv: py(`import os; os.openpty()`), want: nil},
 	{name: "pth file", argv: py(`open("env/lib/python3.11/site-packages/zz.pth", "w").write("import os\n")`),
 		want: []string{"pth-file-written"}, subject: "/work/env/lib/python3.11/site-packages/zz.pth"},
 	{name: "sitecustomize", argv: py(`open("env/lib/python3.11/site-packages/sitecustomize.py", "w").write("print(1)\n")`),

@@ -415,14 +415,7 @@ func testRequirements(src Source) []string {
 		if err != nil {
 			continue
 		}
-		rf, _ := pkgmeta.ParseRequirementsFile(data)
-		var reqs []string
-		for _, l := range rf.Requirements {
-			if l.Parsed != nil && !l.Editable && !l.Direct {
-				reqs = append(reqs, l.Raw)
-			}
-		}
-		if len(reqs) > 0 {
+		if reqs := fileRequirements(data); len(reqs) > 0 {
 			return reqs
 		}
 	}

@@ -55,9 +55,32 @@ func TestStaticRequirements(t *testing.T) {
 	}
 }
 
+// TestIndexRequirement: a direct reference, which the sandbox could not fetch, becomes the
+// project it names, to be asked of the index.
+func TestIndexRequirement(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"pytest>=7; python_version >= '3.8'", "pytest>=7; python_version >= '3.8'"},
+		{"sphinx[test] @ git+https://github.com/sphinx-doc/sphinx@master ; python_version >= '3.8'", `sphinx[test]; python_version >= "3.8"`},
+		{"git+https://github.com/sphinx-doc/sphinx", "sphinx"},
+		{"git+https://github.com/casperdcl/nbval.git@master#egg=nbval", "nbval"},
+		{"git+ssh://git@github.com/jaraco/jaraco.test.git@v5.1#subdirectory=x", "jaraco.test"},
+		{"hg+https://hg.example.org/repo#egg=some_project&subdirectory=y", "some_project"},
+		{"https://github.com/x/y/archive/main.zip", ""},
+		{"./local/dir", ""},
+		{"not a requirement!", ""},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, indexRequirement(tc.in)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 // TestToxRequirements: tox.ini's [testenv] deps are the test requirements of a project that
 // declares them nowhere else; what tox would substitute, conditional lines and the project itself
-// are left out, and -r files are read only inside the tree.
+// are left out, a direct reference stands for the project it names, and -r files are read only
+// inside the tree.
 func TestToxRequirements(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -70,9 +93,9 @@ func TestToxRequirements(t *testing.T) {
 		{"inline value and a requirements file", "[testenv]\ndeps = -rrequirements/test.txt\n  pytest-mock\n",
 			map[string]string{"requirements/test.txt": "pytest==8.0\n-e .\nflaky\n"}, []string{"pytest==8.0", "flaky", "pytest-mock"}},
 		{"left out", "[testenv]\ndeps =\n    py38,py39: importlib_metadata\n    !pypy: cffi\n    {[base]deps}\n    -e .\n    .[test]\n    git+https://example.org/x.git\n    -c constraints.txt\n    requests\n",
-			nil, []string{"requests"}},
+			nil, []string{"x", "requests"}},
 		{"another section's deps, substituted (tqdm's {[core]deps})", "[core]\ndeps=\n    pytest-asyncio\n    git+https://github.com/casperdcl/nbval.git@master#egg=nbval\n    {[more]deps}\n[more]\ndeps = pytest-timeout\n[testenv]\ndeps=\n    {[core]deps}\n    numpy\n    tf: tensorflow\n",
-			nil, []string{"pytest-asyncio", "pytest-timeout", "numpy"}},
+			nil, []string{"pytest-asyncio", "nbval", "pytest-timeout", "numpy"}},
 		{"a substitution of itself ends", "[a]\ndeps = {[a]deps}\n    six\n[testenv]\ndeps = {[a]deps}\n", nil, []string{"six"}},
 		{"other sections ignored", "[testenv:lint]\ndeps = flake8\n[testenv]\ncommands = pytest\n[testenv:docs]\ndeps = sphinx\n", nil, nil},
 		{"a file outside the tree", "[testenv]\ndeps = -r../../etc/passwd\n", nil, nil},

@@ -39,15 +39,15 @@ func toxRequirements(root string) []string {
 		line = strings.TrimSpace(line)
 		switch {
 		case line == "", strings.HasPrefix(line, "#"), strings.Contains(line, "{"), factorPrefix.MatchString(line),
-			strings.HasPrefix(line, "-e"), strings.HasPrefix(line, "-c"), strings.Contains(line, "://"):
+			strings.HasPrefix(line, "-e"), strings.HasPrefix(line, "-c"):
 			continue
 		case strings.HasPrefix(line, "-r"):
 			for _, r := range requirementsFileIn(root, strings.TrimSpace(strings.TrimPrefix(line, "-r"))) {
 				add(r)
 			}
 		default:
-			if _, err := pep440.ParseRequirement(line); err == nil {
-				add(line)
+			if r := indexRequirement(line); r != "" {
+				add(r)
 			}
 		}
 	}
@@ -343,14 +343,64 @@ func requirementsFileIn(root, name string) []string {
 	if err != nil {
 		return nil
 	}
+	return fileRequirements(data)
+}
+
+// fileRequirements are the requirements of a requirements file to ask the index for (see
+// indexRequirement); editable lines are left out.
+func fileRequirements(data []byte) []string {
 	rf, _ := pkgmeta.ParseRequirementsFile(data)
 	var reqs []string
 	for _, l := range rf.Requirements {
-		if l.Parsed != nil && !l.Editable && !l.Direct {
-			reqs = append(reqs, l.Raw)
+		if l.Editable {
+			continue
+		}
+		if r := indexRequirement(l.Raw); r != "" {
+			reqs = append(reqs, r)
 		}
 	}
 	return reqs
+}
+
+// eggName is the project a VCS URL names in its fragment (`#egg=name`).
+var eggName = regexp.MustCompile(`(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// projectName is a valid project name (PEP 508).
+var projectName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+
+// indexRequirement is what PYTI asks the index for in place of a test requirement: the
+// requirement itself, or, for a direct reference, the project it names, as the sandbox reaches
+// only the index and pip could fetch no repository or URL there: "name @ URL" gives name with its
+// extras and marker, a VCS URL the name in its #egg= fragment or else its git repository's name
+// (Sphinx's extensions test against `git+https://github.com/sphinx-doc/sphinx`). "" when it
+// names no project (a local path, an archive's URL), or is no requirement.
+func indexRequirement(s string) string {
+	if r, err := pep440.ParseRequirement(s); err == nil {
+		if r.URL == "" {
+			return s
+		}
+		r.URL = ""
+		return r.String()
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok || strings.ContainsAny(s, " \t") {
+		return ""
+	}
+	rest, frag, _ := strings.Cut(rest, "#")
+	if m := eggName.FindStringSubmatch(frag); m != nil {
+		return m[1]
+	}
+	if !strings.HasPrefix(scheme, "git+") {
+		return ""
+	}
+	rest, _, _ = strings.Cut(rest, "?")
+	name := path.Base(rest)
+	name, _, _ = strings.Cut(name, "@") // a ref: repo.git@v1.2
+	name = strings.TrimSuffix(name, ".git")
+	if !projectName.MatchString(name) {
+		return ""
+	}
+	return name
 }
 
 // toxSubstitution is a line of a tox.ini value that is one substitution of another section's

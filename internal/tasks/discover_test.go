@@ -194,6 +194,13 @@ func TestConftestFailure(t *testing.T) {
 			"tests/conftest.py could not be loaded: ModuleNotFoundError: No module named 'simplejson'"},
 		{"the last error line of the first block", "ImportError while loading conftest '/x/conftest.py'.\nE   ImportError: a\nE   b\n\nother\nE   c\n",
 			"/x/conftest.py could not be loaded: b"},
+		{"a plugin a conftest.py names in pytest_plugins (sphinxcontrib-serializinghtml's sphinx.testing.fixtures)",
+			"Traceback (most recent call last):\n  File \"/work/venv/lib/python3.11/site-packages/_pytest/config/__init__.py\", line 603, in _getconftestmodules\n" +
+				"    mod = self._importconftest(conftestpath, importmode, rootpath)\n  File \"/work/venv/lib/python3.11/site-packages/_pytest/config/__init__.py\", line 651, in _importconftest\n" +
+				"    self.consider_conftest(mod)\n  File \"/work/venv/lib/python3.11/site-packages/docutils/parsers/rst/states.py\", line 119, in <module>\n    import roman\n" +
+				"ImportError: Error importing plugin \"sphinx.testing.fixtures\": No module named 'roman'\n" +
+				"/work/venv/lib/python3.11/site-packages/coverage/control.py:801: CoverageWarning: No data was collected. (no-data-collected)\n",
+			"a conftest.py could not be loaded: ImportError: Error importing plugin \"sphinx.testing.fixtures\": No module named 'roman'"},
 		{"no conftest failure", "ERROR: usage: pytest [options]\n", ""},
 	}
 	for _, tt := range tests {

@@ -442,6 +442,12 @@ var conftestLoadRe = regexp.MustCompile(`ImportError while loading conftest '([^
 func conftestFailure(output string) string {
 	loc := conftestLoadRe.FindStringSubmatchIndex(output)
 	if loc == nil {
+		// A plugin that a conftest.py names in pytest_plugins failed to import: pytest prints
+		// only the traceback, through its _importconftest (Sphinx's sphinx.testing.fixtures,
+		// whose docutils imports roman).
+		if strings.Contains(output, ", in _importconftest\n") {
+			return strings.TrimSuffix("a conftest.py could not be loaded: "+lastLine(output), ": ")
+		}
 		return ""
 	}
 	path := output[loc[2]:loc[3]]

@@ -300,7 +300,7 @@ func (r *Run) SkipReasons() []ReasonCount {
 }
 
 var (
-	missingRe     = regexp.MustCompile(`(?:ModuleNotFoundError|ImportError): No module named '([^']+)'`)
+	missingRe     = regexp.MustCompile(`(?:ModuleNotFoundError|ImportError): (?:Error importing plugin "[^"\n]+": )?No module named '([^']+)'`)
 	missingFileRe = regexp.MustCompile(`(?:FileNotFoundError|IOError|OSError): \[Errno 2\] No such file or directory: '([^']+)'`)
 	networkRe     = regexp.MustCompile(`Network is unreachable|Temporary failure in name resolution|Name or service not known|nodename nor servname|socket\.gaierror|gaierror|ConnectionRefusedError|Connection refused|NewConnectionError|MaxRetryError|ConnectTimeout|URLError|\[Errno 101\]|\[Errno 111\]|\[Errno -[23]\]|No route to host|Cannot assign requested address|ProxyError|ConnectionError: HTTP|SSLEOFError|UNEXPECTED_EOF_WHILE_READING|EOF occurred in violation of protocol|RemoteDisconnected|DID NOT RAISE <class '[\w.]*(?:ConnectionError|ConnectTimeout|ProxyError|gaierror|URLError|NewConnectionError)'>`)
 )

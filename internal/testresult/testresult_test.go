@@ -202,6 +202,8 @@ func TestClassify(t *testing.T) {
 		want                    got
 	}{
 		{"missing module", "ModuleNotFoundError: No module named 'pretend'", "", true, got{Class: MissingDependency, Module: "pretend"}},
+		{"a plugin's missing module", `ImportError: Error importing plugin "sphinx.testing.fixtures": No module named 'roman'`, "", true,
+			got{Class: MissingDependency, Module: "roman"}},
 		{"missing data file", "FileNotFoundError: [Errno 2] No such file or directory: 'tests/data/a.json'", "", false,
 			got{Class: MissingFile, Path: "tests/data/a.json"}},
 		{"missing data while collecting", "FileNotFoundError: [Errno 2] No such file or directory: '/t/tree/toml-test'", "", true,

@@ -108,7 +108,9 @@ func TestInstallTimeRulesOnlyInSetupPy(t *testing.T) {
 
 // A maintainers' tools/ directory at the top of a source tree is no package: nothing installs or
 // imports it, so a script there that downloads data when run (regex's build_regex_unicode.py)
-// is not code that reaches the network at import. The same file where it can be imported is.
+// is not code that reaches the network at import. The same file where it can be imported is. So
+// is a directory of scripts that a setuptools sdist's egg-info shows it does not install, and that
+// its build files do not name.
 func TestMaintainerToolsAreNotModules(t *testing.T) {
 	py := python(t)
 	gen := "import urllib.request\nurllib.request.urlretrieve('https://www.unicode.org/Public/zipped/15.1.0/UCD.zip', 'UCD.zip')\n"
@@ -125,6 +127,19 @@ func TestMaintainerToolsAreNotModules(t *testing.T) {
 			[]string{"import-time-network pkg-1.0/pkg/tools/gen.py"}},
 		{"a wheel's tools/, installed and importable", map[string]string{"pkg-1.0.dist-info/METADATA": "", "tools/gen.py": gen},
 			[]string{"import-time-network tools/gen.py"}},
+		// fonttools' MetaTools/: scripts beside Lib/fontTools, which its egg-info says is all it installs.
+		{"scripts a setuptools sdist does not install", map[string]string{"pkg-1.0/setup.py": "setup(package_dir={'': 'Lib'})\n",
+			"pkg-1.0/Lib/pkg.egg-info/top_level.txt": "pkg\n", "pkg-1.0/Lib/pkg/__init__.py": "", "pkg-1.0/MetaTools/gen.py": gen}, nil},
+		{"a directory setup.py names", map[string]string{"pkg-1.0/setup.py": "setup(scripts=['MetaTools/gen.py'])\n",
+			"pkg-1.0/pkg.egg-info/top_level.txt": "pkg\n", "pkg-1.0/pkg/__init__.py": "", "pkg-1.0/MetaTools/gen.py": gen},
+			[]string{"import-time-network pkg-1.0/MetaTools/gen.py"}},
+		{"a directory with a package inside", map[string]string{"pkg-1.0/setup.py": "", "pkg-1.0/pkg.egg-info/top_level.txt": "pkg\n",
+			"pkg-1.0/MetaTools/sub/__init__.py": "", "pkg-1.0/MetaTools/gen.py": gen},
+			[]string{"import-time-network pkg-1.0/MetaTools/gen.py"}},
+		{"a directory top_level.txt lists (a namespace package)", map[string]string{"pkg-1.0/setup.py": "", "pkg-1.0/ns.egg-info/top_level.txt": "ns\n",
+			"pkg-1.0/ns/gen.py": gen}, []string{"import-time-network pkg-1.0/ns/gen.py"}},
+		{"no top_level.txt to say what is installed", map[string]string{"pkg-1.0/pyproject.toml": "", "pkg-1.0/PKG-INFO": "", "pkg-1.0/MetaTools/gen.py": gen},
+			[]string{"import-time-network pkg-1.0/MetaTools/gen.py"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

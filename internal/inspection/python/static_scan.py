@@ -1393,14 +1393,19 @@ class FileReader:
             elif isinstance(node, ast.Attribute) and node.attr == "sub_commands":
                 return set()
             elif isinstance(node, ast.Call) and (self.dotted(node.func) or "").split(".")[-1] == "setup":
+                # setup(**params): the keywords of params, where its dict is written out; one
+                # that is not adds no cmdclass that could be read.
+                keywords = []
                 for k in node.keywords:
-                    if k.arg != "cmdclass":
-                        continue
-                    if isinstance(k.value, ast.Dict):
-                        pairs = list(zip(k.value.keys, k.value.values))
-                    elif isinstance(k.value, ast.Call) and self.dotted(k.value.func) == "dict" and not k.value.args:
-                        pairs = [(ast.Constant(kk.arg), kk.value) for kk in k.value.keywords]
+                    if k.arg is not None:
+                        keywords.append((ast.Constant(k.arg), k.value))
                     else:
+                        keywords.extend(self.dict_items(tree, k.value) or [])
+                for key, value in keywords:
+                    if self.fold(key).v != "cmdclass":
+                        continue
+                    pairs = self.dict_items(tree, value)
+                    if pairs is None:
                         return set()
                     for key, value in pairs:
                         kv = self.fold(key).v if key is not None else None
@@ -1408,6 +1413,51 @@ class FileReader:
                             return set()
                         names.setdefault(value.id, set()).add(kv)
         return {c for c in generic if c in names and not names[c] & set(INSTALL_COMMANDS)}
+
+    def dict_items(self, tree, node, depth=0):
+        """The (key, value) pairs of a dict as setup.py writes one out: a literal, dict(k=v),
+        either with **d of another such dict, or a name bound once to one, with the items it
+        sets by subscript (fonttools: cmdclass = {"release": release}, then
+        cmdclass["build_ext"] = ..., given as setup(**setup_params)). None when the dict is
+        built any other way, or changed by a call (update, setdefault)."""
+        if depth > 4:
+            return None
+        if isinstance(node, ast.Dict) or (isinstance(node, ast.Call) and self.dotted(node.func) == "dict" and not node.args):
+            if isinstance(node, ast.Dict):
+                entries = list(zip(node.keys, node.values))
+            else:
+                entries = [(ast.Constant(k.arg) if k.arg is not None else None, k.value) for k in node.keywords]
+            out = []
+            for key, value in entries:
+                if key is not None:
+                    out.append((key, value))
+                    continue
+                more = self.dict_items(tree, value, depth + 1)
+                if more is None:
+                    return None
+                out.extend(more)
+            return out
+        if not isinstance(node, ast.Name):
+            return None
+        bound, extra = [], []
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and n.func.value.id == node.id:
+                return None
+            if not isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                continue
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target]):
+                if isinstance(t, ast.Name) and t.id == node.id:
+                    if isinstance(n, ast.AugAssign) or n.value is None:
+                        return None
+                    bound.append(n.value)
+                elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == node.id:
+                    extra.append((t.slice, n.value))
+                elif any(isinstance(e, ast.Name) and e.id == node.id for e in ast.walk(t)):
+                    return None
+        if len(bound) != 1:
+            return None
+        base = self.dict_items(tree, bound[0], depth + 1)
+        return None if base is None else base + extra
 
     def setup_fact(self, tree):
         cmdclass, extra = [], []
@@ -1518,6 +1568,53 @@ def tooling_dirs(root, files):
     return out
 
 
+BUILD_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
+
+
+def unshipped_dirs(root, files):
+    """The directories at the top of a setuptools source tree that it does not install, as
+    "DIR/" prefixes: Python files, but no package among them (no __init__.py at any depth, so
+    find_packages() finds none), not one of the names its egg-info's top_level.txt lists, and
+    named by none of its build files (setup.py, setup.cfg, pyproject.toml). What they hold are
+    scripts a maintainer runs by hand, read as tooling (fonttools' MetaTools/roundTrip.py calls
+    its main() unguarded, which runs a diff). A tree without top_level.txt (flit, hatch,
+    poetry) keeps its directories as they are."""
+    out = set()
+    for top in project_tops(root, files):
+        installed, listed = set(), False
+        for f in files:
+            tl = os.path.join(root, f)
+            if f.startswith(top) and f.endswith(".egg-info/top_level.txt") and not os.path.islink(tl) and os.path.isfile(tl):
+                try:
+                    with open(tl, encoding="utf-8", errors="replace") as fh:
+                        installed |= {l.strip() for l in fh.read(1 << 16).splitlines()}
+                    listed = True
+                except OSError:
+                    pass
+        if not listed:
+            continue
+        build = ""
+        for name in BUILD_FILES:
+            path = os.path.join(root, top, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as fh:
+                        build += fh.read(1 << 20) + "\n"
+                except OSError:
+                    pass
+        below = {}
+        for f in files:
+            if f.startswith(top) and "/" in f[len(top):]:
+                below.setdefault(f[len(top):].split("/")[0], []).append(f)
+        for name, inside in below.items():
+            if (name in installed or name.lower() in ("src", "test", "tests", "testing", "t") or
+                    not any(f.endswith(".py") for f in inside) or any(f.split("/")[-1] == "__init__.py" for f in inside) or
+                    re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", build)):
+                continue
+            out.add(top + name + "/")
+    return out
+
+
 IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)|import[ \t]+([^\n#;]+))", re.M)
 
 
@@ -1625,7 +1722,7 @@ def main():
             for fn in sorted(fns):
                 files.append(os.path.relpath(os.path.join(dp, fn), root))
         top_setup = {f for f in files if f.split("/")[-1] == "setup.py" and f.count("/") <= 1}
-        tooling = tooling_dirs(root, files)
+        tooling = tooling_dirs(root, files) | unshipped_dirs(root, files)
         support = support_dirs(root, files, top_setup, tooling)
         n, zips = 0, 0
         for rel in files:

@@ -642,6 +642,57 @@ func TestLegacySetupRequires(t *testing.T) {
 	}
 }
 
+// TestLegacyBuildByPipIsIsolated: where pip builds the wheel (a test dependency that setuptools'
+// own extras name is only a source distribution on the index, so no cached build environment
+// can be proved to be the one pip would make), a project without pyproject.toml is built in
+// pip's isolation too: its setup.py, which records which of the host's Debian packages it could
+// import, sees none (fonttools' setup.py compiled its extensions with the host's Cython).
+func TestLegacyBuildByPipIsIsolated(t *testing.T) {
+	t.Parallel()
+	shared := index(t)
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(shared.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			if err := copyFile(filepath.Join(shared.dir, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	makeSdist(t, dir, "tomli_w-1.0.0.tar.gz", "tomli_w-1.0.0", map[string]string{
+		"PKG-INFO":   "Metadata-Version: 2.1\nName: tomli_w\nVersion: 1.0.0\n",
+		"setup.py":   "from setuptools import setup\nsetup(name='tomli_w', version='1.0.0', py_modules=['tomli_w'])\n",
+		"tomli_w.py": "def dumps(obj):\n    return ''\n",
+	})
+	url, client := serveIndex(t, dir)
+	tree := filepath.Join(t.TempDir(), "checkout")
+	if err := copyTree("testdata/projects/hostpkgs", tree); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "requirements-test.txt"), []byte("tomli_w\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
+		Client: client, IndexURL: url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := rep.Results().Build; b == nil || b.Frontend != "pip" {
+		t.Fatalf("build %+v, want pip's: a test dependency is a source distribution that setuptools' extras name", b)
+	}
+	if rep.Verdict != report.VerdictPassed {
+		t.Fatalf("verdict %s (%s), want passed: the build saw the host's packages", rep.Verdict, rep.Reason)
+	}
+}
+
 // pureDependingOn is a copy of the pure example whose build-system requires line is requires and
 // whose project depends on deps (a TOML list's items), for an analysis of a source tree.
 func pureDependingOn(t *testing.T, requires, deps string) string {

@@ -53,8 +53,14 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 	if errors.Is(err, errNoCachedEnv) {
 		j.log.Info("pip builds the wheel", "reason", err)
 		frontend, note = "pip", err.Error()
+		// --use-pep517: pip's build isolation also for a project without pyproject.toml, whose
+		// setup.py pip 23.0 would otherwise run in the interpreter running pip, the system's,
+		// with every package of its dist-packages importable (the host's Cython compiled
+		// fonttools' extensions). pip 23.1 and later do so whenever setuptools is not importable
+		// where pip runs, as in a fresh virtualenv of Python 3.12; the cached environments
+		// (buildCached) are always isolated.
 		res, err = j.run(ctx, step{t: t, task: t.task("build"), name: "pip-wheel", phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
-			argv: j.pipArgv(ctx, t, t.python, "wheel", "--no-deps", "--no-index",
+			argv: j.pipArgv(ctx, t, t.python, "wheel", "--use-pep517", "--no-deps", "--no-index",
 				"--find-links", j.in(wh.Dir), "--wheel-dir", j.in(dist), "--progress-bar", "off", "--verbose", j.in(tree)),
 			env: offlinePip(j.in(wh.Dir))})
 	}

@@ -368,6 +368,16 @@ func TestTestsRunTheEnvironmentsCommands(t *testing.T) {
 	})
 }
 
+// TestLegacyBuildIsIsolated: a project without pyproject.toml is built as pip's PEP 517 build
+// isolation builds it, with its build requirements only: never with the packages of the system
+// Python that runs pip (its setup.py records which of the host's it could import). Here PYTI's
+// front end builds it on a cached environment; TestLegacyBuildByPipIsIsolated has pip build it.
+func TestLegacyBuildIsIsolated(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-hostpkgs")
+	passedAs(t, rep, map[string]string{"tests/test_build.py::test_the_build_saw_only_its_build_requirements": "passed"})
+}
+
 // TestTestsRan: coverage is reported only when a test ran; what a conftest.py or the
 // collection imported is no test's coverage.
 func TestTestsRan(t *testing.T) {

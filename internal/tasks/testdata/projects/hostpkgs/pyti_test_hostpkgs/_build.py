@@ -1,0 +1,1 @@
+SEEN = None  # setup.py writes what the build saw

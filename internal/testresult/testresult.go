@@ -178,8 +178,15 @@ func ParsePytest(r io.Reader) (*Run, error) {
 					c.Message += " (the module calls " + call + " when imported: a script, run as `python FILE`, not a module pytest can collect)"
 				}
 			}
-			byID["collect:"+rec.NodeID] = c
-			order = append(order, "collect:"+rec.NodeID)
+			// A file can have two collectors, each with its report: with --doctest-modules a
+			// test module's DoctestModule skips on an import error that fails its Module
+			// (fonttools' Tests/): both are kept, as pytest counts both.
+			key := "collect:" + rec.NodeID
+			for n := 2; byID[key] != nil; n++ {
+				key = fmt.Sprintf("collect:%s#%d", rec.NodeID, n)
+			}
+			byID[key] = c
+			order = append(order, key)
 		case "test":
 			c, ok := byID[rec.NodeID]
 			if !ok {

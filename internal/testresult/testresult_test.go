@@ -470,6 +470,31 @@ func failures(run *Run, what func(Case) string) map[string]string {
 	return got
 }
 
+// TestTwoCollectorsOfOneFile: with --doctest-modules --doctest-ignore-import-errors, a test
+// module that cannot import is collected twice, its doctests skipped and the module an error
+// (fonttools' Tests/). Both reports are cases, as pytest counts both.
+func TestTwoCollectorsOfOneFile(t *testing.T) {
+	run, out := runPytest(t, map[string]string{
+		"test_needs.py": "import pyti_no_such_module\n\ndef test_x():\n    pass\n",
+		"test_ok.py":    "def test_y():\n    pass\n",
+	}, "--doctest-modules", "--doctest-ignore-import-errors", "--continue-on-collection-errors")
+	got := map[string]int{}
+	for _, c := range run.Cases {
+		got[c.NodeID+" "+string(c.Outcome)+" "+string(c.Class)]++
+	}
+	want := map[string]int{
+		"test_needs.py skipped ":                 1,
+		"test_needs.py error missing-dependency": 1,
+		"test_ok.py::test_y passed ":             1,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("cases (-want +got):\n%s\n%s", d, out)
+	}
+	if d := cmp.Diff(Counts{Passed: 1, Errors: 1, Skipped: 1}, run.Counts); d != "" {
+		t.Errorf("counts (-want +got):\n%s", d)
+	}
+}
+
 // TestExitAtImport: a collection that ended in SystemExit from a module-level unittest.main() or
 // sys.exit() names that call in the case's message; another SystemExit, or another error, does not.
 func TestExitAtImport(t *testing.T) {

@@ -1571,6 +1571,22 @@ def tooling_dirs(root, files):
 BUILD_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
 
 
+def top_level_names(root, files, top):
+    """The names the egg-info top_level.txt files below top list (the top-level modules and
+    packages a setuptools sdist installs), or None when there is no top_level.txt to read."""
+    installed, listed = set(), False
+    for f in files:
+        tl = os.path.join(root, f)
+        if f.startswith(top) and f.endswith(".egg-info/top_level.txt") and not os.path.islink(tl) and os.path.isfile(tl):
+            try:
+                with open(tl, encoding="utf-8", errors="replace") as fh:
+                    installed |= {l.strip() for l in fh.read(1 << 16).splitlines()}
+                listed = True
+            except OSError:
+                pass
+    return installed if listed else None
+
+
 def unshipped_dirs(root, files):
     """The directories at the top of a setuptools source tree that it does not install, as
     "DIR/" prefixes: Python files, but no package among them (no __init__.py at any depth, so
@@ -1581,17 +1597,8 @@ def unshipped_dirs(root, files):
     poetry) keeps its directories as they are."""
     out = set()
     for top in project_tops(root, files):
-        installed, listed = set(), False
-        for f in files:
-            tl = os.path.join(root, f)
-            if f.startswith(top) and f.endswith(".egg-info/top_level.txt") and not os.path.islink(tl) and os.path.isfile(tl):
-                try:
-                    with open(tl, encoding="utf-8", errors="replace") as fh:
-                        installed |= {l.strip() for l in fh.read(1 << 16).splitlines()}
-                    listed = True
-                except OSError:
-                    pass
-        if not listed:
+        installed = top_level_names(root, files, top)
+        if installed is None:
             continue
         build = ""
         for name in BUILD_FILES:
@@ -1638,15 +1645,7 @@ def support_dirs(root, files, top_setup, tooling):
     for top in project_tops(root, files):
         if not os.path.isdir(os.path.join(root, top, "src")):
             continue
-        installed = set()
-        for f in files:
-            tl = os.path.join(root, f)
-            if f.startswith(top) and f.endswith(".egg-info/top_level.txt") and not os.path.islink(tl) and os.path.isfile(tl):
-                try:
-                    with open(tl, encoding="utf-8", errors="replace") as fh:
-                        installed |= {l.strip() for l in fh.read(1 << 16).splitlines()}
-                except OSError:
-                    pass
+        installed = top_level_names(root, files, top) or set()
         for name in {f[len(top):].split("/")[0] for f in files if f.startswith(top) and "/" in f[len(top):]}:
             d = top + name + "/"
             if (name.isidentifier() and name != "src" and name not in installed and

@@ -600,22 +600,7 @@ func TestConfiguredDoctests(t *testing.T) {
 // wheelhouse, where the fetch put it.
 func TestLegacySetupRequires(t *testing.T) {
 	t.Parallel()
-	shared := index(t)
-	dir := filepath.Join(t.TempDir(), "index")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(shared.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Type().IsRegular() {
-			if err := copyFile(filepath.Join(shared.dir, e.Name()), filepath.Join(dir, e.Name())); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	dir := copyOfIndex(t)
 	makeSdist(t, dir, "legacydep-1.0.tar.gz", "legacydep-1.0", map[string]string{
 		"PKG-INFO":     "Metadata-Version: 2.1\nName: legacydep\nVersion: 1.0\n",
 		"setup.py":     "from setuptools import setup\nsetup(name='legacydep', version='1.0', py_modules=['legacydep'], setup_requires=['iniconfig'])\n",
@@ -649,22 +634,7 @@ func TestLegacySetupRequires(t *testing.T) {
 // import, sees none (fonttools' setup.py compiled its extensions with the host's Cython).
 func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 	t.Parallel()
-	shared := index(t)
-	dir := filepath.Join(t.TempDir(), "index")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(shared.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Type().IsRegular() {
-			if err := copyFile(filepath.Join(shared.dir, e.Name()), filepath.Join(dir, e.Name())); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	dir := copyOfIndex(t)
 	makeSdist(t, dir, "tomli_w-1.0.0.tar.gz", "tomli_w-1.0.0", map[string]string{
 		"PKG-INFO":   "Metadata-Version: 2.1\nName: tomli_w\nVersion: 1.0.0\n",
 		"setup.py":   "from setuptools import setup\nsetup(name='tomli_w', version='1.0.0', py_modules=['tomli_w'])\n",
@@ -691,6 +661,29 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed: the build saw the host's packages", rep.Verdict, rep.Reason)
 	}
+}
+
+// copyOfIndex copies the shared example index's files into a directory of the test's own, for
+// a test that adds distributions to it.
+func copyOfIndex(t *testing.T) string {
+	t.Helper()
+	shared := index(t)
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(shared.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			if err := copyFile(filepath.Join(shared.dir, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
 }
 
 // pureDependingOn is a copy of the pure example whose build-system requires line is requires and

@@ -66,9 +66,10 @@ func (s analyzeSetup) pytiArgs(project, out string, noTrace bool) []string {
 	return append(args, project)
 }
 
-// coldEnvDirs are the cache directories of the build and test environments (internal/tasks),
-// which the cold variant empties before each repetition.
-var coldEnvDirs = []string{"build-env", "test-env"}
+// coldEnvDirs are the cache directories of the build and test environments and of the fresh
+// environment the install fills (internal/tasks), which the cold variant empties before each
+// repetition.
+var coldEnvDirs = []string{"build-env", "test-env", "venv"}
 
 // pytiVariant times one `pyti analyze` and appends its report's task times to breakdown (when not
 // nil). coldEnvs empties the cached build and test environments first, untimed, so that the run

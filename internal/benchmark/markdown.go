@@ -207,9 +207,10 @@ func writeVerdict(b *strings.Builder, res *Results) {
 	if within < len(lines) {
 		fmt.Fprintf(b, " The breakdown below shows where the time goes and what would remove it.")
 	}
-	fmt.Fprintf(b, "\n\n*pyti, cold environments* is the same analysis with the cached build and test environments removed\n"+
-		"first: what the first analysis needing them pays (pip installs them, as its build isolation and a test install\n"+
-		"would, and keeps them for the next analyses with the same interpreter, requirements and wheels).\n\n")
+	fmt.Fprintf(b, "\n\n*pyti, cold environments* is the same analysis with the cached build and test environments, and the\n"+
+		"fresh environment the install fills, removed first: what the first analysis needing them pays (pip installs\n"+
+		"them, as its build isolation and a test install would, `python -m venv` makes the fresh one, and PYTI keeps them\n"+
+		"for the next analyses with the same interpreter, requirements and wheels).\n\n")
 }
 
 // writeFailures lists repetitions that failed, so a missing sample is never silent.

@@ -23,9 +23,38 @@ import (
 // up to Python 3.11), so that a package that imports pkg_resources through a dependency that does
 // not declare it (fixtures through pbr) imports as it does for its users. It needs nothing of the
 // build, so it runs beside it, untraced: the interpreter's own venv and ensurepip modules run,
-// none of the package's code, offline from the wheels the interpreter ships.
+// none of the package's code, offline from the wheels the interpreter ships. It is a copy of the
+// one they made for an earlier job in the same place (see venvTemplate), when the cache has it.
 func (j *job) makeVenv(ctx context.Context, d *dag.Data, t *target) (Venv, error) {
 	venv := filepath.Join(t.work, "venv")
+	v, err := j.copyVenvTemplate(ctx, t, venv)
+	if err == nil {
+		return v, nil
+	}
+	j.log.Debug("no cached environment: python -m venv makes it", "err", err)
+	return j.runVenv(ctx, t, venv)
+}
+
+// copyVenvTemplate makes venv a copy of the environment `python -m venv` made in the same place
+// for an earlier job (see venvTemplate), making that first when the cache lacks it.
+func (j *job) copyVenvTemplate(ctx context.Context, t *target, venv string) (Venv, error) {
+	tmpl, err := j.venvTemplate(ctx, t, j.in(venv))
+	if err != nil {
+		return Venv{}, err
+	}
+	if err := copyVenv(tmpl, venv); err != nil {
+		if rerr := os.RemoveAll(venv); rerr != nil {
+			return Venv{}, fmt.Errorf("%w; removing the partial copy: %w", err, rerr)
+		}
+		return Venv{}, err
+	}
+	reason := "a copy of the environment `python -m venv` made in the same place for an earlier analysis (" + tmpl + ")"
+	env := Environment{Venv: venv, Python: filepath.Join(venv, "bin", "python"), SitePackages: sitePackages(venv)}
+	return Venv{Made: true, Env: env, Phase: report.Phase{Outcome: "ok", Reason: reason}}, nil
+}
+
+// runVenv makes venv with `python -m venv`, in the sandbox.
+func (j *job) runVenv(ctx context.Context, t *target, venv string) (Venv, error) {
 	mk, err := j.run(ctx, step{t: t, task: t.task("install"), name: "venv", dir: j.in(t.work), wall: j.opts.InstallTimeout,
 		argv: []string{t.python, "-m", "venv", j.in(venv)}})
 	if err != nil {

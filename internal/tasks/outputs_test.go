@@ -26,7 +26,7 @@ func TestCopyOutRefusesHostileOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	j, collected := collecting(&jobEnv{dir: dir, raw: filepath.Join(dir, "raw"), work: filepath.Join(dir, "work")})
-	test := filepath.Join(j.work, "test")
+	test := filepath.Join(j.work, testDirName)
 	for _, d := range []string{j.raw, test} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -62,7 +62,7 @@ func TestCopyOutRefusesHostileOutputs(t *testing.T) {
 	for _, f := range collected.Findings {
 		rules = append(rules, f.RuleID+" "+string(f.Severity)+" "+f.Evidence[0].File)
 	}
-	want := []string{"output-link high work/test/junit.xml", "output-not-regular medium work/test/pytest.jsonl", "output-link high work/dist/secret"}
+	want := []string{"output-link high work/pyti/junit.xml", "output-not-regular medium work/pyti/pytest.jsonl", "output-link high work/dist/secret"}
 	if d := cmp.Diff(want, rules); d != "" {
 		t.Errorf("findings (-want +got)\n%s", d)
 	}

@@ -20,6 +20,28 @@ import (
 	"github.com/pyti/pyti/internal/testresult"
 )
 
+// testDirName is the test step's directory in a target's work space: PYTI's files of the run
+// (the results, the coverage data and configuration) and the test tree, its treeName. The sandbox
+// shows them at /work/pyti/tree. A project's coverage omit patterns are matched against the path
+// of every file measured, and the tests report paths through it: no word a project's pattern or
+// test means (a "test" directory: cycler's `omit = *test*` left out every file) may be on it.
+const (
+	testDirName = "pyti"
+	treeName    = "tree"
+)
+
+// treeMarker is the test tree's place, as it shows in a path inside the sandbox.
+const treeMarker = "/" + testDirName + "/" + treeName + "/"
+
+// treeRelative is p relative to the test tree when it lies inside it (a path the sandbox saw),
+// else p.
+func treeRelative(p string) string {
+	if i := strings.Index(p, treeMarker); i >= 0 {
+		return p[i+len(treeMarker):]
+	}
+	return p
+}
+
 // test finds how the project tests itself, adds its test dependencies (and the test tools it does
 // not declare) to the environment, and runs the suite offline under coverage.py with PYTI's pytest
 // plugin, from a copy of the source tree. Its part of the report is the tests, whatever became of
@@ -49,8 +71,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		t.Runner += ", with tox.ini's " + strings.Join(tox, " ")
 	}
 
-	dir := filepath.Join(tg.work, "test")
-	tree := filepath.Join(dir, "tree")
+	dir := filepath.Join(tg.work, testDirName)
+	tree := filepath.Join(dir, treeName)
 	if err := j.freshDir(tg, "test", tree); err != nil {
 		return t, err
 	}
@@ -420,10 +442,7 @@ func pytestStopped(exited bool, code int, output string) string {
 		}
 	}
 	if where != "" {
-		if i := strings.Index(where, "/test/tree/"); i >= 0 {
-			where = where[i+len("/test/tree/"):]
-		}
-		last = where + ": " + last
+		last = treeRelative(where) + ": " + last
 	}
 	if last == "" {
 		return what
@@ -450,10 +469,7 @@ func conftestFailure(output string) string {
 		}
 		return ""
 	}
-	path := output[loc[2]:loc[3]]
-	if i := strings.Index(path, "/test/tree/"); i >= 0 {
-		path = path[i+len("/test/tree/"):]
-	}
+	path := treeRelative(output[loc[2]:loc[3]])
 	why := ""
 	for _, l := range splitLines(output[loc[1]:]) {
 		if rest, ok := strings.CutPrefix(l, "E   "); ok && strings.TrimSpace(rest) != "" {

@@ -257,6 +257,24 @@ func TestProjectCoverageExclusions(t *testing.T) {
 	}
 }
 
+// TestProjectOmitsTestPaths: a project's omit pattern that means its test files (cycler's
+// `*test*`) leaves out its test files, not every file measured because PYTI's own directories,
+// on their paths, hold such a word.
+func TestProjectOmitsTestPaths(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-rings")
+	if rep.Verdict != report.VerdictPassed || rep.Results().Tests.Results.Counts.Passed != 3 {
+		t.Errorf("verdict %s (%s), want passed with 3 tests", rep.Verdict, rep.Reason)
+	}
+	c := rep.Results().Tests.Coverage
+	if c == nil {
+		t.Fatal("no coverage")
+	}
+	if d := cmp.Diff(covFigures{7, 7, 2, 2}, figuresOf(c)); d != "" || c.Percent != 100 {
+		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+	}
+}
+
 // TestLintOfAWrittenModule: when the build writes a module the sdist does not hold, the lint begun
 // on the sdist's copies is not what the wheel ships: the wheel's own modules are linted.
 func TestLintOfAWrittenModule(t *testing.T) {

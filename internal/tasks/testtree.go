@@ -294,7 +294,7 @@ func notCollected(all, collected []string) []string {
 // testOmit are coverage's omit patterns for the test code found (test files, the test
 // directories holding them, every conftest.py), in each of roots where a copy lives (the test
 // tree, its src/, site-packages). They are anchored there: a pattern "*/test/*" for a project's
-// top-level test/ would also match every file below PYTI's own /work/test/tree.
+// top-level test/ would also match every file below a test tree in a test/ directory.
 func testOmit(files []string, roots ...string) []string {
 	set := map[string]bool{"*/conftest.py": true}
 	for _, f := range files {
@@ -414,7 +414,7 @@ var treePath = regexp.MustCompile(`/[^\s'"(),;:]+`)
 
 // missingTreePath is the first path (relative to the tree) that an exception's message names
 // inside the test tree (insideTree, as the sandbox saw it) and that the tree does not hold, nor the
-// directory it would lie in (hostTree): gitdb's "InvalidDBRoot: /work/test/tree/.git/objects", a
+// directory it would lie in (hostTree): gitdb's "InvalidDBRoot: /work/pyti/tree/.git/objects", a
 // project's own error that says which of its data it could not find. A file missing from a
 // directory that is there may be one the test itself was to write. "" when the message names
 // none.

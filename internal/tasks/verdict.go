@@ -433,8 +433,8 @@ func testsWord(total int, what string) string {
 
 // dataPath shows a missing file relative to the test tree when it lies inside it.
 func dataPath(p string) string {
-	if i := strings.Index(p, "/test/tree/"); i >= 0 {
-		return p[i+len("/test/tree/"):]
+	if rel := treeRelative(p); rel != p {
+		return rel
 	}
 	return path.Clean(p)
 }

@@ -149,6 +149,13 @@ except OSError: pass`), want: []string{"unix-socket-connect"}},
 	// os.openpty() opens /dev/ptmx read-write: a new terminal pair, no file changed (yamllint's
 	// tests of its coloured output, pexpect).
 	{name: "a pseudo-terminal", phase: "test", argv: py(`import os; os.openpty()`), want: nil},
+	// An interactive shell or Python keeps its history in HOME when it exits (argcomplete's and
+	// pexpect's tests drive bash through a terminal): the program's own record, no file of
+	// anyone's changed.
+	{name: "shell history", phase: "test", argv: []string{"/bin/bash", "-c", "HISTFILE=~/.bash_history; set -o history; echo hi; history -w"},
+		want: []string{"passwd-read", "shell-command"}},
+	{name: "python history", phase: "test", argv: py(`import os, readline; readline.add_history("x"); readline.write_history_file(os.path.expanduser("~/.python_history"))`),
+		want: nil},
 	{name: "pth file", argv: py(`open("env/lib/python3.11/site-packages/zz.pth", "w").write("import os\n")`),
 		want: []string{"pth-file-written"}, subject: "/work/env/lib/python3.11/site-packages/zz.pth"},
 	{name: "sitecustomize", argv: py(`open("env/lib/python3.11/site-packages/sitecustomize.py", "w").write("print(1)\n")`),

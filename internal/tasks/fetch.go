@@ -65,8 +65,11 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		argv := append(j.pipArgv(ctx, t, t.python, "download", "--dest", j.in(wh),
 			"--index-url", fmt.Sprintf("http://127.0.0.1:%d/simple/", indexPort), "--progress-bar", "off"), reqs...)
 		argv = slices.Insert(argv, 1, "-S")
+		// PIP_NO_COMPILE: the build environment pip installs to prepare an sdist's metadata
+		// (setuptools: a thousand modules) lives for two hook calls, which import a tenth of
+		// it; byte-compiling the rest was a third of that install, traced.
 		return j.run(ctx, step{t: t, task: t.task("fetch"), name: name, phase: "fetch", argv: argv, dir: j.in(t.work), wall: j.opts.FetchTimeout,
-			indexSock: sock, readOnly: binds})
+			indexSock: sock, readOnly: binds, env: []string{"PIP_NO_COMPILE=1"}})
 	}
 	// Everything at once first: the package with its test extras, its build requirements, its
 	// test requirements and the tools. Only when that fails, fetch what is essential (the package

@@ -309,7 +309,11 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			add("data", testCause{verdict: report.VerdictTestData, order: 4,
 				what: fmt.Sprintf("could not run: test data %s is missing from the sdist", "`"+dataPath(f.MissingPath)+"`")})
 		case report.ClassCollectionError:
-			add("collect", testCause{verdict: report.VerdictTestCollection, order: 5, what: "could not be collected: " + oneLineOf(f.Message)})
+			what := "could not be collected"
+			if m := oneLineOf(f.Message); m != "" {
+				what += ": " + m
+			}
+			add("collect", testCause{verdict: report.VerdictTestCollection, order: 5, what: what})
 		case report.ClassTimedOut:
 			add("timeout", testCause{verdict: report.VerdictTimeout, order: 6, what: "timed out"})
 		default:

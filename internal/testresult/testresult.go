@@ -173,6 +173,9 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			c := &Case{NodeID: rec.NodeID, Outcome: Skipped, Message: skipReason(rec.LongRepr)}
 			if rec.Outcome != "skipped" {
 				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
+				if c.Message == "" {
+					c.Message = lastErrorLine(rec.LongRepr)
+				}
 				c.setCause(classifyRecord(rec, true))
 				if call := exitAtImport(rec.Message, rec.LongRepr); call != "" && c.Class == CollectionError {
 					c.Message += " (the module calls " + call + " when imported: a script, run as `python FILE`, not a module pytest can collect)"
@@ -353,6 +356,19 @@ func missingFixture(longrepr string) (fixture, line string) {
 		return "", ""
 	}
 	return m[2] + m[3], m[1]
+}
+
+// lastErrorLine is the last of pytest's "E" lines in a report, the exception it ends with: what
+// a collection error says when pytest gives no crash message (a module that does not compile:
+// "SyntaxError: invalid decimal literal"), or "".
+func lastErrorLine(longrepr string) string {
+	last := ""
+	for _, l := range strings.Split(longrepr, "\n") {
+		if rest, ok := strings.CutPrefix(l, "E "); ok && strings.TrimSpace(rest) != "" {
+			last = strings.TrimSpace(rest)
+		}
+	}
+	return last
 }
 
 // moduleExitRe finds, in a collection error's traceback, the module-level call that ended it:

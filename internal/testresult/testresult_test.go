@@ -55,6 +55,10 @@ func TestParseMixedRun(t *testing.T) {
 		if c.NodeID == "tests/test_x.py::test_skip" && c.Message != "not today" {
 			t.Errorf("skip reason = %q", c.Message)
 		}
+		// pytest gives no crash message for a module that does not compile: its last E line.
+		if c.NodeID == "tests/test_syntax.py" && c.Message != "SyntaxError: invalid syntax" {
+			t.Errorf("collection error's message = %q, want the SyntaxError", c.Message)
+		}
 	}
 }
 

@@ -42,7 +42,8 @@ type moduleCopy struct {
 }
 
 // placeInstalled lays the installed copy of each module over its copies in the test tree (at the
-// top of the tree or under src/). The installed files are read below within (the job's directory
+// top of the tree, under src/, or under another top directory that holds its source, see
+// sourceDirsOf). The installed files are read below within (the job's directory
 // holding the environment) without following a link on any part of their path: the package's own
 // code ran in that environment and may have left links to host files there.
 func placeInstalled(tree, within, site string, modules []string) ([]moduleCopy, error) {
@@ -64,7 +65,7 @@ func placeInstalled(tree, within, site string, modules []string) ([]moduleCopy, 
 			c.compiled = hasCompiled(c.installed)
 		}
 		if c.installed != "" {
-			for _, base := range []string{"", "src"} {
+			for _, base := range append([]string{"", "src"}, sourceDirsOf(tree, rel, c.installed, c.dir)...) {
 				cand := filepath.Join(base, rel)
 				if !c.dir {
 					cand += ".py"
@@ -81,6 +82,86 @@ func placeInstalled(tree, within, site string, modules []string) ([]moduleCopy, 
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// sourceDirsOf are the other top directories of the tree (beside the top and src/) that hold the
+// source the module was installed from: setup.py's package_dir may name any (crcmod's python3/,
+// chosen by the Python version, beside its python2/ copy). A directory holds that source when its
+// copy's Python files are the installed ones byte for byte (every installed .py file the copy
+// has, __init__.py among them for a package): a copy for another Python, or a vendored other
+// version, is not one the tests were meant to import, and stays as it is.
+func sourceDirsOf(tree, rel, installed string, dir bool) []string {
+	entries, err := os.ReadDir(tree)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || name == "src" || strings.HasPrefix(name, ".") || skipInCopy[name] || isTestDir(name) {
+			continue
+		}
+		cand := filepath.Join(tree, name, rel)
+		if dir && isDir(cand) && samePackageSource(cand, installed) {
+			out = append(out, name)
+		} else if !dir && isFile(cand+".py") && sameFile(cand+".py", installed) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// samePackageSource says whether the package directory cand holds the installed package's
+// Python files as they were installed: its __init__.py, and every other .py file of the
+// installed package it has, equal.
+func samePackageSource(cand, installed string) bool {
+	if !isFile(filepath.Join(cand, "__init__.py")) {
+		return false
+	}
+	same := true
+	err := filepath.WalkDir(installed, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
+			return nil
+		}
+		r, err := filepath.Rel(installed, p)
+		if err != nil {
+			return err
+		}
+		if c := filepath.Join(cand, r); (isFile(c) || r == "__init__.py") && !sameFile(c, p) {
+			same = false
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return err == nil && same
+}
+
+// sameFile says whether two regular files (links not followed) hold the same bytes.
+func sameFile(a, b string) bool {
+	da, err := readRegular(a)
+	if err != nil {
+		return false
+	}
+	db, err := readRegular(b)
+	return err == nil && string(da) == string(db)
+}
+
+// readRegular reads a regular file, refusing a link.
+func readRegular(p string) ([]byte, error) {
+	info, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	return os.ReadFile(p)
 }
 
 // overlay writes the installed files of one module over its copy at rel in the tree (opened as

@@ -70,6 +70,29 @@ func TestPlaceInstalled(t *testing.T) {
 			wantTree:   map[string]string{"src/pkg/__init__.py": "installed", "src/pkg/_version.py": "v", "tests/test_a.py": "t"},
 			wantCopies: []moduleCopy{{name: "pkg", installed: "SITE/pkg", dir: true, tree: []string{"src/pkg"}}},
 		},
+		{
+			// crcmod: setup.py's package_dir picks python3/crcmod by the Python version; the
+			// python2/ copy is another package's source.
+			name: "a package under the top directory package_dir names, beside a copy for another Python",
+			tree: map[string]string{"python2/cm/__init__.py": "from cm.core import *", "python2/cm/core.py": "x = 0L",
+				"python3/cm/__init__.py": "from cm.core import *", "python3/cm/core.py": "x = 0", "python3/cm/test.py": "t",
+				"python3/src/_ext.c": "c", "test/test_cm.py": "t"},
+			site: map[string]string{"cm/__init__.py": "from cm.core import *", "cm/core.py": "x = 0", "cm/test.py": "t",
+				"cm/_ext.cpython-311-x86_64-linux-gnu.so": "ELF"},
+			modules: []string{"cm"},
+			wantTree: map[string]string{"python2/cm/__init__.py": "from cm.core import *", "python2/cm/core.py": "x = 0L",
+				"python3/cm/__init__.py": "from cm.core import *", "python3/cm/core.py": "x = 0", "python3/cm/test.py": "t",
+				"python3/cm/_ext.cpython-311-x86_64-linux-gnu.so": "ELF", "python3/src/_ext.c": "c", "test/test_cm.py": "t"},
+			wantCopies: []moduleCopy{{name: "cm", installed: "SITE/cm", dir: true, tree: []string{"python3/cm"}, compiled: true}},
+		},
+		{
+			name:       "a single module under lib/, and another file of its name elsewhere",
+			tree:       map[string]string{"lib/one.py": "one", "docs/one.py": "an example", "tests/test_one.py": "t"},
+			site:       map[string]string{"one.py": "one"},
+			modules:    []string{"one"},
+			wantTree:   map[string]string{"lib/one.py": "one", "docs/one.py": "an example", "tests/test_one.py": "t"},
+			wantCopies: []moduleCopy{{name: "one", installed: "SITE/one.py", tree: []string{"lib/one.py"}}},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tree, site := filepath.Join(t.TempDir(), "tree"), filepath.Join(t.TempDir(), "site")

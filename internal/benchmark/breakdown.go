@@ -83,7 +83,7 @@ var remedies = map[string]string{
 		"through the index proxy, with the interpreter's -S (pip's resolver no longer reads the metadata of every " +
 		"distribution on the system's sys.path, which download ignores). When pyproject.toml declares the dependencies statically (PEP 621; all the examples " +
 		"here) pip resolves them without preparing the sdist's metadata; otherwise it still builds an isolation " +
-		"environment and runs the backend just to learn them. Removing the rest: resolve from PEP 658 metadata on the " +
+		"environment (not byte-compiled: PIP_NO_COMPILE) and runs the backend just to learn them. Removing the rest: resolve from PEP 658 metadata on the " +
 		"host and keep a per-job wheelhouse of links into the content-addressed cache, with pip only as the fallback.",
 	"build": "PYTI's own PEP 517 front end calls the backend's get_requires_for_build_wheel and build_wheel hooks, each in " +
 		"a fresh interpreter, traced, as pip's build isolation would, on a build environment that pip installed once into " +
@@ -104,9 +104,9 @@ var remedies = map[string]string{
 		"left is pylint's inference itself (astroid builds every module the package imports).",
 	"lint-start": "lays out the sdist's copies of the modules and starts the linters in the background (see lint); " +
 		"small already.",
-	"venv": "`python -m venv` in the sandbox, untraced (the interpreter's own venv and ensurepip run, none of the " +
-		"package's code), seeding what ensurepip bundles as a user's venv has it; it runs beside the build, off the " +
-		"critical path unless the build is shorter.",
+	"venv": "a copy of the environment `python -m venv` made once in the sandbox, untraced (the interpreter's own venv " +
+		"and ensurepip run, none of the package's code), in the same place, kept in the cache by interpreter and seed " +
+		"wheels; it runs beside the build, off the critical path unless the build is shorter.",
 	"install": "`pip install --no-index` of the wheel and its dependencies into the venv made beside the build (pip " +
 		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter, through pip_main.py, which spares " +
 		"pip's lsb_release and uname probe). Removing the rest: `--no-compile` where the report does not need .pyc files.",

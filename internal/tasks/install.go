@@ -42,7 +42,8 @@ func (j *job) copyVenvTemplate(ctx context.Context, t *target, venv string) (Ven
 	if err != nil {
 		return Venv{}, err
 	}
-	if err := copyVenv(tmpl, venv); err != nil {
+	// As it is: links, modes and bytecode included.
+	if err := copyTreeWith(tmpl, venv, nil); err != nil {
 		if rerr := os.RemoveAll(venv); rerr != nil {
 			return Venv{}, fmt.Errorf("%w; removing the partial copy: %w", err, rerr)
 		}

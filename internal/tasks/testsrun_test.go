@@ -240,38 +240,34 @@ func TestProjectPluginsDoNotTakeCoverage(t *testing.T) {
 	}
 }
 
-// TestProjectCoverageExclusions: the lines a project's coverage configuration leaves out of its
-// report are left out of PYTI's too, as coverage report run in its tree leaves them out.
-func TestProjectCoverageExclusions(t *testing.T) {
+// TestProjectCoverageConfiguration: the lines and files a project's coverage configuration
+// leaves out of its report are left out of PYTI's too, as coverage report run in its tree leaves
+// them out; and an omit pattern meant for its test files (cycler's `*test*`) leaves out its test
+// files, not every file measured because PYTI's own directories, on their paths, hold such a word.
+func TestProjectCoverageConfiguration(t *testing.T) {
 	t.Parallel()
-	rep := analyzeProject(t, "pyti-test-covconfig")
-	if rep.Verdict != report.VerdictPassed || rep.Results().Tests.Results.Counts.Passed != 2 {
-		t.Errorf("verdict %s (%s), want passed with 2 tests", rep.Verdict, rep.Reason)
-	}
-	c := rep.Results().Tests.Coverage
-	if c == nil {
-		t.Fatal("no coverage")
-	}
-	if d := cmp.Diff(covFigures{10, 10, 2, 2}, figuresOf(c)); d != "" || c.Percent != 100 {
-		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
-	}
-}
-
-// TestProjectOmitsTestPaths: a project's omit pattern that means its test files (cycler's
-// `*test*`) leaves out its test files, not every file measured because PYTI's own directories,
-// on their paths, hold such a word.
-func TestProjectOmitsTestPaths(t *testing.T) {
-	t.Parallel()
-	rep := analyzeProject(t, "pyti-rings")
-	if rep.Verdict != report.VerdictPassed || rep.Results().Tests.Results.Counts.Passed != 3 {
-		t.Errorf("verdict %s (%s), want passed with 3 tests", rep.Verdict, rep.Reason)
-	}
-	c := rep.Results().Tests.Coverage
-	if c == nil {
-		t.Fatal("no coverage")
-	}
-	if d := cmp.Diff(covFigures{7, 7, 2, 2}, figuresOf(c)); d != "" || c.Percent != 100 {
-		t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+	for _, tc := range []struct {
+		project string
+		passed  int
+		want    covFigures
+	}{
+		{"pyti-test-covconfig", 2, covFigures{10, 10, 2, 2}},
+		{"pyti-rings", 3, covFigures{7, 7, 2, 2}},
+	} {
+		t.Run(tc.project, func(t *testing.T) {
+			t.Parallel()
+			rep := analyzeProject(t, tc.project)
+			if rep.Verdict != report.VerdictPassed || rep.Results().Tests.Results.Counts.Passed != tc.passed {
+				t.Errorf("verdict %s (%s), want passed with %d tests", rep.Verdict, rep.Reason, tc.passed)
+			}
+			c := rep.Results().Tests.Coverage
+			if c == nil {
+				t.Fatal("no coverage")
+			}
+			if d := cmp.Diff(tc.want, figuresOf(c)); d != "" || c.Percent != 100 {
+				t.Errorf("coverage %.2f %%, figures (-want +got):\n%s", c.Percent, d)
+			}
+		})
 	}
 }
 

@@ -33,11 +33,20 @@ var skipInCopy = map[string]bool{".git": true, ".hg": true, ".svn": true, ".tox"
 	"__pycache__": true, ".venv": true, "venv": true, "node_modules": true, ".mypy_cache": true, ".pytest_cache": true}
 
 // copyTree copies a directory PYTI made (or the user gave) without following links: a link is
-// copied as a link, special files are left out.
+// copied as a link, special files are left out, and so are the directories of skipInCopy.
 func copyTree(src, dst string) error { return copyTreeExcept(src, dst, nil) }
 
 // copyTreeExcept is copyTree leaving out the top-level entries named in skipTop.
 func copyTreeExcept(src, dst string, skipTop map[string]bool) error {
+	return copyTreeWith(src, dst, func(rel string, d fs.DirEntry) bool {
+		return skipTop[rel] || (d.IsDir() && rel != "." && skipInCopy[d.Name()])
+	})
+}
+
+// copyTreeWith copies src to dst without following links (a link is copied as a link, special
+// files are left out), and leaves out every entry skip names (a directory with all below it);
+// a nil skip copies everything.
+func copyTreeWith(src, dst string, skip func(rel string, d fs.DirEntry) bool) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -47,7 +56,7 @@ func copyTreeExcept(src, dst string, skipTop map[string]bool) error {
 			return err
 		}
 		target := filepath.Join(dst, rel)
-		if skipTop[rel] {
+		if skip != nil && skip(rel, d) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -55,9 +64,6 @@ func copyTreeExcept(src, dst string, skipTop map[string]bool) error {
 		}
 		switch {
 		case d.IsDir():
-			if rel != "." && skipInCopy[d.Name()] {
-				return filepath.SkipDir
-			}
 			return os.MkdirAll(target, 0o755)
 		case d.Type()&fs.ModeSymlink != 0:
 			link, err := os.Readlink(path)

@@ -508,13 +508,7 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 	if err := copyTree("../../testdata/examples/legacy", tree); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
-		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
-		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, _ := analyzeTreeOn(t, f, tree, bwrap.New())
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
 	}
@@ -608,13 +602,7 @@ func TestLegacySetupRequires(t *testing.T) {
 	})
 	url, client := serveIndex(t, dir)
 	tree := pureDependingOn(t, `requires = ["setuptools>=61", "wheel"]`, `"legacydep"`)
-	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
-		Client: client, IndexURL: url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
-		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, _ := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed", rep.Verdict, rep.Reason)
 	}
@@ -648,13 +636,7 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tree, "requirements-test.txt"), []byte("tomli_w\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
-		Client: client, IndexURL: url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
-		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep, _ := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
 	if b := rep.Results().Build; b == nil || b.Frontend != "pip" {
 		t.Fatalf("build %+v, want pip's: a test dependency is a source distribution that setuptools' extras name", b)
 	}

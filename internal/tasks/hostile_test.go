@@ -52,17 +52,24 @@ func backends(t *testing.T) map[string]sandbox.Backend {
 	return out
 }
 
-// analyzeTree analyses a source directory on backend b, in a job directory it returns.
+// analyzeTree analyses a source directory on backend b with the shared example index, in a job
+// directory it returns.
 func analyzeTree(t *testing.T, tree string, b sandbox.Backend) (*report.Report, string) {
 	t.Helper()
-	f := index(t)
+	return analyzeTreeOn(t, index(t), tree, b)
+}
+
+// analyzeTreeOn analyses a source directory, as `pyti analyze DIR` does, with the index f on
+// backend b, in a job directory it returns.
+func analyzeTreeOn(t *testing.T, f *fixture, tree string, b sandbox.Backend) (*report.Report, string) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "job")
 	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
 		Client: f.client, IndexURL: f.url, Backend: b, Dir: dir,
 		Logger: slog.New(slog.DiscardHandler), LintTimeout: 3 * time.Minute,
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("analyze %s: %v", tree, err)
 	}
 	return rep, dir
 }

@@ -346,7 +346,10 @@ func unimportable(root string) []string {
 	return out
 }
 
-// usesPytest reports whether the project is configured for pytest or its tests use it.
+// usesPytest reports whether the project is configured for pytest or its tests use it. A test
+// file that names neither pytest nor unittest counts for pytest, unless the project's commands
+// run the suite with unittest's runners (markdown's tests subclass its own TestCase, and its
+// tox.ini and makefile run them with `python -m unittest discover`).
 func usesPytest(root string, files []string) bool {
 	if firstExisting(root, "pytest.ini", "conftest.py") != "" {
 		return true
@@ -356,16 +359,18 @@ func usesPytest(root string, files []string) bool {
 			return true
 		}
 	}
+	unnamed := false
 	for _, f := range capList(files, 50) {
 		data, err := readCapped(filepath.Join(root, f), 4<<20)
 		if err != nil {
 			continue
 		}
-		if bytes.Contains(data, []byte("import pytest")) || bytes.Contains(data, []byte("from pytest")) || !bytes.Contains(data, []byte("unittest")) {
+		if bytes.Contains(data, []byte("import pytest")) || bytes.Contains(data, []byte("from pytest")) {
 			return true
 		}
+		unnamed = unnamed || !bytes.Contains(data, []byte("unittest"))
 	}
-	return false
+	return unnamed && !runsUnittest(root)
 }
 
 // pytestConfig is the file pytest takes its configuration from in root, as it looks for one:

@@ -160,6 +160,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		// scripts first on PATH, so that a test running the package's command, or `python`,
 		// by name finds the environment's.
 		"PATH=" + j.in(filepath.Join(env.Venv, "bin")) + ":" + sandbox.SearchPath, "VIRTUAL_ENV=" + j.in(env.Venv)}
+	if s.kind == suiteUnittest {
+		// A module's load_tests() or test_suite() names its tests, as unittest's runners take
+		// them (see the plugin's _SuiteModule).
+		stepEnv = append(stepEnv, "PYTI_UNITTEST_PROTOCOLS=1")
+	}
 	if portions := namespacePortions(copies); len(portions) > 0 {
 		for name, dirs := range portions {
 			for i, d := range dirs {
@@ -193,6 +198,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			keepMissingData(run, j.in(tree), tree)
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
+			t.Runner += suitesPart(run.Suites)
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
 			return t, fmt.Errorf("reading the test results: %w", perr)
 		}
@@ -486,3 +492,17 @@ func conftestFailure(output string) string {
 
 // pytestFrame is a traceback frame in an INTERNALERROR block.
 var pytestFrame = regexp.MustCompile(`^File "([^"]+)", line (\d+), in `)
+
+// suitesPart says, for the runner's description, which modules named their own tests.
+func suitesPart(suites []testresult.Suite) string {
+	if len(suites) == 0 {
+		return ""
+	}
+	var names []string
+	for _, su := range suites {
+		if !slices.Contains(names, su.Protocol+"()") {
+			names = append(names, su.Protocol+"()")
+		}
+	}
+	return ", the tests of " + plural(len(suites), "module") + " as their " + strings.Join(names, " or ") + " returns them"
+}

@@ -191,6 +191,43 @@ func toxPytestCommand(root string) toxPytest {
 	return toxPytest{}
 }
 
+// runsUnittest reports whether the project's own commands run its suite with a runner of
+// unittest's (`python -m unittest`, also under `coverage run`; zope.testrunner; `setup.py test`)
+// and none of them runs pytest: tox.ini's [testenv] commands (markdown's repository:
+// `coverage run -m unittest discover tests`), else its Makefile's recipes (markdown's sdist,
+// which leaves tox.ini out, keeps the makefile's `test` target).
+func runsUnittest(root string) bool {
+	var lines []string
+	if data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20); err == nil {
+		lines = joinContinued(toxValue(string(data), "testenv", "commands"))
+	}
+	for _, name := range []string{"GNUmakefile", "makefile", "Makefile"} {
+		if data, err := readCapped(filepath.Join(root, name), 1<<20); err == nil {
+			for _, l := range strings.Split(string(data), "\n") {
+				if strings.HasPrefix(l, "\t") {
+					lines = append(lines, l)
+				}
+			}
+		}
+	}
+	found := false
+	for _, line := range lines {
+		words := shellWords(toxExpand(line, nil, 0))
+		for i, w := range words {
+			base := w[strings.LastIndex(w, "/")+1:]
+			switch {
+			case base == "pytest" || base == "py.test":
+				return false
+			case base == "zope-testrunner",
+				(base == "unittest" || base == "zope.testrunner") && i > 0 && words[i-1] == "-m",
+				base == "setup.py" && i+1 < len(words) && words[i+1] == "test":
+				found = true
+			}
+		}
+	}
+	return found
+}
+
 // pythonCommand is an interpreter as a tox command names it: python, python3.11, {envpython}.
 var pythonCommand = regexp.MustCompile(`^(python[0-9.]*|\{envpython\})$`)
 

@@ -7,8 +7,9 @@ so a test that prints gigabytes cannot flood the report.
 It also puts the test tree first on the path of namespace packages that were set up before pytest
 started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first, accepts pytest-cov's options when
 pytest-cov is not installed, see pytest_load_initial_conftests, names the missing module behind
-a NameError that a guarded import left, see _guarded_missing, and names the hosts outside the
-machine that a failed test looked up or connected to, see _audit.
+a NameError that a guarded import left, see _guarded_missing, names the hosts outside the
+machine that a failed test looked up or connected to, see _audit, and, for a unittest suite, takes a
+module's tests from its load_tests() or test_suite() as unittest's runners do, see _SuiteModule.
 """
 import ast
 import importlib.util
@@ -17,6 +18,7 @@ import os
 import re
 import socket
 import sys
+import unittest
 
 import pytest
 
@@ -306,3 +308,224 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if key:
             counts[key] = len([r for r in reports if getattr(r, "count_towards_summary", True)])
     _emit({"type": "summary", "exitstatus": int(exitstatus), "counts": counts})
+
+
+# A unittest suite's runners take a test module's tests from the module itself when it says which
+# they are: unittest's discovery from its load_tests(loader, tests, pattern) (markdown's leaves out
+# a class it imports, isodate's makes hundreds of cases from tables), zope.testrunner and
+# `setup.py test` from its test_suite() (zope's add the doctests of the package's modules). pytest
+# does neither: it collects the module's TestCase classes, runs test_suite() as a test, and misses
+# every case such a function makes. PYTI sets PYTI_UNITTEST_PROTOCOLS for a suite whose maintainers
+# run it with unittest; then such a module's tests are the suite's cases, each run by unittest as
+# its runner would (class and module fixtures, zope.testrunner's layers), one pytest item each.
+_PROTOCOLS = os.environ.get("PYTI_UNITTEST_PROTOCOLS") == "1"
+
+
+def _protocol(path):
+    """Which of load_tests and test_suite the module at path defines at its top, or None."""
+    try:
+        with open(str(path), "rb") as f:
+            tree = ast.parse(f.read(), str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for name in ("load_tests", "test_suite"):
+        if name in names:
+            return name
+    return None
+
+
+def pytest_pycollect_makemodule(module_path, parent):
+    if not _PROTOCOLS or module_path.name == "__init__.py":  # a package: pytest's own Package
+        return None
+    protocol = _protocol(module_path)
+    if protocol is None:
+        return None
+    return _SuiteModule.from_parent(parent, path=module_path, protocol=protocol)
+
+
+def _flatten(suite, layer, out):
+    """The test cases of a suite, each with the zope.testrunner layer it runs in (a suite's or a
+    test's own `layer` attribute, the innermost one winning)."""
+    layer = getattr(suite, "layer", layer)
+    if isinstance(suite, unittest.TestSuite):
+        for test in suite:
+            _flatten(test, layer, out)
+    elif isinstance(suite, unittest.TestCase):
+        out.append((suite, layer))
+
+
+def _case_name(test):
+    method = getattr(test, "_testMethodName", None)
+    if type(test).__module__ != "doctest" and not isinstance(test, unittest.FunctionTestCase) and method:
+        return type(test).__name__ + "::" + method
+    return test.id()
+
+
+class _SuiteModule(pytest.Module):
+    """A test module whose tests are those its load_tests() or test_suite() returns."""
+
+    def __init__(self, *args, protocol, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.protocol = protocol
+
+    def collect(self):
+        module = self.obj  # imports it, as pytest's own Module does, errors and all
+        fn = getattr(module, self.protocol, None)
+        if not callable(fn):
+            return super().collect()
+        loader = unittest.TestLoader()
+        if self.protocol == "load_tests":
+            suite = loader.loadTestsFromModule(module)
+        else:
+            suite = fn()
+        cases = []
+        _flatten(suite, None, cases)
+        for error in getattr(loader, "errors", []):
+            raise self.CollectError(error)
+        _emit({"type": "suite", "nodeid": self.nodeid, "protocol": self.protocol, "tests": len(cases)})
+        seen = {}
+        items = []
+        for test, layer in cases:
+            name = _case_name(test)
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                name = "%s[%d]" % (name, seen[name])
+            items.append(_SuiteCase.from_parent(self, name=name, test=test, layer=layer))
+        return items
+
+
+class _Outcomes(unittest.TestResult):
+    """What unittest said of the case being run (and of the fixtures run for it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    def addError(self, test, err):
+        self.events.append(("error", self._exc_info_to_string(err, test)))
+
+    def addFailure(self, test, err):
+        self.events.append(("fail", self._exc_info_to_string(err, test)))
+
+    def addSkip(self, test, reason):
+        self.events.append(("skip", reason))
+
+    def addExpectedFailure(self, test, err):
+        self.events.append(("xfail", self._exc_info_to_string(err, test)))
+
+    def addUnexpectedSuccess(self, test):
+        self.events.append(("fail", "unexpected success: the test is marked as an expected failure and passed"))
+
+    def addSubTest(self, test, subtest, err):
+        if err is not None:
+            kind = "fail" if issubclass(err[0], test.failureException) else "error"
+            self.events.append((kind, "%s: %s" % (subtest, self._exc_info_to_string(err, test))))
+
+
+_result = _Outcomes()
+_fixtures = unittest.TestSuite()  # only its class and module fixture handling is used
+_layers = []  # the zope.testrunner layers set up, outermost first
+_fixture_outcome = {}  # the first outcome unittest reported for a class's (or module's) fixtures
+
+
+def _resolve_layer(layer):
+    if isinstance(layer, str):
+        module, _, name = layer.rpartition(".")
+        return getattr(importlib.import_module(module), name)
+    return layer
+
+
+def _layer_chain(layer, out):
+    for base in getattr(layer, "__bases__", ()):
+        if base is not object:
+            _layer_chain(base, out)
+    if layer not in out:
+        out.append(layer)
+    return out
+
+
+def _switch_layers(layer):
+    chain = _layer_chain(_resolve_layer(layer), []) if layer is not None else []
+    while _layers and _layers[-1] not in chain:
+        done = _layers.pop()
+        if callable(getattr(done, "tearDown", None)):
+            done.tearDown()
+    for each in chain:
+        if each not in _layers:
+            if callable(getattr(each, "setUp", None)):
+                each.setUp()
+            _layers.append(each)
+    return chain
+
+
+def _finish_fixtures():
+    _fixtures._tearDownPreviousClass(None, _result)
+    _fixtures._handleModuleTearDown(_result)
+    _result._previousTestClass = None
+
+
+class _SuiteCase(pytest.Item):
+    """One case of a load_tests() or test_suite() suite, run by unittest."""
+
+    def __init__(self, *args, test, layer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.test = test
+        self.layer = layer
+        self.chain = []
+
+    def setup(self):
+        # As unittest's TestSuite.run does before each case: the previous class's tearDownClass,
+        # then this one's module and class fixtures, once each. A failed one is the error of
+        # every case of its class (or module), in their set-up, as pytest reports a unittest
+        # class's failed setUpClass; a skipped one skips them.
+        test = self.test
+        _result.events = []
+        self.chain = _switch_layers(self.layer)
+        _fixtures._tearDownPreviousClass(test, _result)
+        _fixtures._handleModuleFixture(test, _result)
+        _fixtures._handleClassSetUp(test, _result)
+        _result._previousTestClass = test.__class__
+        key = test.__class__.__module__ if getattr(_result, "_moduleSetUpFailed", False) else test.__class__
+        if _result.events:
+            _fixture_outcome[key] = _result.events[0]
+        if getattr(test.__class__, "_classSetupFailed", False) or getattr(_result, "_moduleSetUpFailed", False):
+            kind, text = _fixture_outcome.get(key, ("error", "the set-up of the case's module or class failed"))
+            if kind == "skip":
+                pytest.skip(text)
+            pytest.fail(text, pytrace=False)
+
+    def runtest(self):
+        _result.events = []
+        for each in self.chain:
+            if callable(getattr(each, "testSetUp", None)):
+                each.testSetUp()
+        try:
+            self.test(_result)
+        finally:
+            for each in reversed(self.chain):
+                if callable(getattr(each, "testTearDown", None)):
+                    each.testTearDown()
+        self._report(_result.events)
+
+    def _report(self, events):
+        for kind, text in events:
+            if kind in ("fail", "error"):
+                pytest.fail(text, pytrace=False)
+        for kind, text in events:
+            if kind == "xfail":
+                pytest.xfail(text.strip().splitlines()[-1] if text.strip() else "expected failure")
+        for kind, text in events:
+            if kind == "skip":
+                pytest.skip(text)
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
+def pytest_runtest_teardown(item, nextitem):
+    if not isinstance(item, _SuiteCase):
+        return
+    if nextitem is None or not isinstance(nextitem, _SuiteCase):
+        _finish_fixtures()
+        _switch_layers(None)

@@ -109,6 +109,19 @@ type Run struct {
 	Classes    map[Class]int `json:"failure_classes,omitempty"`
 	// Running is the test that had started and not finished when the run ended, if any.
 	Running string `json:"running,omitempty"`
+	// Suites are the test modules whose tests were taken from their load_tests() or
+	// test_suite(), as a unittest suite's runners take them (see the plugin's _SuiteModule).
+	Suites []Suite `json:"suites,omitempty"`
+}
+
+// Suite is a test module whose tests are the cases its own function returned.
+type Suite struct {
+	// Module is the module's pytest node ID (its path).
+	Module string `json:"module"`
+	// Protocol is the function that named the tests: load_tests or test_suite.
+	Protocol string `json:"protocol"`
+	// Tests is how many cases it returned.
+	Tests int `json:"tests"`
 }
 
 type record struct {
@@ -122,6 +135,8 @@ type record struct {
 	Message    string         `json:"message"`
 	ExitStatus int            `json:"exitstatus"`
 	Counts     map[string]int `json:"counts"`
+	Protocol   string         `json:"protocol"`
+	Tests      int            `json:"tests"`
 	// GuardedMissing is the module a guarded import could not find, when the failure is a
 	// NameError for a name that import would have bound (see the plugin's _guarded_missing).
 	GuardedMissing string `json:"guarded_missing"`
@@ -160,6 +175,8 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			continue
 		}
 		switch rec.Type {
+		case "suite":
+			run.Suites = append(run.Suites, Suite{Module: rec.NodeID, Protocol: rec.Protocol, Tests: rec.Tests})
 		case "summary":
 			run.Complete = true
 			run.ExitStatus = rec.ExitStatus

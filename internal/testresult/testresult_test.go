@@ -563,3 +563,196 @@ def test_reaches_out_and_passes():
 		t.Errorf("classes (-want +got):\n%s\n%s", d, out)
 	}
 }
+
+// TestUnittestProtocols: with PYTI_UNITTEST_PROTOCOLS (a suite its maintainers run with
+// unittest), a test module's tests are those its load_tests() or test_suite() returns, each run
+// by unittest with its outcome (class fixtures, skips, expected failures, zope.testrunner's
+// layers); pytest alone collects the module's own classes and runs test_suite() as a test.
+func TestUnittestProtocols(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	// isodate's shape: cases made from a table, one class per row.
+	const table = `import unittest
+
+ROWS = [(1, 1), (2, 4), (3, 9)]
+
+
+def make(n, square):
+    class TestSquare(unittest.TestCase):
+        def test_square(self):
+            self.assertEqual(n * n, square)
+
+        def test_positive(self):
+            self.assertGreater(square, 0)
+    return unittest.defaultTestLoader.loadTestsFromTestCase(TestSquare)
+
+
+def load_tests(loader, tests, pattern):
+    suite = unittest.TestSuite()
+    for n, square in ROWS:
+        suite.addTests(make(n, square))
+    return suite
+`
+	// zope's shape: the module's classes and the doctests of another module.
+	const zope = `import doctest
+import unittest
+
+import shapes
+
+
+class TestArea(unittest.TestCase):
+    def test_square(self):
+        self.assertEqual(shapes.area(2), 4)
+
+
+def test_suite():
+    return unittest.TestSuite((
+        unittest.defaultTestLoader.loadTestsFromName(__name__),
+        doctest.DocTestSuite(shapes),
+    ))
+`
+	const shapes = "def area(side):\n    \"\"\"\n    >>> area(3)\n    9\n    \"\"\"\n    return side * side\n\n\n" +
+		"def perimeter(side):\n    \"\"\"\n    >>> perimeter(3)\n    12\n    \"\"\"\n    return 4 * side\n"
+	// Every outcome, and a class whose set-up fails.
+	const outcomes = `import unittest
+
+
+class TestOutcomes(unittest.TestCase):
+    def test_pass(self):
+        pass
+
+    def test_fail(self):
+        self.assertEqual(1, 2)
+
+    def test_error(self):
+        raise KeyError("x")
+
+    @unittest.skip("not today")
+    def test_skip(self):
+        pass
+
+    @unittest.expectedFailure
+    def test_xfail(self):
+        self.assertEqual(1, 2)
+
+
+class TestBroken(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        raise RuntimeError("no database")
+
+    def test_a(self):
+        pass
+
+    def test_b(self):
+        pass
+
+
+def load_tests(loader, tests, pattern):
+    return tests
+`
+	// zope.testrunner's layers: set up once, bases first, testSetUp around each case.
+	const layers = `import unittest
+
+STATE = []
+
+
+class Base:
+    @classmethod
+    def setUp(cls):
+        STATE.append("base")
+
+    @classmethod
+    def tearDown(cls):
+        STATE.remove("base")
+
+
+class Database(Base):
+    @classmethod
+    def setUp(cls):
+        STATE.append("db")
+
+    @classmethod
+    def tearDown(cls):
+        STATE.remove("db")
+
+    @classmethod
+    def testSetUp(cls):
+        STATE.append("tx")
+
+    @classmethod
+    def testTearDown(cls):
+        STATE.remove("tx")
+
+
+class TestWithLayer(unittest.TestCase):
+    layer = Database
+
+    def test_state(self):
+        self.assertEqual(STATE, ["base", "db", "tx"])
+
+    def test_again(self):
+        self.assertEqual(STATE, ["base", "db", "tx"])
+
+
+def test_suite():
+    return unittest.defaultTestLoader.loadTestsFromName(__name__)
+`
+	const broken = "import unittest\n\n\ndef load_tests(loader, tests, pattern):\n    raise ValueError('no table')\n"
+	tests := []struct {
+		name      string
+		files     map[string]string
+		protocols bool
+		want      Counts
+		suites    []Suite
+	}{
+		{"load_tests makes cases from a table", map[string]string{"test_table.py": table}, true, Counts{Passed: 6},
+			[]Suite{{Module: "test_table.py", Protocol: "load_tests", Tests: 6}}},
+		{"pytest alone: no class at the module's top", map[string]string{"test_table.py": table}, false, Counts{}, nil},
+		{"test_suite adds the doctests", map[string]string{"tests.py": zope, "shapes.py": shapes}, true, Counts{Passed: 3},
+			[]Suite{{Module: "tests.py", Protocol: "test_suite", Tests: 3}}},
+		{"pytest alone runs test_suite as a test", map[string]string{"tests.py": zope, "shapes.py": shapes}, false, Counts{Passed: 2}, nil},
+		{"every outcome", map[string]string{"test_outcomes.py": outcomes}, true,
+			Counts{Passed: 1, Failed: 2, Skipped: 1, XFailed: 1, Errors: 2},
+			[]Suite{{Module: "test_outcomes.py", Protocol: "load_tests", Tests: 7}}},
+		{"layers", map[string]string{"tests.py": layers}, true, Counts{Passed: 2},
+			[]Suite{{Module: "tests.py", Protocol: "test_suite", Tests: 2}}},
+		{"load_tests fails", map[string]string{"test_broken.py": broken}, true, Counts{Errors: 1}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{"plugin/" + PluginModule + ".py": string(PytestPlugin)}
+			for name, text := range tc.files {
+				files["tree/"+name] = text
+			}
+			writeTree(t, dir, files)
+			report := filepath.Join(dir, "report.jsonl")
+			cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider",
+				"-o", "python_files=test*.py *_test.py", "--continue-on-collection-errors")
+			cmd.Dir = filepath.Join(dir, "tree")
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
+			if tc.protocols {
+				cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS=1")
+			}
+			out, _ := cmd.CombinedOutput()
+			f, err := os.Open(report)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			defer f.Close()
+			run, err := ParsePytest(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run.Counts.Warnings = 0
+			if d := cmp.Diff(tc.want, run.Counts); d != "" {
+				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+			if d := cmp.Diff(tc.suites, run.Suites); d != "" {
+				t.Errorf("suites (-want +got):\n%s", d)
+			}
+		})
+	}
+}

@@ -14,11 +14,12 @@ import (
 // factorPrefix is tox's conditional-dependency prefix ("py38,py39: pkg", "!pypy: pkg").
 var factorPrefix = regexp.MustCompile(`^!?[A-Za-z0-9_.-]+(\s*,\s*!?[A-Za-z0-9_.-]+)*\s*:\s`)
 
-// toxRequirements are the unconditional deps of tox.ini's [testenv], the environment tox runs the
-// tests in: requirement lines, and the requirements of files it names with -r (inside the
-// tree). Lines tox would substitute ({...}), conditional on factors, editable or direct
-// references (the project itself, ".[test]") are left out: the extras PYTI installs anyway,
-// and the rest names no distribution on the index.
+// toxRequirements are the deps of tox.ini's [testenv], the environment tox runs the tests in:
+// requirement lines, and the requirements of files it names with -r (inside the tree). A line
+// conditional on factors is kept for the environment named after the Python the tests run on
+// (py311), as a marker (see factorMarker). Lines tox would substitute ({...}), editable or
+// direct references (the project itself, ".[test]") are left out: the extras PYTI installs
+// anyway, and the rest names no distribution on the index.
 func toxRequirements(root string) []string {
 	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
 	if err != nil {
@@ -37,6 +38,24 @@ func toxRequirements(root string) []string {
 			line = line[:i]
 		}
 		line = strings.TrimSpace(line)
+		if cond, dep, ok := factorCondition(line); ok {
+			// A requirement for some environments only: kept, with a marker that holds on the
+			// Pythons those environments run (see factorMarker); the others' are left out.
+			marker, keep := factorMarker(cond)
+			r, err := pep440.ParseRequirement(dep)
+			if !keep || err != nil || r.URL != "" {
+				continue
+			}
+			if marker != "" {
+				if r.Marker != nil {
+					marker = "(" + r.Marker.String() + ") and (" + marker + ")"
+				}
+				r.Marker = nil
+				dep = r.String() + "; " + marker
+			}
+			add(dep)
+			continue
+		}
 		switch {
 		case line == "", strings.HasPrefix(line, "#"), strings.Contains(line, "{"), factorPrefix.MatchString(line),
 			strings.HasPrefix(line, "-e"), strings.HasPrefix(line, "-c"):
@@ -50,6 +69,116 @@ func toxRequirements(root string) []string {
 				add(r)
 			}
 		}
+	}
+	return out
+}
+
+// factorLine is a tox line conditional on factors: "py38,py39: pkg", "!pypy: pkg",
+// "py{27,34,311,py3}: hypothesis", "py311-django: pkg".
+var factorLine = regexp.MustCompile(`^(!?[A-Za-z0-9_.{}-][!A-Za-z0-9_.{}, -]*?)\s*:\s+(\S.*)$`)
+
+// factorCondition splits a factor-conditional tox line into its condition and the rest.
+func factorCondition(line string) (cond, rest string, ok bool) {
+	m := factorLine.FindStringSubmatch(line)
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
+
+// pyFactor is a factor naming a Python: py, py3, py311, pypy, pypy3.
+var pyFactor = regexp.MustCompile(`^(py|pypy)(\d?)(\d*)$`)
+
+// factorMarker is the PEP 508 marker under which a tox factor condition holds for the
+// environment tox runs for a Python by default (py311 on Python 3.11, which holds py and py3
+// too): each alternative (comma-separated, braces expanded) holds when each of its factors
+// (joined with "-") does; a Python's factor holds on that Python, a negated factor when it does
+// not, and any other factor (django, full, gmpy2py311) does not, as that environment has none.
+// keep is false when no alternative can hold; marker is "" when one always does.
+func factorMarker(cond string) (marker string, keep bool) {
+	var alternatives []string
+	for _, alt := range expandBraces(cond) {
+		var clauses []string
+		holds := true
+		for _, f := range strings.Split(strings.TrimSpace(alt), "-") {
+			negated := strings.HasPrefix(f, "!")
+			f = strings.TrimPrefix(f, "!")
+			m := pyFactor.FindStringSubmatch(f)
+			var clause string
+			switch {
+			case m == nil:
+				holds = holds && negated
+				continue
+			case m[1] == "pypy":
+				clause = `platform_python_implementation == "PyPy"`
+			case m[2] == "" || m[2] == "3" && m[3] == "":
+				clause = "" // py, py3: every Python PYTI runs
+			case m[3] == "":
+				clause = `python_version < "` + m[2] + `"` // py2
+			default:
+				clause = `python_version == "` + m[2] + "." + m[3] + `"`
+			}
+			switch {
+			case clause == "" && negated:
+				holds = false
+			case clause != "" && negated:
+				clauses = append(clauses, "not ("+clause+")")
+			case clause != "":
+				clauses = append(clauses, clause)
+			}
+		}
+		if !holds {
+			continue
+		}
+		if len(clauses) == 0 {
+			return "", true
+		}
+		if alt := strings.Join(clauses, " and "); !slices.Contains(alternatives, alt) {
+			alternatives = append(alternatives, alt)
+		}
+	}
+	if len(alternatives) == 0 {
+		return "", false
+	}
+	return strings.Join(alternatives, " or "), true
+}
+
+// expandBraces splits a tox factor condition at its commas outside braces, and expands the
+// braces of each part: "py{38,39}-dj, pypy" is py38-dj, py39-dj and pypy.
+func expandBraces(s string) []string {
+	var parts []string
+	depth, start := 0, 0
+	for i, c := range s {
+		switch c {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	parts = append(parts, strings.TrimSpace(s[start:]))
+	var out []string
+	for _, p := range parts {
+		out = append(out, expandOne(p)...)
+	}
+	return out
+}
+
+// expandOne expands the braces of one alternative, the first group first.
+func expandOne(s string) []string {
+	i := strings.IndexByte(s, '{')
+	j := strings.IndexByte(s, '}')
+	if i < 0 || j < i {
+		return []string{s}
+	}
+	var out []string
+	for _, choice := range strings.Split(s[i+1:j], ",") {
+		out = append(out, expandOne(s[:i]+strings.TrimSpace(choice)+s[j+1:])...)
 	}
 	return out
 }
@@ -478,6 +607,9 @@ func iniValue(text, section, key string) []string {
 			continue
 		}
 		indented := raw != strings.TrimLeft(raw, " \t")
+		if inKey && (strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";")) {
+			continue // a comment line, even at the margin, does not end the value (configparser)
+		}
 		if inKey && (indented || trimmed == "") {
 			out = append(out, trimmed)
 			continue

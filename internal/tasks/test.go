@@ -504,5 +504,5 @@ func suitesPart(suites []testresult.Suite) string {
 			names = append(names, su.Protocol+"()")
 		}
 	}
-	return ", the tests of " + plural(len(suites), "module") + " as their " + strings.Join(names, " or ") + " returns them"
+	return ", the tests of " + plural(len(suites), "module") + " taken from their " + strings.Join(names, " or ")
 }

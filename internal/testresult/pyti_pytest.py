@@ -13,6 +13,7 @@ module's tests from its load_tests() or test_suite() as unittest's runners do, s
 """
 import ast
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -378,7 +379,13 @@ class _SuiteModule(pytest.Module):
         if self.protocol == "load_tests":
             suite = loader.loadTestsFromModule(module)
         else:
+            try:
+                inspect.signature(fn).bind()
+            except (TypeError, ValueError):
+                return super().collect()  # a test of pytest's, with fixtures: def test_suite(tmp_path)
             suite = fn()
+            if not isinstance(suite, (unittest.TestSuite, unittest.TestCase)):
+                return super().collect()  # a test of pytest's that returned
         cases = []
         _flatten(suite, None, cases)
         for error in getattr(loader, "errors", []):

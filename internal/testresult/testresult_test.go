@@ -719,6 +719,8 @@ def test_suite():
 		{"layers", map[string]string{"tests.py": layers}, true, Counts{Passed: 2},
 			[]Suite{{Module: "tests.py", Protocol: "test_suite", Tests: 2}}},
 		{"load_tests fails", map[string]string{"test_broken.py": broken}, true, Counts{Errors: 1}, nil},
+		{"a test of pytest's named test_suite stays one", map[string]string{"test_plain.py": "def test_suite():\n    assert True\n\n\ndef test_other():\n    pass\n",
+			"test_fixture.py": "def test_suite(tmp_path):\n    assert tmp_path\n"}, true, Counts{Passed: 3}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

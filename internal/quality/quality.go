@@ -79,9 +79,12 @@ func PyflakesArgs(dir string) []string { return []string{"-m", "pyflakes", dir} 
 // PylintTemplate is the message template ParsePylint reads.
 const PylintTemplate = "{path}:{line}:{column}: {msg_id} {symbol} {msg}"
 
-// PylintArgs is the command (after the interpreter) whose output ParsePylint reads. sysPath entries
-// (directories, or wheels: astroid reads zip files on sys.path as Python does) are appended to
-// pylint's sys.path so that it sees the project's dependencies.
+// PylintArgs is the command (after the interpreter) whose output ParsePylint reads. dir, where the
+// modules lie as they are installed, and the sysPath entries (directories, or wheels: astroid
+// reads zip files on sys.path as Python does) are appended to pylint's sys.path, so that it
+// imports the package and its dependencies as they are installed: pylint itself puts only the
+// nearest directory without an __init__.py there, which for a namespace package's module
+// (zope/event/classhandler.py) is zope/, where `import zope.event` finds nothing.
 func PylintArgs(dir string, sysPath ...string) []string {
 	// --jobs=1: pylint in one process, as a maintainer runs it. Its parallel mode (--jobs=0)
 	// loses the checks that need every module at once (cyclic-import: toolz 1.1.0 gave 259
@@ -92,13 +95,11 @@ func PylintArgs(dir string, sysPath ...string) []string {
 	// finds copied lines, not defects, and PYTI's lint is the one on the critical path of a big
 	// package's analysis.
 	args := []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--disable=duplicate-code", "--msg-template=" + PylintTemplate}
-	if len(sysPath) > 0 {
-		quoted := make([]string, len(sysPath))
-		for i, p := range sysPath {
-			quoted[i] = strconv.Quote(p)
-		}
-		args = append(args, "--init-hook=import sys; sys.path.extend(["+strings.Join(quoted, ", ")+"])")
+	quoted := []string{strconv.Quote(dir)}
+	for _, p := range sysPath {
+		quoted = append(quoted, strconv.Quote(p))
 	}
+	args = append(args, "--init-hook=import sys; sys.path.extend(["+strings.Join(quoted, ", ")+"])")
 	return append(args, dir)
 }
 

@@ -162,3 +162,30 @@ func TestPylintLeavesOutDuplicateCode(t *testing.T) {
 		t.Errorf("duplicate-code messages = %v, want some from plain pylint and none from PYTI's", got)
 	}
 }
+
+// TestPylintImportsNamespacePackage: a module of a namespace package (zope/event/, no
+// zope/__init__.py, as a wheel installs it) that imports its own package is linted with the
+// package importable, as it is installed; pylint alone puts zope/ on its path and reports
+// import-error.
+func TestPylintImportsNamespacePackage(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"zope/event/__init__.py":     "\"\"\"Events.\"\"\"\nsubscribers = []\n",
+		"zope/event/classhandler.py": "\"\"\"Handlers.\"\"\"\nimport zope.event\n\n\ndef handlers():\n    \"\"\"The subscribers.\"\"\"\n    return zope.event.subscribers\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain := ParsePylint(tool(t, "pylint", []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate, dir}))
+	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
+	got := map[string]int{"plain": plain.BySymbol["import-error"], "pyti": ours.BySymbol["import-error"]}
+	if d := cmp.Diff(map[string]int{"plain": 1, "pyti": 0}, got); d != "" {
+		t.Errorf("import-error messages (-want +got):\n%s\nPYTI's: %+v", d, ours.Messages)
+	}
+}

@@ -515,6 +515,24 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 	if rep.Results().Fetch.StaticMetadata {
 		t.Error("a setup.py project's requirements were taken as static")
 	}
+	// pip prepared the metadata in a build environment, which a second pip filled: that one
+	// ran through pip_main.py too, without the lsb_release probe.
+	if b := rep.Results().Fetch.Behavior; b == nil {
+		t.Error("the fetch has no behaviour")
+	} else {
+		children := 0
+		for _, cmd := range b.Executed {
+			if strings.Contains(cmd, "lsb_release") {
+				t.Errorf("the fetch ran %q", cmd)
+			}
+			if strings.Contains(cmd, script("pip_main.py")+" install") {
+				children++
+			}
+		}
+		if children == 0 {
+			t.Errorf("no pip ran through pip_main.py to fill the build environment: %q", b.Executed)
+		}
+	}
 	if rep.Project != "pyti-example-legacy" || rep.Version != "1.0.0" {
 		t.Errorf("project %q version %q, want the wheel's name and version", rep.Project, rep.Version)
 	}

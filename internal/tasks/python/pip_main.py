@@ -8,13 +8,19 @@ getopt, cut and tr) and `uname -rs`: a dozen process starts per pip run, traced 
 for a header that only PYTI's index proxy sees. distro reads the same names from
 /etc/os-release without them, so it is told to (include_lsb=False, include_uname=False). Nothing
 else changes: pip's own __main__ does the rest exactly as here.
+
+The pip that pip starts to install an sdist's build requirements into an isolated environment
+(pip's __pip-runner__.py) runs through this file too, with the same pip: it is started as
+`python pip_main.py install ...`, PYTI_PIP_LOCATION naming pip.
 """
 
 import os
 import sys
 import warnings
 
-location = sys.argv.pop(1)
+# The pip started for a build environment (see above) is given no location: it is inherited.
+location = sys.argv.pop(1) if len(sys.argv) > 1 and os.path.isabs(sys.argv[1]) else os.environ["PYTI_PIP_LOCATION"]
+os.environ["PYTI_PIP_LOCATION"] = location
 # As `python PIP/pip`: pip's directory (or wheel) first on sys.path, not PYTI's helpers, and
 # argv[0] naming pip, which pip's messages quote.
 sys.path[0] = location
@@ -31,5 +37,12 @@ except (ImportError, AttributeError, TypeError):
 # pip's __main__: the warning filter must precede importing pip (pip issue 9540).
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=".*packaging\\.version")
 from pip._internal.cli.main import main  # noqa: E402
+
+try:
+    from pip._internal import build_env
+
+    build_env.get_runnable_pip = lambda: os.path.abspath(__file__)
+except (ImportError, AttributeError):
+    pass  # another pip: its own runner, which probes
 
 sys.exit(main())

@@ -10,6 +10,7 @@ set -euo pipefail
 #   python3-pytest-cov, python3-pytest-xdist, python3-execnet
 #                          pytest plugins real projects turn on in their configuration, served as
 #                          wheels to the tests that check PYTI's coverage stays right with them
+#   python3-django         a Django application's tests, which PYTI's pytest plugin sets Django up for
 #   python3-*-whl          Debian's real pip/setuptools/wheel wheels, served by the local index as
 #                          real-world inputs and used to seed fresh environments offline
 #   gcc, python3-dev       building C extensions
@@ -23,7 +24,7 @@ packages=(
   python3-pip-whl python3-setuptools-whl python3-wheel-whl
   python3-setuptools python3-wheel
   python3-pytest python3-coverage python3-pycodestyle python3-pyflakes pylint python3-docutils
-  python3-pytest-cov python3-pytest-xdist python3-execnet
+  python3-pytest-cov python3-pytest-xdist python3-execnet python3-django
   gcc make git iproute2 nftables ca-certificates chromium debootstrap
 )
 # shellcheck disable=SC2206

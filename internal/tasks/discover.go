@@ -61,6 +61,9 @@ type suite struct {
 	// where pytest collects (not for doctests alone, which collect from the installed
 	// package): see toxPytestCommand.
 	tox toxPytest
+	// django is the Django settings module the project's own test runner uses (see
+	// djangoSettings): PYTI's plugin sets Django up with it, as that runner does.
+	django string
 }
 
 // skipDirs are not searched for tests.
@@ -272,6 +275,7 @@ func discover(root string) suite {
 			}
 		}
 		s.tox = tox
+		s.django = djangoSettings(root)
 		return s
 	}
 	// No test files: the doctests are tests when the project says so, as pytest, run from the

@@ -221,3 +221,36 @@ func TestConftestFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestDjangoSettings: the settings module a Django application's own test runner uses, from the
+// places that runner takes it, when the tree has that module.
+func TestDjangoSettings(t *testing.T) {
+	const settings = "SECRET_KEY = 'x'\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"runtests.py sets it before Django's test command (django-filter)",
+			map[string]string{"runtests.py": "import os\n\ndef runtests():\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"tests.settings\")\n", "tests/settings.py": settings},
+			"tests.settings"},
+		{"manage.py assigns it, a settings package",
+			map[string]string{"manage.py": "os.environ['DJANGO_SETTINGS_MODULE'] = 'example.settings'\n", "example/settings/__init__.py": settings},
+			"example.settings"},
+		{"tox.ini's setenv", map[string]string{"tox.ini": "[testenv]\nsetenv =\n    PYTHONDONTWRITEBYTECODE=1\n    DJANGO_SETTINGS_MODULE = tests.test_settings\n", "tests/test_settings.py": settings},
+			"tests.test_settings"},
+		{"pytest-django's option in the pytest configuration", map[string]string{"pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = proj.settings\n", "proj/settings.py": settings},
+			"proj.settings"},
+		{"a module the tree does not have (settings.configure() in runtests.py)",
+			map[string]string{"runtests.py": "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tests.settings')\nsettings.configure(DEBUG=True)\n"}, ""},
+		{"no Django", map[string]string{"setup.py": "from setuptools import setup\n", "tests/test_a.py": "def test_a():\n    pass\n"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			if got := djangoSettings(root); got != tc.want {
+				t.Errorf("djangoSettings = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

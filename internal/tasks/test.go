@@ -160,6 +160,12 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		// scripts first on PATH, so that a test running the package's command, or `python`,
 		// by name finds the environment's.
 		"PATH=" + j.in(filepath.Join(env.Venv, "bin")) + ":" + sandbox.SearchPath, "VIRTUAL_ENV=" + j.in(env.Venv)}
+	if s.django != "" {
+		// Django's apps and test databases, set up as the project's own runner sets them up
+		// (see the plugin's _django_setup), unless pytest-django does it.
+		stepEnv = append(stepEnv, "PYTI_DJANGO_SETTINGS="+s.django, "DJANGO_SETTINGS_MODULE="+s.django)
+		t.Runner += ", with Django set up on " + s.django + " as the project's own runner sets it up"
+	}
 	if s.kind == suiteUnittest {
 		// A module's load_tests() or test_suite() names its tests, as unittest's runners take
 		// them (see the plugin's _SuiteModule).

@@ -6,7 +6,8 @@ so a test that prints gigabytes cannot flood the report.
 
 It also puts the test tree first on the path of namespace packages that were set up before pytest
 started (PYTI_NAMESPACE_PORTIONS), see _tree_portions_first, accepts pytest-cov's options when
-pytest-cov is not installed, see pytest_load_initial_conftests, names the missing module behind
+pytest-cov is not installed, see pytest_load_initial_conftests, sets Django up as the project's own
+test runner does, see _django_setup, names the missing module behind
 a NameError that a guarded import left, see _guarded_missing, names the hosts outside the
 machine that a failed test looked up or connected to, see _audit, and, for a unittest suite, takes a
 module's tests from its load_tests() or test_suite() as unittest's runners do, see _SuiteModule.
@@ -151,6 +152,9 @@ def pytest_load_initial_conftests(early_config, parser, args):
     none of them needs pytest-cov. pytest's plugins from entry points are loaded by now, and the
     command line is not yet checked. The options are declared as pytest-cov declares them.
     """
+    # Before the conftest.py files load (pytest loads them last in this hook): they may import
+    # the application's models.
+    _django_setup(early_config)
     if _cov_registered(early_config.pluginmanager):
         return
     group = parser.getgroup("cov", "coverage reporting: pytest-cov is not installed, PYTI measures coverage itself "
@@ -536,3 +540,43 @@ def pytest_runtest_teardown(item, nextitem):
     if nextitem is None or not isinstance(nextitem, _SuiteCase):
         _finish_fixtures()
         _switch_layers(None)
+
+
+# A Django application's tests run under Django's test runner (`python runtests.py`, `manage.py
+# test`), which the project points at its settings (tests/settings.py) and which sets up the apps
+# and a test database before the first test. pytest alone does neither, and every test fails with
+# ImproperlyConfigured, no fault of the code. PYTI_DJANGO_SETTINGS names the settings module the
+# project's runner uses; then, unless pytest-django (which does this itself) is there or a
+# conftest.py configured Django already, the plugin does what that runner does first: the apps,
+# the test environment and the test databases, torn down at the end.
+_django_runner = None
+
+
+def _django_setup(config):
+    global _django_runner
+    module = os.environ.get("PYTI_DJANGO_SETTINGS")
+    if not module or _django_runner is not None or config.pluginmanager.hasplugin("django"):
+        return
+    try:
+        from django.conf import settings
+    except ImportError:
+        return  # Django is not installed: the tests' own imports say so
+    if settings.configured:
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", module)
+    import django
+    from django.test.runner import DiscoverRunner
+
+    django.setup()
+    runner = DiscoverRunner(verbosity=0, interactive=False)
+    runner.setup_test_environment()
+    runner.old_config = runner.setup_databases()
+    _django_runner = runner
+
+
+def pytest_unconfigure(config):
+    global _django_runner
+    runner, _django_runner = _django_runner, None
+    if runner is not None:
+        runner.teardown_databases(runner.old_config)
+        runner.teardown_test_environment()

@@ -758,3 +758,55 @@ def test_suite():
 		})
 	}
 }
+
+// TestDjangoSetUp: a Django application's tests, which its runtests.py runs with Django's test
+// runner on tests.settings, run under pytest when PYTI_DJANGO_SETTINGS names that module: the
+// plugin sets up the apps and the test database as that runner does. Without it every test
+// module fails to import (ImproperlyConfigured).
+func TestDjangoSetUp(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest, django").Run(); err != nil {
+		t.Skip("pytest and Django are not installed for /usr/bin/python3 (make test installs python3-django)")
+	}
+	files := map[string]string{
+		"tests/__init__.py": "",
+		"tests/settings.py": "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.contenttypes', 'django.contrib.auth', 'tests']\n" +
+			"DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': ':memory:'}}\nUSE_TZ = True\n",
+		"tests/models.py": "from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=20)\n",
+		"tests/test_books.py": "from django.test import TestCase\n\nfrom tests.models import Book\n\n\nclass BookTests(TestCase):\n" +
+			"    def test_create(self):\n        Book.objects.create(title='a')\n        self.assertEqual(Book.objects.count(), 1)\n\n" +
+			"    def test_empty(self):\n        self.assertEqual(Book.objects.count(), 0)\n",
+		"runtests.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tests.settings')\n",
+	}
+	tests := []struct {
+		name     string
+		settings string
+		want     Counts
+	}{
+		{"set up on the project's settings", "tests.settings", Counts{Passed: 2}},
+		{"pytest alone", "", Counts{Errors: 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			all := map[string]string{"plugin/" + PluginModule + ".py": string(PytestPlugin)}
+			for name, text := range files {
+				all["tree/"+name] = text
+			}
+			writeTree(t, dir, all)
+			report := filepath.Join(dir, "report.jsonl")
+			// -p no:django: pytest-django, when the machine has it, would set Django up itself.
+			cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", "-p", "no:django")
+			cmd.Dir = filepath.Join(dir, "tree")
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
+			if tc.settings != "" {
+				cmd.Env = append(cmd.Env, "PYTI_DJANGO_SETTINGS="+tc.settings, "DJANGO_SETTINGS_MODULE="+tc.settings)
+			}
+			out, _ := cmd.CombinedOutput()
+			got := closingLine(t, string(out))
+			got.Warnings = 0 // Django's own deprecation warnings, which depend on its version
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+		})
+	}
+}

@@ -239,6 +239,8 @@ func TestDjangoSettings(t *testing.T) {
 			"example.settings"},
 		{"tox.ini's setenv", map[string]string{"tox.ini": "[testenv]\nsetenv =\n    PYTHONDONTWRITEBYTECODE=1\n    DJANGO_SETTINGS_MODULE = tests.test_settings\n", "tests/test_settings.py": settings},
 			"tests.test_settings"},
+		{"tox's command gives Django's option (django-taggit)", map[string]string{"tox.ini": "[testenv]\ncommands =\n    coverage run -m django test --settings=tests.settings {posargs}\n", "tests/settings.py": settings},
+			"tests.settings"},
 		{"pytest-django's option in the pytest configuration", map[string]string{"pytest.ini": "[pytest]\nDJANGO_SETTINGS_MODULE = proj.settings\n", "proj/settings.py": settings},
 			"proj.settings"},
 		{"a module the tree does not have (settings.configure() in runtests.py)",

@@ -12,8 +12,13 @@ import (
 // {"DJANGO_SETTINGS_MODULE": "..."}, and tox's setenv line DJANGO_SETTINGS_MODULE = tests.settings.
 var settingsAssignment = regexp.MustCompile(`DJANGO_SETTINGS_MODULE['"]?\s*(?:,|\]\s*=|:|=)\s*['"]?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)`)
 
+// settingsOption is the settings module a command gives Django's (or pytest-django's) option:
+// django-taggit's tox command `python -m django test --settings=tests.settings`.
+var settingsOption = regexp.MustCompile(`(?:^|\s)--(?:settings|ds)[= ]([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)`)
+
 // djangoSettings is the Django settings module the project's own test runner uses, when the tree
-// has it: the one its pytest configuration gives pytest-django, tox.ini's [testenv] setenv, or the
+// has it: the one its pytest configuration gives pytest-django, tox.ini's [testenv] setenv or
+// command (`django test --settings=...`), or the
 // one a script at the top of the tree sets before running Django's test command (django-filter's
 // runtests.py, manage.py). "" when there is none, or when no module of the tree has that name
 // (a runner that calls settings.configure() itself).
@@ -21,9 +26,12 @@ func djangoSettings(root string) string {
 	var candidates []string
 	candidates = append(candidates, pytestOption(root, "DJANGO_SETTINGS_MODULE")...)
 	if data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20); err == nil {
-		for _, line := range toxValue(string(data), "testenv", "setenv") {
-			if m := settingsAssignment.FindStringSubmatch(line); m != nil {
-				candidates = append(candidates, m[1])
+		lines := append(toxValue(string(data), "testenv", "setenv"), toxValue(string(data), "testenv", "commands")...)
+		for _, line := range lines {
+			for _, re := range []*regexp.Regexp{settingsAssignment, settingsOption} {
+				if m := re.FindStringSubmatch(line); m != nil {
+					candidates = append(candidates, m[1])
+				}
 			}
 		}
 	}

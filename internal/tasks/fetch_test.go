@@ -102,6 +102,10 @@ func TestToxRequirements(t *testing.T) {
 				`hypothesis; python_version == "2.7" or python_version == "3.4" or python_version == "3.10" or python_version == "3.11" or platform_python_implementation == "PyPy"`,
 				`unittest2; python_version == "2.6" or python_version == "2.7"`, "six; python_version >= '3.8'", "tool", `attrs; (os_name == "posix") and (python_version == "3.11")`,
 				`old; not (python_version == "3.11")`, `pypy-only; platform_python_implementation == "PyPy"`}},
+		{"on factors of the envlist's environment on the newest Python (crispy-forms' py310-django32)",
+			"[tox]\nenvlist =\n    {py37,py38,py39}-django{22},\n    {py37,py38,py39,py310}-django{32},\n    {py38,py39,py310}-django{40,-latest},\n    lint\n" +
+				"[testenv]\ndeps =\n    django22: django>=2.2,<2.3\n    django32: django>=3.2,<3.3\n    django40: django>=4.0a,<4.1\n    !django32: old-only\n    py310-django32: both\n",
+			nil, []string{"django>=3.2,<3.3", `both; python_version == "3.10"`}},
 		{"another section's deps, substituted (tqdm's {[core]deps})", "[core]\ndeps=\n    pytest-asyncio\n    git+https://github.com/casperdcl/nbval.git@master#egg=nbval\n    {[more]deps}\n[more]\ndeps = pytest-timeout\n[testenv]\ndeps=\n    {[core]deps}\n    numpy\n    tf: tensorflow\n",
 			nil, []string{"pytest-asyncio", "nbval", "pytest-timeout", "numpy"}},
 		{"a substitution of itself ends", "[a]\ndeps = {[a]deps}\n    six\n[testenv]\ndeps = {[a]deps}\n", nil, []string{"six"}},
@@ -166,6 +170,8 @@ func TestToxExtras(t *testing.T) {
 		want      []string
 	}{
 		{"extras, on lines and with commas, factors left out", "[testenv]\nextras =\n    tests, yaml\n    crypto: crypto\n    docs # for doctests\n", []string{"tests", "yaml", "docs"}},
+		{"extras on factors of the envlist's environment on the newest Python (munch's full)",
+			"[tox]\nenvlist = py{38,39}-{full,minimal}\n[testenv]\nextras =\n    full: yaml\n    minimal: nothing\n    py39: pyonly\n    tests\n", []string{"yaml", "tests"}},
 		{"the project itself with extras in deps (tenacity's .[doc])", "[testenv]\ndeps =\n    .[doc]\n    -e {toxinidir}[test, yaml]\n    -e .\n    pytest\n    other[x]\n    py38: .[old]\n", []string{"doc", "test", "yaml"}},
 		{"another environment's", "[testenv:docs]\ndeps = .[docs]\nextras = docs\n[testenv]\ncommands = pytest\n", nil},
 	} {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pyti/pyti/internal/pep440"
@@ -33,6 +34,7 @@ func toxRequirements(root string) []string {
 			out = append(out, r)
 		}
 	}
+	active := envFactors(string(data))
 	for _, line := range toxValue(string(data), "testenv", "deps") {
 		if i := strings.Index(line, " #"); i >= 0 {
 			line = line[:i]
@@ -41,7 +43,7 @@ func toxRequirements(root string) []string {
 		if cond, dep, ok := factorCondition(line); ok {
 			// A requirement for some environments only: kept, with a marker that holds on the
 			// Pythons those environments run (see factorMarker); the others' are left out.
-			marker, keep := factorMarker(cond)
+			marker, keep := factorMarker(cond, active)
 			r, err := pep440.ParseRequirement(dep)
 			if !keep || err != nil || r.URL != "" {
 				continue
@@ -89,13 +91,41 @@ func factorCondition(line string) (cond, rest string, ok bool) {
 // pyFactor is a factor naming a Python: py, py3, py311, pypy, pypy3.
 var pyFactor = regexp.MustCompile(`^(py|pypy)(\d?)(\d*)$`)
 
+// envFactors are the factors other than a Python's of the environment of tox.ini's envlist that
+// runs on the newest Python it names, the first such one (crispy-forms' py310-django32 of
+// {py37,py38,py39,py310}-django{32}: django32), as a maintainer testing on a recent Python picks
+// it. None when no environment names a Python.
+func envFactors(text string) map[string]bool {
+	var envs []string
+	for _, line := range iniValue(text, "tox", "envlist") {
+		envs = append(envs, expandBraces(line)...)
+	}
+	best, bestVersion := "", -1
+	for _, env := range envs {
+		for _, f := range strings.Split(env, "-") {
+			if m := pyFactor.FindStringSubmatch(f); m != nil && m[1] == "py" && m[2] == "3" && m[3] != "" {
+				if v, err := strconv.Atoi(m[3]); err == nil && v > bestVersion {
+					best, bestVersion = env, v
+				}
+			}
+		}
+	}
+	active := map[string]bool{}
+	for _, f := range strings.Split(best, "-") {
+		if f != "" && !pyFactor.MatchString(f) {
+			active[f] = true
+		}
+	}
+	return active
+}
+
 // factorMarker is the PEP 508 marker under which a tox factor condition holds for the
-// environment tox runs for a Python by default (py311 on Python 3.11, which holds py and py3
-// too): each alternative (comma-separated, braces expanded) holds when each of its factors
-// (joined with "-") does; a Python's factor holds on that Python, a negated factor when it does
-// not, and any other factor (django, full, gmpy2py311) does not, as that environment has none.
-// keep is false when no alternative can hold; marker is "" when one always does.
-func factorMarker(cond string) (marker string, keep bool) {
+// environment tox runs on the tests' Python: a Python's factor (py311; py and py3 hold on every
+// Python) becomes a marker on the Python, and any other factor (django32, full) holds when active
+// has it (see envFactors). Each alternative (comma-separated, braces expanded) holds when each of
+// its factors (joined with "-") does, a negated one when it does not. keep is false when no
+// alternative can hold; marker is "" when one always does.
+func factorMarker(cond string, active map[string]bool) (marker string, keep bool) {
 	var alternatives []string
 	for _, alt := range expandBraces(cond) {
 		var clauses []string
@@ -107,7 +137,7 @@ func factorMarker(cond string) (marker string, keep bool) {
 			var clause string
 			switch {
 			case m == nil:
-				holds = holds && negated
+				holds = holds && active[f] != negated
 				continue
 			case m[1] == "pypy":
 				clause = `platform_python_implementation == "PyPy"`
@@ -183,8 +213,8 @@ func expandOne(s string) []string {
 	return out
 }
 
-// toxExtras are the extras tox installs the project with for its tests: the unconditional
-// names of tox.ini's [testenv] extras (one a line, or separated by commas), and those of a deps
+// toxExtras are the extras tox installs the project with for its tests: the names of tox.ini's
+// [testenv] extras (those on factors when the environment envFactors picks has them) (one a line, or separated by commas), and those of a deps
 // line that installs the project itself with extras (tenacity's ".[doc]", "-e {toxinidir}[test]").
 func toxExtras(root string) []string {
 	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
@@ -192,11 +222,20 @@ func toxExtras(root string) []string {
 		return nil
 	}
 	var out []string
+	active := envFactors(string(data))
 	for _, line := range toxValue(string(data), "testenv", "extras") {
 		if i := strings.Index(line, "#"); i >= 0 {
 			line = line[:i]
 		}
-		if strings.Contains(line, "{") || factorPrefix.MatchString(line) {
+		if cond, rest, ok := factorCondition(strings.TrimSpace(line)); ok {
+			// An extra on factors: kept when the condition holds whatever the Python (see
+			// factorMarker), as an extra takes no marker.
+			if marker, keep := factorMarker(cond, active); !keep || marker != "" {
+				continue
+			}
+			line = rest
+		}
+		if strings.Contains(line, "{") {
 			continue
 		}
 		out = appendNames(out, line)

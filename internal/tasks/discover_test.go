@@ -161,7 +161,7 @@ INTERNALERROR> Traceback (most recent call last):
 INTERNALERROR>   File "/run/pyti-test-env/local/lib/python3.11/dist-packages/_pytest/main.py", line 270, in wrap_session
 INTERNALERROR>     session.exitstatus = doit(config, session) or 0
 INTERNALERROR>                          ^^^^^^^^^^^^^^^^^^^^^^
-INTERNALERROR>   File "/work/pyti/tree/tests/conftest.py", line 20, in pytest_collection_modifyitems
+INTERNALERROR>   File "/work/pyti/sdist-tree/tests/conftest.py", line 20, in pytest_collection_modifyitems
 INTERNALERROR>     item.add_marker(pytest.mark.no_cover)
 INTERNALERROR>   File "/run/pyti-test-env/local/lib/python3.11/dist-packages/_pytest/mark/structures.py", line 544, in __getattr__
 INTERNALERROR>     warnings.warn(
@@ -199,7 +199,7 @@ func TestConftestFailure(t *testing.T) {
 		name, output, want string
 	}{
 		{"a test dependency the conftest imports (marshmallow's simplejson)",
-			"ImportError while loading conftest '/work/pyti/tree/tests/conftest.py'.\ntests/conftest.py:4: in <module>\n    from tests.base import User\n" +
+			"ImportError while loading conftest '/work/pyti/sdist-tree/tests/conftest.py'.\ntests/conftest.py:4: in <module>\n    from tests.base import User\n" +
 				"tests/base.py:7: in <module>\n    import simplejson\nE   ModuleNotFoundError: No module named 'simplejson'\n",
 			"tests/conftest.py could not be loaded: ModuleNotFoundError: No module named 'simplejson'"},
 		{"the last error line of the first block", "ImportError while loading conftest '/x/conftest.py'.\nE   ImportError: a\nE   b\n\nother\nE   c\n",

@@ -400,7 +400,8 @@ func providedOf(provided, wants []string) []string {
 
 // testRequirements are the requirement strings of a test dependency group (PEP 735, or
 // Poetry's dev-dependencies or test group), of setup.cfg's tests_require, of a conventional test requirements file, of tox.ini's [testenv]
-// deps, or of the noxfile's test session, the first found.
+// deps, or of the noxfile's test session, the first found; tox's deps in place of a requirements
+// file they name with -r, as they hold it and more.
 func testRequirements(src Source) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
 		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group") && len(deps.Requirements) > 0 {
@@ -419,6 +420,11 @@ func testRequirements(src Source) []string {
 			continue
 		}
 		if reqs := fileRequirements(data); len(reqs) > 0 {
+			if slices.Contains(toxDepsFiles(src.Root), name) {
+				// tox installs this file and more (crispy-forms' Django, on a factor): tox's
+				// deps are the test environment.
+				return toxRequirements(src.Root)
+			}
 			return reqs
 		}
 	}
@@ -429,7 +435,8 @@ func testRequirements(src Source) []string {
 }
 
 // devRequirementsFiles are the other requirements files, at the top of the tree or in
-// requirements/, named for tests or development (requests' requirements-dev.txt), sorted.
+// requirements/, named for tests or development (requests' requirements-dev.txt), sorted, those
+// named for tests first.
 func devRequirementsFiles(root string) []string {
 	var out []string
 	for _, dir := range []string{"", "requirements"} {
@@ -443,7 +450,14 @@ func devRequirementsFiles(root string) []string {
 			}
 		}
 	}
-	sort.Strings(out)
+	// Those named for tests first (crispy-forms' requirements/testing.txt before dev.txt).
+	sort.Slice(out, func(a, b int) bool {
+		ta, tb := strings.Contains(path.Base(out[a]), "test"), strings.Contains(path.Base(out[b]), "test")
+		if ta != tb {
+			return ta
+		}
+		return out[a] < out[b]
+	})
 	return out
 }
 

@@ -456,6 +456,14 @@ func TestTestRequirementsFiles(t *testing.T) {
 			[]string{"pytest>=2.8.0,<=6.2.5", "pytest-httpbin==2.0.0", "Flask>1.0,<2.0"}},
 		{"requirements/dev.txt", map[string]string{"requirements/dev.txt": "trustme\n", "requirements/base.txt": "idna\n"}, []string{"trustme"}},
 		{"no test or development file", map[string]string{"requirements.txt": "idna\n", "requirements-docs.txt": "sphinx\n"}, nil},
+		{"tox's deps, which name the test file and more (crispy-forms' Django on a factor)",
+			map[string]string{"requirements/testing.txt": "pytest\npytest-django\n",
+				"tox.ini": "[tox]\nenvlist = {py38,py310}-django{32}\n[testenv]\ndeps =\n    django32: django>=3.2,<3.3\n    -r{toxinidir}/requirements/testing.txt\n"},
+			[]string{"django>=3.2,<3.3", "pytest", "pytest-django"}},
+		{"requirements/testing.txt before requirements/dev.txt", map[string]string{"requirements/dev.txt": "twine\n", "requirements/testing.txt": "pytest-django\n"},
+			[]string{"pytest-django"}},
+		{"tox's deps that do not name the test file", map[string]string{"requirements-test.txt": "pytest-mock\n", "tox.ini": "[testenv]\ndeps = flaky\n"},
+			[]string{"pytest-mock"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

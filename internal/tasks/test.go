@@ -22,12 +22,16 @@ import (
 
 // testDirName is the test step's directory in a target's work space: PYTI's files of the run
 // (the results, the coverage data and configuration) and the test tree, its treeName. The sandbox
-// shows them at /work/pyti/tree. A project's coverage omit patterns are matched against the path
-// of every file measured, and the tests report paths through it: no word a project's pattern or
-// test means (a "test" directory: cycler's `omit = *test*` left out every file) may be on it.
+// shows them at /work/pyti/sdist-tree. A project's coverage omit patterns are matched against the
+// path of every file measured, and the tests report paths through it: no word a project's pattern
+// or test means (a "test" directory: cycler's `omit = *test*` left out every file) may be on it.
+// The tree's name is no Python identifier, as the sdist's own directory (name-version) is not:
+// pytest imports a test module as part of each package above it, and stops at a directory whose
+// name cannot be one; crispy-forms' sdist has an __init__.py at its top, and a tree named "tree"
+// made its models tree.crispy_forms.tests.forms, which Django refused.
 const (
 	testDirName = "pyti"
-	treeName    = "tree"
+	treeName    = "sdist-tree"
 )
 
 // treeMarker is the test tree's place, as it shows in a path inside the sandbox.

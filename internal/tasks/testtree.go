@@ -495,7 +495,7 @@ var treePath = regexp.MustCompile(`/[^\s'"(),;:]+`)
 
 // missingTreePath is the first path (relative to the tree) that an exception's message names
 // inside the test tree (insideTree, as the sandbox saw it) and that the tree does not hold, nor the
-// directory it would lie in (hostTree): gitdb's "InvalidDBRoot: /work/pyti/tree/.git/objects", a
+// directory it would lie in (hostTree): gitdb's "InvalidDBRoot: /work/pyti/sdist-tree/.git/objects", a
 // project's own error that says which of its data it could not find. A file missing from a
 // directory that is there may be one the test itself was to write. "" when the message names
 // none.

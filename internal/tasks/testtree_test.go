@@ -183,9 +183,9 @@ func TestNamespacePortions(t *testing.T) {
 
 func TestTestOmit(t *testing.T) {
 	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py", "test/test_d.py"},
-		"/work/pyti/tree", "/work/pyti/tree/src", "/work/venv/site")
+		"/work/pyti/sdist-tree", "/work/pyti/sdist-tree/src", "/work/venv/site")
 	var want []string
-	for _, root := range []string{"/work/pyti/tree", "/work/pyti/tree/src", "/work/venv/site"} {
+	for _, root := range []string{"/work/pyti/sdist-tree", "/work/pyti/sdist-tree/src", "/work/venv/site"} {
 		want = append(want, root+"/pkg/test/*", root+"/pkg/util_test.py", root+"/sj/tests/*", root+"/test_top.py", root+"/test/*")
 	}
 	want = append(want, "*/conftest.py")
@@ -236,18 +236,18 @@ func TestKeepMissingData(t *testing.T) {
 		return testresult.Case{NodeID: id, Outcome: testresult.Failed, Class: testresult.MissingFile, MissingPath: path}
 	}
 	run := &testresult.Run{Cases: []testresult.Case{
-		mf("in-tree", "/work/pyti/tree/tests/data/cases.json"),
+		mf("in-tree", "/work/pyti/sdist-tree/tests/data/cases.json"),
 		mf("relative", "tests/toml-test/files"),
 		mf("elsewhere", "/etc/nosuch.conf"),
-		mf("present", "/work/pyti/tree/tests/data/present.json"),
-		{NodeID: "script", Outcome: testresult.Failed, Class: testresult.MissingProgram, MissingProgram: "/work/pyti/tree/tests/run.sh"},
+		mf("present", "/work/pyti/sdist-tree/tests/data/present.json"),
+		{NodeID: "script", Outcome: testresult.Failed, Class: testresult.MissingProgram, MissingProgram: "/work/pyti/sdist-tree/tests/run.sh"},
 		{NodeID: "program", Outcome: testresult.Failed, Class: testresult.MissingProgram, MissingProgram: "/usr/bin/zsh"},
-		{NodeID: "named", Outcome: testresult.Failed, Class: testresult.Exception, Message: "gitdb.exc.InvalidDBRoot: /work/pyti/tree/.git/objects"},
-		{NodeID: "named present", Outcome: testresult.Failed, Class: testresult.Exception, Message: "ValueError: bad JSON in /work/pyti/tree/tests/data/present.json."},
-		{NodeID: "named outside", Outcome: testresult.Failed, Class: testresult.Exception, Message: "OSError: /work/pyti/treeish/x and /work/pyti/tree/../etc"},
-		{NodeID: "named beside data", Outcome: testresult.Failed, Class: testresult.Exception, Message: "RuntimeError: /work/pyti/tree/tests/data/out.json was not written"},
+		{NodeID: "named", Outcome: testresult.Failed, Class: testresult.Exception, Message: "gitdb.exc.InvalidDBRoot: /work/pyti/sdist-tree/.git/objects"},
+		{NodeID: "named present", Outcome: testresult.Failed, Class: testresult.Exception, Message: "ValueError: bad JSON in /work/pyti/sdist-tree/tests/data/present.json."},
+		{NodeID: "named outside", Outcome: testresult.Failed, Class: testresult.Exception, Message: "OSError: /work/pyti/sdist-treeish/x and /work/pyti/sdist-tree/../etc"},
+		{NodeID: "named beside data", Outcome: testresult.Failed, Class: testresult.Exception, Message: "RuntimeError: /work/pyti/sdist-tree/tests/data/out.json was not written"},
 	}}
-	keepMissingData(run, "/work/pyti/tree", tree)
+	keepMissingData(run, "/work/pyti/sdist-tree", tree)
 	got := map[string]string{}
 	for _, c := range run.Cases {
 		got[c.NodeID] = string(c.Class) + " " + c.MissingPath + c.MissingProgram
@@ -258,7 +258,7 @@ func TestKeepMissingData(t *testing.T) {
 		"in-tree":           "missing-file tests/data/cases.json",
 		"relative":          "missing-file tests/toml-test/files",
 		"elsewhere":         "error /etc/nosuch.conf",
-		"present":           "error /work/pyti/tree/tests/data/present.json",
+		"present":           "error /work/pyti/sdist-tree/tests/data/present.json",
 		"named":             "missing-file .git/objects",
 		"named present":     "error ",
 		"named outside":     "error ",

@@ -58,6 +58,9 @@ func toxRequirements(root string) []string {
 			add(dep)
 			continue
 		}
+		if strings.HasPrefix(line, "-r") {
+			line = toxExpand(line, nil, 0) // -r{toxinidir}/requirements/testing.txt
+		}
 		switch {
 		case line == "", strings.HasPrefix(line, "#"), strings.Contains(line, "{"), factorPrefix.MatchString(line),
 			strings.HasPrefix(line, "-e"), strings.HasPrefix(line, "-c"):
@@ -535,6 +538,26 @@ func shellWords(line string) []string {
 		words = append(words, cur.String())
 	}
 	return words
+}
+
+// toxDepsFiles are the requirements files tox.ini's [testenv] deps name with -r, each as a
+// clean slash-separated path below the tree.
+func toxDepsFiles(root string) []string {
+	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range toxValue(string(data), "testenv", "deps") {
+		line = strings.TrimSpace(line)
+		if _, rest, ok := factorCondition(line); ok {
+			line = strings.TrimSpace(rest)
+		}
+		if name, ok := strings.CutPrefix(toxExpand(line, nil, 0), "-r"); ok {
+			out = append(out, path.Clean(strings.TrimSpace(name)))
+		}
+	}
+	return out
 }
 
 // requirementsFileIn reads the PEP 508 requirements of a requirements file named relative to

@@ -171,7 +171,7 @@ func TestDecideVerdict(t *testing.T) {
 			report.TestCase{NodeID: "t.py::n", Outcome: report.TestFailed, Class: report.ClassNeedsNetwork})...), nil),
 			verdictOutput{Verdict: report.VerdictTestsNetwork, Reason: "1 of 6 tests need the network, which the sandbox does not have"}},
 		{"test data missing from the sdist", one(verdictInput{}, suite(append(passed(1),
-			report.TestCase{NodeID: "t.py::d1", Outcome: report.TestFailed, Class: report.ClassMissingFile, MissingPath: "/run/pyti/work/pyti/tree/tests/data/a.json"},
+			report.TestCase{NodeID: "t.py::d1", Outcome: report.TestFailed, Class: report.ClassMissingFile, MissingPath: "/run/pyti/work/pyti/sdist-tree/tests/data/a.json"},
 			report.TestCase{NodeID: "t.py::d2", Outcome: report.TestFailed, Class: report.ClassMissingFile, MissingPath: "tests/data/b.json"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestData, Reason: "2 of 3 tests could not run: test data `tests/data/a.json` is missing from the sdist"}},
 		{"a collection error", one(verdictInput{}, suite(append(passed(4),

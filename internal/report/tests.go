@@ -47,6 +47,19 @@ type TestRun struct {
 	Classes    map[FailureClass]int `json:"failure_classes,omitempty"`
 	// Running is the test that had started and not finished when the run ended, if any.
 	Running string `json:"running,omitempty"`
+	// Suites are the test modules whose tests were the cases their load_tests() or test_suite()
+	// returned, as a unittest suite's runners take them.
+	Suites []TestSuite `json:"suites,omitempty"`
+}
+
+// TestSuite is a test module whose tests are the cases its own function returned.
+type TestSuite struct {
+	// Module is the module's pytest node ID (its path).
+	Module string `json:"module"`
+	// Protocol is the function that named the tests: load_tests or test_suite.
+	Protocol string `json:"protocol"`
+	// Tests is how many cases it returned.
+	Tests int `json:"tests"`
 }
 
 // TestCase is one test (or one test module that failed to collect).

@@ -35,6 +35,7 @@ func reportTests(run *testresult.Run) *report.TestRun {
 		return report.TestCase{NodeID: tc.NodeID, Outcome: report.TestOutcome(tc.Outcome), Class: report.FailureClass(tc.Class),
 			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath, MissingProgram: tc.MissingProgram, MissingLocale: tc.MissingLocale}
 	})
+	out.Suites = convertAll(run.Suites, func(s testresult.Suite) report.TestSuite { return report.TestSuite(s) })
 	if run.Classes != nil {
 		out.Classes = make(map[report.FailureClass]int, len(run.Classes))
 		for class, n := range run.Classes {

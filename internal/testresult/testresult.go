@@ -348,6 +348,16 @@ func IsFixtureLookup(message string) bool {
 	return fixtureMessage.MatchString(message)
 }
 
+// pytestAttributeRe is a name a test took from the pytest module that pytest itself lacks.
+var pytestAttributeRe = regexp.MustCompile(`AttributeError: module '?pytest'? has no attribute '?([A-Za-z_][A-Za-z0-9_]*)'?`)
+
+// pluginAttributes are the names well-known pytest plugins add to the pytest module, with the
+// module each plugin is imported as: a test that uses one (prettytable's
+// @pytest.mark.parametrize(..., [pytest.lazy_fixture(...)])) lacks that plugin, a test dependency.
+var pluginAttributes = map[string]string{
+	"lazy_fixture": "pytest_lazyfixture", "helpers": "pytest_helpers_namespace",
+}
+
 // pluginFixtures are the fixtures of well-known pytest plugins, with the module each plugin is
 // imported as: a test that asks for one lacks that plugin, a test dependency. A fixture of no
 // plugin named here stays the test's own error (it may come from a conftest.py the sdist left out).
@@ -449,6 +459,9 @@ func classify(message, longrepr string, collecting bool) cause {
 	}
 	if fixture, _ := missingFixture(longrepr); pluginFixtures[fixture] != "" {
 		return cause{Class: MissingDependency, Module: pluginFixtures[fixture]}
+	}
+	if m := pytestAttributeRe.FindStringSubmatch(text); m != nil && pluginAttributes[m[1]] != "" {
+		return cause{Class: MissingDependency, Module: pluginAttributes[m[1]]}
 	}
 	if networkRe.MatchString(text) {
 		return cause{Class: NeedsNetwork}

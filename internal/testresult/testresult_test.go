@@ -239,6 +239,10 @@ func TestClassify(t *testing.T) {
 			got{Class: MissingLocale, Locale: "de_DE.UTF-8"}},
 		{"a locale the machine lacks, by a name the traceback does not show", "locale.Error: unsupported locale setting", "", false, got{Class: MissingLocale}},
 		{"a fixture no known plugin provides stays the test's error", "", "E       fixture 'my_thing' not found", false, got{Class: Exception}},
+		{"a name a plugin adds to pytest (prettytable's pytest.lazy_fixture)", "AttributeError: module 'pytest' has no attribute 'lazy_fixture'", "", true,
+			got{Class: MissingDependency, Module: "pytest_lazyfixture"}},
+		{"a name no known plugin adds stays a collection error", "AttributeError: module 'pytest' has no attribute 'lazyfixture'", "", true,
+			got{Class: CollectionError}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := cmp.Diff(tc.want, classify(tc.message, tc.longrepr, tc.collecting)); d != "" {

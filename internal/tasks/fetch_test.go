@@ -96,11 +96,11 @@ func TestToxRequirements(t *testing.T) {
 			nil, []string{"x", "requests"}},
 		{"on factors: kept for the Pythons they name (ecdsa's py{...,311,py,py3}: hypothesis, which is pypy and pypy3 too)",
 			"[testenv]\ndeps =\n    py38,py39: importlib_metadata\n    !pypy: cffi\n    py{27,34,310,311,py,py3}: hypothesis\n    py{26,27}: unittest2\n" +
-				"    gmpy2py{39,311}: gmpy2\n# a comment at the margin\n    py311-django: django\n    py3: six; python_version >= '3.8'\n    py,!pypy: tool\n    py311: attrs; os_name == 'posix'\n    !py311: old\n    full: yaml\n    pypy3: pypy-only\n",
+				"    gmpy2py{39,311}: gmpy2\n# a comment at the margin\n    py311-django: django\n    py3: six; python_version >= '3.8'\n    py2: legacy\n    py,!pypy: tool\n    py311: attrs; os_name == 'posix'\n    !py311: old\n    full: yaml\n    pypy3: pypy-only\n",
 			nil, []string{`importlib_metadata; python_version == "3.8" or python_version == "3.9"`,
 				`cffi; not (platform_python_implementation == "PyPy")`,
 				`hypothesis; python_version == "2.7" or python_version == "3.4" or python_version == "3.10" or python_version == "3.11" or platform_python_implementation == "PyPy"`,
-				`unittest2; python_version == "2.6" or python_version == "2.7"`, "six; python_version >= '3.8'", "tool", `attrs; (os_name == "posix") and (python_version == "3.11")`,
+				`unittest2; python_version == "2.6" or python_version == "2.7"`, "six; python_version >= '3.8'", `legacy; python_version >= "2" and python_version < "3"`, "tool", `attrs; (os_name == "posix") and (python_version == "3.11")`,
 				`old; not (python_version == "3.11")`, `pypy-only; platform_python_implementation == "PyPy"`}},
 		{"on factors of the envlist's environment on the newest Python (crispy-forms' py310-django32)",
 			"[tox]\nenvlist =\n    {py37,py38,py39}-django{22},\n    {py37,py38,py39,py310}-django{32},\n    {py38,py39,py310}-django{40,-latest},\n    lint\n" +

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"fmt"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -100,8 +101,10 @@ var pyFactor = regexp.MustCompile(`^(py|pypy)(\d?)(\d*)$`)
 // it. None when no environment names a Python.
 func envFactors(text string) map[string]bool {
 	var envs []string
-	for _, line := range iniValue(text, "tox", "envlist") {
-		envs = append(envs, expandBraces(line)...)
+	for _, key := range []string{"envlist", "env_list"} { // tox 3's name, tox 4's
+		for _, line := range iniValue(text, "tox", key) {
+			envs = append(envs, expandBraces(line)...)
+		}
 	}
 	best, bestVersion := "", -1
 	for _, env := range envs {
@@ -147,7 +150,8 @@ func factorMarker(cond string, active map[string]bool) (marker string, keep bool
 			case m[2] == "" || m[2] == "3" && m[3] == "":
 				clause = "" // py, py3: every Python PYTI runs
 			case m[3] == "":
-				clause = `python_version < "` + m[2] + `"` // py2
+				major, _ := strconv.Atoi(m[2]) // py2: any Python 2
+				clause = fmt.Sprintf(`python_version >= "%d" and python_version < "%d"`, major, major+1)
 			default:
 				clause = `python_version == "` + m[2] + "." + m[3] + `"`
 			}

@@ -788,6 +788,7 @@ func TestDjangoSetUp(t *testing.T) {
 	}{
 		{"set up on the project's settings", "tests.settings", Counts{Passed: 2}},
 		{"pytest alone", "", Counts{Errors: 1}},
+		{"settings that fail to import leave the tests to say so", "tests.nosuchsettings", Counts{Errors: 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

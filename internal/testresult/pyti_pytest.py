@@ -381,7 +381,8 @@ class _SuiteModule(pytest.Module):
             return super().collect()
         loader = unittest.TestLoader()
         if self.protocol == "load_tests":
-            suite = loader.loadTestsFromModule(module)
+            # With the pattern unittest's discovery passes (a load_tests may discover with it).
+            suite = loader.loadTestsFromModule(module, pattern="test*.py")
         else:
             try:
                 inspect.signature(fn).bind()

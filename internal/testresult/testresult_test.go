@@ -704,6 +704,9 @@ def test_suite():
     return unittest.defaultTestLoader.loadTestsFromName(__name__)
 `
 	const broken = "import unittest\n\n\ndef load_tests(loader, tests, pattern):\n    raise ValueError('no table')\n"
+	// A load_tests that discovers the modules of another directory with discovery's pattern.
+	const discovering = "import os\n\n\ndef load_tests(loader, tests, pattern):\n" +
+		"    here = os.path.dirname(__file__)\n    return loader.discover(os.path.join(here, 'cases'), pattern=pattern, top_level_dir=here)\n"
 	tests := []struct {
 		name      string
 		files     map[string]string
@@ -723,6 +726,9 @@ def test_suite():
 		{"layers", map[string]string{"tests.py": layers}, true, Counts{Passed: 2},
 			[]Suite{{Module: "tests.py", Protocol: "test_suite", Tests: 2}}},
 		{"load_tests fails", map[string]string{"test_broken.py": broken}, true, Counts{Errors: 1}, nil},
+		{"load_tests discovers with the pattern", map[string]string{"sub/test_all.py": discovering, "sub/cases/__init__.py": "", "sub/cases/test_table.py": table},
+			true, Counts{Passed: 12},
+			[]Suite{{Module: "sub/test_all.py", Protocol: "load_tests", Tests: 6}, {Module: "sub/cases/test_table.py", Protocol: "load_tests", Tests: 6}}},
 		{"a test of pytest's named test_suite stays one", map[string]string{"test_plain.py": "def test_suite():\n    assert True\n\n\ndef test_other():\n    pass\n",
 			"test_fixture.py": "def test_suite(tmp_path):\n    assert tmp_path\n"}, true, Counts{Passed: 3}, nil},
 	}

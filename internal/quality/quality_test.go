@@ -15,11 +15,16 @@ const python = "/usr/bin/python3"
 
 func writeTree(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
+	return writeFiles(t, map[string]string{
 		"pkg/__init__.py": "import os, sys\nx=1\ndef f( a ):\n    return a+undefined_name\nclass  C:\n  pass\n",
 		"pkg/m.py":        "# a comment\n\ndef g():\n    y = 1\n    return 2 # c\n",
-	}
+	})
+}
+
+// writeFiles writes files (slash-separated paths and their text) into a new directory.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
 	for name, body := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -140,21 +145,12 @@ func TestCountLinesAndDensity(t *testing.T) {
 // TestPylintLeavesOutDuplicateCode: PYTI's pylint does not run the duplicate-code checker, which
 // plain pylint runs on the same two modules.
 func TestPylintLeavesOutDuplicateCode(t *testing.T) {
-	dir := t.TempDir()
 	var body strings.Builder
 	for i := range 12 {
 		fmt.Fprintf(&body, "    total = total + %d * value\n", i)
 	}
 	code := "def compute(value):\n    total = 0\n" + body.String() + "    return total\n"
-	for _, name := range []string{"pkg/__init__.py", "pkg/a.py", "pkg/b.py"} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(code), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := writeFiles(t, map[string]string{"pkg/__init__.py": code, "pkg/a.py": code, "pkg/b.py": code})
 	plain := ParsePylint(tool(t, "pylint", []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate, dir}))
 	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
 	got := map[string]int{"plain": plain.BySymbol["duplicate-code"], "pyti": ours.BySymbol["duplicate-code"]}
@@ -168,20 +164,10 @@ func TestPylintLeavesOutDuplicateCode(t *testing.T) {
 // package importable, as it is installed; pylint alone puts zope/ on its path and reports
 // import-error.
 func TestPylintImportsNamespacePackage(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := writeFiles(t, map[string]string{
 		"zope/event/__init__.py":     "\"\"\"Events.\"\"\"\nsubscribers = []\n",
 		"zope/event/classhandler.py": "\"\"\"Handlers.\"\"\"\nimport zope.event\n\n\ndef handlers():\n    \"\"\"The subscribers.\"\"\"\n    return zope.event.subscribers\n",
-	}
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	plain := ParsePylint(tool(t, "pylint", []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate, dir}))
 	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
 	got := map[string]int{"plain": plain.BySymbol["import-error"], "pyti": ours.BySymbol["import-error"]}

@@ -13,9 +13,6 @@ import (
 	"github.com/pyti/pyti/internal/pkgmeta"
 )
 
-// factorPrefix is tox's conditional-dependency prefix ("py38,py39: pkg", "!pypy: pkg").
-var factorPrefix = regexp.MustCompile(`^!?[A-Za-z0-9_.-]+(\s*,\s*!?[A-Za-z0-9_.-]+)*\s*:\s`)
-
 // toxRequirements are the deps of tox.ini's [testenv], the environment tox runs the tests in:
 // requirement lines, and the requirements of files it names with -r (inside the tree). A line
 // conditional on factors is kept for the environment named after the Python the tests run on
@@ -63,7 +60,7 @@ func toxRequirements(root string) []string {
 			line = toxExpand(line, nil, 0) // -r{toxinidir}/requirements/testing.txt
 		}
 		switch {
-		case line == "", strings.HasPrefix(line, "#"), strings.Contains(line, "{"), factorPrefix.MatchString(line),
+		case line == "", strings.HasPrefix(line, "#"), strings.Contains(line, "{"),
 			strings.HasPrefix(line, "-e"), strings.HasPrefix(line, "-c"):
 			continue
 		case strings.HasPrefix(line, "-r"):
@@ -309,7 +306,7 @@ func toxPytestCommand(root string) toxPytest {
 		}
 	}
 	for _, line := range joinContinued(toxValue(text, "testenv", "commands")) {
-		if factorPrefix.MatchString(line) {
+		if _, _, onFactors := factorCondition(line); onFactors {
 			continue
 		}
 		words := shellWords(toxExpand(line, setenv, 0))
@@ -415,7 +412,7 @@ func toxScriptCommand(root string) string {
 		return ""
 	}
 	for _, line := range joinContinued(toxValue(string(data), "testenv", "commands")) {
-		if factorPrefix.MatchString(line) {
+		if _, _, onFactors := factorCondition(line); onFactors {
 			continue
 		}
 		words := shellWords(toxExpand(line, nil, 0))

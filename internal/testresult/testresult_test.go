@@ -157,6 +157,12 @@ func runPytest(t *testing.T, files map[string]string, args ...string) (*Run, str
 	cmd := exec.Command("/usr/bin/python3", append(argv, suite)...)
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+plugdir, "PYTI_PYTEST_REPORT="+report)
 	out, _ := cmd.CombinedOutput()
+	return readReport(t, report, out), string(out)
+}
+
+// readReport parses the plugin's report of a pytest run whose output was out.
+func readReport(t *testing.T, report string, out []byte) *Run {
+	t.Helper()
 	f, err := os.Open(report)
 	if err != nil {
 		t.Fatalf("no report: %v\n%s", err, out)
@@ -166,7 +172,7 @@ func runPytest(t *testing.T, files map[string]string, args ...string) (*Run, str
 	if err != nil {
 		t.Fatal(err)
 	}
-	return run, string(out)
+	return run
 }
 
 // closingLine parses pytest's closing line, failing the test when there is none.
@@ -749,15 +755,7 @@ def test_suite():
 				cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS=1")
 			}
 			out, _ := cmd.CombinedOutput()
-			f, err := os.Open(report)
-			if err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
-			defer f.Close()
-			run, err := ParsePytest(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			run := readReport(t, report, out)
 			run.Counts.Warnings = 0
 			if d := cmp.Diff(tc.want, run.Counts); d != "" {
 				t.Errorf("counts (-want +got):\n%s\n%s", d, out)

@@ -285,3 +285,47 @@ func (m *Marker) Equal(o *Marker) bool {
 	}
 	return m.String() == o.String()
 }
+
+// ForExtras returns the marker with every comparison of the extra variable to one of extras
+// (names compared normalised) made a comparison to "", and whether the marker compares extra at
+// all. A requirement of a distribution's metadata given on pip's command line has its marker
+// evaluated with extra "": rewritten so, the requirements of the chosen extras hold there and
+// those of the others still do not.
+func (m *Marker) ForExtras(extras []string) (out *Marker, mentions bool) {
+	if m == nil {
+		return nil, false
+	}
+	want := map[string]bool{}
+	for _, e := range extras {
+		want[NormalizeName(e)] = true
+	}
+	var rewrite func(l markerList) markerList
+	rewrite = func(l markerList) markerList {
+		c := make(markerList, len(l))
+		for i, e := range l {
+			switch {
+			case e.cmp != nil:
+				cmp := *e.cmp
+				for _, side := range []*markerValue{&cmp.lhs, &cmp.rhs} {
+					other := cmp.rhs
+					if side == &cmp.rhs {
+						other = cmp.lhs
+					}
+					if side.variable || !other.variable || other.text != "extra" {
+						continue
+					}
+					mentions = true
+					if want[NormalizeName(side.text)] && (cmp.op == "==" || cmp.op == "!=") {
+						side.text = ""
+					}
+				}
+				e.cmp = &cmp
+			case e.group != nil:
+				e.group = rewrite(e.group)
+			}
+			c[i] = e
+		}
+		return c
+	}
+	return &Marker{expr: rewrite(m.expr)}, mentions
+}

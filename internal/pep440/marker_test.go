@@ -205,3 +205,66 @@ func TestDefaultEnvironment(t *testing.T) {
 		t.Errorf("python_version for 3.10.0 = %q", got)
 	}
 }
+
+func TestMarkerForExtras(t *testing.T) {
+	tests := []struct {
+		in       string
+		extras   []string
+		want     string
+		mentions bool
+	}{
+		{`extra == "test"`, []string{"test"}, `extra == ""`, true},
+		{`extra == "docs"`, []string{"test"}, `extra == "docs"`, true},
+		{`extra == 'Test_Utils'`, []string{"test-utils"}, `extra == ""`, true},
+		{`python_version < "3.8" and extra == "test"`, []string{"test"}, `python_version < "3.8" and extra == ""`, true},
+		{`(extra == "test" or extra == "docs") and os_name == "posix"`, []string{"test"},
+			`(extra == "" or extra == "docs") and os_name == "posix"`, true},
+		{`"test" == extra`, []string{"test"}, `"" == extra`, true},
+		{`python_version < "3.8"`, []string{"test"}, `python_version < "3.8"`, false},
+		{`extra == "test"`, nil, `extra == "test"`, true},
+	}
+	for _, tt := range tests {
+		m, err := ParseMarker(tt.in)
+		if err != nil {
+			t.Fatalf("ParseMarker(%q): %v", tt.in, err)
+		}
+		got, mentions := m.ForExtras(tt.extras)
+		if got.String() != tt.want || mentions != tt.mentions {
+			t.Errorf("ParseMarker(%q).ForExtras(%q) = %q, %v; want %q, %v", tt.in, tt.extras, got, mentions, tt.want, tt.mentions)
+		}
+		if m.String() != mustMarker(t, tt.in).String() {
+			t.Errorf("ForExtras changed the marker it was called on: %q", m)
+		}
+	}
+}
+
+func mustMarker(t *testing.T, s string) *Marker {
+	t.Helper()
+	m, err := ParseMarker(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestMarkerForExtrasEvaluates checks the point of ForExtras: with extra "" (pip's command line),
+// a rewritten marker holds for the chosen extras only.
+func TestMarkerForExtrasEvaluates(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{`extra == "test"`, true},
+		{`extra == "docs"`, false},
+		{`extra == "test" and python_version >= "3"`, true},
+		{`extra != "test"`, false},
+	}
+	env := DefaultEnvironment("3.11.2")
+	for _, tt := range tests {
+		m, _ := mustMarker(t, tt.in).ForExtras([]string{"test"})
+		got, err := m.Evaluate(env)
+		if err != nil || got != tt.want {
+			t.Errorf("%q rewritten %q: %v, %v; want %v", tt.in, m, got, err, tt.want)
+		}
+	}
+}

@@ -446,12 +446,15 @@ func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit [
 // configuration in the tree (.coveragerc, setup.cfg, tox.ini or pyproject.toml) as a `coverage
 // report` run there would read them, so that `if TYPE_CHECKING:` or `raise NotImplementedError`
 // count as the project counts them; and so are the files its omit patterns leave out (tqdm's
-// chat-service integrations), matched on the installed copies too.
+// chat-service integrations), matched on the installed copies too. The project's configurer
+// plugins (covdefaults: its exclusions, its omit patterns) change those options as they do for
+// the project's own `coverage report`, when they are installed.
 const coverageJSONScript = `import os, sys, coverage
 rc = os.environ.pop("COVERAGE_RCFILE")
-own = {}
-try:
-    project = coverage.Coverage(config_file=True, data_file=None)
+
+
+def options(project):
+    own = {}
     for opt in ("exclude_lines", "exclude_also", "partial_branches"):
         try:
             own[opt] = project.get_option("report:" + opt)
@@ -475,6 +478,21 @@ try:
             p = "*/" + (p[4:] if p.startswith("src/") else p)
         if p and p not in own.setdefault("omit", []):
             own["omit"].append(p)
+    return own
+
+
+own = {}
+try:
+    project = coverage.Coverage(config_file=True, data_file=None)
+    own = options(project)
+    if project.get_option("run:plugins"):
+        # coverage.py loads the plugins, and a configurer among them changes the options, when
+        # it first needs them (its private _init, in every version since 4.5).
+        try:
+            project._init()
+            own = options(project)
+        except Exception as e:
+            print("coverage: the project's plugins are not used: %s: %s" % (type(e).__name__, e))
 except Exception as e:
     print("coverage: the project's configuration is not used: %s" % e)
 cov = coverage.Coverage(config_file=rc)

@@ -282,8 +282,8 @@ func suiteWith(s suite, files []string) suite {
 
 // TestCoverageJSONProjectOmit runs coverageJSONScript with real coverage.py on data measured with
 // PYTI's configuration: the files the project's own omit patterns name (in .coveragerc, setup.cfg
-// or pyproject.toml, written for its tree) are left out of the report of the installed copies;
-// a pattern for an environment's libraries is not taken.
+// or pyproject.toml, written for its tree, or added by a configurer plugin it loads) are left out
+// of the report of the installed copies; a pattern for an environment's libraries is not taken.
 func TestCoverageJSONProjectOmit(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -297,6 +297,13 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 			[]string{"__init__.py", "bells.py", "core.py"}},
 		{"setup.cfg's report section", map[string]string{"setup.cfg": "[coverage:report]\nomit = pkg/core.py\n"},
 			[]string{"__init__.py", "bells.py", "gen_a.py"}},
+		{"a configurer plugin's omit pattern (covdefaults' */__main__.py)", map[string]string{"setup.cfg": "[coverage:run]\nplugins = omitgen\n",
+			"omitgen.py": "import coverage\n\nclass P(coverage.CoveragePlugin):\n    def configure(self, config):\n" +
+				"        config.set_option('run:omit', (config.get_option('run:omit') or []) + ['*/gen_*.py'])\n\n" +
+				"def coverage_init(reg, options):\n    reg.add_configurer(P())\n"},
+			[]string{"__init__.py", "bells.py", "core.py"}},
+		{"a plugin that is not installed: the rest of the configuration still counts", map[string]string{"setup.cfg": "[coverage:run]\nplugins = notinstalled\nomit = pkg/bells.py\n"},
+			[]string{"__init__.py", "core.py", "gen_a.py"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -291,6 +291,11 @@ type Fetch struct {
 	// pyproject.toml [project] table (PEP 621) and pip resolved them, without preparing the
 	// package's metadata (a build environment and the backend run) just to learn them.
 	StaticMetadata bool `json:"static_metadata,omitempty"`
+	// PreparedMetadata says PYTI prepared the package's metadata itself (the backend's
+	// prepare_metadata_for_build_wheel hook, traced in this phase, on the cached build
+	// environment the build uses) and pip resolved the requirements it lists, as pip does after
+	// preparing it in a build environment it installs for that alone.
+	PreparedMetadata bool `json:"prepared_metadata,omitempty"`
 }
 
 // Build is the wheel build.

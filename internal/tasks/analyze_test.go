@@ -515,23 +515,31 @@ func TestSourceTreeWithSetupPy(t *testing.T) {
 	if rep.Results().Fetch.StaticMetadata {
 		t.Error("a setup.py project's requirements were taken as static")
 	}
-	// pip prepared the metadata in a build environment, which a second pip filled: that one
-	// ran through pip_main.py too, without the lsb_release probe.
+	// PYTI prepared the metadata, on the cached build environment the build then used: no pip
+	// filled one for the fetch, and the build did not ask the backend again what it needs.
+	if !rep.Results().Fetch.PreparedMetadata {
+		t.Error("the fetch did not prepare the metadata on the cached build environment")
+	}
 	if b := rep.Results().Fetch.Behavior; b == nil {
 		t.Error("the fetch has no behaviour")
 	} else {
-		children := 0
+		var hooks []string
 		for _, cmd := range b.Executed {
-			if strings.Contains(cmd, "lsb_release") {
+			if strings.Contains(cmd, "lsb_release") || strings.Contains(cmd, script("pip_main.py")+" install") {
 				t.Errorf("the fetch ran %q", cmd)
 			}
-			if strings.Contains(cmd, script("pip_main.py")+" install") {
-				children++
+			if _, hook, ok := strings.Cut(cmd, "_in_process.py "); ok {
+				hooks = append(hooks, strings.Fields(hook)[0])
 			}
 		}
-		if children == 0 {
-			t.Errorf("no pip ran through pip_main.py to fill the build environment: %q", b.Executed)
+		if want := []string{"get_requires_for_build_wheel", "prepare_metadata_for_build_wheel"}; !slices.Equal(hooks, want) {
+			t.Errorf("the fetch called the hooks %q, want %q", hooks, want)
 		}
+	}
+	if b := rep.Results().Build; b == nil || b.Frontend != "pyti" || b.Behavior == nil {
+		t.Errorf("build %+v, want PYTI's front end, traced", b)
+	} else if cmds := strings.Join(b.Behavior.Executed, "\n"); strings.Contains(cmds, "get_requires_for_build_wheel") || !strings.Contains(cmds, "_in_process.py build_wheel") {
+		t.Errorf("the build asked the backend again for its requirements, or did not build: %s", cmds)
 	}
 	if rep.Project != "pyti-example-legacy" || rep.Version != "1.0.0" {
 		t.Errorf("project %q version %q, want the wheel's name and version", rep.Project, rep.Version)
@@ -655,8 +663,27 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, _ := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
-	if b := rep.Results().Build; b == nil || b.Frontend != "pip" {
+	b := rep.Results().Build
+	if b == nil || b.Frontend != "pip" {
 		t.Fatalf("build %+v, want pip's: a test dependency is a source distribution that setuptools' extras name", b)
+	}
+	// pip's build isolation filled its environment with a second pip: that one ran through
+	// pip_main.py too, without the lsb_release probe.
+	if b.Behavior == nil {
+		t.Error("the build has no behaviour")
+	} else {
+		children := 0
+		for _, cmd := range b.Behavior.Executed {
+			if strings.Contains(cmd, "lsb_release") {
+				t.Errorf("the build ran %q", cmd)
+			}
+			if strings.Contains(cmd, script("pip_main.py")+" install") {
+				children++
+			}
+		}
+		if children == 0 {
+			t.Errorf("no pip ran through pip_main.py to fill the build environment: %q", b.Behavior.Executed)
+		}
 	}
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed: the build saw the host's packages", rep.Verdict, rep.Reason)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pyti/pyti/internal/archive"
 	"github.com/pyti/pyti/internal/dag"
@@ -195,37 +196,82 @@ func wheelLayoutOf(ctx context.Context, wheel, dest string) (Layout, error) {
 // build environments (see buildEnv). It returns an error wrapping errNoCachedEnv when pip must
 // build instead.
 func (j *job) buildCached(ctx context.Context, t *target, src Source, tree, dist string, wh Wheelhouse) (*stepResult, error) {
+	call := frontendCall{task: t.task("build"), phase: "build", name: "pep517-build", tree: tree, out: dist, wall: j.opts.BuildTimeout}
+	if wh.BackendAsked {
+		call.asked, call.missing = true, wh.BackendMissing
+	}
+	res, _, _, err := j.runHooks(ctx, t, src, call, wh.Dir, nil)
+	return res, err
+}
+
+// frontendCall is one use of PYTI's PEP 517 front end: a wheel built into out, or (metadata) the
+// metadata prepared there, in the task's raw data under name, its trace judged as phase.
+type frontendCall struct {
+	task, phase, name string
+	tree, out         string
+	metadata          bool
+	wall              time.Duration
+	// asked: the backend was already asked what it needs (get_requires_for_build_wheel), and
+	// missing is what of that the build requirements lack; it is not asked again.
+	asked   bool
+	missing []string
+}
+
+// runHooks runs the front end for call on cached build environments: the build requirements',
+// and, when the backend asks for more (get_requires_for_build_wheel), a second one with that, as
+// pip installs it into a second prefix. fetchMore, when not nil, first brings what the backend
+// asked for into the wheelhouse wh. The result is the backend's answer, success or failure, and
+// what it asked for that the build requirements lack (missing); an error wrapping errNoCachedEnv
+// means pip must do it instead.
+func (j *job) runHooks(ctx context.Context, t *target, src Source, call frontendCall, wh string, fetchMore func([]string) error) (res *stepResult, ans frontendAnswer, missing []string, err error) {
 	backend, backendPath, ok := backendOf(src)
 	if !ok {
-		return nil, fmt.Errorf("%w: pyproject.toml could not be read or its [build-system] has no requires", errNoCachedEnv)
+		return nil, ans, nil, fmt.Errorf("%w: pyproject.toml could not be read or its [build-system] has no requires", errNoCachedEnv)
 	}
-	overlay, err := j.buildEnv(ctx, t, wh.Dir, buildRequirements(src))
+	overlay, err := j.buildEnv(ctx, t, wh, buildRequirements(src))
 	if err != nil {
-		return nil, err
+		return nil, ans, nil, err
 	}
 	prefixes := []*buildPrefix{overlay}
-	for round := 1; ; round++ {
-		res, ans, err := j.runFrontend(ctx, t, tree, dist, wh.Dir, backend, backendPath, prefixes, round)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case ans.Wheel != "" || res.res.Outcome != sandbox.OutcomeExit || res.res.ExitCode != 3:
-			return res, nil // built, or failed: either way the backend's answer
-		case len(ans.Missing) > 0 && len(ans.Conflicting) == 0 && round == 1:
-			// The backend asked for more (get_requires_for_build_wheel): pip installs that into
-			// a second prefix, and so does PYTI.
-			normal, err := j.buildEnv(ctx, t, wh.Dir, ans.Missing)
+	requiresMet := false
+	if call.asked {
+		requiresMet, missing = true, call.missing
+		if len(missing) > 0 {
+			normal, err := j.buildEnv(ctx, t, wh, missing)
 			if err != nil {
-				return nil, err
+				return nil, ans, nil, err
 			}
 			prefixes = append(prefixes, normal)
+		}
+	}
+	for round := 1; ; round++ {
+		res, ans, err = j.runFrontend(ctx, t, call, wh, backend, backendPath, prefixes, round, requiresMet)
+		if err != nil {
+			return nil, ans, nil, err
+		}
+		switch {
+		case ans.Wheel != "" || ans.Metadata != "" || res.res.Outcome != sandbox.OutcomeExit || res.res.ExitCode != 3:
+			return res, ans, missing, nil // done, or failed: either way the backend's answer
+		case len(ans.Missing) > 0 && len(ans.Conflicting) == 0 && !requiresMet:
+			// The backend asked for more (get_requires_for_build_wheel): pip installs that into
+			// a second prefix, and so does PYTI.
+			if fetchMore != nil {
+				if err := fetchMore(ans.Missing); err != nil {
+					return nil, ans, nil, err
+				}
+			}
+			normal, err := j.buildEnv(ctx, t, wh, ans.Missing)
+			if err != nil {
+				return nil, ans, nil, err
+			}
+			prefixes = append(prefixes, normal)
+			requiresMet, missing = true, ans.Missing
 		case len(ans.Conflicting) > 0:
-			return nil, fmt.Errorf("%w: the backend asks for %s, which conflicts with the build requirements", errNoCachedEnv, strings.Join(ans.Conflicting, ", "))
+			return nil, ans, nil, fmt.Errorf("%w: the backend asks for %s, which conflicts with the build requirements", errNoCachedEnv, strings.Join(ans.Conflicting, ", "))
 		case ans.Unsupported != "":
-			return nil, fmt.Errorf("%w: %s", errNoCachedEnv, ans.Unsupported)
+			return nil, ans, nil, fmt.Errorf("%w: %s", errNoCachedEnv, ans.Unsupported)
 		default:
-			return nil, fmt.Errorf("%w: the front end gave no answer (%s)", errNoCachedEnv, lastLine(res.output))
+			return nil, ans, nil, fmt.Errorf("%w: the front end gave no answer (%s)", errNoCachedEnv, lastLine(res.output))
 		}
 	}
 }
@@ -233,6 +279,7 @@ func (j *job) buildCached(ctx context.Context, t *target, src Source, tree, dist
 // frontendAnswer is what python/build_wheel.py writes to its result file.
 type frontendAnswer struct {
 	Wheel       string   `json:"wheel"`
+	Metadata    string   `json:"metadata"`
 	Missing     []string `json:"missing"`
 	Conflicting []string `json:"conflicting"`
 	Unsupported string   `json:"unsupported"`
@@ -240,25 +287,32 @@ type frontendAnswer struct {
 
 // runFrontend runs python/build_wheel.py once, traced, with the given environments bound, and
 // pip's own runs offline from the wheelhouse (see offlinePip).
-func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, wheelhouse, backend string, backendPath []string, prefixes []*buildPrefix, round int) (*stepResult, frontendAnswer, error) {
+func (j *job) runFrontend(ctx context.Context, t *target, call frontendCall, wheelhouse, backend string, backendPath []string, prefixes []*buildPrefix, round int, requiresMet bool) (*stepResult, frontendAnswer, error) {
 	type prefixSpec struct {
 		LibDirs []string `json:"lib_dirs"`
 		BinDir  string   `json:"bin_dir"`
 	}
-	result := filepath.Join(t.work, "build", fmt.Sprintf("frontend-%d.json", round))
+	result := filepath.Join(t.work, call.phase, fmt.Sprintf("frontend-%d.json", round))
 	spec := struct {
 		Pip         string       `json:"pip"`
 		Source      string       `json:"source"`
-		WheelDir    string       `json:"wheel_dir"`
+		WheelDir    string       `json:"wheel_dir,omitempty"`
+		MetadataDir string       `json:"metadata_dir,omitempty"`
 		Backend     string       `json:"backend"`
 		BackendPath []string     `json:"backend_path"`
 		Prefixes    []prefixSpec `json:"prefixes"`
-		// RequiresMet: a later round, with the environment the first round's backend asked
-		// for added; the backend is not asked again (pip asks once).
+		// RequiresMet: the backend was asked what it needs (an earlier round, or the
+		// metadata's preparation) and that environment is added; it is not asked again (pip
+		// asks once).
 		RequiresMet bool   `json:"requires_met"`
 		Result      string `json:"result"`
-	}{Pip: j.pip(ctx, t), Source: j.in(tree), WheelDir: j.in(dist), Backend: backend, BackendPath: backendPath,
-		RequiresMet: round > 1, Result: j.in(result)}
+	}{Pip: j.pip(ctx, t), Source: j.in(call.tree), Backend: backend, BackendPath: backendPath,
+		RequiresMet: requiresMet, Result: j.in(result)}
+	if call.metadata {
+		spec.MetadataDir = j.in(call.out)
+	} else {
+		spec.WheelDir = j.in(call.out)
+	}
 	var binds []sandbox.Bind
 	for i, p := range prefixes {
 		inside := insideBuildEnv + "/" + []string{"overlay", "normal"}[i]
@@ -273,17 +327,17 @@ func (j *job) runFrontend(ctx context.Context, t *target, tree, dist, wheelhouse
 	if err != nil {
 		return nil, frontendAnswer{}, err
 	}
-	name := "pep517-build"
+	name := call.name
 	if round > 1 {
-		name = fmt.Sprintf("pep517-build-%d", round)
+		name = fmt.Sprintf("%s-%d", call.name, round)
 	}
-	res, err := j.run(ctx, step{t: t, task: t.task("build"), name: name, phase: "build", dir: j.in(tree), wall: j.opts.BuildTimeout,
+	res, err := j.run(ctx, step{t: t, task: call.task, name: name, phase: call.phase, dir: j.in(call.tree), wall: call.wall,
 		readOnly: binds, argv: []string{t.python, "-I", script("build_wheel.py"), string(data)}, env: offlinePip(j.in(wheelhouse))})
 	if err != nil {
 		return nil, frontendAnswer{}, err
 	}
 	var ans frontendAnswer
-	if raw, err := j.readOut(t, "build", result, 1<<20); err == nil {
+	if raw, err := j.readOut(t, call.phase, result, 1<<20); err == nil {
 		_ = json.Unmarshal(raw, &ans) // no answer: the front end failed, and its output says why
 	}
 	return res, ans, nil

@@ -142,6 +142,9 @@ func (f fakeRules) rules() []sandboxfake.Rule {
 		{Has: []string{"download", f.buildReq, "pytest"}, Lacks: []string{f.pkg}, Reply: f.buildOnly},
 		// The test tools alone.
 		{Has: []string{"download", "pytest"}, Lacks: []string{f.buildReq}, Reply: f.tools},
+		// The build requirements alone, for PYTI to prepare the metadata on the cached build
+		// environment, which the fake cannot make (below): pip prepares it.
+		{Has: []string{"download", f.buildReq}, Lacks: []string{f.pkg, "pytest"}, Reply: ok},
 		// PYTI's own steps: pip compiled once, the static scanner (which reads the one module),
 		// the build environment (which the fake leaves empty: the build falls back to pip
 		// wheel), the fresh environment.

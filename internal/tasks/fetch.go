@@ -91,15 +91,34 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 			pkg, pkgPlain, static = reqs, plain, true
 		}
 	}
+	// Otherwise PYTI prepares the metadata as pip would, but on the cached build environment
+	// that the build will use, which spares pip's installing one for each preparation.
+	var prepared *preparedMetadata
+	if a.Kind != "wheel" && !static {
+		if prepared, err = j.preparedRequirements(ctx, t, src, main.name, extras, buildReqs, download); err != nil {
+			return fetched{}, err
+		}
+		if prepared != nil {
+			pkg, pkgPlain = prepared.all, prepared.plain
+			used.BackendAsked, used.BackendMissing = true, prepared.missing
+		}
+	}
 	all := append(append(append(slices.Clone(pkg), buildReqs...), testReqs...), testTools...)
 	res, err := download("pip-download", all)
 	if err != nil {
 		return fetched{}, err
 	}
 	if a.Kind != "wheel" && !static && exists(filepath.Join(src.Root, "setup.py")) {
-		j.out.codeRan("setup.py during fetch (pip prepared the metadata)")
+		if prepared != nil {
+			j.out.codeRan("setup.py during fetch (PYTI prepared the metadata)")
+		} else {
+			j.out.codeRan("setup.py during fetch (pip prepared the metadata)")
+		}
 	}
-	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static}
+	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static, PreparedMetadata: prepared != nil}
+	if prepared != nil {
+		fetch.Phase.Behavior = mergeBehavior(prepared.step.phase.Behavior, fetch.Phase.Behavior)
+	}
 	// Whatever becomes of the rest, the report says what pip fetched.
 	defer func() {
 		fetch.IndexRequests = len(proxy.Requests())
@@ -220,6 +239,134 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	}
 	j.checkFetchedRecords(ctx, t, proxy)
 	return fetched{Fetch: fetch, Wheelhouse: used}, nil
+}
+
+// preparedMetadata is what preparing the package's metadata told: its requirements with and
+// without the extras, the step that ran the backend, and what the backend asked for beyond the
+// build requirements.
+type preparedMetadata struct {
+	all, plain []string
+	step       *stepResult
+	missing    []string
+}
+
+// preparedRequirements learns the package's own requirements (with and without the extras) as
+// pip's resolver would, by preparing its metadata, but with PYTI's front end on the cached build
+// environment that the build will use: pip installs a build environment afresh for every
+// preparation, most of a traced fetch, and again for each retry. download fetches the build
+// requirements (and what the backend asks for beyond them) into the wheelhouse first. The answer
+// is nil when pip must prepare the metadata itself: no cached environment, a build requirement
+// that cannot be fetched, a backend that fails (pip then shows its error), or a requirement
+// naming the package itself.
+func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, self string, extras, buildReqs []string,
+	download func(string, []string) (*stepResult, error)) (*preparedMetadata, error) {
+	if j.opts.Client.CacheDir() == "" {
+		return nil, nil
+	}
+	wh := filepath.Join(t.work, "wheelhouse")
+	dl, err := download("pip-download-build", buildReqs)
+	if err != nil || !dl.ok() {
+		return nil, err
+	}
+	dir := filepath.Join(t.work, "fetch")
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, err
+	}
+	tree, out := filepath.Join(dir, "metadata-tree"), filepath.Join(dir, "metadata")
+	for _, d := range []string{tree, out} {
+		if err := j.freshDir(t, "fetch", d); err != nil {
+			return nil, err
+		}
+	}
+	if err := copyTree(src.Root, tree); err != nil {
+		return nil, fmt.Errorf("copying the source tree: %w", err)
+	}
+	if err := makeWritable(dir); err != nil {
+		return nil, err
+	}
+	more := func(reqs []string) error {
+		r, err := download("pip-download-build-2", reqs)
+		if err == nil && !r.ok() {
+			err = fmt.Errorf("%w: %s could not be fetched: %s", errNoCachedEnv, strings.Join(reqs, " "), lastLine(r.output))
+		}
+		return err
+	}
+	res, ans, missing, err := j.runHooks(ctx, t, src, frontendCall{task: t.task("fetch"), phase: "fetch", name: "pep517-metadata",
+		tree: tree, out: out, metadata: true, wall: j.opts.FetchTimeout}, wh, more)
+	if errors.Is(err, errNoCachedEnv) {
+		j.log.Info("pip prepares the metadata", "reason", err)
+		return nil, nil
+	}
+	if err != nil || !res.ok() || !filepath.IsLocal(ans.Metadata) || strings.ContainsAny(ans.Metadata, `/\`) {
+		return nil, err
+	}
+	data, err := j.readOut(t, "fetch", filepath.Join(out, ans.Metadata, "METADATA"), 4<<20)
+	if err != nil {
+		return nil, nil
+	}
+	md, err := pkgmeta.ParseCoreMetadata(strings.NewReader(string(data)), 4<<20)
+	if err != nil {
+		return nil, nil
+	}
+	all, plain, ok := metadataRequirements(md, self, extras)
+	if !ok {
+		return nil, nil
+	}
+	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing}, nil
+}
+
+// metadataRequirements are a prepared metadata's requirements for pip's command line, as pip
+// reads them from the package it resolves: plain, the dependencies; all, those and the ones of
+// the extras, their markers rewritten so that pip, which evaluates a command line requirement's
+// marker with extra "", keeps them (see pep440.Marker.ForExtras). ok is false when a requirement
+// cannot be read or names the package itself (an extra of its own, which only pip resolving the
+// package itself sees through).
+func metadataRequirements(md *pkgmeta.CoreMetadata, self string, extras []string) (all, plain []string, ok bool) {
+	if self == "" {
+		self = md.Name
+	}
+	for _, rd := range md.RequiresDist {
+		r, err := pep440.ParseRequirement(rd.Raw)
+		if err != nil || r.URL != "" {
+			return nil, nil, false
+		}
+		marker, mentions := r.Marker.ForExtras(extras)
+		if !mentions {
+			if pep440.NormalizeName(r.Name) == pep440.NormalizeName(self) {
+				return nil, nil, false
+			}
+			plain = append(plain, rd.Raw)
+			all = append(all, rd.Raw)
+			continue
+		}
+		if marker.String() == r.Marker.String() {
+			continue // another extra's
+		}
+		if pep440.NormalizeName(r.Name) == pep440.NormalizeName(self) {
+			return nil, nil, false
+		}
+		r.Marker = marker
+		all = append(all, r.String())
+	}
+	return all, plain, true
+}
+
+// mergeBehavior sums the behaviour of two steps of one phase.
+func mergeBehavior(a, b *report.Behavior) *report.Behavior {
+	if a == nil || b == nil {
+		if a == nil {
+			return b
+		}
+		return a
+	}
+	return &report.Behavior{
+		Events: a.Events + b.Events, EventsDropped: a.EventsDropped + b.EventsDropped,
+		FilesRead: a.FilesRead + b.FilesRead, FilesWritten: a.FilesWritten + b.FilesWritten,
+		Processes: a.Processes + b.Processes, Executed: append(slices.Clone(a.Executed), b.Executed...),
+		NetworkAttempts: append(slices.Clone(a.NetworkAttempts), b.NetworkAttempts...),
+		DNSQueries:      append(slices.Clone(a.DNSQueries), b.DNSQueries...),
+		Contacts:        append(slices.Clone(a.Contacts), b.Contacts...), ContactsDropped: a.ContactsDropped + b.ContactsDropped,
+	}
 }
 
 // expectedHash is pip's report of a file whose hash differs from the index's.

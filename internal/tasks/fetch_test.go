@@ -55,6 +55,49 @@ func TestStaticRequirements(t *testing.T) {
 	}
 }
 
+// TestMetadataRequirements: the requirements of a prepared METADATA, as pip's command line gets
+// them, keep what pip resolving the package itself would take: the dependencies with their own
+// markers, and the chosen extras' requirements only.
+func TestMetadataRequirements(t *testing.T) {
+	const head = "Metadata-Version: 2.1\nName: My_Pkg\nVersion: 1.0\n"
+	type out struct {
+		All, Plain []string
+		OK         bool
+	}
+	for _, tc := range []struct {
+		name     string
+		metadata string
+		extras   []string
+		want     out
+	}{
+		{"dependencies and the chosen extra",
+			head + "Requires-Dist: requests>=2\nRequires-Dist: tomli; python_version < \"3.11\"\n" +
+				"Requires-Dist: pytest>=7; extra == \"test\"\nRequires-Dist: sphinx; extra == \"docs\"\n" +
+				"Requires-Dist: hypothesis; python_version >= \"3.8\" and extra == 'test'\n",
+			[]string{"test"},
+			out{[]string{"requests>=2", `tomli; python_version < "3.11"`, `pytest>=7; extra == ""`, `hypothesis; python_version >= "3.8" and extra == ""`},
+				[]string{"requests>=2", `tomli; python_version < "3.11"`}, true}},
+		{"no extras chosen", head + "Requires-Dist: pytest; extra == \"test\"\n", nil, out{nil, nil, true}},
+		{"an extra's name normalised", head + "Requires-Dist: pytest; extra == \"Testing_Utils\"\n", []string{"testing-utils"},
+			out{[]string{`pytest; extra == ""`}, nil, true}},
+		{"no requirements", head, []string{"test"}, out{nil, nil, true}},
+		{"an extra naming the package itself", head + "Requires-Dist: my-pkg[fast]; extra == \"test\"\n", []string{"test"}, out{}},
+		{"another extra naming the package itself is not taken", head + "Requires-Dist: my-pkg[fast]; extra == \"all\"\n", []string{"test"}, out{nil, nil, true}},
+		{"a direct URL", head + "Requires-Dist: q @ https://example.org/q.whl\n", nil, out{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md, err := pkgmeta.ParseCoreMetadata(strings.NewReader(tc.metadata), 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, plain, ok := metadataRequirements(md, "", tc.extras)
+			if d := cmp.Diff(tc.want, out{all, plain, ok}); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 // TestIndexRequirement: a direct reference, which the sandbox could not fetch, becomes the
 // project it names, to be asked of the index.
 func TestIndexRequirement(t *testing.T) {
@@ -464,6 +507,366 @@ func TestTestRequirementsFiles(t *testing.T) {
 			[]string{"pytest-django"}},
 		{"tox's deps that do not name the test file", map[string]string{"requirements-test.txt": "pytest-mock\n", "tox.ini": "[testenv]\ndeps = flaky\n"},
 			[]string{"pytest-mock"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tc.tox != "" {
+				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			}
+			writeFiles(t, root, tc.files)
+			if d := cmp.Diff(tc.want, toxRequirements(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestTestExtras: the test extras are those named like one and those tox installs for the tests,
+// when the project provides them; without them and without test requirements, its development
+// extras.
+func TestTestExtras(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		tox      string
+		files    map[string]string
+		provided []string
+		want     []string
+	}{
+		{"named like test extras", "", nil, []string{"docs", "Testing", "test"}, []string{"test", "Testing"}},
+		{"tox's extras, one a line or comma-separated", "[testenv]\nextras = diagrams, test\n    yaml_support  # comment\n    py38: legacy\n    {env:X}\n", nil,
+			[]string{"diagrams", "yaml-support", "legacy", "test"}, []string{"test", "diagrams", "yaml-support"}},
+		{"an extra tox names that the project lacks", "[testenv]\nextras = nope\n", nil, []string{"docs"}, nil},
+		{"another environment's extras", "[testenv:docs]\nextras = docs\n", nil, []string{"docs"}, nil},
+		{"a development extra when nothing names the test dependencies (tzlocal's devenv)", "", nil, []string{"devenv", "docs"}, []string{"devenv"}},
+		{"no development extra beside a test extra", "", nil, []string{"dev", "test"}, []string{"test"}},
+		{"no development extra beside a test requirements file", "", map[string]string{"requirements-test.txt": "pytest-mock\n"}, []string{"dev"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if tc.tox != "" {
+				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			}
+			writeFiles(t, root, tc.files)
+			j := &job{}
+			got := j.testExtras(Source{Root: root, Metadata: &pkgmeta.CoreMetadata{ProvidesExtra: tc.provided}})
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestToxPytestArgs: the options of tox's pytest command that decide which tests run.
+// TestToxExtras: the extras tox installs the project with, from extras and from deps lines
+// that install the project itself.
+func TestToxExtras(t *testing.T) {
+	for _, tc := range []struct {
+		name, tox string
+		want      []string
+	}{
+		{"extras, on lines and with commas, factors left out", "[testenv]\nextras =\n    tests, yaml\n    crypto: crypto\n    docs # for doctests\n", []string{"tests", "yaml", "docs"}},
+		{"extras on factors of the envlist's environment on the newest Python (munch's full)",
+			"[tox]\nenvlist = py{38,39}-{full,minimal}\n[testenv]\nextras =\n    full: yaml\n    minimal: nothing\n    py39: pyonly\n    tests\n", []string{"yaml", "tests"}},
+		{"the project itself with extras in deps (tenacity's .[doc])", "[testenv]\ndeps =\n    .[doc]\n    -e {toxinidir}[test, yaml]\n    -e .\n    pytest\n    other[x]\n    py38: .[old]\n", []string{"doc", "test", "yaml"}},
+		{"another environment's", "[testenv:docs]\ndeps = .[docs]\nextras = docs\n[testenv]\ncommands = pytest\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			if d := cmp.Diff(tc.want, toxExtras(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestToxScriptCommand: tox.ini's command that runs a test script of the tree with Python.
+func TestToxScriptCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name, tox, want string
+	}{
+		{"a script of the tree", "[testenv]\ndeps = flake8\ncommands =\n    python run_tests.py\n", "python run_tests.py"},
+		{"envpython, toxinidir, the first such command", "[testenv]\ncommands =\n    {envpython} {toxinidir}/tests/runtests.py --verbose\n    python run_tests.py\n",
+			"{envpython} {toxinidir}/tests/runtests.py --verbose"},
+		{"setup.py, a module, a script the sdist lacks, another environment or a factor are none",
+			"[testenv:lint]\ncommands = python run_tests.py\n[testenv]\ncommands =\n    py38: python run_tests.py\n    python setup.py test\n    python -m unittest\n    python missing.py\n    ../run_tests.py\n", ""},
+		{"pytest is no script", "[testenv]\ncommands = pytest tests\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "run_tests.py": "", "tests/runtests.py": "", "setup.py": ""})
+			if d := cmp.Diff(tc.want, toxScriptCommand(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+func TestToxPytestCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tox  string
+		want toxPytest
+	}{
+		{"doctests and an ignored file", "[testenv]\ndeps = pytest\ncommands = pytest -v --doctest-modules --ignore benchmark.py {posargs}\n",
+			toxPytest{args: []string{"--doctest-modules", "--ignore=benchmark.py"}}},
+		{"python -m pytest under coverage, a quoted marker expression, a glob", "[testenv]\ncommands =\n    python -m coverage run -m pytest -m \"not network and not slow\" --doctest-glob='*.rst' --cov=pkg tests\n",
+			toxPytest{args: []string{"-m", "not network and not slow", "--doctest-glob=*.rst"}, paths: []string{"tests"}}},
+		{"unknown substitutions, paths leaving the tree and other environments are left out", "[testenv:docs]\ncommands = pytest --doctest-modules\n[testenv]\ncommands =\n    py38: pytest -m old\n    {envpython} -m pytest --ignore={envtmpdir}/x --ignore=../../etc --ignore-glob=/abs/* -p no:cacheprovider\n",
+			toxPytest{}},
+		{"toxinidir is the tree", "[testenv]\ncommands = pytest --ignore={toxinidir}/x {toxinidir}/tests\n",
+			toxPytest{args: []string{"--ignore=./x"}, paths: []string{"./tests"}}},
+		{"the first pytest command", "[testenv]\ncommands =\n    flake8 src\n    {envbindir}/pytest --doctest-modules src\n    pytest -m slow\n",
+			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"src"}}},
+		{"posargs' default, with a variable of another section's setenv (hyperlink)",
+			"[default]\nsetenv =\n    PY_MODULE=hyperlink\n\n    PYTHONPYCACHEPREFIX={envtmpdir}/pycache\n[testenv]\nsetenv =\n    {[default]setenv}\n    COVERAGE_FILE={toxworkdir}/coverage\ncommands =\n    pytest --cov={env:PY_MODULE} --cov-report=term-missing:skip-covered --doctest-modules {posargs:src/{env:PY_MODULE}}\n",
+			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"src/hyperlink"}}},
+		{"an option's value is no path; a path the sdist lacks and an unknown variable are left out",
+			"[testenv]\ncommands = pytest --cov-report term-missing --cov src -k tests docs tests/test_a.py::test_x {env:WHERE} {env:OTHER:tests}\n",
+			toxPytest{paths: []string{"tests/test_a.py::test_x", "tests"}}},
+		{"a command over several lines, posargs' default too (wcwidth)",
+			"[testenv]\ncommands = {envpython} -m pytest --cov-config={toxinidir}/tox.ini {posargs:\\\n             --verbose \\\n             --durations=3 \\\n             } \\\n          --log-format='%(levelname)s %(message)s' \\\n          tests\npassenv = X\n",
+			toxPytest{paths: []string{"tests"}}},
+		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", toxPytest{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "src/hyperlink/__init__.py": ""})
+			if d := cmp.Diff(tc.want, toxPytestCommand(root), cmp.AllowUnexported(toxPytest{})); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestNoxRequirements: the literal installs of a noxfile's test session, read, never run.
+func TestNoxRequirements(t *testing.T) {
+	noxfile := `import nox
+
+@nox.session(python=["3.11", "3.12"])
+def lint(session):
+    session.install("flake8")
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    session.install("-r", "requirements/test.txt")
+    session.install(".")
+    session.install(
+        "pytest>=7",
+        'pytest-mock',
+        "-e", "../sibling",
+    )
+    session.install(*EXTRA)
+    session.run("pytest")
+
+@nox.session
+def docs(session):
+    session.install("sphinx")
+`
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"noxfile.py": noxfile, "requirements/test.txt": "hypothesis\n"})
+	if d := cmp.Diff([]string{"hypothesis", "pytest>=7", "pytest-mock"}, noxRequirements(root)); d != "" {
+		t.Error(d)
+	}
+	if got := noxRequirements(t.TempDir()); got != nil {
+		t.Errorf("no noxfile: %v", got)
+	}
+}
+
+// TestCorruptedInTransit: pip's hash mismatch on a file the proxy served intact is PYTI's bridge
+// failing (an error, retried), not the package; a mismatch on anything else, or none, is not.
+func TestCorruptedInTransit(t *testing.T) {
+	served := strings.Repeat("ab", 32)
+	other := strings.Repeat("cd", 32)
+	reqs := []pypi.ProxyRequest{{SHA256: served, Status: http.StatusOK, Filename: "setuptools-66.1.1-py3-none-any.whl"}}
+	pipSays := func(sum string) string {
+		return "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated the package versions, please update the hashes.\n" +
+			"    setuptools>=40.8.0 from http://127.0.0.1:3141/files/setuptools-66.1.1-py3-none-any.whl:\n" +
+			"        Expected sha256 " + sum + "\n             Got        " + other + "\n"
+	}
+	for _, c := range []struct {
+		name, output, want string
+	}{
+		{"served file corrupted", pipSays(served), served},
+		{"a hash the proxy never served", pipSays(other), ""},
+		{"another failure", "ERROR: No matching distribution found for nothing", ""},
+	} {
+		if got := corruptedInTransit(reqs, c.output); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestNotOnIndex(t *testing.T) {
+	out := `Collecting pretend
+ERROR: Could not find a version that satisfies the requirement pretend (from versions: none)
+ERROR: No matching distribution found for pretend
+`
+	if d := cmp.Diff([]string{"pretend"}, notOnIndex(out)); d != "" {
+		t.Error(d)
+	}
+	if got := notOnIndex("ERROR: No matching distribution found for jaraco.classes>=1\n"); !cmp.Equal(got, []string{"jaraco.classes"}) {
+		t.Errorf("got %q", got)
+	}
+	if got := notOnIndex("error: subprocess-exited-with-error\n"); got != nil {
+		t.Errorf("got %q, want nothing", got)
+	}
+}
+
+// TestTestExtraRequirements: a test extra's requirements are read from wherever the sdist
+// declares them, a setup.py's from the egg-info setuptools put in the sdist.
+func TestTestExtraRequirements(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		src   func(root string) Source
+		want  []extraRequirement
+	}{
+		{"a setup.py's extras from the egg-info's requires.txt", map[string]string{
+			"src/acme.core.egg-info/requires.txt": "setuptools\n\n[docs]\nSphinx\n\n[test]\ncoverage>=5.0.3\nzope.testing\n\n[test:python_version < \"3.8\"]\nimportlib_metadata\n",
+		}, func(root string) Source { return Source{Root: root} },
+			[]extraRequirement{{raw: "coverage>=5.0.3", extra: "test"}, {raw: "zope.testing", extra: "test"},
+				{raw: `importlib_metadata; python_version < "3.8"`, extra: "test"}}},
+		{"pyproject's optional dependencies and the metadata's extra markers", nil, func(root string) Source {
+			return Source{Root: root, Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{OptionalDependencies: map[string][]string{"Test": {"pytest-mock"}, "docs": {"furo"}}}},
+				Metadata: &pkgmeta.CoreMetadata{RequiresDist: []pkgmeta.RequirementEntry{{Raw: "six"}, {Raw: `freezegun; extra == "test"`, Marker: `extra == "test"`}}}}
+		}, []extraRequirement{{raw: "pytest-mock", extra: "test"}, {raw: `freezegun; extra == "test"`, extra: "test"}}},
+		{"an extra that asks for another of the project's own (attrs' tests: attrs[tests-no-zope])", map[string]string{
+			"acme.egg-info/requires.txt": "[cov]\ncoverage\n\n[test]\nacme[tests-no-zope]\nzope.interface\n\n[tests-no-zope]\nhypothesis\nacme[test]\n\n[tests_no_zope]\nhypothesis\n",
+		}, func(root string) Source { return Source{Root: root} },
+			[]extraRequirement{{raw: "acme[tests-no-zope]", extra: "test"}, {raw: "zope.interface", extra: "test"},
+				{raw: "hypothesis", extra: "tests-no-zope"}, {raw: "acme[test]", extra: "tests-no-zope"}, {raw: "hypothesis", extra: "tests-no-zope"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			got := testExtraRequirements(tc.src(root), "acme", []string{"test"})
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(extraRequirement{})); diff != "" {
+				t.Errorf("testExtraRequirements (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOtherTestRequirements: with the test dependencies the index cannot satisfy left out, the
+// others are fetched, as plain requirements for this interpreter.
+func TestOtherTestRequirements(t *testing.T) {
+	py, problems := pkgmeta.ParsePyproject([]byte(`[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+[project]
+name = "my-pkg"
+version = "1"
+[project.optional-dependencies]
+test = ["pytest>=7", "pretend", "hypothesis; python_version >= '3.8'", "tomli; python_version < '3.11'", "my-pkg[yaml]", "local @ file:///x"]
+yaml = ["PyYAML"]
+`))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	src := Source{Pyproject: py}
+	tg := &target{pythonVersion: "3.11.2"}
+	tests := []struct {
+		name                              string
+		testReqs, missing, unmet, relaxed []string
+		want                              []string
+	}{
+		{"nothing left out: nothing to fetch again", nil, nil, nil, nil, nil},
+		{"one project not on the index", nil, []string{"pretend"}, nil, nil,
+			[]string{"pytest>=7", "hypothesis", "PyYAML"}},
+		{"an unmet version, and a requirements file's", []string{"freezegun==1.0", "Pytest>=7"}, nil, []string{"pytest>=7"}, nil,
+			[]string{"freezegun==1.0", "pretend", "hypothesis", "PyYAML"}},
+		{"a lock file's pin relaxed: the project without a version", []string{"freezegun==1.0 ; python_version >= '3'", "six==1.16.0"}, nil, nil, []string{"freezegun==1.0"},
+			[]string{"freezegun", "six==1.16.0", "pytest>=7", "pretend", "hypothesis", "PyYAML"}},
+		{"a requirement of the extra the test extra asks for", nil, []string{"PyYAML"}, nil, nil,
+			[]string{"pytest>=7", "pretend", "hypothesis"}},
+		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis", "PyYAML"}, nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := otherTestRequirements(tg, src, "my-pkg", []string{"test"}, tt.testReqs, tt.missing, tt.unmet, tt.relaxed)
+			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("otherTestRequirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestWithoutUnfetchable: what made pip's download of the other test requirements fail is taken
+// out, the least that can be: the extra that asked for a missing dependency, else the requirement.
+func TestWithoutUnfetchable(t *testing.T) {
+	reqs := []string{"hypothesis", "pytest-xdist[psutil]", "zope.interface"}
+	tests := []struct {
+		name                 string
+		output               string
+		want, missing, unmet []string
+	}{
+		{"a dependency an extra asks for", `INFO: pip is looking at multiple versions of hypothesis to determine which version is compatible with other requirements. This could take a while.
+ERROR: Could not find a version that satisfies the requirement psutil>=3.0; extra == "psutil" (from pytest-xdist[psutil]) (from versions: none)
+ERROR: No matching distribution found for psutil>=3.0; extra == "psutil"
+`, []string{"hypothesis", "pytest-xdist", "zope.interface"}, []string{"psutil"}, nil},
+		{"a dependency of a requirement", `ERROR: Could not find a version that satisfies the requirement sortedcontainers<3,>=2.1 (from hypothesis) (from versions: 1.5.10)
+`, []string{"pytest-xdist[psutil]", "zope.interface"}, nil, []string{"sortedcontainers<3,>=2.1"}},
+		{"a requirement itself", `ERROR: Could not find a version that satisfies the requirement zope.interface (from versions: none)
+`, []string{"hypothesis", "pytest-xdist[psutil]"}, []string{"zope.interface"}, nil},
+		{"another failure: nothing to take out", "ERROR: Exception:\nTraceback (most recent call last):\n", reqs, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, missing, unmet := withoutUnfetchable(reqs, tc.output)
+			if d := cmp.Diff([][]string{tc.want, tc.missing, tc.unmet}, [][]string{got, missing, unmet}, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("(-want +got) [requirements, missing, unmet]\n%s", d)
+			}
+		})
+	}
+}
+
+// TestTestRequirementsFiles: a requirements file named for tests wins; a development one
+// (requests ships requirements-dev.txt, and nothing else names its test dependencies) is read
+// when there is none, without its editable line; other requirements files are not.
+func TestTestRequirementsFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"the test file before the development one",
+			map[string]string{"requirements-dev.txt": "sphinx\n", "requirements-test.txt": "pytest-mock\n"}, []string{"pytest-mock"}},
+		{"requests' requirements-dev.txt",
+			map[string]string{"requirements-dev.txt": "-e .[socks]\npytest>=2.8.0,<=6.2.5\npytest-httpbin==2.0.0\n# Flask\nFlask>1.0,<2.0\n", "requirements-docs.txt": "sphinx\n"},
+			[]string{"pytest>=2.8.0,<=6.2.5", "pytest-httpbin==2.0.0", "Flask>1.0,<2.0"}},
+		{"requirements/dev.txt", map[string]string{"requirements/dev.txt": "trustme\n", "requirements/base.txt": "idna\n"}, []string{"trustme"}},
+		{"no test or development file", map[string]string{"requirements.txt": "idna\n", "requirements-docs.txt": "sphinx\n"}, nil},
+		{"tox's deps, which name the test file and more (crispy-forms' Django on a factor)",
+			map[string]string{"requirements/testing.txt": "pytest\npytest-django\n",
+				"tox.ini": "[tox]\nenvlist = {py38,py310}-django{32}\n[testenv]\ndeps =\n    django32: django>=3.2,<3.3\n    -r{toxinidir}/requirements/testing.txt\n"},
+			[]string{"django>=3.2,<3.3", "pytest", "pytest-django"}},
+		{"requirements/testing.txt before requirements/dev.txt", map[string]string{"requirements/dev.txt": "twine\n", "requirements/testing.txt": "pytest-django\n"},
+			[]string{"pytest-django"}},
+		{"tox's deps that do not name the test file", map[string]string{"requirements-test.txt": "pytest-mock\n", "tox.ini": "[testenv]\ndeps = flaky\n"},
+			[]string{"pytest-mock"}},
+		{"a development file that installs tox (pycodestyle's): tox's deps", map[string]string{"dev-requirements.txt": "tox\n",
+			"tox.ini": "[tox]\nenvlist = py, pypy3\n[testenv]\ndeps =\n    covdefaults\n    coverage\n    pytest\ncommands =\n    coverage run -m pytest tests\n"},
+			[]string{"covdefaults", "coverage", "pytest"}},
+		{"a development file that installs nox: the test session's installs", map[string]string{"requirements-dev.txt": "nox>=2022\n",
+			"noxfile.py": "import nox\n\n@nox.session\ndef tests(session):\n    session.install(\"pytest\", \"freezegun\")\n    session.run(\"pytest\")\n"},
+			[]string{"pytest", "freezegun"}},
+		{"a development file that installs tox, with no deps in tox.ini", map[string]string{"dev-requirements.txt": "tox\npytest-mock\n", "tox.ini": "[testenv]\ncommands = pytest\n"},
+			[]string{"tox", "pytest-mock"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

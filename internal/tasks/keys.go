@@ -59,6 +59,13 @@ type Wheelhouse struct {
 	// Unfetchable are dependencies of the package the index does not have: the package is then
 	// installed without its dependencies (its code still runs; the verdict is unresolvable).
 	Unfetchable []string
+	// BackendAsked says the fetch already asked the build backend what it needs beyond the build
+	// requirements (get_requires_for_build_wheel, preparing the metadata on the cached build
+	// environment); BackendMissing is the part of its answer those requirements lack. The build
+	// does not ask again, as pip, which prepares the metadata and builds in one build
+	// environment, asks once.
+	BackendAsked   bool
+	BackendMissing []string
 }
 
 // Wheel is the built (or given) wheel.

@@ -3,8 +3,8 @@
 Usage: python build_wheel.py SPEC_JSON
 
 SPEC_JSON holds: pip (the directory or wheel of the pip in use: its vendored hook caller and
-packaging are used, so the hooks are called exactly as pip calls them), source, wheel_dir,
-backend, backend_path, prefixes (the build environments' lib and bin directories, in pip's
+packaging are used, so the hooks are called exactly as pip calls them), source, wheel_dir or
+metadata_dir, backend, backend_path, prefixes (the build environments' lib and bin directories, in pip's
 order: the build-system requirements first, then what the backend asked for), requires_met and
 result (a file for the JSON answer). The sitecustomize module goes where pip puts it, in a temporary
 pip-build-env-* directory.
@@ -16,9 +16,11 @@ the backend asks for what the environments do not hold, the answer is {"missing"
 {"conflicting": [...]}) and the exit code 3, so that the caller can add an environment or let pip
 build. Otherwise build_wheel runs and the answer is {"wheel": NAME}. With requires_met (the caller
 added the environment an earlier run's answer asked for), build_wheel runs at once: pip, too,
-calls get_requires_for_build_wheel once, installs what it asks for, then builds. prepare_metadata_for_build_wheel
-is not called: PEP 517 lets a front end build the wheel directly, and pip calls it only to learn
-the metadata for its resolver.
+calls get_requires_for_build_wheel once, installs what it asks for, then builds.
+
+With metadata_dir, prepare_metadata_for_build_wheel runs instead of build_wheel, as pip runs it to
+learn the metadata for its resolver, and the answer is {"metadata": DIST_INFO_NAME} (below
+metadata_dir). A wheel build never calls it: PEP 517 lets a front end build the wheel directly.
 """
 
 import json
@@ -146,6 +148,18 @@ def main():
             answer({"conflicting": conflicting}, 3)
         if missing:
             answer({"missing": missing}, 3)
+    if SPEC.get("metadata_dir"):
+        # pip's metadata preparation: the backend's prepare_metadata_for_build_wheel, or, for a
+        # backend without it, a wheel built for its .dist-info (pyproject_hooks' fallback).
+        try:
+            name = hooks.prepare_metadata_for_build_wheel(SPEC["metadata_dir"], _allow_fallback=True)
+        except subprocess.CalledProcessError as e:
+            print("error: prepare_metadata_for_build_wheel exited with code %d" % e.returncode, file=sys.stderr)
+            return 1
+        except Exception as e:
+            print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+            return 1
+        answer({"metadata": name}, 0)
     try:
         name = hooks.build_wheel(SPEC["wheel_dir"])
     except subprocess.CalledProcessError as e:

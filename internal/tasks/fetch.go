@@ -548,7 +548,8 @@ func providedOf(provided, wants []string) []string {
 // testRequirements are the requirement strings of a test dependency group (PEP 735, or
 // Poetry's dev-dependencies or test group), of setup.cfg's tests_require, of a conventional test requirements file, of tox.ini's [testenv]
 // deps, or of the noxfile's test session, the first found; tox's deps in place of a requirements
-// file they name with -r, as they hold it and more.
+// file they name with -r, as they hold it and more, and in place of one that installs tox (see
+// runnerRequirements).
 func testRequirements(src Source) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
 		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group") && len(deps.Requirements) > 0 {
@@ -572,6 +573,9 @@ func testRequirements(src Source) []string {
 				// deps are the test environment.
 				return toxRequirements(src.Root)
 			}
+			if runner := runnerRequirements(src.Root, reqs); len(runner) > 0 {
+				return runner
+			}
 			return reqs
 		}
 	}
@@ -579,6 +583,30 @@ func testRequirements(src Source) []string {
 		return reqs
 	}
 	return noxRequirements(src.Root)
+}
+
+// runnerRequirements are tox's [testenv] deps, or the noxfile's test session's, when a
+// requirements file installs tox or nox, the runner itself: the tests run in the environment it
+// makes (pycodestyle's requirements-dev.txt is "tox", and tox.ini's deps hold covdefaults, which
+// its coverage configuration loads). nil otherwise.
+func runnerRequirements(root string, reqs []string) []string {
+	for _, s := range reqs {
+		r, err := pep440.ParseRequirement(s)
+		if err != nil {
+			continue
+		}
+		switch pep440.NormalizeName(r.Name) {
+		case "tox":
+			if deps := toxRequirements(root); len(deps) > 0 {
+				return deps
+			}
+		case "nox":
+			if deps := noxRequirements(root); len(deps) > 0 {
+				return deps
+			}
+		}
+	}
+	return nil
 }
 
 // devRequirementsFiles are the other requirements files, at the top of the tree or in

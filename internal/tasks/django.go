@@ -25,7 +25,7 @@ var settingsOption = regexp.MustCompile(`(?:^|\s)--(?:settings|ds)[= ]([A-Za-z_]
 func djangoSettings(root string) string {
 	var candidates []string
 	candidates = append(candidates, pytestOption(root, "DJANGO_SETTINGS_MODULE")...)
-	if data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20); err == nil {
+	if data, err := readToxConfig(root); err == nil {
 		lines := append(toxValue(string(data), "testenv", "setenv"), toxValue(string(data), "testenv", "commands")...)
 		for _, line := range lines {
 			for _, re := range []*regexp.Regexp{settingsAssignment, settingsOption} {

@@ -98,6 +98,41 @@ func TestMetadataRequirements(t *testing.T) {
 	}
 }
 
+// TestToxConfigSources: tox's configuration is read where tox reads it (tox.ini, pyproject.toml's
+// legacy_tox_ini, setup.cfg's [tox:tox]), and the test environment's own section, where it has
+// one, before [testenv].
+func TestToxConfigSources(t *testing.T) {
+	type out struct {
+		Deps     []string
+		Unittest bool
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  out
+	}{
+		{"tox.ini", map[string]string{"tox.ini": "[testenv]\ndeps = flaky\ncommands = python -m unittest\n"}, out{[]string{"flaky"}, true}},
+		{"pyproject.toml's legacy_tox_ini, on a generative section (tomli's)", map[string]string{"pyproject.toml": "[project]\nname = \"p\"\n\n" +
+			"[tool.tox]\nlegacy_tox_ini = '''\n[tox]\nenvlist = py{37,38,39,310}\n\n[testenv:py{37,38,39,310}]\ndeps = flaky\ncommands =\n    python -m unittest {posargs}\n\n" +
+			"[testenv:profile]\ncommands = pytest profiler\n'''\n"}, out{[]string{"flaky"}, true}},
+		{"setup.cfg's [tox:tox]", map[string]string{"setup.cfg": "[metadata]\nname = p\n\n[tox:tox]\nenvlist = py311\n\n[testenv]\ndeps = flaky\ncommands = python -m unittest discover\n"},
+			out{[]string{"flaky"}, true}},
+		{"the test environment's section before [testenv]", map[string]string{"tox.ini": "[tox]\nenvlist = py39, py311, lint\n\n[testenv]\ndeps = pytest\ncommands = pytest\n\n" +
+			"[testenv:py311]\ndeps = flaky\n\n[testenv:lint]\ndeps = flake8\ncommands = python -m unittest\n"}, out{[]string{"flaky"}, false}},
+		{"tox.ini first", map[string]string{"tox.ini": "[testenv]\ndeps = pytest\ncommands = pytest\n", "setup.cfg": "[tox:tox]\nenvlist = py311\n[testenv]\ndeps = flaky\n"},
+			out{[]string{"pytest"}, false}},
+		{"none", map[string]string{"setup.cfg": "[metadata]\nname = p\n"}, out{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, tc.files)
+			if d := cmp.Diff(tc.want, out{toxRequirements(root), runsUnittest(root)}); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 // TestIndexRequirement: a direct reference, which the sandbox could not fetch, becomes the
 // project it names, to be asked of the index.
 func TestIndexRequirement(t *testing.T) {

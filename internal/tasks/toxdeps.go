@@ -1,7 +1,9 @@
 package tasks
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -9,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/BurntSushi/toml"
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pkgmeta"
 )
@@ -20,7 +23,7 @@ import (
 // direct references (the project itself, ".[test]") are left out: the extras PYTI installs
 // anyway, and the rest names no distribution on the index.
 func toxRequirements(root string) []string {
-	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	data, err := readToxConfig(root)
 	if err != nil {
 		return nil
 	}
@@ -97,6 +100,19 @@ var pyFactor = regexp.MustCompile(`^(py|pypy)(\d?)(\d*)$`)
 // {py37,py38,py39,py310}-django{32}: django32), as a maintainer testing on a recent Python picks
 // it. None when no environment names a Python.
 func envFactors(text string) map[string]bool {
+	active := map[string]bool{}
+	for _, f := range strings.Split(testEnv(text), "-") {
+		if f != "" && !pyFactor.MatchString(f) {
+			active[f] = true
+		}
+	}
+	return active
+}
+
+// testEnv is the environment of tox's envlist that runs on the newest Python it names, the first
+// such one (crispy-forms' py310-django32 of {py37,py38,py39,py310}-django{32}); "" when no
+// environment names a Python.
+func testEnv(text string) string {
 	var envs []string
 	for _, key := range []string{"envlist", "env_list"} { // tox 3's name, tox 4's
 		for _, line := range iniValue(text, "tox", key) {
@@ -113,13 +129,56 @@ func envFactors(text string) map[string]bool {
 			}
 		}
 	}
-	active := map[string]bool{}
-	for _, f := range strings.Split(best, "-") {
-		if f != "" && !pyFactor.MatchString(f) {
-			active[f] = true
+	return best
+}
+
+// testenvSection is the section of tox's configuration with the settings of its own of the
+// environment the tests run in (testEnv): [testenv:ENV], or a section whose name's braces expand
+// to it (tomli's [testenv:py{37,38,39,310}]); "" when there is none, and [testenv] holds them all.
+func testenvSection(text string) string {
+	env := testEnv(text)
+	if env == "" {
+		return ""
+	}
+	for _, raw := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		name, ok := strings.CutPrefix(strings.TrimSpace(raw), "[testenv:")
+		if !ok || !strings.HasSuffix(name, "]") || raw != strings.TrimLeft(raw, " \t") {
+			continue
+		}
+		name = strings.TrimSpace(strings.TrimSuffix(name, "]"))
+		for _, e := range expandBraces(name) {
+			if strings.TrimSpace(e) == env {
+				return "testenv:" + name
+			}
 		}
 	}
-	return active
+	return ""
+}
+
+// readToxConfig reads the project's tox configuration in the INI form tox reads: tox.ini, else
+// pyproject.toml's [tool.tox] legacy_tox_ini (tomli's), else setup.cfg's [tox:tox] and [testenv]
+// sections (its [tox:tox] read as [tox]). The error wraps fs.ErrNotExist when there is none.
+func readToxConfig(root string) ([]byte, error) {
+	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return data, err
+	}
+	if pyproject, err := readCapped(filepath.Join(root, "pyproject.toml"), 1<<20); err == nil {
+		var pp struct {
+			Tool struct {
+				Tox struct {
+					LegacyToxIni string `toml:"legacy_tox_ini"`
+				} `toml:"tox"`
+			} `toml:"tool"`
+		}
+		if _, err := toml.Decode(string(pyproject), &pp); err == nil && pp.Tool.Tox.LegacyToxIni != "" {
+			return []byte(pp.Tool.Tox.LegacyToxIni), nil
+		}
+	}
+	if cfg, err := readCapped(filepath.Join(root, "setup.cfg"), 1<<20); err == nil && strings.Contains(string(cfg), "[tox:tox]") {
+		return []byte(strings.ReplaceAll(string(cfg), "[tox:tox]", "[tox]")), nil
+	}
+	return nil, fmt.Errorf("no tox configuration in %s: %w", root, fs.ErrNotExist)
 }
 
 // factorMarker is the PEP 508 marker under which a tox factor condition holds for the
@@ -221,7 +280,7 @@ func expandOne(s string) []string {
 // [testenv] extras (those on factors when the environment envFactors picks has them) (one a line, or separated by commas), and those of a deps
 // line that installs the project itself with extras (tenacity's ".[doc]", "-e {toxinidir}[test]").
 func toxExtras(root string) []string {
-	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	data, err := readToxConfig(root)
 	if err != nil {
 		return nil
 	}
@@ -294,7 +353,7 @@ var pytestValued = map[string]bool{"-k": true, "-p": true, "-c": true, "-o": tru
 // pytest, on no factor). tox's substitutions are expanded where PYTI knows their value:
 // {posargs} (empty, or its default), {env:NAME} from the environment's setenv, {toxinidir}.
 func toxPytestCommand(root string) toxPytest {
-	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	data, err := readToxConfig(root)
 	if err != nil {
 		return toxPytest{}
 	}
@@ -369,8 +428,17 @@ func toxPytestCommand(root string) toxPytest {
 // `coverage run -m unittest discover tests`), else its Makefile's recipes (markdown's sdist,
 // which leaves tox.ini out, keeps the makefile's `test` target).
 func runsUnittest(root string) bool {
+	found, _ := unittestCommand(root)
+	return found
+}
+
+// unittestCommand is runsUnittest's answer, and the directory (relative, slash-separated) that
+// the first `python -m unittest` discovery among those commands starts from: "." for a bare
+// `python -m unittest` or `discover` without one, the directory `discover DIR` or `-s DIR`
+// names; "" when the commands run no such discovery (they name test modules, or another runner).
+func unittestCommand(root string) (found bool, start string) {
 	var lines []string
-	if data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20); err == nil {
+	if data, err := readToxConfig(root); err == nil {
 		lines = joinContinued(toxValue(string(data), "testenv", "commands"))
 	}
 	for _, name := range []string{"GNUmakefile", "makefile", "Makefile"} {
@@ -382,22 +450,71 @@ func runsUnittest(root string) bool {
 			}
 		}
 	}
-	found := false
+	started := false
 	for _, line := range lines {
 		words := shellWords(toxExpand(line, nil, 0))
 		for i, w := range words {
 			base := w[strings.LastIndex(w, "/")+1:]
 			switch {
 			case base == "pytest" || base == "py.test":
-				return false
+				return false, ""
+			case base == "unittest" && i > 0 && words[i-1] == "-m":
+				found = true
+				if !started {
+					start, started = discoveryStart(words[i+1:]), true
+				}
 			case base == "zope-testrunner",
-				(base == "unittest" || base == "zope.testrunner") && i > 0 && words[i-1] == "-m",
+				base == "zope.testrunner" && i > 0 && words[i-1] == "-m",
 				base == "setup.py" && i+1 < len(words) && words[i+1] == "test":
 				found = true
 			}
 		}
 	}
-	return found
+	return found, start
+}
+
+// discoveryStart is the start directory of unittest's discovery given the words after
+// `-m unittest` (see unittestCommand), "" when they name tests to run instead.
+func discoveryStart(args []string) string {
+	discover := len(args) > 0 && args[0] == "discover"
+	if discover {
+		args = args[1:]
+	}
+	var positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-s" || a == "--start-directory":
+			if i+1 < len(args) {
+				return cleanStart(args[i+1])
+			}
+		case strings.HasPrefix(a, "--start-directory="):
+			return cleanStart(strings.TrimPrefix(a, "--start-directory="))
+		case a == "-p" || a == "--pattern" || a == "-t" || a == "--top-level-directory" || a == "-k":
+			i++
+		case strings.HasPrefix(a, "-") || strings.HasPrefix(a, "{posargs"):
+			// -v, -b, --locals; {posargs}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	switch {
+	case len(positional) == 0:
+		return "."
+	case discover:
+		return cleanStart(positional[0])
+	default:
+		return "" // test names: no discovery
+	}
+}
+
+// cleanStart is a start directory as a clean relative path, "" when it leaves the tree.
+func cleanStart(dir string) string {
+	dir = path.Clean(strings.TrimPrefix(strings.ReplaceAll(dir, "{toxinidir}", "."), "./"))
+	if path.IsAbs(dir) || dir == ".." || strings.HasPrefix(dir, "../") {
+		return ""
+	}
+	return dir
 }
 
 // pythonCommand is an interpreter as a tox command names it: python, python3.11, {envpython}.
@@ -407,7 +524,7 @@ var pythonCommand = regexp.MustCompile(`^(python[0-9.]*|\{envpython\})$`)
 // tree with Python as the project's test suite (pep8-naming's `python run_tests.py`), as tox.ini
 // writes it; "" when there is none. PYTI runs no such script: it only says what the suite is.
 func toxScriptCommand(root string) string {
-	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	data, err := readToxConfig(root)
 	if err != nil {
 		return ""
 	}
@@ -544,7 +661,7 @@ func shellWords(line string) []string {
 // toxDepsFiles are the requirements files tox.ini's [testenv] deps name with -r, each as a
 // clean slash-separated path below the tree.
 func toxDepsFiles(root string) []string {
-	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	data, err := readToxConfig(root)
 	if err != nil {
 		return nil
 	}
@@ -640,6 +757,13 @@ var toxSubstitution = regexp.MustCompile(`^\{\[([^\]\s]+)\]([A-Za-z0-9_.-]+)\}$`
 // each line that substitutes another section's value ({[core]deps}, tox's way to share deps
 // between environments) replaced by that value's lines, to a depth of 5.
 func toxValue(text, section, key string) []string {
+	if section == "testenv" {
+		// The test environment's own section, where it sets key; tox reads [testenv] for the
+		// rest.
+		if own := testenvSection(text); own != "" && len(iniValue(text, own, key)) > 0 {
+			section = own
+		}
+	}
 	var expand func(section, key string, depth int) []string
 	expand = func(section, key string, depth int) []string {
 		var out []string

@@ -52,9 +52,10 @@ type suite struct {
 	// modules are the install paths of the tree's test.py and tests.py files that the run does
 	// not collect: the package's own modules (see uncollectedModules).
 	modules []string
-	// ignore are directories pytest is told to leave out (--ignore): for a unittest suite
-	// collected with unittest's pattern, those that unittest's discovery cannot import, whose
-	// names are no Python identifiers (distlib's tests/testdist-0.1/, a sample distribution).
+	// ignore are directories and files pytest is told to leave out (--ignore): for a unittest
+	// suite collected with unittest's pattern, those that unittest's discovery cannot import,
+	// whose names are no Python identifiers (distlib's tests/testdist-0.1/, a sample
+	// distribution), and those that the project's own discovery does not reach (undiscovered).
 	ignore []string
 	// tox is what tox.ini's pytest command says about which tests run: its options
 	// (--doctest-modules, --ignore, -m ...), given to pytest too, and the paths it names,
@@ -266,7 +267,7 @@ func discover(root string) suite {
 		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
 		s.pythonFiles = pythonFiles(root, s.kind, files)
 		if s.kind == suiteUnittest && s.pythonFiles != "" {
-			s.ignore = unimportable(root)
+			s.ignore = append(unimportable(root), undiscovered(root, files)...)
 			if kept := slices.DeleteFunc(slices.Clone(s.files), func(f string) bool { return len(atOrBelow([]string{f}, s.ignore)) > 0 }); len(kept) > 0 {
 				s.files = kept
 				s.found = plural(len(kept), "test file") + " (" + strings.Join(capList(kept, 3), ", ") + morePart(len(kept), 3) + ")"
@@ -347,6 +348,40 @@ func unimportable(root string) []string {
 		}
 		return filepath.SkipDir
 	})
+	return out
+}
+
+// undiscovered are the test files that the project's own `python -m unittest` discovery (see
+// unittestCommand) does not reach: those outside its start directory, and those in a directory
+// below it that is no package (no __init__.py), which discovery does not enter (tomli's
+// profiler/test_for_profiler.py). None when the project's commands run no such discovery.
+func undiscovered(root string, files []string) []string {
+	found, start := unittestCommand(root)
+	if !found || start == "" {
+		return nil
+	}
+	var out []string
+	for _, f := range files {
+		rel := f
+		if start != "." {
+			var ok bool
+			if rel, ok = strings.CutPrefix(f, start+"/"); !ok {
+				out = append(out, f)
+				continue
+			}
+		}
+		dir := start
+		for _, part := range strings.Split(path.Dir(rel), "/") {
+			if part == "." {
+				break
+			}
+			dir = path.Join(dir, part)
+			if !exists(filepath.Join(root, filepath.FromSlash(dir), "__init__.py")) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -59,6 +60,16 @@ func TestDiscover(t *testing.T) {
 			map[string]string{"tests/test_syntax.py": "from pkg.test_tools import TestCase\n\nclass TestA(TestCase):\n    pass\n",
 				"makefile": ".PHONY : test\ntest:\n\tcoverage run --source=pkg -m unittest discover tests\n"},
 			suite{kind: suiteUnittest, files: []string{"tests/test_syntax.py"}, found: "1 test file (tests/test_syntax.py)", pythonFiles: "test*.py *_test.py"}},
+		{"unittest's discovery from the top, configured in pyproject.toml's legacy_tox_ini (tomli's): not into a directory that is no package",
+			map[string]string{"tests/__init__.py": "", "tests/test_data.py": unittestFile, "profiler/test_for_profiler.py": pytestFile,
+				"pyproject.toml": "[tool.tox]\nlegacy_tox_ini = '''\n[tox]\nenvlist = py{37,310}\n[testenv:py{37,310}]\ncommands = python -m unittest {posargs}\n'''\n"},
+			suite{kind: suiteUnittest, files: []string{"tests/test_data.py"}, found: "1 test file (tests/test_data.py)", pythonFiles: "test*.py *_test.py",
+				ignore: []string{"profiler/test_for_profiler.py"}}},
+		{"unittest's discovery from tests/: not the files outside it, nor below a directory that is no package",
+			map[string]string{"test_top.py": unittestFile, "tests/test_a.py": unittestFile, "tests/sub/test_b.py": unittestFile, "tests/pkg/__init__.py": "",
+				"tests/pkg/test_c.py": unittestFile, "tox.ini": "[testenv]\ncommands = python -m unittest discover -s tests -v\n"},
+			suite{kind: suiteUnittest, files: []string{"tests/pkg/test_c.py", "tests/test_a.py"}, found: "2 test files (tests/pkg/test_c.py, tests/test_a.py)",
+				pythonFiles: "test*.py *_test.py", ignore: []string{"test_top.py", "tests/sub/test_b.py"}}},
 		{"the same, run by zope-testrunner from tox.ini",
 			map[string]string{"src/pkg/tests.py": "from pkg.testing import Case\n", "tox.ini": "[testenv]\ncommands =\n    zope-testrunner --test-path=src {posargs:-vc}\n"},
 			suite{kind: suiteUnittest, files: []string{"src/pkg/tests.py"}, found: "1 test file (src/pkg/tests.py)", pythonFiles: "test*.py *_test.py"}},
@@ -254,5 +265,30 @@ func TestDjangoSettings(t *testing.T) {
 				t.Errorf("djangoSettings = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDiscoveryStart: where `python -m unittest ...` starts its discovery, from the words after
+// "unittest".
+func TestDiscoveryStart(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		want string
+	}{
+		{"", "."},
+		{"{posargs}", "."},
+		{"-v", "."},
+		{"discover", "."},
+		{"discover tests", "tests"},
+		{"discover -s src/tests -t . -p test_*.py", "src/tests"},
+		{"discover --start-directory=./tests", "tests"},
+		{"discover {toxinidir}/tests", "tests"},
+		{"discover ../elsewhere", ""},
+		{"tests.test_api", ""},
+		{"-v tests/test_api.py", ""},
+	} {
+		if got := discoveryStart(strings.Fields(tc.args)); got != tc.want {
+			t.Errorf("discoveryStart(%q) = %q, want %q", tc.args, got, tc.want)
+		}
 	}
 }

@@ -246,15 +246,21 @@ func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
 	tox := toxPytestCommand(root)
+	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && len(pytestOption(root, "testpaths")) == 0 && tox.alone && len(within) > 0 {
+		// tox's pytest command is the whole suite, and names where it lies: the test files
+		// elsewhere are not run (pyparsing's examples/test_bibparse.py, beside `pytest tests`).
+		files = within
+	}
 	if len(tox.paths) > 0 && (len(pytestOption(root, "testpaths")) > 0 || len(atOrBelow(files, tox.paths)) < len(files)) {
 		// tox's pytest command names where pytest collects when the project's pytest
 		// configuration names no testpaths and every test file found lies there: then it
 		// narrows the whole tree, keeping pytest out of what is no test (hyperlink's
 		// docs/conf.py, which its --doctest-modules would import). The configuration's
 		// testpaths stay the project's own choice (cssselect's tox adds docs/, whose
-		// conftest.py needs sybil). When the paths name a part of the test files, other
-		// commands run the rest (pyfakefs runs its unittest suite with python -m, its pytest
-		// plugin's tests with pytest): every test file found runs, as without tox's paths.
+		// conftest.py needs sybil). When the paths name a part of the test files and other
+		// commands run tests too, they run the rest (pyfakefs runs its unittest suite with
+		// python -m, its pytest plugin's tests with pytest): every test file found runs, as
+		// without tox's paths.
 		tox.paths = nil
 	}
 	s := suite{modules: notCollected(all, files)}

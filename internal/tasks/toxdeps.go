@@ -337,6 +337,40 @@ type toxPytest struct {
 	// is src/hyperlink), those of them the tree has: pytest collects there only, not from
 	// the whole tree (where --doctest-modules would import docs/conf.py).
 	paths []string
+	// alone says no other command of [testenv] runs tests (another pytest, a test module or
+	// script run with Python, unittest, nose, zope-testrunner): the pytest command is the
+	// suite, and its paths are all of it (pyparsing's `pytest tests` leaves examples/ out).
+	alone bool
+}
+
+// notTestModules are modules a tox command runs with `python -m` that run no tests: installers,
+// linters, type checkers, builders, coverage's reporting.
+var notTestModules = map[string]bool{"pip": true, "mypy": true, "flake8": true, "black": true, "isort": true, "pylint": true,
+	"pycodestyle": true, "pyflakes": true, "ruff": true, "build": true, "twine": true, "sphinx": true, "check_manifest": true,
+	"coverage": true, "pre_commit": true, "bandit": true, "pydocstyle": true, "codespell": true, "towncrier": true, "venv": true}
+
+// runsTests reports whether a tox command's words (other than the pytest command) run tests:
+// pytest, unittest, nose, zope-testrunner, trial, `setup.py test`, a module run with `python -m`
+// that is not one of notTestModules, or a Python script of the tree.
+func runsTests(root string, words []string) bool {
+	for i, w := range words {
+		base := w[strings.LastIndex(w, "/")+1:]
+		switch {
+		case base == "pytest" || base == "py.test" || base == "nosetests" || base == "zope-testrunner" || base == "trial":
+			return true
+		case w == "-m" && i+1 < len(words):
+			mod, _, _ := strings.Cut(words[i+1], ".")
+			if !notTestModules[mod] {
+				return true
+			}
+		case base == "setup.py":
+			return i+1 < len(words) && words[i+1] == "test"
+		case i > 0 && pythonCommand.MatchString(words[i-1]) && strings.HasSuffix(w, ".py"):
+			p := strings.TrimPrefix(path.Clean(w), "./")
+			return insideTree(p) && exists(filepath.Join(root, filepath.FromSlash(p)))
+		}
+	}
+	return false
 }
 
 // pytestValued are pytest's options (and its common plugins') that take the next word as
@@ -364,7 +398,8 @@ func toxPytestCommand(root string) toxPytest {
 			setenv[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 	}
-	for _, line := range joinContinued(toxValue(text, "testenv", "commands")) {
+	lines := joinContinued(toxValue(text, "testenv", "commands"))
+	for n, line := range lines {
 		if _, _, onFactors := factorCondition(line); onFactors {
 			continue
 		}
@@ -380,7 +415,12 @@ func toxPytestCommand(root string) toxPytest {
 		if at < 0 {
 			continue
 		}
-		var out toxPytest
+		out := toxPytest{alone: true}
+		for m, other := range lines {
+			if m != n && runsTests(root, shellWords(toxExpand(other, setenv, 0))) {
+				out.alone = false
+			}
+		}
 		args := words[at+1:]
 		for i := 0; i < len(args); i++ {
 			a := args[i]

@@ -8,21 +8,8 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/testresult"
 )
-
-// pluginIniOptions are the ini options of well-known pytest plugins, with the project that
-// defines each: a pytest configuration that sets one (blinker's asyncio_mode = "auto") needs that
-// plugin, and pytest without it warns of an unknown option, an error under filterwarnings =
-// error.
-var pluginIniOptions = map[string]string{
-	"asyncio_mode": "pytest-asyncio", "asyncio_default_fixture_loop_scope": "pytest-asyncio",
-	"timeout": "pytest-timeout", "timeout_method": "pytest-timeout", "timeout_func_only": "pytest-timeout",
-	"mock_use_standalone_module": "pytest-mock", "mock_traceback_monkeypatch": "pytest-mock",
-	"env": "pytest-env", "trio_mode": "pytest-trio", "trio_run": "pytest-trio",
-	"DJANGO_SETTINGS_MODULE": "pytest-django", "django_find_project": "pytest-django",
-	"qt_api": "pytest-qt", "reruns": "pytest-rerunfailures", "reruns_delay": "pytest-rerunfailures",
-	"script_launch_mode": "pytest-console-scripts", "bdd_features_base_dir": "pytest-bdd",
-}
 
 // pluginFlags are the command-line options of well-known pytest plugins that a configuration's
 // addopts may give, with the project that defines each: pytest refuses an option no plugin
@@ -59,9 +46,9 @@ func configuredPlugins(root string) []string {
 			add(req)
 		}
 	}
-	for _, option := range slices.Sorted(maps.Keys(pluginIniOptions)) {
+	for _, option := range slices.Sorted(maps.Keys(testresult.PluginIniOptions)) {
 		if len(pytestOption(root, option)) > 0 {
-			add(pluginIniOptions[option])
+			add(testresult.PluginIniOptions[option])
 		}
 	}
 	for _, line := range pytestOption(root, "addopts") {

@@ -358,6 +358,32 @@ var pluginAttributes = map[string]string{
 	"lazy_fixture": "pytest_lazyfixture", "helpers": "pytest_helpers_namespace",
 }
 
+// PluginIniOptions are the ini options of well-known pytest plugins, with the project that
+// defines each: a pytest configuration that sets one (blinker's asyncio_mode = "auto") needs that
+// plugin, and pytest without it warns of an unknown option, an error under filterwarnings =
+// error; a test that runs pytest itself on such a configuration (pytest-mock's pytester tests)
+// sees that warning where it expects none.
+var PluginIniOptions = map[string]string{
+	"asyncio_mode": "pytest-asyncio", "asyncio_default_fixture_loop_scope": "pytest-asyncio",
+	"timeout": "pytest-timeout", "timeout_method": "pytest-timeout", "timeout_func_only": "pytest-timeout",
+	"mock_use_standalone_module": "pytest-mock", "mock_traceback_monkeypatch": "pytest-mock",
+	"env": "pytest-env", "trio_mode": "pytest-trio", "trio_run": "pytest-trio",
+	"DJANGO_SETTINGS_MODULE": "pytest-django", "django_find_project": "pytest-django",
+	"qt_api": "pytest-qt", "reruns": "pytest-rerunfailures", "reruns_delay": "pytest-rerunfailures",
+	"script_launch_mode": "pytest-console-scripts", "bdd_features_base_dir": "pytest-bdd",
+}
+
+// pluginModule is the module a plugin of PluginIniOptions is imported as.
+func pluginModule(project string) string {
+	if project == "pytest-qt" {
+		return "pytestqt"
+	}
+	return strings.ReplaceAll(project, "-", "_")
+}
+
+// unknownOptionRe is pytest's warning about an ini option that no installed plugin defines.
+var unknownOptionRe = regexp.MustCompile(`Unknown config option: ([A-Za-z_][A-Za-z0-9_]*)`)
+
 // pluginFixtures are the fixtures of well-known pytest plugins, with the module each plugin is
 // imported as: a test that asks for one lacks that plugin, a test dependency. A fixture of no
 // plugin named here stays the test's own error (it may come from a conftest.py the sdist left out).
@@ -462,6 +488,9 @@ func classify(message, longrepr string, collecting bool) cause {
 	}
 	if m := pytestAttributeRe.FindStringSubmatch(text); m != nil && pluginAttributes[m[1]] != "" {
 		return cause{Class: MissingDependency, Module: pluginAttributes[m[1]]}
+	}
+	if m := unknownOptionRe.FindStringSubmatch(text); m != nil && PluginIniOptions[m[1]] != "" {
+		return cause{Class: MissingDependency, Module: pluginModule(PluginIniOptions[m[1]])}
 	}
 	if networkRe.MatchString(text) {
 		return cause{Class: NeedsNetwork}

@@ -249,6 +249,12 @@ func TestClassify(t *testing.T) {
 			got{Class: MissingDependency, Module: "pytest_lazyfixture"}},
 		{"a name no known plugin adds stays a collection error", "AttributeError: module 'pytest' has no attribute 'lazyfixture'", "", true,
 			got{Class: CollectionError}},
+		{"pytest run by a test warns of a plugin's ini option (pytest-mock's pytester tests without pytest-asyncio)", "Failed: nomatch: '* 1 passed in *'",
+			"E           and: '  /work/venv/lib/python3.11/site-packages/_pytest/config/__init__.py:1294: PytestConfigWarning: Unknown config option: asyncio_mode'\n" +
+				"E           and: '========================= 1 passed, 1 warning in 0.01s ========================='\nE       remains unmatched: '* 1 passed in *'", false,
+			got{Class: MissingDependency, Module: "pytest_asyncio"}},
+		{"an ini option no known plugin defines stays the test's failure", "Failed: nomatch",
+			"E           and: 'PytestConfigWarning: Unknown config option: my_option'", false, got{Class: Exception}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := cmp.Diff(tc.want, classify(tc.message, tc.longrepr, tc.collecting)); d != "" {

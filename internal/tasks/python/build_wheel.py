@@ -135,13 +135,8 @@ def main():
     hooks = HookCaller(SPEC["source"], SPEC["backend"], backend_path=SPEC.get("backend_path"),
                        runner=runner, python_executable=sys.executable)
     if not SPEC.get("requires_met"):
-        try:
-            reqs = hooks.get_requires_for_build_wheel()
-        except subprocess.CalledProcessError as e:
-            print("error: get_requires_for_build_wheel exited with code %d" % e.returncode, file=sys.stderr)
-            return 1
-        except Exception as e:  # BackendUnavailable, BackendInvalid, HookMissing
-            print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+        reqs = call_hook("get_requires_for_build_wheel", hooks.get_requires_for_build_wheel)
+        if reqs is FAILED:
             return 1
         missing, conflicting = unmet(reqs, lib_dirs)
         if conflicting:
@@ -151,25 +146,30 @@ def main():
     if SPEC.get("metadata_dir"):
         # pip's metadata preparation: the backend's prepare_metadata_for_build_wheel, or, for a
         # backend without it, a wheel built for its .dist-info (pyproject_hooks' fallback).
-        try:
-            name = hooks.prepare_metadata_for_build_wheel(SPEC["metadata_dir"], _allow_fallback=True)
-        except subprocess.CalledProcessError as e:
-            print("error: prepare_metadata_for_build_wheel exited with code %d" % e.returncode, file=sys.stderr)
-            return 1
-        except Exception as e:
-            print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+        name = call_hook("prepare_metadata_for_build_wheel",
+                         lambda: hooks.prepare_metadata_for_build_wheel(SPEC["metadata_dir"], _allow_fallback=True))
+        if name is FAILED:
             return 1
         answer({"metadata": name}, 0)
-    try:
-        name = hooks.build_wheel(SPEC["wheel_dir"])
-    except subprocess.CalledProcessError as e:
-        print("error: build_wheel exited with code %d" % e.returncode, file=sys.stderr)
-        return 1
-    except Exception as e:
-        print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+    name = call_hook("build_wheel", lambda: hooks.build_wheel(SPEC["wheel_dir"]))
+    if name is FAILED:
         return 1
     answer({"wheel": name}, 0)
     return 0
+
+
+FAILED = object()
+
+
+def call_hook(name, call):
+    """The hook's answer, or FAILED after printing why the backend failed."""
+    try:
+        return call()
+    except subprocess.CalledProcessError as e:
+        print("error: %s exited with code %d" % (name, e.returncode), file=sys.stderr)
+    except Exception as e:  # BackendUnavailable, BackendInvalid, HookMissing
+        print("error: %s: %s" % (type(e).__name__, e), file=sys.stderr)
+    return FAILED
 
 
 if __name__ == "__main__":

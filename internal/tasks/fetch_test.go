@@ -317,11 +317,14 @@ func TestToxPytestCommand(t *testing.T) {
 			"[testenv]\ncommands =\n    python -m pyfakefs.tests.all_tests\n    python -m pytest tests/test_a.py\n",
 			toxPytest{paths: []string{"tests/test_a.py"}}},
 		{"a script of the tree beside it", "[testenv]\ncommands =\n    python tests/test_a.py\n    pytest tests\n", toxPytest{paths: []string{"tests"}}},
+		{"the installed package's doctests (boltons'): its copy in the tree, at the top or under src/",
+			"[testenv]\nchangedir = .tox\ncommands = py.test --doctest-modules {envsitepackagesdir}/boltons {envsitepackagesdir}/hyperlink {envsitepackagesdir}/gone {toxinidir}/tests {posargs}\n",
+			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"boltons", "src/hyperlink", "./tests"}, alone: true}},
 		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", toxPytest{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "src/hyperlink/__init__.py": ""})
+			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "src/hyperlink/__init__.py": "", "boltons/__init__.py": ""})
 			if d := cmp.Diff(tc.want, toxPytestCommand(root), cmp.AllowUnexported(toxPytest{})); d != "" {
 				t.Error(d)
 			}

@@ -426,6 +426,14 @@ func toxPytestCommand(root string) toxPytest {
 			a := args[i]
 			name, value, inline := strings.Cut(a, "=")
 			if !strings.HasPrefix(a, "-") {
+				if installed, ok := strings.CutPrefix(a, "{envsitepackagesdir}/"); ok {
+					// The installed package (boltons' `--doctest-modules {envsitepackagesdir}/boltons`):
+					// its copy in the test tree, where the installed files replace the sdist's.
+					if p := treeCopyOf(root, installed); p != "" {
+						out.paths = append(out.paths, p)
+					}
+					continue
+				}
 				if p := strings.TrimPrefix(path.Clean(strings.SplitN(a, "::", 2)[0]), "./"); !strings.Contains(a, "{") &&
 					insideTree(p) && exists(filepath.Join(root, filepath.FromSlash(p))) {
 					out.paths = append(out.paths, a)
@@ -460,6 +468,22 @@ func toxPytestCommand(root string) toxPytest {
 		return out
 	}
 	return toxPytest{}
+}
+
+// treeCopyOf is where the tree holds the sdist's copy of an installed path (a package, a module,
+// as site-packages names it): at the top, or under src/; "" when it holds none, or the path leaves
+// site-packages.
+func treeCopyOf(root, installed string) string {
+	rel := strings.TrimPrefix(path.Clean(installed), "./")
+	if strings.Contains(rel, "{") || !insideTree(rel) {
+		return ""
+	}
+	for _, p := range []string{rel, "src/" + rel} {
+		if exists(filepath.Join(root, filepath.FromSlash(p))) {
+			return p
+		}
+	}
+	return ""
 }
 
 // runsUnittest reports whether the project's own commands run its suite with a runner of

@@ -36,11 +36,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 	// Build from a copy: in-tree builds write build/ and *.egg-info, which must not reach the
 	// pristine tree that lint and the tests read.
 	tree := filepath.Join(t.work, "build", "tree")
-	if err := j.freshDir(t, "build", tree); err != nil {
+	if err := j.copySource(t, "build", src.Root, tree); err != nil {
 		return built{}, err
-	}
-	if err := copyTree(src.Root, tree); err != nil {
-		return built{}, fmt.Errorf("copying the source tree: %w", err)
 	}
 	if err := makeWritable(filepath.Join(t.work, "build")); err != nil {
 		return built{}, err

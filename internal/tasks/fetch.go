@@ -273,13 +273,11 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 		return nil, err
 	}
 	tree, out := filepath.Join(dir, "metadata-tree"), filepath.Join(dir, "metadata")
-	for _, d := range []string{tree, out} {
-		if err := j.freshDir(t, "fetch", d); err != nil {
-			return nil, err
-		}
+	if err := j.copySource(t, "fetch", src.Root, tree); err != nil {
+		return nil, err
 	}
-	if err := copyTree(src.Root, tree); err != nil {
-		return nil, fmt.Errorf("copying the source tree: %w", err)
+	if err := j.freshDir(t, "fetch", out); err != nil {
+		return nil, err
 	}
 	if err := makeWritable(dir); err != nil {
 		return nil, err
@@ -331,19 +329,16 @@ func metadataRequirements(md *pkgmeta.CoreMetadata, self string, extras []string
 			return nil, nil, false
 		}
 		marker, mentions := r.Marker.ForExtras(extras)
-		if !mentions {
-			if pep440.NormalizeName(r.Name) == pep440.NormalizeName(self) {
-				return nil, nil, false
-			}
-			plain = append(plain, rd.Raw)
-			all = append(all, rd.Raw)
-			continue
-		}
-		if marker.String() == r.Marker.String() {
+		if mentions && marker.String() == r.Marker.String() {
 			continue // another extra's
 		}
 		if pep440.NormalizeName(r.Name) == pep440.NormalizeName(self) {
 			return nil, nil, false
+		}
+		if !mentions {
+			plain = append(plain, rd.Raw)
+			all = append(all, rd.Raw)
+			continue
 		}
 		r.Marker = marker
 		all = append(all, r.String())
@@ -418,11 +413,8 @@ func (j *job) mainRequirement(a Archive, src Source, t *target) (requirement, []
 	}
 	if a.Kind == "tree" {
 		tree := filepath.Join(t.work, "fetch", filepath.Base(src.Root))
-		if err := j.freshDir(t, "fetch", tree); err != nil {
+		if err := j.copySource(t, "fetch", src.Root, tree); err != nil {
 			return requirement{}, nil, err
-		}
-		if err := copyTree(src.Root, tree); err != nil {
-			return requirement{}, nil, fmt.Errorf("copying the source tree: %w", err)
 		}
 		if err := makeWritable(filepath.Join(t.work, "fetch")); err != nil {
 			return requirement{}, nil, err

@@ -124,6 +124,19 @@ func (j *job) freshDir(t *target, phase, dir string) error {
 	return os.Mkdir(dir, 0o777)
 }
 
+// copySource makes dir a fresh copy of the source tree root, for a step that works in a tree of
+// its own (a build and a metadata preparation write build/ and *.egg-info there, the tests
+// replace the package with the installed one), so that the pristine tree stays as unpacked.
+func (j *job) copySource(t *target, phase, root, dir string) error {
+	if err := j.freshDir(t, phase, dir); err != nil {
+		return err
+	}
+	if err := copyTree(root, dir); err != nil {
+		return fmt.Errorf("copying the source tree: %w", err)
+	}
+	return nil
+}
+
 // writeNoLinks writes a file into a directory the sandbox could write to, never through a link
 // (see jobfs.WriteFile); a refusal is a finding of phase.
 func (j *job) writeNoLinks(t *target, phase, path string, data []byte, perm os.FileMode) error {

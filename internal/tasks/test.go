@@ -77,11 +77,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 
 	dir := filepath.Join(tg.work, testDirName)
 	tree := filepath.Join(dir, treeName)
-	if err := j.freshDir(tg, "test", tree); err != nil {
+	if err := j.copySource(tg, "test", src.Root, tree); err != nil {
 		return t, err
-	}
-	if err := copyTree(src.Root, tree); err != nil {
-		return t, fmt.Errorf("copying the source tree: %w", err)
 	}
 	copies, err := placeInstalled(tree, tg.work, env.SitePackages, w.Modules)
 	if err != nil {

@@ -50,6 +50,16 @@ type TestRun struct {
 	// Suites are the test modules whose tests were the cases their load_tests() or test_suite()
 	// returned, as a unittest suite's runners take them.
 	Suites []TestSuite `json:"suites,omitempty"`
+	// LeftOut are the functions pytest would have run as tests that are none: a test module's
+	// runner of its own tests (`def test_main(): unittest.main()`), which unittest.main() would
+	// end with the run's command line as its own ("SystemExit: 2").
+	LeftOut []LeftOutTest `json:"left_out,omitempty"`
+}
+
+// LeftOutTest is a function pytest collected and PYTI did not run, with why.
+type LeftOutTest struct {
+	NodeID string `json:"nodeid"`
+	Reason string `json:"reason"`
 }
 
 // TestSuite is a test module whose tests are the cases its own function returned.

@@ -36,6 +36,7 @@ func reportTests(run *testresult.Run) *report.TestRun {
 			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath, MissingProgram: tc.MissingProgram, MissingLocale: tc.MissingLocale}
 	})
 	out.Suites = convertAll(run.Suites, func(s testresult.Suite) report.TestSuite { return report.TestSuite(s) })
+	out.LeftOut = convertAll(run.LeftOut, func(l testresult.LeftOut) report.LeftOutTest { return report.LeftOutTest(l) })
 	if run.Classes != nil {
 		out.Classes = make(map[report.FailureClass]int, len(run.Classes))
 		for class, n := range run.Classes {

@@ -205,7 +205,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			keepMissingData(run, j.in(tree), tree)
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
-			t.Runner += suitesPart(run.Suites)
+			t.Runner += suitesPart(run.Suites) + leftOutPart(run.LeftOut)
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
 			return t, fmt.Errorf("reading the test results: %w", perr)
 		}
@@ -512,4 +512,25 @@ func suitesPart(suites []testresult.Suite) string {
 		}
 	}
 	return ", the tests of " + plural(len(suites), "module") + " taken from their " + strings.Join(names, " or ")
+}
+
+// leftOutPart is the runner's clause that names the functions pytest would have run as tests
+// that PYTI left out, with why, or "".
+func leftOutPart(left []testresult.LeftOut) string {
+	if len(left) == 0 {
+		return ""
+	}
+	var reasons []string
+	ids := map[string][]string{}
+	for _, l := range left {
+		if ids[l.Reason] == nil {
+			reasons = append(reasons, l.Reason)
+		}
+		ids[l.Reason] = append(ids[l.Reason], l.NodeID)
+	}
+	parts := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		parts = append(parts, strings.Join(capList(ids[r], 3), ", ")+morePart(len(ids[r]), 3)+" ("+r+")")
+	}
+	return ", leaving out " + strings.Join(parts, " and ")
 }

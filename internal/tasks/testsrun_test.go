@@ -145,6 +145,8 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 // TestTestsInsideARenamedPackageDir: a package built from a directory of another name (py3/,
 // installed as pyti_test_renamed/), with its tests inside: they import the installed package, and
 // coverage leaves out the test file the wheel installs, which the tree's test file does not name.
+// Its test_main(), which runs the module's tests with unittest.main() (regex's shape), is left
+// out, and the runner says so.
 func TestTestsInsideARenamedPackageDir(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-renamed")
@@ -152,6 +154,9 @@ func TestTestsInsideARenamedPackageDir(t *testing.T) {
 		"py3/test_renamed.py::test_double":           "passed",
 		"py3/test_renamed.py::TestDouble::test_zero": "passed",
 	})
+	if runner := rep.Results().Tests.Runner; !strings.Contains(runner, "leaving out py3/test_renamed.py::test_main (it runs the module's tests with unittest.main()") {
+		t.Errorf("runner %q does not say test_main was left out", runner)
+	}
 	c := measured(t, rep, "pyti_test_renamed/__init__.py")
 	// By hand: coverage run --branch --source=pyti_test_renamed, the test file omitted.
 	if d := cmp.Diff(covFigures{Statements: 6, Covered: 3, Branches: 2, CoveredBranches: 0}, figuresOf(c)); d != "" {

@@ -10,9 +10,13 @@ pytest-cov is not installed, see pytest_load_initial_conftests, sets Django up a
 test runner does, see _django_setup, names the missing module behind
 a NameError that a guarded import left, see _guarded_missing, names the hosts outside the
 machine that a failed test looked up or connected to, see _audit, and, for a unittest suite, takes a
-module's tests from its load_tests() or test_suite() as unittest's runners do, see _SuiteModule.
+module's tests from its load_tests() or test_suite() as unittest's runners do, see _SuiteModule, and
+leaves out the functions pytest would collect that no runner of the project's runs: one that runs
+its module's tests with unittest.main(), see _unittest_runner, and, in a unittest suite, one in a
+module that only unittest's discovery pattern names, see _unittest_only.
 """
 import ast
+import fnmatch
 import importlib.util
 import inspect
 import json
@@ -20,6 +24,7 @@ import os
 import re
 import socket
 import sys
+import textwrap
 import unittest
 
 import pytest
@@ -313,6 +318,73 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         if key:
             counts[key] = len([r for r in reports if getattr(r, "count_towards_summary", True)])
     _emit({"type": "summary", "exitstatus": int(exitstatus), "counts": counts})
+
+
+# A function at a test module's top that runs the module's tests with unittest (regex's and
+# CPython's `def test_main(): unittest.main()` or `support.run_unittest(...)`, for `python FILE`)
+# is pytest's test by its name alone. unittest.main() parses pytest's command line and exits: a
+# failure ("SystemExit: 2") that no runner of the project's sees; run_unittest() runs the module's
+# classes a second time. Such a function is left out of the run, and the report says so.
+_RUNNER_NAMES = ("main", "run_unittest")
+
+
+def _unittest_runner(fn):
+    """The unittest runner fn calls ("unittest.main()", "run_unittest()"), or None.
+
+    unittest.main(exit=False) returns and may be a test's own subject: it stays a test."""
+    code = getattr(fn, "__code__", None)
+    scope = getattr(fn, "__globals__", {})
+    if code is None or not any(name in _RUNNER_NAMES or scope.get(name) is unittest.main for name in code.co_names):
+        return None
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name):
+            name, target = func.id, scope.get(func.id)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            name, target = func.attr, getattr(scope.get(func.value.id), func.attr, None)
+        else:
+            continue
+        if target is unittest.main and not any(k.arg == "exit" for k in node.keywords):
+            return "unittest.main()"
+        if name == "run_unittest" and callable(target):
+            return "run_unittest()"
+    return None
+
+
+def _unittest_only(item):
+    """Why a unittest suite's function is no test, or None: a plain function in a module that only
+    unittest's discovery pattern (test*.py) collects, not pytest's (test_*.py, *_test.py), is run
+    by neither (asn1crypto's dev/tests.py imports the function test_classes)."""
+    name = os.path.basename(str(getattr(item, "path", "") or item.fspath))
+    if not _PROTOCOLS or fnmatch.fnmatch(name, "test_*.py") or fnmatch.fnmatch(name, "*_test.py"):
+        return None
+    return "a function in %s, which only unittest's discovery collects, and unittest runs no function" % name
+
+
+def pytest_collection_modifyitems(session, config, items):
+    kept, left = [], []
+    for item in items:
+        fn = getattr(item, "obj", None) if isinstance(item, pytest.Function) and getattr(item, "cls", None) is None else None
+        why = None
+        if inspect.isfunction(fn):
+            runner = _unittest_runner(fn)
+            why = _unittest_only(item)
+            if runner is not None:
+                why = "it runs the module's tests with %s, as `python FILE` would: a runner, not a test" % runner
+        if why is None:
+            kept.append(item)
+            continue
+        left.append(item)
+        _emit({"type": "left_out", "nodeid": item.nodeid, "message": why})
+    if left:
+        items[:] = kept
+        config.hook.pytest_deselected(items=left)
 
 
 # A unittest suite's runners take a test module's tests from the module itself when it says which

@@ -112,6 +112,15 @@ type Run struct {
 	// Suites are the test modules whose tests were taken from their load_tests() or
 	// test_suite(), as a unittest suite's runners take them (see the plugin's _SuiteModule).
 	Suites []Suite `json:"suites,omitempty"`
+	// LeftOut are the functions pytest would have run as tests that are none: a test module's
+	// runner of its own tests (see the plugin's _unittest_runner).
+	LeftOut []LeftOut `json:"left_out,omitempty"`
+}
+
+// LeftOut is a function pytest collected and PYTI did not run, with why.
+type LeftOut struct {
+	NodeID string `json:"nodeid"`
+	Reason string `json:"reason"`
 }
 
 // Suite is a test module whose tests are the cases its own function returned.
@@ -177,6 +186,8 @@ func ParsePytest(r io.Reader) (*Run, error) {
 		switch rec.Type {
 		case "suite":
 			run.Suites = append(run.Suites, Suite{Module: rec.NodeID, Protocol: rec.Protocol, Tests: rec.Tests})
+		case "left_out":
+			run.LeftOut = append(run.LeftOut, LeftOut{NodeID: rec.NodeID, Reason: rec.Message})
 		case "summary":
 			run.Complete = true
 			run.ExitStatus = rec.ExitStatus

@@ -3,6 +3,7 @@ package testresult
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -768,6 +769,75 @@ def test_suite():
 			}
 			if d := cmp.Diff(tc.suites, run.Suites); d != "" {
 				t.Errorf("suites (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestUnittestRunnersLeftOut: a test module's function that runs the module's tests with
+// unittest (regex's `def test_main(): unittest.main(verbosity=2)`, CPython's
+// `support.run_unittest(...)`) is no test: pytest, which collects it by its name, would fail it
+// with unittest.main()'s "SystemExit: 2" or run the classes twice. The plugin leaves it out and
+// says so; a test of unittest.main(exit=False) stays a test. In a unittest suite, a function in a
+// module that only unittest's discovery pattern names is run by no runner of the project's.
+func TestUnittestRunnersLeftOut(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	const cases = "import unittest\n\n\nclass TestA(unittest.TestCase):\n    def test_one(self):\n        pass\n\n    def test_two(self):\n        pass\n"
+	const main = "\n\ndef test_main():\n    unittest.main(verbosity=2)\n"
+	const imported = "from unittest import main as run\n" + cases + "\n\ndef test_main():\n    run()\n"
+	const support = "def run_unittest(*classes):\n    import unittest\n    for c in classes:\n        unittest.TextTestRunner().run(unittest.defaultTestLoader.loadTestsFromTestCase(c))\n"
+	const cpython = "import support\n" + cases + "\n\ndef test_main():\n    support.run_unittest(TestA)\n"
+	const subject = cases + "\n\ndef test_program():\n    prog = unittest.main(module=None, argv=['x', 'test_a.TestA'], exit=False)\n    assert prog.result.wasSuccessful()\n"
+	const plain = cases + "\n\ndef test_main():\n    assert sum([1, 2]) == 3\n"
+	const why = "it runs the module's tests with %s, as `python FILE` would: a runner, not a test"
+	// asn1crypto's dev/tests.py: a module only unittest's discovery pattern names, which imports
+	// a function named like a test.
+	const helper = "import unittest\n\nfrom test_a import test_classes\n\n\nclass TestB(unittest.TestCase):\n    def test_b(self):\n        pass\n"
+	const classes = cases + "\n\ndef test_classes():\n    return [TestA]\n"
+	tests := []struct {
+		name      string
+		files     map[string]string
+		protocols bool
+		want      Counts
+		leftOut   []LeftOut
+	}{
+		{"a function in a module only unittest's pattern names", map[string]string{"test_a.py": classes, "tests.py": helper}, true, Counts{Passed: 4},
+			[]LeftOut{{NodeID: "tests.py::test_classes", Reason: "a function in tests.py, which only unittest's discovery collects, and unittest runs no function"}}},
+		{"pytest's own pattern", map[string]string{"test_a.py": classes, "tests.py": helper}, false, Counts{Passed: 5}, nil},
+		{"unittest.main() at the end of the module", map[string]string{"test_a.py": cases + main}, false, Counts{Passed: 2},
+			[]LeftOut{{NodeID: "test_a.py::test_main", Reason: fmt.Sprintf(why, "unittest.main()")}}},
+		{"main imported from unittest", map[string]string{"test_a.py": imported}, false, Counts{Passed: 2},
+			[]LeftOut{{NodeID: "test_a.py::test_main", Reason: fmt.Sprintf(why, "unittest.main()")}}},
+		{"CPython's run_unittest", map[string]string{"test_a.py": cpython, "support.py": support}, false, Counts{Passed: 2},
+			[]LeftOut{{NodeID: "test_a.py::test_main", Reason: fmt.Sprintf(why, "run_unittest()")}}},
+		{"unittest.main(exit=False) is the test's subject", map[string]string{"test_a.py": subject}, false, Counts{Passed: 3}, nil},
+		{"a test named test_main", map[string]string{"test_a.py": plain}, false, Counts{Passed: 3}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{"plugin/" + PluginModule + ".py": string(PytestPlugin)}
+			for name, text := range tc.files {
+				files["tree/"+name] = text
+			}
+			writeTree(t, dir, files)
+			report := filepath.Join(dir, "report.jsonl")
+			cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", "-o", "python_files=test*.py *_test.py")
+			cmd.Dir = filepath.Join(dir, "tree")
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
+			if tc.protocols {
+				cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS=1")
+			}
+			out, _ := cmd.CombinedOutput()
+			run := readReport(t, report, out)
+			run.Counts.Warnings = 0
+			if d := cmp.Diff(tc.want, run.Counts); d != "" {
+				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+			if d := cmp.Diff(tc.leftOut, run.LeftOut); d != "" {
+				t.Errorf("left out (-want +got):\n%s", d)
 			}
 		})
 	}

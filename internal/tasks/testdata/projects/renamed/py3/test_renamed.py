@@ -10,3 +10,7 @@ def test_double():
 class TestDouble(unittest.TestCase):
     def test_zero(self):
         self.assertEqual(pyti_test_renamed.double(0), 0)
+
+
+def test_main():
+    unittest.main()

@@ -3,9 +3,11 @@ package tasks
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pep440"
@@ -189,7 +191,59 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if c.XPassed > 0 {
 		reason += fmt.Sprintf(", %d xpassed", c.XPassed)
 	}
-	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped%s", reason, c.Skipped, withRelaxed(t.Results.Fetch))
+	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped%s%s", reason, c.Skipped, skipsPart(c.Skipped, tests.Skipped, t.Results.Fetch), withRelaxed(t.Results.Fetch))
+}
+
+// skipsPart is the clause after a passing run's skip count that names why they were skipped:
+// the most frequent reason, as the tests gave it ("114 skipped: Requires cryptography library
+// installed"), with the test dependency the index could not satisfy that it names, and how many
+// were skipped for other reasons. "" when no test was skipped.
+func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) string {
+	if skipped == 0 || len(groups) == 0 {
+		return ""
+	}
+	top := groups[0]
+	reason := oneLineOf(top.Reason)
+	if reason == "" {
+		reason = "no reason given"
+	}
+	if fetch != nil {
+		if dep := skipDependency(top.Reason, fetch.MissingTestDeps); dep != "" {
+			reason += fmt.Sprintf(" (test dependency `%s` is not on the index)", dep)
+		} else if dep := skipDependency(top.Reason, fetch.UnmetTestDeps); dep != "" {
+			reason += fmt.Sprintf(" (test dependency `%s` has no matching version on the index)", dep)
+		}
+	}
+	if top.Count == skipped {
+		return ": " + reason
+	}
+	others := len(groups) - 1
+	return fmt.Sprintf(" (%d: %s; %d for %s)", top.Count, reason, skipped-top.Count, plural(others, "other reason"))
+}
+
+// skipModuleRe finds the module a skip reason says could not be imported: pytest.importorskip's
+// "could not import 'yaml'", or an ImportError's "No module named 'yaml'".
+var skipModuleRe = regexp.MustCompile(`(?:could not import|No module named) '([\w.]+)'`)
+
+// skipDependency is the requirement among deps that a skip reason names: the one providing the
+// module it could not import, else one whose project name (or import name) it names as a word,
+// as "Requires cryptography library installed" names cryptography. "" when none.
+func skipDependency(reason string, deps []string) string {
+	if len(deps) == 0 {
+		return ""
+	}
+	if m := skipModuleRe.FindStringSubmatch(reason); m != nil {
+		return providingDep(m[1], deps)
+	}
+	words := strings.FieldsFunc(strings.ToLower(reason), func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.')
+	})
+	for _, w := range words {
+		if dep := providingDep(strings.Trim(w, ".-"), deps); dep != "" {
+			return dep
+		}
+	}
+	return ""
 }
 
 // doctestsOnly says, after a verdict on a suite of doctests alone, what was run.

@@ -83,6 +83,14 @@ func TestDecideVerdict(t *testing.T) {
 	suite := func(cs ...report.TestCase) *report.Tests {
 		return &report.Tests{Found: "2 test files", Results: cases(cs...)}
 	}
+	// skips counts the skipped tests of a passing suite, grouped by their reason.
+	skips := func(t *report.Tests, groups ...report.SkipReason) *report.Tests {
+		t.Skipped = groups
+		for _, g := range groups {
+			t.Results.Counts.Skipped += g.Count
+		}
+		return t
+	}
 	connect := report.Finding{Source: "behavior", Phase: "install", RuleID: "network-connect", Severity: report.SeverityHigh,
 		Title: "Connects to the network", Message: inPhase("install", "a connection out of the sandbox"),
 		Evidence: []report.Evidence{{Kind: "connect", Detail: "connect 203.0.113.9:4444"}}}
@@ -97,6 +105,20 @@ func TestDecideVerdict(t *testing.T) {
 			report.TestCase{NodeID: "t.py::a", Outcome: report.TestSkipped, Message: "exceptiongroup not installed"},
 			report.TestCase{NodeID: "t.py::b", Outcome: report.TestSkipped, Message: "exceptiongroup not installed"})...), nil),
 			verdictOutput{Verdict: report.VerdictPassed, Reason: "3 passed, 2 skipped"}},
+		{"passed, skips named by their reason", one(verdictInput{}, skips(suite(passed(3)...), report.SkipReason{Reason: "exceptiongroup not installed", Count: 2}), nil),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "3 passed, 2 skipped: exceptiongroup not installed"}},
+		{"passed, skips for a test dependency the index does not have", one(verdictInput{}, skips(suite(passed(147)...),
+			report.SkipReason{Reason: "Requires cryptography library installed", Count: 114}, report.SkipReason{Reason: "slow", Count: 4}, report.SkipReason{Reason: "win32 only", Count: 2}),
+			&report.Fetch{MissingTestDeps: []string{"cryptography"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "147 passed, 120 skipped (114: Requires cryptography library installed (test dependency `cryptography` is not on the index); 6 for 2 other reasons)"}},
+		{"passed, importorskip of a module of a dependency with no matching version", one(verdictInput{}, skips(suite(passed(2)...),
+			report.SkipReason{Reason: "could not import 'yaml': No module named 'yaml'", Count: 3}),
+			&report.Fetch{MissingTestDeps: []string{"pretend"}, UnmetTestDeps: []string{"PyYAML>=9"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "2 passed, 3 skipped: could not import 'yaml': No module named 'yaml' (test dependency `PyYAML>=9` has no matching version on the index)"}},
+		{"passed, a skip that names no missing dependency", one(verdictInput{}, skips(suite(passed(2)...),
+			report.SkipReason{Reason: "needs the library's Windows build", Count: 1}),
+			&report.Fetch{MissingTestDeps: []string{"pywin32"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "2 passed, 1 skipped: needs the library's Windows build"}},
 		{"no tests shipped", one(verdictInput{}, &report.Tests{Found: "no tests in the distribution"}, nil),
 			verdictOutput{Verdict: report.VerdictNoTests, Reason: "no tests in the distribution"}},
 		{"no tests collected", one(verdictInput{}, suite(), nil),

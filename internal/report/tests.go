@@ -88,6 +88,10 @@ type TestCase struct {
 	MissingProgram string `json:"missing_program,omitempty"`
 	// MissingLocale names the locale a missing-locale failure could not set, when known.
 	MissingLocale string `json:"missing_locale,omitempty"`
+	// UnderCoverage is the failure the test had under coverage.py's tracing, when it failed
+	// there and, run again alone, not without it (greenlet's leak checks): Outcome is the one it
+	// had without.
+	UnderCoverage string `json:"failed_under_coverage,omitempty"`
 }
 
 // TestCounts are tests per outcome, as pytest's closing line gives them.

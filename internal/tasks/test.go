@@ -136,6 +136,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		}
 		pytestArgs = append(pytestArgs, j.doctestTargets(env.SitePackages, modules, s.doctestFiles)...)
 	}
+	// A rerun of some tests names them: neither the paths nor the JUnit file of the whole run.
+	rerunArgs := slices.DeleteFunc(slices.Clone(pytestArgs), func(a string) bool { return strings.HasPrefix(a, "--junitxml=") })
 	pytestArgs = append(pytestArgs, s.tox.paths...)
 	argv := []string{j.in(env.Python), "-m", "coverage", "run"}
 	if len(measured) == 0 {
@@ -203,6 +205,15 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		f.Close()
 		if perr == nil {
 			keepMissingData(run, j.in(tree), tree)
+			if len(measured) > 0 && s.kind != suiteDoctest {
+				again := rerun{tree: tree, dir: filepath.Join(dir, "rerun"), python: env.Python, site: env.SitePackages,
+					args: rerunArgs, env: stepEnv, rc: covRC, layer: layer}
+				changed, err := j.tracingOnly(ctx, tg, run, again)
+				if err != nil {
+					return t, err
+				}
+				t.Runner += tracingOnlyPart(changed)
+			}
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
 			t.Runner += suitesPart(run.Suites) + leftOutPart(run.LeftOut)

@@ -341,6 +341,45 @@ func TestTestDependencyNotOnIndex(t *testing.T) {
 	}
 }
 
+// TestFailingOnlyUnderCoverage: tests that fail under coverage.py's tracing and pass without it
+// (greenlet's leak checks, a debugger's tests) count as they ran without it, their failure under
+// coverage kept, and the runner says so; a test that fails both ways stays failed.
+func TestFailingOnlyUnderCoverage(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-tracing")
+	tests := rep.Results().Tests
+	want := map[string]string{
+		"tests/test_tracing.py::test_untraced":        "passed",
+		"tests/test_tracing.py::test_untraced_thread": "passed",
+		"tests/test_tracing.py::test_double":          "passed",
+		"tests/test_tracing.py::test_double_wrong":    "failed assertion",
+	}
+	if d := cmp.Diff(want, outcomes(tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(report.TestCounts{Passed: 3, Failed: 1}, tests.Results.Counts); d != "" {
+		t.Errorf("counts (-want +got):\n%s", d)
+	}
+	under := map[string]bool{}
+	for _, c := range tests.Results.Cases {
+		under[c.NodeID] = strings.Contains(c.UnderCoverage, "is None")
+	}
+	if d := cmp.Diff(map[string]bool{"tests/test_tracing.py::test_untraced": true, "tests/test_tracing.py::test_untraced_thread": true,
+		"tests/test_tracing.py::test_double": false, "tests/test_tracing.py::test_double_wrong": false}, under); d != "" {
+		t.Errorf("failures under coverage kept (-want +got):\n%s", d)
+	}
+	if !strings.Contains(tests.Runner, "2 tests failed under coverage.py's tracing and not without it") {
+		t.Errorf("runner %q does not say which tests failed under coverage alone", tests.Runner)
+	}
+	if rep.Verdict != report.VerdictTestsFailed || rep.Reason != "1 of 4 tests failed on their own" {
+		t.Errorf("verdict %s (%s), want tests-failed: 1 of 4", rep.Verdict, rep.Reason)
+	}
+	// Coverage is the whole suite's, the reruns' apart.
+	if c := measured(t, rep, "pyti_test_tracing/__init__.py"); c.Statements != 12 || c.Covered != 12 {
+		t.Errorf("coverage of %d of %d statements, want all 12", c.Covered, c.Statements)
+	}
+}
+
 // TestTestDataMissing: a test that opens a file of the test tree the sdist does not ship is
 // the sdist's missing data, not the package failing.
 func TestTestDataMissing(t *testing.T) {

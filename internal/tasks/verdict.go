@@ -191,7 +191,26 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if c.XPassed > 0 {
 		reason += fmt.Sprintf(", %d xpassed", c.XPassed)
 	}
-	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped%s%s", reason, c.Skipped, skipsPart(c.Skipped, tests.Skipped, t.Results.Fetch), withRelaxed(t.Results.Fetch))
+	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped%s%s%s", reason, c.Skipped, skipsPart(c.Skipped, tests.Skipped, t.Results.Fetch),
+		withRelaxed(t.Results.Fetch), tracingOnly(tests.Results))
+}
+
+// tracingOnly is the clause that says how many tests failed under coverage.py's tracing alone
+// and count with their outcome without it, or "".
+func tracingOnly(run *report.TestRun) string {
+	n := 0
+	for _, c := range run.Cases {
+		if c.UnderCoverage != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	if n == 1 {
+		return "; 1 test failed only under coverage.py's tracing, and counts as it ran without it"
+	}
+	return fmt.Sprintf("; %d tests failed only under coverage.py's tracing, and count as they ran without it", n)
 }
 
 // skipsPart is the clause after a passing run's skip count that names why they were skipped:

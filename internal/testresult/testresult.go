@@ -80,6 +80,9 @@ type Case struct {
 	// MissingLocale names the locale a missing-locale failure could not set, when the traceback
 	// shows it.
 	MissingLocale string `json:"missing_locale,omitempty"`
+	// UnderCoverage is the failure a test had under coverage.py's tracing, when it failed
+	// there and not without it (see Run.TracingOnly): Outcome is then the one it had without.
+	UnderCoverage string `json:"failed_under_coverage,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -251,16 +254,22 @@ func ParsePytest(r io.Reader) (*Run, error) {
 	if !run.Complete {
 		run.Counts = countCases(run.Cases)
 	}
-	run.Classes = map[Class]int{}
-	for _, c := range run.Cases {
+	run.Classes = classCounts(run.Cases)
+	return run, nil
+}
+
+// classCounts are the failing cases per class, nil when none failed.
+func classCounts(cases []Case) map[Class]int {
+	classes := map[Class]int{}
+	for _, c := range cases {
 		if c.Class != "" {
-			run.Classes[c.Class]++
+			classes[c.Class]++
 		}
 	}
-	if len(run.Classes) == 0 {
-		run.Classes = nil
+	if len(classes) == 0 {
+		return nil
 	}
-	return run, nil
+	return classes
 }
 
 // apply folds one phase report (setup, call, teardown) into the test's case.
@@ -579,20 +588,7 @@ func missingProgram(message, longrepr string) string {
 func countCases(cases []Case) Counts {
 	var c Counts
 	for _, tc := range cases {
-		switch tc.Outcome {
-		case Passed:
-			c.Passed++
-		case Failed:
-			c.Failed++
-		case Error:
-			c.Errors++
-		case Skipped:
-			c.Skipped++
-		case XFailed:
-			c.XFailed++
-		case XPassed:
-			c.XPassed++
-		}
+		c.add(tc.Outcome, 1)
 	}
 	return c
 }

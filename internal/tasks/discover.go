@@ -105,6 +105,25 @@ func findTestFiles(root string, max int) []string {
 	return out
 }
 
+// loneTestPy reports whether f is a test.py or tests.py (that the project's python_files does
+// not name) alone in a directory below the top that is no package: a sample, as executing's
+// tests/samples/tests.py is, which neither pytest's defaults nor unittest's discovery (which
+// enters packages only) collects. One at the top, inside a package (webencodings/tests.py) or
+// beside other test files is a test module.
+func loneTestPy(root, f string, files []string) bool {
+	name, dir := filepath.Base(f), filepath.Dir(f)
+	if (name != "test.py" && name != "tests.py") || dir == "." || matchesAny(configuredPythonFiles(root), name) ||
+		exists(filepath.Join(root, dir, "__init__.py")) {
+		return false
+	}
+	for _, other := range files {
+		if other != f && filepath.Dir(other) == dir {
+			return false
+		}
+	}
+	return true
+}
+
 // inTestpaths keeps the test files that pytest, run from root without paths, collects when the
 // project's configuration names testpaths: those at or below one of them (a glob, as pytest
 // expands it, too). Jinja's src/jinja2/tests.py is its template tests, not a test module, and
@@ -245,6 +264,7 @@ func matchesAny(globs []string, name string) bool {
 func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
+	files = slices.DeleteFunc(slices.Clone(files), func(f string) bool { return loneTestPy(root, f, files) })
 	tox := toxPytestCommand(root)
 	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && len(pytestOption(root, "testpaths")) == 0 && tox.alone && len(within) > 0 {
 		// tox's pytest command is the whole suite, and names where it lies: the test files

@@ -383,7 +383,7 @@ func (s analyzeSetup) manualLint(command func(cwd string, args ...string) *exec.
 		{withFiles(quality.PycodestyleArgs(".")), foundMessages},
 		{withFiles(quality.PyflakesArgs(".")), foundMessages},
 		// pylint's exit status is a bit mask of message categories; 32 is a usage error.
-		{withFiles(quality.PylintArgs(".", site)), func(c int) bool { return c < 32 }},
+		{withFiles(quality.PylintArgs(".", nil, site)), func(c int) bool { return c < 32 }},
 	}
 	errs := make(chan error, len(tools))
 	for _, t := range tools {

@@ -33,6 +33,9 @@ type Report struct {
 	Pyflakes    []Message      `json:"pyflakes,omitempty"`
 	FlakesTotal int            `json:"pyflakes_total"`
 	Pylint      *Pylint        `json:"pylint,omitempty"`
+	// PylintLeftOut are the linted files pylint was not run on, being larger than
+	// MaxPylintBytes (relative to the install root); pycodestyle and pyflakes lint them.
+	PylintLeftOut []string `json:"pylint_left_out,omitempty"`
 	// PerKLOC normalises the totals per thousand lines.
 	PerKLOC PerKLOC `json:"per_kloc"`
 }
@@ -85,7 +88,10 @@ const PylintTemplate = "{path}:{line}:{column}: {msg_id} {symbol} {msg}"
 // imports the package and its dependencies as they are installed: pylint itself puts only the
 // nearest directory without an __init__.py there, which for a namespace package's module
 // (zope/event/classhandler.py) is zope/, where `import zope.event` finds nothing.
-func PylintArgs(dir string, sysPath ...string) []string {
+//
+// leftOut are files below dir (relative, slash-separated) that pylint leaves out: see
+// TooBigForPylint.
+func PylintArgs(dir string, leftOut []string, sysPath ...string) []string {
 	// --jobs=1: pylint in one process, as a maintainer runs it. Its parallel mode (--jobs=0)
 	// loses the checks that need every module at once (cyclic-import: toolz 1.1.0 gave 259
 	// messages instead of 262), and each worker infers again what another already did: on two
@@ -100,7 +106,54 @@ func PylintArgs(dir string, sysPath ...string) []string {
 		quoted = append(quoted, strconv.Quote(p))
 	}
 	args = append(args, "--init-hook=import sys; sys.path.extend(["+strings.Join(quoted, ", ")+"])")
+	if len(leftOut) > 0 {
+		// Regular expressions on the paths pylint walks (dir joined with the file's path),
+		// separated by commas. pylint reads each through pathlib.PureWindowsPath, where a
+		// backslash is a separator: the dots are matched by a class, not escaped, and
+		// TooBigForPylint names no path with another character a pattern would read.
+		var patterns []string
+		for _, f := range leftOut {
+			if p := strings.TrimSuffix(dir, "/") + "/" + f; plainPath.MatchString(p) {
+				patterns = append(patterns, "^"+strings.ReplaceAll(p, ".", "[.]")+"$")
+			}
+		}
+		if len(patterns) > 0 {
+			args = append(args, "--ignore-paths="+strings.Join(patterns, ","))
+		}
+	}
 	return append(args, dir)
+}
+
+// plainPath is a path PylintArgs can name in a pattern as it is, its dots aside.
+var plainPath = regexp.MustCompile(`^[A-Za-z0-9_./-]+$`)
+
+// MaxPylintBytes is the size above which a module is left out of pylint: a generated table
+// (emoji 2.10.1's unicode_codes/data_dict.py, 3 MB of dict literals) kept pylint busy for ten
+// minutes of CPU on that file alone, and a maintainer lints no such file. The largest modules
+// people write (pyparsing's core.py, Pygments' biggest lexers) are below a third of it.
+const MaxPylintBytes = 768 << 10
+
+// TooBigForPylint lists the .py files below root larger than MaxPylintBytes, relative to root
+// with slashes, in the order of the walk. Only a path of letters, digits, `_`, `-`, `.` and `/`
+// is listed: pylint's --ignore-paths takes regular expressions, split on commas (see PylintArgs).
+func TooBigForPylint(root string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".py") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil || info.Size() <= MaxPylintBytes {
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil || !plainPath.MatchString(filepath.ToSlash(rel)) {
+			return err
+		}
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	return out, err
 }
 
 var statRe = regexp.MustCompile(`^(\d+)\s+([A-Z]\d{3})\b`)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -93,7 +94,7 @@ func TestPyflakes(t *testing.T) {
 
 func TestPylint(t *testing.T) {
 	dir := writeTree(t)
-	p := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
+	p := ParsePylint(tool(t, "pylint", PylintArgs(dir, nil)))
 	if p.Score == nil {
 		t.Fatal("no score parsed")
 	}
@@ -102,6 +103,48 @@ func TestPylint(t *testing.T) {
 	}
 	if p.ByCategory["error"] != 1 || p.Total < 10 {
 		t.Errorf("by category = %v, total %d", p.ByCategory, p.Total)
+	}
+}
+
+// TestPylintLeavesOutTooBigFiles: a generated table larger than MaxPylintBytes is left out of
+// pylint (it kept pylint busy for minutes), the files beside it are linted as before.
+func TestPylintLeavesOutTooBigFiles(t *testing.T) {
+	dir := t.TempDir()
+	var table strings.Builder
+	table.WriteString("import os\nTABLE = {\n")
+	for i := 0; table.Len() <= MaxPylintBytes; i++ {
+		fmt.Fprintf(&table, "    %d: 'entry number %d of a generated table',\n", i, i)
+	}
+	table.WriteString("}\n")
+	files := map[string]string{"pkg/__init__.py": "", "pkg/mod.py": "import sys\n", "pkg/data/__init__.py": "", "pkg/data/table.py": table.String(),
+		"pkg/data/small.py": "import json\nSMALL = {1: 'one'}\n"}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leftOut, err := TooBigForPylint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"pkg/data/table.py"}, leftOut); d != "" {
+		t.Fatalf("left out (-want +got):\n%s", d)
+	}
+	p := ParsePylint(tool(t, "pylint", PylintArgs(dir, leftOut)))
+	var unused []string
+	for _, m := range p.Messages {
+		if m.Code == "W0611" {
+			rel, _ := filepath.Rel(dir, m.Path)
+			unused = append(unused, filepath.ToSlash(rel))
+		}
+	}
+	sort.Strings(unused)
+	if d := cmp.Diff([]string{"pkg/data/small.py", "pkg/mod.py"}, unused); d != "" {
+		t.Errorf("files with an unused import (-want +got):\n%s", d)
 	}
 }
 
@@ -152,7 +195,7 @@ func TestPylintLeavesOutDuplicateCode(t *testing.T) {
 	code := "def compute(value):\n    total = 0\n" + body.String() + "    return total\n"
 	dir := writeFiles(t, map[string]string{"pkg/__init__.py": code, "pkg/a.py": code, "pkg/b.py": code})
 	plain := ParsePylint(tool(t, "pylint", []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate, dir}))
-	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
+	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir, nil)))
 	got := map[string]int{"plain": plain.BySymbol["duplicate-code"], "pyti": ours.BySymbol["duplicate-code"]}
 	if got["plain"] == 0 || got["pyti"] != 0 {
 		t.Errorf("duplicate-code messages = %v, want some from plain pylint and none from PYTI's", got)
@@ -169,7 +212,7 @@ func TestPylintImportsNamespacePackage(t *testing.T) {
 		"zope/event/classhandler.py": "\"\"\"Handlers.\"\"\"\nimport zope.event\n\n\ndef handlers():\n    \"\"\"The subscribers.\"\"\"\n    return zope.event.subscribers\n",
 	})
 	plain := ParsePylint(tool(t, "pylint", []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate, dir}))
-	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir)))
+	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir, nil)))
 	got := map[string]int{"plain": plain.BySymbol["import-error"], "pyti": ours.BySymbol["import-error"]}
 	if d := cmp.Diff(map[string]int{"plain": 1, "pyti": 0}, got); d != "" {
 		t.Errorf("import-error messages (-want +got):\n%s\nPYTI's: %+v", d, ours.Messages)

@@ -474,6 +474,9 @@ type Quality struct {
 	Pyflakes    []LintMessage  `json:"pyflakes,omitempty"`
 	FlakesTotal int            `json:"pyflakes_total"`
 	Pylint      *Pylint        `json:"pylint,omitempty"`
+	// PylintLeftOut are the linted files pylint was not run on, each larger than
+	// quality.MaxPylintBytes (a generated table); pycodestyle and pyflakes lint them.
+	PylintLeftOut []string `json:"pylint_left_out,omitempty"`
 	// PerKLOC normalises the totals per thousand lines.
 	PerKLOC PerKLOC `json:"per_kloc"`
 }

@@ -109,7 +109,7 @@ func TestLintersAreNotTheLintedPackage(t *testing.T) {
 		"mod.py": "import os\n",
 	})
 	j, _ := collecting(e)
-	results, err := j.runLinters(t.Context(), "", j.in(dir), nil)
+	results, err := j.runLinters(t.Context(), "", j.in(dir), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

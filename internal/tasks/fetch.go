@@ -555,11 +555,7 @@ func testRequirements(src Source) []string {
 	}
 	for _, name := range append([]string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
 		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}, devRequirementsFiles(src.Root)...) {
-		data, err := readCapped(filepath.Join(src.Root, name), 1<<20)
-		if err != nil {
-			continue
-		}
-		if reqs := fileRequirements(data); len(reqs) > 0 {
+		if reqs := requirementsFileIn(src.Root, name); len(reqs) > 0 {
 			if slices.Contains(toxDepsFiles(src.Root), name) {
 				// tox installs this file and more (crispy-forms' Django, on a factor): tox's
 				// deps are the test environment.

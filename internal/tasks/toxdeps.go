@@ -743,23 +743,37 @@ func toxDepsFiles(root string) []string {
 }
 
 // requirementsFileIn reads the PEP 508 requirements of a requirements file named relative to
-// root; a name leaving the tree reads nothing.
+// root, and those of the files it includes with -r, as pip reads them (relative to the file that
+// names them), each file once: oauthlib's requirements-test.txt holds `-r requirements.txt`,
+// where its test dependencies pyjwt, blinker and cryptography are. A name leaving the tree reads
+// nothing.
 func requirementsFileIn(root, name string) []string {
+	return requirementsFileOnce(root, name, map[string]bool{})
+}
+
+func requirementsFileOnce(root, name string, read map[string]bool) []string {
 	name = filepath.Clean(filepath.FromSlash(name))
-	if name == "." || filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) {
+	if name == "." || filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) || read[name] {
 		return nil
 	}
+	read[name] = true
 	data, err := readCapped(filepath.Join(root, name), 1<<20)
 	if err != nil {
 		return nil
 	}
-	return fileRequirements(data)
+	rf, _ := pkgmeta.ParseRequirementsFile(data)
+	reqs := fileRequirements(rf)
+	for _, inc := range rf.Includes {
+		if inc.Kind == "requirements" {
+			reqs = append(reqs, requirementsFileOnce(root, filepath.Join(filepath.Dir(name), filepath.FromSlash(inc.Path)), read)...)
+		}
+	}
+	return reqs
 }
 
 // fileRequirements are the requirements of a requirements file to ask the index for (see
 // indexRequirement); editable lines are left out.
-func fileRequirements(data []byte) []string {
-	rf, _ := pkgmeta.ParseRequirementsFile(data)
+func fileRequirements(rf *pkgmeta.RequirementsFile) []string {
 	var reqs []string
 	for _, l := range rf.Requirements {
 		if l.Editable {

@@ -380,7 +380,7 @@ func (s analyzeSetup) manualLint(command func(cwd string, args ...string) *exec.
 		args []string
 		ok   func(code int) bool
 	}{
-		{withFiles(quality.PycodestyleArgs(".")), foundMessages},
+		{withFiles(quality.PycodestyleArgs(".", nil)), foundMessages},
 		{withFiles(quality.PyflakesArgs(".")), foundMessages},
 		// pylint's exit status is a bit mask of message categories; 32 is a usage error.
 		{withFiles(quality.PylintArgs(".", nil, site)), func(c int) bool { return c < 32 }},

@@ -33,9 +33,9 @@ type Report struct {
 	Pyflakes    []Message      `json:"pyflakes,omitempty"`
 	FlakesTotal int            `json:"pyflakes_total"`
 	Pylint      *Pylint        `json:"pylint,omitempty"`
-	// PylintLeftOut are the linted files pylint was not run on, being larger than
-	// MaxPylintBytes (relative to the install root); pycodestyle and pyflakes lint them.
-	PylintLeftOut []string `json:"pylint_left_out,omitempty"`
+	// TooBig are the linted files larger than MaxStyledBytes (relative to the install root),
+	// which pyflakes alone lints: see TooBigFiles.
+	TooBig []string `json:"too_big,omitempty"`
 	// PerKLOC normalises the totals per thousand lines.
 	PerKLOC PerKLOC `json:"per_kloc"`
 }
@@ -71,10 +71,27 @@ const MaxMessages = 500
 // MaxPaths bounds the file lists a report keeps; counts are never bounded.
 const MaxPaths = 2000
 
-// PycodestyleArgs is the command (after the interpreter) whose output ParsePycodestyle reads.
-func PycodestyleArgs(dir string) []string {
-	return []string{"-m", "pycodestyle", "--statistics", "-qq", dir}
+// PycodestyleArgs is the command (after the interpreter) whose output ParsePycodestyle reads;
+// tooBig are files below dir (relative, slash-separated) it leaves out (see TooBigFiles).
+func PycodestyleArgs(dir string, tooBig []string) []string {
+	args := []string{"-m", "pycodestyle", "--statistics", "-qq"}
+	// --exclude takes glob patterns, matched on a file's name and on its absolute path, and
+	// replaces pycodestyle's own list, which comes first. No path TooBigFiles gives holds a
+	// glob's character or a comma.
+	var patterns []string
+	for _, f := range tooBig {
+		if p := strings.TrimSuffix(dir, "/") + "/" + f; plainPath.MatchString(p) {
+			patterns = append(patterns, p)
+		}
+	}
+	if len(patterns) > 0 {
+		args = append(args, "--exclude="+pycodestyleExclude+","+strings.Join(patterns, ","))
+	}
+	return append(args, dir)
 }
+
+// pycodestyleExclude is pycodestyle's default --exclude.
+const pycodestyleExclude = ".svn,CVS,.bzr,.hg,.git,__pycache__,.tox"
 
 // PyflakesArgs is the command (after the interpreter) whose output ParsePyflakes reads.
 func PyflakesArgs(dir string) []string { return []string{"-m", "pyflakes", dir} }
@@ -89,9 +106,9 @@ const PylintTemplate = "{path}:{line}:{column}: {msg_id} {symbol} {msg}"
 // nearest directory without an __init__.py there, which for a namespace package's module
 // (zope/event/classhandler.py) is zope/, where `import zope.event` finds nothing.
 //
-// leftOut are files below dir (relative, slash-separated) that pylint leaves out: see
-// TooBigForPylint.
-func PylintArgs(dir string, leftOut []string, sysPath ...string) []string {
+// tooBig are files below dir (relative, slash-separated) that pylint leaves out: see
+// TooBigFiles.
+func PylintArgs(dir string, tooBig []string, sysPath ...string) []string {
 	// --jobs=1: pylint in one process, as a maintainer runs it. Its parallel mode (--jobs=0)
 	// loses the checks that need every module at once (cyclic-import: toolz 1.1.0 gave 259
 	// messages instead of 262), and each worker infers again what another already did: on two
@@ -106,13 +123,13 @@ func PylintArgs(dir string, leftOut []string, sysPath ...string) []string {
 		quoted = append(quoted, strconv.Quote(p))
 	}
 	args = append(args, "--init-hook=import sys; sys.path.extend(["+strings.Join(quoted, ", ")+"])")
-	if len(leftOut) > 0 {
+	if len(tooBig) > 0 {
 		// Regular expressions on the paths pylint walks (dir joined with the file's path),
 		// separated by commas. pylint reads each through pathlib.PureWindowsPath, where a
-		// backslash is a separator: the dots are matched by a class, not escaped, and
-		// TooBigForPylint names no path with another character a pattern would read.
+		// backslash is a separator: the dots are matched by a class, not escaped, and no path
+		// with another character a pattern would read is named.
 		var patterns []string
-		for _, f := range leftOut {
+		for _, f := range tooBig {
 			if p := strings.TrimSuffix(dir, "/") + "/" + f; plainPath.MatchString(p) {
 				patterns = append(patterns, "^"+strings.ReplaceAll(p, ".", "[.]")+"$")
 			}
@@ -124,26 +141,28 @@ func PylintArgs(dir string, leftOut []string, sysPath ...string) []string {
 	return append(args, dir)
 }
 
-// plainPath is a path PylintArgs can name in a pattern as it is, its dots aside.
+// plainPath is a path PylintArgs and PycodestyleArgs can name in a pattern as it is, its dots
+// aside.
 var plainPath = regexp.MustCompile(`^[A-Za-z0-9_./-]+$`)
 
-// MaxPylintBytes is the size above which a module is left out of pylint: a generated table
-// (emoji 2.10.1's unicode_codes/data_dict.py, 3 MB of dict literals) kept pylint busy for ten
-// minutes of CPU on that file alone, and a maintainer lints no such file. The largest modules
-// people write (pyparsing's core.py, Pygments' biggest lexers) are below a third of it.
-const MaxPylintBytes = 768 << 10
+// MaxStyledBytes is the size above which a module is left out of pylint and pycodestyle: a
+// generated table (emoji 2.10.1's unicode_codes/data_dict.py, 3 MB of dict literals) kept pylint
+// busy for ten minutes of CPU on that file alone and pycodestyle for four (160,113 E231), and a
+// maintainer lints no such file. The largest modules people write (pyparsing's core.py,
+// Pygments' biggest lexers) are below a third of it. pyflakes, quick on any size, lints it.
+const MaxStyledBytes = 768 << 10
 
-// TooBigForPylint lists the .py files below root larger than MaxPylintBytes, relative to root
-// with slashes, in the order of the walk. Only a path of letters, digits, `_`, `-`, `.` and `/`
-// is listed: pylint's --ignore-paths takes regular expressions, split on commas (see PylintArgs).
-func TooBigForPylint(root string) ([]string, error) {
+// TooBigFiles lists the .py files below root larger than MaxStyledBytes, relative to root with
+// slashes, in the order of the walk. Only a path of letters, digits, `_`, `-`, `.` and `/` is
+// listed: the tools take patterns, split on commas (see PylintArgs, PycodestyleArgs).
+func TooBigFiles(root string) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".py") {
 			return err
 		}
 		info, err := d.Info()
-		if err != nil || info.Size() <= MaxPylintBytes {
+		if err != nil || info.Size() <= MaxStyledBytes {
 			return err
 		}
 		rel, err := filepath.Rel(root, path)

@@ -54,7 +54,7 @@ func tool(t *testing.T, module string, args []string) string {
 
 func TestPycodestyleCountsEqualTheTool(t *testing.T) {
 	dir := writeTree(t)
-	got := ParsePycodestyle(tool(t, "pycodestyle", PycodestyleArgs(dir)))
+	got := ParsePycodestyle(tool(t, "pycodestyle", PycodestyleArgs(dir, nil)))
 	want := map[string]int{"E111": 1, "E201": 1, "E202": 1, "E225": 1, "E261": 1, "E271": 1, "E302": 2, "E401": 1}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("pycodestyle counts (-want +got):\n%s", d)
@@ -106,18 +106,19 @@ func TestPylint(t *testing.T) {
 	}
 }
 
-// TestPylintLeavesOutTooBigFiles: a generated table larger than MaxPylintBytes is left out of
-// pylint (it kept pylint busy for minutes), the files beside it are linted as before.
-func TestPylintLeavesOutTooBigFiles(t *testing.T) {
+// TestStyleLeavesOutTooBigFiles: a generated table larger than MaxStyledBytes is left out of
+// pylint and pycodestyle (it kept them busy for minutes), the files beside it are linted as
+// before.
+func TestStyleLeavesOutTooBigFiles(t *testing.T) {
 	dir := t.TempDir()
 	var table strings.Builder
 	table.WriteString("import os\nTABLE = {\n")
-	for i := 0; table.Len() <= MaxPylintBytes; i++ {
+	for i := 0; table.Len() <= MaxStyledBytes; i++ {
 		fmt.Fprintf(&table, "    %d: 'entry number %d of a generated table',\n", i, i)
 	}
 	table.WriteString("}\n")
-	files := map[string]string{"pkg/__init__.py": "", "pkg/mod.py": "import sys\n", "pkg/data/__init__.py": "", "pkg/data/table.py": table.String(),
-		"pkg/data/small.py": "import json\nSMALL = {1: 'one'}\n"}
+	files := map[string]string{"pkg/__init__.py": "", "pkg/mod.py": "import sys\n", "pkg/data/__init__.py": "", "pkg/data/table.py": "x=1\n" + table.String(),
+		"pkg/data/small.py": "import json\nSMALL = {1:'one'}\n"}
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -127,7 +128,7 @@ func TestPylintLeavesOutTooBigFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	leftOut, err := TooBigForPylint(dir)
+	leftOut, err := TooBigFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +146,10 @@ func TestPylintLeavesOutTooBigFiles(t *testing.T) {
 	sort.Strings(unused)
 	if d := cmp.Diff([]string{"pkg/data/small.py", "pkg/mod.py"}, unused); d != "" {
 		t.Errorf("files with an unused import (-want +got):\n%s", d)
+	}
+	// small.py's E231; the table's E225 is not counted.
+	if d := cmp.Diff(map[string]int{"E231": 1}, ParsePycodestyle(tool(t, "pycodestyle", PycodestyleArgs(dir, leftOut)))); d != "" {
+		t.Errorf("pycodestyle (-want +got):\n%s", d)
 	}
 }
 

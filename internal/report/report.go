@@ -474,9 +474,9 @@ type Quality struct {
 	Pyflakes    []LintMessage  `json:"pyflakes,omitempty"`
 	FlakesTotal int            `json:"pyflakes_total"`
 	Pylint      *Pylint        `json:"pylint,omitempty"`
-	// PylintLeftOut are the linted files pylint was not run on, each larger than
-	// quality.MaxPylintBytes (a generated table); pycodestyle and pyflakes lint them.
-	PylintLeftOut []string `json:"pylint_left_out,omitempty"`
+	// TooBig are the linted files larger than quality.MaxStyledBytes (a generated table), which
+	// pylint and pycodestyle leave out and pyflakes alone lints.
+	TooBig []string `json:"too_big,omitempty"`
 	// PerKLOC normalises the totals per thousand lines.
 	PerKLOC PerKLOC `json:"per_kloc"`
 }

@@ -52,7 +52,7 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	if q.Files, q.Lines, err = quality.CountLines(src); err != nil {
 		return l, err
 	}
-	if q.PylintLeftOut, err = quality.TooBigForPylint(src); err != nil {
+	if q.TooBig, err = quality.TooBigFiles(src); err != nil {
 		return l, err
 	}
 	if q.Files == 0 {
@@ -83,7 +83,7 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	}
 	if results == nil {
 		early.stop()
-		if results, err = j.runLinters(ctx, "", inside, lintDeps(j, wh, hasWheelhouse), q.PylintLeftOut); err != nil {
+		if results, err = j.runLinters(ctx, "", inside, lintDeps(j, wh, hasWheelhouse), q.TooBig); err != nil {
 			return l, err
 		}
 	}
@@ -108,13 +108,13 @@ func lintDeps(j *job, wh Wheelhouse, ok bool) []string {
 // lintTools are the quality tools lint runs, in the order runLinters returns their results.
 var lintTools = []struct {
 	name string
-	args func(inside string, deps, pylintLeftOut []string) []string
+	args func(inside string, deps, tooBig []string) []string
 	// ok reports whether the tool ran to the end: each says "I found messages" with its own
 	// exit status, which is a result, not a failure.
 	ok    func(code int) bool
 	parse func(q *quality.Report, out, inside string)
 }{
-	{"pycodestyle", func(in string, _, _ []string) []string { return quality.PycodestyleArgs(in) }, func(c int) bool { return c <= 1 },
+	{"pycodestyle", func(in string, _, tooBig []string) []string { return quality.PycodestyleArgs(in, tooBig) }, func(c int) bool { return c <= 1 },
 		func(q *quality.Report, out, _ string) { q.Pycodestyle = quality.ParsePycodestyle(out) }},
 	{"pyflakes", func(in string, _, _ []string) []string { return quality.PyflakesArgs(in) }, func(c int) bool { return c <= 1 },
 		func(q *quality.Report, out, in string) { q.Pyflakes = relativeMessages(quality.ParsePyflakes(out), in) }},
@@ -135,11 +135,11 @@ var lintTools = []struct {
 var lowPriority = []string{"/bin/sh", "-c", `{ echo 10 > /proc/self/autogroup; } 2>/dev/null; exec nice -n 10 "$@"`, "lint"}
 
 // runLinters runs lintTools side by side in the sandbox over the directory inside (a path inside
-// the sandbox), pylint with deps on its sys.path and without the files pylintLeftOut names (see
-// quality.TooBigForPylint). prefix starts the names of their raw data. The tools run isolated
+// the sandbox), pylint with deps on its sys.path, pylint and pycodestyle without the files tooBig
+// names (see quality.TooBigFiles). prefix starts the names of their raw data. The tools run isolated
 // (-I), from inside: else `python3 -m pyflakes` would import the package being linted when it is
 // named pyflakes (the project itself), and write its bytecode there.
-func (j *job) runLinters(ctx context.Context, prefix, inside string, deps, pylintLeftOut []string) ([]*stepResult, error) {
+func (j *job) runLinters(ctx context.Context, prefix, inside string, deps, tooBig []string) ([]*stepResult, error) {
 	results := make([]*stepResult, len(lintTools))
 	errs := make([]error, len(lintTools))
 	var wg sync.WaitGroup
@@ -148,7 +148,7 @@ func (j *job) runLinters(ctx context.Context, prefix, inside string, deps, pylin
 		go func() {
 			defer wg.Done()
 			results[i], errs[i] = j.run(ctx, step{task: "lint", name: prefix + tool.name, dir: inside, wall: j.opts.LintTimeout,
-				argv: append(append(slices.Clone(lowPriority), j.opts.ToolPython, "-I"), tool.args(inside, deps, pylintLeftOut)...)})
+				argv: append(append(slices.Clone(lowPriority), j.opts.ToolPython, "-I"), tool.args(inside, deps, tooBig)...)})
 		}()
 	}
 	wg.Wait()
@@ -176,9 +176,9 @@ func finishLint(l *report.Lint, q quality.Report, results []*stepResult, inside,
 	l.Quality = reportQuality(q)
 	l.Phase = sideBySide(results)
 	l.Phase.Outcome = "ok"
-	if n := len(q.PylintLeftOut); n > 0 {
-		left := fmt.Sprintf("pylint left out %s larger than %d KiB, a generated table's size (%s): pycodestyle and pyflakes lint %s",
-			plural(n, "file"), quality.MaxPylintBytes>>10, strings.Join(capList(q.PylintLeftOut, 3), ", ")+morePart(n, 3), map[bool]string{true: "it", false: "them"}[n == 1])
+	if n := len(q.TooBig); n > 0 {
+		left := fmt.Sprintf("pylint and pycodestyle left out %s larger than %d KiB, a generated table's size (%s), which pyflakes alone linted",
+			plural(n, "file"), quality.MaxStyledBytes>>10, strings.Join(capList(q.TooBig, 3), ", ")+morePart(n, 3))
 		how = strings.TrimPrefix(how+"; "+left, "; ")
 	}
 	l.Phase.Reason = how

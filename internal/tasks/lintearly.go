@@ -121,7 +121,7 @@ func (j *job) startLint(ctx context.Context, d *dag.Data, first *target) (*early
 	e := &earlyLint{dir: dir, inside: j.in(dir), cancel: cancel, done: make(chan struct{})}
 	deps := lintDeps(j, wh, hasWheelhouse)
 	// The same files as lint's, when it keeps these figures: the same bytes at the same paths.
-	leftOut, err := quality.TooBigForPylint(dir)
+	tooBig, err := quality.TooBigFiles(dir)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -130,7 +130,7 @@ func (j *job) startLint(ctx context.Context, d *dag.Data, first *target) (*early
 	go func() {
 		defer j.background.Done()
 		defer close(e.done)
-		e.results, e.err = j.runLinters(bg, "early-", e.inside, deps, leftOut)
+		e.results, e.err = j.runLinters(bg, "early-", e.inside, deps, tooBig)
 	}()
 	return e, nil
 }

@@ -417,6 +417,31 @@ func TestCovOptionsAccepted(t *testing.T) {
 	}
 }
 
+// runWithPlugin runs pytest with PYTI's plugin, unittest's python_files and args over a tree of
+// files, with PYTI_UNITTEST_PROTOCOLS when protocols is set, and returns what the plugin
+// reported (warnings not counted) and pytest's output.
+func runWithPlugin(t *testing.T, tree map[string]string, protocols bool, args ...string) (*Run, []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{"plugin/" + PluginModule + ".py": string(PytestPlugin)}
+	for name, text := range tree {
+		files["tree/"+name] = text
+	}
+	writeTree(t, dir, files)
+	report := filepath.Join(dir, "report.jsonl")
+	cmd := exec.Command("/usr/bin/python3", append([]string{"-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider",
+		"-o", "python_files=test*.py *_test.py"}, args...)...)
+	cmd.Dir = filepath.Join(dir, "tree")
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
+	if protocols {
+		cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS=1")
+	}
+	out, _ := cmd.CombinedOutput()
+	run := readReport(t, report, out)
+	run.Counts.Warnings = 0
+	return run, out
+}
+
 // writeTree writes files (slash-separated paths below dir, and their text).
 func writeTree(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
@@ -747,23 +772,7 @@ def test_suite():
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := map[string]string{"plugin/" + PluginModule + ".py": string(PytestPlugin)}
-			for name, text := range tc.files {
-				files["tree/"+name] = text
-			}
-			writeTree(t, dir, files)
-			report := filepath.Join(dir, "report.jsonl")
-			cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider",
-				"-o", "python_files=test*.py *_test.py", "--continue-on-collection-errors")
-			cmd.Dir = filepath.Join(dir, "tree")
-			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
-			if tc.protocols {
-				cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS=1")
-			}
-			out, _ := cmd.CombinedOutput()
-			run := readReport(t, report, out)
-			run.Counts.Warnings = 0
+			run, out := runWithPlugin(t, tc.files, tc.protocols, "--continue-on-collection-errors")
 			if d := cmp.Diff(tc.want, run.Counts); d != "" {
 				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
 			}
@@ -817,22 +826,7 @@ func TestUnittestRunnersLeftOut(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			files := map[string]string{"plugin/" + PluginModule + ".py": string(PytestPlugin)}
-			for name, text := range tc.files {
-				files["tree/"+name] = text
-			}
-			writeTree(t, dir, files)
-			report := filepath.Join(dir, "report.jsonl")
-			cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", "-o", "python_files=test*.py *_test.py")
-			cmd.Dir = filepath.Join(dir, "tree")
-			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
-			if tc.protocols {
-				cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS=1")
-			}
-			out, _ := cmd.CombinedOutput()
-			run := readReport(t, report, out)
-			run.Counts.Warnings = 0
+			run, out := runWithPlugin(t, tc.files, tc.protocols)
 			if d := cmp.Diff(tc.want, run.Counts); d != "" {
 				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
 			}

@@ -192,12 +192,12 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 		reason += fmt.Sprintf(", %d xpassed", c.XPassed)
 	}
 	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped%s%s%s", reason, c.Skipped, skipsPart(c.Skipped, tests.Skipped, t.Results.Fetch),
-		withRelaxed(t.Results.Fetch), tracingOnly(tests.Results))
+		withRelaxed(t.Results.Fetch), tracingOnlyClause(tests.Results))
 }
 
-// tracingOnly is the clause that says how many tests failed under coverage.py's tracing alone
+// tracingOnlyClause is the clause that says how many tests failed under coverage.py's tracing alone
 // and count with their outcome without it, or "".
-func tracingOnly(run *report.TestRun) string {
+func tracingOnlyClause(run *report.TestRun) string {
 	n := 0
 	for _, c := range run.Cases {
 		if c.UnderCoverage != "" {

@@ -227,9 +227,9 @@ func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) str
 		reason = "no reason given"
 	}
 	if fetch != nil {
-		if dep := skipDependency(top.Reason, fetch.MissingTestDeps); dep != "" {
+		if dep := namedDependency(top.Reason, fetch.MissingTestDeps); dep != "" {
 			reason += fmt.Sprintf(" (test dependency `%s` is not on the index)", dep)
-		} else if dep := skipDependency(top.Reason, fetch.UnmetTestDeps); dep != "" {
+		} else if dep := namedDependency(top.Reason, fetch.UnmetTestDeps); dep != "" {
 			reason += fmt.Sprintf(" (test dependency `%s` has no matching version on the index)", dep)
 		}
 	}
@@ -240,14 +240,24 @@ func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) str
 	return fmt.Sprintf(" (%d: %s; %d for %s)", top.Count, reason, skipped-top.Count, plural(others, "other reason"))
 }
 
+// askedToInstall is the test dependency the index lacks that a failure's message asks to
+// install ("Do you have cryptography installed?", "pip install cryptography"), or "".
+func askedToInstall(message string, missing []string) string {
+	if !strings.Contains(strings.ToLower(message), "install") {
+		return ""
+	}
+	return namedDependency(oneLineOf(message), missing)
+}
+
 // skipModuleRe finds the module a skip reason says could not be imported: pytest.importorskip's
 // "could not import 'yaml'", or an ImportError's "No module named 'yaml'".
 var skipModuleRe = regexp.MustCompile(`(?:could not import|No module named) '([\w.]+)'`)
 
-// skipDependency is the requirement among deps that a skip reason names: the one providing the
-// module it could not import, else one whose project name (or import name) it names as a word,
-// as "Requires cryptography library installed" names cryptography. "" when none.
-func skipDependency(reason string, deps []string) string {
+// namedDependency is the requirement among deps that a skip reason (or a failure's message)
+// names: the one providing the module it could not import, else one whose project name (or
+// import name) it names as a word, as "Requires cryptography library installed" names
+// cryptography. "" when none.
+func namedDependency(reason string, deps []string) string {
 	if len(deps) == 0 {
 		return ""
 	}
@@ -390,6 +400,13 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		case report.ClassTimedOut:
 			add("timeout", testCause{verdict: report.VerdictTimeout, order: 6, what: "timed out"})
 		default:
+			if dep := askedToInstall(f.Message, missingDeps); dep != "" {
+				// The package's own words: "Algorithm 'RS256' could not be found. Do you have
+				// cryptography installed?" (PyJWT, under oauthlib's tests).
+				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
+				continue
+			}
 			own++
 			add("own", testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own" + withRelaxed(fetch)})
 		}

@@ -76,16 +76,9 @@ const MaxPaths = 2000
 func PycodestyleArgs(dir string, tooBig []string) []string {
 	args := []string{"-m", "pycodestyle", "--statistics", "-qq"}
 	// --exclude takes glob patterns, matched on a file's name and on its absolute path, and
-	// replaces pycodestyle's own list, which comes first. No path TooBigFiles gives holds a
-	// glob's character or a comma.
-	var patterns []string
-	for _, f := range tooBig {
-		if p := strings.TrimSuffix(dir, "/") + "/" + f; plainPath.MatchString(p) {
-			patterns = append(patterns, p)
-		}
-	}
-	if len(patterns) > 0 {
-		args = append(args, "--exclude="+pycodestyleExclude+","+strings.Join(patterns, ","))
+	// replaces pycodestyle's own list, which comes first. A plain path holds no glob's character.
+	if paths := plainPaths(dir, tooBig); len(paths) > 0 {
+		args = append(args, "--exclude="+pycodestyleExclude+","+strings.Join(paths, ","))
 	}
 	return append(args, dir)
 }
@@ -126,13 +119,10 @@ func PylintArgs(dir string, tooBig []string, sysPath ...string) []string {
 	if len(tooBig) > 0 {
 		// Regular expressions on the paths pylint walks (dir joined with the file's path),
 		// separated by commas. pylint reads each through pathlib.PureWindowsPath, where a
-		// backslash is a separator: the dots are matched by a class, not escaped, and no path
-		// with another character a pattern would read is named.
+		// backslash is a separator: the dots are matched by a class, not escaped.
 		var patterns []string
-		for _, f := range tooBig {
-			if p := strings.TrimSuffix(dir, "/") + "/" + f; plainPath.MatchString(p) {
-				patterns = append(patterns, "^"+strings.ReplaceAll(p, ".", "[.]")+"$")
-			}
+		for _, p := range plainPaths(dir, tooBig) {
+			patterns = append(patterns, "^"+strings.ReplaceAll(p, ".", "[.]")+"$")
 		}
 		if len(patterns) > 0 {
 			args = append(args, "--ignore-paths="+strings.Join(patterns, ","))
@@ -142,8 +132,20 @@ func PylintArgs(dir string, tooBig []string, sysPath ...string) []string {
 }
 
 // plainPath is a path PylintArgs and PycodestyleArgs can name in a pattern as it is, its dots
-// aside.
+// aside: no comma (their lists' separator), no glob's or regular expression's character.
 var plainPath = regexp.MustCompile(`^[A-Za-z0-9_./-]+$`)
+
+// plainPaths are the files (relative to dir, slash-separated) joined to dir, those whose full
+// path is plain only.
+func plainPaths(dir string, files []string) []string {
+	var out []string
+	for _, f := range files {
+		if p := strings.TrimSuffix(dir, "/") + "/" + f; plainPath.MatchString(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // MaxStyledBytes is the size above which a module is left out of pylint and pycodestyle: a
 // generated table (emoji 2.10.1's unicode_codes/data_dict.py, 3 MB of dict literals) kept pylint

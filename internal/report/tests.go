@@ -54,6 +54,9 @@ type TestRun struct {
 	// runner of its own tests (`def test_main(): unittest.main()`), which unittest.main() would
 	// end with the run's command line as its own ("SystemExit: 2").
 	LeftOut []LeftOutTest `json:"left_out,omitempty"`
+	// Scripts are the test modules that call unittest.main() at their top, run as `python FILE`
+	// from their directory: their TestCase classes, each test run in the module's directory.
+	Scripts []string `json:"scripts,omitempty"`
 }
 
 // LeftOutTest is a function pytest collected and PYTI did not run, with why.

@@ -5,6 +5,7 @@ import (
 	"github.com/pyti/pyti/internal/quality"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/testresult"
+	"slices"
 )
 
 // The report owns its types (its schema is public); these convert what the pipeline's own
@@ -38,6 +39,7 @@ func reportTests(run *testresult.Run) *report.TestRun {
 	})
 	out.Suites = convertAll(run.Suites, func(s testresult.Suite) report.TestSuite { return report.TestSuite(s) })
 	out.LeftOut = convertAll(run.LeftOut, func(l testresult.LeftOut) report.LeftOutTest { return report.LeftOutTest(l) })
+	out.Scripts = slices.Clone(run.Scripts)
 	if run.Classes != nil {
 		out.Classes = make(map[report.FailureClass]int, len(run.Classes))
 		for class, n := range run.Classes {

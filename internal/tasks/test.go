@@ -216,7 +216,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			}
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
-			t.Runner += suitesPart(run.Suites) + leftOutPart(run.LeftOut)
+			t.Runner += suitesPart(run.Suites) + scriptsPart(run.Scripts) + leftOutPart(run.LeftOut)
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
 			return t, fmt.Errorf("reading the test results: %w", perr)
 		}
@@ -523,6 +523,16 @@ func suitesPart(suites []testresult.Suite) string {
 		}
 	}
 	return ", the tests of " + plural(len(suites), "module") + " taken from their " + strings.Join(names, " or ")
+}
+
+// scriptsPart is the runner's clause that names the test modules run as the scripts they are
+// (unittest.main() at their top), or "".
+func scriptsPart(scripts []string) string {
+	if len(scripts) == 0 {
+		return ""
+	}
+	return ", " + plural(len(scripts), "module") + " calling unittest.main() when imported (" + strings.Join(capList(scripts, 3), ", ") +
+		morePart(len(scripts), 3) + ") run as `python FILE` runs them: their TestCase classes, each test in the module's directory"
 }
 
 // leftOutPart is the runner's clause that names the functions pytest would have run as tests

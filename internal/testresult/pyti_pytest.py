@@ -387,6 +387,91 @@ def pytest_collection_modifyitems(session, config, items):
         config.hook.pytest_deselected(items=left)
 
 
+# A test module that calls unittest.main() at its top, not under `if __name__ == "__main__"`, is
+# a script, run as `python FILE` from its own directory (ply's `cd test && python testlex.py`):
+# unittest.main() then runs the module's TestCase classes. Imported by pytest, it would parse
+# pytest's command line and exit ("SystemExit: 2") before any test was collected. Such a module
+# is collected with unittest.main() made a no-op, so that pytest finds the classes the script would
+# run, and it is imported, and each of its tests runs, in the module's directory, where the script
+# expects to find its data (ply's tests read and write the lex_*.py and yacc_*.py beside them).
+_SCRIPTS = set()
+
+
+class _ScriptMain:
+    """unittest.main while a script's module is imported: it runs nothing, and returns."""
+
+    result = None
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+
+def _imports_unittest_main(tree):
+    names = {"unittest.main"}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "unittest":
+            names.update(a.asname or a.name for a in node.names if a.name == "main")
+    return names
+
+
+def _script_call(path):
+    """"unittest.main()" when the module at path calls it among its top statements, else None."""
+    try:
+        with open(str(path), "rb") as f:
+            source = f.read()
+    except OSError:
+        return None
+    if b"main(" not in source:
+        return None
+    try:
+        tree = ast.parse(source, str(path))
+    except (SyntaxError, ValueError):
+        return None
+    mains = _imports_unittest_main(tree)
+    for node in tree.body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            try:
+                name = ast.unparse(node.value.func)
+            except Exception:  # an exotic node: no runner of ours
+                continue
+            if name in mains:
+                return "unittest.main()"
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    path = getattr(collector, "path", None)
+    if not isinstance(collector, pytest.Module) or path is None or _script_call(path) is None:
+        yield
+        return
+    if str(path) not in _SCRIPTS:
+        _SCRIPTS.add(str(path))
+        _emit({"type": "script", "nodeid": collector.nodeid, "message": "unittest.main()"})
+    saved, cwd = unittest.main, os.getcwd()
+    unittest.main = _ScriptMain
+    os.chdir(os.path.dirname(str(path)))
+    try:
+        yield
+    finally:
+        unittest.main = saved
+        os.chdir(cwd)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    path = str(getattr(item, "path", "") or "")
+    if path not in _SCRIPTS:
+        yield
+        return
+    cwd = os.getcwd()
+    os.chdir(os.path.dirname(path))
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+
+
 # A unittest suite's runners take a test module's tests from the module itself when it says which
 # they are: unittest's discovery from its load_tests(loader, tests, pattern) (markdown's leaves out
 # a class it imports, isodate's makes hundreds of cases from tables), zope.testrunner and

@@ -118,6 +118,10 @@ type Run struct {
 	// LeftOut are the functions pytest would have run as tests that are none: a test module's
 	// runner of its own tests (see the plugin's _unittest_runner).
 	LeftOut []LeftOut `json:"left_out,omitempty"`
+	// Scripts are the test modules that call unittest.main() at their top, for `python FILE`:
+	// collected with it made a no-op, and imported and run in their own directory (see the
+	// plugin's _script_call).
+	Scripts []string `json:"scripts,omitempty"`
 }
 
 // LeftOut is a function pytest collected and PYTI did not run, with why.
@@ -191,6 +195,8 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			run.Suites = append(run.Suites, Suite{Module: rec.NodeID, Protocol: rec.Protocol, Tests: rec.Tests})
 		case "left_out":
 			run.LeftOut = append(run.LeftOut, LeftOut{NodeID: rec.NodeID, Reason: rec.Message})
+		case "script":
+			run.Scripts = append(run.Scripts, rec.NodeID)
 		case "summary":
 			run.Complete = true
 			run.ExitStatus = rec.ExitStatus

@@ -837,6 +837,57 @@ func TestUnittestRunnersLeftOut(t *testing.T) {
 	}
 }
 
+// TestScriptModules: a test module that calls unittest.main() among its top statements is a
+// script, run as `python FILE` from its directory (ply's `cd test && python testlex.py`), that
+// reads the files beside it. The plugin collects its TestCase classes with unittest.main() made a
+// no-op, and imports it and runs each test in its directory; the report names the module. Without
+// that, its import ends with "SystemExit: 2" and none of its tests runs. A module that calls it
+// under `if __name__ == "__main__"` is no script.
+func TestScriptModules(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	const script = "import sys\nsys.path.insert(0, '..')\nimport unittest\nimport lex_data\n\n\n" +
+		"class LexTests(unittest.TestCase):\n    def test_reads_beside(self):\n        with open('lex_data.py') as f:\n" +
+		"            self.assertIn('TOKENS', f.read())\n\n    def test_tokens(self):\n        self.assertEqual(lex_data.TOKENS, ['A'])\n\n\n"
+	const guarded = "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_one(self):\n        pass\n\n\n" +
+		"if __name__ == '__main__':\n    unittest.main()\n"
+	data := map[string]string{"test/lex_data.py": "TOKENS = ['A']\n"}
+	with := func(files map[string]string) map[string]string {
+		all := map[string]string{"test/test_guarded.py": guarded}
+		for k, v := range data {
+			all[k] = v
+		}
+		for k, v := range files {
+			all[k] = v
+		}
+		return all
+	}
+	tests := []struct {
+		name    string
+		files   map[string]string
+		want    Counts
+		scripts []string
+	}{
+		{"unittest.main() at the top", with(map[string]string{"test/testlex.py": script + "unittest.main()\n"}), Counts{Passed: 3},
+			[]string{"test/testlex.py"}},
+		{"main imported from unittest, with arguments", with(map[string]string{"test/testlex.py": "from unittest import main\n" + script + "main(verbosity=2)\n"}),
+			Counts{Passed: 3}, []string{"test/testlex.py"}},
+		{"no script", with(nil), Counts{Passed: 1}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			run, out := runWithPlugin(t, tc.files, false)
+			if d := cmp.Diff(tc.want, run.Counts); d != "" {
+				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+			if d := cmp.Diff(tc.scripts, run.Scripts); d != "" {
+				t.Errorf("scripts (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // TestDjangoSetUp: a Django application's tests, which its runtests.py runs with Django's test
 // runner on tests.settings, run under pytest when PYTI_DJANGO_SETTINGS names that module: the
 // plugin sets up the apps and the test database as that runner does. Without it every test

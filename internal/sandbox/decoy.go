@@ -11,8 +11,13 @@ import (
 // marker seen anywhere else (an upload, a DNS name, a file outside HOME) is evidence of theft.
 const Canary = "PYTI-CANARY-7f3a9c"
 
+// User is the sandbox user's login name, in USER and LOGNAME as a login session and a CI runner
+// set them: code that asks who runs it (getpass.getuser(), a test that expects HOME to end with
+// the user's name) finds an answer, as on any machine its maintainers run it on.
+const User = "pyti"
+
 // Home is the sandbox user's HOME, a fresh tmpfs per run.
-const Home = "/home/pyti"
+const Home = "/home/" + User
 
 // SandboxUID and SandboxGID are the unprivileged ids the untrusted code runs as.
 const (
@@ -114,6 +119,8 @@ func BaseEnv() []string {
 	env := []string{
 		"PATH=" + SearchPath,
 		"HOME=" + Home,
+		"USER=" + User,
+		"LOGNAME=" + User,
 		"LANG=C.UTF-8",
 		"TMPDIR=/tmp",
 	}

@@ -52,6 +52,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"StdinEmpty", s.testStdinEmpty},
 		{"NoControllingTerminal", s.testNoTTY},
 		{"CleanEnvironment", s.testCleanEnv},
+		{"UserIsNamed", s.testUserNamed},
 		{"OnlyStandardFDs", s.testOnlyStdFDs},
 		{"InitUntouchable", s.testInitUntouchable},
 		{"DNSRecorded", s.testDNS},
@@ -333,10 +334,20 @@ func (s suite) testCleanEnv(t *testing.T) {
 	spec.Env = append(spec.Env, "PYTI_EXTRA=1", "LANG=C.UTF-8")
 	r := s.run(t, spec)
 	wantOutcome(t, r, sandbox.OutcomeOK)
-	want := append([]string{"HOME", "LANG", "PATH", "PYTI_EXTRA", "PYTI_TEST_MARKER", "TMPDIR"}, sandbox.DecoyEnvNames()...)
+	want := append([]string{"HOME", "LANG", "LOGNAME", "PATH", "PYTI_EXTRA", "PYTI_TEST_MARKER", "TMPDIR", "USER"}, sandbox.DecoyEnvNames()...)
 	slices.Sort(want)
 	if d := cmp.Diff(want, strings.Fields(string(r.Stdout))); d != "" {
 		t.Errorf("environment (-want +got)\n%s", d)
+	}
+}
+
+// testUserNamed: the code learns its user's name as on a login session (pox's tests expect HOME
+// to end with it), and not the host's name for the sandbox's uid.
+func (s suite) testUserNamed(t *testing.T) {
+	r := s.run(t, newJob(t).spec(py("import getpass, os; print(getpass.getuser(), os.path.basename(os.environ['HOME']))")...))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff(sandbox.User+" "+sandbox.User+"\n", string(r.Stdout)); d != "" {
+		t.Errorf("user and HOME (-want +got)\n%s", d)
 	}
 }
 

@@ -533,10 +533,32 @@ func missingTreePath(message, insideTree, hostTree string) string {
 	return ""
 }
 
+// siblingModuleDir is the directory of the test module of nodeID, relative to the tree, when the
+// module a test could not import is a top-level one that lies in that directory (dill's
+// tests/test_module.py imports test_mixins, as `python tests/test_module.py` finds it): not a
+// dependency, but a script's import that pytest's sys.path does not serve. Else "".
+func siblingModuleDir(hostTree, nodeID, module string) string {
+	if module == "" || strings.Contains(module, ".") {
+		return ""
+	}
+	file, _, _ := strings.Cut(nodeID, "::")
+	dir := path.Dir(file)
+	if !strings.HasSuffix(file, ".py") || path.IsAbs(file) || strings.HasPrefix(path.Clean(dir), "..") {
+		return ""
+	}
+	base := filepath.Join(hostTree, filepath.FromSlash(dir), module)
+	if exists(base+".py") || exists(filepath.Join(base, "__init__.py")) {
+		return dir
+	}
+	return ""
+}
+
 // keepMissingData keeps the missing-file class only for files that would lie in the test tree
 // (test data the sdist does not ship), and gives it to an error whose message names such a file
 // (missingTreePath); a test that opens a missing file elsewhere simply errs.
 // A program a test ran by its path in the tree is such a file too (a script the sdist lacks).
+// A module a test could not import that lies beside the test module is no missing dependency
+// (siblingModuleDir): the module is a script's, and fails to collect (or the test errs).
 // insideTree is the tree as the sandbox saw it, hostTree the same directory here.
 func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
 	changed := false
@@ -545,6 +567,16 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
 		if c.Class == testresult.MissingProgram && filepath.IsAbs(c.MissingProgram) {
 			if rel, err := filepath.Rel(insideTree, c.MissingProgram); err == nil && !strings.HasPrefix(rel, "..") {
 				c.Class, c.MissingPath, c.MissingProgram, changed = testresult.MissingFile, c.MissingProgram, "", true
+			}
+		}
+		if c.Class == testresult.MissingDependency {
+			if dir := siblingModuleDir(hostTree, c.NodeID, c.Missing); dir != "" {
+				c.Class = testresult.Exception
+				if !strings.Contains(c.NodeID, "::") {
+					c.Class = testresult.CollectionError
+				}
+				c.Message += fmt.Sprintf(" (`%s` is a test module beside it in %s, which Python finds only with that directory on sys.path, as running the file as a script puts it)", c.Missing, dir)
+				c.Missing, changed = "", true
 			}
 		}
 		if c.Class == testresult.Exception {

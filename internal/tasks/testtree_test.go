@@ -228,10 +228,14 @@ ignore_errors = True
 }
 
 // TestKeepMissingData: a missing file is the sdist's missing test data only when it would lie in
-// the test tree and is not there; so is a missing program run by its path in the tree.
+// the test tree and is not there; so is a missing program run by its path in the tree. A "missing
+// module" that lies beside the test module is no dependency: the test is a script's.
 func TestKeepMissingData(t *testing.T) {
 	tree := t.TempDir()
-	writeFiles(t, tree, map[string]string{"tests/data/present.json": "{}"})
+	writeFiles(t, tree, map[string]string{"tests/data/present.json": "{}", "pkg/tests/test_mixins.py": "", "pkg/tests/helpers/__init__.py": ""})
+	md := func(id, module string) testresult.Case {
+		return testresult.Case{NodeID: id, Outcome: testresult.Error, Class: testresult.MissingDependency, Missing: module}
+	}
 	mf := func(id, path string) testresult.Case {
 		return testresult.Case{NodeID: id, Outcome: testresult.Failed, Class: testresult.MissingFile, MissingPath: path}
 	}
@@ -246,6 +250,10 @@ func TestKeepMissingData(t *testing.T) {
 		{NodeID: "named present", Outcome: testresult.Failed, Class: testresult.Exception, Message: "ValueError: bad JSON in /work/pyti/sdist-tree/tests/data/present.json."},
 		{NodeID: "named outside", Outcome: testresult.Failed, Class: testresult.Exception, Message: "OSError: /work/pyti/sdist-treeish/x and /work/pyti/sdist-tree/../etc"},
 		{NodeID: "named beside data", Outcome: testresult.Failed, Class: testresult.Exception, Message: "RuntimeError: /work/pyti/sdist-tree/tests/data/out.json was not written"},
+		md("pkg/tests/test_module.py", "test_mixins"),
+		md("pkg/tests/test_session.py::test_load", "helpers"),
+		md("pkg/tests/test_deps.py", "requests"),
+		md("pkg/test_top.py", "test_mixins"),
 	}}
 	keepMissingData(run, "/work/pyti/sdist-tree", tree)
 	got := map[string]string{}
@@ -253,21 +261,26 @@ func TestKeepMissingData(t *testing.T) {
 		got[c.NodeID] = string(c.Class) + " " + c.MissingPath + c.MissingProgram
 	}
 	want := map[string]string{
-		"script":            "missing-file tests/run.sh",
-		"program":           "missing-program /usr/bin/zsh",
-		"in-tree":           "missing-file tests/data/cases.json",
-		"relative":          "missing-file tests/toml-test/files",
-		"elsewhere":         "error /etc/nosuch.conf",
-		"present":           "error /work/pyti/sdist-tree/tests/data/present.json",
-		"named":             "missing-file .git/objects",
-		"named present":     "error ",
-		"named outside":     "error ",
-		"named beside data": "error ",
+		"script":                               "missing-file tests/run.sh",
+		"program":                              "missing-program /usr/bin/zsh",
+		"in-tree":                              "missing-file tests/data/cases.json",
+		"relative":                             "missing-file tests/toml-test/files",
+		"elsewhere":                            "error /etc/nosuch.conf",
+		"present":                              "error /work/pyti/sdist-tree/tests/data/present.json",
+		"named":                                "missing-file .git/objects",
+		"named present":                        "error ",
+		"named outside":                        "error ",
+		"named beside data":                    "error ",
+		"pkg/tests/test_module.py":             "collection-error ",
+		"pkg/tests/test_session.py::test_load": "error ",
+		"pkg/tests/test_deps.py":               "missing-dependency ",
+		"pkg/test_top.py":                      "missing-dependency ",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 4, testresult.Exception: 5, testresult.MissingProgram: 1}, run.Classes); d != "" {
+	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 4, testresult.Exception: 6, testresult.MissingProgram: 1,
+		testresult.CollectionError: 1, testresult.MissingDependency: 2}, run.Classes); d != "" {
 		t.Errorf("class counts (-want +got):\n%s", d)
 	}
 }

@@ -213,6 +213,12 @@ func ParsePytest(r io.Reader) (*Run, error) {
 				if c.Message == "" {
 					c.Message = lastErrorLine(rec.LongRepr)
 				}
+				if c.Message == "" {
+					// pytest's own words, with no traceback: a conftest.py's collector built
+					// the pre-7 way ("Direct construction of conftest.DocoptTestFile has been
+					// deprecated, ...").
+					c.Message = firstLine(rec.LongRepr)
+				}
 				c.setCause(classifyRecord(rec, true))
 				if call := exitAtImport(rec.Message, rec.LongRepr); call != "" && c.Class == CollectionError {
 					c.Message += " (the module calls " + call + " when imported: a script, run as `python FILE`, not a module pytest can collect)"
@@ -448,6 +454,16 @@ func lastErrorLine(longrepr string) string {
 		}
 	}
 	return last
+}
+
+// firstLine is the first line of text that is not blank, trimmed.
+func firstLine(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 // moduleExitRe finds, in a collection error's traceback, the module-level call that ended it:

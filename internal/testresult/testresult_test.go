@@ -888,6 +888,32 @@ func TestScriptModules(t *testing.T) {
 	}
 }
 
+// TestCollectionErrorWithoutTraceback: a collection error pytest reports in its own words, with
+// no traceback (docopt 0.6.2's conftest.py builds its collector the way pytest 7 refuses), keeps
+// those words as its message, for the verdict to name.
+func TestCollectionErrorWithoutTraceback(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	files := map[string]string{
+		"conftest.py": "import pytest\n\n\ndef pytest_collect_file(path, parent):\n    if path.ext == '.cases':\n        return CasesFile(path, parent)\n\n\n" +
+			"class CasesFile(pytest.File):\n    def collect(self):\n        return []\n",
+		"test.cases": "x\n",
+		"test_a.py":  "def test_a():\n    pass\n",
+	}
+	run, out := runWithPlugin(t, files, false)
+	var got []string
+	for _, c := range run.Cases {
+		if c.Outcome == Error {
+			got = append(got, string(c.Class)+": "+c.Message)
+		}
+	}
+	want := []string{"collection-error: Direct construction of conftest.CasesFile has been deprecated, please use conftest.CasesFile.from_parent."}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("errors (-want +got):\n%s\n%s", d, out)
+	}
+}
+
 // TestDjangoSetUp: a Django application's tests, which its runtests.py runs with Django's test
 // runner on tests.settings, run under pytest when PYTI_DJANGO_SETTINGS names that module: the
 // plugin sets up the apps and the test database as that runner does. Without it every test

@@ -795,7 +795,12 @@ func lastLine(s string) string {
 }
 
 var (
-	compilerError   = regexp.MustCompile(`\S+:\d+(:\d+)?: (fatal )?error: `)
+	// compilerError is a compiler's or linker's own word on why a C build failed: an error at a
+	// source line, the driver's or cc1's without one ("cc1: fatal error: deps/xxhash/xxhash.c:
+	// No such file or directory", a source file the sdist lacks), or a library the linker could
+	// not find ("/usr/bin/ld: cannot find -lxml2"), which the wrapper's "error: command 'gcc'
+	// failed with exit code 1" only follows.
+	compilerError   = regexp.MustCompile(`\S+:\d+(:\d+)?: (fatal )?error: |^\s*(\S*/)?(cc1(plus)?|[\w.-]*-?(gcc|g\+\+|clang|clang\+\+|cc|c\+\+)(-[\d.]+)?): (fatal )?error: |^\s*(\S*/)?ld(\.\w+)?: cannot find `)
 	setuptoolsError = regexp.MustCompile(`^\s*error: `)
 	pythonError     = regexp.MustCompile(`^\s*[A-Za-z_.]*(Error|Exception): `)
 )

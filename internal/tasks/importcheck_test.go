@@ -338,6 +338,12 @@ ERROR: No matching distribution found for nothere`
 		{"a dependency's setup.py crashed", depCrash, "error: metadata-generation-failed", false},
 		{"a dependency is not on the index", unfetchable, "ERROR: No matching distribution found for nothere", false},
 		{"a build requirement is not on the index", "  error: subprocess-exited-with-error\n  × pip subprocess to install build dependencies did not run successfully.\n      ERROR: No matching distribution found for hatchling>=1.25.0\nerror: subprocess-exited-with-error", "ERROR: No matching distribution found for hatchling>=1.25.0", false},
+		{"a source file the sdist lacks, in cc1's words", "gcc -c deps/xxhash/xxhash.c -o build/xxhash.o\ncc1: fatal error: deps/xxhash/xxhash.c: No such file or directory\ncompilation terminated.\nerror: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1",
+			"cc1: fatal error: deps/xxhash/xxhash.c: No such file or directory", false},
+		{"a library the linker cannot find", "x86_64-linux-gnu-gcc -shared build/a.o -lxml2 -o build/a.so\n/usr/bin/ld: cannot find -lxml2: No such file or directory\ncollect2: error: ld returned 1 exit status\nerror: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1",
+			"/usr/bin/ld: cannot find -lxml2: No such file or directory", false},
+		{"the driver's own error", "x86_64-linux-gnu-gcc: error: unrecognized command-line option '-mno-fancy'\nerror: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1",
+			"x86_64-linux-gnu-gcc: error: unrecognized command-line option '-mno-fancy'", false},
 		{"the front end's wrapper line", "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'\nerror: get_requires_for_build_wheel exited with code 1", "FileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -534,7 +534,7 @@ func missingTreePath(message, insideTree, hostTree string) string {
 }
 
 // siblingModuleDir is the directory of the test module of nodeID, relative to the tree, when the
-// module a test could not import is a top-level one that lies in that directory (dill's
+// module a test could not import is a top-level one whose file lies in that directory (dill's
 // tests/test_module.py imports test_mixins, as `python tests/test_module.py` finds it): not a
 // dependency, but a script's import that pytest's sys.path does not serve. Else "".
 func siblingModuleDir(hostTree, nodeID, module string) string {
@@ -546,8 +546,9 @@ func siblingModuleDir(hostTree, nodeID, module string) string {
 	if !strings.HasSuffix(file, ".py") || path.IsAbs(file) || strings.HasPrefix(path.Clean(dir), "..") {
 		return ""
 	}
-	base := filepath.Join(hostTree, filepath.FromSlash(dir), module)
-	if exists(base+".py") || exists(filepath.Join(base, "__init__.py")) {
+	// A file only: a test package beside it may share its name with the dependency it tests
+	// (django-filter's tests/rest_framework/, for djangorestframework's rest_framework).
+	if exists(filepath.Join(hostTree, filepath.FromSlash(dir), module+".py")) {
 		return dir
 	}
 	return ""

@@ -292,6 +292,7 @@ def pytest_runtest_logreport(report):
             record["guarded_missing"] = _guarded_missing(crash)
             if _net:
                 record["network"] = list(_net)
+            _django_cause(record)
     _emit(record)
 
 
@@ -300,7 +301,7 @@ def pytest_collectreport(report):
     # count, and its reason is the one a reader wants grouped ("could not import 'yaml'").
     if report.failed or report.skipped:
         crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
-        _emit({
+        record = {
             "type": "collect",
             "nodeid": report.nodeid,
             "outcome": report.outcome,
@@ -308,7 +309,10 @@ def pytest_collectreport(report):
             "message": _cap(crash.message) if crash is not None else None,
             "guarded_missing": _guarded_missing(crash) if report.failed else None,
             "network": list(_net) if report.failed and _net else None,
-        })
+        }
+        if report.failed:
+            _django_cause(record)
+        _emit(record)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -732,8 +736,29 @@ def _django_setup(config):
         runner.old_config = runner.setup_databases()
     except Exception as e:  # the settings or a database the machine lacks: the tests say so
         sys.stderr.write("PYTI: setting Django up on %s failed: %s: %s\n" % (module, type(e).__name__, e))
+        if isinstance(e, ImportError) and getattr(e, "name", None):
+            _django_missing.append((e.name, "%s: %s" % (type(e).__name__, e)))
         return
     _django_runner = runner
+
+
+# When Django could not be set up because the settings name an app that is not installed
+# (django-filter's tests.settings lists rest_framework, a test dependency the index may lack),
+# every test that then finds the apps not loaded failed for want of that module, as the project's
+# own runner would have failed at its start.
+_django_missing = []
+_APPS_NOT_READY = ("AppRegistryNotReady", "Apps aren't loaded yet", "settings are not configured")
+
+
+def _django_cause(record):
+    """Mark a failed report's record that Django's failed set-up explains with the missing module."""
+    if not _django_missing or record.get("guarded_missing"):
+        return
+    text = (record.get("message") or "") + "\n" + (record.get("longrepr") or "")
+    if any(marker in text for marker in _APPS_NOT_READY):
+        name, why = _django_missing[0]
+        record["guarded_missing"] = name
+        record["message"] = "%s (Django could not be set up: %s)" % (record.get("message") or "", why)
 
 
 def pytest_unconfigure(config):

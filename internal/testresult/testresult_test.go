@@ -931,15 +931,20 @@ func TestDjangoSetUp(t *testing.T) {
 			"    def test_create(self):\n        Book.objects.create(title='a')\n        self.assertEqual(Book.objects.count(), 1)\n\n" +
 			"    def test_empty(self):\n        self.assertEqual(Book.objects.count(), 0)\n",
 		"runtests.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tests.settings')\n",
+		// django-filter's settings name rest_framework, a test dependency the index may lack.
+		"tests/settings_drf.py": "from tests.settings import *\nINSTALLED_APPS = INSTALLED_APPS + ['rest_framework_nosuch']\n",
 	}
 	tests := []struct {
 		name     string
 		settings string
 		want     Counts
+		missing  []string
 	}{
-		{"set up on the project's settings", "tests.settings", Counts{Passed: 2}},
-		{"pytest alone", "", Counts{Errors: 1}},
-		{"settings that fail to import leave the tests to say so", "tests.nosuchsettings", Counts{Errors: 1}},
+		{"set up on the project's settings", "tests.settings", Counts{Passed: 2}, nil},
+		{"pytest alone", "", Counts{Errors: 1}, nil},
+		{"settings that fail to import leave the tests to say so", "tests.nosuchsettings", Counts{Errors: 1}, []string{"tests.nosuchsettings"}},
+		{"an app the settings name is not installed: the apps are not ready for want of it", "tests.settings_drf", Counts{Errors: 1},
+			[]string{"rest_framework_nosuch"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -962,6 +967,15 @@ func TestDjangoSetUp(t *testing.T) {
 			got.Warnings = 0 // Django's own deprecation warnings, which depend on its version
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+			var missing []string
+			for _, c := range readReport(t, report, out).Cases {
+				if c.Class == MissingDependency {
+					missing = append(missing, c.Missing)
+				}
+			}
+			if d := cmp.Diff(tc.missing, missing); d != "" {
+				t.Errorf("missing modules (-want +got):\n%s\n%s", d, out)
 			}
 		})
 	}

@@ -271,6 +271,13 @@ func discover(root string) suite {
 		// elsewhere are not run (pyparsing's examples/test_bibparse.py, beside `pytest tests`).
 		files = within
 	}
+	if dir := toxChangedir(root); dir != "" && len(tox.paths) == 0 && len(pytestOption(root, "testpaths")) == 0 {
+		// tox runs the suite in that directory, and its commands name no other place: the test
+		// files elsewhere are not run (docutils' tools/test/, beside `python alltests.py` in test/).
+		if within := atOrBelow(files, []string{dir}); len(within) > 0 {
+			files = within
+		}
+	}
 	if len(tox.paths) > 0 && (len(pytestOption(root, "testpaths")) > 0 || len(atOrBelow(files, tox.paths)) < len(files)) {
 		// tox's pytest command names where pytest collects when the project's pytest
 		// configuration names no testpaths and every test file found lies there: then it

@@ -320,6 +320,11 @@ func TestToxPytestCommand(t *testing.T) {
 		{"the installed package's doctests (boltons'): its copy in the tree, at the top or under src/",
 			"[testenv]\nchangedir = .tox\ncommands = py.test --doctest-modules {envsitepackagesdir}/boltons {envsitepackagesdir}/hyperlink {envsitepackagesdir}/gone {toxinidir}/tests {posargs}\n",
 			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"boltons", "src/hyperlink", "./tests"}, alone: true}},
+		{"paths relative to changedir, and toxinidir's to the tree",
+			"[testenv]\nchangedir = tests\ncommands = pytest test_a.py {toxinidir}/src\n",
+			toxPytest{paths: []string{"tests/test_a.py", "./src"}, alone: true}},
+		{"changedir under toxinidir, and pytest's .", "[testenv]\nchangedir = {toxinidir}/tests\ncommands = pytest .\n",
+			toxPytest{paths: []string{"tests"}, alone: true}},
 		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", toxPytest{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

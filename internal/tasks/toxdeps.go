@@ -383,6 +383,33 @@ var pytestValued = map[string]bool{"-k": true, "-p": true, "-c": true, "-o": tru
 	"--import-mode": true, "--color": true, "--dist": true, "--numprocesses": true, "--reruns": true,
 	"--capture": true, "--log-cli-level": true, "--log-file": true, "--hypothesis-profile": true}
 
+// toxinidirMark stands for {toxinidir} while a command is split into words.
+const toxinidirMark = "\x00toxinidir\x00"
+
+// toxChangedir is the directory, relative to root, that tox.ini's [testenv] runs its commands in
+// when it is one of the tree's (docutils' `changedir = test`, where `python alltests.py`
+// discovers the suite), or "": none set, the tree's top, or one outside it ({envtmpdir}, where a
+// project runs its tests away from the tree's copy of the package).
+func toxChangedir(root string) string {
+	data, err := readToxConfig(root)
+	if err != nil {
+		return ""
+	}
+	lines := toxValue(string(data), "testenv", "changedir")
+	if len(lines) == 0 {
+		return ""
+	}
+	dir := strings.TrimSpace(toxExpand(strings.TrimSpace(lines[0]), nil, 0))
+	if dir == "" || strings.Contains(dir, "{") || !insideTree(dir) {
+		return ""
+	}
+	dir = strings.TrimPrefix(path.Clean(filepath.ToSlash(dir)), "./")
+	if dir == "." || !isDir(filepath.Join(root, filepath.FromSlash(dir))) {
+		return ""
+	}
+	return dir
+}
+
 // toxPytestCommand reads tox.ini's [testenv] pytest command in root (the first line that runs
 // pytest, on no factor). tox's substitutions are expanded where PYTI knows their value:
 // {posargs} (empty, or its default), {env:NAME} from the environment's setenv, {toxinidir}.
@@ -399,11 +426,19 @@ func toxPytestCommand(root string) toxPytest {
 		}
 	}
 	lines := joinContinued(toxValue(text, "testenv", "commands"))
+	cd := toxChangedir(root)
 	for n, line := range lines {
 		if _, _, onFactors := factorCondition(line); onFactors {
 			continue
 		}
-		words := shellWords(toxExpand(line, setenv, 0))
+		// {toxinidir} marked, so that a path under it stays the tree's, not changedir's.
+		words := shellWords(toxExpand(strings.ReplaceAll(line, "{toxinidir}", toxinidirMark), setenv, 0))
+		fromTop := map[int]bool{}
+		for i, w := range words {
+			if strings.Contains(w, toxinidirMark) {
+				words[i], fromTop[i] = strings.ReplaceAll(w, toxinidirMark, "."), true
+			}
+		}
 		at := -1
 		for i, w := range words {
 			base := w[strings.LastIndex(w, "/")+1:]
@@ -433,6 +468,13 @@ func toxPytestCommand(root string) toxPytest {
 						out.paths = append(out.paths, p)
 					}
 					continue
+				}
+				if cd != "" && !fromTop[at+1+i] {
+					// Relative to the directory tox runs the command in; pytest runs from the top.
+					file, node, hasNode := strings.Cut(a, "::")
+					if a = path.Join(cd, file); hasNode {
+						a += "::" + node
+					}
 				}
 				if p := strings.TrimPrefix(path.Clean(strings.SplitN(a, "::", 2)[0]), "./"); !strings.Contains(a, "{") &&
 					insideTree(p) && exists(filepath.Join(root, filepath.FromSlash(p))) {

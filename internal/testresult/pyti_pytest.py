@@ -288,6 +288,8 @@ def pytest_runtest_logreport(report):
         crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
         if crash is not None:
             record["message"] = _cap(crash.message)
+        elif report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+            record["message"] = _cap(str(report.longrepr[2]))  # the reason, not the tuple's repr
         if report.failed:
             record["guarded_missing"] = _guarded_missing(crash)
             if _net:
@@ -312,6 +314,10 @@ def pytest_collectreport(report):
         }
         if report.failed:
             _django_cause(record)
+        elif isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+            # (path, line, reason): the reason itself, not the tuple's repr, whose escapes
+            # ("\\n") would reach the report.
+            record["message"] = _cap(str(report.longrepr[2]))
         _emit(record)
 
 

@@ -208,6 +208,9 @@ func ParsePytest(r io.Reader) (*Run, error) {
 		case "collect":
 			// A module that failed to collect, or one skipped whole (pytest.importorskip at its top).
 			c := &Case{NodeID: rec.NodeID, Outcome: Skipped, Message: skipReason(rec.LongRepr)}
+			if rec.Message != "" {
+				c.Message = plainSkip(rec.Message)
+			}
 			if rec.Outcome != "skipped" {
 				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
 				if c.Message == "" {
@@ -302,6 +305,9 @@ func apply(c *Case, rec record) {
 		} else {
 			c.Outcome = Skipped
 			c.Message = skipReason(rec.LongRepr)
+			if rec.Message != "" {
+				c.Message = plainSkip(rec.Message)
+			}
 		}
 	case "failed":
 		if rec.When == "call" {
@@ -323,9 +329,17 @@ var skipRe = regexp.MustCompile(`(?s)^\(.*, \d+, ['"](?:Skipped: )?(.*)['"]\)$`)
 // skipReason is the reason of a skip from pytest's (file, line, reason) report.
 func skipReason(longrepr string) string {
 	if m := skipRe.FindStringSubmatch(strings.TrimSpace(longrepr)); m != nil {
-		return m[1]
+		return plainSkip(m[1])
 	}
 	return longrepr
+}
+
+// plainSkip is a skip's reason without the words pytest puts before it: "Skipped: ", and the
+// name of unittest's SkipTest when a module raised it as it was imported (docutils'
+// test_recommonmark/__init__.py), so that it groups with the same reason given to a test.
+func plainSkip(reason string) string {
+	reason = strings.TrimPrefix(reason, "Skipped: ")
+	return strings.TrimPrefix(reason, "unittest.case.SkipTest: ")
 }
 
 // ReasonCount is how many tests were skipped for one reason.

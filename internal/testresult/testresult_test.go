@@ -914,6 +914,35 @@ func TestCollectionErrorWithoutTraceback(t *testing.T) {
 	}
 }
 
+// TestModuleSkipReason: a module skipped whole as it is imported (docutils' test_recommonmark/
+// package raises unittest's SkipTest) has the skip's own words as its reason, its line breaks
+// kept and no exception name, as a test skipped for the same reason has.
+func TestModuleSkipReason(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	files := map[string]string{
+		"tests/__init__.py":        "",
+		"tests/md/__init__.py":     "import unittest\nraise unittest.SkipTest('needs the\\n  package md')\n",
+		"tests/md/test_blocks.py":  "def test_a():\n    pass\n",
+		"tests/test_other.py":      "import pytest\n\n\ndef test_b():\n    pytest.skip('needs the\\n  package md')\n",
+		"tests/test_importskip.py": "import pytest\n\npytest.importorskip('nosuchmodule_md')\n",
+	}
+	run, out := runWithPlugin(t, files, false)
+	got := map[string]string{}
+	for _, c := range run.Cases {
+		got[c.NodeID] = string(c.Outcome) + ": " + c.Message
+	}
+	want := map[string]string{
+		"tests/md/test_blocks.py":     "skipped: needs the\n  package md",
+		"tests/test_other.py::test_b": "skipped: needs the\n  package md",
+		"tests/test_importskip.py":    "skipped: could not import 'nosuchmodule_md': No module named 'nosuchmodule_md'",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("skips (-want +got):\n%s\n%s", d, out)
+	}
+}
+
 // TestDjangoSetUp: a Django application's tests, which its runtests.py runs with Django's test
 // runner on tests.settings, run under pytest when PYTI_DJANGO_SETTINGS names that module: the
 // plugin sets up the apps and the test database as that runner does. Without it every test

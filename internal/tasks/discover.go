@@ -274,8 +274,9 @@ func discover(root string) suite {
 	if dir := toxChangedir(root); dir != "" && len(tox.paths) == 0 && len(pytestOption(root, "testpaths")) == 0 {
 		// tox runs the suite in that directory, and its commands name no other place: the test
 		// files elsewhere are not run (docutils' tools/test/, beside `python alltests.py` in test/).
+		// pytest collects there, as tox's command would name it.
 		if within := atOrBelow(files, []string{dir}); len(within) > 0 {
-			files = within
+			files, tox.paths = within, []string{dir}
 		}
 	}
 	if len(tox.paths) > 0 && (len(pytestOption(root, "testpaths")) > 0 || len(atOrBelow(files, tox.paths)) < len(files)) {

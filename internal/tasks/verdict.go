@@ -222,7 +222,8 @@ func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) str
 		return ""
 	}
 	top := groups[0]
-	reason := oneLineOf(top.Reason)
+	// A reason over several lines is one sentence (docutils': "requires the\n  package ...").
+	reason := oneLineOf(strings.Join(strings.Fields(top.Reason), " "))
 	if reason == "" {
 		reason = "no reason given"
 	}

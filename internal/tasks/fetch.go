@@ -556,6 +556,12 @@ func testRequirements(src Source) []string {
 	for _, name := range append([]string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
 		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}, devRequirementsFiles(src.Root)...) {
 		if reqs := requirementsFileIn(src.Root, name); len(reqs) > 0 {
+			if tox := toxRequirements(src.Root); len(tox) > 0 && !strings.Contains(path.Base(name), "test") {
+				// A file named for development, not tests, is a developer's tools (pyfakefs'
+				// requirements_dev.txt is pre-commit alone); tox's deps are the environment its
+				// tests run in.
+				return tox
+			}
 			if slices.Contains(toxDepsFiles(src.Root), name) {
 				// tox installs this file and more (crispy-forms' Django, on a factor): tox's
 				// deps are the test environment.

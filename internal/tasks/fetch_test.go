@@ -570,6 +570,10 @@ func TestTestRequirementsFiles(t *testing.T) {
 		{"a development file that installs nox: the test session's installs", map[string]string{"requirements-dev.txt": "nox>=2022\n",
 			"noxfile.py": "import nox\n\n@nox.session\ndef tests(session):\n    session.install(\"pytest\", \"freezegun\")\n    session.run(\"pytest\")\n"},
 			[]string{"pytest", "freezegun"}},
+		{"a development file beside tox's deps (pyfakefs' requirements_dev.txt is pre-commit): tox's deps",
+			map[string]string{"requirements_dev.txt": "pre-commit==3.6.0\n", "requirements.txt": "pytest>=3.0.0\n", "extra_requirements.txt": "xlrd==2.0.1\n",
+				"tox.ini": "[testenv]\ndeps =\n    -rrequirements.txt\n    -rextra_requirements.txt\ncommands = python -m pytest\n"},
+			[]string{"pytest>=3.0.0", "xlrd==2.0.1"}},
 		{"a development file that installs tox, with no deps in tox.ini", map[string]string{"dev-requirements.txt": "tox\npytest-mock\n", "tox.ini": "[testenv]\ncommands = pytest\n"},
 			[]string{"tox", "pytest-mock"}},
 	} {

@@ -11,7 +11,9 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pypi"
@@ -162,7 +164,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		// As tox runs tests, and as they run in an activated virtualenv: the environment's
 		// scripts first on PATH, so that a test running the package's command, or `python`,
 		// by name finds the environment's.
-		"PATH=" + j.in(filepath.Join(env.Venv, "bin")) + ":" + sandbox.SearchPath, "VIRTUAL_ENV=" + j.in(env.Venv)}
+		"PATH=" + j.in(filepath.Join(env.Venv, "bin")) + ":" + sandbox.SearchPath, "VIRTUAL_ENV=" + j.in(env.Venv),
+		"PYTI_TEST_ITEM_TIMEOUT=" + strconv.FormatFloat(itemTimeout(j.opts.Limits.NoOutput).Seconds(), 'f', -1, 64)}
 	if s.django != "" {
 		// Django's apps and test databases, set up as the project's own runner sets them up
 		// (see the plugin's _django_setup), unless pytest-django does it.
@@ -510,6 +513,19 @@ func conftestFailure(output string) string {
 
 // pytestFrame is a traceback frame in an INTERNALERROR block.
 var pytestFrame = regexp.MustCompile(`^File "([^"]+)", line (\d+), in `)
+
+// itemTimeout bounds one test (the plugin's PYTI_TEST_ITEM_TIMEOUT): a little under the limit
+// without output that would end the whole run (noOutput, or the sandbox's default), so that a test
+// that hangs fails alone and the tests after it still run.
+func itemTimeout(noOutput time.Duration) time.Duration {
+	if noOutput <= 0 {
+		noOutput = sandbox.DefaultLimits().NoOutput
+	}
+	if noOutput > 2*time.Minute {
+		return noOutput - 30*time.Second
+	}
+	return noOutput * 3 / 4
+}
 
 // suitesPart says, for the runner's description, which modules named their own tests.
 func suitesPart(suites []testresult.Suite) string {

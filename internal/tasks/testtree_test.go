@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -394,5 +395,20 @@ func TestUncollectedModules(t *testing.T) {
 	}
 	if got := uncollectedModules(""); got != nil {
 		t.Errorf("no tree: %v", got)
+	}
+}
+
+// TestItemTimeout: one test's bound stays under the limit without output that ends the run.
+func TestItemTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		noOutput, want time.Duration
+	}{
+		{0, 4*time.Minute + 30*time.Second},
+		{10 * time.Minute, 9*time.Minute + 30*time.Second},
+		{time.Minute, 45 * time.Second},
+	} {
+		if got := itemTimeout(tc.noOutput); got != tc.want {
+			t.Errorf("itemTimeout(%v) = %v, want %v", tc.noOutput, got, tc.want)
+		}
 	}
 }

@@ -16,15 +16,18 @@ its module's tests with unittest.main(), see _unittest_runner, and, in a unittes
 module that only unittest's discovery pattern names, see _unittest_only.
 """
 import ast
+import contextlib
 import fnmatch
 import importlib.util
 import inspect
 import json
 import os
 import re
+import signal
 import socket
 import sys
 import textwrap
+import threading
 import unittest
 
 import pytest
@@ -468,16 +471,53 @@ def pytest_make_collect_report(collector):
         os.chdir(cwd)
 
 
+# A test that hangs (pexpect's test_interrupt waits in a loop for an event a racing child never
+# sets) would run until the sandbox's no-output limit ends the whole run, and every test after it
+# would be lost. PYTI_TEST_ITEM_TIMEOUT, a little under that limit, bounds each test instead: an
+# alarm fails the test that runs longer ("Failed: Timeout >Ns", as pytest-timeout words it), and
+# the run goes on. A test the limit would have ended anyway is the only one it touches. Not armed
+# when pytest-timeout is configured (it owns the alarm) or when the tests set their own handler.
+_ITEM_TIMEOUT = float(os.environ.get("PYTI_TEST_ITEM_TIMEOUT") or 0)
+
+
+def _timeout_configured(config):
+    if not config.pluginmanager.hasplugin("timeout"):
+        return False
+    try:
+        return bool(config.getoption("timeout", None) or config.getini("timeout"))
+    except (ValueError, KeyError):
+        return False
+
+
+def _on_alarm(signum, frame):
+    pytest.fail("Timeout >%.1fs (PYTI's limit for one test, under the run's limit without output)" % _ITEM_TIMEOUT, pytrace=True)
+
+
+@contextlib.contextmanager
+def _item_alarm(item):
+    armed = (_ITEM_TIMEOUT > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+             and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and not _timeout_configured(item.config))
+    if armed:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, _ITEM_TIMEOUT)
+    try:
+        yield
+    finally:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if signal.getsignal(signal.SIGALRM) is _on_alarm:
+                signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     path = str(getattr(item, "path", "") or "")
-    if path not in _SCRIPTS:
-        yield
-        return
     cwd = os.getcwd()
-    os.chdir(os.path.dirname(path))
+    if path in _SCRIPTS:
+        os.chdir(os.path.dirname(path))
     try:
-        yield
+        with _item_alarm(item):
+            yield
     finally:
         os.chdir(cwd)
 

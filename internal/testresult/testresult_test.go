@@ -943,6 +943,31 @@ func TestModuleSkipReason(t *testing.T) {
 	}
 }
 
+// TestItemTimeout: a test that hangs fails alone when PYTI_TEST_ITEM_TIMEOUT bounds each test,
+// as pytest-timeout's limit words it, and the tests after it still run; without the bound the
+// run would end at the sandbox's limit with them lost. A test that sets its own SIGALRM handler
+// keeps it.
+func TestItemTimeout(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	t.Setenv("PYTI_TEST_ITEM_TIMEOUT", "1")
+	files := map[string]string{
+		"test_a.py": "import signal\nimport time\n\n\ndef test_hangs():\n    while True:\n        time.sleep(0.1)\n\n\n" +
+			"def test_own_alarm():\n    fired = []\n    signal.signal(signal.SIGALRM, lambda *a: fired.append(1))\n    signal.setitimer(signal.ITIMER_REAL, 0.05)\n" +
+			"    time.sleep(0.3)\n    signal.signal(signal.SIGALRM, signal.SIG_DFL)\n    assert fired\n\n\ndef test_after():\n    time.sleep(0.2)\n",
+	}
+	run, out := runWithPlugin(t, files, false)
+	if d := cmp.Diff(Counts{Passed: 2, Failed: 1}, run.Counts); d != "" {
+		t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+	}
+	for _, c := range run.Cases {
+		if c.NodeID == "test_a.py::test_hangs" && c.Class != TimedOut {
+			t.Errorf("test_hangs: class %q (%s), want %q", c.Class, c.Message, TimedOut)
+		}
+	}
+}
+
 // TestDjangoSetUp: a Django application's tests, which its runtests.py runs with Django's test
 // runner on tests.settings, run under pytest when PYTI_DJANGO_SETTINGS names that module: the
 // plugin sets up the apps and the test database as that runner does. Without it every test

@@ -512,14 +512,15 @@ def _item_alarm(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     path = str(getattr(item, "path", "") or "")
-    cwd = os.getcwd()
-    if path in _SCRIPTS:
+    script, cwd = path in _SCRIPTS, os.getcwd()
+    if script:
         os.chdir(os.path.dirname(path))
     try:
         with _item_alarm(item):
             yield
     finally:
-        os.chdir(cwd)
+        if script:  # any other test's own chdir stays, as under pytest alone
+            os.chdir(cwd)
 
 
 # A unittest suite's runners take a test module's tests from the module itself when it says which

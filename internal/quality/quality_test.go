@@ -2,7 +2,6 @@ package quality
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 const python = "/usr/bin/python3"
@@ -26,15 +26,7 @@ func writeTree(t *testing.T) string {
 func writeFiles(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testfs.Write(t, dir, files)
 	return dir
 }
 
@@ -110,7 +102,6 @@ func TestPylint(t *testing.T) {
 // pylint and pycodestyle (it kept them busy for minutes), the files beside it are linted as
 // before.
 func TestStyleLeavesOutTooBigFiles(t *testing.T) {
-	dir := t.TempDir()
 	var table strings.Builder
 	table.WriteString("import os\nTABLE = {\n")
 	for i := 0; table.Len() <= MaxStyledBytes; i++ {
@@ -119,15 +110,7 @@ func TestStyleLeavesOutTooBigFiles(t *testing.T) {
 	table.WriteString("}\n")
 	files := map[string]string{"pkg/__init__.py": "", "pkg/mod.py": "import sys\n", "pkg/data/__init__.py": "", "pkg/data/table.py": "x=1\n" + table.String(),
 		"pkg/data/small.py": "import json\nSMALL = {1:'one'}\n"}
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := writeFiles(t, files)
 	leftOut, err := TooBigFiles(dir)
 	if err != nil {
 		t.Fatal(err)

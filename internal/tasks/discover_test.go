@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // examplesNote ends "no tests in the distribution" when the sdist holds doctests nobody asks for.
@@ -147,7 +148,7 @@ func TestDiscover(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			if diff := cmp.Diff(tc.want, discover(root), cmp.AllowUnexported(suite{}, toxPytest{})); diff != "" {
 				t.Errorf("discover (-want +got):\n%s", diff)
 			}
@@ -279,7 +280,7 @@ func TestDjangoSettings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			if got := djangoSettings(root); got != tc.want {
 				t.Errorf("djangoSettings = %q, want %q", got, tc.want)
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/sandboxfake"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // The tests of this file run the whole pipeline on a small project with the fake sandbox
@@ -54,7 +55,7 @@ test = ["testdep"]
 		delete(files, "pyproject.toml")
 		files["setup.py"] = "from setuptools import setup\nsetup(name='fakepkg', version='1.0', packages=['fakepkg'], install_requires=['dep'])\n"
 	}
-	writeFiles(t, root, files)
+	testfs.Write(t, root, files)
 	return root
 }
 

@@ -3,8 +3,6 @@ package tasks
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // TestStaticRequirements: pip may skip preparing the metadata only when pyproject.toml declares
@@ -125,7 +124,7 @@ func TestToxConfigSources(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			if d := cmp.Diff(tc.want, out{toxRequirements(root), runsUnittest(root)}); d != "" {
 				t.Error(d)
 			}
@@ -194,9 +193,9 @@ func TestToxRequirements(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			if tc.tox != "" {
-				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+				testfs.Write(t, root, map[string]string{"tox.ini": tc.tox})
 			}
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			if d := cmp.Diff(tc.want, toxRequirements(root)); d != "" {
 				t.Error(d)
 			}
@@ -227,9 +226,9 @@ func TestTestExtras(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			if tc.tox != "" {
-				writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+				testfs.Write(t, root, map[string]string{"tox.ini": tc.tox})
 			}
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			j := &job{}
 			got := j.testExtras(Source{Root: root, Metadata: &pkgmeta.CoreMetadata{ProvidesExtra: tc.provided}})
 			if d := cmp.Diff(tc.want, got); d != "" {
@@ -255,7 +254,7 @@ func TestToxExtras(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, map[string]string{"tox.ini": tc.tox})
+			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox})
 			if d := cmp.Diff(tc.want, toxExtras(root)); d != "" {
 				t.Error(d)
 			}
@@ -277,7 +276,7 @@ func TestToxScriptCommand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "run_tests.py": "", "tests/runtests.py": "", "setup.py": ""})
+			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "run_tests.py": "", "tests/runtests.py": "", "setup.py": ""})
 			if d := cmp.Diff(tc.want, toxScriptCommand(root)); d != "" {
 				t.Error(d)
 			}
@@ -329,24 +328,11 @@ func TestToxPytestCommand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "src/hyperlink/__init__.py": "", "boltons/__init__.py": ""})
+			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "src/hyperlink/__init__.py": "", "boltons/__init__.py": ""})
 			if d := cmp.Diff(tc.want, toxPytestCommand(root), cmp.AllowUnexported(toxPytest{})); d != "" {
 				t.Error(d)
 			}
 		})
-	}
-}
-
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
@@ -375,7 +361,7 @@ def docs(session):
     session.install("sphinx")
 `
 	root := t.TempDir()
-	writeFiles(t, root, map[string]string{"noxfile.py": noxfile, "requirements/test.txt": "hypothesis\n"})
+	testfs.Write(t, root, map[string]string{"noxfile.py": noxfile, "requirements/test.txt": "hypothesis\n"})
 	if d := cmp.Diff([]string{"hypothesis", "pytest>=7", "pytest-mock"}, noxRequirements(root)); d != "" {
 		t.Error(d)
 	}
@@ -451,7 +437,7 @@ func TestTestExtraRequirements(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			got := testExtraRequirements(tc.src(root), "acme", []string{"test"})
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(extraRequirement{})); diff != "" {
 				t.Errorf("testExtraRequirements (-want +got):\n%s", diff)
@@ -579,7 +565,7 @@ func TestTestRequirementsFiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root})); d != "" {
 				t.Errorf("test requirements (-want +got):\n%s", d)
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 func TestDeclaredDependencies(t *testing.T) {
@@ -31,7 +32,7 @@ func TestDeclaredDependencies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			src := Source{Root: root}
 			if tc.metadata != "" {
 				m, err := pkgmeta.ParseCoreMetadata(strings.NewReader(tc.metadata), 1<<20)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pyti/pyti/internal/behavior"
 	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/testfs"
 	"github.com/pyti/pyti/internal/trace"
 )
 
@@ -82,7 +83,7 @@ func TestVetPthWrite(t *testing.T) {
 			if err := os.MkdirAll(host, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			writeFiles(t, host, files)
+			testfs.Write(t, host, files)
 			path := tc.path
 			if path == "" {
 				path = insideWork + "/venv/" + site + "/" + tc.file
@@ -102,7 +103,7 @@ func TestVetPthWrite(t *testing.T) {
 // the .egg-info (a directory or a single file) that a legacy `setup.py install` leaves.
 func TestInstalledPackages(t *testing.T) {
 	site := t.TempDir()
-	writeFiles(t, site, map[string]string{
+	testfs.Write(t, site, map[string]string{
 		"pytest-7.2.1.dist-info/METADATA":        "Metadata-Version: 2.1\nName: pytest\nVersion: 7.2.1\n\nbody\n",
 		"legacydep-1.0-py3.11.egg-info/PKG-INFO": "Metadata-Version: 2.1\nName: legacydep\nVersion: 1.0\n",
 		"olddist-0.3-py3.11.egg-info":            "Metadata-Version: 1.0\nName: olddist\nVersion: 0.3\n",

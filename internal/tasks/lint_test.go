@@ -15,6 +15,7 @@ import (
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/quality"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // TestShippedSources lays a wheel's modules out as installed and leaves its tests, metadata and
@@ -103,7 +104,7 @@ func TestLintersAreNotTheLintedPackage(t *testing.T) {
 	}
 	dir := filepath.Join(e.work, "lint", "src")
 	ran := "raise SystemExit('the linted package ran as the linter')\n"
-	writeFiles(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"pyflakes/__init__.py": "", "pyflakes/__main__.py": ran, "pycodestyle.py": ran,
 		"pylint/__init__.py": "", "pylint/__main__.py": ran,
 		"mod.py": "import os\n",

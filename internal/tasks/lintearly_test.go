@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/pyti/pyti/internal/quality"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // TestGuessShipped: the modules a source tree's wheel will most likely install, found the way the
@@ -86,7 +87,7 @@ func TestGuessShipped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tt.files)
+			testfs.Write(t, root, tt.files)
 			got := guessShipped(root, tt.flit)
 			if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty(), cmpopts.SortSlices(func(a, b quality.ShippedFile) bool { return a.Path < b.Path })); d != "" {
 				t.Errorf("guessShipped (-want +got):\n%s", d)
@@ -114,9 +115,9 @@ func TestEarlyLintLints(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			e := &earlyLint{dir: filepath.Join(dir, "early")}
-			writeFiles(t, e.dir, early)
+			testfs.Write(t, e.dir, early)
 			wheel := filepath.Join(dir, "wheel")
-			writeFiles(t, wheel, tt.wheel)
+			testfs.Write(t, wheel, tt.wheel)
 			got, err := e.lints(wheel)
 			if err != nil {
 				t.Fatal(err)
@@ -136,7 +137,7 @@ func TestEarlyLintLints(t *testing.T) {
 // TestLayOut copies the guessed files to their install paths and refuses a link in their place.
 func TestLayOut(t *testing.T) {
 	tree, dir := t.TempDir(), t.TempDir()
-	writeFiles(t, tree, map[string]string{"src/pkg/__init__.py": "X = 1\n"})
+	testfs.Write(t, tree, map[string]string{"src/pkg/__init__.py": "X = 1\n"})
 	if err := layOut(tree, dir, []quality.ShippedFile{{Member: "src/pkg/__init__.py", Path: "pkg/__init__.py"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // TestConfiguredPlugins: the plugins a pytest configuration needs come from its required_plugins,
@@ -32,7 +33,7 @@ func TestConfiguredPlugins(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			if d := cmp.Diff(tc.want, configuredPlugins(root)); d != "" {
 				t.Errorf("configuredPlugins (-want +got):\n%s", d)
 			}
@@ -68,7 +69,7 @@ func TestMarkedPlugins(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tc.files)
+			testfs.Write(t, root, tc.files)
 			if d := cmp.Diff(tc.want, markedPlugins(root)); d != "" {
 				t.Errorf("markedPlugins (-want +got):\n%s", d)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pyti/pyti/internal/testfs"
 	"github.com/pyti/pyti/internal/testresult"
 )
 
@@ -97,8 +98,8 @@ func TestPlaceInstalled(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tree, site := filepath.Join(t.TempDir(), "tree"), filepath.Join(t.TempDir(), "site")
-			writeFiles(t, tree, tc.tree)
-			writeFiles(t, site, tc.site)
+			testfs.Write(t, tree, tc.tree)
+			testfs.Write(t, site, tc.site)
 			copies, err := placeInstalled(tree, filepath.Dir(site), site, tc.modules)
 			if err != nil {
 				t.Fatal(err)
@@ -120,8 +121,8 @@ func TestPlaceInstalled(t *testing.T) {
 // written outside the test tree.
 func TestPlaceInstalledStaysInTree(t *testing.T) {
 	tree, site, outside := filepath.Join(t.TempDir(), "tree"), filepath.Join(t.TempDir(), "site"), t.TempDir()
-	writeFiles(t, tree, map[string]string{"pkg/__init__.py": ""})
-	writeFiles(t, site, map[string]string{"pkg/__init__.py": "", "pkg/sub/x.py": "x"})
+	testfs.Write(t, tree, map[string]string{"pkg/__init__.py": ""})
+	testfs.Write(t, site, map[string]string{"pkg/__init__.py": "", "pkg/sub/x.py": "x"})
 	if err := os.Symlink(outside, filepath.Join(tree, "pkg", "sub")); err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,7 @@ ignore_errors = True
 // module" that lies beside the test module is no dependency: the test is a script's.
 func TestKeepMissingData(t *testing.T) {
 	tree := t.TempDir()
-	writeFiles(t, tree, map[string]string{"tests/data/present.json": "{}", "pkg/tests/test_mixins.py": "", "pkg/tests/helpers/__init__.py": ""})
+	testfs.Write(t, tree, map[string]string{"tests/data/present.json": "{}", "pkg/tests/test_mixins.py": "", "pkg/tests/helpers/__init__.py": ""})
 	md := func(id, module string) testresult.Case {
 		return testresult.Case{NodeID: id, Outcome: testresult.Error, Class: testresult.MissingDependency, Missing: module}
 	}
@@ -326,12 +327,12 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 			dir := t.TempDir()
 			site := filepath.Join(dir, "site")
 			tree := filepath.Join(dir, "tree")
-			writeFiles(t, site, map[string]string{"pkg/__init__.py": "X = 1\n", "pkg/core.py": "def f():\n    return 1\n",
+			testfs.Write(t, site, map[string]string{"pkg/__init__.py": "X = 1\n", "pkg/core.py": "def f():\n    return 1\n",
 				"pkg/bells.py": "Y = 2\n", "pkg/gen_a.py": "Z = 3\n", "run.py": "import pkg.core, pkg.bells, pkg.gen_a\n"})
 			if err := os.MkdirAll(tree, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			writeFiles(t, tree, tt.files)
+			testfs.Write(t, tree, tt.files)
 			rc := filepath.Join(dir, "rc")
 			if err := os.WriteFile(rc, []byte("[run]\nbranch = True\nparallel = True\ndata_file = "+filepath.Join(dir, ".coverage")+
 				"\nsource =\n    "+filepath.Join(site, "pkg")+"\n"), 0o644); err != nil {
@@ -387,7 +388,7 @@ func TestUncollectedModules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
-			writeFiles(t, root, tt.files)
+			testfs.Write(t, root, tt.files)
 			if d := cmp.Diff(tt.want, uncollectedModules(root), cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("uncollectedModules (-want +got):\n%s", d)
 			}

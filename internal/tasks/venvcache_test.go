@@ -15,6 +15,7 @@ import (
 
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // TestVenvTemplateKey: the cached environment is named by everything `python -m venv` reads:
@@ -22,7 +23,7 @@ import (
 func TestVenvTemplateKey(t *testing.T) {
 	setup := func(t *testing.T) *target {
 		root := t.TempDir()
-		writeFiles(t, root, map[string]string{
+		testfs.Write(t, root, map[string]string{
 			"opt/py/bin/python3.11":                               "interpreter",
 			"opt/py/lib/python3.11/ensurepip/_bundled/pip-23.whl": "pip",
 			"usr/share/python-wheels/setuptools-66.whl":           "setuptools",
@@ -47,13 +48,13 @@ func TestVenvTemplateKey(t *testing.T) {
 			os.Chtimes(filepath.Join(tg.img.Root, "opt/py/bin/python3.11"), later, later)
 		}},
 		{name: "a bundled wheel changed", change: func(t *testing.T, tg *target) {
-			writeFiles(t, tg.img.Root, map[string]string{"opt/py/lib/python3.11/ensurepip/_bundled/pip-24.whl": "pip"})
+			testfs.Write(t, tg.img.Root, map[string]string{"opt/py/lib/python3.11/ensurepip/_bundled/pip-24.whl": "pip"})
 		}},
 		{name: "a Debian wheel changed", change: func(t *testing.T, tg *target) {
 			os.Chtimes(filepath.Join(tg.img.Root, "usr/share/python-wheels/setuptools-66.whl"), later, later)
 		}},
 		{name: "a file ensurepip does not read", same: true, change: func(t *testing.T, tg *target) {
-			writeFiles(t, tg.img.Root, map[string]string{"opt/py/lib/python3.11/os.py": ""})
+			testfs.Write(t, tg.img.Root, map[string]string{"opt/py/lib/python3.11/os.py": ""})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 func TestParseMixedRun(t *testing.T) {
@@ -336,7 +337,7 @@ func TestTreePortionsFirst(t *testing.T) {
 				"tree/src/acme/core/tests/__init__.py":   "",
 				"tree/src/acme/core/tests/test_where.py": test,
 			}
-			writeTree(t, dir, files)
+			testfs.Write(t, dir, files)
 			report := filepath.Join(dir, "report.jsonl")
 			// site.addsitedir runs the .pth as interpreter start-up runs those of site-packages.
 			cmd := exec.Command("/usr/bin/python3", "-c", "import site, sys; site.addsitedir(sys.argv[1]); import pytest; sys.exit(pytest.main(sys.argv[2:]))",
@@ -391,7 +392,7 @@ func TestCovOptionsAccepted(t *testing.T) {
 				"tree/pytest.ini":                tc.ini,
 				"tree/tests/test_a.py":           test,
 			}
-			writeTree(t, dir, files)
+			testfs.Write(t, dir, files)
 			args := []string{"-m", "pytest", "-p", "no:cacheprovider"}
 			if !tc.covThere {
 				// Blocked, pytest-cov is not registered, as when it is not installed.
@@ -427,7 +428,7 @@ func runWithPlugin(t *testing.T, tree map[string]string, protocols bool, args ..
 	for name, text := range tree {
 		files["tree/"+name] = text
 	}
-	writeTree(t, dir, files)
+	testfs.Write(t, dir, files)
 	report := filepath.Join(dir, "report.jsonl")
 	cmd := exec.Command("/usr/bin/python3", append([]string{"-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider",
 		"-o", "python_files=test*.py *_test.py"}, args...)...)
@@ -440,20 +441,6 @@ func runWithPlugin(t *testing.T, tree map[string]string, protocols bool, args ..
 	run := readReport(t, report, out)
 	run.Counts.Warnings = 0
 	return run, out
-}
-
-// writeTree writes files (slash-separated paths below dir, and their text).
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 // TestGuardedImportNameError: a NameError for a name that a guarded import (try: import X /
@@ -1007,7 +994,7 @@ func TestDjangoSetUp(t *testing.T) {
 			for name, text := range files {
 				all["tree/"+name] = text
 			}
-			writeTree(t, dir, all)
+			testfs.Write(t, dir, all)
 			report := filepath.Join(dir, "report.jsonl")
 			// -p no:django: pytest-django, when the machine has it, would set Django up itself.
 			cmd := exec.Command("/usr/bin/python3", "-m", "pytest", "-p", PluginModule, "-p", "no:cacheprovider", "-p", "no:django")

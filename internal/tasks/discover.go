@@ -271,7 +271,7 @@ func discover(root string) suite {
 		// elsewhere are not run (pyparsing's examples/test_bibparse.py, beside `pytest tests`).
 		files = within
 	}
-	if dir := toxChangedir(root); dir != "" && len(tox.paths) == 0 && len(pytestOption(root, "testpaths")) == 0 {
+	if dir := tox.changedir; dir != "" && len(tox.paths) == 0 && len(pytestOption(root, "testpaths")) == 0 {
 		// tox runs the suite in that directory, and its commands name no other place: the test
 		// files elsewhere are not run (docutils' tools/test/, beside `python alltests.py` in test/).
 		// pytest collects there, as tox's command would name it.

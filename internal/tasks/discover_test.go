@@ -40,7 +40,7 @@ func TestDiscover(t *testing.T) {
 			map[string]string{"test/__init__.py": "", "test/test_a.py": unittestFile, "tools/test/test_build.py": unittestFile,
 				"tox.ini": "[testenv]\nchangedir = test\ncommands =\n    python alltests.py\n"},
 			suite{kind: suiteUnittest, files: []string{"test/test_a.py"}, found: "1 test file (test/test_a.py)", pythonFiles: "test*.py *_test.py",
-				tox: toxPytest{paths: []string{"test"}}}},
+				tox: toxPytest{paths: []string{"test"}, changedir: "test"}}},
 		{"a changedir outside the tree narrows nothing",
 			map[string]string{"test/test_a.py": pytestFile, "tools/test_build.py": pytestFile,
 				"tox.ini": "[testenv]\nchangedir = {envtmpdir}\ncommands =\n    pytest\n"},

@@ -321,9 +321,11 @@ func TestToxPytestCommand(t *testing.T) {
 			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"boltons", "src/hyperlink", "./tests"}, alone: true}},
 		{"paths relative to changedir, and toxinidir's to the tree",
 			"[testenv]\nchangedir = tests\ncommands = pytest test_a.py {toxinidir}/src\n",
-			toxPytest{paths: []string{"tests/test_a.py", "./src"}, alone: true}},
+			toxPytest{paths: []string{"tests/test_a.py", "./src"}, alone: true, changedir: "tests"}},
 		{"changedir under toxinidir, and pytest's .", "[testenv]\nchangedir = {toxinidir}/tests\ncommands = pytest .\n",
-			toxPytest{paths: []string{"tests"}, alone: true}},
+			toxPytest{paths: []string{"tests"}, alone: true, changedir: "tests"}},
+		{"changedir with no pytest command (docutils' alltests.py)", "[testenv]\nchangedir = tests\ncommands = python alltests.py\n",
+			toxPytest{changedir: "tests"}},
 		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", toxPytest{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

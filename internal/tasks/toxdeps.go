@@ -341,6 +341,9 @@ type toxPytest struct {
 	// script run with Python, unittest, nose, zope-testrunner): the pytest command is the
 	// suite, and its paths are all of it (pyparsing's `pytest tests` leaves examples/ out).
 	alone bool
+	// changedir is [testenv]'s changedir when it is a directory of the tree (toxChangedir),
+	// whether or not a pytest command runs there: its paths are relative to it.
+	changedir string
 }
 
 // notTestModules are modules a tox command runs with `python -m` that run no tests: installers,
@@ -386,16 +389,12 @@ var pytestValued = map[string]bool{"-k": true, "-p": true, "-c": true, "-o": tru
 // toxinidirMark stands for {toxinidir} while a command is split into words.
 const toxinidirMark = "\x00toxinidir\x00"
 
-// toxChangedir is the directory, relative to root, that tox.ini's [testenv] runs its commands in
-// when it is one of the tree's (docutils' `changedir = test`, where `python alltests.py`
-// discovers the suite), or "": none set, the tree's top, or one outside it ({envtmpdir}, where a
-// project runs its tests away from the tree's copy of the package).
-func toxChangedir(root string) string {
-	data, err := readToxConfig(root)
-	if err != nil {
-		return ""
-	}
-	lines := toxValue(string(data), "testenv", "changedir")
+// toxChangedir is the directory, relative to root, that tox.ini's [testenv] (toxIni, its text)
+// runs its commands in when it is one of the tree's (docutils' `changedir = test`, where `python
+// alltests.py` discovers the suite), or "": none set, the tree's top, or one outside it
+// ({envtmpdir}, where a project runs its tests away from the tree's copy of the package).
+func toxChangedir(root, toxIni string) string {
+	lines := toxValue(toxIni, "testenv", "changedir")
 	if len(lines) == 0 {
 		return ""
 	}
@@ -426,7 +425,7 @@ func toxPytestCommand(root string) toxPytest {
 		}
 	}
 	lines := joinContinued(toxValue(text, "testenv", "commands"))
-	cd := toxChangedir(root)
+	cd := toxChangedir(root, text)
 	for n, line := range lines {
 		if _, _, onFactors := factorCondition(line); onFactors {
 			continue
@@ -450,7 +449,7 @@ func toxPytestCommand(root string) toxPytest {
 		if at < 0 {
 			continue
 		}
-		out := toxPytest{alone: true}
+		out := toxPytest{alone: true, changedir: cd}
 		for m, other := range lines {
 			if m != n && runsTests(root, shellWords(toxExpand(other, setenv, 0))) {
 				out.alone = false
@@ -509,7 +508,7 @@ func toxPytestCommand(root string) toxPytest {
 		}
 		return out
 	}
-	return toxPytest{}
+	return toxPytest{changedir: cd}
 }
 
 // treeCopyOf is where the tree holds the sdist's copy of an installed path (a package, a module,

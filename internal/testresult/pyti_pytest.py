@@ -805,7 +805,7 @@ def _django_cause(record):
     if any(marker in text for marker in _APPS_NOT_READY):
         name, why = _django_missing[0]
         record["guarded_missing"] = name
-        record["message"] = "%s (Django could not be set up: %s)" % (record.get("message") or "", why)
+        record["message"] = ("%s (Django could not be set up: %s)" % (record.get("message") or "", why)).strip()
 
 
 def pytest_unconfigure(config):

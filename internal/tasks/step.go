@@ -128,6 +128,7 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 		spec.IndexSocket = s.indexSock
 		spec.IndexPort = indexPort
 	}
+	started := time.Now()
 	res, err := o.Backend.Run(ctx, spec)
 	if err != nil {
 		if errors.Is(err, sandbox.ErrInfrastructure) && ctx.Err() == nil {
@@ -152,6 +153,10 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 		}
 		j.addArtifactFile(s.task, s.name+".strace", spec.TracePath, "text/plain")
 	}
+	// Where a task's time goes, step by step: the run itself (the sandbox's clock) and, after
+	// it, reading its output and judging its trace.
+	j.log.Debug("step", "task", s.task, "step", s.name, "outcome", res.Outcome, "traced", spec.Trace,
+		"wall_ms", ms(res.Wall), "cpu_ms", ms(res.CPU), "total_ms", ms(time.Since(started)))
 	return out, nil
 }
 

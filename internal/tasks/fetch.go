@@ -91,11 +91,17 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 			pkg, pkgPlain, static = reqs, plain, true
 		}
 	}
+	// What the index cannot satisfy of the test requirements, asked from the host while the
+	// metadata is prepared: pip's download of everything at once would fail on it, after which
+	// the package and the rest are fetched again, each a traced pip run of a second or two.
+	check := make(chan unavailableTests, 1)
+	go func() { check <- j.unavailableTestsOnIndex(ctx, t, src, main.name, extras, testReqs) }()
 	// Otherwise PYTI prepares the metadata as pip would, but on the cached build environment
 	// that the build will use, which spares pip's installing one for each preparation.
 	var prepared *preparedMetadata
 	if a.Kind != "wheel" && !static {
 		if prepared, err = j.preparedRequirements(ctx, t, src, main.name, extras, buildReqs, download); err != nil {
+			<-check
 			return fetched{}, err
 		}
 		if prepared != nil {
@@ -104,6 +110,14 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		}
 	}
 	all := append(append(append(slices.Clone(pkg), buildReqs...), testReqs...), testTools...)
+	pre := <-check
+	var others []string
+	if pre.any() {
+		// Everything at once still, but without what the index cannot satisfy, as below when
+		// pip's own download finds it.
+		others = otherTestRequirements(t, src, main.name, extras, testReqs, pre.missing, pre.unmet, pre.relaxed)
+		all = append(append(append(slices.Clone(pkgPlain), buildReqs...), others...), testTools...)
+	}
 	res, err := download("pip-download", all)
 	if err != nil {
 		return fetched{}, err
@@ -124,6 +138,16 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		fetch.IndexRequests = len(proxy.Requests())
 		fetch.Wheelhouse = listWheelhouse(wh)
 	}()
+	if res.ok() && pre.any() {
+		used.Extras, used.TestRequirements = nil, others
+		fetch.MissingTestDeps, fetch.UnmetTestDeps, fetch.RelaxedTestDeps = pre.missing, pre.unmet, pre.relaxed
+		fetch.OtherTestDepsFetched = len(others) > 0
+		if len(others) > 0 {
+			fetch.Phase.Reason = othersFetched(fetch, others)
+		} else {
+			fetch.Phase.Reason = "the test dependencies could not be fetched: " + unavailable(pre.missing, pre.unmet)
+		}
+	}
 	if !res.ok() {
 		essential, err := download("pip-download-package", append(slices.Clone(pkgPlain), buildReqs...))
 		if err != nil {
@@ -921,6 +945,23 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, se
 		unmet = notOnIndex(pipOutput)
 	}
 	return missing, unmet
+}
+
+// unavailableTests are the test requirements the index cannot satisfy (see unavailableTestDeps)
+// and the pins relaxed among them (see relaxPins).
+type unavailableTests struct{ missing, unmet, relaxed []string }
+
+// any reports whether a test requirement is to be left out or relaxed.
+func (u unavailableTests) any() bool { return len(u.missing)+len(u.unmet)+len(u.relaxed) > 0 }
+
+// unavailableTestsOnIndex asks the index, from the host, which test requirements it cannot
+// satisfy, before pip has said anything: none when the index has them all, or when it cannot be
+// asked (pip's download then tells).
+func (j *job) unavailableTestsOnIndex(ctx context.Context, t *target, src Source, self string, extras, testReqs []string) unavailableTests {
+	var u unavailableTests
+	u.missing, u.unmet = j.unavailableTestDeps(ctx, t, src, self, extras, testReqs, "")
+	u.relaxed, u.unmet = j.relaxPins(ctx, u.unmet)
+	return u
 }
 
 // relaxPins takes out of unmet (test requirements the index has no matching version of) the

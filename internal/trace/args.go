@@ -11,11 +11,14 @@ package trace
 // or offer an endpoint, and the few calls that matter for anti-analysis and escapes. It names the
 // calls the parser turns into events rather than strace's %file and %network classes: those
 // add stat, access, readlink and the socket reads and options, which make no event but were
-// three quarters of a Python program's trace, each a stop of the traced process. A leading '?'
-// lets strace skip a call this architecture lacks (arm64 has no open, rename, ...).
+// three quarters of a Python program's trace, each a stop of the traced process. getcwd, which
+// makes no event either, is left out too: pytest asks for the working directory thousands of
+// times (a quarter of the stops of pygments' test run), and the parser learns it from chdir and
+// from the directory -y prints with every AT_FDCWD. A leading '?' lets strace skip a call this
+// architecture lacks (arm64 has no open, rename, ...).
 const Syscalls = "?open,openat,openat2,?creat,execve,execveat,?unlink,unlinkat,?rmdir,?rename,renameat,renameat2," +
 	"?link,linkat,?symlink,symlinkat,?mkdir,mkdirat,?mknod,mknodat,truncate,?chmod,fchmodat,?fchmodat2," +
-	"?chown,?lchown,fchownat,getcwd,chdir,fchdir,chroot,pivot_root,umount2," +
+	"?chown,?lchown,fchownat,chdir,fchdir,chroot,pivot_root,umount2," +
 	"%process,socket,connect,bind,listen,sendto,sendmsg,sendmmsg," +
 	"ioctl,ptrace,kill,tkill,tgkill,bpf,userfaultfd,keyctl,perf_event_open,unshare,setns,mount,memfd_create"
 

@@ -98,7 +98,7 @@ except OSError:
 func TestRealStrace(t *testing.T) {
 	dir := t.TempDir()
 	port := closedPort(t)
-	// No Options.Cwd: the working directory is learnt from the trace itself (getcwd, -y).
+	// No Options.Cwd: the working directory is learnt from the trace itself (-y, chdir).
 	tr := runStraceOpts(t, dir, false, Options{}, "/usr/bin/python3", "-c", realScript, strconv.Itoa(port))
 	sub := filepath.Join(dir, "sub")
 	checks := []struct {

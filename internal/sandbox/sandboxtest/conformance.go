@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -53,6 +54,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"NoControllingTerminal", s.testNoTTY},
 		{"CleanEnvironment", s.testCleanEnv},
 		{"UserIsNamed", s.testUserNamed},
+		{"HostLocales", s.testHostLocales},
 		{"OnlyStandardFDs", s.testOnlyStdFDs},
 		{"InitUntouchable", s.testInitUntouchable},
 		{"DNSRecorded", s.testDNS},
@@ -348,6 +350,23 @@ func (s suite) testUserNamed(t *testing.T) {
 	wantOutcome(t, r, sandbox.OutcomeOK)
 	if d := cmp.Diff(sandbox.User+" "+sandbox.User+"\n", string(r.Stdout)); d != "" {
 		t.Errorf("user and HOME (-want +got)\n%s", d)
+	}
+}
+
+// testHostLocales: the sandbox has the locales this machine has, en_US.UTF-8 among them (make
+// deps generates it): test suites that set it ran for want of a locale, not of the package.
+func (s suite) testHostLocales(t *testing.T) {
+	host, err := exec.Command("locale", "-a").Output()
+	if err != nil {
+		t.Fatalf("locale -a: %v", err)
+	}
+	if !slices.Contains(strings.Fields(string(host)), "en_US.utf8") {
+		t.Errorf("this machine has no en_US.UTF-8 locale (locale -a: %q): run make deps", host)
+	}
+	r := s.run(t, newJob(t).spec("locale", "-a"))
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff(string(host), string(r.Stdout)); d != "" {
+		t.Errorf("locales in the sandbox (-host +sandbox)\n%s", d)
 	}
 }
 

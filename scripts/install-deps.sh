@@ -52,6 +52,10 @@ ensure_locale() {
   if locale -a 2>/dev/null | grep -qix 'en_US.utf8'; then
     return
   fi
+  if [ -n "$sudo" ] && ! command -v sudo >/dev/null; then
+    echo "install-deps: need root or sudo to generate the en_US.UTF-8 locale" >&2
+    exit 1
+  fi
   echo "install-deps: generating the en_US.UTF-8 locale"
   if [ -f /etc/locale.gen ] && command -v locale-gen >/dev/null; then
     $sudo sed -i 's/^# *\(en_US.UTF-8 UTF-8\)/\1/' /etc/locale.gen

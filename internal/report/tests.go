@@ -34,6 +34,8 @@ const (
 	ClassMissingProgram FailureClass = "missing-program"
 	// ClassMissingLocale is a test that set a locale the machine does not have.
 	ClassMissingLocale FailureClass = "missing-locale"
+	// ClassHiddenSystem is a test that read what the sandbox keeps out (/sys).
+	ClassHiddenSystem FailureClass = "hidden-system"
 )
 
 // TestRun is the result of the project's test run.

@@ -387,6 +387,9 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				what = fmt.Sprintf("could not run: they set the locale `%s`, which this machine does not have", f.MissingLocale)
 			}
 			add("locale:"+f.MissingLocale, testCause{verdict: report.VerdictTestDeps, order: 2, what: what})
+		case report.ClassHiddenSystem:
+			add("sys", testCause{verdict: report.VerdictTestDeps, order: 2,
+				what: "could not run: they read /sys, which the sandbox keeps out"})
 		case report.ClassNeedsNetwork:
 			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
 		case report.ClassMissingFile:

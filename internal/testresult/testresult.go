@@ -61,6 +61,9 @@ const (
 	// MissingLocale is a test that set a locale the machine does not have (locale.Error:
 	// unsupported locale setting): a part of the environment, not of the package.
 	MissingLocale Class = "missing-locale"
+	// HiddenSystem is a test that read what the sandbox keeps out (/sys: the kernel's view of
+	// the machine's devices, CPUs and network interfaces): the sandbox's doing, not the package's.
+	HiddenSystem Class = "hidden-system"
 )
 
 // Case is one test (or one test module that failed to collect).
@@ -557,6 +560,9 @@ func classify(message, longrepr string, collecting bool) cause {
 	if strings.Contains(text, "locale.Error: unsupported locale setting") && !strings.Contains(message, "AssertionError") {
 		return cause{Class: MissingLocale, Locale: setlocaleArg(longrepr)}
 	}
+	if hiddenSysRe.MatchString(text) && !strings.Contains(message, "AssertionError") {
+		return cause{Class: HiddenSystem}
+	}
 	if m := missingFileRe.FindStringSubmatch(message); m != nil {
 		return cause{Class: MissingFile, Path: m[1]}
 	}
@@ -575,6 +581,10 @@ func classify(message, longrepr string, collecting bool) cause {
 	}
 	return cause{Class: Exception}
 }
+
+// hiddenSysRe finds a file under /sys that was not there: Python's FileNotFoundError for it, or
+// a program's own words (lscpu: "/sys/devices/system/cpu/possible: No such file or directory").
+var hiddenSysRe = regexp.MustCompile(`No such file or directory: '/sys/[^']*'|(?:^|[\s'"(])/sys/[^\s:'"]*: No such file or directory`)
 
 // pytestTimeoutRe is pytest-timeout's failure of a test that ran past the project's timeout (its
 // signal method; the thread method's report names pytest-timeout).

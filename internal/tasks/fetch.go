@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pep440"
@@ -920,6 +921,11 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, se
 	reqs = append(reqs, testExtraRequirements(src, self, extras)...)
 	env := pep440.DefaultEnvironment(t.pythonVersion)
 	seen := map[string]bool{}
+	type asked struct {
+		raw, name string
+		err       error
+	}
+	var ask []asked
 	for _, req := range reqs {
 		raw := req.raw
 		r, err := pep440.ParseRequirement(raw)
@@ -933,12 +939,27 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, se
 			}
 		}
 		seen[pep440.NormalizeName(r.Name)] = true
-		_, err = j.opts.Client.Resolve(ctx, raw)
+		ask = append(ask, asked{raw: raw, name: r.Name})
+	}
+	// A few at a time: a project names dozens of test requirements, each a round trip to the
+	// index, and the fetch waits for the answers before pip downloads anything.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 8)
+	for i := range ask {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			_, ask[i].err = j.opts.Client.Resolve(ctx, ask[i].raw)
+		}()
+	}
+	wg.Wait()
+	for _, a := range ask {
 		switch {
-		case errors.Is(err, pypi.ErrNoSuchProject):
-			missing = append(missing, r.Name)
-		case errors.Is(err, pypi.ErrNoSuchVersion):
-			unmet = append(unmet, strings.TrimSpace(strings.SplitN(raw, ";", 2)[0]))
+		case errors.Is(a.err, pypi.ErrNoSuchProject):
+			missing = append(missing, a.name)
+		case errors.Is(a.err, pypi.ErrNoSuchVersion):
+			unmet = append(unmet, strings.TrimSpace(strings.SplitN(a.raw, ";", 2)[0]))
 		}
 	}
 	if len(missing)+len(unmet) == 0 {

@@ -96,7 +96,8 @@ func fakePipWheel(t *testing.T) string {
 }
 
 // emptyIndex is a loopback index that has no project: the host's questions about test
-// dependencies are answered "no such project".
+// dependencies are answered "no such project", so that the fetch leaves testdep out of pip's
+// download, whatever the fake pip would say of it.
 func emptyIndex(t *testing.T) *pypi.Client {
 	t.Helper()
 	srv := httptest.NewServer(http.NotFoundHandler())
@@ -269,10 +270,11 @@ func TestFakeBackendOutcomes(t *testing.T) {
 			name:  "the build hits the wall-clock limit: verdict timeout",
 			rules: fakeRules{build: sandboxfake.Rule{Reply: sandboxfake.Reply{Outcome: sandbox.OutcomeTimeout, ExitCode: 137, Stdout: "running build_ext\n", Reason: "wall-clock limit of 20m0s exceeded; every process killed"}}},
 			want: result{
-				Verdict: report.VerdictTimeout,
-				Reason:  "timeout: wall-clock limit of 20m0s exceeded; every process killed",
-				Fetch:   "ok: ",
-				Build:   "timeout (pip)", BuildError: []string{"running build_ext"},
+				Verdict:         report.VerdictTimeout,
+				Reason:          "timeout: wall-clock limit of 20m0s exceeded; every process killed",
+				Fetch:           "ok: the test dependencies could not be fetched: `testdep` not on the index",
+				MissingTestDeps: []string{"testdep"},
+				Build:           "timeout (pip)", BuildError: []string{"running build_ext"},
 				Tasks:    map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "failed", "venv": "ok", "install": "skipped", "import": "skipped", "test": "skipped", "lint": "skipped"},
 				Findings: project,
 			},
@@ -290,26 +292,28 @@ func TestFakeBackendOutcomes(t *testing.T) {
 				return r
 			}(), install: sandboxfake.Reply{ExitCode: 1, Stderr: "ERROR: not installed in this case\n"}},
 			want: result{
-				Verdict:  report.VerdictHarmful,
-				Reason:   "/home/pyti/.ssh/id_rsa — Credential file read: While the wheel was built: python3 (pid 101) opened /home/pyti/.ssh/id_rsa, a planted fake credential; it succeeded. Real code has no reason to read another user's secrets.",
-				Fetch:    "ok: ",
-				Build:    "ok (pip)",
-				Install:  "exit",
-				Tasks:    map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "ok", "venv": "ok", "install": "failed", "import": "skipped", "test": "skipped", "lint": "ok"},
-				Findings: append([]string{"decoy-credential-read@build"}, project...),
+				Verdict:         report.VerdictHarmful,
+				Reason:          "/home/pyti/.ssh/id_rsa — Credential file read: While the wheel was built: python3 (pid 101) opened /home/pyti/.ssh/id_rsa, a planted fake credential; it succeeded. Real code has no reason to read another user's secrets.",
+				Fetch:           "ok: the test dependencies could not be fetched: `testdep` not on the index",
+				MissingTestDeps: []string{"testdep"},
+				Build:           "ok (pip)",
+				Install:         "exit",
+				Tasks:           map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "ok", "venv": "ok", "install": "failed", "import": "skipped", "test": "skipped", "lint": "ok"},
+				Findings:        append([]string{"decoy-credential-read@build"}, project...),
 			},
 		},
 		{
 			name:  "the wheel is built but does not install: verdict install-failed",
 			rules: fakeRules{build: buildsWheel(t), install: fail("ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device\n")},
 			want: result{
-				Verdict:  report.VerdictInstall,
-				Reason:   "installing failed (exit status 1): ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device",
-				Fetch:    "ok: ",
-				Build:    "ok (pip)",
-				Install:  "exit",
-				Tasks:    map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "ok", "venv": "ok", "install": "failed", "import": "skipped", "test": "skipped", "lint": "ok"},
-				Findings: project,
+				Verdict:         report.VerdictInstall,
+				Reason:          "installing failed (exit status 1): ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device",
+				Fetch:           "ok: the test dependencies could not be fetched: `testdep` not on the index",
+				MissingTestDeps: []string{"testdep"},
+				Build:           "ok (pip)",
+				Install:         "exit",
+				Tasks:           map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "ok", "venv": "ok", "install": "failed", "import": "skipped", "test": "skipped", "lint": "ok"},
+				Findings:        project,
 			},
 		},
 	}

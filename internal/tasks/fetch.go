@@ -203,8 +203,13 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		}
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
-		fetch.MissingTestDeps, fetch.UnmetTestDeps = j.unavailableTestDeps(ctx, t, src, main.name, extras, testReqs, res.output)
-		fetch.RelaxedTestDeps, fetch.UnmetTestDeps = j.relaxPins(ctx, fetch.UnmetTestDeps)
+		// The index's answers from before the download; when it named nothing, pip's own words
+		// name the requirement it could not satisfy.
+		u := pre
+		if !u.any() {
+			u.relaxed, u.unmet = j.relaxPins(ctx, notOnIndex(res.output))
+		}
+		fetch.MissingTestDeps, fetch.UnmetTestDeps, fetch.RelaxedTestDeps = u.missing, u.unmet, u.relaxed
 		// A user without the test dependencies the index cannot satisfy still has the others:
 		// fetch them, so that only the tests that need the missing ones cannot run.
 		others := otherTestRequirements(t, src, main.name, extras, testReqs, fetch.MissingTestDeps, fetch.UnmetTestDeps, fetch.RelaxedTestDeps)
@@ -908,12 +913,13 @@ func notOnIndex(output string) []string {
 	return out
 }
 
-// unavailableTestDeps asks the index, from the host, about each test requirement of the project
-// (its test extras as the sdist declares them, see testExtraRequirements, and its test
-// requirements) whose markers hold for t's interpreter: the projects it does not have at all, and
-// the requirements no version of which it has. When none is found so, pip's own word names the
-// requirement it could not satisfy.
-func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, self string, extras, testReqs []string, pipOutput string) (missing, unmet []string) {
+// unavailableTestsOnIndex asks the index, from the host, before pip has said anything, about each
+// test requirement of the project (its test extras as the sdist declares them, see
+// testExtraRequirements, and its test requirements) whose markers hold for t's interpreter: the
+// projects it does not have at all, and the requirements no version of which it has, with the
+// pins among those relaxed (see relaxPins). None when the index has them all, or when it cannot
+// be asked (pip's download then tells).
+func (j *job) unavailableTestsOnIndex(ctx context.Context, t *target, src Source, self string, extras, testReqs []string) unavailableTests {
 	reqs := make([]extraRequirement, 0, len(testReqs))
 	for _, r := range testReqs {
 		reqs = append(reqs, extraRequirement{raw: r})
@@ -954,36 +960,25 @@ func (j *job) unavailableTestDeps(ctx context.Context, t *target, src Source, se
 		}()
 	}
 	wg.Wait()
+	var u unavailableTests
 	for _, a := range ask {
 		switch {
 		case errors.Is(a.err, pypi.ErrNoSuchProject):
-			missing = append(missing, a.name)
+			u.missing = append(u.missing, a.name)
 		case errors.Is(a.err, pypi.ErrNoSuchVersion):
-			unmet = append(unmet, strings.TrimSpace(strings.SplitN(a.raw, ";", 2)[0]))
+			u.unmet = append(u.unmet, strings.TrimSpace(strings.SplitN(a.raw, ";", 2)[0]))
 		}
 	}
-	if len(missing)+len(unmet) == 0 {
-		unmet = notOnIndex(pipOutput)
-	}
-	return missing, unmet
+	u.relaxed, u.unmet = j.relaxPins(ctx, u.unmet)
+	return u
 }
 
-// unavailableTests are the test requirements the index cannot satisfy (see unavailableTestDeps)
-// and the pins relaxed among them (see relaxPins).
+// unavailableTests are the test requirements the index cannot satisfy (see
+// unavailableTestsOnIndex) and the pins relaxed among them (see relaxPins).
 type unavailableTests struct{ missing, unmet, relaxed []string }
 
 // any reports whether a test requirement is to be left out or relaxed.
 func (u unavailableTests) any() bool { return len(u.missing)+len(u.unmet)+len(u.relaxed) > 0 }
-
-// unavailableTestsOnIndex asks the index, from the host, which test requirements it cannot
-// satisfy, before pip has said anything: none when the index has them all, or when it cannot be
-// asked (pip's download then tells).
-func (j *job) unavailableTestsOnIndex(ctx context.Context, t *target, src Source, self string, extras, testReqs []string) unavailableTests {
-	var u unavailableTests
-	u.missing, u.unmet = j.unavailableTestDeps(ctx, t, src, self, extras, testReqs, "")
-	u.relaxed, u.unmet = j.relaxPins(ctx, u.unmet)
-	return u
-}
 
 // relaxPins takes out of unmet (test requirements the index has no matching version of) the
 // exact pins of a project the index has other versions of (a pip-compile lock file's

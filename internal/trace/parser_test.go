@@ -93,6 +93,8 @@ func TestParserDecorations(t *testing.T) {
 7 1.5 unlink("zz") = 0
 7 1.5 ioctl(0</dev/pts/0>, TIOCSTI, "x") = -1 EPERM (Operation not permitted)
 7 1.5 ioctl(0</dev/null>, TCGETS, 0x7ff) = -1 ENOTTY (Inappropriate ioctl for device)
+7 1.5 ioctl(0</dev/null>, 21505, 0x7ff) = -1 ENOTTY (Inappropriate ioctl for device)
+7 1.5 ioctl(3</dev/tty>, 0x541c, 0x7ff) = -1 EPERM (Operation not permitted)
 7 1.5 sendmsg(3<socket:[15782]>, {msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("8.8.8.8")}, msg_namelen=16, msg_iov=[{iov_base="hello", iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 5
 7 1.5 sendto(4<socket:[1]>, "x", 1, MSG_NOSIGNAL, NULL, 0) = 1
 7 1.5 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, child_tid=0x7f, exit_signal=0} => {parent_tid=[8]}, 88) = 8
@@ -112,6 +114,7 @@ func TestParserDecorations(t *testing.T) {
 		{Time: tm, PID: 7, Syscall: "unlinkat", Kind: KindFileDelete, Result: "0", Path: "/tmp/st/rm/a/b/f", Flags: "0"},
 		{Time: tm, PID: 7, Syscall: "unlink", Kind: KindFileDelete, Result: "0", Path: `/tmp/we<i,r>d "d/zz`},
 		{Time: tm, PID: 7, Syscall: "ioctl", Kind: KindIoctl, Result: "-1", Errno: "EPERM", Path: "/dev/pts/0", Request: "TIOCSTI"},
+		{Time: tm, PID: 7, Syscall: "ioctl", Kind: KindIoctl, Result: "-1", Errno: "EPERM", Path: "/dev/tty", Request: "TIOCLINUX"},
 		{Time: tm, PID: 7, Syscall: "sendmsg", Kind: KindSend, Result: "5", Family: "AF_INET", Address: "8.8.8.8", Port: 53},
 		{Time: tm, PID: 8, PPID: 7, Syscall: "openat", Kind: KindFileWrite, Result: "9", Path: `/tmp/we<i,r>d "d/t`, Flags: "O_RDWR"},
 		{Time: tm, PID: 7, Syscall: "memfd_create", Kind: KindOtherNotable, Result: "4", Name: "x"},

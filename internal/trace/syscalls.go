@@ -5,16 +5,6 @@ import (
 	"strings"
 )
 
-// benignIoctls are terminal and descriptor queries every program makes; they make no event.
-var benignIoctls = map[string]bool{
-	"TCGETS": true, "TCGETS2": true, "TCSETS": true, "TCSETSW": true, "TCSETSF": true,
-	"FIOCLEX": true, "FIONCLEX": true, "FIONBIO": true, "FIONREAD": true, "FIOASYNC": true,
-	"TIOCGWINSZ": true, "TIOCGPGRP": true, "TIOCSPGRP": true, "TIOCGPTN": true, "TIOCSPTLCK": true,
-	"TIOCGSID": true, "TCFLSH": true, "TIOCSWINSZ": true, "FS_IOC_GETFLAGS": true,
-	"BTRFS_IOC_CLONE": true, "FICLONE": true, "SIOCGIFCONF": true, "SIOCGIFFLAGS": true,
-	"SIOCGIFINDEX": true, "SIOCGIFNAME": true,
-}
-
 // notableSyscalls make an other-notable event whatever their arguments.
 var notableSyscalls = map[string]bool{
 	"bpf": true, "userfaultfd": true, "keyctl": true, "add_key": true, "request_key": true,
@@ -207,6 +197,7 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 			return
 		}
 		cst := p.state(child, Line{Time: ln.Time})
+		cst.proc.NSPID = callerPID(ln.Result)
 		if cst.proc.PPID != st.proc.PID {
 			if cst.proc.PPID != 0 {
 				p.unlink(cst)
@@ -233,6 +224,10 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 		ev.TargetPID, _ = tracerPID(arg(1))
 	case "ioctl":
 		req := arg(1)
+		// gVisor's log, and strace for a request it cannot name, give the number.
+		if n, err := strconv.ParseUint(req, 0, 64); err == nil {
+			req = IoctlRequestName(uint32(n))
+		}
 		if benignIoctls[req] {
 			return
 		}

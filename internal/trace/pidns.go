@@ -3,6 +3,7 @@ package trace
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // strace runs outside the sandbox's PID namespace: the pids a traced call returns or takes
@@ -31,4 +32,34 @@ func tracerPID(s string) (pid int, ok bool) {
 	}
 	n, err := strconv.Atoi(s)
 	return n, err == nil
+}
+
+// callerPID returns the pid as the caller's namespace sees it: the number strace printed
+// before its annotation (see tracerPID); 0 when the text holds none.
+func callerPID(s string) int {
+	s, _, _ = strings.Cut(s, "/*")
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// TracerPID returns the pid strace names the process by that had pid nsPID in the sandbox's
+// namespace at time at (a pid the namespace reuses names the process alive then), and its
+// program; ok is false when the trace saw no such process.
+func (t *Trace) TracerPID(nsPID int, at time.Time) (pid int, comm string, ok bool) {
+	var best *Process
+	for _, p := range t.Processes {
+		if p.NSPID != nsPID || p.Start.After(at) {
+			continue
+		}
+		if best == nil || p.Start.After(best.Start) {
+			best = p
+		}
+	}
+	if best == nil {
+		return 0, "", false
+	}
+	return best.PID, best.comm(t), true
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -228,6 +229,51 @@ func TestSetupRoles(t *testing.T) {
 			}
 			if d := cmp.Diff(tc.ports, ports); d != "" {
 				t.Errorf("ports of the job's network events (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestTraceTracerPID: a pid of the sandbox's namespace, as the init's ioctl watcher reports it,
+// names the process strace traced, by the clone that made it, and the one alive at the time
+// when the namespace reused the pid.
+func TestTraceTracerPID(t *testing.T) {
+	const lines = `10 1.0 execve("/usr/bin/bwrap", ["bwrap"], 0x1 /* 1 var */) = 0
+10 1.1 clone(child_stack=NULL, flags=CLONE_NEWPID|SIGCHLD) = 11
+11 1.2 execve("/.pyti/init", ["/.pyti/init"], 0x1 /* 1 var */) = 0
+11 2.0 clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = 3 /* 13 in strace's PID NS */
+13 2.1 execve("/usr/bin/python3", ["python3"], 0x1 /* 1 var */) = 0
+13 2.2 clone(child_stack=NULL, flags=SIGCHLD) = 4 /* 14 in strace's PID NS */
+14 2.3 +++ exited with 0 +++
+13 3.0 clone(child_stack=NULL, flags=SIGCHLD) = 4 /* 15 in strace's PID NS */
+15 3.1 execve("/bin/sh", ["sh"], 0x1 /* 1 var */) = 0
+`
+	tr, err := Parse(strings.NewReader(lines), Options{Setup: &Setup{Init: []string{"/.pyti/init"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		PID  int
+		Comm string
+		OK   bool
+	}
+	tests := []struct {
+		name  string
+		nsPID int
+		at    float64
+		want  got
+	}{
+		{"the command", 3, 2.5, got{13, "python3", true}},
+		{"a forked child, before the namespace reused its pid", 4, 2.25, got{14, "python3", true}},
+		{"the pid reused", 4, 3.5, got{15, "sh", true}},
+		{"a pid the trace never saw", 9, 3.5, got{0, "", false}},
+		{"before any process had the pid", 4, 1.5, got{0, "", false}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pid, comm, ok := tr.TracerPID(tc.nsPID, time.Unix(0, int64(tc.at*1e9)))
+			if d := cmp.Diff(tc.want, got{pid, comm, ok}); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
 			}
 		})
 	}

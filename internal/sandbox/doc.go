@@ -6,7 +6,8 @@
 // the run's cgroup, creates the run's network namespace with only loopback, makes the sinkhole's
 // block local and redirects it to the init with nftables, pre-binds PYTI's DNS resolver, sinkhole
 // and index bridge sockets, then execs strace/bwrap) and the in-sandbox init (serves the resolver,
-// the sinkhole and the bridge, runs the user's command with no capabilities, reports its exit).
+// the sinkhole and the bridge, watches ioctl for a trace that leaves it out (IoctlCall), runs
+// the user's command with no capabilities, reports its exit).
 // The sinkhole (sinkhole.go) records what the code sends to the names it resolves: Contact.
 //
 // Backends live in subpackages (bwrap, runsc; sandboxfake, which runs no process, for fast unit

@@ -32,6 +32,8 @@ type reporter struct {
 	dropped         int64
 	contacts        int
 	contactsDropped int64
+	ioctls          int
+	ioctlsDropped   int64
 }
 
 func (r *reporter) send(rep report) {
@@ -66,6 +68,18 @@ func (r *reporter) contact(c Contact) {
 	r.contacts++
 	r.mu.Unlock()
 	r.send(report{Contact: &c})
+}
+
+func (r *reporter) ioctl(c IoctlCall) {
+	r.mu.Lock()
+	if r.ioctls >= maxIoctlRecords {
+		r.ioctlsDropped++
+		r.mu.Unlock()
+		return
+	}
+	r.ioctls++
+	r.mu.Unlock()
+	r.send(report{Ioctl: &c})
 }
 
 // dropContact counts a contact that could not be served.
@@ -143,6 +157,11 @@ func runInit() int {
 	if err := setLimits(cfg); err != nil {
 		return fail(err)
 	}
+	if cfg.WatchIoctls {
+		if err := watchIoctls(rep); err != nil {
+			return fail(err)
+		}
+	}
 	path, err := lookPath(cfg.Argv[0], cfg.Env)
 	if err != nil {
 		// Like a shell: the command not being there is the command's failure, code 127.
@@ -186,8 +205,11 @@ func runInit() int {
 			}
 		}
 		rep.mu.Lock()
-		dropped, cdropped := rep.dropped, rep.contactsDropped
+		dropped, cdropped, idropped := rep.dropped, rep.contactsDropped, rep.ioctlsDropped
 		rep.mu.Unlock()
+		if idropped > 0 {
+			rep.send(report{IoctlsDropped: idropped})
+		}
 		if dropped > 0 {
 			rep.send(report{DNSDropped: dropped})
 		}

@@ -70,6 +70,8 @@ type InitConfig struct {
 	IndexSocket string   `json:"index_socket"` // path inside the sandbox
 	Decoys      bool     `json:"decoys"`
 	StatPaths   []string `json:"stat_paths"` // checked for "full" when the command ends
+	// WatchIoctls has the init watch ioctl for a trace that leaves it out (see IoctlCall).
+	WatchIoctls bool `json:"watch_ioctls,omitempty"`
 }
 
 // report is one line on the report channel.
@@ -79,6 +81,8 @@ type report struct {
 	Contact    *Contact  `json:"contact,omitempty"`
 	// ContactsDropped counts the contacts past maxContacts, sent once at the end.
 	ContactsDropped int64       `json:"contacts_dropped,omitempty"`
+	Ioctl           *IoctlCall  `json:"ioctl,omitempty"`
+	IoctlsDropped   int64       `json:"ioctls_dropped,omitempty"`
 	Exit            *exitReport `json:"exit,omitempty"`
 	Error           string      `json:"error,omitempty"`
 }

@@ -238,5 +238,10 @@ type Result struct {
 	// ContactsDropped counts those past the bound.
 	Contacts        []Contact `json:"contacts"`
 	ContactsDropped int64     `json:"contacts_dropped"`
-	Limits          Limits    `json:"limits"`
+	// Ioctls are the ioctl calls the init watched for a trace that leaves ioctl out (see
+	// IoctlCall), in order; IoctlsDropped counts those past the bound. Judge them with the
+	// trace (IoctlCall.Event).
+	Ioctls        []IoctlCall `json:"ioctls,omitempty"`
+	IoctlsDropped int64       `json:"ioctls_dropped,omitempty"`
+	Limits        Limits      `json:"limits"`
 }

@@ -279,6 +279,7 @@ wait:
 	if res.Contacts == nil {
 		res.Contacts = []Contact{}
 	}
+	res.Ioctls, res.IoctlsDropped = reports.ioctls, reports.ioctlsDropped
 
 	f := runFacts{timedOut: timedOut, noOutput: noOutput, oomKills: st.OOMKills, pidsHit: st.PidsHit, shmem: st.Shmem, limits: lim}
 	if reports.exit != nil {
@@ -329,6 +330,8 @@ type reportReader struct {
 	// channel is the one place a flood would reach the host.
 	contacts        []Contact
 	contactsDropped int64
+	ioctls          []IoctlCall
+	ioctlsDropped   int64
 	exit            *exitReport
 	err             string
 }
@@ -358,6 +361,14 @@ func (rr *reportReader) read(r io.Reader) {
 			}
 		case rep.ContactsDropped > 0:
 			rr.contactsDropped += rep.ContactsDropped
+		case rep.Ioctl != nil:
+			if len(rr.ioctls) < maxIoctlRecords {
+				rr.ioctls = append(rr.ioctls, *rep.Ioctl)
+			} else {
+				rr.ioctlsDropped++
+			}
+		case rep.IoctlsDropped > 0:
+			rr.ioctlsDropped += rep.IoctlsDropped
 		case rep.Exit != nil:
 			rr.exit = rep.Exit
 		case rep.Error != "":

@@ -197,9 +197,13 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	for _, q := range res.DNSQueries {
 		ev.Add(trace.NewDNSEvent(q.Time, 0, q.Name, q.Type, q.Answer))
 	}
+	// The ioctl calls the sandbox watched outside strace (sandbox.IoctlCall) are the trace's too.
+	for _, c := range res.Ioctls {
+		ev.Add(c.Event(tr))
+	}
 	sum := tr.Summary
 	beh := &report.Behavior{
-		Events: tr.Total, EventsDropped: int64(tr.Dropped) + res.TraceDropped,
+		Events: tr.Total + len(res.Ioctls), EventsDropped: int64(tr.Dropped) + res.TraceDropped + res.IoctlsDropped,
 		FilesRead: len(sum.FilesRead) + sum.FilesReadMore, FilesWritten: len(sum.FilesWritten) + sum.FilesWrittenMore,
 		Processes: len(tr.Processes), Executed: capList(sum.Commands, 200),
 	}

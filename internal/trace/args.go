@@ -14,8 +14,10 @@ package trace
 // three quarters of a Python program's trace, each a stop of the traced process. getcwd, which
 // makes no event either, is left out too: pytest asks for the working directory thousands of
 // times (a quarter of the stops of pygments' test run), and the parser learns it from chdir and
-// from the directory -y prints with every AT_FDCWD. A leading '?' lets strace skip a call this
-// architecture lacks (arm64 has no open, rename, ...).
+// from the directory -y prints with every AT_FDCWD. ioctl is in the set, but a sandbox may take
+// it out and watch it itself (the bwrap backend does, see sandbox.IoctlCall): Python asks TCGETS
+// of every file it opens. A leading '?' lets strace skip a call this architecture lacks (arm64
+// has no open, rename, ...).
 const Syscalls = "?open,openat,openat2,?creat,execve,execveat,?unlink,unlinkat,?rmdir,?rename,renameat,renameat2," +
 	"?link,linkat,?symlink,symlinkat,?mkdir,mkdirat,?mknod,mknodat,truncate,?chmod,fchmodat,?fchmodat2," +
 	"?chown,?lchown,fchownat,chdir,fchdir,chroot,pivot_root,umount2," +

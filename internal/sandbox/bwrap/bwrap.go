@@ -8,8 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/cgroup"
@@ -93,7 +95,7 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 		if err != nil {
 			return nil, fmt.Errorf("%w: strace not found: apt-get install strace", sandbox.ErrInfrastructure)
 		}
-		sa, err := straceArgs(runtime.GOARCH)
+		sa, err := straceArgs(runtime.GOARCH, watchIoctls(spec))
 		if err != nil {
 			return nil, err
 		}
@@ -131,10 +133,17 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 // from descriptor sandbox.FirstExtraFD (--seccomp) and applies right before it execs the init.
 const seccompFile = "seccomp.bpf"
 
+// ioctlWatch says once whether this kernel lets the init watch ioctl (see sandbox.IoctlCall).
+var ioctlWatch = sync.OnceValue(func() bool { return sandbox.IoctlWatchSupported() == nil })
+
+// watchIoctls says whether the init watches ioctl for spec, and strace leaves it out: in a
+// traced run, where the kernel allows it.
+func watchIoctls(spec sandbox.Spec) bool { return spec.Trace && ioctlWatch() }
+
 // straceArgs are trace.StraceArgs with the seccomp filter's calls added to the traced set and
 // failed by strace (see sandbox.SeccompProgram: in a traced run the filter hands them to strace,
-// so that the attempts show in the trace).
-func straceArgs(goarch string) ([]string, error) {
+// so that the attempts show in the trace), and without ioctl when the init watches it.
+func straceArgs(goarch string, noIoctl bool) ([]string, error) {
 	names, inject, err := sandbox.SeccompStraceArgs(goarch)
 	if err != nil {
 		return nil, err
@@ -151,7 +160,11 @@ func straceArgs(goarch string) ([]string, error) {
 			return out, nil
 		}
 		if set, ok := strings.CutPrefix(a, "trace="); ok && i > 0 && base[i-1] == "-e" && !found {
-			a, found = "trace="+set+","+strings.Join(names, ","), true
+			calls := strings.Split(set, ",")
+			if noIoctl {
+				calls = slices.DeleteFunc(calls, func(c string) bool { return c == "ioctl" })
+			}
+			a, found = "trace="+strings.Join(append(calls, names...), ","), true
 		}
 		out = append(out, a)
 	}
@@ -246,7 +259,7 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 	cfg := sandbox.InitConfig{
 		Argv: spec.Argv, Env: sandbox.MergeEnv(sandbox.BaseEnv(), spec.Env), Dir: dir,
 		FileSize: lim.FileSizeBytes, OpenFiles: lim.OpenFiles, DNS: true, Sinkhole: true,
-		Decoys: true, StatPaths: stat,
+		Decoys: true, StatPaths: stat, WatchIoctls: watchIoctls(spec),
 	}
 	if spec.IndexSocket != "" {
 		if spec.IndexPort <= 0 || spec.IndexPort > 65535 {

@@ -2,7 +2,9 @@ package bwrap_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,5 +70,62 @@ func TestTracedRunPinned(t *testing.T) {
 				t.Errorf("CPUs (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestIoctlWatched checks that, where the kernel allows it, a traced run's ioctl calls never
+// reach strace (Python's TCGETS on every open stopped the traced process each time) and that
+// the init reports those outside the benign queries instead (sandbox.IoctlCall).
+func TestIoctlWatched(t *testing.T) {
+	if err := sandbox.IoctlWatchSupported(); err != nil {
+		t.Skipf("the init cannot watch ioctl here: %v", err)
+	}
+	dir := t.TempDir()
+	spec := sandbox.Spec{
+		Argv: []string{sandboxtest.Python, "-c", `import fcntl, termios
+for _ in range(50): open("/etc/hostname").close()
+try: fcntl.ioctl(0, termios.TIOCSTI, b"x")
+except OSError as e: print(e.errno)
+try: fcntl.ioctl(0, 0x100005412, b"x")
+except OSError as e: print(e.errno)`},
+		WorkDir:   dir,
+		Trace:     true,
+		TracePath: filepath.Join(t.TempDir(), "trace.txt"),
+		Limits:    sandbox.Limits{Wall: 20 * time.Second, MemoryBytes: 512 << 20, Pids: 128, OutputBytes: 1 << 20, TmpBytes: 64 << 20},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := bwrap.New().Run(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != sandbox.OutcomeOK {
+		t.Fatalf("outcome %s: %s", res.Outcome, res.Stderr)
+	}
+	// The watcher refuses both, as the kernel would (stdin is /dev/null: ENOTTY).
+	if got := string(res.Stdout); got != "1\n1\n" {
+		t.Errorf("stdout %q, want EPERM twice", got)
+	}
+	data, err := os.ReadFile(spec.TracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(regexp.MustCompile(`(?m)^\d+ [\d.]+ ioctl\(`).FindAll(data, -1)); n != 0 {
+		t.Errorf("the trace holds %d ioctl calls; want none", n)
+	}
+	type call struct {
+		FD      int
+		Path    string
+		Request uint32
+		Errno   string
+	}
+	var got []call
+	for _, c := range res.Ioctls {
+		got = append(got, call{c.FD, c.Path, c.Request, c.Errno})
+	}
+	// The request's high bits, which the kernel ignores, do not hide it.
+	want := []call{{0, "/dev/null", unix.TIOCSTI, "EPERM"}, {0, "/dev/null", unix.TIOCSTI, "EPERM"}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("watched calls (-want +got)\n%s", d)
 	}
 }

@@ -66,6 +66,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"Trace", s.testTrace},
 		{"TraceCapped", s.testTraceCapped},
 		{"TraceAttribution", s.testTraceAttribution},
+		{"TraceIoctl", s.testTraceIoctl},
 		{"ForkBomb", s.testForkBomb},
 		{"MemoryHog", s.testMemoryHog},
 		{"DiskFiller", s.testDiskFiller},

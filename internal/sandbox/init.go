@@ -46,40 +46,35 @@ func (r *reporter) send(rep report) {
 	_, _ = r.f.Write(append(b, '\n'))
 }
 
-func (r *reporter) query(q DNSQuery) {
+// admit counts one more record of a kind bounded at max (n records kept so far), or one more
+// dropped past the bound; only an admitted record is sent.
+func (r *reporter) admit(n *int, dropped *int64, max int) bool {
 	r.mu.Lock()
-	if r.dns >= maxDNSRecords {
-		r.dropped++
-		r.mu.Unlock()
-		return
+	defer r.mu.Unlock()
+	if *n >= max {
+		*dropped++
+		return false
 	}
-	r.dns++
-	r.mu.Unlock()
-	r.send(report{DNS: &q})
+	*n++
+	return true
+}
+
+func (r *reporter) query(q DNSQuery) {
+	if r.admit(&r.dns, &r.dropped, maxDNSRecords) {
+		r.send(report{DNS: &q})
+	}
 }
 
 func (r *reporter) contact(c Contact) {
-	r.mu.Lock()
-	if r.contacts >= maxContacts {
-		r.contactsDropped++
-		r.mu.Unlock()
-		return
+	if r.admit(&r.contacts, &r.contactsDropped, maxContacts) {
+		r.send(report{Contact: &c})
 	}
-	r.contacts++
-	r.mu.Unlock()
-	r.send(report{Contact: &c})
 }
 
 func (r *reporter) ioctl(c IoctlCall) {
-	r.mu.Lock()
-	if r.ioctls >= maxIoctlRecords {
-		r.ioctlsDropped++
-		r.mu.Unlock()
-		return
+	if r.admit(&r.ioctls, &r.ioctlsDropped, maxIoctlRecords) {
+		r.send(report{Ioctl: &c})
 	}
-	r.ioctls++
-	r.mu.Unlock()
-	r.send(report{Ioctl: &c})
 }
 
 // dropContact counts a contact that could not be served.

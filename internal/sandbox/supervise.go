@@ -336,6 +336,15 @@ type reportReader struct {
 	err             string
 }
 
+// appendBounded appends v to s unless s holds max already; then it counts v as dropped.
+func appendBounded[T any](s []T, v T, max int, dropped *int64) []T {
+	if len(s) >= max {
+		*dropped++
+		return s
+	}
+	return append(s, v)
+}
+
 func (rr *reportReader) read(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -346,27 +355,15 @@ func (rr *reportReader) read(r io.Reader) {
 		}
 		switch {
 		case rep.DNS != nil:
-			if len(rr.queries) < maxDNSRecords {
-				rr.queries = append(rr.queries, *rep.DNS)
-			} else {
-				rr.dropped++
-			}
+			rr.queries = appendBounded(rr.queries, *rep.DNS, maxDNSRecords, &rr.dropped)
 		case rep.DNSDropped > 0:
 			rr.dropped += rep.DNSDropped
 		case rep.Contact != nil:
-			if len(rr.contacts) < maxContacts {
-				rr.contacts = append(rr.contacts, *rep.Contact)
-			} else {
-				rr.contactsDropped++
-			}
+			rr.contacts = appendBounded(rr.contacts, *rep.Contact, maxContacts, &rr.contactsDropped)
 		case rep.ContactsDropped > 0:
 			rr.contactsDropped += rep.ContactsDropped
 		case rep.Ioctl != nil:
-			if len(rr.ioctls) < maxIoctlRecords {
-				rr.ioctls = append(rr.ioctls, *rep.Ioctl)
-			} else {
-				rr.ioctlsDropped++
-			}
+			rr.ioctls = appendBounded(rr.ioctls, *rep.Ioctl, maxIoctlRecords, &rr.ioctlsDropped)
 		case rep.IoctlsDropped > 0:
 			rr.ioctlsDropped += rep.IoctlsDropped
 		case rep.Exit != nil:

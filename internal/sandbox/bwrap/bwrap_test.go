@@ -22,6 +22,21 @@ func TestConformance(t *testing.T) {
 	sandboxtest.Conformance(t, bwrap.New())
 }
 
+// runOK runs spec with the bwrap backend and wants it to succeed.
+func runOK(t *testing.T, spec sandbox.Spec) *sandbox.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := bwrap.New().Run(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != sandbox.OutcomeOK {
+		t.Fatalf("outcome %s: %s", res.Outcome, res.Stderr)
+	}
+	return res
+}
+
 // TestTracedRunPinned checks that a traced run, strace and sandbox alike, is kept on one CPU (see
 // sandbox.Plan.PinCPU) and that an untraced run keeps every CPU PYTI has.
 func TestTracedRunPinned(t *testing.T) {
@@ -53,15 +68,7 @@ func TestTracedRunPinned(t *testing.T) {
 			if tc.trace {
 				spec.TracePath = filepath.Join(t.TempDir(), "trace.txt")
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			res, err := bwrap.New().Run(ctx, spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Outcome != sandbox.OutcomeOK {
-				t.Fatalf("outcome %s: %s", res.Outcome, res.Stderr)
-			}
+			res := runOK(t, spec)
 			got, err := strconv.Atoi(strings.TrimSpace(string(res.Stdout)))
 			if err != nil {
 				t.Fatalf("the command printed %q, not a count of CPUs", res.Stdout)
@@ -93,15 +100,7 @@ except OSError as e: print(e.errno)`},
 		TracePath: filepath.Join(t.TempDir(), "trace.txt"),
 		Limits:    sandbox.Limits{Wall: 20 * time.Second, MemoryBytes: 512 << 20, Pids: 128, OutputBytes: 1 << 20, TmpBytes: 64 << 20},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res, err := bwrap.New().Run(ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Outcome != sandbox.OutcomeOK {
-		t.Fatalf("outcome %s: %s", res.Outcome, res.Stderr)
-	}
+	res := runOK(t, spec)
 	// The watcher refuses both, as the kernel would (stdin is /dev/null: ENOTTY).
 	if got := string(res.Stdout); got != "1\n1\n" {
 		t.Errorf("stdout %q, want EPERM twice", got)

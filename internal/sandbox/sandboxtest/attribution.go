@@ -51,7 +51,19 @@ func (s suite) testTraceAttribution(t *testing.T) {
 	if r.TraceSetup == nil {
 		t.Fatalf("a traced run without TraceSetup: the sandbox's own processes cannot be told apart")
 	}
-	f, err := os.Open(spec.TracePath)
+	tr := parseTrace(t, spec.TracePath, r)
+	if dir := os.Getenv("PYTI_SAVE_ATTRIBUTION_TRACE"); dir != "" {
+		data, _ := os.ReadFile(spec.TracePath)
+		_ = os.WriteFile(filepath.Join(dir, "sandbox-"+s.b.Name()+".strace"), data, 0o644)
+	}
+	CheckAttribution(t, tr)
+}
+
+// parseTrace parses the trace of run r, written at path, as PYTI does: the sandbox's own
+// processes set apart (r.TraceSetup).
+func parseTrace(t *testing.T, path string, r *sandbox.Result) *trace.Trace {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,11 +72,7 @@ func (s suite) testTraceAttribution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dir := os.Getenv("PYTI_SAVE_ATTRIBUTION_TRACE"); dir != "" {
-		data, _ := os.ReadFile(spec.TracePath)
-		_ = os.WriteFile(filepath.Join(dir, "sandbox-"+s.b.Name()+".strace"), data, 0o644)
-	}
-	CheckAttribution(t, tr)
+	return tr
 }
 
 // CheckAttribution checks a parsed trace of AttributionScript: the four connects, each from a

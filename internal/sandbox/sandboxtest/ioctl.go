@@ -1,7 +1,6 @@
 package sandboxtest
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -55,15 +54,7 @@ func (s suite) testTraceIoctl(t *testing.T) {
 	if string(r.Stdout) != "done\n" {
 		t.Errorf("stdout %q", r.Stdout)
 	}
-	f, err := os.Open(spec.TracePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr, err := trace.Parse(f, trace.Options{Setup: r.TraceSetup})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := parseTrace(t, spec.TracePath, r)
 	if len(tr.Roots) != 1 {
 		t.Fatalf("job roots %v; want the script's python", tr.Roots)
 	}

@@ -463,6 +463,10 @@ var importNames = map[string]string{
 	"_pytest": "pytest", "pkg_resources": "setuptools", "docx": "python-docx", "websocket": "websocket-client",
 	"Levenshtein": "python-Levenshtein", "memcache": "python-memcached", "ldap": "python-ldap",
 	"snappy": "python-snappy", "pytestqt": "pytest-qt", "pytest_lazyfixture": "pytest-lazy-fixture",
+	"tidylib": "pytidylib", "skimage": "scikit-image", "socks": "PySocks", "hamcrest": "PyHamcrest",
+	"github": "PyGithub", "OpenGL": "PyOpenGL", "fitz": "PyMuPDF", "usb": "pyusb", "Xlib": "python-xlib",
+	"kafka": "kafka-python", "googleapiclient": "google-api-python-client", "stdnum": "python-stdnum",
+	"pythonjsonlogger": "python-json-logger", "sqlalchemy_utils": "SQLAlchemy-Utils",
 }
 
 // providingDep is the requirement among deps whose project name is the module's or that of a

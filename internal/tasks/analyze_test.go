@@ -662,7 +662,7 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tree, "requirements-test.txt"), []byte("tomli_w\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, _ := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
+	rep, dir := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
 	b := rep.Results().Build
 	if b == nil || b.Frontend != "pip" {
 		t.Fatalf("build %+v, want pip's: a test dependency is a source distribution that setuptools' extras name", b)
@@ -685,9 +685,37 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 			t.Errorf("no pip ran through pip_main.py to fill the build environment: %q", b.Behavior.Executed)
 		}
 	}
+	// That pip ignores what is installed, and left the interpreter's site-packages alone.
+	if n := childPipMetadataReads(t, filepath.Join(dir, "raw", "build", "pip-wheel.strace")); n != 0 {
+		t.Errorf("the pip filling the build environment read %d metadata files of the interpreter's site-packages", n)
+	}
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed: the build saw the host's packages", rep.Verdict, rep.Reason)
 	}
+}
+
+// childPipMetadataReads counts the distribution metadata files of a site-packages directory
+// that the pips started through pip_main.py to fill a build environment opened, in a trace.
+func childPipMetadataReads(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	children := map[string]bool{}
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		pid, _, _ := strings.Cut(line, " ")
+		if strings.Contains(line, "execve(") && strings.Contains(line, `pip_main.py", "install", "--ignore-installed"`) {
+			children[pid] = true
+		}
+		if children[pid] && strings.Contains(line, "openat(") && strings.Contains(line, "-packages/") &&
+			(strings.Contains(line, `/METADATA"`) || strings.Contains(line, `/PKG-INFO"`)) && !strings.Contains(line, "ENOENT") &&
+			!strings.Contains(line, "/pip-build-env-") {
+			n++
+		}
+	}
+	return n
 }
 
 // copyOfIndex copies the shared example index's files into a directory of the test's own, for

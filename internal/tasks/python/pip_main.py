@@ -19,8 +19,20 @@ import sys
 import warnings
 
 # The pip started for a build environment (see above) is given no location: it is inherited.
-location = sys.argv.pop(1) if len(sys.argv) > 1 and os.path.isabs(sys.argv[1]) else os.environ["PYTI_PIP_LOCATION"]
+inherited = not (len(sys.argv) > 1 and os.path.isabs(sys.argv[1]))
+location = os.environ["PYTI_PIP_LOCATION"] if inherited else sys.argv.pop(1)
 os.environ["PYTI_PIP_LOCATION"] = location
+if inherited and "--ignore-installed" in sys.argv and "--prefix" in sys.argv:
+    # That pip installs the build requirements into a --prefix of their own, ignoring what is
+    # installed; yet its closing conflict check reads the metadata of every distribution on
+    # sys.path, some files many times over: 1,400 opens for Debian's /usr/lib/python3/dist-packages,
+    # each a stop of a traced run. `python -S` would keep the interpreter's site-packages off
+    # sys.path, and pip starts this one without it: they are dropped here, before pip is imported.
+    import site
+
+    _sites = set(site.getsitepackages())
+    _sites.add(site.getusersitepackages())
+    sys.path[:] = [p for p in sys.path if p not in _sites]
 # As `python PIP/pip`: pip's directory (or wheel) first on sys.path, not PYTI's helpers, and
 # argv[0] naming pip, which pip's messages quote.
 sys.path[0] = location

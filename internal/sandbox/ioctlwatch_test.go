@@ -72,6 +72,8 @@ func TestKernelAtLeast(t *testing.T) {
 		{"5.5.0", true},
 		{"5.4.0-150-generic", false},
 		{"5.10", true},
+		{"5.15-rc1", true},
+		{"5.4-rc7", false},
 		{"4.19.0", false},
 		{"6.18.44-fc-v1272", true},
 		{"garbage", false},

@@ -210,7 +210,9 @@ func writeVerdict(b *strings.Builder, res *Results) {
 	fmt.Fprintf(b, "\n\n*pyti, cold environments* is the same analysis with the cached build and test environments, and the\n"+
 		"fresh environment the install fills, removed first: what the first analysis needing them pays (pip installs\n"+
 		"them, as its build isolation and a test install would, `python -m venv` makes the fresh one, and PYTI keeps them\n"+
-		"for the next analyses with the same interpreter, requirements and wheels).\n\n")
+		"for the next analyses with the same interpreter, requirements and wheels). *pyti* and *pyti --no-trace* find them\n"+
+		"kept: before a row's repetitions PYTI analyses the project once, untimed, since the previous row's cold run\n"+
+		"emptied the cache.\n\n")
 }
 
 // writeFailures lists repetitions that failed, so a missing sample is never silent.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,42 @@ func TestInterleaveMeasuresChildrenCPU(t *testing.T) {
 	}
 	if d := cmp.Diff([]time.Duration{0}, series[1].CPU); d != "" {
 		t.Errorf("CPU of work in this process (-want +got):\n%s", d)
+	}
+}
+
+// TestWarmUp runs the variant once, whatever it returns, and ends the row only on cancellation.
+func TestWarmUp(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		err     error
+		wantErr bool
+		want    string
+	}{
+		{name: "ok", ctx: context.Background(), want: "warm-up: 1.00 s (untimed)"},
+		{name: "failure left to the repetitions", ctx: context.Background(), err: errors.New("boom"), want: "warm-up: error: boom"},
+		{name: "cancelled", ctx: cancelled, err: context.Canceled, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var runs []int
+			v := Variant{Name: "pyti", Run: func(_ context.Context, rep int) (time.Duration, error) {
+				runs = append(runs, rep)
+				return time.Second, tc.err
+			}}
+			var progress strings.Builder
+			err := warmUp(tc.ctx, &progress, v)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err %v, want error %v", err, tc.wantErr)
+			}
+			if diff := cmp.Diff([]int{-1}, runs); diff != "" {
+				t.Errorf("runs (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(progress.String(), tc.want) {
+				t.Errorf("progress %q, want %q in it", progress.String(), tc.want)
+			}
+		})
 	}
 }

@@ -85,6 +85,8 @@ type Trace struct {
 	// their events (see Options.Setup); neither is in Processes, Events or Summary.
 	SetupProcesses int `json:"setup_processes,omitempty"`
 	SetupEvents    int `json:"setup_events,omitempty"`
+
+	byNSPID map[int][]*Process // Processes by NSPID, ordered by start (see TracerPID)
 }
 
 // Parser turns strace output into events, one line at a time.
@@ -259,7 +261,7 @@ func (p *Parser) link(parent, child *pidState, call, args string) {
 		return
 	}
 	child.proc.PPID = parent.proc.PID
-	child.comm = parent.comm
+	child.proc.Comm = parent.proc.Comm
 	parent.proc.Children = append(parent.proc.Children, child.proc.PID)
 	child.proc.Thread = strings.Contains(args, "CLONE_THREAD")
 	p.decide(child, childRole(parent.role, child.proc.Thread))
@@ -343,7 +345,7 @@ func (p *Parser) emit(ev Event) {
 			ev.PPID = st.proc.PPID
 		}
 		if ev.Comm == "" {
-			ev.Comm = st.comm
+			ev.Comm = st.proc.Comm
 		}
 	}
 	if p.opts.OnEvent != nil {

@@ -1,6 +1,8 @@
 package trace
 
 import (
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,19 +49,25 @@ func callerPID(s string) int {
 
 // TracerPID returns the pid strace names the process by that had pid nsPID in the sandbox's
 // namespace at time at (a pid the namespace reuses names the process alive then), and its
-// program; ok is false when the trace saw no such process.
+// program; ok is false when the trace saw no such process. It reads a finished trace: the first
+// call indexes the processes by their namespace pid, and later processes are not seen.
 func (t *Trace) TracerPID(nsPID int, at time.Time) (pid int, comm string, ok bool) {
-	var best *Process
-	for _, p := range t.Processes {
-		if p.NSPID != nsPID || p.Start.After(at) {
-			continue
+	if t.byNSPID == nil {
+		t.byNSPID = map[int][]*Process{}
+		for _, p := range t.Processes {
+			if p.NSPID != 0 {
+				t.byNSPID[p.NSPID] = append(t.byNSPID[p.NSPID], p)
+			}
 		}
-		if best == nil || p.Start.After(best.Start) {
-			best = p
+		for _, ps := range t.byNSPID {
+			slices.SortFunc(ps, func(a, b *Process) int { return a.Start.Compare(b.Start) })
 		}
 	}
-	if best == nil {
+	ps := t.byNSPID[nsPID]
+	// The last process with the pid that had started by then.
+	i := sort.Search(len(ps), func(i int) bool { return ps[i].Start.After(at) })
+	if i == 0 {
 		return 0, "", false
 	}
-	return best.PID, best.comm(t), true
+	return ps[i-1].PID, ps[i-1].Comm, true
 }

@@ -1,9 +1,6 @@
 package trace
 
-import (
-	"path"
-	"time"
-)
+import "time"
 
 // Process is one traced pid (a process or a thread) in the process tree.
 type Process struct {
@@ -19,6 +16,9 @@ type Process struct {
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end"`
 	Children []int     `json:"children,omitempty"`
+	// Comm is the base name of the program the pid runs: its last exec's, or the one its
+	// parent ran when it was created.
+	Comm string `json:"comm,omitempty"`
 	// NSPID is the pid its creator's namespace gave it (the sandbox's, where strace runs
 	// outside it; see tracerPID); 0 when the trace did not say.
 	NSPID int `json:"ns_pid,omitempty"`
@@ -38,7 +38,6 @@ type pidState struct {
 	cwd     *cwdRef
 	fds     *fdTable
 	pending *Line // the unfinished call, if any
-	comm    string
 	role    role
 	held    []Event // events of an undecided process, in order
 }
@@ -65,18 +64,4 @@ func (t *fdTable) clone() *fdTable {
 		c.m[k] = v
 	}
 	return c
-}
-
-// comm is the base name of the program the process runs: its last exec's, or its nearest
-// traced ancestor's.
-func (p *Process) comm(t *Trace) string {
-	for q, hops := p, 0; q != nil && hops < 1000; q, hops = t.Processes[q.PPID], hops+1 {
-		if cmd := q.Command(); len(cmd) > 0 {
-			return path.Base(cmd[0])
-		}
-		if q.PPID == 0 {
-			break
-		}
-	}
-	return ""
 }

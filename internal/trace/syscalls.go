@@ -74,7 +74,7 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 		if errno == "" {
 			first := len(st.proc.Execs) == 0
 			st.proc.Execs = append(st.proc.Execs, argv)
-			st.comm = ev.Program()
+			st.proc.Comm = ev.Program()
 			if p.opts.Setup != nil && p.opts.Setup.isInit(ev.Path) {
 				switch {
 				case st.role == roleSetup:

@@ -28,9 +28,9 @@ os.waitpid(pid, 0)
 print("done")
 `
 
-// IoctlEvents returns the ioctl events of a traced run: the trace's own and those the sandbox
+// ioctlEvents returns the ioctl events of a traced run: the trace's own and those the sandbox
 // watched outside strace (sandbox.Result.Ioctls), named as the trace names their processes.
-func IoctlEvents(tr *trace.Trace, r *sandbox.Result) []trace.Event {
+func ioctlEvents(tr *trace.Trace, r *sandbox.Result) []trace.Event {
 	var out []trace.Event
 	for _, e := range tr.Events {
 		if e.Kind == trace.KindIoctl {
@@ -64,7 +64,7 @@ func (s suite) testTraceIoctl(t *testing.T) {
 		Main, Child, Refused bool
 	}
 	var got []call
-	for _, e := range IoctlEvents(tr, r) {
+	for _, e := range ioctlEvents(tr, r) {
 		p := tr.Processes[e.PID]
 		got = append(got, call{e.Request, e.Path, e.PID == main, p != nil && p.PPID == main && !p.Thread, e.Failed()})
 	}

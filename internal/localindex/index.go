@@ -52,7 +52,7 @@ func (ix *Index) Rescan() error {
 	projects := map[string][]*Dist{}
 	display := map[string]string{}
 	for _, ent := range entries {
-		if _, ok := distKind(ent.Name()); !ok || !ent.Type().IsRegular() {
+		if _, ok := distKind(ent.Name()); !ok || !servable(filepath.Join(ix.dir, ent.Name()), ent) {
 			continue
 		}
 		d, err := ReadDist(filepath.Join(ix.dir, ent.Name()))
@@ -79,6 +79,19 @@ func (ix *Index) Rescan() error {
 	}
 	ix.serial++
 	return nil
+}
+
+// servable says whether a directory entry is a file to serve: a regular file, or a symbolic link
+// to one (an index made of links into a download cache or another index, as ln -s makes it).
+func servable(path string, ent os.DirEntry) bool {
+	if ent.Type().IsRegular() {
+		return true
+	}
+	if ent.Type()&os.ModeSymlink == 0 {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // Yank marks a file as yanked (PEP 592) with an optional reason.

@@ -2,13 +2,17 @@ package localindex
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -450,5 +454,51 @@ func TestMountedUnderPrefix(t *testing.T) {
 		if status != 200 || sha256Hex(b) != f.SHA256 {
 			t.Errorf("%s via prefix: status %d", f.URL, status)
 		}
+	}
+}
+
+// TestSymlinkedFiles: an index directory made of symbolic links (ln -s into a download cache)
+// serves the files the links point to; a dangling link, or one to a directory, is not a file.
+func TestSymlinkedFiles(t *testing.T) {
+	set := builtExamples(t)
+	dir := t.TempDir()
+	sdist := set.Examples[0].Sdist
+	links := map[string]string{
+		sdist:                       filepath.Join(set.Dir, sdist),
+		"gone-1.0.tar.gz":           filepath.Join(set.Dir, "no-such-file.tar.gz"),
+		"adir-1.0-py3-none-any.whl": t.TempDir(),
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix, err := NewIndex(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ix)
+	defer srv.Close()
+	want, err := os.ReadFile(filepath.Join(set.Dir, sdist))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path   string
+		status int
+		body   []byte
+	}{
+		{"/files/" + sdist, 200, want},
+		{"/files/gone-1.0.tar.gz", 404, nil},
+		{"/files/adir-1.0-py3-none-any.whl", 404, nil},
+	}
+	for _, tc := range tests {
+		status, _, body := get(t, srv.URL+tc.path, "")
+		if status != tc.status || (tc.body != nil && !bytes.Equal(body, tc.body)) {
+			t.Errorf("GET %s: status %d, %d bytes; want %d, %d bytes", tc.path, status, len(body), tc.status, len(tc.body))
+		}
+	}
+	if diff := cmp.Diff([]string{NormalizeName(set.Examples[0].Name)}, ix.Projects()); diff != "" {
+		t.Errorf("projects (-want +got):\n%s", diff)
 	}
 }

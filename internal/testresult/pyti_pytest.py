@@ -96,6 +96,10 @@ _tree_portions_first()
 # assertion says. Python's audit events see every lookup and connect of the test's own process.
 _net = []
 _NET_MAX = 5
+# The addresses on this machine the current test (or collection) connected or sent to: a failure
+# that reached only them (a local server of its own that is not running) is not for want of the
+# network, which the sandbox's loopback would not give it either.
+_loopback = []
 _NET_EVENTS = {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex", "socket.connect",
                "socket.sendto"}
 try:
@@ -131,6 +135,11 @@ def _audit(event, args):
                 host = bytes(host).decode("ascii", "replace")
             if host not in _net:
                 _net.append(host)
+        elif event in ("socket.connect", "socket.sendto") and isinstance(host, str) and host \
+                and len(_loopback) < _NET_MAX:
+            where = "%s:%s" % (host, address[1]) if len(address) > 1 else host
+            if where not in _loopback:
+                _loopback.append(where)
     except Exception:  # an audit hook must never break the code it watches
         pass
 
@@ -140,10 +149,12 @@ sys.addaudithook(_audit)
 
 def pytest_runtest_logstart(nodeid, location):
     del _net[:]
+    del _loopback[:]
 
 
 def pytest_collectstart(collector):
     del _net[:]
+    del _loopback[:]
 
 
 def _cov_registered(pluginmanager):
@@ -297,6 +308,8 @@ def pytest_runtest_logreport(report):
             record["guarded_missing"] = _guarded_missing(crash)
             if _net:
                 record["network"] = list(_net)
+            if _loopback:
+                record["loopback"] = list(_loopback)
             _django_cause(record)
     _emit(record)
 
@@ -314,6 +327,7 @@ def pytest_collectreport(report):
             "message": _cap(crash.message) if crash is not None else None,
             "guarded_missing": _guarded_missing(crash) if report.failed else None,
             "network": list(_net) if report.failed and _net else None,
+            "loopback": list(_loopback) if report.failed and _loopback else None,
         }
         if report.failed:
             _django_cause(record)

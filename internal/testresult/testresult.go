@@ -162,6 +162,8 @@ type record struct {
 	// Network are the hosts outside the machine a failed test (or collection) looked up or
 	// connected to, as the plugin's audit hook saw them.
 	Network []string `json:"network"`
+	// Loopback are the addresses on this machine (host:port) it connected or sent to.
+	Loopback []string `json:"loopback"`
 }
 
 // ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
@@ -521,12 +523,19 @@ func MissingModule(text string) string {
 
 // classifyRecord decides the class of a failed report: the missing module the plugin found behind
 // a guarded import's NameError first, then what its message and traceback say (classify), where
-// a failure the plugin saw reach out to another machine needs the network.
+// a failure the plugin saw reach out to another machine needs the network, and one that reached
+// only this machine does not, whatever its words.
 func classifyRecord(rec record, collecting bool) cause {
 	if rec.GuardedMissing != "" {
 		return cause{Class: MissingDependency, Module: rec.GuardedMissing}
 	}
 	c := classify(rec.Message, rec.LongRepr, collecting)
+	if c.Class == NeedsNetwork && len(rec.Network) == 0 && len(rec.Loopback) > 0 {
+		// It reached only this machine (a server of its own that is not running: "Connection
+		// refused" from 127.0.0.1): the sandbox has loopback, and a machine with the network
+		// would answer the same.
+		c = classifyOffline(rec.Message, rec.LongRepr, collecting)
+	}
 	if len(rec.Network) > 0 && (c.Class == Assertion || c.Class == Exception || c.Class == CollectionError) {
 		// It reached out to another machine and failed: what came back was the sandbox's (no
 		// network, a sinkhole), not that machine's (distlib's tests assert on PyPI's answers).
@@ -538,6 +547,17 @@ func classifyRecord(rec record, collecting bool) cause {
 // classify decides the class of a failure from its message and traceback, with the module, file
 // or program it found missing.
 func classify(message, longrepr string, collecting bool) cause {
+	return classifyAs(message, longrepr, collecting, true)
+}
+
+// classifyOffline is classify for a failure known not to be for want of the network, whatever
+// its words.
+func classifyOffline(message, longrepr string, collecting bool) cause {
+	return classifyAs(message, longrepr, collecting, false)
+}
+
+// classifyAs is classify; network says whether words of a failed connection mean the network.
+func classifyAs(message, longrepr string, collecting, network bool) cause {
 	text := message + "\n" + longrepr
 	if m := MissingModule(text); m != "" {
 		return cause{Class: MissingDependency, Module: m}
@@ -551,7 +571,7 @@ func classify(message, longrepr string, collecting bool) cause {
 	if m := unknownOptionRe.FindStringSubmatch(text); m != nil && PluginIniOptions[m[1]] != "" {
 		return cause{Class: MissingDependency, Module: pluginModule(PluginIniOptions[m[1]])}
 	}
-	if networkRe.MatchString(text) {
+	if network && networkRe.MatchString(text) {
 		return cause{Class: NeedsNetwork}
 	}
 	if program := missingProgram(message, longrepr); program != "" {

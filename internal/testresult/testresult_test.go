@@ -586,7 +586,31 @@ def test_asks_this_machine():
 
 def test_reaches_out_and_passes():
     socket.getaddrinfo("203.0.113.9", 80)
-`})
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_local_server_not_running():
+    socket.create_connection(("127.0.0.1", closed_port()))
+
+
+def test_refused_here_after_asking_another_machine():
+    socket.getaddrinfo("203.0.113.9", 80)
+    socket.create_connection(("127.0.0.1", closed_port()))
+`, "test_collect_local.py": `import socket
+
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+port = s.getsockname()[1]
+s.close()
+socket.create_connection(("127.0.0.1", port))
+`}, "--continue-on-collection-errors")
 	got := map[string]Class{}
 	for _, c := range run.Cases {
 		got[c.NodeID] = c.Class
@@ -595,6 +619,10 @@ def test_reaches_out_and_passes():
 		"test_net.py::test_asks_another_machine":   NeedsNetwork,
 		"test_net.py::test_asks_this_machine":      Assertion,
 		"test_net.py::test_reaches_out_and_passes": "",
+		// "Connection refused" from a server of its own on loopback: not the network's want.
+		"test_net.py::test_local_server_not_running":                  Exception,
+		"test_net.py::test_refused_here_after_asking_another_machine": NeedsNetwork,
+		"test_collect_local.py":                                       CollectionError,
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s\n%s", d, out)

@@ -224,7 +224,7 @@ func configuredDoctests(root string) (modules bool, globs []string) {
 	for _, line := range pytestOption(root, "addopts") {
 		words = append(words, shellWords(line)...)
 	}
-	words = append(words, toxPytestCommand(root).args...)
+	words = append(words, projectPytestCommand(root).args...)
 	for i := 0; i < len(words); i++ {
 		name, value, inline := strings.Cut(words[i], "=")
 		switch name {
@@ -265,7 +265,7 @@ func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
 	files = slices.DeleteFunc(slices.Clone(files), func(f string) bool { return loneTestPy(root, f, files) })
-	tox := toxPytestCommand(root)
+	tox := projectPytestCommand(root)
 	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && len(pytestOption(root, "testpaths")) == 0 && tox.alone && len(within) > 0 {
 		// tox's pytest command is the whole suite, and names where it lies: the test files
 		// elsewhere are not run (pyparsing's examples/test_bibparse.py, beside `pytest tests`).
@@ -323,7 +323,7 @@ func discover(root string) suite {
 	if s.doctestModules || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
 		s.config = pytestConfig(root)
-		s.tox = toxPytest{args: tox.args}
+		s.tox = toxPytest{args: tox.args, source: tox.source}
 		var where []string
 		if s.doctestModules {
 			where = append(where, "the modules")

@@ -74,7 +74,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		t.Runner = string(s.kind)
 	}
 	if tox := append(slices.Clone(s.tox.args), s.tox.paths...); len(tox) > 0 {
-		t.Runner += ", with tox.ini's " + strings.Join(tox, " ")
+		from := "tox.ini"
+		if s.tox.source != "" {
+			from = s.tox.source
+		}
+		t.Runner += ", with " + from + "'s " + strings.Join(tox, " ")
 	}
 
 	dir := filepath.Join(tg.work, testDirName)

@@ -344,13 +344,17 @@ type toxPytest struct {
 	// changedir is [testenv]'s changedir when it is a directory of the tree (toxChangedir),
 	// whether or not a pytest command runs there: its paths are relative to it.
 	changedir string
+	// source is the file the command is read from when it is not tox.ini (a CI workflow's).
+	source string
 }
 
 // notTestModules are modules a tox command runs with `python -m` that run no tests: installers,
 // linters, type checkers, builders, coverage's reporting.
 var notTestModules = map[string]bool{"pip": true, "mypy": true, "flake8": true, "black": true, "isort": true, "pylint": true,
 	"pycodestyle": true, "pyflakes": true, "ruff": true, "build": true, "twine": true, "sphinx": true, "check_manifest": true,
-	"coverage": true, "pre_commit": true, "bandit": true, "pydocstyle": true, "codespell": true, "towncrier": true, "venv": true}
+	"coverage": true, "pre_commit": true, "bandit": true, "pydocstyle": true, "codespell": true, "towncrier": true, "venv": true,
+	"tarfile": true, "zipfile": true, "json": true, "http": true, "ensurepip": true, "site": true, "sysconfig": true,
+	"platform": true, "cibuildwheel": true, "setuptools_scm": true, "wheel": true, "compileall": true, "pydoc": true}
 
 // runsTests reports whether a tox command's words (other than the pytest command) run tests:
 // pytest, unittest, nose, zope-testrunner, trial, `setup.py test`, a module run with `python -m`
@@ -413,9 +417,15 @@ func toxChangedir(root, toxIni string) string {
 // pytest, on no factor). tox's substitutions are expanded where PYTI knows their value:
 // {posargs} (empty, or its default), {env:NAME} from the environment's setenv, {toxinidir}.
 func toxPytestCommand(root string) toxPytest {
+	p, _ := toxPytestFound(root)
+	return p
+}
+
+// toxPytestFound is toxPytestCommand, and whether tox.ini has a pytest command.
+func toxPytestFound(root string) (toxPytest, bool) {
 	data, err := readToxConfig(root)
 	if err != nil {
-		return toxPytest{}
+		return toxPytest{}, false
 	}
 	text := string(data)
 	setenv := map[string]string{}
@@ -424,8 +434,14 @@ func toxPytestCommand(root string) toxPytest {
 			setenv[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 	}
-	lines := joinContinued(toxValue(text, "testenv", "commands"))
-	cd := toxChangedir(root, text)
+	return pytestCommandIn(root, joinContinued(toxValue(text, "testenv", "commands")), toxChangedir(root, text), setenv)
+}
+
+// pytestCommandIn reads the first of a project's command lines (tox.ini's [testenv] commands,
+// or a CI workflow's) that runs pytest, on no tox factor, run in directory cd ("" for the
+// tree's top): what it says about which tests run, and found true; else toxPytest{changedir:
+// cd} and false. setenv gives {env:NAME} its value.
+func pytestCommandIn(root string, lines []string, cd string, setenv map[string]string) (toxPytest, bool) {
 	for n, line := range lines {
 		if _, _, onFactors := factorCondition(line); onFactors {
 			continue
@@ -506,9 +522,9 @@ func toxPytestCommand(root string) toxPytest {
 				}
 			}
 		}
-		return out
+		return out, true
 	}
-	return toxPytest{changedir: cd}
+	return toxPytest{changedir: cd}, false
 }
 
 // treeCopyOf is where the tree holds the sdist's copy of an installed path (a package, a module,

@@ -79,12 +79,7 @@ jobs:
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			files := map[string]string{"tests/test_a.py": "", "pkg/__init__.py": "", "pkg/tests/test_b.py": ""}
-			for k, v := range tc.files {
-				files[k] = v
-			}
-			testfs.Write(t, root, files)
+			root := workflowTree(t, tc.files)
 			p, ok := workflowPytestCommand(root)
 			if d := cmp.Diff(tc.want, got{p, ok}, cmp.AllowUnexported(toxPytest{})); d != "" {
 				t.Error(d)
@@ -112,15 +107,22 @@ func TestProjectPytestCommand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			files := map[string]string{"tests/test_a.py": "", "pkg/__init__.py": "", "pkg/tests/test_b.py": ""}
-			for k, v := range tc.files {
-				files[k] = v
-			}
-			testfs.Write(t, root, files)
+			root := workflowTree(t, tc.files)
 			if d := cmp.Diff(tc.want, projectPytestCommand(root), cmp.AllowUnexported(toxPytest{})); d != "" {
 				t.Error(d)
 			}
 		})
 	}
+}
+
+// workflowTree writes a tree with a test file at tests/, a package with its own tests, and files.
+func workflowTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	all := map[string]string{"tests/test_a.py": "", "pkg/__init__.py": "", "pkg/tests/test_b.py": ""}
+	for k, v := range files {
+		all[k] = v
+	}
+	testfs.Write(t, root, all)
+	return root
 }

@@ -121,8 +121,8 @@ func TestWarmUp(t *testing.T) {
 		wantErr bool
 		want    string
 	}{
-		{name: "ok", ctx: context.Background(), want: "warm-up: 1.00 s (untimed)"},
-		{name: "failure left to the repetitions", ctx: context.Background(), err: errors.New("boom"), want: "warm-up: error: boom"},
+		{name: "ok", ctx: context.Background(), want: "bench: row: warm-up (pyti): 1.00 s, untimed"},
+		{name: "failure left to the repetitions", ctx: context.Background(), err: errors.New("boom"), want: "bench: row: warm-up (pyti): error: boom"},
 		{name: "cancelled", ctx: cancelled, err: context.Canceled, wantErr: true},
 	}
 	for _, tc := range tests {
@@ -133,7 +133,7 @@ func TestWarmUp(t *testing.T) {
 				return time.Second, tc.err
 			}}
 			var progress strings.Builder
-			err := warmUp(tc.ctx, &progress, v)
+			err := warmUp(tc.ctx, &progress, "row", v)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err %v, want error %v", err, tc.wantErr)
 			}

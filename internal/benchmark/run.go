@@ -252,16 +252,16 @@ func analyzeRows(ctx context.Context, cfg Config, py Python, pyErr error, tmp st
 // environments, and with one repetition the row said nothing about a warm analysis (pyrsistent
 // in the bench of 2026-12-06: 22.1 s reported, 12.8 s warm). A failure is left to the
 // repetitions, which record it; only a cancellation ends the row.
-func warmUp(ctx context.Context, progress io.Writer, v Variant) error {
+func warmUp(ctx context.Context, progress io.Writer, title string, v Variant) error {
 	d, err := v.Run(ctx, -1)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if progress != nil {
 		if err != nil {
-			fmt.Fprintf(progress, "bench:   %-22s warm-up: error: %v\n", v.Name, err)
+			fmt.Fprintf(progress, "bench: %s: warm-up (%s): error: %v\n", title, v.Name, err)
 		} else {
-			fmt.Fprintf(progress, "bench:   %-22s warm-up: %s (untimed)\n", v.Name, FormatDuration(d))
+			fmt.Fprintf(progress, "bench: %s: warm-up (%s): %s, untimed\n", title, v.Name, FormatDuration(d))
 		}
 	}
 	return nil
@@ -306,7 +306,7 @@ func (s analyzeSetup) analyzeRow(ctx context.Context, cfg Config, project, wh st
 		vs = append(vs, other.pytiVariant("pyti, compared", project, false, false, nil))
 	}
 	row.Commands = append(row.Commands, "(before the repetitions, the first command once, untimed: see warmUp)")
-	if err := warmUp(ctx, cfg.Progress, warm); err != nil {
+	if err := warmUp(ctx, cfg.Progress, row.Title, warm); err != nil {
 		return row, err
 	}
 	err := measure(ctx, cfg, &row, 1, deadline, vs)

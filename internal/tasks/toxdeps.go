@@ -454,14 +454,7 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 				words[i], fromTop[i] = strings.ReplaceAll(w, toxinidirMark, "."), true
 			}
 		}
-		at := -1
-		for i, w := range words {
-			base := w[strings.LastIndex(w, "/")+1:]
-			if (base == "pytest" || base == "py.test") && (i == 0 || words[i-1] == "-m" || strings.Contains(w, "/")) {
-				at = i
-				break
-			}
-		}
+		at := pytestAt(words)
 		if at < 0 {
 			continue
 		}
@@ -525,6 +518,18 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 		return out, true
 	}
 	return toxPytest{changedir: cd}, false
+}
+
+// pytestAt is the index of the word that runs pytest in a command's words (pytest, py.test, a
+// path to either, python -m pytest, coverage run -m pytest), or -1.
+func pytestAt(words []string) int {
+	for i, w := range words {
+		base := w[strings.LastIndex(w, "/")+1:]
+		if (base == "pytest" || base == "py.test") && (i == 0 || words[i-1] == "-m" || strings.Contains(w, "/")) {
+			return i
+		}
+	}
+	return -1
 }
 
 // treeCopyOf is where the tree holds the sdist's copy of an installed path (a package, a module,

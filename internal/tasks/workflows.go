@@ -114,17 +114,8 @@ func withoutDoctests(args []string) []string {
 	})
 }
 
-// runsPytest reports whether a command's words run pytest (pytest, py.test, python -m pytest,
-// coverage run -m pytest).
-func runsPytest(words []string) bool {
-	for i, w := range words {
-		base := w[strings.LastIndex(w, "/")+1:]
-		if (base == "pytest" || base == "py.test") && (i == 0 || words[i-1] == "-m" || strings.Contains(w, "/")) {
-			return true
-		}
-	}
-	return false
-}
+// runsPytest reports whether a command's words run pytest (see pytestAt).
+func runsPytest(words []string) bool { return pytestAt(words) >= 0 }
 
 // partialRun reports whether a pytest command runs a part of the suite: by keyword, by a test's
 // node id, or the last failures.

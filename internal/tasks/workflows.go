@@ -58,52 +58,52 @@ func projectPytestCommand(root string) toxPytest {
 // runs tests.
 func workflowPytestCommand(root string) (toxPytest, bool) {
 	cmds := workflowCommands(root)
-	type candidate struct {
-		p  toxPytest
-		at int
-	}
-	var cands []candidate
-	for i, c := range cmds {
+	var cands []toxPytest
+	alone := true
+	for _, c := range cmds {
+		if c.background {
+			continue
+		}
 		words := shellWords(c.line)
-		if c.background || !runsPytest(words) || partialRun(words) {
+		if !runsPytest(words) {
+			if !installs(words) && runsTests(root, words) {
+				alone = false
+			}
+			continue
+		}
+		if partialRun(words) {
 			continue
 		}
 		if strings.Contains(c.line, "$") || c.dir == unknownDir {
 			return toxPytest{}, false
 		}
 		if p, ok := pytestCommandIn(root, []string{c.line}, c.dir, nil); ok {
-			p.alone, p.source = false, c.file
-			cands = append(cands, candidate{p, i})
+			p.source = c.file
+			cands = append(cands, p)
 		}
 	}
 	files := findTestFiles(root, 0)
-	if suites := slices.DeleteFunc(slices.Clone(cands), func(c candidate) bool {
-		return len(c.p.paths) > 0 && len(atOrBelow(files, c.p.paths)) == 0
+	if suites := slices.DeleteFunc(slices.Clone(cands), func(p toxPytest) bool {
+		return len(p.paths) > 0 && len(atOrBelow(files, p.paths)) == 0
 	}); len(suites) > 0 {
 		cands = suites
 	}
 	if len(cands) == 0 {
 		return toxPytest{}, false
 	}
-	out := cands[0].p
-	for _, c := range cands[1:] {
-		if !slices.Equal(out.paths, c.p.paths) || out.changedir != c.p.changedir ||
-			!slices.Equal(withoutDoctests(out.args), withoutDoctests(c.p.args)) {
+	out := cands[0]
+	for _, p := range cands[1:] {
+		if !slices.Equal(out.paths, p.paths) || out.changedir != p.changedir ||
+			!slices.Equal(withoutDoctests(out.args), withoutDoctests(p.args)) {
 			return toxPytest{}, false
 		}
-		for _, a := range c.p.args {
+		for _, a := range p.args {
 			if !slices.Contains(out.args, a) {
 				out.args = append(out.args, a)
 			}
 		}
 	}
-	out.alone = true
-	for i, c := range cmds {
-		words := shellWords(c.line)
-		if !c.background && !runsPytest(words) && !installs(words) && runsTests(root, words) && !slices.ContainsFunc(cands, func(k candidate) bool { return k.at == i }) {
-			out.alone = false
-		}
-	}
+	out.alone = alone
 	return out, true
 }
 
@@ -121,8 +121,7 @@ func runsPytest(words []string) bool { return pytestAt(words) >= 0 }
 // node id, or the last failures.
 func partialRun(words []string) bool {
 	for _, w := range words {
-		if w == "-k" || strings.HasPrefix(w, "-k=") || (strings.HasPrefix(w, "-k") && len(w) > 2 && !strings.HasPrefix(w, "--")) ||
-			w == "--lf" || w == "--last-failed" || strings.Contains(w, "::") {
+		if (strings.HasPrefix(w, "-k") && !strings.HasPrefix(w, "--")) || w == "--lf" || w == "--last-failed" || strings.Contains(w, "::") {
 			return true
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/testfs"
 	"github.com/pyti/pyti/internal/testresult"
 )
 
@@ -691,6 +692,33 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 	}
 	if rep.Verdict != report.VerdictPassed {
 		t.Fatalf("verdict %s (%s), want passed: the build saw the host's packages", rep.Verdict, rep.Reason)
+	}
+}
+
+// TestSetupPyTestsRequire: setup.py's tests_require, which setuptools keeps out of the metadata,
+// names what the tests run with, before tox.ini's deps: pyrsistent 0.20.0 declares hypothesis
+// there alone, and its tox.ini runs `setup.py test`, which installs it (its deps: setuptools).
+func TestSetupPyTestsRequire(t *testing.T) {
+	t.Parallel()
+	dir := copyOfIndex(t)
+	makeWheel(t, dir, "trdep", "1.0", map[string]string{"trdep.py": "VALUE = 42\n"})
+	url, client := serveIndex(t, dir)
+	tree := filepath.Join(t.TempDir(), "checkout")
+	testfs.Write(t, tree, map[string]string{
+		"setup.py":             "from setuptools import setup\n\nTESTS = ['trdep']\nsetup(name='usestr', version='1.0', py_modules=['usestr'], tests_require=TESTS)\n",
+		"usestr.py":            "def value():\n    return 42\n",
+		"tests/test_usestr.py": "import trdep\nimport usestr\n\n\ndef test_value():\n    assert usestr.value() == trdep.VALUE\n",
+		"tox.ini":              "[testenv]\ncommands = python setup.py test\ndeps = setuptools\n",
+	})
+	rep, _ := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
+	if rep.Verdict != report.VerdictPassed {
+		t.Fatalf("verdict %s (%s), want passed: trdep, which setup.py's tests_require names, was not installed", rep.Verdict, rep.Reason)
+	}
+	if f := rep.Results().Fetch; !f.PreparedMetadata {
+		t.Errorf("fetch %+v: PYTI did not prepare the metadata, so it could not read tests_require", f)
+	}
+	if got := rep.Results().Tests.Results.Counts.Passed; got != 1 {
+		t.Errorf("%d passed, want 1", got)
 	}
 }
 

@@ -280,6 +280,8 @@ type frontendAnswer struct {
 	Missing     []string `json:"missing"`
 	Conflicting []string `json:"conflicting"`
 	Unsupported string   `json:"unsupported"`
+	// TestsRequire is setup.py's tests_require, as the metadata's preparation read it.
+	TestsRequire []string `json:"tests_require"`
 }
 
 // runFrontend runs python/build_wheel.py once, traced, with the given environments bound, and

@@ -78,8 +78,10 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	// tests, not the analysis.
 	buildReqs := buildRequirements(src)
 	extras := j.testExtras(src)
-	testReqs := testRequirements(src)
-	testReqs = append(testReqs, undeclared(src, testReqs, append(configuredPlugins(src.Root), markedPlugins(src.Root)...))...)
+	withPlugins := func(reqs []string) []string {
+		return append(reqs, undeclared(src, reqs, append(configuredPlugins(src.Root), markedPlugins(src.Root)...))...)
+	}
+	testReqs := withPlugins(testRequirements(src, nil))
 	used := Wheelhouse{Dir: wh, Extras: extras, TestRequirements: testReqs, Tools: missingTools(src, testReqs)}
 	// pip learns what the package needs by preparing its metadata, which for an sdist means a
 	// build environment and running the backend: needless when pyproject.toml declares the
@@ -110,8 +112,17 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 			used.BackendAsked, used.BackendMissing = true, prepared.missing
 		}
 	}
-	all := append(append(append(slices.Clone(pkg), buildReqs...), testReqs...), testTools...)
 	pre := <-check
+	if prepared != nil && len(prepared.testsRequire) > 0 {
+		// setup.py's tests_require, which only the metadata's preparation read, outranks the
+		// test requirements found before it: the index is asked again about them.
+		if reqs := withPlugins(testRequirements(src, prepared.testsRequire)); !slices.Equal(reqs, testReqs) {
+			testReqs = reqs
+			used.TestRequirements, used.Tools = testReqs, missingTools(src, testReqs)
+			pre = j.unavailableTestsOnIndex(ctx, t, src, main.name, extras, testReqs)
+		}
+	}
+	all := append(append(append(slices.Clone(pkg), buildReqs...), testReqs...), testTools...)
 	var others []string
 	if pre.any() {
 		// Everything at once still, but without what the index cannot satisfy, as below when
@@ -278,6 +289,8 @@ type preparedMetadata struct {
 	all, plain []string
 	step       *stepResult
 	missing    []string
+	// testsRequire is setup.py's tests_require (see python/build_wheel.py).
+	testsRequire []string
 }
 
 // preparedRequirements learns the package's own requirements (with and without the extras) as
@@ -340,7 +353,7 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 	if !ok {
 		return nil, nil
 	}
-	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing}, nil
+	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing, testsRequire: ans.TestsRequire}, nil
 }
 
 // metadataRequirements are a prepared metadata's requirements for pip's command line, as pip
@@ -548,7 +561,7 @@ func (j *job) testExtras(src Source) []string {
 		}
 	}
 	out := providedOf(provided, append(slices.Clone(testExtraNames), toxExtras(src.Root)...))
-	if len(out) == 0 && len(testRequirements(src)) == 0 {
+	if len(out) == 0 && len(testRequirements(src, nil)) == 0 {
 		out = providedOf(provided, devExtraNames)
 	}
 	return out
@@ -568,11 +581,12 @@ func providedOf(provided, wants []string) []string {
 }
 
 // testRequirements are the requirement strings of a test dependency group (PEP 735, or
-// Poetry's dev-dependencies or test group), of setup.cfg's tests_require, of a conventional test requirements file, of tox.ini's [testenv]
-// deps, or of the noxfile's test session, the first found; tox's deps in place of a requirements
-// file they name with -r, as they hold it and more, and in place of one that installs tox (see
-// runnerRequirements).
-func testRequirements(src Source) []string {
+// Poetry's dev-dependencies or test group), of setup.cfg's tests_require, of setup.py's
+// (setupPy: known only once its metadata is prepared, see preparedRequirements), of a
+// conventional test requirements file, of tox.ini's [testenv] deps, or of the noxfile's test
+// session, the first found; tox's deps in place of a requirements file they name with -r, as they
+// hold it and more, and in place of one that installs tox (see runnerRequirements).
+func testRequirements(src Source, setupPy []string) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
 		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group") && len(deps.Requirements) > 0 {
 			return deps.Requirements
@@ -582,6 +596,9 @@ func testRequirements(src Source) []string {
 		if deps.Kind == "tests_require" && len(deps.Requirements) > 0 {
 			return deps.Requirements
 		}
+	}
+	if len(setupPy) > 0 {
+		return setupPy
 	}
 	for _, name := range append([]string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
 		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}, devRequirementsFiles(src.Root)...) {

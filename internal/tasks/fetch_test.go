@@ -568,7 +568,30 @@ func TestTestRequirementsFiles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			testfs.Write(t, root, tc.files)
-			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root})); d != "" {
+			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root}, nil)); d != "" {
+				t.Errorf("test requirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestSetupPyTestRequirements: setup.py's tests_require ranks with setup.cfg's, before a
+// requirements file and tox's deps (pyrsistent's tox.ini runs `setup.py test`, which installs it,
+// with deps = setuptools); nothing read from setup.py leaves the other sources as they were.
+func TestSetupPyTestRequirements(t *testing.T) {
+	files := map[string]string{"tox.ini": "[testenv]\ncommands = python {toxinidir}/setup.py test\ndeps =\n    setuptools\n", "requirements-test.txt": "pytest-mock\n"}
+	for _, tc := range []struct {
+		name    string
+		setupPy []string
+		want    []string
+	}{
+		{"tests_require", []string{"pytest<7", "hypothesis<7"}, []string{"pytest<7", "hypothesis<7"}},
+		{"none", nil, []string{"pytest-mock"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, files)
+			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root}, tc.setupPy)); d != "" {
 				t.Errorf("test requirements (-want +got):\n%s", d)
 			}
 		})

@@ -21,8 +21,11 @@ calls get_requires_for_build_wheel once, installs what it asks for, then builds.
 With metadata_dir, prepare_metadata_for_build_wheel runs instead of build_wheel, as pip runs it to
 learn the metadata for its resolver, and the answer is {"metadata": DIST_INFO_NAME} (below
 metadata_dir). A wheel build never calls it: PEP 517 lets a front end build the wheel directly.
+The answer also holds "tests_require": what setup.py's setup() call declares for the tests, read
+from its syntax tree (see tests_require).
 """
 
+import ast
 import json
 import os
 import re
@@ -150,7 +153,7 @@ def main():
                          lambda: hooks.prepare_metadata_for_build_wheel(SPEC["metadata_dir"], _allow_fallback=True))
         if name is FAILED:
             return 1
-        answer({"metadata": name}, 0)
+        answer({"metadata": name, "tests_require": tests_require(SPEC["source"])}, 0)
     name = call_hook("build_wheel", lambda: hooks.build_wheel(SPEC["wheel_dir"]))
     if name is FAILED:
         return 1
@@ -159,6 +162,53 @@ def main():
 
 
 FAILED = object()
+
+
+def tests_require(source):
+    """The tests_require of setup.py's setup() call, when it is written out: a list or tuple of
+    strings, given as the keyword, through a module-level name bound to one, or in a dict literal
+    passed as setup(**name). setuptools leaves it out of the metadata, yet `setup.py test` (the
+    test command of many older projects, and of their tox.ini) installs it before the tests run.
+    Nothing is run: the file is only parsed."""
+    path = os.path.join(source, "setup.py")
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read(), path)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    bound = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            bound[node.targets[0].id] = node.value
+
+    def value(node):
+        return bound.get(node.id) if isinstance(node, ast.Name) else node
+
+    def strings(node):
+        node = value(node)
+        if isinstance(node, (ast.List, ast.Tuple)) and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+            return [e.value.strip() for e in node.elts if e.value.strip()]
+        return None
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if not (isinstance(func, ast.Name) and func.id == "setup" or isinstance(func, ast.Attribute) and func.attr == "setup"):
+            continue
+        for kw in node.keywords:
+            if kw.arg == "tests_require":
+                found = strings(kw.value)
+            elif kw.arg is None and isinstance(value(kw.value), ast.Dict):
+                d = value(kw.value)
+                found = next((strings(v) for k, v in zip(d.keys, d.values)
+                              if isinstance(k, ast.Constant) and k.value == "tests_require"), None)
+            else:
+                continue
+            if found is not None:
+                return found
+    return []
 
 
 def call_hook(name, call):

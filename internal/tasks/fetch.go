@@ -941,7 +941,7 @@ func (j *job) unavailableTestsOnIndex(ctx context.Context, t *target, src Source
 	for _, r := range testReqs {
 		reqs = append(reqs, extraRequirement{raw: r})
 	}
-	reqs = append(reqs, testExtraRequirements(src, self, extras)...)
+	reqs = append(reqs, testExtraRequirements(src, self, extras, t.pythonVersion)...)
 	env := pep440.DefaultEnvironment(t.pythonVersion)
 	seen := map[string]bool{}
 	type asked struct {
@@ -1069,7 +1069,7 @@ func otherTestRequirements(t *target, src Source, self string, extras, testReqs,
 	for _, r := range testReqs {
 		reqs = append(reqs, extraRequirement{raw: r})
 	}
-	reqs = append(reqs, testExtraRequirements(src, self, extras)...)
+	reqs = append(reqs, testExtraRequirements(src, self, extras, t.pythonVersion)...)
 	env := pep440.DefaultEnvironment(t.pythonVersion)
 	var others []string
 	for _, req := range reqs {
@@ -1103,8 +1103,11 @@ type extraRequirement struct{ raw, extra string }
 // Requires-Dist (its extra markers), and setuptools' egg-info requires.txt, where an sdist made
 // by setuptools keeps a setup.py's extras ([test], [test:python_version < "3.12"]). An extra that
 // asks for others of the project's own (attrs' tests: "attrs[tests-no-zope]", self its name)
-// brings their requirements too.
-func testExtraRequirements(src Source, self string, extras []string) []extraRequirement {
+// brings their requirements too, when its markers hold for that extra on pythonVersion (attrs'
+// core metadata lists `attrs[docs,tests]; extra == 'dev'` among the lines every extra is read
+// from: the docs' requirements are not the tests').
+func testExtraRequirements(src Source, self string, extras []string, pythonVersion string) []extraRequirement {
+	env := pep440.DefaultEnvironment(pythonVersion)
 	var out []extraRequirement
 	done := map[string]bool{}
 	queue := slices.Clone(extras)
@@ -1117,9 +1120,17 @@ func testExtraRequirements(src Source, self string, extras []string) []extraRequ
 		done[pep440.NormalizeName(e)] = true
 		for _, req := range extraRequirements(src, e) {
 			out = append(out, req)
-			if r, err := pep440.ParseRequirement(req.raw); err == nil && self != "" && pep440.NormalizeName(r.Name) == pep440.NormalizeName(self) {
-				queue = append(queue, r.Extras...)
+			r, err := pep440.ParseRequirement(req.raw)
+			if err != nil || self == "" || pep440.NormalizeName(r.Name) != pep440.NormalizeName(self) {
+				continue
 			}
+			if r.Marker != nil {
+				env["extra"] = req.extra
+				if ok, err := r.Marker.Evaluate(env); err != nil || !ok {
+					continue
+				}
+			}
+			queue = append(queue, r.Extras...)
 		}
 	}
 	return out

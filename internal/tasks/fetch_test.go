@@ -435,12 +435,18 @@ func TestTestExtraRequirements(t *testing.T) {
 		}, func(root string) Source { return Source{Root: root} },
 			[]extraRequirement{{raw: "acme[tests-no-zope]", extra: "test"}, {raw: "zope.interface", extra: "test"},
 				{raw: "hypothesis", extra: "tests-no-zope"}, {raw: "acme[test]", extra: "tests-no-zope"}, {raw: "hypothesis", extra: "tests-no-zope"}}},
+		{"another extra's line that asks for the docs (attrs 23.1.0's metadata: acme[docs,test]; extra == 'dev'): not followed", nil, func(root string) Source {
+			return Source{Root: root, Metadata: &pkgmeta.CoreMetadata{RequiresDist: []pkgmeta.RequirementEntry{
+				{Raw: `acme[docs,test]; extra == 'dev'`, Marker: `extra == 'dev'`}, {Raw: `furo; extra == 'docs'`, Marker: `extra == 'docs'`},
+				{Raw: `hypothesis; extra == 'test'`, Marker: `extra == 'test'`}}}}
+		}, []extraRequirement{{raw: `acme[docs,test]; extra == 'dev'`, extra: "test"}, {raw: `furo; extra == 'docs'`, extra: "test"},
+			{raw: `hypothesis; extra == 'test'`, extra: "test"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			testfs.Write(t, root, tc.files)
-			got := testExtraRequirements(tc.src(root), "acme", []string{"test"})
+			got := testExtraRequirements(tc.src(root), "acme", []string{"test"}, "3.11.2")
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(extraRequirement{})); diff != "" {
 				t.Errorf("testExtraRequirements (-want +got):\n%s", diff)
 			}

@@ -698,6 +698,7 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 // TestSetupPyTestsRequire: setup.py's tests_require, which setuptools keeps out of the metadata,
 // names what the tests run with, before tox.ini's deps: pyrsistent 0.20.0 declares hypothesis
 // there alone, and its tox.ini runs `setup.py test`, which installs it (its deps: setuptools).
+// The tests also see tox.ini's setenv, as tox runs them (zipp's PYTHONWARNDEFAULTENCODING).
 func TestSetupPyTestsRequire(t *testing.T) {
 	t.Parallel()
 	dir := copyOfIndex(t)
@@ -705,10 +706,11 @@ func TestSetupPyTestsRequire(t *testing.T) {
 	url, client := serveIndex(t, dir)
 	tree := filepath.Join(t.TempDir(), "checkout")
 	testfs.Write(t, tree, map[string]string{
-		"setup.py":             "from setuptools import setup\n\nTESTS = ['trdep']\nsetup(name='usestr', version='1.0', py_modules=['usestr'], tests_require=TESTS)\n",
-		"usestr.py":            "def value():\n    return 42\n",
-		"tests/test_usestr.py": "import trdep\nimport usestr\n\n\ndef test_value():\n    assert usestr.value() == trdep.VALUE\n",
-		"tox.ini":              "[testenv]\ncommands = python setup.py test\ndeps = setuptools\n",
+		"setup.py":  "from setuptools import setup\n\nTESTS = ['trdep']\nsetup(name='usestr', version='1.0', py_modules=['usestr'], tests_require=TESTS)\n",
+		"usestr.py": "def value():\n    return 42\n",
+		"tests/test_usestr.py": "import os\n\nimport trdep\nimport usestr\n\n\ndef test_value():\n    assert usestr.value() == trdep.VALUE\n\n\n" +
+			"def test_setenv():\n    assert os.environ.get('USESTR_MODE') == 'strict'\n",
+		"tox.ini": "[testenv]\ncommands = python setup.py test\ndeps = setuptools\nsetenv =\n    USESTR_MODE = strict\n    PATH = {toxinidir}/bin\n",
 	})
 	rep, _ := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
 	if rep.Verdict != report.VerdictPassed {
@@ -717,8 +719,8 @@ func TestSetupPyTestsRequire(t *testing.T) {
 	if f := rep.Results().Fetch; !f.PreparedMetadata {
 		t.Errorf("fetch %+v: PYTI did not prepare the metadata, so it could not read tests_require", f)
 	}
-	if got := rep.Results().Tests.Results.Counts.Passed; got != 1 {
-		t.Errorf("%d passed, want 1", got)
+	if got := rep.Results().Tests.Results.Counts.Passed; got != 2 {
+		t.Errorf("%d passed, want 2", got)
 	}
 }
 

@@ -336,6 +336,14 @@ func TestToxPytestCommand(t *testing.T) {
 			}
 		})
 	}
+	t.Run("in setup.cfg (wrapt's): the file is named", func(t *testing.T) {
+		root := t.TempDir()
+		testfs.Write(t, root, map[string]string{"setup.cfg": "[metadata]\nname = x\n\n[tox:tox]\nenvlist = py311\n\n[testenv]\ncommands = pytest tests\n", "tests/test_a.py": ""})
+		want := toxPytest{paths: []string{"tests"}, alone: true, source: "setup.cfg"}
+		if d := cmp.Diff(want, toxPytestCommand(root), cmp.AllowUnexported(toxPytest{})); d != "" {
+			t.Error(d)
+		}
+	})
 }
 
 // TestNoxRequirements: the literal installs of a noxfile's test session, read, never run.
@@ -599,6 +607,35 @@ func TestSetupPyTestRequirements(t *testing.T) {
 			testfs.Write(t, root, files)
 			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root}, tc.setupPy)); d != "" {
 				t.Errorf("test requirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestToxSetenv: tox's [testenv] setenv reaches the tests, but for what the test step sets up
+// itself and values tox would substitute; the file holding it is named.
+func TestToxSetenv(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+		file  string
+	}{
+		{"zipp's", map[string]string{"tox.ini": "[testenv]\nsetenv =\n\tPYTHONWARNDEFAULTENCODING = 1\n"}, []string{"PYTHONWARNDEFAULTENCODING=1"}, "tox.ini"},
+		{"plumbing and substitutions left out", map[string]string{"tox.ini": "[testenv]\nsetenv =\n    PYTHONPATH = {toxinidir}\n    PATH=/x\n    COVERAGE_FILE=.cov\n" +
+			"    DB_URL = {env:DB_URL:sqlite://}\n    py39: OLD = 1\n    LANG = C.UTF-8\n    PYTHONHASHSEED=0\n    PIP_INDEX_URL=http://x\n"},
+			[]string{"LANG=C.UTF-8", "PYTHONHASHSEED=0"}, "tox.ini"},
+		{"in setup.cfg (wrapt's tox configuration)", map[string]string{"setup.cfg": "[metadata]\nname = x\n\n[tox:tox]\nenvlist = py311\n\n[testenv]\nsetenv = MODE = fast\n"},
+			[]string{"MODE=fast"}, "setup.cfg"},
+		{"another environment's", map[string]string{"tox.ini": "[testenv]\ncommands = pytest\n[testenv:docs]\nsetenv = SPHINX = 1\n"}, nil, "tox.ini"},
+		{"none", nil, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			vars, file := toxSetenv(root)
+			if d := cmp.Diff([]any{tc.want, tc.file}, []any{vars, file}); d != "" {
+				t.Errorf("toxSetenv (-want +got) [vars, file]:\n%s", d)
 			}
 		})
 	}

@@ -163,13 +163,18 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		argv = append(argv, "-m", "pytest")
 	}
 	argv = append(argv, pytestArgs...)
-	stepEnv := []string{"PYTHONPATH=" + insideScripts, "PYTI_PYTEST_REPORT=" + j.in(resultsFile), "COVERAGE_FILE=" + j.in(covData),
-		"COVERAGE_RCFILE=" + j.in(covRC),
+	// tox's setenv first: the step's own settings after it win.
+	setenv, toxFile := toxSetenv(src.Root)
+	if len(setenv) > 0 {
+		t.Runner += ", with " + toxFile + "'s setenv " + strings.Join(setenv, " ")
+	}
+	stepEnv := append(setenv, "PYTHONPATH="+insideScripts, "PYTI_PYTEST_REPORT="+j.in(resultsFile), "COVERAGE_FILE="+j.in(covData),
+		"COVERAGE_RCFILE="+j.in(covRC),
 		// As tox runs tests, and as they run in an activated virtualenv: the environment's
 		// scripts first on PATH, so that a test running the package's command, or `python`,
 		// by name finds the environment's.
-		"PATH=" + j.in(filepath.Join(env.Venv, "bin")) + ":" + sandbox.SearchPath, "VIRTUAL_ENV=" + j.in(env.Venv),
-		"PYTI_TEST_ITEM_TIMEOUT=" + strconv.FormatFloat(itemTimeout(j.opts.Limits.NoOutput).Seconds(), 'f', -1, 64)}
+		"PATH="+j.in(filepath.Join(env.Venv, "bin"))+":"+sandbox.SearchPath, "VIRTUAL_ENV="+j.in(env.Venv),
+		"PYTI_TEST_ITEM_TIMEOUT="+strconv.FormatFloat(itemTimeout(j.opts.Limits.NoOutput).Seconds(), 'f', -1, 64))
 	if s.django != "" {
 		// Django's apps and test databases, set up as the project's own runner sets them up
 		// (see the plugin's _django_setup), unless pytest-django does it.

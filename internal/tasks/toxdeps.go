@@ -159,9 +159,15 @@ func testenvSection(text string) string {
 // pyproject.toml's [tool.tox] legacy_tox_ini (tomli's), else setup.cfg's [tox:tox] and [testenv]
 // sections (its [tox:tox] read as [tox]). The error wraps fs.ErrNotExist when there is none.
 func readToxConfig(root string) ([]byte, error) {
-	data, err := readCapped(filepath.Join(root, "tox.ini"), 1<<20)
+	data, _, err := toxConfig(root)
+	return data, err
+}
+
+// toxConfig is readToxConfig, with the name of the file that holds the configuration.
+func toxConfig(root string) (data []byte, file string, err error) {
+	data, err = readCapped(filepath.Join(root, "tox.ini"), 1<<20)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return data, err
+		return data, "tox.ini", err
 	}
 	if pyproject, err := readCapped(filepath.Join(root, "pyproject.toml"), 1<<20); err == nil {
 		var pp struct {
@@ -172,13 +178,13 @@ func readToxConfig(root string) ([]byte, error) {
 			} `toml:"tool"`
 		}
 		if _, err := toml.Decode(string(pyproject), &pp); err == nil && pp.Tool.Tox.LegacyToxIni != "" {
-			return []byte(pp.Tool.Tox.LegacyToxIni), nil
+			return []byte(pp.Tool.Tox.LegacyToxIni), "pyproject.toml", nil
 		}
 	}
 	if cfg, err := readCapped(filepath.Join(root, "setup.cfg"), 1<<20); err == nil && strings.Contains(string(cfg), "[tox:tox]") {
-		return []byte(strings.ReplaceAll(string(cfg), "[tox:tox]", "[tox]")), nil
+		return []byte(strings.ReplaceAll(string(cfg), "[tox:tox]", "[tox]")), "setup.cfg", nil
 	}
-	return nil, fmt.Errorf("no tox configuration in %s: %w", root, fs.ErrNotExist)
+	return nil, "", fmt.Errorf("no tox configuration in %s: %w", root, fs.ErrNotExist)
 }
 
 // factorMarker is the PEP 508 marker under which a tox factor condition holds for the
@@ -344,7 +350,8 @@ type toxPytest struct {
 	// changedir is [testenv]'s changedir when it is a directory of the tree (toxChangedir),
 	// whether or not a pytest command runs there: its paths are relative to it.
 	changedir string
-	// source is the file the command is read from when it is not tox.ini (a CI workflow's).
+	// source is the file the command is read from when it is not tox.ini (a CI workflow's, or
+	// the setup.cfg or pyproject.toml that holds the tox configuration).
 	source string
 }
 
@@ -423,7 +430,7 @@ func toxPytestCommand(root string) toxPytest {
 
 // toxPytestFound is toxPytestCommand, and whether tox.ini has a pytest command.
 func toxPytestFound(root string) (toxPytest, bool) {
-	data, err := readToxConfig(root)
+	data, file, err := toxConfig(root)
 	if err != nil {
 		return toxPytest{}, false
 	}
@@ -434,7 +441,56 @@ func toxPytestFound(root string) (toxPytest, bool) {
 			setenv[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 	}
-	return pytestCommandIn(root, joinContinued(toxValue(text, "testenv", "commands")), toxChangedir(root, text), setenv)
+	p, ok := pytestCommandIn(root, joinContinued(toxValue(text, "testenv", "commands")), toxChangedir(root, text), setenv)
+	if ok && file != "tox.ini" {
+		p.source = file
+	}
+	return p, ok
+}
+
+// toxSetenv are the variables tox's [testenv] setenv gives the tests, as NAME=VALUE, sorted, and
+// the file of the tox configuration (see toxConfig):
+// those on no factor whose value needs no substitution PYTI cannot make ({toxinidir} and the
+// like), and that are not the environment's plumbing (paths, the interpreter's and pip's
+// settings, coverage's files, PYTI's own), which the test step sets itself. zipp's
+// PYTHONWARNDEFAULTENCODING=1 turns on a test that is skipped without it.
+func toxSetenv(root string) (vars []string, file string) {
+	data, file, err := toxConfig(root)
+	if err != nil {
+		return nil, ""
+	}
+	var out []string
+	for _, line := range toxValue(string(data), "testenv", "setenv") {
+		k, v, ok := strings.Cut(line, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || !envName.MatchString(k) || strings.ContainsAny(v, "{}\n") || plumbing(k) {
+			continue
+		}
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), file
+}
+
+// envName is an environment variable's name as a shell writes one.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// plumbing reports whether a variable belongs to the test step's own set-up rather than to the
+// tests: where programs and modules are found, the interpreter's start-up and warnings (but for
+// PYTHONWARNDEFAULTENCODING and PYTHONHASHSEED, which tests read), pip, coverage, pytest's, the
+// temporary and home directories, and PYTI's.
+func plumbing(name string) bool {
+	n := strings.ToUpper(name)
+	for _, p := range []string{"PYTHON", "PIP_", "COVERAGE", "PYTI_", "LD_", "VIRTUAL_ENV", "TOX", "PYTEST_"} {
+		if strings.HasPrefix(n, p) && n != "PYTHONWARNDEFAULTENCODING" && n != "PYTHONHASHSEED" {
+			return true
+		}
+	}
+	switch n {
+	case "PATH", "HOME", "TMPDIR", "TEMP", "TMP", "SHELL", "USER", "LOGNAME", "PWD", "DJANGO_SETTINGS_MODULE":
+		return true
+	}
+	return false
 }
 
 // pytestCommandIn reads the first of a project's command lines (tox.ini's [testenv] commands,

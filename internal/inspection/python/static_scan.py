@@ -51,6 +51,15 @@ DECODERS = {
     "zlib.decompress": "zlib", "gzip.decompress": "gzip", "lzma.decompress": "lzma", "bz2.decompress": "bz2",
     "marshal.loads": "marshal", "pickle.loads": "pickle",
 }
+# Calls that encode what they are given: their result is new bytes or text of the program's own
+# making, not decoded data, whatever their argument was (cachetools' tests round-trip an object
+# they unpickled: pickle.loads(pickle.dumps(cache)) unpickles nothing embedded).
+ENCODERS = frozenset((
+    "base64.b64encode", "base64.standard_b64encode", "base64.urlsafe_b64encode", "base64.encodebytes",
+    "base64.b32encode", "base64.b16encode", "base64.b85encode", "base64.a85encode", "binascii.b2a_base64",
+    "binascii.hexlify", "binascii.b2a_hex", "zlib.compress", "gzip.compress", "lzma.compress", "bz2.compress",
+    "marshal.dumps", "pickle.dumps", "cPickle.dumps", "dill.dumps", "json.dumps",
+))
 # The decorators that make a function a chat bot's message handler (pyTelegramBotAPI, aiogram,
 # discord.py, pyrogram, telethon, slack_bolt), by the last part of their name: the handler's
 # parameters carry what a chat user sent, tainted "chat". The rules that read that taint also
@@ -805,6 +814,8 @@ class FileReader:
             return Val(a0, args[0].taint | {"compiled"}, chain)
         if method in ("decrypt", "decrypt_and_verify") and recv is not None:  # Fernet, AES (pycryptodome's GCM/EAX too)
             return self.fernet(node, recv, args, taint | recv.taint, chain)
+        if name in ENCODERS:
+            return Val(None, taint - {"decoded"}, chain)
         if name in DECODERS or (name == "codecs.decode" and len(args) >= 2):
             kind = DECODERS.get(name) or str(args[1].v)
             return self.decode(kind, a0, taint | {"decoded"}, chain)

@@ -36,8 +36,8 @@ type Event struct {
 
 // Runner runs graphs. The zero value is usable.
 type Runner struct {
-	// Parallel bounds how many tasks run at once; 0 or less means
-	// runtime.NumCPU().
+	// Parallel bounds how many tasks run at once, the Light ones aside; 0
+	// or less means runtime.NumCPU().
 	Parallel int
 	// Grace is how long a task may keep running after its context ended
 	// before it is abandoned: its outputs and any later writes are
@@ -135,7 +135,7 @@ func (r *Runner) Run(ctx context.Context, g *Graph, initial *Data) (*Result, err
 	start := time.Now()
 	results := make(chan outcome)
 	ctxDone := ctx.Done()
-	active := 0
+	active, light := 0, 0 // tasks running: all of them, and the Light ones among them
 	for {
 		for _, i := range g.order {
 			if s.state[i] != pending || !s.ready(i) {
@@ -149,7 +149,9 @@ func (r *Runner) Run(ctx context.Context, g *Graph, initial *Data) (*Result, err
 				s.finish(i, rec)
 				continue
 			}
-			if active >= parallel {
+			if isLight := g.tasks[i].Light; isLight {
+				light++
+			} else if active-light >= parallel {
 				continue
 			}
 			active++
@@ -161,6 +163,9 @@ func (r *Runner) Run(ctx context.Context, g *Graph, initial *Data) (*Result, err
 		select {
 		case o := <-results:
 			active--
+			if g.tasks[o.index].Light {
+				light--
+			}
 			s.complete(o)
 		case <-ctxDone:
 			ctxDone = nil

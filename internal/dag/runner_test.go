@@ -218,6 +218,60 @@ func TestParallelOverlap(t *testing.T) {
 	}
 }
 
+// TestLightTaskBeside: a Light task runs beside the Parallel others, not in one of their
+// places: with Parallel 1, it waits for a task that can start only beside it, while two other
+// tasks still never overlap.
+func TestLightTaskBeside(t *testing.T) {
+	var now, peak atomic.Int32
+	started := make(chan struct{})
+	heavy := func(context.Context, *Data) error {
+		n := now.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		select {
+		case <-started:
+		default:
+			close(started)
+		}
+		time.Sleep(5 * time.Millisecond)
+		now.Add(-1)
+		return nil
+	}
+	for _, light := range []bool{true, false} {
+		t.Run(map[bool]string{true: "light", false: "not light"}[light], func(t *testing.T) {
+			now.Store(0)
+			peak.Store(0)
+			started = make(chan struct{})
+			g := mustGraph(t, nil,
+				Task{Name: "waiter", Light: light, Timeout: time.Second, Run: func(ctx context.Context, _ *Data) error {
+					select {
+					case <-started:
+						return nil
+					case <-ctx.Done():
+						return errors.New("no other task started beside it")
+					}
+				}},
+				Task{Name: "a", Run: heavy}, Task{Name: "b", Run: heavy},
+			)
+			res := mustRun(t, &Runner{Parallel: 1}, context.Background(), g, nil)
+			want := map[string]string{"waiter": "ok", "a": "ok", "b": "ok"}
+			if !light {
+				want["waiter"] = "timed_out: exceeded its 1s timeout"
+			}
+			if diff := cmp.Diff(want, outcomes(res)); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s", diff)
+			}
+			if p := peak.Load(); p != 1 {
+				t.Errorf("peak concurrency of the other tasks %d with Parallel=1", p)
+			}
+		})
+	}
+}
+
 func TestParallelOneNeverOverlaps(t *testing.T) {
 	var now, peak atomic.Int32
 	body := func(context.Context, *Data) error {

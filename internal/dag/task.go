@@ -21,6 +21,10 @@ type Task struct {
 	Provides []AnyKey
 	// Timeout bounds the task's run; 0 means no timeout of its own.
 	Timeout time.Duration
+	// Light says the task's run is mostly a wait for work outside the graph, or its own work
+	// runs at a lower priority than the others': it runs beside the Runner's Parallel tasks, not
+	// in one of their places, so that its wait never holds back a task that is ready.
+	Light bool
 	// Run does the work. It reads its inputs from d and writes its
 	// outputs to d. Its outputs are kept only if it succeeds.
 	Run func(ctx context.Context, d *Data) error

@@ -94,6 +94,38 @@ func TestSummaryTestsSection(t *testing.T) {
 	}
 }
 
+// TestSummaryNamesTestDepsLeftOut: the test dependencies the index cannot satisfy are named even
+// when the tests passed without them (zipp's pytest plugins, attrs' pympler).
+func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		missing, unmet []string
+		want           string
+	}{
+		{"missing and unmet", []string{"pympler"}, []string{"mypy>=1.1.1"}, "  left out  test dependencies the index cannot satisfy: pympler, mypy>=1.1.1\n"},
+		{"none", nil, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.Verdict, r.Reason = VerdictPassed, "3 passed"
+			r.TargetResults.Fetch = &Fetch{MissingTestDeps: tc.missing, UnmetTestDeps: tc.unmet}
+			var b bytes.Buffer
+			if err := r.WriteSummary(&b); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, line := range strings.SplitAfter(b.String(), "\n") {
+				if strings.HasPrefix(line, "  left out") {
+					got += line
+				}
+			}
+			if got != tc.want {
+				t.Errorf("left out line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSummaryShowsTheMatrix(t *testing.T) {
 	r := sample()
 	r.Matrix = []Cell{

@@ -75,6 +75,12 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		} else {
 			fmt.Fprintf(&b, "  tests     %s\n", oneLine(t.Found, 160))
 		}
+		if f := res.Fetch; f != nil && len(f.MissingTestDeps)+len(f.UnmetTestDeps) > 0 {
+			// Whatever the verdict: the tests that need them did not run, or ran less than they
+			// would (attrs' test_slots skip their memory checks without pympler).
+			left := append(append([]string(nil), f.MissingTestDeps...), f.UnmetTestDeps...)
+			fmt.Fprintf(&b, "  left out  test dependencies the index cannot satisfy: %s\n", oneLine(strings.Join(left, ", "), 160))
+		}
 		if t.Tested != "" {
 			fmt.Fprintf(&b, "  tested    %s\n", oneLine(t.Tested, 160))
 		}

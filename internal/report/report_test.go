@@ -53,17 +53,7 @@ func TestSummarySaysTheCodeRan(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
 			r.TargetResults.CodeRan = tc.codeRan
-			var b bytes.Buffer
-			if err := r.WriteSummary(&b); err != nil {
-				t.Fatal(err)
-			}
-			got := ""
-			for _, line := range strings.SplitAfter(b.String(), "\n") {
-				if strings.HasPrefix(line, "  code ran") {
-					got += line
-				}
-			}
-			if got != tc.want {
+			if got := summaryLines(t, r, "  code ran"); got != tc.want {
 				t.Errorf("code ran line %q, want %q", got, tc.want)
 			}
 		})
@@ -94,6 +84,22 @@ func TestSummaryTestsSection(t *testing.T) {
 	}
 }
 
+// summaryLines are the lines of r's summary that begin with prefix, each with its newline.
+func summaryLines(t *testing.T, r *Report, prefix string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.WriteSummary(&b); err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		if strings.HasPrefix(line, prefix) {
+			got += line
+		}
+	}
+	return got
+}
+
 // TestSummaryNamesTestDepsLeftOut: the test dependencies the index cannot satisfy are named even
 // when the tests passed without them (zipp's pytest plugins, attrs' pympler).
 func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
@@ -109,17 +115,7 @@ func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
 			r := sample()
 			r.Verdict, r.Reason = VerdictPassed, "3 passed"
 			r.TargetResults.Fetch = &Fetch{MissingTestDeps: tc.missing, UnmetTestDeps: tc.unmet}
-			var b bytes.Buffer
-			if err := r.WriteSummary(&b); err != nil {
-				t.Fatal(err)
-			}
-			got := ""
-			for _, line := range strings.SplitAfter(b.String(), "\n") {
-				if strings.HasPrefix(line, "  left out") {
-					got += line
-				}
-			}
-			if got != tc.want {
+			if got := summaryLines(t, r, "  left out"); got != tc.want {
 				t.Errorf("left out line %q, want %q", got, tc.want)
 			}
 		})

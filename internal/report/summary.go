@@ -100,7 +100,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 		left := ""
 		if l.TestFiles > 0 {
-			left = fmt.Sprintf(", %d test files left out", l.TestFiles)
+			left = fmt.Sprintf(", %d test %s left out", l.TestFiles, map[bool]string{true: "file", false: "files"}[l.TestFiles == 1])
 		}
 		fmt.Fprintf(&b, "  quality   %d files, %d lines%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
 			l.Files, l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)

@@ -285,6 +285,8 @@ type testCause struct {
 	// what completes "N of M tests ...".
 	what  string
 	cases int
+	// paths are the test data missing from the sdist, for the "data" cause, in node id order.
+	paths []string
 	// order breaks ties: the package's own failures first; then first, the cause's first
 	// failing test in node id order.
 	order, first int
@@ -393,8 +395,14 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		case report.ClassNeedsNetwork:
 			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
 		case report.ClassMissingFile:
-			add("data", testCause{verdict: report.VerdictTestData, order: 4,
-				what: fmt.Sprintf("could not run: test data %s is missing from the sdist", "`"+dataPath(f.MissingPath)+"`")})
+			// Every path missing is named, up to three (toml 0.10.2's tests read
+			// toml-test/tests/valid and toml-test/tests/invalid).
+			add("data", testCause{verdict: report.VerdictTestData, order: 4})
+			c := causes["data"]
+			if p := dataPath(f.MissingPath); !slices.Contains(c.paths, p) {
+				c.paths = append(c.paths, p)
+			}
+			c.what = "could not run: test data " + backticked(c.paths, 3) + map[bool]string{true: " is", false: " are"}[len(c.paths) == 1] + " missing from the sdist"
 		case report.ClassCollectionError:
 			what := "could not be collected"
 			if m := oneLineOf(f.Message); m != "" {
@@ -627,4 +635,16 @@ func oneLineOf(s string) string {
 		s = s[:200] + "…"
 	}
 	return s
+}
+
+// backticked lists names in backticks, at most max of them, saying how many more there are.
+func backticked(names []string, max int) string {
+	var quoted []string
+	for i, n := range names {
+		if i == max {
+			return strings.Join(quoted, ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+		}
+		quoted = append(quoted, "`"+n+"`")
+	}
+	return strings.Join(quoted, ", ")
 }

@@ -1072,6 +1072,7 @@ func otherTestRequirements(t *target, src Source, self string, extras, testReqs,
 	reqs = append(reqs, testExtraRequirements(src, self, extras, t.pythonVersion)...)
 	env := pep440.DefaultEnvironment(t.pythonVersion)
 	var others []string
+	seen := map[string]bool{}
 	for _, req := range reqs {
 		r, err := pep440.ParseRequirement(req.raw)
 		if err != nil || r.URL != "" || out[pep440.NormalizeName(r.Name)] || (self != "" && pep440.NormalizeName(r.Name) == pep440.NormalizeName(self)) {
@@ -1088,7 +1089,12 @@ func otherTestRequirements(t *target, src Source, self string, extras, testReqs,
 		if loose[pep440.NormalizeName(r.Name)] {
 			plain.Specifier = nil
 		}
-		if s := plain.String(); !slices.Contains(others, s) {
+		// Once per requirement, however its name is spelt (attrs' tests extra asks for
+		// zope.interface, its cov extra for zope-interface).
+		s := plain.String()
+		key := pep440.NormalizeName(plain.Name) + strings.TrimPrefix(s, plain.Name)
+		if !seen[key] {
+			seen[key] = true
 			others = append(others, s)
 		}
 	}

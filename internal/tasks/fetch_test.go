@@ -495,6 +495,8 @@ yaml = ["PyYAML"]
 		{"a requirement of the extra the test extra asks for", nil, []string{"PyYAML"}, nil, nil,
 			[]string{"pytest>=7", "pretend", "hypothesis"}},
 		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis", "PyYAML"}, nil, nil, nil},
+		{"one requirement spelt two ways (attrs' zope.interface and zope-interface)", []string{"Pretend", "pyyaml", "PyYAML>=6"}, []string{"pytest"}, nil, nil,
+			[]string{"Pretend", "pyyaml", "PyYAML>=6", "hypothesis"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

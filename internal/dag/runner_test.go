@@ -222,29 +222,22 @@ func TestParallelOverlap(t *testing.T) {
 // places: with Parallel 1, it waits for a task that can start only beside it, while two other
 // tasks still never overlap.
 func TestLightTaskBeside(t *testing.T) {
-	var now, peak atomic.Int32
+	var c concurrency
 	started := make(chan struct{})
 	heavy := func(context.Context, *Data) error {
-		n := now.Add(1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
-			}
-		}
+		c.enter()
+		defer c.leave()
 		select {
 		case <-started:
 		default:
 			close(started)
 		}
 		time.Sleep(5 * time.Millisecond)
-		now.Add(-1)
 		return nil
 	}
 	for _, light := range []bool{true, false} {
 		t.Run(map[bool]string{true: "light", false: "not light"}[light], func(t *testing.T) {
-			now.Store(0)
-			peak.Store(0)
+			c = concurrency{}
 			started = make(chan struct{})
 			g := mustGraph(t, nil,
 				Task{Name: "waiter", Light: light, Timeout: time.Second, Run: func(ctx context.Context, _ *Data) error {
@@ -265,25 +258,34 @@ func TestLightTaskBeside(t *testing.T) {
 			if diff := cmp.Diff(want, outcomes(res)); diff != "" {
 				t.Errorf("outcomes (-want +got):\n%s", diff)
 			}
-			if p := peak.Load(); p != 1 {
+			if p := c.peak.Load(); p != 1 {
 				t.Errorf("peak concurrency of the other tasks %d with Parallel=1", p)
 			}
 		})
 	}
 }
 
-func TestParallelOneNeverOverlaps(t *testing.T) {
-	var now, peak atomic.Int32
-	body := func(context.Context, *Data) error {
-		n := now.Add(1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
-			}
+// concurrency counts the tasks running at once and the most that ever did.
+type concurrency struct{ now, peak atomic.Int32 }
+
+func (c *concurrency) enter() {
+	n := c.now.Add(1)
+	for {
+		p := c.peak.Load()
+		if n <= p || c.peak.CompareAndSwap(p, n) {
+			return
 		}
+	}
+}
+
+func (c *concurrency) leave() { c.now.Add(-1) }
+
+func TestParallelOneNeverOverlaps(t *testing.T) {
+	var c concurrency
+	body := func(context.Context, *Data) error {
+		c.enter()
+		defer c.leave()
 		time.Sleep(5 * time.Millisecond) // give an overlap the chance to show
-		now.Add(-1)
 		return nil
 	}
 	var tasks []Task
@@ -294,7 +296,7 @@ func TestParallelOneNeverOverlaps(t *testing.T) {
 	if !res.OK() {
 		t.Fatalf("outcomes %v", outcomes(res))
 	}
-	if p := peak.Load(); p != 1 {
+	if p := c.peak.Load(); p != 1 {
 		t.Errorf("peak concurrency %d with Parallel=1", p)
 	}
 	if res.Record.Parallel != 1 {

@@ -97,17 +97,14 @@ var remedies = map[string]string{
 		"same interpreter that ran the tests.",
 	"lint": "pycodestyle, pyflakes and pylint side by side over the modules the wheel installs (tests left out), " +
 		"pylint in one process (its parallel mode loses cyclic-import and spends more CPU) with the fetched wheels on " +
-		"its sys.path, at a lower CPU priority than the build, install and tests. lint-start starts them at once when the " +
-		"sdist declares no dependencies, lint-start-deps once the fetch is done otherwise, on the sdist's copies of the " +
-		"modules the wheel will most likely ship, beside the fetch or the build; lint (a task that holds none of the " +
-		"analysis' places while it waits) keeps " +
+		"its sys.path, at a lower CPU priority than the build, install and tests. lint-start starts them once the fetch " +
+		"is done, on the sdist's copies of the modules the wheel will most likely ship, beside the build; lint (a task " +
+		"that holds none of the analysis' places while it waits) keeps " +
 		"those figures when the wheel ships exactly those files, byte for byte, and lints the wheel's files otherwise. " +
 		"Its wall time here is the wait, after the build, for that run to end; its CPU time is the whole run's. What is " +
 		"left is pylint's inference itself (astroid builds every module the package imports).",
-	"lint-start": "lays out the sdist's copies of the modules and starts the linters in the background when the " +
-		"sdist declares no dependencies (see lint); small already.",
-	"lint-start-deps": "the same once the fetch is done, with the wheelhouse on pylint's sys.path, unless lint-start " +
-		"started them; small already.",
+	"lint-start": "lays out the sdist's copies of the modules and starts the linters in the background (see lint); " +
+		"small already.",
 	"venv": "a copy of the environment `python -m venv` made once in the sandbox, untraced (the interpreter's own venv " +
 		"and ensurepip run, none of the package's code), in the same place, kept in the cache by interpreter and seed " +
 		"wheels; it runs beside the build, off the critical path unless the build is shorter.",

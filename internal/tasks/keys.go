@@ -113,10 +113,7 @@ var (
 	KInspected = dag.NewKey[bool]("inspection")
 	// The wheelhouse, wheel, environment, import and test results are per target (see target).
 	KLinted = dag.NewKey[bool]("lint-results")
-	// kEarlyLint is the linters' run lint-start or lint-start-deps began (nil: none), for lint
-	// to keep or stop; kLintAlone is the run lint-start began, without the wheelhouse, for a
-	// package that declares no dependencies (nil: none).
+	// kEarlyLint is the linters' run lint-start began (nil: none), for lint to keep or stop.
 	kEarlyLint = dag.NewKey[*earlyLint]("early-lint")
-	kLintAlone = dag.NewKey[*earlyLint]("early-lint-alone")
 	KReport    = dag.NewKey[string]("report")
 )

@@ -32,17 +32,12 @@ import (
 // figures of what it installs; otherwise it stops that run and lints the wheel's files. Its part of
 // the report is the lint, whatever became of it.
 func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lint, error) {
-	// The run lint-start began is lint-start-deps' too, unless the fetch failed: then lint keeps
-	// it or stops it alike.
-	early, ok := kEarlyLint.Get(d)
-	if !ok {
-		early, _ = kLintAlone.Get(d)
-	}
+	early, _ := kEarlyLint.Get(d)
 	defer early.stop()
 	w, ok := first.kWheel.Get(d)
 	if !ok {
-		// lint waits for the build, whatever its end, so that it stops the run lint-start (or
-		// lint-start-deps) began when there is no wheel to compare it with.
+		// lint waits for the build, whatever its end, so that it stops the run lint-start began
+		// when there is no wheel to compare it with.
 		return nil, dag.Skip("no wheel was built")
 	}
 	wh, hasWheelhouse := first.kWheelhouse.Get(d)

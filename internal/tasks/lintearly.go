@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/quality"
 )
@@ -97,15 +97,16 @@ func fileDigests(dir string) (map[string][sha256.Size]byte, error) {
 	return out, err
 }
 
-// startLint guesses from the source tree the modules the first target's wheel will ship
-// (guessShipped), lays them out as installed and starts the linters on them, in the background,
-// with deps (the wheelhouse's wheels, inside the sandbox) on pylint's sys.path, and returns the
-// run for lint to keep or stop. The run belongs to the job, not to the task that started it: it
-// ends when lint stops it or the job ends.
-func (j *job) startLint(src Source, deps []string) (*earlyLint, error) {
+// startLint is lint-start: it guesses from the source tree the modules the first target's wheel
+// will ship (guessShipped), lays them out as installed and starts the linters on them, in the
+// background, with pylint on the target's wheelhouse, and returns the run for lint to keep or stop.
+// The run belongs to the job, not to this task: it ends when lint stops it or the job ends.
+func (j *job) startLint(ctx context.Context, d *dag.Data, first *target) (*earlyLint, error) {
 	if j.bg == nil {
 		return nil, nil
 	}
+	src, _ := KSource.Get(d)
+	wh, hasWheelhouse := first.kWheelhouse.Get(d)
 	guess := guessShipped(src.Root, flitModule(src.Pyproject))
 	if len(guess) == 0 {
 		return nil, nil
@@ -118,6 +119,7 @@ func (j *job) startLint(src Source, deps []string) (*earlyLint, error) {
 	}
 	bg, cancel := context.WithCancel(j.bg)
 	e := &earlyLint{dir: dir, inside: j.in(dir), cancel: cancel, done: make(chan struct{})}
+	deps := lintDeps(j, wh, hasWheelhouse)
 	// The same files as lint's, when it keeps these figures: the same bytes at the same paths.
 	tooBig, err := quality.TooBigFiles(dir)
 	if err != nil {
@@ -131,40 +133,6 @@ func (j *job) startLint(src Source, deps []string) (*earlyLint, error) {
 		e.results, e.err = j.runLinters(bg, "early-", e.inside, deps, tooBig)
 	}()
 	return e, nil
-}
-
-// declaresNoDependencies reports whether the sdist says, without being built, that the package
-// depends on nothing: pyproject.toml's static [project] dependencies, else core metadata 2.2 or
-// later whose Requires-Dist is not dynamic, else setuptools' egg-info without a requirement outside
-// the extras (its requires.txt holds install_requires first, conditional ones under
-// [:marker]). Then pylint has nothing of the package's to see in the wheelhouse (the test
-// dependencies are not imported by what it ships), and the linters need not wait for the fetch.
-// false when it cannot tell.
-func declaresNoDependencies(src Source) bool {
-	if pp := src.Pyproject; pp != nil && pp.Project != nil {
-		if slices.Contains(pp.Project.Dynamic, "dependencies") {
-			return false
-		}
-		return len(pp.Project.Dependencies) == 0
-	}
-	if md := src.Metadata; md != nil && metadataAtLeast(md.MetadataVersion, 2, 2) && !slices.ContainsFunc(md.Dynamic, func(f string) bool { return strings.EqualFold(f, "Requires-Dist") }) {
-		return !slices.ContainsFunc(md.RequiresDist, func(r pkgmeta.RequirementEntry) bool { return !strings.Contains(r.Marker, "extra") })
-	}
-	infos, _ := filepath.Glob(filepath.Join(src.Root, "*.egg-info", "PKG-INFO"))
-	more, _ := filepath.Glob(filepath.Join(src.Root, "*", "*.egg-info", "PKG-INFO"))
-	if len(infos)+len(more) != 1 {
-		return false
-	}
-	return !slices.ContainsFunc(eggInfoRequires(src.Root), func(r pkgmeta.EggRequirement) bool { return r.Extra() == "" })
-}
-
-// metadataAtLeast reports whether a Metadata-Version is major.minor or later.
-func metadataAtLeast(version string, major, minor int) bool {
-	var a, b int
-	if _, err := fmt.Sscanf(version, "%d.%d", &a, &b); err != nil {
-		return false
-	}
-	return a > major || a == major && b >= minor
 }
 
 // layOut copies each guessed file from the tree into dir at its install path. It reads only

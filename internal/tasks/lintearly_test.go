@@ -8,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/quality"
 	"github.com/pyti/pyti/internal/testfs"
 )
@@ -150,55 +149,5 @@ func TestLayOut(t *testing.T) {
 	}
 	if err := layOut(tree, t.TempDir(), []quality.ShippedFile{{Member: "src/pkg/evil.py", Path: "pkg/evil.py"}}); err == nil {
 		t.Error("a link was laid out")
-	}
-}
-
-// TestDeclaresNoDependencies: the linters start before the fetch only when the sdist says,
-// unbuilt, that the package depends on nothing.
-func TestDeclaresNoDependencies(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		files map[string]string
-		src   func(root string) Source
-		want  bool
-	}{
-		{"pyproject's static dependencies, none", nil, func(root string) Source {
-			return Source{Root: root, Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{OptionalDependencies: map[string][]string{"test": {"pytest"}}}}}
-		}, true},
-		{"pyproject's static dependencies, some", nil, func(root string) Source {
-			return Source{Root: root, Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{Dependencies: []string{"six"}}}}
-		}, false},
-		{"pyproject's dynamic dependencies", nil, func(root string) Source {
-			return Source{Root: root, Pyproject: &pkgmeta.Pyproject{Project: &pkgmeta.Project{Dynamic: []string{"dependencies"}}}}
-		}, false},
-		{"metadata 2.2 with extras' requirements only", nil, func(root string) Source {
-			return Source{Root: root, Metadata: &pkgmeta.CoreMetadata{MetadataVersion: "2.2",
-				RequiresDist: []pkgmeta.RequirementEntry{{Raw: `pytest; extra == "test"`, Marker: `extra == "test"`}}}}
-		}, true},
-		{"metadata 2.2 with a dependency", nil, func(root string) Source {
-			return Source{Root: root, Metadata: &pkgmeta.CoreMetadata{MetadataVersion: "2.2", RequiresDist: []pkgmeta.RequirementEntry{{Raw: "six"}}}}
-		}, false},
-		{"metadata 2.2, Requires-Dist dynamic", nil, func(root string) Source {
-			return Source{Root: root, Metadata: &pkgmeta.CoreMetadata{MetadataVersion: "2.2", Dynamic: []string{"Requires-Dist"}}}
-		}, false},
-		{"setuptools' egg-info without requires.txt (pyrsistent 0.20.0)", map[string]string{"pyrsistent.egg-info/PKG-INFO": "Metadata-Version: 2.1\n"},
-			func(root string) Source {
-				return Source{Root: root, Metadata: &pkgmeta.CoreMetadata{MetadataVersion: "2.1"}}
-			}, true},
-		{"setuptools' egg-info with extras alone", map[string]string{"src/a.egg-info/PKG-INFO": "", "src/a.egg-info/requires.txt": "\n[test]\npytest\n"},
-			func(root string) Source { return Source{Root: root} }, true},
-		{"setuptools' egg-info with a conditional dependency", map[string]string{"a.egg-info/PKG-INFO": "", "a.egg-info/requires.txt": "[:python_version < \"3.8\"]\nimportlib_metadata\n"},
-			func(root string) Source { return Source{Root: root} }, false},
-		{"metadata 2.1 and no egg-info: cannot tell", nil, func(root string) Source {
-			return Source{Root: root, Metadata: &pkgmeta.CoreMetadata{MetadataVersion: "2.1"}}
-		}, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			testfs.Write(t, root, tc.files)
-			if got := declaresNoDependencies(tc.src(root)); got != tc.want {
-				t.Errorf("declaresNoDependencies = %v, want %v", got, tc.want)
-			}
-		})
 	}
 }

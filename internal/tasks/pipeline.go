@@ -367,35 +367,13 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 		{Name: "inspect", Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{KInspected}, Timeout: 10 * time.Minute,
 			Run: produce(j, b, &outs.Inspect, (*job).inspect, func(d *dag.Data, _ *report.Packaging) { KInspected.Set(d, true) })},
 		// Lint reads what the first target's wheel ships; pylint sees that target's wheelhouse.
-		// lint-start starts the linters on the sdist's copies of those modules at once when the
-		// sdist declares no dependencies (pylint has nothing to see in the wheelhouse then), and
-		// lint-start-deps once the fetch is done otherwise; lint keeps that run when the wheel
-		// ships exactly them (see earlyLint). The run is the lint's: what it keeps goes into the
-		// lint's slot.
-		{Name: "lint-start", Needs: []dag.AnyKey{KSource}, Provides: []dag.AnyKey{kLintAlone},
+		// lint-start starts the linters on the sdist's copies of those modules beside the build,
+		// and lint keeps that run when the wheel ships exactly them (see earlyLint). The run it
+		// starts is the lint's: what it keeps goes into the lint's slot.
+		{Name: "lint-start", Needs: []dag.AnyKey{KSource, j.targets[0].kWheelhouse}, Provides: []dag.AnyKey{kEarlyLint},
 			Run: func(ctx context.Context, d *dag.Data) error {
-				src, _ := KSource.Get(d)
-				var e *earlyLint
-				if declaresNoDependencies(src) {
-					lj := &job{jobEnv: j, out: &collector{b: b, into: &outs.Lint.produced}}
-					var err error
-					if e, err = lj.startLint(src, nil); err != nil {
-						return err
-					}
-				}
-				kLintAlone.Set(d, e)
-				return nil
-			}},
-		{Name: "lint-start-deps", Needs: []dag.AnyKey{KSource, j.targets[0].kWheelhouse}, Optional: []dag.AnyKey{kLintAlone}, Provides: []dag.AnyKey{kEarlyLint},
-			Run: func(ctx context.Context, d *dag.Data) error {
-				if e, _ := kLintAlone.Get(d); e != nil {
-					kEarlyLint.Set(d, e)
-					return nil
-				}
-				src, _ := KSource.Get(d)
-				wh, ok := j.targets[0].kWheelhouse.Get(d)
 				lj := &job{jobEnv: j, out: &collector{b: b, into: &outs.Lint.produced}}
-				e, err := lj.startLint(src, lintDeps(lj, wh, ok))
+				e, err := lj.startLint(ctx, d, j.targets[0])
 				if err == nil {
 					kEarlyLint.Set(d, e)
 				}
@@ -405,7 +383,7 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 		// priority (lowPriority): it is Light, so that its wait never holds back the install,
 		// import or tests of the chain (pygments 2.17.2's install waited 6 s for the inspection's
 		// place, its other one being lint's).
-		{Name: "lint", Light: true, Optional: []dag.AnyKey{KSource, j.targets[0].kWheel, j.targets[0].kWheelhouse, kEarlyLint, kLintAlone}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
+		{Name: "lint", Light: true, Optional: []dag.AnyKey{KSource, j.targets[0].kWheel, j.targets[0].kWheelhouse, kEarlyLint}, Provides: []dag.AnyKey{KLinted}, Timeout: o.LintTimeout + time.Minute,
 			Run: produce(j, b, &outs.Lint, onTarget((*job).lint, j.targets[0]), func(d *dag.Data, _ *report.Lint) { KLinted.Set(d, true) })},
 	}
 	for i, t := range j.targets {

@@ -435,13 +435,7 @@ func toxPytestFound(root string) (toxPytest, bool) {
 		return toxPytest{}, false
 	}
 	text := string(data)
-	setenv := map[string]string{}
-	for _, line := range toxValue(text, "testenv", "setenv") {
-		if k, v, ok := strings.Cut(line, "="); ok && !strings.Contains(v, "{") {
-			setenv[strings.TrimSpace(k)] = strings.TrimSpace(v)
-		}
-	}
-	p, ok := pytestCommandIn(root, joinContinued(toxValue(text, "testenv", "commands")), toxChangedir(root, text), setenv)
+	p, ok := pytestCommandIn(root, joinContinued(toxValue(text, "testenv", "commands")), toxChangedir(root, text), toxKnownSetenv(text))
 	if ok && file != "tox.ini" {
 		p.source = file
 	}
@@ -460,16 +454,25 @@ func toxSetenv(root string) (vars []string, file string) {
 		return nil, ""
 	}
 	var out []string
-	for _, line := range toxValue(string(data), "testenv", "setenv") {
-		k, v, ok := strings.Cut(line, "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if !ok || !envName.MatchString(k) || strings.ContainsAny(v, "{}\n") || plumbing(k) {
-			continue
+	for k, v := range toxKnownSetenv(string(data)) {
+		if envName.MatchString(k) && !plumbing(k) {
+			out = append(out, k+"="+v)
 		}
-		out = append(out, k+"="+v)
 	}
 	slices.Sort(out)
-	return slices.Compact(out), file
+	return out, file
+}
+
+// toxKnownSetenv are the variables of [testenv] setenv in a tox configuration whose values need
+// no substitution PYTI cannot make ({toxinidir}, {env:...}), by name.
+func toxKnownSetenv(text string) map[string]string {
+	out := map[string]string{}
+	for _, line := range toxValue(text, "testenv", "setenv") {
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.ContainsAny(v, "{}\n") {
+			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
+	return out
 }
 
 // envName is an environment variable's name as a shell writes one.

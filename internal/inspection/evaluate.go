@@ -22,10 +22,14 @@ func evaluate(rs *Rules, facts []Fact, hidden bool) []Finding {
 	}
 	// matched[rule][file] lists the facts a rule's own conditions accept.
 	matched := map[string]map[string][]hit{}
+	texts := make([]factText, len(facts))
+	for i := range facts {
+		texts[i].f = &facts[i]
+	}
 	for _, r := range rs.list {
 		for i := range facts {
 			f := &facts[i]
-			if !r.matches(f) {
+			if !r.matches(f, &texts[i]) {
 				continue
 			}
 			if matched[r.ID] == nil {

@@ -60,8 +60,9 @@ type Rule struct {
 	// Tests are the rule's own examples (see rules_test.go).
 	Tests []RuleTest `toml:"test"`
 
-	args, patterns, exclude []*regexp.Regexp
-	kw                      map[string]*regexp.Regexp
+	args              []*regexp.Regexp
+	patterns, exclude []pattern
+	kw                map[string]*regexp.Regexp
 }
 
 // RuleTest is one example of a rule: code in a file of a small tree, and whether the rule fires
@@ -179,7 +180,16 @@ func (r *Rule) compile() error {
 		}
 		return out
 	}
-	r.args, r.patterns, r.exclude = comp(r.Args), comp(r.Patterns), comp(r.Exclude)
+	withWords := func(list []string) []pattern {
+		var out []pattern
+		for i, re := range comp(list) {
+			if re != nil {
+				out = append(out, newPattern(re, list[i]))
+			}
+		}
+		return out
+	}
+	r.args, r.patterns, r.exclude = comp(r.Args), withWords(r.Patterns), withWords(r.Exclude)
 	r.kw = map[string]*regexp.Regexp{}
 	for k, p := range r.Kw {
 		re, e := regexp.Compile(p)
@@ -191,8 +201,9 @@ func (r *Rule) compile() error {
 	return err
 }
 
-// matches reports whether the fact satisfies the rule's own conditions (not Requires).
-func (r *Rule) matches(f *Fact) bool {
+// matches reports whether the fact satisfies the rule's own conditions (not Requires); text is
+// the fact's text (see factText).
+func (r *Rule) matches(f *Fact, text *factText) bool {
 	if f.T != r.Fact {
 		return false
 	}
@@ -217,14 +228,45 @@ func (r *Rule) matches(f *Fact) bool {
 			return false
 		}
 	}
-	text := f.text()
-	if len(r.patterns) > 0 && !anyMatch(r.patterns, text) {
+	if len(r.patterns) > 0 && !text.anyMatch(r.patterns) {
 		return false
 	}
-	if len(r.exclude) > 0 && anyMatch(r.exclude, text) {
+	if len(r.exclude) > 0 && text.anyMatch(r.exclude) {
 		return false
 	}
 	return true
+}
+
+// factText is a fact's text (Fact.text), and its folded form once a pattern's prefilter asked for
+// it: each is made once per fact, whatever the number of rules.
+type factText struct {
+	f             *Fact
+	raw, folded   string
+	haveRaw, fold bool
+}
+
+func (t *factText) text() string {
+	if !t.haveRaw {
+		t.raw, t.haveRaw = t.f.text(), true
+	}
+	return t.raw
+}
+
+func (t *factText) anyMatch(ps []pattern) bool {
+	for _, p := range ps {
+		if p.words != nil {
+			if !t.fold {
+				t.folded, t.fold = foldString(t.text()), true
+			}
+			if !p.mayMatch(t.folded) {
+				continue
+			}
+		}
+		if p.re.MatchString(t.text()) {
+			return true
+		}
+	}
+	return false
 }
 
 // severity is the rule's severity where the fact is: the lowest applicable severity_in entry,

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,6 +104,29 @@ func TestInstallTimeRulesOnlyInSetupPy(t *testing.T) {
 	}
 	if len(findings) != 0 {
 		t.Errorf("want no findings, got %+v", findings)
+	}
+}
+
+// A program started once is one call site: what is done with the process afterwards (a Popen's
+// communicate, wait) starts nothing (intervaltree 3.1.0's setup.py was counted twice).
+func TestProcessMethodsStartNothing(t *testing.T) {
+	py := python(t)
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"pkg-1.0/setup.py": "import subprocess\nfrom setuptools import setup\n" +
+			"p = subprocess.Popen(['git', 'describe'], stdout=subprocess.PIPE)\nv = str(p.communicate()[0])\np.wait()\nsetup(name='pkg', version=v)\n",
+		"pkg-1.0/pkg/__init__.py": "",
+	})
+	findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range findings {
+		got = append(got, fmt.Sprintf("%s %s:%d x%d", f.RuleID, f.File, f.Line, f.Count))
+	}
+	if diff := cmp.Diff([]string{"install-time-process pkg-1.0/setup.py:3 x1"}, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
 

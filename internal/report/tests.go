@@ -127,8 +127,10 @@ func (r *TestRun) Failing() []TestCase {
 	return out
 }
 
-// SkipReason is how many tests were skipped for one reason.
+// SkipReason is how many tests were skipped for one reason. A reason "MODULE not installed" may
+// group the reasons that said so in different words: Messages are those words.
 type SkipReason struct {
-	Reason string `json:"reason"`
-	Count  int    `json:"count"`
+	Reason   string   `json:"reason"`
+	Count    int      `json:"count"`
+	Messages []string `json:"messages,omitempty"`
 }

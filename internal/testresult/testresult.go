@@ -6,11 +6,13 @@ package testresult
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -347,13 +349,18 @@ func plainSkip(reason string) string {
 	return strings.TrimPrefix(reason, "unittest.case.SkipTest: ")
 }
 
-// ReasonCount is how many tests were skipped for one reason.
+// ReasonCount is how many tests were skipped for one reason. Reasons that name the same missing
+// module in different words are one reason, "MODULE not installed", and Messages are their words.
 type ReasonCount struct {
-	Reason string `json:"reason"`
-	Count  int    `json:"count"`
+	Reason   string   `json:"reason"`
+	Count    int      `json:"count"`
+	Messages []string `json:"messages,omitempty"`
 }
 
-// SkipReasons groups the skipped tests by their reason, most frequent first.
+// SkipReasons groups the skipped tests by their reason, most frequent first. Where two or more
+// reasons name the same module as missing (beautifulsoup4's "lxml seems not to be present, not
+// testing its tree builder.", "... its XML tree builder." and "lxml not installed, cannot parse
+// XML document"), they are one cause and one group.
 func (r *Run) SkipReasons() []ReasonCount {
 	counts := map[string]int{}
 	for _, c := range r.Cases {
@@ -361,9 +368,30 @@ func (r *Run) SkipReasons() []ReasonCount {
 			counts[c.Message]++
 		}
 	}
+	byModule := map[string][]string{}
+	for reason := range counts {
+		if m := missingInSkip(reason); m != "" {
+			byModule[m] = append(byModule[m], reason)
+		}
+	}
 	out := make([]ReasonCount, 0, len(counts))
 	for reason, n := range counts {
+		if m := missingInSkip(reason); m != "" && len(byModule[m]) > 1 {
+			continue
+		}
 		out = append(out, ReasonCount{Reason: reason, Count: n})
+	}
+	for m, reasons := range byModule {
+		if len(reasons) < 2 {
+			continue
+		}
+		g := ReasonCount{Reason: m + " not installed"}
+		for _, reason := range reasons {
+			g.Count += counts[reason]
+		}
+		slices.SortFunc(reasons, func(a, b string) int { return cmp.Or(counts[b]-counts[a], strings.Compare(a, b)) })
+		g.Messages = reasons
+		out = append(out, g)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
@@ -375,6 +403,27 @@ func (r *Run) SkipReasons() []ReasonCount {
 		return nil
 	}
 	return out
+}
+
+// missingSkipRes are the ways a skip's reason says a module is missing; the first group is the
+// module.
+var missingSkipRes = []*regexp.Regexp{
+	regexp.MustCompile(`could not import '([\w.]+)'`),
+	regexp.MustCompile(`No module named '([\w.]+)'`),
+	regexp.MustCompile(`^([\w.]+) (?:is |was )?not (?:installed|importable|present|available)\b`),
+	regexp.MustCompile(`\b([\w.]+) (?:seems|appears) not to be (?:installed|present|available)\b`),
+	regexp.MustCompile(`\b([\w.]+) (?:is |was )?not installed\b`),
+}
+
+// missingInSkip is the top-level module a skip's reason says is missing, or "".
+func missingInSkip(reason string) string {
+	for _, re := range missingSkipRes {
+		if m := re.FindStringSubmatch(reason); m != nil {
+			mod, _, _ := strings.Cut(m[1], ".")
+			return mod
+		}
+	}
+	return ""
 }
 
 var (

@@ -125,7 +125,7 @@ def test_warn():
 		t.Fatal("no tests counted")
 	}
 	// Every skip is a case with its reason, the skipped module's too.
-	want2 := []ReasonCount{{"could not import 'pyti_no_such_module': No module named 'pyti_no_such_module'", 1}, {"unconditional skip", 1}}
+	want2 := []ReasonCount{{"could not import 'pyti_no_such_module': No module named 'pyti_no_such_module'", 1, nil}, {"unconditional skip", 1, nil}}
 	if d := cmp.Diff(want2, run.SkipReasons()); d != "" {
 		t.Errorf("skip reasons (-want +got):\n%s", d)
 	}
@@ -300,15 +300,51 @@ func TestClassifyNetwork(t *testing.T) {
 }
 
 func TestSkipReasons(t *testing.T) {
-	run := &Run{Cases: []Case{
-		{NodeID: "a", Outcome: Skipped, Message: skipReason("('/t/a.py', 3, 'Skipped: exceptiongroup not installed')")},
-		{NodeID: "b", Outcome: Skipped, Message: skipReason(`("/t/b.py", 9, "Skipped: could not import 'yaml': No module named 'yaml'")`)},
-		{NodeID: "c", Outcome: Skipped, Message: skipReason("('/t/c.py', 4, 'Skipped: exceptiongroup not installed')")},
-		{NodeID: "d", Outcome: Passed},
-	}}
-	want := []ReasonCount{{"exceptiongroup not installed", 2}, {"could not import 'yaml': No module named 'yaml'", 1}}
-	if d := cmp.Diff(want, run.SkipReasons()); d != "" {
-		t.Errorf("skip reasons (-want +got):\n%s", d)
+	skip := func(msg string) Case { return Case{Outcome: Skipped, Message: msg} }
+	for _, tc := range []struct {
+		name  string
+		cases []Case
+		want  []ReasonCount
+	}{
+		{"one reason each", []Case{
+			{NodeID: "a", Outcome: Skipped, Message: skipReason("('/t/a.py', 3, 'Skipped: exceptiongroup not installed')")},
+			{NodeID: "b", Outcome: Skipped, Message: skipReason(`("/t/b.py", 9, "Skipped: could not import 'yaml': No module named 'yaml'")`)},
+			{NodeID: "c", Outcome: Skipped, Message: skipReason("('/t/c.py', 4, 'Skipped: exceptiongroup not installed')")},
+			{NodeID: "d", Outcome: Passed},
+		}, []ReasonCount{{"exceptiongroup not installed", 2, nil}, {"could not import 'yaml': No module named 'yaml'", 1, nil}}},
+		// beautifulsoup4 4.12.2 without lxml: three sentences, one cause.
+		{"a missing module in other words", []Case{
+			skip("html5lib seems not to be present, not testing its tree builder."),
+			skip("html5lib seems not to be present, not testing its tree builder."),
+			skip("html5lib seems not to be present, not testing its tree builder."),
+			skip("lxml seems not to be present, not testing its tree builder."),
+			skip("lxml seems not to be present, not testing its tree builder."),
+			skip("lxml seems not to be present, not testing its XML tree builder."),
+			skip("lxml not installed, cannot parse XML document"),
+			skip("could not import 'lxml.etree': No module named 'lxml'"),
+			skip("Skipping doctype test for old version of lxml to avoid segfault."),
+			skip("html5lib problems"),
+		}, []ReasonCount{
+			{"lxml not installed", 5, []string{
+				"lxml seems not to be present, not testing its tree builder.",
+				"could not import 'lxml.etree': No module named 'lxml'",
+				"lxml not installed, cannot parse XML document",
+				"lxml seems not to be present, not testing its XML tree builder.",
+			}},
+			{"html5lib seems not to be present, not testing its tree builder.", 3, nil},
+			{"Skipping doctype test for old version of lxml to avoid segfault.", 1, nil},
+			{"html5lib problems", 1, nil},
+		}},
+		{"not a module", []Case{skip("network is not available"), skip("requires Python 3.12")},
+			[]ReasonCount{{"network is not available", 1, nil}, {"requires Python 3.12", 1, nil}}},
+		{"none skipped", []Case{{Outcome: Passed}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := &Run{Cases: tc.cases}
+			if d := cmp.Diff(tc.want, run.SkipReasons()); d != "" {
+				t.Errorf("skip reasons (-want +got):\n%s", d)
+			}
+		})
 	}
 }
 

@@ -178,16 +178,25 @@ def pytest_load_initial_conftests(early_config, parser, args):
         return
     group = parser.getgroup("cov", "coverage reporting: pytest-cov is not installed, PYTI measures coverage itself "
                             "and ignores these options")
-    group.addoption("--cov", action="append", default=[], metavar="SOURCE", nargs="?", const=True, dest="cov_source")
-    group.addoption("--cov-report", action="append", default=[], metavar="TYPE", dest="cov_report")
-    group.addoption("--cov-config", action="store", default=".coveragerc", metavar="PATH", dest="cov_config")
-    group.addoption("--no-cov-on-fail", action="store_true", default=False, dest="no_cov_on_fail")
-    group.addoption("--no-cov", action="store_true", default=False, dest="no_cov")
-    group.addoption("--cov-fail-under", action="store", metavar="MIN", dest="cov_fail_under")
-    group.addoption("--cov-append", action="store_true", default=False, dest="cov_append")
-    group.addoption("--cov-branch", action="store_true", default=None, dest="cov_branch")
-    group.addoption("--cov-precision", action="store", metavar="N", dest="cov_precision")
-    group.addoption("--cov-context", action="store", metavar="CONTEXT", dest="cov_context")
+
+    def add(*names, **kwargs):
+        # pytest-cov loaded by the configuration's addopts (`-p pytest_cov`, frozenlist's) declared
+        # its options before PYTI's -p no:pytest_cov unregistered it: they are there already.
+        try:
+            group.addoption(*names, **kwargs)
+        except ValueError:
+            pass
+
+    add("--cov", action="append", default=[], metavar="SOURCE", nargs="?", const=True, dest="cov_source")
+    add("--cov-report", action="append", default=[], metavar="TYPE", dest="cov_report")
+    add("--cov-config", action="store", default=".coveragerc", metavar="PATH", dest="cov_config")
+    add("--no-cov-on-fail", action="store_true", default=False, dest="no_cov_on_fail")
+    add("--no-cov", action="store_true", default=False, dest="no_cov")
+    add("--cov-fail-under", action="store", metavar="MIN", dest="cov_fail_under")
+    add("--cov-append", action="store_true", default=False, dest="cov_append")
+    add("--cov-branch", action="store_true", default=None, dest="cov_branch")
+    add("--cov-precision", action="store", metavar="N", dest="cov_precision")
+    add("--cov-context", action="store", metavar="CONTEXT", dest="cov_context")
 
 
 def pytest_configure(config):

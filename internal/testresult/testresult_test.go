@@ -427,6 +427,10 @@ func TestCovOptionsAccepted(t *testing.T) {
 	if exec.Command("/usr/bin/python3", "-c", "import pytest_cov").Run() == nil {
 		tests = append(tests, covCase{name: "pytest-cov installed and registered", ini: "[pytest]\naddopts = --cov=pkg --cov-report= --strict-markers\n",
 			plugin: true, want: Counts{Passed: 3}, covThere: true})
+		// frozenlist 1.4.1's addopts load pytest-cov by name before PYTI's -p no:pytest_cov
+		// unregisters it: its options stay declared, and declaring them again crashed pytest.
+		tests = append(tests, covCase{name: "addopts load pytest-cov, PYTI blocks it", ini: "[pytest]\naddopts = -p pytest_cov --cov=pkg --cov-report=term --strict-markers\n",
+			plugin: true, want: Counts{Passed: 3}})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -65,8 +65,8 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 	if err != nil {
 		return built{}, err
 	}
-	if exists(filepath.Join(src.Root, "setup.py")) {
-		j.out.codeRan("setup.py during build")
+	for _, c := range buildCode(src) {
+		j.out.codeRan(c + " during build")
 	}
 	b := &report.Build{Phase: res.phase, Compilers: compilerCalls(res.execs), Frontend: frontend, FrontendNote: note}
 	j.limitHint(t, res.res)
@@ -96,6 +96,20 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 	}
 	w := Wheel{Path: wheel, Filename: b.Wheel, Modules: layout.Modules, Layout: layout, Metadata: metadataFromWheel(unpacked)}
 	return built{Build: b, Wheel: w}, nil
+}
+
+// buildCode is the package's own code that building it (or preparing its metadata) runs: its
+// setup.py, and the build backend it ships itself (pyproject.toml's backend-path: frozenlist's
+// packaging/pep517_backend).
+func buildCode(src Source) []string {
+	var out []string
+	if exists(filepath.Join(src.Root, "setup.py")) {
+		out = append(out, "setup.py")
+	}
+	if pp := src.Pyproject; pp != nil && pp.BuildSystem != nil && len(pp.BuildSystem.BackendPath) > 0 {
+		out = append(out, fmt.Sprintf("its own build backend %s (backend-path %s)", pp.BuildSystem.BuildBackend, strings.Join(pp.BuildSystem.BackendPath, ", ")))
+	}
+	return out
 }
 
 // metadataFromWheel reads the built wheel's metadata, which names the project in the report when

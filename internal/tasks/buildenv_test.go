@@ -153,6 +153,33 @@ func TestBackendOf(t *testing.T) {
 	}
 }
 
+// TestBuildCode: the package's own code a build runs is its setup.py and the backend it ships.
+func TestBuildCode(t *testing.T) {
+	withSetup, without := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(withSetup, "setup.py"), []byte("from setuptools import setup\nsetup()\n"), 0o644)
+	inTree := &pkgmeta.Pyproject{BuildSystem: &pkgmeta.BuildSystem{Requires: []string{"setuptools", "expandvars"},
+		BuildBackend: "pep517_backend.hooks", BackendPath: []string{"packaging"}}}
+	hatch := &pkgmeta.Pyproject{BuildSystem: &pkgmeta.BuildSystem{Requires: []string{"hatchling"}, BuildBackend: "hatchling.build"}}
+	for _, tc := range []struct {
+		name string
+		src  Source
+		want []string
+	}{
+		{"setup.py", Source{Root: withSetup}, []string{"setup.py"}},
+		{"a backend from the index", Source{Root: without, Pyproject: hatch}, nil},
+		{"an in-tree backend (frozenlist 1.4.1)", Source{Root: without, Pyproject: inTree},
+			[]string{"its own build backend pep517_backend.hooks (backend-path packaging)"}},
+		{"both", Source{Root: withSetup, Pyproject: inTree},
+			[]string{"setup.py", "its own build backend pep517_backend.hooks (backend-path packaging)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, buildCode(tc.src)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 // TestTestRequirementsOf: the test extras' requirements come from the wheel's metadata with the
 // extra marker evaluated (and dropped), for the target's Python.
 func TestTestRequirementsOf(t *testing.T) {

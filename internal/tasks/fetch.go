@@ -134,11 +134,13 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	if err != nil {
 		return fetched{}, err
 	}
-	if a.Kind != "wheel" && !static && exists(filepath.Join(src.Root, "setup.py")) {
-		if prepared != nil {
-			j.out.codeRan("setup.py during fetch (PYTI prepared the metadata)")
-		} else {
-			j.out.codeRan("setup.py during fetch (pip prepared the metadata)")
+	if a.Kind != "wheel" && !static {
+		for _, c := range buildCode(src) {
+			if prepared != nil {
+				j.out.codeRan(c + " during fetch (PYTI prepared the metadata)")
+			} else {
+				j.out.codeRan(c + " during fetch (pip prepared the metadata)")
+			}
 		}
 	}
 	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static, PreparedMetadata: prepared != nil}

@@ -14,7 +14,7 @@ const (
 	VerdictTestDeps       Verdict = "test-deps-missing"  // tests need a module, a program or a locale the environment lacks (a test dependency not on the index, one not declared, a program not installed)
 	VerdictTestsNetwork   Verdict = "tests-need-network" // tests reach for the network, which the sandbox does not have
 	VerdictTestData       Verdict = "test-data-missing"  // tests open files the sdist does not ship
-	VerdictTestCollection Verdict = "collection-error"   // test modules that pytest could not collect (syntax, import errors of the package's own)
+	VerdictTestCollection Verdict = "collection-error"   // test modules that pytest could not collect (syntax, import errors of the package's own), or tests it could not call (arguments no fixture gives)
 	VerdictNoTests        Verdict = "no-tests"           // it works but ships no tests to run
 	VerdictImportFailed   Verdict = "import-failed"      // installed but a module does not import
 	// VerdictNothingToImport: installed, but it provides no module importable by name, so the

@@ -285,7 +285,8 @@ type testCause struct {
 	// what completes "N of M tests ...".
 	what  string
 	cases int
-	// paths are the test data missing from the sdist, for the "data" cause, in node id order.
+	// paths are the test data missing from the sdist, for the "data" cause, and the arguments
+	// no fixture gives, for the "args" cause, in node id order.
 	paths []string
 	// order breaks ties: the package's own failures first; then first, the cause's first
 	// failing test in node id order.
@@ -417,6 +418,20 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				// cryptography installed?" (PyJWT, under oauthlib's tests).
 				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
+				continue
+			}
+			if args := unsuppliedArguments(f.Message); len(args) > 0 {
+				// PyYAML's tests/lib: test functions whose data files its own runner
+				// (test_appliance.py) passes them; under pytest nothing does.
+				add("args", testCause{verdict: report.VerdictTestCollection, order: 5})
+				c := causes["args"]
+				for _, a := range args {
+					if !slices.Contains(c.paths, a) {
+						c.paths = append(c.paths, a)
+					}
+				}
+				c.what = "could not run: their functions take arguments that no fixture gives (" + backticked(c.paths, 3) +
+					"): pytest cannot call them as they are written (the project may run them with a runner of its own)"
 				continue
 			}
 			own++
@@ -636,6 +651,33 @@ func oneLineOf(s string) string {
 	}
 	return s
 }
+
+// unsuppliedArgRe is Python's complaint about a function called without its arguments, the
+// failure of a test function that something other than pytest was to call with them.
+var unsuppliedArgRe = regexp.MustCompile(`^TypeError: [\w.<>]+\(\) missing \d+ required positional arguments?: (.+)$`)
+
+// unsuppliedArguments are the arguments a test function was not given, from a failure's
+// message: a fixture pytest could not find by that name (the project's conftest.py and plugins
+// define none), or Python's TypeError for a function called without them. nil otherwise.
+func unsuppliedArguments(message string) []string {
+	if m := fixtureNotFoundRe.FindStringSubmatch(message); m != nil {
+		return []string{m[1]}
+	}
+	m := unsuppliedArgRe.FindStringSubmatch(message)
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for _, q := range quotedNameRe.FindAllStringSubmatch(m[1], -1) {
+		out = append(out, q[1])
+	}
+	return out
+}
+
+var (
+	fixtureNotFoundRe = regexp.MustCompile(`^fixture '([^']+)' not found$`)
+	quotedNameRe      = regexp.MustCompile(`'(\w+)'`)
+)
 
 // backticked lists names in backticks, at most max of them, saying how many more there are.
 func backticked(names []string, max int) string {

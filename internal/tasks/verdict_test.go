@@ -229,6 +229,18 @@ func TestDecideVerdict(t *testing.T) {
 		{"a collection error", one(verdictInput{}, suite(append(passed(4),
 			report.TestCase{NodeID: "tests/test_syntax.py", Outcome: report.TestError, Class: report.ClassCollectionError, Message: "SyntaxError: invalid syntax"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 5 tests could not be collected: SyntaxError: invalid syntax"}},
+		// PyYAML 6.0.1's tests/lib: functions its own runner calls with data files' names.
+		{"test functions whose arguments no fixture gives", one(verdictInput{}, suite(append(passed(8),
+			report.TestCase{NodeID: "tests/lib/test_canonical.py::test_canonical_scanner", Outcome: report.TestError, Class: report.ClassException, Message: "fixture 'canonical_filename' not found"},
+			report.TestCase{NodeID: "tests/lib/test_canonical.py::test_canonical_error", Outcome: report.TestError, Class: report.ClassException, Message: "fixture 'data_filename' not found"},
+			report.TestCase{NodeID: "tests/lib/test_yaml_ext.py::test_tokens_ext", Outcome: report.TestFailed, Class: report.ClassException,
+				Message: "TypeError: test_tokens() missing 2 required positional arguments: 'data_filename' and 'tokens_filename'"},
+			report.TestCase{NodeID: "tests/lib/test_yaml_ext.py::test_scanner_ext", Outcome: report.TestFailed, Class: report.ClassException,
+				Message: "TypeError: test_scanner() missing 1 required positional argument: 'canonical_filename'"},
+			report.TestCase{NodeID: "tests/lib/test_yaml_ext.py::test_deprecate_yaml_module", Outcome: report.TestFailed, Class: report.ClassAssertion, Message: "AssertionError: assert False"})...), nil),
+			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "4 of 13 tests could not run: their functions take arguments that no fixture gives " +
+				"(`data_filename`, `canonical_filename`, `tokens_filename`): pytest cannot call them as they are written (the project may run them with a runner of its own); " +
+				"also 1 failed on their own"}},
 		{"a collection error without a message", one(verdictInput{}, suite(append(passed(4),
 			report.TestCase{NodeID: "tests/test_odd.py", Outcome: report.TestError, Class: report.ClassCollectionError})...), nil),
 			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 5 tests could not be collected"}},

@@ -20,6 +20,10 @@ type Data struct {
 	write      map[string]bool
 	sealed     bool
 	violations []string
+	// early are the names the task may publish, and published those it did; onPublish hands a
+	// published value to the scheduler.
+	early, published map[string]bool
+	onPublish        func(name string, e entry)
 }
 
 type entry struct {
@@ -105,10 +109,46 @@ func (d *Data) set(name string, typ reflect.Type, v any) {
 			return
 		}
 	}
+	if d.published[name] {
+		return // a published datum keeps its value
+	}
 	if d.vals == nil {
 		d.vals = map[string]entry{}
 	}
 	d.vals[name] = entry{typ: typ, v: v}
+}
+
+// publish sets name and hands its value to onPublish (see Key.Publish).
+func (d *Data) publish(name string, typ reflect.Type, v any) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	switch {
+	case d.sealed:
+		d.mu.Unlock()
+		return
+	case !d.early[name]:
+		d.violate(fmt.Sprintf("published datum %q, which it does not declare in Early", name))
+		d.mu.Unlock()
+		return
+	case d.published[name]:
+		d.violate(fmt.Sprintf("published datum %q twice", name))
+		d.mu.Unlock()
+		return
+	case d.decl[name] != typ:
+		d.violate(fmt.Sprintf("published datum %q as %v, but it is declared as %v", name, typ, d.decl[name]))
+		d.mu.Unlock()
+		return
+	}
+	e := entry{typ: typ, v: v}
+	d.vals[name] = e
+	d.published[name] = true
+	hand := d.onPublish
+	d.mu.Unlock()
+	if hand != nil {
+		hand(name, e)
+	}
 }
 
 // violate records a misuse; d.mu must be held.

@@ -25,4 +25,6 @@
 //
 // A task may read only what it declared in Needs, Optional or Provides and
 // may write only what it declared in Provides; anything else fails the task.
+// A datum the task also declares in Early may be published before the task
+// ends (Key.Publish): the tasks that need it start at once, beside it.
 package dag

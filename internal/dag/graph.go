@@ -116,6 +116,15 @@ func New(initial []AnyKey, tasks ...Task) (*Graph, error) {
 		for _, k := range t.Provides {
 			provide(k, i)
 		}
+		for _, k := range t.Early {
+			if k == nil || !slices.ContainsFunc(t.Provides, func(p AnyKey) bool { return p != nil && p.Name() == k.Name() }) {
+				name := "<nil>"
+				if k != nil {
+					name = k.Name()
+				}
+				fail(ErrInvalidTask, "task %s publishes datum %q early, which it does not provide", g.label(i), name)
+			}
+		}
 	}
 
 	// Needs: every required datum must have a provider.

@@ -51,6 +51,13 @@ func (k Key[T]) Get(d *Data) (T, bool) {
 	return t, true
 }
 
+// Publish stores v as the datum's value in d and hands it at once to the tasks that need it,
+// which may start before the task ends (see Task.Early). Publishing a datum the task does not
+// declare in Early, or publishing it twice, is ignored and fails the task.
+func (k Key[T]) Publish(d *Data, v T) {
+	d.publish(k.name, k.Type(), v)
+}
+
 // Set stores v as the datum's value in d. Writing a datum the task did not
 // declare in Provides, or with a key of another type, is ignored and fails
 // the task.

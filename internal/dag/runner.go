@@ -120,13 +120,17 @@ func (r *Runner) Run(ctx context.Context, g *Graph, initial *Data) (*Result, err
 		parallel = runtime.NumCPU()
 	}
 	s := &scheduler{
-		runner: r,
-		g:      g,
-		vals:   vals,
-		recs:   make([]TaskRecord, len(g.tasks)),
-		state:  make([]taskState, len(g.tasks)),
-		index:  map[string]int{},
+		runner:    r,
+		g:         g,
+		vals:      vals,
+		recs:      make([]TaskRecord, len(g.tasks)),
+		state:     make([]taskState, len(g.tasks)),
+		index:     map[string]int{},
+		published: map[string]bool{},
+		pubs:      make(chan publication),
+		stop:      make(chan struct{}),
 	}
+	defer close(s.stop)
 	for i := range g.tasks {
 		s.recs[i].TaskSpec = g.spec(i)
 		s.index[g.tasks[i].Name] = i
@@ -167,6 +171,9 @@ func (r *Runner) Run(ctx context.Context, g *Graph, initial *Data) (*Result, err
 				light--
 			}
 			s.complete(o)
+		case p := <-s.pubs:
+			s.vals[p.name] = p.e
+			s.published[p.name] = true
 		case <-ctxDone:
 			ctxDone = nil
 		}
@@ -199,13 +206,31 @@ type scheduler struct {
 	recs   []TaskRecord
 	state  []taskState
 	index  map[string]int
+	// published are the data a running task handed out early (Task.Early); pubs brings them
+	// to the Run goroutine, until stop is closed.
+	published map[string]bool
+	pubs      chan publication
+	stop      chan struct{}
 }
 
-// ready reports whether every producer task i waits for has ended.
+// publication is a datum a task published before it ended.
+type publication struct {
+	name string
+	e    entry
+}
+
+// ready reports whether every datum task i waits for is there: its producer has ended, or
+// published it early.
 func (s *scheduler) ready(i int) bool {
 	for _, e := range s.g.deps[i] {
-		if s.state[e.producer] != done {
-			return false
+		if s.state[e.producer] == done {
+			continue
+		}
+		t := s.g.tasks[i]
+		for _, k := range slices.Concat(t.Needs, t.Optional) {
+			if p, ok := s.g.provider[k.Name()]; ok && p == e.producer && !s.published[k.Name()] {
+				return false
+			}
 		}
 	}
 	return true
@@ -217,7 +242,7 @@ func (s *scheduler) blocked(i int) (TaskRecord, bool) {
 	for _, k := range s.g.tasks[i].Needs {
 		name := k.Name()
 		p := s.g.provider[name]
-		if p == caller {
+		if p == caller || s.published[name] {
 			continue
 		}
 		pr := s.recs[p]
@@ -290,6 +315,18 @@ func (s *scheduler) start(ctx context.Context, i int, results chan<- outcome) {
 		in.decl[k.Name()] = k.Type()
 		in.write[k.Name()] = true
 	}
+	if len(t.Early) > 0 {
+		in.early, in.published = map[string]bool{}, map[string]bool{}
+		for _, k := range t.Early {
+			in.early[k.Name()] = true
+		}
+		in.onPublish = func(name string, e entry) {
+			select {
+			case s.pubs <- publication{name: name, e: e}:
+			case <-s.stop: // the run has ended (an abandoned task publishing late)
+			}
+		}
+	}
 	startAt := time.Now()
 	s.recs[i].Status = StatusRunning
 	s.recs[i].Start = startAt.Round(0)
@@ -307,7 +344,9 @@ func (s *scheduler) start(ctx context.Context, i int, results chan<- outcome) {
 func (s *scheduler) complete(o outcome) {
 	if o.rec.Status == StatusOK {
 		for name, e := range o.outputs {
-			s.vals[name] = e
+			if !s.published[name] {
+				s.vals[name] = e
+			}
 		}
 	}
 	s.finish(o.index, o.rec)

@@ -265,6 +265,78 @@ func TestLightTaskBeside(t *testing.T) {
 	}
 }
 
+// TestEarlyData: a task that publishes a datum early lets the tasks needing it run beside it
+// (the fetch hands the build its build requirements and goes on fetching the rest); what it
+// published is kept whatever becomes of it; a datum it may not publish fails it.
+func TestEarlyData(t *testing.T) {
+	kHouse, kRest, kWheel, kEnv := NewKey[string]("build-house"), NewKey[string]("wheelhouse"), NewKey[string]("wheel"), NewKey[string]("env")
+	for _, tc := range []struct {
+		name    string
+		fail    bool        // the producer fails after publishing
+		publish Key[string] // what the producer publishes
+		want    map[string]string
+		wheel   string // the build's output, "" when it did not run
+	}{
+		{"the consumer runs beside the producer", false, kHouse,
+			map[string]string{"fetch": "ok", "build": "ok", "install": "ok"}, "wheel from build-reqs"},
+		{"the published datum outlives a failure", true, kHouse,
+			map[string]string{"fetch": "failed: the rest could not be fetched", "build": "ok",
+				"install": `skipped: needs "wheelhouse" from "fetch", which failed`}, "wheel from build-reqs"},
+		{"only what Early names is published", false, kRest,
+			map[string]string{"fetch": `failed: published datum "wheelhouse", which it does not declare in Early`,
+				"build":   `skipped: needs "build-house" from "fetch", which failed`,
+				"install": `skipped: needs "wheel" from "build", which was skipped because "fetch" failed`}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			buildRan := make(chan struct{})
+			g := mustGraph(t, nil,
+				Task{Name: "fetch", Provides: []AnyKey{kHouse, kRest}, Early: []AnyKey{kHouse}, Timeout: 10 * time.Second,
+					Run: func(ctx context.Context, d *Data) error {
+						tc.publish.Publish(d, "build-reqs")
+						if tc.publish == kRest {
+							return nil
+						}
+						select { // the build must run while the fetch goes on
+						case <-buildRan:
+						case <-ctx.Done():
+							return errors.New("the build did not run beside the fetch")
+						}
+						kHouse.Set(d, "changed") // ignored: a published datum keeps its value
+						kRest.Set(d, "everything")
+						if tc.fail {
+							return errors.New("the rest could not be fetched")
+						}
+						return nil
+					}},
+				Task{Name: "build", Needs: []AnyKey{kHouse}, Provides: []AnyKey{kWheel}, Run: func(_ context.Context, d *Data) error {
+					h, _ := kHouse.Get(d)
+					kWheel.Set(d, "wheel from "+h)
+					close(buildRan)
+					return nil
+				}},
+				Task{Name: "install", Needs: []AnyKey{kWheel, kRest}, Provides: []AnyKey{kEnv}, Run: appendTo(kRest, kEnv, "+env")},
+			)
+			res := mustRun(t, &Runner{Parallel: 2}, context.Background(), g, nil)
+			if diff := cmp.Diff(tc.want, outcomes(res)); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s", diff)
+			}
+			wheel, _ := kWheel.Get(res.Data)
+			house, _ := kHouse.Get(res.Data)
+			if wheel != tc.wheel || (tc.wheel != "" && house != "build-reqs") {
+				t.Errorf("wheel %q, build house %q; want %q and the published value", wheel, house, tc.wheel)
+			}
+		})
+	}
+}
+
+func TestEarlyMustBeProvided(t *testing.T) {
+	kA, kB := NewKey[string]("a"), NewKey[string]("b")
+	_, err := New(nil, Task{Name: "t", Provides: []AnyKey{kA}, Early: []AnyKey{kB}, Run: nop})
+	if err == nil || !strings.Contains(err.Error(), `task "t" publishes datum "b" early, which it does not provide`) {
+		t.Errorf("New: %v", err)
+	}
+}
+
 // concurrency counts the tasks running at once and the most that ever did.
 type concurrency struct{ now, peak atomic.Int32 }
 

@@ -19,6 +19,10 @@ type Task struct {
 	Optional []AnyKey
 	// Provides are data the task must set before returning nil.
 	Provides []AnyKey
+	// Early are data of Provides that the task may hand out before it ends, with Key.Publish:
+	// the tasks that need them may start at once, beside it. A published datum is kept whatever
+	// becomes of the task, and keeps the value it was published with.
+	Early []AnyKey
 	// Timeout bounds the task's run; 0 means no timeout of its own.
 	Timeout time.Duration
 	// Light says the task's run is mostly a wait for work outside the graph, or its own work

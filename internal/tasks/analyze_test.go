@@ -642,11 +642,12 @@ func TestLegacySetupRequires(t *testing.T) {
 	}
 }
 
-// TestLegacyBuildByPipIsIsolated: where pip builds the wheel (a test dependency that setuptools'
-// own extras name is only a source distribution on the index, so no cached build environment
-// can be proved to be the one pip would make), a project without pyproject.toml is built in
-// pip's isolation too: its setup.py, which records which of the host's Debian packages it could
-// import, sees none (fonttools' setup.py compiled its extensions with the host's Cython).
+// TestLegacyBuildByPipIsIsolated: where pip builds the wheel (what the backend asks for beyond
+// the build requirements, setup.py's setup_requires, is only a source distribution on the index,
+// so no cached build environment can be proved to be the one pip would make), a project without
+// pyproject.toml is built in pip's isolation too: its setup.py, which records which of the host's
+// Debian packages it could import, sees none (fonttools' setup.py compiled its extensions with
+// the host's Cython).
 func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 	t.Parallel()
 	dir := copyOfIndex(t)
@@ -660,13 +661,18 @@ func TestLegacyBuildByPipIsIsolated(t *testing.T) {
 	if err := copyTree("testdata/projects/hostpkgs", tree); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(tree, "requirements-test.txt"), []byte("tomli_w\n"), 0o644); err != nil {
+	setupPy := filepath.Join(tree, "setup.py")
+	data, err := os.ReadFile(setupPy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(setupPy, []byte(strings.Replace(string(data), "setup(\n", "setup(\n    setup_requires=['tomli_w'],\n", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rep, dir := analyzeTreeOn(t, &fixture{url: url, client: client}, tree, bwrap.New())
 	b := rep.Results().Build
 	if b == nil || b.Frontend != "pip" {
-		t.Fatalf("build %+v, want pip's: a test dependency is a source distribution that setuptools' extras name", b)
+		t.Fatalf("build %+v, want pip's: the backend asks for a source distribution", b)
 	}
 	// pip's build isolation filled its environment with a second pip: that one ran through
 	// pip_main.py too, without the lsb_release probe.
@@ -721,6 +727,15 @@ func TestSetupPyTestsRequire(t *testing.T) {
 	}
 	if got := rep.Results().Tests.Results.Counts.Passed; got != 2 {
 		t.Errorf("%d passed, want 2", got)
+	}
+	// With the metadata prepared, the build requirements are there a run before the rest: the
+	// build starts then, beside the fetch's download of the dependencies and the test tools.
+	tasks := map[string]report.TaskRecord{}
+	for _, task := range rep.Run.Tasks {
+		tasks[task.Name] = task
+	}
+	if fetch, build := tasks["fetch"], tasks["build"]; !build.Start.Before(fetch.End) {
+		t.Errorf("the build started at %v, after the fetch ended (%v)", build.Start, fetch.End)
 	}
 }
 

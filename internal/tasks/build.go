@@ -27,7 +27,7 @@ var compilers = map[string]bool{"gcc": true, "cc": true, "g++": true, "c++": tru
 func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) {
 	a, _ := KArchive.Get(d)
 	src, _ := KSource.Get(d)
-	wh, _ := t.kWheelhouse.Get(d)
+	wh, _ := t.kBuildHouse.Get(d)
 	if a.Kind == "wheel" {
 		l := wheelLayout(src.Root)
 		w := Wheel{Path: a.Path, Filename: a.Filename, Modules: l.Modules, Layout: l}

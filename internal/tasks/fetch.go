@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
@@ -110,6 +111,14 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		if prepared != nil {
 			pkg, pkgPlain = prepared.all, prepared.plain
 			used.BackendAsked, used.BackendMissing = true, prepared.missing
+			// The build needs nothing the rest of the fetch brings: it starts now, beside it,
+			// on a copy of the wheelhouse that no later download changes.
+			house := filepath.Join(t.work, "wheelhouse-build")
+			if err := j.snapshotWheelhouse(t, wh, house); err != nil {
+				<-check
+				return fetched{}, err
+			}
+			t.kBuildHouse.Publish(d, Wheelhouse{Dir: house, BackendAsked: true, BackendMissing: prepared.missing})
 		}
 	}
 	pre := <-check
@@ -282,6 +291,30 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	}
 	j.checkFetchedRecords(ctx, t, proxy)
 	return fetched{Fetch: fetch, Wheelhouse: used}, nil
+}
+
+// snapshotWheelhouse copies the distributions of the wheelhouse src, as they are now, into dst,
+// a fresh directory that no later download of the fetch writes to.
+func (j *job) snapshotWheelhouse(t *target, src, dst string) error {
+	if err := j.realDir(t, "fetch", src); err != nil {
+		return err
+	}
+	if err := j.freshDir(t, "fetch", dst); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return fmt.Errorf("wheelhouse: %w", err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if _, err := jobfs.CopyFile("/", filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), 1<<32); err != nil {
+			return fmt.Errorf("wheelhouse: copying %s: %w", e.Name(), err)
+		}
+	}
+	return nil
 }
 
 // preparedMetadata is what preparing the package's metadata told: its requirements with and

@@ -93,6 +93,9 @@ type target struct {
 	cell int
 
 	kWheelhouse dag.Key[Wheelhouse]
+	// kBuildHouse is the wheelhouse the build reads: the fetch publishes it early, a copy of the
+	// build requirements, when it prepared the metadata itself (see fetch); else the wheelhouse.
+	kBuildHouse dag.Key[Wheelhouse]
 	kWheel      dag.Key[Wheel]
 	kVenv       dag.Key[Venv]
 	kEnv        dag.Key[Environment]
@@ -149,6 +152,7 @@ func newTargets(o Options, work string) ([]*target, error) {
 			suffix = "@" + im.Name
 		}
 		t.kWheelhouse = dag.NewKey[Wheelhouse]("wheelhouse" + suffix)
+		t.kBuildHouse = dag.NewKey[Wheelhouse]("build-wheelhouse" + suffix)
 		t.kWheel = dag.NewKey[Wheel]("wheel" + suffix)
 		t.kVenv = dag.NewKey[Venv]("venv" + suffix)
 		t.kEnv = dag.NewKey[Environment]("environment" + suffix)

@@ -388,11 +388,17 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 	}
 	for i, t := range j.targets {
 		to := &outs.Targets[i]
-		all = append(all, t.kWheelhouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kTested)
+		all = append(all, t.kWheelhouse, t.kBuildHouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kTested)
 		tasks = append(tasks,
-			dag.Task{Name: t.task("fetch"), Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{t.kWheelhouse}, Timeout: o.FetchTimeout + time.Minute,
-				Run: produce(j, b, &to.Fetch, onTarget((*job).fetch, t), func(d *dag.Data, out fetched) { t.kWheelhouse.Set(d, out.Wheelhouse) })},
-			dag.Task{Name: t.task("build"), Needs: []dag.AnyKey{KArchive, KSource, t.kWheelhouse}, Provides: []dag.AnyKey{t.kWheel}, Timeout: o.BuildTimeout + time.Minute,
+			// The build needs only the build requirements: when the fetch has them a run before
+			// the rest (it prepared the metadata), it publishes them and the build starts beside it.
+			dag.Task{Name: t.task("fetch"), Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{t.kWheelhouse, t.kBuildHouse}, Early: []dag.AnyKey{t.kBuildHouse},
+				Timeout: o.FetchTimeout + time.Minute,
+				Run: produce(j, b, &to.Fetch, onTarget((*job).fetch, t), func(d *dag.Data, out fetched) {
+					t.kWheelhouse.Set(d, out.Wheelhouse)
+					t.kBuildHouse.Set(d, out.Wheelhouse) // unless published early
+				})},
+			dag.Task{Name: t.task("build"), Needs: []dag.AnyKey{KArchive, KSource, t.kBuildHouse}, Provides: []dag.AnyKey{t.kWheel}, Timeout: o.BuildTimeout + time.Minute,
 				Run: produce(j, b, &to.Build, onTarget((*job).build, t), func(d *dag.Data, out built) { t.kWheel.Set(d, out.Wheel) })},
 			// The environment is made beside the build (it needs none of it), so that the install
 			// that follows the build only installs.

@@ -147,6 +147,7 @@ type Metadata struct {
 	ProvidesExtra          []string          `json:"provides_extra,omitempty"`
 	Classifiers            []string          `json:"classifiers,omitempty"`
 	Author                 string            `json:"author,omitempty"`
+	HomePage               string            `json:"home_page,omitempty"`
 	ProjectURLs            map[string]string `json:"project_urls,omitempty"`
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/testfs"
 )
 
@@ -179,6 +180,27 @@ func TestSourceRepository(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, sourceRepository(tc.urls)); diff != "" {
 				t.Errorf("sourceRepository (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRepositoryURL: the repository named among the Project-URLs, else by the Home-page alone
+// (ciso8601 2.3.1's setup.py gives only url=).
+func TestRepositoryURL(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    *report.Metadata
+		want string
+	}{
+		{"Project-URLs first", &report.Metadata{HomePage: "https://github.com/o/old", ProjectURLs: map[string]string{"Source": "https://github.com/o/new"}}, "https://github.com/o/new"},
+		{"the Home-page alone", &report.Metadata{HomePage: "https://github.com/closeio/ciso8601"}, "https://github.com/closeio/ciso8601"},
+		{"a Home-page off the forges", &report.Metadata{HomePage: "https://example.org/"}, ""},
+		{"no metadata", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, repositoryURL(tc.m)); diff != "" {
+				t.Errorf("repositoryURL (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -345,12 +345,16 @@ func projectMetadata(src Source, w Wheel) *report.Metadata {
 	return w.Metadata
 }
 
-// repositoryURL is the project's source repository from its metadata, if it names one.
+// repositoryURL is the project's source repository from its metadata, if it names one: among
+// its Project-URLs, or its Home-page, the only URL of many setup.py projects (`url=`).
 func repositoryURL(m *report.Metadata) string {
 	if m == nil {
 		return ""
 	}
-	return sourceRepository(m.ProjectURLs)
+	if r := sourceRepository(m.ProjectURLs); r != "" || m.HomePage == "" {
+		return r
+	}
+	return sourceRepository(map[string]string{"Home-page": m.HomePage})
 }
 
 // sourceRepository picks the source repository among a project's URLs: one labelled as its

@@ -160,7 +160,7 @@ func reportMetadata(m *pkgmeta.CoreMetadata) *report.Metadata {
 		MetadataVersion: m.MetadataVersion, Name: m.Name, Version: m.Version, Summary: m.Summary,
 		Description: m.Description, DescriptionContentType: m.DescriptionContentType,
 		License: m.License, RequiresPython: m.RequiresPython, ProvidesExtra: m.ProvidesExtra,
-		Classifiers: m.Classifiers, Author: m.Author,
+		Classifiers: m.Classifiers, Author: m.Author, HomePage: m.Homepage,
 	}
 	if rm.License == "" {
 		rm.License = m.LicenseExpression

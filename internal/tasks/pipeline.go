@@ -401,8 +401,9 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 			dag.Task{Name: t.task("build"), Needs: []dag.AnyKey{KArchive, KSource, t.kBuildHouse}, Provides: []dag.AnyKey{t.kWheel}, Timeout: o.BuildTimeout + time.Minute,
 				Run: produce(j, b, &to.Build, onTarget((*job).build, t), func(d *dag.Data, out built) { t.kWheel.Set(d, out.Wheel) })},
 			// The environment is made beside the build (it needs none of it), so that the install
-			// that follows the build only installs.
-			dag.Task{Name: t.task("venv"), Needs: []dag.AnyKey{t.kWheelhouse}, Provides: []dag.AnyKey{t.kVenv}, Timeout: o.InstallTimeout + time.Minute,
+			// that follows the build only installs: once the build may start, beside the rest of
+			// the fetch when it publishes the build's requirements early.
+			dag.Task{Name: t.task("venv"), Needs: []dag.AnyKey{t.kBuildHouse}, Provides: []dag.AnyKey{t.kVenv}, Timeout: o.InstallTimeout + time.Minute,
 				Run: produce(j, b, &to.Venv, onTarget((*job).makeVenv, t), t.kVenv.Set)},
 			dag.Task{Name: t.task("install"), Needs: []dag.AnyKey{t.kWheel, t.kWheelhouse, t.kVenv}, Provides: []dag.AnyKey{t.kEnv}, Timeout: o.InstallTimeout + time.Minute,
 				Run: produce(j, b, &to.Install, onTarget((*job).install, t), func(d *dag.Data, out installed) { t.kEnv.Set(d, out.Env) })},

@@ -183,6 +183,10 @@ func TestToxRequirements(t *testing.T) {
 			"[tox]\nenvlist =\n    {py37,py38,py39}-django{22},\n    {py37,py38,py39,py310}-django{32},\n    {py38,py39,py310}-django{40,-latest},\n    lint\n" +
 				"[testenv]\ndeps =\n    django22: django>=2.2,<2.3\n    django32: django>=3.2,<3.3\n    django40: django>=4.0a,<4.1\n    !django32: old-only\n    py310-django32: both\n",
 			nil, []string{"django>=3.2,<3.3", `both; python_version == "3.10"`}},
+		{"the environment on the newest Python that runs the tests, not the one that builds (jsonschema 4.17.3)",
+			"[tox]\nenvlist =\n    py{37,311}-{noextra,format}-{build,tests}\n    style\n" +
+				"[testenv]\ndeps =\n    build: build\n    perf,perfsuite: pyperf\n    tests,coverage,codecov: twisted\n    format: fqdn\n",
+			nil, []string{"twisted"}},
 		{"another section's deps, substituted (tqdm's {[core]deps})", "[core]\ndeps=\n    pytest-asyncio\n    git+https://github.com/casperdcl/nbval.git@master#egg=nbval\n    {[more]deps}\n[more]\ndeps = pytest-timeout\n[testenv]\ndeps=\n    {[core]deps}\n    numpy\n    tf: tensorflow\n",
 			nil, []string{"pytest-asyncio", "nbval", "pytest-timeout", "numpy"}},
 		{"a substitution of itself ends", "[a]\ndeps = {[a]deps}\n    six\n[testenv]\ndeps = {[a]deps}\n", nil, []string{"six"}},

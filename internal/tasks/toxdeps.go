@@ -110,8 +110,11 @@ func envFactors(text string) map[string]bool {
 }
 
 // testEnv is the environment of tox's envlist that runs on the newest Python it names, the first
-// such one (crispy-forms' py310-django32 of {py37,py38,py39,py310}-django{32}); "" when no
-// environment names a Python.
+// such one (crispy-forms' py310-django32 of {py37,py38,py39,py310}-django{32}); among those, one
+// that a factor names as the tests' before the others, and one that no factor names as another
+// task's (a build, the docs, a linter) before the rest: jsonschema 4.17.3's
+// py{...,311}-{noextra,format}-{build,tests} runs the tests in py311-noextra-tests, and only
+// builds the package in py311-noextra-build. "" when no environment names a Python.
 func testEnv(text string) string {
 	var envs []string
 	for _, key := range []string{"envlist", "env_list"} { // tox 3's name, tox 4's
@@ -119,18 +122,33 @@ func testEnv(text string) string {
 			envs = append(envs, expandBraces(line)...)
 		}
 	}
-	best, bestVersion := "", -1
+	best, bestVersion, bestRank := "", -1, -1
 	for _, env := range envs {
+		version, rank := -1, 1
 		for _, f := range strings.Split(env, "-") {
 			if m := pyFactor.FindStringSubmatch(f); m != nil && m[1] == "py" && m[2] == "3" && m[3] != "" {
-				if v, err := strconv.Atoi(m[3]); err == nil && v > bestVersion {
-					best, bestVersion = env, v
+				if v, err := strconv.Atoi(m[3]); err == nil {
+					version = max(version, v)
 				}
+			} else if testFactors[strings.ToLower(f)] {
+				rank = max(rank, 2)
+			} else if otherFactors[strings.ToLower(f)] && rank < 2 {
+				rank = 0
 			}
+		}
+		if version >= 0 && (version > bestVersion || version == bestVersion && rank > bestRank) {
+			best, bestVersion, bestRank = env, version, rank
 		}
 	}
 	return best
 }
+
+// testFactors name an environment that runs the tests; otherFactors one that does something else.
+var (
+	testFactors  = map[string]bool{"test": true, "tests": true, "testing": true, "unit": true, "unittests": true, "pytest": true}
+	otherFactors = map[string]bool{"build": true, "docs": true, "doc": true, "lint": true, "style": true, "typing": true, "mypy": true,
+		"flake8": true, "pep8": true, "readme": true, "release": true, "bench": true, "benchmark": true, "perf": true, "packaging": true}
+)
 
 // testenvSection is the section of tox's configuration with the settings of its own of the
 // environment the tests run in (testEnv): [testenv:ENV], or a section whose name's braces expand

@@ -23,6 +23,29 @@ var pluginFlags = map[string]string{
 	"--ds": "pytest-django", "--reuse-db": "pytest-django", "--nomigrations": "pytest-django",
 }
 
+// pluginFlagFamilies are the prefixes of the options of well-known pytest plugins beyond
+// pluginFlags: pytest-benchmark's --benchmark-sort, --benchmark-warmup...
+var pluginFlagFamilies = map[string]string{
+	"--benchmark-": "pytest-benchmark", "--randomly-": "pytest-randomly", "--reruns": "pytest-rerunfailures",
+	"--timeout": "pytest-timeout", "--html": "pytest-html", "--self-contained-html": "pytest-html", "--mypy": "pytest-mypy",
+	"--flake8": "pytest-flake8", "--black": "pytest-black", "--isort": "pytest-isort", "--mpl": "pytest-mpl",
+}
+
+// pluginOfOption is the well-known pytest plugin that defines a command-line option ("--x=1" or
+// "--x"), or "".
+func pluginOfOption(opt string) string {
+	name, _, _ := strings.Cut(opt, "=")
+	if p := pluginFlags[name]; p != "" {
+		return p
+	}
+	for prefix, p := range pluginFlagFamilies {
+		if strings.HasPrefix(name, prefix) {
+			return p
+		}
+	}
+	return ""
+}
+
 // configuredPlugins are the pytest plugins that the pytest configuration pytest reads in root
 // (see pytestConfig) needs, as requirement strings, once each: the plugins its required_plugins
 // names, as it names them, and the well-known plugins whose ini options it sets or whose options

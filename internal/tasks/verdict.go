@@ -157,7 +157,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 					tests.ConftestMissing, lacking)
 			}
 			if lacking != "" {
-				return report.VerdictTestDeps, reason + lacking
+				return report.VerdictTestDeps, reason + refusedPlugin(reason, t.Results.Fetch) + lacking
 			}
 			return report.VerdictTestsFailed, reason
 		}
@@ -315,7 +315,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 	if stopped != "" {
 		v, reason := report.VerdictTestCollection, stopped
 		if lacking := depsNotInstalled(fetch); lacking != "" {
-			v, reason = report.VerdictTestDeps, reason+lacking
+			v, reason = report.VerdictTestDeps, reason+refusedPlugin(reason, fetch)+lacking
 		}
 		if _, rest, ok := testsVerdict(run, fetch, ""); ok {
 			reason += "; before that, " + rest
@@ -525,6 +525,30 @@ func depsNotInstalled(fetch *report.Fetch) string {
 		return ", without the test dependencies the index could not satisfy: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
 	}
 	return ", with the test dependencies not installed, because they could not be: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
+}
+
+// refusedPlugin is the clause that names, among the test dependencies the index could not
+// satisfy, the pytest plugin that defines the options pytest refused ("unrecognized arguments:
+// --benchmark-sort=fullname ...": cattrs 23.1.2's addopts, pytest-benchmark>=3.2.3 unmet), so
+// that it is not lost in the list of all of them; "" when none does.
+func refusedPlugin(reason string, fetch *report.Fetch) string {
+	_, args, ok := strings.Cut(reason, "unrecognized arguments: ")
+	if fetch == nil || !ok {
+		return ""
+	}
+	for _, a := range strings.Fields(args) {
+		plugin := pluginOfOption(strings.TrimRight(a, ",;"))
+		if plugin == "" {
+			continue
+		}
+		if d := providingDep(plugin, fetch.MissingTestDeps); d != "" {
+			return fmt.Sprintf(" (options of the pytest plugin `%s`, which is not on the index)", d)
+		}
+		if d := providingDep(plugin, fetch.UnmetTestDeps); d != "" {
+			return fmt.Sprintf(" (options of the pytest plugin `%s`, which has no version on the index that matches)", d)
+		}
+	}
+	return ""
 }
 
 // withRelaxed is the clause that says failing tests ran with other versions of pinned test

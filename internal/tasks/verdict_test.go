@@ -181,8 +181,21 @@ func TestDecideVerdict(t *testing.T) {
 		{"pytest stopped, the test dependencies the index has installed", one(verdictInput{}, stopped(1,
 			"pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable"),
 			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark"}, OtherTestDepsFetched: true}),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable, " +
-				"without the test dependencies the index could not satisfy: `pytest-benchmark` not on the index"}},
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable " +
+				"(options of the pytest plugin `pytest-benchmark`, which is not on the index), without the test dependencies the index could not satisfy: `pytest-benchmark` not on the index"}},
+		// cattrs 23.1.2: its addopts' --benchmark-* options, pytest-benchmark>=3.2.3 unmet among
+		// a dozen development dependencies the index lacks.
+		{"pytest refused the options of a plugin the index could not satisfy", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
+			"the test run produced no results (exit status 4): __main__.py: error: unrecognized arguments: --benchmark-sort=fullname --benchmark-warmup=true", "", "")},
+			&report.Tests{Found: "40 test files"}, &report.Fetch{MissingTestDeps: []string{"Sphinx", "black"}, UnmetTestDeps: []string{"pytest-benchmark>=3.2.3,<4.0.0"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: the test run produced no results (exit status 4): __main__.py: error: unrecognized arguments: --benchmark-sort=fullname --benchmark-warmup=true " +
+				"(options of the pytest plugin `pytest-benchmark>=3.2.3,<4.0.0`, which has no version on the index that matches), " +
+				"without the test dependencies the index could not satisfy: `Sphinx`, `black` not on the index, `pytest-benchmark>=3.2.3,<4.0.0` with no matching version on it"}},
+		{"pytest stopped on the options of a plugin the index lacks", one(verdictInput{}, stopped(1,
+			"pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable"),
+			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark", "furo"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable " +
+				"(options of the pytest plugin `pytest-benchmark`, which is not on the index), without the test dependencies the index could not satisfy: `pytest-benchmark`, `furo` not on the index"}},
 		{"a plugin's fixture, the plugin undeclared", one(verdictInput{}, suite(append(passed(1),
 			report.TestCase{NodeID: "tests/test_a.py::t", Outcome: report.TestError, Class: report.ClassMissingDependency, Missing: "pytest_mock", Message: "fixture 'mocker' not found"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they use a fixture of the pytest plugin `pytest_mock` (fixture 'mocker' not found), which no installed dependency provides"}},

@@ -187,6 +187,9 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			if !rep.Results().Fetch.StaticMetadata {
 				t.Error("fetch prepared the metadata of a project whose pyproject.toml declares it statically")
 			}
+			// setuptools with wheel among its requirements asks for nothing more: they are
+			// fetched first, and the build starts beside the download of the rest.
+			checkBuildBesideFetch(t, rep)
 			hand := manualRun(t, index(t).dir, "pyti-example-"+tc.example, rep)
 			got := testresult.Counts(rep.Results().Tests.Results.Counts)
 			got.Warnings = 0
@@ -730,12 +733,21 @@ func TestSetupPyTestsRequire(t *testing.T) {
 	}
 	// With the metadata prepared, the build requirements are there a run before the rest: the
 	// build starts then, beside the fetch's download of the dependencies and the test tools.
+	checkBuildBesideFetch(t, rep)
+}
+
+// checkBuildBesideFetch checks that the build ran beside the fetch, which published its
+// requirements before fetching the rest: when the inspection, which holds the analysis' other
+// place, ended before the fetch, the build started before the fetch ended.
+func checkBuildBesideFetch(t *testing.T, rep *report.Report) {
+	t.Helper()
 	tasks := map[string]report.TaskRecord{}
 	for _, task := range rep.Run.Tasks {
 		tasks[task.Name] = task
 	}
-	if fetch, build := tasks["fetch"], tasks["build"]; !build.Start.Before(fetch.End) {
-		t.Errorf("the build started at %v, after the fetch ended (%v)", build.Start, fetch.End)
+	fetch, build, inspect := tasks["fetch"], tasks["build"], tasks["inspect"]
+	if inspect.End.Before(fetch.End) && !build.Start.Before(fetch.End) {
+		t.Errorf("the build started at %v, after the fetch ended (%v), the inspection ended at %v", build.Start, fetch.End, inspect.End)
 	}
 }
 

@@ -3,6 +3,7 @@ package tasks
 import (
 	"archive/zip"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/pyti/pyti/internal/pkgmeta"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // writeWheel writes a wheel holding only a METADATA with the given Requires-Dist lines (and an
@@ -148,6 +150,47 @@ func TestBackendOf(t *testing.T) {
 			backend, path, ok := backendOf(tc.src)
 			if d := cmp.Diff([]any{tc.backend, tc.path, tc.ok}, []any{backend, path, ok}); d != "" {
 				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestAsksNothingMore: the backends whose build needs only the build requirements, which the
+// fetch then hands the build before fetching the rest.
+func TestAsksNothingMore(t *testing.T) {
+	pyproject := func(backend string, requires ...string) string {
+		return fmt.Sprintf("[build-system]\nrequires = [%s]\nbuild-backend = %q\n", `"`+strings.Join(requires, `", "`)+`"`, backend)
+	}
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  bool
+	}{
+		{"hatchling", map[string]string{"pyproject.toml": pyproject("hatchling.build", "hatchling")}, true},
+		{"hatchling with a build hook's dependencies", map[string]string{"pyproject.toml": pyproject("hatchling.build", "hatchling") +
+			"[tool.hatch.build.targets.wheel.hooks.mypyc]\ndependencies = [\"hatch-mypyc\"]\n"}, false},
+		{"flit_core", map[string]string{"pyproject.toml": pyproject("flit_core.buildapi", "flit_core>=3.2,<4")}, true},
+		{"setuptools and wheel", map[string]string{"pyproject.toml": pyproject("setuptools.build_meta", "setuptools>=61", "wheel")}, true},
+		{"setuptools alone (before 70.1 it asks for wheel)", map[string]string{"pyproject.toml": pyproject("setuptools.build_meta", "setuptools>=61")}, false},
+		{"setuptools with setup_requires", map[string]string{"pyproject.toml": pyproject("setuptools.build_meta", "setuptools>=61", "wheel"),
+			"setup.py": "from setuptools import setup\nsetup(setup_requires=['cffi'])\n"}, false},
+		{"scikit-build-core (cmake, ninja)", map[string]string{"pyproject.toml": pyproject("scikit_build_core.build", "scikit-build-core")}, false},
+		{"an in-tree backend", map[string]string{"pyproject.toml": pyproject("backend", "x") + "backend-path = [\".\"]\n"}, false},
+		{"setup.py only", map[string]string{"setup.py": "from setuptools import setup\nsetup()\n"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			src := Source{Root: root}
+			if data, err := os.ReadFile(filepath.Join(root, "pyproject.toml")); err == nil {
+				pp, problems := pkgmeta.ParsePyproject(data)
+				if len(problems) > 0 {
+					t.Fatal(problems)
+				}
+				src.Pyproject = pp
+			}
+			if got := asksNothingMore(src); got != tc.want {
+				t.Errorf("asksNothingMore = %v, want %v", got, tc.want)
 			}
 		})
 	}

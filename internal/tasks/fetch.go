@@ -100,6 +100,21 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	// the package and the rest are fetched again, each a traced pip run of a second or two.
 	check := make(chan unavailableTests, 1)
 	go func() { check <- j.unavailableTestsOnIndex(ctx, t, src, main.name, extras, testReqs) }()
+	// The build needs only its requirements; when they are all it needs (a backend that asks
+	// for nothing more), fetched first, they let it start beside the download of the rest.
+	if static && j.opts.Client.CacheDir() != "" && asksNothingMore(src) {
+		dl, err := download("pip-download-build", buildReqs)
+		if err != nil {
+			<-check
+			return fetched{}, err
+		}
+		if dl.ok() {
+			if err := j.publishBuildHouse(d, t, wh, Wheelhouse{}); err != nil {
+				<-check
+				return fetched{}, err
+			}
+		}
+	}
 	// Otherwise PYTI prepares the metadata as pip would, but on the cached build environment
 	// that the build will use, which spares pip's installing one for each preparation.
 	var prepared *preparedMetadata
@@ -111,14 +126,11 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		if prepared != nil {
 			pkg, pkgPlain = prepared.all, prepared.plain
 			used.BackendAsked, used.BackendMissing = true, prepared.missing
-			// The build needs nothing the rest of the fetch brings: it starts now, beside it,
-			// on a copy of the wheelhouse that no later download changes.
-			house := filepath.Join(t.work, "wheelhouse-build")
-			if err := j.snapshotWheelhouse(t, wh, house); err != nil {
+			// The build needs nothing the rest of the fetch brings: it starts now, beside it.
+			if err := j.publishBuildHouse(d, t, wh, Wheelhouse{BackendAsked: true, BackendMissing: prepared.missing}); err != nil {
 				<-check
 				return fetched{}, err
 			}
-			t.kBuildHouse.Publish(d, Wheelhouse{Dir: house, BackendAsked: true, BackendMissing: prepared.missing})
 		}
 	}
 	pre := <-check
@@ -291,6 +303,50 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	}
 	j.checkFetchedRecords(ctx, t, proxy)
 	return fetched{Fetch: fetch, Wheelhouse: used}, nil
+}
+
+// publishBuildHouse hands the build its wheelhouse before the fetch ends: a copy of the
+// wheelhouse wh as it is, which no later download changes, with what house says of the backend.
+func (j *job) publishBuildHouse(d *dag.Data, t *target, wh string, house Wheelhouse) error {
+	house.Dir = filepath.Join(t.work, "wheelhouse-build")
+	if err := j.snapshotWheelhouse(t, wh, house.Dir); err != nil {
+		return err
+	}
+	t.kBuildHouse.Publish(d, house)
+	return nil
+}
+
+// asksNothingMore reports whether the sdist's build backend needs nothing beyond its build
+// requirements (get_requires_for_build_wheel answers nothing of its own): hatchling without
+// build hooks (whose dependencies it asks for), flit_core, poetry-core and pdm-backend, and
+// setuptools without setup_requires when the requirements name wheel, which setuptools before
+// 70.1 asks for. Others may ask for more (scikit-build-core for cmake and ninja), which only the
+// full wheelhouse may hold.
+func asksNothingMore(src Source) bool {
+	backend, path, ok := backendOf(src)
+	if !ok || len(path) > 0 {
+		return false
+	}
+	mentions := func(file, word string) bool {
+		data, err := readCapped(filepath.Join(src.Root, file), 1<<20)
+		return err == nil && strings.Contains(string(data), word)
+	}
+	switch backend {
+	case "flit_core.buildapi", "poetry.core.masonry.api", "pdm.backend":
+		return true
+	case "hatchling.build":
+		return !mentions("pyproject.toml", "hooks")
+	case "setuptools.build_meta":
+		if mentions("setup.py", "setup_requires") || mentions("setup.cfg", "setup_requires") {
+			return false
+		}
+		for _, r := range buildRequirements(src) {
+			if req, err := pep440.ParseRequirement(r); err == nil && pep440.NormalizeName(req.Name) == "wheel" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // snapshotWheelhouse copies the distributions of the wheelhouse src, as they are now, into dst,

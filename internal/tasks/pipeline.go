@@ -391,7 +391,8 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 		all = append(all, t.kWheelhouse, t.kBuildHouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kTested)
 		tasks = append(tasks,
 			// The build needs only the build requirements: when the fetch has them a run before
-			// the rest (it prepared the metadata), it publishes them and the build starts beside it.
+			// the rest (it prepared the metadata with them, or fetched them first for a backend
+			// that asks for nothing more), it publishes them and the build starts beside it.
 			dag.Task{Name: t.task("fetch"), Needs: []dag.AnyKey{KArchive, KSource}, Provides: []dag.AnyKey{t.kWheelhouse, t.kBuildHouse}, Early: []dag.AnyKey{t.kBuildHouse},
 				Timeout: o.FetchTimeout + time.Minute,
 				Run: produce(j, b, &to.Fetch, onTarget((*job).fetch, t), func(d *dag.Data, out fetched) {

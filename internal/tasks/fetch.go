@@ -1125,7 +1125,7 @@ func othersFetched(fetch *report.Fetch, others []string) string {
 		parts = append(parts, "the test dependencies the index cannot satisfy were left out ("+unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)+")")
 	}
 	if len(fetch.RelaxedTestDeps) > 0 {
-		parts = append(parts, "the pinned test dependencies the index has other versions of were fetched at the version pip chose: "+quoteList(fetch.RelaxedTestDeps))
+		parts = append(parts, "the test dependencies pinned to versions the index lacks ("+quoteList(fetch.RelaxedTestDeps)+") were fetched at the versions pip chose instead")
 	}
 	return strings.Join(parts, "; ") + "; the others were fetched: " + strings.Join(others, ", ")
 }

@@ -484,14 +484,24 @@ def pytest_make_collect_report(collector):
     if str(path) not in _SCRIPTS:
         _SCRIPTS.add(str(path))
         _emit({"type": "script", "nodeid": collector.nodeid, "message": "unittest.main()"})
-    saved, cwd = unittest.main, os.getcwd()
+    saved, cwd = unittest.main, _getcwd()
     unittest.main = _ScriptMain
     os.chdir(os.path.dirname(str(path)))
     try:
         yield
     finally:
         unittest.main = saved
-        os.chdir(cwd)
+        if cwd is not None:
+            os.chdir(cwd)
+
+
+def _getcwd():
+    """The working directory, or None where a test removed it: nose2's junitxml chdir scenario
+    changes into a temporary directory that its tearDown deletes, and os.getcwd() then raises."""
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
 
 
 # A test that hangs (pexpect's test_interrupt waits in a loop for an event a racing child never
@@ -535,14 +545,15 @@ def _item_alarm(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     path = str(getattr(item, "path", "") or "")
-    script, cwd = path in _SCRIPTS, os.getcwd()
+    script = path in _SCRIPTS
+    cwd = _getcwd() if script else None
     if script:
         os.chdir(os.path.dirname(path))
     try:
         with _item_alarm(item):
             yield
     finally:
-        if script:  # any other test's own chdir stays, as under pytest alone
+        if script and cwd is not None:  # any other test's own chdir stays, as under pytest alone
             os.chdir(cwd)
 
 

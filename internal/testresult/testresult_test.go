@@ -1032,6 +1032,23 @@ func TestItemTimeout(t *testing.T) {
 	}
 }
 
+// TestRemovedWorkingDirectory: a test that leaves pytest in a directory it removed (nose2's
+// junitxml chdir scenario) does not stop the run in PYTI's plugin: the tests after it run, as
+// under pytest alone.
+func TestRemovedWorkingDirectory(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	files := map[string]string{
+		"test_a.py": "import os\nimport tempfile\n\n\ndef test_gone():\n    d = tempfile.mkdtemp()\n    os.chdir(d)\n    os.rmdir(d)\n",
+		"test_b.py": "def test_next():\n    pass\n\n\ndef test_last():\n    pass\n",
+	}
+	run, out := runWithPlugin(t, files, false)
+	if d := cmp.Diff(Counts{Passed: 3}, run.Counts); d != "" || !run.Complete {
+		t.Errorf("counts (-want +got):\n%s\ncomplete %v\n%s", d, run.Complete, out)
+	}
+}
+
 // TestDjangoSetUp: a Django application's tests, which its runtests.py runs with Django's test
 // runner on tests.settings, run under pytest when PYTI_DJANGO_SETTINGS names that module: the
 // plugin sets up the apps and the test database as that runner does. Without it every test

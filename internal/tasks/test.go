@@ -111,7 +111,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	// uncollectedModules), whatever the wheel's names say: measured.
 	shippedTests := slices.DeleteFunc(slices.Clone(w.Layout.Tests), func(p string) bool { return slices.Contains(s.modules, p) })
 	omit := testOmit(append(slices.Clone(s.files), shippedTests...), j.in(tree), j.in(filepath.Join(tree, "src")), j.in(env.SitePackages))
-	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, omit)), 0o644); err != nil {
+	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, omit, projectConcurrency(src.Root))), 0o644); err != nil {
 		return t, err
 	}
 	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/testresult"
 )
@@ -405,9 +407,13 @@ func testOmit(files []string, roots ...string) []string {
 // branch coverage of the distribution's modules, in every copy the tests
 // may import, each copy in the test tree reported as the installed file. in maps a host path to
 // the sandbox's view.
-func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit []string) string {
+func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit, concurrency []string) string {
 	var b strings.Builder
-	b.WriteString("[run]\nbranch = True\nparallel = True\nsource =\n")
+	b.WriteString("[run]\nbranch = True\nparallel = True\n")
+	if len(concurrency) > 0 {
+		fmt.Fprintf(&b, "concurrency = %s\n", strings.Join(concurrency, ", "))
+	}
+	b.WriteString("source =\n")
 	for _, c := range copies {
 		if c.installed == "" {
 			continue
@@ -437,6 +443,63 @@ func coverageRC(in func(string) string, tree string, copies []moduleCopy, omit [
 	}
 	b.WriteString("\n[report]\nignore_errors = True\n")
 	return b.String()
+}
+
+// projectConcurrency is the project's own coverage `[run] concurrency`, as coverage.py reads its
+// configuration in root (.coveragerc, setup.cfg's and tox.ini's [coverage:run], pyproject.toml's
+// [tool.coverage.run]), of the values coverage.py can always trace: thread and multiprocessing.
+// waitress 2.1.2's tests start their servers with multiprocessing: without it, what those
+// processes run was not measured (branches 1.3 points low). gevent, greenlet and eventlet are
+// left out: coverage.py refuses to run at all where they are not installed.
+func projectConcurrency(root string) []string {
+	var values []string
+	for _, c := range []struct{ file, section string }{{".coveragerc", "run"}, {"setup.cfg", "coverage:run"}, {"tox.ini", "coverage:run"}} {
+		data, err := readCapped(filepath.Join(root, c.file), 1<<20)
+		if err != nil {
+			continue
+		}
+		if v := iniValue(string(data), c.section, "concurrency"); len(v) > 0 {
+			values = v
+			break
+		}
+		if c.file == ".coveragerc" {
+			break // coverage.py reads only .coveragerc when it is there
+		}
+	}
+	if values == nil {
+		if data, err := readCapped(filepath.Join(root, "pyproject.toml"), 1<<20); err == nil {
+			var pp struct {
+				Tool struct {
+					Coverage struct {
+						Run struct {
+							Concurrency any `toml:"concurrency"`
+						} `toml:"run"`
+					} `toml:"coverage"`
+				} `toml:"tool"`
+			}
+			if _, err := toml.Decode(string(data), &pp); err == nil {
+				switch v := pp.Tool.Coverage.Run.Concurrency.(type) {
+				case string:
+					values = []string{v}
+				case []any:
+					for _, e := range v {
+						if s, ok := e.(string); ok {
+							values = append(values, s)
+						}
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for _, v := range values {
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+			if (f == "thread" || f == "multiprocessing") && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // coverageJSONScript combines the coverage data of every process (remapping the test tree's

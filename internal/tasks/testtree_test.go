@@ -197,6 +197,32 @@ func TestTestOmit(t *testing.T) {
 	}
 }
 
+// TestProjectConcurrency: the project's coverage concurrency that coverage.py can always trace,
+// from the file coverage.py reads (waitress 2.1.2's .coveragerc: thread, multiprocessing).
+func TestProjectConcurrency(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{".coveragerc (waitress 2.1.2)", map[string]string{".coveragerc": "[run]\nparallel = true\nconcurrency =\n    thread\n    multiprocessing\nsource =\n    waitress\n"},
+			[]string{"thread", "multiprocessing"}},
+		{"setup.cfg, gevent left out", map[string]string{"setup.cfg": "[coverage:run]\nconcurrency = gevent, multiprocessing\n"}, []string{"multiprocessing"}},
+		{".coveragerc first, as coverage.py reads it", map[string]string{".coveragerc": "[run]\nbranch = true\n", "setup.cfg": "[coverage:run]\nconcurrency = thread\n"}, nil},
+		{"pyproject.toml, a list", map[string]string{"pyproject.toml": "[tool.coverage.run]\nconcurrency = [\"multiprocessing\", \"thread\"]\n"}, []string{"multiprocessing", "thread"}},
+		{"pyproject.toml, a string", map[string]string{"pyproject.toml": "[tool.coverage.run]\nconcurrency = \"thread\"\n"}, []string{"thread"}},
+		{"none", map[string]string{"setup.cfg": "[metadata]\nname = x\n"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			if d := cmp.Diff(tc.want, projectConcurrency(root)); d != "" {
+				t.Errorf("concurrency (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 func TestCoverageRC(t *testing.T) {
 	copies := []moduleCopy{{name: "pkg", installed: "/site/pkg", dir: true, tree: []string{"pkg", "src/pkg"}},
 		{name: "one", installed: "/site/one.py", tree: []string{"one.py"}}, {name: "_ext"}}
@@ -221,8 +247,11 @@ module0 =
 [report]
 ignore_errors = True
 `
-	if d := cmp.Diff(want, coverageRC(in, "/tree", copies, []string{"*/conftest.py"})); d != "" {
+	if d := cmp.Diff(want, coverageRC(in, "/tree", copies, []string{"*/conftest.py"}, nil)); d != "" {
 		t.Errorf("rc (-want +got):\n%s", d)
+	}
+	if got := coverageRC(in, "/tree", copies, nil, []string{"thread", "multiprocessing"}); !strings.Contains(got, "parallel = True\nconcurrency = thread, multiprocessing\nsource =\n") {
+		t.Errorf("rc with the project's concurrency:\n%s", got)
 	}
 	if d := cmp.Diff([]string{"pkg", "one"}, coverageSource(copies)); d != "" {
 		t.Errorf("source (-want +got):\n%s", d)

@@ -188,6 +188,9 @@ type sockaddr struct {
 	family string
 	addr   string
 	port   int
+	// path: addr is a Unix socket's file name (not an abstract name, which strace writes
+	// @"name" and addr keeps as @name).
+	path bool
 }
 
 // parseSockaddr finds the first {sa_family=...} structure in text and decodes it.
@@ -223,7 +226,7 @@ func parseSockaddr(text string) (sockaddr, bool) {
 		if strings.HasPrefix(p, "@") {
 			sa.addr = "@" + firstString(p)
 		} else {
-			sa.addr = firstString(p)
+			sa.addr, sa.path = firstString(p), true
 		}
 	case strings.Contains(body, "nl_pid="):
 		p := body[strings.Index(body, "nl_pid=")+len("nl_pid="):]

@@ -143,12 +143,14 @@ func TestParseSockaddr(t *testing.T) {
 		in   string
 		want sockaddr
 	}{
-		{`{sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("203.0.113.7")}`, sockaddr{"AF_INET", "203.0.113.7", 443}},
-		{`{sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}`, sockaddr{"AF_INET6", "::1", 53}},
-		{`{sa_family=AF_UNIX, sun_path="/run/dbus/system_bus_socket"}`, sockaddr{"AF_UNIX", "/run/dbus/system_bus_socket", 0}},
-		{`{sa_family=AF_UNIX, sun_path=@"/tmp/.X11-unix/X0"}`, sockaddr{"AF_UNIX", "@/tmp/.X11-unix/X0", 0}},
-		{`{sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}`, sockaddr{"AF_NETLINK", "pid=0", 0}},
-		{`3, {msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.0.0.2")}, msg_namelen=16, msg_iov=[{iov_base="inet_addr(\"1.1.1.1\")", iov_len=5}]}, 0`, sockaddr{"AF_INET", "10.0.0.2", 53}},
+		{`{sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("203.0.113.7")}`, sockaddr{"AF_INET", "203.0.113.7", 443, false}},
+		{`{sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}`, sockaddr{"AF_INET6", "::1", 53, false}},
+		{`{sa_family=AF_UNIX, sun_path="/run/dbus/system_bus_socket"}`, sockaddr{"AF_UNIX", "/run/dbus/system_bus_socket", 0, true}},
+		// A file name that begins with @ (waitress's tests' "@test_7_tmp"), not an abstract name.
+		{`{sa_family=AF_UNIX, sun_path="@test_7_tmp"}`, sockaddr{"AF_UNIX", "@test_7_tmp", 0, true}},
+		{`{sa_family=AF_UNIX, sun_path=@"/tmp/.X11-unix/X0"}`, sockaddr{"AF_UNIX", "@/tmp/.X11-unix/X0", 0, false}},
+		{`{sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}`, sockaddr{"AF_NETLINK", "pid=0", 0, false}},
+		{`3, {msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.0.0.2")}, msg_namelen=16, msg_iov=[{iov_base="inet_addr(\"1.1.1.1\")", iov_len=5}]}, 0`, sockaddr{"AF_INET", "10.0.0.2", 53, false}},
 	}
 	for _, tt := range tests {
 		got, ok := parseSockaddr(tt.in)

@@ -84,6 +84,30 @@ func sortedCopy(s []string) []string {
 	return out
 }
 
+// TestUnixSocketPaths: a Unix socket's relative file name is resolved against the process's
+// working directory (waitress's tests bind and connect "@test_7_tmp", a file in their directory,
+// which read as an abstract name and as a host service); an abstract name stays one.
+func TestUnixSocketPaths(t *testing.T) {
+	in := `7 1.000001 bind(12, {sa_family=AF_UNIX, sun_path="@test_7_tmp"}, 14) = 0
+7 1.000002 connect(13, {sa_family=AF_UNIX, sun_path="@test_7_tmp"}, 14) = 0
+7 1.000003 connect(14, {sa_family=AF_UNIX, sun_path=@"/tmp/.X11-unix/X0"}, 20) = -1 ECONNREFUSED (Connection refused)
+8 1.000004 connect(3, {sa_family=AF_UNIX, sun_path="rel.sock"}, 11) = 0
+`
+	tr, err := Parse(strings.NewReader(in), Options{Cwd: "/work/pyti/sdist-tree"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range tr.Events {
+		got = append(got, fmt.Sprintf("%d %s %s", e.PID, e.Syscall, e.Endpoint()))
+	}
+	want := []string{"7 bind unix:/work/pyti/sdist-tree/@test_7_tmp", "7 connect unix:/work/pyti/sdist-tree/@test_7_tmp",
+		"7 connect unix:@/tmp/.X11-unix/X0", "8 connect unix:./rel.sock"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("endpoints (-want +got):\n%s", diff)
+	}
+}
+
 // TestParserDecorations checks -y output: the directory of AT_FDCWD and of a dirfd come from
 // strace itself, fchdir follows a descriptor.
 func TestParserDecorations(t *testing.T) {

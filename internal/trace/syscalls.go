@@ -179,12 +179,12 @@ func (p *Parser) syscall(st *pidState, ln Line) {
 		if name == "bind" {
 			ev.Kind = KindBind
 		}
-		if !setAddr(&ev, arg(1)) {
+		if !p.setAddr(st, &ev, arg(1)) {
 			return
 		}
 	case "sendto", "sendmsg", "sendmmsg":
 		ev.Kind = KindSend
-		if !setAddr(&ev, ln.Args) {
+		if !p.setAddr(st, &ev, ln.Args) {
 			return // a send on a connected socket: its connect was the event
 		}
 	case "socket":
@@ -291,11 +291,21 @@ func openKind(flags string) Kind {
 	return KindFileRead
 }
 
-// setAddr fills the address of a network event from the first socket address in text.
-func setAddr(ev *Event, text string) bool {
+// setAddr fills the address of a network event from the first socket address in text. A Unix
+// socket's relative file name is made absolute against the process's working directory, as the
+// kernel reads it: waitress's tests bind and connect "@test_7_tmp" (a file in their directory,
+// not an abstract name); one whose directory is not known is shown as "./name".
+func (p *Parser) setAddr(st *pidState, ev *Event, text string) bool {
 	sa, ok := parseSockaddr(text)
 	if !ok {
 		return false
+	}
+	if sa.path && sa.addr != "" && !strings.HasPrefix(sa.addr, "/") {
+		if abs, ok := p.resolve(st, cwdFD, sa.addr); ok {
+			sa.addr = abs
+		} else {
+			sa.addr = "./" + sa.addr
+		}
 	}
 	ev.Family, ev.Address, ev.Port = sa.family, sa.addr, sa.port
 	return true

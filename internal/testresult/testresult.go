@@ -406,12 +406,12 @@ func (r *Run) SkipReasons() []ReasonCount {
 }
 
 // missingSkipRes are the ways a skip's reason says a module is missing; the first group is the
-// module.
+// module. "not available" is not among them: "network not available" names no module.
 var missingSkipRes = []*regexp.Regexp{
 	regexp.MustCompile(`could not import '([\w.]+)'`),
 	regexp.MustCompile(`No module named '([\w.]+)'`),
-	regexp.MustCompile(`^([\w.]+) (?:is |was )?not (?:installed|importable|present|available)\b`),
-	regexp.MustCompile(`\b([\w.]+) (?:seems|appears) not to be (?:installed|present|available)\b`),
+	regexp.MustCompile(`^([\w.]+) (?:is |was )?not (?:installed|importable)\b`),
+	regexp.MustCompile(`\b([\w.]+) (?:seems|appears) not to be (?:installed|present)\b`),
 	regexp.MustCompile(`\b([\w.]+) (?:is |was )?not installed\b`),
 }
 

@@ -83,13 +83,16 @@ var remedies = map[string]string{
 		"through the index proxy, with the interpreter's -S (pip's resolver no longer reads the metadata of every " +
 		"distribution on the system's sys.path, which download ignores). When pyproject.toml declares the dependencies statically (PEP 621; all the examples " +
 		"here) pip resolves them without preparing the sdist's metadata; otherwise it still builds an isolation " +
-		"environment (not byte-compiled: PIP_NO_COMPILE) and runs the backend just to learn them. Removing the rest: resolve from PEP 658 metadata on the " +
+		"environment (not byte-compiled: PIP_NO_COMPILE) and runs the backend just to learn them. The build requirements " +
+		"come first (alone, or with that metadata), and the fetch hands them to the build, which runs beside the download " +
+		"of the rest. Removing the rest: resolve from PEP 658 metadata on the " +
 		"host and keep a per-job wheelhouse of links into the content-addressed cache, with pip only as the fallback.",
 	"build": "PYTI's own PEP 517 front end calls the backend's get_requires_for_build_wheel and build_wheel hooks, each in " +
 		"a fresh interpreter, traced, as pip's build isolation would, on a build environment that pip installed once into " +
 		"the cache (named by the interpreter, the requirements and every wheelhouse file pip could pick) and that the " +
 		"sandbox binds read-only; pip wheel builds, with its own isolation, only where that cannot give pip's answer. What " +
-		"is left is the backend itself, two Python start-ups importing it. Removing more: cache built wheels by the " +
+		"is left is the backend itself, two Python start-ups importing it; it starts before the fetch ends, on a copy " +
+		"of the build requirements. Removing more: cache built wheels by the " +
 		"sdist's sha256, so that a re-analysis does not rebuild.",
 	"test": "pytest under coverage, then `coverage json`: two sandboxed Python start-ups. The test dependencies come " +
 		"from a cache directory (pip installed them alone, once) added to the job's venv with a .pth path line, their own " +
@@ -107,12 +110,12 @@ var remedies = map[string]string{
 		"small already.",
 	"venv": "a copy of the environment `python -m venv` made once in the sandbox, untraced (the interpreter's own venv " +
 		"and ensurepip run, none of the package's code), in the same place, kept in the cache by interpreter and seed " +
-		"wheels; it runs beside the build, off the critical path unless the build is shorter.",
+		"wheels; it runs beside the build, once the fetch has handed the build its requirements, off the critical path.",
 	"install": "`pip install --no-index` of the wheel and its dependencies into the venv made beside the build (pip " +
 		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter, through pip_main.py, which spares " +
 		"pip's lsb_release and uname probe). Removing the rest: `--no-compile` where the report does not need .pyc files.",
 	"import":   "one fresh interpreter per top-level module, in the traced sandbox; small already.",
-	"inspect":  "pure Go on the host; small already.",
+	"inspect":  "the static scanner (Python's ast) in the sandbox, then the rules on the host, each pattern run only on the strings that hold one of its words; small already.",
 	"unpack":   "the safe extractor on the host; small already.",
 	"resolve":  "one index request on loopback; small already.",
 	"download": "a cache hit after the first run; small already.",

@@ -666,6 +666,14 @@ func unittestCommand(root string) (found bool, start string) {
 				if !started {
 					start, started = discoveryStart(words[i+1:]), true
 				}
+			case base == "nose2":
+				// nose2 (nose2's own suite: `coverage run nose2 -v`) discovers as unittest
+				// does, the test*.py modules of packages below its start directory, and runs
+				// their TestCases.
+				found = true
+				if !started {
+					start, started = nose2Start(words[i+1:]), true
+				}
 			case base == "zope-testrunner",
 				base == "zope.testrunner" && i > 0 && words[i-1] == "-m",
 				base == "setup.py" && i+1 < len(words) && words[i+1] == "test":
@@ -709,6 +717,29 @@ func discoveryStart(args []string) string {
 	default:
 		return "" // test names: no discovery
 	}
+}
+
+// nose2Start is the start directory of nose2's discovery given the words after `nose2` (its -s
+// or --start-dir, "." by default), "" when they name tests to run instead.
+func nose2Start(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-s" || a == "--start-dir":
+			if i+1 < len(args) {
+				return cleanStart(args[i+1])
+			}
+		case strings.HasPrefix(a, "--start-dir="):
+			return cleanStart(strings.TrimPrefix(a, "--start-dir="))
+		case a == "-t" || a == "--top-level-directory" || a == "-c" || a == "--config" || a == "--plugin" ||
+			a == "--exclude-plugin" || a == "--log-level":
+			i++
+		case strings.HasPrefix(a, "-") || strings.HasPrefix(a, "{posargs"):
+		default:
+			return "" // test names: no discovery
+		}
+	}
+	return "."
 }
 
 // cleanStart is a start directory as a clean relative path, "" when it leaves the tree.

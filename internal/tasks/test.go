@@ -123,6 +123,13 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		pytestArgs = append(pytestArgs, "--ignore="+d)
 	}
 	pytestArgs = append(pytestArgs, s.tox.args...)
+	if s.kind == suiteUnittest {
+		// unittest's runners run the test modules as Python compiled them: no assertion
+		// rewriting, which changes what a test sees of its own module (nose2's prettyassert
+		// tests read their source; a rewritten module holds pytest's helpers).
+		pytestArgs = append(pytestArgs, "--assert=plain")
+		t.Runner += ", with --assert=plain, as unittest runs the modules"
+	}
 	if aside := pluginsSetAside(installedProjects(libraryDirs(env.SitePackages, layer))); len(aside) > 0 {
 		// After the project's options (its addopts come first, tox's above): the last one counts.
 		pytestArgs = append(pytestArgs, aside...)

@@ -313,6 +313,20 @@ func TestTestDependencyWithPth(t *testing.T) {
 	}
 }
 
+// TestUnittestSuiteNotRewritten: a suite its maintainers run with unittest runs without pytest's
+// assertion rewriting, as unittest runs it: its modules are as Python compiled them.
+func TestUnittestSuiteNotRewritten(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-plainassert")
+	passedAs(t, rep, map[string]string{
+		"tests/test_plain.py::TestPlain::test_module_not_rewritten": "passed",
+		"tests/test_plain.py::TestPlain::test_check":                "passed",
+	})
+	if runner := rep.Results().Tests.Runner; !strings.Contains(runner, "--assert=plain") {
+		t.Errorf("runner %q does not say the asserts run plain", runner)
+	}
+}
+
 // TestTestDependencyNotOnIndex: the verdict names the test dependency the index lacks, not the
 // package.
 func TestTestDependencyNotOnIndex(t *testing.T) {

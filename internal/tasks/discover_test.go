@@ -315,27 +315,33 @@ func TestDjangoSettings(t *testing.T) {
 	}
 }
 
-// TestDiscoveryStart: where `python -m unittest ...` starts its discovery, from the words after
-// "unittest".
+// TestDiscoveryStart: where `python -m unittest ...` or `nose2 ...` starts its discovery, from the
+// words after "unittest" or "nose2".
 func TestDiscoveryStart(t *testing.T) {
 	for _, tc := range []struct {
 		args string
+		o    runnerOptions
 		want string
 	}{
-		{"", "."},
-		{"{posargs}", "."},
-		{"-v", "."},
-		{"discover", "."},
-		{"discover tests", "tests"},
-		{"discover -s src/tests -t . -p test_*.py", "src/tests"},
-		{"discover --start-directory=./tests", "tests"},
-		{"discover {toxinidir}/tests", "tests"},
-		{"discover ../elsewhere", ""},
-		{"tests.test_api", ""},
-		{"-v tests/test_api.py", ""},
+		{"", unittestOptions, "."},
+		{"{posargs}", unittestOptions, "."},
+		{"-v", unittestOptions, "."},
+		{"discover", unittestOptions, "."},
+		{"discover tests", unittestOptions, "tests"},
+		{"discover -s src/tests -t . -p test_*.py", unittestOptions, "src/tests"},
+		{"discover --start-directory=./tests", unittestOptions, "tests"},
+		{"discover {toxinidir}/tests", unittestOptions, "tests"},
+		{"discover ../elsewhere", unittestOptions, ""},
+		{"tests.test_api", unittestOptions, ""},
+		{"-v tests/test_api.py", unittestOptions, ""},
+		{"-v --pretty-assert {posargs}", nose2Options, "."},
+		{"-c unittest.cfg -s src", nose2Options, "src"},
+		{"--start-dir=tests -v", nose2Options, "tests"},
+		{"-t . --log-level DEBUG", nose2Options, "."},
+		{"tests.test_api", nose2Options, ""},
 	} {
-		if got := discoveryStart(strings.Fields(tc.args)); got != tc.want {
-			t.Errorf("discoveryStart(%q) = %q, want %q", tc.args, got, tc.want)
+		if got := discoveryStart(strings.Fields(tc.args), tc.o); got != tc.want {
+			t.Errorf("discoveryStart(%q, %s) = %q, want %q", tc.args, tc.o.start, got, tc.want)
 		}
 	}
 }

@@ -664,7 +664,7 @@ func unittestCommand(root string) (found bool, start string) {
 			case base == "unittest" && i > 0 && words[i-1] == "-m":
 				found = true
 				if !started {
-					start, started = discoveryStart(words[i+1:]), true
+					start, started = discoveryStart(words[i+1:], unittestOptions), true
 				}
 			case base == "nose2":
 				// nose2 (nose2's own suite: `coverage run nose2 -v`) discovers as unittest
@@ -672,7 +672,7 @@ func unittestCommand(root string) (found bool, start string) {
 				// their TestCases.
 				found = true
 				if !started {
-					start, started = nose2Start(words[i+1:]), true
+					start, started = discoveryStart(words[i+1:], nose2Options), true
 				}
 			case base == "zope-testrunner",
 				base == "zope.testrunner" && i > 0 && words[i-1] == "-m",
@@ -684,9 +684,25 @@ func unittestCommand(root string) (found bool, start string) {
 	return found, start
 }
 
-// discoveryStart is the start directory of unittest's discovery given the words after
-// `-m unittest` (see unittestCommand), "" when they name tests to run instead.
-func discoveryStart(args []string) string {
+// runnerOptions are what discoveryStart needs of a runner's command line: the long option that
+// names the start directory (-s is its short form), and the options that take a value.
+type runnerOptions struct {
+	start  string
+	valued map[string]bool
+}
+
+var (
+	// unittestOptions: `python -m unittest [discover] [-s DIR] [-p PATTERN] ...`.
+	unittestOptions = runnerOptions{start: "--start-directory", valued: map[string]bool{"-p": true, "--pattern": true, "-t": true, "--top-level-directory": true, "-k": true}}
+	// nose2Options: `nose2 [-s DIR] [-t DIR] [-c FILE] ...`.
+	nose2Options = runnerOptions{start: "--start-dir", valued: map[string]bool{"-t": true, "--top-level-directory": true, "-c": true, "--config": true,
+		"--plugin": true, "--exclude-plugin": true, "--log-level": true}}
+)
+
+// discoveryStart is the start directory of a runner's discovery given the words after it (`-m
+// unittest`, `nose2`: see unittestCommand), "." by default, "" when they name tests to run
+// instead.
+func discoveryStart(args []string, o runnerOptions) string {
 	discover := len(args) > 0 && args[0] == "discover"
 	if discover {
 		args = args[1:]
@@ -695,13 +711,13 @@ func discoveryStart(args []string) string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
-		case a == "-s" || a == "--start-directory":
+		case a == "-s" || a == o.start:
 			if i+1 < len(args) {
 				return cleanStart(args[i+1])
 			}
-		case strings.HasPrefix(a, "--start-directory="):
-			return cleanStart(strings.TrimPrefix(a, "--start-directory="))
-		case a == "-p" || a == "--pattern" || a == "-t" || a == "--top-level-directory" || a == "-k":
+		case strings.HasPrefix(a, o.start+"="):
+			return cleanStart(strings.TrimPrefix(a, o.start+"="))
+		case o.valued[a]:
 			i++
 		case strings.HasPrefix(a, "-") || strings.HasPrefix(a, "{posargs"):
 			// -v, -b, --locals; {posargs}
@@ -717,29 +733,6 @@ func discoveryStart(args []string) string {
 	default:
 		return "" // test names: no discovery
 	}
-}
-
-// nose2Start is the start directory of nose2's discovery given the words after `nose2` (its -s
-// or --start-dir, "." by default), "" when they name tests to run instead.
-func nose2Start(args []string) string {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "-s" || a == "--start-dir":
-			if i+1 < len(args) {
-				return cleanStart(args[i+1])
-			}
-		case strings.HasPrefix(a, "--start-dir="):
-			return cleanStart(strings.TrimPrefix(a, "--start-dir="))
-		case a == "-t" || a == "--top-level-directory" || a == "-c" || a == "--config" || a == "--plugin" ||
-			a == "--exclude-plugin" || a == "--log-level":
-			i++
-		case strings.HasPrefix(a, "-") || strings.HasPrefix(a, "{posargs"):
-		default:
-			return "" // test names: no discovery
-		}
-	}
-	return "."
 }
 
 // cleanStart is a start directory as a clean relative path, "" when it leaves the tree.

@@ -250,10 +250,6 @@ func askedToInstall(message string, missing []string) string {
 	return namedDependency(oneLineOf(message), missing)
 }
 
-// skipModuleRe finds the module a skip reason says could not be imported: pytest.importorskip's
-// "could not import 'yaml'", or an ImportError's "No module named 'yaml'".
-var skipModuleRe = regexp.MustCompile(`(?:could not import|No module named) '([\w.]+)'`)
-
 // namedDependency is the requirement among deps that a skip reason (or a failure's message)
 // names: the one providing the module it could not import, else one whose project name (or
 // import name) it names as a word, as "Requires cryptography library installed" names
@@ -262,8 +258,8 @@ func namedDependency(reason string, deps []string) string {
 	if len(deps) == 0 {
 		return ""
 	}
-	if m := skipModuleRe.FindStringSubmatch(reason); m != nil {
-		return providingDep(m[1], deps)
+	if m := testresult.SkipModule(reason); m != "" {
+		return providingDep(m, deps)
 	}
 	words := strings.FieldsFunc(strings.ToLower(reason), func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.')

@@ -368,15 +368,16 @@ func (r *Run) SkipReasons() []ReasonCount {
 			counts[c.Message]++
 		}
 	}
-	byModule := map[string][]string{}
+	module, byModule := map[string]string{}, map[string][]string{}
 	for reason := range counts {
 		if m := missingInSkip(reason); m != "" {
+			module[reason] = m
 			byModule[m] = append(byModule[m], reason)
 		}
 	}
 	out := make([]ReasonCount, 0, len(counts))
 	for reason, n := range counts {
-		if m := missingInSkip(reason); m != "" && len(byModule[m]) > 1 {
+		if len(byModule[module[reason]]) > 1 {
 			continue
 		}
 		out = append(out, ReasonCount{Reason: reason, Count: n})
@@ -415,15 +416,22 @@ var missingSkipRes = []*regexp.Regexp{
 	regexp.MustCompile(`\b([\w.]+) (?:is |was )?not installed\b`),
 }
 
-// missingInSkip is the top-level module a skip's reason says is missing, or "".
-func missingInSkip(reason string) string {
+// SkipModule is the module a skip's reason says is missing, as it names it ("lxml.etree"), or
+// "": pytest.importorskip's "could not import 'yaml'", an ImportError's "No module named 'yaml'",
+// "lxml not installed", "lxml seems not to be present".
+func SkipModule(reason string) string {
 	for _, re := range missingSkipRes {
 		if m := re.FindStringSubmatch(reason); m != nil {
-			mod, _, _ := strings.Cut(m[1], ".")
-			return mod
+			return m[1]
 		}
 	}
 	return ""
+}
+
+// missingInSkip is the top-level module a skip's reason says is missing, or "".
+func missingInSkip(reason string) string {
+	mod, _, _ := strings.Cut(SkipModule(reason), ".")
+	return mod
 }
 
 var (

@@ -247,7 +247,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if parts, _ := filepath.Glob(covData + ".*"); len(parts) > 0 && len(measured) > 0 && testsRan(t.Results) {
 		cov, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
 			readOnly: testLayerBind(layer), env: []string{"COVERAGE_FILE=" + j.in(covData), "COVERAGE_RCFILE=" + j.in(covRC)},
-			argv: []string{j.in(env.Python), "-c", coverageJSONScript, j.in(covJSON)}})
+			argv: []string{j.in(env.Python), "-c", coverageJSONScript, j.in(covJSON), strconv.Itoa(reportParts())}})
 		if err == nil && cov.ok() {
 			if c, err := parseCoverage(covJSON, j.in(tree), j.in(env.SitePackages)); err == nil {
 				c.Source = measured

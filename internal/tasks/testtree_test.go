@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -373,7 +374,7 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 				t.Fatalf("coverage run: %v\n%s", err, out)
 			}
 			out := filepath.Join(dir, "cov.json")
-			report := exec.Command("/usr/bin/python3", "-c", coverageJSONScript, out)
+			report := exec.Command("/usr/bin/python3", "-c", coverageJSONScript, out, "1")
 			report.Dir = tree
 			report.Env = append(os.Environ(), "COVERAGE_RCFILE="+rc)
 			if msg, err := report.CombinedOutput(); err != nil {
@@ -396,6 +397,118 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 			sort.Strings(got)
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("files reported (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestCoverageJSONInParts runs coverageJSONScript with real coverage.py in one process and in
+// several: the report is the same, file by file and in its totals, whatever the files the
+// project's omit patterns leave out of some parts, and a report of nothing fails alike.
+func TestCoverageJSONInParts(t *testing.T) {
+	tests := []struct {
+		name    string
+		project map[string]string // in the tree
+		modules int
+		wantErr bool
+	}{
+		{"forty modules", nil, 40, false},
+		{"most of them left out by the project", map[string]string{".coveragerc": "[run]\nomit = pkg/m1*.py\n    pkg/m2*.py\n    pkg/m3*.py\n"}, 40, false},
+		{"every one left out", map[string]string{".coveragerc": "[run]\nomit = pkg/*\n"}, 40, true},
+		{"too few to share", nil, 12, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			site, tree := filepath.Join(dir, "site"), filepath.Join(dir, "tree")
+			files := map[string]string{"pkg/__init__.py": ""}
+			var run strings.Builder
+			for i := range tt.modules {
+				// Modules of different sizes, partly run, with branches taken one way or both.
+				var m strings.Builder
+				for k := range i%7 + 1 {
+					fmt.Fprintf(&m, "def f%d(x):\n    if x > %d:\n        return x\n    return -x\n\n", k, k)
+				}
+				files[fmt.Sprintf("pkg/m%d.py", i)] = m.String()
+				if i%3 != 0 {
+					fmt.Fprintf(&run, "import pkg.m%d\npkg.m%d.f0(%d)\n", i, i, i%2)
+				}
+			}
+			files["run.py"] = run.String()
+			testfs.Write(t, site, files)
+			if err := os.MkdirAll(tree, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			testfs.Write(t, tree, tt.project)
+			rc := filepath.Join(dir, "rc")
+			if err := os.WriteFile(rc, []byte("[run]\nbranch = True\nparallel = True\ndata_file = "+filepath.Join(dir, ".coverage")+
+				"\nsource =\n    "+filepath.Join(site, "pkg")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("/usr/bin/python3", "-m", "coverage", "run", "--rcfile="+rc, "run.py")
+			cmd.Dir = site
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("coverage run: %v\n%s", err, out)
+			}
+			saved, err := filepath.Glob(filepath.Join(dir, ".coverage.*"))
+			if err != nil || len(saved) == 0 {
+				t.Fatalf("no coverage data: %v", err)
+			}
+			data := map[string][]byte{}
+			for _, f := range saved {
+				if data[f], err = os.ReadFile(f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			type result struct {
+				Files  map[string]any `json:"files"`
+				Totals map[string]any `json:"totals"`
+				Failed bool
+			}
+			report := func(parts string) result {
+				// Each run combines (and removes) the processes' data: put them back.
+				os.Remove(filepath.Join(dir, ".coverage"))
+				for f, b := range data {
+					if err := os.WriteFile(f, b, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				out := filepath.Join(dir, "cov-"+parts+".json")
+				cmd := exec.Command("/usr/bin/python3", "-c", coverageJSONScript, out, parts)
+				cmd.Dir = tree
+				cmd.Env = append(os.Environ(), "COVERAGE_RCFILE="+rc)
+				msg, err := cmd.CombinedOutput()
+				if err != nil {
+					if !tt.wantErr {
+						t.Fatalf("coverageJSONScript with %s parts: %v\n%s", parts, err, msg)
+					}
+					return result{Failed: true}
+				}
+				if strings.Contains(string(msg), "in parts failed") {
+					t.Errorf("with %s parts: %s", parts, msg)
+				}
+				b, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var r result
+				if err := json.Unmarshal(b, &r); err != nil {
+					t.Fatal(err)
+				}
+				if left, _ := filepath.Glob(out + ".part*"); len(left) > 0 {
+					t.Errorf("with %s parts, left behind: %v", parts, left)
+				}
+				return r
+			}
+			one, three := report("1"), report("3")
+			if d := cmp.Diff(one, three); d != "" {
+				t.Errorf("report in three parts (-in one +in three):\n%s", d)
+			}
+			if one.Failed != tt.wantErr {
+				t.Errorf("failed = %v, want %v", one.Failed, tt.wantErr)
+			}
+			if !tt.wantErr && len(one.Files) == 0 {
+				t.Errorf("no file reported")
 			}
 		})
 	}

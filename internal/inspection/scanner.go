@@ -15,12 +15,12 @@ import (
 type Limits struct {
 	MaxFileBytes int64 `json:"max_file_bytes"` // larger files are noted and not read
 	MaxFiles     int   `json:"max_files"`      // Python files read
-	MaxSeconds   int   `json:"max_seconds"`    // the scanner stops reading after this
+	MaxSeconds   int   `json:"max_seconds"`    // the scanner stops reading after this much CPU time
 	MaxDepth     int   `json:"max_depth"`      // decoded layers read as code, nested
 	MaxFacts     int   `json:"-"`              // facts read back
 }
 
-// DefaultLimits reads files up to 4 MiB, 20,000 files, for 4 minutes, 8 layers deep.
+// DefaultLimits reads files up to 4 MiB, 20,000 files, for 4 minutes of CPU time, 8 layers deep.
 func DefaultLimits() Limits {
 	return Limits{MaxFileBytes: 4 << 20, MaxFiles: 20000, MaxSeconds: 240, MaxDepth: 8, MaxFacts: 2_000_000}
 }

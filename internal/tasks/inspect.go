@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,8 +66,10 @@ func (j *job) staticScan(ctx context.Context, root string, rules *inspection.Rul
 	if err := os.WriteFile(cfg, inspection.ScannerConfig(rules, lim), 0o644); err != nil {
 		return nil, inspection.ScanStats{}, nil, err
 	}
-	res, err := j.run(ctx, step{task: "inspect", name: "static-scan", dir: j.in(dir), wall: time.Duration(lim.MaxSeconds+60) * time.Second,
-		argv: []string{j.opts.ToolPython, "-I", j.in(script), j.in(root), j.in(out), j.in(cfg)}})
+	// At a low priority, as the linters: nothing waits for the inspection but the report, and its
+	// limit is the scanner's CPU time, which a wait for the CPU does not spend.
+	res, err := j.run(ctx, step{task: "inspect", name: "static-scan", dir: j.in(dir), wall: time.Duration(2*lim.MaxSeconds+60) * time.Second,
+		argv: append(slices.Clone(lowPriority), j.opts.ToolPython, "-I", j.in(script), j.in(root), j.in(out), j.in(cfg))})
 	if err != nil {
 		return nil, inspection.ScanStats{}, nil, err
 	}
@@ -154,7 +157,7 @@ func (j *job) rendersRST(ctx context.Context, text string) (bool, string) {
 		return true, ""
 	}
 	res, err := j.run(ctx, step{task: "inspect", name: "render-description", dir: j.in(dir), wall: 2 * time.Minute,
-		argv: []string{j.opts.ToolPython, "-I", script("render_description.py"), j.in(file)}})
+		argv: append(slices.Clone(lowPriority), j.opts.ToolPython, "-I", script("render_description.py"), j.in(file))})
 	if err != nil || !res.ok() {
 		return true, ""
 	}

@@ -152,11 +152,13 @@ func (f fakeRules) rules() []sandboxfake.Rule {
 		// wheel), the fresh environment.
 		{Has: []string{"compileall"}, Reply: ok},
 		{Has: []string{"-I"}, Do: func(spec sandbox.Spec) sandboxfake.Reply {
-			if !strings.HasSuffix(spec.Argv[2], "/static_scan.py") {
-				return sandboxfake.Reply{ExitCode: 2, Stderr: "not the static scanner: " + spec.Argv[2]}
+			// python3 -I static_scan.py ROOT OUT CONFIG, after the low-priority wrapper.
+			args := spec.Argv[slices.Index(spec.Argv, "-I")+1:]
+			if len(args) < 3 || !strings.HasSuffix(args[0], "/static_scan.py") {
+				return sandboxfake.Reply{ExitCode: 2, Stderr: "not the static scanner: " + strings.Join(spec.Argv, " ")}
 			}
 			facts := `{"t":"file","file":"fakepkg/__init__.py","role":"module","parse":"ast"}` + "\n" + `{"t":"done","seconds":0.01}` + "\n"
-			return sandboxfake.Reply{Files: map[string]string{spec.Argv[4]: facts}}
+			return sandboxfake.Reply{Files: map[string]string{args[2]: facts}}
 		}},
 		{Has: []string{"install", "--prefix"}, Reply: sandboxfake.Reply{ExitCode: 1, Stderr: "ERROR: no build environment in a fake\n"}},
 		{Has: []string{"-m", "venv"}, Reply: ok},

@@ -366,6 +366,9 @@ func runBuild(ctx context.Context, files []sourceFile, tmp, out string, cfg Conf
 		return err
 	}
 	args := []string{"-m", "build", "--no-isolation", "--outdir", out}
+	if cfg.UnmetBuildRequires {
+		args = append(args, "--skip-dependency-check")
+	}
 	if !cfg.wantWheel() {
 		args = append(args, "--sdist")
 	}

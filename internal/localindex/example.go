@@ -33,6 +33,10 @@ type Config struct {
 	// WheelBuildFails marks an example whose wheel build fails on purpose:
 	// the failure is recorded, not returned as an error.
 	WheelBuildFails bool `toml:"wheel_build_fails"`
+	// UnmetBuildRequires marks an example whose build requirements name a project only the
+	// index serves (another example), which the host's build then does without: its backend
+	// needs nothing of it (python -m build's --skip-dependency-check).
+	UnmetBuildRequires bool `toml:"unmet_build_requires"`
 }
 
 func (c Config) wantWheel() bool {

@@ -74,6 +74,11 @@ type Spec struct {
 	WorkDir string
 	// ReadOnly are extra read-only binds (e.g. a wheelhouse).
 	ReadOnly []Bind
+	// Over are read-write binds mounted after WorkDir, each showing its Src in place of a
+	// directory inside the work directory (its Dst, under WorkPath): a run that must see a
+	// copy while other runs change the original (the import check's copy of an environment
+	// the tests change beside it).
+	Over []Bind
 	// Image, when set, is the host path of a root file system (a PYTI image, see internal/image)
 	// whose system directories (/usr, /etc and the /bin, /sbin, /lib* links) the run sees instead
 	// of the host's, read-only, with the same secret masking; empty means the host's own system.

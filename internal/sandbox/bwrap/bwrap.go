@@ -251,6 +251,9 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 		if dir == "" {
 			dir = sandbox.WorkPath
 		}
+		for _, o := range spec.Over {
+			a = append(a, "--bind", o.Src, o.Dst)
+		}
 		stat = append(stat, sandbox.WorkPath)
 	}
 	if dir == "" {

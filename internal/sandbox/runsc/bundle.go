@@ -158,6 +158,9 @@ func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 		if dir == "" {
 			dir = sandbox.WorkPath
 		}
+		for _, o := range spec.Over {
+			add(ociMount{Destination: filepath.Clean(o.Dst), Type: "bind", Source: o.Src, Options: []string{"rbind", "rw"}})
+		}
 		stat = append(stat, sandbox.WorkPath)
 	}
 	if dir == "" {

@@ -43,6 +43,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"NoNetwork", s.testNoNetwork},
 		{"LoopbackOnly", s.testLoopbackOnly},
 		{"ReadOnlySystem", s.testReadOnlySystem},
+		{"OverBind", s.testOverBind},
 		{"SecretsMasked", s.testSecretsMasked},
 		{"TmpFreshPerRun", s.testTmpFresh},
 		{"HomeHasOnlyDecoys", s.testHomeDecoys},
@@ -187,6 +188,37 @@ print("work ok")
 	got, err := os.ReadFile(filepath.Join(j.workDir, "made-inside"))
 	if err != nil || string(got) != "hello" {
 		t.Errorf("file written in the work dir: %q, %v", got, err)
+	}
+}
+
+// testOverBind: a Spec.Over bind shows its directory in place of one inside the work directory,
+// read-write, and what the run writes there goes to the copy, never to the original.
+func (s suite) testOverBind(t *testing.T) {
+	j := newJob(t)
+	orig, cp := filepath.Join(j.workDir, "env"), filepath.Join(j.workDir, "env-copy")
+	for dir, text := range map[string]string{orig: "original", cp: "copy"} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "which"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(cp, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	spec := j.spec(sh("cat " + sandbox.WorkPath + "/env/which; echo; echo new > " + sandbox.WorkPath + "/env/written && echo wrote")...)
+	spec.Over = []sandbox.Bind{{Src: cp, Dst: sandbox.WorkPath + "/env"}}
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	if d := cmp.Diff("copy\nwrote\n", string(r.Stdout)); d != "" {
+		t.Errorf("(-want +got)\n%s\n%s", d, describe(r))
+	}
+	if _, err := os.Stat(filepath.Join(cp, "written")); err != nil {
+		t.Errorf("the write did not reach the copy: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(orig, "written")); err == nil {
+		t.Errorf("the write reached the original")
 	}
 }
 

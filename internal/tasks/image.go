@@ -100,7 +100,10 @@ type target struct {
 	kVenv       dag.Key[Venv]
 	kEnv        dag.Key[Environment]
 	kImported   dag.Key[Imported]
-	kTested     dag.Key[bool]
+	// kEnvReleased says the environment is the tests' to change: the import check, which must
+	// see it as the install left it, reads a copy of its own (see importModules).
+	kEnvReleased dag.Key[bool]
+	kTested      dag.Key[bool]
 }
 
 // task names a task of this target: "build", or "build@trixie" in a matrix.
@@ -157,6 +160,7 @@ func newTargets(o Options, work string) ([]*target, error) {
 		t.kVenv = dag.NewKey[Venv]("venv" + suffix)
 		t.kEnv = dag.NewKey[Environment]("environment" + suffix)
 		t.kImported = dag.NewKey[Imported]("import-results" + suffix)
+		t.kEnvReleased = dag.NewKey[bool]("environment-released" + suffix)
 		t.kTested = dag.NewKey[bool]("test-results" + suffix)
 		out = append(out, t)
 	}

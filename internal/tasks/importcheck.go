@@ -58,9 +58,20 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) (*repor
 	if err != nil {
 		return imp, err
 	}
+	// The tests add their dependencies to the environment beside this check, which must not see
+	// them: it reads a copy of the environment as the install left it (its files links to the
+	// same ones), shown in the environment's place, and hands the environment on once it has
+	// it. What the check writes (bytecode, whatever an import writes) goes to the copy.
+	over, err := j.importCopy(t, env)
+	if err != nil {
+		// The check reads the environment itself, and the tests wait for it to end.
+		j.log.Warn("the import check reads the environment itself: no copy", "err", err)
+	} else {
+		t.kEnvReleased.Publish(d, true)
+	}
 	// Even with nothing to import the interpreter starts: the .pth files run.
 	res, err := j.run(ctx, step{t: t, task: t.task("import"), name: "import", phase: "import", dir: j.in(dir), wall: j.opts.ImportTimeout,
-		site: j.in(env.SitePackages), argv: []string{j.in(env.Python), "-I", script("import_modules.py"), string(spec)}})
+		site: j.in(env.SitePackages), over: over, argv: []string{j.in(env.Python), "-I", script("import_modules.py"), string(spec)}})
 	if err != nil {
 		return imp, err
 	}
@@ -97,6 +108,22 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) (*repor
 		imp.Phase.Outcome, imp.Phase.Reason = "nothing-to-import", out.nothing
 	}
 	return imp, nil
+}
+
+// importCopy makes the import check's copy of env (see linkTree) and returns the bind that shows
+// it in the environment's place.
+func (j *job) importCopy(t *target, env Environment) ([]sandbox.Bind, error) {
+	cp := filepath.Join(t.work, "import-venv")
+	if err := j.realDir(t, "import", env.Venv); err != nil {
+		return nil, err
+	}
+	if err := linkTree(env.Venv, cp); err != nil {
+		if rerr := os.RemoveAll(cp); rerr != nil {
+			return nil, fmt.Errorf("%w; removing the partial copy: %w", err, rerr)
+		}
+		return nil, fmt.Errorf("copying the environment for the import check: %w", err)
+	}
+	return []sandbox.Bind{{Src: cp, Dst: j.in(env.Venv)}}, nil
 }
 
 func nonNil(s []string) []string {

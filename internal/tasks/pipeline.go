@@ -391,7 +391,7 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 	}
 	for i, t := range j.targets {
 		to := &outs.Targets[i]
-		all = append(all, t.kWheelhouse, t.kBuildHouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kTested)
+		all = append(all, t.kWheelhouse, t.kBuildHouse, t.kWheel, t.kVenv, t.kEnv, t.kImported, t.kEnvReleased, t.kTested)
 		tasks = append(tasks,
 			// The build needs only the build requirements: when the fetch has them a run before
 			// the rest (it prepared the metadata with them, or fetched them first for a backend
@@ -411,9 +411,16 @@ func (j *jobEnv) graph(a *assembly) (*dag.Graph, error) {
 				Run: produce(j, b, &to.Venv, onTarget((*job).makeVenv, t), t.kVenv.Set)},
 			dag.Task{Name: t.task("install"), Needs: []dag.AnyKey{t.kWheel, t.kWheelhouse, t.kVenv}, Provides: []dag.AnyKey{t.kEnv}, Timeout: o.InstallTimeout + time.Minute,
 				Run: produce(j, b, &to.Install, onTarget((*job).install, t), func(d *dag.Data, out installed) { t.kEnv.Set(d, out.Env) })},
-			dag.Task{Name: t.task("import"), Needs: []dag.AnyKey{t.kWheel, t.kEnv}, Provides: []dag.AnyKey{t.kImported}, Timeout: o.ImportTimeout + time.Minute,
-				Run: produce(j, b, &to.Import, onTarget((*job).importModules, t), func(d *dag.Data, _ *report.Import) { t.kImported.Set(d, Imported{OK: true}) })},
-			dag.Task{Name: t.task("test"), Needs: []dag.AnyKey{KSource, t.kWheel, t.kWheelhouse, t.kEnv}, Optional: []dag.AnyKey{t.kImported}, Provides: []dag.AnyKey{t.kTested}, Timeout: o.TestTimeout + 5*time.Minute,
+			// The import check reads a copy of the environment as the install left it, and hands
+			// the environment on once it has that copy: the tests, which add their dependencies
+			// to it, run beside the check.
+			dag.Task{Name: t.task("import"), Needs: []dag.AnyKey{t.kWheel, t.kEnv}, Provides: []dag.AnyKey{t.kImported, t.kEnvReleased}, Early: []dag.AnyKey{t.kEnvReleased},
+				Timeout: o.ImportTimeout + time.Minute,
+				Run: produce(j, b, &to.Import, onTarget((*job).importModules, t), func(d *dag.Data, _ *report.Import) {
+					t.kImported.Set(d, Imported{OK: true})
+					t.kEnvReleased.Set(d, true) // unless published early
+				})},
+			dag.Task{Name: t.task("test"), Needs: []dag.AnyKey{KSource, t.kWheel, t.kWheelhouse, t.kEnv}, Optional: []dag.AnyKey{t.kEnvReleased}, Provides: []dag.AnyKey{t.kTested}, Timeout: o.TestTimeout + 5*time.Minute,
 				Run: produce(j, b, &to.Test, onTarget((*job).test, t), func(d *dag.Data, _ *report.Tests) { t.kTested.Set(d, true) })},
 		)
 	}

@@ -74,6 +74,9 @@ type step struct {
 	testDepsOf string
 	// dir, argv and env use paths inside the sandbox (see job.in); readOnly are extra binds.
 	readOnly []sandbox.Bind
+	// over are read-write binds that show a copy in place of a directory of the work space
+	// (sandbox.Spec.Over).
+	over []sandbox.Bind
 }
 
 // stepResult is what a step did.
@@ -112,6 +115,7 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 			{Src: j.src, Dst: insideSrc},
 			{Src: j.scripts, Dst: insideScripts},
 		}, s.readOnly...),
+		Over:   s.over,
 		Limits: o.stepLimits(s.wall),
 		Trace:  s.phase != "" && !o.NoTrace,
 	}

@@ -327,6 +327,33 @@ func TestUnittestSuiteNotRewritten(t *testing.T) {
 	}
 }
 
+// TestImportBesideTests: the import check, which runs beside the tests, sees the environment as
+// the install left it, not the test dependencies pip installs into it for the tests: a module
+// only the test extra declares is missing at import time, and the tests still have it.
+func TestImportBesideTests(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-testdepimport")
+	if rep.Verdict != report.VerdictImportFailed {
+		t.Errorf("verdict %s (%s), want import-failed", rep.Verdict, rep.Reason)
+	}
+	var missing []string
+	for _, m := range rep.Results().Import.Modules {
+		if m.Missing != "" {
+			missing = append(missing, m.Missing)
+		}
+	}
+	if d := cmp.Diff([]string{"execnet"}, missing); d != "" {
+		t.Errorf("modules the import missed (-want +got):\n%s", d)
+	}
+	tests := rep.Results().Tests
+	if tests.DepsInstall != "pip" {
+		t.Errorf("test dependencies installed by %q (%s), want pip: the case of an environment the tests change", tests.DepsInstall, tests.DepsNote)
+	}
+	if d := cmp.Diff(map[string]string{"tests/test_kinds.py::test_kinds": "passed"}, outcomes(tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+}
+
 // TestTestDependencyNotOnIndex: the verdict names the test dependency the index lacks, not the
 // package.
 func TestTestDependencyNotOnIndex(t *testing.T) {

@@ -1,12 +1,14 @@
 package tasks
 
 import (
+	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/pyti/pyti/internal/jobfs"
 )
@@ -77,6 +79,67 @@ func copyTreeWith(src, dst string, skip func(rel string, d fs.DirEntry) bool) er
 			return nil
 		}
 	})
+}
+
+// linkTree makes dst a copy of the directory tree src whose files are hard links to src's:
+// directories and symbolic links are made anew, with src's modes and owners, and special files
+// are left out. A file written in place shows in both trees; one made, replaced or removed in
+// either tree does not show in the other. No link is followed.
+func linkTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			if err := os.Mkdir(target, 0o700); err != nil {
+				return err
+			}
+			if err := os.Chmod(target, info.Mode().Perm()); err != nil {
+				return err
+			}
+			return chownLike(target, info)
+		case d.Type()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(link, target); err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			return chownLike(target, info)
+		case d.Type().IsRegular():
+			return os.Link(path, target)
+		default:
+			return nil
+		}
+	})
+}
+
+// chownLike gives path (not what a link names) the owner of the file info describes, when PYTI
+// may.
+func chownLike(path string, info fs.FileInfo) error {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok || (int(st.Uid) == os.Geteuid() && int(st.Gid) == os.Getegid()) {
+		return nil
+	}
+	if err := os.Lchown(path, int(st.Uid), int(st.Gid)); err != nil && !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	return nil
 }
 
 func copyFile(src, dst string) error {

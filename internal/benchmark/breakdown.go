@@ -94,10 +94,12 @@ var remedies = map[string]string{
 		"is left is the backend itself, two Python start-ups importing it; it starts before the fetch ends, on a copy " +
 		"of the build requirements. Removing more: cache built wheels by the " +
 		"sdist's sha256, so that a re-analysis does not rebuild.",
-	"test": "pytest under coverage, then `coverage json`: two sandboxed Python start-ups. The test dependencies come " +
-		"from a cache directory (pip installed them alone, once) added to the job's venv with a .pth path line, their own " +
-		".pth files (pytest-cov's) copied beside it, unless they share a project with the venv, when pip installs them into it. Removing more: the JSON report from the " +
-		"same interpreter that ran the tests.",
+	"test": "pytest under coverage, then `coverage json`, whose reading of every measured file is shared among the CPUs " +
+		"(the linters are done by then); it starts beside the import check, which reads a copy of the environment. The " +
+		"test dependencies come from a cache directory (pip installed them alone, once) added to the job's venv with a " +
+		".pth path line, their own .pth files (pytest-cov's) copied beside it, unless they share a project with the venv " +
+		"at another version, when pip installs them into it. What is left is the suite itself under coverage.py's tracer, " +
+		"beside the linters on the other CPU.",
 	"lint": "pycodestyle, pyflakes and pylint side by side over the modules the wheel installs (tests left out), " +
 		"pylint in one process (its parallel mode loses cyclic-import and spends more CPU) with the fetched wheels on " +
 		"its sys.path, at a lower CPU priority than the build, install and tests. lint-start starts them once the fetch " +
@@ -114,8 +116,11 @@ var remedies = map[string]string{
 	"install": "`pip install --no-index` of the wheel and its dependencies into the venv made beside the build (pip " +
 		"runs from an unpacked copy of Debian's pip wheel compiled once per interpreter, through pip_main.py, which spares " +
 		"pip's lsb_release and uname probe). Removing the rest: `--no-compile` where the report does not need .pyc files.",
-	"import":   "one fresh interpreter per top-level module, in the traced sandbox; small already.",
-	"inspect":  "the static scanner (Python's ast) in the sandbox, then the rules on the host, each pattern run only on the strings that hold one of its words; small already.",
+	"import": "one fresh interpreter per top-level module, in the traced sandbox, on a copy of the environment as the " +
+		"install left it (hard links), beside the tests: off the critical path but for the copy.",
+	"inspect": "the static scanner (Python's ast) in the sandbox, then the rules on the host, each pattern run only on " +
+		"the strings that hold one of its words; beside the rest, at a low priority, since only the report waits for it: " +
+		"its wall time here is mostly waiting for a CPU.",
 	"unpack":   "the safe extractor on the host; small already.",
 	"resolve":  "one index request on loopback; small already.",
 	"download": "a cache hit after the first run; small already.",

@@ -67,6 +67,39 @@ func Open(root, path string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), path), nil
 }
 
+// OpenDir opens the directory path, which must lie below root, as a path descriptor (O_PATH):
+// no symbolic link is followed on any component below root, the directory itself included. What
+// is bound or read through the descriptor is the directory that was opened, whatever replaces it
+// afterwards.
+func OpenDir(root, path string) (*os.File, error) {
+	rel, err := relBelow(root, path)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	defer unix.Close(dir)
+	fd, err := openBeneath(dir, rel, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	if err != nil {
+		switch {
+		case errors.Is(err, unix.ELOOP):
+			return nil, fmt.Errorf("%s: %w", path, ErrLink)
+		case errors.Is(err, unix.EXDEV):
+			return nil, fmt.Errorf("%s: %w", path, ErrOutside)
+		case errors.Is(err, unix.ENOTDIR):
+			// The last component a link (O_DIRECTORY|O_NOFOLLOW says ENOTDIR for one) or a file.
+			var st unix.Stat_t
+			if unix.Fstatat(dir, rel, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
+				return nil, fmt.Errorf("%s: %w", path, ErrLink)
+			}
+		}
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
 // openBeneath opens rel below dir without following any link: openat2 with RESOLVE_BENEATH and
 // RESOLVE_NO_SYMLINKS where the kernel has it (5.6+), else one component at a time with
 // O_NOFOLLOW.

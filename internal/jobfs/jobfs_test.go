@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 
@@ -142,5 +143,63 @@ func TestWritesNeverFollowLinks(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(root, "venv", "site", "ok.pth")); string(data) != "written" {
 		t.Errorf("ok.pth = %q", data)
+	}
+}
+
+// TestOpenDirRefusesLinks: a directory to bind is opened only when no link leads to it (the
+// directory itself a link to a host directory, one above it, a relative one climbing out); what
+// is opened is that directory, whatever replaces its name afterwards.
+func TestOpenDirRefusesLinks(t *testing.T) {
+	host := t.TempDir()
+	root := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(root, "work", "copy", "lib"), 0o755))
+	must(os.WriteFile(filepath.Join(root, "work", "copy", "marker"), []byte("copy"), 0o644))
+	must(os.Symlink(host, filepath.Join(root, "work", "hostlink")))
+	must(os.Symlink("../../../../../..", filepath.Join(root, "work", "climb")))
+	must(os.Symlink(filepath.Join(root, "work"), filepath.Join(root, "worklink")))
+	must(os.WriteFile(filepath.Join(root, "work", "file"), nil, 0o644))
+	for _, walk := range []bool{false, true} {
+		cases := []struct {
+			path    string
+			wantErr error
+		}{
+			{"work/copy", nil},
+			{"work/copy/lib", nil},
+			{"work/hostlink", ErrLink},
+			{"work/climb", ErrLink},
+			{"worklink/copy", ErrLink},
+			{"../x", ErrOutside},
+		}
+		for _, c := range cases {
+			saved := useOpenat2
+			useOpenat2 = !walk
+			f, err := OpenDir(root, filepath.Join(root, c.path))
+			useOpenat2 = saved
+			if !errors.Is(err, c.wantErr) {
+				t.Errorf("walk=%v %s: error %v, want %v", walk, c.path, err, c.wantErr)
+			}
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	if _, err := OpenDir(root, filepath.Join(root, "work", "file")); err == nil {
+		t.Errorf("a file opened as a directory")
+	}
+	// Renamed away and replaced by a link after the open: the descriptor still names the copy.
+	f, err := OpenDir(root, filepath.Join(root, "work", "copy"))
+	must(err)
+	defer f.Close()
+	must(os.Rename(filepath.Join(root, "work", "copy"), filepath.Join(root, "work", "moved")))
+	must(os.Symlink(host, filepath.Join(root, "work", "copy")))
+	data, err := os.ReadFile(filepath.Join("/proc/self/fd", strconv.Itoa(int(f.Fd())), "marker"))
+	if err != nil || string(data) != "copy" {
+		t.Errorf("through the descriptor after the swap: %q, %v", data, err)
 	}
 }

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pyti/pyti/internal/jobfs"
 
 	"github.com/pyti/pyti/internal/trace"
 )
@@ -74,10 +78,12 @@ type Spec struct {
 	WorkDir string
 	// ReadOnly are extra read-only binds (e.g. a wheelhouse).
 	ReadOnly []Bind
-	// Over are read-write binds mounted after WorkDir, each showing its Src in place of a
-	// directory inside the work directory (its Dst, under WorkPath): a run that must see a
-	// copy while other runs change the original (the import check's copy of an environment
-	// the tests change beside it).
+	// Over are read-write binds mounted after WorkDir, each showing its Src, a directory below
+	// WorkDir, in place of one inside the work directory (its Dst, under WorkPath): a run that
+	// must see a copy while other runs change the original (the import check's copy of an
+	// environment the tests change beside it). The backend opens Src without following any
+	// link below WorkDir (jobfs.OpenDir), so that another run changing the work space cannot
+	// redirect the bind to a host directory.
 	Over []Bind
 	// Image, when set, is the host path of a root file system (a PYTI image, see internal/image)
 	// whose system directories (/usr, /etc and the /bin, /sbin, /lib* links) the run sees instead
@@ -98,6 +104,40 @@ type Spec struct {
 	// Stdout and Stderr, when set, receive live copies of the (uncapped) output.
 	Stdout io.Writer
 	Stderr io.Writer
+}
+
+// CheckOver refuses an Over bind whose Dst is not an absolute path under WorkPath, or any Over
+// bind without a WorkDir.
+func (s Spec) CheckOver() error {
+	for _, o := range s.Over {
+		if s.WorkDir == "" {
+			return errors.New("sandbox: an Over bind needs a WorkDir")
+		}
+		if d := filepath.Clean(o.Dst); !filepath.IsAbs(o.Dst) || !strings.HasPrefix(d, WorkPath+"/") {
+			return fmt.Errorf("sandbox: Over bind %q -> %q: the destination must lie under %s", o.Src, o.Dst, WorkPath)
+		}
+	}
+	return nil
+}
+
+// OpenOver opens the source of each Over bind below WorkDir without following a link (see Over);
+// the caller closes them.
+func (s Spec) OpenOver() ([]*os.File, error) {
+	if err := s.CheckOver(); err != nil {
+		return nil, err
+	}
+	var out []*os.File
+	for _, o := range s.Over {
+		f, err := jobfs.OpenDir(s.WorkDir, o.Src)
+		if err != nil {
+			for _, g := range out {
+				g.Close()
+			}
+			return nil, fmt.Errorf("sandbox: Over bind %s: %w", o.Src, err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // Limits are enforced from outside the sandbox.

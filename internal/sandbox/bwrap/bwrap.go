@@ -89,6 +89,16 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 		return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
 	}
 	defer filter.Close()
+	// The Over binds' directories, opened here and bound by descriptor (see Args).
+	over, err := spec.OpenOver()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, f := range over {
+			f.Close()
+		}
+	}()
 	argv := append([]string{bw}, args...)
 	if spec.Trace {
 		st, err := exec.LookPath("strace")
@@ -107,7 +117,7 @@ func (b *Backend) Run(ctx context.Context, spec sandbox.Spec) (*sandbox.Result, 
 	}
 	res, err := sandbox.Supervise(ctx, sandbox.Plan{
 		Spec: spec, Exec: argv, Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		DNS: true, Sinkhole: true, Layout: b.Layout, FullPaths: full, ExtraFiles: []*os.File{filter},
+		DNS: true, Sinkhole: true, Layout: b.Layout, FullPaths: full, ExtraFiles: append([]*os.File{filter}, over...),
 		PinCPU: spec.Trace,
 	})
 	if err != nil {
@@ -176,7 +186,8 @@ var systemDirs = []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "
 
 // Args builds the bwrap arguments for spec; runDir is a private host directory for the run's
 // generated files (resolv.conf, the empty mask file, the seccomp program). bwrap reads the
-// seccomp program from descriptor sandbox.FirstExtraFD, where Run hands it runDir's copy.
+// seccomp program from descriptor sandbox.FirstExtraFD, where Run hands it runDir's copy, and
+// the directories of spec.Over from the descriptors after it, in their order.
 // spec.Limits must be complete (Run applies the defaults; see sandbox.Backend): Args applies none
 // of its own and refuses incomplete ones.
 func Args(spec sandbox.Spec, runDir string) ([]string, error) {
@@ -251,8 +262,13 @@ func Args(spec sandbox.Spec, runDir string) ([]string, error) {
 		if dir == "" {
 			dir = sandbox.WorkPath
 		}
-		for _, o := range spec.Over {
-			a = append(a, "--bind", o.Src, o.Dst)
+		// Each Over bind by the descriptor Run opened its directory with (after the seccomp
+		// program's), never by its path, which another run may have replaced with a link.
+		if err := spec.CheckOver(); err != nil {
+			return nil, err
+		}
+		for i, o := range spec.Over {
+			a = append(a, "--bind-fd", strconv.Itoa(sandbox.FirstExtraFD+1+i), filepath.Clean(o.Dst))
 		}
 		stat = append(stat, sandbox.WorkPath)
 	}

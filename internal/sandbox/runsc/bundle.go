@@ -158,7 +158,15 @@ func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 		if dir == "" {
 			dir = sandbox.WorkPath
 		}
-		for _, o := range spec.Over {
+		// runsc binds by path: the directory is checked to be reached without a link, then
+		// named (a run changing the work space between the check and runsc's mount could still
+		// redirect it; bwrap binds the checked descriptor itself).
+		over, err := spec.OpenOver()
+		if err != nil {
+			return nil, err
+		}
+		for i, o := range spec.Over {
+			over[i].Close()
 			add(ociMount{Destination: filepath.Clean(o.Dst), Type: "bind", Source: o.Src, Options: []string{"rbind", "rw"}})
 		}
 		stat = append(stat, sandbox.WorkPath)

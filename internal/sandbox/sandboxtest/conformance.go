@@ -220,6 +220,24 @@ func (s suite) testOverBind(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(orig, "written")); err == nil {
 		t.Errorf("the write reached the original")
 	}
+	// A copy another run replaced with a link to a host directory is never bound.
+	host := t.TempDir()
+	if err := os.RemoveAll(cp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(host, cp); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	spec = j.spec(sh("echo planted > " + sandbox.WorkPath + "/env/planted")...)
+	spec.Over = []sandbox.Bind{{Src: cp, Dst: sandbox.WorkPath + "/env"}}
+	if r, err := s.b.Run(ctx, spec); err == nil {
+		t.Errorf("a link bound over the work space: %s", describe(r))
+	}
+	if _, err := os.Stat(filepath.Join(host, "planted")); err == nil {
+		t.Errorf("the run wrote into the host directory the link named")
+	}
 }
 
 func (s suite) testSecretsMasked(t *testing.T) {

@@ -190,14 +190,15 @@ func TestPylintLeavesOutDuplicateCode(t *testing.T) {
 	}
 }
 
-// TestPylintImportsNamespacePackage: a module of a namespace package (zope/event/, no
-// zope/__init__.py, as a wheel installs it) that imports its own package is linted with the
-// package importable, as it is installed; pylint alone puts zope/ on its path and reports
+// TestPylintImportsNamespacePackage: a module of a namespace package (pytizope/event/, no
+// pytizope/__init__.py, as a wheel installs it; shaped as zope.event, named so that no host
+// package can answer for it) that imports its own package is linted with the package
+// importable, as it is installed; pylint alone puts pytizope/ on its path and reports
 // import-error.
 func TestPylintImportsNamespacePackage(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"zope/event/__init__.py":     "\"\"\"Events.\"\"\"\nsubscribers = []\n",
-		"zope/event/classhandler.py": "\"\"\"Handlers.\"\"\"\nimport zope.event\n\n\ndef handlers():\n    \"\"\"The subscribers.\"\"\"\n    return zope.event.subscribers\n",
+		"pytizope/event/__init__.py":     "\"\"\"Events.\"\"\"\nsubscribers = []\n",
+		"pytizope/event/classhandler.py": "\"\"\"Handlers.\"\"\"\nimport pytizope.event\n\n\ndef handlers():\n    \"\"\"The subscribers.\"\"\"\n    return pytizope.event.subscribers\n",
 	})
 	plain := ParsePylint(tool(t, "pylint", []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--msg-template=" + PylintTemplate, dir}))
 	ours := ParsePylint(tool(t, "pylint", PylintArgs(dir, nil)))

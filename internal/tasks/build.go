@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/pyti/pyti/internal/archive"
 	"github.com/pyti/pyti/internal/dag"
@@ -99,17 +103,72 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 }
 
 // buildCode is the package's own code that building it (or preparing its metadata) runs: its
-// setup.py, and the build backend it ships itself (pyproject.toml's backend-path: frozenlist's
-// packaging/pep517_backend).
+// setup.py, unless the backend is one that never runs it (a flit_core project may ship the
+// setup.py `flit build --setup-py` wrote for older installers: more-itertools 10.1.0), the
+// build hooks file hatchling runs for a custom hook (hatch_build.py), and the build backend it
+// ships itself (pyproject.toml's backend-path: frozenlist's packaging/pep517_backend).
 func buildCode(src Source) []string {
 	var out []string
-	if exists(filepath.Join(src.Root, "setup.py")) {
+	backend, _, _ := backendOf(src)
+	if exists(filepath.Join(src.Root, "setup.py")) && !noSetupPy[strings.SplitN(backend, ":", 2)[0]] {
 		out = append(out, "setup.py")
+	}
+	if hook := hatchCustomHook(src); hook != "" && backend == "hatchling.build" {
+		out = append(out, hook)
 	}
 	if pp := src.Pyproject; pp != nil && pp.BuildSystem != nil && len(pp.BuildSystem.BackendPath) > 0 {
 		out = append(out, fmt.Sprintf("its own build backend %s (backend-path %s)", pp.BuildSystem.BuildBackend, strings.Join(pp.BuildSystem.BackendPath, ", ")))
 	}
 	return out
+}
+
+// noSetupPy are build backends that never run a setup.py the sdist holds.
+var noSetupPy = map[string]bool{
+	"flit_core.buildapi": true, "flit.buildapi": true, "hatchling.build": true, "poetry.core.masonry.api": true,
+	"poetry.masonry.api": true, "pdm.backend": true, "pdm.pep517.api": true, "maturin": true,
+	"scikit_build_core.build": true, "mesonpy": true, "sipbuild.api": true, "whey": true,
+}
+
+// hatchCustomHook is the file of the custom build hook pyproject.toml configures for hatchling
+// ([tool.hatch.build.hooks.custom] or a target's, at its path, hatch_build.py by default) when
+// the sdist holds it; "" otherwise.
+func hatchCustomHook(src Source) string {
+	data, err := readCapped(filepath.Join(src.Root, "pyproject.toml"), 1<<20)
+	if err != nil {
+		return ""
+	}
+	var doc struct {
+		Tool struct {
+			Hatch struct {
+				Build struct {
+					Hooks   map[string]map[string]any `toml:"hooks"`
+					Targets map[string]struct {
+						Hooks map[string]map[string]any `toml:"hooks"`
+					} `toml:"targets"`
+				} `toml:"build"`
+			} `toml:"hatch"`
+		} `toml:"tool"`
+	}
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return ""
+	}
+	custom := []map[string]any{doc.Tool.Hatch.Build.Hooks["custom"]}
+	for _, name := range slices.Sorted(maps.Keys(doc.Tool.Hatch.Build.Targets)) {
+		custom = append(custom, doc.Tool.Hatch.Build.Targets[name].Hooks["custom"])
+	}
+	for _, c := range custom {
+		if c == nil {
+			continue
+		}
+		file := "hatch_build.py"
+		if p, ok := c["path"].(string); ok && p != "" {
+			file = p
+		}
+		if clean := filepath.Clean(filepath.FromSlash(file)); !filepath.IsAbs(clean) && !strings.HasPrefix(clean, "..") && exists(filepath.Join(src.Root, clean)) {
+			return filepath.ToSlash(clean)
+		}
+	}
+	return ""
 }
 
 // metadataFromWheel reads the built wheel's metadata, which names the project in the report when

@@ -203,12 +203,26 @@ func TestBuildCode(t *testing.T) {
 	inTree := &pkgmeta.Pyproject{BuildSystem: &pkgmeta.BuildSystem{Requires: []string{"setuptools", "expandvars"},
 		BuildBackend: "pep517_backend.hooks", BackendPath: []string{"packaging"}}}
 	hatch := &pkgmeta.Pyproject{BuildSystem: &pkgmeta.BuildSystem{Requires: []string{"hatchling"}, BuildBackend: "hatchling.build"}}
+	flit := &pkgmeta.Pyproject{BuildSystem: &pkgmeta.BuildSystem{Requires: []string{"flit_core >=3.6,<4"}, BuildBackend: "flit_core.buildapi"}}
+	setuptools := &pkgmeta.Pyproject{BuildSystem: &pkgmeta.BuildSystem{Requires: []string{"setuptools"}, BuildBackend: "setuptools.build_meta"}}
+	hooked := t.TempDir()
+	os.WriteFile(filepath.Join(hooked, "pyproject.toml"), []byte("[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n[tool.hatch.build.targets.wheel.hooks.custom]\n"), 0o644)
+	os.WriteFile(filepath.Join(hooked, "hatch_build.py"), []byte("from hatchling.builders.hooks.plugin.interface import BuildHookInterface\n"), 0o644)
+	otherPath := t.TempDir()
+	os.WriteFile(filepath.Join(otherPath, "pyproject.toml"), []byte("[tool.hatch.build.hooks.custom]\npath = \"build/hooks.py\"\n"), 0o644)
+	os.MkdirAll(filepath.Join(otherPath, "build"), 0o755)
+	os.WriteFile(filepath.Join(otherPath, "build", "hooks.py"), nil, 0o644)
 	for _, tc := range []struct {
 		name string
 		src  Source
 		want []string
 	}{
 		{"setup.py", Source{Root: withSetup}, []string{"setup.py"}},
+		{"setup.py with setuptools' backend", Source{Root: withSetup, Pyproject: setuptools}, []string{"setup.py"}},
+		{"the setup.py flit wrote, which flit_core never runs (more-itertools 10.1.0)", Source{Root: withSetup, Pyproject: flit}, nil},
+		{"setup.py beside hatchling", Source{Root: withSetup, Pyproject: hatch}, nil},
+		{"hatchling's custom build hook", Source{Root: hooked, Pyproject: hatch}, []string{"hatch_build.py"}},
+		{"a custom hook at its own path", Source{Root: otherPath, Pyproject: hatch}, []string{"build/hooks.py"}},
 		{"a backend from the index", Source{Root: without, Pyproject: hatch}, nil},
 		{"an in-tree backend (frozenlist 1.4.1)", Source{Root: without, Pyproject: inTree},
 			[]string{"its own build backend pep517_backend.hooks (backend-path packaging)"}},

@@ -57,6 +57,7 @@ func representative() *Report {
 					StoppedAt: "demo.slow"}}},
 			Tests: &Tests{Phase: phase("exit", 1100), Runner: "pytest", Found: "tests/ (pytest)",
 				Tested: "the installed copy of demo", DepsInstall: "cached", DepsNote: "they share a project with the environment", ConftestMissing: "sortedcontainers",
+				CoverageNote: "coverage.py recorded nothing",
 				Results: &TestRun{Counts: TestCounts{Passed: 1, Failed: 1, Errors: 1, Skipped: 1, XFailed: 1, XPassed: 1, Warnings: 1},
 					Complete: true, ExitStatus: 1, Running: "tests/test_demo.py::test_slow",
 					Cases: []TestCase{

@@ -420,6 +420,8 @@ type Tests struct {
 	Skipped []SkipReason `json:"skipped_by_reason,omitempty"`
 	// Coverage of the installed package by the suite.
 	Coverage *Coverage `json:"coverage,omitempty"`
+	// CoverageNote says why there is no coverage when the tests ran and there is none.
+	CoverageNote string `json:"coverage_note,omitempty"`
 	// DepsInstall is how the test dependencies joined the environment: "cached" (pip installed
 	// them alone, once, into a cache directory added to the environment, because they share no
 	// project with it) or "pip" (pip installed them into the environment).

@@ -84,6 +84,31 @@ func TestSummaryTestsSection(t *testing.T) {
 	}
 }
 
+// TestSummaryCoverageLine: the coverage line gives the figures, or why there are none.
+func TestSummaryCoverageLine(t *testing.T) {
+	br := 50.0
+	for _, tc := range []struct {
+		name string
+		cov  *Coverage
+		note string
+		want string
+	}{
+		{"measured", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"}, Files: []FileCoverage{{Path: "demo/__init__.py"}}}, "",
+			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 files\n"},
+		{"none, and why (mccabe 0.7.0: its one test module failed to collect)", nil, "no test ran: what the collection imported is no test's coverage",
+			"  coverage  none: no test ran: what the collection imported is no test's coverage\n"},
+		{"none, no reason", nil, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.Results().Tests.Coverage, r.Results().Tests.CoverageNote = tc.cov, tc.note
+			if got := summaryLines(t, r, "  coverage"); got != tc.want {
+				t.Errorf("coverage line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // summaryLines are the lines of r's summary that begin with prefix, each with its newline.
 func summaryLines(t *testing.T, r *Report, prefix string) string {
 	t.Helper()

@@ -91,6 +91,8 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s) of %s: %d files\n", c.Percent, c.LinePercent, br,
 				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files))
+		} else if t.CoverageNote != "" && t.Results != nil {
+			fmt.Fprintf(&b, "  coverage  none: %s\n", oneLine(t.CoverageNote, 160))
 		}
 	}
 	if l := r.Lint; l != nil && l.Lines > 0 {

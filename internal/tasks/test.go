@@ -244,17 +244,34 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	// combined, the copies in the test tree counted as the installed files they are. None when
 	// no test ran: what a conftest.py or the collection imported is no test's coverage (attrs'
 	// conftest.py failed, after importing attr: 55 % of nothing).
-	if parts, _ := filepath.Glob(covData + ".*"); len(parts) > 0 && len(measured) > 0 && testsRan(t.Results) {
+	parts, _ := filepath.Glob(covData + ".*")
+	switch {
+	case len(measured) == 0:
+		t.CoverageNote = "the distribution installs no module of its own to measure"
+	case !testsRan(t.Results):
+		t.CoverageNote = "no test ran: what the collection imported is no test's coverage"
+	case len(parts) == 0:
+		t.CoverageNote = "coverage.py recorded nothing"
+	default:
 		cov, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
 			readOnly: testLayerBind(layer), env: []string{"COVERAGE_FILE=" + j.in(covData), "COVERAGE_RCFILE=" + j.in(covRC)},
 			argv: []string{j.in(env.Python), "-c", coverageJSONScript, j.in(covJSON), strconv.Itoa(reportParts())}})
-		if err == nil && cov.ok() {
-			if c, err := parseCoverage(covJSON, j.in(tree), j.in(env.SitePackages)); err == nil {
-				c.Source = measured
-				t.Coverage = c
-			}
-			j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
+		if err != nil {
+			t.CoverageNote = "coverage.py's report could not run: " + err.Error()
+			break
 		}
+		if !cov.ok() {
+			t.CoverageNote = "coverage.py's report failed (" + describe(cov.res) + "): " + lastLine(cov.output)
+			break
+		}
+		c, err := parseCoverage(covJSON, j.in(tree), j.in(env.SitePackages))
+		if err != nil {
+			t.CoverageNote = "coverage.py's report could not be read: " + err.Error()
+			break
+		}
+		c.Source = measured
+		t.Coverage = c
+		j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
 	}
 	if t.Results == nil {
 		why := conftestFailure(res.output)

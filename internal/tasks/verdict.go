@@ -281,6 +281,9 @@ type testCause struct {
 	// what completes "N of M tests ...".
 	what  string
 	cases int
+	// files are the cases that are whole test files pytest could not collect: each counts as one
+	// test, whatever tests it holds.
+	files int
 	// paths are the test data missing from the sdist, for the "data" cause, and the arguments
 	// no fixture gives, for the "args" cause, in node id order.
 	paths []string
@@ -319,13 +322,17 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		return v, reason, true
 	}
 	causes := map[string]*testCause{}
-	add := func(key string, c testCause) {
-		if have, ok := causes[key]; ok {
-			have.cases++
-			return
+	add := func(key string, f report.TestCase, c testCause) {
+		have, ok := causes[key]
+		if !ok {
+			c.first = len(causes)
+			have = &c
+			causes[key] = have
 		}
-		c.cases, c.first = 1, len(causes)
-		causes[key] = &c
+		have.cases++
+		if !strings.Contains(f.NodeID, "::") {
+			have.files++
+		}
 	}
 	// The missing modules are grouped by name, a module with the missing one above it (a
 	// submodule of a package that is not there) under that one. Python names the first module of
@@ -357,44 +364,44 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			name := group[f.Missing]
 			switch dep, unmet := providingDep(f.Missing, missingDeps), providingDep(f.Missing, unmetDeps); {
 			case dep != "":
-				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
+				add("dep:"+dep, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
 			case unmet != "":
-				add("dep:"+unmet, testCause{verdict: report.VerdictTestDeps, order: 1,
+				add("dep:"+unmet, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` has no matching version on the index", unmet)})
 			case len(missingDeps)+len(unmetDeps) > 0 && fetch.OtherTestDepsFetched:
 				// A module of a test dependency the index could not satisfy, under another name.
-				add("unmet:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
+				add("unmet:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: `%s` was not installed, and some test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
 			case len(missingDeps)+len(unmetDeps) > 0:
 				// The test dependencies were left out because one of them could not be had.
-				add("dropped:"+name, testCause{verdict: report.VerdictTestDeps, order: 1,
+				add("dropped:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: `%s` was not installed, and the test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
 			case testresult.IsFixtureLookup(f.Message):
-				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
+				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they use a fixture of the pytest plugin `%s` (%s), which no installed dependency provides", name, f.Message)})
 			default:
-				add("import:"+name, testCause{verdict: report.VerdictTestDeps, order: 2,
+				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)})
 			}
 		case report.ClassMissingProgram:
-			add("program:"+f.MissingProgram, testCause{verdict: report.VerdictTestDeps, order: 2,
+			add("program:"+f.MissingProgram, f, testCause{verdict: report.VerdictTestDeps, order: 2,
 				what: fmt.Sprintf("could not run: they run the program `%s`, which is not installed", f.MissingProgram)})
 		case report.ClassMissingLocale:
 			what := "could not run: they set a locale this machine does not have"
 			if f.MissingLocale != "" {
 				what = fmt.Sprintf("could not run: they set the locale `%s`, which this machine does not have", f.MissingLocale)
 			}
-			add("locale:"+f.MissingLocale, testCause{verdict: report.VerdictTestDeps, order: 2, what: what})
+			add("locale:"+f.MissingLocale, f, testCause{verdict: report.VerdictTestDeps, order: 2, what: what})
 		case report.ClassHiddenSystem:
-			add("sys", testCause{verdict: report.VerdictTestDeps, order: 2,
+			add("sys", f, testCause{verdict: report.VerdictTestDeps, order: 2,
 				what: "could not run: they read /sys, which the sandbox keeps out"})
 		case report.ClassNeedsNetwork:
-			add("network", testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
+			add("network", f, testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
 		case report.ClassMissingFile:
 			// Every path missing is named, up to three (toml 0.10.2's tests read
 			// toml-test/tests/valid and toml-test/tests/invalid).
-			add("data", testCause{verdict: report.VerdictTestData, order: 4})
+			add("data", f, testCause{verdict: report.VerdictTestData, order: 4})
 			c := causes["data"]
 			if p := dataPath(f.MissingPath); !slices.Contains(c.paths, p) {
 				c.paths = append(c.paths, p)
@@ -405,21 +412,21 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			if m := oneLineOf(f.Message); m != "" {
 				what += ": " + m
 			}
-			add("collect", testCause{verdict: report.VerdictTestCollection, order: 5, what: what})
+			add("collect", f, testCause{verdict: report.VerdictTestCollection, order: 5, what: what})
 		case report.ClassTimedOut:
-			add("timeout", testCause{verdict: report.VerdictTimeout, order: 6, what: "timed out"})
+			add("timeout", f, testCause{verdict: report.VerdictTimeout, order: 6, what: "timed out"})
 		default:
 			if dep := askedToInstall(f.Message, missingDeps); dep != "" {
 				// The package's own words: "Algorithm 'RS256' could not be found. Do you have
 				// cryptography installed?" (PyJWT, under oauthlib's tests).
-				add("dep:"+dep, testCause{verdict: report.VerdictTestDeps, order: 1,
+				add("dep:"+dep, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
 				continue
 			}
 			if args := unsuppliedArguments(f.Message); len(args) > 0 {
 				// PyYAML's tests/lib: test functions whose data files its own runner
 				// (test_appliance.py) passes them; under pytest nothing does.
-				add("args", testCause{verdict: report.VerdictTestCollection, order: 5})
+				add("args", f, testCause{verdict: report.VerdictTestCollection, order: 5})
 				c := causes["args"]
 				for _, a := range args {
 					if !slices.Contains(c.paths, a) {
@@ -431,7 +438,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				continue
 			}
 			own++
-			add("own", testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own" + withRelaxed(fetch)})
+			add("own", f, testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own" + withRelaxed(fetch)})
 		}
 	}
 	if len(causes) == 0 {
@@ -459,7 +466,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 	parts := make([]string, 0, len(list))
 	for i, c := range list {
 		if i == 0 {
-			parts = append(parts, fmt.Sprintf("%s of %s %s", comma(c.cases), comma(total), testsWord(total, c.what)))
+			parts = append(parts, fmt.Sprintf("%s of %s %s", comma(c.cases), comma(total), testsWord(total, c.what))+filesPart(c))
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %s", comma(c.cases), c.what))
@@ -569,6 +576,23 @@ func unavailable(missing, unmet []string) string {
 }
 
 // testsWord is "tests WHAT", or "test WHAT" for one.
+// filesPart says, after a cause's count, how many of its tests are whole test files that could
+// not be collected, which pytest counts as one test each, whatever they hold (mccabe 0.7.0's
+// test_mccabe.py, 16 tests that never ran, is "1 of 1 test"); "" when none is, or when the cause
+// itself is a collection error.
+func filesPart(c *testCause) string {
+	switch {
+	case c.files == 0 || c.verdict == report.VerdictTestCollection:
+		return "" // "could not be collected" says it
+	case c.files == c.cases && c.files == 1:
+		return " (a test file pytest could not collect, counted as one test)"
+	case c.files == c.cases:
+		return " (test files pytest could not collect, each counted as one test)"
+	}
+	return fmt.Sprintf(" (%s of them %s pytest could not collect, each counted as one test)",
+		comma(c.files), map[bool]string{true: "a test file", false: "test files"}[c.files == 1])
+}
+
 func testsWord(total int, what string) string {
 	if total == 1 {
 		return "test " + what

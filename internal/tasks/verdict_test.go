@@ -156,28 +156,28 @@ func TestDecideVerdict(t *testing.T) {
 			missing("tests/test_a.py", "pretend"), missing("tests/test_b.py", "pretend"), missing("tests/test_c.py", "hypothesis"),
 			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion})...),
 			&report.Fetch{MissingTestDeps: []string{"pretend"}}),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `pretend` is not on the index; " +
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: test dependency `pretend` is not on the index (test files pytest could not collect, each counted as one test); " +
 				"also 1 failed on their own; 1 could not run: `hypothesis` was not installed, and the test dependencies were left out: `pretend` not on the index"}},
 		{"test dependencies left out for a version the index lacks", one(verdictInput{}, suite(append(passed(2),
 			missing("tests/test_a.py", "hypothesis.strategies"), missing("tests/test_b.py", "hypothesis"), missing("tests/test_c.py", "pretend"),
 			missing("tests/test_d.py", "jaraco.classes"))...),
 			&report.Fetch{MissingTestDeps: []string{"pretend", "jaraco.classes"}, UnmetTestDeps: []string{"coverage[toml]>=7.2.0"}}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 6 tests could not run: `hypothesis` was not installed, and the test dependencies were left out: " +
-				"`pretend`, `jaraco.classes` not on the index, `coverage[toml]>=7.2.0` with no matching version on it; " +
+				"`pretend`, `jaraco.classes` not on the index, `coverage[toml]>=7.2.0` with no matching version on it (test files pytest could not collect, each counted as one test); " +
 				"also 1 could not run: test dependency `pretend` is not on the index; 1 could not run: test dependency `jaraco.classes` is not on the index"}},
 		{"a test dependency the index does not have, the others fetched", one(verdictInput{}, suite(append(passed(2),
 			missing("tests/test_a.py", "pretend"), missing("tests/test_c.py", "yaml"))...),
 			&report.Fetch{MissingTestDeps: []string{"pretend", "PyYAML"}, OtherTestDepsFetched: true}),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 4 tests could not run: test dependency `pretend` is not on the index; " +
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 4 tests could not run: test dependency `pretend` is not on the index (a test file pytest could not collect, counted as one test); " +
 				"also 1 could not run: test dependency `PyYAML` is not on the index"}},
 		{"a test dependency with no matching version, the others fetched", one(verdictInput{}, suite(append(passed(210),
 			missing("tests/test_android.py", "pytest_mock"), missing("tests/test_unix.py", "pytest_mock"))...),
 			&report.Fetch{MissingTestDeps: []string{"covdefaults"}, UnmetTestDeps: []string{"pytest-mock>=3.10"}, OtherTestDepsFetched: true}),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 212 tests could not run: test dependency `pytest-mock>=3.10` has no matching version on the index"}},
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 212 tests could not run: test dependency `pytest-mock>=3.10` has no matching version on the index (test files pytest could not collect, each counted as one test)"}},
 		{"a module of a test dependency the index could not satisfy, under another name", one(verdictInput{}, suite(append(passed(2),
 			missing("tests/test_a.py", "mocklib"))...),
 			&report.Fetch{UnmetTestDeps: []string{"pytest-mock>=3.10"}, OtherTestDepsFetched: true}),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: `mocklib` was not installed, and some test dependencies were left out: `pytest-mock>=3.10` with no matching version on it"}},
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: `mocklib` was not installed, and some test dependencies were left out: `pytest-mock>=3.10` with no matching version on it (a test file pytest could not collect, counted as one test)"}},
 		{"pytest stopped, the test dependencies the index has installed", one(verdictInput{}, stopped(1,
 			"pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable"),
 			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark"}, OtherTestDepsFetched: true}),
@@ -204,7 +204,7 @@ func TestDecideVerdict(t *testing.T) {
 				Message: "recursive dependency involving fixture 'httpbin' detected"})...), &report.Fetch{UnmetTestDeps: []string{"pytest-httpbin==2.0.0"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: test dependency `pytest-httpbin==2.0.0` has no matching version on the index"}},
 		{"a module no dependency provides", one(verdictInput{}, suite(append(passed(1), missing("tests/test_a.py", "yaml.constructor"))...), nil),
-			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml.constructor`, which no installed dependency provides"}},
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they import `yaml.constructor`, which no installed dependency provides (a test file pytest could not collect, counted as one test)"}},
 		{"a portion of a namespace package the index does not have", one(verdictInput{}, suite(append(passed(3),
 			missing("tests/test_a.py::t", "zope.testing"), missing("tests/test_a.py::u", "zope.testing.cleanup"),
 			missing("tests/test_b.py::t", "zope.event"))...),
@@ -263,7 +263,7 @@ func TestDecideVerdict(t *testing.T) {
 			&report.Fetch{MissingTestDeps: []string{"pytest-cov", "hypothesis"}}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest stopped with an internal error: tests/conftest.py:20: pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover, " +
 				"with the test dependencies not installed, because they could not be: `pytest-cov`, `hypothesis` not on the index; " +
-				"before that, 1 of 2 tests could not run: test dependency `hypothesis` is not on the index; also 1 could not run: `freezegun` was not installed, and the test dependencies were left out: `pytest-cov`, `hypothesis` not on the index"}},
+				"before that, 1 of 2 tests could not run: test dependency `hypothesis` is not on the index (a test file pytest could not collect, counted as one test); also 1 could not run: `freezegun` was not installed, and the test dependencies were left out: `pytest-cov`, `hypothesis` not on the index"}},
 		{"pytest stopped before any test, everything installed", one(verdictInput{}, stopped(4, "pytest refused its command line or configuration: error: unrecognized arguments: --cov"), nil),
 			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --cov"}},
 		{"a run that completed with exit code 3 is judged by its tests", one(verdictInput{}, &report.Tests{Phase: report.Phase{Outcome: "exit", ExitCode: 3, Reason: "pytest stopped with an internal error"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/testfs"
@@ -175,10 +176,10 @@ func TestToxRequirements(t *testing.T) {
 			"[testenv]\ndeps =\n    py38,py39: importlib_metadata\n    !pypy: cffi\n    py{27,34,310,311,py,py3}: hypothesis\n    py{26,27}: unittest2\n" +
 				"    gmpy2py{39,311}: gmpy2\n# a comment at the margin\n    py311-django: django\n    py3: six; python_version >= '3.8'\n    py2: legacy\n    py,!pypy: tool\n    py311: attrs; os_name == 'posix'\n    !py311: old\n    full: yaml\n    pypy3: pypy-only\n",
 			nil, []string{`importlib_metadata; python_version == "3.8" or python_version == "3.9"`,
-				`cffi; not (platform_python_implementation == "PyPy")`,
+				`cffi; platform_python_implementation != "PyPy"`,
 				`hypothesis; python_version == "2.7" or python_version == "3.4" or python_version == "3.10" or python_version == "3.11" or platform_python_implementation == "PyPy"`,
 				`unittest2; python_version == "2.6" or python_version == "2.7"`, "six; python_version >= '3.8'", `legacy; python_version >= "2" and python_version < "3"`, "tool", `attrs; (os_name == "posix") and (python_version == "3.11")`,
-				`old; not (python_version == "3.11")`, `pypy-only; platform_python_implementation == "PyPy"`}},
+				`old; python_version != "3.11"`, `pypy-only; platform_python_implementation == "PyPy"`}},
 		{"on factors of the envlist's environment on the newest Python (crispy-forms' py310-django32)",
 			"[tox]\nenvlist =\n    {py37,py38,py39}-django{22},\n    {py37,py38,py39,py310}-django{32},\n    {py38,py39,py310}-django{40,-latest},\n    lint\n" +
 				"[testenv]\ndeps =\n    django22: django>=2.2,<2.3\n    django32: django>=3.2,<3.3\n    django40: django>=4.0a,<4.1\n    !django32: old-only\n    py310-django32: both\n",
@@ -200,8 +201,15 @@ func TestToxRequirements(t *testing.T) {
 				testfs.Write(t, root, map[string]string{"tox.ini": tc.tox})
 			}
 			testfs.Write(t, root, tc.files)
-			if d := cmp.Diff(tc.want, toxRequirements(root)); d != "" {
+			got := toxRequirements(root)
+			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Error(d)
+			}
+			// pip is handed them: each must be a PEP 508 requirement (no `not` in a marker).
+			for _, r := range got {
+				if _, err := pep440.ParseRequirement(r); err != nil {
+					t.Errorf("%q: %v", r, err)
+				}
 			}
 		})
 	}
@@ -634,12 +642,16 @@ func TestToxSetenv(t *testing.T) {
 		{"in setup.cfg (wrapt's tox configuration)", map[string]string{"setup.cfg": "[metadata]\nname = x\n\n[tox:tox]\nenvlist = py311\n\n[testenv]\nsetenv = MODE = fast\n"},
 			[]string{"MODE=fast"}, "setup.cfg"},
 		{"another environment's", map[string]string{"tox.ini": "[testenv]\ncommands = pytest\n[testenv:docs]\nsetenv = SPHINX = 1\n"}, nil, "tox.ini"},
+		{"on factors, for the environment of the tests' Python (zope.interface 6.0)", map[string]string{"tox.ini": "[tox]\nenvlist =\n    lint\n    py37,py38,py39,py310,py311\n" +
+			"    py{37,38,39,310,311}-pure\n    coverage\n\n[testenv]\nsetenv =\n    ZOPE_INTERFACE_STRICT_IRO=1\n    pure: PURE_PYTHON=1\n" +
+			"    !pure-!pypy3: PURE_PYTHON=0\n    py311: NEW = 1\n    py39: OLD = 1\n"},
+			[]string{"NEW=1", "PURE_PYTHON=0", "ZOPE_INTERFACE_STRICT_IRO=1"}, "tox.ini"},
 		{"none", nil, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			testfs.Write(t, root, tc.files)
-			vars, file := toxSetenv(root)
+			vars, file := toxSetenv(root, "3.11.2")
 			if d := cmp.Diff([]any{tc.want, tc.file}, []any{vars, file}); d != "" {
 				t.Errorf("toxSetenv (-want +got) [vars, file]:\n%s", d)
 			}

@@ -171,7 +171,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	}
 	argv = append(argv, pytestArgs...)
 	// tox's setenv first: the step's own settings after it win.
-	setenv, toxFile := toxSetenv(src.Root)
+	setenv, toxFile := toxSetenv(src.Root, tg.pythonVersion)
 	if len(setenv) > 0 {
 		t.Runner += ", with " + toxFile + "'s setenv " + strings.Join(setenv, " ")
 	}

@@ -220,26 +220,30 @@ func factorMarker(cond string, active map[string]bool) (marker string, keep bool
 			negated := strings.HasPrefix(f, "!")
 			f = strings.TrimPrefix(f, "!")
 			m := pyFactor.FindStringSubmatch(f)
-			var clause string
+			// A clause and its negation, both PEP 508 (which has no "not": pip refuses
+			// `cffi; not (...)`, and with it the whole download).
+			var clause, negation string
 			switch {
 			case m == nil:
 				holds = holds && active[f] != negated
 				continue
 			case m[1] == "pypy":
-				clause = `platform_python_implementation == "PyPy"`
+				clause, negation = `platform_python_implementation == "PyPy"`, `platform_python_implementation != "PyPy"`
 			case m[2] == "" || m[2] == "3" && m[3] == "":
 				clause = "" // py, py3: every Python PYTI runs
 			case m[3] == "":
 				major, _ := strconv.Atoi(m[2]) // py2: any Python 2
 				clause = fmt.Sprintf(`python_version >= "%d" and python_version < "%d"`, major, major+1)
+				negation = fmt.Sprintf(`(python_version < "%d" or python_version >= "%d")`, major, major+1)
 			default:
 				clause = `python_version == "` + m[2] + "." + m[3] + `"`
+				negation = `python_version != "` + m[2] + "." + m[3] + `"`
 			}
 			switch {
 			case clause == "" && negated:
 				holds = false
 			case clause != "" && negated:
-				clauses = append(clauses, "not ("+clause+")")
+				clauses = append(clauses, negation)
 			case clause != "":
 				clauses = append(clauses, clause)
 			}
@@ -460,19 +464,21 @@ func toxPytestFound(root string) (toxPytest, bool) {
 	return p, ok
 }
 
-// toxSetenv are the variables tox's [testenv] setenv gives the tests, as NAME=VALUE, sorted, and
-// the file of the tox configuration (see toxConfig):
-// those on no factor whose value needs no substitution PYTI cannot make ({toxinidir} and the
-// like), and that are not the environment's plumbing (paths, the interpreter's and pip's
-// settings, coverage's files, PYTI's own), which the test step sets itself. zipp's
-// PYTHONWARNDEFAULTENCODING=1 turns on a test that is skipped without it.
-func toxSetenv(root string) (vars []string, file string) {
+// toxSetenv are the variables tox's [testenv] setenv gives the tests on Python pythonVersion
+// (its full version, 3.11.2), as NAME=VALUE, sorted, and the file of the tox configuration (see
+// toxConfig): those on no factor, or on factors that hold for the environment tox runs on that
+// Python (see factorMarker: zope.interface 6.0's `!pure-!pypy3: PURE_PYTHON=0`), whose value
+// needs no substitution PYTI cannot make ({toxinidir} and the like), and that are not the
+// environment's plumbing (paths, the interpreter's and pip's settings, coverage's files, PYTI's
+// own), which the test step sets itself. zipp's PYTHONWARNDEFAULTENCODING=1 turns on a test
+// that is skipped without it.
+func toxSetenv(root, pythonVersion string) (vars []string, file string) {
 	data, file, err := toxConfig(root)
 	if err != nil {
 		return nil, ""
 	}
 	var out []string
-	for k, v := range toxKnownSetenv(string(data)) {
+	for k, v := range toxSetenvOn(string(data), pythonVersion) {
 		if envName.MatchString(k) && !plumbing(k) {
 			out = append(out, k+"="+v)
 		}
@@ -481,16 +487,46 @@ func toxSetenv(root string) (vars []string, file string) {
 	return out, file
 }
 
-// toxKnownSetenv are the variables of [testenv] setenv in a tox configuration whose values need
-// no substitution PYTI cannot make ({toxinidir}, {env:...}), by name.
-func toxKnownSetenv(text string) map[string]string {
+// toxKnownSetenv are the variables of [testenv] setenv in a tox configuration, on no factor,
+// whose values need no substitution PYTI cannot make ({toxinidir}, {env:...}), by name.
+func toxKnownSetenv(text string) map[string]string { return toxSetenvOn(text, "") }
+
+// toxSetenvOn is toxKnownSetenv with the lines on factors that hold for the environment tox
+// runs on Python pythonVersion; none of those when pythonVersion is "". A later line sets a
+// name again, as in tox.
+func toxSetenvOn(text, pythonVersion string) map[string]string {
 	out := map[string]string{}
+	var env pep440.Environment
+	if pythonVersion != "" {
+		env = pep440.DefaultEnvironment(pythonVersion)
+	}
 	for _, line := range toxValue(text, "testenv", "setenv") {
+		if cond, rest, ok := factorCondition(line); ok {
+			if pythonVersion == "" || !factorHolds(cond, envFactors(text), env) {
+				continue
+			}
+			line = rest
+		}
 		if k, v, ok := strings.Cut(line, "="); ok && !strings.ContainsAny(v, "{}\n") {
 			out[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 	}
 	return out
+}
+
+// factorHolds reports whether a tox factor condition holds for the environment tox runs on the
+// Python env describes, whose other factors are active (see factorMarker).
+func factorHolds(cond string, active map[string]bool, env pep440.Environment) bool {
+	marker, keep := factorMarker(cond, active)
+	if !keep || marker == "" {
+		return keep
+	}
+	m, err := pep440.ParseMarker(marker)
+	if err != nil {
+		return false
+	}
+	holds, err := m.Evaluate(env)
+	return err == nil && holds
 }
 
 // envName is an environment variable's name as a shell writes one.

@@ -31,25 +31,10 @@ var (
 // component below root, and only a regular file is returned. The descriptor is the file that was
 // checked, so replacing it afterwards changes nothing.
 func Open(root, path string) (*os.File, error) {
-	rel, err := relBelow(root, path)
+	// O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked right after.
+	fd, err := openUnder(root, path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY)
 	if err != nil {
 		return nil, err
-	}
-	dir, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: root, Err: err}
-	}
-	defer unix.Close(dir)
-	// O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked right after.
-	fd, err := openBeneath(dir, rel, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY)
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("%s: %w", path, ErrLink)
-		}
-		if errors.Is(err, unix.EXDEV) {
-			return nil, fmt.Errorf("%s: %w", path, ErrOutside)
-		}
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
@@ -72,32 +57,40 @@ func Open(root, path string) (*os.File, error) {
 // is bound or read through the descriptor is the directory that was opened, whatever replaces it
 // afterwards.
 func OpenDir(root, path string) (*os.File, error) {
+	fd, err := openUnder(root, path, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	if err != nil {
+		// The last component a link (O_DIRECTORY|O_NOFOLLOW says ENOTDIR for one) or a file.
+		var st unix.Stat_t
+		if errors.Is(err, unix.ENOTDIR) && unix.Lstat(path, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
+			return nil, fmt.Errorf("%s: %w", path, ErrLink)
+		}
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// openUnder opens path, which must lie below root, with flags, following no link below root
+// (see openBeneath): a link on the way is ErrLink, a path leading out ErrOutside.
+func openUnder(root, path string, flags int) (int, error) {
 	rel, err := relBelow(root, path)
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	dir, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: root, Err: err}
+		return -1, &os.PathError{Op: "open", Path: root, Err: err}
 	}
 	defer unix.Close(dir)
-	fd, err := openBeneath(dir, rel, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
-	if err != nil {
-		switch {
-		case errors.Is(err, unix.ELOOP):
-			return nil, fmt.Errorf("%s: %w", path, ErrLink)
-		case errors.Is(err, unix.EXDEV):
-			return nil, fmt.Errorf("%s: %w", path, ErrOutside)
-		case errors.Is(err, unix.ENOTDIR):
-			// The last component a link (O_DIRECTORY|O_NOFOLLOW says ENOTDIR for one) or a file.
-			var st unix.Stat_t
-			if unix.Fstatat(dir, rel, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
-				return nil, fmt.Errorf("%s: %w", path, ErrLink)
-			}
-		}
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	fd, err := openBeneath(dir, rel, flags)
+	switch {
+	case err == nil:
+		return fd, nil
+	case errors.Is(err, unix.ELOOP):
+		return -1, fmt.Errorf("%s: %w", path, ErrLink)
+	case errors.Is(err, unix.EXDEV):
+		return -1, fmt.Errorf("%s: %w", path, ErrOutside)
 	}
-	return os.NewFile(uintptr(fd), path), nil
+	return -1, &os.PathError{Op: "open", Path: path, Err: err}
 }
 
 // openBeneath opens rel below dir without following any link: openat2 with RESOLVE_BENEATH and

@@ -49,15 +49,7 @@ func copyTreeExcept(src, dst string, skipTop map[string]bool) error {
 // files are left out), and leaves out every entry skip names (a directory with all below it);
 // a nil skip copies everything.
 func copyTreeWith(src, dst string, skip func(rel string, d fs.DirEntry) bool) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
+	return eachEntry(src, dst, func(path, target, rel string, d fs.DirEntry) error {
 		if skip != nil && skip(rel, d) {
 			if d.IsDir() {
 				return filepath.SkipDir
@@ -81,11 +73,10 @@ func copyTreeWith(src, dst string, skip func(rel string, d fs.DirEntry) bool) er
 	})
 }
 
-// linkTree makes dst a copy of the directory tree src whose files are hard links to src's:
-// directories and symbolic links are made anew, with src's modes and owners, and special files
-// are left out. A file written in place shows in both trees; one made, replaced or removed in
-// either tree does not show in the other. No link is followed.
-func linkTree(src, dst string) error {
+// eachEntry walks src without following links and calls f with each entry's path, the path it
+// takes below dst, its path relative to src, and the entry; f's filepath.SkipDir skips a
+// directory.
+func eachEntry(src, dst string, f func(path, target, rel string, d fs.DirEntry) error) error {
 	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -94,7 +85,16 @@ func linkTree(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		target := filepath.Join(dst, rel)
+		return f(path, filepath.Join(dst, rel), rel, d)
+	})
+}
+
+// linkTree makes dst a copy of the directory tree src whose files are hard links to src's:
+// directories and symbolic links are made anew, with src's modes and owners, and special files
+// are left out. A file written in place shows in both trees; one made, replaced or removed in
+// either tree does not show in the other. No link is followed.
+func linkTree(src, dst string) error {
+	return eachEntry(src, dst, func(path, target, _ string, d fs.DirEntry) error {
 		switch {
 		case d.IsDir():
 			info, err := d.Info()

@@ -133,7 +133,11 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 		{t.task("import"), report.VerdictImportFailed, ""},
 	} {
 		if rec, ok := records[step.task]; ok && rec.Status != dag.StatusOK && rec.Status != dag.StatusSkipped {
-			return step.verdict, step.prefix + firstLineOf2(rec.Error, rec.Reason)
+			reason := step.prefix + firstLineOf2(rec.Error, rec.Reason)
+			if step.verdict == report.VerdictImportFailed {
+				reason += testsBesidePart(t.Results.Tests)
+			}
+			return step.verdict, reason
 		}
 	}
 	// The import proved nothing: no module is importable by name.
@@ -193,6 +197,27 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	}
 	return report.VerdictPassed, fmt.Sprintf("%s, %d skipped%s%s%s", reason, c.Skipped, skipsPart(c.Skipped, tests.Skipped, t.Results.Fetch),
 		withRelaxed(t.Results.Fetch), tracingOnlyClause(tests.Results))
+}
+
+// testsBesidePart is the clause an import failure's reason ends with when the tests ran all the
+// same, with the test dependencies installed, which may provide what the import missed (soupsieve
+// 2.5 leaves bs4, whose plugin it is, undeclared: the import fails, its 378 tests pass); "" when
+// no test ran (a collection error is none).
+func testsBesidePart(tests *report.Tests) string {
+	if tests == nil || !testsRan(tests.Results) {
+		return ""
+	}
+	c := tests.Results.Counts
+	counts := fmt.Sprintf("%d passed", c.Passed)
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{c.Failed, "failed"}, {c.Errors, map[bool]string{true: "error", false: "errors"}[c.Errors == 1]}, {c.Skipped, "skipped"}} {
+		if n.n > 0 {
+			counts += fmt.Sprintf(", %d %s", n.n, n.what)
+		}
+	}
+	return "; with the test dependencies installed, the tests ran: " + counts
 }
 
 // tracingOnlyClause is the clause that says how many tests failed under coverage.py's tracing alone

@@ -316,6 +316,10 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictInstall, Reason: "venv: no space"}},
 		{"import failed", one(verdictInput{Tasks: with(okTasks(""), "import", dag.StatusFailed, "1 of 2 modules did not import", "", "")}, nil, nil),
 			verdictOutput{Verdict: report.VerdictImportFailed, Reason: "1 of 2 modules did not import"}},
+		{"import failed on what the tests had (soupsieve 2.5 leaves bs4 undeclared)", one(verdictInput{Tasks: with(okTasks(""), "import", dag.StatusFailed,
+			"1 of 1 modules do not import: soupsieve needs bs4, which is not installed (an undeclared dependency?)", "", "")}, suite(append(passed(3), report.TestCase{NodeID: "tests/test_x.py::test_win", Outcome: report.TestSkipped, Message: "needs Windows"})...), nil),
+			verdictOutput{Verdict: report.VerdictImportFailed, Reason: "1 of 1 modules do not import: soupsieve needs bs4, which is not installed (an undeclared dependency?); " +
+				"with the test dependencies installed, the tests ran: 3 passed, 1 skipped"}},
 		{"PYTI failed to resolve", one(verdictInput{Tasks: with(okTasks(""), "resolve", dag.StatusFailed, "index unreachable", "", "")}, nil, nil),
 			verdictOutput{Verdict: report.VerdictError, Reason: "resolve: index unreachable"}},
 		{"not found", verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictNotFound: "no release matches nosuch==9"}}},

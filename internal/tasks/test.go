@@ -270,6 +270,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			break
 		}
 		c.Source = measured
+		installedNames(c, copies, env.SitePackages)
 		t.Coverage = c
 		j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
 	}
@@ -414,6 +415,29 @@ func sourceRepository(urls map[string]string) string {
 		return u.Scheme + "://" + u.Host + "/" + parts[0] + "/" + strings.TrimSuffix(parts[1], ".git")
 	}
 	return ""
+}
+
+// installedNames names each measured file that is a single module's copy in the test tree
+// (typing_extensions 4.7.1's src/typing_extensions.py, which coverage.py's [paths] cannot map, as
+// it maps directories) by its place in site-packages, as the package's own files are named.
+func installedNames(c *report.Coverage, copies []moduleCopy, site string) {
+	names := map[string]string{}
+	for _, m := range copies {
+		if m.dir || m.installed == "" {
+			continue
+		}
+		if rel, err := filepath.Rel(site, m.installed); err == nil && !strings.HasPrefix(rel, "..") {
+			for _, t := range m.tree {
+				names[filepath.ToSlash(t)] = filepath.ToSlash(rel)
+			}
+		}
+	}
+	for i, f := range c.Files {
+		if n, ok := names[filepath.ToSlash(f.Path)]; ok {
+			c.Files[i].Path = n
+		}
+	}
+	sort.Slice(c.Files, func(a, b int) bool { return c.Files[a].Path < c.Files[b].Path })
 }
 
 // parseCoverage reads `coverage json` output.

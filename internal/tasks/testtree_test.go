@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/testfs"
 	"github.com/pyti/pyti/internal/testresult"
 )
@@ -553,5 +554,43 @@ func TestItemTimeout(t *testing.T) {
 		if got := itemTimeout(tc.noOutput); got != tc.want {
 			t.Errorf("itemTimeout(%v) = %v, want %v", tc.noOutput, got, tc.want)
 		}
+	}
+}
+
+// TestInstalledNames: a single module's copy in the test tree is named by its place in
+// site-packages, as a package's files are; other files keep their names.
+func TestInstalledNames(t *testing.T) {
+	site := "/job/work/venv/lib/python3.11/site-packages"
+	copies := []moduleCopy{
+		{name: "typing_extensions", installed: site + "/typing_extensions.py", tree: []string{"src/typing_extensions.py"}},
+		{name: "mccabe", installed: site + "/mccabe.py", tree: []string{"mccabe.py"}},
+		{name: "pkg", installed: site + "/pkg", dir: true, tree: []string{"src/pkg"}},
+		{name: "_speedups"},
+	}
+	tests := []struct {
+		name  string
+		files []string
+		want  []string
+	}{
+		{"a module under src/ (typing_extensions 4.7.1)", []string{"src/typing_extensions.py"}, []string{"typing_extensions.py"}},
+		{"a module at the top", []string{"mccabe.py"}, []string{"mccabe.py"}},
+		{"a package's files, mapped by coverage.py itself", []string{"pkg/b.py", "pkg/a.py"}, []string{"pkg/a.py", "pkg/b.py"}},
+		{"mixed, sorted", []string{"src/typing_extensions.py", "pkg/a.py"}, []string{"pkg/a.py", "typing_extensions.py"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &report.Coverage{}
+			for _, f := range tt.files {
+				c.Files = append(c.Files, report.FileCoverage{Path: f})
+			}
+			installedNames(c, copies, site)
+			var got []string
+			for _, f := range c.Files {
+				got = append(got, f.Path)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("files (-want +got):\n%s", d)
+			}
+		})
 	}
 }

@@ -685,11 +685,19 @@ func testRequirements(src Source, setupPy []string) []string {
 	}
 	for _, deps := range pkgmeta.SetupCfgTestDependencies(src.SetupCfg) {
 		if deps.Kind == "tests_require" && len(deps.Requirements) > 0 {
-			return deps.Requirements
+			return orRunners(src.Root, deps.Requirements)
 		}
 	}
 	if len(setupPy) > 0 {
-		return setupPy
+		return orRunners(src.Root, setupPy)
+	}
+	// tox's deps that name requirements files are the test environment, whatever other files
+	// the tree holds: wcwidth 0.2.6's [testenv] installs requirements-tests39.txt, and its
+	// requirements-tests36.txt, first by name, pins pytest 6 for Python 3.6 alone.
+	if len(toxDepsFiles(src.Root)) > 0 {
+		if tox := toxRequirements(src.Root); len(tox) > 0 {
+			return tox
+		}
 	}
 	for _, name := range append([]string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
 		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}, devRequirementsFiles(src.Root)...) {
@@ -700,21 +708,22 @@ func testRequirements(src Source, setupPy []string) []string {
 				// tests run in.
 				return tox
 			}
-			if slices.Contains(toxDepsFiles(src.Root), name) {
-				// tox installs this file and more (crispy-forms' Django, on a factor): tox's
-				// deps are the test environment.
-				return toxRequirements(src.Root)
-			}
-			if runner := runnerRequirements(src.Root, reqs); len(runner) > 0 {
-				return runner
-			}
-			return reqs
+			return orRunners(src.Root, reqs)
 		}
 	}
 	if reqs := toxRequirements(src.Root); len(reqs) > 0 {
 		return reqs
 	}
 	return noxRequirements(src.Root)
+}
+
+// orRunners is reqs, or, when they install tox or nox, the runner's own test environment (see
+// runnerRequirements): sortedcontainers 2.4.0's setup.py has tests_require=['tox'].
+func orRunners(root string, reqs []string) []string {
+	if runner := runnerRequirements(root, reqs); len(runner) > 0 {
+		return runner
+	}
+	return reqs
 }
 
 // runnerRequirements are tox's [testenv] deps, or the noxfile's test session's, when a

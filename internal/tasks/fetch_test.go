@@ -592,6 +592,11 @@ func TestTestRequirementsFiles(t *testing.T) {
 			[]string{"pytest>=3.0.0", "xlrd==2.0.1"}},
 		{"a development file that installs tox, with no deps in tox.ini", map[string]string{"dev-requirements.txt": "tox\npytest-mock\n", "tox.ini": "[testenv]\ncommands = pytest\n"},
 			[]string{"tox", "pytest-mock"}},
+		{"tox's deps name one of several test files (wcwidth 0.2.6): that one", map[string]string{"requirements-tests36.txt": "pytest==6.2.5\n",
+			"requirements-tests37.in": "pytest<7\n", "requirements-tests39.txt": "pytest==7.1.1\npytest-cov==3.0.0\n",
+			"tox.ini": "[tox]\nenvlist = py36,py37,py38,py39,py310,py311\n[testenv]\ndeps = -r requirements-tests39.txt\ncommands = {envpython} -m pytest\n" +
+				"[testenv:py36]\ndeps = -r requirements-tests36.txt\n"},
+			[]string{"pytest==7.1.1", "pytest-cov==3.0.0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
@@ -615,6 +620,7 @@ func TestSetupPyTestRequirements(t *testing.T) {
 	}{
 		{"tests_require", []string{"pytest<7", "hypothesis<7"}, []string{"pytest<7", "hypothesis<7"}},
 		{"none", nil, []string{"pytest-mock"}},
+		{"tests_require that is tox (sortedcontainers 2.4.0): tox's deps", []string{"tox"}, []string{"setuptools"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

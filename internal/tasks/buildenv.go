@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/pyti/pyti/internal/archive"
+	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/sandbox"
@@ -49,9 +50,16 @@ var errNoCachedEnv = errors.New("no cached build environment")
 // wheelhouse file of every project the requirements can reach through any file's Requires-Dist
 // (markers, extras and versions ignored, so the set holds whatever pip could pick).
 func (j *job) buildEnvKey(ctx context.Context, t *target, kind, dir string, reqs []string) (string, error) {
+	key, _, err := j.buildEnvKeyFiles(ctx, t, kind, dir, reqs)
+	return key, err
+}
+
+// buildEnvKeyFiles is buildEnvKey, with the wheelhouse files the key names and the sha256 of
+// each, as it read them.
+func (j *job) buildEnvKeyFiles(ctx context.Context, t *target, kind, dir string, reqs []string) (string, map[string]string, error) {
 	files, err := os.ReadDir(dir)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	byName := map[string][]string{}
 	for _, f := range files {
@@ -88,14 +96,14 @@ func (j *job) buildEnvKey(ctx context.Context, t *target, kind, dir string, reqs
 	}
 	for _, r := range reqs {
 		if err := add(r); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "pyti %s v1\npython %s %s %s\nimage %s %s\n", kind, t.python, t.pythonVersion, t.pythonTag, t.img.Name, t.img.ID)
 	pipSum, err := fileSHA256(filepath.Join(t.img.Root, t.pipWheel))
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	fmt.Fprintf(h, "pip %s\n", pipSum)
 	for _, r := range reqs {
@@ -107,36 +115,38 @@ func (j *job) buildEnvKey(ctx context.Context, t *target, kind, dir string, reqs
 		queue = queue[1:]
 		for _, f := range byName[n] {
 			if name, ok := strings.CutPrefix(f, "sdist:"); ok {
-				return "", fmt.Errorf("%w: %s is a source distribution", errNoCachedEnv, name)
+				return "", nil, fmt.Errorf("%w: %s is a source distribution", errNoCachedEnv, name)
 			}
 			used = append(used, f)
 			_, data, err := archive.ReadMember(ctx, filepath.Join(dir, f), archive.DefaultLimits(), archive.IsWheelMetadata, 4<<20)
 			if err != nil {
-				return "", fmt.Errorf("%w: reading %s: %w", errNoCachedEnv, f, err)
+				return "", nil, fmt.Errorf("%w: reading %s: %w", errNoCachedEnv, f, err)
 			}
 			md, err := pkgmeta.ParseCoreMetadata(strings.NewReader(string(data)), 4<<20)
 			if err != nil {
-				return "", fmt.Errorf("%w: reading %s: %w", errNoCachedEnv, f, err)
+				return "", nil, fmt.Errorf("%w: reading %s: %w", errNoCachedEnv, f, err)
 			}
 			for _, rd := range md.RequiresDist {
 				if rd.Name == "" {
-					return "", fmt.Errorf("%w: %s: Requires-Dist %q: %s", errNoCachedEnv, f, rd.Raw, rd.Error)
+					return "", nil, fmt.Errorf("%w: %s: Requires-Dist %q: %s", errNoCachedEnv, f, rd.Raw, rd.Error)
 				}
 				if err := add(rd.Name); err != nil {
-					return "", err
+					return "", nil, err
 				}
 			}
 		}
 	}
 	sort.Strings(used)
+	sums := make(map[string]string, len(used))
 	for _, f := range used {
 		sum, err := fileSHA256(filepath.Join(dir, f))
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
+		sums[f] = sum
 		fmt.Fprintf(h, "file %s %s\n", f, sum)
 	}
-	return hex.EncodeToString(h.Sum(nil))[:32], nil
+	return hex.EncodeToString(h.Sum(nil))[:32], sums, nil
 }
 
 // buildEnv returns the cached build environment holding reqs for t, installing it first when
@@ -152,15 +162,23 @@ func (j *job) cachedPrefix(ctx context.Context, t *target, kind, wh string, reqs
 	if cache == "" {
 		return nil, fmt.Errorf("%w: no cache directory", errNoCachedEnv)
 	}
-	key, err := j.buildEnvKey(ctx, t, kind, wh, reqs)
+	key, sums, err := j.buildEnvKeyFiles(ctx, t, kind, wh, reqs)
 	if err != nil {
 		return nil, err
 	}
 	dir := filepath.Join(cache, kind, key)
 	ready := func(d string) bool { _, err := readBuildPrefix(d); return err == nil }
 	err = fillCacheDir(dir, ready, func(tmp string) (string, error) {
+		// The cache serves every later job: pip installs from copies of the very files the key
+		// names, made where no job's sandbox writes, never from the job's wheelhouse, which
+		// the package's code running beside this (the import check's, a dependency's setup.py
+		// in the fetch) could change after it was read.
+		private, err := privateWheels(j.dir, wh, filepath.Join(tmp, "wheels"), sums)
+		if err != nil {
+			return "", err
+		}
 		// pip's own command for an isolated build's requirements (build_env.py), offline from
-		// the wheelhouse. Installing wheels runs none of their code, so the run is not traced.
+		// those copies. Installing wheels runs none of their code, so the run is not traced.
 		const insideWheelhouse = "/run/pyti-wheelhouse"
 		argv := append([]string{t.python, filepath.Join(j.pip(ctx, t), "pip"), "install", "--ignore-installed", "--no-user",
 			"--prefix", insideWork + "/prefix", "--no-warn-script-location", "--no-index", "--find-links", insideWheelhouse,
@@ -170,7 +188,7 @@ func (j *job) cachedPrefix(ctx context.Context, t *target, kind, wh string, reqs
 			Env:      []string{"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_CONFIG_FILE=/dev/null", "PIP_NO_INPUT=1", "PIP_NO_CACHE_DIR=1"},
 			WorkDir:  tmp,
 			Image:    t.img.Root,
-			ReadOnly: []sandbox.Bind{{Src: wh, Dst: insideWheelhouse}},
+			ReadOnly: []sandbox.Bind{{Src: private, Dst: insideWheelhouse}},
 			Limits:   j.opts.stepLimits(j.opts.InstallTimeout),
 		}
 		if t.pipHost != "" {
@@ -200,6 +218,29 @@ func (j *job) cachedPrefix(ctx context.Context, t *target, kind, wh string, reqs
 		return nil, fmt.Errorf("%w: %w", errNoCachedEnv, err)
 	}
 	return readBuildPrefix(dir)
+}
+
+// privateWheels copies the wheelhouse files sums names from wh (below root, no link followed)
+// into dst, and checks each copy has the sha256 the key was made with: a file changed since is
+// an error, and the environment is not cached.
+func privateWheels(root, wh, dst string, sums map[string]string) (string, error) {
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return "", err
+	}
+	for name, want := range sums {
+		to := filepath.Join(dst, name)
+		if _, err := jobfs.CopyFile(root, filepath.Join(wh, name), to, 1<<30); err != nil {
+			return "", fmt.Errorf("copying %s out of the wheelhouse: %w", name, err)
+		}
+		got, err := fileSHA256(to)
+		if err != nil {
+			return "", err
+		}
+		if got != want {
+			return "", fmt.Errorf("%s changed in the wheelhouse while PYTI read it (sha256 %s, then %s)", name, want, got)
+		}
+	}
+	return dst, nil
 }
 
 // buildPrefixMeta is the file in a cached environment that says where its lib and bin

@@ -2,6 +2,8 @@ package tasks
 
 import (
 	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -296,5 +298,55 @@ func TestConsoleScripts(t *testing.T) {
 	os.WriteFile(ep, []byte("[console_scripts]\nevil = os;import os:system\n"), 0o644)
 	if _, err := consoleScripts(ep); err == nil {
 		t.Error("an entry point that is not a dotted name was accepted")
+	}
+}
+
+// TestPrivateWheels: the cache is filled from copies of the files its key names, each checked
+// against the sha256 the key was made with: a file changed since, or a link planted in its
+// place, is refused.
+func TestPrivateWheels(t *testing.T) {
+	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	tests := []struct {
+		name    string
+		change  func(t *testing.T, wh string)
+		wantErr bool
+	}{
+		{"as read", func(*testing.T, string) {}, false},
+		{"a wheel rewritten after the key was made", func(t *testing.T, wh string) {
+			if err := os.WriteFile(filepath.Join(wh, "a-1.0-py3-none-any.whl"), []byte("trojan"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"a wheel replaced by a link to a host file", func(t *testing.T, wh string) {
+			host := filepath.Join(t.TempDir(), "host.whl")
+			if err := os.WriteFile(host, []byte("wheel a"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(filepath.Join(wh, "a-1.0-py3-none-any.whl"))
+			if err := os.Symlink(host, filepath.Join(wh, "a-1.0-py3-none-any.whl")); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			wh := filepath.Join(root, "work", "wheelhouse")
+			testfs.Write(t, wh, map[string]string{"a-1.0-py3-none-any.whl": "wheel a", "b-2.0-py3-none-any.whl": "wheel b"})
+			sums := map[string]string{"a-1.0-py3-none-any.whl": sum("wheel a"), "b-2.0-py3-none-any.whl": sum("wheel b")}
+			tt.change(t, wh)
+			dst := filepath.Join(t.TempDir(), "wheels")
+			got, err := privateWheels(root, wh, dst, sums)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("privateWheels: %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			data, err := os.ReadFile(filepath.Join(got, "b-2.0-py3-none-any.whl"))
+			if err != nil || string(data) != "wheel b" {
+				t.Errorf("the copy: %q, %v", data, err)
+			}
+		})
 	}
 }

@@ -665,6 +665,7 @@ def report_in_parts(cov, outfile, n):
     for out in outs:
         if os.path.exists(out):
             os.remove(out)
+    print("coverage: the report was made in %d parts" % n)
     return True
 
 

@@ -488,6 +488,10 @@ func TestCoverageJSONInParts(t *testing.T) {
 				if strings.Contains(string(msg), "in parts failed") {
 					t.Errorf("with %s parts: %s", parts, msg)
 				}
+				// The report is shared only where there are files enough to share.
+				if split := strings.Contains(string(msg), "made in 3 parts"); split != (parts == "3" && tt.modules >= 30) {
+					t.Errorf("with %s parts, %d modules: split %v (%q)", parts, tt.modules, split, msg)
+				}
 				b, err := os.ReadFile(out)
 				if err != nil {
 					t.Fatal(err)

@@ -48,15 +48,9 @@ var errNoCachedEnv = errors.New("no cached build environment")
 // buildEnvKey names the environment pip would install for reqs from the wheelhouse dir on t's
 // interpreter: the requirements, the interpreter and its pip, and the name and hash of every
 // wheelhouse file of every project the requirements can reach through any file's Requires-Dist
-// (markers, extras and versions ignored, so the set holds whatever pip could pick).
-func (j *job) buildEnvKey(ctx context.Context, t *target, kind, dir string, reqs []string) (string, error) {
-	key, _, err := j.buildEnvKeyFiles(ctx, t, kind, dir, reqs)
-	return key, err
-}
-
-// buildEnvKeyFiles is buildEnvKey, with the wheelhouse files the key names and the sha256 of
-// each, as it read them.
-func (j *job) buildEnvKeyFiles(ctx context.Context, t *target, kind, dir string, reqs []string) (string, map[string]string, error) {
+// (markers, extras and versions ignored, so the set holds whatever pip could pick); and the
+// files it names with the sha256 of each, as it read them.
+func (j *job) buildEnvKey(ctx context.Context, t *target, kind, dir string, reqs []string) (string, map[string]string, error) {
 	files, err := os.ReadDir(dir)
 	if err != nil {
 		return "", nil, err
@@ -162,7 +156,7 @@ func (j *job) cachedPrefix(ctx context.Context, t *target, kind, wh string, reqs
 	if cache == "" {
 		return nil, fmt.Errorf("%w: no cache directory", errNoCachedEnv)
 	}
-	key, sums, err := j.buildEnvKeyFiles(ctx, t, kind, wh, reqs)
+	key, sums, err := j.buildEnvKey(ctx, t, kind, wh, reqs)
 	if err != nil {
 		return nil, err
 	}

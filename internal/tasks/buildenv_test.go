@@ -68,7 +68,7 @@ func TestBuildEnvKey(t *testing.T) {
 		writeWheel(t, dir, "requests", "2.0", nil, "")
 		return dir
 	}
-	ref, err := (&job{}).buildEnvKey(t.Context(), tg, "build-env", base(t), []string{"hatchling"})
+	ref, _, err := (&job{}).buildEnvKey(t.Context(), tg, "build-env", base(t), []string{"hatchling"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestBuildEnvKey(t *testing.T) {
 			if tc.reqs != nil {
 				reqs = tc.reqs
 			}
-			got, err := (&job{}).buildEnvKey(t.Context(), tg, kind, dir, reqs)
+			got, _, err := (&job{}).buildEnvKey(t.Context(), tg, kind, dir, reqs)
 			if tc.err {
 				if !errors.Is(err, errNoCachedEnv) {
 					t.Fatalf("err %v, want errNoCachedEnv", err)

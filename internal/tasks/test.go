@@ -264,13 +264,12 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			t.CoverageNote = "coverage.py's report failed (" + describe(cov.res) + "): " + lastLine(cov.output)
 			break
 		}
-		c, err := parseCoverage(covJSON, j.in(tree), j.in(env.SitePackages))
+		c, err := parseCoverage(covJSON, singleModuleNames(copies, env.SitePackages), j.in(tree), j.in(env.SitePackages))
 		if err != nil {
 			t.CoverageNote = "coverage.py's report could not be read: " + err.Error()
 			break
 		}
 		c.Source = measured
-		installedNames(c, copies, env.SitePackages)
 		t.Coverage = c
 		j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
 	}
@@ -417,10 +416,10 @@ func sourceRepository(urls map[string]string) string {
 	return ""
 }
 
-// installedNames names each measured file that is a single module's copy in the test tree
-// (typing_extensions 4.7.1's src/typing_extensions.py, which coverage.py's [paths] cannot map, as
-// it maps directories) by its place in site-packages, as the package's own files are named.
-func installedNames(c *report.Coverage, copies []moduleCopy, site string) {
+// singleModuleNames maps each single module's copy in the test tree to its place in
+// site-packages (typing_extensions 4.7.1's src/typing_extensions.py is typing_extensions.py):
+// coverage.py's [paths] maps the packages' directories, not files.
+func singleModuleNames(copies []moduleCopy, site string) map[string]string {
 	names := map[string]string{}
 	for _, m := range copies {
 		if m.dir || m.installed == "" {
@@ -432,16 +431,12 @@ func installedNames(c *report.Coverage, copies []moduleCopy, site string) {
 			}
 		}
 	}
-	for i, f := range c.Files {
-		if n, ok := names[filepath.ToSlash(f.Path)]; ok {
-			c.Files[i].Path = n
-		}
-	}
-	sort.Slice(c.Files, func(a, b int) bool { return c.Files[a].Path < c.Files[b].Path })
+	return names
 }
 
-// parseCoverage reads `coverage json` output.
-func parseCoverage(path string, roots ...string) (*report.Coverage, error) {
+// parseCoverage reads `coverage json` output, naming each file relative to the first of roots
+// that holds it, and as renamed says when it is a copy named otherwise where it is installed.
+func parseCoverage(path string, renamed map[string]string, roots ...string) (*report.Coverage, error) {
 	data, err := readCapped(path, 256<<20)
 	if err != nil {
 		return nil, err
@@ -480,6 +475,9 @@ func parseCoverage(path string, roots ...string) (*report.Coverage, error) {
 				shown = rel
 				break
 			}
+		}
+		if n, ok := renamed[filepath.ToSlash(shown)]; ok {
+			shown = n
 		}
 		c.Files = append(c.Files, report.FileCoverage{Path: shown, Percent: round2(f.Summary.PercentCovered),
 			Statements: f.Summary.NumStatements, Missing: f.Summary.MissingLines})

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/testfs"
 	"github.com/pyti/pyti/internal/testresult"
 )
@@ -561,33 +560,46 @@ func TestItemTimeout(t *testing.T) {
 	}
 }
 
-// TestInstalledNames: a single module's copy in the test tree is named by its place in
-// site-packages, as a package's files are; other files keep their names.
-func TestInstalledNames(t *testing.T) {
-	site := "/job/work/venv/lib/python3.11/site-packages"
+// TestCoverageFileNames: parseCoverage names a measured file relative to the test tree or
+// site-packages, and a single module's copy in the tree by its place in site-packages, as a
+// package's files are named.
+func TestCoverageFileNames(t *testing.T) {
+	site := "/work/venv/lib/python3.11/site-packages"
 	copies := []moduleCopy{
 		{name: "typing_extensions", installed: site + "/typing_extensions.py", tree: []string{"src/typing_extensions.py"}},
 		{name: "mccabe", installed: site + "/mccabe.py", tree: []string{"mccabe.py"}},
 		{name: "pkg", installed: site + "/pkg", dir: true, tree: []string{"src/pkg"}},
 		{name: "_speedups"},
 	}
+	tree := "/work/pyti/sdist-tree"
 	tests := []struct {
 		name  string
-		files []string
+		files []string // as coverage.py names them
 		want  []string
 	}{
-		{"a module under src/ (typing_extensions 4.7.1)", []string{"src/typing_extensions.py"}, []string{"typing_extensions.py"}},
-		{"a module at the top", []string{"mccabe.py"}, []string{"mccabe.py"}},
-		{"a package's files, mapped by coverage.py itself", []string{"pkg/b.py", "pkg/a.py"}, []string{"pkg/a.py", "pkg/b.py"}},
-		{"mixed, sorted", []string{"src/typing_extensions.py", "pkg/a.py"}, []string{"pkg/a.py", "typing_extensions.py"}},
+		{"a module under src/ (typing_extensions 4.7.1)", []string{tree + "/src/typing_extensions.py"}, []string{"typing_extensions.py"}},
+		{"a module at the top", []string{tree + "/mccabe.py"}, []string{"mccabe.py"}},
+		{"a package's files, mapped by coverage.py itself to site-packages", []string{site + "/pkg/b.py", site + "/pkg/a.py"}, []string{"pkg/a.py", "pkg/b.py"}},
+		{"mixed, sorted", []string{tree + "/src/typing_extensions.py", site + "/pkg/a.py"}, []string{"pkg/a.py", "typing_extensions.py"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &report.Coverage{}
+			files := map[string]any{}
 			for _, f := range tt.files {
-				c.Files = append(c.Files, report.FileCoverage{Path: f})
+				files[f] = map[string]any{"summary": map[string]any{"num_statements": 1}}
 			}
-			installedNames(c, copies, site)
+			data, err := json.Marshal(map[string]any{"files": files, "totals": map[string]any{"num_statements": len(files)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "coverage.json")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := parseCoverage(path, singleModuleNames(copies, site), tree, site)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var got []string
 			for _, f := range c.Files {
 				got = append(got, f.Path)

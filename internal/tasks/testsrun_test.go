@@ -329,7 +329,9 @@ func TestUnittestSuiteNotRewritten(t *testing.T) {
 
 // TestImportBesideTests: the import check, which runs beside the tests, sees the environment as
 // the install left it, not the test dependencies pip installs into it for the tests: a module
-// only the test extra declares is missing at import time, and the tests still have it.
+// only the test extra declares is missing at import time, and the tests still have it. The
+// package's import waits before it imports that module, long enough for the tests' pip to have
+// installed it: a check reading the environment rather than its copy would find it there.
 func TestImportBesideTests(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-testdepimport")

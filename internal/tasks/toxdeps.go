@@ -497,12 +497,13 @@ func toxKnownSetenv(text string) map[string]string { return toxSetenvOn(text, ""
 func toxSetenvOn(text, pythonVersion string) map[string]string {
 	out := map[string]string{}
 	var env pep440.Environment
+	var active map[string]bool
 	if pythonVersion != "" {
-		env = pep440.DefaultEnvironment(pythonVersion)
+		env, active = pep440.DefaultEnvironment(pythonVersion), envFactors(text)
 	}
 	for _, line := range toxValue(text, "testenv", "setenv") {
 		if cond, rest, ok := factorCondition(line); ok {
-			if pythonVersion == "" || !factorHolds(cond, envFactors(text), env) {
+			if pythonVersion == "" || !factorHolds(cond, active, env) {
 				continue
 			}
 			line = rest

@@ -354,25 +354,8 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			site := filepath.Join(dir, "site")
-			tree := filepath.Join(dir, "tree")
-			testfs.Write(t, site, map[string]string{"pkg/__init__.py": "X = 1\n", "pkg/core.py": "def f():\n    return 1\n",
-				"pkg/bells.py": "Y = 2\n", "pkg/gen_a.py": "Z = 3\n", "run.py": "import pkg.core, pkg.bells, pkg.gen_a\n"})
-			if err := os.MkdirAll(tree, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			testfs.Write(t, tree, tt.files)
-			rc := filepath.Join(dir, "rc")
-			if err := os.WriteFile(rc, []byte("[run]\nbranch = True\nparallel = True\ndata_file = "+filepath.Join(dir, ".coverage")+
-				"\nsource =\n    "+filepath.Join(site, "pkg")+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			run := exec.Command("/usr/bin/python3", "-m", "coverage", "run", "--rcfile="+rc, "run.py")
-			run.Dir = site
-			if out, err := run.CombinedOutput(); err != nil {
-				t.Fatalf("coverage run: %v\n%s", err, out)
-			}
+			dir, tree, rc := measuredPkg(t, map[string]string{"pkg/__init__.py": "X = 1\n", "pkg/core.py": "def f():\n    return 1\n",
+				"pkg/bells.py": "Y = 2\n", "pkg/gen_a.py": "Z = 3\n", "run.py": "import pkg.core, pkg.bells, pkg.gen_a\n"}, tt.files)
 			out := filepath.Join(dir, "cov.json")
 			report := exec.Command("/usr/bin/python3", "-c", coverageJSONScript, out, "1")
 			report.Dir = tree
@@ -402,6 +385,32 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 	}
 }
 
+// measuredPkg lays out an installed package (files, with its run.py, in dir/site) and a test tree
+// holding the project's files (dir/tree), and runs run.py under coverage.py with PYTI's kind of
+// configuration (rc: branches, parallel data files in dir, the package as the source).
+func measuredPkg(t *testing.T, files, project map[string]string) (dir, tree, rc string) {
+	t.Helper()
+	dir = t.TempDir()
+	site := filepath.Join(dir, "site")
+	tree = filepath.Join(dir, "tree")
+	testfs.Write(t, site, files)
+	if err := os.MkdirAll(tree, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testfs.Write(t, tree, project)
+	rc = filepath.Join(dir, "rc")
+	if err := os.WriteFile(rc, []byte("[run]\nbranch = True\nparallel = True\ndata_file = "+filepath.Join(dir, ".coverage")+
+		"\nsource =\n    "+filepath.Join(site, "pkg")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := exec.Command("/usr/bin/python3", "-m", "coverage", "run", "--rcfile="+rc, "run.py")
+	run.Dir = site
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("coverage run: %v\n%s", err, out)
+	}
+	return dir, tree, rc
+}
+
 // TestCoverageJSONInParts runs coverageJSONScript with real coverage.py in one process and in
 // several: the report is the same, file by file and in its totals, whatever the files the
 // project's omit patterns leave out of some parts, and a report of nothing fails alike.
@@ -419,8 +428,6 @@ func TestCoverageJSONInParts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			site, tree := filepath.Join(dir, "site"), filepath.Join(dir, "tree")
 			files := map[string]string{"pkg/__init__.py": ""}
 			var run strings.Builder
 			for i := range tt.modules {
@@ -435,21 +442,7 @@ func TestCoverageJSONInParts(t *testing.T) {
 				}
 			}
 			files["run.py"] = run.String()
-			testfs.Write(t, site, files)
-			if err := os.MkdirAll(tree, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			testfs.Write(t, tree, tt.project)
-			rc := filepath.Join(dir, "rc")
-			if err := os.WriteFile(rc, []byte("[run]\nbranch = True\nparallel = True\ndata_file = "+filepath.Join(dir, ".coverage")+
-				"\nsource =\n    "+filepath.Join(site, "pkg")+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command("/usr/bin/python3", "-m", "coverage", "run", "--rcfile="+rc, "run.py")
-			cmd.Dir = site
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("coverage run: %v\n%s", err, out)
-			}
+			dir, tree, rc := measuredPkg(t, files, tt.project)
 			saved, err := filepath.Glob(filepath.Join(dir, ".coverage.*"))
 			if err != nil || len(saved) == 0 {
 				t.Fatalf("no coverage data: %v", err)

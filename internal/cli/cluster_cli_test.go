@@ -209,7 +209,8 @@ func TestInProcessWorker(t *testing.T) {
 		return err == nil && j.State.Terminal()
 	})
 	if j.State != store.JobDone || j.Verdict != report.VerdictPassed || j.Attempts != 1 {
-		t.Fatalf("job %s, verdict %s, %d attempts (%s)", j.State, j.Verdict, j.Attempts, j.Error)
+		atts, _ := st.Attempts(ctx, j.ID)
+		t.Fatalf("job %s, verdict %s, %d attempts (%s): %+v", j.State, j.Verdict, j.Attempts, j.Error, atts)
 	}
 	sr, err := st.Report(ctx, j.ReportID)
 	if err != nil {

@@ -28,6 +28,13 @@ func runLauncher() int {
 	if len(cfg.Exec) == 0 {
 		return fail(fmt.Errorf("nothing to exec"))
 	}
+	for _, fd := range fixedFDs {
+		if err := checkPlaceholder(fd); err != nil {
+			return fail(err)
+		}
+		// Unused, it must not reach the sandbox; bindAt's dup3 makes a socket inheritable.
+		unix.CloseOnExec(fd)
+	}
 	// Raw syscalls only: the Go runtime's poller must not be started in this process, since
 	// fixed fds are about to be overwritten right before exec.
 	pid := []byte(strconv.Itoa(os.Getpid()))
@@ -63,6 +70,22 @@ func runLauncher() int {
 	pinToCPU(cfg.CPU)
 	err := syscall.Exec(cfg.Exec[0], cfg.Exec, cfg.Env)
 	return fail(fmt.Errorf("exec %s: %w", cfg.Exec[0], err))
+}
+
+// checkPlaceholder checks that fd holds the /dev/null the supervisor handed in (see fixedFDs),
+// and not a descriptor of this process's own runtime.
+func checkPlaceholder(fd int) error {
+	var st, null unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("descriptor %d, held for a socket: %w", fd, err)
+	}
+	if err := unix.Stat(os.DevNull, &null); err != nil {
+		return fmt.Errorf("stat %s: %w", os.DevNull, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != null.Rdev {
+		return fmt.Errorf("descriptor %d, held for a socket, is not the supervisor's %s", fd, os.DevNull)
+	}
+	return nil
 }
 
 func writeRaw(path string, data []byte) error {

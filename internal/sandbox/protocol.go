@@ -12,8 +12,8 @@ import (
 const (
 	fdTrace  = 3 // strace's output pipe (strace -o /dev/fd/3); the init closes it first thing
 	fdReport = 4 // init -> host: DNS queries and the exit status, JSON lines; never reaches the user
-	// The sockets sit above the fds the Go runtime of the launcher may hold (netpoll), and are
-	// placed only right before exec.
+	// The sockets sit above the extra files, at descriptors the supervisor starts the launcher
+	// with already held (see fixedFDs), and are placed only right before exec.
 	fdDNSUDP = 10 // 127.0.0.1:53/udp in the run's network namespace, bound by the launcher
 	fdDNSTCP = 11 // 127.0.0.1:53/tcp
 	fdIndex  = 12 // 127.0.0.1:IndexPort/tcp, the index bridge
@@ -22,6 +22,17 @@ const (
 	fdSinkTCP = 13
 	fdSinkUDP = 14
 )
+
+// fixedFDs are the descriptors the launcher places its sockets at. A helper's Go runtime is not
+// idle before its main runs: package inits open files (protobuf's detrand reads the binary), which
+// starts the poller, an epoll and an eventfd at the lowest free descriptors, and nats-server's
+// pse reads /proc/self/stat every second. Had the launcher started with these free, its dup3 could
+// replace the runtime's epoll (the next poll then fails, "epollwait on fd 11 failed with 22", and
+// the runtime throws: seen as a run that "ended without reporting the command's exit" once the
+// import check's copy of the environment added extra files). So the supervisor starts the
+// launcher with each of them holding /dev/null, which the launcher checks, replaces with its
+// socket in one dup3, or marks close-on-exec when unused.
+var fixedFDs = []int{fdDNSUDP, fdDNSTCP, fdIndex, fdSinkTCP, fdSinkUDP}
 
 // TraceFDPath is what strace is told to write to (trace.StraceArgs(TraceFDPath)).
 const TraceFDPath = "/dev/fd/3"

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -154,7 +155,7 @@ func Supervise(ctx context.Context, plan Plan) (res *Result, err error) {
 		Stdin:      devnull,
 		Stdout:     outW,
 		Stderr:     errW,
-		ExtraFiles: append([]*os.File{traceW, repW}, plan.ExtraFiles...), // fds 3, 4, then FirstExtraFD...
+		ExtraFiles: launcherFiles(traceW, repW, devnull, plan.ExtraFiles),
 		SysProcAttr: &syscall.SysProcAttr{
 			Cloneflags: syscall.CLONE_NEWNET,
 			Pdeathsig:  syscall.SIGKILL,
@@ -302,6 +303,21 @@ wait:
 	res.Outcome, res.Reason = classify(f)
 	res.ExitCode, res.Signal = f.code, f.signal
 	return res, nil
+}
+
+// launcherFiles lays out the launcher's descriptors from 3: the trace pipe, the report pipe,
+// the plan's extra files from FirstExtraFD, nothing up to the first fixed descriptor, and a
+// placeholder at each fixed one (see fixedFDs).
+func launcherFiles(trace, rep, placeholder *os.File, extra []*os.File) []*os.File {
+	files := append([]*os.File{trace, rep}, extra...)
+	for fd := 3 + len(files); fd <= slices.Max(fixedFDs); fd++ {
+		if slices.Contains(fixedFDs, fd) {
+			files = append(files, placeholder)
+		} else {
+			files = append(files, nil) // closed in the launcher
+		}
+	}
+	return files
 }
 
 func waitReaders(wg *sync.WaitGroup, d time.Duration) bool {

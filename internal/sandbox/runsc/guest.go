@@ -71,13 +71,19 @@ type fdWriter int
 
 func (w fdWriter) Write(p []byte) (int, error) { return unix.Write(int(w), p) }
 
-// place moves fd to target, inheritable across exec.
+// place moves fd to target, inheritable across exec. The target must be free: this process's
+// runtime may hold descriptors too (an epoll, once a package's init opened a file; see
+// sandbox.fixedFDs), and a dup3 over one of them makes the runtime throw at its next poll.
+// Under gVisor the guest starts with stdio alone, so the targets are free unless that changes.
 func place(fd, target int) error {
 	if fd == target {
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
 			return fmt.Errorf("fcntl: %w", err)
 		}
 		return nil
+	}
+	if _, err := unix.FcntlInt(uintptr(target), unix.F_GETFD, 0); err != unix.EBADF {
+		return fmt.Errorf("descriptor %d, meant for a socket, is already open in the guest", target)
 	}
 	if err := unix.Dup3(fd, target, 0); err != nil {
 		return fmt.Errorf("dup to %d: %w", target, err)

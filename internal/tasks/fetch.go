@@ -103,12 +103,12 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	// The build needs only its requirements; when they are all it needs (a backend that asks
 	// for nothing more), fetched first, they let it start beside the download of the rest.
 	if static && j.opts.Client.CacheDir() != "" && asksNothingMore(src) {
-		dl, err := download("pip-download-build", buildReqs)
+		ok, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download)
 		if err != nil {
 			<-check
 			return fetched{}, err
 		}
-		if dl.ok() {
+		if ok {
 			if err := j.publishBuildHouse(d, t, wh, Wheelhouse{}); err != nil {
 				<-check
 				return fetched{}, err
@@ -305,6 +305,31 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	return fetched{Fetch: fetch, Wheelhouse: used}, nil
 }
 
+// fetchBuildRequirements puts the build requirements, and what they need, into the wheelhouse
+// wh: from the host when its resolution is certain to be pip's (see resolveOnHost), otherwise
+// with pip download in the traced sandbox. ok is false when pip could not fetch them.
+func (j *job) fetchBuildRequirements(ctx context.Context, t *target, wh string, reqs []string,
+	download func(string, []string) (*stepResult, error)) (ok bool, err error) {
+	picks, why := resolveOnHost(ctx, j.opts.Client, t.pythonVersion, reqs)
+	if why == "" {
+		for _, p := range picks {
+			if err := copyFile(p.path, filepath.Join(wh, p.Filename)); err != nil {
+				return false, fmt.Errorf("wheelhouse: %w", err)
+			}
+			j.checkRecord(ctx, t, "fetch", p.path, p.Filename)
+		}
+		j.keepJSON(t.task("fetch"), "build-requirements-on-host.json", map[string]any{"requirements": reqs, "fetched": picks})
+		j.log.Debug("build requirements fetched on the host", "requirements", reqs, "wheels", len(picks))
+		return true, nil
+	}
+	j.log.Debug("pip fetches the build requirements", "requirements", reqs, "reason", why)
+	dl, err := download("pip-download-build", reqs)
+	if err != nil {
+		return false, err
+	}
+	return dl.ok(), nil
+}
+
 // publishBuildHouse hands the build its wheelhouse before the fetch ends: a copy of the
 // wheelhouse wh as it is, which no later download changes, with what house says of the backend.
 func (j *job) publishBuildHouse(d *dag.Data, t *target, wh string, house Wheelhouse) error {
@@ -398,8 +423,7 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 		return nil, nil
 	}
 	wh := filepath.Join(t.work, "wheelhouse")
-	dl, err := download("pip-download-build", buildReqs)
-	if err != nil || !dl.ok() {
+	if ok, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download); err != nil || !ok {
 		return nil, err
 	}
 	dir := filepath.Join(t.work, "fetch")

@@ -108,6 +108,7 @@ func resolveOnHost(ctx context.Context, idx hostIndex, pythonVersion string, req
 			if err != nil {
 				return nil, fmt.Sprintf("%s: %v", name, err)
 			}
+			page = hashedOnly(page)
 			n = &node{page: page, extras: map[string]bool{}, added: map[string]bool{}}
 			rel, why := pipsRelease(page, r, py)
 			if why != "" {
@@ -160,6 +161,19 @@ func resolveOnHost(ctx context.Context, idx hostIndex, pythonVersion string, req
 		picks = append(picks, nodes[name].pick)
 	}
 	return picks, ""
+}
+
+// hashedOnly is page as the index proxy shows it to pip: without the files the index gave no
+// sha256 for.
+func hashedOnly(page *pypi.ProjectPage) *pypi.ProjectPage {
+	out := *page
+	out.Files = nil
+	for _, f := range page.Files {
+		if f.SHA256() != "" {
+			out.Files = append(out.Files, f)
+		}
+	}
+	return &out
 }
 
 // pipsRelease is the release of page pip would take for r: the newest r allows, when it has a

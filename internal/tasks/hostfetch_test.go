@@ -41,6 +41,7 @@ type dist struct {
 	requires []string
 	pyReq    string // the index's data-requires-python
 	yanked   bool
+	noHash   bool // the index gave no sha256, and the proxy leaves the file out
 }
 
 func newPagesIndex(t *testing.T, dists []dist) pagesIndex {
@@ -78,7 +79,11 @@ func newPagesIndex(t *testing.T, dists []dist) pagesIndex {
 			pg = &pypi.ProjectPage{Name: pf.Name}
 			idx.pages[pf.Name] = pg
 		}
-		pg.Files = append(pg.Files, pypi.File{Filename: d.file, RequiresPython: d.pyReq, Yanked: d.yanked})
+		sum := fmt.Sprintf("%064x", len(pg.Files)+1)
+		if d.noHash {
+			sum = ""
+		}
+		pg.Files = append(pg.Files, pypi.File{Filename: d.file, RequiresPython: d.pyReq, Yanked: d.yanked, Hashes: map[string]string{"sha256": sum}})
 	}
 	return idx
 }
@@ -103,6 +108,8 @@ func TestResolveOnHost(t *testing.T) {
 		{file: "old-1.0-py311-none-any.whl"},
 		{file: "pinsold-1.0-py3-none-any.whl", requires: []string{"wheel<0.38"}},
 		{file: "wheel-0.37.0-py3-none-any.whl"},
+		{file: "nohash-2.0-py3-none-any.whl", noHash: true},
+		{file: "nohash-1.0-py3-none-any.whl"},
 	}
 	tests := []struct {
 		name  string
@@ -118,6 +125,7 @@ func TestResolveOnHost(t *testing.T) {
 			[]string{"hatchling-1.12.2-py3-none-any.whl", "editables-0.3-py3-none-any.whl", "packaging-23.0-py3-none-any.whl", "pluggy-1.0.0-py2.py3-none-any.whl"}, ""},
 		{"a requirement whose marker is false here", []string{"wheel", `cython; python_version < "3"`}, []string{"wheel-0.38.4-py3-none-any.whl"}, ""},
 		{"a pure wheel for this minor version", []string{"old"}, []string{"old-1.0-py311-none-any.whl"}, ""},
+		{"a file without a sha256, which pip never sees", []string{"nohash"}, []string{"nohash-1.0-py3-none-any.whl"}, ""},
 		{"a platform wheel", []string{"cython"}, nil, "no pure-Python wheel"},
 		{"an sdist alone", []string{"sdistonly"}, nil, "has 0 wheels"},
 		{"a newer release for another Python", []string{"newpy"}, nil, "Requires-Python >=3.12"},

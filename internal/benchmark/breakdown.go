@@ -84,9 +84,10 @@ var remedies = map[string]string{
 		"distribution on the system's sys.path, which download ignores). When pyproject.toml declares the dependencies statically (PEP 621; all the examples " +
 		"here) pip resolves them without preparing the sdist's metadata; otherwise it still builds an isolation " +
 		"environment (not byte-compiled: PIP_NO_COMPILE) and runs the backend just to learn them. The build requirements " +
-		"come first (alone, or with that metadata), and the fetch hands them to the build, which runs beside the download " +
-		"of the rest. Removing the rest: resolve from PEP 658 metadata on the " +
-		"host and keep a per-job wheelhouse of links into the content-addressed cache, with pip only as the fallback.",
+		"come first, from the host without pip when no resolver could choose otherwise (the newest release each requirement " +
+		"allows, one pure wheel, its dependencies from its METADATA), and the fetch hands them to the build, which runs " +
+		"beside the download of the rest. Removing the rest: resolve the package's and the test dependencies on the host " +
+		"the same way, with pip only as the fallback.",
 	"build": "PYTI's own PEP 517 front end calls the backend's get_requires_for_build_wheel and build_wheel hooks, each in " +
 		"a fresh interpreter, traced, as pip's build isolation would, on a build environment that pip installed once into " +
 		"the cache (named by the interpreter, the requirements and every wheelhouse file pip could pick) and that the " +

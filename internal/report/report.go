@@ -297,6 +297,11 @@ type Fetch struct {
 	// environment the build uses) and pip resolved the requirements it lists, as pip does after
 	// preparing it in a build environment it installs for that alone.
 	PreparedMetadata bool `json:"prepared_metadata,omitempty"`
+	// OnHost names what PYTI fetched on the host, without pip, where no resolver could have
+	// chosen otherwise (each requirement's newest release, its one wheel for this Python; the
+	// dependencies from its METADATA): "build requirements", or "dependencies" when the whole
+	// download was, and no pip ran in this phase to download.
+	OnHost []string `json:"on_host,omitempty"`
 }
 
 // Build is the wheel build.

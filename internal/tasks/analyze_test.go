@@ -160,22 +160,15 @@ func TestCleanExampleMatchesManualRun(t *testing.T) {
 			if len(rep.Findings) != 0 {
 				t.Errorf("a clean example has findings: %+v", rep.Findings)
 			}
+			// The examples' static pyproject.toml spared fetch preparing their metadata, and every
+			// distribution they need is one pure wheel on the index (coverage one platform wheel):
+			// fetched on the host, without a pip download (see TestLegacySetupRequires for one).
+			if d := cmp.Diff([]string{"build requirements", "dependencies"}, rep.Results().Fetch.OnHost); d != "" || len(rep.Results().Fetch.Command) > 0 {
+				t.Errorf("fetched on the host (-want +got):\n%s\npip ran as %q", d, rep.Results().Fetch.Command)
+			}
 			// pip ran from the unpacked, compiled copy (not the zipped wheel it falls back to),
-			// through pip_main.py, and the examples' static pyproject.toml spared fetch preparing
-			// their metadata.
-			// pip download ran without site, so that it did not read the metadata of every
-			// distribution on the system's sys.path.
-			fetch := rep.Results().Fetch.Command
-			if len(fetch) < 2 || fetch[1] != "-S" {
-				t.Errorf("pip download ran as %q, want the interpreter's -S", fetch)
-			} else {
-				fetch = slices.Delete(slices.Clone(fetch), 1, 2)
-			}
-			for _, cmd := range [][]string{fetch, rep.Results().Install.Command} {
-				if len(cmd) < 3 || cmd[1] != script("pip_main.py") || cmd[2] != insidePip {
-					t.Errorf("pip ran as %q, want pip_main.py with %s", cmd, insidePip)
-				}
-			}
+			// through pip_main.py.
+			wantPipMain(t, rep.Results().Install.Command)
 			// The build ran the backend on a cached build environment, and the test dependencies
 			// came from the cache: the fast paths are taken, not fallen back from silently.
 			if rep.Results().Build.Frontend != "pyti" {
@@ -642,6 +635,27 @@ func TestLegacySetupRequires(t *testing.T) {
 	}
 	if !slices.Contains(names, "legacydep") {
 		t.Errorf("installed %v, want legacydep among them", names)
+	}
+	// legacydep is only an sdist: pip downloads the dependencies (the build requirements, pure
+	// wheels, came from the host), without site, so that it does not read the metadata of every
+	// distribution on the system's sys.path.
+	if d := cmp.Diff([]string{"build requirements"}, rep.Results().Fetch.OnHost); d != "" {
+		t.Errorf("fetched on the host (-want +got):\n%s", d)
+	}
+	fetch := rep.Results().Fetch.Command
+	if len(fetch) < 2 || fetch[1] != "-S" {
+		t.Errorf("pip download ran as %q, want the interpreter's -S", fetch)
+	} else {
+		wantPipMain(t, slices.Delete(slices.Clone(fetch), 1, 2))
+	}
+}
+
+// wantPipMain checks that pip ran from the unpacked, compiled copy (not the zipped wheel it falls
+// back to), through pip_main.py.
+func wantPipMain(t *testing.T, cmd []string) {
+	t.Helper()
+	if len(cmd) < 3 || cmd[1] != script("pip_main.py") || cmd[2] != insidePip {
+		t.Errorf("pip ran as %q, want pip_main.py with %s", cmd, insidePip)
 	}
 }
 

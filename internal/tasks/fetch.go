@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -102,8 +103,10 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	go func() { check <- j.unavailableTestsOnIndex(ctx, t, src, main.name, extras, testReqs) }()
 	// The build needs only its requirements; when they are all it needs (a backend that asks
 	// for nothing more), fetched first, they let it start beside the download of the rest.
+	builtOnHost := false
 	if static && j.opts.Client.CacheDir() != "" && asksNothingMore(src) {
-		ok, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download)
+		ok, host, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download)
+		builtOnHost = host
 		if err != nil {
 			<-check
 			return fetched{}, err
@@ -124,6 +127,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 			return fetched{}, err
 		}
 		if prepared != nil {
+			builtOnHost = prepared.buildOnHost
 			pkg, pkgPlain = prepared.all, prepared.plain
 			used.BackendAsked, used.BackendMissing = true, prepared.missing
 			// The build needs nothing the rest of the fetch brings: it starts now, beside it.
@@ -151,8 +155,17 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		others = otherTestRequirements(t, src, main.name, extras, testReqs, pre.missing, pre.unmet, pre.relaxed)
 		all = append(append(append(slices.Clone(pkgPlain), buildReqs...), others...), testTools...)
 	}
-	res, err := download("pip-download", all)
+	var onHost []string
+	if builtOnHost {
+		onHost = append(onHost, "build requirements")
+	}
+	res, err := j.fetchOnHost(ctx, t, wh, "dependencies", all)
 	if err != nil {
+		return fetched{}, err
+	}
+	if res != nil {
+		onHost = append(onHost, "dependencies")
+	} else if res, err = download("pip-download", all); err != nil {
 		return fetched{}, err
 	}
 	if a.Kind != "wheel" && !static {
@@ -164,7 +177,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 			}
 		}
 	}
-	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static, PreparedMetadata: prepared != nil}
+	fetch := &report.Fetch{Phase: res.phase, Tools: used.Tools, StaticMetadata: static, PreparedMetadata: prepared != nil, OnHost: onHost}
 	if prepared != nil {
 		fetch.Phase.Behavior = mergeBehavior(prepared.step.phase.Behavior, fetch.Phase.Behavior)
 	}
@@ -306,28 +319,51 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 }
 
 // fetchBuildRequirements puts the build requirements, and what they need, into the wheelhouse
-// wh: from the host when its resolution is certain to be pip's (see resolveOnHost), otherwise
-// with pip download in the traced sandbox. ok is false when pip could not fetch them.
+// wh: from the host when its resolution is certain to be pip's (see fetchOnHost), otherwise with
+// pip download in the traced sandbox. ok is false when pip could not fetch them.
 func (j *job) fetchBuildRequirements(ctx context.Context, t *target, wh string, reqs []string,
-	download func(string, []string) (*stepResult, error)) (ok bool, err error) {
+	download func(string, []string) (*stepResult, error)) (ok, onHost bool, err error) {
+	res, err := j.fetchOnHost(ctx, t, wh, "build requirements", reqs)
+	if err != nil || res != nil {
+		return err == nil, err == nil, err
+	}
+	if res, err = download("pip-download-build", reqs); err != nil {
+		return false, false, err
+	}
+	return res.ok(), false, nil
+}
+
+// fetchOnHost puts reqs, and what they need, into the wheelhouse wh from the host, when
+// resolveOnHost is certain of pip's answer: the wheels come from the download cache, verified
+// against the index's hashes, and their RECORDs are checked as those pip fetched. The step it
+// returns stands for the pip download it spared; nil, with nothing fetched, when pip must run.
+// The raw data keep what was fetched and why pip ran otherwise.
+func (j *job) fetchOnHost(ctx context.Context, t *target, wh, what string, reqs []string) (*stepResult, error) {
+	name := strings.ReplaceAll(what, " ", "-") + "-on-host.json"
 	picks, why := resolveOnHost(ctx, j.opts.Client, t.pythonVersion, reqs)
-	if why == "" {
-		for _, p := range picks {
-			if err := copyFile(p.path, filepath.Join(wh, p.Filename)); err != nil {
-				return false, fmt.Errorf("wheelhouse: %w", err)
-			}
-			j.checkRecord(ctx, t, "fetch", p.path, p.Filename)
+	if why != "" {
+		j.keepJSON(t.task("fetch"), name, map[string]any{"requirements": reqs, "pip_resolves_because": why})
+		j.log.Debug("pip resolves", "what", what, "reason", why)
+		return nil, nil
+	}
+	if err := j.realDir(t, "fetch", wh); err != nil {
+		return nil, err
+	}
+	for _, p := range picks {
+		// PYTI's verified copy, whatever lies there (the build requirements fetched before, or
+		// what code run in this phase left): a link is removed, never followed.
+		dst := filepath.Join(wh, p.Filename)
+		if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("wheelhouse: %w", err)
 		}
-		j.keepJSON(t.task("fetch"), "build-requirements-on-host.json", map[string]any{"requirements": reqs, "fetched": picks})
-		j.log.Debug("build requirements fetched on the host", "requirements", reqs, "wheels", len(picks))
-		return true, nil
+		if err := copyFile(p.path, dst); err != nil {
+			return nil, fmt.Errorf("wheelhouse: %w", err)
+		}
+		j.checkRecord(ctx, t, "fetch", p.path, p.Filename)
 	}
-	j.log.Debug("pip fetches the build requirements", "requirements", reqs, "reason", why)
-	dl, err := download("pip-download-build", reqs)
-	if err != nil {
-		return false, err
-	}
-	return dl.ok(), nil
+	j.keepJSON(t.task("fetch"), name, map[string]any{"requirements": reqs, "fetched": picks})
+	j.log.Debug("fetched on the host", "what", what, "wheels", len(picks))
+	return &stepResult{res: &sandbox.Result{Outcome: sandbox.OutcomeOK}, phase: report.Phase{Outcome: "ok"}}, nil
 }
 
 // publishBuildHouse hands the build its wheelhouse before the fetch ends: a copy of the
@@ -407,6 +443,8 @@ type preparedMetadata struct {
 	missing    []string
 	// testsRequire is setup.py's tests_require (see python/build_wheel.py).
 	testsRequire []string
+	// buildOnHost says the build requirements were fetched on the host (see resolveOnHost).
+	buildOnHost bool
 }
 
 // preparedRequirements learns the package's own requirements (with and without the extras) as
@@ -423,7 +461,8 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 		return nil, nil
 	}
 	wh := filepath.Join(t.work, "wheelhouse")
-	if ok, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download); err != nil || !ok {
+	ok, onHost, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download)
+	if err != nil || !ok {
 		return nil, err
 	}
 	dir := filepath.Join(t.work, "fetch")
@@ -468,7 +507,7 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 	if !ok {
 		return nil, nil
 	}
-	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing, testsRequire: ans.TestsRequire}, nil
+	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing, testsRequire: ans.TestsRequire, buildOnHost: onHost}, nil
 }
 
 // metadataRequirements are a prepared metadata's requirements for pip's command line, as pip

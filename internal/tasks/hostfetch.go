@@ -110,11 +110,10 @@ func resolveOnHost(ctx context.Context, idx hostIndex, pythonVersion string, req
 			}
 			page = hashedOnly(page)
 			n = &node{page: page, extras: map[string]bool{}, added: map[string]bool{}}
-			rel, why := pipsRelease(page, r, py)
+			rel, w, why := pipsRelease(page, r, py)
 			if why != "" {
 				return nil, why
 			}
-			w := rel.Wheels[0]
 			p, err := idx.Download(ctx, w)
 			if err != nil {
 				return nil, fmt.Sprintf("%s: %v", w.Filename, err)
@@ -176,49 +175,116 @@ func hashedOnly(page *pypi.ProjectPage) *pypi.ProjectPage {
 	return &out
 }
 
-// pipsRelease is the release of page pip would take for r: the newest r allows, when it has a
-// single wheel, pure Python for py, and no file of it excludes py; why says otherwise.
-func pipsRelease(page *pypi.ProjectPage, r pep440.Requirement, py pep440.Version) (*pypi.Release, string) {
+// pipsRelease is the release of page pip would take for r, and its wheel: the newest release r
+// allows, when exactly one of its wheels installs on py and none might, and no file of it
+// excludes py; why says otherwise.
+func pipsRelease(page *pypi.ProjectPage, r pep440.Requirement, py pep440.Version) (*pypi.Release, pypi.File, string) {
 	rel, err := pypi.Select(page, r.Specifier, false)
 	if err != nil {
-		return nil, err.Error()
+		return nil, pypi.File{}, err.Error()
 	}
 	what := page.Name + " " + rel.VersionString
 	if rel.Yanked {
-		return nil, what + " is yanked"
+		return nil, pypi.File{}, what + " is yanked"
 	}
 	for _, f := range rel.Files() {
 		if f.RequiresPython != "" && !specContains(f.RequiresPython, py) {
-			return nil, fmt.Sprintf("%s: Requires-Python %s", f.Filename, f.RequiresPython)
+			return nil, pypi.File{}, fmt.Sprintf("%s: Requires-Python %s", f.Filename, f.RequiresPython)
 		}
 	}
-	if len(rel.Wheels) != 1 {
-		return nil, fmt.Sprintf("%s has %d wheels", what, len(rel.Wheels))
+	var fits []pypi.File
+	for _, w := range rel.Wheels {
+		pf, err := pypi.ParseFilename(w.Filename, page.Name)
+		if err != nil || filepath.Base(w.Filename) != w.Filename {
+			return nil, pypi.File{}, what + ": a wheel name PYTI cannot read: " + w.Filename
+		}
+		switch wheelFits(pf, py) {
+		case fitsMaybe:
+			return nil, pypi.File{}, what + ": a wheel for a glibc PYTI cannot vouch for: " + w.Filename
+		case fitsYes:
+			fits = append(fits, w)
+		}
 	}
-	w := rel.Wheels[0]
-	pf, err := pypi.ParseFilename(w.Filename, page.Name)
-	if err != nil || pf.ABITag != "none" || pf.PlatformTag != "any" || !pureFor(pf.PythonTag, py) || filepath.Base(w.Filename) != w.Filename {
-		return nil, what + ": no pure-Python wheel for this Python: " + w.Filename
+	if len(fits) != 1 {
+		return nil, pypi.File{}, fmt.Sprintf("%s has %d wheels for this Python", what, len(fits))
 	}
-	return rel, ""
+	return rel, fits[0], ""
 }
 
-// pureFor says a pure wheel's python tag (py3, py2.py3, py39) installs on py.
-func pureFor(tag string, py pep440.Version) bool {
+// Whether a wheel installs on this interpreter: CPython on Linux x86_64 with glibc 2.31 or
+// later (Debian bullseye's, the oldest release an image is built from).
+const (
+	fitsNo = iota
+	fitsYes
+	fitsMaybe // a manylinux wheel for a later glibc: on some of PYTI's systems only
+)
+
+// wheelFits says whether a wheel named pf installs on CPython py (packaging.tags' sys_tags):
+// cpXY with its own ABI, abi3 or none; abi3 of an earlier cp3; pure pyX or py3Y up to py's
+// minor version; on any platform, linux_x86_64 or a manylinux one for x86_64.
+func wheelFits(pf pypi.ParsedFilename, py pep440.Version) int {
 	rel := py.Release()
 	if len(rel) < 2 {
+		return fitsNo
+	}
+	major, minor := rel[0], rel[1]
+	cp := fmt.Sprintf("cp%d%d", major, minor)
+	interp := func(pyTag, abi string) bool {
+		switch {
+		case pyTag == cp:
+			return abi == cp || abi == "abi3" || abi == "none"
+		case abi == "abi3" && strings.HasPrefix(pyTag, fmt.Sprintf("cp%d", major)):
+			k, err := strconv.Atoi(strings.TrimPrefix(pyTag, fmt.Sprintf("cp%d", major)))
+			return err == nil && k <= minor
+		case abi == "none" && pyTag == fmt.Sprintf("py%d", major):
+			return true
+		case abi == "none" && strings.HasPrefix(pyTag, fmt.Sprintf("py%d", major)):
+			k, err := strconv.Atoi(strings.TrimPrefix(pyTag, fmt.Sprintf("py%d", major)))
+			return err == nil && k <= minor
+		}
 		return false
 	}
-	major := fmt.Sprintf("py%d", rel[0])
-	for _, t := range strings.Split(tag, ".") {
-		if t == major {
-			return true
-		}
-		if minor, err := strconv.Atoi(strings.TrimPrefix(t, major)); err == nil && strings.HasPrefix(t, major) && minor <= rel[1] {
-			return true
+	fits := fitsNo
+	for _, pyTag := range strings.Split(pf.PythonTag, ".") {
+		for _, abi := range strings.Split(pf.ABITag, ".") {
+			if !interp(pyTag, abi) {
+				continue
+			}
+			for _, plat := range strings.Split(pf.PlatformTag, ".") {
+				switch platformFits(plat) {
+				case fitsYes:
+					return fitsYes
+				case fitsMaybe:
+					fits = fitsMaybe
+				}
+			}
 		}
 	}
-	return false
+	return fits
+}
+
+// platformFits judges one platform tag for Linux x86_64 with glibc 2.31 or later.
+func platformFits(plat string) int {
+	switch plat {
+	case "any", "linux_x86_64", "manylinux1_x86_64", "manylinux2010_x86_64", "manylinux2014_x86_64":
+		return fitsYes
+	}
+	rest, ok := strings.CutPrefix(plat, "manylinux_2_")
+	if !ok {
+		return fitsNo
+	}
+	glibc, ok := strings.CutSuffix(rest, "_x86_64")
+	if !ok {
+		return fitsNo
+	}
+	n, err := strconv.Atoi(glibc)
+	switch {
+	case err != nil:
+		return fitsNo
+	case n <= 31:
+		return fitsYes
+	}
+	return fitsMaybe
 }
 
 func specContains(spec string, v pep440.Version) bool {

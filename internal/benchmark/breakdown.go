@@ -79,15 +79,14 @@ func BiggestCosts(rows []Row) []Cost {
 // remedies say, per task, where its time goes in the current pipeline and what would remove it.
 // They describe the design as it is (internal/tasks); the figures beside them come from the run.
 var remedies = map[string]string{
-	"fetch": "`pip download` of the dependencies, the build requirements and the test tools, in the traced sandbox " +
-		"through the index proxy, with the interpreter's -S (pip's resolver no longer reads the metadata of every " +
-		"distribution on the system's sys.path, which download ignores). When pyproject.toml declares the dependencies statically (PEP 621; all the examples " +
-		"here) pip resolves them without preparing the sdist's metadata; otherwise it still builds an isolation " +
-		"environment (not byte-compiled: PIP_NO_COMPILE) and runs the backend just to learn them. The build requirements " +
-		"come first, from the host without pip when no resolver could choose otherwise (the newest release each requirement " +
-		"allows, one pure wheel, its dependencies from its METADATA), and the fetch hands them to the build, which runs " +
-		"beside the download of the rest. Removing the rest: resolve the package's and the test dependencies on the host " +
-		"the same way, with pip only as the fallback.",
+	"fetch": "the build requirements first, then the dependencies, the test requirements and the tools, each from the " +
+		"host without pip when no resolver could choose otherwise (the newest release each requirement allows, its one wheel " +
+		"for this Python, the dependencies from its METADATA), and otherwise with `pip download` in the traced sandbox " +
+		"through the index proxy (with the interpreter's -S: pip's resolver no longer reads the metadata of every " +
+		"distribution on the system's sys.path). When pyproject.toml declares the dependencies statically (PEP 621; all " +
+		"the examples here) they are read from it; otherwise PYTI prepares the sdist's metadata, traced, on the cached " +
+		"build environment. The build starts on the build requirements, beside the rest. What is left is that metadata " +
+		"preparation, and pip where a release has no single wheel for this Python (an sdist to build, several to rank).",
 	"build": "PYTI's own PEP 517 front end calls the backend's get_requires_for_build_wheel and build_wheel hooks, each in " +
 		"a fresh interpreter, traced, as pip's build isolation would, on a build environment that pip installed once into " +
 		"the cache (named by the interpreter, the requirements and every wheelhouse file pip could pick) and that the " +

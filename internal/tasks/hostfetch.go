@@ -108,7 +108,7 @@ func resolveOnHost(ctx context.Context, idx hostIndex, pythonVersion string, req
 			if err != nil {
 				return nil, fmt.Sprintf("%s: %v", name, err)
 			}
-			page = hashedOnly(page)
+			page = pipsView(page, py)
 			n = &node{page: page, extras: map[string]bool{}, added: map[string]bool{}}
 			rel, w, why := pipsRelease(page, r, py)
 			if why != "" {
@@ -162,22 +162,28 @@ func resolveOnHost(ctx context.Context, idx hostIndex, pythonVersion string, req
 	return picks, ""
 }
 
-// hashedOnly is page as the index proxy shows it to pip: without the files the index gave no
-// sha256 for.
-func hashedOnly(page *pypi.ProjectPage) *pypi.ProjectPage {
+// pipsView is page as pip sees it through the index proxy: without the files the index gave no
+// sha256 for (the proxy leaves them out), the wheels that cannot install on py, and the files
+// whose Requires-Python py fails (pip skips both, and with them a release left without files).
+func pipsView(page *pypi.ProjectPage, py pep440.Version) *pypi.ProjectPage {
 	out := *page
 	out.Files = nil
 	for _, f := range page.Files {
-		if f.SHA256() != "" {
-			out.Files = append(out.Files, f)
+		if f.SHA256() == "" || f.RequiresPython != "" && !specContains(f.RequiresPython, py) {
+			continue
 		}
+		if pf, err := pypi.ParseFilename(f.Filename, page.Name); err == nil && pf.Kind == pypi.KindWheel && wheelFits(pf, py) == fitsNo {
+			continue
+		}
+		out.Files = append(out.Files, f)
 	}
 	return &out
 }
 
-// pipsRelease is the release of page pip would take for r, and its wheel: the newest release r
-// allows, when exactly one of its wheels installs on py and none might, and no file of it
-// excludes py; why says otherwise.
+// pipsRelease is the release pip would take for r from page (seen as pipsView shows it), and
+// its wheel: the newest release r allows, when exactly one of its wheels installs here and none
+// might (pip would rank them); why says otherwise, an sdist without a wheel among it (pip would
+// build it).
 func pipsRelease(page *pypi.ProjectPage, r pep440.Requirement, py pep440.Version) (*pypi.Release, pypi.File, string) {
 	rel, err := pypi.Select(page, r.Specifier, false)
 	if err != nil {
@@ -187,23 +193,16 @@ func pipsRelease(page *pypi.ProjectPage, r pep440.Requirement, py pep440.Version
 	if rel.Yanked {
 		return nil, pypi.File{}, what + " is yanked"
 	}
-	for _, f := range rel.Files() {
-		if f.RequiresPython != "" && !specContains(f.RequiresPython, py) {
-			return nil, pypi.File{}, fmt.Sprintf("%s: Requires-Python %s", f.Filename, f.RequiresPython)
-		}
-	}
 	var fits []pypi.File
 	for _, w := range rel.Wheels {
 		pf, err := pypi.ParseFilename(w.Filename, page.Name)
 		if err != nil || filepath.Base(w.Filename) != w.Filename {
 			return nil, pypi.File{}, what + ": a wheel name PYTI cannot read: " + w.Filename
 		}
-		switch wheelFits(pf, py) {
-		case fitsMaybe:
+		if wheelFits(pf, py) == fitsMaybe {
 			return nil, pypi.File{}, what + ": a wheel for a glibc PYTI cannot vouch for: " + w.Filename
-		case fitsYes:
-			fits = append(fits, w)
 		}
+		fits = append(fits, w)
 	}
 	if len(fits) != 1 {
 		return nil, pypi.File{}, fmt.Sprintf("%s has %d wheels for this Python", what, len(fits))

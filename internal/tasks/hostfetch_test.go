@@ -41,7 +41,8 @@ type dist struct {
 	requires []string
 	pyReq    string // the index's data-requires-python
 	yanked   bool
-	noHash   bool // the index gave no sha256, and the proxy leaves the file out
+	noHash   bool   // the index gave no sha256, and the proxy leaves the file out
+	metaPy   string // the wheel's METADATA Requires-Python
 }
 
 func newPagesIndex(t *testing.T, dists []dist) pagesIndex {
@@ -63,6 +64,9 @@ func newPagesIndex(t *testing.T, dists []dist) pagesIndex {
 				t.Fatal(err)
 			}
 			md := "Metadata-Version: 2.1\nName: " + pf.Name + "\nVersion: " + pf.Version.String() + "\n"
+			if d.metaPy != "" {
+				md += "Requires-Python: " + d.metaPy + "\n"
+			}
 			for _, r := range d.requires {
 				md += "Requires-Dist: " + r + "\n"
 			}
@@ -119,6 +123,9 @@ func TestResolveOnHost(t *testing.T) {
 		{file: "newglibc-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"},
 		{file: "twofit-1.0-cp311-cp311-linux_x86_64.whl"},
 		{file: "twofit-1.0-py3-none-any.whl"},
+		{file: "newcp-2.0-cp313-cp313-manylinux2014_x86_64.whl"},
+		{file: "newcp-1.0-cp311-cp311-manylinux2014_x86_64.whl"},
+		{file: "lyingpy-1.0-py3-none-any.whl", metaPy: ">=3.12"},
 		{file: "nohash-2.0-py3-none-any.whl", noHash: true},
 		{file: "nohash-1.0-py3-none-any.whl"},
 	}
@@ -142,9 +149,11 @@ func TestResolveOnHost(t *testing.T) {
 		{"an abi3 wheel of an earlier Python", []string{"abi3ext"}, []string{"abi3ext-1.0-cp38-abi3-manylinux_2_28_x86_64.whl"}, ""},
 		{"a wheel for a glibc not every system has", []string{"newglibc"}, nil, "a glibc PYTI cannot vouch for"},
 		{"two wheels for this Python, which pip ranks", []string{"twofit"}, nil, "has 2 wheels for this Python"},
-		{"no wheel for this Python", []string{"cython==3.0.0", "wheel"}, nil, "has 0 wheels for this Python"},
+		{"no wheel for this Python, an sdist to build", []string{"cython==3.0.0", "wheel"}, nil, "has 0 wheels for this Python"},
 		{"an sdist alone", []string{"sdistonly"}, nil, "has 0 wheels"},
-		{"a newer release for another Python", []string{"newpy"}, nil, "Requires-Python >=3.12"},
+		{"a newer release for another Python, which pip skips", []string{"newpy"}, []string{"newpy-1.0-py3-none-any.whl"}, ""},
+		{"a newer release with only a wheel for another Python, which pip skips", []string{"newcp"}, []string{"newcp-1.0-cp311-cp311-manylinux2014_x86_64.whl"}, ""},
+		{"a newer release whose METADATA excludes this Python", []string{"lyingpy"}, nil, "Requires-Python >=3.12"},
 		{"two requirements wanting different releases", []string{"wheel", "pinsold"}, nil, "two requirements want different releases"},
 		{"a project the index lacks", []string{"nosuch"}, nil, "nosuch"},
 		{"a direct URL", []string{"wheel @ https://example.org/wheel-0.38.4-py3-none-any.whl"}, nil, "a direct URL"},

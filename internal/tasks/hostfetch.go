@@ -35,14 +35,15 @@ const maxHostPicks = 48
 
 // resolveOnHost answers `pip download reqs` on the host, without pip, when the answer is
 // certain to be pip's own: every requirement on a project wants the same release of it (the
-// newest its specifier allows, not yanked), and that release has one wheel, pure Python and
-// for this Python, so no resolver could choose otherwise and no code runs to learn its
-// dependencies, which its METADATA gives. A pip run in the traced sandbox costs half a second
-// for two or three wheels, and the build's requirements are on every analysis' critical path.
-// It returns the picks in the order they were found, or why pip must resolve (an sdist, a
-// platform wheel, a Requires-Python this Python fails, two requirements wanting different
-// releases, a marker on the host machine's release, an index error): then nothing was fetched
-// that matters, and pip's own answer (or error) is the one the report shows.
+// newest its specifier allows among what pip would consider, see pipsView), and that release has
+// exactly one wheel that installs here (see pipsRelease), so no resolver could choose otherwise
+// and no code runs to learn its dependencies, which its METADATA gives. A pip run in the traced
+// sandbox costs half a second, and the fetch is on every analysis' critical path. It returns the
+// picks in the order they were found, or why pip must resolve (an sdist to build, wheels to
+// rank, one for a glibc newer than PYTI vouches for, a METADATA whose Requires-Python this
+// Python fails, two requirements wanting different releases, a marker on the machine's release,
+// an index error): then nothing was fetched that matters, and pip's own answer (or error) is
+// the one the report shows.
 func resolveOnHost(ctx context.Context, idx hostIndex, pythonVersion string, reqs []string) ([]hostPick, string) {
 	py, err := pep440.Parse(pythonVersion)
 	if err != nil {

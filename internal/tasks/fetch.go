@@ -121,13 +121,17 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	// Otherwise PYTI prepares the metadata as pip would, but on the cached build environment
 	// that the build will use, which spares pip's installing one for each preparation.
 	var prepared *preparedMetadata
-	if a.Kind != "wheel" && !static {
-		if prepared, err = j.preparedRequirements(ctx, t, src, main.name, extras, buildReqs, download); err != nil {
+	if a.Kind != "wheel" && !static && j.opts.Client.CacheDir() != "" {
+		ok, host, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download)
+		builtOnHost = host
+		if err == nil && ok {
+			prepared, err = j.preparedRequirements(ctx, t, src, main.name, extras, download)
+		}
+		if err != nil {
 			<-check
 			return fetched{}, err
 		}
 		if prepared != nil {
-			builtOnHost = prepared.buildOnHost
 			pkg, pkgPlain = prepared.all, prepared.plain
 			used.BackendAsked, used.BackendMissing = true, prepared.missing
 			// The build needs nothing the rest of the fetch brings: it starts now, beside it.
@@ -443,28 +447,19 @@ type preparedMetadata struct {
 	missing    []string
 	// testsRequire is setup.py's tests_require (see python/build_wheel.py).
 	testsRequire []string
-	// buildOnHost says the build requirements were fetched on the host (see resolveOnHost).
-	buildOnHost bool
 }
 
 // preparedRequirements learns the package's own requirements (with and without the extras) as
 // pip's resolver would, by preparing its metadata, but with PYTI's front end on the cached build
 // environment that the build will use: pip installs a build environment afresh for every
-// preparation, most of a traced fetch, and again for each retry. download fetches the build
-// requirements (and what the backend asks for beyond them) into the wheelhouse first. The answer
-// is nil when pip must prepare the metadata itself: no cached environment, a build requirement
-// that cannot be fetched, a backend that fails (pip then shows its error), or a requirement
-// naming the package itself.
-func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, self string, extras, buildReqs []string,
+// preparation, most of a traced fetch, and again for each retry. The build requirements are in
+// the wheelhouse already (fetchBuildRequirements); download fetches what the backend asks for
+// beyond them. The answer is nil when pip must prepare the metadata itself: no cached
+// environment, a requirement the backend asks for that cannot be fetched, a backend that fails
+// (pip then shows its error), or a requirement naming the package itself.
+func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, self string, extras []string,
 	download func(string, []string) (*stepResult, error)) (*preparedMetadata, error) {
-	if j.opts.Client.CacheDir() == "" {
-		return nil, nil
-	}
 	wh := filepath.Join(t.work, "wheelhouse")
-	ok, onHost, err := j.fetchBuildRequirements(ctx, t, wh, buildReqs, download)
-	if err != nil || !ok {
-		return nil, err
-	}
 	dir := filepath.Join(t.work, "fetch")
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, err
@@ -507,7 +502,7 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 	if !ok {
 		return nil, nil
 	}
-	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing, testsRequire: ans.TestsRequire, buildOnHost: onHost}, nil
+	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing, testsRequire: ans.TestsRequire}, nil
 }
 
 // metadataRequirements are a prepared metadata's requirements for pip's command line, as pip

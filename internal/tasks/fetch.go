@@ -127,6 +127,10 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		if err == nil && ok {
 			prepared, err = j.preparedRequirements(ctx, t, src, main.name, extras, download)
 		}
+		if hung := (*hungPreparing)(nil); errors.As(err, &hung) {
+			<-check
+			return j.fetchAfterHang(ctx, t, a, src, proxy, wh, buildReqs, used, hung.step, download)
+		}
 		if err != nil {
 			<-check
 			return fetched{}, err
@@ -487,6 +491,9 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 		j.log.Info("pip prepares the metadata", "reason", err)
 		return nil, nil
 	}
+	if err == nil && res != nil && (res.res.Outcome == sandbox.OutcomeTimeout || res.res.Outcome == sandbox.OutcomeNoOutputTimeout) {
+		return nil, &hungPreparing{step: res}
+	}
 	if err != nil || !res.ok() || !filepath.IsLocal(ans.Metadata) || strings.ContainsAny(ans.Metadata, `/\`) {
 		return nil, err
 	}
@@ -503,6 +510,50 @@ func (j *job) preparedRequirements(ctx context.Context, t *target, src Source, s
 		return nil, nil
 	}
 	return &preparedMetadata{all: all, plain: plain, step: res, missing: missing, testsRequire: ans.TestsRequire}, nil
+}
+
+// hungPreparing: the package's build code, run to prepare its metadata, did not end within its
+// limits (a payload that waits on a connection, a sleep): pip, preparing the metadata itself,
+// would run the same code and wait as long again, and once more for the package alone.
+type hungPreparing struct{ step *stepResult }
+
+func (h *hungPreparing) Error() string {
+	return "the package's build code did not end while its metadata was prepared: " + h.step.phase.Reason
+}
+
+// fetchAfterHang ends a fetch whose metadata preparation hung (see hungPreparing): only what the
+// build needs (the build requirements, in the wheelhouse already) and the test tools are fetched,
+// and the build shows what the code does when it runs again, as where pip's preparation crashes.
+func (j *job) fetchAfterHang(ctx context.Context, t *target, a Archive, src Source, proxy *pypi.Proxy, wh string,
+	buildReqs []string, used Wheelhouse, step *stepResult, download func(string, []string) (*stepResult, error)) (fetched, error) {
+	for _, c := range buildCode(src) {
+		j.out.codeRan(c + " during fetch (PYTI prepared the metadata)")
+	}
+	fetch := &report.Fetch{Phase: step.phase, Tools: used.Tools, PreparedMetadata: true}
+	defer func() {
+		fetch.IndexRequests = len(proxy.Requests())
+		fetch.Wheelhouse = listWheelhouse(wh)
+	}()
+	reqs := buildOnlyRequirements(a, buildReqs)
+	res, err := j.fetchOnHost(ctx, t, wh, "build requirements and tools", reqs)
+	if err != nil {
+		return fetched{Fetch: fetch}, err
+	}
+	if res != nil {
+		fetch.OnHost = []string{"build requirements", "test tools"}
+	} else if res, err = download("pip-download-build", reqs); err != nil {
+		return fetched{Fetch: fetch}, err
+	}
+	if !res.ok() {
+		return fetched{Fetch: fetch}, fmt.Errorf("the package's build code did not end while its metadata was prepared (%s), and pip could not fetch the build requirements and the test tools: %s",
+			step.phase.Reason, lastLine(res.output))
+	}
+	fetch.Phase.Reason = "the package's build code did not end while PYTI prepared its metadata (" + step.phase.Reason +
+		"): pip, which would run it again, was not asked to; only the build requirements and the test tools were fetched, and the build shows what the code does"
+	if err := j.collectProxied(proxy, wh); err != nil {
+		return fetched{Fetch: fetch}, err
+	}
+	return fetched{Fetch: fetch, Wheelhouse: Wheelhouse{Dir: wh, Tools: used.Tools}}, nil
 }
 
 // metadataRequirements are a prepared metadata's requirements for pip's command line, as pip

@@ -323,3 +323,48 @@ func TestLyingRecordIsReported(t *testing.T) {
 		t.Errorf("RECORD findings (-want +got)\n%s\nverdict %s (%s)", d, rep.Verdict, rep.Reason)
 	}
 }
+
+// TestHangingBuildCodeRunsOnceInFetch: a setup.py that waits forever (a payload on a connection
+// that never answers) hangs PYTI's metadata preparation until the no-output limit; pip, which
+// would run it again twice (preparing the metadata of everything, then of the package alone),
+// is not asked to, and the build shows what the code does.
+func TestHangingBuildCodeRunsOnceInFetch(t *testing.T) {
+	t.Parallel()
+	tree := filepath.Join(t.TempDir(), "checkout")
+	files := map[string]string{
+		"pyproject.toml": "[build-system]\nrequires = [\"setuptools>=61\", \"wheel\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+		"setup.py":       "import time\ntime.sleep(3600)\n",
+		"hangs.py":       "VALUE = 1\n",
+	}
+	for name, text := range files {
+		if err := os.MkdirAll(tree, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tree, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := index(t)
+	rep, err := Analyze(context.Background(), Request{Spec: tree, Path: tree}, Options{
+		Client: f.client, IndexURL: f.url, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"),
+		Logger: slog.New(slog.DiscardHandler), Limits: sandbox.Limits{NoOutput: 3 * time.Second},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetch := rep.Results().Fetch
+	if fetch == nil || fetch.Outcome != string(sandbox.OutcomeNoOutputTimeout) || !strings.Contains(fetch.Reason, "did not end while PYTI prepared its metadata") {
+		t.Fatalf("fetch %+v, want the preparation's no-output time-out, named", fetch)
+	}
+	for _, a := range rep.Artifacts {
+		if a.Task == "fetch" && strings.HasPrefix(a.Name, "pip-download") && strings.HasSuffix(a.Name, ".strace") {
+			t.Errorf("pip ran the hanging code again: %s", a.Name)
+		}
+	}
+	if b := rep.Results().Build; b == nil || b.Outcome != string(sandbox.OutcomeNoOutputTimeout) {
+		t.Errorf("build %+v, want it run, to the same no-output time-out", b)
+	}
+	if rep.Verdict == report.VerdictError {
+		t.Errorf("verdict %s (%s)", rep.Verdict, rep.Reason)
+	}
+}

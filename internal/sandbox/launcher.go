@@ -35,8 +35,8 @@ func runLauncher() int {
 		// Unused, it must not reach the sandbox; bindAt's dup3 makes a socket inheritable.
 		unix.CloseOnExec(fd)
 	}
-	// Raw syscalls only: the Go runtime's poller must not be started in this process, since
-	// fixed fds are about to be overwritten right before exec.
+	// Raw syscalls from here on: nothing needs the runtime's poller (which package inits may have
+	// started all the same, at descriptors other than the fixed ones: see fixedFDs).
 	pid := []byte(strconv.Itoa(os.Getpid()))
 	for _, f := range cfg.ProcsFiles {
 		if err := writeRaw(f, pid); err != nil {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,7 +72,7 @@ func resolveOnHost(ctx context.Context, idx hostIndex, pythonVersion string, req
 		if m := r.Marker.String(); strings.Contains(m, "platform_release") || strings.Contains(m, "platform_version") {
 			return false, "a marker on the machine's release: " + m
 		}
-		for _, e := range append([]string{""}, keys(extras)...) {
+		for _, e := range append([]string{""}, slices.Collect(maps.Keys(extras))...) {
 			env["extra"] = e
 			ok, err := r.Marker.Evaluate(env)
 			if err != nil {
@@ -219,45 +221,21 @@ const (
 	fitsMaybe // a manylinux wheel for a later glibc: on some of PYTI's systems only
 )
 
-// wheelFits says whether a wheel named pf installs on CPython py (packaging.tags' sys_tags):
-// cpXY with its own ABI, abi3 or none; abi3 of an earlier cp3; pure pyX or py3Y up to py's
-// minor version; on any platform, linux_x86_64 or a manylinux one for x86_64.
+// wheelFits says whether a wheel named pf installs on CPython py: wheelScore's judgement of its
+// interpreter, ABI and platform tags, with the glibc its manylinux tags need, which wheelScore
+// does not weigh.
 func wheelFits(pf pypi.ParsedFilename, py pep440.Version) int {
 	rel := py.Release()
-	if len(rel) < 2 {
+	if len(rel) < 2 || wheelScore(pf, fmt.Sprintf("cp%d%d", rel[0], rel[1])) == 0 {
 		return fitsNo
 	}
-	major, minor := rel[0], rel[1]
-	cp := fmt.Sprintf("cp%d%d", major, minor)
-	interp := func(pyTag, abi string) bool {
-		switch {
-		case pyTag == cp:
-			return abi == cp || abi == "abi3" || abi == "none"
-		case abi == "abi3" && strings.HasPrefix(pyTag, fmt.Sprintf("cp%d", major)):
-			k, err := strconv.Atoi(strings.TrimPrefix(pyTag, fmt.Sprintf("cp%d", major)))
-			return err == nil && k <= minor
-		case abi == "none" && pyTag == fmt.Sprintf("py%d", major):
-			return true
-		case abi == "none" && strings.HasPrefix(pyTag, fmt.Sprintf("py%d", major)):
-			k, err := strconv.Atoi(strings.TrimPrefix(pyTag, fmt.Sprintf("py%d", major)))
-			return err == nil && k <= minor
-		}
-		return false
-	}
 	fits := fitsNo
-	for _, pyTag := range strings.Split(pf.PythonTag, ".") {
-		for _, abi := range strings.Split(pf.ABITag, ".") {
-			if !interp(pyTag, abi) {
-				continue
-			}
-			for _, plat := range strings.Split(pf.PlatformTag, ".") {
-				switch platformFits(plat) {
-				case fitsYes:
-					return fitsYes
-				case fitsMaybe:
-					fits = fitsMaybe
-				}
-			}
+	for _, plat := range strings.Split(pf.PlatformTag, ".") {
+		switch platformFits(plat) {
+		case fitsYes:
+			return fitsYes
+		case fitsMaybe:
+			fits = fitsMaybe
 		}
 	}
 	return fits
@@ -300,12 +278,4 @@ func wheelMetadata(ctx context.Context, p string) (*pkgmeta.CoreMetadata, error)
 		return nil, err
 	}
 	return pkgmeta.ParseCoreMetadata(bytes.NewReader(data), 4<<20)
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

@@ -139,8 +139,12 @@ func wheelScore(pf pypi.ParsedFilename, pyTag string) int {
 			if n, ok := cpMinor(t); ok && n <= ours {
 				score = max(score, 20) // a stable-ABI wheel built for an older CPython
 			}
-		case t == "py3" || t == "py"+strings.TrimPrefix(pyTag, "cp"):
+		case t == "py3":
 			score = max(score, 10)
+		case strings.HasPrefix(t, "py3"):
+			if n, ok := cpMinor("cp" + t[2:]); ok && n <= ours {
+				score = max(score, 10) // a pure wheel for this or an older Python 3 (py39 on 3.11)
+			}
 		}
 	}
 	if score == 0 {

@@ -744,14 +744,26 @@ func siblingModuleDir(hostTree, nodeID, module string) string {
 // keepMissingData keeps the missing-file class only for files that would lie in the test tree
 // (test data the sdist does not ship), and gives it to an error whose message names such a file
 // (missingTreePath); a test that opens a missing file elsewhere simply errs.
+// A collection that stops with a message naming a directory the sdist's own MANIFEST.in asks
+// for, and which the sdist lacks, stopped for want of that test data (see manifestMissingDirs).
 // A program a test ran by its path in the tree is such a file too (a script the sdist lacks).
 // A module a test could not import that lies beside the test module is no missing dependency
 // (siblingModuleDir): the module is a script's, and fails to collect (or the test errs).
 // insideTree is the tree as the sandbox saw it, hostTree the same directory here.
 func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
 	changed := false
+	var unshipped []string
+	manifestRead := false
 	for i := range run.Cases {
 		c := &run.Cases[i]
+		if c.Class == testresult.CollectionError {
+			if !manifestRead {
+				unshipped, manifestRead = manifestMissingDirs(hostTree), true
+			}
+			if d := namedDir(c.Message, unshipped); d != "" {
+				c.Class, c.MissingPath, changed = testresult.MissingFile, d, true
+			}
+		}
 		if c.Class == testresult.MissingProgram && filepath.IsAbs(c.MissingProgram) {
 			if rel, err := filepath.Rel(insideTree, c.MissingProgram); err == nil && !strings.HasPrefix(rel, "..") {
 				c.Class, c.MissingPath, c.MissingProgram, changed = testresult.MissingFile, c.MissingProgram, "", true
@@ -800,4 +812,53 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string) {
 			run.Classes[c.Class]++
 		}
 	}
+}
+
+// manifestLimit bounds the MANIFEST.in read: a real one is a few kilobytes.
+const manifestLimit = 256 << 10
+
+// manifestMissingDirs are the directories that the MANIFEST.in at the top of hostTree grafts or
+// recursively includes and that the tree does not have: data the project means its sdist to
+// carry, left out of this one (html5lib 1.1's `graft html5lib/tests/testdata`, a git submodule
+// that was not checked out when the sdist was made). Directories written with glob characters,
+// absolute or leading out of the tree are not read; nil without a MANIFEST.in.
+func manifestMissingDirs(hostTree string) []string {
+	p := filepath.Join(hostTree, "MANIFEST.in")
+	if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() || fi.Size() > manifestLimit {
+		return nil
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || (f[0] != "graft" && f[0] != "recursive-include") {
+			continue
+		}
+		d := path.Clean(strings.ReplaceAll(f[1], "\\", "/"))
+		if strings.ContainsAny(d, "*?[") || path.IsAbs(d) || d == "." || d == ".." || strings.HasPrefix(d, "../") || slices.Contains(out, d) {
+			continue
+		}
+		if !exists(filepath.Join(hostTree, filepath.FromSlash(d))) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// namedDir is the first of dirs that message names, by its path or by its last element as a
+// word of its own ("testdata not available!" names html5lib/tests/testdata), or "".
+func namedDir(message string, dirs []string) string {
+	for _, d := range dirs {
+		if strings.Contains(message, d) {
+			return d
+		}
+		word := regexp.MustCompile(`(^|[^\w.-])` + regexp.QuoteMeta(path.Base(d)) + `($|[^\w-])`)
+		if word.MatchString(message) {
+			return d
+		}
+	}
+	return ""
 }

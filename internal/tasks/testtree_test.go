@@ -264,7 +264,9 @@ ignore_errors = True
 // module" that lies beside the test module is no dependency: the test is a script's.
 func TestKeepMissingData(t *testing.T) {
 	tree := t.TempDir()
-	testfs.Write(t, tree, map[string]string{"tests/data/present.json": "{}", "pkg/tests/test_mixins.py": "", "pkg/tests/helpers/__init__.py": ""})
+	testfs.Write(t, tree, map[string]string{"tests/data/present.json": "{}", "pkg/tests/test_mixins.py": "", "pkg/tests/helpers/__init__.py": "",
+		"MANIFEST.in": "include README.rst\ngraft pkg/tests/testdata\nrecursive-include tests/data *.json\ngraft ../fixtures\ngraft docs/*\n" +
+			"recursive-include pkg/tests/sanitizer-data *.dat\n"})
 	md := func(id, module string) testresult.Case {
 		return testresult.Case{NodeID: id, Outcome: testresult.Error, Class: testresult.MissingDependency, Missing: module}
 	}
@@ -287,6 +289,12 @@ func TestKeepMissingData(t *testing.T) {
 		md("pkg/tests/test_drf.py", "helpers"),
 		md("pkg/tests/test_deps.py", "requests"),
 		md("pkg/test_top.py", "test_mixins"),
+		// Collections that stopped, their messages naming a directory MANIFEST.in asks for.
+		{NodeID: "", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "_pytest.outcomes.Exit: testdata not available!"},
+		{NodeID: "pkg/tests/test_san.py", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "no .dat files in pkg/tests/sanitizer-data/"},
+		{NodeID: "shipped", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "bad file in tests/data"},
+		{NodeID: "outside", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "no fixtures"},
+		{NodeID: "a word inside another", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "mytestdata_x missing"},
 	}}
 	keepMissingData(run, "/work/pyti/sdist-tree", tree)
 	got := map[string]string{}
@@ -309,12 +317,17 @@ func TestKeepMissingData(t *testing.T) {
 		"pkg/tests/test_drf.py":                "missing-dependency ",
 		"pkg/tests/test_deps.py":               "missing-dependency ",
 		"pkg/test_top.py":                      "missing-dependency ",
+		"":                                     "missing-file pkg/tests/testdata",
+		"pkg/tests/test_san.py":                "missing-file pkg/tests/sanitizer-data",
+		"shipped":                              "collection-error ",
+		"outside":                              "collection-error ",
+		"a word inside another":                "collection-error ",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 4, testresult.Exception: 6, testresult.MissingProgram: 1,
-		testresult.CollectionError: 1, testresult.MissingDependency: 3}, run.Classes); d != "" {
+	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 6, testresult.Exception: 6, testresult.MissingProgram: 1,
+		testresult.CollectionError: 4, testresult.MissingDependency: 3}, run.Classes); d != "" {
 		t.Errorf("class counts (-want +got):\n%s", d)
 	}
 }

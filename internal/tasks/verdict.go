@@ -11,6 +11,7 @@ import (
 
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/testresult"
 )
@@ -309,6 +310,9 @@ type testCause struct {
 	// files are the cases that are whole test files pytest could not collect: each counts as one
 	// test, whatever tests it holds.
 	files int
+	// stops are the cases, among files, that are no file at all: pytest stopped before
+	// collecting any (a conftest's pytest.exit, a session-wide error), counted as one test.
+	stops int
 	// paths are the test data missing from the sdist, for the "data" cause, and the arguments
 	// no fixture gives, for the "args" cause, in node id order.
 	paths []string
@@ -357,6 +361,9 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		have.cases++
 		if !strings.Contains(f.NodeID, "::") {
 			have.files++
+		}
+		if f.NodeID == "" {
+			have.stops++
 		}
 	}
 	// The missing modules are grouped by name, a module with the missing one above it (a
@@ -433,6 +440,10 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			}
 			c.what = "could not run: test data " + backticked(c.paths, 3) + map[bool]string{true: " is", false: " are"}[len(c.paths) == 1] + " missing from the sdist"
 		case report.ClassCollectionError:
+			if c, ok := refusedByPytest(f, fetch); ok {
+				add("pytest", f, c)
+				continue
+			}
 			what := "could not be collected"
 			if m := oneLineOf(f.Message); m != "" {
 				what += ": " + m
@@ -446,6 +457,10 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				// cryptography installed?" (PyJWT, under oauthlib's tests).
 				add("dep:"+dep, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
+				continue
+			}
+			if c, ok := refusedByPytest(f, fetch); ok {
+				add("pytest", f, c)
 				continue
 			}
 			if args := unsuppliedArguments(f.Message); len(args) > 0 {
@@ -543,6 +558,39 @@ func providingDep(module string, deps []string) string {
 	return ""
 }
 
+// pytestRemoved matches pytest's words when it refuses an API it deprecated and then removed:
+// its deprecation page, or its warning classes turned errors.
+var pytestRemoved = regexp.MustCompile(`docs\.pytest\.org/en/[^/\s]+/deprecations|PytestRemovedIn\d+Warning|PytestDeprecationWarning`)
+
+// refusedByPytest is the cause of a test that errs because the installed pytest refused an API
+// the project's pytest pin promised it (html5lib 1.1's conftest constructs its collector
+// directly, which pytest 6 refuses, and asks for `pytest>=5.4.2,<6`), when that pin is one the
+// index could not satisfy: an incomplete environment, not the package's fault. ok is false
+// when the error is not pytest's refusal or when the project's pytest requirement was met.
+func refusedByPytest(f report.TestCase, fetch *report.Fetch) (testCause, bool) {
+	if fetch == nil || !pytestRemoved.MatchString(f.Message+"\n"+f.Details) {
+		return testCause{}, false
+	}
+	pin := providingDep("pytest", fetch.UnmetTestDeps)
+	if pin == "" {
+		pin = providingDep("pytest", fetch.RelaxedTestDeps)
+	}
+	if pin == "" {
+		return testCause{}, false
+	}
+	installed := "the installed pytest"
+	for _, w := range fetch.Wheelhouse {
+		if d, err := pkgmeta.ParseDistFilename(w.Filename); err == nil && pep440.NormalizeName(d.Name) == "pytest" {
+			installed = "pytest " + d.Version
+		}
+	}
+	what := fmt.Sprintf("could not run: %s refuses what they use, and the project asks for `%s`, which has no matching version on the index", installed, pin)
+	if m := oneLineOf(f.Message); m != "" {
+		what += " (" + m + ")"
+	}
+	return testCause{verdict: report.VerdictTestDeps, order: 1, what: what}, true
+}
+
 // depsNotInstalled is the clause a reason ends with when the test dependencies could not be
 // installed (fetch names those the index could not satisfy), or "".
 func depsNotInstalled(fetch *report.Fetch) string {
@@ -609,6 +657,8 @@ func filesPart(c *testCause) string {
 	switch {
 	case c.files == 0 || c.verdict == report.VerdictTestCollection:
 		return "" // "could not be collected" says it
+	case c.stops == c.cases:
+		return " (pytest stopped before collecting any test, and the stop counts as one)"
 	case c.files == c.cases && c.files == 1:
 		return " (a test file pytest could not collect, counted as one test)"
 	case c.files == c.cases:

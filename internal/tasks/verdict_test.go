@@ -254,6 +254,28 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "4 of 13 tests could not run: their functions take arguments that no fixture gives " +
 				"(`data_filename`, `canonical_filename`, `tokens_filename`): pytest cannot call them as they are written (the project may run them with a runner of its own); " +
 				"also 1 failed on their own"}},
+		// html5lib 1.1's conftest exits when its git submodule's test data is not there.
+		{"pytest stopped for test data missing from the sdist", one(verdictInput{}, suite(
+			report.TestCase{NodeID: "", Outcome: report.TestError, Class: report.ClassMissingFile, MissingPath: "html5lib/tests/testdata",
+				Message: "_pytest.outcomes.Exit: testdata not available!"}), nil),
+			verdictOutput{Verdict: report.VerdictTestData, Reason: "1 of 1 test could not run: test data `html5lib/tests/testdata` is missing from the sdist " +
+				"(pytest stopped before collecting any test, and the stop counts as one)"}},
+		// html5lib 1.1 asks for pytest>=5.4.2,<6; pytest 6 refuses its collector's construction.
+		{"a collection error from a newer pytest than the project's pin", one(verdictInput{}, suite(append(passed(2),
+			report.TestCase{NodeID: "", Outcome: report.TestError, Class: report.ClassCollectionError,
+				Message: "Direct construction of SanitizerFile has been deprecated, please use SanitizerFile.from_parent.",
+				Details: "See https://docs.pytest.org/en/stable/deprecations.html#node-construction-changed-to-node-from-parent for more details."})...),
+			&report.Fetch{UnmetTestDeps: []string{"pytest>=5.4.2,<6"}, OtherTestDepsFetched: true,
+				Wheelhouse: []report.File{{Filename: "pytest-7.2.1-py3-none-any.whl"}}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: pytest 7.2.1 refuses what they use, and the project asks for " +
+				"`pytest>=5.4.2,<6`, which has no matching version on the index (Direct construction of SanitizerFile has been deprecated, please use SanitizerFile.from_parent.) " +
+				"(pytest stopped before collecting any test, and the stop counts as one)"}},
+		{"a newer pytest's refusal, the project's pytest pin met", one(verdictInput{}, suite(append(passed(2),
+			report.TestCase{NodeID: "tests/test_a.py", Outcome: report.TestError, Class: report.ClassCollectionError,
+				Message: "Direct construction of F has been deprecated, please use F.from_parent.",
+				Details: "See https://docs.pytest.org/en/stable/deprecations.html for more details."})...),
+			&report.Fetch{UnmetTestDeps: []string{"pytest-expect>=9"}}),
+			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 3 tests could not be collected: Direct construction of F has been deprecated, please use F.from_parent."}},
 		{"a collection error without a message", one(verdictInput{}, suite(append(passed(4),
 			report.TestCase{NodeID: "tests/test_odd.py", Outcome: report.TestError, Class: report.ClassCollectionError})...), nil),
 			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 5 tests could not be collected"}},

@@ -843,8 +843,16 @@ def _django_cause(record):
 
 
 def pytest_unconfigure(config):
-    global _django_runner
+    global _django_runner, _out
     runner, _django_runner = _django_runner, None
-    if runner is not None:
-        runner.teardown_databases(runner.old_config)
-        runner.teardown_test_environment()
+    try:
+        if runner is not None:
+            runner.teardown_databases(runner.old_config)
+            runner.teardown_test_environment()
+    finally:
+        # Closed here, not left to the exit: Python warns on stderr of a file left open when
+        # the suite's warning filters show ResourceWarning (python-dateutil's
+        # filterwarnings=error).
+        out, _out = _out, None
+        if out is not None:
+            out.close()

@@ -1115,3 +1115,17 @@ func TestDjangoSetUp(t *testing.T) {
 		})
 	}
 }
+
+// TestReportFileClosed checks that the plugin closes its report when pytest ends: a suite whose
+// warning filters show ResourceWarning (python-dateutil's filterwarnings=error) saw Python warn
+// at exit of the report left open.
+func TestReportFileClosed(t *testing.T) {
+	t.Setenv("PYTHONWARNINGS", "always::ResourceWarning")
+	run, out := runPytest(t, map[string]string{"test_a.py": "def test_a(): pass\n"})
+	if run.Counts.Passed != 1 {
+		t.Fatalf("counts %+v, want 1 passed:\n%s", run.Counts, out)
+	}
+	if strings.Contains(out, "ResourceWarning") {
+		t.Errorf("pytest's output warns of a file left open:\n%s", out)
+	}
+}

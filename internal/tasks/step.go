@@ -60,10 +60,13 @@ type step struct {
 	task  string  // the task it belongs to: raw data goes to raw/<task>/
 	name  string  // the step within the task: file names of its raw data
 	phase string  // the behaviour phase judging its trace; "" to not trace it
-	argv  []string
-	env   []string
-	dir   string
-	wall  time.Duration
+	// when says, for a finding's message, when its behaviour happened, if the phase's words
+	// (phaseWords) do not: the test phase also installs the test dependencies.
+	when string
+	argv []string
+	env  []string
+	dir  string
+	wall time.Duration
 	// indexSock is the unix socket of an index proxy to bridge into the sandbox ("" for none).
 	indexSock string
 	// site is the environment's site-packages inside the sandbox, for the rules ($SITE).
@@ -228,7 +231,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		if f.RuleID == "pth-file-written" && s.site != "" {
 			f = j.vetPthWrite(s.site, s.testDepsOf, f)
 		}
-		rf := behaviorFinding(s.phase, f)
+		rf := behaviorFinding(s.phase, s.when, f)
 		if s.t != nil && s.t.cell >= 0 {
 			rf.Image = s.t.img.Name
 		}
@@ -238,9 +241,14 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	return nil
 }
 
-func behaviorFinding(phase string, f behavior.Finding) report.Finding {
+// behaviorFinding is f as the report shows it, its message led by when it happened: when, or
+// the phase's words when that is "".
+func behaviorFinding(phase, when string, f behavior.Finding) report.Finding {
+	if when == "" {
+		when = phaseLead(phase)
+	}
 	rf := report.Finding{Source: "behavior", Phase: phase, RuleID: f.RuleID, Severity: f.Severity,
-		Title: f.Title, Message: inPhase(phase, f.Message), Count: f.Count, Outcome: f.Outcome}
+		Title: f.Title, Message: led(when, f.Message), Count: f.Count, Outcome: f.Outcome}
 	for _, e := range f.Evidence {
 		res := e.Result
 		if e.Errno != "" {
@@ -353,14 +361,36 @@ var phaseWords = map[string]string{
 	"test":    "While its tests ran",
 }
 
+// whileTestDeps says when the test phase's install of the test dependencies did something.
+const whileTestDeps = "While the test dependencies were installed"
+
+// phaseLead is what a finding's message begins with to say in which phase it happened.
+func phaseLead(phase string) string {
+	if lead, ok := phaseWords[phase]; ok {
+		return lead
+	}
+	return "During " + phase
+}
+
 // inPhase makes a finding's message name the phase in which it happened.
 func inPhase(phase, message string) string {
-	lead, ok := phaseWords[phase]
-	if !ok {
-		lead = "During " + phase
-	}
+	return led(phaseLead(phase), message)
+}
+
+// led is message beginning with lead.
+func led(lead, message string) string {
 	if strings.HasPrefix(message, lead) {
 		return message
 	}
 	return lead + ": " + message
+}
+
+// saysWhen reports whether a finding's message begins by saying when it happened.
+func saysWhen(message string) bool {
+	for _, lead := range phaseWords {
+		if strings.HasPrefix(message, lead) {
+			return true
+		}
+	}
+	return strings.HasPrefix(message, whileTestDeps) || strings.HasPrefix(message, "During ")
 }

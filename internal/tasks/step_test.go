@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pyti/pyti/internal/behavior"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/sandboxfake"
@@ -68,6 +69,30 @@ func TestRunInfrastructureFailure(t *testing.T) {
 			}
 			if d := cmp.Diff(tc.want, p.Hints, cmp.AllowUnexported(verdictHint{})); d != "" {
 				t.Errorf("verdict hints (-want +got)\n%s", d)
+			}
+		})
+	}
+}
+
+// TestBehaviorFindingSaysWhen checks that a finding's message says when its behaviour happened:
+// the test phase installs the test dependencies before the tests run (python-dateutil's
+// pytest-cov.pth was written by pip, not by its tests).
+func TestBehaviorFindingSaysWhen(t *testing.T) {
+	for _, tc := range []struct {
+		name, phase, when, message, want string
+	}{
+		{"the phase's words", "test", "", "python wrote x.pth", "While its tests ran: python wrote x.pth"},
+		{"the step's own words", "test", whileTestDeps, "python wrote x.pth", "While the test dependencies were installed: python wrote x.pth"},
+		{"a phase without words", "lint", "", "python wrote x.pth", "During lint: python wrote x.pth"},
+		{"a message that says it already", "build", "", "While the wheel was built: gcc ran", "While the wheel was built: gcc ran"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := behaviorFinding(tc.phase, tc.when, behavior.Finding{RuleID: "r", Message: tc.message})
+			if d := cmp.Diff(tc.want, got.Message); d != "" {
+				t.Errorf("message (-want +got):\n%s", d)
+			}
+			if !saysWhen(got.Message) {
+				t.Errorf("saysWhen(%q) = false", got.Message)
 			}
 		})
 	}

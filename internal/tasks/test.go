@@ -322,7 +322,7 @@ func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, 
 	install := func(name string, reqs []string) (*stepResult, error) {
 		argv := append(j.pipArgv(ctx, tg, j.in(env.Python), "install", "--no-index",
 			"--find-links", j.in(wh.Dir), "--progress-bar", "off"), reqs...)
-		return j.run(ctx, step{t: tg, task: tg.task("test"), name: name, phase: "test", dir: j.in(tg.work), wall: j.opts.InstallTimeout,
+		return j.run(ctx, step{t: tg, task: tg.task("test"), name: name, phase: "test", when: whileTestDeps, dir: j.in(tg.work), wall: j.opts.InstallTimeout,
 			site: j.in(env.SitePackages), testDepsOf: self, readOnly: binds, argv: argv, env: offlinePip(j.in(wh.Dir))})
 	}
 	reqs := append(append([]string{target}, wh.TestRequirements...), testTools...)

@@ -706,7 +706,7 @@ func harmReason(f report.Finding) string {
 	if f.Message != "" && f.Message != f.Title {
 		what += ": " + f.Message
 	}
-	if lead, ok := phaseWords[f.Phase]; !ok || !strings.Contains(f.Message, lead) {
+	if !saysWhen(f.Message) {
 		if f.Source == "static" {
 			what += " (read in the source, not run)"
 		} else {

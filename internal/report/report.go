@@ -353,9 +353,10 @@ type Module struct {
 	Error string `json:"error,omitempty"`
 	// Missing names the module an ImportError could not find (an undeclared dependency).
 	Missing string `json:"missing_module,omitempty"`
-	// How it was imported: "name" (as `import NAME` does), "location" (by its file's location,
-	// because its name is not importable, e.g. a my-pkg/ directory) or "sweep" (the package's
-	// other modules, one interpreter, stand-ins from the start). Empty means "name".
+	// How it was imported: "name" (as `import NAME` does), "extension" (an extension module
+	// inside a package, by name too), "location" (by its file's location, because its name is
+	// not importable, e.g. a my-pkg/ directory) or "sweep" (the package's other modules, one
+	// interpreter, stand-ins from the start). Empty means "name".
 	How string `json:"how,omitempty"`
 	// TimedOut: the import did not end in time. Skipped says why it was not tried.
 	TimedOut bool    `json:"timed_out,omitempty"`

@@ -51,7 +51,7 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) (*repor
 	budget := max(j.opts.ImportTimeout-importMargin, 5*time.Second)
 	perModule := min(importPerModule, budget)
 	spec, err := json.Marshal(map[string]any{
-		"site": j.in(env.SitePackages), "modules": nonNil(l.Modules), "by_location": nonNil(l.ByLocation),
+		"site": j.in(env.SitePackages), "modules": nonNil(l.Modules), "extensions": nonNil(l.Extensions), "by_location": nonNil(l.ByLocation),
 		"submodules": nonNil(l.Submodules), "budget": budget.Seconds(), "per_module": perModule.Seconds(),
 		"grace": importGrace.Seconds(), "sweep": importSweep.Seconds(),
 	})
@@ -100,8 +100,8 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) (*repor
 	if out.failed != "" {
 		return imp, fmt.Errorf("%s", out.failed)
 	}
-	if got := countHow(imp.Modules, "name"); got < len(l.Modules) {
-		return imp, fmt.Errorf("the import check ended early (%s) after %d of %d modules", describe(res.res), got, len(l.Modules))
+	if got, want := countHow(imp.Modules, "name")+countHow(imp.Modules, "extension"), len(l.Modules)+len(l.Extensions); got < want {
+		return imp, fmt.Errorf("the import check ended early (%s) after %d of %d modules", describe(res.res), got, want)
 	}
 	if out.nothing != "" {
 		imp.Nothing = out.nothing
@@ -208,14 +208,23 @@ type importOutcome struct {
 	nothing string
 }
 
-// judgeImport decides what the attempts mean: only modules importable by name decide; code
-// imported by location and the sweep are reported, never a failure of the package's import.
+// notAModule is Python's refusal of a shared library that defines no module: one the package
+// loads with ctypes, which an extension module's file name does not tell apart.
+const notAModule = "does not define module export function"
+
+// judgeImport decides what the attempts mean: only modules importable by name decide, the
+// extension modules inside the packages among them, unless the file is no module at all
+// (notAModule); code imported by location and the sweep are reported, never a failure of the
+// package's import.
 func judgeImport(l Layout, mods []report.Module, perModule time.Duration) importOutcome {
 	var o importOutcome
 	failed, total := 0, 0
 	first := ""
 	for _, m := range mods {
-		if m.How != "name" && m.How != "" {
+		if m.How != "name" && m.How != "" && m.How != "extension" {
+			continue
+		}
+		if m.How == "extension" && !m.OK && strings.Contains(m.Error, notAModule) {
 			continue
 		}
 		total++
@@ -315,7 +324,7 @@ func countHow(mods []report.Module, how string) int {
 
 // importRan says what of the package's code the import check ran ("" for nothing).
 func importRan(mods []report.Module, pth []string) string {
-	byName, byLoc, swept := 0, 0, 0
+	byName, exts, byLoc, swept := 0, 0, 0, 0
 	var standIns []string
 	for _, m := range mods {
 		if m.Skipped != "" {
@@ -326,6 +335,8 @@ func importRan(mods []report.Module, pth []string) string {
 			byLoc++
 		case "sweep":
 			swept += m.Swept
+		case "extension":
+			exts++
 		default:
 			byName++
 		}
@@ -337,6 +348,9 @@ func importRan(mods []report.Module, pth []string) string {
 	var parts []string
 	if byName > 0 {
 		parts = append(parts, fmt.Sprintf("%d by name", byName))
+	}
+	if exts > 0 {
+		parts = append(parts, plural(exts, "extension module")+" inside the packages")
 	}
 	if byLoc > 0 {
 		parts = append(parts, fmt.Sprintf("%d by file location", byLoc))

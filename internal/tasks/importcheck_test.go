@@ -211,6 +211,50 @@ func TestImportReachesPayloads(t *testing.T) {
 	}
 }
 
+// TestBrokenExtensionInsidePackage: an extension module inside a package that does not import
+// (a symbol its build did not link) fails the import check, though the package imports: it
+// falls back to pure Python, as msgpack and zope.interface do, and its tests pass on that.
+func TestBrokenExtensionInsidePackage(t *testing.T) {
+	t.Parallel()
+	tree := filepath.Join(t.TempDir(), "pyti-example-cext")
+	if err := copyTree("../../testdata/examples/cext", tree); err != nil {
+		t.Fatal(err)
+	}
+	edit := func(rel, old, new string) {
+		t.Helper()
+		p := filepath.Join(tree, rel)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), old) {
+			t.Fatalf("%s lacks %q", rel, old)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("csrc/fastmath.c", "PyMODINIT_FUNC PyInit__fastmath(void) {\n",
+		"extern void pyti_never_linked(void);\n\nPyMODINIT_FUNC PyInit__fastmath(void) {\n    pyti_never_linked();\n")
+	edit("pyti_example_cext/__init__.py", "from pyti_example_cext._fastmath import gcd\n",
+		"try:\n    from pyti_example_cext._fastmath import gcd\nexcept ImportError:\n    from math import gcd\n")
+	rep, _ := analyzeLocal(t, tree, Options{})
+	if rep.Verdict != report.VerdictImportFailed || !strings.Contains(rep.Reason, "pyti_example_cext._fastmath") || !strings.Contains(rep.Reason, "pyti_never_linked") {
+		t.Errorf("verdict %s (%s), want import-failed naming pyti_example_cext._fastmath and its undefined symbol", rep.Verdict, rep.Reason)
+	}
+	var got []string
+	if imp := rep.Results().Import; imp != nil {
+		for _, m := range imp.Modules {
+			if m.How != "sweep" {
+				got = append(got, fmt.Sprintf("%s %s %v", m.How, m.Name, m.OK))
+			}
+		}
+	}
+	if d := cmp.Diff([]string{"name pyti_example_cext true", "extension pyti_example_cext._fastmath false"}, got); d != "" {
+		t.Errorf("modules imported (-want +got):\n%s", d)
+	}
+}
+
 // TestNothingImportableByName: a package directory whose name is not an identifier is imported
 // by its location (its payload runs), and the verdict says that nothing is importable.
 func TestNothingImportableByName(t *testing.T) {

@@ -29,6 +29,11 @@ type Layout struct {
 	// Submodules are the other modules of the packages (dotted names), imported after the
 	// top-level check so that code a package does not import itself runs too (capped).
 	Submodules []string
+	// Extensions are the extension modules inside the packages (dotted names), imported by name
+	// after Modules, each deciding the outcome as they do (capped, the rest swept): a compiled
+	// module that does not import is a broken build, which the package may hide by falling back
+	// to its pure-Python code (msgpack._cmsgpack, zope.interface's C optimizations).
+	Extensions []string
 	// Pth are the .pth files whose import lines run at every interpreter start.
 	Pth []string
 	// Tests are the test files the wheel installs (test_*.py, tests/..., as lint tells them
@@ -42,6 +47,10 @@ type Layout struct {
 // maxSubmodules caps the modules swept after the top-level check.
 const maxSubmodules = 300
 
+// maxExtensions caps the extension modules inside packages imported by name, each in an
+// interpreter of its own (a mypyc-compiled package ships one per module).
+const maxExtensions = 16
+
 // maxNamespaceDepth bounds the descent into namespace packages.
 const maxNamespaceDepth = 8
 
@@ -49,6 +58,9 @@ var (
 	// extSuffix matches an extension module's file name: name.cpython-311-x86_64-linux-gnu.so,
 	// name.abi3.so, name.so, name.pyd.
 	extSuffix = regexp.MustCompile(`^([^.]+)(\.[A-Za-z0-9_-]+)?\.(so|pyd)$`)
+	// taggedExt matches an extension module's file name that carries an interpreter's tag, as
+	// build_ext names them: name.cpython-311-x86_64-linux-gnu.so, name.abi3.so, name.cp311-win_amd64.pyd.
+	taggedExt = regexp.MustCompile(`^([^.]+)\.(cpython-[A-Za-z0-9_-]+|abi3|pypy[A-Za-z0-9_-]*|cp3[A-Za-z0-9_-]+)\.(so|pyd)$`)
 	// oldNamespace matches a pkg_resources- or pkgutil-style namespace package's __init__.py.
 	oldNamespace = regexp.MustCompile(`declare_namespace\(\s*__name__\s*\)|extend_path\(\s*__path__\s*,\s*__name__\s*\)`)
 	// dataLib maps a wheel's name.data/purelib/ and name.data/platlib/ to site-packages.
@@ -154,6 +166,7 @@ func findModules(files, topLevel []string, read func(string) []byte) Layout {
 	mods := map[string]bool{}
 	byLoc := map[string]bool{}
 	subs := map[string]bool{}
+	exts := map[string]bool{}
 	// Roots: site-packages itself, and the directories .pth files add to sys.path.
 	roots := []string{""}
 	for _, p := range paths {
@@ -188,7 +201,7 @@ func findModules(files, topLevel []string, read func(string) []byte) Layout {
 				under = append(under, rest)
 			}
 		}
-		scanLevel(under, "", root, 0, read, mods, byLoc, subs)
+		scanLevel(under, "", root, 0, read, mods, byLoc, subs, exts)
 	}
 	// top_level.txt names a module that RECORD's files did not show as such (e.g. a lying RECORD):
 	// import it when its files are there.
@@ -204,6 +217,12 @@ func findModules(files, topLevel []string, read func(string) []byte) Layout {
 	l.Modules = sortedKeys(mods)
 	l.Tests = quality.SelectShipped(paths).Tests
 	l.ByLocation = sortedKeys(byLoc)
+	for _, e := range sortedKeys(exts) {
+		if !mods[e] && len(l.Extensions) < maxExtensions {
+			l.Extensions = append(l.Extensions, e)
+			delete(subs, e)
+		}
+	}
 	for _, s := range sortedKeys(subs) {
 		if !mods[s] && len(l.Submodules) < maxSubmodules {
 			l.Submodules = append(l.Submodules, s)
@@ -224,8 +243,8 @@ func findModules(files, topLevel []string, read func(string) []byte) Layout {
 
 // scanLevel classifies the entries of one directory level (rel paths below it in files): modules
 // and packages into mods (dotted, under prefix), code not importable by name into byLoc (site
-// paths), and the modules inside packages into subs.
-func scanLevel(files []string, prefix, site string, depth int, read func(string) []byte, mods, byLoc, subs map[string]bool) {
+// paths), and the modules inside packages into subs, the extension modules among them into exts too.
+func scanLevel(files []string, prefix, site string, depth int, read func(string) []byte, mods, byLoc, subs, exts map[string]bool) {
 	children := map[string][]string{} // directory -> files below it
 	var dirs []string
 	for _, f := range files {
@@ -282,12 +301,12 @@ func scanLevel(files []string, prefix, site string, depth int, read func(string)
 		namespace := init == "" || (init == "__init__.py" && isOldNamespace(read(site+dir+"/__init__.py")))
 		if !namespace || depth >= maxNamespaceDepth {
 			mods[name] = true
-			packageModules(below, name, subs)
+			packageModules(below, name, subs, exts)
 			continue
 		}
 		// A namespace package: its portions are what a distribution provides.
 		before := len(mods)
-		scanLevel(below, name+".", site+dir+"/", depth+1, read, mods, byLoc, subs)
+		scanLevel(below, name+".", site+dir+"/", depth+1, read, mods, byLoc, subs, exts)
 		if len(mods) == before && init != "" {
 			mods[name] = true // a pkg_resources-style namespace with no portion: its __init__ still runs
 		}
@@ -310,14 +329,28 @@ func isOldNamespace(init []byte) bool {
 	return code <= 10
 }
 
-// packageModules adds the modules inside a package (dotted) to subs: every .py whose path is made
-// of identifiers, leaving out tests, __main__ and conftest.
-func packageModules(files []string, pkg string, subs map[string]bool) {
+// packageModules adds the modules inside a package (dotted) to subs: every .py and extension
+// module whose path is made of identifiers, leaving out tests, __main__ and conftest; the
+// extension modules to exts too. An extension module is a file with an interpreter's tag
+// (taggedExt): a plain name.so inside a package is as often a library loaded with ctypes
+// (llvmlite's libllvmlite.so), which no import reaches.
+func packageModules(files []string, pkg string, subs, exts map[string]bool) {
 	for _, f := range files {
-		if !strings.HasSuffix(f, ".py") {
+		dir, base := path.Split(f)
+		var name string
+		ext := false
+		switch {
+		case strings.HasSuffix(base, ".py"):
+			name = strings.TrimSuffix(base, ".py")
+		case taggedExt.MatchString(base):
+			name, ext = taggedExt.FindStringSubmatch(base)[1], true
+		default:
 			continue
 		}
-		parts := strings.Split(strings.TrimSuffix(f, ".py"), "/")
+		parts := append(strings.Split(strings.TrimSuffix(dir, "/"), "/"), name)
+		if dir == "" {
+			parts = []string{name}
+		}
 		if parts[len(parts)-1] == "__init__" {
 			parts = parts[:len(parts)-1]
 			if len(parts) == 0 {
@@ -333,6 +366,9 @@ func packageModules(files []string, pkg string, subs map[string]bool) {
 		}
 		if ok {
 			subs[pkg+"."+strings.Join(parts, ".")] = true
+			if ext {
+				exts[pkg+"."+strings.Join(parts, ".")] = true
+			}
 		}
 	}
 }

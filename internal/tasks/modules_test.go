@@ -29,6 +29,18 @@ func TestFindModules(t *testing.T) {
 			want:  Layout{Modules: []string{"_old", "_speedups", "six"}},
 		},
 		{
+			// msgpack falls back to its pure-Python code when _cmsgpack does not import; a plain
+			// .so inside a package may be a library loaded with ctypes (llvmlite's).
+			name: "extension modules inside packages",
+			files: []string{"msgpack/__init__.py", "msgpack/fallback.py", "msgpack/_cmsgpack.cpython-311-x86_64-linux-gnu.so",
+				"msgpack/sub/_fast.abi3.so", "msgpack/sub/__init__.py", "msgpack/lib/libhelper.so", "msgpack/tests/_t.cpython-311-x86_64-linux-gnu.so",
+				"zope/__init__.py", "zope/interface/__init__.py", "zope/interface/_zope_interface_coptimizations.cpython-311-x86_64-linux-gnu.so"},
+			content: map[string]string{"zope/__init__.py": "__import__('pkg_resources').declare_namespace(__name__)\n"},
+			want: Layout{Modules: []string{"msgpack", "zope.interface"},
+				Extensions: []string{"msgpack._cmsgpack", "msgpack.sub._fast", "zope.interface._zope_interface_coptimizations"},
+				Submodules: []string{"msgpack.fallback", "msgpack.sub"}},
+		},
+		{
 			name:     "PEP 420 namespace package",
 			files:    []string{"jaraco/functools/__init__.py", "jaraco/functools/__init__.pyi", "jaraco/functools/py.typed", "jaraco.functools-4.0.dist-info/top_level.txt"},
 			topLevel: []string{"jaraco"},
@@ -148,6 +160,18 @@ func TestJudgeImport(t *testing.T) {
 			importOutcome{nothing: "no module is importable by name; PYTI imported by file location what a name cannot reach: my-pkg/ (imported)"},
 		},
 		{"nothing at all", Layout{Why: "the wheel installs no file into site-packages"}, nil, importOutcome{nothing: "the wheel installs no file into site-packages"}},
+		{
+			"an extension module inside the package that does not import", Layout{Modules: []string{"msgpack"}, Extensions: []string{"msgpack._cmsgpack"}},
+			[]report.Module{ok("msgpack", "name"), {Name: "msgpack._cmsgpack", How: "extension",
+				Error: "ImportError: /site/msgpack/_cmsgpack.cpython-311-x86_64-linux-gnu.so: undefined symbol: PyUnicode_AsUTF8"}},
+			importOutcome{failed: "1 of 2 modules do not import: msgpack._cmsgpack: ImportError: /site/msgpack/_cmsgpack.cpython-311-x86_64-linux-gnu.so: undefined symbol: PyUnicode_AsUTF8"},
+		},
+		{
+			"a shared library loaded with ctypes is no module", Layout{Modules: []string{"tool"}, Extensions: []string{"tool._native"}},
+			[]report.Module{ok("tool", "name"), {Name: "tool._native", How: "extension",
+				Error: "ImportError: dynamic module does not define module export function (PyInit__native)"}},
+			importOutcome{},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := judgeImport(tc.layout, tc.mods, 120*time.Second)
@@ -166,8 +190,9 @@ func TestImportRan(t *testing.T) {
 		{Name: "a", How: "sweep", OK: true, Swept: 12},
 		{Name: "c", How: "name", Skipped: "out of time"},
 		{Name: "zope", How: "sweep", OK: true, Swept: 3, StandIns: []string{"zope.event", "zope.event.classhandler"}},
+		{Name: "a._speedups", How: "extension", OK: true},
 	}
-	want := "import (2 by name, 1 by file location, 15 other modules swept) with stand-ins for requests, winreg, zope.event; .pth files at every interpreter start (x.pth)"
+	want := "import (2 by name, 1 extension module inside the packages, 1 by file location, 15 other modules swept) with stand-ins for requests, winreg, zope.event; .pth files at every interpreter start (x.pth)"
 	if got := importRan(mods, []string{"x.pth"}); got != want {
 		t.Errorf("importRan = %q, want %q", got, want)
 	}

@@ -2,7 +2,8 @@
 (import_one.py), and prints one JSON line per attempt.
 
 argv[1] is a JSON object: site (site-packages), modules (importable names), by_location (paths
-below site-packages of code whose name is not importable), submodules (the packages' other
+below site-packages of code whose name is not importable), extensions (the extension modules
+inside the packages, imported by name after the modules), submodules (the packages' other
 modules, swept after the check), budget (seconds for everything), per_module (seconds for one
 import), grace (seconds to wait for the threads and processes an import started).
 
@@ -30,7 +31,7 @@ child = os.path.join(os.path.dirname(os.path.abspath(__file__)), "import_one.py"
 
 # The distribution's own files: only their imports get stand-ins.
 own = set()
-for name in spec["modules"] + spec.get("submodules", []):
+for name in spec["modules"] + spec.get("extensions", []) + spec.get("submodules", []):
     top = os.path.join(site, name.split(".")[0])
     own.update((top + os.sep, top + ".py", top + "."))
 for rel in spec.get("by_location", []):
@@ -161,9 +162,11 @@ def emit(entry):
     print(json.dumps(entry), flush=True)
 
 
-for name in spec["modules"]:
+named = [(name, "name") for name in spec["modules"]]
+named += [(name, "extension") for name in spec.get("extensions", [])]
+for name, kind in named:
     res = run({"mode": "name", "name": name}, False)
-    entry = dict(res, name=name, kind="name")
+    entry = dict(res, name=name, kind=kind)
     if not res["ok"] and res.get("missing") and not res.get("timed_out") and not res.get("skipped"):
         second = run({"mode": "name", "name": name}, True)
         entry["stand_in_pass"] = second

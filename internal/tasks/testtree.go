@@ -300,6 +300,14 @@ func testedCopy(copies []moduleCopy, s suite) string {
 	switch {
 	case len(installed) == 0:
 		return "the installed environment: no module of the distribution was found to place in the test tree"
+	case s.kind == suiteDoctest && s.doctestModules:
+		// The doctests of the modules are collected from the installed files themselves
+		// (see job.doctestTargets), with the project's configuration.
+		out := fmt.Sprintf("the installed copy of %s: pytest collects the doctests of its modules from site-packages, where it was installed", strings.Join(installed, ", "))
+		if len(s.doctestFiles) > 0 {
+			out += fmt.Sprintf(", and those of %s from the test tree, which holds the installed copy in place of the sdist's", strings.Join(capList(s.doctestFiles, 3), ", ")+morePart(len(s.doctestFiles), 3))
+		}
+		return out
 	case len(placed) == 0:
 		return fmt.Sprintf("the installed copy of %s in site-packages: the sdist has no copy that the tests could import instead", strings.Join(installed, ", "))
 	}

@@ -159,6 +159,28 @@ func TestTestedCopy(t *testing.T) {
 			}
 		})
 	}
+	// jaraco.classes 3.2.3: doctests only, of the installed modules (--doctest-modules), and of
+	// a documentation file in the tree.
+	ns := []moduleCopy{{name: "jaraco.classes", installed: "/s/jaraco/classes", dir: true, tree: []string{"jaraco/classes"}}}
+	for _, tc := range []struct {
+		name string
+		s    suite
+		want string
+	}{
+		{"doctests of the modules", suite{kind: suiteDoctest, doctestModules: true},
+			"the installed copy of jaraco.classes: pytest collects the doctests of its modules from site-packages, where it was installed"},
+		{"and of a file in the tree", suite{kind: suiteDoctest, doctestModules: true, doctestFiles: []string{"README.rst"}},
+			"the installed copy of jaraco.classes: pytest collects the doctests of its modules from site-packages, where it was installed, " +
+				"and those of README.rst from the test tree, which holds the installed copy in place of the sdist's"},
+		{"of files in the tree alone", suite{kind: suiteDoctest, doctestFiles: []string{"README.rst"}},
+			"the installed copy of jaraco.classes: its files replace the sdist's jaraco/classes/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, testedCopy(ns, tc.s)); d != "" {
+				t.Errorf("tested (-want +got):\n%s", d)
+			}
+		})
+	}
 }
 
 func TestNamespacePortions(t *testing.T) {

@@ -310,8 +310,8 @@ type testCause struct {
 	// files are the cases that are whole test files pytest could not collect: each counts as one
 	// test, whatever tests it holds.
 	files int
-	// stops are the cases, among files, that are no file at all: pytest stopped before
-	// collecting any (a conftest's pytest.exit, a session-wide error), counted as one test.
+	// stops are the cases, among files, that are no file at all: errors of the whole
+	// collection (a conftest's pytest.exit, a plugin hook's error), counted as one test.
 	stops int
 	// paths are the test data missing from the sdist, for the "data" cause, and the arguments
 	// no fixture gives, for the "args" cause, in node id order.
@@ -658,7 +658,7 @@ func filesPart(c *testCause) string {
 	case c.files == 0 || c.verdict == report.VerdictTestCollection:
 		return "" // "could not be collected" says it
 	case c.stops == c.cases:
-		return " (pytest stopped before collecting any test, and the stop counts as one)"
+		return " (an error of the whole collection, not of one test file, counted as one test)"
 	case c.files == c.cases && c.files == 1:
 		return " (a test file pytest could not collect, counted as one test)"
 	case c.files == c.cases:

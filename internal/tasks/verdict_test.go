@@ -259,7 +259,7 @@ func TestDecideVerdict(t *testing.T) {
 			report.TestCase{NodeID: "", Outcome: report.TestError, Class: report.ClassMissingFile, MissingPath: "html5lib/tests/testdata",
 				Message: "_pytest.outcomes.Exit: testdata not available!"}), nil),
 			verdictOutput{Verdict: report.VerdictTestData, Reason: "1 of 1 test could not run: test data `html5lib/tests/testdata` is missing from the sdist " +
-				"(pytest stopped before collecting any test, and the stop counts as one)"}},
+				"(an error of the whole collection, not of one test file, counted as one test)"}},
 		// html5lib 1.1 asks for pytest>=5.4.2,<6; pytest 6 refuses its collector's construction.
 		{"a collection error from a newer pytest than the project's pin", one(verdictInput{}, suite(append(passed(2),
 			report.TestCase{NodeID: "", Outcome: report.TestError, Class: report.ClassCollectionError,
@@ -269,7 +269,7 @@ func TestDecideVerdict(t *testing.T) {
 				Wheelhouse: []report.File{{Filename: "pytest-7.2.1-py3-none-any.whl"}}}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: pytest 7.2.1 refuses what they use, and the project asks for " +
 				"`pytest>=5.4.2,<6`, which has no matching version on the index (Direct construction of SanitizerFile has been deprecated, please use SanitizerFile.from_parent.) " +
-				"(pytest stopped before collecting any test, and the stop counts as one)"}},
+				"(an error of the whole collection, not of one test file, counted as one test)"}},
 		{"a newer pytest's refusal, the project's pytest pin met", one(verdictInput{}, suite(append(passed(2),
 			report.TestCase{NodeID: "tests/test_a.py", Outcome: report.TestError, Class: report.ClassCollectionError,
 				Message: "Direct construction of F has been deprecated, please use F.from_parent.",

@@ -214,8 +214,9 @@ const notAModule = "does not define module export function"
 
 // judgeImport decides what the attempts mean: only modules importable by name decide, the
 // extension modules inside the packages among them, unless the file is no module at all
-// (notAModule); code imported by location and the sweep are reported, never a failure of the
-// package's import.
+// (notAModule) or not one for this interpreter (a wheel that ships a cpython-38 build alone:
+// Python finds no module by that name); code imported by location and the sweep are reported,
+// never a failure of the package's import.
 func judgeImport(l Layout, mods []report.Module, perModule time.Duration) importOutcome {
 	var o importOutcome
 	failed, total := 0, 0
@@ -224,7 +225,7 @@ func judgeImport(l Layout, mods []report.Module, perModule time.Duration) import
 		if m.How != "name" && m.How != "" && m.How != "extension" {
 			continue
 		}
-		if m.How == "extension" && !m.OK && strings.Contains(m.Error, notAModule) {
+		if m.How == "extension" && !m.OK && (strings.Contains(m.Error, notAModule) || m.Missing == m.Name) {
 			continue
 		}
 		total++

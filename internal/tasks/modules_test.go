@@ -172,6 +172,12 @@ func TestJudgeImport(t *testing.T) {
 				Error: "ImportError: dynamic module does not define module export function (PyInit__native)"}},
 			importOutcome{},
 		},
+		{
+			"an extension module built for another interpreter is none of this one's", Layout{Modules: []string{"tool"}, Extensions: []string{"tool._old"}},
+			[]report.Module{ok("tool", "name"), {Name: "tool._old", How: "extension", Missing: "tool._old",
+				Error: "ModuleNotFoundError: No module named 'tool._old'"}},
+			importOutcome{},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := judgeImport(tc.layout, tc.mods, 120*time.Second)

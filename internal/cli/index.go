@@ -4,13 +4,17 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pyti/pyti/internal/debwheel"
 	"github.com/pyti/pyti/internal/image"
 	"github.com/pyti/pyti/internal/localindex"
+	"github.com/pyti/pyti/internal/pep440"
+	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/tasks"
 )
 
@@ -49,6 +53,14 @@ func indexCommand() command {
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					return err
 				}
+				before, err := distributionsIn(dir, "")
+				if err != nil {
+					return err
+				}
+				sdists, err := distributionsIn(dir, pkgmeta.KindSdist)
+				if err != nil {
+					return err
+				}
 				if *examples != "" {
 					var opts []localindex.Option
 					opts = append(opts, localindex.WithCacheDir(localindex.DefaultCacheDir()))
@@ -79,6 +91,9 @@ func indexCommand() command {
 					if err := addImageTools(ctx, env, dir, im); err != nil {
 						return err
 					}
+				}
+				if err := dropShadowing(env, dir, before, sdists); err != nil {
+					return err
 				}
 				srv, err := localindex.Serve(dir, *listen)
 				if err != nil {
@@ -135,6 +150,55 @@ func addImageTools(ctx context.Context, env *Env, dir string, im imageRoot) erro
 	}
 	for _, k := range res.Kept {
 		fmt.Fprintf(env.Stderr, "index: image %s: %s was already in the index with other content; kept the one there\n", im.name, filepath.Base(k))
+	}
+	return nil
+}
+
+// distributionsIn maps the distribution files in dir of the given kind ("" for every kind) to
+// their project's normalised name; other files are left out.
+func distributionsIn(dir, kind string) (map[string]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		if d, err := pkgmeta.ParseDistFilename(e.Name()); err == nil && e.Type().IsRegular() && (kind == "" || d.Kind == kind) {
+			out[e.Name()] = pep440.NormalizeName(d.Name)
+		}
+	}
+	return out, nil
+}
+
+// dropShadowing removes from dir the files this command added of a project whose sdist dir
+// already held (sdists, a project's own release, which PYTI never adds there): the directory's
+// own distributions are what the index serves. Debian's pluggy 1.0.0+repack wheel, added beside
+// a pluggy-1.0.0.tar.gz, is a version that `pluggy==1.0.0` matches and that pip prefers, and the
+// analysis of pluggy would take it for the sdist. before lists dir's files before anything was
+// added (every kind), sdists its sdists.
+func dropShadowing(env *Env, dir string, before, sdists map[string]string) error {
+	had := map[string]string{}
+	for file, project := range sdists {
+		if prev, ok := had[project]; !ok || file < prev {
+			had[project] = file
+		}
+	}
+	if len(had) == 0 {
+		return nil
+	}
+	now, err := distributionsIn(dir, "")
+	if err != nil {
+		return err
+	}
+	for _, file := range slices.Sorted(maps.Keys(now)) {
+		project := now[file]
+		if _, old := before[file]; old || had[project] == "" {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, file)); err != nil {
+			return fmt.Errorf("removing %s, which %s already provides: %w", file, had[project], err)
+		}
+		fmt.Fprintf(env.Stderr, "index: %s holds %s's sdist (%s): %s not added beside it\n", dir, project, had[project], file)
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"archive/tar"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -13,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/pyti/pyti/internal/debwheel"
 )
@@ -130,5 +134,78 @@ func TestIndexServeImageTools(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIndexServeKeepsTheDirectorysOwn: a directory that holds a project's sdist serves it alone,
+// without the Debian wheel of that project that the test tools would add (pluggy 1.0.0+repack
+// beside pluggy-1.0.0.tar.gz: `pluggy==1.0.0` matches it, and pip prefers it).
+func TestIndexServeKeepsTheDirectorysOwn(t *testing.T) {
+	for _, p := range debwheel.TestTools {
+		if err := exec.Command("dpkg", "-s", p).Run(); err != nil {
+			t.Skipf("%s is not installed", p)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "index")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var sdist bytes.Buffer
+	gz := gzip.NewWriter(&sdist)
+	tw := tar.NewWriter(gz)
+	pkgInfo := "Metadata-Version: 2.1\nName: pluggy\nVersion: 1.0.0\n"
+	if err := tw.WriteHeader(&tar.Header{Name: "pluggy-1.0.0/PKG-INFO", Mode: 0o644, Size: int64(len(pkgInfo)), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write([]byte(pkgInfo)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pluggy-1.0.0.tar.gz"), sdist.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		code := Main(ctx, []string{"index", "serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), dir}, indexTestEnv(t, pw, &stderr))
+		pw.Close()
+		done <- code
+	}()
+	if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
+		cancel()
+		t.Fatalf("index serve printed no URL: %v (exit %d): %s", err, <-done, stderr.String())
+	}
+	go io.Copy(io.Discard, pr)
+	var pluggy, pytest []string
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		switch {
+		case strings.HasPrefix(e.Name(), "pluggy-"):
+			pluggy = append(pluggy, e.Name())
+		case strings.HasPrefix(e.Name(), "pytest-"):
+			pytest = append(pytest, e.Name())
+		}
+	}
+	cancel()
+	<-done
+	if d := cmp.Diff([]string{"pluggy-1.0.0.tar.gz"}, pluggy); d != "" {
+		t.Errorf("pluggy's files (-want +got):\n%s", d)
+	}
+	if len(pytest) != 1 {
+		t.Errorf("pytest's files %v, want the repackaged wheel", pytest)
+	}
+	if !strings.Contains(stderr.String(), "holds pluggy's sdist (pluggy-1.0.0.tar.gz)") {
+		t.Errorf("stderr does not say why pluggy's wheel was not added:\n%s", stderr.String())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -395,6 +396,17 @@ func TestPackagingScore(t *testing.T) {
 		if c.Name == "build-system" && !strings.Contains(c.Detail, "setup.py-only") {
 			t.Errorf("build-system detail %q should say it is setup.py-only", c.Detail)
 		}
+	}
+	// A complete wheel (Debian's wheel 0.38.4 scored 7): no build system, no tests, and still 10.
+	wheel := full
+	wheel.HasPyproject, wheel.HasBuildSystem, wheel.HasTests, wheel.IsWheel = false, false, false, true
+	s, checks = PackagingScore(wheel)
+	var names []string
+	for _, c := range checks {
+		names = append(names, c.Name)
+	}
+	if s != 10 || slices.Contains(names, "build-system") || slices.Contains(names, "tests") {
+		t.Errorf("a complete wheel scores %d with checks %v, want 10 without build-system and tests", s, names)
 	}
 }
 

@@ -15,6 +15,9 @@ type Project struct {
 	Emails, HomeURLs                                   []string
 	HasPyproject, HasBuildSystem, HasSetupPy, HasTests bool
 	HasLicenseFile, HasReadme, DescriptionRenders      bool
+	// IsWheel says the distribution is a wheel: it declares no build system and seldom holds
+	// tests, so those checks are not its to pass, and its licence text lies in its .dist-info.
+	IsWheel bool
 	// RenderProblem says why the description does not render, when it does not.
 	RenderProblem string
 	// Requires are the names of the projects it depends on, as its sdist or wheel declares them.
@@ -31,7 +34,8 @@ type Check struct {
 
 // PackagingScore rates a project's packaging out of 10 the way pyroma does (name, version,
 // description, classifiers, licence, Python requirement, URLs, author, tests), and also reads
-// pyproject.toml: a declared build system counts, a setup.py-only project is told so.
+// pyproject.toml: a declared build system counts, a setup.py-only project is told so. A wheel
+// is not judged on what only an sdist has (its build system, its tests).
 func PackagingScore(p Project) (score int, checks []Check) {
 	add := func(name string, weight int, ok bool, good, bad string) {
 		detail := good
@@ -53,8 +57,10 @@ func PackagingScore(p Project) (score int, checks []Check) {
 	add("urls", 1, p.URLs > 0, "links its home page or repository", "gives no project URLs")
 	add("author", 1, p.Author != "", "names an author or maintainer", "names no author")
 	add("keywords", 1, p.Keywords != "", "has keywords", "has no keywords")
-	add("build-system", 2, p.HasBuildSystem, "declares its build system in pyproject.toml", buildSystemAdvice(p))
-	add("tests", 3, p.HasTests, "ships tests in the sdist", "ships no tests in the sdist")
+	if !p.IsWheel {
+		add("build-system", 2, p.HasBuildSystem, "declares its build system in pyproject.toml", buildSystemAdvice(p))
+		add("tests", 3, p.HasTests, "ships tests in the sdist", "ships no tests in the sdist")
+	}
 	total, got := 0, 0
 	for _, c := range checks {
 		total += c.Weight

@@ -136,6 +136,13 @@ func (j *job) projectFacts(ctx context.Context, src Source) inspection.Project {
 	p.HasSetupPy = firstExisting(src.Root, "setup.py") != ""
 	p.HasTests = len(findTestFiles(src.Root, 1)) > 0
 	p.HasLicenseFile = hasLicenseFile(src.Root)
+	if p.IsWheel = src.Kind == "wheel"; p.IsWheel && !p.HasLicenseFile {
+		// A wheel keeps its licence text in its .dist-info (or its licenses/ directory).
+		infos, _ := filepath.Glob(filepath.Join(src.Root, "*.dist-info"))
+		for _, info := range infos {
+			p.HasLicenseFile = p.HasLicenseFile || hasLicenseFile(info) || hasLicenseFile(filepath.Join(info, "licenses"))
+		}
+	}
 	p.HasReadme = firstExisting(src.Root, "README", "README.md", "README.rst", "README.txt") != ""
 	p.DescriptionRenders = true
 	if p.Description != "" && isRST(p.DescriptionContentType) {

@@ -64,7 +64,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	switch s.kind {
 	case suiteNone:
 		t.Phase.Outcome = "ok"
-		if repo := repositoryURL(projectMetadata(src, w)); repo != "" && s.script == "" {
+		switch repo := repositoryURL(projectMetadata(src, w)); {
+		case src.Kind == "wheel":
+			// A wheel seldom ships tests: its sdist is what holds them, if any.
+			t.Found += "; this is a wheel, which seldom holds tests: the project's sdist may ship them"
+		case repo != "" && s.script == "":
 			t.Found += "; the project's repository (" + repo + ") may hold tests that the sdist does not ship"
 		}
 		return t, nil

@@ -238,7 +238,7 @@ func sharedDists(installed []report.Package, layer map[string]string) (map[strin
 		if ok && version == pkg.Version {
 			shared[name] = true
 		} else if ok {
-			return nil, fmt.Errorf("%w: the environment already holds %s %s, which the test dependencies need at %s", errNoTestLayer, name, pkg.Version, version)
+			return nil, fmt.Errorf("%w: the environment already holds %s %s, which the test dependencies installed alone would take at %s", errNoTestLayer, name, pkg.Version, version)
 		}
 	}
 	return shared, nil

@@ -82,7 +82,7 @@ func TestSharedDists(t *testing.T) {
 		{"the venv's setuptools and pip, and a shared dependency", []report.Package{{Name: "pip", Version: "23.0.1"}, {Name: "setuptools", Version: "66.1.1"}, {Name: "Packaging", Version: "23.0"}, {Name: "mypkg", Version: "1"}},
 			map[string]string{"setuptools": "66.1.1", "packaging": "23.0", "pytest": "7.2.1"}, map[string]bool{"setuptools": true, "packaging": true}, ""},
 		{"another version", []report.Package{{Name: "pyti_example_base", Version: "1.0"}}, map[string]string{"pyti-example-base": "1.1"}, nil,
-			"the environment already holds pyti-example-base 1.0, which the test dependencies need at 1.1"},
+			"the environment already holds pyti-example-base 1.0, which the test dependencies installed alone would take at 1.1"},
 		{"nothing shared", []report.Package{{Name: "mypkg", Version: "1"}}, map[string]string{"pytest": "7.2.1"}, map[string]bool{}, ""},
 	}
 	for _, tt := range tests {

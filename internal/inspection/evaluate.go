@@ -73,6 +73,7 @@ func finding(r *Rule, f *Fact, sev report.Severity, count int) Finding {
 	if f.T == "metadata" {
 		detail = f.Value
 	}
+	detail = aroundMatch(detail, r.patterns)
 	value := detail
 	if len(value) > 200 {
 		value = value[:200] + "…"
@@ -96,6 +97,33 @@ var ctxWords = map[string]string{
 	"called":   "at import, through a function called there",
 	"main":     "when run as a script",
 	"function": "when its function is called",
+}
+
+// matchContext is how much of a long text a finding shows before the pattern's match.
+const matchContext = 60
+
+// aroundMatch is text from a little before the first match of patterns on, when the match lies
+// further in than a finding shows: a URL in the middle of a long string (pyparsing's sample log
+// line) is then what the finding's value and evidence quote, not the string's start.
+func aroundMatch(text string, patterns []pattern) string {
+	if len(text) <= 200 {
+		return text
+	}
+	for _, p := range patterns {
+		loc := p.re.FindStringIndex(text)
+		if loc == nil {
+			continue
+		}
+		if loc[0] <= matchContext {
+			return text
+		}
+		start := loc[0] - matchContext
+		for start < loc[0] && (text[start]&0xC0) == 0x80 {
+			start++
+		}
+		return "…" + text[start:]
+	}
+	return text
 }
 
 func clip(s string, n int) string {

@@ -528,3 +528,33 @@ func findingFiles(findings []Finding) map[string]string {
 	}
 	return got
 }
+
+// TestFindingQuotesTheMatch: a long string's finding quotes the part that matched, not the
+// string's start (pyparsing's examples hold a web server's log line with a raw IP far into it).
+func TestFindingQuotesTheMatch(t *testing.T) {
+	for _, tc := range []struct {
+		name, value, want string
+	}{
+		{"far into a long string", strings.Repeat("GET /index.html 200 ", 20) + "referer http://45.61.1.10/up agent", "…ex.html 200 GET /index.html 200 GET /index.html 200 referer http://45.61.1.10/up agent"},
+		{"near the start", "http://45.61.1.10/up " + strings.Repeat("x", 300), "http://45.61.1.10/up " + strings.Repeat("x", 300)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := Evaluate(DefaultRules(), []Fact{{T: "str", File: "pkg/log.py", Line: 3, Role: "module", Value: tc.value}})
+			var got *Finding
+			for i := range fs {
+				if fs[i].RuleID == "raw-ip-url" {
+					got = &fs[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no raw-ip-url finding in %+v", fs)
+			}
+			if d := cmp.Diff(clip(tc.want, 400), got.Snippet); d != "" {
+				t.Errorf("snippet (-want +got):\n%s", d)
+			}
+			if !strings.Contains(got.Message, "http://45.61.1.10") {
+				t.Errorf("message %q does not quote the address", got.Message)
+			}
+		})
+	}
+}

@@ -77,7 +77,7 @@ func TestSummaryTestsSection(t *testing.T) {
 		t.Errorf("first line %q, want %q", lines[0], want)
 	}
 	for _, want := range []string{"71 skipped: exceptiongroup not installed", "2 skipped: needs Windows", "tested    the installed copy of demo",
-		"coverage  60.0% (lines 70.0%, branches 50.0%) of demo, ns.part: 1 files"} {
+		"coverage  60.0% (lines 70.0%, branches 50.0%) of demo, ns.part: 1 file"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
@@ -94,7 +94,7 @@ func TestSummaryCoverageLine(t *testing.T) {
 		want string
 	}{
 		{"measured", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"}, Files: []FileCoverage{{Path: "demo/__init__.py"}}}, "",
-			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 files\n"},
+			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 file\n"},
 		{"none, and why (mccabe 0.7.0: its one test module failed to collect)", nil, "no test ran: what the collection imported is no test's coverage",
 			"  coverage  none: no test ran: what the collection imported is no test's coverage\n"},
 		{"none, no reason", nil, "", ""},

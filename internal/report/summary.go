@@ -89,8 +89,8 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			if c.BranchPercent != nil {
 				br = fmt.Sprintf("%.1f%%", *c.BranchPercent)
 			}
-			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s) of %s: %d files\n", c.Percent, c.LinePercent, br,
-				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files))
+			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s) of %s: %d %s\n", c.Percent, c.LinePercent, br,
+				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files), filesWord(len(c.Files)))
 		} else if t.CoverageNote != "" && t.Results != nil {
 			fmt.Fprintf(&b, "  coverage  none: %s\n", oneLine(t.CoverageNote, 160))
 		}
@@ -102,10 +102,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 		left := ""
 		if l.TestFiles > 0 {
-			left = fmt.Sprintf(", %d test %s left out", l.TestFiles, map[bool]string{true: "file", false: "files"}[l.TestFiles == 1])
+			left = fmt.Sprintf(", %d test %s left out", l.TestFiles, filesWord(l.TestFiles))
 		}
-		fmt.Fprintf(&b, "  quality   %d files, %d lines%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
-			l.Files, l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
+		fmt.Fprintf(&b, "  quality   %d %s, %d lines of code%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
+			l.Files, filesWord(l.Files), l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
 	}
 	if p := r.Packaging; p != nil {
 		fmt.Fprintf(&b, "  packaging %d/%d\n", p.Score, p.Max)
@@ -175,4 +175,12 @@ func installErrors(r TargetResults) []string {
 		return nil
 	}
 	return r.Install.ErrorLines
+}
+
+// filesWord is "file" or "files", for n of them.
+func filesWord(n int) string {
+	if n == 1 {
+		return "file"
+	}
+	return "files"
 }

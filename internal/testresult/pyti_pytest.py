@@ -10,7 +10,7 @@ pytest-cov is not installed, see pytest_load_initial_conftests, sets Django up a
 test runner does, see _django_setup, names the missing module behind
 a NameError that a guarded import left, see _guarded_missing, names the hosts outside the
 machine that a failed test looked up or connected to, see _audit, and, for a unittest suite, takes a
-module's tests from its load_tests() or test_suite() as unittest's runners do, see _SuiteModule, and
+module's tests from its load_tests(), test_suite() or suite() as unittest's runners do, see _SuiteModule, and
 leaves out the functions pytest would collect that no runner of the project's runs: one that runs
 its module's tests with unittest.main(), see _unittest_runner, and, in a unittest suite, one in a
 module that only unittest's discovery pattern names, see _unittest_only.
@@ -560,7 +560,9 @@ def pytest_runtest_protocol(item, nextitem):
 # A unittest suite's runners take a test module's tests from the module itself when it says which
 # they are: unittest's discovery from its load_tests(loader, tests, pattern) (markdown's leaves out
 # a class it imports, isodate's makes hundreds of cases from tables), zope.testrunner and
-# `setup.py test` from its test_suite() (zope's add the doctests of the package's modules). pytest
+# `setup.py test` from its test_suite() (zope's add the doctests of the package's modules), and
+# `unittest.main(defaultTest='suite')` and runners built on it from its suite() (docutils' 111
+# modules each build their cases from a table there, with arguments their classes require). pytest
 # does neither: it collects the module's TestCase classes, runs test_suite() as a test, and misses
 # every case such a function makes. PYTI sets PYTI_UNITTEST_PROTOCOLS for a suite whose maintainers
 # run it with unittest; then such a module's tests are the suite's cases, each run by unittest as
@@ -569,14 +571,14 @@ _PROTOCOLS = os.environ.get("PYTI_UNITTEST_PROTOCOLS") == "1"
 
 
 def _protocol(path):
-    """Which of load_tests and test_suite the module at path defines at its top, or None."""
+    """Which of load_tests, test_suite and suite the module at path defines at its top, or None."""
     try:
         with open(str(path), "rb") as f:
             tree = ast.parse(f.read(), str(path))
     except (OSError, SyntaxError, ValueError):
         return None
     names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for name in ("load_tests", "test_suite"):
+    for name in ("load_tests", "test_suite", "suite"):
         if name in names:
             return name
     return None
@@ -610,7 +612,7 @@ def _case_name(test):
 
 
 class _SuiteModule(pytest.Module):
-    """A test module whose tests are those its load_tests() or test_suite() returns."""
+    """A test module whose tests are those its load_tests(), test_suite() or suite() returns."""
 
     def __init__(self, *args, protocol, **kwargs):
         super().__init__(*args, **kwargs)
@@ -720,7 +722,7 @@ def _finish_fixtures():
 
 
 class _SuiteCase(pytest.Item):
-    """One case of a load_tests() or test_suite() suite, run by unittest."""
+    """One case of a load_tests(), test_suite() or suite() suite, run by unittest."""
 
     def __init__(self, *args, test, layer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -117,7 +117,7 @@ type Run struct {
 	Classes    map[Class]int `json:"failure_classes,omitempty"`
 	// Running is the test that had started and not finished when the run ended, if any.
 	Running string `json:"running,omitempty"`
-	// Suites are the test modules whose tests were taken from their load_tests() or
+	// Suites are the test modules whose tests were taken from their load_tests(), suite() or
 	// test_suite(), as a unittest suite's runners take them (see the plugin's _SuiteModule).
 	Suites []Suite `json:"suites,omitempty"`
 	// LeftOut are the functions pytest would have run as tests that are none: a test module's

@@ -804,6 +804,34 @@ class TestWithLayer(unittest.TestCase):
 def test_suite():
     return unittest.defaultTestLoader.loadTestsFromName(__name__)
 `
+	// docutils' shape: suite() builds the cases from a table, with an argument their class
+	// requires, and unittest.main(defaultTest='suite') runs it.
+	const built = `import unittest
+
+TOTEST = {"upper": [("a", "A"), ("b", "B")], "lower": [("C", "c")]}
+
+
+class TransformCase(unittest.TestCase):
+    def __init__(self, *args, **kwargs):
+        self.input = kwargs.pop("input")
+        self.expected = kwargs.pop("expected")
+        unittest.TestCase.__init__(self, *args, **kwargs)
+
+    def test(self):
+        self.assertIn(self.expected, (self.input.upper(), self.input.lower()))
+
+
+def suite():
+    s = unittest.TestSuite()
+    for name, cases in TOTEST.items():
+        for given, expected in cases:
+            s.addTest(TransformCase("test", input=given, expected=expected))
+    return s
+
+
+if __name__ == "__main__":
+    unittest.main(defaultTest="suite")
+`
 	const broken = "import unittest\n\n\ndef load_tests(loader, tests, pattern):\n    raise ValueError('no table')\n"
 	// A load_tests that discovers the modules of another directory with discovery's pattern.
 	const discovering = "import os\n\n\ndef load_tests(loader, tests, pattern):\n" +
@@ -826,6 +854,9 @@ def test_suite():
 			[]Suite{{Module: "test_outcomes.py", Protocol: "load_tests", Tests: 7}}},
 		{"layers", map[string]string{"tests.py": layers}, true, Counts{Passed: 2},
 			[]Suite{{Module: "tests.py", Protocol: "test_suite", Tests: 2}}},
+		{"suite builds cases whose class takes arguments", map[string]string{"test_built.py": built}, true, Counts{Passed: 3},
+			[]Suite{{Module: "test_built.py", Protocol: "suite", Tests: 3}}},
+		{"pytest alone cannot make that class", map[string]string{"test_built.py": built}, false, Counts{Errors: 1}, nil},
 		{"load_tests fails", map[string]string{"test_broken.py": broken}, true, Counts{Errors: 1}, nil},
 		{"load_tests discovers with the pattern", map[string]string{"sub/test_all.py": discovering, "sub/cases/__init__.py": "", "sub/cases/test_table.py": table},
 			true, Counts{Passed: 12},

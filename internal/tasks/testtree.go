@@ -312,6 +312,11 @@ func testedCopy(copies []moduleCopy, s suite) string {
 		return fmt.Sprintf("the installed copy of %s in site-packages: the sdist has no copy that the tests could import instead", strings.Join(installed, ", "))
 	}
 	why := "so that the tests, which pytest runs from the tree, import what was built and installed"
+	if !slices.ContainsFunc(placed, func(p string) bool { return !strings.HasPrefix(p, "src/") }) {
+		// src/ is on the tests' path only when the project puts it there (pythonpath = src):
+		// else they import the package from site-packages.
+		why = "so that whichever way the tests import it, from site-packages or through src/ when the project puts that on sys.path, they import what was built and installed"
+	}
 	// Most of the tests, not a helper module that pytest's pattern matches (test_tools.py).
 	if 2*len(inside) > len(s.files) {
 		why = "because the tests live inside the package: they import it from the tree, and now import what was built and installed"

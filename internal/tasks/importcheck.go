@@ -363,7 +363,7 @@ func importRan(mods []report.Module, pth []string) string {
 	if len(parts) > 0 {
 		out = "import (" + strings.Join(parts, ", ") + ")"
 		if standIns = outermost(standIns); len(standIns) > 0 {
-			out += " with stand-ins for " + strings.Join(standIns, ", ")
+			out += " with stand-ins for modules not installed: " + strings.Join(standIns, ", ")
 		}
 	}
 	if len(pth) > 0 {

@@ -198,7 +198,7 @@ func TestImportRan(t *testing.T) {
 		{Name: "zope", How: "sweep", OK: true, Swept: 3, StandIns: []string{"zope.event", "zope.event.classhandler"}},
 		{Name: "a._speedups", How: "extension", OK: true},
 	}
-	want := "import (2 by name, 1 extension module inside the packages, 1 by file location, 15 other modules swept) with stand-ins for requests, winreg, zope.event; .pth files at every interpreter start (x.pth)"
+	want := "import (2 by name, 1 extension module inside the packages, 1 by file location, 15 other modules swept) with stand-ins for modules not installed: requests, winreg, zope.event; .pth files at every interpreter start (x.pth)"
 	if got := importRan(mods, []string{"x.pth"}); got != want {
 		t.Errorf("importRan = %q, want %q", got, want)
 	}

@@ -362,6 +362,23 @@ func systemArgs(root, runDir string) ([]string, error) {
 			}
 		}
 	}
+	// The sandbox user's name and group, over the system's (see sandbox.IdentityFiles).
+	passwd, group := sandbox.IdentityFiles(etc)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"passwd", passwd}, {"group", group}} {
+		dst := "/etc/" + f.name
+		h, ok := at(dst)
+		if fi, err := os.Lstat(h); !ok || err != nil || !fi.Mode().IsRegular() {
+			continue // no file to bind over in a read-only /etc
+		}
+		src := filepath.Join(runDir, f.name)
+		if err := os.WriteFile(src, f.data, 0o444); err != nil {
+			return nil, fmt.Errorf("%w: %w", sandbox.ErrInfrastructure, err)
+		}
+		a = append(a, "--ro-bind", src, dst)
+	}
 	resolvDst := "/etc/resolv.conf"
 	if root == "/" {
 		if t, err := filepath.EvalSymlinks(resolvDst); err == nil && t != resolvDst {

@@ -31,6 +31,8 @@ const (
 	stateDirName  = "state"
 	emptyName     = "empty"
 	resolvName    = "resolv.conf"
+	passwdName    = "passwd"
+	groupName     = "group"
 	runscLogName  = "runsc.log"
 	debugLogName  = "debug.%COMMAND%" // runsc's --debug-log; the sandbox's log is debug.boot
 	debugFIFOName = "debug.boot"
@@ -128,6 +130,13 @@ func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 			add(ociMount{Destination: d, Type: "tmpfs", Source: "tmpfs", Options: []string{"ro", "size=4096", "mode=755"}})
 		}
 	}
+	// The sandbox user's name and group, over the host's (see sandbox.IdentityFiles).
+	for _, name := range []string{passwdName, groupName} {
+		dst := "/etc/" + name
+		if fi, err := os.Lstat(dst); err == nil && fi.Mode().IsRegular() {
+			add(ociMount{Destination: dst, Type: "bind", Source: filepath.Join(runDir, name), Options: ro})
+		}
+	}
 	resolvDst := "/etc/resolv.conf"
 	if t, err := filepath.EvalSymlinks(resolvDst); err == nil && t != resolvDst {
 		resolvDst = t // bind where the symlink points
@@ -203,7 +212,8 @@ func Config(spec sandbox.Spec, runDir, self string) (*ociSpec, error) {
 
 // writeBundle makes the run directory's files: config.json, the root (the system directories'
 // symlinks and every mount point that no bound directory provides), the channel directory, the
-// empty mask file, resolv.conf and the FIFO gVisor writes its log to.
+// empty mask file, resolv.conf, the sandbox's passwd and group, and the FIFO gVisor writes its
+// log to.
 func writeBundle(runDir string, cfg *ociSpec) error {
 	root := cfg.Root.Path
 	for _, d := range []string{filepath.Join(runDir, chanDirName), filepath.Join(runDir, stateDirName), root} {
@@ -219,6 +229,13 @@ func writeBundle(runDir string, cfg *ociSpec) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(runDir, resolvName), []byte("nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"), 0o444); err != nil {
+		return err
+	}
+	passwd, group := sandbox.IdentityFiles("/etc")
+	if err := os.WriteFile(filepath.Join(runDir, passwdName), passwd, 0o444); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(runDir, groupName), group, 0o444); err != nil {
 		return err
 	}
 	if err := unix.Mkfifo(filepath.Join(runDir, debugFIFOName), 0o600); err != nil {

@@ -395,12 +395,15 @@ func (s suite) testCleanEnv(t *testing.T) {
 }
 
 // testUserNamed: the code learns its user's name as on a login session (pox's tests expect HOME
-// to end with it), and not the host's name for the sandbox's uid.
+// to end with it), and not the host's name for the sandbox's uid: the user database agrees with
+// USER (psutil's test_username compares them), and root is still root.
 func (s suite) testUserNamed(t *testing.T) {
-	r := s.run(t, newJob(t).spec(py("import getpass, os; print(getpass.getuser(), os.path.basename(os.environ['HOME']))")...))
+	r := s.run(t, newJob(t).spec(py("import getpass, grp, os, pwd; u = pwd.getpwuid(os.getuid()); "+
+		"print(getpass.getuser(), os.path.basename(os.environ['HOME']), u.pw_name, u.pw_dir, grp.getgrgid(os.getgid()).gr_name, pwd.getpwuid(0).pw_name)")...))
 	wantOutcome(t, r, sandbox.OutcomeOK)
-	if d := cmp.Diff(sandbox.User+" "+sandbox.User+"\n", string(r.Stdout)); d != "" {
-		t.Errorf("user and HOME (-want +got)\n%s", d)
+	want := fmt.Sprintf("%[1]s %[1]s %[1]s %[2]s %[1]s root\n", sandbox.User, sandbox.Home)
+	if d := cmp.Diff(want, string(r.Stdout)); d != "" {
+		t.Errorf("user, HOME, its passwd entry and group (-want +got)\n%s%s", d, describe(r))
 	}
 }
 

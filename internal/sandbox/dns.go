@@ -40,8 +40,9 @@ func answerQuery(msg []byte, addr func(name string) netip.Addr) (resp []byte, na
 	var a netip.Addr
 	if addr != nil {
 		rcode, answer = dnsmessage.RCodeSuccess, "NODATA"
-		if !strings.Contains(name, ".") && !addr(name).IsValid() {
-			// A single label that is not the sandbox's own: no such name, whatever the type.
+		if unanswered(strings.ToLower(name)) && !addr(name).IsValid() {
+			// A name no resolver answers (a single label that is not the sandbox's own, a
+			// name under .invalid): no such name, whatever the type.
 			rcode, answer = dnsmessage.RCodeNameError, "NXDOMAIN"
 		} else if q.Type == dnsmessage.TypeA && q.Class == dnsmessage.ClassINET {
 			a = addr(name)

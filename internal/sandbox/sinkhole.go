@@ -106,15 +106,14 @@ func newAddrPool(hostname string) *addrPool {
 var loopback = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 
 // addr returns the address for name, giving it a new one the first time, or no address (the
-// zero Addr) for a name that no resolver on the internet answers: a single label that is not
-// the sandbox's own (a test suite's "ws://example" or "http://nonexistent", there to see a
-// lookup fail). Code that reaches out names a domain.
+// zero Addr) for a name that no resolver on the internet answers (see unanswered). Code that
+// reaches out names a domain.
 func (p *addrPool) addr(name string) netip.Addr {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	if name == "localhost" || strings.HasSuffix(name, ".localhost") || (name == p.self && p.self != "") {
 		return loopback
 	}
-	if !strings.Contains(name, ".") {
+	if unanswered(name) {
 		return netip.Addr{}
 	}
 	p.mu.Lock()
@@ -131,6 +130,15 @@ func (p *addrPool) addr(name string) netip.Addr {
 	}
 	p.byName[name] = a
 	return a
+}
+
+// unanswered reports whether no resolver on the internet answers name (lower case, without
+// the final dot): a single label that is not the sandbox's own (a test suite's "ws://example"
+// or "http://nonexistent"), or a name under .invalid, which RFC 6761 has every resolver answer
+// with NXDOMAIN (urllib3's tests connect to "something.invalid" to see the connection fail).
+// Such names are there to see a lookup fail, and it does.
+func unanswered(name string) bool {
+	return !strings.Contains(name, ".") || name == "invalid" || strings.HasSuffix(name, ".invalid")
 }
 
 // name returns the name a was given to, or "".

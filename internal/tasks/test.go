@@ -118,7 +118,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if err := os.WriteFile(covRC, []byte(coverageRC(j.in, tree, copies, omit, projectConcurrency(src.Root))), 0o644); err != nil {
 		return t, err
 	}
-	pytestArgs := []string{"-p", testresult.PluginModule, "-p", "no:cacheprovider", "--continue-on-collection-errors",
+	pytestArgs := []string{"-p", testresult.PluginModule, "--continue-on-collection-errors",
 		"--junitxml=" + j.in(junit), "-o", "junit_family=xunit2"}
 	if s.pythonFiles != "" {
 		pytestArgs = append(pytestArgs, "-o", "python_files="+s.pythonFiles)
@@ -155,6 +155,10 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	}
 	// A rerun of some tests names them: neither the paths nor the JUnit file of the whole run.
 	rerunArgs := slices.DeleteFunc(slices.Clone(pytestArgs), func(a string) bool { return strings.HasPrefix(a, "--junitxml=") })
+	// pytest's cache, as a maintainer's run has it (pytest-xprocess keeps its servers' state in
+	// config.cache; without the cache provider Werkzeug's 24 server tests erred), in a directory
+	// of the run's own, out of the tree. A rerun has another.
+	pytestArgs = append(pytestArgs, "-o", "cache_dir="+j.in(filepath.Join(dir, "pytest-cache")))
 	pytestArgs = append(pytestArgs, s.tox.paths...)
 	argv := []string{j.in(env.Python), "-m", "coverage", "run"}
 	if len(measured) == 0 {

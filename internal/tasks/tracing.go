@@ -75,7 +75,8 @@ func (j *job) rerunTests(ctx context.Context, tg *target, r rerun, name string, 
 		env = append(env, "COVERAGE_FILE="+j.in(filepath.Join(r.dir, ".coverage")), "COVERAGE_RCFILE="+j.in(r.rc))
 		argv = []string{j.in(r.python), "-m", "coverage", "run", "-m", "pytest"}
 	}
-	argv = append(append(argv, r.args...), ids...)
+	argv = append(append(argv, r.args...), "-o", "cache_dir="+j.in(filepath.Join(r.dir, name+"-cache")))
+	argv = append(argv, ids...)
 	if _, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: name, phase: "test", dir: j.in(r.tree), wall: j.opts.TestTimeout,
 		site: j.in(r.site), env: env, argv: argv, readOnly: testLayerBind(r.layer)}); err != nil {
 		return nil, err

@@ -268,13 +268,18 @@ func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) str
 }
 
 // askedToInstall is the test dependency the index lacks that a failure's message asks to
-// install ("Do you have cryptography installed?", "pip install cryptography"), or "".
+// install or says is required ("Do you have cryptography installed?", "pip install
+// cryptography", Werkzeug's "Using ad-hoc certificates requires the cryptography library."),
+// or "".
 func askedToInstall(message string, missing []string) string {
-	if !strings.Contains(strings.ToLower(message), "install") {
+	if !asksFor.MatchString(strings.ToLower(message)) {
 		return ""
 	}
 	return namedDependency(oneLineOf(message), missing)
 }
+
+// asksFor matches the words a message uses to ask for a library.
+var asksFor = regexp.MustCompile(`install|\brequires?\b|\bneeds?\b`)
 
 // namedDependency is the requirement among deps that a skip reason (or a failure's message)
 // names: the one providing the module it could not import, else one whose project name (or

@@ -145,6 +145,12 @@ func TestDecideVerdict(t *testing.T) {
 			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion, Message: "AssertionError: cryptography != crypto"})...),
 			&report.Fetch{MissingTestDeps: []string{"cryptography"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 10 tests could not run: test dependency `cryptography` is not on the index; also 1 failed on their own"}},
+		// Werkzeug 2.2.3's test_ssl_dev_cert, cryptography not on the index.
+		{"a failure that says it requires a test dependency the index does not have", one(verdictInput{}, suite(append(passed(2),
+			report.TestCase{NodeID: "t.py::cert", Outcome: report.TestError, Class: report.ClassException,
+				Message: "TypeError: Using ad-hoc certificates requires the cryptography library."})...),
+			&report.Fetch{MissingTestDeps: []string{"cffi", "cryptography"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: test dependency `cryptography` is not on the index"}},
 		{"tests fail with the index's versions of a lock file's pins", one(verdictInput{}, suite(append(passed(9),
 			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion})...),
 			&report.Fetch{RelaxedTestDeps: []string{"freezegun==1.1.0"}, OtherTestDepsFetched: true}),

@@ -456,6 +456,12 @@ func IsFixtureLookup(message string) bool {
 	return fixtureMessage.MatchString(message)
 }
 
+// pyShimRe finds a name taken from the py library that the `py` module pytest 7.2 and later
+// ship in its place (py.path and py.error alone) lacks: the py library itself, which pytest no
+// longer installs, is missing (cffi 1.15.1's tests call py.test.raises and py.code; Werkzeug
+// 2.2.3's pytest-xprocess imports py.std).
+var pyShimRe = regexp.MustCompile(`AttributeError: module 'py' has no attribute '\w+'|ImportError: cannot import name '\w+' from 'py'`)
+
 // pytestAttributeRe is a name a test took from the pytest module that pytest itself lacks.
 var pytestAttributeRe = regexp.MustCompile(`AttributeError: module '?pytest'? has no attribute '?([A-Za-z_][A-Za-z0-9_]*)'?`)
 
@@ -618,6 +624,9 @@ func classifyAs(message, longrepr string, collecting, network bool) cause {
 	text := message + "\n" + longrepr
 	if m := MissingModule(text); m != "" {
 		return cause{Class: MissingDependency, Module: m}
+	}
+	if pyShimRe.MatchString(text) {
+		return cause{Class: MissingDependency, Module: "py"}
 	}
 	if fixture, _ := missingFixture(longrepr); pluginFixtures[fixture] != "" {
 		return cause{Class: MissingDependency, Module: pluginFixtures[fixture]}

@@ -97,6 +97,10 @@ type TestCase struct {
 	// there and, run again alone, not without it (greenlet's leak checks): Outcome is the one it
 	// had without.
 	UnderCoverage string `json:"failed_under_coverage,omitempty"`
+	// PassedAlone: the test failed in the suite's run and passed when run again alone, with
+	// coverage.py's tracing and without it (flaky, or dependent on the tests before it). It
+	// counts as it failed.
+	PassedAlone bool `json:"passed_alone,omitempty"`
 }
 
 // TestCounts are tests per outcome, as pytest's closing line gives them.

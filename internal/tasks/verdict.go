@@ -483,6 +483,11 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 				continue
 			}
 			own++
+			if f.PassedAlone {
+				add("alone", f, testCause{verdict: report.VerdictTestsFailed, order: 0,
+					what: "failed in the suite's run and passed when run again alone, with and without coverage (flaky, or dependent on the tests before them)"})
+				continue
+			}
 			add("own", f, testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own" + withRelaxed(fetch)})
 		}
 	}

@@ -145,6 +145,12 @@ func TestDecideVerdict(t *testing.T) {
 			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion, Message: "AssertionError: cryptography != crypto"})...),
 			&report.Fetch{MissingTestDeps: []string{"cryptography"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 10 tests could not run: test dependency `cryptography` is not on the index; also 1 failed on their own"}},
+		// psutil 5.9.4's test_leak_mem failed in the suite's run and passed alone.
+		{"a failure that passed when run again alone", one(verdictInput{}, suite(append(passed(8),
+			report.TestCase{NodeID: "t.py::leak", Outcome: report.TestFailed, Class: report.ClassAssertion, PassedAlone: true},
+			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion})...), nil),
+			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "1 of 10 tests failed on their own; also 1 failed in the suite's run and passed when run again alone, " +
+				"with and without coverage (flaky, or dependent on the tests before them)"}},
 		// Werkzeug 2.2.3's test_ssl_dev_cert, cryptography not on the index.
 		{"a failure that says it requires a test dependency the index does not have", one(verdictInput{}, suite(append(passed(2),
 			report.TestCase{NodeID: "t.py::cert", Outcome: report.TestError, Class: report.ClassException,

@@ -88,6 +88,10 @@ type Case struct {
 	// UnderCoverage is the failure a test had under coverage.py's tracing, when it failed
 	// there and not without it (see Run.TracingOnly): Outcome is then the one it had without.
 	UnderCoverage string `json:"failed_under_coverage,omitempty"`
+	// PassedAlone says a test that failed in the suite's run passed when run again alone, with
+	// coverage.py's tracing and without it (see Run.TracingOnly): it is flaky, or depends on the
+	// tests before it. It still counts as it failed.
+	PassedAlone bool `json:"passed_alone,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.

@@ -50,13 +50,15 @@ func TestTracingOnly(t *testing.T) {
 		changed        []string
 		counts         Counts
 		classes        map[Class]int
+		// alone are the failures that passed both ways when run again alone.
+		alone []string
 	}{
 		{"fails under coverage alone",
 			&Run{Cases: []Case{passed("t.py::leak"), failed("t.py::own", "assert 4 == 5"), passed("t.py::order"), {NodeID: "t.py::setup", Outcome: Skipped}}},
 			&Run{Cases: []Case{failed("t.py::leak", "LeakCheckError"), passed("t.py::order"), {NodeID: "t.py::setup", Outcome: Error, Class: Exception}}},
-			[]string{"t.py::leak", "t.py::setup"}, Counts{Passed: 2, Failed: 2, Skipped: 1}, map[Class]int{Assertion: 2}},
-		{"no rerun", nil, nil, nil, Counts{Passed: 1, Failed: 3, Errors: 1}, map[Class]int{Assertion: 3, Exception: 1}},
-		{"a test the rerun did not report", &Run{}, &Run{}, nil, Counts{Passed: 1, Failed: 3, Errors: 1}, map[Class]int{Assertion: 3, Exception: 1}},
+			[]string{"t.py::leak", "t.py::setup"}, Counts{Passed: 2, Failed: 2, Skipped: 1}, map[Class]int{Assertion: 2}, []string{"t.py::order"}},
+		{"no rerun", nil, nil, nil, Counts{Passed: 1, Failed: 3, Errors: 1}, map[Class]int{Assertion: 3, Exception: 1}, nil},
+		{"a test the rerun did not report", &Run{}, &Run{}, nil, Counts{Passed: 1, Failed: 3, Errors: 1}, map[Class]int{Assertion: 3, Exception: 1}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +76,15 @@ func TestTracingOnly(t *testing.T) {
 				if kept := c.UnderCoverage != ""; kept != slices.Contains(tc.changed, c.NodeID) {
 					t.Errorf("%s: failure under coverage %q", c.NodeID, c.UnderCoverage)
 				}
+			}
+			var alone []string
+			for _, c := range run.Cases {
+				if c.PassedAlone {
+					alone = append(alone, c.NodeID)
+				}
+			}
+			if d := cmp.Diff(tc.alone, alone); d != "" {
+				t.Errorf("passed alone (-want +got):\n%s", d)
 			}
 		})
 	}

@@ -66,7 +66,7 @@ func representative() *Report {
 						{NodeID: "tests/test_demo.py::test_dep", Outcome: TestError, Class: ClassMissingDependency,
 							Message: "ModuleNotFoundError: No module named 'pretend'", Details: "E   ModuleNotFoundError", Duration: 0.02,
 							Missing: "pretend", MissingPath: "tests/data/x.json", MissingProgram: "git", MissingLocale: "de_DE.UTF-8"},
-						{NodeID: "tests/test_demo.py::test_order", Outcome: TestFailed, Class: ClassAssertion, Message: "assert state == {}", PassedAlone: true},
+						{NodeID: "tests/test_demo.py::test_order", Outcome: TestFailed, Class: ClassAssertion, Message: "assert state == {}", PassedAlone: true, UnknownMarks: []string{"freeze_time"}},
 					},
 					Classes: map[FailureClass]int{ClassMissingDependency: 1, ClassAssertion: 1},
 					Suites:  []TestSuite{{Module: "tests/test_table.py", Protocol: "load_tests", Tests: 6}},

@@ -101,6 +101,9 @@ type TestCase struct {
 	// coverage.py's tracing and without it (flaky, or dependent on the tests before it). It
 	// counts as it failed.
 	PassedAlone bool `json:"passed_alone,omitempty"`
+	// UnknownMarks are the markers of a failed test that no installed plugin (nor the project's
+	// configuration) registered (pytest-freezegun's freeze_time, without pytest-freezegun).
+	UnknownMarks []string `json:"unknown_marks,omitempty"`
 }
 
 // TestCounts are tests per outcome, as pytest's closing line gives them.

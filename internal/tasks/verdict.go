@@ -318,8 +318,9 @@ type testCause struct {
 	// stops are the cases, among files, that are no file at all: errors of the whole
 	// collection (a conftest's pytest.exit, a plugin hook's error), counted as one test.
 	stops int
-	// paths are the test data missing from the sdist, for the "data" cause, and the arguments
-	// no fixture gives, for the "args" cause, in node id order.
+	// paths are the test data missing from the sdist, for the "data" cause, the arguments no
+	// fixture gives, for the "args" cause, and the markers no plugin registered, for the "marks"
+	// cause, in node id order.
 	paths []string
 	// order breaks ties: the package's own failures first; then first, the cause's first
 	// failing test in node id order.
@@ -482,6 +483,20 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 					"): pytest cannot call them as they are written (the project may run them with a runner of its own)"
 				continue
 			}
+			if plugins := pluginsLeftOut(fetch); len(f.UnknownMarks) > 0 && len(plugins) > 0 {
+				// A plugin's marker, the plugin not installed: the test ran without what the
+				// marker does (urllib3's @pytest.mark.freeze_time, pytest-freezegun left out).
+				add("marks", f, testCause{verdict: report.VerdictTestDeps, order: 1})
+				c := causes["marks"]
+				for _, m := range f.UnknownMarks {
+					if !slices.Contains(c.paths, m) {
+						c.paths = append(c.paths, m)
+					}
+				}
+				c.what = fmt.Sprintf("could not run as written: they carry markers no installed plugin registers (%s), and the index could not provide the pytest %s %s",
+					backticked(c.paths, 3), map[bool]string{true: "plugin", false: "plugins"}[len(plugins) == 1], backticked(plugins, 3))
+				continue
+			}
 			own++
 			if f.PassedAlone {
 				add("alone", f, testCause{verdict: report.VerdictTestsFailed, order: 0,
@@ -599,6 +614,25 @@ func refusedByPytest(f report.TestCase, fetch *report.Fetch) (testCause, bool) {
 		what += " (" + m + ")"
 	}
 	return testCause{verdict: report.VerdictTestDeps, order: 1, what: what}, true
+}
+
+// pluginsLeftOut are the pytest plugins (pytest-*) among the test requirements the index could
+// not satisfy.
+func pluginsLeftOut(fetch *report.Fetch) []string {
+	if fetch == nil {
+		return nil
+	}
+	var out []string
+	for _, d := range append(slices.Clone(fetch.MissingTestDeps), fetch.UnmetTestDeps...) {
+		name := d
+		if r, err := pep440.ParseRequirement(d); err == nil {
+			name = r.Name
+		}
+		if n := pep440.NormalizeName(name); strings.HasPrefix(n, "pytest-") && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // depsNotInstalled is the clause a reason ends with when the test dependencies could not be

@@ -145,6 +145,18 @@ func TestDecideVerdict(t *testing.T) {
 			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion, Message: "AssertionError: cryptography != crypto"})...),
 			&report.Fetch{MissingTestDeps: []string{"cryptography"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 10 tests could not run: test dependency `cryptography` is not on the index; also 1 failed on their own"}},
+		// urllib3 1.26.14's retry tests, pytest-freezegun not on the index.
+		{"failures marked with a plugin's marker, the plugin left out", one(verdictInput{}, suite(append(passed(6),
+			report.TestCase{NodeID: "t.py::sleep1", Outcome: report.TestFailed, Class: report.ClassAssertion, UnknownMarks: []string{"freeze_time"}},
+			report.TestCase{NodeID: "t.py::sleep2", Outcome: report.TestFailed, Class: report.ClassAssertion, UnknownMarks: []string{"freeze_time", "slow"}},
+			report.TestCase{NodeID: "t.py::date", Outcome: report.TestFailed, Class: report.ClassAssertion})...),
+			&report.Fetch{MissingTestDeps: []string{"win-inet-pton", "pytest-freezegun"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 9 tests could not run as written: they carry markers no installed plugin registers " +
+				"(`freeze_time`, `slow`), and the index could not provide the pytest plugin `pytest-freezegun`; also 1 failed on their own"}},
+		{"a marker nothing registered, no plugin left out", one(verdictInput{}, suite(append(passed(2),
+			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion, UnknownMarks: []string{"slow"}})...),
+			&report.Fetch{MissingTestDeps: []string{"win-inet-pton"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "1 of 3 tests failed on their own"}},
 		// psutil 5.9.4's test_leak_mem failed in the suite's run and passed alone.
 		{"a failure that passed when run again alone", one(verdictInput{}, suite(append(passed(8),
 			report.TestCase{NodeID: "t.py::leak", Outcome: report.TestFailed, Class: report.ClassAssertion, PassedAlone: true},

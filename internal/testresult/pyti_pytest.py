@@ -315,6 +315,8 @@ def pytest_runtest_logreport(report):
             record["message"] = _cap(str(report.longrepr[2]))  # the reason, not the tuple's repr
         if report.failed:
             record["guarded_missing"] = _guarded_missing(crash)
+            if report.nodeid in _unknown_marks:
+                record["unknown_marks"] = _unknown_marks[report.nodeid]
             if _net:
                 record["network"] = list(_net)
             if _loopback:
@@ -403,7 +405,27 @@ def _unittest_only(item):
     return "a function in %s, which only unittest's discovery collects, and unittest runs no function" % name
 
 
+# The markers of each test that no plugin (nor the configuration) registered, by node id: a test
+# marked @pytest.mark.freeze_time whose plugin, pytest-freezegun, is not installed runs without
+# what the marker does, and fails for that (urllib3's retry tests).
+_unknown_marks = {}
+
+
+def _registered_marks(config):
+    names = set()
+    for line in config.getini("markers"):
+        name = line.split(":", 1)[0].split("(", 1)[0].strip()
+        if name:
+            names.add(name)
+    return names
+
+
 def pytest_collection_modifyitems(session, config, items):
+    registered = _registered_marks(config)
+    for item in items:
+        unknown = sorted({m.name for m in item.iter_markers()} - registered)
+        if unknown:
+            _unknown_marks[item.nodeid] = unknown
     kept, left = [], []
     for item in items:
         fn = getattr(item, "obj", None) if isinstance(item, pytest.Function) and getattr(item, "cls", None) is None else None

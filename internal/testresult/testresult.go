@@ -92,6 +92,10 @@ type Case struct {
 	// coverage.py's tracing and without it (see Run.TracingOnly): it is flaky, or depends on the
 	// tests before it. It still counts as it failed.
 	PassedAlone bool `json:"passed_alone,omitempty"`
+	// UnknownMarks are the markers of a failed test that no installed plugin (nor the project's
+	// configuration) registered: a plugin's marker, such as pytest-freezegun's freeze_time,
+	// does nothing without that plugin.
+	UnknownMarks []string `json:"unknown_marks,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -170,6 +174,8 @@ type record struct {
 	Network []string `json:"network"`
 	// Loopback are the addresses on this machine (host:port) it connected or sent to.
 	Loopback []string `json:"loopback"`
+	// UnknownMarks are the markers of a failed test that nothing registered.
+	UnknownMarks []string `json:"unknown_marks"`
 }
 
 // ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
@@ -328,6 +334,7 @@ func apply(c *Case, rec record) {
 			c.Outcome = Error
 		}
 		c.Message, c.Details = rec.Message, rec.LongRepr
+		c.UnknownMarks = rec.UnknownMarks
 		if _, line := missingFixture(rec.LongRepr); c.Message == "" && line != "" {
 			c.Message = line // pytest reports a fixture lookup without an exception
 		}

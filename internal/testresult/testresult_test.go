@@ -1164,3 +1164,30 @@ func TestReportFileClosed(t *testing.T) {
 		t.Errorf("pytest's output warns of a file left open:\n%s", out)
 	}
 }
+
+// TestUnknownMarks: a failed test's markers that nothing registered are reported (a plugin's
+// marker without its plugin: pytest-freezegun's freeze_time); registered ones, pytest's own and
+// a passing test's are not.
+func TestUnknownMarks(t *testing.T) {
+	src := `import pytest
+
+@pytest.mark.freeze_time("2020-01-01")
+@pytest.mark.slow
+@pytest.mark.skipif(False, reason="never")
+def test_frozen():
+    assert False
+
+@pytest.mark.freeze_time("2020-01-01")
+def test_passes():
+    pass
+`
+	run, out := runPytest(t, map[string]string{"test_m.py": src, "pytest.ini": "[pytest]\nmarkers =\n    slow: a slow test\n"})
+	got := map[string][]string{}
+	for _, c := range run.Cases {
+		got[c.NodeID] = c.UnknownMarks
+	}
+	want := map[string][]string{"test_m.py::test_frozen": {"freeze_time"}, "test_m.py::test_passes": nil}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("unknown marks (-want +got):\n%s\n%s", d, out)
+	}
+}

@@ -237,6 +237,10 @@ INTERNALERROR> pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - i
 			"pytest stopped with an internal error: tests/conftest.py:20: pytest.PytestUnknownMarkWarning: Unknown pytest.mark.no_cover - is this a typo?"},
 		{"a usage error", true, 4, "ERROR: usage: pytest [options] [file_or_dir]\nERROR: unrecognized arguments: --cov=pkg\n",
 			"pytest refused its command line or configuration: ERROR: unrecognized arguments: --cov=pkg"},
+		// Werkzeug 2.2.3 without pytest-xprocess.
+		{"a conftest.py that could not be imported", true, 4, "ImportError while loading conftest '/work/pyti/sdist-tree/tests/conftest.py'.\n" +
+			"tests/conftest.py:15: in <module>\n    from xprocess import ProcessStarter\nE   ModuleNotFoundError: No module named 'xprocess'\n",
+			"pytest stopped: tests/conftest.py could not be loaded: ModuleNotFoundError: No module named 'xprocess'"},
 		{"interrupted", true, 2, "!!!!!!!!!!!!!!!!!!! _pytest.outcomes.Exit: stop here !!!!!!!!!!!!!!!!!!!\n", "pytest was interrupted: _pytest.outcomes.Exit: stop here"},
 		{"failing tests are no stop", true, 1, "1 failed\n", ""},
 		{"no tests collected is no stop", true, 5, "no tests ran\n", ""},

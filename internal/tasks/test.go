@@ -514,6 +514,10 @@ func pytestStopped(exited bool, code int, output string) string {
 	case 3:
 		what = "pytest stopped with an internal error"
 	case 4:
+		// pytest's usage error is also how it stops on a conftest.py it could not import.
+		if why := conftestFailure(output); why != "" {
+			return "pytest stopped: " + why
+		}
 		what = "pytest refused its command line or configuration"
 	default:
 		return ""

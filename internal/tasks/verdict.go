@@ -395,7 +395,6 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 			}
 		}
 	}
-	own := 0
 	for _, f := range failing {
 		switch f.Class {
 		case report.ClassMissingDependency:
@@ -497,7 +496,6 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 					backticked(c.paths, 3), map[bool]string{true: "plugin", false: "plugins"}[len(plugins) == 1], backticked(plugins, 3))
 				continue
 			}
-			own++
 			if f.PassedAlone {
 				add("alone", f, testCause{verdict: report.VerdictTestsFailed, order: 0,
 					what: "failed in the suite's run and passed when run again alone, with and without coverage (flaky, or dependent on the tests before them)"})

@@ -53,11 +53,7 @@ func indexCommand() command {
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					return err
 				}
-				before, err := distributionsIn(dir, "")
-				if err != nil {
-					return err
-				}
-				sdists, err := distributionsIn(dir, pkgmeta.KindSdist)
+				before, err := distributionsIn(dir)
 				if err != nil {
 					return err
 				}
@@ -92,7 +88,7 @@ func indexCommand() command {
 						return err
 					}
 				}
-				if err := dropShadowing(env, dir, before, sdists); err != nil {
+				if err := dropShadowing(env, dir, before); err != nil {
 					return err
 				}
 				srv, err := localindex.Serve(dir, *listen)
@@ -154,17 +150,20 @@ func addImageTools(ctx context.Context, env *Env, dir string, im imageRoot) erro
 	return nil
 }
 
-// distributionsIn maps the distribution files in dir of the given kind ("" for every kind) to
-// their project's normalised name; other files are left out.
-func distributionsIn(dir, kind string) (map[string]string, error) {
+// distribution is a distribution file's project (normalised) and kind.
+type distribution struct{ project, kind string }
+
+// distributionsIn maps the distribution files in dir to their project and kind; other files are
+// left out.
+func distributionsIn(dir string) (map[string]distribution, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
+	out := map[string]distribution{}
 	for _, e := range entries {
-		if d, err := pkgmeta.ParseDistFilename(e.Name()); err == nil && e.Type().IsRegular() && (kind == "" || d.Kind == kind) {
-			out[e.Name()] = pep440.NormalizeName(d.Name)
+		if d, err := pkgmeta.ParseDistFilename(e.Name()); err == nil && e.Type().IsRegular() {
+			out[e.Name()] = distribution{pep440.NormalizeName(d.Name), d.Kind}
 		}
 	}
 	return out, nil
@@ -175,23 +174,23 @@ func distributionsIn(dir, kind string) (map[string]string, error) {
 // own distributions are what the index serves. Debian's pluggy 1.0.0+repack wheel, added beside
 // a pluggy-1.0.0.tar.gz, is a version that `pluggy==1.0.0` matches and that pip prefers, and the
 // analysis of pluggy would take it for the sdist. before lists dir's files before anything was
-// added (every kind), sdists its sdists.
-func dropShadowing(env *Env, dir string, before, sdists map[string]string) error {
-	had := map[string]string{}
-	for file, project := range sdists {
-		if prev, ok := had[project]; !ok || file < prev {
-			had[project] = file
+// added.
+func dropShadowing(env *Env, dir string, before map[string]distribution) error {
+	had := map[string]string{} // project -> its first sdist
+	for file, d := range before {
+		if prev, ok := had[d.project]; d.kind == pkgmeta.KindSdist && (!ok || file < prev) {
+			had[d.project] = file
 		}
 	}
 	if len(had) == 0 {
 		return nil
 	}
-	now, err := distributionsIn(dir, "")
+	now, err := distributionsIn(dir)
 	if err != nil {
 		return err
 	}
 	for _, file := range slices.Sorted(maps.Keys(now)) {
-		project := now[file]
+		project := now[file].project
 		if _, old := before[file]; old || had[project] == "" {
 			continue
 		}

@@ -781,15 +781,26 @@ func providedOf(provided, wants []string) []string {
 }
 
 // testRequirements are the requirement strings of a test dependency group (PEP 735, or
-// Poetry's dev-dependencies or test group), of setup.cfg's tests_require, of setup.py's
-// (setupPy: known only once its metadata is prepared, see preparedRequirements), of a
-// conventional test requirements file, of tox.ini's [testenv] deps, or of the noxfile's test
-// session, the first found; tox's deps in place of a requirements file they name with -r, as they
+// Poetry's dev-dependencies or test group), of tox.ini's [testenv] deps when they name a
+// requirements file, of setup.cfg's tests_require, of setup.py's (setupPy: known only once its
+// metadata is prepared, see preparedRequirements), of a conventional test requirements file, of
+// tox.ini's other [testenv] deps, or of the noxfile's test session, the first found; tox's deps in place of a requirements file they name with -r, as they
 // hold it and more, and in place of one that installs tox (see runnerRequirements).
 func testRequirements(src Source, setupPy []string) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
 		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group") && len(deps.Requirements) > 0 {
 			return deps.Requirements
+		}
+	}
+	// tox's deps that name requirements files are the test environment, whatever other files
+	// the tree holds: wcwidth 0.2.6's [testenv] installs requirements-tests39.txt, and its
+	// requirements-tests36.txt, first by name, pins pytest 6 for Python 3.6 alone. They outrank
+	// tests_require too, which only the long-gone `setup.py test` installed: requests 2.28.2's
+	// names pytest-httpbin 0.0.7 and not trustme, which its tox.ini's -rrequirements-dev.txt
+	// installs and its tests import.
+	if len(toxDepsFiles(src.Root)) > 0 {
+		if tox := toxRequirements(src.Root); len(tox) > 0 {
+			return tox
 		}
 	}
 	for _, deps := range pkgmeta.SetupCfgTestDependencies(src.SetupCfg) {
@@ -799,14 +810,6 @@ func testRequirements(src Source, setupPy []string) []string {
 	}
 	if len(setupPy) > 0 {
 		return orRunners(src.Root, setupPy)
-	}
-	// tox's deps that name requirements files are the test environment, whatever other files
-	// the tree holds: wcwidth 0.2.6's [testenv] installs requirements-tests39.txt, and its
-	// requirements-tests36.txt, first by name, pins pytest 6 for Python 3.6 alone.
-	if len(toxDepsFiles(src.Root)) > 0 {
-		if tox := toxRequirements(src.Root); len(tox) > 0 {
-			return tox
-		}
 	}
 	for _, name := range append([]string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
 		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}, devRequirementsFiles(src.Root)...) {

@@ -610,21 +610,27 @@ func TestTestRequirementsFiles(t *testing.T) {
 
 // TestSetupPyTestRequirements: setup.py's tests_require ranks with setup.cfg's, before a
 // requirements file and tox's deps (pyrsistent's tox.ini runs `setup.py test`, which installs it,
-// with deps = setuptools); nothing read from setup.py leaves the other sources as they were.
+// with deps = setuptools), but after tox's deps that name a requirements file; nothing read from
+// setup.py leaves the other sources as they were.
 func TestSetupPyTestRequirements(t *testing.T) {
 	files := map[string]string{"tox.ini": "[testenv]\ncommands = python {toxinidir}/setup.py test\ndeps =\n    setuptools\n", "requirements-test.txt": "pytest-mock\n"}
+	withFile := map[string]string{"tox.ini": "[testenv]\ndeps = -rrequirements-dev.txt\ncommands = pytest tests\n", "requirements-dev.txt": "-e .[socks]\npytest>=2.8.0\ntrustme\n"}
 	for _, tc := range []struct {
 		name    string
 		setupPy []string
 		want    []string
+		more    map[string]string
 	}{
-		{"tests_require", []string{"pytest<7", "hypothesis<7"}, []string{"pytest<7", "hypothesis<7"}},
-		{"none", nil, []string{"pytest-mock"}},
-		{"tests_require that is tox (sortedcontainers 2.4.0): tox's deps", []string{"tox"}, []string{"setuptools"}},
+		{"tests_require", []string{"pytest<7", "hypothesis<7"}, []string{"pytest<7", "hypothesis<7"}, nil},
+		{"none", nil, []string{"pytest-mock"}, nil},
+		{"tests_require that is tox (sortedcontainers 2.4.0): tox's deps", []string{"tox"}, []string{"setuptools"}, nil},
+		{"tox's deps naming a requirements file (requests 2.28.2): they outrank tests_require",
+			[]string{"pytest-httpbin==0.0.7", "pytest>=3"}, []string{"pytest>=2.8.0", "trustme"}, withFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			testfs.Write(t, root, files)
+			testfs.Write(t, root, tc.more)
 			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root}, tc.setupPy)); d != "" {
 				t.Errorf("test requirements (-want +got):\n%s", d)
 			}

@@ -284,7 +284,11 @@ func (s *cfgReader) options(sec IniSection) {
 // requirements parses a setuptools "list-semi" requirements value: one per
 // line, or separated by ";" on a single line; comment lines are dropped.
 // Like setuptools, it warns when a single line looks like a requirement
-// whose environment marker was split off by the ";".
+// whose environment marker was split off by the ";". Then, as setuptools
+// reads requirement lines (pkg_resources' parse_strings), a " #" starts a
+// comment and a line ending in "\" goes on on the next one: jaraco's
+// skeleton (importlib_resources 5.12, zipp 3.15) writes
+// "pytest-flake8; \", a comment line, then its marker.
 func (s *cfgReader) requirements(field, value string) []string {
 	items := splitCfgList(value, ";")
 	out := make([]string, 0, len(items))
@@ -292,7 +296,18 @@ func (s *cfgReader) requirements(field, value string) []string {
 		if strings.HasPrefix(it, "#") {
 			continue
 		}
+		if before, _, ok := strings.Cut(it, " #"); ok {
+			it = strings.TrimSpace(before)
+		}
+		if n := len(out); n > 0 && strings.HasSuffix(out[n-1], "\\") {
+			out[n-1] = strings.TrimSpace(strings.TrimSuffix(out[n-1], "\\")) + " " + it
+			continue
+		}
 		out = append(out, it)
+	}
+	if n := len(out); n > 0 && strings.HasSuffix(out[n-1], "\\") {
+		// setuptools drops a continuation that nothing follows.
+		out = out[:n-1]
 	}
 	if !strings.Contains(value, "\n") && len(out) == 2 {
 		if _, err := pep440.ParseMarker(out[1]); err == nil {

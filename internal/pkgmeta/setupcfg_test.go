@@ -149,3 +149,32 @@ func TestParseSetupCfgTooLarge(t *testing.T) {
 		t.Errorf("got %v, %v", c, ps)
 	}
 }
+
+// TestSetupCfgRequirementLines: requirement lines are read as setuptools reads them, comments
+// and "\" continuations included, with no problem reported for what setuptools accepts.
+func TestSetupCfgRequirementLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		want        []string
+		problems    int
+	}{
+		{"one a line", "\n    pytest >= 6\n    pytest-cov\n", []string{"pytest >= 6", "pytest-cov"}, 0},
+		{"a continuation across a comment line (jaraco's skeleton)",
+			"\n\t# upstream\n\tpytest >= 6\n\tpytest-flake8; \\\n\t\t# workaround for tholo/pytest-flake8#87\n\t\tpython_version < \"3.12\"\n\tflake8 < 5\n",
+			[]string{"pytest >= 6", `pytest-flake8; python_version < "3.12"`, "flake8 < 5"}, 0},
+		{"an inline comment", "\n    pytest  # the runner\n    mock\n", []string{"pytest", "mock"}, 0},
+		{"a continuation that nothing follows", "\n    pytest\n    mock; \\\n", []string{"pytest"}, 0},
+		{"a URL's fragment is not a comment", "\n    pkg @ https://example.com/pkg.zip#sha256=00\n", []string{"pkg @ https://example.com/pkg.zip#sha256=00"}, 0},
+		{"a broken requirement is still one", "\n    mock >=>=\n", []string{"mock >=>="}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, ps := ParseSetupCfg([]byte("[options]\ninstall_requires =" + tc.value))
+			if d := cmp.Diff(tc.want, c.Options.InstallRequires); d != "" {
+				t.Errorf("install_requires (-want +got):\n%s", d)
+			}
+			if len(ps) != tc.problems {
+				t.Errorf("problems: %v, want %d", ps, tc.problems)
+			}
+		})
+	}
+}

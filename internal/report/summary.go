@@ -56,8 +56,8 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	if t := res.Tests; t != nil {
 		if t.Results != nil {
 			c := t.Results.Counts
-			fmt.Fprintf(&b, "  tests     %d passed, %d failed, %d errors, %d skipped, %d xfailed, %d xpassed (%s)\n",
-				c.Passed, c.Failed, c.Errors, c.Skipped, c.XFailed, c.XPassed, t.Runner)
+			fmt.Fprintf(&b, "  tests     %d passed, %d failed, %d %s, %d skipped, %d xfailed, %d xpassed (%s)\n",
+				c.Passed, c.Failed, c.Errors, errorsWord(c.Errors), c.Skipped, c.XFailed, c.XPassed, t.Runner)
 			for i, f := range t.Results.Failing() {
 				if i == 5 {
 					fmt.Fprintf(&b, "            … and %d more\n", len(t.Results.Failing())-5)
@@ -175,6 +175,14 @@ func installErrors(r TargetResults) []string {
 		return nil
 	}
 	return r.Install.ErrorLines
+}
+
+// errorsWord is "error" or "errors", for n of them.
+func errorsWord(n int) string {
+	if n == 1 {
+		return "error"
+	}
+	return "errors"
 }
 
 // filesWord is "file" or "files", for n of them.

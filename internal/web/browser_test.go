@@ -250,7 +250,7 @@ func TestBrowser(t *testing.T) {
 		load(t, ctx, fmt.Sprintf("%s/reports/%d", f.srv.URL, matrixID))
 		rows := text(t, ctx, `[...document.querySelectorAll('#matrix tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim()).join(' | ')).join('\n')`)
 		want := "host | 3.11.2 | host | ok | ok | ok | ok | 4 passed, 0 failed | passed | built, installed, imported; all 4 tests passed | \n" +
-			"trixie | 3.13.5 | 7f3a9c0e21b4 | ok | ok | ok | failed | 1 passed, 2 failed, 1 errors | tests-failed | " + hostileReason + "… | compare\n" +
+			"trixie | 3.13.5 | 7f3a9c0e21b4 | ok | ok | ok | failed | 1 passed, 2 failed, 1 error | tests-failed | " + hostileReason + "… | compare\n" +
 			"py27 | 2.7.18 | 0000aaaa1111 | — | — | — | — | — | not-applicable | Requires-Python >=3.8 excludes Python 2.7.18 | compare"
 		if rows != want {
 			t.Errorf("the matrix table reads\n%s\nwant\n%s", rows, want)

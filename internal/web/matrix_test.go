@@ -115,7 +115,7 @@ func TestMatrixReportPage(t *testing.T) {
 	for _, want := range []string{
 		`id="matrix"`, "Environments", `href="#cell-0"`, `href="#cell-1"`, `href="#cell-2"`,
 		"3.13.5", ">7f3a9c0e21b4<", // Python version and short image ID in the table
-		"4 passed, 0 failed", "1 passed, 2 failed, 1 errors", // the tests column
+		"4 passed, 0 failed", "1 passed, 2 failed, 1 error", // the tests column
 		"not-applicable", "Requires-Python &gt;=3.8 excludes Python 2.7.18",
 		// the cell reason: escaped, first line only
 		`3 of 4 tests failed &lt;script&gt;window.__pwned=1&lt;/script&gt;…`,

@@ -434,6 +434,11 @@ type Tests struct {
 	DepsInstall string `json:"deps_install,omitempty"`
 	// DepsNote says why pip installed them into the environment.
 	DepsNote string `json:"deps_note,omitempty"`
+	// DepsLeftOut are the test requirements pip could not install beside the package, their
+	// own dependencies conflicting with it or with the others, left out so that the rest could
+	// be installed; DepsConflict is pip's account of each conflict.
+	DepsLeftOut  []string `json:"deps_left_out,omitempty"`
+	DepsConflict string   `json:"deps_conflict,omitempty"`
 }
 
 // Coverage is coverage.py's measurement.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pyti/pyti/internal/dag"
+	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
@@ -341,6 +342,29 @@ func (j *job) installTestDeps(ctx context.Context, tg *target, t *report.Tests, 
 	if res.ok() {
 		return nil, nil
 	}
+	// pip names the requirements whose dependencies conflict (flake8 4.0.1, which tox.ini
+	// installs for pyflakes 3.0.1's lint, depends on pyflakes<2.5): the others are installed
+	// without them, the wheel's test extras spelled out so that one of theirs can be left out.
+	if all, err := testRequirementsOf(ctx, tg, w, wh); err == nil {
+		var why []string
+		for round := 1; round <= 3; round++ {
+			left, because := conflictingRequirements(res.output, all)
+			if len(left) == 0 {
+				break
+			}
+			t.DepsLeftOut, why = append(t.DepsLeftOut, left...), append(why, because...)
+			all = slices.DeleteFunc(all, func(r string) bool { return slices.Contains(left, r) })
+			res, err = install(fmt.Sprintf("pip-install-tests-%d", round+1), append([]string{wheel}, all...))
+			if err != nil {
+				return nil, err
+			}
+			if res.ok() {
+				t.DepsConflict = strings.Join(why, "; ")
+				return nil, nil
+			}
+		}
+		t.DepsLeftOut = nil
+	}
 	t.Found += "; its test dependencies could not be installed: " + lastLine(res.output)
 	res, err = install("pip-install-tools", testTools)
 	if err != nil {
@@ -641,4 +665,29 @@ func leftOutPart(left []testresult.LeftOut) string {
 		parts = append(parts, strings.Join(capList(ids[r], 3), ", ")+morePart(len(ids[r]), 3)+" ("+r+")")
 	}
 	return ", leaving out " + strings.Join(parts, " and ")
+}
+
+// pipConflictCause matches a line of pip's "The conflict is caused by:" list that names a
+// distribution and what it depends on: "flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0".
+var pipConflictCause = regexp.MustCompile(`^\s+([A-Za-z0-9][A-Za-z0-9._-]*) \S+ depends on (.+)$`)
+
+// conflictingRequirements are the requirements of reqs (never a test tool) that pip's failed
+// install output names as the cause of a conflict, with pip's words for each: what it depends on.
+func conflictingRequirements(output string, reqs []string) (left, because []string) {
+	for _, l := range splitLines(output) {
+		m := pipConflictCause.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		name := pep440.NormalizeName(m[1])
+		for _, r := range reqs {
+			parsed, err := pep440.ParseRequirement(r)
+			if err != nil || pep440.NormalizeName(parsed.Name) != name || slices.Contains(left, r) || slices.Contains(testTools, r) {
+				continue
+			}
+			left = append(left, r)
+			because = append(because, strings.TrimSpace(l))
+		}
+	}
+	return left, because
 }

@@ -397,6 +397,35 @@ func TestTestDependencyNotOnIndex(t *testing.T) {
 	}
 }
 
+// TestTestDependencyConflicting: a test dependency whose own dependencies conflict with the
+// package (pyflakes 3.0.1's tox.ini installs flake8 4.0.1, which depends on pyflakes<2.5) is left
+// out of the test install, the others installed: only the test that needs it cannot run, and
+// the report names it with pip's account of the conflict.
+func TestTestDependencyConflicting(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-depconflict")
+	tests := rep.Results().Tests
+	if d := cmp.Diff([]string{"pyti-test-conflictplugin"}, tests.DepsLeftOut); d != "" {
+		t.Errorf("test dependencies left out (-want +got):\n%s", d)
+	}
+	if !strings.Contains(tests.DepsConflict, "pyti-test-conflictplugin 1.0 depends on pyti-test-depconflict<2") {
+		t.Errorf("the conflict: %q", tests.DepsConflict)
+	}
+	want := map[string]string{
+		"tests/test_greet.py::test_greet":                   "passed",
+		"tests/test_greet.py::test_greet_empty":             "passed",
+		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
+		"tests/test_with_plugin.py":                         "error missing-dependency",
+	}
+	if d := cmp.Diff(want, outcomes(tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if rep.Verdict != report.VerdictTestDeps || rep.Reason != "1 of 4 tests could not run: test dependency `pyti-test-conflictplugin` could not be installed "+
+		"beside the package, their dependencies conflicting (a test file pytest could not collect, counted as one test)" {
+		t.Errorf("verdict %s (%s), want test-deps-missing naming pyti-test-conflictplugin", rep.Verdict, rep.Reason)
+	}
+}
+
 // TestFailingOnlyUnderCoverage: tests that fail under coverage.py's tracing and pass without it
 // (greenlet's leak checks, a debugger's tests) count as they ran without it, their failure under
 // coverage kept, and the runner says so; a test that fails both ways stays failed.
@@ -510,6 +539,47 @@ func TestTestsRan(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := cmp.Diff(tc.want, testsRan(tc.run)); d != "" {
 				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestConflictingRequirements: the requirements pip names as the cause of a conflict, never a
+// test tool, each with pip's words.
+func TestConflictingRequirements(t *testing.T) {
+	pyflakes := `ERROR: Cannot install flake8==4.0.1 and pyflakes 3.0.1 (from /run/pyti-dist/pyflakes-3.0.1-py2.py3-none-any.whl) because these package versions have conflicting dependencies.
+
+The conflict is caused by:
+    The user requested pyflakes 3.0.1 (from /run/pyti-dist/pyflakes-3.0.1-py2.py3-none-any.whl)
+    flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0
+
+To fix this you could try to:
+1. loosen the range of package versions you've specified
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts
+`
+	for _, tc := range []struct {
+		name       string
+		output     string
+		reqs       []string
+		left, says []string
+	}{
+		{"a requirement that depends on another version of the package", pyflakes, []string{"flake8==4.0.1", "pytest-mock", "pytest", "coverage"},
+			[]string{"flake8==4.0.1"}, []string{"flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0"}},
+		{"names spelled otherwise", strings.ReplaceAll(pyflakes, "flake8 4.0.1 depends", "Flake8 4.0.1 depends"), []string{"flake8>=4"},
+			[]string{"flake8>=4"}, []string{"Flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0"}},
+		{"a test tool is never left out", "The conflict is caused by:\n    pytest 7.2.1 depends on pluggy<2.0 and >=0.12\n    pytest-foo 1.0 depends on pluggy>=2\n",
+			[]string{"pytest-foo", "pytest", "coverage"}, []string{"pytest-foo"}, []string{"pytest-foo 1.0 depends on pluggy>=2"}},
+		{"a conflict of something the requirements pulled in: nothing to leave out", "The conflict is caused by:\n    attrs 22.2.0 depends on six<1\n",
+			[]string{"hypothesis"}, nil, nil},
+		{"another failure", "ERROR: Could not find a version that satisfies the requirement foo\n", []string{"foo"}, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			left, says := conflictingRequirements(tc.output, tc.reqs)
+			if d := cmp.Diff(tc.left, left); d != "" {
+				t.Errorf("left out (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.says, says); d != "" {
+				t.Errorf("because (-want +got):\n%s", d)
 			}
 		})
 	}

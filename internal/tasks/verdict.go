@@ -177,7 +177,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if !tests.Results.Complete && tests.Outcome != "ok" && strings.HasPrefix(tests.Reason, "pytest ") {
 		stopped = tests.Reason
 	}
-	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, stopped); ok {
+	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, tests.DepsLeftOut, stopped); ok {
 		if strings.HasPrefix(tests.Runner, string(suiteDoctest)) {
 			// No test file's test failed: a doctest the configuration asks for did.
 			reason += " (" + doctestsOnly + ")"
@@ -333,11 +333,12 @@ type testCause struct {
 // timeouts. The cause with the most tests is the verdict; the reason names it with its count
 // first, then the others. ok is false when nothing failed.
 //
-// stopped, when set, is why pytest stopped on its own before the end of the run (see
-// pytestStopped): the tests it never reached are not counted anywhere, so that is the verdict,
-// named with the test dependencies that were not installed when there are some, before the
-// causes of the tests it did count.
-func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (report.Verdict, string, bool) {
+// leftOut are the test requirements pip could not install beside the package (see
+// installTestDeps). stopped, when set, is why pytest stopped on its own before the end of the
+// run (see pytestStopped): the tests it never reached are not counted anywhere, so that is the
+// verdict, named with the test dependencies that were not installed when there are some, before
+// the causes of the tests it did count.
+func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, stopped string) (report.Verdict, string, bool) {
 	failing := run.Failing()
 	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 && stopped == "" {
 		return "", "", false
@@ -351,7 +352,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		if lacking := depsNotInstalled(fetch); lacking != "" {
 			v, reason = report.VerdictTestDeps, reason+refusedPlugin(reason, fetch)+lacking
 		}
-		if _, rest, ok := testsVerdict(run, fetch, ""); ok {
+		if _, rest, ok := testsVerdict(run, fetch, leftOut, ""); ok {
 			reason += "; before that, " + rest
 		}
 		return v, reason, true
@@ -399,7 +400,10 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, stopped string) (rep
 		switch f.Class {
 		case report.ClassMissingDependency:
 			name := group[f.Missing]
-			switch dep, unmet := providingDep(f.Missing, missingDeps), providingDep(f.Missing, unmetDeps); {
+			switch dep, unmet, conflicting := providingDep(f.Missing, missingDeps), providingDep(f.Missing, unmetDeps), providingDep(f.Missing, leftOut); {
+			case conflicting != "":
+				add("dep:"+conflicting, f, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: test dependency `%s` could not be installed beside the package, their dependencies conflicting", conflicting)})
 			case dep != "":
 				add("dep:"+dep, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})

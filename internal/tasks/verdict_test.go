@@ -169,6 +169,11 @@ func TestDecideVerdict(t *testing.T) {
 				Message: "TypeError: Using ad-hoc certificates requires the cryptography library."})...),
 			&report.Fetch{MissingTestDeps: []string{"cffi", "cryptography"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: test dependency `cryptography` is not on the index"}},
+		// pyflakes 3.0.1's tox.ini installs flake8 4.0.1, which depends on pyflakes<2.5.
+		{"a test dependency left out because its dependencies conflict with the package", one(verdictInput{}, &report.Tests{Found: "2 test files",
+			Results: cases(append(passed(4), missing("tests/test_lint.py", "flake8"))...), DepsLeftOut: []string{"flake8==4.0.1"}}, nil),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 5 tests could not run: test dependency `flake8==4.0.1` could not be installed beside the package, " +
+				"their dependencies conflicting (a test file pytest could not collect, counted as one test)"}},
 		{"tests fail with the index's versions of a lock file's pins", one(verdictInput{}, suite(append(passed(9),
 			report.TestCase{NodeID: "t.py::f", Outcome: report.TestFailed, Class: report.ClassAssertion})...),
 			&report.Fetch{RelaxedTestDeps: []string{"freezegun==1.1.0"}, OtherTestDepsFetched: true}),

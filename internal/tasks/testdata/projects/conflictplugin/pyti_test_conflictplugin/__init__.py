@@ -1,0 +1,5 @@
+"""A test helper that needs the older pyti-test-depconflict."""
+
+
+def check(text):
+    return bool(text)

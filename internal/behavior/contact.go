@@ -113,18 +113,18 @@ func ContactFindings(phase string, contacts []sandbox.Contact, dropped int64) []
 		if phase == "test" {
 			add(RuleSinkholeRequestTest+" "+key, Finding{RuleID: RuleSinkholeRequestTest, Severity: report.SeverityLow,
 				Title: "Test reached out to " + dest, Subject: dest,
-				Message: "While the test suite ran, " + what + ". PYTI's sinkhole recorded it; nothing leaves the sandbox."}, ev)
+				Message: what + ". PYTI's sinkhole recorded it; nothing leaves the sandbox."}, ev)
 			continue
 		}
 		if slices.Contains(packageIndexHosts, strings.ToLower(dest)) {
 			add(RuleSinkholeIndex+" "+key, Finding{RuleID: RuleSinkholeIndex, Severity: report.SeverityMedium,
 				Title: "Package index reached during " + phase, Subject: dest,
-				Message: "During " + phase + ", " + what + ". A build that fetches its own requirements (setup_requires) does this; nothing left the sandbox."}, ev)
+				Message: what + ". A build that fetches its own requirements (setup_requires) does this; nothing left the sandbox."}, ev)
 			continue
 		}
 		add(RuleSinkholeRequest+" "+key, Finding{RuleID: RuleSinkholeRequest, Severity: report.SeverityHigh,
 			Title: titleOf(c, dest), Subject: dest,
-			Message: "During " + phase + ", " + what + ". Nothing left the sandbox, but a package that reaches out while it is " + phaseVerb(phase) + " downloads or uploads something."}, ev)
+			Message: what + ". Nothing left the sandbox, but a package that reaches out while it is " + phaseVerb(phase) + " downloads or uploads something."}, ev)
 	}
 	if dropped > 0 && len(out) > 0 {
 		out[len(out)-1].More += int(dropped)
@@ -474,8 +474,8 @@ func DNSDataFindings(phase string, queries []sandbox.DNSQuery) []Finding {
 		case phase == "test":
 			f.Severity = report.SeverityLow
 		}
-		f.Message = fmt.Sprintf("During %s the code looked up %s: the first labels decode to %s. Exfiltration through DNS carries data in the names themselves.",
-			phase, what, strconv.Quote(text))
+		f.Message = fmt.Sprintf("the code looked up %s: the first labels decode to %s. Exfiltration through DNS carries data in the names themselves.",
+			what, strconv.Quote(text))
 		out = append(out, f)
 	}
 	return out

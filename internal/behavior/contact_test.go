@@ -95,6 +95,12 @@ func TestContactFindings(t *testing.T) {
 			for _, f := range fs {
 				got = append(got, row{f.RuleID, f.Severity, f.Title, f.Evidence[0].Subject(), f.Count})
 				msgs.WriteString(f.Message + "\n")
+				// When it happened is the report's to say, by the step it happened in (the test
+				// phase also installs the test dependencies): "While its tests ran: While the
+				// test suite ran, …" was said twice.
+				if strings.HasPrefix(f.Message, "While ") || strings.HasPrefix(f.Message, "During ") {
+					t.Errorf("the message says when itself: %q", f.Message)
+				}
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("(-want +got)\n%s", d)

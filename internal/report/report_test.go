@@ -109,6 +109,29 @@ func TestSummaryCoverageLine(t *testing.T) {
 	}
 }
 
+// TestSummaryQualityLine: the quality line counts what was linted, or says why nothing was.
+func TestSummaryQualityLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lint *Lint
+		want string
+	}{
+		{"linted", &Lint{Quality: Quality{Files: 1, Lines: 120, StyleTotal: 3, FlakesTotal: 1, PerKLOC: PerKLOC{Pycodestyle: 25}}},
+			"  quality   1 file, 120 lines of code: pycodestyle 3 (25.0/kLOC), pyflakes 1, pylint n/a\n"},
+		{"nothing to lint (mmh3 3.0.0 installs one compiled module)", &Lint{Phase: Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}},
+			"  quality   none: the wheel installs no Python source file to lint\n"},
+		{"no lint", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.Lint = tc.lint
+			if got := summaryLines(t, r, "  quality"); got != tc.want {
+				t.Errorf("quality line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // summaryLines are the lines of r's summary that begin with prefix, each with its newline.
 func summaryLines(t *testing.T, r *Report, prefix string) string {
 	t.Helper()
@@ -129,17 +152,22 @@ func summaryLines(t *testing.T, r *Report, prefix string) string {
 // when the tests passed without them (zipp's pytest plugins, attrs' pympler).
 func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
 	for _, tc := range []struct {
-		name           string
-		missing, unmet []string
-		want           string
+		name                    string
+		missing, unmet, leftOut []string
+		want                    string
 	}{
-		{"missing and unmet", []string{"pympler"}, []string{"mypy>=1.1.1"}, "  left out  test dependencies the index cannot satisfy: pympler, mypy>=1.1.1\n"},
-		{"none", nil, nil, ""},
+		{"missing and unmet", []string{"pympler"}, []string{"mypy>=1.1.1"}, nil, "  left out  test dependencies the index cannot satisfy: pympler, mypy>=1.1.1\n"},
+		{"conflicting with the package (pyflakes 3.0.1's flake8)", nil, nil, []string{"flake8==4.0.1"},
+			"  left out  test dependencies pip could not install beside the package: flake8==4.0.1 (flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0)\n"},
+		{"none", nil, nil, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
 			r.Verdict, r.Reason = VerdictPassed, "3 passed"
 			r.TargetResults.Fetch = &Fetch{MissingTestDeps: tc.missing, UnmetTestDeps: tc.unmet}
+			if tc.leftOut != nil {
+				r.Results().Tests.DepsLeftOut, r.Results().Tests.DepsConflict = tc.leftOut, "flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0"
+			}
 			if got := summaryLines(t, r, "  left out"); got != tc.want {
 				t.Errorf("left out line %q, want %q", got, tc.want)
 			}

@@ -110,6 +110,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "  quality   %d %s, %d lines of code%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
 			l.Files, filesWord(l.Files), l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
+	} else if l != nil && l.Reason != "" {
+		// mmh3 3.0.0 installs a compiled module alone: nothing to lint, and the summary says so.
+		fmt.Fprintf(&b, "  quality   none: %s\n", oneLine(l.Reason, 160))
 	}
 	if p := r.Packaging; p != nil {
 		fmt.Fprintf(&b, "  packaging %d/%d\n", p.Score, p.Max)

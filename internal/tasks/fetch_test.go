@@ -183,7 +183,13 @@ func TestToxRequirements(t *testing.T) {
 		{"on factors of the envlist's environment on the newest Python (crispy-forms' py310-django32)",
 			"[tox]\nenvlist =\n    {py37,py38,py39}-django{22},\n    {py37,py38,py39,py310}-django{32},\n    {py38,py39,py310}-django{40,-latest},\n    lint\n" +
 				"[testenv]\ndeps =\n    django22: django>=2.2,<2.3\n    django32: django>=3.2,<3.3\n    django40: django>=4.0a,<4.1\n    !django32: old-only\n    py310-django32: both\n",
-			nil, []string{"django>=3.2,<3.3", `both; python_version == "3.10"`}},
+			nil, []string{"django>=3.2,<3.3", `both; python_version >= "3.10"`}},
+		{"on the newest Python of the envlist: on newer ones too, which tox.ini predates (tqdm 4.64.1's pytest-asyncio)",
+			"[tox]\nenvlist=py{27,34,35,36,37,38,39,310,py2,py3}{,-tf}{,-keras}, perf, setup.py\n" +
+				"[testenv]\ndeps=\n    pytest\n    py3{4,5,6}: pytest<7\n    py3{7,8,9,10}: pytest-asyncio\n    py39: only-39\n",
+			nil, []string{"pytest", `pytest<7; python_version == "3.4" or python_version == "3.5" or python_version == "3.6"`,
+				`pytest-asyncio; python_version == "3.7" or python_version == "3.8" or python_version == "3.9" or python_version >= "3.10"`,
+				`only-39; python_version == "3.9"`}},
 		{"the environment on the newest Python that runs the tests, not the one that builds (jsonschema 4.17.3)",
 			"[tox]\nenvlist =\n    py{37,311}-{noextra,format}-{build,tests}\n    style\n" +
 				"[testenv]\ndeps =\n    build: build\n    perf,perfsuite: pyperf\n    tests,coverage,codecov: twisted\n    format: fqdn\n",

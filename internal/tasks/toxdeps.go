@@ -95,14 +95,15 @@ func factorCondition(line string) (cond, rest string, ok bool) {
 // pyFactor is a factor naming a Python: py, py3, py311, pypy, pypy3.
 var pyFactor = regexp.MustCompile(`^(py|pypy)(\d?)(\d*)$`)
 
-// envFactors are the factors other than a Python's of the environment of tox.ini's envlist that
-// runs on the newest Python it names, the first such one (crispy-forms' py310-django32 of
+// envFactors are the factors of the environment of tox.ini's envlist that runs on the newest
+// Python it names, the first such one (crispy-forms' py310-django32 of
 // {py37,py38,py39,py310}-django{32}: django32), as a maintainer testing on a recent Python picks
-// it. None when no environment names a Python.
+// it. Its Python's factor (py310) is there too: it holds on that Python and any newer one, which
+// the envlist predates (see factorMarker). None when no environment names a Python.
 func envFactors(text string) map[string]bool {
 	active := map[string]bool{}
 	for _, f := range strings.Split(testEnv(text), "-") {
-		if f != "" && !pyFactor.MatchString(f) {
+		if f != "" {
 			active[f] = true
 		}
 	}
@@ -207,8 +208,8 @@ func toxConfig(root string) (data []byte, file string, err error) {
 
 // factorMarker is the PEP 508 marker under which a tox factor condition holds for the
 // environment tox runs on the tests' Python: a Python's factor (py311; py and py3 hold on every
-// Python) becomes a marker on the Python, and any other factor (django32, full) holds when active
-// has it (see envFactors). Each alternative (comma-separated, braces expanded) holds when each of
+// Python) becomes a marker on the Python (that Python or a newer one for the newest, which active
+// has), and any other factor (django32, full) holds when active has it (see envFactors). Each alternative (comma-separated, braces expanded) holds when each of
 // its factors (joined with "-") does, a negated one when it does not. keep is false when no
 // alternative can hold; marker is "" when one always does.
 func factorMarker(cond string, active map[string]bool) (marker string, keep bool) {
@@ -235,6 +236,12 @@ func factorMarker(cond string, active map[string]bool) (marker string, keep bool
 				major, _ := strconv.Atoi(m[2]) // py2: any Python 2
 				clause = fmt.Sprintf(`python_version >= "%d" and python_version < "%d"`, major, major+1)
 				negation = fmt.Sprintf(`(python_version < "%d" or python_version >= "%d")`, major, major+1)
+			case active[f]:
+				// The newest Python the envlist names: a newer one, which the project's tox.ini
+				// predates, runs its environment (tqdm 4.64.1's py3{7,8,9,10}: pytest-asyncio,
+				// which its setup.cfg's --asyncio-mode=strict needs, on 3.11).
+				clause = `python_version >= "` + m[2] + "." + m[3] + `"`
+				negation = `python_version < "` + m[2] + "." + m[3] + `"`
 			default:
 				clause = `python_version == "` + m[2] + "." + m[3] + `"`
 				negation = `python_version != "` + m[2] + "." + m[3] + `"`

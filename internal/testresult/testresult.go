@@ -418,10 +418,12 @@ func (r *Run) SkipReasons() []ReasonCount {
 }
 
 // missingSkipRes are the ways a skip's reason says a module is missing; the first group is the
-// module. "not available" is not among them: "network not available" names no module.
+// module. "not available" is not among them: "network not available" names no module. Python's
+// own words come first: tqdm 4.64.1's "could not import 'tqdm.dask': No module named 'dask'"
+// lacks dask, not the package under test.
 var missingSkipRes = []*regexp.Regexp{
-	regexp.MustCompile(`could not import '([\w.]+)'`),
 	regexp.MustCompile(`No module named '([\w.]+)'`),
+	regexp.MustCompile(`could not import '([\w.]+)'`),
 	regexp.MustCompile(`^([\w.]+) (?:is |was )?not (?:installed|importable)\b`),
 	regexp.MustCompile(`\b([\w.]+) (?:seems|appears) not to be (?:installed|present)\b`),
 	regexp.MustCompile(`\b([\w.]+) (?:is |was )?not installed\b`),

@@ -339,6 +339,17 @@ func TestSkipReasons(t *testing.T) {
 			{"Skipping doctype test for old version of lxml to avoid segfault.", 1, nil},
 			{"html5lib problems", 1, nil},
 		}},
+		// tqdm 4.64.1: its submodules for other libraries, each importorskip'd.
+		{"the module Python says is missing, not the one importorskip asked for", []Case{
+			skip("could not import 'tqdm.dask': No module named 'dask'"), skip("could not import 'tqdm.keras': No module named 'keras'"),
+			skip("could not import 'tqdm.rich': No module named 'rich'"), skip("could not import 'numpy': No module named 'numpy'"),
+			skip("could not import 'numpy.random': No module named 'numpy'"),
+		}, []ReasonCount{
+			{"numpy not installed", 2, []string{"could not import 'numpy': No module named 'numpy'", "could not import 'numpy.random': No module named 'numpy'"}},
+			{"could not import 'tqdm.dask': No module named 'dask'", 1, nil},
+			{"could not import 'tqdm.keras': No module named 'keras'", 1, nil},
+			{"could not import 'tqdm.rich': No module named 'rich'", 1, nil},
+		}},
 		{"not a module", []Case{skip("network is not available"), skip("network not available: offline"), skip("requires Python 3.12")},
 			[]ReasonCount{{"network is not available", 1, nil}, {"network not available: offline", 1, nil}, {"requires Python 3.12", 1, nil}}},
 		{"none skipped", []Case{{Outcome: Passed}}, nil},

@@ -319,8 +319,9 @@ func TestUnittestSuiteNotRewritten(t *testing.T) {
 	t.Parallel()
 	rep := analyzeProject(t, "pyti-test-plainassert")
 	passedAs(t, rep, map[string]string{
-		"tests/test_plain.py::TestPlain::test_module_not_rewritten": "passed",
-		"tests/test_plain.py::TestPlain::test_check":                "passed",
+		"tests/test_plain.py::TestPlain::test_module_not_rewritten":      "passed",
+		"tests/test_plain.py::TestPlain::test_check":                     "passed",
+		"tests/test_plain.py::TestPlain::test_unraisable_reaches_stderr": "passed",
 	})
 	if runner := rep.Results().Tests.Runner; !strings.Contains(runner, "--assert=plain") {
 		t.Errorf("runner %q does not say the asserts run plain", runner)

@@ -1,3 +1,5 @@
+import io
+import sys
 import unittest
 
 import pyti_test_plainassert
@@ -14,3 +16,19 @@ class TestPlain(unittest.TestCase):
         self.assertEqual(pyti_test_plainassert.check(3), 3)
         with self.assertRaisesRegex(AssertionError, "^a false value$"):
             pyti_test_plainassert.check(0)
+
+    def test_unraisable_reaches_stderr(self):
+        # unittest leaves sys.unraisablehook as Python has it: an exception raised where nothing
+        # can catch it (a __del__) is printed to stderr, as greenlet's dealloc tests expect;
+        # pytest's unraisableexception plugin would take it instead.
+        class Dying:
+            def __del__(self):
+                raise ValueError("raised in __del__")
+
+        err, sys.stderr = sys.stderr, io.StringIO()
+        try:
+            Dying()
+            printed = sys.stderr.getvalue()
+        finally:
+            sys.stderr = err
+        self.assertIn("raised in __del__", printed)

@@ -184,6 +184,22 @@ if spec.get("stand_ins"):
 
     own = tuple(spec.get("own") or ())
 
+    def _own_package(parent):
+        """Whether parent is a regular package of the distribution's own, already imported (not
+        a namespace, whose other portions may come from distributions not installed)."""
+        module = sys.modules.get(parent) if parent else None
+        path = getattr(module, "__file__", None) or ""
+        if module is None or isinstance(module, _StandInModule) or not path.startswith(own):
+            return False
+        if os.path.basename(path) != "__init__.py":
+            return False
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read(1 << 20)
+        except OSError:
+            return False
+        return "declare_namespace" not in text and "extend_path" not in text
+
     class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         busy = False
 
@@ -208,6 +224,11 @@ if spec.get("stand_ins"):
             if not isinstance(sys.modules.get(top), _StandInModule):
                 asker = _frame_file()
                 if not own or not asker.startswith(own):
+                    return None
+                if _own_package(name.rpartition(".")[0]):
+                    # A name the distribution's own package lacks is no other distribution's
+                    # missing module: regex 2023.8.8's `from regex import DEFAULT_VERSION`,
+                    # while regex is still being imported, expects the ImportError it catches.
                     return None
             if name not in stood_in:
                 stood_in.append(name)

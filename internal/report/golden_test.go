@@ -41,7 +41,8 @@ func representative() *Report {
 	results := func(image string) TargetResults {
 		return TargetResults{
 			Fetch: &Fetch{Phase: phase("ok", 2000), Wheelhouse: []File{wheel}, IndexRequests: 4, Tools: []string{"pytest"},
-				MissingTestDeps: []string{"pretend"}, UnmetTestDeps: []string{"hypothesis>=99"}, RelaxedTestDeps: []string{"freezegun==1.1.0"}, OtherTestDepsFetched: true, StaticMetadata: true, PreparedMetadata: true,
+				MissingTestDeps: []string{"pretend"}, UnmetTestDeps: []string{"hypothesis>=99"}, RelaxedTestDeps: []string{"freezegun==1.1.0"},
+				UnfetchableTestDeps: []string{"cryptography>=3.4.0"}, UnfetchableBecause: []string{"cryptography>=3.4.0: ERROR: No matching distribution found for ply"}, OtherTestDepsFetched: true, StaticMetadata: true, PreparedMetadata: true,
 				OnHost: []string{"build requirements"}},
 			Build: &Build{Phase: phase("exit", 2100), Wheel: wheel.Filename, Skipped: "a wheel was analysed",
 				Compilers: []string{"gcc -c demo/_accel.c"}, ErrorLines: []string{"error: demo/_accel.c:3: expected ';'"},

@@ -284,6 +284,11 @@ type Fetch struct {
 	// RelaxedTestDeps are exact pins of test requirements (a lock file's `freezegun==1.1.0`) the
 	// index has no such version of but others: they were fetched at the version pip chose.
 	RelaxedTestDeps []string `json:"relaxed_test_dependencies,omitempty"`
+	// UnfetchableTestDeps are test requirements the index has that pip could not fetch beside
+	// the package, each with pip's last words: a dependency of theirs the index lacks (PyJWT's
+	// cryptography, whose pycparser needs ply), or one that conflicts with the package's own.
+	UnfetchableTestDeps []string `json:"unfetchable_test_dependencies,omitempty"`
+	UnfetchableBecause  []string `json:"unfetchable_because,omitempty"`
 	// OtherTestDepsFetched says that, with MissingTestDeps and UnmetTestDeps left out, the
 	// project's other test dependencies were fetched and the tests ran with them; false when they
 	// were left out too.

@@ -81,6 +81,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			left := append(append([]string(nil), f.MissingTestDeps...), f.UnmetTestDeps...)
 			fmt.Fprintf(&b, "  left out  test dependencies the index cannot satisfy: %s\n", oneLine(strings.Join(left, ", "), 160))
 		}
+		if f := res.Fetch; f != nil && len(f.UnfetchableTestDeps) > 0 {
+			fmt.Fprintf(&b, "  left out  test dependencies pip could not fetch beside the package: %s\n", oneLine(strings.Join(f.UnfetchableBecause, "; "), 200))
+		}
 		if len(t.DepsLeftOut) > 0 {
 			fmt.Fprintf(&b, "  left out  test dependencies pip could not install beside the package: %s (%s)\n",
 				oneLine(strings.Join(t.DepsLeftOut, ", "), 80), oneLine(t.DepsConflict, 120))

@@ -268,7 +268,13 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		// A user without the test dependencies the index cannot satisfy still has the others:
 		// fetch them, so that only the tests that need the missing ones cannot run.
 		others := otherTestRequirements(t, src, main.name, extras, testReqs, fetch.MissingTestDeps, fetch.UnmetTestDeps, fetch.RelaxedTestDeps)
+		if !u.any() {
+			// pip named nothing the index lacks among them: what failed lies deeper (a
+			// dependency of one of them, or a conflict with the package's own), found below.
+			others = plainTestRequirements(t, src, main.name, extras, testReqs)
+		}
 		fetchedOthers := false
+		fetchedAlone, probes := map[string]bool{}, 0
 		for round := 1; len(others) > 0 && round <= 3; round++ {
 			name := "pip-download-other-tests"
 			if round > 1 {
@@ -289,13 +295,44 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 			// what asked for it, the rest may still be had.
 			trimmed, missing, unmet := withoutUnfetchable(others, rest.output)
 			if slices.Equal(trimmed, others) {
-				break
+				// pip names none of them: each is asked for alone, beside the package, and
+				// those pip cannot fetch so are left out.
+				unasked := slices.DeleteFunc(slices.Clone(others), func(r string) bool { return fetchedAlone[r] })
+				bad, because, err := probeTestRequirements(unasked, func(i int, r string) (*stepResult, error) {
+					probes++
+					res, err := download(fmt.Sprintf("pip-download-test-requirement-%d", probes), append(append(slices.Clone(pkgPlain), r), testTools...))
+					if err == nil && res.ok() {
+						fetchedAlone[r] = true
+					}
+					return res, err
+				})
+				if err != nil {
+					return fetched{Fetch: fetch}, err
+				}
+				if len(bad) == 0 {
+					break
+				}
+				fetch.UnfetchableTestDeps = append(fetch.UnfetchableTestDeps, bad...)
+				fetch.UnfetchableBecause = append(fetch.UnfetchableBecause, because...)
+				trimmed = slices.DeleteFunc(slices.Clone(others), func(r string) bool { return slices.Contains(bad, r) })
+			} else {
+				// A requirement taken out for a dependency of its own the index cannot satisfy
+				// (pyti-test-needsmissing, for pyti-test-not-on-any-index) is named as such.
+				for _, r := range others {
+					if !slices.ContainsFunc(trimmed, func(k string) bool { return sameProject(k, r) }) &&
+						!slices.ContainsFunc(append(slices.Clone(missing), unmet...), func(k string) bool { return sameProject(k, r) }) {
+						fetch.UnfetchableTestDeps = append(fetch.UnfetchableTestDeps, r)
+						fetch.UnfetchableBecause = append(fetch.UnfetchableBecause, r+": "+lastLine(rest.output))
+					}
+				}
 			}
 			others = trimmed
 			for _, m := range missing {
 				if !slices.Contains(fetch.MissingTestDeps, m) {
 					fetch.MissingTestDeps = append(fetch.MissingTestDeps, m)
 				}
+				// Not on the index at all, which says more than no matching version.
+				fetch.UnmetTestDeps = slices.DeleteFunc(fetch.UnmetTestDeps, func(u string) bool { return sameProject(u, m) })
 			}
 			for _, u := range unmet {
 				if !slices.Contains(fetch.UnmetTestDeps, u) {
@@ -1248,7 +1285,46 @@ func othersFetched(fetch *report.Fetch, others []string) string {
 	if len(fetch.RelaxedTestDeps) > 0 {
 		parts = append(parts, "the test dependencies pinned to versions the index lacks ("+quoteList(fetch.RelaxedTestDeps)+") were fetched at the versions pip chose instead")
 	}
+	if len(fetch.UnfetchableTestDeps) > 0 {
+		parts = append(parts, "the test dependencies pip could not fetch beside the package were left out ("+strings.Join(fetch.UnfetchableBecause, "; ")+")")
+	}
+	if len(parts) == 0 {
+		// pip could not fetch them with the package's own dependencies, but alone it could:
+		// the install says which of them cannot go beside the package.
+		return "the test dependencies were fetched apart from the package's own: " + strings.Join(others, ", ")
+	}
 	return strings.Join(parts, "; ") + "; the others were fetched: " + strings.Join(others, ", ")
+}
+
+// sameProject reports whether two requirement strings name the same project.
+func sameProject(a, b string) bool {
+	ra, errA := pep440.ParseRequirement(a)
+	rb, errB := pep440.ParseRequirement(b)
+	return errA == nil && errB == nil && pep440.NormalizeName(ra.Name) == pep440.NormalizeName(rb.Name)
+}
+
+// probeTestRequirements asks for each requirement alone (fetch, with the package beside it) and
+// returns those that failed, each with the last line of what pip said, at most 16 asked.
+func probeTestRequirements(reqs []string, fetch func(i int, r string) (*stepResult, error)) (bad, because []string, err error) {
+	for i, r := range reqs {
+		if i == 16 {
+			break
+		}
+		res, err := fetch(i, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !res.ok() {
+			bad, because = append(bad, r), append(because, r+": "+lastLine(res.output))
+		}
+	}
+	return bad, because, nil
+}
+
+// plainTestRequirements are the project's test requirements and its test extras', as
+// otherTestRequirements gives them, with nothing left out.
+func plainTestRequirements(t *target, src Source, self string, extras, testReqs []string) []string {
+	return testRequirementsLess(t, src, self, extras, testReqs, nil, nil, nil)
 }
 
 // otherTestRequirements are the project's test requirements (its test requirements' and its test
@@ -1262,6 +1338,11 @@ func otherTestRequirements(t *target, src Source, self string, extras, testReqs,
 	if len(missing)+len(unmet)+len(relaxed) == 0 {
 		return nil
 	}
+	return testRequirementsLess(t, src, self, extras, testReqs, missing, unmet, relaxed)
+}
+
+// testRequirementsLess is otherTestRequirements, whatever is left out.
+func testRequirementsLess(t *target, src Source, self string, extras, testReqs, missing, unmet, relaxed []string) []string {
 	loose := map[string]bool{}
 	for _, p := range relaxed {
 		if r, err := pep440.ParseRequirement(p); err == nil {

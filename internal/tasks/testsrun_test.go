@@ -427,6 +427,42 @@ func TestTestDependencyConflicting(t *testing.T) {
 	}
 }
 
+// TestTestDependencyWithADependencyNotOnIndex: a test dependency the index has, a dependency of
+// whose dependency it lacks (PyJWT's cryptography, whose cffi's pycparser needs ply), is left out
+// by name, the others fetched: pip's words name only the dependency it could not find and the one
+// that asked for it.
+func TestTestDependencyWithADependencyNotOnIndex(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-deepdep")
+	f := rep.Results().Fetch
+	if d := cmp.Diff([]string{"pyti-test-needsmissing"}, f.UnfetchableTestDeps); d != "" || !f.OtherTestDepsFetched {
+		t.Errorf("unfetchable test dependencies (-want +got):\n%s\nothers fetched: %v (%s)", d, f.OtherTestDepsFetched, f.Reason)
+	}
+	// pip's words name pyti-test-deepmiddle, which no test requirement names: each was asked
+	// for alone.
+	probed := 0
+	for _, a := range rep.Artifacts {
+		if a.Task == "fetch" && strings.HasPrefix(a.Name, "pip-download-test-requirement-") && strings.HasSuffix(a.Name, ".stdout.txt") {
+			probed++
+		}
+	}
+	if probed != 3 {
+		t.Errorf("%d test requirements asked for alone, want 3 (pytest, pyti-test-needsmissing, execnet)", probed)
+	}
+	want := map[string]string{
+		"tests/test_greet.py::test_greet":                   "passed",
+		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
+		"tests/test_with_needsmissing.py":                   "error missing-dependency",
+	}
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if rep.Verdict != report.VerdictTestDeps || rep.Reason != "1 of 3 tests could not run: test dependency `pyti-test-needsmissing` could not be fetched "+
+		"beside the package (a test file pytest could not collect, counted as one test)" {
+		t.Errorf("verdict %s (%s), want test-deps-missing naming pyti-test-needsmissing", rep.Verdict, rep.Reason)
+	}
+}
+
 // TestFailingOnlyUnderCoverage: tests that fail under coverage.py's tracing and pass without it
 // (greenlet's leak checks, a debugger's tests) count as they ran without it, their failure under
 // coverage kept, and the runner says so; a test that fails both ways stays failed.

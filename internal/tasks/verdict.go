@@ -258,6 +258,8 @@ func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) str
 			reason += fmt.Sprintf(" (test dependency `%s` is not on the index)", dep)
 		} else if dep := namedDependency(top.Reason, fetch.UnmetTestDeps); dep != "" {
 			reason += fmt.Sprintf(" (test dependency `%s` has no matching version on the index)", dep)
+		} else if dep := namedDependency(top.Reason, fetch.UnfetchableTestDeps); dep != "" {
+			reason += fmt.Sprintf(" (test dependency `%s` could not be fetched beside the package)", dep)
 		}
 	}
 	if top.Count == skipped {
@@ -400,7 +402,14 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 		switch f.Class {
 		case report.ClassMissingDependency:
 			name := group[f.Missing]
+			var unfetchable string
+			if fetch != nil {
+				unfetchable = providingDep(f.Missing, fetch.UnfetchableTestDeps)
+			}
 			switch dep, unmet, conflicting := providingDep(f.Missing, missingDeps), providingDep(f.Missing, unmetDeps), providingDep(f.Missing, leftOut); {
+			case unfetchable != "":
+				add("dep:"+unfetchable, f, testCause{verdict: report.VerdictTestDeps, order: 1,
+					what: fmt.Sprintf("could not run: test dependency `%s` could not be fetched beside the package", unfetchable)})
 			case conflicting != "":
 				add("dep:"+conflicting, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` could not be installed beside the package, their dependencies conflicting", conflicting)})

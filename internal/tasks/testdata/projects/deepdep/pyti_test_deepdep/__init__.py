@@ -1,0 +1,5 @@
+"""A package whose test helper cannot be fetched: a dependency of the helper is missing."""
+
+
+def greet(name):
+    return "hello " + name

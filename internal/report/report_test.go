@@ -160,10 +160,15 @@ func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
 		{"conflicting with the package (pyflakes 3.0.1's flake8)", nil, nil, []string{"flake8==4.0.1"},
 			"  left out  test dependencies pip could not install beside the package: flake8==4.0.1 (flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0)\n"},
 		{"none", nil, nil, nil, ""},
+		{"no tests (rsa 4.9's sdist): nothing they matter to", []string{"sphinx"}, nil, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
 			r.Verdict, r.Reason = VerdictPassed, "3 passed"
+			if strings.HasPrefix(tc.name, "no tests") {
+				r.Verdict, r.Reason = VerdictNoTests, "no tests in the distribution"
+				r.Results().Tests.Results = nil
+			}
 			r.TargetResults.Fetch = &Fetch{MissingTestDeps: tc.missing, UnmetTestDeps: tc.unmet}
 			if tc.leftOut != nil {
 				r.Results().Tests.DepsLeftOut, r.Results().Tests.DepsConflict = tc.leftOut, "flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0"

@@ -54,6 +54,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(&b, "  code ran  the package's own code ran: %s\n", oneLine(strings.Join(res.CodeRan, "; "), 200))
 	}
 	if t := res.Tests; t != nil {
+		noTests := t.Results == nil && r.Verdict == VerdictNoTests
 		if t.Results != nil {
 			c := t.Results.Counts
 			fmt.Fprintf(&b, "  tests     %d passed, %d failed, %d %s, %d skipped, %d xfailed, %d xpassed (%s)\n",
@@ -75,13 +76,14 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		} else {
 			fmt.Fprintf(&b, "  tests     %s\n", oneLine(t.Found, 160))
 		}
-		if f := res.Fetch; f != nil && len(f.MissingTestDeps)+len(f.UnmetTestDeps) > 0 {
-			// Whatever the verdict: the tests that need them did not run, or ran less than they
-			// would (attrs' test_slots skip their memory checks without pympler).
+		if f := res.Fetch; f != nil && len(f.MissingTestDeps)+len(f.UnmetTestDeps) > 0 && !noTests {
+			// Whatever the verdict, when there are tests: the tests that need them did not run,
+			// or ran less than they would (attrs' test_slots skip their memory checks without
+			// pympler). Without tests (rsa 4.9's sdist), they matter to nothing.
 			left := append(append([]string(nil), f.MissingTestDeps...), f.UnmetTestDeps...)
 			fmt.Fprintf(&b, "  left out  test dependencies the index cannot satisfy: %s\n", oneLine(strings.Join(left, ", "), 160))
 		}
-		if f := res.Fetch; f != nil && len(f.UnfetchableTestDeps) > 0 {
+		if f := res.Fetch; f != nil && len(f.UnfetchableTestDeps) > 0 && !noTests {
 			fmt.Fprintf(&b, "  left out  test dependencies pip could not fetch beside the package: %s\n", oneLine(strings.Join(f.UnfetchableBecause, "; "), 200))
 		}
 		if len(t.DepsLeftOut) > 0 {

@@ -685,7 +685,7 @@ func conflictingRequirements(output string, reqs []string) (left, because []stri
 		name := pep440.NormalizeName(m[1])
 		for _, r := range reqs {
 			parsed, err := pep440.ParseRequirement(r)
-			if err != nil || pep440.NormalizeName(parsed.Name) != name || slices.Contains(left, r) || slices.Contains(testTools, r) {
+			if err != nil || pep440.NormalizeName(parsed.Name) != name || slices.Contains(left, r) || slices.Contains(testTools, name) {
 				continue
 			}
 			left = append(left, r)

@@ -605,7 +605,7 @@ ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics
 		{"names spelled otherwise", strings.ReplaceAll(pyflakes, "flake8 4.0.1 depends", "Flake8 4.0.1 depends"), []string{"flake8>=4"},
 			[]string{"flake8>=4"}, []string{"Flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0"}},
 		{"a test tool is never left out", "The conflict is caused by:\n    pytest 7.2.1 depends on pluggy<2.0 and >=0.12\n    pytest-foo 1.0 depends on pluggy>=2\n",
-			[]string{"pytest-foo", "pytest", "coverage"}, []string{"pytest-foo"}, []string{"pytest-foo 1.0 depends on pluggy>=2"}},
+			[]string{"pytest-foo", "pytest>=7", "coverage"}, []string{"pytest-foo"}, []string{"pytest-foo 1.0 depends on pluggy>=2"}},
 		{"a conflict of something the requirements pulled in: nothing to leave out", "The conflict is caused by:\n    attrs 22.2.0 depends on six<1\n",
 			[]string{"hypothesis"}, nil, nil},
 		{"another failure", "ERROR: Could not find a version that satisfies the requirement foo\n", []string{"foo"}, nil, nil},

@@ -298,7 +298,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 				// pip names none of them: each is asked for alone, beside the package, and
 				// those pip cannot fetch so are left out.
 				unasked := slices.DeleteFunc(slices.Clone(others), func(r string) bool { return fetchedAlone[r] })
-				bad, because, err := probeTestRequirements(unasked, func(i int, r string) (*stepResult, error) {
+				bad, because, err := probeTestRequirements(unasked, func(r string) (*stepResult, error) {
 					probes++
 					res, err := download(fmt.Sprintf("pip-download-test-requirement-%d", probes), append(append(slices.Clone(pkgPlain), r), testTools...))
 					if err == nil && res.ok() {
@@ -821,8 +821,9 @@ func providedOf(provided, wants []string) []string {
 // Poetry's dev-dependencies or test group), of tox.ini's [testenv] deps when they name a
 // requirements file, of setup.cfg's tests_require, of setup.py's (setupPy: known only once its
 // metadata is prepared, see preparedRequirements), of a conventional test requirements file, of
-// tox.ini's other [testenv] deps, or of the noxfile's test session, the first found; tox's deps in place of a requirements file they name with -r, as they
-// hold it and more, and in place of one that installs tox (see runnerRequirements).
+// tox.ini's other [testenv] deps, or of the noxfile's test session, the first found; tox's deps
+// in place of a requirements file they name with -r, as they hold it and more, and in place of
+// one that installs tox (see runnerRequirements).
 func testRequirements(src Source, setupPy []string) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
 		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group") && len(deps.Requirements) > 0 {
@@ -1305,12 +1306,12 @@ func sameProject(a, b string) bool {
 
 // probeTestRequirements asks for each requirement alone (fetch, with the package beside it) and
 // returns those that failed, each with the last line of what pip said, at most 16 asked.
-func probeTestRequirements(reqs []string, fetch func(i int, r string) (*stepResult, error)) (bad, because []string, err error) {
+func probeTestRequirements(reqs []string, fetch func(r string) (*stepResult, error)) (bad, because []string, err error) {
 	for i, r := range reqs {
 		if i == 16 {
 			break
 		}
-		res, err := fetch(i, r)
+		res, err := fetch(r)
 		if err != nil {
 			return nil, nil, err
 		}

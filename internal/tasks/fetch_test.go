@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/pyti/pyti/internal/pep440"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/pypi"
+	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/testfs"
 )
 
@@ -704,6 +706,44 @@ func TestRelaxPins(t *testing.T) {
 			}
 			if d := cmp.Diff(tt.still, still, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("still unmet (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestProbeTestRequirements: each requirement is asked for alone, those that fail come back with
+// pip's last line, and at most 16 are asked.
+func TestProbeTestRequirements(t *testing.T) {
+	fails := map[string]string{"cryptography>=3.4.0": "ERROR: No matching distribution found for ply", "fx-plug": "ERROR: ResolutionImpossible: for help visit …"}
+	var many []string
+	for i := range 20 {
+		many = append(many, fmt.Sprintf("dep%d", i))
+	}
+	for _, tc := range []struct {
+		name      string
+		reqs      []string
+		bad, says []string
+		asked     int
+	}{
+		{"one of three fails", []string{"coverage[toml]", "cryptography>=3.4.0", "pytest"}, []string{"cryptography>=3.4.0"},
+			[]string{"cryptography>=3.4.0: ERROR: No matching distribution found for ply"}, 3},
+		{"none fails", []string{"pytest", "execnet"}, nil, nil, 2},
+		{"at most 16 asked", many, nil, nil, 16},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			asked := 0
+			bad, says, err := probeTestRequirements(tc.reqs, func(r string) (*stepResult, error) {
+				asked++
+				if why, ok := fails[r]; ok {
+					return &stepResult{res: &sandbox.Result{Outcome: sandbox.OutcomeExit}, output: "Collecting " + r + "\n" + why + "\n"}, nil
+				}
+				return &stepResult{res: &sandbox.Result{Outcome: sandbox.OutcomeOK}}, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff([][]string{tc.bad, tc.says}, [][]string{bad, says}, cmpopts.EquateEmpty()); d != "" || asked != tc.asked {
+				t.Errorf("(-want +got) [bad, because]\n%s\nasked %d, want %d", d, asked, tc.asked)
 			}
 		})
 	}

@@ -79,7 +79,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	// and its build requirements) and the tools separately, so that a broken test extra costs the
 	// tests, not the analysis.
 	buildReqs := buildRequirements(src)
-	extras := j.testExtras(src)
+	extras := j.testExtras(src, t.pythonVersion)
 	withPlugins := func(reqs []string) []string {
 		return append(reqs, undeclared(src, reqs, append(configuredPlugins(src.Root), markedPlugins(src.Root)...))...)
 	}
@@ -787,7 +787,7 @@ func buildRequirements(src Source) []string {
 // testExtras are the project's extras named like test extras, and those tox.ini's [testenv]
 // installs the project with; when there are none, and no test requirements either, its
 // development extras.
-func (j *job) testExtras(src Source) []string {
+func (j *job) testExtras(src Source, pythonVersion string) []string {
 	var provided []string
 	if src.Metadata != nil {
 		provided = append(provided, src.Metadata.ProvidesExtra...)
@@ -797,7 +797,7 @@ func (j *job) testExtras(src Source) []string {
 			provided = append(provided, k)
 		}
 	}
-	out := providedOf(provided, append(slices.Clone(testExtraNames), toxExtras(src.Root)...))
+	out := providedOf(provided, append(slices.Clone(testExtraNames), toxExtras(src.Root, pythonVersion)...))
 	if len(out) == 0 && len(testRequirements(src, nil)) == 0 {
 		out = providedOf(provided, devExtraNames)
 	}

@@ -250,7 +250,7 @@ func TestTestExtras(t *testing.T) {
 			}
 			testfs.Write(t, root, tc.files)
 			j := &job{}
-			got := j.testExtras(Source{Root: root, Metadata: &pkgmeta.CoreMetadata{ProvidesExtra: tc.provided}})
+			got := j.testExtras(Source{Root: root, Metadata: &pkgmeta.CoreMetadata{ProvidesExtra: tc.provided}}, "3.11.2")
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Error(d)
 			}
@@ -267,15 +267,17 @@ func TestToxExtras(t *testing.T) {
 		want      []string
 	}{
 		{"extras, on lines and with commas, factors left out", "[testenv]\nextras =\n    tests, yaml\n    crypto: crypto\n    docs # for doctests\n", []string{"tests", "yaml", "docs"}},
-		{"extras on factors of the envlist's environment on the newest Python (munch's full)",
-			"[tox]\nenvlist = py{38,39}-{full,minimal}\n[testenv]\nextras =\n    full: yaml\n    minimal: nothing\n    py39: pyonly\n    tests\n", []string{"yaml", "tests"}},
+		{"extras on factors of the envlist's environment on the newest Python",
+			"[tox]\nenvlist = py{38,39}-{full,minimal}\n[testenv]\nextras =\n    full: yaml\n    minimal: nothing\n    py38: py38only\n    py39: newest\n    tests\n", []string{"yaml", "newest", "tests"}},
+		{"an extra on the Pythons of that environment (munch 2.5.0's yaml)",
+			"[tox]\nenvlist = py{27,35,36,py}-{full,no-deps}\n[testenv]\nextras =\n    testing\n    {py27,py35,py36,pypy}-full: yaml\n    py27: legacy\n", []string{"testing", "yaml"}},
 		{"the project itself with extras in deps (tenacity's .[doc])", "[testenv]\ndeps =\n    .[doc]\n    -e {toxinidir}[test, yaml]\n    -e .\n    pytest\n    other[x]\n    py38: .[old]\n", []string{"doc", "test", "yaml"}},
 		{"another environment's", "[testenv:docs]\ndeps = .[docs]\nextras = docs\n[testenv]\ncommands = pytest\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox})
-			if d := cmp.Diff(tc.want, toxExtras(root)); d != "" {
+			if d := cmp.Diff(tc.want, toxExtras(root, "3.11.2")); d != "" {
 				t.Error(d)
 			}
 		})

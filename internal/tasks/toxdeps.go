@@ -311,24 +311,26 @@ func expandOne(s string) []string {
 	return out
 }
 
-// toxExtras are the extras tox installs the project with for its tests: the names of tox.ini's
-// [testenv] extras (those on factors when the environment envFactors picks has them) (one a line, or separated by commas), and those of a deps
-// line that installs the project itself with extras (tenacity's ".[doc]", "-e {toxinidir}[test]").
-func toxExtras(root string) []string {
+// toxExtras are the extras tox installs the project with for its tests on Python pythonVersion
+// (its full version, 3.11.2): the names of tox.ini's [testenv] extras (one a line, or separated
+// by commas; those on factors when the environment envFactors picks has them, on that Python),
+// and those of a deps line that installs the project itself with extras (tenacity's ".[doc]",
+// "-e {toxinidir}[test]").
+func toxExtras(root, pythonVersion string) []string {
 	data, err := readToxConfig(root)
 	if err != nil {
 		return nil
 	}
 	var out []string
-	active := envFactors(string(data))
+	active, env := envFactors(string(data)), pep440.DefaultEnvironment(pythonVersion)
 	for _, line := range toxValue(string(data), "testenv", "extras") {
 		if i := strings.Index(line, "#"); i >= 0 {
 			line = line[:i]
 		}
 		if cond, rest, ok := factorCondition(strings.TrimSpace(line)); ok {
-			// An extra on factors: kept when the condition holds whatever the Python (see
-			// factorMarker), as an extra takes no marker.
-			if marker, keep := factorMarker(cond, active); !keep || marker != "" {
+			// An extra on factors: kept when the condition holds on the tests' Python (munch
+			// 2.5.0's {py27,py35,py36,pypy}-full: yaml, py36 its envlist's newest).
+			if !factorHolds(cond, active, env) {
 				continue
 			}
 			line = rest

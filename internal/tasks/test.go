@@ -235,7 +235,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		run, perr := testresult.ParsePytest(f)
 		f.Close()
 		if perr == nil {
-			keepMissingData(run, j.in(tree), tree)
+			keepMissingData(run, j.in(tree), tree, w.Modules)
 			if len(measured) > 0 && s.kind != suiteDoctest {
 				again := rerun{tree: tree, dir: filepath.Join(dir, "rerun"), python: env.Python, site: env.SitePackages,
 					args: rerunArgs, env: stepEnv, rc: covRC, layer: layer}

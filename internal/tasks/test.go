@@ -236,6 +236,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		f.Close()
 		if perr == nil {
 			keepMissingData(run, j.in(tree), tree, w.Modules)
+			endedInside(run, res.res)
 			if len(measured) > 0 && s.kind != suiteDoctest {
 				again := rerun{tree: tree, dir: filepath.Join(dir, "rerun"), python: env.Python, site: env.SitePackages,
 					args: rerunArgs, env: stepEnv, rc: covRC, layer: layer}
@@ -693,4 +694,21 @@ func conflictingRequirements(output string, reqs []string) (left, because []stri
 		}
 	}
 	return left, because
+}
+
+// endedInside gives the test the run ended inside (see testresult.ParsePytest, which takes it
+// for a timeout) the sandbox's reason when a limit other than time ended the run: lz4 4.3.2's
+// test_huge allocates 4 GiB, past the memory limit, and read as timed out.
+func endedInside(run *testresult.Run, r *sandbox.Result) {
+	switch r.Outcome {
+	case sandbox.OutcomeOOM, sandbox.OutcomePids, sandbox.OutcomeNoSpace, sandbox.OutcomeKilled:
+	default:
+		return
+	}
+	for i := range run.Cases {
+		if c := &run.Cases[i]; c.NodeID == run.Running && c.Class == testresult.TimedOut {
+			c.Class, c.Message = testresult.Exception, "the run ended inside this test: "+describe(r)
+			run.CountClasses()
+		}
+	}
 }

@@ -12,7 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
+	"github.com/pyti/pyti/internal/testresult"
 )
 
 // The projects in testdata/projects are shaped like real ones whose tests are hard to run right:
@@ -617,6 +619,39 @@ ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics
 			}
 			if d := cmp.Diff(tc.says, says); d != "" {
 				t.Errorf("because (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestEndedInside: the test a run ended inside is timed out only when time ended it; a memory,
+// process or disk limit, or a kill, is named as what ended it (lz4 4.3.2's test_huge).
+func TestEndedInside(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		outcome sandbox.Outcome
+		reason  string
+		class   testresult.Class
+		message string
+	}{
+		{"out of memory", sandbox.OutcomeOOM, "memory limit 4096 MiB", testresult.Exception, "the run ended inside this test: oom: memory limit 4096 MiB"},
+		{"too many processes", sandbox.OutcomePids, "process limit 512", testresult.Exception, "the run ended inside this test: pids: process limit 512"},
+		{"the wall-clock limit", sandbox.OutcomeTimeout, "wall-clock limit 30m", testresult.TimedOut, ""},
+		{"no output for too long", sandbox.OutcomeNoOutputTimeout, "no output for 10m", testresult.TimedOut, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := &testresult.Run{Running: "t.py::huge", Cases: []testresult.Case{
+				{NodeID: "t.py::ok", Outcome: testresult.Passed},
+				{NodeID: "t.py::huge", Outcome: testresult.Error, Class: testresult.TimedOut},
+			}}
+			run.CountClasses()
+			endedInside(run, &sandbox.Result{Outcome: tc.outcome, Reason: tc.reason})
+			got := run.Cases[1]
+			if d := cmp.Diff([]string{string(tc.class), tc.message}, []string{string(got.Class), got.Message}); d != "" {
+				t.Errorf("(-want +got) [class, message]\n%s", d)
+			}
+			if d := cmp.Diff(map[testresult.Class]int{tc.class: 1}, run.Classes); d != "" {
+				t.Errorf("class counts (-want +got)\n%s", d)
 			}
 		})
 	}

@@ -840,14 +840,8 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string, own []str
 		}
 		c.MissingPath = filepath.ToSlash(filepath.Clean(p))
 	}
-	if !changed {
-		return
-	}
-	run.Classes = map[testresult.Class]int{}
-	for _, c := range run.Cases {
-		if c.Class != "" {
-			run.Classes[c.Class]++
-		}
+	if changed {
+		run.CountClasses()
 	}
 }
 

@@ -290,6 +290,9 @@ func ParsePytest(r io.Reader) (*Run, error) {
 	return run, nil
 }
 
+// CountClasses counts the failing cases per class again, after a case's class changed.
+func (r *Run) CountClasses() { r.Classes = classCounts(r.Cases) }
+
 // classCounts are the failing cases per class, nil when none failed.
 func classCounts(cases []Case) map[Class]int {
 	classes := map[Class]int{}

@@ -248,7 +248,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			}
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
-			t.Runner += suitesPart(run.Suites) + scriptsPart(run.Scripts) + leftOutPart(run.LeftOut)
+			t.Runner += suitesPart(run.Suites) + scriptsPart(run.Scripts) + leftOutPart(run.LeftOut) + stoppedEarly(res.output, run.Counts.Total())
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
 			return t, fmt.Errorf("reading the test results: %w", perr)
 		}
@@ -711,4 +711,28 @@ func endedInside(run *testresult.Run, r *sandbox.Result) {
 			run.CountClasses()
 		}
 	}
+}
+
+var (
+	pytestCollected = regexp.MustCompile(`(?m)^collected (\d+) items?`)
+	pytestExitFirst = regexp.MustCompile(`(?m)^!+ stopping after (\d+) failures? !+$`)
+)
+
+// stoppedEarly is the runner's clause for a run that pytest stopped after its first failures, as
+// the project's -x or --maxfail asks (lz4 4.3.2's addopts: 788 of the 19,804 tests it collected
+// never ran), or "": pytest's output says so, and how many it collected; ran counts the tests
+// that have an outcome.
+func stoppedEarly(output string, ran int) string {
+	stop := pytestExitFirst.FindStringSubmatch(output)
+	got := pytestCollected.FindStringSubmatch(output)
+	if stop == nil || got == nil {
+		return ""
+	}
+	collected, err := strconv.Atoi(got[1])
+	failures, ferr := strconv.Atoi(stop[1])
+	if err != nil || ferr != nil || collected <= ran {
+		return ""
+	}
+	return fmt.Sprintf(", which stopped after %s, as the project's -x or --maxfail asks: %s of the %s tests collected did not run",
+		plural(failures, "failure"), comma(collected-ran), comma(collected))
 }

@@ -656,3 +656,25 @@ func TestEndedInside(t *testing.T) {
 		})
 	}
 }
+
+// TestStoppedEarly: a run pytest stopped after its first failures says how many collected tests
+// did not run.
+func TestStoppedEarly(t *testing.T) {
+	lz4 := "============================= test session starts ==============================\ncollected 19804 items\n\n" +
+		"!!!!!!!!!!!!!!!!!!!!!!!!!! stopping after 1 failures !!!!!!!!!!!!!!!!!!!!!!!!!!!\n================= 1 failed, 19015 passed in 371.14s (0:06:11) ==================\n"
+	for _, tc := range []struct {
+		name, output string
+		ran          int
+		want         string
+	}{
+		{"lz4 4.3.2's -x", lz4, 19016, ", which stopped after 1 failure, as the project's -x or --maxfail asks: 788 of the 19,804 tests collected did not run"},
+		{"every test ran", strings.Replace(lz4, "19804", "19016", 1), 19016, ""},
+		{"not stopped", "collected 12 items\n===== 12 passed =====\n", 10, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, stoppedEarly(tc.output, tc.ran)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}

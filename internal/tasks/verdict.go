@@ -402,23 +402,10 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 		switch f.Class {
 		case report.ClassMissingDependency:
 			name := group[f.Missing]
-			var unfetchable string
-			if fetch != nil {
-				unfetchable = providingDep(f.Missing, fetch.UnfetchableTestDeps)
-			}
-			switch dep, unmet, conflicting := providingDep(f.Missing, missingDeps), providingDep(f.Missing, unmetDeps), providingDep(f.Missing, leftOut); {
-			case unfetchable != "":
-				add("dep:"+unfetchable, f, testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: test dependency `%s` could not be fetched beside the package", unfetchable)})
-			case conflicting != "":
-				add("dep:"+conflicting, f, testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: test dependency `%s` could not be installed beside the package, their dependencies conflicting", conflicting)})
+			switch dep, why := unavailableDep(f.Missing, fetch, leftOut); {
 			case dep != "":
 				add("dep:"+dep, f, testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: test dependency `%s` is not on the index", dep)})
-			case unmet != "":
-				add("dep:"+unmet, f, testCause{verdict: report.VerdictTestDeps, order: 1,
-					what: fmt.Sprintf("could not run: test dependency `%s` has no matching version on the index", unmet)})
+					what: fmt.Sprintf("could not run: test dependency `%s` %s", dep, why)})
 			case len(missingDeps)+len(unmetDeps) > 0 && fetch.OtherTestDepsFetched:
 				// A module of a test dependency the index could not satisfy, under another name.
 				add("unmet:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 1,
@@ -569,6 +556,30 @@ var importNames = map[string]string{
 	"github": "PyGithub", "OpenGL": "PyOpenGL", "fitz": "PyMuPDF", "usb": "pyusb", "Xlib": "python-xlib",
 	"kafka": "kafka-python", "googleapiclient": "google-api-python-client", "stdnum": "python-stdnum",
 	"pythonjsonlogger": "python-json-logger", "sqlalchemy_utils": "SQLAlchemy-Utils",
+}
+
+// unavailableDep is the test requirement that provides module and could not be had, and why:
+// pip could not fetch it beside the package (fetch's unfetchable ones), nor install it there
+// (leftOut, see installTestDeps), the index does not have it, or has no matching version of it.
+func unavailableDep(module string, fetch *report.Fetch, leftOut []string) (dep, why string) {
+	var f report.Fetch
+	if fetch != nil {
+		f = *fetch
+	}
+	for _, c := range []struct {
+		deps []string
+		why  string
+	}{
+		{f.UnfetchableTestDeps, "could not be fetched beside the package"},
+		{leftOut, "could not be installed beside the package, their dependencies conflicting"},
+		{f.MissingTestDeps, "is not on the index"},
+		{f.UnmetTestDeps, "has no matching version on the index"},
+	} {
+		if d := providingDep(module, c.deps); d != "" {
+			return d, c.why
+		}
+	}
+	return "", ""
 }
 
 // providingDep is the requirement among deps whose project name is the module's or that of a

@@ -209,9 +209,10 @@ func toxConfig(root string) (data []byte, file string, err error) {
 // factorMarker is the PEP 508 marker under which a tox factor condition holds for the
 // environment tox runs on the tests' Python: a Python's factor (py311; py and py3 hold on every
 // Python) becomes a marker on the Python (that Python or a newer one for the newest, which active
-// has), and any other factor (django32, full) holds when active has it (see envFactors). Each alternative (comma-separated, braces expanded) holds when each of
-// its factors (joined with "-") does, a negated one when it does not. keep is false when no
-// alternative can hold; marker is "" when one always does.
+// has), and any other factor (django32, full) holds when active has it (see envFactors). Each
+// alternative (comma-separated, braces expanded) holds when each of its factors (joined with "-")
+// does, a negated one when it does not. keep is false when no alternative can hold; marker is ""
+// when one always does.
 func factorMarker(cond string, active map[string]bool) (marker string, keep bool) {
 	var alternatives []string
 	for _, alt := range expandBraces(cond) {

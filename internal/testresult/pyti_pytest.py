@@ -422,12 +422,11 @@ def _registered_marks(config):
 
 def pytest_collection_modifyitems(session, config, items):
     registered = _registered_marks(config)
+    kept, left = [], []
     for item in items:
         unknown = sorted({m.name for m in item.iter_markers()} - registered)
         if unknown:
             _unknown_marks[item.nodeid] = unknown
-    kept, left = [], []
-    for item in items:
         fn = getattr(item, "obj", None) if isinstance(item, pytest.Function) and getattr(item, "cls", None) is None else None
         why = None
         if inspect.isfunction(fn):

@@ -796,23 +796,21 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string, own []str
 			}
 		}
 		if c.Class == testresult.MissingDependency {
+			// No distribution provides it: a module of the package's own that its build did
+			// not make (python-snappy 0.6.1 builds snappy._snappy_cffi on PyPy alone), or a
+			// script's sibling module.
+			why := ""
 			if m := ownModule(c.Missing, own); m != "" {
-				// No distribution provides it: the package's own build did not produce it
-				// (python-snappy 0.6.1 builds snappy._snappy_cffi on PyPy alone).
-				c.Class = testresult.Exception
-				if !strings.Contains(c.NodeID, "::") {
-					c.Class = testresult.CollectionError
-				}
-				c.Message += fmt.Sprintf(" (`%s` is a module of the package's own `%s`, which this build did not install)", c.Missing, m)
-				c.Missing, changed = "", true
-				continue
+				why = fmt.Sprintf("`%s` is a module of the package's own `%s`, which this build did not install", c.Missing, m)
+			} else if dir := siblingModuleDir(hostTree, c.NodeID, c.Missing); dir != "" {
+				why = fmt.Sprintf("`%s` is a test module beside it in %s, which Python finds only with that directory on sys.path, as running the file as a script puts it", c.Missing, dir)
 			}
-			if dir := siblingModuleDir(hostTree, c.NodeID, c.Missing); dir != "" {
+			if why != "" {
 				c.Class = testresult.Exception
 				if !strings.Contains(c.NodeID, "::") {
 					c.Class = testresult.CollectionError
 				}
-				c.Message += fmt.Sprintf(" (`%s` is a test module beside it in %s, which Python finds only with that directory on sys.path, as running the file as a script puts it)", c.Missing, dir)
+				c.Message += " (" + why + ")"
 				c.Missing, changed = "", true
 			}
 		}

@@ -271,7 +271,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		if !u.any() {
 			// pip named nothing the index lacks among them: what failed lies deeper (a
 			// dependency of one of them, or a conflict with the package's own), found below.
-			others = plainTestRequirements(t, src, main.name, extras, testReqs)
+			others = testRequirementsLess(t, src, main.name, extras, testReqs, nil, nil, nil)
 		}
 		fetchedOthers := false
 		fetchedAlone, probes := map[string]bool{}, 0
@@ -1322,12 +1322,6 @@ func probeTestRequirements(reqs []string, fetch func(r string) (*stepResult, err
 	return bad, because, nil
 }
 
-// plainTestRequirements are the project's test requirements and its test extras', as
-// otherTestRequirements gives them, with nothing left out.
-func plainTestRequirements(t *target, src Source, self string, extras, testReqs []string) []string {
-	return testRequirementsLess(t, src, self, extras, testReqs, nil, nil, nil)
-}
-
 // otherTestRequirements are the project's test requirements (its test requirements' and its test
 // extras', markers evaluated for t's interpreter) but those the index cannot satisfy (missing names
 // projects it does not have, unmet requirements it has no matching version of), as plain
@@ -1342,7 +1336,7 @@ func otherTestRequirements(t *target, src Source, self string, extras, testReqs,
 	return testRequirementsLess(t, src, self, extras, testReqs, missing, unmet, relaxed)
 }
 
-// testRequirementsLess is otherTestRequirements, whatever is left out.
+// testRequirementsLess is otherTestRequirements, whatever is left out (all of them, with nothing).
 func testRequirementsLess(t *target, src Source, self string, extras, testReqs, missing, unmet, relaxed []string) []string {
 	loose := map[string]bool{}
 	for _, p := range relaxed {

@@ -108,6 +108,18 @@ func passedAs(t *testing.T, rep *report.Report, want map[string]string) {
 	}
 }
 
+// endedAs checks that the analysis ended with this verdict and reason, with exactly these tests
+// and outcomes.
+func endedAs(t *testing.T, rep *report.Report, verdict report.Verdict, reason string, want map[string]string) {
+	t.Helper()
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if rep.Verdict != verdict || rep.Reason != reason {
+		t.Errorf("verdict %s (%s), want %s (%s)", rep.Verdict, rep.Reason, verdict, reason)
+	}
+}
+
 // measured returns the analysis's coverage, checking that it measured exactly these files.
 func measured(t *testing.T, rep *report.Report, files ...string) *report.Coverage {
 	t.Helper()
@@ -385,19 +397,13 @@ func TestTestDependencyNotOnIndex(t *testing.T) {
 	if d := cmp.Diff([]string{"build requirements", "dependencies"}, rep.Results().Fetch.OnHost); d != "" || len(downloads) > 0 {
 		t.Errorf("fetched on the host (-want +got):\n%s\npip downloads: %q", d, downloads)
 	}
-	want := map[string]string{
+	endedAs(t, rep, report.VerdictTestDeps, "1 of 4 tests could not run: test dependency `pyti-test-not-on-any-index` is not on the index "+
+		"(a test file pytest could not collect, counted as one test)", map[string]string{
 		"tests/test_greet.py::test_greet":                   "passed",
 		"tests/test_greet.py::test_greet_empty":             "passed",
 		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
 		"tests/test_with_helper.py":                         "error missing-dependency",
-	}
-	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
-		t.Errorf("tests (-want +got):\n%s", d)
-	}
-	if rep.Verdict != report.VerdictTestDeps ||
-		rep.Reason != "1 of 4 tests could not run: test dependency `pyti-test-not-on-any-index` is not on the index (a test file pytest could not collect, counted as one test)" {
-		t.Errorf("verdict %s (%s), want test-deps-missing naming pyti-test-not-on-any-index", rep.Verdict, rep.Reason)
-	}
+	})
 }
 
 // TestTestDependencyConflicting: a test dependency whose own dependencies conflict with the
@@ -414,19 +420,13 @@ func TestTestDependencyConflicting(t *testing.T) {
 	if !strings.Contains(tests.DepsConflict, "pyti-test-conflictplugin 1.0 depends on pyti-test-depconflict<2") {
 		t.Errorf("the conflict: %q", tests.DepsConflict)
 	}
-	want := map[string]string{
+	endedAs(t, rep, report.VerdictTestDeps, "1 of 4 tests could not run: test dependency `pyti-test-conflictplugin` could not be installed "+
+		"beside the package, their dependencies conflicting (a test file pytest could not collect, counted as one test)", map[string]string{
 		"tests/test_greet.py::test_greet":                   "passed",
 		"tests/test_greet.py::test_greet_empty":             "passed",
 		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
 		"tests/test_with_plugin.py":                         "error missing-dependency",
-	}
-	if d := cmp.Diff(want, outcomes(tests.Results)); d != "" {
-		t.Errorf("tests (-want +got):\n%s", d)
-	}
-	if rep.Verdict != report.VerdictTestDeps || rep.Reason != "1 of 4 tests could not run: test dependency `pyti-test-conflictplugin` could not be installed "+
-		"beside the package, their dependencies conflicting (a test file pytest could not collect, counted as one test)" {
-		t.Errorf("verdict %s (%s), want test-deps-missing naming pyti-test-conflictplugin", rep.Verdict, rep.Reason)
-	}
+	})
 }
 
 // TestTestDependencyWithADependencyNotOnIndex: a test dependency the index has, a dependency of
@@ -451,18 +451,12 @@ func TestTestDependencyWithADependencyNotOnIndex(t *testing.T) {
 	if probed != 3 {
 		t.Errorf("%d test requirements asked for alone, want 3 (pytest, pyti-test-needsmissing, execnet)", probed)
 	}
-	want := map[string]string{
+	endedAs(t, rep, report.VerdictTestDeps, "1 of 3 tests could not run: test dependency `pyti-test-needsmissing` could not be fetched "+
+		"beside the package (a test file pytest could not collect, counted as one test)", map[string]string{
 		"tests/test_greet.py::test_greet":                   "passed",
 		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
 		"tests/test_with_needsmissing.py":                   "error missing-dependency",
-	}
-	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
-		t.Errorf("tests (-want +got):\n%s", d)
-	}
-	if rep.Verdict != report.VerdictTestDeps || rep.Reason != "1 of 3 tests could not run: test dependency `pyti-test-needsmissing` could not be fetched "+
-		"beside the package (a test file pytest could not collect, counted as one test)" {
-		t.Errorf("verdict %s (%s), want test-deps-missing naming pyti-test-needsmissing", rep.Verdict, rep.Reason)
-	}
+	})
 }
 
 // TestFailingOnlyUnderCoverage: tests that fail under coverage.py's tracing and pass without it

@@ -102,6 +102,12 @@ const PylintTemplate = "{path}:{line}:{column}: {msg_id} {symbol} {msg}"
 // tooBig are files below dir (relative, slash-separated) that pylint leaves out: see
 // TooBigFiles.
 func PylintArgs(dir string, tooBig []string, sysPath ...string) []string {
+	return append([]string{"-m", "pylint"}, PylintOptions(dir, tooBig, sysPath...)...)
+}
+
+// PylintOptions are PylintArgs without `-m pylint`: pylint's own arguments, for a caller that
+// starts pylint its own way (PYTI's lint starts it with only its own distributions on sys.path).
+func PylintOptions(dir string, tooBig []string, sysPath ...string) []string {
 	// --jobs=1: pylint in one process, as a maintainer runs it. Its parallel mode (--jobs=0)
 	// loses the checks that need every module at once (cyclic-import: toolz 1.1.0 gave 259
 	// messages instead of 262), and each worker infers again what another already did: on two
@@ -110,7 +116,7 @@ func PylintArgs(dir string, tooBig []string, sysPath ...string) []string {
 	// was four fifths of pylint's CPU time on Pygments 2.17.2 (321 modules: 155 s of 187 s); it
 	// finds copied lines, not defects, and PYTI's lint is the one on the critical path of a big
 	// package's analysis.
-	args := []string{"-m", "pylint", "--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--disable=duplicate-code", "--msg-template=" + PylintTemplate}
+	args := []string{"--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--disable=duplicate-code", "--msg-template=" + PylintTemplate}
 	quoted := []string{strconv.Quote(dir)}
 	for _, p := range sysPath {
 		quoted = append(quoted, strconv.Quote(p))

@@ -24,7 +24,7 @@ import (
 // are PYTI's, not the package's) with the exact command lines the quality package documents, so
 // the counts equal the tools run by hand on the same files. pylint sees the project's
 // dependencies as the target's fetch left them: the wheelhouse's wheels on its sys.path (astroid
-// reads a wheel there as an installed package).
+// reads a wheel there as an installed package), and none of the host's other packages.
 //
 // The linters are usually done already: lint-start ran them while the wheel was built, on the
 // sdist's copies of the modules the wheel was expected to ship (see earlyLint). lint keeps those
@@ -119,7 +119,11 @@ var lintTools = []struct {
 	{"pyflakes", func(in string, _, _ []string) []string { return quality.PyflakesArgs(in) }, func(c int) bool { return c <= 1 },
 		func(q *quality.Report, out, in string) { q.Pyflakes = relativeMessages(quality.ParsePyflakes(out), in) }},
 	// pylint's exit status is a bit mask of message categories; 32 is a usage error.
-	{"pylint", func(in string, deps, leftOut []string) []string { return quality.PylintArgs(in, leftOut, deps...) }, func(c int) bool { return c < 32 },
+	// pylint starts with only its own distributions on sys.path, not the host's (see
+	// python/pylint_alone.py): the package's imports resolve against its wheelhouse alone.
+	{"pylint", func(in string, deps, leftOut []string) []string {
+		return append([]string{script("pylint_alone.py")}, quality.PylintOptions(in, leftOut, deps...)...)
+	}, func(c int) bool { return c < 32 },
 		func(q *quality.Report, out, in string) {
 			p := quality.ParsePylint(out)
 			p.Messages = relativeMessages(p.Messages, in)

@@ -126,3 +126,61 @@ func TestLintersAreNotTheLintedPackage(t *testing.T) {
 		t.Errorf("tools that reported on mod.py (-want +got)\n%s", d)
 	}
 }
+
+// TestPylintSeesOnlyTheWheelhouse: pylint resolves the linted package's imports against the
+// paths lint gives it (the wheelhouse), not against the host's site-packages, whatever the host
+// happens to have installed: pytest is there (PYTI's tests run with it), yet a package that imports
+// it without it in its wheelhouse gets pylint's import-error, the same on every machine.
+func TestPylintSeesOnlyTheWheelhouse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs pylint in the sandbox; skipped with -short")
+	}
+	if err := bwrap.New().Check(); err != nil {
+		t.Skipf("no sandbox: %v", err)
+	}
+	client, err := pypi.NewClient(pypi.Options{IndexURL: "http://127.0.0.1:1/simple/", CacheDir: t.TempDir(), AllowPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := Options{Client: client, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"), Logger: slog.New(slog.DiscardHandler)}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := newJobEnv(Request{Spec: "pkg"}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	if err := os.MkdirAll(e.src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(e.work, "lint", "src")
+	deps := filepath.Join(e.work, "lint", "deps")
+	testfs.Write(t, dir, map[string]string{
+		"pkg/__init__.py": "\"\"\"Imports.\"\"\"\nimport pytest\nimport depmod\nimport json\n\nVALUES = (pytest, depmod, json)\n",
+	})
+	testfs.Write(t, deps, map[string]string{"depmod.py": "\"\"\"A dependency.\"\"\"\n"})
+	j, _ := collecting(e)
+	results, err := j.runLinters(t.Context(), "", j.in(dir), []string{j.in(deps)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q quality.Report
+	var output string
+	for i, r := range results {
+		if lintTools[i].name == "pylint" {
+			output = r.output
+			lintTools[i].parse(&q, output, j.in(dir))
+		}
+	}
+	got := map[string]bool{}
+	for _, m := range q.Pylint.Messages {
+		if m.Code == "E0401" {
+			got[m.Message] = true
+		}
+	}
+	want := map[string]bool{"Unable to import 'pytest'": true}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("pylint's import errors (-want +got)\n%s\noutput:\n%s", d, output)
+	}
+}

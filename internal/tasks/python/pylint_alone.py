@@ -1,0 +1,190 @@
+"""Runs pylint (`pylint_alone.py ARGS...`, ARGS as `python3 -m pylint` takes them) with a sys.path
+that holds the standard library and pylint's own distributions, and nothing else of the host's
+site-packages.
+
+pylint resolves the imports of the code it lints on sys.path. Run as `python3 -m pylint`, that is
+the host's whole dist-packages: a dependency the package's wheelhouse lacks is found there when the
+host happens to have it installed, and the score moves with what else was installed on the machine
+(7.94 and 7.99 for the same package, between two runs with another Debian package installed in
+between). Here pylint sees only what it needs itself, linked into a directory of its own: the
+distributions its Requires-Dist names (their markers holding, recursively), and those its modules
+import on start (Debian's isort imports toml without requiring it). The paths the caller adds
+(pylint's --init-hook adds the package and its wheelhouse) follow.
+"""
+
+import sys
+
+# The modules the interpreter imported before this script ran (the host's .pth files import some:
+# zope, jaraco), which are not pylint's.
+AT_START = set(sys.modules)
+
+import importlib  # noqa: E402
+import importlib.metadata  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import site  # noqa: E402
+import tempfile  # noqa: E402
+
+try:
+    from packaging.requirements import Requirement
+except ImportError:  # pragma: no cover - Debian's python3 has packaging beside pip
+    Requirement = None
+
+
+def requirement_names(dist):
+    """The names of the distributions dist requires on this interpreter, extras aside."""
+    names = []
+    for line in dist.requires or []:
+        if Requirement is not None:
+            try:
+                req = Requirement(line)
+            except Exception:
+                continue
+            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+                continue
+            names.append(req.name)
+        elif "extra ==" not in line:
+            m = re.match(r"\s*([A-Za-z0-9._-]+)", line)
+            if m:
+                names.append(m.group(1))
+    return names
+
+
+def top_level(dist):
+    """The importable names dist installs: its top_level.txt, else its RECORD's first parts, else
+    its own name."""
+    text = dist.read_text("top_level.txt")
+    if text:
+        return [n.strip() for n in text.split() if n.strip()]
+    names = set()
+    for f in dist.files or []:
+        first = f.parts[0]
+        if first.endswith((".dist-info", ".egg-info")) or first in ("..", "__pycache__"):
+            continue
+        if len(f.parts) == 1:
+            if first.endswith(".py"):
+                names.add(first[:-3])
+            elif first.endswith(".so"):
+                names.add(first.split(".")[0])
+        else:
+            names.add(first)
+    if names:
+        return sorted(names)
+    return [re.sub(r"[-.]+", "_", dist.metadata["Name"]).lower()]
+
+
+def required(name):
+    """The top-level names of the distributions name requires, itself included, and the
+    directory each lies in."""
+    seen, todo, found = set(), [name], {}
+    while todo:
+        n = canonical(todo.pop())
+        if n in seen:
+            continue
+        seen.add(n)
+        try:
+            dist = importlib.metadata.distribution(n)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for top in top_level(dist):
+            found.setdefault(top, str(dist.locate_file("")))
+        todo.extend(requirement_names(dist))
+    return found
+
+
+def imported(host):
+    """The top-level names of the modules imported since the start from the directories host,
+    and the directory each came from."""
+    found = {}
+    for name, mod in list(sys.modules.items()):
+        path = getattr(mod, "__file__", None)
+        if "." in name or not path or name in AT_START or name == "packaging":
+            continue
+        for d in host:
+            if path.startswith(d.rstrip("/") + "/"):
+                found.setdefault(name, d)
+    return found
+
+
+def metadata_dirs(base, names):
+    """The .dist-info and .egg-info directories in base of the distributions that install the
+    top-level names: a module that asks importlib.metadata for its own version (isort does) finds
+    it."""
+    dists = importlib.metadata.packages_distributions()
+    # A distribution whose metadata lists no files (Debian's isort) is found by its module's name.
+    wanted = {canonical(d) for n in names for d in dists.get(n, [])} | {canonical(n) for n in names}
+    try:
+        entries = os.listdir(base)
+    except OSError:
+        return []
+    return [e for e in entries if e.endswith((".dist-info", ".egg-info")) and canonical(e.split("-")[0]) in wanted]
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def link(names):
+    """A directory of links to the modules names maps to their directories (packages, modules and
+    extension modules by their file names), with their distributions' metadata."""
+    out = tempfile.mkdtemp(prefix="pylint-path-")
+    by_base = {}
+    for name, base in names.items():
+        by_base.setdefault(base, []).append(name)
+    for base, tops in sorted(by_base.items()):
+        try:
+            entries = os.listdir(base)
+        except OSError:
+            continue
+        keep = set(metadata_dirs(base, tops))
+        for e in entries:
+            if any(e == n or e == n + ".py" or (e.startswith(n + ".") and e.endswith(".so")) for n in tops):
+                keep.add(e)
+        for e in sorted(keep):
+            dst = os.path.join(out, e)
+            if not os.path.lexists(dst):
+                os.symlink(os.path.join(base, e), dst)
+    return out
+
+
+def forget(host):
+    """Drops from sys.modules what was imported from the directories host: pylint finds its own
+    checkers on sys.path, by their files, so it must be imported again from where sys.path now
+    says; the namespace packages the host's .pth files made go too, since astroid reads a
+    namespace package's __path__ from sys.modules."""
+    def on_host(path):
+        return any(str(path).startswith(d.rstrip("/") + "/") for d in host)
+
+    for name, mod in list(sys.modules.items()):
+        paths = [getattr(mod, "__file__", None) or ""] + list(getattr(mod, "__path__", None) or [])
+        if any(on_host(p) for p in paths):
+            del sys.modules[name]
+
+
+def main():
+    host = [d for d in site.getsitepackages() if os.path.isdir(d)]
+    importlib.import_module("pylint.lint")  # what pylint imports on start, from the host's site-packages
+
+    names = required("pylint")
+    for name, base in imported(host).items():
+        names.setdefault(name, base)
+    whole, own = list(sys.path), link(names)
+    sys.path[:] = [p for p in sys.path if p not in host] + [own]
+    forget(host)
+    try:
+        importlib.import_module("pylint.lint")  # from its own directory
+    except ImportError as e:
+        # Something pylint needs was not found beside it: lint as `python3 -m pylint` does
+        # rather than not at all, and say so.
+        print(f"pylint_alone: pylint does not start on its own distributions ({e}): "
+              "it sees the host's site-packages", file=sys.stderr)
+        forget([own])
+        sys.path[:] = whole
+    from pylint import run_pylint
+
+    sys.argv = ["pylint"] + sys.argv[1:]
+    run_pylint()
+
+
+if __name__ == "__main__":
+    main()

@@ -22,6 +22,10 @@ type Pyproject struct {
 	// PoetryGroups are Poetry's development dependencies ([tool.poetry.dev-dependencies] as
 	// "dev", [tool.poetry.group.NAME.dependencies]), sorted by name, as PEP 508 requirements.
 	PoetryGroups []DependencyGroup `json:"poetry_groups,omitempty"`
+	// ToolGroups are the development environments of Hatch, PDM and uv ([tool.hatch.envs.*],
+	// [tool.pdm.dev-dependencies], [tool.uv] dev-dependencies), sorted by name, as PEP 508
+	// requirements: see toolGroups.
+	ToolGroups []DependencyGroup `json:"tool_groups,omitempty"`
 	// Tools names the [tool.*] tables present, sorted.
 	Tools []string `json:"tools,omitempty"`
 }
@@ -81,7 +85,9 @@ type Contact struct {
 // includes, as written; Requirements is the group fully expanded, in order
 // (its own entries and those of included groups where they are included).
 type DependencyGroup struct {
-	Name         string   `json:"name"`
+	Name string `json:"name"`
+	// Tool is the tool whose table holds a group of ToolGroups: "hatch", "pdm" or "uv".
+	Tool         string   `json:"tool,omitempty"`
 	Includes     []string `json:"includes,omitempty"`
 	Requirements []string `json:"requirements"`
 }
@@ -145,6 +151,11 @@ func ParsePyproject(data []byte) (*Pyproject, []Problem) {
 		}
 		sort.Strings(p.Tools)
 		p.PoetryGroups = poetryGroups(tt)
+		var extras map[string][]string
+		if p.Project != nil {
+			extras = p.Project.OptionalDependencies
+		}
+		p.ToolGroups = toolGroups(tt, extras)
 	}
 	return p, r.ps
 }

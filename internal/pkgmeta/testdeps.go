@@ -13,7 +13,8 @@ type TestDependencies struct {
 	// Source is the file: "pyproject.toml", "setup.cfg" or "METADATA".
 	Source string `json:"source"`
 	// Kind is "extra", "dependency-group", "poetry-group" (Poetry's dev-dependencies or a
-	// [tool.poetry.group]) or "tests_require".
+	// [tool.poetry.group]), "tool-group" (a Hatch environment, a PDM or uv development group:
+	// see Pyproject.ToolGroups) or "tests_require".
 	Kind string `json:"kind"`
 	// Name is the extra or group name as written ("" for tests_require).
 	Name         string   `json:"name,omitempty"`
@@ -58,9 +59,9 @@ func sortTestDeps(ds []TestDependencies) {
 	})
 }
 
-// PyprojectTestDependencies returns the optional-dependencies extras and
-// dependency groups of p whose names say they are for tests, most certain
-// first.
+// PyprojectTestDependencies returns the optional-dependencies extras, the
+// dependency groups and the tools' development groups of p whose names say
+// they are for tests, most certain first.
 func PyprojectTestDependencies(p *Pyproject) []TestDependencies {
 	if p == nil {
 		return nil
@@ -81,6 +82,11 @@ func PyprojectTestDependencies(p *Pyproject) []TestDependencies {
 	for _, g := range p.PoetryGroups {
 		if IsTestName(g.Name) {
 			out = append(out, TestDependencies{Source: "pyproject.toml", Kind: "poetry-group", Name: g.Name, Requirements: nonNil(g.Requirements)})
+		}
+	}
+	for _, g := range p.ToolGroups {
+		if IsTestName(g.Name) {
+			out = append(out, TestDependencies{Source: "pyproject.toml", Kind: "tool-group", Name: g.Name, Requirements: nonNil(g.Requirements)})
 		}
 	}
 	sortTestDeps(out)

@@ -817,8 +817,8 @@ func providedOf(provided, wants []string) []string {
 	return out
 }
 
-// testRequirements are the requirement strings of a test dependency group (PEP 735, or
-// Poetry's dev-dependencies or test group), of tox.ini's [testenv] deps when they name a
+// testRequirements are the requirement strings of a test dependency group (PEP 735, Poetry's
+// dev-dependencies or test group, a Hatch test environment, a PDM or uv development group), of tox.ini's [testenv] deps when they name a
 // requirements file, of setup.cfg's tests_require, of setup.py's (setupPy: known only once its
 // metadata is prepared, see preparedRequirements), of a conventional test requirements file, of
 // tox.ini's other [testenv] deps, or of the noxfile's test session, the first found; tox's deps
@@ -826,7 +826,7 @@ func providedOf(provided, wants []string) []string {
 // one that installs tox (see runnerRequirements).
 func testRequirements(src Source, setupPy []string) []string {
 	for _, deps := range pkgmeta.PyprojectTestDependencies(src.Pyproject) {
-		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group") && len(deps.Requirements) > 0 {
+		if (deps.Kind == "dependency-group" || deps.Kind == "poetry-group" || deps.Kind == "tool-group") && len(deps.Requirements) > 0 {
 			return deps.Requirements
 		}
 	}

@@ -618,6 +618,33 @@ func TestTestRequirementsFiles(t *testing.T) {
 	}
 }
 
+// TestToolGroupTestRequirements: a project whose test environment is Hatch's, PDM's or uv's
+// installs it for its tests, as a PEP 735 group would be.
+func TestToolGroupTestRequirements(t *testing.T) {
+	for _, tc := range []struct {
+		name, pyproject string
+		files           map[string]string
+		want            []string
+	}{
+		{"hatch test: default's dependencies and its own", "[tool.hatch.envs.default]\ndependencies = [\"pytest\"]\n[tool.hatch.envs.tests]\ndependencies = [\"trustme\"]\n",
+			nil, []string{"pytest", "trustme"}},
+		{"hatch-test before a requirements file", "[tool.hatch.envs.hatch-test]\nextra-dependencies = [\"pytest-asyncio\"]\n",
+			map[string]string{"requirements-dev.txt": "sphinx\n"}, []string{"pytest-asyncio"}},
+		{"a lint environment alone is not a test one", "[tool.hatch.envs.lint]\ndependencies = [\"black\"]\n",
+			map[string]string{"requirements-test.txt": "pytest-mock\n"}, []string{"pytest-mock"}},
+		{"pdm's test group", "[tool.pdm.dev-dependencies]\ntest = [\"pytest\", \"pytest-mock\"]\n", nil, []string{"pytest", "pytest-mock"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			p, _ := pkgmeta.ParsePyproject([]byte(tc.pyproject))
+			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root, Pyproject: p}, nil)); d != "" {
+				t.Errorf("test requirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // TestSetupPyTestRequirements: setup.py's tests_require ranks with setup.cfg's, before a
 // requirements file and tox's deps (pyrsistent's tox.ini runs `setup.py test`, which installs it,
 // with deps = setuptools), but after tox's deps that name a requirements file; nothing read from

@@ -9,7 +9,7 @@ import (
 // toolGroups are the development environments project tools keep in [tool.*] instead of PEP 735
 // groups, as PEP 508 requirements: Hatch's environments ([tool.hatch.envs.NAME]: dependencies
 // and extra-dependencies, the project extras its features name, and what it inherits from its
-// template, "default" unless it says otherwise), PDM's [tool.pdm.dev-dependencies] groups, and
+// template, "default" unless it says otherwise or is detached), PDM's [tool.pdm.dev-dependencies] groups, and
 // uv's [tool.uv] dev-dependencies (as "dev"). Hatch's "hatch-test" environment, which `hatch
 // test` runs, is named "test", and its "default" environment "dev": the names say what they are
 // for, which is how a test group is chosen (see IsTestName). An entry that is not a PEP 508
@@ -63,6 +63,9 @@ func hatchEnvRequirements(envs map[string]any, name string, extras map[string][]
 	template := "default"
 	if t, ok := env["template"].(string); ok {
 		template = t
+	}
+	if d, _ := env["detached"].(bool); d {
+		template = "" // a detached environment is its own template
 	}
 	// hatch-test is Hatch's own environment, which inherits nothing.
 	if template != "" && template != name && name != "hatch-test" {

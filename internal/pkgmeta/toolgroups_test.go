@@ -28,7 +28,7 @@ dependencies = ["coverage[toml]>=6.5", "pytest"]
 extra-dependencies = ["pytest-mock"]
 features = ["YAML"]
 [tool.hatch.envs.lint]
-template = ""
+detached = true
 dependencies = ["black", "{root:uri}/vendored"]
 `,
 			want: []DependencyGroup{

@@ -65,6 +65,7 @@ func representative() *Report {
 					Complete: true, ExitStatus: 1, Running: "tests/test_demo.py::test_slow",
 					Cases: []TestCase{
 						{NodeID: "tests/test_demo.py::test_ok", Outcome: TestPassed, Duration: 0.01, UnderCoverage: "LeakCheckError: refcount increased by [4, 2, 2, 2]"},
+						{NodeID: "demo/__init__.py::flake-8::FLAKE8", Outcome: TestPassed, Duration: 0.01, Plugin: "pytest-flake8"},
 						{NodeID: "tests/test_demo.py::test_dep", Outcome: TestError, Class: ClassMissingDependency,
 							Message: "ModuleNotFoundError: No module named 'pretend'", Details: "E   ModuleNotFoundError", Duration: 0.02,
 							Missing: "pretend", MissingPath: "tests/data/x.json", MissingProgram: "git", MissingLocale: "de_DE.UTF-8"},

@@ -104,6 +104,10 @@ type TestCase struct {
 	// UnknownMarks are the markers of a failed test that no installed plugin (nor the project's
 	// configuration) registered (pytest-freezegun's freeze_time, without pytest-freezegun).
 	UnknownMarks []string `json:"unknown_marks,omitempty"`
+	// Plugin is the project of the installed pytest plugin whose item this is, when it is not a
+	// test but the plugin's check of a file (pytest-flake8's, pytest-mypy's), which pytest
+	// counts with the tests.
+	Plugin string `json:"plugin,omitempty"`
 }
 
 // TestCounts are tests per outcome, as pytest's closing line gives them.

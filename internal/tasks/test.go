@@ -248,7 +248,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			}
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
-			t.Runner += suitesPart(run.Suites) + scriptsPart(run.Scripts) + leftOutPart(run.LeftOut) + stoppedEarly(res.output, run.Counts.Total())
+			t.Runner += suitesPart(run.Suites) + scriptsPart(run.Scripts) + leftOutPart(run.LeftOut) + pluginItemsPart(run.Cases) +
+				stoppedEarly(res.output, run.Counts.Total())
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
 			return t, fmt.Errorf("reading the test results: %w", perr)
 		}
@@ -669,6 +670,31 @@ func leftOutPart(left []testresult.LeftOut) string {
 		parts = append(parts, strings.Join(capList(ids[r], 3), ", ")+morePart(len(ids[r]), 3)+" ("+r+")")
 	}
 	return ", leaving out " + strings.Join(parts, " and ")
+}
+
+// pluginItemsPart says how many of the cases pytest counted are the checks a pytest plugin adds
+// beside the tests (pytest-flake8's, pytest-mypy's, as the project's configuration turns them
+// on), per plugin: "", when none is.
+func pluginItemsPart(cases []testresult.Case) string {
+	var plugins []string
+	n := map[string]int{}
+	for _, c := range cases {
+		if c.Plugin == "" {
+			continue
+		}
+		if n[c.Plugin] == 0 {
+			plugins = append(plugins, c.Plugin)
+		}
+		n[c.Plugin]++
+	}
+	if len(plugins) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(plugins))
+	for _, p := range plugins {
+		parts = append(parts, fmt.Sprintf("%s %s's", comma(n[p]), p))
+	}
+	return ", counting " + strings.Join(parts, " and ") + " checks of the files with the tests, as pytest does"
 }
 
 // pipConflictCause matches a line of pip's "The conflict is caused by:" list that names a

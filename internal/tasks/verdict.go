@@ -178,8 +178,9 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 		stopped = tests.Reason
 	}
 	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, tests.DepsLeftOut, stopped); ok {
-		if strings.HasPrefix(tests.Runner, string(suiteDoctest)) {
-			// No test file's test failed: a doctest the configuration asks for did.
+		if strings.HasPrefix(tests.Runner, string(suiteDoctest)) && slices.ContainsFunc(tests.Results.Failing(), func(c report.TestCase) bool { return c.Plugin == "" }) {
+			// No test file's test failed: a doctest the configuration asks for did (not only
+			// a plugin's check of a file, which testsVerdict names).
 			reason += " (" + doctestsOnly + ")"
 		}
 		return v, reason
@@ -499,6 +500,13 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 			if f.PassedAlone {
 				add("alone", f, testCause{verdict: report.VerdictTestsFailed, order: 0,
 					what: "failed in the suite's run and passed when run again alone, with and without coverage (flaky, or dependent on the tests before them)"})
+				continue
+			}
+			if f.Plugin != "" {
+				// pytest-flake8's check of a module: the project's configuration turns it on,
+				// and pytest counts it as a test.
+				add("plugin:"+f.Plugin, f, testCause{verdict: report.VerdictTestsFailed, order: 0,
+					what: fmt.Sprintf("failed: they are the checks of the files that the pytest plugin `%s` adds, not tests", f.Plugin)})
 				continue
 			}
 			add("own", f, testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own" + withRelaxed(fetch)})

@@ -306,6 +306,8 @@ def pytest_runtest_logreport(report):
     }
     if hasattr(report, "wasxfail"):
         record["wasxfail"] = _cap(report.wasxfail)
+    if report.nodeid in _plugin_items:
+        record["plugin"] = _plugin_items[report.nodeid]
     if report.failed or report.skipped:
         record["longrepr"] = _cap(report.longreprtext)
         crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
@@ -410,6 +412,36 @@ def _unittest_only(item):
 # what the marker does, and fails for that (urllib3's retry tests).
 _unknown_marks = {}
 
+# The nodeids of the items a pytest plugin adds beside the tests (pytest-flake8's, pytest-mypy's,
+# pytest-black's: a check of a file, not a test), with the plugin's project.
+_plugin_items = {}
+
+
+def _plugin_dists(config):
+    """The top-level modules of the plugins installed distributions registered (pytest11 entry
+    points), with the project name of each."""
+    out = {}
+    for plugin, dist in config.pluginmanager.list_plugin_distinfo():
+        top = (getattr(plugin, "__name__", "") or "").split(".", 1)[0]
+        name = getattr(dist, "project_name", None)
+        if name is None:
+            try:
+                name = dist.metadata["Name"]
+            except Exception:
+                name = None
+        if top and name:
+            out[top] = name
+    return out
+
+
+def _plugin_of(item, dists):
+    """The project of the installed pytest plugin whose item this is (a check of a file, such as
+    pytest-flake8's), or None for a test: a function or method (unittest's included), a doctest,
+    an item of the project's own conftest."""
+    if isinstance(item, pytest.Function):
+        return None
+    return dists.get((type(item).__module__ or "").split(".", 1)[0])
+
 
 def _registered_marks(config):
     names = set()
@@ -422,11 +454,15 @@ def _registered_marks(config):
 
 def pytest_collection_modifyitems(session, config, items):
     registered = _registered_marks(config)
+    dists = _plugin_dists(config)
     kept, left = [], []
     for item in items:
         unknown = sorted({m.name for m in item.iter_markers()} - registered)
         if unknown:
             _unknown_marks[item.nodeid] = unknown
+        plugin = _plugin_of(item, dists)
+        if plugin is not None:
+            _plugin_items[item.nodeid] = plugin
         fn = getattr(item, "obj", None) if isinstance(item, pytest.Function) and getattr(item, "cls", None) is None else None
         why = None
         if inspect.isfunction(fn):

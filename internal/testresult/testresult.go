@@ -96,6 +96,10 @@ type Case struct {
 	// configuration) registered: a plugin's marker, such as pytest-freezegun's freeze_time,
 	// does nothing without that plugin.
 	UnknownMarks []string `json:"unknown_marks,omitempty"`
+	// Plugin is the project of the installed pytest plugin whose item this is, when it is not a
+	// test but a plugin's check of a file (pytest-flake8's, pytest-mypy's), which pytest counts
+	// with the tests.
+	Plugin string `json:"plugin,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -176,6 +180,8 @@ type record struct {
 	Loopback []string `json:"loopback"`
 	// UnknownMarks are the markers of a failed test that nothing registered.
 	UnknownMarks []string `json:"unknown_marks"`
+	// Plugin is the project of the plugin whose item this is (see Case.Plugin).
+	Plugin string `json:"plugin"`
 }
 
 // ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
@@ -263,6 +269,9 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			}
 			phases[rec.NodeID][rec.When] = true
 			c.Duration += rec.Duration
+			if rec.Plugin != "" {
+				c.Plugin = rec.Plugin
+			}
 			apply(c, rec)
 		}
 	}

@@ -131,6 +131,60 @@ def test_warn():
 	}
 }
 
+// TestPluginItems: the items an installed pytest plugin adds beside the tests (a check of each
+// file, as pytest-flake8's) carry the plugin's project; tests, and the items of the project's own
+// conftest.py, carry none.
+func TestPluginItems(t *testing.T) {
+	plugin := `import pytest
+class CheckItem(pytest.Item):
+    def runtest(self):
+        if "bad" in self.path.read_text("utf-8"):
+            raise AssertionError("bad file")
+    def reportinfo(self):
+        return self.path, None, "check"
+class CheckFile(pytest.File):
+    def collect(self):
+        yield CheckItem.from_parent(self, name="CHECK")
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".py" and file_path.name.startswith("test_"):
+        return CheckFile.from_parent(parent, path=file_path)
+`
+	conftest := `import pytest
+class DataItem(pytest.Item):
+    def runtest(self):
+        pass
+class DataFile(pytest.File):
+    def collect(self):
+        yield DataItem.from_parent(self, name="data")
+def pytest_collect_file(file_path, parent):
+    if file_path.suffix == ".dat":
+        return DataFile.from_parent(parent, path=file_path)
+`
+	run, out := runPytest(t, map[string]string{
+		"site/fileplug.py": plugin,
+		"site/pytest_fileplug-1.0.dist-info/METADATA":         "Metadata-Version: 2.1\nName: pytest-fileplug\nVersion: 1.0\n",
+		"site/pytest_fileplug-1.0.dist-info/entry_points.txt": "[pytest11]\nfileplug = fileplug\n",
+		"conftest.py": conftest,
+		"cases.dat":   "x\n",
+		"test_a.py":   "def test_ok():\n    pass\n",
+		"test_b.py":   "# bad\ndef test_x():\n    pass\n",
+	})
+	got := map[string]string{}
+	for _, c := range run.Cases {
+		got[c.NodeID] = string(c.Outcome) + " " + c.Plugin
+	}
+	want := map[string]string{
+		"cases.dat::data":    "passed ",
+		"test_a.py::CHECK":   "passed pytest-fileplug",
+		"test_a.py::test_ok": "passed ",
+		"test_b.py::CHECK":   "failed pytest-fileplug",
+		"test_b.py::test_x":  "passed ",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("cases, outcome and plugin (-want +got):\n%s\n%s", d, out)
+	}
+}
+
 // runPytest runs /usr/bin/python3's pytest with PYTI's plugin on a suite of these files, and
 // returns what the plugin reported and pytest's output.
 func runPytest(t *testing.T, files map[string]string, args ...string) (*Run, string) {
@@ -150,7 +204,15 @@ func runPytest(t *testing.T, files map[string]string, args ...string) (*Run, str
 		t.Fatal(err)
 	}
 	for name, src := range files {
-		if err := os.WriteFile(filepath.Join(suite, name), []byte(src), 0o644); err != nil {
+		// A name under site/ is installed beside the plugin, on PYTHONPATH.
+		path := filepath.Join(suite, name)
+		if rest, ok := strings.CutPrefix(name, "site/"); ok {
+			path = filepath.Join(plugdir, rest)
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

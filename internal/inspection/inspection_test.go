@@ -165,11 +165,62 @@ func TestMaintainerToolsAreNotModules(t *testing.T) {
 			"pkg-1.0/ns/gen.py": gen}, []string{"import-time-network pkg-1.0/ns/gen.py"}},
 		{"no top_level.txt to say what is installed", map[string]string{"pkg-1.0/pyproject.toml": "", "pkg-1.0/PKG-INFO": "", "pkg-1.0/MetaTools/gen.py": gen},
 			[]string{"import-time-network pkg-1.0/MetaTools/gen.py"}},
+		// The zope projects' bootstrap.py, zc.buildout's: a developer runs it by hand.
+		{"a script beside setup.py that the sdist does not install", map[string]string{"pkg-1.0/setup.py": "setup(package_dir={'': 'src'})\n",
+			"pkg-1.0/src/pkg.egg-info/top_level.txt": "pkg\n", "pkg-1.0/src/pkg/__init__.py": "", "pkg-1.0/bootstrap.py": gen}, nil},
+		{"a module beside setup.py that setup.py imports", map[string]string{"pkg-1.0/setup.py": "import bootstrap\nsetup()\n",
+			"pkg-1.0/pkg.egg-info/top_level.txt": "pkg\n", "pkg-1.0/pkg/__init__.py": "", "pkg-1.0/bootstrap.py": gen},
+			[]string{"import-time-network pkg-1.0/bootstrap.py"}},
+		{"a module top_level.txt lists (py_modules)", map[string]string{"pkg-1.0/setup.py": "setup(py_modules=modules)\n",
+			"pkg-1.0/pkg.egg-info/top_level.txt": "gen\n", "pkg-1.0/gen.py": gen},
+			[]string{"import-time-network pkg-1.0/gen.py"}},
+		{"a script beside pyproject.toml, no top_level.txt", map[string]string{"pkg-1.0/pyproject.toml": "", "pkg-1.0/PKG-INFO": "", "pkg-1.0/gen.py": gen},
+			[]string{"import-time-network pkg-1.0/gen.py"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := cmp.Diff(tc.want, importTimeNetwork(t, py, tc.files)); d != "" {
 				t.Errorf("findings (-want +got)\n%s", d)
+			}
+		})
+	}
+}
+
+// TestBuildoutBootstrapIsNotHarmful: zc.buildout's bootstrap.py, which the zope projects' sdists
+// ship beside setup.py, downloads ez_setup.py and execs it when a developer runs it. Nothing
+// installs or runs it, so nothing it does is high or critical; the same code in the package is.
+func TestBuildoutBootstrapIsNotHarmful(t *testing.T) {
+	py := python(t)
+	bootstrap := "from urllib.request import urlopen\nez = {}\nexec(urlopen('https://bootstrap.pypa.io/ez_setup.py').read(), ez)\n" +
+		"import subprocess, sys\nsubprocess.call([sys.executable, 'bin/buildout'])\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"beside setup.py, not installed", map[string]string{"zope.x-1.0/setup.py": "setup(package_dir={'': 'src'})\n",
+			"zope.x-1.0/src/zope.x.egg-info/top_level.txt": "zope\n", "zope.x-1.0/src/zope/x/__init__.py": "", "zope.x-1.0/bootstrap.py": bootstrap}, nil},
+		{"in the package", map[string]string{"zope.x-1.0/setup.py": "setup(package_dir={'': 'src'})\n",
+			"zope.x-1.0/src/zope.x.egg-info/top_level.txt": "zope\n", "zope.x-1.0/src/zope/x/__init__.py": bootstrap},
+			[]string{"exec-downloaded critical zope.x-1.0/src/zope/x/__init__.py", "download-and-run high zope.x-1.0/src/zope/x/__init__.py",
+				"import-time-network high zope.x-1.0/src/zope/x/__init__.py"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, tc.files)
+			findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range findings {
+				if f.Severity.Rank() >= report.SeverityHigh.Rank() {
+					got = append(got, f.RuleID+" "+string(f.Severity)+" "+f.File)
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("high and critical findings (-want +got)\n%s", d)
 			}
 		})
 	}

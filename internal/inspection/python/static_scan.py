@@ -1600,36 +1600,57 @@ def top_level_names(root, files, top):
     return installed if listed else None
 
 
+def build_text(root, top):
+    """The text of the build files (setup.py, setup.cfg, pyproject.toml) at the top of a source
+    tree, joined: what names the modules a build runs or installs."""
+    build = ""
+    for name in BUILD_FILES:
+        path = os.path.join(root, top, name)
+        if os.path.isfile(path) and not os.path.islink(path):
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    build += fh.read(1 << 20) + "\n"
+            except OSError:
+                pass
+    return build
+
+
+def named_in(name, build):
+    """Whether the build files' text names name (a module, a directory) as a word."""
+    return re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", build) is not None
+
+
 def unshipped_dirs(root, files):
-    """The directories at the top of a setuptools source tree that it does not install, as
-    "DIR/" prefixes: Python files, but no package among them (no __init__.py at any depth, so
-    find_packages() finds none), not one of the names its egg-info's top_level.txt lists, and
-    named by none of its build files (setup.py, setup.cfg, pyproject.toml). What they hold are
-    scripts a maintainer runs by hand, read as tooling (fonttools' MetaTools/roundTrip.py calls
-    its main() unguarded, which runs a diff). A tree without top_level.txt (flit, hatch,
-    poetry) keeps its directories as they are."""
+    """The directories and scripts at the top of a setuptools source tree that it does not
+    install, as "DIR/" prefixes and file paths: directories of Python files with no package
+    among them (no __init__.py at any depth, so find_packages() finds none), and .py files beside
+    setup.py, that are not among the names its egg-info's top_level.txt lists and that none of
+    its build files (setup.py, setup.cfg, pyproject.toml) names, so that no build imports or runs
+    them. What they hold are scripts a maintainer runs by hand, read as tooling (fonttools'
+    MetaTools/roundTrip.py calls its main() unguarded, which runs a diff; the zope projects'
+    bootstrap.py, zc.buildout's, downloads and runs ez_setup.py when a developer runs it). A tree
+    without top_level.txt (flit, hatch, poetry) keeps its files as they are."""
     out = set()
     for top in project_tops(root, files):
         installed = top_level_names(root, files, top)
         if installed is None:
             continue
-        build = ""
-        for name in BUILD_FILES:
-            path = os.path.join(root, top, name)
-            if os.path.isfile(path) and not os.path.islink(path):
-                try:
-                    with open(path, encoding="utf-8", errors="replace") as fh:
-                        build += fh.read(1 << 20) + "\n"
-                except OSError:
-                    pass
+        build = build_text(root, top)
         below = {}
         for f in files:
-            if f.startswith(top) and "/" in f[len(top):]:
-                below.setdefault(f[len(top):].split("/")[0], []).append(f)
+            rest = f[len(top):] if f.startswith(top) else None
+            if rest is None:
+                continue
+            if "/" in rest:
+                below.setdefault(rest.split("/")[0], []).append(f)
+            elif rest.endswith(".py") and rest not in ("setup.py", "conftest.py"):
+                name = rest[:-3]
+                if name not in installed and not named_in(name, build):
+                    out.add(f)
         for name, inside in below.items():
             if (name in installed or name.lower() in ("src", "test", "tests", "testing", "t") or
                     not any(f.endswith(".py") for f in inside) or any(f.split("/")[-1] == "__init__.py" for f in inside) or
-                    re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", build)):
+                    named_in(name, build)):
                 continue
             out.add(top + name + "/")
     return out
@@ -1701,7 +1722,7 @@ def support_dirs(root, files, top_setup, tooling):
 def role_of(rel, top_setup, tooling=(), support=()):
     if any(rel.startswith(d) for d in support):
         return "test"
-    if any(rel.startswith(d) for d in tooling):
+    if any(rel == d or (d.endswith("/") and rel.startswith(d)) for d in tooling):
         return "example"
     parts = rel.split("/")
     base = parts[-1]

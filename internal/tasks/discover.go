@@ -108,12 +108,13 @@ func findTestFiles(root string, max int) []string {
 // loneTestPy reports whether f is a test.py or tests.py (that the project's python_files does
 // not name) alone in a directory below the top that is no package: a sample, as executing's
 // tests/samples/tests.py is, which neither pytest's defaults nor unittest's discovery (which
-// enters packages only) collects. One at the top, inside a package (webencodings/tests.py) or
-// beside other test files is a test module.
+// enters packages only) collects. One at the top, inside a package (webencodings/tests.py), in
+// a test directory (polib's tests/tests.py, which its maintainers run as a script) or beside
+// other test files is a test module.
 func loneTestPy(root, f string, files []string) bool {
 	name, dir := filepath.Base(f), filepath.Dir(f)
 	if (name != "test.py" && name != "tests.py") || dir == "." || matchesAny(configuredPythonFiles(root), name) ||
-		exists(filepath.Join(root, dir, "__init__.py")) {
+		exists(filepath.Join(root, dir, "__init__.py")) || isTestDir(filepath.Base(dir)) {
 		return false
 	}
 	for _, other := range files {

@@ -843,14 +843,13 @@ func testRequirements(src Source, setupPy []string) []string {
 	}
 	for _, deps := range pkgmeta.SetupCfgTestDependencies(src.SetupCfg) {
 		if deps.Kind == "tests_require" && len(deps.Requirements) > 0 {
-			return orRunners(src.Root, deps.Requirements)
+			return orRunners(src.Root, withTestFile(src.Root, deps.Requirements))
 		}
 	}
 	if len(setupPy) > 0 {
-		return orRunners(src.Root, setupPy)
+		return orRunners(src.Root, withTestFile(src.Root, setupPy))
 	}
-	for _, name := range append([]string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
-		"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}, devRequirementsFiles(src.Root)...) {
+	for _, name := range append(slices.Clone(testRequirementsFiles), devRequirementsFiles(src.Root)...) {
 		if reqs := requirementsFileIn(src.Root, name); len(reqs) > 0 {
 			if tox := toxRequirements(src.Root); len(tox) > 0 && !strings.Contains(path.Base(name), "test") {
 				// A file named for development, not tests, is a developer's tools (pyfakefs'
@@ -865,6 +864,34 @@ func testRequirements(src Source, setupPy []string) []string {
 		return reqs
 	}
 	return noxRequirements(src.Root)
+}
+
+// testRequirementsFiles are the conventional names of a test requirements file, in the order
+// testRequirements reads them.
+var testRequirementsFiles = []string{"requirements-test.txt", "test-requirements.txt", "requirements-tests.txt",
+	"requirements_test.txt", "requirements/test.txt", "requirements/tests.txt", "tests/requirements.txt"}
+
+// withTestFile is a tests_require's requirements (testsRequire) with the tree's test
+// requirements file, when it has one: the file's requirements first, then those of
+// testsRequire whose projects it does not name. tests_require was read only by the long-gone
+// `setup.py test`, and a maintainer who keeps a requirements file runs the tests with it:
+// humanfriendly 10.0's tests_require is capturer and coloredlogs, its requirements-tests.txt
+// those and docutils and mock, which its tests import.
+func withTestFile(root string, testsRequire []string) []string {
+	for _, name := range testRequirementsFiles {
+		file := requirementsFileIn(root, name)
+		if len(file) == 0 {
+			continue
+		}
+		out := slices.Clone(file)
+		for _, r := range testsRequire {
+			if !slices.ContainsFunc(file, func(f string) bool { return sameProject(f, r) }) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	return testsRequire
 }
 
 // orRunners is reqs, or, when they install tox or nox, the runner's own test environment (see

@@ -658,7 +658,10 @@ func TestSetupPyTestRequirements(t *testing.T) {
 		want    []string
 		more    map[string]string
 	}{
-		{"tests_require", []string{"pytest<7", "hypothesis<7"}, []string{"pytest<7", "hypothesis<7"}, nil},
+		{"tests_require, with the test requirements file's first", []string{"pytest<7", "hypothesis<7"}, []string{"pytest-mock", "pytest<7", "hypothesis<7"}, nil},
+		{"tests_require the test requirements file holds and more (humanfriendly 10.0)", []string{"capturer >= 2.1", "coloredlogs >= 2.0"},
+			[]string{"capturer>=2.1", "coloredlogs>=2.0", "docutils>=0.15", "mock>=3.0.5", "pytest>=3.0.7"},
+			map[string]string{"requirements-test.txt": "capturer>=2.1\ncoloredlogs>=2.0\ndocutils>=0.15\nmock>=3.0.5\npytest>=3.0.7\n"}},
 		{"none", nil, []string{"pytest-mock"}, nil},
 		{"tests_require that is tox (sortedcontainers 2.4.0): tox's deps", []string{"tox"}, []string{"setuptools"}, nil},
 		{"tox's deps naming a requirements file (requests 2.28.2): they outrank tests_require",

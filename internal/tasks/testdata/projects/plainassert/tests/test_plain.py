@@ -3,6 +3,9 @@ import sys
 import unittest
 
 import pyti_test_plainassert
+# A module-level name setup, imported: unittest calls setUpModule alone, while pytest's nose
+# support would call this with the module (humanfriendly 10.0's tests import its Sphinx hook).
+from pyti_test_plainassert import setup  # noqa: F401
 
 
 class TestPlain(unittest.TestCase):

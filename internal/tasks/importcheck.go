@@ -357,7 +357,7 @@ func importRan(mods []report.Module, pth []string) string {
 		parts = append(parts, fmt.Sprintf("%d by file location", byLoc))
 	}
 	if swept > 0 {
-		parts = append(parts, fmt.Sprintf("%d other modules swept", swept))
+		parts = append(parts, plural(swept, "other module")+" swept")
 	}
 	out := ""
 	if len(parts) > 0 {

@@ -103,6 +103,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if err != nil {
 		return t, err
 	}
+	if err := j.installLocalProjects(ctx, tg, t, wh, env, tree, localTestProjects(src.Root)); err != nil {
+		return t, err
+	}
 
 	resultsFile := filepath.Join(dir, "pytest.jsonl")
 	junit := filepath.Join(dir, "junit.xml")
@@ -674,6 +677,38 @@ func leftOutPart(left []testresult.LeftOut) string {
 		parts = append(parts, strings.Join(capList(ids[r], 3), ", ")+morePart(len(ids[r]), 3)+" ("+r+")")
 	}
 	return ", leaving out " + strings.Join(parts, " and ")
+}
+
+// installLocalProjects installs into the environment the projects of the tree (dirs, relative
+// to it) that the project's test environment installs from a path (see localTestProjects), from
+// the test tree's copies, as pip run from the project's directory does: without their
+// dependencies (the fetch saw none of them) and with the environment's own setuptools as their
+// build backend's (the sandbox has no index to build an isolated environment from). One pip
+// could not install is named in the report's runner, and the tests run without it.
+func (j *job) installLocalProjects(ctx context.Context, tg *target, t *report.Tests, wh Wheelhouse, env Environment, tree string, dirs []string) error {
+	var done []string
+	for i, d := range dirs {
+		if i == 4 {
+			break
+		}
+		argv := append(j.pipArgv(ctx, tg, j.in(env.Python), "install", "--no-index", "--find-links", j.in(wh.Dir),
+			"--no-deps", "--no-build-isolation", "--progress-bar", "off"), j.in(filepath.Join(tree, filepath.FromSlash(d))))
+		res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: fmt.Sprintf("pip-install-local-%d", i+1), phase: "test", when: whileTestDeps,
+			dir: j.in(tree), wall: j.opts.InstallTimeout, site: j.in(env.SitePackages), argv: argv, env: offlinePip(j.in(wh.Dir))})
+		if err != nil {
+			return err
+		}
+		if !res.ok() {
+			t.Runner += fmt.Sprintf(", without the tree's test project %s, which pip could not install (%s)", d, oneLineOf(lastLine(res.output)))
+			continue
+		}
+		done = append(done, d)
+	}
+	if len(done) > 0 {
+		t.Runner += ", with the tree's test " + map[bool]string{true: "project", false: "projects"}[len(done) == 1] + " " +
+			strings.Join(done, ", ") + " installed, as its test requirements install " + map[bool]string{true: "it", false: "them"}[len(done) == 1]
+	}
+	return nil
 }
 
 // pluginItemsPart says how many of the cases pytest counted are the checks a pytest plugin adds

@@ -327,6 +327,21 @@ func TestTestDependencyWithPth(t *testing.T) {
 	}
 }
 
+// TestLocalTestProjectInstalled: a project inside the tree that the test requirements install
+// from a path (cloudpickle's tests/cloudpickle_testpkg) is installed for the tests, which import
+// its module.
+func TestLocalTestProjectInstalled(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-localtestpkg")
+	passedAs(t, rep, map[string]string{
+		"tests/test_local.py::test_double":              "passed",
+		"tests/test_local.py::test_helper_is_installed": "passed",
+	})
+	if runner := rep.Results().Tests.Runner; !strings.Contains(runner, "tests/helperpkg installed") {
+		t.Errorf("runner %q does not say the tree's test project was installed", runner)
+	}
+}
+
 // TestUnittestSuiteNotRewritten: a suite its maintainers run with unittest runs without pytest's
 // assertion rewriting, as unittest runs it: its modules are as Python compiled them.
 func TestUnittestSuiteNotRewritten(t *testing.T) {

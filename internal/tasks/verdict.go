@@ -243,7 +243,8 @@ func tracingOnlyClause(run *report.TestRun) string {
 // skipsPart is the clause after a passing run's skip count that names why they were skipped:
 // the most frequent reason, as the tests gave it ("114 skipped: Requires cryptography library
 // installed"), with the test dependency the index could not satisfy that it names, and how many
-// were skipped for other reasons. "" when no test was skipped.
+// were skipped for other reasons, the other reason named when there is one. "" when no test was
+// skipped.
 func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) string {
 	if skipped == 0 || len(groups) == 0 {
 		return ""
@@ -267,6 +268,10 @@ func skipsPart(skipped int, groups []report.SkipReason, fetch *report.Fetch) str
 		return ": " + reason
 	}
 	others := len(groups) - 1
+	if second := oneLineOf(strings.Join(strings.Fields(groups[1].Reason), " ")); others == 1 && second != "" && len(second) <= 80 {
+		// One other reason: named, as the first is ("2: Windows only test; 1: Mac only test").
+		return fmt.Sprintf(" (%d: %s; %d: %s)", top.Count, reason, skipped-top.Count, second)
+	}
 	return fmt.Sprintf(" (%d: %s; %d for %s)", top.Count, reason, skipped-top.Count, plural(others, "other reason"))
 }
 

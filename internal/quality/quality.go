@@ -44,7 +44,8 @@ type Report struct {
 type PerKLOC struct {
 	Pycodestyle float64 `json:"pycodestyle"`
 	Pyflakes    float64 `json:"pyflakes"`
-	Pylint      float64 `json:"pylint"`
+	// Pylint is absent when pylint gave no result (it timed out, or failed): no count is not none.
+	Pylint *float64 `json:"pylint,omitempty"`
 }
 
 // Message is one located message of a tool.
@@ -295,7 +296,8 @@ func (r *Report) Finish() {
 		r.PerKLOC.Pycodestyle = round2(float64(r.StyleTotal) / k)
 		r.PerKLOC.Pyflakes = round2(float64(r.FlakesTotal) / k)
 		if r.Pylint != nil {
-			r.PerKLOC.Pylint = round2(float64(r.Pylint.Total) / k)
+			v := round2(float64(r.Pylint.Total) / k)
+			r.PerKLOC.Pylint = &v
 		}
 	}
 }

@@ -171,6 +171,15 @@ func TestCountLinesAndDensity(t *testing.T) {
 	if d := cmp.Diff([]string{"E501", "W291"}, r.TopCodes(5)); d != "" {
 		t.Error(d)
 	}
+	// No pylint result (it timed out): no density, rather than a clean 0.
+	if r.PerKLOC.Pylint != nil {
+		t.Errorf("pylint density %v without a pylint result, want none", *r.PerKLOC.Pylint)
+	}
+	r.Pylint = &Pylint{Total: 5}
+	r.Finish()
+	if r.PerKLOC.Pylint == nil || *r.PerKLOC.Pylint != 10 {
+		t.Errorf("pylint density %v, want 10 per kLOC", r.PerKLOC.Pylint)
+	}
 }
 
 // TestPylintLeavesOutDuplicateCode: PYTI's pylint does not run the duplicate-code checker, which

@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden/report.json fro
 // (TestGoldenFieldsFilled checks both).
 func representative() *Report {
 	at := func(s int) time.Time { return time.Date(2026, 3, 1, 12, 0, s, 500_000_000, time.UTC) }
-	br, score := 59.1, 9.04
+	br, score, pylintKLOC := 59.1, 9.04, 23.53
 	behavior := &Behavior{Events: 145, EventsDropped: 3, FilesRead: 73, FilesWritten: 2, Processes: 3,
 		Executed:        []string{"/work/venv/bin/python -m pip install demo"},
 		NetworkAttempts: []string{"203.0.113.7:443"}, DNSQueries: []string{"exfil.example.net"},
@@ -112,7 +112,7 @@ func representative() *Report {
 			StyleTotal: 4, Pyflakes: []LintMessage{{Path: "demo/__init__.py", Line: 1, Code: "F401", Message: "'os' imported but unused"}},
 			FlakesTotal: 1, Pylint: &Pylint{Score: &score, ByCategory: map[string]int{"convention": 2}, BySymbol: map[string]int{"missing-docstring": 2},
 				Total: 2, Messages: []LintMessage{{Path: "demo/__init__.py", Line: 1, Code: "C0114", Message: "Missing module docstring"}}},
-			PerKLOC: PerKLOC{Pycodestyle: 47.06, Pyflakes: 11.76, Pylint: 23.53}}},
+			PerKLOC: PerKLOC{Pycodestyle: 47.06, Pyflakes: 11.76, Pylint: &pylintKLOC}}},
 		Matrix: []Cell{
 			{Image: ImageRef{Name: "host", Python: "3.11.2", OS: "linux/amd64"}, Verdict: VerdictHarmful, Reason: "a critical finding", TargetResults: first},
 			{Image: ImageRef{Name: "bookworm", ID: "sha256:" + strings.Repeat("cd", 32), Release: "bookworm", Python: "3.11.2", OS: "linux/amd64"},

@@ -504,7 +504,8 @@ type Quality struct {
 type PerKLOC struct {
 	Pycodestyle float64 `json:"pycodestyle"`
 	Pyflakes    float64 `json:"pyflakes"`
-	Pylint      float64 `json:"pylint"`
+	// Pylint is absent when pylint gave no result (it timed out, or failed): no count is not none.
+	Pylint *float64 `json:"pylint,omitempty"`
 }
 
 // LintMessage is one located message of a quality tool.

@@ -233,6 +233,7 @@ func finishLint(q *report.Quality) {
 	round2 := func(v float64) float64 { return math.Round(v*100) / 100 }
 	q.PerKLOC = report.PerKLOC{Pycodestyle: round2(float64(q.StyleTotal) / k), Pyflakes: round2(float64(q.FlakesTotal) / k)}
 	if q.Pylint != nil {
-		q.PerKLOC.Pylint = round2(float64(q.Pylint.Total) / k)
+		v := round2(float64(q.Pylint.Total) / k)
+		q.PerKLOC.Pylint = &v
 	}
 }

@@ -67,7 +67,8 @@ def _tree_portions_first():
     never searched, and each test inside the package is a second copy of a module already imported
     from site-packages ("import file mismatch"). PYTI_NAMESPACE_PORTIONS maps each parent package
     of the distribution's modules to its directories in the tree; only a namespace module already
-    imported (no __file__: made by a .pth, before any test code ran) is changed. Runs when pytest
+    imported (made by a .pth, before any test code ran: no __file__, or a namespace stub's) is
+    changed. Runs when pytest
     loads the plugin (-p), before any conftest.py.
     """
     spec = os.environ.get("PYTI_NAMESPACE_PORTIONS")
@@ -79,12 +80,30 @@ def _tree_portions_first():
         return
     for name in sorted(portions):
         mod = sys.modules.get(name)
-        if mod is None or getattr(mod, "__file__", None) is not None or not hasattr(mod, "__path__"):
+        if mod is None or not hasattr(mod, "__path__"):
+            continue
+        path = getattr(mod, "__file__", None)
+        if path is not None and not _namespace_stub(path):
             continue
         first = [d for d in portions[name] if os.path.isdir(d)]
         rest = [p for p in list(mod.__path__) if p not in first]
         if first:
             mod.__path__ = first + rest
+
+
+def _namespace_stub(path):
+    """Whether the __init__.py at path only declares a namespace package (pkg_resources'
+    declare_namespace, pkgutil's extend_path), as some wheels install one beside setuptools'
+    -nspkg.pth (Debian's zope.interface ships zope/__init__.py so): the module the .pth made then
+    has that file, and is a namespace package all the same."""
+    try:
+        if os.path.getsize(path) > 4096:
+            return False
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    return "declare_namespace" in text or "extend_path" in text
 
 
 _tree_portions_first()

@@ -40,6 +40,30 @@ func TestSummary(t *testing.T) {
 	}
 }
 
+// TestSummaryNamesTheProjectAsItSpellsIt: the index normalises a name (zope-proxy); the summary
+// shows the one the metadata gives (zope.proxy), and never another project's.
+func TestSummaryNamesTheProjectAsItSpellsIt(t *testing.T) {
+	for _, tc := range []struct{ project, metadata, want string }{
+		{"zope-proxy", "zope.proxy", "zope.proxy 1.0: "},
+		{"zope-proxy", "", "zope-proxy 1.0: "},
+		{"zope-proxy", "other", "zope-proxy 1.0: "},
+	} {
+		r := sample()
+		r.Project, r.Version = tc.project, "1.0"
+		r.Metadata = nil
+		if tc.metadata != "" {
+			r.Metadata = &Metadata{Name: tc.metadata}
+		}
+		var b bytes.Buffer
+		if err := r.WriteSummary(&b); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.String(); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("project %q, metadata %q: summary starts %q, want %q", tc.project, tc.metadata, strings.SplitN(got, "\n", 2)[0], tc.want)
+		}
+	}
+}
+
 func TestSummarySaysTheCodeRan(t *testing.T) {
 	for _, tc := range []struct {
 		name    string

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -13,6 +14,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	name := r.Project
 	if name == "" {
 		name = r.Request.Spec
+	}
+	if m := r.Metadata; m != nil && sameName(m.Name, name) {
+		name = m.Name // as the project spells it (zope.proxy), not as the index normalises it
 	}
 	fmt.Fprintf(&b, "%s %s: %s", oneLine(name, 100), oneLine(r.Version, 40), strings.ToUpper(string(r.Verdict)))
 	if r.Reason != "" {
@@ -204,3 +208,11 @@ func filesWord(n int) string {
 	}
 	return "files"
 }
+
+// sameName reports whether two project names are the same once normalised as PEP 503 does.
+func sameName(a, b string) bool {
+	return a != "" && nameSeparators.ReplaceAllString(strings.ToLower(a), "-") == nameSeparators.ReplaceAllString(strings.ToLower(b), "-")
+}
+
+// nameSeparators are the runs PEP 503's normalisation makes one "-".
+var nameSeparators = regexp.MustCompile(`[-_.]+`)

@@ -261,11 +261,38 @@ func matchesAny(globs []string, name string) bool {
 	return false
 }
 
+// addoptsIgnored are the paths the project's pytest addopts leave out with --ignore, relative to
+// root as pytest, run there, takes them.
+func addoptsIgnored(root string) []string {
+	var out []string
+	for _, v := range pytestOption(root, "addopts") {
+		f := strings.Fields(v)
+		for i := 0; i < len(f); i++ {
+			p, ok := strings.CutPrefix(f[i], "--ignore=")
+			if !ok && f[i] == "--ignore" && i+1 < len(f) {
+				p, ok = f[i+1], true
+				i++
+			}
+			if ok && p != "" {
+				out = append(out, strings.TrimSuffix(strings.TrimPrefix(path.Clean(p), "./"), "/"))
+			}
+		}
+	}
+	return out
+}
+
 // discover decides how to run a project's tests, reading its configuration and files.
 func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
 	files = slices.DeleteFunc(slices.Clone(files), func(f string) bool { return loneTestPy(root, f, files) })
+	if ignored := addoptsIgnored(root); len(ignored) > 0 {
+		// The project's addopts leave these out, and pytest does (asttokens' --ignore=tests/testdata
+		// holds sample modules named *_test.py): not test files of the suite.
+		if kept := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return len(atOrBelow([]string{f}, ignored)) > 0 }); len(kept) > 0 {
+			files = kept
+		}
+	}
 	tox := projectPytestCommand(root)
 	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && len(pytestOption(root, "testpaths")) == 0 && tox.alone && len(within) > 0 {
 		// tox's pytest command is the whole suite, and names where it lies: the test files

@@ -459,6 +459,9 @@ type Coverage struct {
 	// Test files, conftest.py, documentation and other projects' code are never measured.
 	Source []string       `json:"source,omitempty"`
 	Files  []FileCoverage `json:"files,omitempty"`
+	// TestFilesLeftOut counts the test modules the wheel installs (traitlets/tests/), which are
+	// left out of the measure as the tree's test files are.
+	TestFilesLeftOut int `json:"test_files_left_out,omitempty"`
 }
 
 // FileCoverage is the coverage of one file.

@@ -102,8 +102,12 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			if c.BranchPercent != nil {
 				br = fmt.Sprintf("%.1f%%", *c.BranchPercent)
 			}
-			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s) of %s: %d %s\n", c.Percent, c.LinePercent, br,
-				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files), filesWord(len(c.Files)))
+			left := ""
+			if n := c.TestFilesLeftOut; n > 0 {
+				left = fmt.Sprintf(", %d test %s left out", n, filesWord(n))
+			}
+			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s) of %s: %d %s%s\n", c.Percent, c.LinePercent, br,
+				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files), filesWord(len(c.Files)), left)
 		} else if t.CoverageNote != "" && t.Results != nil {
 			fmt.Fprintf(&b, "  coverage  none: %s\n", oneLine(t.CoverageNote, 160))
 		}

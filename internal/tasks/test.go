@@ -130,6 +130,13 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	for _, d := range s.ignore {
 		pytestArgs = append(pytestArgs, "--ignore="+d)
 	}
+	if others := otherCopies(tree, copies); len(others) > 0 {
+		for _, d := range others {
+			pytestArgs = append(pytestArgs, "--ignore="+d)
+		}
+		t.Runner += ", leaving out " + strings.Join(others, ", ") + ", " + map[bool]string{true: "another copy", false: "other copies"}[len(others) == 1] +
+			" of the package than the one the build installed"
+	}
 	pytestArgs = append(pytestArgs, s.tox.args...)
 	if s.kind == suiteUnittest {
 		// unittest's runners run the test modules as Python compiled them: no assertion

@@ -114,6 +114,60 @@ func sourceDirsOf(tree, rel, installed string, dir bool) []string {
 	return out
 }
 
+// otherCopies are the directories of the tree (relative, slash-separated) that hold another copy
+// of an installed package than those the installed files replaced: the same package, by its
+// place below a top directory, its __init__.py and most of the installed package's module names,
+// but other bytes (crcmod 1.7's python2/crcmod/, beside the python3/crcmod/ its setup.py installs
+// on Python 3). Its tests are that copy's, for another Python, and pytest, collecting them, would
+// import it (python2/crcmod/test.py failed to collect, a SyntaxError in its crcmod.py).
+func otherCopies(tree string, copies []moduleCopy) []string {
+	entries, err := os.ReadDir(tree)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range copies {
+		if !c.dir || c.installed == "" || len(c.tree) == 0 {
+			continue
+		}
+		rel := filepath.FromSlash(strings.ReplaceAll(c.name, ".", "/"))
+		for _, e := range entries {
+			name := e.Name()
+			if !e.IsDir() || strings.HasPrefix(name, ".") || skipInCopy[name] || isTestDir(name) {
+				continue
+			}
+			cand := filepath.ToSlash(filepath.Join(name, rel))
+			if slices.Contains(c.tree, cand) || !isFile(filepath.Join(tree, cand, "__init__.py")) {
+				continue
+			}
+			if sharedModuleNames(filepath.Join(tree, cand), c.installed) {
+				out = append(out, cand)
+			}
+		}
+	}
+	return out
+}
+
+// sharedModuleNames says whether the package directory cand holds, by name, most (at least two
+// thirds, and two or more) of the .py files at the top of the installed package.
+func sharedModuleNames(cand, installed string) bool {
+	entries, err := os.ReadDir(installed)
+	if err != nil {
+		return false
+	}
+	n, shared := 0, 0
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".py") {
+			continue
+		}
+		n++
+		if isFile(filepath.Join(cand, e.Name())) {
+			shared++
+		}
+	}
+	return shared >= 2 && 3*shared >= 2*n
+}
+
 // samePackageSource says whether the package directory cand holds the installed package's
 // Python files as they were installed: its __init__.py, and every other .py file of the
 // installed package it has, equal.

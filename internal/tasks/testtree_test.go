@@ -43,6 +43,8 @@ func TestPlaceInstalled(t *testing.T) {
 		modules    []string
 		wantTree   map[string]string
 		wantCopies []moduleCopy
+		// wantOthers are the other copies of the package the tests leave out (see otherCopies).
+		wantOthers []string
 	}{
 		{
 			name: "tests inside the package with a compiled extension",
@@ -87,6 +89,7 @@ func TestPlaceInstalled(t *testing.T) {
 				"python3/cm/__init__.py": "from cm.core import *", "python3/cm/core.py": "x = 0", "python3/cm/test.py": "t",
 				"python3/cm/_ext.cpython-311-x86_64-linux-gnu.so": "ELF", "python3/src/_ext.c": "c", "test/test_cm.py": "t"},
 			wantCopies: []moduleCopy{{name: "cm", installed: "SITE/cm", dir: true, tree: []string{"python3/cm"}, compiled: true}},
+			wantOthers: []string{"python2/cm"},
 		},
 		{
 			name:       "a single module under lib/, and another file of its name elsewhere",
@@ -104,6 +107,9 @@ func TestPlaceInstalled(t *testing.T) {
 			copies, err := placeInstalled(tree, filepath.Dir(site), site, tc.modules)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.wantOthers, otherCopies(tree, copies)); d != "" {
+				t.Errorf("other copies (-want +got):\n%s", d)
 			}
 			for i := range copies {
 				copies[i].installed = strings.Replace(copies[i].installed, site, "SITE", 1)

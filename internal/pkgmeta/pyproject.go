@@ -87,7 +87,10 @@ type Contact struct {
 type DependencyGroup struct {
 	Name string `json:"name"`
 	// Tool is the tool whose table holds a group of ToolGroups: "hatch", "pdm" or "uv".
-	Tool         string   `json:"tool,omitempty"`
+	Tool string `json:"tool,omitempty"`
+	// Commands are the command lines of a Hatch environment's scripts (its own and those of the
+	// environments it inherits from), in their names' order.
+	Commands     []string `json:"commands,omitempty"`
 	Includes     []string `json:"includes,omitempty"`
 	Requirements []string `json:"requirements"`
 }

@@ -20,15 +20,15 @@ func toolGroups(tool map[string]any, extras map[string][]string) []DependencyGro
 	if hatch, ok := tool["hatch"].(map[string]any); ok {
 		if envs, ok := hatch["envs"].(map[string]any); ok {
 			for _, name := range sortedKeys(envs) {
-				reqs := hatchEnvRequirements(envs, name, extras, map[string]bool{})
-				if len(reqs) == 0 {
+				reqs, cmds := hatchEnvRequirements(envs, name, extras, map[string]bool{})
+				if len(reqs)+len(cmds) == 0 {
 					continue
 				}
 				as := map[string]string{"hatch-test": "test", "default": "dev"}[name]
 				if as == "" {
 					as = name
 				}
-				out = append(out, DependencyGroup{Name: as, Tool: "hatch", Requirements: reqs})
+				out = append(out, DependencyGroup{Name: as, Tool: "hatch", Requirements: nonNil(reqs), Commands: cmds})
 			}
 		}
 	}
@@ -50,16 +50,17 @@ func toolGroups(tool map[string]any, extras map[string][]string) []DependencyGro
 	return out
 }
 
-// hatchEnvRequirements are the requirements of Hatch's environment name: its template's (seen
-// guards a loop of templates), then its dependencies, extra-dependencies and the project extras
-// its features name.
-func hatchEnvRequirements(envs map[string]any, name string, extras map[string][]string, seen map[string]bool) []string {
+// hatchEnvRequirements are the requirements of Hatch's environment name, and its scripts'
+// command lines: its template's first (seen guards a loop of templates), then its
+// dependencies, extra-dependencies and the project extras its features name, and its scripts (a
+// string, or a list of command strings each; mkdocs 1.4.3's test script is its unittest
+// discovery, with the pattern its test modules' names follow).
+func hatchEnvRequirements(envs map[string]any, name string, extras map[string][]string, seen map[string]bool) (reqs, cmds []string) {
 	if seen[name] {
-		return nil
+		return nil, nil
 	}
 	seen[name] = true
 	env, _ := envs[name].(map[string]any)
-	var out []string
 	template := "default"
 	if t, ok := env["template"].(string); ok {
 		template = t
@@ -70,22 +71,36 @@ func hatchEnvRequirements(envs map[string]any, name string, extras map[string][]
 	// hatch-test is Hatch's own environment, which inherits nothing.
 	if template != "" && template != name && name != "hatch-test" {
 		if _, ok := envs[template]; ok {
-			out = append(out, hatchEnvRequirements(envs, template, extras, seen)...)
+			reqs, cmds = hatchEnvRequirements(envs, template, extras, seen)
 		}
 	}
-	out = append(out, requirementStrings(env["dependencies"])...)
-	out = append(out, requirementStrings(env["extra-dependencies"])...)
+	reqs = append(reqs, requirementStrings(env["dependencies"])...)
+	reqs = append(reqs, requirementStrings(env["extra-dependencies"])...)
 	features, _ := asArray(env["features"])
 	for _, f := range features {
 		if s, ok := f.(string); ok {
-			for extra, reqs := range extras {
+			for extra, rs := range extras {
 				if pep440.NormalizeName(extra) == pep440.NormalizeName(s) {
-					out = append(out, reqs...)
+					reqs = append(reqs, rs...)
 				}
 			}
 		}
 	}
-	return out
+	if scripts, ok := env["scripts"].(map[string]any); ok {
+		for _, k := range sortedKeys(scripts) {
+			switch v := scripts[k].(type) {
+			case string:
+				cmds = append(cmds, v)
+			case []any:
+				for _, c := range v {
+					if s, ok := c.(string); ok {
+						cmds = append(cmds, s)
+					}
+				}
+			}
+		}
+	}
+	return reqs, cmds
 }
 
 // requirementStrings are the PEP 508 requirements of a TOML array, the rest left out.

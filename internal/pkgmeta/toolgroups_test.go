@@ -58,6 +58,22 @@ extra-dependencies = ["trustme", "pytest-asyncio"]
 			},
 		},
 		{
+			name: "hatch scripts: mkdocs 1.4.3's unittest discovery",
+			pyproject: `[project.optional-dependencies]
+i18n = ["babel>=2.9.0"]
+[tool.hatch.envs.test]
+features = ["i18n"]
+dependencies = ["coverage"]
+[tool.hatch.envs.test.scripts]
+test = "coverage run --source=mkdocs --omit 'mkdocs/tests/*' -m unittest discover -p '*tests.py' mkdocs --top-level-directory ."
+_coverage = ["test", "coverage xml", "coverage report --show-missing"]
+`,
+			want: []DependencyGroup{{Name: "test", Tool: "hatch", Requirements: []string{"coverage", "babel>=2.9.0"},
+				Commands: []string{"test", "coverage xml", "coverage report --show-missing",
+					"coverage run --source=mkdocs --omit 'mkdocs/tests/*' -m unittest discover -p '*tests.py' mkdocs --top-level-directory ."}}},
+			wantTests: []TestDependencies{{Source: "pyproject.toml", Kind: "tool-group", Name: "test", Requirements: []string{"coverage", "babel>=2.9.0"}}},
+		},
+		{
 			name: "templates that loop end",
 			pyproject: `[tool.hatch.envs.a]
 template = "b"

@@ -77,6 +77,9 @@ var skipDirs = map[string]bool{"build": true, "dist": true, ".git": true, ".tox"
 // files that unittest's discovery collects (mock/tests/testmock.py).
 func findTestFiles(root string, max int) []string {
 	globs := configuredPythonFiles(root)
+	if p := unittestPattern(root); p != "" {
+		globs = append(globs, p)
+	}
 	var out []string
 	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -261,6 +264,20 @@ func matchesAny(globs []string, name string) bool {
 	return false
 }
 
+// runnerScript is the test runner script the tree ships by a conventional name (feedparser
+// 6.0.10's tests/runtests.py, whose unittest cases are made from its data files when it runs), or
+// "" when there is none.
+func runnerScript(root string) string {
+	for _, dir := range []string{"tests", "test", "."} {
+		for _, name := range []string{"runtests.py", "run_tests.py", "alltests.py", "all_tests.py", "run_all_tests.py"} {
+			if rel := path.Join(dir, name); isFile(filepath.Join(root, filepath.FromSlash(rel))) {
+				return rel
+			}
+		}
+	}
+	return ""
+}
+
 // addoptsIgnored are the paths the project's pytest addopts leave out with --ignore, relative to
 // root as pytest, run there, takes them.
 func addoptsIgnored(root string) []string {
@@ -364,6 +381,10 @@ func discover(root string) suite {
 	}
 	if s.script = toxScriptCommand(root); s.script != "" {
 		s.found = "no tests that pytest or unittest would collect: tox.ini runs the suite with its own script (`" + s.script + "`), which PYTI does not run"
+		return s
+	}
+	if s.script = runnerScript(root); s.script != "" {
+		s.found = "no tests that pytest or unittest would collect: the sdist ships its own test runner (`" + s.script + "`), which PYTI does not run"
 		return s
 	}
 	s.found = "no tests in the distribution"
@@ -497,6 +518,10 @@ func pythonFiles(root string, kind suiteKind, files []string) string {
 		}
 	}
 	if kind == suiteUnittest {
+		if p := unittestPattern(root); p != "" {
+			// The project's discovery names its own pattern (mkdocs' '*tests.py').
+			return p
+		}
 		// `python -m unittest discover` collects test*.py; *_test.py files were found too.
 		return "test*.py *_test.py"
 	}

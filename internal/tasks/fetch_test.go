@@ -295,6 +295,10 @@ func TestToxScriptCommand(t *testing.T) {
 		{"setup.py, a module, a script the sdist lacks, another environment or a factor are none",
 			"[testenv:lint]\ncommands = python run_tests.py\n[testenv]\ncommands =\n    py38: python run_tests.py\n    python setup.py test\n    python -m unittest\n    python missing.py\n    ../run_tests.py\n", ""},
 		{"pytest is no script", "[testenv]\ncommands = pytest tests\n", ""},
+		{"Python's options before the script (feedparser 6.0.10)", "[testenv]\ncommands = {envpython} -Wd tests/runtests.py\n", "{envpython} -Wd tests/runtests.py"},
+		{"an option's value before the script", "[testenv]\ncommands = python -W error -X dev run_tests.py\n", "python -W error -X dev run_tests.py"},
+		{"coverage runs the script (polib 1.2.0)", "[testenv]\ncommands = coverage run --branch tests/runtests.py\n", "coverage run --branch tests/runtests.py"},
+		{"coverage runs a module", "[testenv]\ncommands = coverage run -m unittest\n", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

@@ -134,7 +134,8 @@ func (j *job) projectFacts(ctx context.Context, src Source) inspection.Project {
 	p.HasPyproject = firstExisting(src.Root, "pyproject.toml") != ""
 	p.HasBuildSystem = src.Pyproject != nil && src.Pyproject.BuildSystem != nil
 	p.HasSetupPy = firstExisting(src.Root, "setup.py") != ""
-	p.HasTests = len(findTestFiles(src.Root, 1)) > 0
+	// Test modules, or a test runner of its own (feedparser's tests/runtests.py).
+	p.HasTests = len(findTestFiles(src.Root, 1)) > 0 || runnerScript(src.Root) != "" || toxScriptCommand(src.Root) != ""
 	p.HasLicenseFile = hasLicenseFile(src.Root)
 	if p.IsWheel = src.Kind == "wheel"; p.IsWheel && !p.HasLicenseFile {
 		// A wheel keeps its licence text in its .dist-info (or its licenses/ directory).

@@ -687,21 +687,8 @@ func runsUnittest(root string) bool {
 // `python -m unittest` or `discover` without one, the directory `discover DIR` or `-s DIR`
 // names; "" when the commands run no such discovery (they name test modules, or another runner).
 func unittestCommand(root string) (found bool, start string) {
-	var lines []string
-	if data, err := readToxConfig(root); err == nil {
-		lines = joinContinued(toxValue(string(data), "testenv", "commands"))
-	}
-	for _, name := range []string{"GNUmakefile", "makefile", "Makefile"} {
-		if data, err := readCapped(filepath.Join(root, name), 1<<20); err == nil {
-			for _, l := range strings.Split(string(data), "\n") {
-				if strings.HasPrefix(l, "\t") {
-					lines = append(lines, l)
-				}
-			}
-		}
-	}
 	started := false
-	for _, line := range lines {
+	for _, line := range testCommandLines(root) {
 		words := shellWords(toxExpand(line, nil, 0))
 		for i, w := range words {
 			base := w[strings.LastIndex(w, "/")+1:]
@@ -729,6 +716,62 @@ func unittestCommand(root string) (found bool, start string) {
 		}
 	}
 	return found, start
+}
+
+// testCommandLines are the command lines the project runs its tests with: tox.ini's [testenv]
+// commands, its Makefile's recipe lines, and the scripts of its Hatch test environment
+// (hatch-test, test, tests: see pkgmeta.Pyproject.ToolGroups).
+func testCommandLines(root string) []string {
+	var lines []string
+	if data, err := readToxConfig(root); err == nil {
+		lines = joinContinued(toxValue(string(data), "testenv", "commands"))
+	}
+	for _, name := range []string{"GNUmakefile", "makefile", "Makefile"} {
+		if data, err := readCapped(filepath.Join(root, name), 1<<20); err == nil {
+			for _, l := range strings.Split(string(data), "\n") {
+				if strings.HasPrefix(l, "\t") {
+					lines = append(lines, l)
+				}
+			}
+		}
+	}
+	if data, err := readCapped(filepath.Join(root, "pyproject.toml"), 4<<20); err == nil {
+		p, _ := pkgmeta.ParsePyproject(data)
+		for _, g := range p.ToolGroups {
+			if g.Tool == "hatch" && pkgmeta.IsTestName(g.Name) {
+				lines = append(lines, g.Commands...)
+			}
+		}
+	}
+	return lines
+}
+
+// unittestPattern is the pattern (-p, --pattern) of the first `python -m unittest discover`
+// among the project's test commands, when it names one: the names its test modules follow
+// (mkdocs 1.4.3's '*tests.py': build_tests.py, config_tests.py). "" otherwise.
+func unittestPattern(root string) string {
+	for _, line := range testCommandLines(root) {
+		words := shellWords(toxExpand(line, nil, 0))
+		for i, w := range words {
+			if w != "unittest" || i == 0 || words[i-1] != "-m" {
+				continue
+			}
+			args := words[i+1:]
+			if len(args) == 0 || args[0] != "discover" {
+				return ""
+			}
+			for j, a := range args {
+				if (a == "-p" || a == "--pattern") && j+1 < len(args) {
+					return args[j+1]
+				}
+				if v, ok := strings.CutPrefix(a, "--pattern="); ok {
+					return v
+				}
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // runnerOptions are what discoveryStart needs of a runner's command line: the long option that
@@ -806,16 +849,39 @@ func toxScriptCommand(root string) string {
 		if _, _, onFactors := factorCondition(line); onFactors {
 			continue
 		}
-		words := shellWords(toxExpand(line, nil, 0))
-		if len(words) < 2 || !pythonCommand.MatchString(path.Base(words[0])) {
-			continue
-		}
-		script := path.Clean(words[1])
+		script := scriptOf(shellWords(toxExpand(line, nil, 0)))
 		if strings.HasSuffix(script, ".py") && script != "setup.py" && insideTree(script) && exists(filepath.Join(root, filepath.FromSlash(script))) {
 			return strings.Join(strings.Fields(line), " ")
 		}
 	}
 	return ""
+}
+
+// scriptOf is the script a command runs with Python, cleaned: `python -Wd tests/runtests.py`
+// (feedparser 6.0.10's), `coverage run tests/tests.py` (polib's); "" when it runs none (a
+// module with -m, code with -c, another program).
+func scriptOf(words []string) string {
+	var i int
+	switch {
+	case len(words) > 0 && pythonCommand.MatchString(path.Base(words[0])):
+		i = 1
+	case len(words) > 1 && path.Base(words[0]) == "coverage" && words[1] == "run":
+		i = 2
+	default:
+		return ""
+	}
+	for ; i < len(words) && strings.HasPrefix(words[i], "-"); i++ {
+		switch w := words[i]; {
+		case w == "-m" || w == "-c" || w == "--module":
+			return ""
+		case w == "-W" || w == "-X" || w == "--rcfile" || w == "--source" || w == "--omit" || w == "--include" || w == "--concurrency" || w == "--data-file":
+			i++ // an option whose value is the next word
+		}
+	}
+	if i >= len(words) {
+		return ""
+	}
+	return path.Clean(words[i])
 }
 
 // joinContinued joins each line that ends in a backslash with the next, as tox reads a command

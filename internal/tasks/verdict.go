@@ -412,11 +412,11 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 			case dep != "":
 				add("dep:"+dep, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: test dependency `%s` %s", dep, why)})
-			case len(missingDeps)+len(unmetDeps) > 0 && fetch.OtherTestDepsFetched:
+			case len(missingDeps)+len(unmetDeps) > 0 && fetch.OtherTestDepsFetched && anyCouldProvide(name, append(slices.Clone(missingDeps), unmetDeps...)):
 				// A module of a test dependency the index could not satisfy, under another name.
 				add("unmet:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: `%s` was not installed, and some test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
-			case len(missingDeps)+len(unmetDeps) > 0:
+			case len(missingDeps)+len(unmetDeps) > 0 && !fetch.OtherTestDepsFetched:
 				// The test dependencies were left out because one of them could not be had.
 				add("dropped:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 1,
 					what: fmt.Sprintf("could not run: `%s` was not installed, and the test dependencies were left out: %s", name, unavailable(missingDeps, unmetDeps))})
@@ -569,6 +569,26 @@ var importNames = map[string]string{
 	"github": "PyGithub", "OpenGL": "PyOpenGL", "fitz": "PyMuPDF", "usb": "pyusb", "Xlib": "python-xlib",
 	"kafka": "kafka-python", "googleapiclient": "google-api-python-client", "stdnum": "python-stdnum",
 	"pythonjsonlogger": "python-json-logger", "sqlalchemy_utils": "SQLAlchemy-Utils",
+}
+
+// anyCouldProvide reports whether one of deps (requirements) could be the project that provides
+// module under another name: not a tool that runs no tests (black, flake8, sphinx, twine,
+// coverage: see notTestModules), nor a pytest plugin, unless the module is a pytest plugin's.
+// dnspython 2.3.0's Poetry dev-dependencies (black, flake8, mypy, pylint, pytest-cov, sphinx,
+// twine, coverage) could not be had, and none of them is the cryptography its tests import.
+func anyCouldProvide(module string, deps []string) bool {
+	for _, d := range deps {
+		project := d
+		if r, err := pep440.ParseRequirement(d); err == nil {
+			project = r.Name
+		}
+		mod := strings.ReplaceAll(pep440.NormalizeName(project), "-", "_")
+		if notTestModules[mod] || (strings.HasPrefix(mod, "pytest_") && !strings.HasPrefix(module, "pytest")) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // unavailableDep is the test requirement that provides module and could not be had, and why:

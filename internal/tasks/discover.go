@@ -264,6 +264,18 @@ func matchesAny(globs []string, name string) bool {
 	return false
 }
 
+// testDefinition is what a test module defines: a test function (or one assigned by name), a
+// Test class, a TestCase, a suite for unittest's protocols, a test collection hook, or others'
+// tests imported with *.
+var testDefinition = regexp.MustCompile(`(?m)^\s*(async\s+)?def\s+(test|load_tests|test_suite|suite\b|pytest_)|^\s*class\s+\w*(Test|test)|TestCase|unittest\.main|^test\w*\s*=|import\s+\*`)
+
+// definesTests reports whether a test-named module defines anything a runner collects (see
+// testDefinition); a file it cannot read counts as one that does.
+func definesTests(p string) bool {
+	data, err := readCapped(p, 4<<20)
+	return err != nil || testDefinition.Match(data)
+}
+
 // runnerScript is the test runner script the tree ships by a conventional name (feedparser
 // 6.0.10's tests/runtests.py, whose unittest cases are made from its data files when it runs), or
 // "" when there is none.
@@ -335,6 +347,11 @@ func discover(root string) suite {
 		// python -m, its pytest plugin's tests with pytest): every test file found runs, as
 		// without tox's paths.
 		tox.paths = nil
+	}
+	if len(files) > 0 && !slices.ContainsFunc(files, func(f string) bool { return definesTests(filepath.Join(root, f)) }) {
+		// Modules named like tests that define none (peewee's playhouse/test_utils.py, helpers
+		// for its users' tests, installed with the package): no suite.
+		files = nil
 	}
 	s := suite{modules: notCollected(all, files)}
 	if len(files) > 0 {

@@ -927,12 +927,13 @@ func runnerRequirements(root string, reqs []string) []string {
 	return nil
 }
 
-// devRequirementsFiles are the other requirements files, at the top of the tree or in
-// requirements/, named for tests or development (requests' requirements-dev.txt), sorted, those
-// named for tests first.
+// devRequirementsFiles are the other requirements files, at the top of the tree, in
+// requirements/ or in the test directory, named for tests or development (requests'
+// requirements-dev.txt, pydantic 1.10.7's tests/requirements-testing.txt), sorted, those named
+// for tests first.
 func devRequirementsFiles(root string) []string {
 	var out []string
-	for _, dir := range []string{"", "requirements"} {
+	for _, dir := range []string{"", "requirements", "tests", "test"} {
 		entries, err := os.ReadDir(filepath.Join(root, dir))
 		if err != nil {
 			continue

@@ -40,7 +40,7 @@ func representative() *Report {
 		URL: "http://127.0.0.1:3141/files/demo-1.0-py3-none-any.whl", Yanked: true, Chosen: true}
 	results := func(image string) TargetResults {
 		return TargetResults{
-			Fetch: &Fetch{Phase: phase("ok", 2000), Wheelhouse: []File{wheel}, IndexRequests: 4, Tools: []string{"pytest"},
+			Fetch: &Fetch{Phase: phase("ok", 2000), Wheelhouse: []File{wheel}, IndexRequests: 4, Tools: []string{"pytest"}, TestExtras: []string{"test"}, TestRequirements: []string{"pytest-mock>=3"},
 				MissingTestDeps: []string{"pretend"}, UnmetTestDeps: []string{"hypothesis>=99"}, RelaxedTestDeps: []string{"freezegun==1.1.0"},
 				UnfetchableTestDeps: []string{"cryptography>=3.4.0"}, UnfetchableBecause: []string{"cryptography>=3.4.0: ERROR: No matching distribution found for ply"}, OtherTestDepsFetched: true, StaticMetadata: true, PreparedMetadata: true,
 				OnHost: []string{"build requirements"}},

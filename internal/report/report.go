@@ -276,6 +276,11 @@ type Fetch struct {
 	IndexRequests int `json:"index_requests"`
 	// Tools are the test tools PYTI added because the project does not declare them.
 	Tools []string `json:"tools,omitempty"`
+	// TestExtras and TestRequirements are what was fetched for the tests: the package's extras
+	// for tests, and the other test requirements (of a dependency group, tox.ini's deps, a test
+	// requirements file...) as PYTI asked pip for them.
+	TestExtras       []string `json:"test_extras,omitempty"`
+	TestRequirements []string `json:"test_requirements,omitempty"`
 	// MissingTestDeps are the test dependencies the index does not have at all; the tests then
 	// ran without them (and without the others, unless OtherTestDepsFetched).
 	MissingTestDeps []string `json:"missing_test_dependencies,omitempty"`

@@ -207,6 +207,36 @@ func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
 	}
 }
 
+// TestSummaryNamesTestDeps: the summary says what was fetched for the tests (qrcode's outcome
+// hangs on whether its pil extra was), a long list capped, and nothing without tests.
+func TestSummaryNamesTestDeps(t *testing.T) {
+	many := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	for _, tc := range []struct {
+		name         string
+		extras, reqs []string
+		noTests      bool
+		want         string
+	}{
+		{"extras and requirements", []string{"pil", "test"}, []string{"pytest-mock>=3"}, false, "  test deps extras [pil,test]; pytest-mock>=3\n"},
+		{"a long list", nil, many, false, "  test deps a, b, c, d, e, f, g, h and 2 more\n"},
+		{"none", nil, nil, false, ""},
+		{"no tests", []string{"test"}, nil, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.Verdict, r.Reason = VerdictPassed, "3 passed"
+			if tc.noTests {
+				r.Verdict, r.Reason = VerdictNoTests, "no tests in the distribution"
+				r.Results().Tests.Results = nil
+			}
+			r.TargetResults.Fetch = &Fetch{TestExtras: tc.extras, TestRequirements: tc.reqs}
+			if got := summaryLines(t, r, "  test deps"); got != tc.want {
+				t.Errorf("test deps line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSummaryShowsTheMatrix(t *testing.T) {
 	r := sample()
 	r.Matrix = []Cell{

@@ -80,6 +80,16 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		} else {
 			fmt.Fprintf(&b, "  tests     %s\n", oneLine(t.Found, 160))
 		}
+		if f := res.Fetch; f != nil && len(f.TestExtras)+len(f.TestRequirements) > 0 && !noTests {
+			var what []string
+			if len(f.TestExtras) > 0 {
+				what = append(what, "extras ["+strings.Join(f.TestExtras, ",")+"]")
+			}
+			if n := len(f.TestRequirements); n > 0 {
+				what = append(what, strings.Join(capStrings(f.TestRequirements, 8), ", ")+moreOf(n, 8))
+			}
+			fmt.Fprintf(&b, "  test deps %s\n", oneLine(strings.Join(what, "; "), 160))
+		}
 		if f := res.Fetch; f != nil && len(f.MissingTestDeps)+len(f.UnmetTestDeps) > 0 && !noTests {
 			// Whatever the verdict, when there are tests: the tests that need them did not run,
 			// or ran less than they would (attrs' test_slots skip their memory checks without
@@ -220,3 +230,19 @@ func sameName(a, b string) bool {
 
 // nameSeparators are the runs PEP 503's normalisation makes one "-".
 var nameSeparators = regexp.MustCompile(`[-_.]+`)
+
+// capStrings is at most n of list.
+func capStrings(list []string, n int) []string {
+	if len(list) > n {
+		return list[:n]
+	}
+	return list
+}
+
+// moreOf says how many of total a list capped at n left out: "", or " and 3 more".
+func moreOf(total, n int) string {
+	if total <= n {
+		return ""
+	}
+	return fmt.Sprintf(" and %d more", total-n)
+}

@@ -360,6 +360,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		return fetched{Fetch: fetch}, err
 	}
 	j.checkFetchedRecords(ctx, t, proxy)
+	fetch.TestExtras, fetch.TestRequirements = used.Extras, used.TestRequirements
 	return fetched{Fetch: fetch, Wheelhouse: used}, nil
 }
 

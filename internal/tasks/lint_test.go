@@ -80,28 +80,7 @@ func TestShippedSources(t *testing.T) {
 // there named as one of them (pyflakes' own project, or a hostile one) is linted, never run as the
 // linter.
 func TestLintersAreNotTheLintedPackage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the linters in the sandbox; skipped with -short")
-	}
-	if err := bwrap.New().Check(); err != nil {
-		t.Skipf("no sandbox: %v", err)
-	}
-	client, err := pypi.NewClient(pypi.Options{IndexURL: "http://127.0.0.1:1/simple/", CacheDir: t.TempDir(), AllowPrivate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := Options{Client: client, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"), Logger: slog.New(slog.DiscardHandler)}.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := newJobEnv(Request{Spec: "pyflakes"}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.close()
-	if err := os.MkdirAll(e.src, 0o755); err != nil { // unpack makes it
-		t.Fatal(err)
-	}
+	e := lintEnv(t, "pyflakes")
 	dir := filepath.Join(e.work, "lint", "src")
 	ran := "raise SystemExit('the linted package ran as the linter')\n"
 	testfs.Write(t, dir, map[string]string{
@@ -132,28 +111,7 @@ func TestLintersAreNotTheLintedPackage(t *testing.T) {
 // happens to have installed: pytest is there (PYTI's tests run with it), yet a package that imports
 // it without it in its wheelhouse gets pylint's import-error, the same on every machine.
 func TestPylintSeesOnlyTheWheelhouse(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs pylint in the sandbox; skipped with -short")
-	}
-	if err := bwrap.New().Check(); err != nil {
-		t.Skipf("no sandbox: %v", err)
-	}
-	client, err := pypi.NewClient(pypi.Options{IndexURL: "http://127.0.0.1:1/simple/", CacheDir: t.TempDir(), AllowPrivate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := Options{Client: client, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"), Logger: slog.New(slog.DiscardHandler)}.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := newJobEnv(Request{Spec: "pkg"}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.close()
-	if err := os.MkdirAll(e.src, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	e := lintEnv(t, "pkg")
 	dir := filepath.Join(e.work, "lint", "src")
 	deps := filepath.Join(e.work, "lint", "deps")
 	testfs.Write(t, dir, map[string]string{
@@ -183,4 +141,33 @@ func TestPylintSeesOnlyTheWheelhouse(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("pylint's import errors (-want +got)\n%s\noutput:\n%s", d, output)
 	}
+}
+
+// lintEnv is the environment of a job analysing spec whose linters a test runs in the sandbox
+// (skipped with -short, or without a sandbox), its source directory made as unpack makes it.
+func lintEnv(t *testing.T, spec string) *jobEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the linters in the sandbox; skipped with -short")
+	}
+	if err := bwrap.New().Check(); err != nil {
+		t.Skipf("no sandbox: %v", err)
+	}
+	client, err := pypi.NewClient(pypi.Options{IndexURL: "http://127.0.0.1:1/simple/", CacheDir: t.TempDir(), AllowPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := Options{Client: client, Backend: bwrap.New(), Dir: filepath.Join(t.TempDir(), "job"), Logger: slog.New(slog.DiscardHandler)}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := newJobEnv(Request{Spec: spec}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.close)
+	if err := os.MkdirAll(e.src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -44,30 +44,17 @@ func localTestProjects(root string) []string {
 }
 
 // requirementsFileLines are the raw lines (editable ones without their -e) of the
-// requirements file name (relative to root), and of the files it includes with -r, each file
-// once (read).
+// requirements file name (relative to root) and of the files it includes with -r that install a
+// path or URL, each file once (read).
 func requirementsFileLines(root, name string, read map[string]bool) []string {
-	name = filepath.Clean(filepath.FromSlash(strings.TrimPrefix(name, "{toxinidir}/")))
-	if name == "." || filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) || read[name] {
-		return nil
-	}
-	read[name] = true
-	data, err := readCapped(filepath.Join(root, name), 1<<20)
-	if err != nil {
-		return nil
-	}
-	rf, _ := pkgmeta.ParseRequirementsFile(data)
 	var out []string
-	for _, l := range rf.Requirements {
-		if l.Editable || l.Direct {
-			out = append(out, l.Raw)
+	walkRequirementsFiles(root, strings.TrimPrefix(name, "{toxinidir}/"), read, func(rf *pkgmeta.RequirementsFile) {
+		for _, l := range rf.Requirements {
+			if l.Editable || l.Direct {
+				out = append(out, l.Raw)
+			}
 		}
-	}
-	for _, inc := range rf.Includes {
-		if inc.Kind == "requirements" {
-			out = append(out, requirementsFileLines(root, filepath.Join(filepath.Dir(name), filepath.FromSlash(inc.Path)), read)...)
-		}
-	}
+	})
 	return out
 }
 

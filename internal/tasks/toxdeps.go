@@ -1028,23 +1028,31 @@ func requirementsFileIn(root, name string) []string {
 }
 
 func requirementsFileOnce(root, name string, read map[string]bool) []string {
+	var reqs []string
+	walkRequirementsFiles(root, name, read, func(rf *pkgmeta.RequirementsFile) { reqs = append(reqs, fileRequirements(rf)...) })
+	return reqs
+}
+
+// walkRequirementsFiles calls each with the requirements file name (relative to root), then with
+// the files it includes with -r, as pip reads them (relative to the file that names them), each
+// file once (read); a name leaving the tree, or a file that cannot be read, is passed over.
+func walkRequirementsFiles(root, name string, read map[string]bool, each func(*pkgmeta.RequirementsFile)) {
 	name = filepath.Clean(filepath.FromSlash(name))
 	if name == "." || filepath.IsAbs(name) || name == ".." || strings.HasPrefix(name, ".."+string(filepath.Separator)) || read[name] {
-		return nil
+		return
 	}
 	read[name] = true
 	data, err := readCapped(filepath.Join(root, name), 1<<20)
 	if err != nil {
-		return nil
+		return
 	}
 	rf, _ := pkgmeta.ParseRequirementsFile(data)
-	reqs := fileRequirements(rf)
+	each(rf)
 	for _, inc := range rf.Includes {
 		if inc.Kind == "requirements" {
-			reqs = append(reqs, requirementsFileOnce(root, filepath.Join(filepath.Dir(name), filepath.FromSlash(inc.Path)), read)...)
+			walkRequirementsFiles(root, filepath.Join(filepath.Dir(name), filepath.FromSlash(inc.Path)), read, each)
 		}
 	}
-	return reqs
 }
 
 // fileRequirements are the requirements of a requirements file to ask the index for (see

@@ -226,6 +226,44 @@ func TestBuildoutBootstrapIsNotHarmful(t *testing.T) {
 	}
 }
 
+// TestMainBlockRunsWhenRun: a module's main block runs when a person runs the module (Babel
+// 2.12.1's scripts/download_import_cldr.py downloads CLDR there and runs its importer): what it
+// does is medium, not high; setup.py's main block runs at every install, and stays high.
+func TestMainBlockRunsWhenRun(t *testing.T) {
+	py := python(t)
+	main := "import subprocess, sys, urllib.request\n\n\ndef main():\n    urllib.request.urlretrieve('https://unicode.org/cldr.zip', 'cldr.zip')\n" +
+		"    subprocess.check_call([sys.executable, 'import_cldr.py'])\n\n\nif __name__ == '__main__':\n    main()\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"a module's main block", map[string]string{"pkg-1.0/setup.py": "from setuptools import setup\nsetup(name='pkg')\n",
+			"pkg-1.0/pkg/__init__.py": "", "pkg-1.0/scripts/download.py": main}, []string{"download-and-run medium pkg-1.0/scripts/download.py"}},
+		{"setup.py's main block", map[string]string{"pkg-1.0/setup.py": strings.Replace(main, "    main()\n", "    main()\n    setup(name='pkg')\n", 1),
+			"pkg-1.0/pkg/__init__.py": ""}, []string{"download-and-run high pkg-1.0/setup.py"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, tc.files)
+			findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range findings {
+				if f.RuleID == "download-and-run" {
+					got = append(got, f.RuleID+" "+string(f.Severity)+" "+f.File)
+				}
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("download-and-run findings (-want +got)\n%s", d)
+			}
+		})
+	}
+}
+
 // importTimeNetwork scans the files and returns the import-time-network findings, as "RULE FILE".
 func importTimeNetwork(t *testing.T, py string, files map[string]string) []string {
 	t.Helper()

@@ -489,6 +489,8 @@ class FileReader:
         for stmt in tree.body:
             if isinstance(stmt, ast.ClassDef) and stmt.name in self.hooks:
                 roots.extend(stmt.body)
+            elif isinstance(stmt, ast.If) and self.role == "setup" and self.is_main(stmt.test):
+                roots.extend(stmt.body + stmt.orelse)  # setup.py's main block: install time
             elif isinstance(stmt, ast.If) and (self.is_main(stmt.test) or self.manual_command(stmt.test)):
                 main_roots.extend(stmt.body)
                 roots.extend(stmt.orelse)
@@ -1128,7 +1130,14 @@ class FileReader:
                 self.visit_body(node.body, ctx, in_hook or node.name in self.hooks)
                 return
             if t is ast.If and (self.is_main(node.test) or self.manual_command(node.test)):
-                self.visit_body(node.body, "main" if ctx in ("module", "install") else ctx, in_hook)
+                # A module's main block runs when a person runs it as a script, and so does
+                # setup.py's block for a command only a maintainer gives (`sys.argv[-1] ==
+                # "publish"`); setup.py's own main block runs at every install, pip running it as
+                # __main__.
+                body_ctx = ctx
+                if ctx == "module" or (ctx == "install" and (self.role != "setup" or self.manual_command(node.test))):
+                    body_ctx = "main"
+                self.visit_body(node.body, body_ctx, in_hook)
                 self.visit_body(node.orelse, ctx, in_hook)
                 return
             if t is ast.AugAssign and type(node.target) is ast.Name:

@@ -88,9 +88,12 @@ func DefaultOptions() Options {
 }
 
 // stepLimits are the limits of one sandboxed step that may run for wall.
-func (o Options) stepLimits(wall time.Duration) sandbox.Limits {
+func (o Options) stepLimits(wall time.Duration, quiet bool) sandbox.Limits {
 	lim := o.Limits
 	lim.Wall = wall
+	if quiet && wall > 0 {
+		lim.NoOutput = wall
+	}
 	return lim
 }
 

@@ -67,6 +67,9 @@ type step struct {
 	env  []string
 	dir  string
 	wall time.Duration
+	// quiet says the step may print nothing until it ends (pylint over a large package, at a low
+	// priority beside the tests): only its wall limit ends it, not the no-output one.
+	quiet bool
 	// indexSock is the unix socket of an index proxy to bridge into the sandbox ("" for none).
 	indexSock string
 	// site is the environment's site-packages inside the sandbox, for the rules ($SITE).
@@ -119,7 +122,7 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 			{Src: j.scripts, Dst: insideScripts},
 		}, s.readOnly...),
 		Over:   s.over,
-		Limits: o.stepLimits(s.wall),
+		Limits: o.stepLimits(s.wall, s.quiet),
 		Trace:  s.phase != "" && !o.NoTrace,
 	}
 	if spec.Trace {

@@ -286,8 +286,9 @@ type Fetch struct {
 	MissingTestDeps []string `json:"missing_test_dependencies,omitempty"`
 	// UnmetTestDeps are test requirements the index has no matching version of.
 	UnmetTestDeps []string `json:"unmet_test_dependencies,omitempty"`
-	// RelaxedTestDeps are exact pins of test requirements (a lock file's `freezegun==1.1.0`) the
-	// index has no such version of but others: they were fetched at the version pip chose.
+	// RelaxedTestDeps are exact pins of test requirements (a lock file's `freezegun==1.1.0`), and
+	// requirements on the test tools PYTI installs anyway (`pytest<7`), that the index has no
+	// such version of but others: they were fetched at the version pip chose.
 	RelaxedTestDeps []string `json:"relaxed_test_dependencies,omitempty"`
 	// UnfetchableTestDeps are test requirements the index has that pip could not fetch beside
 	// the package, each with pip's last words: a dependency of theirs the index lacks (PyJWT's

@@ -1278,12 +1278,14 @@ func (u unavailableTests) any() bool { return len(u.missing)+len(u.unmet)+len(u.
 
 // relaxPins takes out of unmet (test requirements the index has no matching version of) the
 // exact pins of a project the index has other versions of (a pip-compile lock file's
-// `freezegun==1.1.0` on an index with freezegun 1.2.1): relaxed, to be installed at the version
-// pip chooses, as a user who runs the tests installs them. The rest stays unmet.
+// `freezegun==1.1.0` on an index with freezegun 1.2.1), and the requirements on the test tools
+// PYTI installs whatever the project asks (PyJWT 2.6.0's `pytest<7`, immutables'
+// `pytest~=6.2.4`): relaxed, to be installed at the version pip chooses, as a user who runs the
+// tests installs them. The rest stays unmet.
 func (j *job) relaxPins(ctx context.Context, unmet []string) (relaxed, still []string) {
 	for _, u := range unmet {
 		r, err := pep440.ParseRequirement(u)
-		if err == nil && isPin(r.Specifier) {
+		if err == nil && (isPin(r.Specifier) || slices.Contains(testTools, pep440.NormalizeName(r.Name))) {
 			r.Specifier, r.Marker = nil, nil
 			if _, err := j.opts.Client.Resolve(ctx, r.String()); err == nil {
 				relaxed = append(relaxed, u)
@@ -1313,7 +1315,7 @@ func othersFetched(fetch *report.Fetch, others []string) string {
 		parts = append(parts, "the test dependencies the index cannot satisfy were left out ("+unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)+")")
 	}
 	if len(fetch.RelaxedTestDeps) > 0 {
-		parts = append(parts, "the test dependencies pinned to versions the index lacks ("+quoteList(fetch.RelaxedTestDeps)+") were fetched at the versions pip chose instead")
+		parts = append(parts, "the test dependencies whose versions the index lacks ("+quoteList(fetch.RelaxedTestDeps)+") were fetched at the versions pip chose instead")
 	}
 	if len(fetch.UnfetchableTestDeps) > 0 {
 		parts = append(parts, "the test dependencies pip could not fetch beside the package were left out ("+strings.Join(fetch.UnfetchableBecause, "; ")+")")

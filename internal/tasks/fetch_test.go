@@ -725,6 +725,7 @@ func TestRelaxPins(t *testing.T) {
 	dir := t.TempDir()
 	writeWheel(t, dir, "freezegun", "1.2.1", nil, "")
 	writeWheel(t, dir, "attrs", "22.2.0", nil, "")
+	writeWheel(t, dir, "pytest", "7.2.1", nil, "")
 	_, client := serveIndex(t, dir)
 	j := &job{jobEnv: &jobEnv{opts: Options{Client: client}}}
 	tests := []struct {
@@ -736,6 +737,8 @@ func TestRelaxPins(t *testing.T) {
 		{"a range is the project's need, not a lock", []string{"freezegun>=2"}, nil, []string{"freezegun>=2"}},
 		{"a pin of a project the index lacks", []string{"py==1.11.0"}, nil, []string{"py==1.11.0"}},
 		{"a wildcard pin", []string{"freezegun==1.1.*"}, []string{"freezegun==1.1.*"}, nil},
+		{"a range on a test tool PYTI installs anyway (PyJWT's pytest<7, immutables' pytest~=6.2.4)", []string{"pytest~=6.2.4", "freezegun>=2"},
+			[]string{"pytest~=6.2.4"}, []string{"freezegun>=2"}},
 		{"nothing unmet", nil, nil, nil},
 	}
 	for _, tt := range tests {

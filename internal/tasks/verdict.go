@@ -732,7 +732,7 @@ func withRelaxed(fetch *report.Fetch) string {
 	if fetch == nil || len(fetch.RelaxedTestDeps) == 0 {
 		return ""
 	}
-	return ", run with the index's versions instead of the pinned " + quoteList(fetch.RelaxedTestDeps)
+	return ", run with the index's versions instead of " + quoteList(fetch.RelaxedTestDeps)
 }
 
 // unavailable says which test requirements the index could not satisfy.

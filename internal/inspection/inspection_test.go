@@ -228,7 +228,8 @@ func TestBuildoutBootstrapIsNotHarmful(t *testing.T) {
 
 // TestMainBlockRunsWhenRun: a module's main block runs when a person runs the module (Babel
 // 2.12.1's scripts/download_import_cldr.py downloads CLDR there and runs its importer): what it
-// does is medium, not high; setup.py's main block runs at every install, and stays high.
+// does is medium, not high, and so is what the functions it calls do; setup.py's main block runs
+// at every install, and stays high.
 func TestMainBlockRunsWhenRun(t *testing.T) {
 	py := python(t)
 	main := "import subprocess, sys, urllib.request\n\n\ndef main():\n    urllib.request.urlretrieve('https://unicode.org/cldr.zip', 'cldr.zip')\n" +
@@ -242,6 +243,12 @@ func TestMainBlockRunsWhenRun(t *testing.T) {
 			"pkg-1.0/pkg/__init__.py": "", "pkg-1.0/scripts/download.py": main}, []string{"download-and-run medium pkg-1.0/scripts/download.py"}},
 		{"setup.py's main block", map[string]string{"pkg-1.0/setup.py": strings.Replace(main, "    main()\n", "    main()\n    setup(name='pkg')\n", 1),
 			"pkg-1.0/pkg/__init__.py": ""}, []string{"download-and-run high pkg-1.0/setup.py"}},
+		// py-cpuinfo 9.0.0: its main block, which get_cpu_info() runs in a child process, decodes
+		// what that child sent back.
+		{"a module's main block unpickles what it decodes", map[string]string{"pkg-1.0/setup.py": "from setuptools import setup\nsetup(name='pkg')\n",
+			"pkg-1.0/pkg/__init__.py": "import base64, pickle, sys\n\n\ndef _b64_to_obj(thing):\n    return pickle.loads(base64.b64decode(thing))\n\n\n" +
+				"if __name__ == '__main__':\n    print(_b64_to_obj(sys.argv[1]))\n"},
+			[]string{"pickle-decoded medium pkg-1.0/pkg/__init__.py"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,12 +260,12 @@ func TestMainBlockRunsWhenRun(t *testing.T) {
 			}
 			var got []string
 			for _, f := range findings {
-				if f.RuleID == "download-and-run" {
+				if f.RuleID == "download-and-run" || f.RuleID == "pickle-decoded" {
 					got = append(got, f.RuleID+" "+string(f.Severity)+" "+f.File)
 				}
 			}
 			if d := cmp.Diff(tc.want, got); d != "" {
-				t.Errorf("download-and-run findings (-want +got)\n%s", d)
+				t.Errorf("findings (-want +got)\n%s", d)
 			}
 		})
 	}

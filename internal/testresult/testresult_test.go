@@ -185,6 +185,34 @@ def pytest_collect_file(file_path, parent):
 	}
 }
 
+// TestTeardownErrorAfterFailure: a test that failed, whose fixture then failed in its teardown
+// (watchdog's inotify test timed out, and its fixture found the thread left behind), is one case
+// that keeps its failure and its cause; pytest counts both, as its closing line says.
+func TestTeardownErrorAfterFailure(t *testing.T) {
+	src := `import pytest
+left = []
+@pytest.fixture
+def no_leak():
+    yield
+    assert not left, "a thread left behind"
+def test_waits(no_leak):
+    left.append(1)
+    raise TimeoutError("no event came")
+`
+	run, out := runPytest(t, map[string]string{"test_w.py": src})
+	if d := cmp.Diff(Counts{Failed: 1, Errors: 1}, closingLine(t, out)); d != "" {
+		t.Errorf("pytest's closing line (-want +got)\n%s", d)
+	}
+	var got []string
+	for _, c := range run.Cases {
+		got = append(got, fmt.Sprintf("%s %s %s %s", c.NodeID, c.Outcome, c.Class, c.Message))
+	}
+	want := []string{"test_w.py::test_waits failed error TimeoutError: no event came"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("cases (-want +got)\n%s\n%s", d, out)
+	}
+}
+
 // runPytest runs /usr/bin/python3's pytest with PYTI's plugin on a suite of these files, and
 // returns what the plugin reported and pytest's output.
 func runPytest(t *testing.T, files map[string]string, args ...string) (*Run, string) {

@@ -258,14 +258,25 @@ type pthFile struct{ libDir, name, dist string }
 // layerPth is a layer's .pth file as the environment's site-packages holds it: the layer's
 // directories first (prefix, path lines: already on sys.path, site skips them), then its lines,
 // each path line (one that is not an import, a comment or blank) made absolute in the library
-// directory it came from (libDir, as the sandbox sees it), as site resolves it there.
+// directory it came from (libDir, as the sandbox sees it), as site resolves it there, and the
+// site directory an import line reads (setuptools' -nspkg.pth) made that directory too.
+// siteDirOfFrame is how setuptools' -nspkg.pth lines name the directory site is reading.
+const siteDirOfFrame = "sys._getframe(1).f_locals['sitedir']"
+
 func layerPth(prefix, libDir string, data []byte) []byte {
 	var b strings.Builder
 	b.WriteString(prefix)
 	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
 		l := strings.TrimRight(line, "\r")
 		switch {
-		case strings.TrimSpace(l) == "", strings.HasPrefix(l, "#"), strings.HasPrefix(l, "import ") || strings.HasPrefix(l, "import\t"):
+		case strings.HasPrefix(l, "import ") || strings.HasPrefix(l, "import\t"):
+			// setuptools' -nspkg.pth finds its namespace package in the directory site is
+			// reading (the frame's sitedir), which is now the environment's site-packages: it is
+			// the library directory's. Left as it was, every Python start printed "Error
+			// processing line 2 of ...-nspkg.pth" (testfixtures' tests compare a child's
+			// stderr), and the namespace package was not set up.
+			l = strings.ReplaceAll(l, siteDirOfFrame, "'"+strings.ReplaceAll(libDir, "'", `\'`)+"'")
+		case strings.TrimSpace(l) == "", strings.HasPrefix(l, "#"):
 		case path.IsAbs(l):
 		default:
 			l = path.Join(libDir, l)

@@ -3,12 +3,15 @@ package tasks
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/testfs"
 )
 
 // TestPluginsSetAside: the options that keep pytest-cov and pytest-xdist from taking the
@@ -58,6 +61,9 @@ func TestLayerPth(t *testing.T) {
 			prefix + "# paths\n/run/pyti-test-env/lib/python3.11/site-packages/sub/dir\n\n/opt/abs\nimport\tsys\n"},
 		{"no final newline", "extra", prefix + "/run/pyti-test-env/lib/python3.11/site-packages/extra\n"},
 		{"an empty file", "", prefix + "\n"},
+		{"setuptools' -nspkg.pth reads the directory site is reading: the layer's",
+			"import sys, types, os;p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('zope',))\n",
+			prefix + "import sys, types, os;p = os.path.join('/run/pyti-test-env/lib/python3.11/site-packages', *('zope',))\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,6 +72,29 @@ func TestLayerPth(t *testing.T) {
 				t.Errorf("layerPth (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestLayerNspkgPthRuns: setuptools' -nspkg.pth of a distribution in the test layer, copied into
+// the environment's site-packages as layerPth writes it, sets up the namespace package from the
+// layer, and Python starts without an error about it (testfixtures' tests compare a child
+// Python's stderr; zope.component's .pth printed "Error processing line 2").
+func TestLayerNspkgPthRuns(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("no /usr/bin/python3")
+	}
+	// What setuptools 66 writes into acme.core-1-nspkg.pth for namespace package "acme".
+	const nspkg = `import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *('acme',));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('acme', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('acme', [os.path.dirname(p)])));m = m or sys.modules.setdefault('acme', types.ModuleType('acme'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)` + "\n"
+	dir := t.TempDir()
+	layer, site := filepath.Join(dir, "layer"), filepath.Join(dir, "site")
+	testfs.Write(t, layer, map[string]string{"acme/core/__init__.py": "WHERE = 'layer'\n"})
+	testfs.Write(t, site, map[string]string{"acme.core-1-nspkg.pth": string(layerPth(layer+"\n", layer, []byte(nspkg)))})
+	cmd := exec.Command("/usr/bin/python3", "-S", "-c", "import site, sys; site.addsitedir(sys.argv[1]); import acme.core; print(acme.core.WHERE)", site)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || strings.TrimSpace(string(out)) != "layer" || stderr.Len() > 0 {
+		t.Errorf("python: %v, printed %q, stderr %q", err, out, stderr.String())
 	}
 }
 

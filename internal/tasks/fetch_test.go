@@ -273,10 +273,12 @@ func TestToxExtras(t *testing.T) {
 			"[tox]\nenvlist = py{27,35,36,py}-{full,no-deps}\n[testenv]\nextras =\n    testing\n    {py27,py35,py36,pypy}-full: yaml\n    py27: legacy\n", []string{"testing", "yaml"}},
 		{"the project itself with extras in deps (tenacity's .[doc])", "[testenv]\ndeps =\n    .[doc]\n    -e {toxinidir}[test, yaml]\n    -e .\n    pytest\n    other[x]\n    py38: .[old]\n", []string{"doc", "test", "yaml"}},
 		{"another environment's", "[testenv:docs]\ndeps = .[docs]\nextras = docs\n[testenv]\ncommands = pytest\n", nil},
+		{"the project with extras in a requirements file tox installs (watchdog 2.3.1's, quoted)",
+			"[testenv]\ndeps =\n    -r requirements-tests.txt\ncommands = pytest\n", []string{"watchmedo"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox})
+			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "requirements-tests.txt": "-e \".[watchmedo]\"\nflaky\npytest\n"})
 			if d := cmp.Diff(tc.want, toxExtras(root, "3.11.2")); d != "" {
 				t.Error(d)
 			}

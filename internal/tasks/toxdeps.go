@@ -341,17 +341,30 @@ func toxExtras(root, pythonVersion string) []string {
 		}
 		out = appendNames(out, line)
 	}
+	read := map[string]bool{}
 	for _, line := range toxValue(string(data), "testenv", "deps") {
-		if m := selfWithExtras.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+		line = strings.TrimSpace(line)
+		if m := selfWithExtras.FindStringSubmatch(line); m != nil {
 			out = appendNames(out, m[1])
+		}
+		if strings.HasPrefix(line, "-r") {
+			// A requirements file tox installs may install the project with extras too:
+			// watchdog 2.3.1's requirements-tests.txt starts with -e ".[watchmedo]".
+			walkRequirementsFiles(root, strings.TrimSpace(strings.TrimPrefix(toxExpand(line, nil, 0), "-r")), read, func(rf *pkgmeta.RequirementsFile) {
+				for _, l := range rf.Requirements {
+					if m := selfWithExtras.FindStringSubmatch(strings.TrimSpace(l.Raw)); m != nil {
+						out = appendNames(out, m[1])
+					}
+				}
+			})
 		}
 	}
 	return out
 }
 
 // selfWithExtras is a tox deps line installing the project itself with extras: ".[doc]",
-// "-e .[test,doc]", "{toxinidir}[tests]".
-var selfWithExtras = regexp.MustCompile(`^(?:-e\s*)?(?:\.|\./|\{toxinidir\}/?)\[([^\]]+)\]$`)
+// "-e .[test,doc]", "{toxinidir}[tests]", quoted or not (`-e ".[watchmedo]"`).
+var selfWithExtras = regexp.MustCompile(`^(?:-e\s*)?["']?(?:\.|\./|\{toxinidir\}/?)\[([^\]]+)\]["']?$`)
 
 // appendNames adds the valid names of a comma-separated list to out, each once.
 func appendNames(out []string, list string) []string {

@@ -273,6 +273,8 @@ func TestToxExtras(t *testing.T) {
 			"[tox]\nenvlist = py{27,35,36,py}-{full,no-deps}\n[testenv]\nextras =\n    testing\n    {py27,py35,py36,pypy}-full: yaml\n    py27: legacy\n", []string{"testing", "yaml"}},
 		{"the project itself with extras in deps (tenacity's .[doc])", "[testenv]\ndeps =\n    .[doc]\n    -e {toxinidir}[test, yaml]\n    -e .\n    pytest\n    other[x]\n    py38: .[old]\n", []string{"doc", "test", "yaml"}},
 		{"another environment's", "[testenv:docs]\ndeps = .[docs]\nextras = docs\n[testenv]\ncommands = pytest\n", nil},
+		{"an extra on the test environment's factor, no environment naming a Python (incremental 22.10.0)",
+			"[tox]\nenvlist = flake8, tests, apidocs\n[testenv]\nextras =\n    tests: scripts\n    apidocs: docs\n", []string{"scripts"}},
 		{"the project with extras in a requirements file tox installs (watchdog 2.3.1's, quoted)",
 			"[testenv]\ndeps =\n    -r requirements-tests.txt\ncommands = pytest\n", []string{"watchmedo"}},
 	} {

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -99,7 +100,8 @@ var pyFactor = regexp.MustCompile(`^(py|pypy)(\d?)(\d*)$`)
 // Python it names, the first such one (crispy-forms' py310-django32 of
 // {py37,py38,py39,py310}-django{32}: django32), as a maintainer testing on a recent Python picks
 // it. Its Python's factor (py310) is there too: it holds on that Python and any newer one, which
-// the envlist predates (see factorMarker). None when no environment names a Python.
+// the envlist predates (see factorMarker). When no environment names a Python, those of the
+// first that a factor names as the tests' (see testEnv).
 func envFactors(text string) map[string]bool {
 	active := map[string]bool{}
 	for _, f := range strings.Split(testEnv(text), "-") {
@@ -115,7 +117,8 @@ func envFactors(text string) map[string]bool {
 // that a factor names as the tests' before the others, and one that no factor names as another
 // task's (a build, the docs, a linter) before the rest: jsonschema 4.17.3's
 // py{...,311}-{noextra,format}-{build,tests} runs the tests in py311-noextra-tests, and only
-// builds the package in py311-noextra-build. "" when no environment names a Python.
+// builds the package in py311-noextra-build. When no environment names a Python, the first that
+// a factor names as the tests'; "" when there is none.
 func testEnv(text string) string {
 	var envs []string
 	for _, key := range []string{"envlist", "env_list"} { // tox 3's name, tox 4's
@@ -123,7 +126,7 @@ func testEnv(text string) string {
 			envs = append(envs, expandBraces(line)...)
 		}
 	}
-	best, bestVersion, bestRank := "", -1, -1
+	best, bestVersion, bestRank, first := "", -1, -1, ""
 	for _, env := range envs {
 		version, rank := -1, 1
 		for _, f := range strings.Split(env, "-") {
@@ -140,8 +143,13 @@ func testEnv(text string) string {
 		if version >= 0 && (version > bestVersion || version == bestVersion && rank > bestRank) {
 			best, bestVersion, bestRank = env, version, rank
 		}
+		if version < 0 && rank == 2 {
+			first = cmp.Or(first, env)
+		}
 	}
-	return best
+	// No environment names a Python (incremental 22.10.0's flake8, tests, apidocs): the first
+	// one a factor names as the tests'.
+	return cmp.Or(best, first)
 }
 
 // testFactors name an environment that runs the tests; otherFactors one that does something else.

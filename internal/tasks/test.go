@@ -690,8 +690,8 @@ func leftOutPart(left []testresult.LeftOut) string {
 // to it) that the project's test environment installs from a path (see localTestProjects), from
 // the test tree's copies, as pip run from the project's directory does: without their
 // dependencies (the fetch saw none of them) and with the environment's own setuptools as their
-// build backend's (the sandbox has no index to build an isolated environment from). One pip
-// could not install is named in the report's runner, and the tests run without it.
+// build backend's (the sandbox has no index to build an isolated environment from), at most
+// four. One pip could not install is named in the report's runner, and the tests run without it.
 func (j *job) installLocalProjects(ctx context.Context, tg *target, t *report.Tests, wh Wheelhouse, env Environment, tree string, dirs []string) error {
 	var done []string
 	for i, d := range dirs {

@@ -740,8 +740,8 @@ func unittestCommand(root string) (found bool, start string) {
 }
 
 // testCommandLines are the command lines the project runs its tests with: tox.ini's [testenv]
-// commands, its Makefile's recipe lines, and the scripts of its Hatch test environment
-// (hatch-test, test, tests: see pkgmeta.Pyproject.ToolGroups).
+// commands, its Makefile's recipe lines, and the scripts of its Hatch environments named for
+// tests or development (hatch-test, test, tests, default: see pkgmeta.Pyproject.ToolGroups).
 func testCommandLines(root string) []string {
 	var lines []string
 	if data, err := readToxConfig(root); err == nil {

@@ -195,10 +195,11 @@ func TestImportRan(t *testing.T) {
 		{Name: "my-pkg/", How: "location", OK: true, StandIns: []string{"winreg"}},
 		{Name: "a", How: "sweep", OK: true, Swept: 12},
 		{Name: "c", How: "name", Skipped: "out of time"},
-		{Name: "zope", How: "sweep", OK: true, Swept: 3, StandIns: []string{"zope.event", "zope.event.classhandler"}},
+		{Name: "zope", How: "sweep", OK: true, Swept: 3, StandIns: []string{"zope.event", "zope.event.classhandler"},
+			SweepFailed: []report.ModuleError{{Name: "zope.x.cmd", Error: "TypeError: '>' not supported"}}},
 		{Name: "a._speedups", How: "extension", OK: true},
 	}
-	want := "import (2 by name, 1 extension module inside the packages, 1 by file location, 15 other modules swept) with stand-ins for modules not installed: requests, winreg, zope.event; .pth files at every interpreter start (x.pth)"
+	want := "import (2 by name, 1 extension module inside the packages, 1 by file location, 15 other modules swept, 1 that did not import) with stand-ins for modules not installed: requests, winreg, zope.event; .pth files at every interpreter start (x.pth)"
 	if got := importRan(mods, []string{"x.pth"}); got != want {
 		t.Errorf("importRan = %q, want %q", got, want)
 	}

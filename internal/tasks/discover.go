@@ -276,6 +276,25 @@ func definesTests(p string) bool {
 	return err != nil || testDefinition.Match(data)
 }
 
+// otherSuites are runners of a suite that is not Python tests pytest collects: behave's feature
+// files, Robot Framework's.
+var otherSuites = map[string]bool{"behave": true, "robot": true, "pybot": true}
+
+// otherSuiteCommand is the first of the project's test commands (see testCommandLines) that runs
+// another kind of suite (python-docx 0.8.11's tox runs `behave --stop --tags=-wip` over its 59
+// features beside pytest), as written; "" when there is none.
+func otherSuiteCommand(root string) string {
+	for _, line := range testCommandLines(root) {
+		words := shellWords(toxExpand(line, nil, 0))
+		for i, w := range words {
+			if otherSuites[path.Base(w)] || (w == "-m" && i+1 < len(words) && otherSuites[words[i+1]]) {
+				return strings.Join(strings.Fields(line), " ")
+			}
+		}
+	}
+	return ""
+}
+
 // runnerScript is the test runner script the tree ships by a conventional name (feedparser
 // 6.0.10's tests/runtests.py, whose unittest cases are made from its data files when it runs), or
 // "" when there is none.

@@ -368,3 +368,23 @@ func TestDiscoveryStart(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherSuiteCommand: a test command that runs another kind of suite beside pytest is found,
+// as written (python-docx 0.8.11's tox runs behave over its features).
+func TestOtherSuiteCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name, tox, want string
+	}{
+		{"behave beside pytest", "[testenv]\ncommands =\n    py.test -qx\n    behave --format progress --stop --tags=-wip\n", "behave --format progress --stop --tags=-wip"},
+		{"robot as a module", "[testenv]\ncommands = python -m robot atest\n", "python -m robot atest"},
+		{"pytest alone", "[testenv]\ncommands = pytest tests\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox})
+			if d := cmp.Diff(tc.want, otherSuiteCommand(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}

@@ -78,6 +78,10 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	default:
 		t.Runner = string(s.kind)
 	}
+	if other := otherSuiteCommand(src.Root); other != "" {
+		// Said last, after what the run added to the runner, however the test step ends.
+		defer func() { t.Runner += ", and not `" + other + "`, another suite the project's test commands run" }()
+	}
 	if tox := append(slices.Clone(s.tox.args), s.tox.paths...); len(tox) > 0 {
 		from := "tox.ini"
 		if s.tox.source != "" {

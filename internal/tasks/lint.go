@@ -23,8 +23,8 @@ import (
 // a wheel may ship counted but left out. The tools run in the sandbox (no network, not traced: they
 // are PYTI's, not the package's) with the exact command lines the quality package documents, so
 // the counts equal the tools run by hand on the same files. pylint sees the project's
-// dependencies as the target's fetch left them: the wheelhouse's wheels on its sys.path (astroid
-// reads a wheel there as an installed package), and none of the host's other packages.
+// dependencies as the target's fetch left them: the wheelhouse's wheels, unpacked, on its
+// sys.path (see lintDeps), and none of the host's other packages.
 //
 // The linters are usually done already: lint-start ran them while the wheel was built, on the
 // sdist's copies of the modules the wheel was expected to ship (see earlyLint). lint keeps those
@@ -83,24 +83,51 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	}
 	if results == nil {
 		early.stop()
-		if results, err = j.runLinters(ctx, "", inside, lintDeps(j, wh, hasWheelhouse), q.TooBig); err != nil {
+		if results, err = j.runLinters(ctx, "", inside, lintDeps(ctx, j, wh, hasWheelhouse), q.TooBig); err != nil {
 			return l, err
 		}
 	}
 	return finishLint(l, q, results, inside, how)
 }
 
-// lintDeps are the wheels of the target's wheelhouse, inside the sandbox: pylint's view of the
-// project's dependencies.
-func lintDeps(j *job, wh Wheelhouse, ok bool) []string {
+// lintDeps are the wheels of the target's wheelhouse, each unpacked into a directory of its own
+// below the job's lint-deps/ (with the safe extractor: they are fetched, as hostile as the
+// package), inside the sandbox: pylint's view of the project's dependencies. astroid reads a wheel
+// left as a zip on sys.path too, but slowly: Babel 2.12.1's `from setuptools import Command`,
+// resolved in setuptools' wheel, kept pylint busy past its ten minutes, nine seconds unpacked. A
+// wheel that cannot be unpacked within the limits is given as it is. A second call (lint after
+// lint-start) finds them unpacked.
+func lintDeps(ctx context.Context, j *job, wh Wheelhouse, ok bool) []string {
 	if !ok {
 		return nil
 	}
 	var deps []string
 	wheels, _ := filepath.Glob(filepath.Join(wh.Dir, "*.whl"))
 	sort.Strings(wheels)
+	root := filepath.Join(j.work, "lint-deps")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		j.log.Warn("pylint reads the dependencies' wheels as zips", "err", err)
+		root = ""
+	}
 	for _, w := range wheels {
-		deps = append(deps, j.in(w))
+		if root == "" {
+			deps = append(deps, j.in(w))
+			continue
+		}
+		dir := filepath.Join(root, filepath.Base(w))
+		if _, err := os.Stat(dir); err != nil {
+			tmp := dir + ".part"
+			if err := os.RemoveAll(tmp); err != nil {
+				deps = append(deps, j.in(w))
+				continue
+			}
+			if _, err := archive.Extract(ctx, w, tmp, archive.DefaultLimits()); err != nil || os.Rename(tmp, dir) != nil {
+				j.log.Warn("pylint reads a dependency's wheel as a zip", "wheel", filepath.Base(w), "err", err)
+				deps = append(deps, j.in(w))
+				continue
+			}
+		}
+		deps = append(deps, j.in(dir))
 	}
 	return deps
 }

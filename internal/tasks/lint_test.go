@@ -171,3 +171,24 @@ func lintEnv(t *testing.T, spec string) *jobEnv {
 	}
 	return e
 }
+
+// TestLintDepsUnpacked: pylint gets the wheelhouse's wheels unpacked, each in a directory of its
+// own (astroid reads a zip on sys.path slowly: minutes for setuptools'), and lint, after
+// lint-start, finds them unpacked.
+func TestLintDepsUnpacked(t *testing.T) {
+	e := lintEnv(t, "pkg")
+	wh := t.TempDir()
+	writeWheel(t, wh, "depmod", "1.0", nil, "")
+	j, _ := collecting(e)
+	for range 2 {
+		deps := lintDeps(t.Context(), j, Wheelhouse{Dir: wh}, true)
+		want := []string{j.in(filepath.Join(e.work, "lint-deps", "depmod-1.0-py3-none-any.whl"))}
+		if d := cmp.Diff(want, deps); d != "" {
+			t.Fatalf("deps (-want +got)\n%s", d)
+		}
+		entries, err := os.ReadDir(filepath.Join(e.work, "lint-deps", "depmod-1.0-py3-none-any.whl"))
+		if err != nil || len(entries) == 0 {
+			t.Fatalf("nothing unpacked: %v", err)
+		}
+	}
+}

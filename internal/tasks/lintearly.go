@@ -119,7 +119,7 @@ func (j *job) startLint(ctx context.Context, d *dag.Data, first *target) (*early
 	}
 	bg, cancel := context.WithCancel(j.bg)
 	e := &earlyLint{dir: dir, inside: j.in(dir), cancel: cancel, done: make(chan struct{})}
-	deps := lintDeps(j, wh, hasWheelhouse)
+	deps := lintDeps(ctx, j, wh, hasWheelhouse)
 	// The same files as lint's, when it keeps these figures: the same bytes at the same paths.
 	tooBig, err := quality.TooBigFiles(dir)
 	if err != nil {

@@ -207,18 +207,7 @@ func TestBuildoutBootstrapIsNotHarmful(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write(t, dir, tc.files)
-			findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, f := range findings {
-				if f.Severity.Rank() >= report.SeverityHigh.Rank() {
-					got = append(got, f.RuleID+" "+string(f.Severity)+" "+f.File)
-				}
-			}
+			got := scanned(t, py, tc.files, func(f Finding) bool { return f.Severity.Rank() >= report.SeverityHigh.Rank() })
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("high and critical findings (-want +got)\n%s", d)
 			}
@@ -252,18 +241,7 @@ func TestMainBlockRunsWhenRun(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			write(t, dir, tc.files)
-			findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, f := range findings {
-				if f.RuleID == "download-and-run" || f.RuleID == "pickle-decoded" {
-					got = append(got, f.RuleID+" "+string(f.Severity)+" "+f.File)
-				}
-			}
+			got := scanned(t, py, tc.files, func(f Finding) bool { return f.RuleID == "download-and-run" || f.RuleID == "pickle-decoded" })
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("findings (-want +got)\n%s", d)
 			}
@@ -274,6 +252,17 @@ func TestMainBlockRunsWhenRun(t *testing.T) {
 // importTimeNetwork scans the files and returns the import-time-network findings, as "RULE FILE".
 func importTimeNetwork(t *testing.T, py string, files map[string]string) []string {
 	t.Helper()
+	var got []string
+	for _, f := range scanned(t, py, files, func(f Finding) bool { return f.RuleID == "import-time-network" }) {
+		rule, _, _ := strings.Cut(f, " ")
+		got = append(got, rule+" "+f[strings.LastIndex(f, " ")+1:])
+	}
+	return got
+}
+
+// scanned scans the files and returns the findings keep accepts, as "RULE SEVERITY FILE".
+func scanned(t *testing.T, py string, files map[string]string, keep func(Finding) bool) []string {
+	t.Helper()
 	dir := t.TempDir()
 	write(t, dir, files)
 	findings, _, _, err := ScanLocal(context.Background(), py, dir, DefaultRules(), DefaultLimits())
@@ -282,8 +271,8 @@ func importTimeNetwork(t *testing.T, py string, files map[string]string) []strin
 	}
 	var got []string
 	for _, f := range findings {
-		if f.RuleID == "import-time-network" {
-			got = append(got, f.RuleID+" "+f.File)
+		if keep(f) {
+			got = append(got, f.RuleID+" "+string(f.Severity)+" "+f.File)
 		}
 	}
 	return got

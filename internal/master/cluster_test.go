@@ -14,6 +14,57 @@ import (
 	"github.com/pyti/pyti/internal/store"
 )
 
+// startCluster starts nodes NATS servers routed to each other and returns them with their client
+// URLs. Every server needs every route port before any starts, so the ports are chosen free and
+// then opened; another process may take one in between (an outgoing connection's port), and then
+// the cluster is started again on new ports.
+func startCluster(t *testing.T, nodes int) ([]*queue.Server, []string) {
+	t.Helper()
+	var err error
+	for range 5 {
+		clientPorts := make([]int, nodes)
+		routePorts := make([]int, nodes)
+		for i := range nodes {
+			clientPorts[i], routePorts[i] = freePort(t), freePort(t)
+		}
+		var routes, urls []string
+		for i := range nodes {
+			routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", routePorts[i]))
+			urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", clientPorts[i]))
+		}
+		servers := make([]*queue.Server, nodes)
+		errs := make(chan error, nodes)
+		for i := range nodes {
+			go func() {
+				s, err := queue.StartServer(queue.ServerConfig{Dir: t.TempDir(), Port: clientPorts[i], Name: fmt.Sprintf("n%d", i+1),
+					ClusterName: "pyti-test", ClusterPort: routePorts[i], Routes: routes, StartTimeout: time.Minute})
+				servers[i] = s
+				errs <- err
+			}()
+		}
+		err = nil
+		for range nodes {
+			if e := <-errs; e != nil && err == nil {
+				err = e
+			}
+		}
+		if err == nil {
+			return servers, urls
+		}
+		for _, s := range servers {
+			if s != nil {
+				s.Shutdown()
+			}
+		}
+		if !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+		t.Logf("starting the cluster again on new ports: %v", err)
+	}
+	t.Fatal(err)
+	return nil, nil
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -29,31 +80,7 @@ func freePort(t *testing.T) int {
 // with one result.
 func TestThreeNodeClusterLosesANode(t *testing.T) {
 	const nodes = 3
-	clientPorts := make([]int, nodes)
-	routePorts := make([]int, nodes)
-	for i := range nodes {
-		clientPorts[i], routePorts[i] = freePort(t), freePort(t)
-	}
-	var routes, urls []string
-	for i := range nodes {
-		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", routePorts[i]))
-		urls = append(urls, fmt.Sprintf("nats://127.0.0.1:%d", clientPorts[i]))
-	}
-	servers := make([]*queue.Server, nodes)
-	errs := make(chan error, nodes)
-	for i := range nodes {
-		go func() {
-			s, err := queue.StartServer(queue.ServerConfig{Dir: t.TempDir(), Port: clientPorts[i], Name: fmt.Sprintf("n%d", i+1),
-				ClusterName: "pyti-test", ClusterPort: routePorts[i], Routes: routes, StartTimeout: time.Minute})
-			servers[i] = s
-			errs <- err
-		}()
-	}
-	for range nodes {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
+	servers, urls := startCluster(t, nodes)
 	stopped := make([]bool, nodes)
 	t.Cleanup(func() {
 		for i, s := range servers {

@@ -3,6 +3,9 @@ package queue
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,5 +101,38 @@ func TestDeliveryAckAndRedelivery(t *testing.T) {
 	defer cancelShort()
 	if d, err := w.Next(short); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("an empty queue delivered %+v, %v", d, err)
+	}
+}
+
+// TestStartServerPortInUse checks that a listener the server cannot open is reported with the
+// system's reason, not as a server that never became ready.
+func TestStartServerPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := ln.Addr().(*net.TCPAddr).Port
+	tests := []struct {
+		name string
+		cfg  ServerConfig
+	}{
+		{"client port", ServerConfig{Port: taken}},
+		// A cluster's JetStream needs routes; the one given is the taken port itself.
+		{"route port", ServerConfig{Port: -1, ClusterPort: taken, Routes: []string{fmt.Sprintf("nats://127.0.0.1:%d", taken)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Dir = t.TempDir()
+			tt.cfg.StartTimeout = 30 * time.Second
+			srv, err := StartServer(tt.cfg)
+			if err == nil {
+				srv.Shutdown()
+				t.Fatalf("started on port %d, which is in use", taken)
+			}
+			if want := "address already in use"; !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not say %q", err, want)
+			}
+		})
 	}
 }

@@ -24,7 +24,8 @@ type ServerConfig struct {
 	// Token, when set, is required of every client.
 	Token string
 	// Cluster, when ClusterPort is not zero, joins a cluster named ClusterName listening for routes
-	// on Host:ClusterPort and connecting to Routes ("nats://127.0.0.1:6222").
+	// on Host:ClusterPort and connecting to Routes
+	// ("nats://127.0.0.1:6222"). Servers learn the rest of the cluster from the ones they reach.
 	ClusterName string
 	ClusterPort int
 	Routes      []string
@@ -82,13 +83,45 @@ func StartServer(cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting NATS: %w", err)
 	}
+	// The server reports a listener it cannot open (a port in use) only to its logger, and
+	// ReadyForConnections then waits out its whole timeout: watch the logger to fail at once.
+	fatal := make(chan string, 1)
+	ns.SetLoggerV2(fatalLogger{fatal}, false, false, false)
 	ns.Start()
-	if !ns.ReadyForConnections(cfg.StartTimeout) {
-		ns.Shutdown()
-		return nil, fmt.Errorf("starting NATS on %s: not ready after %s", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)), cfg.StartTimeout)
+	where := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	if cfg.Port < 0 {
+		where = cfg.Host + " (a free port)"
+	}
+	deadline := time.Now().Add(cfg.StartTimeout)
+	for !ns.ReadyForConnections(100 * time.Millisecond) {
+		select {
+		case msg := <-fatal:
+			ns.Shutdown()
+			return nil, fmt.Errorf("starting NATS on %s: %s", where, msg)
+		default:
+		}
+		if time.Now().After(deadline) {
+			ns.Shutdown()
+			return nil, fmt.Errorf("starting NATS on %s: not ready after %s", where, cfg.StartTimeout)
+		}
 	}
 	return &Server{ns: ns}, nil
 }
+
+// fatalLogger keeps the server's first fatal message; the server logs nothing else (NoLog).
+type fatalLogger struct{ fatal chan<- string }
+
+func (l fatalLogger) Fatalf(format string, v ...any) {
+	select {
+	case l.fatal <- fmt.Sprintf(format, v...):
+	default:
+	}
+}
+func (fatalLogger) Noticef(string, ...any) {}
+func (fatalLogger) Warnf(string, ...any)   {}
+func (fatalLogger) Errorf(string, ...any)  {}
+func (fatalLogger) Debugf(string, ...any)  {}
+func (fatalLogger) Tracef(string, ...any)  {}
 
 // ClientURL is the URL clients connect to (nats://127.0.0.1:PORT).
 func (s *Server) ClientURL() string { return s.ns.ClientURL() }

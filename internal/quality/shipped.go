@@ -71,11 +71,17 @@ func installPath(member string) (string, bool) {
 	return clean, true
 }
 
+// IsTestDir tells a package's directory of tests by its name: tests/ and test/, and the private
+// _tests/ and _test/ (automat/_test).
+func IsTestDir(name string) bool {
+	return name == "tests" || name == "test" || name == "_tests" || name == "_test"
+}
+
 // isTestFile tells a test module by its directory or its name.
 func isTestFile(p string) bool {
 	dirs := strings.Split(path.Dir(p), "/")
 	for _, d := range dirs {
-		if d == "tests" || d == "test" {
+		if IsTestDir(d) {
 			return true
 		}
 	}

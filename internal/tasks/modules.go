@@ -359,7 +359,7 @@ func packageModules(files []string, pkg string, subs, exts map[string]bool) {
 		}
 		ok := true
 		for _, p := range parts {
-			if !isIdentifier(p) || p == "__main__" || p == "conftest" || p == "tests" || p == "test" || strings.HasPrefix(p, "test_") {
+			if !isIdentifier(p) || p == "__main__" || p == "conftest" || quality.IsTestDir(p) || strings.HasPrefix(p, "test_") {
 				ok = false
 				break
 			}

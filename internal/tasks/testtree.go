@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/pyti/pyti/internal/jobfs"
+	"github.com/pyti/pyti/internal/quality"
 	"github.com/pyti/pyti/internal/testresult"
 )
 
@@ -309,7 +310,9 @@ func hasCompiled(dir string) bool {
 	return found
 }
 
-func isTestDir(name string) bool { return name == "tests" || name == "test" || name == "testing" }
+// isTestDir tells a directory of tests by its name: a package's (quality.IsTestDir) or a tree's
+// testing/ (pytest's own).
+func isTestDir(name string) bool { return quality.IsTestDir(name) || name == "testing" }
 
 // isTestFile tells a test module by its base name: pytest's defaults (test_*.py, *_test.py),
 // conftest.py, and the single test modules unittest's test*.py pattern collects (test.py, tests.py).

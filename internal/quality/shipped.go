@@ -13,6 +13,10 @@ type Shipped struct {
 	Lint []ShippedFile
 	// Tests are the install paths of the test files the wheel ships, not linted.
 	Tests []string
+	// Companions are the other module files installed beside the linted ones: extension modules
+	// (.so, .pyd) and the stubs (.pyi) of modules that have no .py. They are laid out, not linted,
+	// so that pylint resolves the package's imports of them as it does in site-packages.
+	Companions []ShippedFile
 }
 
 // ShippedFile is one module file of a wheel.
@@ -28,14 +32,27 @@ const Scope = "the Python modules the wheel installs; test files left out"
 // into site-packages (its .data/purelib and .data/platlib trees included; its dist-info, scripts,
 // headers and data left out), and tells its test files apart: a file under a directory named
 // tests or test, or named test_*.py, *_test.py or conftest.py. Test files are what a maintainer
-// ships by accident or for reference, not the package's code; they are counted, not linted.
+// ships by accident or for reference, not the package's code; they are counted, not linted. The
+// extension modules and stubs beside the modules are its Companions.
 // modules are install paths that are the package's code whatever their names say (Jinja's
 // jinja2/tests.py, its template tests, which its test run does not collect).
 func SelectShipped(members []string, modules ...string) Shipped {
 	var s Shipped
+	sources := map[string]bool{}
+	for _, m := range members {
+		if p, ok := installPath(m); ok && strings.HasSuffix(p, ".py") {
+			sources[strings.TrimSuffix(p, ".py")] = true
+		}
+	}
 	for _, m := range members {
 		p, ok := installPath(m)
-		if !ok || !strings.HasSuffix(p, ".py") {
+		if !ok {
+			continue
+		}
+		if !strings.HasSuffix(p, ".py") {
+			if isCompanion(p, sources) && !isTestFile(p) {
+				s.Companions = append(s.Companions, ShippedFile{Member: m, Path: p})
+			}
 			continue
 		}
 		if isTestFile(p) && !slices.Contains(modules, p) {
@@ -45,6 +62,25 @@ func SelectShipped(members []string, modules ...string) Shipped {
 		s.Lint = append(s.Lint, ShippedFile{Member: m, Path: p})
 	}
 	return s
+}
+
+// isCompanion tells an extension module, or the stub of a module with no .py among sources (install
+// paths without ".py").
+func isCompanion(p string, sources map[string]bool) bool {
+	switch {
+	case strings.HasSuffix(p, ".so"), strings.HasSuffix(p, ".pyd"):
+		return true
+	case strings.HasSuffix(p, ".pyi"):
+		return !sources[strings.TrimSuffix(p, ".pyi")]
+	}
+	return false
+}
+
+// ModuleName is the name Python imports a module file by: its base name up to the first dot
+// (_speedups for _speedups.cpython-311-x86_64-linux-gnu.so).
+func ModuleName(p string) string {
+	name, _, _ := strings.Cut(path.Base(p), ".")
+	return name
 }
 
 // installPath is where a wheel member lands relative to site-packages, and false for members that

@@ -15,7 +15,11 @@ func TestSelectShipped(t *testing.T) {
 		want    Shipped
 	}{
 		{"a package", []string{"pkg/__init__.py", "pkg/core.py", "pkg/_speedups.cpython-311-x86_64-linux-gnu.so", "pkg/py.typed", "pkg-1.0.dist-info/METADATA", "pkg-1.0.dist-info/RECORD"}, nil,
-			Shipped{Lint: []ShippedFile{{"pkg/__init__.py", "pkg/__init__.py"}, {"pkg/core.py", "pkg/core.py"}}}},
+			Shipped{Lint: []ShippedFile{{"pkg/__init__.py", "pkg/__init__.py"}, {"pkg/core.py", "pkg/core.py"}},
+				Companions: []ShippedFile{{"pkg/_speedups.cpython-311-x86_64-linux-gnu.so", "pkg/_speedups.cpython-311-x86_64-linux-gnu.so"}}}},
+		{"stubs of compiled modules are companions, of source modules not", []string{"bcrypt/__init__.py", "bcrypt/__init__.pyi", "bcrypt/_bcrypt.abi3.so", "bcrypt/_bcrypt.pyi", "bcrypt/tests/_fast.so", "bcrypt-1.0.data/platlib/top.pyd"}, nil,
+			Shipped{Lint: []ShippedFile{{"bcrypt/__init__.py", "bcrypt/__init__.py"}},
+				Companions: []ShippedFile{{"bcrypt/_bcrypt.abi3.so", "bcrypt/_bcrypt.abi3.so"}, {"bcrypt/_bcrypt.pyi", "bcrypt/_bcrypt.pyi"}, {"bcrypt-1.0.data/platlib/top.pyd", "top.pyd"}}}},
 		{"a single module", []string{"six.py", "six-1.16.dist-info/METADATA"}, nil,
 			Shipped{Lint: []ShippedFile{{"six.py", "six.py"}}}},
 		{"tests inside the package are left out", []string{"toolz/__init__.py", "toolz/itertoolz.py", "toolz/tests/__init__.py", "toolz/tests/test_itertoolz.py", "toolz/sandbox/tests/test_core.py"}, nil,

@@ -224,7 +224,8 @@ func finishLint(l *report.Lint, q quality.Report, results []*stepResult, inside,
 }
 
 // shippedSources lays out below root/src, as they are installed, the Python modules the wheel at
-// wheelPath ships (quality.SelectShipped), and says in a quality.Report what was taken and what
+// wheelPath ships (quality.SelectShipped) and their companions (extension modules, stubs: pylint
+// resolves imports of them but never loads them), and says in a quality.Report what was taken and what
 // was left out. The wheel is read with the safe extractor into root/wheel first: a built wheel is
 // the package's output, as hostile as its sdist.
 func shippedSources(ctx context.Context, wheelPath, root string, modules ...string) (quality.Report, error) {
@@ -250,7 +251,7 @@ func shippedSources(ctx context.Context, wheelPath, root string, modules ...stri
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		return q, err
 	}
-	for _, f := range shipped.Lint {
+	for i, f := range append(slices.Clip(shipped.Lint), shipped.Companions...) {
 		dest := filepath.Join(src, filepath.FromSlash(f.Path))
 		if _, err := os.Lstat(dest); err == nil {
 			continue // purelib and the root both ship it: pip keeps one
@@ -261,7 +262,7 @@ func shippedSources(ctx context.Context, wheelPath, root string, modules ...stri
 		if err := os.Rename(filepath.Join(unpacked, filepath.FromSlash(f.Member)), dest); err != nil {
 			return q, err
 		}
-		if len(q.Linted) < quality.MaxPaths {
+		if i < len(shipped.Lint) && len(q.Linted) < quality.MaxPaths {
 			q.Linted = append(q.Linted, f.Path)
 		}
 	}

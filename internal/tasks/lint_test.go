@@ -18,8 +18,8 @@ import (
 	"github.com/pyti/pyti/internal/testfs"
 )
 
-// TestShippedSources lays a wheel's modules out as installed and leaves its tests, metadata and
-// data out.
+// TestShippedSources lays a wheel's modules out as installed, with its extension modules for
+// pylint to resolve, and leaves its tests, metadata and data out.
 func TestShippedSources(t *testing.T) {
 	dir := t.TempDir()
 	whl := filepath.Join(dir, "pkg-1.0-py3-none-any.whl")
@@ -68,7 +68,7 @@ func TestShippedSources(t *testing.T) {
 		}
 		return nil
 	})
-	if d := cmp.Diff([]string{"src/extra.py", "src/pkg/__init__.py", "src/pkg/core.py"}, laid, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" {
+	if d := cmp.Diff([]string{"src/extra.py", "src/pkg/__init__.py", "src/pkg/_fast.cpython-311.so", "src/pkg/core.py"}, laid, cmpopts.SortSlices(func(a, b string) bool { return a < b })); d != "" {
 		t.Errorf("files laid out (-want +got):\n%s", d)
 	}
 	if got, _ := os.ReadFile(filepath.Join(root, "src", "pkg", "core.py")); string(got) != members["pkg/core.py"] {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -59,7 +60,10 @@ func (e *earlyLint) wait(ctx context.Context) ([]*stepResult, error) {
 }
 
 // lints reports whether the run lints exactly the files laid out at dir: the same paths, the same
-// bytes.
+// bytes. The sdist's copies have no extension module (the build makes them) and no stub: when dir
+// has such companions, the run is the same only if no module names one, so that no import of one
+// could resolve differently (pylint on lxml's modules gives import-error without its .so files,
+// c-extension-no-member with them).
 func (e *earlyLint) lints(dir string) (bool, error) {
 	if e == nil {
 		return false, nil
@@ -72,7 +76,46 @@ func (e *earlyLint) lints(dir string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return len(a) > 0 && maps.Equal(a, b), nil
+	sources := map[string][sha256.Size]byte{}
+	var companions []string
+	for p, sum := range b {
+		if strings.HasSuffix(p, ".py") {
+			sources[p] = sum
+		} else {
+			companions = append(companions, p)
+		}
+	}
+	if len(a) == 0 || !maps.Equal(a, sources) {
+		return false, nil
+	}
+	if len(companions) == 0 {
+		return true, nil
+	}
+	named, err := namesAny(dir, sources, companions)
+	return !named, err
+}
+
+// namesAny reports whether one of the source files (slash paths below dir) holds, as a word, the
+// module name of one of the companions.
+func namesAny(dir string, sources map[string][sha256.Size]byte, companions []string) (bool, error) {
+	var names []string
+	for _, c := range companions {
+		names = append(names, regexp.QuoteMeta(quality.ModuleName(c)))
+	}
+	re, err := regexp.Compile(`\b(` + strings.Join(names, "|") + `)\b`)
+	if err != nil {
+		return false, err
+	}
+	for p := range sources {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return false, err
+		}
+		if re.Match(data) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // fileDigests maps every regular file below dir, by its slash path relative to dir, to the

@@ -99,17 +99,20 @@ func TestGuessShipped(t *testing.T) {
 // TestEarlyLintLints: the lint started on the sdist's copies is kept only for exactly the files
 // the wheel ships, with the same bytes.
 func TestEarlyLintLints(t *testing.T) {
-	early := map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n"}
+	early := map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/b.py": "from ._speedups import escape\n"}
 	tests := []struct {
 		name  string
 		wheel map[string]string
 		want  bool
 	}{
-		{"the same files", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n"}, true},
-		{"one file more in the wheel (a generated _version.py)", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/_version.py": ""}, false},
-		{"one file less in the wheel", map[string]string{"pkg/__init__.py": ""}, false},
-		{"a file changed by the build", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 2\n"}, false},
-		{"the same bytes at another path", map[string]string{"pkg/__init__.py": "", "pkg/b.py": "A = 1\n"}, false},
+		{"the same files", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/b.py": "from ._speedups import escape\n"}, true},
+		{"one file more in the wheel (a generated _version.py)", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/b.py": "from ._speedups import escape\n", "pkg/_version.py": ""}, false},
+		{"one file less in the wheel", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n"}, false},
+		{"a file changed by the build", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 2\n", "pkg/b.py": "from ._speedups import escape\n"}, false},
+		{"the same bytes at another path", map[string]string{"pkg/__init__.py": "", "pkg/c.py": "A = 1\n", "pkg/b.py": "from ._speedups import escape\n"}, false},
+		{"an extension module a module imports", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/b.py": "from ._speedups import escape\n", "pkg/_speedups.cpython-311-x86_64-linux-gnu.so": "\x7fELF"}, false},
+		{"its stub alone", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/b.py": "from ._speedups import escape\n", "pkg/_speedups.pyi": "def escape(s: str) -> str: ...\n"}, false},
+		{"an extension module no module names", map[string]string{"pkg/__init__.py": "", "pkg/a.py": "A = 1\n", "pkg/b.py": "from ._speedups import escape\n", "pkg/_cdata.abi3.so": "\x7fELF"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -124,6 +124,9 @@ func (j *job) testLayer(ctx context.Context, t *target, w Wheel, wh Wheelhouse, 
 	if err != nil {
 		return nil, err
 	}
+	if err := splitPackage(env.SitePackages, layer, shared); err != nil {
+		return nil, err
+	}
 	var lines strings.Builder
 	for _, l := range p.libDirs {
 		lines.WriteString(insideTestEnv + "/" + l + "\n")
@@ -244,11 +247,33 @@ func sharedDists(installed []report.Package, layer map[string]string) (map[strin
 	return shared, nil
 }
 
+// splitPackage returns an error wrapping errNoTestLayer when a regular package of the layer's own
+// distributions (not shared with the environment) has a directory of the same name in site: a
+// portion of a namespace package the environment holds too. Python takes a regular package whole
+// from one directory, so the layer's would hide the environment's or be hidden by it (PasteDeploy
+// 3.0.1's -nspkg.pth makes `paste` from site-packages alone, and a Paste whose paste/__init__.py
+// lay in the layer lost paste.fixture), where pip installing both into one directory merges them.
+func splitPackage(site string, layer *distSet, shared map[string]bool) error {
+	for _, top := range slices.Sorted(maps.Keys(layer.packages)) {
+		own := false
+		for dist := range layer.packages[top] {
+			own = own || !shared[dist]
+		}
+		if own && isDir(filepath.Join(site, top)) {
+			return fmt.Errorf("%w: the test dependencies and the environment both install the package %s", errNoTestLayer, top)
+		}
+	}
+	return nil
+}
+
 // distSet is what a set of library directories holds.
 type distSet struct {
 	names   map[string]string // normalised project names, and their versions
 	scripts []consoleScript
 	pths    []pthFile // the .pth files found
+	// packages are the regular packages (top-level directories with an __init__.py), each with
+	// the normalised names of the distributions whose RECORD lists files in it.
+	packages map[string]map[string]bool
 }
 
 // pthFile is a .pth file of a library directory (relative to the prefix), with the normalised
@@ -291,10 +316,11 @@ type consoleScript struct{ name, module, attr, dist string }
 
 // readDists reads the distributions in p's library directories.
 func readDists(p *buildPrefix) (*distSet, error) {
-	s := &distSet{names: map[string]string{}}
+	s := &distSet{names: map[string]string{}, packages: map[string]map[string]bool{}}
 	for _, l := range p.libDirs {
 		dir := filepath.Join(p.host, l)
-		owner := map[string]string{} // a top-level file's distribution, from its RECORD
+		owner := map[string]string{}           // a top-level file's distribution, from its RECORD
+		within := map[string]map[string]bool{} // a top-level directory's distributions
 		infos, _ := filepath.Glob(filepath.Join(dir, "*.dist-info"))
 		for _, info := range infos {
 			name, version := headerPair(filepath.Join(info, "METADATA"))
@@ -316,8 +342,22 @@ func readDists(p *buildPrefix) (*distSet, error) {
 					if strings.HasSuffix(f, ".pth") && !strings.Contains(f, "/") {
 						owner[f] = norm
 					}
+					if top, _, nested := strings.Cut(f, "/"); nested {
+						if within[top] == nil {
+							within[top] = map[string]bool{}
+						}
+						within[top][norm] = true
+					}
 				}
 			}
+		}
+		inits, _ := filepath.Glob(filepath.Join(dir, "*", "__init__.py"))
+		for _, init := range inits {
+			top := filepath.Base(filepath.Dir(init))
+			if s.packages[top] == nil {
+				s.packages[top] = map[string]bool{}
+			}
+			maps.Copy(s.packages[top], within[top])
 		}
 		pths, _ := filepath.Glob(filepath.Join(dir, "*.pth"))
 		for _, p := range pths {

@@ -132,3 +132,54 @@ func TestSharedDists(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitPackage: a regular package of the test dependencies' layer that the environment also
+// has a directory for is a split namespace package: pip installs the test dependencies into the
+// environment, where the two merge.
+func TestSplitPackage(t *testing.T) {
+	const lib = "lib/python3.11/site-packages"
+	pasteDeploy := map[string]string{"paste/deploy/__init__.py": "", "PasteDeploy-3.0.1-py3.11-nspkg.pth": "import sys\n"}
+	tests := []struct {
+		name    string
+		site    map[string]string
+		layer   map[string]string
+		wantErr string
+	}{
+		{"a regular portion of the environment's namespace package (Debian's Paste beside PasteDeploy)", pasteDeploy,
+			map[string]string{"paste/__init__.py": "", "paste/fixture.py": "", "Paste-3.5.2.dist-info/METADATA": "Name: Paste\nVersion: 3.5.2\n",
+				"Paste-3.5.2.dist-info/RECORD": "paste/__init__.py,,\npaste/fixture.py,,\n"},
+			"the test dependencies and the environment both install the package paste"},
+		{"a portion without __init__.py (PyPI's Paste, with its -nspkg.pth)", pasteDeploy,
+			map[string]string{"paste/fixture.py": "", "Paste-3.5.2-py3.11-nspkg.pth": "import sys\n", "Paste-3.5.2.dist-info/METADATA": "Name: Paste\nVersion: 3.5.2\n",
+				"Paste-3.5.2.dist-info/RECORD": "paste/fixture.py,,\nPaste-3.5.2-py3.11-nspkg.pth,,\n"}, ""},
+		{"a distribution both hold", map[string]string{"packaging/__init__.py": "", "packaging-23.0.dist-info/METADATA": "Name: packaging\nVersion: 23.0\n"},
+			map[string]string{"packaging/__init__.py": "", "packaging-23.0.dist-info/METADATA": "Name: packaging\nVersion: 23.0\n", "packaging-23.0.dist-info/RECORD": "packaging/__init__.py,,\n"}, ""},
+		{"different packages", pasteDeploy,
+			map[string]string{"_pytest/__init__.py": "", "pytest-7.2.1.dist-info/METADATA": "Name: pytest\nVersion: 7.2.1\n", "pytest-7.2.1.dist-info/RECORD": "_pytest/__init__.py,,\n"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			site, prefix := filepath.Join(t.TempDir(), "site"), t.TempDir()
+			testfs.Write(t, site, tt.site)
+			testfs.Write(t, filepath.Join(prefix, lib), tt.layer)
+			layer, err := readDists(&buildPrefix{host: prefix, libDirs: []string{lib}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared, err := sharedDists(installedPackages(site), layer.names)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = splitPackage(site, layer, shared)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Errorf("error %v, want none", err)
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, errNoTestLayer) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error %v, want one wrapping errNoTestLayer with %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -1071,8 +1071,8 @@ func unfetchable(out string) []string {
 var noDistribution = regexp.MustCompile(`No matching distribution found for ([^\s;]+)`)
 
 // metadataFailed reports whether pip's output says that preparing the analysed package's metadata
-// failed in its own code (setup.py egg_info, the backend's get_requires or prepare_metadata hook),
-// rather than that something could not be fetched.
+// failed in its own code (setup.py egg_info, the backend's get_requires or prepare_metadata hook,
+// the import of its backend), rather than that something could not be fetched.
 func metadataFailed(out string) bool {
 	if !preparingFailed.MatchString(out) {
 		return false
@@ -1089,7 +1089,9 @@ func metadataFailed(out string) bool {
 }
 
 var (
-	preparingFailed = regexp.MustCompile(`metadata-generation-failed|(egg_info|Getting requirements to build (wheel|editable)|Preparing metadata \(pyproject\.toml\)) did not run successfully`)
+	// BackendUnavailable: the backend the package names could not be imported (its in-tree
+	// backend failed, or the index's setuptools lacks pkg_resources): the build shows it too.
+	preparingFailed = regexp.MustCompile(`metadata-generation-failed|(egg_info|Getting requirements to build (wheel|editable)|Preparing metadata \(pyproject\.toml\)) did not run successfully|\bBackendUnavailable\b`)
 	processing      = regexp.MustCompile(`^\s*(?:Processing|Collecting) (\S+)`)
 )
 

@@ -396,6 +396,8 @@ ERROR: No matching distribution found for nothere`
 			"/usr/bin/ld: cannot find -lxml2: No such file or directory", false},
 		{"the driver's own error", "x86_64-linux-gnu-gcc: error: unrecognized command-line option '-mno-fancy'\nerror: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1",
 			"x86_64-linux-gnu-gcc: error: unrecognized command-line option '-mno-fancy'", false},
+		{"the build backend cannot be imported", "Processing /run/pyti-dist/demo-1.0.tar.gz\n  Installing build dependencies: finished with status 'done'\nERROR: Exception:\nTraceback (most recent call last):\npip._vendor.pyproject_hooks._impl.BackendUnavailable: Traceback (most recent call last):\n    import pkg_resources\nModuleNotFoundError: No module named 'pkg_resources'\n",
+			"ModuleNotFoundError: No module named 'pkg_resources'", true},
 		{"the front end's wrapper line", "Traceback (most recent call last):\nFileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'\nerror: get_requires_for_build_wheel exited with code 1", "FileNotFoundError: [Errno 2] No such file or directory: 'NOTES.txt'", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

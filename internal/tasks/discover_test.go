@@ -9,8 +9,12 @@ import (
 	"github.com/pyti/pyti/internal/testfs"
 )
 
-// examplesNote ends "no tests in the distribution" when the sdist holds doctests nobody asks for.
-const examplesNote = " (its docstrings or documentation hold examples, which its pytest configuration does not ask to run as doctests)"
+// examplesNote ends "no tests in the distribution" when the sdist holds doctests nobody asks for;
+// noConfigNote when it ships no pytest configuration either (bidict 0.22.1).
+const (
+	examplesNote = " (its docstrings or documentation hold examples, which its pytest configuration does not ask to run as doctests)"
+	noConfigNote = " (its docstrings or documentation hold examples, and the sdist ships no pytest configuration that asks to run them as doctests)"
+)
 
 // TestDiscover checks how a source tree's tests are found, and the python_files pytest is given
 // so that it collects them as their maintainers' runner would.
@@ -120,11 +124,13 @@ func TestDiscover(t *testing.T) {
 		{"conftest.py alone is no test file", map[string]string{"conftest.py": "", "pkg/__init__.py": "", "pkg/mod.py": "x = 1\n"},
 			suite{found: "no tests in the distribution"}},
 		{"doctests nobody asks for are no tests", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n"},
+			suite{found: "no tests in the distribution" + noConfigNote}},
+		{"doctests a pytest configuration does not ask for", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n", "setup.cfg": "[tool:pytest]\naddopts = -ra\n"},
 			suite{found: "no tests in the distribution" + examplesNote}},
 		{"a prompt inside code is no doctest (pycodestyle prints one)", map[string]string{"pycodestyle.py": "def show(line):\n    print(\">>> \" + line)\n", "README.rst": "Run it:: pycodestyle --show-source x.py\n    x >>> y\n"},
 			suite{found: "no tests in the distribution"}},
 		{"a README's examples nobody asks for (jmespath's give no output)", map[string]string{"pkg/__init__.py": "", "README.rst": ">>> 1 + 1\n"},
-			suite{found: "no tests in the distribution" + examplesNote}},
+			suite{found: "no tests in the distribution" + noConfigNote}},
 		{"doctests the project's pytest.ini asks for", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n",
 			"pytest.ini": "[pytest]\naddopts = -ra --doctest-modules\ndoctest_optionflags = ELLIPSIS\n", "setup.cfg": "[tool:pytest]\n", "README.rst": ">>> 1 + 1\n2\n"},
 			suite{kind: suiteDoctest, doctestModules: true, found: "doctests in the modules, as its pytest configuration asks", config: "pytest.ini"}},

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -137,20 +138,23 @@ var lintTools = []struct {
 	name string
 	args func(inside string, deps, tooBig []string) []string
 	// ok reports whether the tool ran to the end: each says "I found messages" with its own
-	// exit status, which is a result, not a failure.
-	ok    func(code int) bool
+	// exit status, which is a result, not a failure. stderr is what it printed there.
+	ok    func(code int, stderr []byte) bool
 	parse func(q *quality.Report, out, inside string)
 }{
-	{"pycodestyle", func(in string, _, tooBig []string) []string { return quality.PycodestyleArgs(in, tooBig) }, func(c int) bool { return c <= 1 },
+	{"pycodestyle", func(in string, _, tooBig []string) []string { return quality.PycodestyleArgs(in, tooBig) }, func(c int, _ []byte) bool { return c <= 1 },
 		func(q *quality.Report, out, _ string) { q.Pycodestyle = quality.ParsePycodestyle(out) }},
-	{"pyflakes", func(in string, _, _ []string) []string { return quality.PyflakesArgs(in) }, func(c int) bool { return c <= 1 },
+	{"pyflakes", func(in string, _, _ []string) []string { return quality.PyflakesArgs(in) }, func(c int, _ []byte) bool { return c <= 1 },
 		func(q *quality.Report, out, in string) { q.Pyflakes = relativeMessages(quality.ParsePyflakes(out), in) }},
-	// pylint's exit status is a bit mask of message categories; 32 is a usage error.
+	// pylint's exit status is a bit mask of message categories; 32 is a usage error. A Python
+	// traceback exits 1 too, as a fatal message does: that is pylint crashing, no result.
 	// pylint starts with only its own distributions on sys.path, not the host's (see
 	// python/pylint_alone.py): the package's imports resolve against its wheelhouse alone.
 	{"pylint", func(in string, deps, leftOut []string) []string {
 		return append([]string{script("pylint_alone.py")}, quality.PylintOptions(in, leftOut, deps...)...)
-	}, func(c int) bool { return c < 32 },
+	}, func(c int, stderr []byte) bool {
+		return c < 32 && !bytes.Contains(stderr, []byte("Traceback (most recent call last):"))
+	},
 		func(q *quality.Report, out, in string) {
 			p := quality.ParsePylint(out)
 			p.Messages = relativeMessages(p.Messages, in)
@@ -197,10 +201,16 @@ func finishLint(l *report.Lint, q quality.Report, results []*stepResult, inside,
 	var problems []string
 	for i, tool := range lintTools {
 		res := results[i]
-		if res.res.Outcome == "ok" || (res.res.Outcome == "exit" && tool.ok(res.res.ExitCode)) {
+		if (res.res.Outcome == "ok" || res.res.Outcome == "exit") && tool.ok(res.res.ExitCode, res.res.Stderr) {
 			tool.parse(&q, string(res.res.Stdout), inside)
 		} else {
-			problems = append(problems, tool.name+" "+describe(res.res))
+			problem := tool.name + " " + describe(res.res)
+			if res.res.Outcome == "exit" {
+				if why := lastLine(string(res.res.Stderr)); why != "" {
+					problem += " (" + why + ")" // pylint_alone.py's KeyError: 'repoze'
+				}
+			}
+			problems = append(problems, problem)
 		}
 	}
 	q.Finish()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/pyti/pyti/internal/pypi"
 	"github.com/pyti/pyti/internal/quality"
+	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/bwrap"
 	"github.com/pyti/pyti/internal/testfs"
 )
@@ -190,5 +193,85 @@ func TestLintDepsUnpacked(t *testing.T) {
 		if err != nil || len(entries) == 0 {
 			t.Fatalf("nothing unpacked: %v", err)
 		}
+	}
+}
+
+// TestPylintAloneForgetsNestedNamespaces: pylint_alone.py drops the namespace packages a host's
+// -nspkg.pth files made, a nested one (repoze.sphinx, beside repoze.lru) included, whose __path__
+// is computed from its parent's in sys.modules (it raised KeyError: 'repoze', and pylint gave no
+// result, on any package, once python3-repoze.sphinx.autointerface was installed).
+func TestPylintAloneForgetsNestedNamespaces(t *testing.T) {
+	// setuptools' -nspkg.pth lines, as Debian installs them for repoze.sphinx.autointerface.
+	line := func(parts ...string) string {
+		name, quoted := strings.Join(parts, "."), "'"+strings.Join(parts, "', '")+"',"
+		l := "import sys, types, os;has_mfs = sys.version_info > (3, 5);p = os.path.join(sys._getframe(1).f_locals['sitedir'], *(" + quoted + "));importlib = has_mfs and __import__('importlib.util');has_mfs and __import__('importlib.machinery');m = has_mfs and sys.modules.setdefault('" + name + "', importlib.util.module_from_spec(importlib.machinery.PathFinder.find_spec('" + name + "', [os.path.dirname(p)])));m = m or sys.modules.setdefault('" + name + "', types.ModuleType('" + name + "'));mp = (m or []) and m.__dict__.setdefault('__path__',[]);(p not in mp) and mp.append(p)"
+		if len(parts) > 1 {
+			l += ";m and setattr(sys.modules['" + parts[0] + "'], '" + parts[1] + "', m)"
+		}
+		return l + "\n"
+	}
+	host := t.TempDir()
+	testfs.Write(t, host, map[string]string{
+		"nsa.sub.thing-1.0-nspkg.pth": line("nsa") + line("nsa", "sub"),
+		"nsa/sub/thing/__init__.py":   "",
+	})
+	scripts, err := filepath.Abs("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	driver := `import site, sys
+site.addsitedir(sys.argv[1])
+assert "nsa.sub" in sys.modules, sorted(sys.modules)
+sys.path.insert(0, sys.argv[2])
+import pylint_alone
+pylint_alone.forget([sys.argv[1]])
+print(sorted(n for n in sys.modules if n.split(".")[0] == "nsa"))
+`
+	out, err := exec.Command("/usr/bin/python3", "-c", driver, host, scripts).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "[]" {
+		t.Errorf("left in sys.modules: %s", got)
+	}
+}
+
+// TestFinishLintTellsACrash: pylint's exit status 1 with its messages is a result; exit status
+// 1 with a Python traceback is pylint crashing, which leaves no pylint figures and says why.
+func TestFinishLintTellsACrash(t *testing.T) {
+	const messages = "pkg/__init__.py:1:0: C0114 missing-module-docstring Missing module docstring\npkg/__init__.py:2:0: F0002 astroid-error pkg/__init__.py: Fatal error while checking\n\n-----------------------------------\nYour code has been rated at 5.00/10\n"
+	ok := func(stdout string) *stepResult {
+		return &stepResult{res: &sandbox.Result{Outcome: sandbox.OutcomeExit, ExitCode: 0, Stdout: []byte(stdout)}}
+	}
+	tests := []struct {
+		name        string
+		pylint      *sandbox.Result
+		wantOutcome string
+		wantReason  string
+		wantTotal   int
+	}{
+		{"messages, a fatal one among them", &sandbox.Result{Outcome: sandbox.OutcomeExit, ExitCode: 17, Stdout: []byte(messages)}, "ok", "", 2},
+		{"a traceback", &sandbox.Result{Outcome: sandbox.OutcomeExit, ExitCode: 1, Stderr: []byte("Traceback (most recent call last):\n  File \"pylint_alone.py\", line 170, in forget\nKeyError: 'repoze'\n")},
+			"failed", "pylint exit status 1 (KeyError: 'repoze')", -1},
+		{"a usage error", &sandbox.Result{Outcome: sandbox.OutcomeExit, ExitCode: 32, Stderr: []byte("usage: pylint [options]\n")}, "failed", "pylint exit status 32", -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			results := []*stepResult{ok(""), ok(""), {res: tt.pylint}}
+			l, err := finishLint(&report.Lint{}, quality.Report{Files: 1, Lines: 2}, results, "/work/lint/src", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := -1
+			if l.Pylint != nil {
+				total = l.Pylint.Total
+			}
+			if d := cmp.Diff([]any{tt.wantOutcome, tt.wantTotal}, []any{l.Outcome, total}); d != "" || !strings.HasPrefix(l.Reason, tt.wantReason) {
+				t.Errorf("outcome and pylint total (-want +got):\n%s\nreason %q, want it to start %q", d, l.Reason, tt.wantReason)
+			}
+			if tt.wantTotal < 0 && l.PerKLOC.Pylint != nil {
+				t.Errorf("per_kloc.pylint = %v for no pylint result", *l.PerKLOC.Pylint)
+			}
+		})
 	}
 }

@@ -155,9 +155,18 @@ def forget(host):
     def on_host(path):
         return any(str(path).startswith(d.rstrip("/") + "/") for d in host)
 
+    # Every module is judged before any goes: a nested namespace package's __path__ (the
+    # repoze.sphinx a host's -nspkg.pth makes) is computed from its parent's, in sys.modules.
+    doomed = set()
     for name, mod in list(sys.modules.items()):
-        paths = [getattr(mod, "__file__", None) or ""] + list(getattr(mod, "__path__", None) or [])
+        try:
+            paths = [getattr(mod, "__file__", None) or ""] + list(getattr(mod, "__path__", None) or [])
+        except Exception:
+            paths = []
         if any(on_host(p) for p in paths):
+            doomed.add(name)
+    for name in list(sys.modules):
+        if name in doomed or any(name.startswith(d + ".") for d in doomed):
             del sys.modules[name]
 
 

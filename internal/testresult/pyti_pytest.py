@@ -13,7 +13,8 @@ machine that a failed test looked up or connected to, see _audit, and, for a uni
 module's tests from its load_tests(), test_suite() or suite() as unittest's runners do, see _SuiteModule, and
 leaves out the functions pytest would collect that no runner of the project's runs: one that runs
 its module's tests with unittest.main(), see _unittest_runner, and, in a unittest suite, one in a
-module that only unittest's discovery pattern names, see _unittest_only.
+module that only unittest's discovery pattern names, see _unittest_only. It imports an installed
+module's doctests by the module's name in pytest's importlib import mode, see _import_installed.
 """
 import ast
 import contextlib
@@ -218,7 +219,50 @@ def pytest_load_initial_conftests(early_config, parser, args):
     add("--cov-context", action="store", metavar="CONTEXT", dest="cov_context")
 
 
+def _installed_name(path):
+    """The dotted name Python imports the file path by: its path below the longest sys.path entry
+    that holds it, or None when there is none or it is no importable name."""
+    p = os.path.abspath(str(path))
+    best = None
+    for entry in sys.path:
+        e = os.path.abspath(entry or os.getcwd())
+        if p.startswith(e.rstrip(os.sep) + os.sep) and (best is None or len(e) > len(best)):
+            best = e
+    if best is None:
+        return None
+    parts = os.path.splitext(os.path.relpath(p, best))[0].split(os.sep)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    if not parts or not all(x.isidentifier() for x in parts):
+        return None
+    return ".".join(parts)
+
+
+def _import_installed(original):
+    """Wraps pytest's import_path for the doctest modules: in importlib import mode, pytest 7 names
+    a module outside its rootdir by its whole path (work.venv.lib.python3.11.site-packages.
+    jaraco.itertools), so coverage.py, measuring jaraco.itertools by name, recorded nothing. An
+    installed module is imported as Python imports it, by its name on sys.path."""
+    def import_path(path, *args, **kwargs):
+        mode, root = kwargs.get("mode"), kwargs.get("root")
+        if str(getattr(mode, "value", mode)) == "importlib" and root is not None:
+            inside = os.path.abspath(str(path)).startswith(os.path.abspath(str(root)).rstrip(os.sep) + os.sep)
+            name = None if inside else _installed_name(path)
+            if name:
+                module = importlib.import_module(name)
+                if os.path.abspath(getattr(module, "__file__", "") or "") == os.path.abspath(str(path)):
+                    return module
+        return original(path, *args, **kwargs)
+    return import_path
+
+
 def pytest_configure(config):
+    try:
+        import _pytest.doctest
+        if getattr(_pytest.doctest, "import_path", None) is not None:
+            _pytest.doctest.import_path = _import_installed(_pytest.doctest.import_path)
+    except ImportError:
+        pass
     if not _cov_registered(config.pluginmanager):
         # pytest-cov's marker, which --strict-markers would refuse.
         config.addinivalue_line("markers", "no_cover: disable coverage for this test (pytest-cov; ignored, not installed)")

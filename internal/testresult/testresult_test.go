@@ -1299,3 +1299,43 @@ def test_passes():
 		t.Errorf("unknown marks (-want +got):\n%s\n%s", d, out)
 	}
 }
+
+// TestDoctestsOfInstalledModuleInImportlibMode: the doctests of an installed single module of a
+// namespace package (jaraco.itertools 6.4.1), collected in pytest's importlib import mode from
+// outside the rootdir, run in the module Python imports by its name, which coverage.py measures by
+// that name; pytest 7 alone names it by its whole path.
+func TestDoctestsOfInstalledModuleInImportlibMode(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	const mod = "def double(x):\n    \"\"\"\n    >>> __name__\n    'nsx.mod'\n    >>> double(2)\n    4\n    \"\"\"\n    return 2 * x\n"
+	tests := []struct {
+		name   string
+		plugin bool
+		want   Counts
+	}{
+		{"with PYTI's plugin", true, Counts{Passed: 1}},
+		{"pytest alone", false, Counts{Failed: 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			testfs.Write(t, dir, map[string]string{
+				"plugin/" + PluginModule + ".py": string(PytestPlugin),
+				"site/nsx/mod.py":                mod,
+				"tree/pytest.ini":                "[pytest]\naddopts = --doctest-modules --import-mode importlib\n",
+			})
+			args := []string{"-m", "pytest", "-p", "no:cacheprovider", "-c", filepath.Join(dir, "tree", "pytest.ini"), "--rootdir", filepath.Join(dir, "tree"), filepath.Join(dir, "site", "nsx", "mod.py")}
+			if tc.plugin {
+				args = append([]string{"-m", "pytest", "-p", PluginModule}, args[2:]...)
+			}
+			cmd := exec.Command("/usr/bin/python3", args...)
+			cmd.Dir = filepath.Join(dir, "tree")
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin")+":"+filepath.Join(dir, "site"), "PYTI_PYTEST_REPORT="+filepath.Join(dir, "report.jsonl"))
+			out, _ := cmd.CombinedOutput()
+			if d := cmp.Diff(tc.want, closingLine(t, string(out))); d != "" {
+				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+			}
+		})
+	}
+}

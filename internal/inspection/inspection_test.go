@@ -422,7 +422,9 @@ func TestTyposquat(t *testing.T) {
 		{"nump1", true}, // one substitution from numpy
 		{"numpi", true},
 		{"djang0", true},
-		{"beautifulsoup", true},
+		{"beautifulsoup", false}, // BeautifulSoup 3, an established project (known.txt), not beautifulsoup4's imitation
+		{"beautifulsup4", true},
+		{"persistent", false}, // ZODB's, one edit from pyrsistent, established (known.txt)
 		{"cryptograpy", true},
 		{"my-own-project", false},
 		{"pyti-example-pure", false},
@@ -532,6 +534,8 @@ func TestMetadataRules(t *testing.T) {
 			map[string]report.Severity{"dependency-imitation": report.SeverityHigh}},
 		{"depends on a well-known name's words in another order", Project{Name: "my-own-project", Version: "1.0", Summary: "x", Requires: []string{"python-aliyun-sdk-core"}}, 3, nil,
 			map[string]report.Severity{"dependency-imitation": report.SeverityHigh}},
+		{"depends on an established project one edit from a popular one (BTrees on persistent, beside pyrsistent)", Project{Name: "BTrees", Version: "4.11.3", Summary: "x", Requires: []string{"persistent", "zope.interface"}}, 3, nil,
+			map[string]report.Severity{}},
 		{"depends on well-known projects, or on an older name with an affix", Project{Name: "my-own-project", Version: "1.0", Summary: "x", Requires: []string{"requests", "aliyun-python-sdk-core", "msgpack-python", "rfc3987"}}, 3, nil,
 			map[string]report.Severity{}},
 	}

@@ -7,10 +7,24 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 //go:embed data/popular.txt
 var popularList []byte
+
+// knownList names the established projects (data/known.txt), which imitate no one.
+//
+//go:embed data/known.txt
+var knownList []byte
+
+var known = sync.OnceValue(func() map[string]bool {
+	set := map[string]bool{}
+	for _, n := range ParseNameList(knownList) {
+		set[n] = true
+	}
+	return set
+})
 
 var sepRe = regexp.MustCompile(`[-_.]+`)
 
@@ -50,6 +64,9 @@ type Imitation struct {
 // only in their digits (rfc3986, rfc3987) are a family, not an imitation.
 func Imitated(name string, popular []string) Imitation {
 	n := normalize(name)
+	if known()[n] {
+		return Imitation{} // an established project of its own (persistent, beside pyrsistent)
+	}
 	for _, p := range popular {
 		if n == p {
 			return Imitation{}

@@ -253,8 +253,13 @@ func sharedDists(installed []report.Package, layer map[string]string) (map[strin
 // from one directory, so the layer's would hide the environment's or be hidden by it (PasteDeploy
 // 3.0.1's -nspkg.pth makes `paste` from site-packages alone, and a Paste whose paste/__init__.py
 // lay in the layer lost paste.fixture), where pip installing both into one directory merges them.
+// A package the layer's own -nspkg.pth sets up as a namespace joins the environment's (Debian's
+// zope.* wheels ship zope/__init__.py beside it): layerPth makes its line add the layer's portion.
 func splitPackage(site string, layer *distSet, shared map[string]bool) error {
 	for _, top := range slices.Sorted(maps.Keys(layer.packages)) {
+		if layer.namespaces[top] {
+			continue
+		}
 		own := false
 		for dist := range layer.packages[top] {
 			own = own || !shared[dist]
@@ -274,7 +279,13 @@ type distSet struct {
 	// packages are the regular packages (top-level directories with an __init__.py), each with
 	// the normalised names of the distributions whose RECORD lists files in it.
 	packages map[string]map[string]bool
+	// namespaces are the top-level namespace packages the .pth files set up (setuptools'
+	// -nspkg.pth: `*('zope',)`), whatever __init__.py their directories hold.
+	namespaces map[string]bool
 }
+
+// nspkgTop finds the top-level namespace package of a line of setuptools' -nspkg.pth.
+var nspkgTop = regexp.MustCompile(`\*\('([A-Za-z_][A-Za-z0-9_]*)',\)`)
 
 // pthFile is a .pth file of a library directory (relative to the prefix), with the normalised
 // name of the distribution whose RECORD lists it ("" when none does).
@@ -316,7 +327,7 @@ type consoleScript struct{ name, module, attr, dist string }
 
 // readDists reads the distributions in p's library directories.
 func readDists(p *buildPrefix) (*distSet, error) {
-	s := &distSet{names: map[string]string{}, packages: map[string]map[string]bool{}}
+	s := &distSet{names: map[string]string{}, packages: map[string]map[string]bool{}, namespaces: map[string]bool{}}
 	for _, l := range p.libDirs {
 		dir := filepath.Join(p.host, l)
 		owner := map[string]string{}           // a top-level file's distribution, from its RECORD
@@ -362,6 +373,11 @@ func readDists(p *buildPrefix) (*distSet, error) {
 		pths, _ := filepath.Glob(filepath.Join(dir, "*.pth"))
 		for _, p := range pths {
 			s.pths = append(s.pths, pthFile{libDir: l, name: filepath.Base(p), dist: owner[filepath.Base(p)]})
+			if data, err := readCapped(p, 1<<20); err == nil {
+				for _, m := range nspkgTop.FindAllSubmatch(data, -1) {
+					s.namespaces[string(m[1])] = true
+				}
+			}
 		}
 		eggs, _ := filepath.Glob(filepath.Join(dir, "*.egg-info"))
 		if len(eggs) > 0 {

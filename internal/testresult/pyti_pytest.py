@@ -14,7 +14,7 @@ module's tests from its load_tests(), test_suite() or suite() as unittest's runn
 leaves out the functions pytest would collect that no runner of the project's runs: one that runs
 its module's tests with unittest.main(), see _unittest_runner, and, in a unittest suite, one in a
 module that only unittest's discovery pattern names, see _unittest_only. It imports an installed
-module's doctests by the module's name in pytest's importlib import mode, see _import_installed.
+module whose doctests it collects by the module's name, see _import_installed.
 """
 import ast
 import contextlib
@@ -239,19 +239,28 @@ def _installed_name(path):
 
 
 def _import_installed(original):
-    """Wraps pytest's import_path for the doctest modules: in importlib import mode, pytest 7 names
-    a module outside its rootdir by its whole path (work.venv.lib.python3.11.site-packages.
-    jaraco.itertools), so coverage.py, measuring jaraco.itertools by name, recorded nothing. An
-    installed module is imported as Python imports it, by its name on sys.path."""
+    """Wraps pytest's import_path for the doctest modules: a module outside pytest's rootdir (PYTI
+    collects the doctests of the installed package, with the test tree as rootdir), or one of a
+    namespace package, is imported as Python imports it, by its name on sys.path. pytest 7 names
+    it otherwise, and coverage.py, measuring the module by name, then recorded nothing for it: in
+    importlib mode by its whole path (work.venv.lib.python3.11.site-packages.jaraco.itertools);
+    in the default mode a module of a namespace package by its base name, from its directory put
+    first on sys.path (jaraco.path 3.5.0's jaraco/path.py as `path`)."""
     def import_path(path, *args, **kwargs):
-        mode, root = kwargs.get("mode"), kwargs.get("root")
-        if str(getattr(mode, "value", mode)) == "importlib" and root is not None:
+        root = kwargs.get("root")
+        if root is not None:
             inside = os.path.abspath(str(path)).startswith(os.path.abspath(str(root)).rstrip(os.sep) + os.sep)
-            name = None if inside else _installed_name(path)
-            if name:
-                module = importlib.import_module(name)
-                if os.path.abspath(getattr(module, "__file__", "") or "") == os.path.abspath(str(path)):
-                    return module
+            name = _installed_name(path)
+            if inside and not (name and "." in name and not os.path.exists(os.path.join(os.path.dirname(str(path)), "__init__.py"))):
+                # In the tree pytest names a module right, but one of a namespace package, which
+                # it names by its base name (the test tree's jaraco/path.py as `path`).
+                name = None
+            try:
+                module = importlib.import_module(name) if name else None
+            except ImportError:
+                module = None  # another module has that name first on sys.path: pytest's way
+            if module is not None and os.path.abspath(getattr(module, "__file__", "") or "") == os.path.abspath(str(path)):
+                return module
         return original(path, *args, **kwargs)
     return import_path
 

@@ -547,13 +547,20 @@ var pluginFixtures = map[string]string{
 	"celery_app": "celery", "celery_worker": "celery", "lazy_fixture": "pytest_lazyfixture", "caplog_json": "pytest_structlog",
 }
 
+// doctestFixtureRe finds the fixture a doctest's getfixture() could not have: doctest catches
+// pytest's FixtureLookupError and prints "UNEXPECTED EXCEPTION: FixtureLookupError('freezer', ...)"
+// (tempora 5.2.1, without pytest-freezegun), never pytest's "fixture 'freezer' not found" line.
+var doctestFixtureRe = regexp.MustCompile(`UNEXPECTED EXCEPTION: FixtureLookupError\('([^']+)'`)
+
 // missingFixture is the fixture a failure could not have, with pytest's line saying so.
 func missingFixture(longrepr string) (fixture, line string) {
-	m := fixtureRe.FindStringSubmatch(longrepr)
-	if m == nil {
-		return "", ""
+	if m := fixtureRe.FindStringSubmatch(longrepr); m != nil {
+		return m[2] + m[3], m[1]
 	}
-	return m[2] + m[3], m[1]
+	if m := doctestFixtureRe.FindStringSubmatch(longrepr); m != nil {
+		return m[1], "fixture '" + m[1] + "' not found"
+	}
+	return "", ""
 }
 
 // lastErrorLine is the last of pytest's "E" lines in a report, the exception it ends with: what

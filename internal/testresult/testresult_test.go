@@ -325,6 +325,11 @@ func TestClassify(t *testing.T) {
 			got{Class: MissingDependency, Module: "py"}},
 		{"the py library's std, while collecting (pytest-xprocess)", "ImportError: cannot import name 'std' from 'py' (/venv/lib/python3.11/site-packages/py.py)", "", true,
 			got{Class: MissingDependency, Module: "py"}},
+		{"a plugin's fixture a test asks for", "", "file tests/test_a.py, line 3\n  def test_a(benchmark):\nE       fixture 'benchmark' not found", false,
+			got{Class: MissingDependency, Module: "pytest_benchmark"}},
+		{"a plugin's fixture a doctest asks for (tempora's getfixture('freezer'))", "",
+			"041     >>> freezer = getfixture('freezer')\nUNEXPECTED EXCEPTION: FixtureLookupError('freezer', <FixtureRequest for <DoctestItem tempora.get_nearest_year_for_day>>)\nTraceback (most recent call last):", false,
+			got{Class: MissingDependency, Module: "pytest_freezer"}},
 		{"syntax error while collecting", "SyntaxError: invalid syntax", "", true, got{Class: CollectionError}},
 		{"other exception", "ValueError: bad", "", false, got{Class: Exception}},
 		{"pytest-timeout's limit (tqdm's timeout = 30)", "Failed: Timeout >30.0s",
@@ -1300,32 +1305,38 @@ def test_passes():
 	}
 }
 
-// TestDoctestsOfInstalledModuleInImportlibMode: the doctests of an installed single module of a
-// namespace package (jaraco.itertools 6.4.1), collected in pytest's importlib import mode from
-// outside the rootdir, run in the module Python imports by its name, which coverage.py measures by
-// that name; pytest 7 alone names it by its whole path.
-func TestDoctestsOfInstalledModuleInImportlibMode(t *testing.T) {
+// TestDoctestsOfInstalledModule: the doctests of an installed single module of a namespace package,
+// collected from outside the rootdir, run in the module Python imports by its name, which
+// coverage.py measures by that name. pytest 7 alone names it by its whole path in importlib import
+// mode (jaraco.itertools 6.4.1), and by its base name in the default mode (jaraco.path 3.5.0).
+func TestDoctestsOfInstalledModule(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
 		t.Skip("pytest is not installed for /usr/bin/python3")
 	}
 	const mod = "def double(x):\n    \"\"\"\n    >>> __name__\n    'nsx.mod'\n    >>> double(2)\n    4\n    \"\"\"\n    return 2 * x\n"
 	tests := []struct {
 		name   string
+		mode   string
+		where  string // the module's directory: site (installed) or tree (the test tree, the rootdir)
 		plugin bool
 		want   Counts
 	}{
-		{"with PYTI's plugin", true, Counts{Passed: 1}},
-		{"pytest alone", false, Counts{Failed: 1}},
+		{"importlib mode, with PYTI's plugin", "importlib", "site", true, Counts{Passed: 1}},
+		{"importlib mode, pytest alone", "importlib", "site", false, Counts{Failed: 1}},
+		{"default mode, with PYTI's plugin", "prepend", "site", true, Counts{Passed: 1}},
+		{"default mode, pytest alone", "prepend", "site", false, Counts{Failed: 1}},
+		{"in the tree, default mode, with PYTI's plugin", "prepend", "tree", true, Counts{Passed: 1}},
+		{"in the tree, default mode, pytest alone", "prepend", "tree", false, Counts{Failed: 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			testfs.Write(t, dir, map[string]string{
 				"plugin/" + PluginModule + ".py": string(PytestPlugin),
-				"site/nsx/mod.py":                mod,
-				"tree/pytest.ini":                "[pytest]\naddopts = --doctest-modules --import-mode importlib\n",
+				tc.where + "/nsx/mod.py":         mod,
+				"tree/pytest.ini":                "[pytest]\naddopts = --doctest-modules --import-mode " + tc.mode + "\n",
 			})
-			args := []string{"-m", "pytest", "-p", "no:cacheprovider", "-c", filepath.Join(dir, "tree", "pytest.ini"), "--rootdir", filepath.Join(dir, "tree"), filepath.Join(dir, "site", "nsx", "mod.py")}
+			args := []string{"-m", "pytest", "-p", "no:cacheprovider", "-c", filepath.Join(dir, "tree", "pytest.ini"), "--rootdir", filepath.Join(dir, "tree"), filepath.Join(dir, tc.where, "nsx", "mod.py")}
 			if tc.plugin {
 				args = append([]string{"-m", "pytest", "-p", PluginModule}, args[2:]...)
 			}

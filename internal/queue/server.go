@@ -24,8 +24,8 @@ type ServerConfig struct {
 	// Token, when set, is required of every client.
 	Token string
 	// Cluster, when ClusterPort is not zero, joins a cluster named ClusterName listening for routes
-	// on Host:ClusterPort and connecting to Routes
-	// ("nats://127.0.0.1:6222"). Servers learn the rest of the cluster from the ones they reach.
+	// on Host:ClusterPort and connecting to Routes ("nats://127.0.0.1:6222"). Servers learn the
+	// rest of the cluster from the ones they reach.
 	ClusterName string
 	ClusterPort int
 	Routes      []string

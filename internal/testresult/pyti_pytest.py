@@ -238,6 +238,28 @@ def _installed_name(path):
     return ".".join(parts)
 
 
+def _installed_namespace_module(name, path, root):
+    """Whether the tree's file path is the module name of a namespace package that is installed
+    too (a portion of it lies outside the tree root): pytest names the tree's other modules
+    right, but one of a namespace package by its base name (the test tree's jaraco/path.py as
+    `path`). Test modules are left to pytest: imported by another name too, they would run
+    twice."""
+    if not name or "." not in name or os.path.exists(os.path.join(os.path.dirname(str(path)), "__init__.py")):
+        return False
+    parts = name.split(".")
+    base = parts[-1]
+    if any(p in ("tests", "test", "_tests", "_test", "testing") for p in parts) or base in ("conftest", "test", "tests") \
+            or base.startswith("test_") or base.endswith("_test"):
+        return False
+    try:
+        spec = importlib.util.find_spec(parts[0])
+    except (ImportError, ValueError):
+        return False
+    locations = list(getattr(spec, "submodule_search_locations", None) or []) if spec and spec.origin in (None, "namespace") else []
+    top = os.path.abspath(str(root)).rstrip(os.sep) + os.sep
+    return any(not os.path.abspath(str(d)).startswith(top) for d in locations)
+
+
 def _import_installed(original):
     """Wraps pytest's import_path for the doctest modules: a module outside pytest's rootdir (PYTI
     collects the doctests of the installed package, with the test tree as rootdir), or one of a
@@ -251,9 +273,7 @@ def _import_installed(original):
         if root is not None:
             inside = os.path.abspath(str(path)).startswith(os.path.abspath(str(root)).rstrip(os.sep) + os.sep)
             name = _installed_name(path)
-            if inside and not (name and "." in name and not os.path.exists(os.path.join(os.path.dirname(str(path)), "__init__.py"))):
-                # In the tree pytest names a module right, but one of a namespace package, which
-                # it names by its base name (the test tree's jaraco/path.py as `path`).
+            if inside and not _installed_namespace_module(name, path, root):
                 name = None
             try:
                 module = importlib.import_module(name) if name else None

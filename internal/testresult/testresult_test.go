@@ -1313,30 +1313,37 @@ func TestDoctestsOfInstalledModule(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
 		t.Skip("pytest is not installed for /usr/bin/python3")
 	}
-	const mod = "def double(x):\n    \"\"\"\n    >>> __name__\n    'nsx.mod'\n    >>> double(2)\n    4\n    \"\"\"\n    return 2 * x\n"
+	mod := func(name string) string {
+		return "def double(x):\n    \"\"\"\n    >>> __name__\n    '" + name + "'\n    >>> double(2)\n    4\n    \"\"\"\n    return 2 * x\n"
+	}
 	tests := []struct {
 		name   string
 		mode   string
 		where  string // the module's directory: site (installed) or tree (the test tree, the rootdir)
+		file   string // below nsx/
 		plugin bool
 		want   Counts
 	}{
-		{"importlib mode, with PYTI's plugin", "importlib", "site", true, Counts{Passed: 1}},
-		{"importlib mode, pytest alone", "importlib", "site", false, Counts{Failed: 1}},
-		{"default mode, with PYTI's plugin", "prepend", "site", true, Counts{Passed: 1}},
-		{"default mode, pytest alone", "prepend", "site", false, Counts{Failed: 1}},
-		{"in the tree, default mode, with PYTI's plugin", "prepend", "tree", true, Counts{Passed: 1}},
-		{"in the tree, default mode, pytest alone", "prepend", "tree", false, Counts{Failed: 1}},
+		{"importlib mode, with PYTI's plugin", "importlib", "site", "mod", true, Counts{Passed: 1}},
+		{"importlib mode, pytest alone", "importlib", "site", "mod", false, Counts{Failed: 1}},
+		{"default mode, with PYTI's plugin", "prepend", "site", "mod", true, Counts{Passed: 1}},
+		{"default mode, pytest alone", "prepend", "site", "mod", false, Counts{Failed: 1}},
+		{"in the tree, default mode, with PYTI's plugin", "prepend", "tree", "mod", true, Counts{Passed: 1}},
+		{"in the tree, default mode, pytest alone", "prepend", "tree", "mod", false, Counts{Failed: 1}},
+		// pytest imports it as test_mod for its tests too: imported by another name, it would run twice.
+		{"a test module in the tree stays pytest's", "prepend", "tree", "test_mod", true, Counts{Failed: 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			testfs.Write(t, dir, map[string]string{
 				"plugin/" + PluginModule + ".py": string(PytestPlugin),
-				tc.where + "/nsx/mod.py":         mod,
-				"tree/pytest.ini":                "[pytest]\naddopts = --doctest-modules --import-mode " + tc.mode + "\n",
+				// The module is installed; in the tree case PYTI placed a copy in the test tree.
+				"site/nsx/" + tc.file + ".py":        mod("nsx." + tc.file),
+				tc.where + "/nsx/" + tc.file + ".py": mod("nsx." + tc.file),
+				"tree/pytest.ini":                    "[pytest]\naddopts = --doctest-modules --import-mode " + tc.mode + "\n",
 			})
-			args := []string{"-m", "pytest", "-p", "no:cacheprovider", "-c", filepath.Join(dir, "tree", "pytest.ini"), "--rootdir", filepath.Join(dir, "tree"), filepath.Join(dir, tc.where, "nsx", "mod.py")}
+			args := []string{"-m", "pytest", "-p", "no:cacheprovider", "-c", filepath.Join(dir, "tree", "pytest.ini"), "--rootdir", filepath.Join(dir, "tree"), filepath.Join(dir, tc.where, "nsx", tc.file+".py")}
 			if tc.plugin {
 				args = append([]string{"-m", "pytest", "-p", PluginModule}, args[2:]...)
 			}

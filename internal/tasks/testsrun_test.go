@@ -532,7 +532,7 @@ func TestTestDataMissing(t *testing.T) {
 }
 
 // TestExamplesNobodyAsksFor: an sdist without test files, whose docstrings and README hold
-// examples that its pytest configuration does not ask to run, has no tests, as a manual pytest
+// examples and no pytest configuration that asks to run them, has no tests, as a manual pytest
 // run in it finds none. Run as doctests, the README's example (as jmespath's, which does not
 // print its result) would have made the verdict tests-failed.
 func TestExamplesNobodyAsksFor(t *testing.T) {
@@ -542,7 +542,7 @@ func TestExamplesNobodyAsksFor(t *testing.T) {
 	if rep.Verdict != report.VerdictNoTests || tests == nil || tests.Results != nil {
 		t.Fatalf("verdict %s (%s), tests %+v: want no-tests and no test run", rep.Verdict, rep.Reason, tests)
 	}
-	if want := "no tests in the distribution" + examplesNote; tests.Found != want || rep.Reason != want {
+	if want := "no tests in the distribution" + noConfigNote; tests.Found != want || rep.Reason != want {
 		t.Errorf("found %q, reason %q, want %q", tests.Found, rep.Reason, want)
 	}
 }

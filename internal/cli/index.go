@@ -101,7 +101,7 @@ func indexCommand() command {
 						return err
 					}
 				}
-				fmt.Fprintf(env.Stdout, "serving %s at %s\n", dir, srv.SimpleURL())
+				fmt.Fprintf(env.Stdout, "serving %s at %s (files added, replaced or removed there are served as they are at each request)\n", dir, srv.SimpleURL())
 				<-ctx.Done()
 				return nil
 			}

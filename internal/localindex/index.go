@@ -24,6 +24,8 @@ import (
 type Index struct {
 	dir string
 
+	scanMu sync.Mutex // one Rescan at a time
+
 	mu       sync.RWMutex
 	dists    map[string]*Dist   // by file name
 	projects map[string][]*Dist // by normalised name, sorted by file name
@@ -41,36 +43,59 @@ func NewIndex(dir string) (*Index, error) {
 	return ix, nil
 }
 
-// Rescan reads the directory again, picking up added and removed files.
-// Yanks of files still present are kept.
-func (ix *Index) Rescan() error {
+// Rescan reads the directory again, picking up added, removed and replaced
+// files: a file whose size and modification time are unchanged keeps its
+// hash, and any other is read again. Yanks of files still present are kept.
+// The index serial moves only when something changed. A file that cannot be
+// read is an error.
+func (ix *Index) Rescan() error { return ix.rescan(true) }
+
+// rescan is Rescan; unless strict, a file that cannot be read is left out
+// rather than an error.
+func (ix *Index) rescan(strict bool) error {
+	ix.scanMu.Lock()
+	defer ix.scanMu.Unlock()
 	entries, err := os.ReadDir(ix.dir)
 	if err != nil {
 		return fmt.Errorf("scan index directory: %w", err)
 	}
+	ix.mu.RLock()
+	prev := ix.dists
+	ix.mu.RUnlock()
 	dists := map[string]*Dist{}
 	projects := map[string][]*Dist{}
 	display := map[string]string{}
+	changed := false
 	for _, ent := range entries {
-		if _, ok := distKind(ent.Name()); !ok || !servable(filepath.Join(ix.dir, ent.Name()), ent) {
+		file := filepath.Join(ix.dir, ent.Name())
+		if _, ok := distKind(ent.Name()); !ok || !servable(file, ent) {
 			continue
 		}
-		d, err := ReadDist(filepath.Join(ix.dir, ent.Name()))
-		if err != nil {
+		d, fresh, err := ix.readDist(file, prev[ent.Name()])
+		switch {
+		case err != nil && strict:
 			return fmt.Errorf("scan index directory: %w", err)
+		case err != nil:
+			changed = changed || prev[ent.Name()] != nil
+			continue
 		}
+		changed = changed || fresh
 		norm := NormalizeName(d.Name)
-		dists[d.Filename] = &d
-		projects[norm] = append(projects[norm], &d)
+		dists[d.Filename] = d
+		projects[norm] = append(projects[norm], d)
 		if _, ok := display[norm]; !ok {
 			display[norm] = d.Name
 		}
 	}
+	changed = changed || len(dists) != len(prev)
 	for _, files := range projects {
 		sort.Slice(files, func(i, j int) bool { return files[i].Filename < files[j].Filename })
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.dists != nil && !changed {
+		return nil
+	}
 	ix.dists, ix.projects, ix.display = dists, projects, display
 	for f := range ix.yanked {
 		if _, ok := dists[f]; !ok {
@@ -79,6 +104,30 @@ func (ix *Index) Rescan() error {
 	}
 	ix.serial++
 	return nil
+}
+
+// readDist returns the distribution in file: old when the file still has
+// old's size and modification time, else read afresh (fresh is then true).
+func (ix *Index) readDist(file string, old *Dist) (d *Dist, fresh bool, err error) {
+	if old != nil {
+		if fi, err := os.Stat(file); err == nil && fi.Size() == old.Size && fi.ModTime().Equal(old.UploadTime) {
+			return old, false, nil
+		}
+	}
+	nd, err := ReadDist(file)
+	if err != nil {
+		return nil, false, err
+	}
+	return &nd, true, nil
+}
+
+// refresh rescans the directory before a request is answered, so that files
+// copied into it, replaced or removed while it is served are seen at once. A
+// file that cannot be read (one still being copied, say) is left out until a
+// later request finds it whole; a directory that cannot be read leaves the
+// index as it was.
+func (ix *Index) refresh() {
+	_ = ix.rescan(false)
 }
 
 // servable says whether a directory entry is a file to serve: a regular file, or a symbolic link
@@ -134,6 +183,9 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := r.URL.Path
+	if strings.HasPrefix(p, "/simple/") || strings.HasPrefix(p, "/files/") {
+		ix.refresh()
+	}
 	switch {
 	case p == "/" || p == "/simple":
 		redirect(w, r, "/simple/")

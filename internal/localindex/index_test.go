@@ -502,3 +502,120 @@ func TestSymlinkedFiles(t *testing.T) {
 		t.Errorf("projects (-want +got):\n%s", diff)
 	}
 }
+
+// writeWheel writes a minimal wheel of name and version into dir; extra
+// changes its bytes without changing its name.
+func writeWheel(t *testing.T, dir, name, version, extra string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	distInfo := name + "-" + version + ".dist-info/"
+	files := []struct{ name, body string }{
+		{name + ".py", extra},
+		{distInfo + "METADATA", "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n"},
+		{distInfo + "WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"},
+	}
+	for _, f := range files {
+		w, err := zw.Create(f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, f.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name+"-"+version+"-py3-none-any.whl")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestChangesWhileServed: files copied into the directory, replaced or removed while it is
+// served are seen by the next request, with their new hashes; a file that cannot be read yet
+// (still being copied) is left out, and the serial moves only when something changed.
+func TestChangesWhileServed(t *testing.T) {
+	dir := t.TempDir()
+	first := writeWheel(t, dir, "demo", "1.0", "one")
+	ix, err := NewIndex(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(ix)
+	defer srv.Close()
+	hash := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sha256Hex(b)
+	}
+	half := filepath.Join(dir, "demo-1.2-py3-none-any.whl")
+	var second string
+	steps := []struct {
+		name       string
+		change     func()
+		want       func() map[string]string // file name -> sha256
+		serialMove bool
+	}{
+		{"as started", func() {}, func() map[string]string { return map[string]string{filepath.Base(first): hash(first)} }, false},
+		{"a file added", func() { second = writeWheel(t, dir, "demo", "1.1", "two") },
+			func() map[string]string {
+				return map[string]string{filepath.Base(first): hash(first), filepath.Base(second): hash(second)}
+			}, true},
+		{"a file replaced", func() { writeWheel(t, dir, "demo", "1.0", "one, rewritten") },
+			func() map[string]string {
+				return map[string]string{filepath.Base(first): hash(first), filepath.Base(second): hash(second)}
+			}, true},
+		{"nothing changed", func() {},
+			func() map[string]string {
+				return map[string]string{filepath.Base(first): hash(first), filepath.Base(second): hash(second)}
+			}, false},
+		{"a file half copied", func() {
+			if err := os.WriteFile(half, []byte("PK\x03\x04 not yet"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, func() map[string]string {
+			return map[string]string{filepath.Base(first): hash(first), filepath.Base(second): hash(second)}
+		}, false},
+		{"files removed", func() {
+			for _, p := range []string{second, half} {
+				if err := os.Remove(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, func() map[string]string { return map[string]string{filepath.Base(first): hash(first)} }, true},
+	}
+	for _, step := range steps {
+		ix.mu.RLock()
+		before := ix.serial
+		ix.mu.RUnlock()
+		step.change()
+		pageURL := srv.URL + "/simple/demo/"
+		status, _, body := get(t, pageURL, "application/vnd.pypi.simple.v1+json")
+		if status != 200 {
+			t.Fatalf("%s: GET %s: status %d", step.name, pageURL, status)
+		}
+		files, _ := parseJSONPage(t, pageURL, body)
+		got := map[string]string{}
+		for _, f := range files {
+			got[f.Filename] = f.SHA256
+			status, _, served := get(t, f.URL, "")
+			if status != 200 || sha256Hex(served) != f.SHA256 {
+				t.Errorf("%s: GET %s: status %d, sha256 %s; the page says %s", step.name, f.Filename, status, sha256Hex(served), f.SHA256)
+			}
+		}
+		if diff := cmp.Diff(step.want(), got); diff != "" {
+			t.Errorf("%s: files on the page (-want +got):\n%s", step.name, diff)
+		}
+		ix.mu.RLock()
+		moved := ix.serial != before
+		ix.mu.RUnlock()
+		if moved != step.serialMove {
+			t.Errorf("%s: serial moved %v, want %v", step.name, moved, step.serialMove)
+		}
+	}
+}

@@ -107,11 +107,12 @@ func installPath(member string) (string, bool) {
 	return clean, true
 }
 
-// IsTestDir tells a package's directory of tests by its name: tests/ and test/, and the private
-// _tests/ and _test/ (automat/_test).
-func IsTestDir(name string) bool {
-	return name == "tests" || name == "test" || name == "_tests" || name == "_test"
-}
+// TestDirNames are the names of a package's directories of tests: tests/ and test/, and the
+// private _tests/ and _test/ (automat/_test).
+func TestDirNames() []string { return []string{"tests", "test", "_tests", "_test"} }
+
+// IsTestDir tells a package's directory of tests by its name (TestDirNames).
+func IsTestDir(name string) bool { return slices.Contains(TestDirNames(), name) }
 
 // isTestFile tells a test module by its directory or its name.
 func isTestFile(p string) bool {

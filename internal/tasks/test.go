@@ -211,7 +211,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		// scripts first on PATH, so that a test running the package's command, or `python`,
 		// by name finds the environment's.
 		"PATH="+j.in(filepath.Join(env.Venv, "bin"))+":"+sandbox.SearchPath, "VIRTUAL_ENV="+j.in(env.Venv),
-		"PYTI_TEST_ITEM_TIMEOUT="+strconv.FormatFloat(itemTimeout(j.opts.Limits.NoOutput).Seconds(), 'f', -1, 64))
+		"PYTI_TEST_ITEM_TIMEOUT="+strconv.FormatFloat(itemTimeout(j.opts.Limits.NoOutput).Seconds(), 'f', -1, 64),
+		testresult.TestDirsEnv+"="+strings.Join(testDirNames, ","))
 	if s.django != "" {
 		// Django's apps and test databases, set up as the project's own runner sets them up
 		// (see the plugin's _django_setup), unless pytest-django does it.

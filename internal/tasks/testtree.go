@@ -310,9 +310,12 @@ func hasCompiled(dir string) bool {
 	return found
 }
 
-// isTestDir tells a directory of tests by its name: a package's (quality.IsTestDir) or a tree's
-// testing/ (pytest's own).
-func isTestDir(name string) bool { return quality.IsTestDir(name) || name == "testing" }
+// testDirNames are the names of directories of tests: a package's (quality.TestDirNames) and a
+// tree's testing/ (pytest's own).
+var testDirNames = append(quality.TestDirNames(), "testing")
+
+// isTestDir tells a directory of tests by its name (testDirNames).
+func isTestDir(name string) bool { return slices.Contains(testDirNames, name) }
 
 // isTestFile tells a test module by its base name: pytest's defaults (test_*.py, *_test.py),
 // conftest.py, and the single test modules unittest's test*.py pattern collects (test.py, tests.py).

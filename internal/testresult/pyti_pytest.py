@@ -238,6 +238,11 @@ def _installed_name(path):
     return ".".join(parts)
 
 
+def _test_dirs():
+    """The names of directories of tests, as PYTI names them (PYTI_TEST_DIRS, comma-separated)."""
+    return tuple(d for d in os.environ.get("PYTI_TEST_DIRS", "").split(",") if d)
+
+
 def _installed_namespace_module(name, path, root):
     """Whether the tree's file path is the module name of a namespace package that is installed
     too (a portion of it lies outside the tree root): pytest names the tree's other modules
@@ -248,7 +253,7 @@ def _installed_namespace_module(name, path, root):
         return False
     parts = name.split(".")
     base = parts[-1]
-    if any(p in ("tests", "test", "_tests", "_test", "testing") for p in parts) or base in ("conftest", "test", "tests") \
+    if any(p in _test_dirs() for p in parts) or base in ("conftest", "test", "tests") \
             or base.startswith("test_") or base.endswith("_test"):
         return False
     try:

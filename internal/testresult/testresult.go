@@ -30,6 +30,11 @@ var PytestPlugin []byte
 // PluginModule is the module name of PytestPlugin.
 const PluginModule = "pyti_pytest"
 
+// TestDirsEnv is the environment variable that tells PytestPlugin the names of directories of
+// tests, comma-separated: a module under one is a test module, which the plugin leaves to pytest
+// to import.
+const TestDirsEnv = "PYTI_TEST_DIRS"
+
 // Outcome is what became of one test.
 type Outcome string
 

@@ -1322,16 +1322,19 @@ func TestDoctestsOfInstalledModule(t *testing.T) {
 		where  string // the module's directory: site (installed) or tree (the test tree, the rootdir)
 		file   string // below nsx/
 		plugin bool
+		dirs   string // TestDirsEnv
 		want   Counts
 	}{
-		{"importlib mode, with PYTI's plugin", "importlib", "site", "mod", true, Counts{Passed: 1}},
-		{"importlib mode, pytest alone", "importlib", "site", "mod", false, Counts{Failed: 1}},
-		{"default mode, with PYTI's plugin", "prepend", "site", "mod", true, Counts{Passed: 1}},
-		{"default mode, pytest alone", "prepend", "site", "mod", false, Counts{Failed: 1}},
-		{"in the tree, default mode, with PYTI's plugin", "prepend", "tree", "mod", true, Counts{Passed: 1}},
-		{"in the tree, default mode, pytest alone", "prepend", "tree", "mod", false, Counts{Failed: 1}},
+		{"importlib mode, with PYTI's plugin", "importlib", "site", "mod", true, "tests", Counts{Passed: 1}},
+		{"importlib mode, pytest alone", "importlib", "site", "mod", false, "tests", Counts{Failed: 1}},
+		{"default mode, with PYTI's plugin", "prepend", "site", "mod", true, "tests", Counts{Passed: 1}},
+		{"default mode, pytest alone", "prepend", "site", "mod", false, "tests", Counts{Failed: 1}},
+		{"in the tree, default mode, with PYTI's plugin", "prepend", "tree", "mod", true, "tests", Counts{Passed: 1}},
+		{"in the tree, default mode, pytest alone", "prepend", "tree", "mod", false, "tests", Counts{Failed: 1}},
 		// pytest imports it as test_mod for its tests too: imported by another name, it would run twice.
-		{"a test module in the tree stays pytest's", "prepend", "tree", "test_mod", true, Counts{Failed: 1}},
+		{"a test module in the tree stays pytest's", "prepend", "tree", "test_mod", true, "tests", Counts{Failed: 1}},
+		{"a module in a directory of tests stays pytest's", "prepend", "tree", "tests/helper", true, "test,tests", Counts{Failed: 1}},
+		{"a module in a directory not named as one of tests", "prepend", "tree", "tests/helper", true, "test", Counts{Passed: 1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1339,8 +1342,8 @@ func TestDoctestsOfInstalledModule(t *testing.T) {
 			testfs.Write(t, dir, map[string]string{
 				"plugin/" + PluginModule + ".py": string(PytestPlugin),
 				// The module is installed; in the tree case PYTI placed a copy in the test tree.
-				"site/nsx/" + tc.file + ".py":        mod("nsx." + tc.file),
-				tc.where + "/nsx/" + tc.file + ".py": mod("nsx." + tc.file),
+				"site/nsx/" + tc.file + ".py":        mod("nsx." + strings.ReplaceAll(tc.file, "/", ".")),
+				tc.where + "/nsx/" + tc.file + ".py": mod("nsx." + strings.ReplaceAll(tc.file, "/", ".")),
 				"tree/pytest.ini":                    "[pytest]\naddopts = --doctest-modules --import-mode " + tc.mode + "\n",
 			})
 			args := []string{"-m", "pytest", "-p", "no:cacheprovider", "-c", filepath.Join(dir, "tree", "pytest.ini"), "--rootdir", filepath.Join(dir, "tree"), filepath.Join(dir, tc.where, "nsx", tc.file+".py")}
@@ -1349,7 +1352,8 @@ func TestDoctestsOfInstalledModule(t *testing.T) {
 			}
 			cmd := exec.Command("/usr/bin/python3", args...)
 			cmd.Dir = filepath.Join(dir, "tree")
-			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin")+":"+filepath.Join(dir, "site"), "PYTI_PYTEST_REPORT="+filepath.Join(dir, "report.jsonl"))
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin")+":"+filepath.Join(dir, "site"), "PYTI_PYTEST_REPORT="+filepath.Join(dir, "report.jsonl"),
+				TestDirsEnv+"="+tc.dirs)
 			out, _ := cmd.CombinedOutput()
 			if d := cmp.Diff(tc.want, closingLine(t, string(out))); d != "" {
 				t.Errorf("counts (-want +got):\n%s\n%s", d, out)

@@ -591,7 +591,8 @@ func anyCouldProvide(module string, deps []string) bool {
 	return false
 }
 
-// unavailableDep is the test requirement that provides module and could not be had, and why:
+// unavailableDep is the test requirement that provides module (or, for a pytest plugin, the same
+// fixtures: testresult.FixtureProviders) and could not be had, and why:
 // pip could not fetch it beside the package (fetch's unfetchable ones), nor install it there
 // (leftOut, see installTestDeps), the index does not have it, or has no matching version of it.
 func unavailableDep(module string, fetch *report.Fetch, leftOut []string) (dep, why string) {
@@ -608,8 +609,10 @@ func unavailableDep(module string, fetch *report.Fetch, leftOut []string) (dep, 
 		{f.MissingTestDeps, "is not on the index"},
 		{f.UnmetTestDeps, "has no matching version on the index"},
 	} {
-		if d := providingDep(module, c.deps); d != "" {
-			return d, c.why
+		for _, m := range testresult.FixtureProviders(module) {
+			if d := providingDep(m, c.deps); d != "" {
+				return d, c.why
+			}
 		}
 	}
 	return "", ""

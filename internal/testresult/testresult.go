@@ -552,6 +552,17 @@ var pluginFixtures = map[string]string{
 	"celery_app": "celery", "celery_worker": "celery", "lazy_fixture": "pytest_lazyfixture", "caplog_json": "pytest_structlog",
 }
 
+// fixtureTwins are plugin modules of pluginFixtures whose fixtures another plugin provides too,
+// under the same names: pytest-freezer forked pytest-freezegun, and either gives `freezer`.
+var fixtureTwins = map[string][]string{"pytest_freezer": {"pytest_freezegun"}, "pytest_freezegun": {"pytest_freezer"}}
+
+// FixtureProviders are the modules that provide the fixtures of the plugin imported as module:
+// module itself, then the plugins that give the same fixtures (tempora 5.2.1 declares
+// pytest-freezegun for the `freezer` that pytest_freezer also gives).
+func FixtureProviders(module string) []string {
+	return append([]string{module}, fixtureTwins[module]...)
+}
+
 // doctestFixtureRe finds the fixture a doctest's getfixture() could not have: doctest catches
 // pytest's FixtureLookupError and prints "UNEXPECTED EXCEPTION: FixtureLookupError('freezer', ...)"
 // (tempora 5.2.1, without pytest-freezegun), never pytest's "fixture 'freezer' not found" line.

@@ -468,6 +468,9 @@ type Coverage struct {
 	// TestFilesLeftOut counts the test modules the wheel installs (traitlets/tests/), which are
 	// left out of the measure as the tree's test files are.
 	TestFilesLeftOut int `json:"test_files_left_out,omitempty"`
+	// Note says what of the project's own coverage configuration the figures could not follow:
+	// its configurer plugins (covdefaults) not installed, so the exclusions they add are not made.
+	Note string `json:"note,omitempty"`
 }
 
 // FileCoverage is the coverage of one file.

@@ -122,6 +122,10 @@ func TestSummaryCoverageLine(t *testing.T) {
 		{"the wheel's test modules left out (traitlets/tests/)", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"},
 			Files: []FileCoverage{{Path: "demo/__init__.py"}}, TestFilesLeftOut: 14}, "",
 			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 file, 14 test files left out\n"},
+		{"measured, without the project's coverage plugin", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"},
+			Files: []FileCoverage{{Path: "demo/__init__.py"}}, Note: "the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'covdefaults'"}, "",
+			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 file\n" +
+				"  coverage  the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'covdefaults'\n"},
 		{"none, and why (mccabe 0.7.0: its one test module failed to collect)", nil, "no test ran: what the collection imported is no test's coverage",
 			"  coverage  none: no test ran: what the collection imported is no test's coverage\n"},
 		{"none, no reason", nil, "", ""},

@@ -118,6 +118,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "  coverage  %.1f%% (lines %.1f%%, branches %s) of %s: %d %s%s\n", c.Percent, c.LinePercent, br,
 				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files), filesWord(len(c.Files)), left)
+			if c.Note != "" {
+				fmt.Fprintf(&b, "  coverage  %s\n", oneLine(c.Note, 200))
+			}
 		} else if t.CoverageNote != "" && t.Results != nil {
 			fmt.Fprintf(&b, "  coverage  none: %s\n", oneLine(t.CoverageNote, 160))
 		}

@@ -302,7 +302,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			t.CoverageNote = "coverage.py's report could not be read: " + err.Error()
 			break
 		}
-		c.Source, c.TestFilesLeftOut = measured, len(shippedTests)
+		c.Source, c.TestFilesLeftOut, c.Note = measured, len(shippedTests), coverageConfigNote(cov.output)
 		t.Coverage = c
 		j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
 	}

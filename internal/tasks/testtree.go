@@ -576,6 +576,18 @@ func projectConcurrency(root string) []string {
 	return out
 }
 
+// coverageConfigNote is what coverageJSONScript's output says of the project's coverage
+// configuration it could not follow (its "coverage: the project's ..." lines), or "".
+func coverageConfigNote(output string) string {
+	var notes []string
+	for _, l := range strings.Split(output, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "coverage: the project's "); ok {
+			notes = append(notes, "the project's "+rest)
+		}
+	}
+	return strings.Join(notes, "; ")
+}
+
 // coverageJSONScript combines the coverage data of every process (remapping the test tree's
 // copies onto the installed files) and writes the JSON report named by its argument. PYTI's
 // configuration (COVERAGE_RCFILE) says what was measured; the lines left out of the report are
@@ -631,9 +643,9 @@ try:
             project._init()
             own = options(project)
         except Exception as e:
-            print("coverage: the project's plugins are not used: %s: %s" % (type(e).__name__, e))
+            print("coverage: the project's coverage plugins are not used, nor the options they set: %s: %s" % (type(e).__name__, e))
 except Exception as e:
-    print("coverage: the project's configuration is not used: %s" % e)
+    print("coverage: the project's coverage configuration is not used: %s" % e)
 
 
 def configured():

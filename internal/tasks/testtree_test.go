@@ -386,21 +386,23 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 		name  string
 		files map[string]string
 		want  []string
+		note  string // coverageConfigNote of the output
 	}{
-		{"no configuration: every module", nil, []string{"__init__.py", "bells.py", "core.py", "gen_a.py"}},
+		{"no configuration: every module", nil, []string{"__init__.py", "bells.py", "core.py", "gen_a.py"}, ""},
 		{"pyproject.toml with tree paths and a src/ path", map[string]string{"pyproject.toml": "[tool.coverage.run]\nomit = [\"pkg/bells.py\", \"src/pkg/gen_a.py\"]\n"},
-			[]string{"__init__.py", "core.py"}},
+			[]string{"__init__.py", "core.py"}, ""},
 		{".coveragerc with a wildcard and site-packages left alone", map[string]string{".coveragerc": "[run]\nomit =\n    */gen_*.py\n    */site-packages/*\n"},
-			[]string{"__init__.py", "bells.py", "core.py"}},
+			[]string{"__init__.py", "bells.py", "core.py"}, ""},
 		{"setup.cfg's report section", map[string]string{"setup.cfg": "[coverage:report]\nomit = pkg/core.py\n"},
-			[]string{"__init__.py", "bells.py", "gen_a.py"}},
+			[]string{"__init__.py", "bells.py", "gen_a.py"}, ""},
 		{"a configurer plugin's omit pattern (covdefaults' */__main__.py)", map[string]string{"setup.cfg": "[coverage:run]\nplugins = omitgen\n",
 			"omitgen.py": "import coverage\n\nclass P(coverage.CoveragePlugin):\n    def configure(self, config):\n" +
 				"        config.set_option('run:omit', (config.get_option('run:omit') or []) + ['*/gen_*.py'])\n\n" +
 				"def coverage_init(reg, options):\n    reg.add_configurer(P())\n"},
-			[]string{"__init__.py", "bells.py", "core.py"}},
-		{"a plugin that is not installed: the rest of the configuration still counts", map[string]string{"setup.cfg": "[coverage:run]\nplugins = notinstalled\nomit = pkg/bells.py\n"},
-			[]string{"__init__.py", "core.py", "gen_a.py"}},
+			[]string{"__init__.py", "bells.py", "core.py"}, ""},
+		{"a plugin that is not installed: the rest of the configuration still counts, and the note says so", map[string]string{"setup.cfg": "[coverage:run]\nplugins = notinstalled\nomit = pkg/bells.py\n"},
+			[]string{"__init__.py", "core.py", "gen_a.py"},
+			"the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'notinstalled'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -410,8 +412,12 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 			report := exec.Command("/usr/bin/python3", "-c", coverageJSONScript, out, "1")
 			report.Dir = tree
 			report.Env = append(os.Environ(), "COVERAGE_RCFILE="+rc)
-			if msg, err := report.CombinedOutput(); err != nil {
+			msg, err := report.CombinedOutput()
+			if err != nil {
 				t.Fatalf("coverageJSONScript: %v\n%s", err, msg)
+			}
+			if d := cmp.Diff(tt.note, coverageConfigNote(string(msg))); d != "" {
+				t.Errorf("note (-want +got):\n%s", d)
 			}
 			data, err := os.ReadFile(out)
 			if err != nil {

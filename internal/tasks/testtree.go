@@ -787,9 +787,11 @@ var treePath = regexp.MustCompile(`/[^\s'"(),;:]+`)
 // inside the test tree (insideTree, as the sandbox saw it) and that the tree does not hold, nor the
 // directory it would lie in (hostTree): gitdb's "InvalidDBRoot: /work/pyti/sdist-tree/.git/objects", a
 // project's own error that says which of its data it could not find. A file missing from a
-// directory that is there may be one the test itself was to write. "" when the message names
-// none.
-func missingTreePath(message, insideTree, hostTree string) string {
+// directory that is there may be one the test itself was to write, unless collecting is true: a
+// collection error's message is read, where no test has run to write anything (immutables 0.19's
+// mypy data collector: "Test data prefix (/work/pyti/sdist-tree/tests/test-data) not set
+// correctly", the sdist shipping tests/ without it). "" when the message names none.
+func missingTreePath(message, insideTree, hostTree string, collecting bool) string {
 	line, _, _ := strings.Cut(message, "\n")
 	for _, p := range treePath.FindAllString(line, 10) {
 		p = strings.TrimRight(p, ".")
@@ -798,7 +800,7 @@ func missingTreePath(message, insideTree, hostTree string) string {
 			continue
 		}
 		full := filepath.Join(hostTree, filepath.FromSlash(rel))
-		if !exists(full) && !exists(filepath.Dir(full)) {
+		if !exists(full) && (collecting || !exists(filepath.Dir(full))) {
 			return path.Clean(rel)
 		}
 	}
@@ -860,6 +862,8 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string, own []str
 			}
 			if d := namedDir(c.Message, unshipped); d != "" {
 				c.Class, c.MissingPath, changed = testresult.MissingFile, d, true
+			} else if p := missingTreePath(c.Message, insideTree, hostTree, true); p != "" {
+				c.Class, c.MissingPath, changed = testresult.MissingFile, p, true
 			}
 		}
 		if c.Class == testresult.MissingProgram && filepath.IsAbs(c.MissingProgram) {
@@ -887,7 +891,7 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string, own []str
 			}
 		}
 		if c.Class == testresult.Exception {
-			if p := missingTreePath(c.Message, insideTree, hostTree); p != "" {
+			if p := missingTreePath(c.Message, insideTree, hostTree, false); p != "" {
 				c.Class, c.MissingPath, changed = testresult.MissingFile, p, true
 			}
 		}

@@ -329,6 +329,11 @@ func TestKeepMissingData(t *testing.T) {
 		{NodeID: "shipped", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "bad file in tests/data"},
 		{NodeID: "outside", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "no fixtures"},
 		{NodeID: "a word inside another", Outcome: testresult.Error, Class: testresult.CollectionError, Message: "mytestdata_x missing"},
+		// A collection error naming a path of the tree that is not there, its directory there.
+		{NodeID: "tests/test_mypy.py", Outcome: testresult.Error, Class: testresult.CollectionError,
+			Message: "AssertionError: Test data prefix (/work/pyti/sdist-tree/tests/test-data) not set correctly"},
+		{NodeID: "tests/test_present.py", Outcome: testresult.Error, Class: testresult.CollectionError,
+			Message: "ValueError: bad data in /work/pyti/sdist-tree/tests/data/present.json"},
 	}}
 	keepMissingData(run, "/work/pyti/sdist-tree", tree, []string{"snappy", "zope.event"})
 	got := map[string]string{}
@@ -359,12 +364,14 @@ func TestKeepMissingData(t *testing.T) {
 		"shipped":                              "collection-error ",
 		"outside":                              "collection-error ",
 		"a word inside another":                "collection-error ",
+		"tests/test_mypy.py":                   "missing-file tests/test-data",
+		"tests/test_present.py":                "collection-error ",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 6, testresult.Exception: 6, testresult.MissingProgram: 1,
-		testresult.CollectionError: 5, testresult.MissingDependency: 5}, run.Classes); d != "" {
+	if d := cmp.Diff(map[testresult.Class]int{testresult.MissingFile: 7, testresult.Exception: 6, testresult.MissingProgram: 1,
+		testresult.CollectionError: 6, testresult.MissingDependency: 5}, run.Classes); d != "" {
 		t.Errorf("class counts (-want +got):\n%s", d)
 	}
 }

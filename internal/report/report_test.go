@@ -185,13 +185,17 @@ func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
 	for _, tc := range []struct {
 		name                    string
 		missing, unmet, leftOut []string
+		relaxed                 []string
 		want                    string
 	}{
-		{"missing and unmet", []string{"pympler"}, []string{"mypy>=1.1.1"}, nil, "  left out  test dependencies the index cannot satisfy: pympler, mypy>=1.1.1\n"},
-		{"conflicting with the package (pyflakes 3.0.1's flake8)", nil, nil, []string{"flake8==4.0.1"},
+		{"missing and unmet", []string{"pympler"}, []string{"mypy>=1.1.1"}, nil, nil, "  left out  test dependencies the index cannot satisfy: pympler, mypy>=1.1.1\n"},
+		{"conflicting with the package (pyflakes 3.0.1's flake8)", nil, nil, []string{"flake8==4.0.1"}, nil,
 			"  left out  test dependencies pip could not install beside the package: flake8==4.0.1 (flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0)\n"},
-		{"none", nil, nil, nil, ""},
-		{"no tests (rsa 4.9's sdist): nothing they matter to", []string{"sphinx"}, nil, nil, ""},
+		{"pins relaxed (immutables 0.19's mypy==0.971)", nil, []string{"pycodestyle~=2.9.1"}, nil, []string{"mypy==0.971", "pytest~=6.2.4"},
+			"  left out  test dependencies the index cannot satisfy: pycodestyle~=2.9.1\n" +
+				"  relaxed   test dependencies the index has no such version of, run at the version pip chose: mypy==0.971, pytest~=6.2.4\n"},
+		{"none", nil, nil, nil, nil, ""},
+		{"no tests (rsa 4.9's sdist): nothing they matter to", []string{"sphinx"}, nil, nil, []string{"mypy==0.971"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
@@ -200,11 +204,11 @@ func TestSummaryNamesTestDepsLeftOut(t *testing.T) {
 				r.Verdict, r.Reason = VerdictNoTests, "no tests in the distribution"
 				r.Results().Tests.Results = nil
 			}
-			r.TargetResults.Fetch = &Fetch{MissingTestDeps: tc.missing, UnmetTestDeps: tc.unmet}
+			r.TargetResults.Fetch = &Fetch{MissingTestDeps: tc.missing, UnmetTestDeps: tc.unmet, RelaxedTestDeps: tc.relaxed}
 			if tc.leftOut != nil {
 				r.Results().Tests.DepsLeftOut, r.Results().Tests.DepsConflict = tc.leftOut, "flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0"
 			}
-			if got := summaryLines(t, r, "  left out"); got != tc.want {
+			if got := summaryLines(t, r, "  left out") + summaryLines(t, r, "  relaxed"); got != tc.want {
 				t.Errorf("left out line %q, want %q", got, tc.want)
 			}
 		})

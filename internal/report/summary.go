@@ -97,6 +97,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			left := append(append([]string(nil), f.MissingTestDeps...), f.UnmetTestDeps...)
 			fmt.Fprintf(&b, "  left out  test dependencies the index cannot satisfy: %s\n", oneLine(strings.Join(left, ", "), 160))
 		}
+		if f := res.Fetch; f != nil && len(f.RelaxedTestDeps) > 0 && !noTests {
+			fmt.Fprintf(&b, "  relaxed   test dependencies the index has no such version of, run at the version pip chose: %s\n",
+				oneLine(strings.Join(f.RelaxedTestDeps, ", "), 160))
+		}
 		if f := res.Fetch; f != nil && len(f.UnfetchableTestDeps) > 0 && !noTests {
 			fmt.Fprintf(&b, "  left out  test dependencies pip could not fetch beside the package: %s\n", oneLine(strings.Join(f.UnfetchableBecause, "; "), 200))
 		}

@@ -90,6 +90,10 @@ type stepResult struct {
 	res   *sandbox.Result
 	phase report.Phase
 	execs []trace.Event
+	// traced says the step ran traced; then extensions are the base names of the compiled
+	// extension modules (.so, .pyd) its processes opened, once each.
+	traced     bool
+	extensions map[string]bool
 	// output is stdout followed by stderr, as kept.
 	output string
 }
@@ -195,10 +199,14 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	defer f.Close()
 	// The backend says which traced processes are the sandbox's own (res.TraceSetup): the
 	// parser leaves them out of the events, the process list and the summary.
+	out.traced, out.extensions = true, map[string]bool{}
 	tr, err := trace.Parse(f, trace.Options{Cwd: s.dir, Setup: res.TraceSetup, OnEvent: func(e trace.Event) {
 		ev.Add(e)
 		if e.Kind == trace.KindExec && !e.Failed() && len(out.execs) < 10000 {
 			out.execs = append(out.execs, e)
+		}
+		if e.Kind == trace.KindFileRead && !e.Failed() && isExtensionModule(e.Path) && len(out.extensions) < 10000 {
+			out.extensions[filepath.Base(e.Path)] = true
 		}
 	}})
 	if err != nil {

@@ -148,6 +148,9 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 		!strings.Contains(rep.Results().Tests.Tested, "compiled extensions included") {
 		t.Errorf("tested %q does not say the installed copy was tested because the tests live inside the package", rep.Results().Tests.Tested)
 	}
+	if strings.Contains(rep.Results().Tests.Tested, "no test loaded") {
+		t.Errorf("tested %q says no test loaded the extension, which the traced tests did", rep.Results().Tests.Tested)
+	}
 	c := measured(t, rep, "pyti_test_inside/__init__.py")
 	// The C path is the one taken (the fallback's `except`, `_c_add = None` and `return a + b`
 	// never run), and mul is never called (its 3 statements): 7 of 13.

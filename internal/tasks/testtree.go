@@ -298,16 +298,50 @@ func copyInto(root *os.Root, within, src, rel string) error {
 }
 
 // hasCompiled reports whether an installed package directory holds extension modules.
-func hasCompiled(dir string) bool {
-	found := false
+func hasCompiled(dir string) bool { return len(compiledFiles(dir, 1)) > 0 }
+
+// compiledFiles are the base names of up to max compiled extension modules below dir.
+func compiledFiles(dir string, max int) []string {
+	var found []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".so") || strings.HasSuffix(p, ".pyd")) {
-			found = true
-			return filepath.SkipAll
+		if err == nil && !d.IsDir() && isExtensionModule(p) {
+			found = append(found, filepath.Base(p))
+			if len(found) == max {
+				return filepath.SkipAll
+			}
 		}
 		return nil
 	})
 	return found
+}
+
+// isExtensionModule tells a compiled extension module by its file name.
+func isExtensionModule(p string) bool {
+	return strings.HasSuffix(p, ".so") || strings.HasSuffix(p, ".pyd")
+}
+
+// extensionsUnused says that the tests, traced, opened none of the compiled extension modules of
+// the copies placed in the test tree (loaded: the base names of those the traced run opened):
+// they ran the package's pure-Python code alone. zope.proxy 5.0.0 takes its C extension only
+// without PURE_PYTHON in the environment, and tox.ini's setenv sets PURE_PYTHON=0. False when no
+// copy placed holds one, or when the run was not traced (nothing is known).
+func extensionsUnused(copies []moduleCopy, traced bool, loaded map[string]bool) bool {
+	if !traced {
+		return false
+	}
+	some := false
+	for _, c := range copies {
+		if !c.compiled || len(c.tree) == 0 {
+			continue
+		}
+		for _, f := range compiledFiles(c.installed, 1000) {
+			if loaded[f] {
+				return false
+			}
+			some = true
+		}
+	}
+	return some
 }
 
 // testDirNames are the names of directories of tests: a package's (quality.TestDirNames) and a

@@ -666,3 +666,36 @@ func TestCoverageFileNames(t *testing.T) {
 		})
 	}
 }
+
+// TestExtensionsUnused: the note that the tests ran the pure-Python code alone is made only when
+// a copy placed in the tree holds compiled extension modules, the run was traced, and it opened
+// none of them.
+func TestExtensionsUnused(t *testing.T) {
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{"cpkg/__init__.py": "", "cpkg/_speed.cpython-311-x86_64-linux-gnu.so": "ELF",
+		"pure/__init__.py": ""})
+	compiled := moduleCopy{name: "cpkg", installed: filepath.Join(site, "cpkg"), dir: true, tree: []string{"cpkg"}, compiled: true}
+	pure := moduleCopy{name: "pure", installed: filepath.Join(site, "pure"), dir: true, tree: []string{"pure"}}
+	notPlaced := compiled
+	notPlaced.tree = nil
+	tests := []struct {
+		name   string
+		copies []moduleCopy
+		traced bool
+		loaded map[string]bool
+		want   bool
+	}{
+		{"extension opened", []moduleCopy{compiled}, true, map[string]bool{"_speed.cpython-311-x86_64-linux-gnu.so": true}, false},
+		{"extension never opened (zope.proxy with PURE_PYTHON set)", []moduleCopy{compiled, pure}, true, map[string]bool{"_ctypes.cpython-311-x86_64-linux-gnu.so": true}, true},
+		{"not traced: nothing known", []moduleCopy{compiled}, false, nil, false},
+		{"no extension", []moduleCopy{pure}, true, map[string]bool{}, false},
+		{"the copy not placed in the tree", []moduleCopy{notPlaced}, true, map[string]bool{}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := extensionsUnused(tc.copies, tc.traced, tc.loaded); got != tc.want {
+				t.Errorf("extensionsUnused = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -101,7 +101,7 @@ func TestSummaryTestsSection(t *testing.T) {
 		t.Errorf("first line %q, want %q", lines[0], want)
 	}
 	for _, want := range []string{"71 skipped: exceptiongroup not installed", "2 skipped: needs Windows", "tested    the installed copy of demo",
-		"coverage  60.0% (lines 70.0%, branches 50.0%) of demo, ns.part: 1 file"} {
+		"coverage  60.00% (lines 70.00%, branches 50.00%) of demo, ns.part: 1 file"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
@@ -118,13 +118,13 @@ func TestSummaryCoverageLine(t *testing.T) {
 		want string
 	}{
 		{"measured", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"}, Files: []FileCoverage{{Path: "demo/__init__.py"}}}, "",
-			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 file\n"},
+			"  coverage  60.00% (lines 70.00%, branches 50.00%) of demo: 1 file\n"},
 		{"the wheel's test modules left out (traitlets/tests/)", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"},
 			Files: []FileCoverage{{Path: "demo/__init__.py"}}, TestFilesLeftOut: 14}, "",
-			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 file, 14 test files left out\n"},
+			"  coverage  60.00% (lines 70.00%, branches 50.00%) of demo: 1 file, 14 test files left out\n"},
 		{"measured, without the project's coverage plugin", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"},
 			Files: []FileCoverage{{Path: "demo/__init__.py"}}, Note: "the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'covdefaults'"}, "",
-			"  coverage  60.0% (lines 70.0%, branches 50.0%) of demo: 1 file\n" +
+			"  coverage  60.00% (lines 70.00%, branches 50.00%) of demo: 1 file\n" +
 				"  coverage  the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'covdefaults'\n"},
 		{"none, and why (mccabe 0.7.0: its one test module failed to collect)", nil, "no test ran: what the collection imported is no test's coverage",
 			"  coverage  none: no test ran: what the collection imported is no test's coverage\n"},

@@ -84,11 +84,13 @@ func sevClass(s any) string {
 	return "sev-info"
 }
 
+// pct shows a coverage percentage with the two decimals the report keeps: rounding those to one
+// would err in the last digit (88.353 kept as 88.35, shown as 88.3).
 func pct(p *float64) string {
 	if p == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*p, 'f', 1, 64) + "%"
+	return strconv.FormatFloat(*p, 'f', 2, 64) + "%"
 }
 
 func optNum(p *float64, none string) string {

@@ -337,3 +337,27 @@ func TestSeverity(t *testing.T) {
 		t.Errorf("max severity %q", s)
 	}
 }
+
+// TestSummaryTestedLine: which copy the tests imported is said of tests that were collected, not
+// of a run that stopped before any was (jaraco.classes 3.2.3: pytest-flake8 without flake8).
+func TestSummaryTestedLine(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		results bool
+		want    string
+	}{
+		{"tests collected", true, "  tested    the installed copy of demo\n"},
+		{"pytest stopped before collecting", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.Results().Tests.Tested = "the installed copy of demo"
+			if !tc.results {
+				r.Results().Tests.Results = nil
+			}
+			if got := summaryLines(t, r, "  tested"); got != tc.want {
+				t.Errorf("tested line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -108,7 +108,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "  left out  test dependencies pip could not install beside the package: %s (%s)\n",
 				oneLine(strings.Join(t.DepsLeftOut, ", "), 80), oneLine(t.DepsConflict, 120))
 		}
-		if t.Tested != "" {
+		if t.Tested != "" && t.Results != nil && t.Results.Counts.Total() > 0 {
+			// Which copy the tests imported: said of tests that were collected, not of a run
+			// that stopped before any was (jaraco.classes 3.2.3's pytest-flake8 without flake8).
 			fmt.Fprintf(&b, "  tested    %s\n", oneLine(t.Tested, 160))
 		}
 		if c := t.Coverage; c != nil {

@@ -286,6 +286,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		t.CoverageNote = "the distribution installs no module of its own to measure"
 	case !testsRan(t.Results):
 		t.CoverageNote = "no test ran: what the collection imported is no test's coverage"
+		if erredInSetUp(t.Results) {
+			// Tests were collected, and each stopped in its set-up (sphinxcontrib-serializinghtml
+			// 1.1.5's fixtures, "Builder name json not registered").
+			t.CoverageNote = "no test got past its set-up: what the collection and the set-ups ran is no test's coverage"
+		}
 	case len(parts) == 0:
 		t.CoverageNote = "coverage.py recorded nothing"
 	default:
@@ -323,6 +328,14 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		return t, fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
 	}
 	return t, nil
+}
+
+// erredInSetUp says a test of r stopped with an error before its body ran: one collected (its node
+// ID names a test in its file), not a file that could not be collected.
+func erredInSetUp(r *report.TestRun) bool {
+	return r != nil && slices.ContainsFunc(r.Cases, func(c report.TestCase) bool {
+		return c.Outcome == report.TestError && c.Class != report.ClassCollectionError && strings.Contains(c.NodeID, "::")
+	})
 }
 
 // testsRan reports whether a test ran to its end: one passed, failed or was an expected

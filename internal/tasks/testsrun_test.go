@@ -595,6 +595,29 @@ func TestTestsRan(t *testing.T) {
 	}
 }
 
+// TestErredInSetUp: the coverage note tells tests that stopped in their set-up (collected, each
+// an error before its body ran) from files that could not be collected.
+func TestErredInSetUp(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  *report.TestRun
+		want bool
+	}{
+		{"no results", nil, false},
+		{"a file that could not be collected", &report.TestRun{Cases: []report.TestCase{
+			{NodeID: "test_mccabe.py", Outcome: report.TestError, Class: report.ClassCollectionError}}}, false},
+		{"tests whose fixtures failed (sphinxcontrib-serializinghtml 1.1.5)", &report.TestRun{Cases: []report.TestCase{
+			{NodeID: "tests/test_build.py::test_json", Outcome: report.TestError, Class: report.ClassException}}}, true},
+		{"a failure", &report.TestRun{Cases: []report.TestCase{{NodeID: "t.py::t", Outcome: report.TestFailed, Class: report.ClassAssertion}}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, erredInSetUp(tc.run)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}
+
 // TestConflictingRequirements: the requirements pip names as the cause of a conflict, never a
 // test tool, each with pip's words.
 func TestConflictingRequirements(t *testing.T) {

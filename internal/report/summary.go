@@ -144,6 +144,11 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "  quality   %d %s, %d lines of code%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
 			l.Files, filesWord(l.Files), l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
+		if l.Outcome == "failed" && l.Reason != "" {
+			// A tool that gave no result: its count above is not one (Mako 1.2.4's pylint, starved
+			// past its time limit on a loaded machine, "pylint n/a").
+			fmt.Fprintf(&b, "  quality   without a result of: %s\n", oneLine(l.Reason, 160))
+		}
 	} else if l != nil && l.Reason != "" {
 		// mmh3 3.0.0 installs a compiled module alone: nothing to lint, and the summary says so.
 		fmt.Fprintf(&b, "  quality   none: %s\n", oneLine(l.Reason, 160))

@@ -244,7 +244,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	}
 	t.Phase = res.phase
 	if extensionsUnused(copies, res.traced, res.extensions) {
-		t.Tested += "; no test loaded its compiled extension modules: the tests ran its pure-Python code alone"
+		t.Tested = strings.Replace(t.Tested, compiledPlaced, compiledUnloaded, 1)
 	}
 	if why := pytestStopped(res.res.Outcome == sandbox.OutcomeExit, t.Phase.ExitCode, res.output); why != "" {
 		t.Phase.Reason = why

@@ -368,6 +368,14 @@ func isFile(p string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
+// compiledPlaced says, in testedCopy's sentence, that the files placed include compiled
+// extensions; compiledUnloaded says it of a traced run that loaded none of them (see
+// extensionsUnused), early in the sentence, which the summary shortens.
+const (
+	compiledPlaced   = "its files, compiled extensions included,"
+	compiledUnloaded = "its files, compiled extensions included (though no test loaded one: the tests ran its pure-Python code alone),"
+)
+
 // testedCopy says, for the report, which copy the tests imported and why.
 func testedCopy(copies []moduleCopy, s suite) string {
 	var placed, installed []string
@@ -417,7 +425,7 @@ func testedCopy(copies []moduleCopy, s suite) string {
 	}
 	files := "its files"
 	if compiled {
-		files = "its files, compiled extensions included,"
+		files = compiledPlaced
 	}
 	return fmt.Sprintf("the installed copy of %s: %s replace the sdist's %s in the test tree, %s",
 		strings.Join(installed, ", "), files, strings.Join(placed, ", "), why)

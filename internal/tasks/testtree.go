@@ -300,13 +300,13 @@ func copyInto(root *os.Root, within, src, rel string) error {
 // hasCompiled reports whether an installed package directory holds extension modules.
 func hasCompiled(dir string) bool { return len(compiledFiles(dir, 1)) > 0 }
 
-// compiledFiles are the base names of up to max compiled extension modules below dir.
-func compiledFiles(dir string, max int) []string {
+// compiledFiles are the base names of up to limit compiled extension modules below dir.
+func compiledFiles(dir string, limit int) []string {
 	var found []string
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && isExtensionModule(p) {
 			found = append(found, filepath.Base(p))
-			if len(found) == max {
+			if len(found) == limit {
 				return filepath.SkipAll
 			}
 		}

@@ -25,6 +25,9 @@ type Index struct {
 	dir string
 
 	scanMu sync.Mutex // one Rescan at a time
+	// unreadable are the files a lenient rescan could not read, with their size and modification
+	// time then: they are read again only once they change.
+	unreadable map[string]stamp
 
 	mu       sync.RWMutex
 	dists    map[string]*Dist   // by file name
@@ -36,7 +39,7 @@ type Index struct {
 
 // NewIndex scans dir (not recursively) for .whl and .tar.gz files.
 func NewIndex(dir string) (*Index, error) {
-	ix := &Index{dir: dir, yanked: map[string]string{}}
+	ix := &Index{dir: dir, yanked: map[string]string{}, unreadable: map[string]stamp{}}
 	if err := ix.Rescan(); err != nil {
 		return nil, err
 	}
@@ -71,14 +74,19 @@ func (ix *Index) rescan(strict bool) error {
 		if _, ok := distKind(ent.Name()); !ok || !servable(file, ent) {
 			continue
 		}
+		if st, bad := ix.unreadable[ent.Name()]; bad && !strict && st == stampOf(file) {
+			continue
+		}
 		d, fresh, err := ix.readDist(file, prev[ent.Name()])
 		switch {
 		case err != nil && strict:
 			return fmt.Errorf("scan index directory: %w", err)
 		case err != nil:
+			ix.unreadable[ent.Name()] = stampOf(file)
 			changed = changed || prev[ent.Name()] != nil
 			continue
 		}
+		delete(ix.unreadable, ent.Name())
 		changed = changed || fresh
 		norm := NormalizeName(d.Name)
 		dists[d.Filename] = d
@@ -119,6 +127,21 @@ func (ix *Index) readDist(file string, old *Dist) (d *Dist, fresh bool, err erro
 		return nil, false, err
 	}
 	return &nd, true, nil
+}
+
+// stamp is a file's size and modification time, which change when it is written.
+type stamp struct {
+	size  int64
+	mtime int64 // Unix nanoseconds
+}
+
+// stampOf is file's stamp, or the zero stamp when it cannot be read.
+func stampOf(file string) stamp {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return stamp{}
+	}
+	return stamp{fi.Size(), fi.ModTime().UnixNano()}
 }
 
 // refresh rescans the directory before a request is answered, so that files

@@ -536,7 +536,8 @@ func writeWheel(t *testing.T, dir, name, version, extra string) string {
 
 // TestChangesWhileServed: files copied into the directory, replaced or removed while it is
 // served are seen by the next request, with their new hashes; a file that cannot be read yet
-// (still being copied) is left out, and the serial moves only when something changed.
+// (still being copied) is left out until it is whole, and the serial moves only when something
+// changed.
 func TestChangesWhileServed(t *testing.T) {
 	dir := t.TempDir()
 	first := writeWheel(t, dir, "demo", "1.0", "one")
@@ -581,6 +582,10 @@ func TestChangesWhileServed(t *testing.T) {
 		}, func() map[string]string {
 			return map[string]string{filepath.Base(first): hash(first), filepath.Base(second): hash(second)}
 		}, false},
+		{"the copy finished", func() { writeWheel(t, dir, "demo", "1.2", "three") },
+			func() map[string]string {
+				return map[string]string{filepath.Base(first): hash(first), filepath.Base(second): hash(second), filepath.Base(half): hash(half)}
+			}, true},
 		{"files removed", func() {
 			for _, p := range []string{second, half} {
 				if err := os.Remove(p); err != nil {

@@ -49,8 +49,8 @@ type suite struct {
 	// finds when it runs from the tree: given to pytest with -c when it collects doctests from
 	// the installed package, outside the tree, where it would find none.
 	config string
-	// modules are the install paths of the tree's test.py and tests.py files that the run does
-	// not collect: the package's own modules (see uncollectedModules).
+	// modules are the install paths of the tree's files named like tests that the run does not
+	// collect and that lie in no directory of tests: the package's own modules (see notCollected).
 	modules []string
 	// ignore are directories and files pytest is told to leave out (--ignore): for a unittest
 	// suite collected with unittest's pattern, those that unittest's discovery cannot import,
@@ -384,7 +384,7 @@ func discover(root string) suite {
 		if s.kind == suiteUnittest && s.pythonFiles != "" {
 			s.ignore = append(unimportable(root), undiscovered(root, files)...)
 			if kept := slices.DeleteFunc(slices.Clone(s.files), func(f string) bool { return len(atOrBelow([]string{f}, s.ignore)) > 0 }); len(kept) > 0 {
-				s.files = kept
+				s.files, s.modules = kept, notCollected(all, kept)
 				s.found = plural(len(kept), "test file") + " (" + strings.Join(capList(kept, 3), ", ") + morePart(len(kept), 3) + ")"
 			} else {
 				s.ignore = nil

@@ -465,27 +465,31 @@ func coverageSource(copies []moduleCopy) []string {
 	return out
 }
 
-// uncollectedModules are the install paths of the files named test.py or tests.py in a source
-// tree that its test run does not collect, because they lie outside its testpaths (see
-// inTestpaths): the package's own modules, whatever their names say (Jinja's template tests,
-// src/jinja2/tests.py). A file at the top of the tree or under src/ installs at its path there.
+// uncollectedModules are the install paths of the files named like tests in a source tree that
+// its test run does not collect (see discover's suite.modules): the package's own modules,
+// whatever their names say. A file at the top of the tree or under src/ installs at its path
+// there.
 func uncollectedModules(root string) []string {
 	if root == "" {
 		return nil // a wheel analysed alone: no tree to tell
 	}
-	all := findTestFiles(root, 0)
-	return notCollected(all, inTestpaths(root, all))
+	return discover(root).modules
 }
 
-// notCollected are the install paths of the files named test.py or tests.py among all (a tree's
-// test files) that collected (those its test run collects) leaves out.
+// notCollected are the install paths of the files among all (a tree's test files, named like
+// tests) that collected (those its test run collects) leaves out, and that lie in no directory of
+// tests: modules of the package, whatever their names say. Jinja's template tests,
+// src/jinja2/tests.py, outside its testpaths; Markdown's public markdown/test_tools.py, which
+// the unittest discovery of tests/ its maintainers run never reaches; peewee's
+// playhouse/test_utils.py, helpers for its users' tests, in a tree with no test of its own.
 func notCollected(all, collected []string) []string {
 	var out []string
 	for _, f := range all {
 		f = filepath.ToSlash(f)
-		if b := path.Base(f); (b == "test.py" || b == "tests.py") && !slices.Contains(collected, f) {
-			out = append(out, strings.TrimPrefix(f, "src/"))
+		if slices.Contains(collected, f) || slices.ContainsFunc(strings.Split(path.Dir(f), "/"), isTestDir) {
+			continue
 		}
+		out = append(out, strings.TrimPrefix(f, "src/"))
 	}
 	return out
 }

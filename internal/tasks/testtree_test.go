@@ -574,18 +574,26 @@ func TestCoverageJSONInParts(t *testing.T) {
 	}
 }
 
-// TestUncollectedModules: a test.py or tests.py outside the project's testpaths is a module of the
-// package, named by its install path.
+// TestUncollectedModules: a file named like a test that the test run does not collect, and that
+// lies in no directory of tests, is a module of the package, named by its install path.
 func TestUncollectedModules(t *testing.T) {
+	const test = "def test_x():\n    pass\n"
 	tests := []struct {
 		name  string
 		files map[string]string
 		want  []string
 	}{
-		{"Jinja's template tests under src/", map[string]string{"src/jinja2/tests.py": "", "tests/test_api.py": "", "setup.cfg": "[tool:pytest]\ntestpaths = tests\n"},
+		{"Jinja's template tests under src/", map[string]string{"src/jinja2/tests.py": "", "tests/test_api.py": test, "setup.cfg": "[tool:pytest]\ntestpaths = tests\n"},
 			[]string{"jinja2/tests.py"}},
-		{"no testpaths: every tests.py is collected", map[string]string{"pkg/tests.py": "", "tests/test_api.py": ""}, nil},
-		{"a tests.py inside testpaths is a test", map[string]string{"zope/x/tests.py": "", "pytest.ini": "[pytest]\ntestpaths = zope\n"}, nil},
+		{"no testpaths: every tests.py is collected", map[string]string{"pkg/__init__.py": "", "pkg/tests.py": test, "tests/test_api.py": test}, nil},
+		{"a tests.py inside testpaths is a test", map[string]string{"zope/x/__init__.py": "", "zope/x/tests.py": test, "pytest.ini": "[pytest]\ntestpaths = zope\n"}, nil},
+		{"Markdown 3.4.1's public test_tools.py, which the unittest discovery of tests/ never reaches",
+			map[string]string{"markdown/__init__.py": "", "markdown/test_tools.py": "import unittest\n\nclass TestCase(unittest.TestCase):\n    pass\n",
+				"tests/__init__.py": "", "tests/test_api.py": "import unittest\n\nclass T(unittest.TestCase):\n    def test_x(self):\n        pass\n",
+				"makefile": "test:\n\tpython -m unittest discover tests\n"},
+			[]string{"markdown/test_tools.py"}},
+		{"a test file below a directory of tests outside testpaths stays a test", map[string]string{"pkg/tests/test_old.py": test, "tests/test_api.py": test,
+			"pytest.ini": "[pytest]\ntestpaths = tests\n"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -101,7 +101,8 @@ func indexCommand() command {
 						return err
 					}
 				}
-				fmt.Fprintf(env.Stdout, "serving %s at %s (files added, replaced or removed there are served as they are at each request)\n", dir, srv.SimpleURL())
+				fmt.Fprintf(env.Stdout, "serving %s at %s\n", dir, srv.SimpleURL())
+				fmt.Fprintf(env.Stderr, "index: files added to %s, replaced or removed while it runs are served as they are at each request\n", dir)
 				<-ctx.Done()
 				return nil
 			}

@@ -71,7 +71,7 @@ t = (cells[0].get("tests") or {}).get("results") or {}
 c = t.get("counts") or {}
 tests = "%d passed, %d failed, %d err" % (c.get("passed", 0), c.get("failed", 0), c.get("errors", 0)) if c else "-"
 cov = (cells[0].get("tests") or {}).get("coverage")
-cov = "%.1f%%" % cov["percent"] if cov else "-"
+cov = "%.2f%%" % cov["percent"] if cov else "-"
 f = r.get("findings") or []
 worst = f[0]["severity"] if f else ""
 print("%-28s %-18s %-26s %-9s %s" % (r.get("project") or r["request"]["spec"], r["verdict"], tests, cov,

@@ -39,7 +39,7 @@ func TestGuessShipped(t *testing.T) {
 		},
 		{
 			name:  "a single module, with its test module beside it",
-			files: map[string]string{"setup.py": "", "six.py": "", "test_six.py": "", "README.rst": ""},
+			files: map[string]string{"setup.py": "", "six.py": "", "test_six.py": "def test_moves():\n    pass\n", "README.rst": ""},
 			want:  []quality.ShippedFile{{Member: "six.py", Path: "six.py"}},
 		},
 		{
@@ -59,7 +59,7 @@ func TestGuessShipped(t *testing.T) {
 			files: map[string]string{"setup.py": "", "src/zope.deprecation.egg-info/top_level.txt": "zope\n",
 				"src/zope.deprecation.egg-info/namespace_packages.txt": "zope\n",
 				"src/zope/__init__.py":                                 "__import__('pkg_resources').declare_namespace(__name__)\n",
-				"src/zope/deprecation/__init__.py":                     "", "src/zope/deprecation/tests.py": ""},
+				"src/zope/deprecation/__init__.py":                     "", "src/zope/deprecation/tests.py": "import unittest\n\nclass Test(unittest.TestCase):\n    def test_x(self):\n        pass\n"},
 			want: []quality.ShippedFile{{Member: "src/zope/deprecation/__init__.py", Path: "zope/deprecation/__init__.py"}},
 		},
 		{

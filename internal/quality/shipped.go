@@ -107,12 +107,16 @@ func installPath(member string) (string, bool) {
 	return clean, true
 }
 
-// TestDirNames are the names of a package's directories of tests: tests/ and test/, and the
+// testDirNames are the names of a package's directories of tests: tests/ and test/, and the
 // private _tests/ and _test/ (automat/_test).
-func TestDirNames() []string { return []string{"tests", "test", "_tests", "_test"} }
+var testDirNames = []string{"tests", "test", "_tests", "_test"}
 
-// IsTestDir tells a package's directory of tests by its name (TestDirNames).
-func IsTestDir(name string) bool { return slices.Contains(TestDirNames(), name) }
+// TestDirNames returns testDirNames, a copy the caller may change.
+func TestDirNames() []string { return slices.Clone(testDirNames) }
+
+// IsTestDir tells a package's directory of tests by its name (TestDirNames). It runs for every
+// path of a wheel or a tree walked, so it reads the list without copying it.
+func IsTestDir(name string) bool { return slices.Contains(testDirNames, name) }
 
 // isTestFile tells a test module by its directory or its name.
 func isTestFile(p string) bool {

@@ -99,7 +99,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if err != nil {
 		return t, fmt.Errorf("placing the installed package in the test tree: %w", err)
 	}
-	t.Tested = testedCopy(copies, s)
+	t.Tested = testedCopy(copies, s, false)
 	if err := makeWritable(dir); err != nil {
 		return t, err
 	}
@@ -244,7 +244,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	}
 	t.Phase = res.phase
 	if extensionsUnused(copies, res.traced, res.extensions) {
-		t.Tested = strings.Replace(t.Tested, compiledPlaced, compiledUnloaded, 1)
+		t.Tested = testedCopy(copies, s, true)
 	}
 	if why := pytestStopped(res.res.Outcome == sandbox.OutcomeExit, t.Phase.ExitCode, res.output); why != "" {
 		t.Phase.Reason = why

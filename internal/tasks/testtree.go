@@ -368,16 +368,10 @@ func isFile(p string) bool {
 	return err == nil && info.Mode().IsRegular()
 }
 
-// compiledPlaced says, in testedCopy's sentence, that the files placed include compiled
-// extensions; compiledUnloaded says it of a traced run that loaded none of them (see
-// extensionsUnused), early in the sentence, which the summary shortens.
-const (
-	compiledPlaced   = "its files, compiled extensions included,"
-	compiledUnloaded = "its files, compiled extensions included (though no test loaded one: the tests ran its pure-Python code alone),"
-)
-
-// testedCopy says, for the report, which copy the tests imported and why.
-func testedCopy(copies []moduleCopy, s suite) string {
+// testedCopy says, for the report, which copy the tests imported and why; unloaded, that the
+// traced run loaded none of the compiled extensions placed (see extensionsUnused), said early in
+// the sentence, which the summary shortens.
+func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
 	var placed, installed []string
 	compiled := false
 	inside := map[string]bool{}
@@ -424,8 +418,11 @@ func testedCopy(copies []moduleCopy, s suite) string {
 		why = "because the tests live inside the package: they import it from the tree, and now import what was built and installed"
 	}
 	files := "its files"
-	if compiled {
-		files = compiledPlaced
+	switch {
+	case compiled && unloaded:
+		files = "its files, compiled extensions included (though no test loaded one: the tests ran its pure-Python code alone),"
+	case compiled:
+		files = "its files, compiled extensions included,"
 	}
 	return fmt.Sprintf("the installed copy of %s: %s replace the sdist's %s in the test tree, %s",
 		strings.Join(installed, ", "), files, strings.Join(placed, ", "), why)

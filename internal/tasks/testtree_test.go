@@ -144,23 +144,29 @@ func TestPlaceInstalledStaysInTree(t *testing.T) {
 func TestTestedCopy(t *testing.T) {
 	s := suite{files: []string{"sj/tests/test_a.py"}}
 	for _, tc := range []struct {
-		name   string
-		copies []moduleCopy
-		want   string
-		files  []string
+		name     string
+		copies   []moduleCopy
+		want     string
+		files    []string
+		unloaded bool
 	}{
+		{"inside, compiled, no test loaded the extension (zope.proxy 5.0.0 with PURE_PYTHON=0)",
+			[]moduleCopy{{name: "sj", installed: "/s/sj", dir: true, tree: []string{"sj"}, compiled: true}},
+			"the installed copy of sj: its files, compiled extensions included (though no test loaded one: the tests ran its pure-Python code alone), replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed", nil, true},
+		{"src layout, nothing compiled: nothing to say of extensions", []moduleCopy{{name: "pkg", installed: "/s/pkg", dir: true, tree: []string{"src/pkg"}}},
+			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that whichever way the tests import it, from site-packages or through src/ when the project puts that on sys.path, they import what was built and installed", nil, true},
 		{"inside, compiled", []moduleCopy{{name: "sj", installed: "/s/sj", dir: true, tree: []string{"sj"}, compiled: true}},
-			"the installed copy of sj: its files, compiled extensions included, replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed", nil},
+			"the installed copy of sj: its files, compiled extensions included, replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed", nil, false},
 		{"src layout", []moduleCopy{{name: "pkg", installed: "/s/pkg", dir: true, tree: []string{"src/pkg"}}},
-			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that whichever way the tests import it, from site-packages or through src/ when the project puts that on sys.path, they import what was built and installed", nil},
+			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that whichever way the tests import it, from site-packages or through src/ when the project puts that on sys.path, they import what was built and installed", nil, false},
 		{"most tests outside the package, a test_*.py helper module inside", []moduleCopy{{name: "md", installed: "/s/md", dir: true, tree: []string{"md"}}},
-			"the installed copy of md: its files replace the sdist's md/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed", []string{"md/test_tools.py", "tests/test_a.py", "tests/test_b.py"}},
+			"the installed copy of md: its files replace the sdist's md/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed", []string{"md/test_tools.py", "tests/test_a.py", "tests/test_b.py"}, false},
 		{"no copy in the sdist", []moduleCopy{{name: "one", installed: "/s/one.py"}},
-			"the installed copy of one in site-packages: the sdist has no copy that the tests could import instead", nil},
-		{"nothing found", nil, "the installed environment: no module of the distribution was found to place in the test tree", nil},
+			"the installed copy of one in site-packages: the sdist has no copy that the tests could import instead", nil, false},
+		{"nothing found", nil, "the installed environment: no module of the distribution was found to place in the test tree", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if d := cmp.Diff(tc.want, testedCopy(tc.copies, suiteWith(s, tc.files))); d != "" {
+			if d := cmp.Diff(tc.want, testedCopy(tc.copies, suiteWith(s, tc.files), tc.unloaded)); d != "" {
 				t.Errorf("tested (-want +got):\n%s", d)
 			}
 		})
@@ -182,7 +188,7 @@ func TestTestedCopy(t *testing.T) {
 			"the installed copy of jaraco.classes: its files replace the sdist's jaraco/classes/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if d := cmp.Diff(tc.want, testedCopy(ns, tc.s)); d != "" {
+			if d := cmp.Diff(tc.want, testedCopy(ns, tc.s, false)); d != "" {
 				t.Errorf("tested (-want +got):\n%s", d)
 			}
 		})

@@ -645,6 +645,10 @@ func providingDep(module string, deps []string) string {
 // its deprecation page, or its warning classes turned errors.
 var pytestRemoved = regexp.MustCompile(`docs\.pytest\.org/en/[^/\s]+/deprecations|PytestRemovedIn\d+Warning|PytestDeprecationWarning`)
 
+// raisedWarning matches a message whose exception is a warning class (pytest.PytestRemovedIn8Warning:
+// …): a warning raised as an error by a warning filter.
+var raisedWarning = regexp.MustCompile(`^(?:[\w.]+\.)?\w+Warning: `)
+
 // refusedByPytest is the cause of a test that errs because the installed pytest refused an API
 // the project's pytest pin promised it (html5lib 1.1's conftest constructs its collector
 // directly, which pytest 6 refuses, and asks for `pytest>=5.4.2,<6`), when that pin is one the
@@ -667,7 +671,13 @@ func refusedByPytest(f report.TestCase, fetch *report.Fetch) (testCause, bool) {
 			installed = "pytest " + d.Version
 		}
 	}
-	what := fmt.Sprintf("could not run: %s refuses what they use, and the project asks for `%s`, which has no matching version on the index", installed, pin)
+	refuses := "refuses what they use"
+	if raisedWarning.MatchString(f.Message) {
+		// The error is pytest's deprecation warning itself: the project's warning filters
+		// (Jinja2 3.1.2's `filterwarnings = error`) made it one, not pytest.
+		refuses = "warns of what they use, a warning that the project's warning filters turn into an error"
+	}
+	what := fmt.Sprintf("could not run: %s %s, and the project asks for `%s`, which has no matching version on the index", installed, refuses, pin)
 	if m := oneLineOf(f.Message); m != "" {
 		what += " (" + m + ")"
 	}

@@ -310,6 +310,16 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: pytest 7.2.1 refuses what they use, and the project asks for " +
 				"`pytest>=5.4.2,<6`, which has no matching version on the index (Direct construction of SanitizerFile has been deprecated, please use SanitizerFile.from_parent.) " +
 				"(an error of the whole collection, not of one test file, counted as one test)"}},
+		// Jinja2 3.1.2 pins pytest==7.1.2 and sets `filterwarnings = error`; pytest 7.2 warns of
+		// its nose-style teardown.
+		{"a newer pytest's warning that the project's filters make an error", one(verdictInput{}, suite(append(passed(2),
+			report.TestCase{NodeID: "tests/test_loader.py::TestModuleLoader::test_log", Outcome: report.TestError, Class: report.ClassException,
+				Message: "pytest.PytestRemovedIn8Warning: Support for nose tests is deprecated and will be removed in a future release.\n" +
+					"See docs: https://docs.pytest.org/en/stable/deprecations.html#support-for-tests-written-for-nose"})...),
+			&report.Fetch{RelaxedTestDeps: []string{"pytest==7.1.2"}, Wheelhouse: []report.File{{Filename: "pytest-7.2.1-py3-none-any.whl"}}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: pytest 7.2.1 warns of what they use, a warning that the project's warning filters turn into an error, " +
+				"and the project asks for `pytest==7.1.2`, which has no matching version on the index " +
+				"(pytest.PytestRemovedIn8Warning: Support for nose tests is deprecated and will be removed in a future release.)"}},
 		{"a newer pytest's refusal, the project's pytest pin met", one(verdictInput{}, suite(append(passed(2),
 			report.TestCase{NodeID: "tests/test_a.py", Outcome: report.TestError, Class: report.ClassCollectionError,
 				Message: "Direct construction of F has been deprecated, please use F.from_parent.",

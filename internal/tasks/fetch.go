@@ -1419,7 +1419,33 @@ func testRequirementsLess(t *target, src Source, self string, extras, testReqs, 
 			others = append(others, s)
 		}
 	}
-	return others
+	return withoutBareDuplicates(others)
+}
+
+// withoutBareDuplicates is reqs without a requirement that names a project alone when another
+// names it with a version or extras: it adds nothing to pip's resolution, and twice in the
+// report it reads as two (Mako 1.2.4's tox.ini asks for pytest>=3.1.0, its testing extra for
+// pytest).
+func withoutBareDuplicates(reqs []string) []string {
+	named := map[string]int{}
+	bare := make([]bool, len(reqs))
+	for i, s := range reqs {
+		if r, err := pep440.ParseRequirement(s); err == nil {
+			named[pep440.NormalizeName(r.Name)]++
+			bare[i] = len(r.Specifier) == 0 && len(r.Extras) == 0 && r.Marker == nil && r.URL == ""
+		}
+	}
+	out := reqs[:0:0]
+	for i, s := range reqs {
+		if bare[i] {
+			if r, _ := pep440.ParseRequirement(s); named[pep440.NormalizeName(r.Name)] > 1 {
+				named[pep440.NormalizeName(r.Name)]--
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // extraRequirement is one requirement of an extra, with the extra its markers are evaluated under.

@@ -526,7 +526,10 @@ yaml = ["PyYAML"]
 			[]string{"pytest>=7", "pretend", "hypothesis"}},
 		{"everything left out", nil, []string{"pytest", "pretend", "hypothesis", "PyYAML"}, nil, nil, nil},
 		{"one requirement spelt two ways (attrs' zope.interface and zope-interface)", []string{"Pretend", "pyyaml", "PyYAML>=6"}, []string{"pytest"}, nil, nil,
-			[]string{"Pretend", "pyyaml", "PyYAML>=6", "hypothesis"}},
+			[]string{"Pretend", "PyYAML>=6", "hypothesis"}},
+		// Mako 1.2.4: tox.ini's pytest>=3.1.0 and the testing extra's pytest.
+		{"a project named alone and with a version", []string{"hypothesis>=6", "beaker"}, []string{"lingua"}, nil, nil,
+			[]string{"hypothesis>=6", "beaker", "pytest>=7", "pretend", "PyYAML"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

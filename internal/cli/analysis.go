@@ -131,7 +131,7 @@ func registerAnalysis(fs *flag.FlagSet) *analysisConfig {
 	fs.DurationVar(&c.installTimeout, "install-timeout", d.InstallTimeout, "wall-clock limit of making the environment and of each install into it")
 	fs.DurationVar(&c.importTimeout, "import-timeout", d.ImportTimeout, "wall-clock limit of the import check (and of the coverage report)")
 	fs.DurationVar(&c.testTimeout, "test-timeout", d.TestTimeout, "wall-clock limit of the test suite")
-	fs.DurationVar(&c.lintTimeout, "lint-timeout", d.LintTimeout, "wall-clock limit of each style and lint tool (pylint over a large package takes minutes; its time-out is reported, not a failure)")
+	fs.DurationVar(&c.lintTimeout, "lint-timeout", d.LintTimeout, "CPU-time limit of each style and lint tool, which may take three times as long on the wall clock (pylint over a large package takes minutes; its time-out is reported, not a failure)")
 	lim := d.Limits
 	fs.DurationVar(&c.noOutputTimeout, "no-output-timeout", lim.NoOutput, "end a step that prints nothing for this long")
 	fs.Int64Var(&c.memoryMB, "memory-mb", lim.MemoryBytes>>20, "memory limit of each sandboxed step, in MiB")

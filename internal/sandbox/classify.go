@@ -14,6 +14,7 @@ type runFacts struct {
 	signal      int
 	timedOut    bool
 	noOutput    bool
+	cpuOut      bool // the run used its CPU-time limit
 	oomKills    int64
 	shmem       int64 // tmpfs bytes still charged to the run's memory at the end
 	pidsHit     bool
@@ -26,7 +27,7 @@ type runFacts struct {
 // classify names the outcome of a run and says why. Every limit hit is its own outcome, and
 // the limit that explains the failure best wins: memory, then processes, then time, then space.
 func classify(f runFacts) (Outcome, string) {
-	failed := !f.exitKnown || f.code != 0 || f.signal != 0 || f.timedOut || f.noOutput
+	failed := !f.exitKnown || f.code != 0 || f.signal != 0 || f.timedOut || f.noOutput || f.cpuOut
 	switch {
 	case f.oomKills > 0 && f.limits.MemoryBytes > 0 && f.shmem*2 >= f.limits.MemoryBytes:
 		// Files in a tmpfs (the work space, /tmp) are charged to the memory cgroup: when they
@@ -36,6 +37,8 @@ func classify(f runFacts) (Outcome, string) {
 		return OutcomeOOM, fmt.Sprintf("memory limit of %s exceeded: %d process(es) killed by the OOM killer", size(f.limits.MemoryBytes), f.oomKills)
 	case f.pidsHit:
 		return OutcomePids, fmt.Sprintf("process limit of %d reached (fork refused)", f.limits.Pids)
+	case f.cpuOut:
+		return OutcomeTimeout, fmt.Sprintf("CPU-time limit of %s exceeded; every process killed", f.limits.CPU)
 	case f.timedOut:
 		return OutcomeTimeout, fmt.Sprintf("wall-clock limit of %s exceeded; every process killed", f.limits.Wall)
 	case f.noOutput:

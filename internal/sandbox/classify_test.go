@@ -19,6 +19,7 @@ func TestClassify(t *testing.T) {
 		{"exit", runFacts{exitKnown: true, code: 2}, OutcomeExit},
 		{"signal", runFacts{exitKnown: true, code: 137, signal: 9}, OutcomeKilled},
 		{"timeout", runFacts{timedOut: true}, OutcomeTimeout},
+		{"CPU time used up", runFacts{cpuOut: true}, OutcomeTimeout},
 		{"no output", runFacts{noOutput: true}, OutcomeNoOutputTimeout},
 		{"oom beats timeout", runFacts{timedOut: true, oomKills: 1}, OutcomeOOM},
 		{"oom even when the parent survived", runFacts{exitKnown: true, code: 1, oomKills: 2}, OutcomeOOM},

@@ -151,6 +151,10 @@ type Limits struct {
 	TmpBytes      int64         `json:"tmp_bytes"`       // size of the /tmp tmpfs (and of HOME)
 	OutputBytes   int64         `json:"output_bytes"`    // kept per stream, head + tail
 	TraceBytes    int64         `json:"trace_bytes"`     // kept of the trace, head + tail
+	// CPU is the CPU time the run's processes may use together (its cgroup's), none when zero:
+	// unlike the wall clock, a loaded machine does not use it up (pylint at a low priority, on
+	// two CPUs at a load of 15, used 20 s of CPU in its 10 minutes).
+	CPU time.Duration `json:"cpu,omitempty"`
 }
 
 // DefaultLimits are the limits used for every field a Spec leaves zero.

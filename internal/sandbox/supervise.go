@@ -216,7 +216,8 @@ func Supervise(ctx context.Context, plan Plan) (res *Result, err error) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 
-	var timedOut, noOutput, cancelled bool
+	var timedOut, noOutput, cpuOut, cancelled bool
+	var cpuChecked time.Time
 	wall := time.NewTimer(lim.Wall)
 	defer wall.Stop()
 	tick := time.NewTicker(min(lim.NoOutput/10+time.Millisecond, 250*time.Millisecond))
@@ -233,10 +234,16 @@ wait:
 			if time.Since(time.Unix(0, lastOutput.Load())) >= lim.NoOutput {
 				noOutput = true
 			}
+			if lim.CPU > 0 && time.Since(cpuChecked) >= time.Second {
+				cpuChecked = time.Now()
+				if st, err := cg.Stats(); err == nil && st.CPU >= lim.CPU {
+					cpuOut = true
+				}
+			}
 		case <-ctx.Done():
 			cancelled = true
 		}
-		if timedOut || noOutput || cancelled {
+		if timedOut || noOutput || cpuOut || cancelled {
 			if err := cg.Kill(); err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrInfrastructure, err)
 			}
@@ -282,7 +289,7 @@ wait:
 	}
 	res.Ioctls, res.IoctlsDropped = reports.ioctls, reports.ioctlsDropped
 
-	f := runFacts{timedOut: timedOut, noOutput: noOutput, oomKills: st.OOMKills, pidsHit: st.PidsHit, shmem: st.Shmem, limits: lim}
+	f := runFacts{timedOut: timedOut, noOutput: noOutput, cpuOut: cpuOut, oomKills: st.OOMKills, pidsHit: st.PidsHit, shmem: st.Shmem, limits: lim}
 	if reports.exit != nil {
 		f.exitKnown, f.code, f.signal, f.full = true, reports.exit.Code, reports.exit.Signal, reports.exit.Full
 	}
@@ -293,7 +300,7 @@ wait:
 	}
 	f.noSpaceMsg = mentions("No space left on device", res.Stdout, res.Stderr)
 	f.fileSizeMsg = mentions("File size limit exceeded", res.Stdout, res.Stderr)
-	if !f.exitKnown && !timedOut && !noOutput && st.OOMKills == 0 && !st.PidsHit {
+	if !f.exitKnown && !timedOut && !noOutput && !cpuOut && st.OOMKills == 0 && !st.PidsHit {
 		msg := reports.err
 		if msg == "" {
 			msg = fmt.Sprintf("the sandbox ended (%v) without reporting the command's exit", waitErr)

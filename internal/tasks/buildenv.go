@@ -183,7 +183,7 @@ func (j *job) cachedPrefix(ctx context.Context, t *target, kind, wh string, reqs
 			WorkDir:  tmp,
 			Image:    t.img.Root,
 			ReadOnly: []sandbox.Bind{{Src: private, Dst: insideWheelhouse}},
-			Limits:   j.opts.stepLimits(j.opts.InstallTimeout, false),
+			Limits:   j.opts.stepLimits(j.opts.InstallTimeout, 0, false),
 		}
 		if t.pipHost != "" {
 			spec.ReadOnly = append(spec.ReadOnly, sandbox.Bind{Src: t.pipHost, Dst: insidePip})

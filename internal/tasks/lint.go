@@ -182,7 +182,7 @@ func (j *job) runLinters(ctx context.Context, prefix, inside string, deps, tooBi
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = j.run(ctx, step{task: "lint", name: prefix + tool.name, dir: inside, wall: j.opts.LintTimeout, quiet: true,
+			results[i], errs[i] = j.run(ctx, step{task: "lint", name: prefix + tool.name, dir: inside, wall: lintWallFactor * j.opts.LintTimeout, cpu: j.opts.LintTimeout, quiet: true,
 				argv: append(append(slices.Clone(lowPriority), j.opts.ToolPython, "-I"), tool.args(inside, deps, tooBig)...)})
 		}()
 	}

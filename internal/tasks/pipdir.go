@@ -70,7 +70,7 @@ func (j *job) preparePip(ctx context.Context, t *target) (string, error) {
 		res, err := j.opts.Backend.Run(ctx, sandbox.Spec{
 			Argv:    []string{t.python, "-m", "compileall", "-q", "-j", "0", insideWork + "/pip"},
 			WorkDir: tmp, Image: t.img.Root,
-			Limits: j.opts.stepLimits(pipSetupWall, false),
+			Limits: j.opts.stepLimits(pipSetupWall, 0, false),
 		})
 		if err != nil {
 			return "", err

@@ -67,6 +67,8 @@ type step struct {
 	env  []string
 	dir  string
 	wall time.Duration
+	// cpu is the CPU time the step may use (none when zero); wall then only bounds a starved run.
+	cpu time.Duration
 	// quiet says the step may print nothing until it ends (pylint over a large package, at a low
 	// priority beside the tests): only its wall limit ends it, not the no-output one.
 	quiet bool
@@ -126,7 +128,7 @@ func (j *job) run(ctx context.Context, s step) (*stepResult, error) {
 			{Src: j.scripts, Dst: insideScripts},
 		}, s.readOnly...),
 		Over:   s.over,
-		Limits: o.stepLimits(s.wall, s.quiet),
+		Limits: o.stepLimits(s.wall, s.cpu, s.quiet),
 		Trace:  s.phase != "" && !o.NoTrace,
 	}
 	if spec.Trace {

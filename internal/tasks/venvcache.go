@@ -98,7 +98,7 @@ func (j *job) venvTemplate(ctx context.Context, t *target, inside string) (strin
 			Dir:     insideWork,
 			WorkDir: tmp,
 			Image:   t.img.Root,
-			Limits:  j.opts.stepLimits(j.opts.InstallTimeout, false),
+			Limits:  j.opts.stepLimits(j.opts.InstallTimeout, 0, false),
 		}
 		res, err := j.opts.Backend.Run(ctx, spec)
 		if err != nil {

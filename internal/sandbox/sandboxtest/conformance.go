@@ -74,6 +74,7 @@ func ConformanceExcept(t *testing.T, b sandbox.Backend, known map[string]string)
 		{"DiskFillerOverMemory", s.testDiskFillerOverMemory},
 		{"FileSizeLimit", s.testFileSizeLimit},
 		{"InfiniteLoop", s.testInfiniteLoop},
+		{"CPULimit", s.testCPULimit},
 		{"SilentHang", s.testSilentHang},
 		{"OutputFlood", s.testOutputFlood},
 		{"DoubleForkDaemon", s.testDaemon},

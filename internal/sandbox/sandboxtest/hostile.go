@@ -90,6 +90,27 @@ func (s suite) testInfiniteLoop(t *testing.T) {
 	s.hostUntouched(t, c, j)
 }
 
+// testCPULimit: a busy loop ends at its CPU-time limit, long before its wall-clock one, and a
+// sleeper with the same CPU limit outlives it: only CPU time counts.
+func (s suite) testCPULimit(t *testing.T) {
+	c, j := plantCanaries(t), newJob(t)
+	spec := j.spec(py("while True: pass")...)
+	spec.Limits.CPU, spec.Limits.Wall = time.Second, 90*time.Second
+	r := s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeTimeout)
+	if !strings.Contains(r.Reason, "CPU-time limit") || r.CPU < time.Second {
+		t.Errorf("reason %q after %s of CPU", r.Reason, r.CPU)
+	}
+	// The sleeper's limit leaves room for the backend's own start (gVisor's takes about a
+	// second of CPU), which its cgroup counts.
+	spec = j.spec(py("import time\ntime.sleep(6)\nprint('slept')")...)
+	spec.Limits.CPU, spec.Limits.Wall = 4*time.Second, 90*time.Second
+	r = s.run(t, spec)
+	wantOutcome(t, r, sandbox.OutcomeOK)
+	t.Logf("the sleeper used %s of CPU", r.CPU)
+	s.hostUntouched(t, c, j)
+}
+
 func (s suite) testSilentHang(t *testing.T) {
 	c, j := plantCanaries(t), newJob(t)
 	spec := j.spec(sh("echo started; sleep 1000")...)

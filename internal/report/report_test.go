@@ -345,17 +345,20 @@ func TestSeverity(t *testing.T) {
 // TestSummaryTestedLine: which copy the tests imported is said of tests that were collected, not
 // of a run that stopped before any was (jaraco.classes 3.2.3: pytest-flake8 without flake8).
 func TestSummaryTestedLine(t *testing.T) {
+	// inflection 0.5.1's, whole: it was cut at 160 characters, mid-word.
+	const inflection = "the installed copy of inflection: its files replace the sdist's inflection/ in the test tree, " +
+		"so that the tests, which pytest runs from the tree, import what was built and installed"
 	for _, tc := range []struct {
 		name    string
 		results bool
 		want    string
 	}{
-		{"tests collected", true, "  tested    the installed copy of demo\n"},
+		{"tests collected", true, "  tested    " + inflection + "\n"},
 		{"pytest stopped before collecting", false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
-			r.Results().Tests.Tested = "the installed copy of demo"
+			r.Results().Tests.Tested = inflection
 			if !tc.results {
 				r.Results().Tests.Results = nil
 			}

@@ -20,7 +20,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "%s %s: %s", oneLine(name, 100), oneLine(r.Version, 40), strings.ToUpper(string(r.Verdict)))
 	if r.Reason != "" {
-		fmt.Fprintf(&b, " (%s)", oneLine(r.Reason, 160))
+		fmt.Fprintf(&b, " (%s)", oneLine(r.Reason, sentenceMax))
 	}
 	b.WriteString("\n")
 	if r.Run != nil {
@@ -78,7 +78,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 				fmt.Fprintf(&b, "            %d skipped: %s\n", s.Count, oneLine(s.Reason, 100))
 			}
 		} else {
-			fmt.Fprintf(&b, "  tests     %s\n", oneLine(t.Found, 160))
+			fmt.Fprintf(&b, "  tests     %s\n", oneLine(t.Found, sentenceMax))
 		}
 		if f := res.Fetch; f != nil && len(f.TestExtras)+len(f.TestRequirements) > 0 && !noTests {
 			var what []string
@@ -111,7 +111,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		if t.Tested != "" && t.Results != nil && t.Results.Counts.Total() > 0 {
 			// Which copy the tests imported: said of tests that were collected, not of a run
 			// that stopped before any was (jaraco.classes 3.2.3's pytest-flake8 without flake8).
-			fmt.Fprintf(&b, "  tested    %s\n", oneLine(t.Tested, 160))
+			fmt.Fprintf(&b, "  tested    %s\n", oneLine(t.Tested, sentenceMax))
 		}
 		if c := t.Coverage; c != nil {
 			br := "n/a"
@@ -127,10 +127,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "  coverage  %.2f%% (lines %.2f%%, branches %s) of %s: %d %s%s\n", c.Percent, c.LinePercent, br,
 				oneLine(strings.Join(c.Source, ", "), 80), len(c.Files), filesWord(len(c.Files)), left)
 			if c.Note != "" {
-				fmt.Fprintf(&b, "  coverage  %s\n", oneLine(c.Note, 200))
+				fmt.Fprintf(&b, "  coverage  %s\n", oneLine(c.Note, sentenceMax))
 			}
 		} else if t.CoverageNote != "" && t.Results != nil {
-			fmt.Fprintf(&b, "  coverage  none: %s\n", oneLine(t.CoverageNote, 160))
+			fmt.Fprintf(&b, "  coverage  none: %s\n", oneLine(t.CoverageNote, sentenceMax))
 		}
 	}
 	if l := r.Lint; l != nil && l.Lines > 0 {
@@ -147,11 +147,11 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		if l.Outcome == "failed" && l.Reason != "" {
 			// A tool that gave no result: its count above is not one (Mako 1.2.4's pylint, starved
 			// past its time limit on a loaded machine, "pylint n/a").
-			fmt.Fprintf(&b, "  quality   without a result of: %s\n", oneLine(l.Reason, 160))
+			fmt.Fprintf(&b, "  quality   without a result of: %s\n", oneLine(l.Reason, sentenceMax))
 		}
 	} else if l != nil && l.Reason != "" {
 		// mmh3 3.0.0 installs a compiled module alone: nothing to lint, and the summary says so.
-		fmt.Fprintf(&b, "  quality   none: %s\n", oneLine(l.Reason, 160))
+		fmt.Fprintf(&b, "  quality   none: %s\n", oneLine(l.Reason, sentenceMax))
 	}
 	if p := r.Packaging; p != nil {
 		fmt.Fprintf(&b, "  packaging %d/%d\n", p.Score, p.Max)
@@ -188,6 +188,11 @@ func seconds(ms float64) string {
 }
 
 // oneLine shows package-controlled text on one line: control characters escaped, cut at n runes.
+// sentenceMax bounds a line that is one of PYTI's sentences (the verdict's reason, which copy
+// was tested, a coverage note): long enough that a terminal wraps it whole instead of the summary
+// cutting it mid-word ("… import what wa…"), bounded because it may quote the package's output.
+const sentenceMax = 400
+
 func oneLine(s string, n int) string {
 	var b strings.Builder
 	count := 0

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -171,6 +172,12 @@ func TestImportReachesPayloads(t *testing.T) {
 		"circ/__init__.py": "from circ.impl import *\n",
 		"circ/impl.py": "import types\n\ntry:\n    from circ import LATER\nexcept ImportError:\n    LATER = None\n" +
 			"if isinstance(LATER, types.ModuleType):\n    raise KeyError(LATER)\nVALUE = 3\n",
+		// As webencodings 0.5.1's mklabels.py: Python 2's name first, in a package of the
+		// standard library, then Python 3's.
+		"circ/fetch.py": "try:\n    from urllib import urlopen\nexcept ImportError:\n    from urllib.request import urlopen\n" +
+			"if not callable(urlopen) or urlopen.__module__ != 'urllib.request':\n    raise KeyError(urlopen)\n",
+		// A Windows payload's import, with no fallback: a stand-in, and the code after it runs.
+		"circ/win.py": "from ctypes import windll\n\nwindll.kernel32.GetTickCount()\n" + payload("pyti-windows-ran"),
 	})
 	rep, job := analyzeLocal(t, whl, Options{})
 	if rep.Results().Import == nil {
@@ -187,8 +194,8 @@ func TestImportReachesPayloads(t *testing.T) {
 	if diff := cmp.Diff([]string{"circ", "nsdemo.part", "solo", "thready", "undecl"}, names); diff != "" {
 		t.Errorf("modules imported by name (-want +got):\n%s", diff)
 	}
-	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 1 || len(sweep.SweepFailed) > 0 {
-		t.Errorf("circ's sweep %+v, want circ.impl imported", sweep)
+	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 3 || len(sweep.SweepFailed) > 0 || !slices.Equal(sweep.StandIns, []string{"ctypes.windll"}) {
+		t.Errorf("circ's sweep %+v, want circ.impl, circ.fetch and circ.win imported, with a stand-in for ctypes.windll alone", sweep)
 	}
 	for _, n := range []string{"nsdemo.part", "solo", "thready"} {
 		if !byName[n].OK {
@@ -212,7 +219,7 @@ func TestImportReachesPayloads(t *testing.T) {
 		t.Errorf("reason %q does not name requests", rep.Reason)
 	}
 	tr := traceOf(t, job)
-	for _, marker := range []string{"pyti-undeclared-ran", "pyti-thread-ran"} {
+	for _, marker := range []string{"pyti-undeclared-ran", "pyti-thread-ran", "pyti-windows-ran"} {
 		if !ran(tr, marker) {
 			t.Errorf("the payload %s did not run under the trace", marker)
 		}

@@ -184,12 +184,18 @@ if spec.get("stand_ins"):
 
     own = tuple(spec.get("own") or ())
 
-    def _own_package(parent):
-        """Whether parent is a regular package of the distribution's own, already imported (not
-        a namespace, whose other portions may come from distributions not installed)."""
+    def _own_module(name):
+        """Whether the module name, imported, is one of the distribution's files."""
+        path = getattr(sys.modules.get(name), "__file__", None) or ""
+        return bool(own) and path.startswith(own)
+
+    def _regular_package(parent):
+        """Whether parent is a regular package already imported, the distribution's own, the
+        standard library's or a dependency's (not a namespace, whose other portions may come
+        from distributions not installed)."""
         module = sys.modules.get(parent) if parent else None
         path = getattr(module, "__file__", None) or ""
-        if module is None or isinstance(module, _StandInModule) or not path.startswith(own):
+        if module is None or isinstance(module, _StandInModule):
             return False
         if os.path.basename(path) != "__init__.py":
             return False
@@ -202,6 +208,9 @@ if spec.get("stand_ins"):
 
     class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         busy = False
+        # lenient: stand-ins for the names that regular packages of others (the standard
+        # library's, a dependency's) lack too, on a second attempt (see _attempt).
+        lenient = False
 
         def find_spec(self, name, path=None, target=None):
             if _Finder.busy:
@@ -225,10 +234,12 @@ if spec.get("stand_ins"):
                 asker = _frame_file()
                 if not own or not asker.startswith(own):
                     return None
-                if _own_package(name.rpartition(".")[0]):
-                    # A name the distribution's own package lacks is no other distribution's
-                    # missing module: regex 2023.8.8's `from regex import DEFAULT_VERSION`,
-                    # while regex is still being imported, expects the ImportError it catches.
+                parent = name.rpartition(".")[0]
+                if _regular_package(parent) and (not _Finder.lenient or _own_module(parent)):
+                    # A name a regular package lacks is no other distribution's missing module:
+                    # regex 2023.8.8's `from regex import DEFAULT_VERSION`, while regex is still
+                    # being imported, and webencodings 0.5.1's `from urllib import urlopen`
+                    # (Python 2's) expect the ImportError they catch.
                     return None
             if name not in stood_in:
                 stood_in.append(name)
@@ -267,19 +278,36 @@ def _missing(exc):
     return None
 
 
+def _attempt(do):
+    """do(); when it fails with an ImportError while stand-ins are on, once more, with stand-ins
+    also for what the regular packages of others lack: a Windows payload's `from ctypes import
+    windll` gets one and its code after that runs, while a fallback that catches the ImportError
+    (webencodings' `from urllib import urlopen`) never sees one."""
+    try:
+        return do()
+    except ImportError:
+        if not spec.get("stand_ins"):
+            raise
+    _Finder.lenient = True
+    try:
+        return do()
+    finally:
+        _Finder.lenient = False
+
+
 code = 1
 try:
     import importlib
     if spec["mode"] == "name":
-        importlib.import_module(spec["name"])
+        _attempt(lambda: importlib.import_module(spec["name"]))
     elif spec["mode"] == "location":
-        _import_location(spec["path"])
+        _attempt(lambda: _import_location(spec["path"]))
     else:
         failed = []
         for n in spec["names"]:
             print("PYTI-SWEEP: " + n, file=sys.stderr, flush=True)
             try:
-                importlib.import_module(n)
+                _attempt(lambda: importlib.import_module(n))
             except BaseException as e:  # noqa: B036 - a module may raise anything, SystemExit too
                 if len(failed) < 50:
                     failed.append({"name": n, "error": ("%s: %s" % (type(e).__name__, e))[:300]})

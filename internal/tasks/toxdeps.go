@@ -767,6 +767,67 @@ func testCommandLines(root string) []string {
 	return lines
 }
 
+// makefileTestTargets are the Makefile targets that run a project's whole suite.
+var makefileTestTargets = map[string]bool{"test": true, "tests": true, "check": true, "pytest": true}
+
+// makefileRule matches a Makefile rule's line, its targets before the colon (not a variable's
+// := or ::= assignment).
+var makefileRule = regexp.MustCompile(`^([A-Za-z0-9_.%/ -]+?)\s*::?(?:[^=]|$)`)
+
+// makefileTestRecipes are the recipe lines of the test targets (makefileTestTargets) of the
+// Makefile make would read (GNUmakefile, makefile, Makefile: the first there is), without their
+// @, - and + prefixes, and that file's name.
+func makefileTestRecipes(root string) (file string, lines []string) {
+	for _, name := range []string{"GNUmakefile", "makefile", "Makefile"} {
+		data, err := readCapped(filepath.Join(root, name), 1<<20)
+		if err != nil {
+			continue
+		}
+		inTest := false
+		for _, l := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
+			if recipe, ok := strings.CutPrefix(l, "\t"); ok {
+				if inTest {
+					lines = append(lines, strings.TrimLeft(recipe, "@-+ \t"))
+				}
+				continue
+			}
+			if t := strings.TrimSpace(l); t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			inTest = false
+			if m := makefileRule.FindStringSubmatch(l); m != nil {
+				for _, t := range strings.Fields(m[1]) {
+					inTest = inTest || makefileTestTargets[t]
+				}
+			}
+		}
+		return name, lines
+	}
+	return "", nil
+}
+
+// makefilePytestCommand is the pytest command of the Makefile's test target: cytoolz 0.12.1's
+// sdist keeps neither tox.ini nor its workflows, and its Makefile's `test` runs `pytest -s
+// --doctest-modules cytoolz/`, as its CI does. $(PYTHON) is python; a command with another
+// variable, or that runs a part of the suite, is not read.
+func makefilePytestCommand(root string) (toxPytest, bool) {
+	file, lines := makefileTestRecipes(root)
+	python := strings.NewReplacer("$(PYTHON)", "python", "${PYTHON}", "python")
+	var cmds []string
+	for _, l := range lines {
+		l = python.Replace(l)
+		if words := shellWords(l); runsPytest(words) && (partialRun(words) || strings.Contains(l, "$")) {
+			return toxPytest{}, false
+		}
+		cmds = append(cmds, l)
+	}
+	p, ok := pytestCommandIn(root, cmds, "", nil)
+	if ok {
+		p.source = file
+	}
+	return p, ok
+}
+
 // unittestPattern is the pattern (-p, --pattern) of the first `python -m unittest discover`
 // among the project's test commands, when it names one: the names its test modules follow
 // (mkdocs 1.4.3's '*tests.py': build_tests.py, config_tests.py). "" otherwise.

@@ -35,14 +35,18 @@ type workflowCommand struct {
 
 // projectPytestCommand is how the project's maintainers run pytest: tox.ini's [testenv] pytest
 // command; when tox.ini runs none, the one its CI workflows agree on (workflowPytestCommand:
-// jmespath's tox.ini still runs nosetests, its CI `cd tests/ && py.test`); else what tox.ini says
-// without one (its changedir).
+// jmespath's tox.ini still runs nosetests, its CI `cd tests/ && py.test`); else the one of its
+// Makefile's test target (makefilePytestCommand); else what tox.ini says without one (its
+// changedir).
 func projectPytestCommand(root string) toxPytest {
 	tox, found := toxPytestFound(root)
 	if found {
 		return tox
 	}
 	if p, ok := workflowPytestCommand(root); ok {
+		return p
+	}
+	if p, ok := makefilePytestCommand(root); ok {
 		return p
 	}
 	return tox

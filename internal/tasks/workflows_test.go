@@ -103,6 +103,17 @@ func TestProjectPytestCommand(t *testing.T) {
 			toxPytest{paths: []string{"pkg/tests"}, alone: true, source: ".github/workflows/a.yml"}},
 		{"tox.ini with no command", map[string]string{"tox.ini": "[flake8]\nmax-line-length = 99\n", ".github/workflows/a.yml": workflow},
 			toxPytest{paths: []string{"pkg/tests"}, alone: true, source: ".github/workflows/a.yml"}},
+		// cytoolz 0.12.1's sdist: no tox.ini, no workflow, a Makefile.
+		{"the Makefile's test target", map[string]string{"Makefile": "PYTHON ?= python\n\ninplace:\n\t$(PYTHON) setup.py build_ext --inplace\n\n" +
+			"test: inplace\n\tpytest -s --doctest-modules pkg/\n\tpython -c 'import pkg'\n\nclean:\n\trm -rf build/\n"},
+			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"pkg/"}, alone: true, source: "Makefile"}},
+		{"the Makefile's test target with $(PYTHON), beside a lint target", map[string]string{"Makefile": "lint:\n\tpytest --flake8 -k flake8\n" +
+			"check tests: lint\n\t@$(PYTHON) -m pytest tests\n"},
+			toxPytest{paths: []string{"tests"}, alone: true, source: "Makefile"}},
+		{"the Makefile's test target runs a part", map[string]string{"Makefile": "test:\n\tpytest -k fast tests\n"}, toxPytest{}},
+		{"the Makefile's test target with a variable", map[string]string{"Makefile": "test:\n\tpytest $(TESTS)\n"}, toxPytest{}},
+		{"a workflow outranks the Makefile", map[string]string{"Makefile": "test:\n\tpytest tests\n", ".github/workflows/a.yml": workflow},
+			toxPytest{paths: []string{"pkg/tests"}, alone: true, source: ".github/workflows/a.yml"}},
 		{"neither", map[string]string{}, toxPytest{}},
 	}
 	for _, tc := range tests {

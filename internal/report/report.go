@@ -330,6 +330,10 @@ type Build struct {
 	Frontend string `json:"frontend,omitempty"`
 	// FrontendNote says why pip built when PYTI's front end could not.
 	FrontendNote string `json:"frontend_note,omitempty"`
+	// Fallback says, when a compiler failed and the build still made a pure-Python wheel, that
+	// the package was built without its compiled extension (MarkupSafe's setup.py retries
+	// without _speedups): the build passed, but not what a user with a compiler gets.
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // Install is the installation into a fresh environment.

@@ -54,6 +54,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "            | %s\n", oneLine(l, 120))
 		}
 	}
+	if bd := res.Build; bd != nil && bd.Fallback != "" {
+		fmt.Fprintf(&b, "  build     %s\n", oneLine(bd.Fallback, sentenceMax))
+	}
 	if len(res.CodeRan) > 0 {
 		fmt.Fprintf(&b, "  code ran  the package's own code ran: %s\n", oneLine(strings.Join(res.CodeRan, "; "), 200))
 	}

@@ -83,6 +83,7 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 		return built{Build: b}, fmt.Errorf("the build made %d wheels, want 1", len(wheels))
 	}
 	b.Wheel = filepath.Base(wheels[0])
+	b.Fallback = extensionFallback(b.Wheel, b.Compilers, res.output)
 	// Every later step uses PYTI's copy, taken without following a link (the sandbox can change
 	// dist/ at any time, or leave a link to a host file there).
 	wheel, ok := j.copyOutPath(t.task("build"), b.Wheel, wheels[0], "application/zip")
@@ -100,6 +101,25 @@ func (j *job) build(ctx context.Context, d *dag.Data, t *target) (built, error) 
 	}
 	w := Wheel{Path: wheel, Filename: b.Wheel, Modules: layout.Modules, Layout: layout, Metadata: metadataFromWheel(unpacked)}
 	return built{Build: b, Wheel: w}, nil
+}
+
+// extensionFallback says, when the build's compilers ran (compilers) and one failed (its error
+// in the build's output) while the wheel is still pure Python (abi none, platform any), that
+// the package was built without its compiled extension; "" otherwise.
+func extensionFallback(wheel string, compilers []string, output string) string {
+	if len(compilers) == 0 {
+		return ""
+	}
+	d, err := pkgmeta.ParseDistFilename(wheel)
+	if err != nil || !slices.Equal(d.ABITags, []string{"none"}) || !slices.Equal(d.PlatformTags, []string{"any"}) {
+		return ""
+	}
+	for _, line := range splitLines(output) {
+		if compilerError.MatchString(line) {
+			return fmt.Sprintf("a compiler failed (%s), and the wheel is pure Python (%s): the package was built without its compiled extension", oneLineOf(line), wheel)
+		}
+	}
+	return ""
 }
 
 // buildCode is the package's own code that building it (or preparing its metadata) runs: its

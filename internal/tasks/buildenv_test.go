@@ -350,3 +350,31 @@ func TestPrivateWheels(t *testing.T) {
 		})
 	}
 }
+
+// TestExtensionFallback: a build whose compiler failed and that still made a pure-Python wheel
+// (MarkupSafe 2.1.3's setup.py retries without _speedups) is said to lack its extension.
+func TestExtensionFallback(t *testing.T) {
+	gcc := []string{"/usr/bin/x86_64-linux-gnu-gcc -fPIC -c src/markupsafe/_speedups.c -o build/_speedups.o"}
+	failed := "x86_64-linux-gnu-gcc -fPIC -c src/markupsafe/_speedups.c -o build/_speedups.o\n" +
+		"src/markupsafe/_speedups.c:1:2: error: #error broken\n" +
+		"WARNING: The C extension could not be compiled, speedups are not enabled.\n"
+	for _, tc := range []struct {
+		name, wheel string
+		compilers   []string
+		output      string
+		want        string
+	}{
+		{"the compiler failed, the wheel is pure", "MarkupSafe-2.1.3-py3-none-any.whl", gcc, failed,
+			"a compiler failed (src/markupsafe/_speedups.c:1:2: error: #error broken), and the wheel is pure Python " +
+				"(MarkupSafe-2.1.3-py3-none-any.whl): the package was built without its compiled extension"},
+		{"the extension built", "MarkupSafe-2.1.3-cp311-cp311-linux_x86_64.whl", gcc, failed, ""},
+		{"a compiler ran and did not fail (a probe)", "pkg-1-py3-none-any.whl", gcc, "gcc -c probe.c\n", ""},
+		{"no compiler ran", "pkg-1-py3-none-any.whl", nil, failed, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, extensionFallback(tc.wheel, tc.compilers, tc.output)); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+		})
+	}
+}

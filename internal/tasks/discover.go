@@ -144,6 +144,25 @@ func inTestpaths(root string, files []string) []string {
 	return files
 }
 
+// missingTestpaths are the testpaths of the project's pytest configuration that the tree does
+// not hold: iniconfig 2.0.0's pyproject.toml names testing/, which its sdist leaves out. A glob
+// is not one of them.
+func missingTestpaths(root string) []string {
+	var out []string
+	for _, v := range pytestOption(root, "testpaths") {
+		for _, p := range strings.Fields(v) {
+			rel := strings.TrimPrefix(path.Clean(filepath.ToSlash(p)), "./")
+			if strings.ContainsAny(rel, "*?[") || !insideTree(rel) || rel == "." {
+				continue
+			}
+			if !exists(filepath.Join(root, filepath.FromSlash(rel))) && !slices.Contains(out, rel) {
+				out = append(out, rel)
+			}
+		}
+	}
+	return out
+}
+
 // atOrBelow keeps the files (relative, as findTestFiles gives them) that lie at or below one
 // of paths: relative paths or globs, as pytest expands them, a node id's "::" part left out.
 func atOrBelow(files, paths []string) []string {

@@ -395,3 +395,27 @@ func TestOtherSuiteCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingTestpaths: the testpaths the sdist does not hold, as iniconfig 2.0.0's testing/.
+func TestMissingTestpaths(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"iniconfig 2.0.0: pyproject.toml's testing, not shipped", map[string]string{
+			"pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = \"testing\"\n", "src/iniconfig/__init__.py": ""}, []string{"testing"}},
+		{"one of two shipped, a glob left alone", map[string]string{
+			"setup.cfg": "[tool:pytest]\ntestpaths = tests ./docs src/*/tests\n", "tests/test_a.py": ""}, []string{"docs"}},
+		{"all shipped", map[string]string{"pytest.ini": "[pytest]\ntestpaths = tests\n", "tests/test_a.py": ""}, nil},
+		{"no testpaths", map[string]string{"pytest.ini": "[pytest]\naddopts = -q\n"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			if d := cmp.Diff(tc.want, missingTestpaths(root)); d != "" {
+				t.Error(d)
+			}
+		})
+	}
+}

@@ -65,6 +65,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	switch s.kind {
 	case suiteNone:
 		t.Phase.Outcome = "ok"
+		if missing := missingTestpaths(src.Root); len(missing) > 0 && src.Kind != "wheel" {
+			t.Found += fmt.Sprintf("; its pytest configuration's testpaths name %s, which the sdist does not ship", backticked(missing, 3))
+		}
 		switch repo := repositoryURL(projectMetadata(src, w)); {
 		case src.Kind == "wheel":
 			// A wheel seldom ships tests: its sdist is what holds them, if any.

@@ -360,8 +360,23 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 		return fetched{Fetch: fetch}, err
 	}
 	j.checkFetchedRecords(ctx, t, proxy)
-	fetch.TestExtras, fetch.TestRequirements = used.Extras, used.TestRequirements
+	fetch.TestExtras, fetch.TestRequirements = used.Extras, applying(used.TestRequirements, t.pythonVersion)
 	return fetched{Fetch: fetch, Wheelhouse: used}, nil
+}
+
+// applying are the requirements whose markers hold on pythonVersion, those pip installs: the
+// report's list of test requirements leaves out python-ecdsa's tox.ini deps for Python 3.3
+// (`py<1.5; python_version == "3.3"`). One that cannot be read is kept.
+func applying(reqs []string, pythonVersion string) []string {
+	env := pep440.DefaultEnvironment(pythonVersion)
+	return slices.DeleteFunc(slices.Clone(reqs), func(s string) bool {
+		r, err := pep440.ParseRequirement(s)
+		if err != nil || r.Marker == nil {
+			return false
+		}
+		ok, err := r.Marker.Evaluate(env)
+		return err == nil && !ok
+	})
 }
 
 // fetchBuildRequirements puts the build requirements, and what they need, into the wheelhouse

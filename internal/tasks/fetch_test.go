@@ -798,3 +798,12 @@ func TestProbeTestRequirements(t *testing.T) {
 		})
 	}
 }
+
+// TestApplying: the test requirements the report lists are those whose markers hold.
+func TestApplying(t *testing.T) {
+	reqs := []string{`py<1.5; python_version == "3.3"`, `hypothesis; python_version >= "3.8"`, "pytest", "not a requirement ;;"}
+	want := []string{`hypothesis; python_version >= "3.8"`, "pytest", "not a requirement ;;"}
+	if d := cmp.Diff(want, applying(reqs, "3.11.2")); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+}

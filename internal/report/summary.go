@@ -58,7 +58,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(&b, "  build     %s\n", oneLine(bd.Fallback, sentenceMax))
 	}
 	if len(res.CodeRan) > 0 {
-		fmt.Fprintf(&b, "  code ran  the package's own code ran: %s\n", oneLine(strings.Join(res.CodeRan, "; "), 200))
+		fmt.Fprintf(&b, "  code ran  the package's own code ran: %s\n", oneLine(strings.Join(res.CodeRan, "; "), sentenceMax))
 	}
 	if t := res.Tests; t != nil {
 		noTests := t.Results == nil && r.Verdict == VerdictNoTests

@@ -472,6 +472,9 @@ type Coverage struct {
 	// TestFilesLeftOut counts the test modules the wheel installs (traitlets/tests/), which are
 	// left out of the measure as the tree's test files are.
 	TestFilesLeftOut int `json:"test_files_left_out,omitempty"`
+	// CompiledUnmeasured counts the compiled extension modules of the measured packages, which
+	// coverage.py cannot measure (it traces Python code): cytoolz's code is in its five.
+	CompiledUnmeasured int `json:"compiled_unmeasured,omitempty"`
 	// Note says what of the project's own coverage configuration the figures could not follow:
 	// its configurer plugins (covdefaults) not installed, so the exclusions they add are not made.
 	Note string `json:"note,omitempty"`

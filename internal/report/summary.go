@@ -125,6 +125,13 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			if n := c.TestFilesLeftOut; n > 0 {
 				left = fmt.Sprintf(", %d test %s left out", n, filesWord(n))
 			}
+			if n := c.CompiledUnmeasured; n > 0 {
+				word := "modules"
+				if n == 1 {
+					word = "module"
+				}
+				left += fmt.Sprintf(", %d compiled extension %s that coverage.py cannot measure", n, word)
+			}
 			// Two decimals, as the report keeps them: rounding those to one would err in the last
 			// digit (dateutil 2.8.2's lines, 88.353 % kept as 88.35, shown as 88.3).
 			fmt.Fprintf(&b, "  coverage  %.2f%% (lines %.2f%%, branches %s) of %s: %d %s%s\n", c.Percent, c.LinePercent, br,

@@ -314,6 +314,11 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			break
 		}
 		c.Source, c.TestFilesLeftOut, c.Note = measured, len(shippedTests), coverageConfigNote(cov.output)
+		for _, cp := range copies {
+			if cp.compiled && cp.dir && cp.installed != "" {
+				c.CompiledUnmeasured += len(compiledFiles(cp.installed, 10000))
+			}
+		}
 		t.Coverage = c
 		j.copyOut(tg.task("test"), "coverage.json", covJSON, "application/json")
 	}

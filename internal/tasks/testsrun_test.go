@@ -157,6 +157,9 @@ func TestTestsInsideThePackageRunTheBuiltExtension(t *testing.T) {
 	if c.Statements != 13 || c.Covered != 7 || c.BranchPercent == nil {
 		t.Errorf("coverage %d of %d statements (branches %v), want 7 of 13 with branches", c.Covered, c.Statements, c.BranchPercent)
 	}
+	if c.CompiledUnmeasured != 1 {
+		t.Errorf("coverage counts %d compiled extension modules it cannot measure, want the package's 1", c.CompiledUnmeasured)
+	}
 }
 
 // TestTestsInsideARenamedPackageDir: a package built from a directory of another name (py3/,

@@ -80,15 +80,31 @@ func finding(r *Rule, f *Fact, sev report.Severity, count int) Finding {
 	}
 	msg := strings.NewReplacer("{file}", Display(f.File), "{line}", strconv.Itoa(f.Line), "{name}", f.Name,
 		"{value}", Display(value)).Replace(r.Message)
+	when := ctxWords[f.Ctx]
+	if ran, ok := notRunWords[f.Role]; ok {
+		// A rule's message says when such code runs in installed code; an example's, a test's or
+		// a script's runs only when someone runs it (paramiko 3.1.0's demos/demo.py).
+		msg = strings.Replace(msg, "at install or import time", ran+", not at install or import time", 1)
+		if f.Ctx == "module" || f.Ctx == "called" {
+			when = "when the file is run"
+		}
+	}
 	snip := Display(clip(detail, 400))
 	if len(f.Layers) > 0 {
 		snip = "[decoded: " + strings.Join(f.Layers, " → ") + "] " + snip
 	}
 	if f.Ctx != "" && f.T == "call" {
-		snip += fmt.Sprintf(" (runs: %s)", ctxWords[f.Ctx])
+		snip += fmt.Sprintf(" (runs: %s)", when)
 	}
 	return Finding{RuleID: r.ID, Severity: sev, Title: r.Title, Message: msg, File: Display(f.File), Line: f.Line,
 		Snippet: snip, Count: count, Layers: f.Layers}
+}
+
+// notRunWords say when a file of a role that neither installing nor importing runs does run.
+var notRunWords = map[string]string{
+	"example": "in an example or documentation file, which runs when someone runs it",
+	"test":    "in a test file, which runs when the tests run",
+	"script":  "in a script the package installs, which runs when someone runs it",
 }
 
 var ctxWords = map[string]string{

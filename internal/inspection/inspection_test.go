@@ -647,3 +647,30 @@ func TestFindingQuotesTheMatch(t *testing.T) {
 		})
 	}
 }
+
+// TestFindingSaysWhenItsFileRuns: a rule's "at install or import time" holds for installed code,
+// not for an example (paramiko 3.1.0's demos/demo.py, in the sdist alone) or a test.
+func TestFindingSaysWhenItsFileRuns(t *testing.T) {
+	r := &Rule{ID: "exfiltrate-host-info", Title: "Sends host information out",
+		Message: "{file}:{line} gathers information about the machine ({value}) and sends it over the network, at install or import time."}
+	for _, tc := range []struct {
+		name, role, message, snippet string
+	}{
+		{"a module", "module", "pkg/a.py:3 gathers information about the machine (getpass.getuser()) and sends it over the network, at install or import time.",
+			"getpass.getuser() (runs: at import)"},
+		{"an example", "example", "pkg/a.py:3 gathers information about the machine (getpass.getuser()) and sends it over the network, " +
+			"in an example or documentation file, which runs when someone runs it, not at install or import time.", "getpass.getuser() (runs: when the file is run)"},
+		{"a test", "test", "pkg/a.py:3 gathers information about the machine (getpass.getuser()) and sends it over the network, " +
+			"in a test file, which runs when the tests run, not at install or import time.", "getpass.getuser() (runs: when the file is run)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := finding(r, &Fact{T: "call", File: "pkg/a.py", Line: 3, Role: tc.role, Ctx: "module", Name: "getpass.getuser", Value: "getpass.getuser()"}, report.SeverityLow, 1)
+			if d := cmp.Diff(tc.message, f.Message); d != "" {
+				t.Errorf("message (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff(tc.snippet, f.Snippet); d != "" {
+				t.Errorf("snippet (-want +got):\n%s", d)
+			}
+		})
+	}
+}

@@ -347,7 +347,7 @@ func (e *Evaluator) match(ar *activeRule, ev trace.Event) (string, bool) {
 			return "", false
 		}
 	}
-	if len(c.ports) > 0 && !c.ports[ev.Port] {
+	if (len(c.ports) > 0 && !c.ports[ev.Port]) || c.exPorts[ev.Port] {
 		return "", false
 	}
 	if len(ar.exEndpoints) > 0 && excludedEndpoint(ar.exEndpoints, ev) {

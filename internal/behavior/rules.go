@@ -60,11 +60,12 @@ type Rule struct {
 	Argv        []string `toml:"argv"`
 	ExcludeArgv []string `toml:"exclude_argv"`
 	// Families are socket families (AF_INET, AF_PACKET); Addresses are prefixes (10.0.0.0/8) or
-	// addresses; Ports are port numbers.
+	// addresses; Ports are port numbers, and ExcludePorts those never reported.
 	Families         []string `toml:"families"`
 	Addresses        []string `toml:"addresses"`
 	ExcludeAddresses []string `toml:"exclude_addresses"`
 	Ports            []int    `toml:"ports"`
+	ExcludePorts     []int    `toml:"exclude_ports"`
 	// ExcludeEndpoints are "address:port" (or "unix:/path" globs) never reported; "$RESOLVER" is
 	// the sandbox's own resolver and "$INDEX" the index bridge (only in the fetch phase).
 	ExcludeEndpoints []string `toml:"exclude_endpoints"`
@@ -94,7 +95,7 @@ type compiled struct {
 	syscalls, families map[string]bool
 	requests, phases   map[string]bool
 	exErrnos           map[string]bool
-	ports              map[int]bool
+	ports, exPorts     map[int]bool
 	paths, exPaths     []string // still holding variables: expanded per evaluation
 	exEndpoints        []string
 }
@@ -190,7 +191,7 @@ func (r *Rule) Compile() error {
 		return fail("needs at least one event kind")
 	}
 	c := &compiled{kinds: map[trace.Kind]bool{}, syscalls: set(r.Syscalls), families: set(r.Families),
-		requests: set(r.Requests), phases: set(r.Phases), ports: map[int]bool{},
+		requests: set(r.Requests), phases: set(r.Phases), ports: map[int]bool{}, exPorts: map[int]bool{},
 		exErrnos: set(r.ExcludeErrnos)}
 	known := map[trace.Kind]bool{}
 	for _, k := range trace.Kinds {
@@ -226,6 +227,9 @@ func (r *Rule) Compile() error {
 	}
 	for _, p := range r.Ports {
 		c.ports[p] = true
+	}
+	for _, p := range r.ExcludePorts {
+		c.exPorts[p] = true
 	}
 	var err error
 	tmpl := template.New(r.ID).Option("missingkey=error")

@@ -180,6 +180,9 @@ func (j *job) rendersRST(ctx context.Context, text string) (bool, string) {
 	return out.Renders, out.Problem
 }
 
+// hasLicenseFile reports whether root holds a licence file: LICENSE, LICENCE.txt, COPYING,
+// and those that name the licence too (ordered-set 4.1.0's MIT-LICENSE, LICENSE-APACHE,
+// UNLICENSE), or a REUSE-style LICENSES/ directory.
 func hasLicenseFile(root string) bool {
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -187,7 +190,7 @@ func hasLicenseFile(root string) bool {
 	}
 	for _, e := range entries {
 		n := strings.ToUpper(e.Name())
-		if strings.HasPrefix(n, "LICENSE") || strings.HasPrefix(n, "LICENCE") || strings.HasPrefix(n, "COPYING") {
+		if strings.Contains(n, "LICENSE") || strings.Contains(n, "LICENCE") || strings.HasPrefix(n, "COPYING") {
 			return true
 		}
 	}

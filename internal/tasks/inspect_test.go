@@ -50,3 +50,27 @@ func TestDeclaredDependencies(t *testing.T) {
 		})
 	}
 }
+
+// TestHasLicenseFile: a licence file is found by its usual names and by those that name the
+// licence too.
+func TestHasLicenseFile(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  bool
+	}{
+		{"LICENSE", map[string]string{"LICENSE": "x"}, true},
+		{"COPYING.LESSER", map[string]string{"COPYING.LESSER": "x"}, true},
+		{"ordered-set 4.1.0's MIT-LICENSE", map[string]string{"MIT-LICENSE": "x"}, true},
+		{"a REUSE LICENSES/ directory", map[string]string{"LICENSES/MIT.txt": "x"}, true},
+		{"none", map[string]string{"README.md": "x", "setup.py": "x"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			if got := hasLicenseFile(root); got != tc.want {
+				t.Errorf("hasLicenseFile = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

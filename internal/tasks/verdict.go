@@ -348,7 +348,8 @@ type testCause struct {
 // the causes of the tests it did count.
 func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, stopped string) (report.Verdict, string, bool) {
 	failing := run.Failing()
-	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 && stopped == "" {
+	yields := yieldTests(run)
+	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 && stopped == "" && len(yields) == 0 {
 		return "", "", false
 	}
 	var missingDeps, unmetDeps []string
@@ -517,6 +518,17 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 			add("own", f, testCause{verdict: report.VerdictTestsFailed, order: 0, what: "failed on their own" + withRelaxed(fetch)})
 		}
 	}
+	for _, f := range yields {
+		// markdown2 2.4.8's test_cases() yields the cases of its own runner (test/test.py over
+		// its data files): pytest counts it as one xfailed test, and runs none of them.
+		add("yield", f, testCause{verdict: report.VerdictTestCollection, order: 5})
+		c := causes["yield"]
+		if name := f.NodeID[strings.LastIndex(f.NodeID, "::")+2:]; !slices.Contains(c.paths, name) {
+			c.paths = append(c.paths, name)
+		}
+		c.what = "could not run: " + backticked(c.paths, 3) + map[bool]string{true: " is a yield test", false: " are yield tests"}[len(c.paths) == 1] +
+			", which pytest no longer runs (it counts each as xfailed, none of the tests it yields run): the project may run them with a runner of its own"
+	}
 	if len(causes) == 0 {
 		// The counts say tests failed, but no case says which (a run cut short).
 		c := run.Counts
@@ -552,6 +564,19 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 		reason += "; also " + strings.Join(parts[1:], "; ")
 	}
 	return list[0].verdict, reason, true
+}
+
+// yieldTests are the run's test functions that yield tests, which pytest 4 and later no longer
+// runs: it marks each xfailed ("[NOTRUN] yield tests were removed in pytest 4.0 - test_cases will
+// be ignored").
+func yieldTests(run *report.TestRun) []report.TestCase {
+	var out []report.TestCase
+	for _, c := range run.Cases {
+		if c.Outcome == report.TestXFailed && strings.Contains(c.Message, "[NOTRUN] yield tests were removed") {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // importNames are well-known projects whose import name is not their project name: a test that

@@ -310,6 +310,15 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 3 tests could not run: pytest 7.2.1 refuses what they use, and the project asks for " +
 				"`pytest>=5.4.2,<6`, which has no matching version on the index (Direct construction of SanitizerFile has been deprecated, please use SanitizerFile.from_parent.) " +
 				"(an error of the whole collection, not of one test file, counted as one test)"}},
+		// markdown2 2.4.8's test_cases() yields its own runner's cases.
+		{"a yield test pytest no longer runs", one(verdictInput{}, suite(append(passed(7),
+			report.TestCase{NodeID: "test/test_markdown2.py::test_cases", Outcome: report.TestXFailed,
+				Message: "reason: [NOTRUN] yield tests were removed in pytest 4.0 - test_cases will be ignored"})...), nil),
+			verdictOutput{Verdict: report.VerdictTestCollection, Reason: "1 of 8 tests could not run: `test_cases` is a yield test, which pytest no longer runs " +
+				"(it counts each as xfailed, none of the tests it yields run): the project may run them with a runner of its own"}},
+		{"an ordinary xfail passes", one(verdictInput{}, suite(append(passed(7),
+			report.TestCase{NodeID: "test/test_a.py::test_b", Outcome: report.TestXFailed, Message: "reason: issue 12"})...), nil),
+			verdictOutput{Verdict: report.VerdictPassed, Reason: "7 passed, 1 xfailed, 0 skipped"}},
 		// Jinja2 3.1.2 pins pytest==7.1.2 and sets `filterwarnings = error`; pytest 7.2 warns of
 		// its nose-style teardown.
 		{"a newer pytest's warning that the project's filters make an error", one(verdictInput{}, suite(append(passed(2),

@@ -164,7 +164,12 @@ func TestImportReachesPayloads(t *testing.T) {
 		"solo.py":                 "VALUE = 1\n",
 		"nsdemo/part/__init__.py": "VALUE = 2\n",
 		"undecl.py": "import requests\nfrom requests.adapters import HTTPAdapter\n\n\nclass Session(requests.Session):\n    pass\n\n\n" +
-			"@requests.hooks.register('x')\ndef hook():\n    return 1\n\n\nrequests.get('http://example.invalid/').json()['key']\n" + payload("pyti-undeclared-ran"),
+			"@requests.hooks.register('x')\ndef hook():\n    return 1\n\n\n" +
+			// As python-dotenv 1.0.0's cli.py: a decorator's result decorates in turn.
+			"import click\n\n\n@click.group()\ndef cli():\n    return 2\n\n\n@cli.command()\ndef run():\n    return 3\n\n\n" +
+			"class Tool:\n    @click.pass_context\n    def go(self, x):\n        return x\n\n\n" +
+			"assert (hook(), cli(), run(), Tool().go(4), cli.__name__) == (1, 2, 3, 4, 'cli')\n" +
+			"requests.get('http://example.invalid/').json()['key']\n" + payload("pyti-undeclared-ran"),
 		"thready.py": "import threading\nimport time\n\n\ndef later():\n    time.sleep(1)\n    " + payload("pyti-thread-ran") +
 			"\n\nthreading.Thread(target=later, daemon=True).start()\n",
 		// As regex 2023.8.8: a name the package does not hold yet, while it is imported, is an

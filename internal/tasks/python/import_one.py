@@ -47,6 +47,7 @@ def _frame_file():
 
 
 if spec.get("stand_ins"):
+    import functools
     import importlib.abc
     import importlib.util
 
@@ -64,6 +65,32 @@ if spec.get("stand_ins"):
             shown = ["..."]
         calls.append(("%s(%s)" % (name, ", ".join(shown)))[:600])
 
+    class _Decorated:
+        """A function a stand-in decorated: called, it runs the package's own function; what the
+        decorator's object would have (click's group(), whose result has .command) is a stand-in."""
+
+        def __init__(self, fn, qualname):
+            functools.update_wrapper(self, fn)
+            self._pyti_qualname = qualname
+
+        def __call__(self, *args, **kwargs):
+            return self.__wrapped__(*args, **kwargs)
+
+        def __get__(self, obj, objtype=None):
+            return self if obj is None else types.MethodType(self, obj)
+
+        def __getattr__(self, name):
+            if name.startswith("__") and name.endswith("__"):
+                raise AttributeError(name)
+            return _make(self._pyti_qualname + "." + name)
+
+    def _decorated(obj, qualname):
+        """What a stand-in used as a decorator gives back: a class stays the package's class, a
+        function the package's function with a stand-in's attributes besides."""
+        if isinstance(obj, type):
+            return obj
+        return _Decorated(obj, qualname)
+
     class _StandInMeta(type):
         def __getattr__(cls, name):
             if name.startswith("__") and name.endswith("__"):
@@ -74,7 +101,7 @@ if spec.get("stand_ins"):
             if cls.__dict__.get("_pyti_stand_in"):
                 _record(cls.__qualname__, args, kwargs)
                 if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
-                    return args[0]  # used as a decorator: the decorated code stays the package's
+                    return _decorated(args[0], cls.__qualname__)
                 return super().__call__()
             return super().__call__(*args, **kwargs)
 
@@ -104,7 +131,7 @@ if spec.get("stand_ins"):
         def __call__(self, *args, **kwargs):
             _record(type(self).__qualname__ + "()", args, kwargs)
             if len(args) == 1 and not kwargs and isinstance(args[0], (types.FunctionType, type)):
-                return args[0]
+                return _decorated(args[0], type(self).__qualname__ + "()")
             return type(self)()
 
         def __mro_entries__(self, bases):

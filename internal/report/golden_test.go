@@ -71,6 +71,7 @@ func representative() *Report {
 							Message: "ModuleNotFoundError: No module named 'pretend'", Details: "E   ModuleNotFoundError", Duration: 0.02,
 							Missing: "pretend", MissingPath: "tests/data/x.json", MissingProgram: "git", MissingLocale: "de_DE.UTF-8"},
 						{NodeID: "tests/test_demo.py::test_order", Outcome: TestFailed, Class: ClassAssertion, Message: "assert state == {}", PassedAlone: true, UnknownMarks: []string{"freeze_time"}},
+						{NodeID: "tests/test_cli.py", Outcome: TestError, Class: ClassMissingDependency, Missing: "sh", Message: "ModuleNotFoundError: No module named 'sh'", Defines: 20},
 					},
 					Classes: map[FailureClass]int{ClassMissingDependency: 1, ClassAssertion: 1},
 					Suites:  []TestSuite{{Module: "tests/test_table.py", Protocol: "load_tests", Tests: 6}},

@@ -108,6 +108,10 @@ type TestCase struct {
 	// test but the plugin's check of a file (pytest-flake8's, pytest-mypy's), which pytest
 	// counts with the tests.
 	Plugin string `json:"plugin,omitempty"`
+	// Defines is, for a test file pytest could not collect (one case, whatever it holds), how
+	// many test functions and methods it defines by pytest's default names, read with Python's
+	// ast: the least it holds, parametrisation left aside.
+	Defines int `json:"defines,omitempty"`
 }
 
 // TestCounts are tests per outcome, as pytest's closing line gives them.

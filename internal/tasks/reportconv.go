@@ -36,7 +36,7 @@ func reportTests(run *testresult.Run) *report.TestRun {
 		return report.TestCase{NodeID: tc.NodeID, Outcome: report.TestOutcome(tc.Outcome), Class: report.FailureClass(tc.Class),
 			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath, MissingProgram: tc.MissingProgram, MissingLocale: tc.MissingLocale,
 			UnderCoverage: tc.UnderCoverage, PassedAlone: tc.PassedAlone, UnknownMarks: slices.Clone(tc.UnknownMarks),
-			Plugin: tc.Plugin}
+			Plugin: tc.Plugin, Defines: tc.Defines}
 	})
 	out.Suites = convertAll(run.Suites, func(s testresult.Suite) report.TestSuite { return report.TestSuite(s) })
 	out.LeftOut = convertAll(run.LeftOut, func(l testresult.LeftOut) report.LeftOutTest { return report.LeftOutTest(l) })

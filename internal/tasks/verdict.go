@@ -326,6 +326,8 @@ type testCause struct {
 	// stops are the cases, among files, that are no file at all: errors of the whole
 	// collection (a conftest's pytest.exit, a plugin hook's error), counted as one test.
 	stops int
+	// defines are the test functions those files define (report.TestCase.Defines).
+	defines int
 	// paths are the test data missing from the sdist, for the "data" cause, the arguments no
 	// fixture gives, for the "args" cause, and the markers no plugin registered, for the "marks"
 	// cause, in node id order.
@@ -377,6 +379,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 		have.cases++
 		if !strings.Contains(f.NodeID, "::") {
 			have.files++
+			have.defines += f.Defines
 		}
 		if f.NodeID == "" {
 			have.stops++
@@ -797,12 +800,23 @@ func filesPart(c *testCause) string {
 	case c.stops == c.cases:
 		return " (an error of the whole collection, not of one test file, counted as one test)"
 	case c.files == c.cases && c.files == 1:
-		return " (a test file pytest could not collect, counted as one test)"
+		return " (a test file pytest could not collect, counted as one test" + definesPart(c) + ")"
 	case c.files == c.cases:
-		return " (test files pytest could not collect, each counted as one test)"
+		return " (test files pytest could not collect, each counted as one test" + definesPart(c) + ")"
 	}
-	return fmt.Sprintf(" (%s of them %s pytest could not collect, each counted as one test)",
-		comma(c.files), map[bool]string{true: "a test file", false: "test files"}[c.files == 1])
+	return fmt.Sprintf(" (%s of them %s pytest could not collect, each counted as one test%s)",
+		comma(c.files), map[bool]string{true: "a test file", false: "test files"}[c.files == 1], definesPart(c))
+}
+
+// definesPart says how many test functions the files pytest could not collect define, when
+// they define some: python-dotenv 1.0.0's "2 of 55 tests could not run" were two files that
+// hold 97 of its 150 tests.
+func definesPart(c *testCause) string {
+	if c.defines == 0 {
+		return ""
+	}
+	they := map[bool]string{true: "it defines", false: "they define"}[c.files == 1]
+	return fmt.Sprintf("; %s %s test %s", they, comma(c.defines), map[bool]string{true: "function", false: "functions"}[c.defines == 1])
 }
 
 func testsWord(total int, what string) string {

@@ -80,6 +80,10 @@ func TestDecideVerdict(t *testing.T) {
 		return report.TestCase{NodeID: id, Outcome: report.TestError, Class: report.ClassMissingDependency, Missing: mod,
 			Message: "ModuleNotFoundError: No module named '" + mod + "'"}
 	}
+	withDefines := func(c report.TestCase, n int) report.TestCase {
+		c.Defines = n
+		return c
+	}
 	suite := func(cs ...report.TestCase) *report.Tests {
 		return &report.Tests{Found: "2 test files", Results: cases(cs...)}
 	}
@@ -206,6 +210,17 @@ func TestDecideVerdict(t *testing.T) {
 			missing("tests/test_android.py", "pytest_mock"), missing("tests/test_unix.py", "pytest_mock"))...),
 			&report.Fetch{MissingTestDeps: []string{"covdefaults"}, UnmetTestDeps: []string{"pytest-mock>=3.10"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 212 tests could not run: test dependency `pytest-mock>=3.10` has no matching version on the index (test files pytest could not collect, each counted as one test)"}},
+		// python-dotenv 1.0.0: test_cli.py and test_main.py import sh, and hold 97 tests.
+		{"files pytest could not collect, with the tests they define", one(verdictInput{}, suite(append(passed(53),
+			withDefines(missing("tests/test_cli.py", "sh"), 20), withDefines(missing("tests/test_main.py", "sh"), 77))...),
+			&report.Fetch{MissingTestDeps: []string{"sh"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 55 tests could not run: test dependency `sh` is not on the index " +
+				"(test files pytest could not collect, each counted as one test; they define 97 test functions)"}},
+		{"one file pytest could not collect, with the test it defines", one(verdictInput{}, suite(append(passed(3),
+			withDefines(missing("tests/test_cli.py", "sh"), 1))...),
+			&report.Fetch{MissingTestDeps: []string{"sh"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 4 tests could not run: test dependency `sh` is not on the index " +
+				"(a test file pytest could not collect, counted as one test; it defines 1 test function)"}},
 		{"a module of a test dependency the index could not satisfy, under another name", one(verdictInput{}, suite(append(passed(2),
 			missing("tests/test_a.py", "mocklib"))...),
 			&report.Fetch{UnmetTestDeps: []string{"python-mocklib>=3.10"}, OtherTestDepsFetched: true}),

@@ -105,6 +105,9 @@ type Case struct {
 	// test but a plugin's check of a file (pytest-flake8's, pytest-mypy's), which pytest counts
 	// with the tests.
 	Plugin string `json:"plugin,omitempty"`
+	// Defines is, for a test file pytest could not collect, how many test functions and methods
+	// it defines by pytest's default names (the plugin reads them with ast).
+	Defines int `json:"defines,omitempty"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -187,6 +190,8 @@ type record struct {
 	UnknownMarks []string `json:"unknown_marks"`
 	// Plugin is the project of the plugin whose item this is (see Case.Plugin).
 	Plugin string `json:"plugin"`
+	// Defines is the test functions a file that failed to collect defines (see Case.Defines).
+	Defines int `json:"defines"`
 }
 
 // ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
@@ -240,7 +245,7 @@ func ParsePytest(r io.Reader) (*Run, error) {
 				c.Message = plainSkip(rec.Message)
 			}
 			if rec.Outcome != "skipped" {
-				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr}
+				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr, Defines: rec.Defines}
 				if c.Message == "" {
 					c.Message = lastErrorLine(rec.LongRepr)
 				}

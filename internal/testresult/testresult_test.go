@@ -1361,3 +1361,32 @@ func TestDoctestsOfInstalledModule(t *testing.T) {
 		})
 	}
 }
+
+// TestUncollectedFileDefines: a test file pytest could not collect says how many test functions
+// and methods it defines (python-dotenv 1.0.0's test_main.py, which imports sh).
+func TestUncollectedFileDefines(t *testing.T) {
+	src := `import pyti_no_such_module
+import unittest
+def test_a(): pass
+async def test_b(): pass
+def helper(): pass
+class TestC:
+    def test_d(self): pass
+    def test_e(self): pass
+    def setup_method(self): pass
+class Case(unittest.TestCase):
+    def test_f(self): pass
+class Other:
+    def test_g(self): pass
+`
+	run, _ := runPytest(t, map[string]string{"test_m.py": src})
+	var got []Case
+	for _, c := range run.Cases {
+		if c.Outcome == Error {
+			got = append(got, Case{NodeID: c.NodeID, Defines: c.Defines})
+		}
+	}
+	if d := cmp.Diff([]Case{{NodeID: "test_m.py", Defines: 5}}, got); d != "" {
+		t.Errorf("uncollected files (-want +got):\n%s", d)
+	}
+}

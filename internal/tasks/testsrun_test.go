@@ -419,7 +419,7 @@ func TestTestDependencyNotOnIndex(t *testing.T) {
 		t.Errorf("fetched on the host (-want +got):\n%s\npip downloads: %q", d, downloads)
 	}
 	endedAs(t, rep, report.VerdictTestDeps, "1 of 4 tests could not run: test dependency `pyti-test-not-on-any-index` is not on the index "+
-		"(a test file pytest could not collect, counted as one test)", map[string]string{
+		"(a test file pytest could not collect, counted as one test; it defines 1 test function)", map[string]string{
 		"tests/test_greet.py::test_greet":                   "passed",
 		"tests/test_greet.py::test_greet_empty":             "passed",
 		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
@@ -442,7 +442,7 @@ func TestTestDependencyConflicting(t *testing.T) {
 		t.Errorf("the conflict: %q", tests.DepsConflict)
 	}
 	endedAs(t, rep, report.VerdictTestDeps, "1 of 4 tests could not run: test dependency `pyti-test-conflictplugin` could not be installed "+
-		"beside the package, their dependencies conflicting (a test file pytest could not collect, counted as one test)", map[string]string{
+		"beside the package, their dependencies conflicting (a test file pytest could not collect, counted as one test; it defines 1 test function)", map[string]string{
 		"tests/test_greet.py::test_greet":                   "passed",
 		"tests/test_greet.py::test_greet_empty":             "passed",
 		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
@@ -473,7 +473,7 @@ func TestTestDependencyWithADependencyNotOnIndex(t *testing.T) {
 		t.Errorf("%d test requirements asked for alone, want 3 (pytest, pyti-test-needsmissing, execnet)", probed)
 	}
 	endedAs(t, rep, report.VerdictTestDeps, "1 of 3 tests could not run: test dependency `pyti-test-needsmissing` could not be fetched "+
-		"beside the package (a test file pytest could not collect, counted as one test)", map[string]string{
+		"beside the package (a test file pytest could not collect, counted as one test; it defines 1 test function)", map[string]string{
 		"tests/test_greet.py::test_greet":                   "passed",
 		"tests/test_with_execnet.py::test_execnet_is_there": "passed",
 		"tests/test_with_needsmissing.py":                   "error missing-dependency",

@@ -303,10 +303,13 @@ func TestToxScriptCommand(t *testing.T) {
 		{"an option's value before the script", "[testenv]\ncommands = python -W error -X dev run_tests.py\n", "python -W error -X dev run_tests.py"},
 		{"coverage runs the script (polib 1.2.0)", "[testenv]\ncommands = coverage run --branch tests/runtests.py\n", "coverage run --branch tests/runtests.py"},
 		{"coverage runs a module", "[testenv]\ncommands = coverage run -m unittest\n", ""},
+		{"a module of the tree run with -m (commonmark 0.9.1)", "[testenv]\ncommands =\n    python -m pip list\n    python -m commonmark.tests.unit_tests\n",
+			"python -m commonmark.tests.unit_tests"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "run_tests.py": "", "tests/runtests.py": "", "setup.py": ""})
+			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "run_tests.py": "", "tests/runtests.py": "", "setup.py": "",
+				"commonmark/__init__.py": "", "commonmark/tests/__init__.py": "", "commonmark/tests/unit_tests.py": ""})
 			if d := cmp.Diff(tc.want, toxScriptCommand(root)); d != "" {
 				t.Error(d)
 			}
@@ -346,6 +349,8 @@ func TestToxPytestCommand(t *testing.T) {
 			"[testenv]\ncommands =\n    python -m pyfakefs.tests.all_tests\n    python -m pytest tests/test_a.py\n",
 			toxPytest{paths: []string{"tests/test_a.py"}}},
 		{"a script of the tree beside it", "[testenv]\ncommands =\n    python tests/test_a.py\n    pytest tests\n", toxPytest{paths: []string{"tests"}}},
+		{"pbr's setup.py testr beside it (requests-mock 1.10.0)", "[testenv]\ncommands =\n    pytest tests/test_a.py\n    python setup.py testr --testr-args='{posargs}'\n",
+			toxPytest{paths: []string{"tests/test_a.py"}}},
 		{"the installed package's doctests (boltons'): its copy in the tree, at the top or under src/",
 			"[testenv]\nchangedir = .tox\ncommands = py.test --doctest-modules {envsitepackagesdir}/boltons {envsitepackagesdir}/hyperlink {envsitepackagesdir}/gone {toxinidir}/tests {posargs}\n",
 			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"boltons", "src/hyperlink", "./tests"}, alone: true}},

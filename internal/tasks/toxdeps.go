@@ -431,7 +431,11 @@ func runsTests(root string, words []string) bool {
 				return true
 			}
 		case base == "setup.py":
-			return i+1 < len(words) && words[i+1] == "test"
+			// pbr's `setup.py testr` (requests-mock 1.10.0's tox.ini, after `pytest tests/pytest`)
+			// runs the testtools suite too.
+			return i+1 < len(words) && (words[i+1] == "test" || words[i+1] == "testr")
+		case base == "testr" || base == "stestr" || base == "ostestr":
+			return true
 		case i > 0 && pythonCommand.MatchString(words[i-1]) && strings.HasSuffix(w, ".py"):
 			p := strings.TrimPrefix(path.Clean(w), "./")
 			return insideTree(p) && exists(filepath.Join(root, filepath.FromSlash(p)))
@@ -940,8 +944,9 @@ func toxScriptCommand(root string) string {
 }
 
 // scriptOf is the script a command runs with Python, cleaned: `python -Wd tests/runtests.py`
-// (feedparser 6.0.10's), `coverage run tests/tests.py` (polib's); "" when it runs none (a
-// module with -m, code with -c, another program).
+// (feedparser 6.0.10's), `coverage run tests/tests.py` (polib's), or the file of the module it
+// runs with -m (commonmark 0.9.1's `python -m commonmark.tests.unit_tests`:
+// commonmark/tests/unit_tests.py); "" when it runs none (code with -c, another program).
 func scriptOf(words []string) string {
 	var i int
 	switch {
@@ -954,6 +959,8 @@ func scriptOf(words []string) string {
 	}
 	for ; i < len(words) && strings.HasPrefix(words[i], "-"); i++ {
 		switch w := words[i]; {
+		case (w == "-m" || w == "--module") && i+1 < len(words) && identifierPath.MatchString(words[i+1]) && !notTestModules[strings.Split(words[i+1], ".")[0]]:
+			return strings.ReplaceAll(words[i+1], ".", "/") + ".py"
 		case w == "-m" || w == "-c" || w == "--module":
 			return ""
 		case w == "-W" || w == "-X" || w == "--rcfile" || w == "--source" || w == "--omit" || w == "--include" || w == "--concurrency" || w == "--data-file":
@@ -965,6 +972,9 @@ func scriptOf(words []string) string {
 	}
 	return path.Clean(words[i])
 }
+
+// identifierPath is a module's dotted name.
+var identifierPath = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 
 // joinContinued joins each line that ends in a backslash with the next, as tox reads a command
 // written over several lines.

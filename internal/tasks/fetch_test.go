@@ -361,6 +361,8 @@ func TestToxPytestCommand(t *testing.T) {
 			toxPytest{paths: []string{"tests"}, alone: true, changedir: "tests"}},
 		{"changedir with no pytest command (docutils' alltests.py)", "[testenv]\nchangedir = tests\ncommands = python alltests.py\n",
 			toxPytest{changedir: "tests"}},
+		{"pytest-asyncio's mode, as an ini override (responses 0.23.1)", "[testenv]\ncommands = pytest . --asyncio-mode=auto --cov responses\n",
+			toxPytest{args: []string{"-o", "asyncio_mode=auto"}, paths: []string{"."}, alone: true}},
 		{"no pytest", "[testenv]\ncommands = python -m unittest discover\n", toxPytest{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -388,7 +388,8 @@ func appendNames(out []string, list string) []string {
 // maintainers run them.
 type toxPytest struct {
 	// args are its options that decide which tests run: --doctest-modules, --doctest-glob,
-	// --ignore, --ignore-glob and -m (a marker expression). Others (reporting, plugins'
+	// --ignore, --ignore-glob, -m (a marker expression) and pytest-asyncio's --asyncio-mode (as
+	// -o asyncio_mode=). Others (reporting, plugins'
 	// options) are left out, and so is an option whose value tox would substitute with what
 	// PYTI does not know, or a path leaving the tree.
 	args []string
@@ -642,6 +643,17 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 			switch name {
 			case "--doctest-modules":
 				out.args = append(out.args, a)
+			case "--asyncio-mode":
+				// pytest-asyncio's mode decides whether an unmarked async test runs or is skipped
+				// (responses 0.23.1's `--asyncio-mode=auto`). As an ini override, a run without
+				// the plugin warns of an unknown option instead of refusing its command line.
+				if !inline && i+1 < len(args) {
+					i++
+					value = args[i]
+				}
+				if value == "auto" || value == "strict" {
+					out.args = append(out.args, "-o", "asyncio_mode="+value)
+				}
 			case "--doctest-glob", "--ignore", "--ignore-glob", "-m":
 				if !inline {
 					if i+1 >= len(args) {

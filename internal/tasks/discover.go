@@ -39,6 +39,9 @@ type suite struct {
 	// script is tox.ini's command that runs the project's own test script, when no test is
 	// found that pytest or unittest would collect (see toxScriptCommand).
 	script string
+	// unmatched are modules of the test directories whose names no discovery matches, when no
+	// suite was found (see unmatchedTestDirModules).
+	unmatched []string
 	// pythonFiles, when set, is the python_files value PYTI gives pytest so that it collects
 	// the test files found as their maintainers' runner would: unittest's own pattern
 	// (test*.py) for a suite pytest is not configured for, or pytest's defaults plus the
@@ -443,6 +446,13 @@ func discover(root string) suite {
 		return s
 	}
 	s.found = "no tests in the distribution"
+	if s.unmatched = unmatchedTestDirModules(root, 3); len(s.unmatched) > 0 {
+		// commonmark 0.9.1 ships commonmark/tests/unit_tests.py and run_spec_tests.py, which its
+		// repository's tox.ini runs with python -m; its sdist ships no tox.ini.
+		s.found = "no tests that pytest or unittest would collect: the sdist's test directories hold modules whose names their discovery does not match (" +
+			strings.Join(s.unmatched, ", ") + "), and it ships no configuration or command that runs them"
+		return s
+	}
 	if moduleDoctests || len(doctestDocs(root, []string{"*.rst", "*.txt", "*.md"})) > 0 {
 		if pytestConfig(root) == "" {
 			// bidict 0.22.1's pytest.ini asks for them, and its sdist leaves it out.
@@ -452,6 +462,37 @@ func discover(root string) suite {
 		}
 	}
 	return s
+}
+
+// unmatchedTestDirModules are up to max modules (relative paths) in the tree's test directories
+// (tests/, testing/...) that neither pytest's nor unittest's discovery collects by their names:
+// neither test*.py nor *_test.py, nor __init__.py or conftest.py.
+func unmatchedTestDirModules(root string, max int) []string {
+	var out []string
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && (skipDirs[d.Name()] || strings.HasSuffix(d.Name(), ".egg-info")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		n := d.Name()
+		if !d.Type().IsRegular() || !strings.HasSuffix(n, ".py") || n == "__init__.py" || n == "conftest.py" || isTestFile(n) || strings.HasPrefix(n, "test") {
+			return nil
+		}
+		if isTestDir(filepath.Base(filepath.Dir(p))) && filepath.Dir(p) != root {
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, filepath.ToSlash(rel))
+			if len(out) >= max {
+				return filepath.SkipAll
+			}
+		}
+		return nil
+	})
+	return out
 }
 
 // identifier is a name Python can import.

@@ -123,6 +123,12 @@ func TestDiscover(t *testing.T) {
 			suite{kind: suitePytest, files: []string{"tests/test_syntax.py"}, found: "1 test file (tests/test_syntax.py)"}},
 		{"conftest.py alone is no test file", map[string]string{"conftest.py": "", "pkg/__init__.py": "", "pkg/mod.py": "x = 1\n"},
 			suite{found: "no tests in the distribution"}},
+		// commonmark 0.9.1: its repository's tox.ini runs them with python -m; its sdist ships none.
+		{"test directories whose modules no discovery names", map[string]string{"cm/__init__.py": "", "cm/tests/__init__.py": "",
+			"cm/tests/unit_tests.py": unittestFile, "cm/tests/run_spec_tests.py": "print(1)\n"},
+			suite{found: "no tests that pytest or unittest would collect: the sdist's test directories hold modules whose names their discovery does not match " +
+				"(cm/tests/run_spec_tests.py, cm/tests/unit_tests.py), and it ships no configuration or command that runs them",
+				unmatched: []string{"cm/tests/run_spec_tests.py", "cm/tests/unit_tests.py"}}},
 		{"doctests nobody asks for are no tests", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n"},
 			suite{found: "no tests in the distribution" + noConfigNote}},
 		{"doctests a pytest configuration does not ask for", map[string]string{"pkg/__init__.py": "def f():\n    \"\"\"\n    >>> f()\n    \"\"\"\n", "setup.cfg": "[tool:pytest]\naddopts = -ra\n"},

@@ -72,7 +72,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		case src.Kind == "wheel":
 			// A wheel seldom ships tests: its sdist is what holds them, if any.
 			t.Found += "; this is a wheel, which seldom holds tests: the project's sdist may ship them"
-		case repo != "" && s.script == "":
+		case repo != "" && s.script == "" && len(s.unmatched) == 0:
 			t.Found += "; the project's repository (" + repo + ") may hold tests that the sdist does not ship"
 		}
 		return t, nil

@@ -74,16 +74,10 @@ type suite struct {
 var skipDirs = map[string]bool{"build": true, "dist": true, ".git": true, ".tox": true, ".nox": true, "node_modules": true,
 	"__pycache__": true, ".eggs": true, "venv": true, ".venv": true, "site-packages": true}
 
-// findTestFiles lists the test modules below root, at most max (0: all): the files pytest's
-// defaults collect (test_*.py, *_test.py), test.py and tests.py, those the project's own
-// python_files names (mock's test*.py), and, in a directory named test or tests, the test*.py
-// files that unittest's discovery collects (mock/tests/testmock.py).
-func findTestFiles(root string, max int) []string {
-	globs := configuredPythonFiles(root)
-	if p := unittestPattern(root); p != "" {
-		globs = append(globs, p)
-	}
-	var out []string
+// walkPyFiles calls fn with each regular .py file below root (its path, its path relative to
+// root, its name), in lexical order, leaving out the directories pytest does not enter (skipDirs)
+// and egg-info, until fn returns false.
+func walkPyFiles(root string, fn func(path, rel, name string) bool) {
 	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -94,19 +88,36 @@ func findTestFiles(root string, max int) []string {
 			}
 			return nil
 		}
-		n := d.Name()
-		if !d.Type().IsRegular() || n == "conftest.py" || !strings.HasSuffix(n, ".py") {
-			return nil
-		}
-		inTestDir := isTestDir(filepath.Base(filepath.Dir(path))) && path != filepath.Join(root, n)
-		if isTestFile(n) || matchesAny(globs, n) || (inTestDir && strings.HasPrefix(n, "test")) {
+		if n := d.Name(); d.Type().IsRegular() && strings.HasSuffix(n, ".py") {
 			rel, _ := filepath.Rel(root, path)
-			out = append(out, rel)
-			if max > 0 && len(out) >= max {
+			if !fn(path, rel, n) {
 				return filepath.SkipAll
 			}
 		}
 		return nil
+	})
+}
+
+// findTestFiles lists the test modules below root, at most max (0: all): the files pytest's
+// defaults collect (test_*.py, *_test.py), test.py and tests.py, those the project's own
+// python_files names (mock's test*.py), and, in a directory named test or tests, the test*.py
+// files that unittest's discovery collects (mock/tests/testmock.py).
+func findTestFiles(root string, max int) []string {
+	globs := configuredPythonFiles(root)
+	if p := unittestPattern(root); p != "" {
+		globs = append(globs, p)
+	}
+	var out []string
+	walkPyFiles(root, func(path, rel, n string) bool {
+		if n == "conftest.py" {
+			return true
+		}
+		inTestDir := isTestDir(filepath.Base(filepath.Dir(path))) && path != filepath.Join(root, n)
+		if isTestFile(n) || matchesAny(globs, n) || (inTestDir && strings.HasPrefix(n, "test")) {
+			out = append(out, rel)
+			return max <= 0 || len(out) < max
+		}
+		return true
 	})
 	return out
 }
@@ -469,28 +480,14 @@ func discover(root string) suite {
 // neither test*.py nor *_test.py, nor __init__.py or conftest.py.
 func unmatchedTestDirModules(root string, max int) []string {
 	var out []string
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if p != root && (skipDirs[d.Name()] || strings.HasSuffix(d.Name(), ".egg-info")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		n := d.Name()
-		if !d.Type().IsRegular() || !strings.HasSuffix(n, ".py") || n == "__init__.py" || n == "conftest.py" || isTestFile(n) || strings.HasPrefix(n, "test") {
-			return nil
+	walkPyFiles(root, func(p, rel, n string) bool {
+		if n == "__init__.py" || n == "conftest.py" || isTestFile(n) || strings.HasPrefix(n, "test") {
+			return true
 		}
 		if isTestDir(filepath.Base(filepath.Dir(p))) && filepath.Dir(p) != root {
-			rel, _ := filepath.Rel(root, p)
 			out = append(out, filepath.ToSlash(rel))
-			if len(out) >= max {
-				return filepath.SkipAll
-			}
 		}
-		return nil
+		return len(out) < max
 	})
 	return out
 }

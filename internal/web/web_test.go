@@ -13,6 +13,7 @@ import (
 
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/store"
+	"github.com/pyti/pyti/internal/store/storetest"
 	"github.com/pyti/pyti/internal/web"
 )
 
@@ -406,6 +407,25 @@ func TestOpenAPIListsEveryEndpoint(t *testing.T) {
 		"/reports", "/reports/{id}", "/compare", "/jobs", "/jobs/{id}"} {
 		if !strings.Contains(doc, "\n  "+p+":\n") {
 			t.Errorf("openapi.yaml does not document %s", p)
+		}
+	}
+}
+
+// TestReportPageSaysWhatTheBuildAndCoverageLeftOut: a build that fell back to pure Python and
+// compiled modules coverage cannot measure are on the report page, as in the summary.
+func TestReportPageSaysWhatTheBuildAndCoverageLeftOut(t *testing.T) {
+	f := newFixture(t)
+	rep := storetest.SampleReport("beta", "1.0", storetest.Options{Seed: 5, Tests: 3})
+	rep.Results().Build.Fallback = "a compiler failed (beta/_speedups.c:1:2: error: broken), and the wheel is pure Python (beta-1.0-py3-none-any.whl): the package was built without its compiled extension"
+	rep.Results().Tests.Coverage.CompiledUnmeasured = 5
+	sum, err := store.ImportReport(t.Context(), f.st, rep, writeArtifacts(t, rep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, fmt.Sprintf("%s/reports/%d", f.srv.URL, sum.ID))
+	for _, w := range []string{`id="build-fallback"`, "the package was built without its compiled extension", "5 compiled extension modules, which coverage.py cannot measure, not counted"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the report page does not show %q", w)
 		}
 	}
 }

@@ -197,12 +197,12 @@ func seconds(ms float64) string {
 	return fmt.Sprintf("%.1fs", ms/1000)
 }
 
-// oneLine shows package-controlled text on one line: control characters escaped, cut at n runes.
 // sentenceMax bounds a line that is one of PYTI's sentences (the verdict's reason, which copy
 // was tested, a coverage note): long enough that a terminal wraps it whole instead of the summary
 // cutting it mid-word ("… import what wa…"), bounded because it may quote the package's output.
 const sentenceMax = 400
 
+// oneLine shows package-controlled text on one line: control characters escaped, cut at n runes.
 func oneLine(s string, n int) string {
 	var b strings.Builder
 	count := 0

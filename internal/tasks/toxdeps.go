@@ -389,9 +389,8 @@ func appendNames(out []string, list string) []string {
 type toxPytest struct {
 	// args are its options that decide which tests run: --doctest-modules, --doctest-glob,
 	// --ignore, --ignore-glob, -m (a marker expression) and pytest-asyncio's --asyncio-mode (as
-	// -o asyncio_mode=). Others (reporting, plugins'
-	// options) are left out, and so is an option whose value tox would substitute with what
-	// PYTI does not know, or a path leaving the tree.
+	// -o asyncio_mode=). Others (reporting, plugins' options) are left out, and so is an option
+	// whose value tox would substitute with what PYTI does not know, or a path leaving the tree.
 	args []string
 	// paths are the files and directories it names (hyperlink's {posargs:src/{env:PY_MODULE}}
 	// is src/hyperlink), those of them the tree has: pytest collects there only, not from

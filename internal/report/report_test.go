@@ -129,6 +129,10 @@ func TestSummaryCoverageLine(t *testing.T) {
 		{"none, and why (mccabe 0.7.0: its one test module failed to collect)", nil, "no test ran: what the collection imported is no test's coverage",
 			"  coverage  none: no test ran: what the collection imported is no test's coverage\n"},
 		{"none, no reason", nil, "", ""},
+		// bleach 6.0.0 ships html5lib under bleach/_vendor: 35 of its 42 files.
+		{"vendored files among those measured", &Coverage{Percent: 39.06, LinePercent: 42.04, BranchPercent: &br, Source: []string{"bleach"},
+			Files: []FileCoverage{{Path: "bleach/__init__.py"}, {Path: "bleach/_vendor/html5lib/__init__.py"}, {Path: "bleach/_vendor/parse.py"}}, TestFilesLeftOut: 2}, "",
+			"  coverage  39.06% (lines 42.04%, branches 50.00%) of bleach: 3 files (2 of them vendored, under bleach/_vendor), 2 test files left out\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()
@@ -156,6 +160,9 @@ func TestSummaryQualityLine(t *testing.T) {
 			"  quality   1 file, 120 lines of code: pycodestyle 3 (25.0/kLOC), pyflakes 1, pylint n/a\n" +
 				"  quality   without a result of: pylint timeout: wall-clock limit of 10m0s exceeded\n"},
 		{"no lint", nil, ""},
+		{"vendored files among those linted (bleach 6.0.0)", &Lint{Quality: Quality{Files: 3, Lines: 120, StyleTotal: 3, PerKLOC: PerKLOC{Pycodestyle: 25},
+			Linted: []string{"bleach/__init__.py", "bleach/_vendor/html5lib/__init__.py", "bleach/_vendor/parse.py"}}},
+			"  quality   3 files (2 of them vendored, under bleach/_vendor), 120 lines of code: pycodestyle 3 (25.0/kLOC), pyflakes 0, pylint n/a\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -122,8 +123,13 @@ func (r *Report) WriteSummary(w io.Writer) error {
 				br = fmt.Sprintf("%.2f%%", *c.BranchPercent)
 			}
 			left := ""
+			paths := make([]string, len(c.Files))
+			for i, f := range c.Files {
+				paths[i] = f.Path
+			}
+			left = vendoredPart(paths)
 			if n := c.TestFilesLeftOut; n > 0 {
-				left = fmt.Sprintf(", %d test %s left out", n, filesWord(n))
+				left += fmt.Sprintf(", %d test %s left out", n, filesWord(n))
 			}
 			if n := c.CompiledUnmeasured; n > 0 {
 				word := "modules"
@@ -148,12 +154,16 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		if l.Pylint != nil && l.Pylint.Score != nil {
 			score = fmt.Sprintf("%.2f/10", *l.Pylint.Score)
 		}
+		vendored := ""
+		if len(l.Linted) == l.Files {
+			vendored = vendoredPart(l.Linted)
+		}
 		left := ""
 		if l.TestFiles > 0 {
 			left = fmt.Sprintf(", %d test %s left out", l.TestFiles, filesWord(l.TestFiles))
 		}
-		fmt.Fprintf(&b, "  quality   %d %s, %d lines of code%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
-			l.Files, filesWord(l.Files), l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
+		fmt.Fprintf(&b, "  quality   %d %s%s, %d lines of code%s: pycodestyle %d (%.1f/kLOC), pyflakes %d, pylint %s\n",
+			l.Files, filesWord(l.Files), vendored, l.Lines, left, l.StyleTotal, l.PerKLOC.Pycodestyle, l.FlakesTotal, score)
 		if l.Outcome == "failed" && l.Reason != "" {
 			// A tool that gave no result: its count above is not one (Mako 1.2.4's pylint, starved
 			// past its time limit on a loaded machine, "pylint n/a").
@@ -195,6 +205,36 @@ func seconds(ms float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1fs", ms/1000)
+}
+
+// vendorDirs are the names of directories that hold other projects' code a package ships inside
+// its own (bleach's _vendor/html5lib, pip's _vendor, setuptools' _vendor and extern).
+var vendorDirs = map[string]bool{"_vendor": true, "vendor": true, "_vendored": true, "vendored": true, "extern": true, "_extern": true,
+	"third_party": true, "_third_party": true, "thirdparty": true}
+
+// vendoredPart says how many of paths (relative to site-packages) lie in a vendoring directory,
+// and which: " (35 of them vendored, under bleach/_vendor)"; "" when none do. The figures are of
+// all the files, the vendored ones included, as a run of the tools over the installed package
+// gives them: the reader learns how much is not the project's own code.
+func vendoredPart(paths []string) string {
+	n := 0
+	var dirs []string
+	for _, p := range paths {
+		parts := strings.Split(p, "/")
+		for i, d := range parts[:len(parts)-1] {
+			if vendorDirs[d] {
+				n++
+				if dir := strings.Join(parts[:i+1], "/"); !slices.Contains(dirs, dir) {
+					dirs = append(dirs, dir)
+				}
+				break
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d of them vendored, under %s)", n, strings.Join(capStrings(dirs, 3), ", ")+moreOf(len(dirs), 3))
 }
 
 // sentenceMax bounds a line that is one of PYTI's sentences (the verdict's reason, which copy

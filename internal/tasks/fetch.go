@@ -1442,21 +1442,22 @@ func testRequirementsLess(t *target, src Source, self string, extras, testReqs, 
 // report it reads as two (Mako 1.2.4's tox.ini asks for pytest>=3.1.0, its testing extra for
 // pytest).
 func withoutBareDuplicates(reqs []string) []string {
+	names := make([]string, len(reqs)) // a bare requirement's normalised name, "" for the others
 	named := map[string]int{}
-	bare := make([]bool, len(reqs))
 	for i, s := range reqs {
 		if r, err := pep440.ParseRequirement(s); err == nil {
-			named[pep440.NormalizeName(r.Name)]++
-			bare[i] = len(r.Specifier) == 0 && len(r.Extras) == 0 && r.Marker == nil && r.URL == ""
+			n := pep440.NormalizeName(r.Name)
+			named[n]++
+			if len(r.Specifier) == 0 && len(r.Extras) == 0 && r.Marker == nil && r.URL == "" {
+				names[i] = n
+			}
 		}
 	}
 	out := reqs[:0:0]
 	for i, s := range reqs {
-		if bare[i] {
-			if r, _ := pep440.ParseRequirement(s); named[pep440.NormalizeName(r.Name)] > 1 {
-				named[pep440.NormalizeName(r.Name)]--
-				continue
-			}
+		if n := names[i]; n != "" && named[n] > 1 {
+			named[n]--
+			continue
 		}
 		out = append(out, s)
 	}

@@ -370,7 +370,7 @@ func isFile(p string) bool {
 
 // testedCopy says, for the report, which copy the tests imported and why; unloaded, that the
 // traced run loaded none of the compiled extensions placed (see extensionsUnused), said early in
-// the sentence, which the summary shortens.
+// the sentence, where a reader meets it first.
 func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
 	var placed, installed []string
 	compiled := false

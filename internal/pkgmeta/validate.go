@@ -90,7 +90,7 @@ func Validate(m *CoreMetadata, filename string) []Problem {
 		ps = append(ps, infof("Description", "no long description; the project page will be empty"))
 	}
 	ps = append(ps, validateClassifiers(m)...)
-	ps = append(ps, validateLicense(m)...)
+	ps = append(ps, validateLicense(m, !mvOK || atLeast(mv, [2]int{2, 4}))...)
 	for _, x := range m.ProvidesExtra {
 		if !pep440.ValidName(x) {
 			ps = append(ps, errorf("Provides-Extra", "%q is not a valid extra name", x))
@@ -252,10 +252,13 @@ func validateClassifiers(m *CoreMetadata) []Problem {
 
 // validateLicense applies PEP 639: with License-Expression, License and
 // license classifiers must not be used; License-File paths must be relative
-// and stay inside the project.
-func validateLicense(m *CoreMetadata) []Problem {
+// and stay inside the project. The first rule binds metadata of version 2.4,
+// which defines License-Expression (pep639 false): older hatchling wrote
+// the field into Metadata-Version 2.1 beside the project's license classifiers
+// (colorama 0.4.6 on PyPI), where the field's version warning says enough.
+func validateLicense(m *CoreMetadata, pep639 bool) []Problem {
 	var ps []Problem
-	if m.LicenseExpression != "" {
+	if m.LicenseExpression != "" && pep639 {
 		if m.License != "" {
 			ps = append(ps, errorf("License", "must not be used together with License-Expression"))
 		}

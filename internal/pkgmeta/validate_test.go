@@ -142,6 +142,13 @@ func TestValidate(t *testing.T) {
 			},
 		},
 		{
+			name:     "license expression in metadata older than 2.4, as older hatchling wrote it",
+			metadata: "Metadata-Version: 2.1\nName: a\nVersion: 1\nSummary: s\nLicense-Expression: BSD-3-Clause\nClassifier: License :: OSI Approved :: BSD License\n\nbody\n",
+			want: []Problem{
+				{"License-Expression", SeverityWarning, "field needs Metadata-Version 2.4 or later, file says 2.1"},
+			},
+		},
+		{
 			name:     "fields newer than the metadata version",
 			metadata: "Metadata-Version: 1.0\nName: a\nVersion: 1\nProvides-Extra: test\nLicense-Expression: MIT\nDynamic: Summary\n\nbody\n",
 			want: []Problem{

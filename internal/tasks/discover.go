@@ -415,6 +415,12 @@ func discover(root string) suite {
 		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
 		s.pythonFiles = pythonFiles(root, s.kind, files)
 		if s.kind == suiteUnittest && s.pythonFiles != "" {
+			// The files unittest's pattern leaves out are not the suite's (a script named
+			// like a test that defines none, see pythonFiles).
+			if kept := slices.DeleteFunc(slices.Clone(s.files), func(f string) bool { return !matchesAny(strings.Fields(s.pythonFiles), filepath.Base(f)) }); len(kept) > 0 && len(kept) < len(s.files) {
+				s.files, s.modules = kept, notCollected(all, kept)
+				s.found = plural(len(kept), "test file") + " (" + strings.Join(capList(kept, 3), ", ") + morePart(len(kept), 3) + ")"
+			}
 			s.ignore = append(unimportable(root), undiscovered(root, files)...)
 			if kept := slices.DeleteFunc(slices.Clone(s.files), func(f string) bool { return len(atOrBelow([]string{f}, s.ignore)) > 0 }); len(kept) > 0 {
 				s.files, s.modules = kept, notCollected(all, kept)
@@ -588,7 +594,10 @@ func usesPytest(root string, files []string) bool {
 		if bytes.Contains(data, []byte("import pytest")) || bytes.Contains(data, []byte("from pytest")) {
 			return true
 		}
-		unnamed = unnamed || !bytes.Contains(data, []byte("unittest"))
+		// A file that defines no test is a script or a helper named like a test (pyelftools
+		// 0.29's test/run_examples_test.py, which its all_tests.py runs as a program beside
+		// 41 unittest modules): it says nothing of the runner.
+		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && testDefinition.Match(data))
 	}
 	return unnamed && !runsUnittest(root)
 }
@@ -620,8 +629,16 @@ func pythonFiles(root string, kind suiteKind, files []string) string {
 			// The project's discovery names its own pattern (mkdocs' '*tests.py').
 			return p
 		}
-		// `python -m unittest discover` collects test*.py; *_test.py files were found too.
-		return "test*.py *_test.py"
+		// `python -m unittest discover` collects test*.py; *_test.py files that define tests
+		// were found too. One that defines none is a script its maintainers run as a program
+		// (pyelftools' run_examples_test.py), which pytest would import and fail on.
+		if slices.ContainsFunc(files, func(f string) bool {
+			b := filepath.Base(f)
+			return !strings.HasPrefix(b, "test") && strings.HasSuffix(b, "_test.py") && definesTests(filepath.Join(root, f))
+		}) {
+			return "test*.py *_test.py"
+		}
+		return "test*.py"
 	}
 	for _, f := range files {
 		if b := filepath.Base(f); b == "test.py" || b == "tests.py" {

@@ -183,6 +183,11 @@ func TestImportReachesPayloads(t *testing.T) {
 			"if not callable(urlopen) or urlopen.__module__ != 'urllib.request':\n    raise KeyError(urlopen)\n",
 		// A Windows payload's import, with no fallback: a stand-in, and the code after it runs.
 		"circ/win.py": "from ctypes import windll\n\nwindll.kernel32.GetTickCount()\n" + payload("pyti-windows-ran"),
+		// As cachecontrol 0.12.11's compat.py: Python 2's module first, then Python 3's.
+		"circ/compat.py": "try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n" +
+			"if pickle.__name__ != 'pickle':\n    raise KeyError(pickle)\n",
+		// Python 2's module with no fallback: a stand-in, and the code after it runs.
+		"circ/py2.py": "import urllib2\n\nurllib2.urlopen('http://example.invalid/')\n" + payload("pyti-py2-ran"),
 	})
 	rep, job := analyzeLocal(t, whl, Options{})
 	if rep.Results().Import == nil {
@@ -199,8 +204,8 @@ func TestImportReachesPayloads(t *testing.T) {
 	if diff := cmp.Diff([]string{"circ", "nsdemo.part", "solo", "thready", "undecl"}, names); diff != "" {
 		t.Errorf("modules imported by name (-want +got):\n%s", diff)
 	}
-	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 3 || len(sweep.SweepFailed) > 0 || !slices.Equal(sweep.StandIns, []string{"ctypes.windll"}) {
-		t.Errorf("circ's sweep %+v, want circ.impl, circ.fetch and circ.win imported, with a stand-in for ctypes.windll alone", sweep)
+	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 5 || len(sweep.SweepFailed) > 0 || !slices.Equal(sweep.StandIns, []string{"urllib2", "ctypes.windll"}) {
+		t.Errorf("circ's sweep %+v, want its 5 other modules imported, with stand-ins for urllib2 and ctypes.windll alone", sweep)
 	}
 	for _, n := range []string{"nsdemo.part", "solo", "thready"} {
 		if !byName[n].OK {
@@ -224,7 +229,7 @@ func TestImportReachesPayloads(t *testing.T) {
 		t.Errorf("reason %q does not name requests", rep.Reason)
 	}
 	tr := traceOf(t, job)
-	for _, marker := range []string{"pyti-undeclared-ran", "pyti-thread-ran", "pyti-windows-ran"} {
+	for _, marker := range []string{"pyti-undeclared-ran", "pyti-thread-ran", "pyti-windows-ran", "pyti-py2-ran"} {
 		if !ran(tr, marker) {
 			t.Errorf("the payload %s did not run under the trace", marker)
 		}

@@ -233,6 +233,19 @@ if spec.get("stand_ins"):
             return False
         return "declare_namespace" not in text and "extend_path" not in text
 
+    # Modules of Python 2's standard library that Python 3 has not: a package that imports one
+    # catches the ImportError (cachecontrol 0.12.11's `try: import cPickle as pickle`) or does
+    # not run on Python 3 at all; no distribution provides them. They get a stand-in on the
+    # second attempt only (see _attempt), as the names regular packages lack do.
+    python2 = frozenset((
+        "__builtin__", "anydbm", "BaseHTTPServer", "CGIHTTPServer", "commands", "ConfigParser",
+        "Cookie", "cookielib", "copy_reg", "cPickle", "cStringIO", "dbhash", "dircache",
+        "dummy_thread", "exceptions", "htmlentitydefs", "HTMLParser", "httplib", "md5", "mimetools",
+        "new", "popen2", "Queue", "repr", "robotparser", "sets", "sha", "SimpleHTTPServer",
+        "SocketServer", "StringIO", "thread", "Tkinter", "tkMessageBox", "urllib2", "urlparse",
+        "UserDict", "UserList", "UserString", "xmlrpclib",
+    ))
+
     class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         busy = False
         # lenient: stand-ins for the names that regular packages of others (the standard
@@ -262,6 +275,8 @@ if spec.get("stand_ins"):
                 if not own or not asker.startswith(own):
                     return None
                 parent = name.rpartition(".")[0]
+                if top in python2 and not _Finder.lenient:
+                    return None
                 if _regular_package(parent) and (not _Finder.lenient or _own_module(parent)):
                     # A name a regular package lacks is no other distribution's missing module:
                     # regex 2023.8.8's `from regex import DEFAULT_VERSION`, while regex is still
@@ -307,9 +322,10 @@ def _missing(exc):
 
 def _attempt(do):
     """do(); when it fails with an ImportError while stand-ins are on, once more, with stand-ins
-    also for what the regular packages of others lack: a Windows payload's `from ctypes import
-    windll` gets one and its code after that runs, while a fallback that catches the ImportError
-    (webencodings' `from urllib import urlopen`) never sees one."""
+    also for what the regular packages of others lack and for Python 2's modules: a Windows
+    payload's `from ctypes import windll` gets one and its code after that runs, while a fallback
+    that catches the ImportError (webencodings' `from urllib import urlopen`, cachecontrol's
+    `import cPickle`) never sees one."""
     try:
         return do()
     except ImportError:

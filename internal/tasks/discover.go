@@ -302,6 +302,20 @@ func matchesAny(globs []string, name string) bool {
 // tests imported with *.
 var testDefinition = regexp.MustCompile(`(?m)^\s*(async\s+)?def\s+(test|load_tests|test_suite|suite\b|pytest_)|^\s*class\s+\w*(Test|test)|TestCase|unittest\.main|^test\w*\s*=|import\s+\*`)
 
+// askedDoctests is what doctests the project's pytest configuration asks for and the tree holds:
+// the modules' (given whether they hold any), and documentation files.
+func askedDoctests(root string, moduleDoctests bool) (modules bool, files []string) {
+	modules, globs := configuredDoctests(root)
+	return modules && moduleDoctests, doctestDocs(root, globs)
+}
+
+// asksDoctests reports whether the project's pytest configuration asks for doctests that the
+// tree holds.
+func asksDoctests(root string) bool {
+	modules, globs := configuredDoctests(root)
+	return len(doctestDocs(root, globs)) > 0 || (modules && hasModuleDoctests(root))
+}
+
 // definesTests reports whether a test-named module defines anything a runner collects (see
 // testDefinition); a file it cannot read counts as one that does.
 func definesTests(p string) bool {
@@ -436,10 +450,8 @@ func discover(root string) suite {
 	// No test files: the doctests are tests when the project says so, as pytest, run from the
 	// tree, would collect them. Examples in a README are often not meant to run (jmespath's has
 	// no output, sortedcontainers' calls help()), and a manual pytest run finds no test.
-	modules, globs := configuredDoctests(root)
 	moduleDoctests := hasModuleDoctests(root)
-	s.doctestModules = modules && moduleDoctests
-	s.doctestFiles = doctestDocs(root, globs)
+	s.doctestModules, s.doctestFiles = askedDoctests(root, moduleDoctests)
 	if s.doctestModules || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
 		s.config = pytestConfig(root)

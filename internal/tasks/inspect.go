@@ -134,8 +134,7 @@ func (j *job) projectFacts(ctx context.Context, src Source) inspection.Project {
 	p.HasPyproject = firstExisting(src.Root, "pyproject.toml") != ""
 	p.HasBuildSystem = src.Pyproject != nil && src.Pyproject.BuildSystem != nil
 	p.HasSetupPy = firstExisting(src.Root, "setup.py") != ""
-	// Test modules, or a test runner of its own (feedparser's tests/runtests.py).
-	p.HasTests = len(findTestFiles(src.Root, 1)) > 0 || runnerScript(src.Root) != "" || toxScriptCommand(src.Root) != ""
+	p.HasTests = shipsTests(src.Root)
 	p.HasLicenseFile = hasLicenseFile(src.Root)
 	if p.IsWheel = src.Kind == "wheel"; p.IsWheel && !p.HasLicenseFile {
 		// A wheel keeps its licence text in its .dist-info (or its licenses/ directory).
@@ -150,6 +149,13 @@ func (j *job) projectFacts(ctx context.Context, src Source) inspection.Project {
 		p.DescriptionRenders, p.RenderProblem = j.rendersRST(ctx, p.Description)
 	}
 	return p
+}
+
+// shipsTests reports whether the tree holds tests: test modules, a test runner of its own
+// (feedparser's tests/runtests.py), or the doctests its pytest configuration asks for
+// (jaraco.context 4.3.0's --doctest-modules, its only tests).
+func shipsTests(root string) bool {
+	return len(findTestFiles(root, 1)) > 0 || runnerScript(root) != "" || toxScriptCommand(root) != "" || asksDoctests(root)
 }
 
 func isRST(contentType string) bool {

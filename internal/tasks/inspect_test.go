@@ -74,3 +74,28 @@ func TestHasLicenseFile(t *testing.T) {
 		})
 	}
 }
+
+func TestShipsTests(t *testing.T) {
+	const doctested = "def f():\n    \"\"\"\n    >>> f()\n    1\n    \"\"\"\n    return 1\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  bool
+	}{
+		{"test modules", map[string]string{"tests/test_a.py": "def test_a():\n    pass\n"}, true},
+		{"a runner of its own (feedparser's tests/runtests.py)", map[string]string{"tests/runtests.py": "import unittest\n"}, true},
+		{"the module doctests its pytest configuration asks for (jaraco.context 4.3.0)",
+			map[string]string{"jaraco/context.py": doctested, "pytest.ini": "[pytest]\naddopts = --doctest-modules\n"}, true},
+		{"doctests nobody asks for", map[string]string{"pkg/__init__.py": doctested}, false},
+		{"a configuration that asks for doctests the modules do not hold",
+			map[string]string{"pkg/__init__.py": "X = 1\n", "pytest.ini": "[pytest]\naddopts = --doctest-modules\n"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			if got := shipsTests(root); got != tc.want {
+				t.Errorf("shipsTests = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

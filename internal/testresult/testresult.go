@@ -330,6 +330,12 @@ func classCounts(cases []Case) map[Class]int {
 func apply(c *Case, rec record) {
 	switch rec.Outcome {
 	case "passed":
+		if rec.When == "call" && c.Outcome == Failed {
+			// pytest-subtests reports each subtest as a call of its test, then the test's own
+			// call, which passes when only subtests failed (pytest counts "1 failed, 2 passed"
+			// for two tests): the case keeps the failure and its message.
+			return
+		}
 		if rec.When == "call" {
 			if rec.WasXFail != nil {
 				c.Outcome = XPassed

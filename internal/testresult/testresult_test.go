@@ -64,6 +64,35 @@ func TestParseMixedRun(t *testing.T) {
 	}
 }
 
+// TestSubtests: a test whose subtest failed (pytest-subtests' reports, as its plugin wrote them
+// for tzdata-shaped tests) is a failed case, with the failure's message, though its own call
+// passed; the counts are pytest's.
+func TestSubtests(t *testing.T) {
+	f, err := os.Open("testdata/subtests.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	run, err := ParsePytest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(Counts{Passed: 2, Failed: 1}, run.Counts); d != "" {
+		t.Errorf("counts (-want +got):\n%s", d)
+	}
+	var got []string
+	for _, c := range run.Cases {
+		got = append(got, fmt.Sprintf("%s %s %s", c.NodeID, c.Outcome, c.Class))
+	}
+	want := []string{"tests/test_sub.py::test_subs failed assertion", "tests/test_sub.py::test_plain passed "}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("cases (-want +got):\n%s", d)
+	}
+	if m := run.Cases[0].Message; !strings.Contains(m, "assert") {
+		t.Errorf("the failed subtest's message %q is lost", m)
+	}
+}
+
 func TestKilledRunIsIncomplete(t *testing.T) {
 	in := `{"type": "test", "nodeid": "t.py::a", "when": "setup", "outcome": "passed", "duration": 0.1}
 {"type": "test", "nodeid": "t.py::a", "when": "call", "outcome": "passed", "duration": 0.1}

@@ -238,6 +238,11 @@ func TestMainBlockRunsWhenRun(t *testing.T) {
 			"pkg-1.0/pkg/__init__.py": "import base64, pickle, sys\n\n\ndef _b64_to_obj(thing):\n    return pickle.loads(base64.b64decode(thing))\n\n\n" +
 				"if __name__ == '__main__':\n    print(_b64_to_obj(sys.argv[1]))\n"},
 			[]string{"pickle-decoded medium pkg-1.0/pkg/__init__.py"}},
+		// pyperclip 1.8.2's __main__.py runs when someone runs `python -m pyperclip`, never when
+		// the package is imported.
+		{"a package's __main__.py", map[string]string{"pkg-1.0/setup.py": "from setuptools import setup\nsetup(name='pkg')\n",
+			"pkg-1.0/pkg/__init__.py": "", "pkg-1.0/pkg/__main__.py": strings.Replace(main, "if __name__ == '__main__':\n    main()\n", "main()\n", 1)},
+			[]string{"download-and-run medium pkg-1.0/pkg/__main__.py"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -486,8 +486,14 @@ class FileReader:
         # Functions that run at import or install: called from module-level code or from the
         # command hooks setup.py installs, and what those call in turn (by name).
         roots, main_roots = [], []
+        # A package's __main__.py runs when someone runs the package (`python -m pkg`), as a
+        # module's main block does; importing the package does not run it (pyperclip 1.8.2's).
+        as_main = self.role == "module" and self.depth == 0 and os.path.basename(self.file) == "__main__.py"
         for stmt in tree.body:
-            if isinstance(stmt, ast.ClassDef) and stmt.name in self.hooks:
+            if as_main:
+                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    main_roots.append(stmt)
+            elif isinstance(stmt, ast.ClassDef) and stmt.name in self.hooks:
                 roots.extend(stmt.body)
             elif isinstance(stmt, ast.If) and self.role == "setup" and self.is_main(stmt.test):
                 roots.extend(stmt.body + stmt.orelse)  # setup.py's main block: install time
@@ -499,7 +505,7 @@ class FileReader:
         self.called_at_import = self.reachable(roots)
         self.called_from_main = self.reachable(main_roots) - self.called_at_import
         self.obfuscation(tree)
-        self.visit_body(tree.body, "install" if self.role == "setup" else "module", in_hook=False)
+        self.visit_body(tree.body, "install" if self.role == "setup" else "main" if as_main else "module", in_hook=False)
         if self.role == "setup" and self.depth == 0:
             self.setup_fact(tree)
 

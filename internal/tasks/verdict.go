@@ -161,10 +161,10 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 				return report.VerdictTestDeps, fmt.Sprintf("the tests could not run: a conftest.py imports `%s`, which no installed dependency provides%s",
 					tests.ConftestMissing, lacking)
 			}
-			if lacking != "" {
+			if lacking != "" && lackingMayExplain(reason, t.Results.Fetch) {
 				return report.VerdictTestDeps, reason + refusedPlugin(reason, t.Results.Fetch) + lacking
 			}
-			return report.VerdictTestsFailed, reason
+			return report.VerdictTestsFailed, reason + lacking
 		}
 	}
 	if tests == nil {
@@ -741,6 +741,38 @@ func depsNotInstalled(fetch *report.Fetch) string {
 		return ", without the test dependencies the index could not satisfy: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
 	}
 	return ", with the test dependencies not installed, because they could not be: " + unavailable(fetch.MissingTestDeps, fetch.UnmetTestDeps)
+}
+
+// lackingWords are pytest's words for what a missing plugin or module leaves it without.
+var lackingWords = []string{"unrecognized arguments", "Unknown config option", "not found in `markers`",
+	"No module named", "ModuleNotFoundError", "ImportError", "cannot import name", "fixture '"}
+
+// lackingMayExplain reports whether the test dependencies the index could not satisfy may be
+// why pytest could not run, as its error says: none of the others was installed, or the error
+// is one that a missing plugin or module gives, or names one of them. An installed plugin's
+// crash (lazy-object-proxy 1.9.0: pytest-benchmark's "INTERNALERROR> AttributeError: module
+// 'py' has no attribute 'io'", beside objproxies and hunter not on the index) is not theirs.
+func lackingMayExplain(reason string, fetch *report.Fetch) bool {
+	if fetch == nil || !fetch.OtherTestDepsFetched {
+		return true
+	}
+	for _, w := range lackingWords {
+		if strings.Contains(reason, w) {
+			return true
+		}
+	}
+	low := strings.ToLower(reason)
+	for _, d := range append(slices.Clone(fetch.MissingTestDeps), fetch.UnmetTestDeps...) {
+		name := d
+		if r, err := pep440.ParseRequirement(d); err == nil {
+			name = r.Name
+		}
+		name = pep440.NormalizeName(name)
+		if name != "" && (strings.Contains(low, name) || strings.Contains(low, strings.ReplaceAll(name, "-", "_"))) {
+			return true
+		}
+	}
+	return false
 }
 
 // refusedPlugin is the clause that names, among the test dependencies the index could not

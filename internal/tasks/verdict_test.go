@@ -395,6 +395,19 @@ func TestDecideVerdict(t *testing.T) {
 			&report.Tests{Found: "3 test files"}, &report.Fetch{MissingTestDeps: []string{"pytest-asyncio"}, UnmetTestDeps: []string{"pytest==8.3.3"}}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: the test run produced no results (exit status 3): INTERNALERROR> pytest.PytestConfigWarning: Unknown config option: asyncio_mode, " +
 				"with the test dependencies not installed, because they could not be: `pytest-asyncio` not on the index, `pytest==8.3.3` with no matching version on it"}},
+		// lazy-object-proxy 1.9.0: an installed plugin crashed (pytest-benchmark without the py
+		// library its metadata did not name); objproxies and hunter, not on the index, are
+		// nothing to it.
+		{"pytest could not run for a reason its missing test dependencies do not give", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
+			"the test run produced no results (exit status 3): INTERNALERROR> AttributeError: module 'py' has no attribute 'io'", "", "")},
+			&report.Tests{Found: "3 test files"}, &report.Fetch{MissingTestDeps: []string{"objproxies", "hunter"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "the tests could not run: the test run produced no results (exit status 3): INTERNALERROR> AttributeError: module 'py' has no attribute 'io', " +
+				"without the test dependencies the index could not satisfy: `objproxies`, `hunter` not on the index"}},
+		{"pytest could not run, its error naming a test dependency the index lacks", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
+			"the test run produced no results (exit status 3): INTERNALERROR> RuntimeError: pytest_timeout needs a newer pytest", "", "")},
+			&report.Tests{Found: "3 test files"}, &report.Fetch{UnmetTestDeps: []string{"pytest-timeout>=2"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: the test run produced no results (exit status 3): INTERNALERROR> RuntimeError: pytest_timeout needs a newer pytest, " +
+				"without the test dependencies the index could not satisfy: `pytest-timeout>=2` with no matching version on it"}},
 		{"a conftest.py importing what nothing installed provides", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
 			"the test run produced no results (exit status 4): tests/conftest.py could not be loaded: ModuleNotFoundError: No module named 'sortedcontainers'", "", "")},
 			&report.Tests{Found: "17 test files", ConftestMissing: "sortedcontainers"}, nil),

@@ -813,7 +813,13 @@ func (j *job) testExtras(src Source, pythonVersion string) []string {
 			provided = append(provided, k)
 		}
 	}
-	out := providedOf(provided, append(slices.Clone(testExtraNames), toxExtras(src.Root, pythonVersion)...))
+	self := ""
+	if src.Metadata != nil {
+		self = src.Metadata.Name
+	} else if src.Pyproject != nil && src.Pyproject.Project != nil {
+		self = src.Pyproject.Project.Name
+	}
+	out := providedOf(provided, append(slices.Clone(testExtraNames), toxExtras(src.Root, self, pythonVersion)...))
 	if len(out) == 0 && len(testRequirements(src, nil)) == 0 {
 		out = providedOf(provided, devExtraNames)
 	}

@@ -275,13 +275,16 @@ func TestToxExtras(t *testing.T) {
 		{"another environment's", "[testenv:docs]\ndeps = .[docs]\nextras = docs\n[testenv]\ncommands = pytest\n", nil},
 		{"an extra on the test environment's factor, no environment naming a Python (incremental 22.10.0)",
 			"[tox]\nenvlist = flake8, tests, apidocs\n[testenv]\nextras =\n    tests: scripts\n    apidocs: docs\n", []string{"scripts"}},
+		{"the project with extras that a test command pip-installs (incremental 21.3.0)",
+			"[tox]\nenvlist = flake8, tests\n[testenv]\ndeps =\n    tests: coverage\ncommands =\n    python -V\n    tests: pip install incremental[scripts]\n    flake8: pip install other[lint]\n" +
+				"    python -m pip install -e .[dev]\n    tests: coverage run -p {envbindir}/trial incremental\n", []string{"scripts", "dev"}},
 		{"the project with extras in a requirements file tox installs (watchdog 2.3.1's, quoted)",
 			"[testenv]\ndeps =\n    -r requirements-tests.txt\ncommands = pytest\n", []string{"watchmedo"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "requirements-tests.txt": "-e \".[watchmedo]\"\nflaky\npytest\n"})
-			if d := cmp.Diff(tc.want, toxExtras(root, "3.11.2")); d != "" {
+			if d := cmp.Diff(tc.want, toxExtras(root, "incremental", "3.11.2")); d != "" {
 				t.Error(d)
 			}
 		})

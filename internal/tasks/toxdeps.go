@@ -323,9 +323,10 @@ func expandOne(s string) []string {
 // toxExtras are the extras tox installs the project with for its tests on Python pythonVersion
 // (its full version, 3.11.2): the names of tox.ini's [testenv] extras (one a line, or separated
 // by commas; those on factors when the environment envFactors picks has them, on that Python),
-// and those of a deps line that installs the project itself with extras (tenacity's ".[doc]",
-// "-e {toxinidir}[test]").
-func toxExtras(root, pythonVersion string) []string {
+// those of a deps line that installs the project itself with extras (tenacity's ".[doc]",
+// "-e {toxinidir}[test]"), and those of a command that pip-installs it (self, its name) with
+// extras (incremental 21.3.0's `tests: pip install incremental[scripts]`).
+func toxExtras(root, self, pythonVersion string) []string {
 	data, err := readToxConfig(root)
 	if err != nil {
 		return nil
@@ -349,6 +350,22 @@ func toxExtras(root, pythonVersion string) []string {
 		}
 		out = appendNames(out, line)
 	}
+	for _, line := range joinContinued(toxValue(string(data), "testenv", "commands")) {
+		if cond, rest, ok := factorCondition(strings.TrimSpace(line)); ok {
+			if !factorHolds(cond, active, env) {
+				continue
+			}
+			line = rest
+		}
+		for _, arg := range pipInstallArgs(shellWords(toxExpand(line, nil, 0))) {
+			if m := selfWithExtras.FindStringSubmatch(arg); m != nil {
+				out = appendNames(out, m[1])
+			} else if name, extras, ok := strings.Cut(strings.TrimSuffix(arg, "]"), "["); ok && self != "" && strings.HasSuffix(arg, "]") &&
+				pep440.NormalizeName(name) == pep440.NormalizeName(self) {
+				out = appendNames(out, extras)
+			}
+		}
+	}
 	read := map[string]bool{}
 	for _, line := range toxValue(string(data), "testenv", "deps") {
 		line = strings.TrimSpace(line)
@@ -365,6 +382,22 @@ func toxExtras(root, pythonVersion string) []string {
 					}
 				}
 			})
+		}
+	}
+	return out
+}
+
+// pipInstallArgs are the requirements a command's words pip-install (`pip install`, `python -m
+// pip install`, with -e's value among them), nil when it is no pip install.
+func pipInstallArgs(words []string) []string {
+	i := slices.Index(words, "install")
+	if i < 1 || (path.Base(words[i-1]) != "pip" && path.Base(words[i-1]) != "pip3") {
+		return nil
+	}
+	var out []string
+	for _, w := range words[i+1:] {
+		if !strings.HasPrefix(w, "-") {
+			out = append(out, w)
 		}
 	}
 	return out

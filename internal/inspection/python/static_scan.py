@@ -1556,6 +1556,15 @@ def zip_python(path, max_bytes):
     return out
 
 
+def elf_kind(first):
+    """The kind of an ELF file from its header's e_type: an object file or a core dump is no
+    program and runs nothing (pyelftools 0.29's test files hold dozens of both)."""
+    if len(first) < 18 or first[5] not in (1, 2):
+        return "ELF"
+    e_type = int.from_bytes(first[16:18], "little" if first[5] == 1 else "big")
+    return {1: "ELF object file, not executable", 4: "ELF core dump, not executable"}.get(e_type, "ELF")
+
+
 def xored_executable(head):
     """The kind of executable head is once every byte is XORed with one key ("PE, XOR-encoded
     with key 0xe8"), or None. An executable stored that way (as a .py, a .dat, an image) is
@@ -1788,7 +1797,7 @@ def main():
                 continue
             head = first[:4]
             if head.startswith(ELF) or head in MACHO or (head.startswith(PE) and not rel.endswith((".py", ".txt"))):
-                kind = "ELF" if head.startswith(ELF) else ("Mach-O" if head in MACHO else "PE")
+                kind = elf_kind(first) if head.startswith(ELF) else ("Mach-O" if head in MACHO else "PE")
                 if kind != "PE" or size > 64:
                     sc.emit({"t": "binary", "file": rel, "kind": kind, "bytes": size})
                 continue

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -139,8 +140,72 @@ func buildCode(src Source) []string {
 	if pp := src.Pyproject; pp != nil && pp.BuildSystem != nil && len(pp.BuildSystem.BackendPath) > 0 {
 		out = append(out, fmt.Sprintf("its own build backend %s (backend-path %s)", pp.BuildSystem.BuildBackend, strings.Join(pp.BuildSystem.BackendPath, ", ")))
 	}
+	if backend == "flit_core.buildapi" || backend == "flit.buildapi" {
+		if m, why := flitImports(src); m != "" {
+			out = append(out, fmt.Sprintf("%s (flit_core imports it for its %s)", m, why))
+		}
+	}
 	return out
 }
+
+// flitImports is the module file flit_core imports to read the project's version or summary,
+// and which of them: it reads them from the module's source (a literal __version__, the
+// docstring), and imports the module when they are dynamic and it finds none there (pathspec
+// 0.11.1's __version__ comes from its _meta module, so the build runs the package). "" when it
+// imports nothing.
+func flitImports(src Source) (module, why string) {
+	wantVersion, wantSummary := true, true // the old [tool.flit.metadata]: both from the module
+	name := ""
+	if pp := src.Pyproject; pp != nil && pp.Project != nil {
+		name = pp.Project.Name
+		wantVersion, wantSummary = slices.Contains(pp.Project.Dynamic, "version"), slices.Contains(pp.Project.Dynamic, "description")
+	}
+	data, err := readCapped(filepath.Join(src.Root, "pyproject.toml"), 1<<20)
+	if err != nil || !(wantVersion || wantSummary) {
+		return "", ""
+	}
+	var doc struct {
+		Tool struct {
+			Flit struct {
+				Module struct {
+					Name string `toml:"name"`
+				} `toml:"module"`
+				Metadata struct {
+					Module string `toml:"module"`
+				} `toml:"metadata"`
+			} `toml:"flit"`
+		} `toml:"tool"`
+	}
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return "", ""
+	}
+	mod := strings.ReplaceAll(firstNonEmpty(doc.Tool.Flit.Module.Name, doc.Tool.Flit.Metadata.Module, name), "-", "_")
+	if mod == "" {
+		return "", ""
+	}
+	for _, rel := range []string{mod + "/__init__.py", mod + ".py", "src/" + mod + "/__init__.py", "src/" + mod + ".py"} {
+		text, err := readCapped(filepath.Join(src.Root, filepath.FromSlash(rel)), 4<<20)
+		if err != nil {
+			continue
+		}
+		switch {
+		case wantVersion && !literalVersion.Match(text):
+			return rel, "version"
+		case wantSummary && !leadingDocstring.Match(text):
+			return rel, "summary"
+		}
+		return "", ""
+	}
+	return "", ""
+}
+
+// literalVersion is a module's top-level __version__ given as a string literal, as flit_core
+// reads it without importing the module.
+var literalVersion = regexp.MustCompile(`(?m)^__version__\s*(?::\s*[\w.]+\s*)?=\s*[rRuU]?["']`)
+
+// leadingDocstring is a module that starts, after comments and blank lines, with a string: its
+// docstring.
+var leadingDocstring = regexp.MustCompile(`^\x{FEFF}?(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?["']`)
 
 // noSetupPy are build backends that never run a setup.py the sdist holds.
 var noSetupPy = map[string]bool{

@@ -214,12 +214,31 @@ func TestBuildCode(t *testing.T) {
 	os.WriteFile(filepath.Join(otherPath, "pyproject.toml"), []byte("[tool.hatch.build.hooks.custom]\npath = \"build/hooks.py\"\n"), 0o644)
 	os.MkdirAll(filepath.Join(otherPath, "build"), 0o755)
 	os.WriteFile(filepath.Join(otherPath, "build", "hooks.py"), nil, 0o644)
+	flitTree := func(files map[string]string) string {
+		root := t.TempDir()
+		testfs.Write(t, root, files)
+		return root
+	}
+	flitProject := func(dynamic ...string) *pkgmeta.Pyproject {
+		return &pkgmeta.Pyproject{BuildSystem: flit.BuildSystem, Project: &pkgmeta.Project{Name: "path-spec", Dynamic: dynamic}}
+	}
+	const toml = "[build-system]\nbuild-backend = \"flit_core.buildapi\"\n"
 	for _, tc := range []struct {
 		name string
 		src  Source
 		want []string
 	}{
 		{"setup.py", Source{Root: withSetup}, []string{"setup.py"}},
+		{"flit_core imports a module whose __version__ is no literal (pathspec 0.11.1)",
+			Source{Root: flitTree(map[string]string{"pyproject.toml": toml, "path_spec/__init__.py": "\"\"\"Doc.\"\"\"\nfrom ._meta import __version__\n"}), Pyproject: flitProject("version")},
+			[]string{"path_spec/__init__.py (flit_core imports it for its version)"}},
+		{"flit_core reads a literal __version__ and a docstring from the source",
+			Source{Root: flitTree(map[string]string{"pyproject.toml": toml, "src/path_spec.py": "# c\n\n'''Doc.'''\n__version__ = '1.0'\n"}), Pyproject: flitProject("version", "description")},
+			nil},
+		{"flit_core imports a module with no docstring for the summary, the old way, [tool.flit.module]'s name",
+			Source{Root: flitTree(map[string]string{"pyproject.toml": toml + "[tool.flit.metadata]\nmodule = \"other\"\n", "other.py": "__version__: str = \"1.0\"\nX = 1\n"}), Pyproject: flit},
+			[]string{"other.py (flit_core imports it for its summary)"}},
+		{"nothing dynamic", Source{Root: flitTree(map[string]string{"pyproject.toml": toml, "path_spec/__init__.py": "from ._meta import __version__\n"}), Pyproject: flitProject()}, nil},
 		{"setup.py with setuptools' backend", Source{Root: withSetup, Pyproject: setuptools}, []string{"setup.py"}},
 		{"the setup.py flit wrote, which flit_core never runs (more-itertools 10.1.0)", Source{Root: withSetup, Pyproject: flit}, nil},
 		{"setup.py beside hatchling", Source{Root: withSetup, Pyproject: hatch}, nil},

@@ -489,6 +489,14 @@ func TestPackagingScore(t *testing.T) {
 			t.Errorf("build-system detail %q should say it is setup.py-only", c.Detail)
 		}
 	}
+	short := full
+	short.Description = "Pure-Python implementation of ASN.1 types and DER/BER/CER codecs (X.208)"
+	_, checks = PackagingScore(short)
+	for _, c := range checks {
+		if want := "has a long description of only 72 characters (the README shown on the index)"; c.Name == "description" && (c.Passed || c.Detail != want) {
+			t.Errorf("a 72-character description: passed %v, %q, want failed, %q", c.Passed, c.Detail, want)
+		}
+	}
 	// A complete wheel (Debian's wheel 0.38.4 scored 7): no build system, no tests, and still 10.
 	wheel := full
 	wheel.HasPyproject, wheel.HasBuildSystem, wheel.HasTests, wheel.IsWheel = false, false, false, true

@@ -47,7 +47,12 @@ func PackagingScore(p Project) (score int, checks []Check) {
 	add("name", 2, p.Name != "", "has a name", "has no Name in its metadata")
 	add("version", 2, p.Version != "" && p.Version != "0.0.0", "has a version", "has no real version")
 	add("summary", 2, len(strings.TrimSpace(p.Summary)) >= 10, "has a summary", "has no useful Summary (one line saying what it is)")
-	add("description", 3, len(strings.TrimSpace(p.Description)) >= 100, "has a long description", "has no long description (the README shown on the index)")
+	noDescription := "has no long description (the README shown on the index)"
+	if n := len([]rune(strings.TrimSpace(p.Description))); n > 0 {
+		// pyasn1 0.4.8's is one sentence of 73 characters.
+		noDescription = fmt.Sprintf("has a long description of only %d characters (the README shown on the index)", n)
+	}
+	add("description", 3, len(strings.TrimSpace(p.Description)) >= 100, "has a long description", noDescription)
 	add("description-type", 1, p.DescriptionContentType != "", "says its description's format ("+p.DescriptionContentType+")", "does not say its description's format (Description-Content-Type)")
 	add("description-renders", 2, p.DescriptionRenders || p.Description == "", "its description renders", "its description does not render: "+p.RenderProblem)
 	add("classifiers", 2, len(p.Classifiers) >= 3, fmt.Sprintf("has %d classifiers", len(p.Classifiers)), "has fewer than 3 trove classifiers")

@@ -253,6 +253,42 @@ func pytestOption(root, name string) []string {
 	return iniValue(string(data), section, name)
 }
 
+// notRecursed are the files that lie in no directory the project's norecursedirs names
+// (marshmallow 3.19.0's tests/mypy_test_cases, type-checking cases, not tests). A pattern
+// matches a directory's name, or, with a slash, the end of its path, as pytest's fnmatch_ex
+// does.
+func notRecursed(files, values []string) []string {
+	var patterns []string
+	for _, v := range values {
+		patterns = append(patterns, strings.Fields(v)...)
+	}
+	if len(patterns) == 0 {
+		return files
+	}
+	return slices.DeleteFunc(slices.Clone(files), func(f string) bool {
+		dirs := strings.Split(path.Dir(filepath.ToSlash(f)), "/")
+		for end := len(dirs); end > 0 && dirs[0] != "."; end-- {
+			for _, p := range patterns {
+				parts := strings.Split(strings.Trim(p, "/"), "/")
+				if len(parts) > end {
+					continue
+				}
+				match := true
+				for i, part := range parts {
+					if ok, _ := path.Match(part, dirs[end-len(parts)+i]); !ok {
+						match = false
+						break
+					}
+				}
+				if match {
+					return true
+				}
+			}
+		}
+		return false
+	})
+}
+
 // configuredDoctests are the doctests the project asks pytest to run, in its configuration's
 // addopts or in tox.ini's pytest command: modules when it gives --doctest-modules, and the
 // patterns of its --doctest-glob options (pytest's default, test*.txt, without one).
@@ -387,6 +423,9 @@ func discover(root string) suite {
 		if kept := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return len(atOrBelow([]string{f}, ignored)) > 0 }); len(kept) > 0 {
 			files = kept
 		}
+	}
+	if kept := notRecursed(files, pytestOption(root, "norecursedirs")); len(kept) > 0 {
+		files = kept
 	}
 	tox := projectPytestCommand(root)
 	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && len(pytestOption(root, "testpaths")) == 0 && tox.alone && len(within) > 0 {

@@ -317,6 +317,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		for _, cp := range copies {
 			if cp.compiled && cp.dir && cp.installed != "" {
 				c.CompiledUnmeasured += len(compiledFiles(cp.installed, 10000))
+			} else if !cp.dir && cp.installed == "" && extensionModuleIn(env.SitePackages, cp.name) {
+				// A module of its own, beside the package (cbor2 5.4.6's _cbor2).
+				c.CompiledUnmeasured++
 			}
 		}
 		t.Coverage = c

@@ -315,6 +315,13 @@ func compiledFiles(dir string, limit int) []string {
 	return found
 }
 
+// extensionModuleIn reports whether the module name is installed in site as a compiled
+// extension module file of its own (name.cpython-311-x86_64-linux-gnu.so).
+func extensionModuleIn(site, name string) bool {
+	matches, _ := filepath.Glob(filepath.Join(site, filepath.FromSlash(strings.ReplaceAll(name, ".", "/"))) + ".*")
+	return slices.ContainsFunc(matches, func(m string) bool { return isExtensionModule(m) && isFile(m) })
+}
+
 // isExtensionModule tells a compiled extension module by its file name.
 func isExtensionModule(p string) bool {
 	return strings.HasSuffix(p, ".so") || strings.HasSuffix(p, ".pyd")

@@ -713,3 +713,19 @@ func TestExtensionsUnused(t *testing.T) {
 		})
 	}
 }
+
+// TestExtensionModuleIn: a compiled extension module installed as a file of its own, beside the
+// package (cbor2 5.4.6's _cbor2), is found by its module name.
+func TestExtensionModuleIn(t *testing.T) {
+	site := t.TempDir()
+	testfs.Write(t, site, map[string]string{"_cbor2.cpython-311-x86_64-linux-gnu.so": "\x7fELF", "cbor2/__init__.py": "",
+		"pkg/_speedups.abi3.so": "\x7fELF", "plain.py": "", "plain.pyi": ""})
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{{"_cbor2", true}, {"pkg._speedups", true}, {"cbor2", false}, {"plain", false}, {"missing", false}} {
+		if got := extensionModuleIn(site, tc.name); got != tc.want {
+			t.Errorf("extensionModuleIn(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -352,6 +352,11 @@ func asksDoctests(root string) bool {
 	return len(doctestDocs(root, globs)) > 0 || (modules && hasModuleDoctests(root))
 }
 
+// definedTest is a test a module defines in so many words: a test function, a Test class, a
+// TestCase, unittest's protocols, or others' tests imported with *; not a name bound to whatever
+// (pyelftools 0.29's run_examples_test.py, a script, binds testlog to a logger).
+var definedTest = regexp.MustCompile(`(?m)^\s*(async\s+)?def\s+(test|load_tests|test_suite)|^\s*class\s+\w*(Test|test)|TestCase|unittest\.main|import\s+\*`)
+
 // definesTests reports whether a test-named module defines anything a runner collects (see
 // testDefinition); a file it cannot read counts as one that does.
 func definesTests(p string) bool {
@@ -648,7 +653,7 @@ func usesPytest(root string, files []string) bool {
 		// A file that defines no test is a script or a helper named like a test (pyelftools
 		// 0.29's test/run_examples_test.py, which its all_tests.py runs as a program beside
 		// 41 unittest modules): it says nothing of the runner.
-		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && testDefinition.Match(data))
+		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && definedTest.Match(data))
 	}
 	return unnamed && !runsUnittest(root)
 }
@@ -685,7 +690,11 @@ func pythonFiles(root string, kind suiteKind, files []string) string {
 		// (pyelftools' run_examples_test.py), which pytest would import and fail on.
 		if slices.ContainsFunc(files, func(f string) bool {
 			b := filepath.Base(f)
-			return !strings.HasPrefix(b, "test") && strings.HasSuffix(b, "_test.py") && definesTests(filepath.Join(root, f))
+			if strings.HasPrefix(b, "test") || !strings.HasSuffix(b, "_test.py") {
+				return false
+			}
+			data, err := readCapped(filepath.Join(root, f), 4<<20)
+			return err != nil || definedTest.Match(data)
 		}) {
 			return "test*.py *_test.py"
 		}

@@ -35,7 +35,7 @@ func TestDiscover(t *testing.T) {
 			map[string]string{"tests/test_a.py": unittestFile},
 			suite{kind: suiteUnittest, files: []string{"tests/test_a.py"}, found: "1 test file (tests/test_a.py)", pythonFiles: "test*.py"}},
 		{"a script named like a test beside a unittest suite says nothing of the runner, nor gets collected (pyelftools 0.29's test/run_examples_test.py)",
-			map[string]string{"test/test_a.py": unittestFile, "test/run_examples_test.py": "import sys\nfrom utils import run_exe\n\ndef main():\n    pass\n\nif __name__ == '__main__':\n    main()\n",
+			map[string]string{"test/test_a.py": unittestFile, "test/run_examples_test.py": "import sys, logging\nfrom utils import run_exe\ntestlog = logging.getLogger('run_examples_test')\n\ndef main():\n    pass\n\nif __name__ == '__main__':\n    main()\n",
 				"test/all_tests.py": "", "tox.ini": "[testenv]\ncommands =\n    python test/all_tests.py\n"},
 			suite{kind: suiteUnittest, files: []string{"test/test_a.py"}, found: "1 test file (test/test_a.py)", pythonFiles: "test*.py"}},
 		{"unittest modules named *_test.py are collected too",

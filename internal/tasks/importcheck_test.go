@@ -186,6 +186,9 @@ func TestImportReachesPayloads(t *testing.T) {
 		// As cachecontrol 0.12.11's compat.py: Python 2's module first, then Python 3's.
 		"circ/compat.py": "try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n" +
 			"if pickle.__name__ != 'pickle':\n    raise KeyError(pickle)\n",
+		// As typeguard 2.13.3: a guarded import of a module not installed runs the fallback.
+		"circ/typing.py": "import sys\ntry:\n    from typing_extensions import Literal\nexcept (ImportError, AttributeError):\n    from typing import Literal\n" +
+			"if Literal.__module__ != 'typing':\n    raise KeyError(Literal)\n",
 		// Python 2's module with no fallback: a stand-in, and the code after it runs.
 		"circ/py2.py": "import urllib2\n\nurllib2.urlopen('http://example.invalid/')\n" + payload("pyti-py2-ran"),
 	})
@@ -204,8 +207,8 @@ func TestImportReachesPayloads(t *testing.T) {
 	if diff := cmp.Diff([]string{"circ", "nsdemo.part", "solo", "thready", "undecl"}, names); diff != "" {
 		t.Errorf("modules imported by name (-want +got):\n%s", diff)
 	}
-	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 5 || len(sweep.SweepFailed) > 0 || !slices.Equal(sweep.StandIns, []string{"urllib2", "ctypes.windll"}) {
-		t.Errorf("circ's sweep %+v, want its 5 other modules imported, with stand-ins for urllib2 and ctypes.windll alone", sweep)
+	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 6 || len(sweep.SweepFailed) > 0 || !slices.Equal(sweep.StandIns, []string{"urllib2", "ctypes.windll"}) {
+		t.Errorf("circ's sweep %+v, want its 6 other modules imported, with stand-ins for urllib2 and ctypes.windll alone", sweep)
 	}
 	for _, n := range []string{"nsdemo.part", "solo", "thready"} {
 		if !byName[n].OK {

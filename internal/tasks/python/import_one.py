@@ -35,15 +35,53 @@ def _tasks():
         return threading.active_count()
 
 
-def _frame_file():
-    """The file of the code that asked for the import, past importlib's frames and exec'd strings."""
+def _asking_frame():
+    """The frame of the code that asked for the import, past importlib's frames and exec'd strings."""
     f = sys._getframe(2)
     while f is not None:
         name = f.f_code.co_filename
         if name and not name.startswith("<") and not name.startswith(os.path.dirname(__file__)):
-            return name
+            return f
         f = f.f_back
-    return ""
+    return None
+
+
+_CATCHES_IMPORT = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+_trees = {}
+
+
+def _guarded(frame):
+    """Whether the import statement the frame is at sits in the body of a try whose handler
+    catches its ImportError (a bare except, ImportError, ModuleNotFoundError, Exception): the
+    module then runs its own fallback (typeguard 2.13.3's `try: from typing_extensions import
+    Literal`, cachecontrol 0.12.11's `try: import cPickle as pickle`)."""
+    if frame is None:
+        return False
+    import ast
+    name, line = frame.f_code.co_filename, frame.f_lineno
+    tree = _trees.get(name)
+    if tree is None:
+        try:
+            with open(name, "rb") as f:
+                tree = ast.parse(f.read(4 << 20))
+        except Exception:  # noqa: BLE001 - an unreadable file guards nothing
+            tree = False
+        _trees[name] = tree
+    if tree is False:
+        return False
+
+    def catches(handler):
+        t = handler.type
+        names = t.elts if isinstance(t, ast.Tuple) else [t]
+        return t is None or any(
+            (isinstance(n, ast.Name) and n.id in _CATCHES_IMPORT) or (isinstance(n, ast.Attribute) and n.attr in _CATCHES_IMPORT)
+            for n in names)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(catches(h) for h in node.handlers):
+            if any(stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno) for stmt in node.body):
+                return True
+    return False
 
 
 if spec.get("stand_ins"):
@@ -233,23 +271,11 @@ if spec.get("stand_ins"):
             return False
         return "declare_namespace" not in text and "extend_path" not in text
 
-    # Modules of Python 2's standard library that Python 3 has not: a package that imports one
-    # catches the ImportError (cachecontrol 0.12.11's `try: import cPickle as pickle`) or does
-    # not run on Python 3 at all; no distribution provides them. They get a stand-in on the
-    # second attempt only (see _attempt), as the names regular packages lack do.
-    python2 = frozenset((
-        "__builtin__", "anydbm", "BaseHTTPServer", "CGIHTTPServer", "commands", "ConfigParser",
-        "Cookie", "cookielib", "copy_reg", "cPickle", "cStringIO", "dbhash", "dircache",
-        "dummy_thread", "exceptions", "htmlentitydefs", "HTMLParser", "httplib", "md5", "mimetools",
-        "new", "popen2", "Queue", "repr", "robotparser", "sets", "sha", "SimpleHTTPServer",
-        "SocketServer", "StringIO", "thread", "Tkinter", "tkMessageBox", "urllib2", "urlparse",
-        "UserDict", "UserList", "UserString", "xmlrpclib",
-    ))
-
     class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         busy = False
         # lenient: stand-ins for the names that regular packages of others (the standard
-        # library's, a dependency's) lack too, on a second attempt (see _attempt).
+        # library's, a dependency's) lack too, and for guarded imports, on a second attempt
+        # (see _attempt).
         lenient = False
 
         def find_spec(self, name, path=None, target=None):
@@ -271,12 +297,15 @@ if spec.get("stand_ins"):
                 _Finder.busy = False
             top = name.split(".")[0]
             if not isinstance(sys.modules.get(top), _StandInModule):
-                asker = _frame_file()
+                frame = _asking_frame()
+                asker = frame.f_code.co_filename if frame is not None else ""
                 if not own or not asker.startswith(own):
                     return None
-                parent = name.rpartition(".")[0]
-                if top in python2 and not _Finder.lenient:
+                if not _Finder.lenient and _guarded(frame):
+                    # The module catches the ImportError and runs its fallback, as it does for
+                    # a user without the module; a stand-in only when the import fails anyway.
                     return None
+                parent = name.rpartition(".")[0]
                 if _regular_package(parent) and (not _Finder.lenient or _own_module(parent)):
                     # A name a regular package lacks is no other distribution's missing module:
                     # regex 2023.8.8's `from regex import DEFAULT_VERSION`, while regex is still
@@ -322,10 +351,10 @@ def _missing(exc):
 
 def _attempt(do):
     """do(); when it fails with an ImportError while stand-ins are on, once more, with stand-ins
-    also for what the regular packages of others lack and for Python 2's modules: a Windows
+    also for what the regular packages of others lack and for imports the code guards: a Windows
     payload's `from ctypes import windll` gets one and its code after that runs, while a fallback
     that catches the ImportError (webencodings' `from urllib import urlopen`, cachecontrol's
-    `import cPickle`) never sees one."""
+    `try: import cPickle`) never sees one."""
     try:
         return do()
     except ImportError:

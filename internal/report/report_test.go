@@ -108,6 +108,33 @@ func TestSummaryTestsSection(t *testing.T) {
 	}
 }
 
+// TestSummarySubtests: the subtests pytest-subtests counts follow the tests' counts, as pytest's
+// closing line gives them.
+func TestSummarySubtests(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		subtests map[string]int
+		want     string
+	}{
+		{"none", nil, "0 xpassed (pytest)"},
+		{"passed (tzdata 2023.3)", map[string]int{"passed": 597}, "0 xpassed, and 597 subtests passed (pytest)"},
+		{"outcomes in pytest's order, one alone", map[string]int{"skipped": 2, "failed": 1, "passed": 3}, "0 xpassed, and 3 subtests passed, 1 subtest failed, 2 subtests skipped (pytest)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sample()
+			r.Results().Tests.Runner = "pytest"
+			r.Results().Tests.Results.Counts.Subtests = tc.subtests
+			var b bytes.Buffer
+			if err := r.WriteSummary(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				t.Errorf("summary lacks %q:\n%s", tc.want, b.String())
+			}
+		})
+	}
+}
+
 // TestSummaryCoverageLine: the coverage line gives the figures, or why there are none.
 func TestSummaryCoverageLine(t *testing.T) {
 	br := 50.0

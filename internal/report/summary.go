@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -65,8 +66,8 @@ func (r *Report) WriteSummary(w io.Writer) error {
 		noTests := t.Results == nil && r.Verdict == VerdictNoTests
 		if t.Results != nil {
 			c := t.Results.Counts
-			fmt.Fprintf(&b, "  tests     %d passed, %d failed, %d %s, %d skipped, %d xfailed, %d xpassed (%s)\n",
-				c.Passed, c.Failed, c.Errors, errorsWord(c.Errors), c.Skipped, c.XFailed, c.XPassed, t.Runner)
+			fmt.Fprintf(&b, "  tests     %d passed, %d failed, %d %s, %d skipped, %d xfailed, %d xpassed%s (%s)\n",
+				c.Passed, c.Failed, c.Errors, errorsWord(c.Errors), c.Skipped, c.XFailed, c.XPassed, subtestsPart(c.Subtests), t.Runner)
 			for i, f := range t.Results.Failing() {
 				if i == 5 {
 					fmt.Fprintf(&b, "            … and %d more\n", len(t.Results.Failing())-5)
@@ -316,4 +317,29 @@ func moreOf(total, n int) string {
 		return ""
 	}
 	return fmt.Sprintf(" and %d more", total-n)
+}
+
+// subtestsPart counts the subtests per outcome after the tests' ("…, and 597 subtests passed"),
+// in pytest's order of outcomes; "" without subtests.
+func subtestsPart(subtests map[string]int) string {
+	var parts []string
+	order := []string{"passed", "failed", "skipped", "xfailed", "xpassed"}
+	for _, k := range slices.Sorted(maps.Keys(subtests)) {
+		if !slices.Contains(order, k) {
+			order = append(order, k)
+		}
+	}
+	for _, k := range order {
+		if n := subtests[k]; n > 0 {
+			word := "subtests"
+			if n == 1 {
+				word = "subtest"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s %s", n, word, k))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", and " + strings.Join(parts, ", ")
 }

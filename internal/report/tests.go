@@ -123,6 +123,9 @@ type TestCounts struct {
 	XFailed  int `json:"xfailed"`
 	XPassed  int `json:"xpassed"`
 	Warnings int `json:"warnings"`
+	// Subtests are the subtests per outcome that pytest-subtests counts beside the tests
+	// ("30 passed, 597 subtests passed": tzdata 2023.3), nil without any.
+	Subtests map[string]int `json:"subtests,omitempty"`
 }
 
 // Total is the number of tests and collection errors counted.

@@ -119,6 +119,9 @@ type Counts struct {
 	XFailed  int `json:"xfailed"`
 	XPassed  int `json:"xpassed"`
 	Warnings int `json:"warnings"`
+	// Subtests are the subtests per outcome that pytest-subtests counts beside the tests
+	// ("30 passed, 597 subtests passed": tzdata 2023.3), nil without any.
+	Subtests map[string]int `json:"subtests,omitempty"`
 }
 
 // Total is the number of tests and collection errors counted.
@@ -237,6 +240,14 @@ func ParsePytest(r io.Reader) (*Run, error) {
 				Passed: rec.Counts["passed"], Failed: rec.Counts["failed"], Errors: rec.Counts["error"],
 				Skipped: rec.Counts["skipped"], XFailed: rec.Counts["xfailed"], XPassed: rec.Counts["xpassed"],
 				Warnings: rec.Counts["warnings"],
+			}
+			for k, n := range rec.Counts {
+				if outcome, ok := strings.CutPrefix(k, "subtests "); ok && n > 0 {
+					if run.Counts.Subtests == nil {
+						run.Counts.Subtests = map[string]int{}
+					}
+					run.Counts.Subtests[outcome] = n
+				}
 			}
 		case "collect":
 			// A module that failed to collect, or one skipped whole (pytest.importorskip at its top).

@@ -285,6 +285,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	// conftest.py failed, after importing attr: 55 % of nothing).
 	parts, _ := filepath.Glob(covData + ".*")
 	switch {
+	case len(measured) == 0 && slices.ContainsFunc(copies, func(c moduleCopy) bool { return c.extension }):
+		t.CoverageNote = "the distribution's modules are compiled extension modules, which coverage.py cannot measure"
 	case len(measured) == 0:
 		t.CoverageNote = "the distribution installs no module of its own to measure"
 	case !testsRan(t.Results):
@@ -317,7 +319,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		for _, cp := range copies {
 			if cp.compiled && cp.dir && cp.installed != "" {
 				c.CompiledUnmeasured += len(compiledFiles(cp.installed, 10000))
-			} else if !cp.dir && cp.installed == "" && extensionModuleIn(env.SitePackages, cp.name) {
+			} else if cp.extension {
 				// A module of its own, beside the package (cbor2 5.4.6's _cbor2).
 				c.CompiledUnmeasured++
 			}

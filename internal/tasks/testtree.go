@@ -43,6 +43,10 @@ type moduleCopy struct {
 	tree []string
 	// compiled says the installed copy holds compiled extension modules.
 	compiled bool
+	// extension says the module is a compiled extension module of its own, a file in
+	// site-packages (lru-dict's lru, cbor2's _cbor2): installed is empty, and coverage.py cannot
+	// measure it.
+	extension bool
 }
 
 // placeInstalled lays the installed copy of each module over its copies in the test tree (at the
@@ -68,6 +72,7 @@ func placeInstalled(tree, within, site string, modules []string) ([]moduleCopy, 
 		if c.dir {
 			c.compiled = hasCompiled(c.installed)
 		}
+		c.extension = c.installed == "" && extensionModuleIn(site, m)
 		if c.installed != "" {
 			for _, base := range append([]string{"", "src"}, sourceDirsOf(tree, rel, c.installed, c.dir)...) {
 				cand := filepath.Join(base, rel)
@@ -379,10 +384,13 @@ func isFile(p string) bool {
 // traced run loaded none of the compiled extensions placed (see extensionsUnused), said early in
 // the sentence, where a reader meets it first.
 func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
-	var placed, installed []string
+	var placed, installed, extensions []string
 	compiled := false
 	inside := map[string]bool{}
 	for _, c := range copies {
+		if c.extension {
+			extensions = append(extensions, c.name)
+		}
 		if c.installed == "" {
 			continue
 		}
@@ -401,6 +409,9 @@ func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
 		}
 	}
 	switch {
+	case len(installed) == 0 && len(extensions) > 0:
+		// lru-dict 1.1.8's only module is its C extension, lru.
+		return fmt.Sprintf("the installed copy of %s in site-packages, compiled: the sdist has no copy that the tests could import instead", strings.Join(extensions, ", "))
 	case len(installed) == 0:
 		return "the installed environment: no module of the distribution was found to place in the test tree"
 	case s.kind == suiteDoctest && s.doctestModules:

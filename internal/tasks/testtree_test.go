@@ -65,7 +65,7 @@ func TestPlaceInstalled(t *testing.T) {
 			modules:  []string{"ns.fn", "one", "_ext"},
 			wantTree: map[string]string{"ns/fn/__init__.py": "installed", "one.py": "installed one", "test_fn.py": "t"},
 			wantCopies: []moduleCopy{{name: "ns.fn", installed: "SITE/ns/fn", dir: true, tree: []string{"ns/fn"}},
-				{name: "one", installed: "SITE/one.py", tree: []string{"one.py"}}, {name: "_ext"}},
+				{name: "one", installed: "SITE/one.py", tree: []string{"one.py"}}, {name: "_ext", extension: true}},
 		},
 		{
 			name:       "a src layout",
@@ -163,6 +163,8 @@ func TestTestedCopy(t *testing.T) {
 			"the installed copy of md: its files replace the sdist's md/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed", []string{"md/test_tools.py", "tests/test_a.py", "tests/test_b.py"}, false},
 		{"no copy in the sdist", []moduleCopy{{name: "one", installed: "/s/one.py"}},
 			"the installed copy of one in site-packages: the sdist has no copy that the tests could import instead", nil, false},
+		{"a compiled extension module alone (lru-dict 1.1.8)", []moduleCopy{{name: "lru", extension: true}},
+			"the installed copy of lru in site-packages, compiled: the sdist has no copy that the tests could import instead", nil, false},
 		{"nothing found", nil, "the installed environment: no module of the distribution was found to place in the test tree", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -370,17 +370,32 @@ var otherSuites = map[string]bool{"behave": true, "robot": true, "pybot": true}
 
 // otherSuiteCommand is the first of the project's test commands (see testCommandLines) that runs
 // another kind of suite (python-docx 0.8.11's tox runs `behave --stop --tags=-wip` over its 59
-// features beside pytest), as written; "" when there is none.
+// features beside pytest; zope.deferredimport 4.4's runs the doctests of its documentation with
+// `sphinx-build -b doctest`), as written; "" when there is none.
 func otherSuiteCommand(root string) string {
 	for _, line := range testCommandLines(root) {
 		words := shellWords(toxExpand(line, nil, 0))
 		for i, w := range words {
-			if otherSuites[path.Base(w)] || (w == "-m" && i+1 < len(words) && otherSuites[words[i+1]]) {
+			if otherSuites[path.Base(w)] || (w == "-m" && i+1 < len(words) && otherSuites[words[i+1]]) || sphinxDoctest(words, i) {
 				return strings.Join(strings.Fields(line), " ")
 			}
 		}
 	}
 	return ""
+}
+
+// sphinxDoctest reports whether the command's words, from i, run Sphinx's doctest builder
+// (`sphinx-build -b doctest`, `python -m sphinx -M doctest`).
+func sphinxDoctest(words []string, i int) bool {
+	if path.Base(words[i]) != "sphinx-build" && (words[i] != "-m" || i+1 >= len(words) || words[i+1] != "sphinx") {
+		return false
+	}
+	for j, w := range words[i+1:] {
+		if w == "-bdoctest" || w == "-Mdoctest" || ((w == "-b" || w == "-M") && i+j+2 < len(words) && words[i+j+2] == "doctest") {
+			return true
+		}
+	}
+	return false
 }
 
 // runnerScript is the test runner script the tree ships by a conventional name (feedparser

@@ -384,7 +384,8 @@ func isFile(p string) bool {
 // traced run loaded none of the compiled extensions placed (see extensionsUnused), said early in
 // the sentence, where a reader meets it first.
 func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
-	var placed, installed, extensions []string
+	var placed, installed, extensions, under []string
+	atTop := false
 	compiled := false
 	inside := map[string]bool{}
 	for _, c := range copies {
@@ -396,7 +397,19 @@ func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
 		}
 		installed = append(installed, c.name)
 		compiled = compiled || (c.compiled && len(c.tree) > 0)
+		own := strings.ReplaceAll(c.name, ".", "/")
+		if !c.dir {
+			own += ".py"
+		}
 		for _, rel := range c.tree {
+			// A copy below a directory of the tree (src/, or a package_dir's), or at its top.
+			if dir, ok := strings.CutSuffix(rel, "/"+own); ok {
+				if !slices.Contains(under, dir+"/") {
+					under = append(under, dir+"/")
+				}
+			} else {
+				atTop = true
+			}
 			if c.dir {
 				rel += "/"
 			}
@@ -426,10 +439,12 @@ func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
 		return fmt.Sprintf("the installed copy of %s in site-packages: the sdist has no copy that the tests could import instead", strings.Join(installed, ", "))
 	}
 	why := "so that the tests, which pytest runs from the tree, import what was built and installed"
-	if !slices.ContainsFunc(placed, func(p string) bool { return !strings.HasPrefix(p, "src/") }) {
-		// src/ is on the tests' path only when the project puts it there (pythonpath = src):
-		// else they import the package from site-packages.
-		why = "so that whichever way the tests import it, from site-packages or through src/ when the project puts that on sys.path, they import what was built and installed"
+	if !atTop && len(under) > 0 {
+		// src/ (or setproctitle 1.3.2's pkg/, its package_dir) is on the tests' path only when
+		// the project puts it there (pythonpath = src): else they import the package from
+		// site-packages.
+		why = "so that whichever way the tests import it, from site-packages or through " + strings.Join(under, ", ") +
+			" when the project puts that on sys.path, they import what was built and installed"
 	}
 	// Most of the tests, not a helper module that pytest's pattern matches (test_tools.py).
 	if 2*len(inside) > len(s.files) {

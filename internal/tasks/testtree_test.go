@@ -159,6 +159,8 @@ func TestTestedCopy(t *testing.T) {
 			"the installed copy of sj: its files, compiled extensions included, replace the sdist's sj/ in the test tree, because the tests live inside the package: they import it from the tree, and now import what was built and installed", nil, false},
 		{"src layout", []moduleCopy{{name: "pkg", installed: "/s/pkg", dir: true, tree: []string{"src/pkg"}}},
 			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that whichever way the tests import it, from site-packages or through src/ when the project puts that on sys.path, they import what was built and installed", nil, false},
+		{"a package_dir's directory (setproctitle 1.3.2's pkg/), compiled", []moduleCopy{{name: "setproctitle", installed: "/s/setproctitle", dir: true, tree: []string{"pkg/setproctitle"}, compiled: true}},
+			"the installed copy of setproctitle: its files, compiled extensions included, replace the sdist's pkg/setproctitle/ in the test tree, so that whichever way the tests import it, from site-packages or through pkg/ when the project puts that on sys.path, they import what was built and installed", nil, false},
 		{"most tests outside the package, a test_*.py helper module inside", []moduleCopy{{name: "md", installed: "/s/md", dir: true, tree: []string{"md"}}},
 			"the installed copy of md: its files replace the sdist's md/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed", []string{"md/test_tools.py", "tests/test_a.py", "tests/test_b.py"}, false},
 		{"no copy in the sdist", []moduleCopy{{name: "one", installed: "/s/one.py"}},

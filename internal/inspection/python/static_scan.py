@@ -1183,7 +1183,12 @@ class FileReader:
                 # `for line in f:` reads the lines of a file: line is what f.read() gives, a line
                 # at a time (setup.py's version lookup that evals a line of the module).
                 it = node.iter
-                if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "readlines" and not it.args:
+                if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr in ("split", "splitlines") and \
+                        isinstance(it.func.value, ast.Call) and isinstance(it.func.value.func, ast.Attribute) and \
+                        it.func.value.func.attr == "read" and not it.func.value.args:
+                    # `for line in f.read().split("\n"):` (schema 0.7.5's setup.py) reads it too.
+                    it = it.func.value.func.value
+                elif isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "readlines" and not it.args:
                     it = it.func.value
                 if isinstance(it, ast.Name) and it.id in self.readers:
                     self.lines[node.target.id] = it.id

@@ -899,8 +899,33 @@ var testRequirementsFiles = []string{"requirements-test.txt", "test-requirements
 // `setup.py test`, and a maintainer who keeps a requirements file runs the tests with it:
 // humanfriendly 10.0's tests_require is capturer and coloredlogs, its requirements-tests.txt
 // those and docutils and mock, which its tests import.
+//
+// A development requirements file that installs pytest is the test environment too when the
+// tree has no file named for tests (deepdiff 6.3.0's tests_require is mock, its
+// requirements-dev.txt pytest, numpy, PyYAML, jsonpickle and the others its tests use, which
+// its CI installs); one for a given Python (requirements-dev-3.7.txt) only after the general one.
 func withTestFile(root string, testsRequire []string) []string {
-	for _, name := range testRequirementsFiles {
+	names := slices.Clone(testRequirementsFiles)
+	if !slices.ContainsFunc(names, func(n string) bool { return len(requirementsFileIn(root, n)) > 0 }) {
+		dev := devRequirementsFiles(root)
+		slices.SortStableFunc(dev, func(a, b string) int {
+			da, db := strings.ContainsAny(path.Base(a), "0123456789"), strings.ContainsAny(path.Base(b), "0123456789")
+			switch {
+			case da == db:
+				return 0
+			case db:
+				return -1
+			}
+			return 1
+		})
+		for _, name := range dev {
+			if slices.ContainsFunc(requirementsFileIn(root, name), func(r string) bool { return sameProject(r, "pytest") }) {
+				names = append(names, name)
+				break
+			}
+		}
+	}
+	for _, name := range names {
 		file := requirementsFileIn(root, name)
 		if len(file) == 0 {
 			continue

@@ -817,3 +817,27 @@ func TestApplying(t *testing.T) {
 		t.Errorf("(-want +got)\n%s", d)
 	}
 }
+
+// TestDevFileWithTestsRequire: with no file named for tests, a development requirements file that
+// installs pytest is the test environment, beside tests_require (deepdiff 6.3.0); the general
+// one before one for a given Python, and never a file without pytest (pre-commit alone).
+func TestDevFileWithTestsRequire(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"deepdiff 6.3.0", map[string]string{"requirements.txt": "ordered-set>=4.0.2,<4.2.0\n", "requirements-dev-3.7.txt": "pytest==6.0\n",
+			"requirements-dev.txt": "-r requirements.txt\npytest==7.2.0\nnumpy==1.23.5\njsonpickle==3.0.0\n"},
+			[]string{"pytest==7.2.0", "numpy==1.23.5", "jsonpickle==3.0.0", "ordered-set>=4.0.2,<4.2.0", "mock"}},
+		{"a developer's tools alone", map[string]string{"requirements_dev.txt": "pre-commit\n"}, []string{"mock"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			if d := cmp.Diff(tc.want, testRequirements(Source{Root: root}, []string{"mock"})); d != "" {
+				t.Errorf("test requirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}

@@ -29,6 +29,8 @@ var pluginFlagFamilies = map[string]string{
 	"--benchmark-": "pytest-benchmark", "--randomly-": "pytest-randomly", "--reruns": "pytest-rerunfailures",
 	"--timeout": "pytest-timeout", "--html": "pytest-html", "--self-contained-html": "pytest-html", "--mypy": "pytest-mypy",
 	"--flake8": "pytest-flake8", "--black": "pytest-black", "--isort": "pytest-isort", "--mpl": "pytest-mpl",
+	"--pydocstyle": "pytest-pydocstyle", "--pycodestyle": "pytest-pycodestyle", "--pylint": "pytest-pylint",
+	"--doctest-plus": "pytest-doctestplus", "--remote-data": "pytest-remotedata", "--hypothesis-": "hypothesis",
 }
 
 // pluginOfOption is the well-known pytest plugin that defines a command-line option ("--x=1" or

@@ -784,19 +784,43 @@ func refusedPlugin(reason string, fetch *report.Fetch) string {
 	if fetch == nil || !ok {
 		return ""
 	}
+	// Each plugin once, however many of its options pytest refused: dictdiffer 0.9.0's
+	// --isort --pydocstyle --pycodestyle are three plugins' options.
+	var missing, unmet []string
 	for _, a := range strings.Fields(args) {
 		plugin := pluginOfOption(strings.TrimRight(a, ",;"))
 		if plugin == "" {
 			continue
 		}
-		if d := providingDep(plugin, fetch.MissingTestDeps); d != "" {
-			return fmt.Sprintf(" (options of the pytest plugin `%s`, which is not on the index)", d)
-		}
-		if d := providingDep(plugin, fetch.UnmetTestDeps); d != "" {
-			return fmt.Sprintf(" (options of the pytest plugin `%s`, which has no version on the index that matches)", d)
+		if d := providingDep(plugin, fetch.MissingTestDeps); d != "" && !slices.Contains(missing, d) {
+			missing = append(missing, d)
+		} else if d := providingDep(plugin, fetch.UnmetTestDeps); d != "" && !slices.Contains(unmet, d) {
+			unmet = append(unmet, d)
 		}
 	}
-	return ""
+	var parts []string
+	if len(missing) > 0 {
+		verb := "is"
+		if len(missing) > 1 {
+			verb = "are"
+		}
+		parts = append(parts, fmt.Sprintf("%s, which %s not on the index", quoteList(missing), verb))
+	}
+	if len(unmet) > 0 {
+		verb := "has"
+		if len(unmet) > 1 {
+			verb = "have"
+		}
+		parts = append(parts, fmt.Sprintf("%s, which %s no version on the index that matches", quoteList(unmet), verb))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	plugins := "the pytest plugin"
+	if len(missing)+len(unmet) > 1 {
+		plugins = "the pytest plugins"
+	}
+	return fmt.Sprintf(" (options of %s %s)", plugins, strings.Join(parts, "; "))
 }
 
 // withRelaxed is the clause that says failing tests ran with other versions of pinned test

@@ -242,6 +242,13 @@ func TestDecideVerdict(t *testing.T) {
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: the test run produced no results (exit status 4): __main__.py: error: unrecognized arguments: --benchmark-sort=fullname --benchmark-warmup=true " +
 				"(options of the pytest plugin `pytest-benchmark>=3.2.3,<4.0.0`, which has no version on the index that matches), " +
 				"without the test dependencies the index could not satisfy: `Sphinx`, `black` not on the index, `pytest-benchmark>=3.2.3,<4.0.0` with no matching version on it"}},
+		// dictdiffer 0.9.0's addopts: three plugins' options, none on the index.
+		{"pytest refused the options of three plugins the index lacks", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
+			"the test run produced no results (exit status 4): __main__.py: error: unrecognized arguments: --isort --pydocstyle --pycodestyle", "", "")},
+			&report.Tests{Found: "6 test files"}, &report.Fetch{MissingTestDeps: []string{"pytest-isort", "pytest-pydocstyle", "pytest-pycodestyle"}, OtherTestDepsFetched: true}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: the test run produced no results (exit status 4): __main__.py: error: unrecognized arguments: --isort --pydocstyle --pycodestyle " +
+				"(options of the pytest plugins `pytest-isort`, `pytest-pydocstyle`, `pytest-pycodestyle`, which are not on the index), " +
+				"without the test dependencies the index could not satisfy: `pytest-isort`, `pytest-pydocstyle`, `pytest-pycodestyle` not on the index"}},
 		{"pytest stopped on the options of a plugin the index lacks", one(verdictInput{}, stopped(1,
 			"pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable"),
 			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark", "furo"}, OtherTestDepsFetched: true}),

@@ -447,6 +447,13 @@ func discover(root string) suite {
 	if kept := notRecursed(files, pytestOption(root, "norecursedirs")); len(kept) > 0 {
 		files = kept
 	}
+	if globs := configuredPythonFiles(root); len(globs) > 0 {
+		// The project's python_files is what pytest collects: WebOb 1.8.7's test_*.py leaves
+		// out tests/performance_test.py, which pytest's default would take.
+		if kept := slices.DeleteFunc(slices.Clone(files), func(f string) bool { return !matchesAny(globs, filepath.Base(f)) }); len(kept) > 0 {
+			files = kept
+		}
+	}
 	tox := projectPytestCommand(root)
 	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && len(pytestOption(root, "testpaths")) == 0 && tox.alone && len(within) > 0 {
 		// tox's pytest command is the whole suite, and names where it lies: the test files

@@ -374,6 +374,9 @@ var otherSuites = map[string]bool{"behave": true, "robot": true, "pybot": true}
 // `sphinx-build -b doctest`), as written; "" when there is none.
 func otherSuiteCommand(root string) string {
 	for _, line := range testCommandLines(root) {
+		if _, rest, ok := factorCondition(strings.TrimSpace(line)); ok {
+			line = rest // tox's factors (zope.deferredimport's `!py27-!pypy: sphinx-build ...`)
+		}
 		words := shellWords(toxExpand(line, nil, 0))
 		for i, w := range words {
 			if otherSuites[path.Base(w)] || (w == "-m" && i+1 < len(words) && otherSuites[words[i+1]]) || sphinxDoctest(words, i) {

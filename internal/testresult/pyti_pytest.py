@@ -818,7 +818,14 @@ class _SuiteModule(pytest.Module):
                 inspect.signature(fn).bind()
             except (TypeError, ValueError):
                 return super().collect()  # a test of pytest's, with fixtures: def test_suite(tmp_path)
-            suite = fn()
+            # With the command line a script run alone has: python-gnupg 0.5.0's suite(args=None)
+            # reads its test groups from sys.argv[1:], which would be pytest's options.
+            argv = sys.argv
+            sys.argv = [getattr(module, "__file__", None) or argv[0]]
+            try:
+                suite = fn()
+            finally:
+                sys.argv = argv
             if not isinstance(suite, (unittest.TestSuite, unittest.TestCase)):
                 return super().collect()  # a test of pytest's that returned
         cases = []

@@ -978,6 +978,31 @@ def suite():
 if __name__ == "__main__":
     unittest.main(defaultTest="suite")
 `
+	// python-gnupg 0.5.0's shape: suite() takes its test groups from the command line, the
+	// script's own when it runs alone.
+	const groups = `import sys
+import unittest
+
+
+class TestA(unittest.TestCase):
+    def test_one(self):
+        pass
+
+    def test_two(self):
+        pass
+
+
+def suite(args=None):
+    if args is None:
+        args = sys.argv[1:]
+    result = unittest.TestSuite()
+    for name in args or ["one", "two"]:
+        if name in ("one", "two"):
+            result.addTest(TestA("test_" + name))
+        else:
+            print("Ignoring unknown test group %r" % name)
+    return result
+`
 	const broken = "import unittest\n\n\ndef load_tests(loader, tests, pattern):\n    raise ValueError('no table')\n"
 	// A load_tests that discovers the modules of another directory with discovery's pattern.
 	const discovering = "import os\n\n\ndef load_tests(loader, tests, pattern):\n" +
@@ -1003,6 +1028,8 @@ if __name__ == "__main__":
 		{"suite builds cases whose class takes arguments", map[string]string{"test_built.py": built}, true, Counts{Passed: 3},
 			[]Suite{{Module: "test_built.py", Protocol: "suite", Tests: 3}}},
 		{"pytest alone cannot make that class", map[string]string{"test_built.py": built}, false, Counts{Errors: 1}, nil},
+		{"suite reads the command line a script run alone has", map[string]string{"test_groups.py": groups}, true, Counts{Passed: 2},
+			[]Suite{{Module: "test_groups.py", Protocol: "suite", Tests: 2}}},
 		{"load_tests fails", map[string]string{"test_broken.py": broken}, true, Counts{Errors: 1}, nil},
 		{"load_tests discovers with the pattern", map[string]string{"sub/test_all.py": discovering, "sub/cases/__init__.py": "", "sub/cases/test_table.py": table},
 			true, Counts{Passed: 12},

@@ -110,6 +110,23 @@ def _namespace_stub(path):
 _tree_portions_first()
 
 
+def _scripts_last():
+    """Put the test environment's bin/ last on sys.path, as a project's `pytest` command has it
+    (first there: the console script's own directory). PYTI runs pytest with `python -m`, from the
+    test tree; a script the package installs as a module file is then importable only this way
+    (portpicker 1.5.2's tests import portserver, its scripts = src/portserver.py). Last, so that
+    nothing installed or in the tree is shadowed. Runs when pytest loads the plugin, before any
+    conftest.py."""
+    venv = os.environ.get("VIRTUAL_ENV")
+    if venv:
+        scripts = os.path.join(venv, "bin")
+        if os.path.isdir(scripts) and scripts not in sys.path:
+            sys.path.append(scripts)
+
+
+_scripts_last()
+
+
 # The hosts outside the machine the current test (or collection) looked up or connected to, in
 # order, at most _NET_MAX: a failed test that reached out failed for want of the network (the
 # sandbox has none; its resolver answers with a sinkhole that never forwards), whatever its

@@ -661,6 +661,11 @@ func usesPytest(root string, files []string) bool {
 	if firstExisting(root, "pytest.ini", "conftest.py") != "" {
 		return true
 	}
+	if _, ok := toxPytestFound(root); ok {
+		// The project's tox runs pytest over its unittest modules (portpicker 1.5.2's
+		// legacy_tox_ini: py.test -s): pytest runs them as pytest does.
+		return true
+	}
 	for name, marker := range map[string]string{"pyproject.toml": "[tool.pytest", "setup.cfg": "[tool:pytest]", "tox.ini": "[pytest]"} {
 		if data, err := readCapped(filepath.Join(root, name), 4<<20); err == nil && bytes.Contains(data, []byte(marker)) {
 			return true

@@ -15,15 +15,7 @@ import (
 )
 
 func TestParseMixedRun(t *testing.T) {
-	f, err := os.Open("testdata/mixed.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	run, err := ParsePytest(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := parseTestdata(t, "mixed.jsonl")
 	wantCounts := Counts{Passed: 1, Failed: 3, Errors: 3, Skipped: 1, XFailed: 1, XPassed: 1}
 	if d := cmp.Diff(wantCounts, run.Counts); d != "" {
 		t.Errorf("counts (-want +got):\n%s", d)
@@ -68,15 +60,7 @@ func TestParseMixedRun(t *testing.T) {
 // for tzdata-shaped tests) is a failed case, with the failure's message, though its own call
 // passed; the counts are pytest's.
 func TestSubtests(t *testing.T) {
-	f, err := os.Open("testdata/subtests.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	run, err := ParsePytest(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := parseTestdata(t, "subtests.jsonl")
 	if d := cmp.Diff(Counts{Passed: 2, Failed: 1, Subtests: map[string]int{"passed": 2}}, run.Counts); d != "" {
 		t.Errorf("counts (-want +got):\n%s", d)
 	}
@@ -91,6 +75,21 @@ func TestSubtests(t *testing.T) {
 	if m := run.Cases[0].Message; !strings.Contains(m, "assert") {
 		t.Errorf("the failed subtest's message %q is lost", m)
 	}
+}
+
+// parseTestdata parses a report of the plugin's kept in testdata.
+func parseTestdata(t *testing.T, name string) *Run {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	run, err := ParsePytest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
 }
 
 func TestKilledRunIsIncomplete(t *testing.T) {

@@ -333,17 +333,19 @@ func matchesAny(globs []string, name string) bool {
 	return false
 }
 
-// testDefinition is what a test module defines: a test function (or one assigned by name), a
-// Test class, a TestCase, a suite for unittest's protocols, a test collection hook, or others'
-// tests imported with *.
-var testDefinition = regexp.MustCompile(`(?m)^\s*(async\s+)?def\s+(test|load_tests|test_suite|suite\b|pytest_)|^\s*class\s+\w*(Test|test)|TestCase|unittest\.main|^test\w*\s*=|import\s+\*`)
+// definedTestPattern is a test a module defines in so many words: a test function, a Test
+// class, a TestCase, unittest's protocols, or others' tests imported with *; not a name bound to
+// whatever (pyelftools 0.29's run_examples_test.py, a script, binds testlog to a logger).
+const definedTestPattern = `(?m)^\s*(async\s+)?def\s+(test|load_tests|test_suite)|^\s*class\s+\w*(Test|test)|TestCase|unittest\.main|import\s+\*`
 
-// askedDoctests is what doctests the project's pytest configuration asks for and the tree holds:
-// the modules' (given whether they hold any), and documentation files.
-func askedDoctests(root string, moduleDoctests bool) (modules bool, files []string) {
-	modules, globs := configuredDoctests(root)
-	return modules && moduleDoctests, doctestDocs(root, globs)
-}
+// definedTest tells the tests a module defines in so many words (definedTestPattern): what
+// decides the runner.
+var definedTest = regexp.MustCompile(definedTestPattern)
+
+// testDefinition is what a test module may define for a runner to collect: definedTestPattern's,
+// a function assigned a test's name, a suite() for unittest's protocols, or a test collection
+// hook.
+var testDefinition = regexp.MustCompile(definedTestPattern + `|^\s*(async\s+)?def\s+(suite\b|pytest_)|^test\w*\s*=`)
 
 // asksDoctests reports whether the project's pytest configuration asks for doctests that the
 // tree holds.
@@ -352,10 +354,10 @@ func asksDoctests(root string) bool {
 	return len(doctestDocs(root, globs)) > 0 || (modules && hasModuleDoctests(root))
 }
 
-// definedTest is a test a module defines in so many words: a test function, a Test class, a
-// TestCase, unittest's protocols, or others' tests imported with *; not a name bound to whatever
-// (pyelftools 0.29's run_examples_test.py, a script, binds testlog to a logger).
-var definedTest = regexp.MustCompile(`(?m)^\s*(async\s+)?def\s+(test|load_tests|test_suite)|^\s*class\s+\w*(Test|test)|TestCase|unittest\.main|import\s+\*`)
+// foundFiles says which test files were found, for a person: how many, and the first three.
+func foundFiles(files []string) string {
+	return plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
+}
 
 // definesTests reports whether a test-named module defines anything a runner collects (see
 // testDefinition); a file it cannot read counts as one that does.
@@ -495,19 +497,19 @@ func discover(root string) suite {
 		if usesPytest(root, files) {
 			s.kind = suitePytest
 		}
-		s.found = plural(len(files), "test file") + " (" + strings.Join(capList(files, 3), ", ") + morePart(len(files), 3) + ")"
+		s.found = foundFiles(files)
 		s.pythonFiles = pythonFiles(root, s.kind, files)
 		if s.kind == suiteUnittest && s.pythonFiles != "" {
 			// The files unittest's pattern leaves out are not the suite's (a script named
 			// like a test that defines none, see pythonFiles).
 			if kept := slices.DeleteFunc(slices.Clone(s.files), func(f string) bool { return !matchesAny(strings.Fields(s.pythonFiles), filepath.Base(f)) }); len(kept) > 0 && len(kept) < len(s.files) {
 				s.files, s.modules = kept, notCollected(all, kept)
-				s.found = plural(len(kept), "test file") + " (" + strings.Join(capList(kept, 3), ", ") + morePart(len(kept), 3) + ")"
+				s.found = foundFiles(kept)
 			}
 			s.ignore = append(unimportable(root), undiscovered(root, files)...)
 			if kept := slices.DeleteFunc(slices.Clone(s.files), func(f string) bool { return len(atOrBelow([]string{f}, s.ignore)) > 0 }); len(kept) > 0 {
 				s.files, s.modules = kept, notCollected(all, kept)
-				s.found = plural(len(kept), "test file") + " (" + strings.Join(capList(kept, 3), ", ") + morePart(len(kept), 3) + ")"
+				s.found = foundFiles(kept)
 			} else {
 				s.ignore = nil
 			}
@@ -519,8 +521,10 @@ func discover(root string) suite {
 	// No test files: the doctests are tests when the project says so, as pytest, run from the
 	// tree, would collect them. Examples in a README are often not meant to run (jmespath's has
 	// no output, sortedcontainers' calls help()), and a manual pytest run finds no test.
+	modules, globs := configuredDoctests(root)
 	moduleDoctests := hasModuleDoctests(root)
-	s.doctestModules, s.doctestFiles = askedDoctests(root, moduleDoctests)
+	s.doctestModules = modules && moduleDoctests
+	s.doctestFiles = doctestDocs(root, globs)
 	if s.doctestModules || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
 		s.config = pytestConfig(root)

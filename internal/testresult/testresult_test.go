@@ -1448,19 +1448,20 @@ class Other:
 
 // TestScriptsImportable: a script the package installs as a module file in the environment's
 // bin/ is importable by the tests, as under the project's `pytest` command (portpicker 1.5.2's
-// tests import its portserver.py), and shadows nothing.
+// tests import its portserver.py), and shadows nothing: colorsys, which nothing imports before
+// the tests, is the standard library's.
 func TestScriptsImportable(t *testing.T) {
 	venv := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(venv, "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for name, src := range map[string]string{"portserver.py": "PORT = 1\n", "json.py": "raise SystemExit('shadowed')\n"} {
+	for name, src := range map[string]string{"portserver.py": "PORT = 1\n", "colorsys.py": "raise SystemExit('shadowed')\n"} {
 		if err := os.WriteFile(filepath.Join(venv, "bin", name), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	t.Setenv("VIRTUAL_ENV", venv)
-	run, out := runPytest(t, map[string]string{"test_server.py": "import json\nimport portserver\n\n\ndef test_port():\n    assert portserver.PORT == 1\n    assert json.dumps(1) == '1'\n"})
+	run, out := runPytest(t, map[string]string{"test_server.py": "import colorsys\nimport portserver\n\n\ndef test_port():\n    assert portserver.PORT == 1\n    assert colorsys.rgb_to_hsv(0, 0, 0) == (0, 0, 0)\n"})
 	if d := cmp.Diff(Counts{Passed: 1}, run.Counts); d != "" {
 		t.Errorf("counts (-want +got):\n%s\n%s", d, out)
 	}

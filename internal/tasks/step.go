@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,6 +100,9 @@ type stepResult struct {
 	extensions map[string]bool
 	// output is stdout followed by stderr, as kept.
 	output string
+	// outside are the times at which a traced process connected or sent to another machine's
+	// address (see outsideTouches).
+	outside []time.Time
 }
 
 // A step's timing has one owner, the sandbox: Result.Wall (the supervisor's clock, from the
@@ -209,6 +214,9 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		}
 		if e.Kind == trace.KindFileRead && !e.Failed() && isExtensionModule(e.Path) && len(out.extensions) < 10000 {
 			out.extensions[filepath.Base(e.Path)] = true
+		}
+		if (e.Kind == trace.KindConnect || e.Kind == trace.KindSend) && outsideAddress(e) && len(out.outside) < 100000 {
+			out.outside = append(out.outside, e.Time)
 		}
 	}})
 	if err != nil {
@@ -406,4 +414,36 @@ func saysWhen(message string) bool {
 		}
 	}
 	return strings.HasPrefix(message, whileTestDeps) || strings.HasPrefix(message, "During ")
+}
+
+// outsideAddress reports whether a connect or send event e went to another machine's address:
+// an IPv4 or IPv6 one that is neither loopback nor unspecified (PYTI's sinkhole, where every
+// name resolves, is another machine's).
+func outsideAddress(e trace.Event) bool {
+	if e.Family != "AF_INET" && e.Family != "AF_INET6" {
+		return false
+	}
+	a, err := netip.ParseAddr(e.Address)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	return !a.IsLoopback() && !a.IsUnspecified()
+}
+
+// outsideTouches are the times at which a process of the step reached for another machine: the
+// traced connections and sends to an outside address, the names the sandbox's resolver answered
+// with a sinkhole address (not localhost's, nor a name no resolver answers), and what reached
+// the sinkhole.
+func outsideTouches(r *stepResult) []time.Time {
+	touches := slices.Clone(r.outside)
+	for _, q := range r.res.DNSQueries {
+		if a, err := netip.ParseAddr(q.Answer); err == nil && sandbox.SinkholePrefix.Contains(a) {
+			touches = append(touches, q.Time)
+		}
+	}
+	for _, c := range r.res.Contacts {
+		touches = append(touches, c.Time)
+	}
+	return touches
 }

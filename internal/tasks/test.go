@@ -262,6 +262,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		if perr == nil {
 			keepMissingData(run, j.in(tree), tree, w.Modules)
 			endedInside(run, res.res)
+			run.ReachedOut(outsideTouches(res))
 			if len(measured) > 0 && s.kind != suiteDoctest {
 				again := rerun{tree: tree, dir: filepath.Join(dir, "rerun"), python: env.Python, site: env.SitePackages,
 					args: rerunArgs, env: stepEnv, rc: covRC, layer: layer}

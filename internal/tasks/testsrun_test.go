@@ -537,6 +537,24 @@ func TestTestDataMissing(t *testing.T) {
 	}
 }
 
+// TestProgramNeedingTheNetwork: a test that fails because a program it runs could not reach
+// another machine needs the network, though its own process never touched it: the sandbox's
+// resolver and trace saw the program's lookup and connection while the test ran.
+func TestProgramNeedingTheNetwork(t *testing.T) {
+	t.Parallel()
+	rep := analyzeProject(t, "pyti-test-childnet")
+	want := map[string]string{
+		"tests/test_keys.py::test_search_keys": "failed needs-network",
+		"tests/test_keys.py::test_version":     "passed",
+	}
+	if d := cmp.Diff(want, outcomes(rep.Results().Tests.Results)); d != "" {
+		t.Errorf("tests (-want +got):\n%s", d)
+	}
+	if rep.Verdict != report.VerdictTestsNetwork || rep.Reason != "1 of 2 tests need the network, which the sandbox does not have" {
+		t.Errorf("verdict %s (%s), want tests-need-network", rep.Verdict, rep.Reason)
+	}
+}
+
 // TestExamplesNobodyAsksFor: an sdist without test files, whose docstrings and README hold
 // examples and no pytest configuration that asks to run them, has no tests, as a manual pytest
 // run in it finds none. Run as doctests, the README's example (as jmespath's, which does not

@@ -29,6 +29,7 @@ import socket
 import sys
 import textwrap
 import threading
+import time
 import unittest
 
 import pytest
@@ -184,14 +185,25 @@ def _audit(event, args):
 sys.addaudithook(_audit)
 
 
+# When the current test (or collection) started, by the wall clock: a failure's report gives its
+# span, in which the network use of the processes it started, which no audit hook of this one
+# sees (gpg's dirmngr, git, curl), is found in the sandbox's trace and resolver log.
+# The clock is held in a tuple: freezegun replaces time.time wherever a module holds it as one of
+# its names.
+_started = [0.0]
+_clock = (time.time,)
+
+
 def pytest_runtest_logstart(nodeid, location):
     del _net[:]
     del _loopback[:]
+    _started[0] = _clock[0]()
 
 
 def pytest_collectstart(collector):
     del _net[:]
     del _loopback[:]
+    _started[0] = _clock[0]()
 
 
 def _cov_registered(pluginmanager):
@@ -443,6 +455,7 @@ def pytest_runtest_logreport(report):
                 record["network"] = list(_net)
             if _loopback:
                 record["loopback"] = list(_loopback)
+            record["start"], record["stop"] = _started[0], _clock[0]()
             _django_cause(record)
     _emit(record)
 
@@ -488,6 +501,7 @@ def pytest_collectreport(report):
             "loopback": list(_loopback) if report.failed and _loopback else None,
         }
         if report.failed:
+            record["start"], record["stop"] = _started[0], _clock[0]()
             _django_cause(record)
             record["defines"] = _defined_tests(os.path.join(_rootdir or "", report.nodeid.split("::")[0]))
         elif isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "embed"
 )
@@ -108,6 +109,10 @@ type Case struct {
 	// Defines is, for a test file pytest could not collect, how many test functions and methods
 	// it defines by pytest's default names (the plugin reads them with ast).
 	Defines int `json:"defines,omitempty"`
+	// Start and Stop are when a failed test (or collection) started and when its failure was
+	// reported, in seconds since the epoch by the run's wall clock (see ReachedOut).
+	Start float64 `json:"-"`
+	Stop  float64 `json:"-"`
 }
 
 // Counts are tests per outcome, as pytest's closing line gives them.
@@ -195,6 +200,9 @@ type record struct {
 	Plugin string `json:"plugin"`
 	// Defines is the test functions a file that failed to collect defines (see Case.Defines).
 	Defines int `json:"defines"`
+	// Start and Stop span a failed test or collection (see Case.Start).
+	Start float64 `json:"start"`
+	Stop  float64 `json:"stop"`
 }
 
 // ErrNoReport means the plugin wrote nothing: pytest did not start, or did not load the plugin.
@@ -256,7 +264,8 @@ func ParsePytest(r io.Reader) (*Run, error) {
 				c.Message = plainSkip(rec.Message)
 			}
 			if rec.Outcome != "skipped" {
-				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr, Defines: rec.Defines}
+				c = &Case{NodeID: rec.NodeID, Outcome: Error, Message: rec.Message, Details: rec.LongRepr, Defines: rec.Defines,
+					Start: rec.Start, Stop: rec.Stop}
 				if c.Message == "" {
 					c.Message = lastErrorLine(rec.LongRepr)
 				}
@@ -380,6 +389,7 @@ func apply(c *Case, rec record) {
 		}
 		c.Message, c.Details = rec.Message, rec.LongRepr
 		c.UnknownMarks = rec.UnknownMarks
+		c.Start, c.Stop = rec.Start, rec.Stop
 		if _, line := missingFixture(rec.LongRepr); c.Message == "" && line != "" {
 			c.Message = line // pytest reports a fixture lookup without an exception
 		}
@@ -681,6 +691,44 @@ func classifyRecord(rec record, collecting bool) cause {
 		return cause{Class: NeedsNetwork}
 	}
 	return c
+}
+
+// ReachedOut classifies again, as needing the network, the failed tests and collections that
+// failed on their own (an assertion, an exception, a collection error) while a process of the run
+// reached another machine: touches are the times at which one looked up an outside name or
+// connected or sent to an outside address, from the sandbox's trace and its resolver. The
+// plugin's audit hook sees only the pytest process's own; a program a test runs is another
+// (python-gnupg 0.5.0's test_search_keys: gpg's dirmngr looked up pgp.mit.edu, and the test
+// failed on gpg's error). It returns the node IDs it changed.
+func (r *Run) ReachedOut(touches []time.Time) []string {
+	if len(touches) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(touches)
+	slices.SortFunc(sorted, time.Time.Compare)
+	var changed []string
+	for i := range r.Cases {
+		c := &r.Cases[i]
+		if c.Class != Assertion && c.Class != Exception && c.Class != CollectionError {
+			continue
+		}
+		// A span the clock did not give (a frozen or travelling clock in the test: freezegun,
+		// time-machine) is no span.
+		if c.Start <= 0 || c.Stop < c.Start {
+			continue
+		}
+		start := time.Unix(0, int64(c.Start*1e9))
+		stop := time.Unix(0, int64(c.Stop*1e9))
+		k, _ := slices.BinarySearchFunc(sorted, start, time.Time.Compare)
+		if k < len(sorted) && !sorted[k].After(stop) {
+			c.Class = NeedsNetwork
+			changed = append(changed, c.NodeID)
+		}
+	}
+	if len(changed) > 0 {
+		r.CountClasses()
+	}
+	return changed
 }
 
 // classify decides the class of a failure from its message and traceback, with the module, file

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/testfs"
@@ -811,6 +812,74 @@ socket.create_connection(("127.0.0.1", port))
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("classes (-want +got):\n%s\n%s", d, out)
+	}
+}
+
+// TestReachedOut: a failure whose span holds another process's use of the network (which the
+// sandbox's trace and resolver saw) needs the network; one whose span does not, or whose cause is
+// already another, keeps its class; a replaced time.time does not move the plugin's clock.
+func TestReachedOut(t *testing.T) {
+	run, out := runPytest(t, map[string]string{"test_child.py": `import time
+
+def test_child_reached_out():
+    time.sleep(0.2)
+    assert False, "gpg: keyserver search failed"
+
+def test_fails_on_its_own():
+    time.sleep(0.2)
+    assert False
+
+def test_missing_module():
+    time.sleep(0.2)
+    import pyti_no_such_module
+
+def test_replaced_clock(monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: 1.0)
+    assert False
+
+def test_passes():
+    time.sleep(0.2)
+`})
+	spans := map[string][2]float64{}
+	for _, c := range run.Cases {
+		spans[c.NodeID[strings.LastIndex(c.NodeID, ":")+1:]] = [2]float64{c.Start, c.Stop}
+	}
+	mid := func(name string) time.Time {
+		s := spans[name]
+		if s[0] <= 1e9 || s[1] < s[0]+0.1 {
+			t.Fatalf("%s spans %v, want the real clock's start and stop, 0.2 s apart:\n%s", name, s, out)
+		}
+		return time.Unix(0, int64((s[0]+s[1])/2*1e9))
+	}
+	touches := []time.Time{mid("test_missing_module"), mid("test_child_reached_out"), time.Unix(0, 0), time.Unix(1, 0)}
+	if s := spans["test_replaced_clock"]; s[0] <= 1e9 || s[1] < s[0] {
+		t.Errorf("test_replaced_clock spans %v: the plugin's clock moved with time.time", s)
+	}
+	changed := run.ReachedOut(touches)
+	got := map[string]Class{}
+	for _, c := range run.Cases {
+		got[c.NodeID] = c.Class
+	}
+	want := map[string]Class{
+		"test_child.py::test_child_reached_out": NeedsNetwork,
+		"test_child.py::test_fails_on_its_own":  Assertion,
+		"test_child.py::test_missing_module":    MissingDependency,
+		"test_child.py::test_replaced_clock":    Assertion,
+		"test_child.py::test_passes":            "",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("classes (-want +got):\n%s\n%s", d, out)
+	}
+	if d := cmp.Diff([]string{"test_child.py::test_child_reached_out"}, changed); d != "" {
+		t.Errorf("changed (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(map[Class]int{NeedsNetwork: 1, Assertion: 2, MissingDependency: 1}, run.Classes); d != "" {
+		t.Errorf("classes counted (-want +got):\n%s", d)
+	}
+	// A span the clock did not give is none.
+	frozen := &Run{Cases: []Case{{NodeID: "t::frozen", Outcome: Failed, Class: Assertion, Start: 5, Stop: 4}}}
+	if got := frozen.ReachedOut([]time.Time{time.Unix(4, 500)}); got != nil {
+		t.Errorf("a span that ends before it starts took a touch: %v", got)
 	}
 }
 

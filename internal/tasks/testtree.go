@@ -87,6 +87,14 @@ func placeInstalled(tree, within, site string, modules []string) ([]moduleCopy, 
 				}
 				c.tree = append(c.tree, filepath.ToSlash(cand))
 			}
+			if len(c.tree) == 0 && c.dir && !strings.Contains(m, ".") {
+				for _, d := range renamedSourceDirs(tree, m, c.installed) {
+					if err := overlay(root, within, d, c.installed, true); err != nil {
+						return nil, fmt.Errorf("%s: %w", m, err)
+					}
+					c.tree = append(c.tree, d)
+				}
+			}
 		}
 		out = append(out, c)
 	}
@@ -118,6 +126,62 @@ func sourceDirsOf(tree, rel, installed string, dir bool) []string {
 		}
 	}
 	return out
+}
+
+// renamedSourceDirs are the top directories of the tree, named otherwise, that hold the source
+// of the top package name as it was installed (see samePackageSource): setup.py's package_dir
+// may install a directory under another name (regex 2023.3.23's regex_3/ is regex/). pytest,
+// collecting the tests inside it, imports that directory as a package of its own name, and runs
+// its modules (regex_3/regex.py registered its pickle reducer over the installed one's): they
+// must be the installed files, and coverage.py must count them as those.
+func renamedSourceDirs(tree, name, installed string) []string {
+	entries, err := os.ReadDir(tree)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		d := e.Name()
+		if !e.IsDir() || d == name || d == "src" || strings.HasPrefix(d, ".") || skipInCopy[d] || isTestDir(d) {
+			continue
+		}
+		if cand := filepath.Join(tree, d); samePackageSource(cand, installed) && holdsMostOf(cand, installed) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// holdsMostOf says whether dir holds, byte for byte, at least half of the Python files of the
+// installed package, one of them not empty: a directory that only shares an empty __init__.py
+// with it (examples/) is not its copy.
+func holdsMostOf(dir, installed string) bool {
+	var all, held int
+	full := false
+	err := filepath.WalkDir(installed, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
+			return nil
+		}
+		all++
+		r, err := filepath.Rel(installed, p)
+		if err != nil {
+			return err
+		}
+		if c := filepath.Join(dir, r); isFile(c) && sameFile(c, p) {
+			held++
+			if info, err := d.Info(); err == nil && info.Size() > 0 {
+				full = true
+			}
+		}
+		return nil
+	})
+	return err == nil && full && held*2 >= all
 }
 
 // otherCopies are the directories of the tree (relative, slash-separated) that hold another copy

@@ -92,6 +92,20 @@ func TestPlaceInstalled(t *testing.T) {
 			wantOthers: []string{"python2/cm"},
 		},
 		{
+			// regex 2023.3.23: package_dir installs regex_3/ as regex/; docs/ shares only its
+			// __init__.py.
+			name: "a package installed from a directory of another name, and a directory sharing only its __init__.py",
+			tree: map[string]string{"rx3/__init__.py": "from rx.core import *", "rx3/core.py": "x = 1", "rx3/test_rx.py": "t",
+				"rx3/_rx.c": "c", "docs/__init__.py": "from rx.core import *", "docs/conf.py": "c"},
+			site: map[string]string{"rx/__init__.py": "from rx.core import *", "rx/core.py": "x = 1", "rx/test_rx.py": "t",
+				"rx/_rx.cpython-311-x86_64-linux-gnu.so": "ELF"},
+			modules: []string{"rx"},
+			wantTree: map[string]string{"rx3/__init__.py": "from rx.core import *", "rx3/core.py": "x = 1", "rx3/test_rx.py": "t",
+				"rx3/_rx.c": "c", "rx3/_rx.cpython-311-x86_64-linux-gnu.so": "ELF", "docs/__init__.py": "from rx.core import *",
+				"docs/conf.py": "c"},
+			wantCopies: []moduleCopy{{name: "rx", installed: "SITE/rx", dir: true, tree: []string{"rx3"}, compiled: true}},
+		},
+		{
 			name:       "a single module under lib/, and another file of its name elsewhere",
 			tree:       map[string]string{"lib/one.py": "one", "docs/one.py": "an example", "tests/test_one.py": "t"},
 			site:       map[string]string{"one.py": "one"},

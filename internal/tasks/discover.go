@@ -68,6 +68,11 @@ type suite struct {
 	// django is the Django settings module the project's own test runner uses (see
 	// djangoSettings): PYTI's plugin sets Django up with it, as that runner does.
 	django string
+	// unittestModules: a pytest suite, so typed because some of its files import pytest (and
+	// not the project's pytest configuration, or tox's pytest command runs only some of them),
+	// whose other files are unittest modules that name their tests in load_tests(), as
+	// unittest's discovery takes them (see unittestBeside).
+	unittestModules bool
 }
 
 // skipDirs are not searched for tests.
@@ -473,6 +478,8 @@ func discover(root string) suite {
 			files, tox.paths = within, []string{dir}
 		}
 	}
+	// tox's pytest command runs a part of the test files, and its other commands the rest.
+	othersRunRest := len(tox.paths) > 0 && !tox.alone && len(atOrBelow(files, tox.paths)) < len(files)
 	if len(tox.paths) > 0 && (len(pytestOption(root, "testpaths")) > 0 || len(atOrBelow(files, tox.paths)) < len(files)) {
 		// tox's pytest command names where pytest collects when the project's pytest
 		// configuration names no testpaths and every test file found lies there: then it
@@ -496,6 +503,7 @@ func discover(root string) suite {
 		s.kind = suiteUnittest
 		if usesPytest(root, files) {
 			s.kind = suitePytest
+			s.unittestModules = (othersRunRest || !configuredForPytest(root)) && unittestBeside(root, files)
 		}
 		s.found = foundFiles(files)
 		s.pythonFiles = pythonFiles(root, s.kind, files)
@@ -662,18 +670,8 @@ func undiscovered(root string, files []string) []string {
 // run the suite with unittest's runners (markdown's tests subclass its own TestCase, and its
 // tox.ini and makefile run them with `python -m unittest discover`).
 func usesPytest(root string, files []string) bool {
-	if firstExisting(root, "pytest.ini", "conftest.py") != "" {
+	if configuredForPytest(root) {
 		return true
-	}
-	if _, ok := toxPytestFound(root); ok {
-		// The project's tox runs pytest over its unittest modules (portpicker 1.5.2's
-		// legacy_tox_ini: py.test -s): pytest runs them as pytest does.
-		return true
-	}
-	for name, marker := range map[string]string{"pyproject.toml": "[tool.pytest", "setup.cfg": "[tool:pytest]", "tox.ini": "[pytest]"} {
-		if data, err := readCapped(filepath.Join(root, name), 4<<20); err == nil && bytes.Contains(data, []byte(marker)) {
-			return true
-		}
 	}
 	unnamed := false
 	for _, f := range capList(files, 50) {
@@ -691,6 +689,45 @@ func usesPytest(root string, files []string) bool {
 	}
 	return unnamed && !runsUnittest(root)
 }
+
+// configuredForPytest reports whether the project says it runs its tests with pytest: a pytest
+// configuration, a conftest.py at its top, or tox's pytest command.
+func configuredForPytest(root string) bool {
+	if firstExisting(root, "pytest.ini", "conftest.py") != "" {
+		return true
+	}
+	if _, ok := toxPytestFound(root); ok {
+		// The project's tox runs pytest over its unittest modules (portpicker 1.5.2's
+		// legacy_tox_ini: py.test -s): pytest runs them as pytest does.
+		return true
+	}
+	for name, marker := range map[string]string{"pyproject.toml": "[tool.pytest", "setup.cfg": "[tool:pytest]", "tox.ini": "[pytest]"} {
+		if data, err := readCapped(filepath.Join(root, name), 4<<20); err == nil && bytes.Contains(data, []byte(marker)) {
+			return true
+		}
+	}
+	return false
+}
+
+// unittestBeside reports whether, of the test files found, one that does not import pytest
+// defines load_tests(), unittest's protocol for naming a module's tests: its maintainers run it
+// with unittest, whose discovery honours it, beside the modules that use pytest (pyfakefs
+// 5.2.2's example_test.py adds 5 doctests there, which pytest alone never runs).
+func unittestBeside(root string, files []string) bool {
+	for _, f := range capList(files, 200) {
+		data, err := readCapped(filepath.Join(root, f), 4<<20)
+		if err != nil || bytes.Contains(data, []byte("import pytest")) || bytes.Contains(data, []byte("from pytest")) {
+			continue
+		}
+		if loadTestsDef.Match(data) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadTestsDef is a module's own load_tests() at its top.
+var loadTestsDef = regexp.MustCompile(`(?m)^def load_tests\(`)
 
 // pytestConfig is the file pytest takes its configuration from in root, as it looks for one:
 // pytest.ini (even empty), .pytest.ini, then pyproject.toml, tox.ini and setup.cfg when they

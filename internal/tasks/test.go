@@ -226,6 +226,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		// A module's load_tests() or test_suite() names its tests, as unittest's runners take
 		// them (see the plugin's _SuiteModule).
 		stepEnv = append(stepEnv, "PYTI_UNITTEST_PROTOCOLS=1")
+	} else if s.unittestModules {
+		// So do the modules that do not use pytest, beside those that do.
+		stepEnv = append(stepEnv, "PYTI_UNITTEST_PROTOCOLS=unittest-modules")
 	}
 	if portions := namespacePortions(copies); len(portions) > 0 {
 		for name, dirs := range portions {

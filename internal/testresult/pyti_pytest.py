@@ -784,7 +784,22 @@ def pytest_runtest_protocol(item, nextitem):
 # every case such a function makes. PYTI sets PYTI_UNITTEST_PROTOCOLS for a suite whose maintainers
 # run it with unittest; then such a module's tests are the suite's cases, each run by unittest as
 # its runner would (class and module fixtures, zope.testrunner's layers), one pytest item each.
+# PYTI sets it to "unittest-modules" for a suite whose unittest modules its maintainers run with
+# unittest, beside pytest modules they run with pytest (pyfakefs 5.2.2: `python -m
+# pyfakefs.tests.all_tests`, whose example_test.py adds 5 doctests in its load_tests(), and
+# pytest over pytest_tests/): then only the modules that do not import pytest are taken so.
 _PROTOCOLS = os.environ.get("PYTI_UNITTEST_PROTOCOLS") == "1"
+_PROTOCOL_MODULES = _PROTOCOLS or os.environ.get("PYTI_UNITTEST_PROTOCOLS") == "unittest-modules"
+
+
+def _imports_pytest(tree):
+    """Whether a module's syntax tree imports pytest anywhere."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "pytest" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "pytest":
+            return True
+    return False
 
 
 def _protocol(path):
@@ -794,6 +809,8 @@ def _protocol(path):
             tree = ast.parse(f.read(), str(path))
     except (OSError, SyntaxError, ValueError):
         return None
+    if not _PROTOCOLS and _imports_pytest(tree):
+        return None
     names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for name in ("load_tests", "test_suite", "suite"):
         if name in names:
@@ -802,7 +819,7 @@ def _protocol(path):
 
 
 def pytest_pycollect_makemodule(module_path, parent):
-    if not _PROTOCOLS or module_path.name == "__init__.py":  # a package: pytest's own Package
+    if not _PROTOCOL_MODULES or module_path.name == "__init__.py":  # a package: pytest's own Package
         return None
     protocol = _protocol(module_path)
     if protocol is None:

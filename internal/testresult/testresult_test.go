@@ -613,9 +613,9 @@ func TestCovOptionsAccepted(t *testing.T) {
 }
 
 // runWithPlugin runs pytest with PYTI's plugin, unittest's python_files and args over a tree of
-// files, with PYTI_UNITTEST_PROTOCOLS when protocols is set, and returns what the plugin
+// files, with PYTI_UNITTEST_PROTOCOLS set to protocols when it is not "", and returns what the plugin
 // reported (warnings not counted) and pytest's output.
-func runWithPlugin(t *testing.T, tree map[string]string, protocols bool, args ...string) (*Run, []byte) {
+func runWithPlugin(t *testing.T, tree map[string]string, protocols string, args ...string) (*Run, []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{"plugin/" + PluginModule + ".py": string(PytestPlugin)}
@@ -628,8 +628,8 @@ func runWithPlugin(t *testing.T, tree map[string]string, protocols bool, args ..
 		"-o", "python_files=test*.py *_test.py"}, args...)...)
 	cmd.Dir = filepath.Join(dir, "tree")
 	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "plugin"), "PYTI_PYTEST_REPORT="+report)
-	if protocols {
-		cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS=1")
+	if protocols != "" {
+		cmd.Env = append(cmd.Env, "PYTI_UNITTEST_PROTOCOLS="+protocols)
 	}
 	out, _ := cmd.CombinedOutput()
 	run := readReport(t, report, out)
@@ -1078,32 +1078,35 @@ def suite(args=None):
 	tests := []struct {
 		name      string
 		files     map[string]string
-		protocols bool
+		protocols string
 		want      Counts
 		suites    []Suite
 	}{
-		{"load_tests makes cases from a table", map[string]string{"test_table.py": table}, true, Counts{Passed: 6},
+		{"load_tests makes cases from a table", map[string]string{"test_table.py": table}, "1", Counts{Passed: 6},
 			[]Suite{{Module: "test_table.py", Protocol: "load_tests", Tests: 6}}},
-		{"pytest alone: no class at the module's top", map[string]string{"test_table.py": table}, false, Counts{}, nil},
-		{"test_suite adds the doctests", map[string]string{"tests.py": zope, "shapes.py": shapes}, true, Counts{Passed: 3},
+		{"pytest alone: no class at the module's top", map[string]string{"test_table.py": table}, "", Counts{}, nil},
+		{"test_suite adds the doctests", map[string]string{"tests.py": zope, "shapes.py": shapes}, "1", Counts{Passed: 3},
 			[]Suite{{Module: "tests.py", Protocol: "test_suite", Tests: 3}}},
-		{"pytest alone runs test_suite as a test", map[string]string{"tests.py": zope, "shapes.py": shapes}, false, Counts{Passed: 2}, nil},
-		{"every outcome", map[string]string{"test_outcomes.py": outcomes}, true,
+		{"pytest alone runs test_suite as a test", map[string]string{"tests.py": zope, "shapes.py": shapes}, "", Counts{Passed: 2}, nil},
+		{"every outcome", map[string]string{"test_outcomes.py": outcomes}, "1",
 			Counts{Passed: 1, Failed: 2, Skipped: 1, XFailed: 1, Errors: 2},
 			[]Suite{{Module: "test_outcomes.py", Protocol: "load_tests", Tests: 7}}},
-		{"layers", map[string]string{"tests.py": layers}, true, Counts{Passed: 2},
+		{"layers", map[string]string{"tests.py": layers}, "1", Counts{Passed: 2},
 			[]Suite{{Module: "tests.py", Protocol: "test_suite", Tests: 2}}},
-		{"suite builds cases whose class takes arguments", map[string]string{"test_built.py": built}, true, Counts{Passed: 3},
+		{"suite builds cases whose class takes arguments", map[string]string{"test_built.py": built}, "1", Counts{Passed: 3},
 			[]Suite{{Module: "test_built.py", Protocol: "suite", Tests: 3}}},
-		{"pytest alone cannot make that class", map[string]string{"test_built.py": built}, false, Counts{Errors: 1}, nil},
-		{"suite reads the command line a script run alone has", map[string]string{"test_groups.py": groups}, true, Counts{Passed: 2},
+		{"pytest alone cannot make that class", map[string]string{"test_built.py": built}, "", Counts{Errors: 1}, nil},
+		{"suite reads the command line a script run alone has", map[string]string{"test_groups.py": groups}, "1", Counts{Passed: 2},
 			[]Suite{{Module: "test_groups.py", Protocol: "suite", Tests: 2}}},
-		{"load_tests fails", map[string]string{"test_broken.py": broken}, true, Counts{Errors: 1}, nil},
+		{"load_tests fails", map[string]string{"test_broken.py": broken}, "1", Counts{Errors: 1}, nil},
 		{"load_tests discovers with the pattern", map[string]string{"sub/test_all.py": discovering, "sub/cases/__init__.py": "", "sub/cases/test_table.py": table},
-			true, Counts{Passed: 12},
+			"1", Counts{Passed: 12},
 			[]Suite{{Module: "sub/test_all.py", Protocol: "load_tests", Tests: 6}, {Module: "sub/cases/test_table.py", Protocol: "load_tests", Tests: 6}}},
+		{"unittest-modules: a module that imports pytest stays pytest's, beside one taken from its load_tests",
+			map[string]string{"test_table.py": table, "test_plug.py": "import pytest\n\n\ndef load_tests(loader, tests, pattern):\n    return tests\n\n\ndef test_x():\n    pass\n"},
+			"unittest-modules", Counts{Passed: 7}, []Suite{{Module: "test_table.py", Protocol: "load_tests", Tests: 6}}},
 		{"a test of pytest's named test_suite stays one", map[string]string{"test_plain.py": "def test_suite():\n    assert True\n\n\ndef test_other():\n    pass\n",
-			"test_fixture.py": "def test_suite(tmp_path):\n    assert tmp_path\n"}, true, Counts{Passed: 3}, nil},
+			"test_fixture.py": "def test_suite(tmp_path):\n    assert tmp_path\n"}, "1", Counts{Passed: 3}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1143,21 +1146,21 @@ func TestUnittestRunnersLeftOut(t *testing.T) {
 	tests := []struct {
 		name      string
 		files     map[string]string
-		protocols bool
+		protocols string
 		want      Counts
 		leftOut   []LeftOut
 	}{
-		{"a function in a module only unittest's pattern names", map[string]string{"test_a.py": classes, "tests.py": helper}, true, Counts{Passed: 4},
+		{"a function in a module only unittest's pattern names", map[string]string{"test_a.py": classes, "tests.py": helper}, "1", Counts{Passed: 4},
 			[]LeftOut{{NodeID: "tests.py::test_classes", Reason: "a function in tests.py, which only unittest's discovery collects, and unittest runs no function"}}},
-		{"pytest's own pattern", map[string]string{"test_a.py": classes, "tests.py": helper}, false, Counts{Passed: 5}, nil},
-		{"unittest.main() at the end of the module", map[string]string{"test_a.py": cases + main}, false, Counts{Passed: 2},
+		{"pytest's own pattern", map[string]string{"test_a.py": classes, "tests.py": helper}, "", Counts{Passed: 5}, nil},
+		{"unittest.main() at the end of the module", map[string]string{"test_a.py": cases + main}, "", Counts{Passed: 2},
 			[]LeftOut{{NodeID: "test_a.py::test_main", Reason: fmt.Sprintf(why, "unittest.main()")}}},
-		{"main imported from unittest", map[string]string{"test_a.py": imported}, false, Counts{Passed: 2},
+		{"main imported from unittest", map[string]string{"test_a.py": imported}, "", Counts{Passed: 2},
 			[]LeftOut{{NodeID: "test_a.py::test_main", Reason: fmt.Sprintf(why, "unittest.main()")}}},
-		{"CPython's run_unittest", map[string]string{"test_a.py": cpython, "support.py": support}, false, Counts{Passed: 2},
+		{"CPython's run_unittest", map[string]string{"test_a.py": cpython, "support.py": support}, "", Counts{Passed: 2},
 			[]LeftOut{{NodeID: "test_a.py::test_main", Reason: fmt.Sprintf(why, "run_unittest()")}}},
-		{"unittest.main(exit=False) is the test's subject", map[string]string{"test_a.py": subject}, false, Counts{Passed: 3}, nil},
-		{"a test named test_main", map[string]string{"test_a.py": plain}, false, Counts{Passed: 3}, nil},
+		{"unittest.main(exit=False) is the test's subject", map[string]string{"test_a.py": subject}, "", Counts{Passed: 3}, nil},
+		{"a test named test_main", map[string]string{"test_a.py": plain}, "", Counts{Passed: 3}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1212,7 +1215,7 @@ func TestScriptModules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			run, out := runWithPlugin(t, tc.files, false)
+			run, out := runWithPlugin(t, tc.files, "")
 			if d := cmp.Diff(tc.want, run.Counts); d != "" {
 				t.Errorf("counts (-want +got):\n%s\n%s", d, out)
 			}
@@ -1236,7 +1239,7 @@ func TestCollectionErrorWithoutTraceback(t *testing.T) {
 		"test.cases": "x\n",
 		"test_a.py":  "def test_a():\n    pass\n",
 	}
-	run, out := runWithPlugin(t, files, false)
+	run, out := runWithPlugin(t, files, "")
 	var got []string
 	for _, c := range run.Cases {
 		if c.Outcome == Error {
@@ -1263,7 +1266,7 @@ func TestModuleSkipReason(t *testing.T) {
 		"tests/test_other.py":      "import pytest\n\n\ndef test_b():\n    pytest.skip('needs the\\n  package md')\n",
 		"tests/test_importskip.py": "import pytest\n\npytest.importorskip('nosuchmodule_md')\n",
 	}
-	run, out := runWithPlugin(t, files, false)
+	run, out := runWithPlugin(t, files, "")
 	got := map[string]string{}
 	for _, c := range run.Cases {
 		got[c.NodeID] = string(c.Outcome) + ": " + c.Message
@@ -1293,7 +1296,7 @@ func TestItemTimeout(t *testing.T) {
 			"def test_own_alarm():\n    fired = []\n    signal.signal(signal.SIGALRM, lambda *a: fired.append(1))\n    signal.setitimer(signal.ITIMER_REAL, 0.05)\n" +
 			"    time.sleep(0.3)\n    signal.signal(signal.SIGALRM, signal.SIG_DFL)\n    assert fired\n\n\ndef test_after():\n    time.sleep(0.2)\n",
 	}
-	run, out := runWithPlugin(t, files, false)
+	run, out := runWithPlugin(t, files, "")
 	if d := cmp.Diff(Counts{Passed: 2, Failed: 1}, run.Counts); d != "" {
 		t.Errorf("counts (-want +got):\n%s\n%s", d, out)
 	}
@@ -1315,7 +1318,7 @@ func TestRemovedWorkingDirectory(t *testing.T) {
 		"test_a.py": "import os\nimport tempfile\n\n\ndef test_gone():\n    d = tempfile.mkdtemp()\n    os.chdir(d)\n    os.rmdir(d)\n",
 		"test_b.py": "def test_next():\n    pass\n\n\ndef test_last():\n    pass\n",
 	}
-	run, out := runWithPlugin(t, files, false)
+	run, out := runWithPlugin(t, files, "")
 	if d := cmp.Diff(Counts{Passed: 3}, run.Counts); d != "" || !run.Complete {
 		t.Errorf("counts (-want +got):\n%s\ncomplete %v\n%s", d, run.Complete, out)
 	}

@@ -145,7 +145,70 @@ func buildCode(src Source) []string {
 			out = append(out, fmt.Sprintf("%s (flit_core imports it for its %s)", m, why))
 		}
 	}
+	if backend == "setuptools.build_meta" || backend == "setuptools.build_meta:__legacy__" {
+		if m, attr := setuptoolsAttrImports(src); m != "" {
+			out = append(out, fmt.Sprintf("%s (setuptools imports it for its version, `attr: %s`)", m, attr))
+		}
+	}
 	return out
+}
+
+// setuptoolsAttrImports is the module file setuptools imports to read the project's version from
+// an attribute (setup.cfg's `version = attr: pkg.__version__`, pyproject.toml's
+// [tool.setuptools.dynamic] version = {attr = ...}), with that attribute: it reads a literal
+// assigned at the module's top from its source, and imports the module when it finds none there
+// (distro 1.8.0's `__version__ = __version__`, bound by an import, so the build runs the
+// package). "" when it imports nothing.
+func setuptoolsAttrImports(src Source) (module, attr string) {
+	if data, err := readCapped(filepath.Join(src.Root, "setup.cfg"), 1<<20); err == nil {
+		if v := iniValue(string(data), "metadata", "version"); len(v) > 0 {
+			attr, _ = strings.CutPrefix(v[0], "attr:")
+			if attr == v[0] {
+				attr = ""
+			}
+		}
+	}
+	if data, err := readCapped(filepath.Join(src.Root, "pyproject.toml"), 1<<20); err == nil && attr == "" {
+		var doc struct {
+			Tool struct {
+				Setuptools struct {
+					Dynamic struct {
+						Version struct {
+							Attr string `toml:"attr"`
+						} `toml:"version"`
+					} `toml:"dynamic"`
+				} `toml:"setuptools"`
+			} `toml:"tool"`
+		}
+		if _, err := toml.Decode(string(data), &doc); err == nil {
+			attr = doc.Tool.Setuptools.Dynamic.Version.Attr
+		}
+	}
+	attr = strings.TrimSpace(attr)
+	dot := strings.LastIndex(attr, ".")
+	if dot <= 0 || dot == len(attr)-1 {
+		return "", ""
+	}
+	mod, name := attr[:dot], attr[dot+1:]
+	rel := strings.ReplaceAll(mod, ".", "/")
+	for _, cand := range []string{rel + "/__init__.py", rel + ".py", "src/" + rel + "/__init__.py", "src/" + rel + ".py", "lib/" + rel + "/__init__.py", "lib/" + rel + ".py"} {
+		text, err := readCapped(filepath.Join(src.Root, filepath.FromSlash(cand)), 4<<20)
+		if err != nil {
+			continue
+		}
+		if literalAssignment(name).Match(text) {
+			return "", ""
+		}
+		return cand, attr
+	}
+	return "", ""
+}
+
+// literalAssignment matches a top-level assignment of name to a literal that Python's
+// ast.literal_eval reads, as setuptools' StaticModule does before it falls back to importing: a
+// string, a number, or a tuple or list of them on one line.
+func literalAssignment(name string) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*(?::[^=\n]*)?=\s*(?:[rRuU]?(?:"[^"\n]*"|'[^'\n]*')|\([^()\n]*\)|\[[^\[\]\n]*\]|[0-9][0-9.]*)\s*(?:#.*)?$`)
 }
 
 // flitImports is the module file flit_core imports to read the project's version or summary,

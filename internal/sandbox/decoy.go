@@ -114,13 +114,19 @@ func writeDecoys(root string) error {
 // SearchPath is the PATH of every sandboxed command, unless its Spec.Env sets another.
 const SearchPath = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 
-// BaseEnv is the clean environment of every sandboxed command, before Spec.Env.
+// Shell is the sandbox user's login shell, in its passwd entry and in SHELL.
+const Shell = "/bin/sh"
+
+// BaseEnv is the clean environment of every sandboxed command, before Spec.Env. SHELL is set, as
+// a login gives it: without it bash looks the user up in /etc/passwd at every start (distro
+// 1.8.0's tests run 46 fake lsb_release scripts, each a low "/etc/passwd read" finding).
 func BaseEnv() []string {
 	env := []string{
 		"PATH=" + SearchPath,
 		"HOME=" + Home,
 		"USER=" + User,
 		"LOGNAME=" + User,
+		"SHELL=" + Shell,
 		"LANG=C.UTF-8",
 		"TMPDIR=/tmp",
 	}

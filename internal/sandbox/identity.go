@@ -22,7 +22,7 @@ const identityLimit = 1 << 20
 func IdentityFiles(etc string) (passwd, group []byte) {
 	uid, gid := strconv.Itoa(SandboxUID), strconv.Itoa(SandboxGID)
 	passwd = withEntry(readIdentity(filepath.Join(etc, "passwd")), 2,
-		fmt.Sprintf("%s:x:%s:%s:PYTI sandbox user:%s:/bin/sh", User, uid, gid, Home), uid)
+		fmt.Sprintf("%s:x:%s:%s:PYTI sandbox user:%s:%s", User, uid, gid, Home, Shell), uid)
 	group = withEntry(readIdentity(filepath.Join(etc, "group")), 2, fmt.Sprintf("%s:x:%s:", User, gid), gid)
 	return passwd, group
 }

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,5 +44,26 @@ func TestIdentityFiles(t *testing.T) {
 				t.Errorf("group (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestShellIsTheUsers: SHELL names the sandbox user's login shell, as a login sets it; bash
+// without it looks the user up in /etc/passwd at every start.
+func TestShellIsTheUsers(t *testing.T) {
+	passwd, _ := IdentityFiles(t.TempDir())
+	var shells []string
+	for _, line := range strings.Split(strings.TrimSpace(string(passwd)), "\n") {
+		if f := strings.Split(line, ":"); len(f) == 7 && f[0] == User {
+			shells = append(shells, f[6])
+		}
+	}
+	var env []string
+	for _, kv := range BaseEnv() {
+		if v, ok := strings.CutPrefix(kv, "SHELL="); ok {
+			env = append(env, v)
+		}
+	}
+	if d := cmp.Diff(shells, env); d != "" || len(env) != 1 {
+		t.Errorf("SHELL in BaseEnv against the user's login shell (-passwd +env):\n%s", d)
 	}
 }

@@ -536,7 +536,7 @@ func discover(root string) suite {
 	if s.doctestModules || len(s.doctestFiles) > 0 {
 		s.kind = suiteDoctest
 		s.config = pytestConfig(root)
-		s.tox = toxPytest{args: tox.args, source: tox.source}
+		s.tox = toxPytest{args: tox.args, source: tox.source, missing: tox.missing}
 		var where []string
 		if s.doctestModules {
 			where = append(where, "the modules")
@@ -556,6 +556,7 @@ func discover(root string) suite {
 		return s
 	}
 	s.found = "no tests in the distribution"
+	s.tox = toxPytest{source: tox.source, missing: tox.missing}
 	if s.unmatched = unmatchedTestDirModules(root, 3); len(s.unmatched) > 0 {
 		// commonmark 0.9.1 ships commonmark/tests/unit_tests.py and run_spec_tests.py, which its
 		// repository's tox.ini runs with python -m; its sdist ships no tox.ini.

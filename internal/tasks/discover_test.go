@@ -137,7 +137,7 @@ func TestDiscover(t *testing.T) {
 			suite{kind: suiteUnittest, files: []string{"src/pkg/tests.py"}, found: "1 test file (src/pkg/tests.py)", pythonFiles: "test*.py"}},
 		{"the same, with a pytest command beside it: pytest",
 			map[string]string{"tests/test_syntax.py": "from pkg.test_tools import TestCase\n", "tox.ini": "[testenv]\ncommands =\n    python -m unittest\n    pytest docs\n"},
-			suite{kind: suitePytest, files: []string{"tests/test_syntax.py"}, found: "1 test file (tests/test_syntax.py)"}},
+			suite{kind: suitePytest, files: []string{"tests/test_syntax.py"}, found: "1 test file (tests/test_syntax.py)", tox: toxPytest{missing: []string{"docs"}}}},
 		{"conftest.py alone is no test file", map[string]string{"conftest.py": "", "pkg/__init__.py": "", "pkg/mod.py": "x = 1\n"},
 			suite{found: "no tests in the distribution"}},
 		// commonmark 0.9.1: its repository's tox.ini runs them with python -m; its sdist ships none.

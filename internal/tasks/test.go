@@ -67,6 +67,8 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		t.Phase.Outcome = "ok"
 		if missing := missingTestpaths(src.Root); len(missing) > 0 && src.Kind != "wheel" {
 			t.Found += fmt.Sprintf("; its pytest configuration's testpaths name %s, which the sdist does not ship", backticked(missing, 3))
+		} else if len(s.tox.missing) > 0 && src.Kind != "wheel" {
+			t.Found += fmt.Sprintf("; %s's pytest command names %s, which the sdist does not ship", firstNonEmpty(s.tox.source, "tox.ini"), backticked(s.tox.missing, 3))
 		}
 		switch repo := repositoryURL(projectMetadata(src, w)); {
 		case src.Kind == "wheel":
@@ -91,6 +93,10 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			from = s.tox.source
 		}
 		t.Runner += ", with " + from + "'s " + strings.Join(tox, " ")
+	}
+	if len(s.tox.missing) > 0 {
+		from := firstNonEmpty(s.tox.source, "tox.ini")
+		t.Runner += fmt.Sprintf(", not %s, which %s's pytest command names and the sdist does not ship", backticked(s.tox.missing, 3), from)
 	}
 
 	dir := filepath.Join(tg.work, testDirName)

@@ -439,6 +439,9 @@ type toxPytest struct {
 	// source is the file the command is read from when it is not tox.ini (a CI workflow's, or
 	// the setup.cfg or pyproject.toml that holds the tox configuration).
 	source string
+	// missing are the paths it names that the tree does not have: test files the sdist does
+	// not ship (boltons 23.0.0's {toxinidir}/tests, beside the doctests of its package).
+	missing []string
 }
 
 // notTestModules are modules a tox command runs with `python -m` that run no tests: installers,
@@ -666,9 +669,12 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 						a += "::" + node
 					}
 				}
-				if p := strings.TrimPrefix(path.Clean(strings.SplitN(a, "::", 2)[0]), "./"); !strings.Contains(a, "{") &&
-					insideTree(p) && exists(filepath.Join(root, filepath.FromSlash(p))) {
-					out.paths = append(out.paths, a)
+				if p := strings.TrimPrefix(path.Clean(strings.SplitN(a, "::", 2)[0]), "./"); !strings.Contains(a, "{") && insideTree(p) {
+					if exists(filepath.Join(root, filepath.FromSlash(p))) {
+						out.paths = append(out.paths, a)
+					} else if !slices.Contains(out.missing, p) {
+						out.missing = append(out.missing, p)
+					}
 				}
 				continue
 			}

@@ -114,9 +114,13 @@ var testDirNames = []string{"tests", "test", "_tests", "_test"}
 // TestDirNames returns testDirNames, a copy the caller may change.
 func TestDirNames() []string { return slices.Clone(testDirNames) }
 
-// IsTestDir tells a package's directory of tests by its name (TestDirNames). It runs for every
-// path of a wheel or a tree walked, so it reads the list without copying it.
-func IsTestDir(name string) bool { return slices.Contains(testDirNames, name) }
+// IsTestDir tells a package's directory of tests by its name: one of TestDirNames, or a name
+// ending in _tests (pyfakefs 5.2.2's pytest_tests/, beside its tests/; unit_tests/,
+// integration_tests/). It runs for every path of a wheel or a tree walked, so it reads the list
+// without copying it.
+func IsTestDir(name string) bool {
+	return slices.Contains(testDirNames, name) || (strings.HasSuffix(name, "_tests") && len(name) > len("_tests"))
+}
 
 // isTestFile tells a test module by its directory or its name.
 func isTestFile(p string) bool {

@@ -424,8 +424,8 @@ func extensionsUnused(copies []moduleCopy, traced bool, loaded map[string]bool) 
 // tree's testing/ (pytest's own).
 var testDirNames = append(quality.TestDirNames(), "testing")
 
-// isTestDir tells a directory of tests by its name (testDirNames).
-func isTestDir(name string) bool { return slices.Contains(testDirNames, name) }
+// isTestDir tells a directory of tests by its name: a package's (quality.IsTestDir), or testing/.
+func isTestDir(name string) bool { return name == "testing" || quality.IsTestDir(name) }
 
 // isTestFile tells a test module by its base name: pytest's defaults (test_*.py, *_test.py),
 // conftest.py, and the single test modules unittest's test*.py pattern collects (test.py, tests.py).

@@ -268,7 +268,8 @@ def _installed_name(path):
 
 
 def _test_dirs():
-    """The names of directories of tests, as PYTI names them (PYTI_TEST_DIRS, comma-separated)."""
+    """The names of directories of tests, as PYTI names them (PYTI_TEST_DIRS, comma-separated),
+    beside any name ending in _tests (quality.IsTestDir)."""
     return tuple(d for d in os.environ.get("PYTI_TEST_DIRS", "").split(",") if d)
 
 
@@ -282,7 +283,7 @@ def _installed_namespace_module(name, path, root):
         return False
     parts = name.split(".")
     base = parts[-1]
-    if any(p in _test_dirs() for p in parts) or base in ("conftest", "test", "tests") \
+    if any(p in _test_dirs() or p.endswith("_tests") for p in parts) or base in ("conftest", "test", "tests") \
             or base.startswith("test_") or base.endswith("_test"):
         return False
     try:

@@ -110,7 +110,7 @@ func representative() *Report {
 			Evidence: []Evidence{{Kind: "file-read", Time: at(2), PID: 3570, PPID: 3415, Program: "python3", Syscall: "openat",
 				Detail: "/home/pyti/.ssh/id_rsa", File: "setup.py", Line: 7, Result: "3"}},
 			Count: 1, Outcome: "done"}},
-		Lint: &Lint{Phase: phase("ok", 1400), Quality: Quality{Scope: "the Python modules the wheel installs", Linted: []string{"demo/__init__.py", "demo/_table.py"}, TooBig: []string{"demo/_table.py"},
+		Lint: &Lint{Phase: phase("ok", 1400), Quality: Quality{Scope: "the Python modules the wheel installs", Linted: []string{"demo/__init__.py", "demo/_table.py"}, TooBig: []string{"demo/_table.py"}, Generated: []string{"demo/_table.py"},
 			TestsLeftOut: []string{"demo/tests/test_x.py"}, TestFiles: 1, Files: 1, Lines: 85, Pycodestyle: map[string]int{"E501": 4},
 			StyleTotal: 4, Pyflakes: []LintMessage{{Path: "demo/__init__.py", Line: 1, Code: "F401", Message: "'os' imported but unused"}},
 			FlakesTotal: 1, Pylint: &Pylint{Score: &score, ByCategory: map[string]int{"convention": 2}, BySymbol: map[string]int{"missing-docstring": 2},

@@ -515,6 +515,9 @@ type Quality struct {
 	// TooBig are the linted files larger than quality.MaxStyledBytes (a generated table), which
 	// pylint and pycodestyle leave out and pyflakes alone lints.
 	TooBig []string `json:"too_big,omitempty"`
+	// Generated are the linted files whose header says a program wrote them (a parser table,
+	// protobuf's _pb2.py): linted, and named, since their style is the generator's.
+	Generated []string `json:"generated,omitempty"`
 	// PerKLOC normalises the totals per thousand lines.
 	PerKLOC PerKLOC `json:"per_kloc"`
 }

@@ -190,6 +190,9 @@ func TestSummaryQualityLine(t *testing.T) {
 		{"vendored files among those linted (bleach 6.0.0)", &Lint{Quality: Quality{Files: 3, Lines: 120, StyleTotal: 3, PerKLOC: PerKLOC{Pycodestyle: 25},
 			Linted: []string{"bleach/__init__.py", "bleach/_vendor/html5lib/__init__.py", "bleach/_vendor/parse.py"}}},
 			"  quality   3 files (2 of them vendored, under bleach/_vendor), 120 lines of code: pycodestyle 3 (25.0/kLOC), pyflakes 0, pylint n/a\n"},
+		{"generated files among those linted (pycparser 2.21)", &Lint{Quality: Quality{Files: 3, Lines: 120, StyleTotal: 3, PerKLOC: PerKLOC{Pycodestyle: 25},
+			Linted: []string{"pycparser/__init__.py", "pycparser/lextab.py", "pycparser/yacctab.py"}, Generated: []string{"pycparser/lextab.py", "pycparser/yacctab.py"}}},
+			"  quality   3 files (2 generated: pycparser/lextab.py, pycparser/yacctab.py), 120 lines of code: pycodestyle 3 (25.0/kLOC), pyflakes 0, pylint n/a\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sample()

@@ -56,6 +56,9 @@ func (j *job) lint(ctx context.Context, d *dag.Data, first *target) (*report.Lin
 	if q.TooBig, err = quality.TooBigFiles(src); err != nil {
 		return l, err
 	}
+	if q.Generated, err = quality.GeneratedFiles(src); err != nil {
+		return l, err
+	}
 	if q.Files == 0 {
 		l.Quality = reportQuality(q)
 		l.Phase = report.Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}

@@ -58,7 +58,7 @@ func reportSkips(reasons []testresult.ReasonCount) []report.SkipReason {
 // reportQuality is the quality tools' figures as the report shows them.
 func reportQuality(q quality.Report) report.Quality {
 	out := report.Quality{Scope: q.Scope, Linted: q.Linted, TestsLeftOut: q.TestsLeftOut, TestFiles: q.TestFiles, Files: q.Files,
-		Lines: q.Lines, Pycodestyle: q.Pycodestyle, StyleTotal: q.StyleTotal, Pyflakes: lintMessages(q.Pyflakes), FlakesTotal: q.FlakesTotal, TooBig: q.TooBig,
+		Lines: q.Lines, Pycodestyle: q.Pycodestyle, StyleTotal: q.StyleTotal, Pyflakes: lintMessages(q.Pyflakes), FlakesTotal: q.FlakesTotal, TooBig: q.TooBig, Generated: q.Generated,
 		PerKLOC: report.PerKLOC(q.PerKLOC)}
 	if p := q.Pylint; p != nil {
 		out.Pylint = &report.Pylint{Score: p.Score, ByCategory: p.ByCategory, BySymbol: p.BySymbol, Total: p.Total, Messages: lintMessages(p.Messages)}

@@ -378,7 +378,8 @@ var otherSuites = map[string]bool{"behave": true, "robot": true, "pybot": true}
 // otherSuiteCommand is the first of the project's test commands (see testCommandLines) that runs
 // another kind of suite (python-docx 0.8.11's tox runs `behave --stop --tags=-wip` over its 59
 // features beside pytest; zope.deferredimport 4.4's runs the doctests of its documentation with
-// `sphinx-build -b doctest`), as written; "" when there is none.
+// `sphinx-build -b doctest`, natsort 8.3.1's with `python -m doctest`), as written; "" when
+// there is none.
 func otherSuiteCommand(root string) string {
 	for _, line := range testCommandLines(root) {
 		if _, rest, ok := factorCondition(strings.TrimSpace(line)); ok {
@@ -386,7 +387,7 @@ func otherSuiteCommand(root string) string {
 		}
 		words := shellWords(toxExpand(line, nil, 0))
 		for i, w := range words {
-			if otherSuites[path.Base(w)] || (w == "-m" && i+1 < len(words) && otherSuites[words[i+1]]) || sphinxDoctest(words, i) {
+			if otherSuites[path.Base(w)] || (w == "-m" && i+1 < len(words) && (otherSuites[words[i+1]] || words[i+1] == "doctest")) || sphinxDoctest(words, i) {
 				return strings.Join(strings.Fields(line), " ")
 			}
 		}

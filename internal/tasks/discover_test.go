@@ -427,6 +427,8 @@ func TestOtherSuiteCommand(t *testing.T) {
 			"sphinx-build -b doctest -d {envdir}/.cache/doctrees docs {envdir}/.cache/doctest"},
 		{"Sphinx's doctest builder as a module", "[testenv]\ncommands = python -m sphinx -M doctest docs build\n", "python -m sphinx -M doctest docs build"},
 		{"Sphinx building HTML", "[testenv]\ncommands = sphinx-build -b html docs build\n", ""},
+		{"Python's doctest over a document (natsort 8.3.1)", "[testenv]\ncommands =\n    {envpython} -m doctest -o IGNORE_EXCEPTION_DETAIL docs/howitworks.rst\n    pytest tests\n",
+			"{envpython} -m doctest -o IGNORE_EXCEPTION_DETAIL docs/howitworks.rst"},
 		{"pytest alone", "[testenv]\ncommands = pytest tests\n", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

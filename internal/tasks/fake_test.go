@@ -241,7 +241,7 @@ func TestFakeBackendOutcomes(t *testing.T) {
 				Build:   "exit (pip)", BuildError: []string{"  error: subprocess-exited-with-error", "      ModuleNotFoundError: No module named 'numpy'", "error: metadata-generation-failed"},
 				Tasks:    map[string]report.TaskStatus{"inspect": "ok", "fetch": "ok", "build": "failed", "venv": "ok", "install": "skipped", "import": "skipped", "test": "skipped", "lint": "skipped"},
 				Findings: project,
-				CodeRan:  []string{"setup.py during fetch (pip prepared the metadata)", "setup.py during build"},
+				CodeRan:  []string{"setup.py during fetch (pip's metadata preparation, in a fetch that failed)", "setup.py during build"},
 			},
 		},
 		{

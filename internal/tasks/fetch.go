@@ -178,10 +178,15 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 	}
 	if a.Kind != "wheel" && !static {
 		for _, c := range buildCode(src) {
-			if prepared != nil {
+			switch {
+			case prepared != nil:
 				j.out.codeRan(c + " during fetch (PYTI prepared the metadata)")
-			} else {
+			case res.ok():
 				j.out.codeRan(c + " during fetch (pip prepared the metadata)")
+			default:
+				// pip ran it and the fetch failed, maybe there (editdistance 0.6.2's sdist
+				// lacks the .pyx its setup.py builds from): it prepared nothing.
+				j.out.codeRan(c + " during fetch (pip's metadata preparation, in a fetch that failed)")
 			}
 		}
 	}

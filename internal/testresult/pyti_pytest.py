@@ -740,7 +740,19 @@ def _timeout_configured(config):
         return False
 
 
+# When PYTI's timer for the current test was set, by a monotonic clock held out of freezegun's
+# reach (see _clock). A test's own signal.alarm() re-arms the same timer (tornado 6.2's
+# test_multi_process sets alarm(5) as its own limit, with no handler): its signal is then the
+# test's, not PYTI's limit.
+_alarm_set = [0.0]
+_monotonic = (time.monotonic,)
+
+
 def _on_alarm(signum, frame):
+    elapsed = _monotonic[0]() - _alarm_set[0]
+    if elapsed < _ITEM_TIMEOUT * 0.9:
+        pytest.fail("SIGALRM after %.1fs: the test's own alarm (signal.alarm) went off, with no handler of its own; "
+                    "run alone, the signal would end the process" % elapsed, pytrace=True)
     pytest.fail("Timeout >%.1fs (PYTI's limit for one test, under the run's limit without output)" % _ITEM_TIMEOUT, pytrace=True)
 
 
@@ -750,6 +762,7 @@ def _item_alarm(item):
              and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None) and not _timeout_configured(item.config))
     if armed:
         signal.signal(signal.SIGALRM, _on_alarm)
+        _alarm_set[0] = _monotonic[0]()
         signal.setitimer(signal.ITIMER_REAL, _ITEM_TIMEOUT)
     try:
         yield

@@ -1307,6 +1307,29 @@ func TestItemTimeout(t *testing.T) {
 	}
 }
 
+// TestOwnAlarm: a test's own alarm with no handler of its own (tornado 6.2's test_multi_process
+// sets signal.alarm(5)) re-arms the timer PYTI's limit uses: its signal is the test's, and the
+// failure says so, not that PYTI's limit was reached.
+func TestOwnAlarm(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	t.Setenv("PYTI_TEST_ITEM_TIMEOUT", "30")
+	files := map[string]string{
+		"test_a.py": "import signal\nimport time\n\n\ndef test_own_alarm():\n    signal.setitimer(signal.ITIMER_REAL, 0.2)\n    time.sleep(2)\n\n\n" +
+			"def test_after():\n    time.sleep(0.1)\n",
+	}
+	run, out := runWithPlugin(t, files, "")
+	if d := cmp.Diff(Counts{Passed: 1, Failed: 1}, run.Counts); d != "" {
+		t.Errorf("counts (-want +got):\n%s\n%s", d, out)
+	}
+	for _, c := range run.Cases {
+		if c.NodeID == "test_a.py::test_own_alarm" && (c.Class != Exception || !strings.Contains(c.Message, "the test's own alarm")) {
+			t.Errorf("test_own_alarm: class %q (%s), want %q naming the test's own alarm", c.Class, c.Message, Exception)
+		}
+	}
+}
+
 // TestRemovedWorkingDirectory: a test that leaves pytest in a directory it removed (nose2's
 // junitxml chdir scenario) does not stop the run in PYTI's plugin: the tests after it run, as
 // under pytest alone.

@@ -357,6 +357,7 @@ func TestUnittestSuiteNotRewritten(t *testing.T) {
 		"tests/test_plain.py::TestPlain::test_module_not_rewritten":      "passed",
 		"tests/test_plain.py::TestPlain::test_check":                     "passed",
 		"tests/test_plain.py::TestPlain::test_unraisable_reaches_stderr": "passed",
+		"tests/test_plain.py::TestPlain::test_mixed_in":                  "passed",
 	})
 	if runner := rep.Results().Tests.Runner; !strings.Contains(runner, "--assert=plain") {
 		t.Errorf("runner %q does not say the asserts run plain", runner)

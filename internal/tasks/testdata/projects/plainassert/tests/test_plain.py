@@ -8,7 +8,17 @@ import pyti_test_plainassert
 from pyti_test_plainassert import setup  # noqa: F401
 
 
-class TestPlain(unittest.TestCase):
+class TestCheckMixin:
+    # A plain class the TestCase below takes a test from (tornado 6.2's TestReadWriteMixin):
+    # unittest runs no class that is no TestCase; pytest, collecting it by its name alone, would
+    # run this test without check_value, an AttributeError.
+    def test_mixed_in(self):
+        self.assertEqual(pyti_test_plainassert.check(self.check_value), self.check_value)
+
+
+class TestPlain(TestCheckMixin, unittest.TestCase):
+    check_value = 5
+
     def test_module_not_rewritten(self):
         # python -m unittest runs this module as Python compiled it; pytest's assertion
         # rewriting would have added its helpers to the module's globals (nose2's prettyassert

@@ -687,9 +687,90 @@ func usesPytest(root string, files []string) bool {
 		// A file that defines no test is a script or a helper named like a test (pyelftools
 		// 0.29's test/run_examples_test.py, which its all_tests.py runs as a program beside
 		// 41 unittest modules): it says nothing of the runner.
-		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && definedTest.Match(data))
+		// So does a file whose tests are methods of classes that derive from a TestCase the
+		// project's own module defines (tornado 6.2's tests subclass tornado.testing's
+		// AsyncTestCase, and never name unittest).
+		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && definedTest.Match(data) && !unittestBased(root, f, data))
 	}
 	return unnamed && !runsUnittest(root)
+}
+
+var (
+	// topLevelTest is a test function at a module's top, pytest's alone.
+	topLevelTest = regexp.MustCompile(`(?m)^(?:async\s+)?def\s+test`)
+	// classDef is a class statement at a module's top, with its bases on the same line.
+	classDef = regexp.MustCompile(`(?m)^class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:`)
+	// fromImport is a `from MODULE import NAMES` statement, its names up to the line's end.
+	fromImport = regexp.MustCompile(`(?m)^from\s+(\.*[\w.]*)\s+import\s+\(?([^)\n]*)`)
+)
+
+// unittestBased reports whether a test file (rel, below root) that names neither pytest nor
+// unittest is unittest's all the same: no test function at its top, no plain class named like a
+// test but a mixin of another class of the file (tornado 6.2's TestReadWriteMixin), and a class
+// that derives from a name imported from a module of the tree that speaks of unittest (tornado's
+// tornado.testing, whose AsyncTestCase is a unittest.TestCase).
+func unittestBased(root, rel string, data []byte) bool {
+	if topLevelTest.Match(data) {
+		return false
+	}
+	classes := classDef.FindAllSubmatch(data, -1)
+	bases := map[string]bool{}
+	for _, c := range classes {
+		for _, b := range strings.Split(string(c[2]), ",") {
+			bases[strings.TrimSpace(b)] = true
+		}
+	}
+	for _, c := range classes {
+		name, b := string(c[1]), strings.TrimSpace(string(c[2]))
+		if strings.HasPrefix(name, "Test") && (b == "" || b == "object") && !bases[name] {
+			return false // pytest's: a plain class it collects by its name
+		}
+	}
+	from := map[string]string{} // imported name -> module
+	for _, m := range fromImport.FindAllSubmatch(data, -1) {
+		for _, n := range strings.Split(string(m[2]), ",") {
+			if f := strings.Fields(n); len(f) > 0 {
+				from[f[len(f)-1]] = string(m[1]) // `A as B` binds B
+			}
+		}
+	}
+	for b := range bases {
+		module := from[b]
+		if module == "" {
+			if dot := strings.LastIndex(b, "."); dot > 0 {
+				module = b[:dot] // tornado.testing.AsyncTestCase
+			}
+		}
+		if module != "" && moduleSpeaksOfUnittest(root, path.Dir(filepath.ToSlash(rel)), module) {
+			return true
+		}
+	}
+	return false
+}
+
+// moduleSpeaksOfUnittest reports whether the tree's module (absolute, or relative to the
+// package directory dir) names unittest: a testing module whose classes are TestCases.
+func moduleSpeaksOfUnittest(root, dir, module string) bool {
+	var rel string
+	if trimmed := strings.TrimLeft(module, "."); trimmed != module {
+		up := len(module) - len(trimmed) - 1
+		base := dir
+		for ; up > 0; up-- {
+			base = path.Dir(base)
+		}
+		rel = path.Join(base, strings.ReplaceAll(trimmed, ".", "/"))
+	} else {
+		rel = strings.ReplaceAll(module, ".", "/")
+	}
+	for _, cand := range []string{rel + ".py", rel + "/__init__.py", "src/" + rel + ".py", "src/" + rel + "/__init__.py"} {
+		if !insideTree(cand) {
+			continue
+		}
+		if data, err := readCapped(filepath.Join(root, filepath.FromSlash(cand)), 4<<20); err == nil {
+			return bytes.Contains(data, []byte("unittest"))
+		}
+	}
+	return false
 }
 
 // configuredForPytest reports whether the project says it runs its tests with pytest: a pytest

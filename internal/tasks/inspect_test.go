@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/pyti/pyti/internal/inspection"
 	"github.com/pyti/pyti/internal/pkgmeta"
 	"github.com/pyti/pyti/internal/testfs"
 )
@@ -97,5 +98,41 @@ func TestShipsTests(t *testing.T) {
 				t.Errorf("shipsTests = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestProjectFactsFromPyproject: a source tree without PKG-INFO (a checkout given as a
+// directory) has its metadata read from pyproject.toml's [project] table, its readme file
+// included: tomli 2.0.1's tree scored 4/10 with "no description" beside the metadata its wheel
+// was built with.
+func TestProjectFactsFromPyproject(t *testing.T) {
+	root := t.TempDir()
+	pyproject := `[project]
+name = "tomli"
+version = "2.0.1"
+description = "A lil' TOML parser"
+readme = "README.md"
+requires-python = ">=3.7"
+license = { file = "LICENSE" }
+authors = [{ name = "Taneli Hukkinen", email = "hukkin@users.noreply.github.com" }]
+keywords = ["toml"]
+classifiers = ["License :: OSI Approved :: MIT License"]
+
+[project.urls]
+"Homepage" = "https://github.com/hukkin/tomli"
+`
+	testfs.Write(t, root, map[string]string{"pyproject.toml": pyproject, "README.md": "# Tomli\n\nA lil' TOML parser.\n", "LICENSE": "MIT"})
+	pp, _ := pkgmeta.ParsePyproject([]byte(pyproject)) // its problems (no [build-system]) are no matter here
+	if pp == nil || pp.Project == nil {
+		t.Fatal("pyproject.toml: no [project] table read")
+	}
+	got := (&job{}).projectFacts(t.Context(), Source{Root: root, Pyproject: pp})
+	got.Requires, got.HasPyproject, got.HasBuildSystem, got.HasSetupPy, got.HasTests, got.HasLicenseFile, got.HasReadme = nil, false, false, false, false, false, false
+	want := inspection.Project{Name: "tomli", Version: "2.0.1", Summary: "A lil' TOML parser", Description: "# Tomli\n\nA lil' TOML parser.\n",
+		DescriptionContentType: "text/markdown", License: "LICENSE", RequiresPython: ">=3.7", Author: "Taneli Hukkinen", Keywords: "toml",
+		Classifiers: []string{"License :: OSI Approved :: MIT License"}, URLs: 1, Emails: []string{"hukkin@users.noreply.github.com"},
+		HomeURLs: []string{"https://github.com/hukkin/tomli"}, DescriptionRenders: true}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("facts (-want +got):\n%s", d)
 	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -104,6 +105,20 @@ func TestSummaryTestsSection(t *testing.T) {
 		"coverage  60.00% (lines 70.00%, branches 50.00%) of demo, ns.part: 1 file"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+	// Skip reasons: three, and the fourth shown rather than counted as one more; of five, the
+	// last two counted.
+	for _, tc := range []struct {
+		reasons int
+		want    string
+	}{{4, "            1 skipped: reason 4\n"}, {5, "            … and 2 more skip reasons\n"}} {
+		r.Results().Tests.Skipped = nil
+		for i := 1; i <= tc.reasons; i++ {
+			r.Results().Tests.Skipped = append(r.Results().Tests.Skipped, SkipReason{Reason: fmt.Sprintf("reason %d", i), Count: 1})
+		}
+		if got := summaryLines(t, r, "            "); !strings.Contains(got, tc.want) || strings.Contains(got, "… and 1 more skip") {
+			t.Errorf("%d skip reasons: %q, want %q", tc.reasons, got, tc.want)
 		}
 	}
 }

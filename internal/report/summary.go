@@ -76,7 +76,8 @@ func (r *Report) WriteSummary(w io.Writer) error {
 				fmt.Fprintf(&b, "            %s %s [%s] %s\n", f.Outcome, oneLine(f.NodeID, 100), f.Class, oneLine(f.Message, 80))
 			}
 			for i, s := range t.Skipped {
-				if i == 3 {
+				if i == 3 && len(t.Skipped) > 4 {
+					// One more reason is shown, not counted ("… and 1 more skip reasons").
 					fmt.Fprintf(&b, "            … and %d more skip reasons\n", len(t.Skipped)-3)
 					break
 				}

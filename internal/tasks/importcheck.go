@@ -235,7 +235,7 @@ func judgeImport(l Layout, mods []report.Module, perModule time.Duration) import
 		if !m.OK {
 			failed++
 			if first == "" {
-				first = importError(m)
+				first = importError(m, l.Modules)
 			}
 		}
 	}
@@ -265,11 +265,11 @@ func judgeImport(l Layout, mods []report.Module, perModule time.Duration) import
 }
 
 // importError says why a module did not import, and what its second import with stand-ins did.
-func importError(m report.Module) string {
+func importError(m report.Module, own []string) string {
 	msg := m.Name + ": " + lastErrorLine(m.Error)
 	if m.Missing != "" {
 		msg = fmt.Sprintf("%s needs %s, which is not installed (an undeclared dependency?)", m.Name, m.Missing)
-		if dep := failingTop(m.Error); dep != "" && dep != strings.Split(m.Name, ".")[0] {
+		if dep := failingProject(m.Error, append([]string{m.Name}, own...)); dep != "" {
 			// Another installed project's import failed: its metadata lacks the requirement.
 			msg = fmt.Sprintf("%s imports %s, which needs %s, which is not installed (a dependency %s does not declare?)", m.Name, dep, m.Missing, dep)
 		}
@@ -290,9 +290,12 @@ func importError(m report.Module) string {
 // tracebackFile finds the files of a traceback's frames.
 var tracebackFile = regexp.MustCompile(`File "([^"]+)", line \d+`)
 
-// failingTop is the top-level module, in site-packages, whose code the traceback's last frame
-// ran ("urllib3" for .../site-packages/urllib3/exceptions.py), or "" when that frame is elsewhere.
-func failingTop(traceback string) string {
+// failingProject is the package of another project, in site-packages, whose code the
+// traceback's last frame ran: "urllib3" for .../site-packages/urllib3/exceptions.py, and, below
+// a namespace one of own's modules shares, the portion ("zope.i18nmessageid" for
+// .../zope/i18nmessageid/message.py, beside zope.size 5.0). "" when that frame is elsewhere, or
+// in one of own's modules (dotted names).
+func failingProject(traceback string, own []string) string {
 	frames := tracebackFile.FindAllStringSubmatch(traceback, -1)
 	if len(frames) == 0 {
 		return ""
@@ -301,8 +304,21 @@ func failingTop(traceback string) string {
 	if !ok {
 		return ""
 	}
-	top, _, _ := strings.Cut(rest, "/")
-	return strings.TrimSuffix(top, ".py")
+	parts := strings.Split(strings.TrimSuffix(strings.TrimSuffix(rest, ".py"), "/__init__"), "/")
+	module := strings.Join(parts, ".")
+	for _, o := range own {
+		if module == o || strings.HasPrefix(module, o+".") {
+			return ""
+		}
+	}
+	// The shortest leading part that is no namespace above one of own's modules.
+	for k := 1; k <= len(parts); k++ {
+		prefix := strings.Join(parts[:k], ".")
+		if !slices.ContainsFunc(own, func(o string) bool { return strings.HasPrefix(o, prefix+".") }) {
+			return prefix
+		}
+	}
+	return module
 }
 
 func lastErrorLine(s string) string {

@@ -145,6 +145,21 @@ func TestJudgeImport(t *testing.T) {
 			importOutcome{failed: "1 of 1 modules do not import: requests imports urllib3, which needs six, which is not installed (a dependency urllib3 does not declare?); no import of its own code was missing, so stand-ins could not help"},
 		},
 		{
+			"a portion of the same namespace that lacks its dependency (zope.size 5.0 beside Debian's zope.i18nmessageid, which imports six)", Layout{Modules: []string{"zope.size"}},
+			[]report.Module{{Name: "zope.size", How: "name", Missing: "six",
+				Error: "  File \"/work/venv/lib/python3.11/site-packages/zope/size/__init__.py\", line 18, in <module>\n    from zope.i18nmessageid import MessageFactory\n" +
+					"  File \"/work/venv/lib/python3.11/site-packages/zope/i18nmessageid/__init__.py\", line 16, in <module>\n    from .message import Message\n" +
+					"  File \"/work/venv/lib/python3.11/site-packages/zope/i18nmessageid/message.py\", line 17, in <module>\n    import six\nModuleNotFoundError: No module named 'six'",
+				StandInPass: &report.StandInPass{Error: "ModuleNotFoundError: No module named 'six'"}}},
+			importOutcome{failed: "1 of 1 modules do not import: zope.size imports zope.i18nmessageid, which needs six, which is not installed (a dependency zope.i18nmessageid does not declare?); no import of its own code was missing, so stand-ins could not help"},
+		},
+		{
+			"its own module's import fails inside the package", Layout{Modules: []string{"zope.size"}},
+			[]report.Module{{Name: "zope.size", How: "name", Missing: "six",
+				Error: "  File \"/work/venv/lib/python3.11/site-packages/zope/size/__init__.py\", line 18, in <module>\n    import six\nModuleNotFoundError: No module named 'six'"}},
+			importOutcome{failed: "1 of 1 modules do not import: zope.size needs six, which is not installed (an undeclared dependency?)"},
+		},
+		{
 			"a failure by location or in the sweep does not fail the import", Layout{Modules: []string{"a"}, ByLocation: []string{"my-pkg/"}},
 			[]report.Module{ok("a", "name"), {Name: "my-pkg/", How: "location", Error: "ValueError: x"}, {Name: "a", How: "sweep", TimedOut: true}},
 			importOutcome{},

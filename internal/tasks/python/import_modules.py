@@ -29,10 +29,12 @@ deadline = time.monotonic() + float(spec["budget"])
 grace = float(spec["grace"])
 child = os.path.join(os.path.dirname(os.path.abspath(__file__)), "import_one.py")
 
-# The distribution's own files: only their imports get stand-ins.
+# The distribution's own files: only their imports get stand-ins. A namespace package's portion
+# is its own directory, not the namespace's (zope.size 5.0's zope/size/, not zope/, where
+# zope.i18nmessageid lies too).
 own = set()
 for name in spec["modules"] + spec.get("extensions", []) + spec.get("submodules", []):
-    top = os.path.join(site, name.split(".")[0])
+    top = os.path.join(site, *name.split("."))
     own.update((top + os.sep, top + ".py", top + "."))
 for rel in spec.get("by_location", []):
     own.add(os.path.join(site, rel))

@@ -158,21 +158,8 @@ func renamedSourceDirs(tree, name, installed string) []string {
 func holdsMostOf(dir, installed string) bool {
 	var all, held int
 	full := false
-	err := filepath.WalkDir(installed, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == "__pycache__" {
-			return filepath.SkipDir
-		}
-		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
-			return nil
-		}
+	err := walkInstalledPython(installed, func(p, r string, d fs.DirEntry) error {
 		all++
-		r, err := filepath.Rel(installed, p)
-		if err != nil {
-			return err
-		}
 		if c := filepath.Join(dir, r); isFile(c) && sameFile(c, p) {
 			held++
 			if info, err := d.Info(); err == nil && info.Size() > 0 {
@@ -182,6 +169,28 @@ func holdsMostOf(dir, installed string) bool {
 		return nil
 	})
 	return err == nil && full && held*2 >= all
+}
+
+// walkInstalledPython calls fn with each regular .py file of the installed package (its path,
+// its path relative to installed), leaving out __pycache__, until fn returns an error
+// (filepath.SkipAll ends the walk without one).
+func walkInstalledPython(installed string, fn func(p, rel string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(installed, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "__pycache__" {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
+			return nil
+		}
+		r, err := filepath.Rel(installed, p)
+		if err != nil {
+			return err
+		}
+		return fn(p, r, d)
+	})
 }
 
 // otherCopies are the directories of the tree (relative, slash-separated) that hold another copy
@@ -246,20 +255,7 @@ func samePackageSource(cand, installed string) bool {
 		return false
 	}
 	same := true
-	err := filepath.WalkDir(installed, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == "__pycache__" {
-			return filepath.SkipDir
-		}
-		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".py") {
-			return nil
-		}
-		r, err := filepath.Rel(installed, p)
-		if err != nil {
-			return err
-		}
+	err := walkInstalledPython(installed, func(p, r string, _ fs.DirEntry) error {
 		if c := filepath.Join(cand, r); (isFile(c) || r == "__init__.py") && !sameFile(c, p) {
 			same = false
 			return filepath.SkipAll

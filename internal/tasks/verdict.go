@@ -432,6 +432,11 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 			case testresult.IsFixtureLookup(f.Message):
 				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they use a fixture of the pytest plugin `%s` (%s), which no installed dependency provides", name, f.Message)})
+			case name == "py" && !strings.Contains(f.Message, "No module named"):
+				// pytest 7.2 and later install a `py` module of their own, py.path and py.error
+				// alone (execnet 1.9.0's tests use py.test, py.code, py.io and py.builtin).
+				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2,
+					what: "could not run: they use the `py` library, which no installed dependency provides (pytest's own `py` module holds py.path and py.error alone)"})
 			default:
 				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)})

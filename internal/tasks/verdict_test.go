@@ -258,6 +258,9 @@ func TestDecideVerdict(t *testing.T) {
 			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark", "furo"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable " +
 				"(options of the pytest plugin `pytest-benchmark`, which is not on the index), without the test dependencies the index could not satisfy: `pytest-benchmark`, `furo` not on the index"}},
+		{"the py library, of which pytest's py module is a shim (execnet 1.9.0)", one(verdictInput{}, suite(append(passed(1),
+			report.TestCase{NodeID: "testing/test_a.py::t", Outcome: report.TestFailed, Class: report.ClassMissingDependency, Missing: "py", Message: "AttributeError: module 'py' has no attribute 'code'"})...), nil),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they use the `py` library, which no installed dependency provides (pytest's own `py` module holds py.path and py.error alone)"}},
 		{"a plugin's fixture, the plugin undeclared", one(verdictInput{}, suite(append(passed(1),
 			report.TestCase{NodeID: "tests/test_a.py::t", Outcome: report.TestError, Class: report.ClassMissingDependency, Missing: "pytest_mock", Message: "fixture 'mocker' not found"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they use a fixture of the pytest plugin `pytest_mock` (fixture 'mocker' not found), which no installed dependency provides"}},

@@ -330,7 +330,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			t.CoverageNote = "coverage.py's report could not be read: " + err.Error()
 			break
 		}
-		c.Source, c.TestFilesLeftOut, c.Note = measured, len(shippedTests), coverageConfigNote(cov.output)
+		c.Source, c.TestFilesLeftOut, c.Note = measuredSource(measured, c.Files), len(shippedTests), coverageConfigNote(cov.output)
 		for _, cp := range copies {
 			if cp.compiled && cp.dir && cp.installed != "" {
 				c.CompiledUnmeasured += len(compiledFiles(cp.installed, 10000))
@@ -856,4 +856,21 @@ func stoppedEarly(output string, ran int) string {
 	}
 	return fmt.Sprintf(", which stopped after %s, as the project's -x or --maxfail asks: %s of the %s tests collected did not run",
 		plural(failures, "failure"), comma(collected-ran), comma(collected))
+}
+
+// measuredSource are the modules of source that coverage.py measured a file of: a module no test
+// imported has none (pyrsistent 0.19.3's _pyrsistent_version, which the coverage line named
+// beside pyrsistent's 16 files), as a run with --source names it and reports none. All of
+// source when none matched (the files are named otherwise).
+func measuredSource(source []string, files []report.FileCoverage) []string {
+	kept := slices.DeleteFunc(slices.Clone(source), func(m string) bool {
+		dir := strings.ReplaceAll(m, ".", "/")
+		return !slices.ContainsFunc(files, func(f report.FileCoverage) bool {
+			return f.Path == dir+".py" || strings.HasPrefix(f.Path, dir+"/")
+		})
+	})
+	if len(kept) == 0 {
+		return source
+	}
+	return kept
 }

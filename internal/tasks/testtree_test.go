@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/testfs"
 	"github.com/pyti/pyti/internal/testresult"
 )
@@ -745,5 +746,34 @@ func TestExtensionModuleIn(t *testing.T) {
 		if got := extensionModuleIn(site, tc.name); got != tc.want {
 			t.Errorf("extensionModuleIn(%q) = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestMeasuredSource: the coverage line names the modules coverage.py measured a file of, not a
+// module no test imported (pyrsistent 0.19.3's _pyrsistent_version).
+func TestMeasuredSource(t *testing.T) {
+	files := func(paths ...string) []report.FileCoverage {
+		var out []report.FileCoverage
+		for _, p := range paths {
+			out = append(out, report.FileCoverage{Path: p})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		source []string
+		files  []report.FileCoverage
+		want   []string
+	}{
+		{"a single module never imported", []string{"_pyrsistent_version", "pyrsistent"}, files("pyrsistent/__init__.py", "pyrsistent/_pmap.py"), []string{"pyrsistent"}},
+		{"a single module and a namespace portion", []string{"six", "zope.size"}, files("six.py", "zope/size/__init__.py"), []string{"six", "zope.size"}},
+		{"a name that only starts like another", []string{"pkg", "pkg_extra"}, files("pkg_extra/__init__.py"), []string{"pkg_extra"}},
+		{"no file named as a module: all of them", []string{"a"}, files("elsewhere/x.py"), []string{"a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, measuredSource(tc.source, tc.files)); d != "" {
+				t.Errorf("source (-want +got):\n%s", d)
+			}
+		})
 	}
 }

@@ -690,7 +690,7 @@ func usesPytest(root string, files []string) bool {
 		// So does a file whose tests are methods of classes that derive from a TestCase the
 		// project's own module defines (tornado 6.2's tests subclass tornado.testing's
 		// AsyncTestCase, and never name unittest).
-		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && definedTest.Match(data) && !unittestBased(root, f, data))
+		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && definedTest.Match(data) && !unittestBased(root, f, data, 2))
 	}
 	return unnamed && !runsUnittest(root)
 }
@@ -700,16 +700,20 @@ var (
 	topLevelTest = regexp.MustCompile(`(?m)^(?:async\s+)?def\s+test`)
 	// classDef is a class statement at a module's top, with its bases on the same line.
 	classDef = regexp.MustCompile(`(?m)^class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:`)
-	// fromImport is a `from MODULE import NAMES` statement, its names up to the line's end.
-	fromImport = regexp.MustCompile(`(?m)^from\s+(\.*[\w.]*)\s+import\s+\(?([^)\n]*)`)
+	// fromImport is a `from MODULE import NAMES` statement: its names in parentheses, over
+	// several lines, or up to the line's end.
+	fromImport = regexp.MustCompile(`(?m)^from\s+(\.*[\w.]*)\s+import\s+(\([^)]*\)|[^\n]*)`)
+	// lineComment is a comment to a line's end.
+	lineComment = regexp.MustCompile(`#[^\n]*`)
 )
 
 // unittestBased reports whether a test file (rel, below root) that names neither pytest nor
 // unittest is unittest's all the same: no test function at its top, no plain class named like a
 // test but a mixin of another class of the file (tornado 6.2's TestReadWriteMixin), and a class
 // that derives from a name imported from a module of the tree that speaks of unittest (tornado's
-// tornado.testing, whose AsyncTestCase is a unittest.TestCase).
-func unittestBased(root, rel string, data []byte) bool {
+// tornado.testing, whose AsyncTestCase is a unittest.TestCase), or from another such test module
+// (simple_httpclient_test's base is httpclient_test's), at most hops away.
+func unittestBased(root, rel string, data []byte, hops int) bool {
 	if topLevelTest.Match(data) {
 		return false
 	}
@@ -728,7 +732,8 @@ func unittestBased(root, rel string, data []byte) bool {
 	}
 	from := map[string]string{} // imported name -> module
 	for _, m := range fromImport.FindAllSubmatch(data, -1) {
-		for _, n := range strings.Split(string(m[2]), ",") {
+		names := strings.Trim(strings.TrimSpace(lineComment.ReplaceAllString(string(m[2]), "")), "()")
+		for _, n := range strings.Split(names, ",") {
 			if f := strings.Fields(n); len(f) > 0 {
 				from[f[len(f)-1]] = string(m[1]) // `A as B` binds B
 			}
@@ -736,12 +741,19 @@ func unittestBased(root, rel string, data []byte) bool {
 	}
 	for b := range bases {
 		module := from[b]
-		if module == "" {
-			if dot := strings.LastIndex(b, "."); dot > 0 {
-				module = b[:dot] // tornado.testing.AsyncTestCase
+		if dot := strings.LastIndex(b, "."); module == "" && dot > 0 {
+			// tornado.testing.AsyncTestCase, or httpclient_test.HTTPClientCommonTestCase
+			// with `from tornado.test import httpclient_test`.
+			module = b[:dot]
+			first, rest, _ := strings.Cut(module, ".")
+			if parent := from[first]; parent != "" {
+				module = strings.TrimSuffix(parent, ".") + "." + first
+				if rest != "" {
+					module += "." + rest
+				}
 			}
 		}
-		if module != "" && moduleSpeaksOfUnittest(root, path.Dir(filepath.ToSlash(rel)), module) {
+		if module != "" && moduleSpeaksOfUnittest(root, path.Dir(filepath.ToSlash(rel)), module, hops) {
 			return true
 		}
 	}
@@ -749,8 +761,9 @@ func unittestBased(root, rel string, data []byte) bool {
 }
 
 // moduleSpeaksOfUnittest reports whether the tree's module (absolute, or relative to the
-// package directory dir) names unittest: a testing module whose classes are TestCases.
-func moduleSpeaksOfUnittest(root, dir, module string) bool {
+// package directory dir) names unittest, a testing module whose classes are TestCases, or is
+// unittest's by its bases (unittestBased), at most hops away.
+func moduleSpeaksOfUnittest(root, dir, module string, hops int) bool {
 	var rel string
 	if trimmed := strings.TrimLeft(module, "."); trimmed != module {
 		up := len(module) - len(trimmed) - 1
@@ -767,7 +780,7 @@ func moduleSpeaksOfUnittest(root, dir, module string) bool {
 			continue
 		}
 		if data, err := readCapped(filepath.Join(root, filepath.FromSlash(cand)), 4<<20); err == nil {
-			return bytes.Contains(data, []byte("unittest"))
+			return bytes.Contains(data, []byte("unittest")) || (hops > 0 && unittestBased(root, cand, data, hops-1))
 		}
 	}
 	return false

@@ -141,8 +141,12 @@ func TestDiscover(t *testing.T) {
 		{"TestCases of the package's own testing module, which never name unittest, and a mixin (tornado 6.2)",
 			map[string]string{"pkg/__init__.py": "", "pkg/testing.py": "import unittest\n\n\nclass AsyncTestCase(unittest.TestCase):\n    pass\n",
 				"pkg/test/__init__.py": "", "pkg/test/web_test.py": "from pkg.testing import AsyncHTTPTestCase as Base\n\n\nclass WebTest(Base):\n    def test_x(self):\n        pass\n",
+				"pkg/test/client_test.py": "from pkg.testing import (  # the bases\n    AsyncTestCase,\n    gen_test,\n)\nfrom . import web_test\n\n\n" +
+					"class ClientTest(AsyncTestCase):\n    def test_x(self):\n        pass\n\n\nclass OtherTest(web_test.WebTest):\n    def test_y(self):\n        pass\n",
+				"pkg/test/other_test.py":    "from pkg.test import web_test\n\n\nclass OtherTest(web_test.WebTest):\n    def test_y(self):\n        pass\n",
 				"pkg/test/iostream_test.py": "from ..testing import AsyncTestCase\n\n\nclass TestMixin(object):\n    def test_m(self):\n        pass\n\n\nclass StreamTest(TestMixin, AsyncTestCase):\n    pass\n"},
-			suite{kind: suiteUnittest, files: []string{"pkg/test/iostream_test.py", "pkg/test/web_test.py"}, found: "2 test files (pkg/test/iostream_test.py, pkg/test/web_test.py)",
+			suite{kind: suiteUnittest, files: []string{"pkg/test/client_test.py", "pkg/test/iostream_test.py", "pkg/test/other_test.py", "pkg/test/web_test.py"},
+				found:       "4 test files (pkg/test/client_test.py, pkg/test/iostream_test.py, pkg/test/other_test.py, …)",
 				pythonFiles: "test*.py *_test.py"}},
 		{"classes deriving from a helper that is no TestCase: pytest's",
 			map[string]string{"tests/helpers.py": "class Base:\n    pass\n", "tests/test_a.py": "from helpers import Base\n\n\nclass TestA(Base):\n    def test_x(self):\n        pass\n"},

@@ -561,9 +561,19 @@ def _unittest_runner(fn):
 def _unittest_only(item):
     """Why a unittest suite's function is no test, or None: a plain function in a module that only
     unittest's discovery pattern (test*.py) collects, not pytest's (test_*.py, *_test.py), is run
-    by neither (asn1crypto's dev/tests.py imports the function test_classes)."""
+    by neither (asn1crypto's dev/tests.py imports the function test_classes); nor is one whose
+    arguments no fixture gives, a helper named like a test (jsonschema 4.10.3's
+    test_suite_bug(issue), imported into a test module), which pytest could only fail."""
+    if not _PROTOCOLS:
+        return None
+    info = getattr(item, "_fixtureinfo", None)
+    params = getattr(getattr(item, "callspec", None), "params", {}) or {}
+    if info is not None:
+        unfixtured = [a for a in getattr(info, "argnames", ()) if a not in info.name2fixturedefs and a not in params]
+        if unfixtured:
+            return "a function taking %s, which no fixture gives, and unittest runs no function" % ", ".join(unfixtured)
     name = os.path.basename(str(getattr(item, "path", "") or item.fspath))
-    if not _PROTOCOLS or fnmatch.fnmatch(name, "test_*.py") or fnmatch.fnmatch(name, "*_test.py"):
+    if fnmatch.fnmatch(name, "test_*.py") or fnmatch.fnmatch(name, "*_test.py"):
         return None
     return "a function in %s, which only unittest's discovery collects, and unittest runs no function" % name
 

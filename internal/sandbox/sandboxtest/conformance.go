@@ -388,7 +388,7 @@ func (s suite) testCleanEnv(t *testing.T) {
 	spec.Env = append(spec.Env, "PYTI_EXTRA=1", "LANG=C.UTF-8")
 	r := s.run(t, spec)
 	wantOutcome(t, r, sandbox.OutcomeOK)
-	want := append([]string{"HOME", "LANG", "LOGNAME", "PATH", "PYTI_EXTRA", "PYTI_TEST_MARKER", "TMPDIR", "USER"}, sandbox.DecoyEnvNames()...)
+	want := append([]string{"HOME", "LANG", "LOGNAME", "PATH", "PYTI_EXTRA", "PYTI_TEST_MARKER", "SHELL", "TMPDIR", "USER"}, sandbox.DecoyEnvNames()...)
 	slices.Sort(want)
 	if d := cmp.Diff(want, strings.Fields(string(r.Stdout))); d != "" {
 		t.Errorf("environment (-want +got)\n%s", d)

@@ -687,9 +687,9 @@ func usesPytest(root string, files []string) bool {
 		// A file that defines no test is a script or a helper named like a test (pyelftools
 		// 0.29's test/run_examples_test.py, which its all_tests.py runs as a program beside
 		// 41 unittest modules): it says nothing of the runner.
-		// So does a file whose tests are methods of classes that derive from a TestCase the
-		// project's own module defines (tornado 6.2's tests subclass tornado.testing's
-		// AsyncTestCase, and never name unittest).
+		// Nor does a file whose tests are methods of classes that derive from a TestCase the
+		// project's own module defines count for pytest (tornado 6.2's tests subclass
+		// tornado.testing's AsyncTestCase, and never name unittest).
 		unnamed = unnamed || (!bytes.Contains(data, []byte("unittest")) && definedTest.Match(data) && !unittestBased(root, f, data, 2))
 	}
 	return unnamed && !runsUnittest(root)

@@ -157,6 +157,9 @@ func hintsOf(outs outputs) map[string]map[report.Verdict]string {
 // the hints and the report: decideVerdict decides, from what the tasks left.
 func decide(r *report.Report, tasks []dag.TaskRecord, targets []targetInfo, hints map[string]map[report.Verdict]string) {
 	in := verdictInput{Tasks: tasks, Hints: hints, Findings: r.Findings}
+	if r.Metadata != nil {
+		in.Requires = r.Metadata.RequiresDist
+	}
 	for _, t := range targets {
 		res := r.TargetResults
 		if t.Cell >= 0 {

@@ -21,6 +21,8 @@ import (
 // target's results. decideVerdict reads nothing else.
 type verdictInput struct {
 	Tasks []dag.TaskRecord
+	// Requires are the distribution's Requires-Dist lines, its extras' among them.
+	Requires []string
 	// Hints are verdicts a task's failure means (not-found, unsafe-archive, a limit...), with
 	// their reasons, per target image name ("" for the shared tasks).
 	Hints    map[string]map[report.Verdict]string
@@ -177,7 +179,7 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	if !tests.Results.Complete && tests.Outcome != "ok" && strings.HasPrefix(tests.Reason, "pytest ") {
 		stopped = tests.Reason
 	}
-	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, tests.DepsLeftOut, stopped); ok {
+	if v, reason, ok := testsVerdict(tests.Results, t.Results.Fetch, tests.DepsLeftOut, stopped, in.Requires); ok {
 		if strings.HasPrefix(tests.Runner, string(suiteDoctest)) && slices.ContainsFunc(tests.Results.Failing(), func(c report.TestCase) bool { return c.Plugin == "" }) {
 			// No test file's test failed: a doctest the configuration asks for did (not only
 			// a plugin's check of a file, which testsVerdict names).
@@ -353,7 +355,7 @@ type testCause struct {
 // run (see pytestStopped): the tests it never reached are not counted anywhere, so that is the
 // verdict, named with the test dependencies that were not installed when there are some, before
 // the causes of the tests it did count.
-func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, stopped string) (report.Verdict, string, bool) {
+func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, stopped string, requires []string) (report.Verdict, string, bool) {
 	failing := run.Failing()
 	yields := yieldTests(run)
 	if len(failing) == 0 && run.Counts.Failed+run.Counts.Errors == 0 && stopped == "" && len(yields) == 0 {
@@ -368,7 +370,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 		if lacking := depsNotInstalled(fetch); lacking != "" {
 			v, reason = report.VerdictTestDeps, reason+refusedPlugin(reason, fetch)+lacking
 		}
-		if _, rest, ok := testsVerdict(run, fetch, leftOut, ""); ok {
+		if _, rest, ok := testsVerdict(run, fetch, leftOut, "", requires); ok {
 			reason += "; before that, " + rest
 		}
 		return v, reason, true
@@ -438,8 +440,13 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2,
 					what: "could not run: they use the `py` library, which no installed dependency provides (pytest's own `py` module holds py.path and py.error alone)"})
 			default:
-				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2,
-					what: fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)})
+				what := fmt.Sprintf("could not run: they import `%s`, which no installed dependency provides", name)
+				if extra := extraProviding(name, requires, fetch); extra != "" {
+					// dnspython 2.3.0's dnssec extra declares cryptography; PYTI installs the
+					// extras named for tests, and its CI every extra.
+					what = fmt.Sprintf("could not run: they import `%s`, which the package's extra `%s` declares, not installed for the tests", name, extra)
+				}
+				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2, what: what})
 			}
 		case report.ClassMissingProgram:
 			add("program:"+f.MissingProgram, f, testCause{verdict: report.VerdictTestDeps, order: 2,
@@ -627,6 +634,27 @@ func anyCouldProvide(module string, deps []string) bool {
 		return true
 	}
 	return false
+}
+
+// extraRe finds the extra a requirement's marker names.
+var extraRe = regexp.MustCompile(`\bextra\s*==\s*['"]([^'"]+)['"]`)
+
+// extraProviding is the extra of the distribution, not installed for the tests, whose
+// requirement is the project of module's top-level name ("cryptography" of dnssec), or "".
+func extraProviding(module string, requires []string, fetch *report.Fetch) string {
+	top, _, _ := strings.Cut(module, ".")
+	for _, line := range requires {
+		r, err := pep440.ParseRequirement(line)
+		if err != nil || r.Marker == nil || pep440.NormalizeName(r.Name) != pep440.NormalizeName(top) {
+			continue
+		}
+		m := extraRe.FindStringSubmatch(r.Marker.String())
+		if m == nil || (fetch != nil && slices.ContainsFunc(fetch.TestExtras, func(e string) bool { return pep440.NormalizeName(e) == pep440.NormalizeName(m[1]) })) {
+			continue
+		}
+		return m[1]
+	}
+	return ""
 }
 
 // unavailableDep is the test requirement that provides module (or, for a pytest plugin, the same

@@ -258,6 +258,15 @@ func TestDecideVerdict(t *testing.T) {
 			&report.Fetch{MissingTestDeps: []string{"pytest-benchmark", "furo"}, OtherTestDepsFetched: true}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "pytest refused its command line or configuration: error: unrecognized arguments: --benchmark-disable " +
 				"(options of the pytest plugin `pytest-benchmark`, which is not on the index), without the test dependencies the index could not satisfy: `pytest-benchmark`, `furo` not on the index"}},
+		{"a module the package's own extra declares, not installed for the tests (dnspython 2.3.0's dnssec)",
+			one(verdictInput{Requires: []string{"idna (>=2.1,<4.0) ; extra == \"idna\"", "cryptography (>=2.6,<40.0) ; extra == \"dnssec\""}},
+				suite(append(passed(3), missing("tests/test_dnssec.py", "cryptography.hazmat"))...), &report.Fetch{TestExtras: []string{"test"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 4 tests could not run: they import `cryptography.hazmat`, which the package's extra `dnssec` declares, not installed for the tests " +
+				"(a test file pytest could not collect, counted as one test)"}},
+		{"the same extra installed for the tests: no word of it", one(verdictInput{Requires: []string{"cryptography; extra == 'dnssec'"}},
+			suite(append(passed(3), missing("tests/test_dnssec.py", "cryptography"))...), &report.Fetch{TestExtras: []string{"DNSSEC"}}),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 4 tests could not run: they import `cryptography`, which no installed dependency provides " +
+				"(a test file pytest could not collect, counted as one test)"}},
 		{"the py library, of which pytest's py module is a shim (execnet 1.9.0)", one(verdictInput{}, suite(append(passed(1),
 			report.TestCase{NodeID: "testing/test_a.py::t", Outcome: report.TestFailed, Class: report.ClassMissingDependency, Missing: "py", Message: "AttributeError: module 'py' has no attribute 'code'"})...), nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "1 of 2 tests could not run: they use the `py` library, which no installed dependency provides (pytest's own `py` module holds py.path and py.error alone)"}},

@@ -459,7 +459,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 			add("locale:"+f.MissingLocale, f, testCause{verdict: report.VerdictTestDeps, order: 2, what: what})
 		case report.ClassHiddenSystem:
 			add("sys", f, testCause{verdict: report.VerdictTestDeps, order: 2,
-				what: "could not run: they read /sys, which the sandbox keeps out"})
+				what: "failed reading /sys, which the sandbox keeps out"})
 		case report.ClassNeedsNetwork:
 			add("network", f, testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
 		case report.ClassMissingFile:

@@ -569,7 +569,8 @@ def _unittest_only(item):
     info = getattr(item, "_fixtureinfo", None)
     params = getattr(getattr(item, "callspec", None), "params", {}) or {}
     if info is not None:
-        unfixtured = [a for a in getattr(info, "argnames", ()) if a not in info.name2fixturedefs and a not in params]
+        unfixtured = [a for a in getattr(info, "argnames", ())
+                      if a not in info.name2fixturedefs and a not in params and a != "request"]
         if unfixtured:
             return "a function taking %s, which no fixture gives, and unittest runs no function" % ", ".join(unfixtured)
     name = os.path.basename(str(getattr(item, "path", "") or item.fspath))

@@ -1154,7 +1154,7 @@ func TestUnittestRunnersLeftOut(t *testing.T) {
 			[]LeftOut{{NodeID: "tests.py::test_classes", Reason: "a function in tests.py, which only unittest's discovery collects, and unittest runs no function"}}},
 		{"pytest's own pattern", map[string]string{"test_a.py": classes, "tests.py": helper}, "", Counts{Passed: 5}, nil},
 		{"a helper named like a test, taking an argument no fixture gives (jsonschema 4.10.3's test_suite_bug)",
-			map[string]string{"test_a.py": classes + "\n\ndef test_suite_bug(issue):\n    return 'bug %s' % issue\n\n\ndef test_plain(tmp_path):\n    assert tmp_path\n"}, "1", Counts{Passed: 4},
+			map[string]string{"test_a.py": classes + "\n\ndef test_suite_bug(issue):\n    return 'bug %s' % issue\n\n\ndef test_plain(tmp_path, request):\n    assert tmp_path and request\n"}, "1", Counts{Passed: 4},
 			[]LeftOut{{NodeID: "test_a.py::test_suite_bug", Reason: "a function taking issue, which no fixture gives, and unittest runs no function"}}},
 		{"the same under pytest alone: an error", map[string]string{"test_a.py": classes + "\n\ndef test_suite_bug(issue):\n    return 'bug %s' % issue\n"}, "", Counts{Passed: 3, Errors: 1}, nil},
 		{"unittest.main() at the end of the module", map[string]string{"test_a.py": cases + main}, "", Counts{Passed: 2},

@@ -189,6 +189,10 @@ func TestImportReachesPayloads(t *testing.T) {
 		// As typeguard 2.13.3: a guarded import of a module not installed runs the fallback.
 		"circ/typing.py": "import sys\ntry:\n    from typing_extensions import Literal\nexcept (ImportError, AttributeError):\n    from typing import Literal\n" +
 			"if Literal.__module__ != 'typing':\n    raise KeyError(Literal)\n",
+		// As jsonschema 4.10.3's _format.py: an optional import under contextlib.suppress.
+		"circ/optional.py": "import contextlib\nfrom contextlib import suppress\n\nwith suppress(ImportError):\n    import fqdn\n" +
+			"with contextlib.suppress(ModuleNotFoundError):\n    import idna_missing\nVALUE = 'fqdn' in globals() or 'idna_missing' in globals()\n" +
+			"if VALUE:\n    raise KeyError('a stand-in under suppress')\n",
 		// Python 2's module with no fallback: a stand-in, and the code after it runs.
 		"circ/py2.py": "import urllib2\n\nurllib2.urlopen('http://example.invalid/')\n" + payload("pyti-py2-ran"),
 	})
@@ -207,8 +211,8 @@ func TestImportReachesPayloads(t *testing.T) {
 	if diff := cmp.Diff([]string{"circ", "nsdemo.part", "solo", "thready", "undecl"}, names); diff != "" {
 		t.Errorf("modules imported by name (-want +got):\n%s", diff)
 	}
-	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 6 || len(sweep.SweepFailed) > 0 || !slices.Equal(sweep.StandIns, []string{"urllib2", "ctypes.windll"}) {
-		t.Errorf("circ's sweep %+v, want its 6 other modules imported, with stand-ins for urllib2 and ctypes.windll alone", sweep)
+	if sweep := byName["circ"]; sweep.How != "sweep" || sweep.Swept != 7 || len(sweep.SweepFailed) > 0 || !slices.Equal(sweep.StandIns, []string{"urllib2", "ctypes.windll"}) {
+		t.Errorf("circ's sweep %+v, want its 7 other modules imported, with stand-ins for urllib2 and ctypes.windll alone", sweep)
 	}
 	for _, n := range []string{"nsdemo.part", "solo", "thready"} {
 		if !byName[n].OK {

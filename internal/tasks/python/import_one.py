@@ -52,8 +52,8 @@ _trees = {}
 
 def _guarded(frame):
     """Whether the import statement the frame is at sits in the body of a try whose handler
-    catches its ImportError (a bare except, ImportError, ModuleNotFoundError, Exception): the
-    module then runs its own fallback (typeguard 2.13.3's `try: from typing_extensions import
+    catches its ImportError (a bare except, ImportError, ModuleNotFoundError, Exception), or of a
+    `with suppress(ImportError)`: the module then runs its own fallback (typeguard 2.13.3's `try: from typing_extensions import
     Literal`, cachecontrol 0.12.11's `try: import cPickle as pickle`)."""
     if frame is None:
         return False
@@ -77,10 +77,21 @@ def _guarded(frame):
             (isinstance(n, ast.Name) and n.id in _CATCHES_IMPORT) or (isinstance(n, ast.Attribute) and n.attr in _CATCHES_IMPORT)
             for n in names)
 
+    def suppresses(item):
+        # contextlib.suppress(ImportError): jsonschema 4.10.3's _format.py imports its optional
+        # format checkers so.
+        c = item.context_expr
+        f = getattr(c, "func", None)
+        named = (isinstance(f, ast.Name) and f.id == "suppress") or (isinstance(f, ast.Attribute) and f.attr == "suppress")
+        return isinstance(c, ast.Call) and named and any(
+            (isinstance(a, ast.Name) and a.id in _CATCHES_IMPORT) or (isinstance(a, ast.Attribute) and a.attr in _CATCHES_IMPORT)
+            for a in c.args)
+
     for node in ast.walk(tree):
-        if isinstance(node, ast.Try) and any(catches(h) for h in node.handlers):
-            if any(stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno) for stmt in node.body):
-                return True
+        guarded = (isinstance(node, ast.Try) and any(catches(h) for h in node.handlers)) or \
+            (isinstance(node, ast.With) and any(suppresses(i) for i in node.items))
+        if guarded and any(stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno) for stmt in node.body):
+            return True
     return False
 
 

@@ -947,13 +947,25 @@ func withTestFile(root string, testsRequire []string) []string {
 }
 
 // orRunners is reqs, or, when they install tox or nox, the runner's own test environment (see
-// runnerRequirements): sortedcontainers 2.4.0's setup.py has tests_require=['tox'].
+// runnerRequirements): sortedcontainers 2.4.0's setup.py has tests_require=['tox']. Without one
+// (pycodestyle 2.10.0's sdist ships dev-requirements.txt, which is "tox", and no tox.ini), reqs
+// but the runners: they make the environment the tests run in, and no test imports them.
 func orRunners(root string, reqs []string) []string {
 	if runner := runnerRequirements(root, reqs); len(runner) > 0 {
 		return runner
 	}
-	return reqs
+	var out []string
+	for _, s := range reqs {
+		if r, err := pep440.ParseRequirement(s); err == nil && testRunners[pep440.NormalizeName(r.Name)] {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
+
+// testRunners are the projects that run a test suite in an environment of their own making.
+var testRunners = map[string]bool{"tox": true, "nox": true}
 
 // runnerRequirements are tox's [testenv] deps, or the noxfile's test session's, when a
 // requirements file installs tox or nox, the runner itself: the tests run in the environment it

@@ -629,7 +629,9 @@ func TestTestRequirementsFiles(t *testing.T) {
 				"tox.ini": "[testenv]\ndeps =\n    -rrequirements.txt\n    -rextra_requirements.txt\ncommands = python -m pytest\n"},
 			[]string{"pytest>=3.0.0", "xlrd==2.0.1"}},
 		{"a development file that installs tox, with no deps in tox.ini", map[string]string{"dev-requirements.txt": "tox\npytest-mock\n", "tox.ini": "[testenv]\ncommands = pytest\n"},
-			[]string{"tox", "pytest-mock"}},
+			[]string{"pytest-mock"}},
+		{"a development file that installs tox, and no tox.ini (pycodestyle 2.10.0's sdist): nothing to install",
+			map[string]string{"dev-requirements.txt": "tox\n"}, nil},
 		{"tox's deps name one of several test files (wcwidth 0.2.6): that one", map[string]string{"requirements-tests36.txt": "pytest==6.2.5\n",
 			"requirements-tests37.in": "pytest<7\n", "requirements-tests39.txt": "pytest==7.1.1\npytest-cov==3.0.0\n",
 			"tox.ini": "[tox]\nenvlist = py36,py37,py38,py39,py310,py311\n[testenv]\ndeps = -r requirements-tests39.txt\ncommands = {envpython} -m pytest\n" +

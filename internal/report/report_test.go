@@ -31,13 +31,34 @@ func TestSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"demo 1.0: TESTS-FAILED (1 failed)", "3 passed, 1 failed", `t.py::test_\u202eevil`, "assert 1 == 2 more", "high     Encoded payload (inspect): exec(b64decode(x))"} {
+	for _, want := range []string{"demo 1.0: TESTS-FAILED (1 failed)", "3 passed, 1 failed", `t.py::test_\u202eevil`, "assert 1 == 2 more", "high     Encoded payload (inspect): setup.py:3: exec(b64decode(x))"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
 	if strings.ContainsRune(out, '\u202e') {
 		t.Error("a bidi control character reached the terminal")
+	}
+}
+
+// TestEvidenceLine: a finding's line in the summary names its file first, so that a detail cut
+// short still says where; a detail that names the file already is left as it is.
+func TestEvidenceLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		e    Evidence
+		want string
+	}{
+		{"file and line", Evidence{File: "setup.py", Line: 3, Detail: "exec(b64decode(x))"}, "setup.py:3: exec(b64decode(x))"},
+		{"file alone", Evidence{File: "testsuite/E10.py", Detail: "parse:tokens SyntaxError: Missing parentheses"}, "testsuite/E10.py: parse:tokens SyntaxError: Missing parentheses"},
+		{"the detail names the file", Evidence{File: "/etc/passwd", Detail: "openat /etc/passwd O_RDONLY"}, "openat /etc/passwd O_RDONLY"},
+		{"no file", Evidence{Detail: "connect 10.0.0.1:443"}, "connect 10.0.0.1:443"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, evidenceLine(tc.e)); d != "" {
+				t.Errorf("evidence line (-want +got):\n%s", d)
+			}
+		})
 	}
 }
 

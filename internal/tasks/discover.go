@@ -447,6 +447,15 @@ func addoptsIgnored(root string) []string {
 func discover(root string) suite {
 	all := findTestFiles(root, 0)
 	files := inTestpaths(root, all)
+	tox := projectPytestCommand(root)
+	testpaths := len(pytestOption(root, "testpaths")) > 0
+	if within := atOrBelow(all, tox.paths); testpaths && tox.alone && len(within) > 0 {
+		// The paths of tox's pytest command, the suite as the maintainers run it, win over the
+		// configuration's testpaths, as on pytest's command line: cssselect 1.2.0's tox runs
+		// `pytest {posargs: cssselect tests docs}`, its testpaths are tests, and docs/index.rst
+		// holds 6 of its 22 tests (sybil's, which its tox installs).
+		files, testpaths = within, false
+	}
 	files = slices.DeleteFunc(slices.Clone(files), func(f string) bool { return loneTestPy(root, f, files) })
 	if ignored := addoptsIgnored(root); len(ignored) > 0 {
 		// The project's addopts leave these out, and pytest does (asttokens' --ignore=tests/testdata
@@ -465,13 +474,12 @@ func discover(root string) suite {
 			files = kept
 		}
 	}
-	tox := projectPytestCommand(root)
-	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && len(pytestOption(root, "testpaths")) == 0 && tox.alone && len(within) > 0 {
+	if within := atOrBelow(files, tox.paths); len(tox.paths) > 0 && !testpaths && tox.alone && len(within) > 0 {
 		// tox's pytest command is the whole suite, and names where it lies: the test files
 		// elsewhere are not run (pyparsing's examples/test_bibparse.py, beside `pytest tests`).
 		files = within
 	}
-	if dir := tox.changedir; dir != "" && len(tox.paths) == 0 && len(pytestOption(root, "testpaths")) == 0 {
+	if dir := tox.changedir; dir != "" && len(tox.paths) == 0 && !testpaths {
 		// tox runs the suite in that directory, and its commands name no other place: the test
 		// files elsewhere are not run (docutils' tools/test/, beside `python alltests.py` in test/).
 		// pytest collects there, as tox's command would name it.
@@ -481,13 +489,13 @@ func discover(root string) suite {
 	}
 	// tox's pytest command runs a part of the test files, and its other commands the rest.
 	othersRunRest := len(tox.paths) > 0 && !tox.alone && len(atOrBelow(files, tox.paths)) < len(files)
-	if len(tox.paths) > 0 && (len(pytestOption(root, "testpaths")) > 0 || len(atOrBelow(files, tox.paths)) < len(files)) {
-		// tox's pytest command names where pytest collects when the project's pytest
-		// configuration names no testpaths and every test file found lies there: then it
-		// narrows the whole tree, keeping pytest out of what is no test (hyperlink's
-		// docs/conf.py, which its --doctest-modules would import). The configuration's
-		// testpaths stay the project's own choice (cssselect's tox adds docs/, whose
-		// conftest.py needs sybil). When the paths name a part of the test files and other
+	if len(tox.paths) > 0 && (testpaths || len(atOrBelow(files, tox.paths)) < len(files)) {
+		// tox's pytest command names where pytest collects when it is the suite, or the
+		// project's pytest configuration names no testpaths, and every test file found lies
+		// there: then it narrows the whole tree, keeping pytest out of what is no test
+		// (hyperlink's docs/conf.py, which its --doctest-modules would import). When tox runs
+		// other test commands too, the configuration's testpaths stay the project's own choice.
+		// When the paths name a part of the test files and other
 		// commands run tests too, they run the rest (pyfakefs runs its unittest suite with
 		// python -m, its pytest plugin's tests with pytest): every test file found runs, as
 		// without tox's paths.

@@ -648,6 +648,34 @@ func TestTestRequirementsFiles(t *testing.T) {
 	}
 }
 
+// TestDevelopmentFileBesideATestExtra: a requirements file named for development is a developer's
+// tools when the project has a test extra, which its tests get (jsonpickle 3.0.1's testing extra;
+// its requirements-dev.txt adds pytest-benchmark); one named for tests is still read.
+func TestDevelopmentFileBesideATestExtra(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		extras []string
+		files  map[string]string
+		want   []string
+	}{
+		{"a development file beside a testing extra", []string{"testing", "docs"},
+			map[string]string{"requirements-dev.txt": "pytest-benchmark\nblack\n"}, nil},
+		{"a test file beside a testing extra", []string{"testing"},
+			map[string]string{"requirements-test.txt": "pytest-mock\n", "requirements-dev.txt": "black\n"}, []string{"pytest-mock"}},
+		{"a development file without a test extra", []string{"docs"},
+			map[string]string{"requirements-dev.txt": "pytest-benchmark\n"}, []string{"pytest-benchmark"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			testfs.Write(t, root, tc.files)
+			src := Source{Root: root, Metadata: &pkgmeta.CoreMetadata{Name: "p", ProvidesExtra: tc.extras}}
+			if d := cmp.Diff(tc.want, testRequirements(src, nil)); d != "" {
+				t.Errorf("test requirements (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // TestToolGroupTestRequirements: a project whose test environment is Hatch's, PDM's or uv's
 // installs it for its tests, as a PEP 735 group would be.
 func TestToolGroupTestRequirements(t *testing.T) {

@@ -69,7 +69,7 @@ func representative() *Report {
 						{NodeID: "demo/__init__.py::flake-8::FLAKE8", Outcome: TestPassed, Duration: 0.01, Plugin: "pytest-flake8"},
 						{NodeID: "tests/test_demo.py::test_dep", Outcome: TestError, Class: ClassMissingDependency,
 							Message: "ModuleNotFoundError: No module named 'pretend'", Details: "E   ModuleNotFoundError", Duration: 0.02,
-							Missing: "pretend", MissingPath: "tests/data/x.json", MissingProgram: "git", MissingLocale: "de_DE.UTF-8"},
+							Missing: "pretend", MissingPath: "tests/data/x.json", MissingProgram: "git", MissingLocale: "de_DE.UTF-8", MissingService: "127.0.0.1:6379"},
 						{NodeID: "tests/test_demo.py::test_order", Outcome: TestFailed, Class: ClassAssertion, Message: "assert state == {}", PassedAlone: true, UnknownMarks: []string{"freeze_time"}},
 						{NodeID: "tests/test_cli.py", Outcome: TestError, Class: ClassMissingDependency, Missing: "sh", Message: "ModuleNotFoundError: No module named 'sh'", Defines: 20},
 					},

@@ -36,6 +36,9 @@ const (
 	ClassMissingLocale FailureClass = "missing-locale"
 	// ClassHiddenSystem is a test that read what the sandbox keeps out (/sys).
 	ClassHiddenSystem FailureClass = "hidden-system"
+	// ClassMissingService is a test refused by a server on this machine that no process of the
+	// run started: a service the tests expect to find running (a Redis, a database).
+	ClassMissingService FailureClass = "missing-service"
 )
 
 // TestRun is the result of the project's test run.
@@ -93,6 +96,9 @@ type TestCase struct {
 	MissingProgram string `json:"missing_program,omitempty"`
 	// MissingLocale names the locale a missing-locale failure could not set, when known.
 	MissingLocale string `json:"missing_locale,omitempty"`
+	// MissingService is the address (host:port) on this machine a missing-service failure was
+	// refused by.
+	MissingService string `json:"missing_service,omitempty"`
 	// UnderCoverage is the failure the test had under coverage.py's tracing, when it failed
 	// there and, run again alone, not without it (greenlet's leak checks): Outcome is the one it
 	// had without.

@@ -11,7 +11,7 @@ const (
 	VerdictTestsFailed Verdict = "tests-failed" // its tests failed on their own (assertions, errors)
 	// The test run could not show whether the package works, and says why: crater's
 	// separation of the package's fault from an incomplete environment.
-	VerdictTestDeps       Verdict = "test-deps-missing"  // tests need a module, a program or a locale the environment lacks (a test dependency not on the index, one not declared, a program not installed)
+	VerdictTestDeps       Verdict = "test-deps-missing"  // tests need a module, a program, a locale or a service the environment lacks (a test dependency not on the index, one not declared, a program not installed, a server not running)
 	VerdictTestsNetwork   Verdict = "tests-need-network" // tests reach for the network, which the sandbox does not have
 	VerdictTestData       Verdict = "test-data-missing"  // tests open files the sdist does not ship
 	VerdictTestCollection Verdict = "collection-error"   // test modules that pytest could not collect (syntax, import errors of the package's own), or tests it could not call (arguments no fixture gives)

@@ -34,7 +34,7 @@ func reportTests(run *testresult.Run) *report.TestRun {
 	}
 	out.Cases = convertAll(run.Cases, func(tc testresult.Case) report.TestCase {
 		return report.TestCase{NodeID: tc.NodeID, Outcome: report.TestOutcome(tc.Outcome), Class: report.FailureClass(tc.Class),
-			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath, MissingProgram: tc.MissingProgram, MissingLocale: tc.MissingLocale,
+			Message: tc.Message, Details: tc.Details, Duration: tc.Duration, Missing: tc.Missing, MissingPath: tc.MissingPath, MissingProgram: tc.MissingProgram, MissingLocale: tc.MissingLocale, MissingService: tc.MissingService,
 			UnderCoverage: tc.UnderCoverage, PassedAlone: tc.PassedAlone, UnknownMarks: slices.Clone(tc.UnknownMarks),
 			Plugin: tc.Plugin, Defines: tc.Defines}
 	})

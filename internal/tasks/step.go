@@ -103,6 +103,8 @@ type stepResult struct {
 	// outside are the times at which a traced process connected or sent to another machine's
 	// address (see outsideTouches).
 	outside []time.Time
+	// bound are the ports a traced process bound a socket to (see Run.ServicesNotRunning).
+	bound map[int]bool
 }
 
 // A step's timing has one owner, the sandbox: Result.Wall (the supervisor's clock, from the
@@ -206,7 +208,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	defer f.Close()
 	// The backend says which traced processes are the sandbox's own (res.TraceSetup): the
 	// parser leaves them out of the events, the process list and the summary.
-	out.traced, out.extensions = true, map[string]bool{}
+	out.traced, out.extensions, out.bound = true, map[string]bool{}, map[int]bool{}
 	tr, err := trace.Parse(f, trace.Options{Cwd: s.dir, Setup: res.TraceSetup, OnEvent: func(e trace.Event) {
 		ev.Add(e)
 		if e.Kind == trace.KindExec && !e.Failed() && len(out.execs) < 10000 {
@@ -217,6 +219,9 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		}
 		if (e.Kind == trace.KindConnect || e.Kind == trace.KindSend) && outsideAddress(e) && len(out.outside) < 100000 {
 			out.outside = append(out.outside, e.Time)
+		}
+		if e.Kind == trace.KindBind && !e.Failed() && e.Port > 0 {
+			out.bound[e.Port] = true
 		}
 	}})
 	if err != nil {

@@ -277,6 +277,10 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			keepMissingData(run, j.in(tree), tree, w.Modules)
 			endedInside(run, res.res)
 			run.ReachedOut(outsideTouches(res))
+			if res.traced {
+				// Untraced, which ports the run bound is not known: a refusal stays the test's own.
+				run.ServicesNotRunning(res.bound)
+			}
 			if len(measured) > 0 && s.kind != suiteDoctest {
 				again := rerun{tree: tree, dir: filepath.Join(dir, "rerun"), python: env.Python, site: env.SitePackages,
 					args: rerunArgs, env: stepEnv, rc: covRC, layer: layer}

@@ -460,6 +460,15 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 		case report.ClassHiddenSystem:
 			add("sys", f, testCause{verdict: report.VerdictTestDeps, order: 2,
 				what: "failed reading /sys, which the sandbox keeps out"})
+		case report.ClassMissingService:
+			// Every address named, up to three (a project's tests may want a Redis and a
+			// PostgreSQL).
+			add("service", f, testCause{verdict: report.VerdictTestDeps, order: 2})
+			c := causes["service"]
+			if !slices.Contains(c.paths, f.MissingService) {
+				c.paths = append(c.paths, f.MissingService)
+			}
+			c.what = "could not run: they connect to a server at " + backticked(c.paths, 3) + ", which nothing in the run started (a service the tests expect to find running)"
 		case report.ClassNeedsNetwork:
 			add("network", f, testCause{verdict: report.VerdictTestsNetwork, order: 3, what: "need the network, which the sandbox does not have"})
 		case report.ClassMissingFile:

@@ -72,6 +72,10 @@ const (
 	// HiddenSystem is a test that read what the sandbox keeps out (/sys: the kernel's view of
 	// the machine's devices, CPUs and network interfaces): the sandbox's doing, not the package's.
 	HiddenSystem Class = "hidden-system"
+	// MissingService is a test refused by a server on this machine that no process of the run
+	// listened on (see Run.ServicesNotRunning): a service the tests expect to find running (a
+	// Redis or a database, which the project's CI starts beside them), not the package's fault.
+	MissingService Class = "missing-service"
 )
 
 // Case is one test (or one test module that failed to collect).
@@ -91,6 +95,12 @@ type Case struct {
 	// MissingLocale names the locale a missing-locale failure could not set, when the traceback
 	// shows it.
 	MissingLocale string `json:"missing_locale,omitempty"`
+	// MissingService is the address (host:port) on this machine a missing-service failure was
+	// refused by.
+	MissingService string `json:"missing_service,omitempty"`
+	// Refused are the addresses on this machine a failure that said its connection was refused
+	// had connected or sent to, and nothing outside it (see ServicesNotRunning).
+	Refused []string `json:"-"`
 	// UnderCoverage is the failure a test had under coverage.py's tracing, when it failed
 	// there and not without it (see Run.TracingOnly): Outcome is then the one it had without.
 	UnderCoverage string `json:"failed_under_coverage,omitempty"`
@@ -655,10 +665,13 @@ func exitAtImport(message, longrepr string) string {
 type cause struct {
 	Class                         Class
 	Module, Path, Program, Locale string
+	// Refused are the addresses on this machine it was refused by (see Case.Refused).
+	Refused []string
 }
 
 func (c *Case) setCause(k cause) {
 	c.Class, c.Missing, c.MissingPath, c.MissingProgram, c.MissingLocale = k.Class, k.Module, k.Path, k.Program, k.Locale
+	c.Refused = k.Refused
 }
 
 // MissingModule is the module an ImportError in text could not find ("No module named 'x'"),
@@ -684,6 +697,7 @@ func classifyRecord(rec record, collecting bool) cause {
 		// refused" from 127.0.0.1): the sandbox has loopback, and a machine with the network
 		// would answer the same.
 		c = classifyOffline(rec.Message, rec.LongRepr, collecting)
+		c.Refused = rec.Loopback
 	}
 	if len(rec.Network) > 0 && (c.Class == Assertion || c.Class == Exception || c.Class == CollectionError) {
 		// It reached out to another machine and failed: what came back was the sandbox's (no
@@ -692,6 +706,47 @@ func classifyRecord(rec record, collecting bool) cause {
 	}
 	return c
 }
+
+// ServicesNotRunning classifies again, as missing a service, the failures and collections that
+// failed on their own (an assertion, an exception, a collection error) when refused by an address
+// on this machine whose port no process of the run bound: bound are the ports the run's traced
+// processes bound. A server the tests start themselves binds its port, and one that died refuses
+// a test on its own account; a port no process ever bound belongs to a service the tests expect
+// to find running (redis 4.5.4's tests connect to a Redis at localhost:6379, which its CI starts
+// in a container), which the sandbox does not have. Only the fixed ports below the kernel's
+// ephemeral range count: one above it may be a test server's that bound port 0 and was given it.
+// It returns the node IDs it changed.
+func (r *Run) ServicesNotRunning(bound map[int]bool) []string {
+	var changed []string
+	for i := range r.Cases {
+		c := &r.Cases[i]
+		if len(c.Refused) == 0 || (c.Class != Assertion && c.Class != Exception && c.Class != CollectionError) {
+			continue
+		}
+		addr := ""
+		for _, a := range c.Refused {
+			// host:port as the plugin writes it, the host as the test gave it (localhost,
+			// 127.0.0.1, ::1).
+			port, err := strconv.Atoi(a[strings.LastIndex(a, ":")+1:])
+			if err != nil || port <= 0 || port >= ephemeralPorts || bound[port] {
+				addr = ""
+				break
+			}
+			if addr == "" {
+				addr = a
+			}
+		}
+		if addr != "" {
+			c.Class, c.MissingService = MissingService, addr
+			changed = append(changed, c.NodeID)
+		}
+	}
+	return changed
+}
+
+// ephemeralPorts is where Linux's default range of ports given to a socket bound to port 0
+// starts (net.ipv4.ip_local_port_range).
+const ephemeralPorts = 32768
 
 // ReachedOut classifies again, as needing the network, the failed tests and collections that
 // failed on their own (an assertion, an exception, a collection error) while a process of the run

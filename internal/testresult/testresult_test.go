@@ -815,6 +815,60 @@ socket.create_connection(("127.0.0.1", port))
 	}
 }
 
+// TestServicesNotRunning: a failure refused by a port on this machine that no process of the run
+// bound wants a service the tests expect to find running (redis 4.5.4's Redis at
+// localhost:6379); one refused by a port the run bound (a server of its own, which died), or by
+// an ephemeral port (one a server bound as port 0 may have had), stays the test's own.
+func TestServicesNotRunning(t *testing.T) {
+	run, out := runPytest(t, map[string]string{"test_service.py": `import socket
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_needs_a_redis():
+    socket.create_connection(("127.0.0.1", 6399))
+
+
+def test_own_server_died():
+    socket.create_connection(("127.0.0.1", 6398))
+
+
+def test_ephemeral_port():
+    socket.create_connection(("127.0.0.1", closed_port()))
+
+
+def test_fails_on_its_own():
+    assert False
+`})
+	changed := run.ServicesNotRunning(map[int]bool{6398: true})
+	type got struct {
+		Class   Class
+		Service string
+	}
+	gotCases := map[string]got{}
+	for _, c := range run.Cases {
+		gotCases[c.NodeID[strings.LastIndex(c.NodeID, ":")+1:]] = got{c.Class, c.MissingService}
+	}
+	want := map[string]got{
+		"test_needs_a_redis":    {MissingService, "127.0.0.1:6399"},
+		"test_own_server_died":  {Exception, ""},
+		"test_ephemeral_port":   {Exception, ""},
+		"test_fails_on_its_own": {Assertion, ""},
+	}
+	if d := cmp.Diff(want, gotCases); d != "" {
+		t.Errorf("classes (-want +got):\n%s\n%s", d, out)
+	}
+	if d := cmp.Diff([]string{"test_service.py::test_needs_a_redis"}, changed); d != "" {
+		t.Errorf("changed (-want +got):\n%s", d)
+	}
+}
+
 // TestReachedOut: a failure whose span holds another process's use of the network (which the
 // sandbox's trace and resolver saw) needs the network; one whose span does not, or whose cause is
 // already another, keeps its class; a replaced time.time does not move the plugin's clock.

@@ -60,7 +60,7 @@ func representative() *Report {
 					StoppedAt: "demo.slow"}}},
 			Tests: &Tests{Phase: phase("exit", 1100), Runner: "pytest", Found: "tests/ (pytest)",
 				Tested: "the installed copy of demo", DepsInstall: "cached", DepsNote: "they share a project with the environment",
-				DepsLeftOut: []string{"flake8==4.0.1"}, DepsConflict: "flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0", ConftestMissing: "sortedcontainers",
+				DepsLeftOut: []string{"flake8==4.0.1"}, DepsConflict: "flake8 4.0.1 depends on pyflakes<2.5.0 and >=2.4.0", ConftestMissing: "sortedcontainers", BrokenPlugin: "pytest_benchmark",
 				CoverageNote: "coverage.py recorded nothing",
 				Results: &TestRun{Counts: TestCounts{Passed: 1, Failed: 1, Errors: 1, Skipped: 1, XFailed: 1, XPassed: 1, Warnings: 1, Subtests: map[string]int{"passed": 2}},
 					Complete: true, ExitStatus: 1, Running: "tests/test_demo.py::test_slow",

@@ -437,6 +437,10 @@ type Tests struct {
 	// ConftestMissing names the module a conftest.py could not import when that stopped the
 	// whole run: no test ran, for want of a module that no installed distribution provides.
 	ConftestMissing string `json:"conftest_missing_module,omitempty"`
+	// BrokenPlugin names the module of another distribution (a pytest plugin the test
+	// requirements installed) in which pytest's internal error was raised when that stopped the
+	// whole run before any test: the test environment broke pytest, not the package.
+	BrokenPlugin string `json:"broken_plugin,omitempty"`
 	// Skipped groups the skipped tests by their reason, most frequent first.
 	Skipped []SkipReason `json:"skipped_by_reason,omitempty"`
 	// Coverage of the installed package by the suite.

@@ -297,6 +297,35 @@ func TestRepositoryURL(t *testing.T) {
 	}
 }
 
+// TestInternalErrorIn: the module of another distribution in which pytest's internal error was
+// raised, when the innermost frame lies in one; not pytest's, the tree's or the package's own.
+func TestInternalErrorIn(t *testing.T) {
+	const site = "/run/pyti-test-env/local/lib/python3.11/dist-packages/"
+	frame := func(file string) string {
+		return "INTERNALERROR>   File \"" + file + "\", line 1, in f\nINTERNALERROR>     x()\n"
+	}
+	for _, tc := range []struct {
+		name, out string
+		own       []string
+		want      string
+	}{
+		{"a plugin's pytest_configure (jsonpickle's pytest-benchmark 3.2.2)",
+			frame(site+"_pytest/config/__init__.py") + frame(site+"pytest_benchmark/plugin.py") + frame(site+"pytest_benchmark/logger.py") +
+				"INTERNALERROR> AttributeError: module 'py' has no attribute 'io'\n", nil, "pytest_benchmark"},
+		{"a single-module plugin", frame(site+"pluggy/_callers.py") + frame(site+"pytest_old.py") + "INTERNALERROR> TypeError: x\n", nil, "pytest_old"},
+		{"pytest's own", frame(site+"_pytest/main.py") + "INTERNALERROR> KeyError: x\n", nil, ""},
+		{"the tree's conftest.py", frame(site+"_pytest/main.py") + frame("/work/pyti/sdist-tree/tests/conftest.py") + "INTERNALERROR> E\n", nil, ""},
+		{"the package's own plugin", frame(site+"pytest_foo/plugin.py") + "INTERNALERROR> E\n", []string{"pytest_foo"}, ""},
+		{"no internal error", "collected 3 items\n", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, internalErrorIn(tc.out, tc.own)); d != "" {
+				t.Errorf("module (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
 // TestPytestStopped: why pytest ended a run on its own, from its exit code and output.
 func TestPytestStopped(t *testing.T) {
 	internal := `============================= test session starts ==============================

@@ -351,6 +351,9 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		if m := testresult.MissingModule(why); m != "" && !slices.Contains(w.Modules, strings.Split(m, ".")[0]) {
 			t.ConftestMissing = m
 		}
+		if res.res.Outcome == sandbox.OutcomeExit && t.Phase.ExitCode == 3 {
+			t.BrokenPlugin = internalErrorIn(res.output, w.Modules)
+		}
 		if why == "" {
 			why = lastLine(res.output)
 		}
@@ -645,6 +648,38 @@ func pytestStopped(exited bool, code int, output string) string {
 		last = last[:300] + "…"
 	}
 	return what + ": " + last
+}
+
+// internalErrorIn is the top-level module of another installed distribution in which pytest's
+// internal error was raised (the innermost frame of its INTERNALERROR traceback lies in
+// site-packages, outside pytest, pluggy and py, and outside own, the package's modules), or "":
+// jsonpickle 3.0.1's requirements-dev.txt installed pytest-benchmark, whose Debian release 3.2.2
+// calls py.io in its pytest_configure, which pytest 7's py shim lacks.
+func internalErrorIn(output string, own []string) string {
+	inner := ""
+	for _, l := range splitLines(output) {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), "INTERNALERROR>")
+		if !ok {
+			continue
+		}
+		if m := pytestFrame.FindStringSubmatch(strings.TrimSpace(rest)); m != nil {
+			inner = m[1]
+		}
+	}
+	_, after, ok := strings.Cut(inner, "-packages/")
+	if !ok {
+		return ""
+	}
+	top, _, _ := strings.Cut(after, "/")
+	top = strings.TrimSuffix(top, ".py")
+	switch top {
+	case "", "_pytest", "pytest", "pluggy", "py", "_distutils_hack":
+		return ""
+	}
+	if slices.Contains(own, top) {
+		return ""
+	}
+	return top
 }
 
 // conftestLoadRe is pytest's word on a conftest.py whose import failed, which stops the run.

@@ -163,6 +163,17 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 				return report.VerdictTestDeps, fmt.Sprintf("the tests could not run: a conftest.py imports `%s`, which no installed dependency provides%s",
 					tests.ConftestMissing, lacking)
 			}
+			if tests != nil && tests.BrokenPlugin != "" {
+				// A plugin the test requirements installed stopped pytest before any test: the
+				// test environment is broken, not the package (an old pytest-benchmark on a
+				// newer pytest).
+				why := firstLineOf2(rec.Error, rec.Reason)
+				if _, after, ok := strings.Cut(why, "): "); ok {
+					why = after
+				}
+				return report.VerdictTestDeps, fmt.Sprintf("the tests could not run: `%s`, a pytest plugin installed beside the package, stopped pytest at its start: %s%s",
+					tests.BrokenPlugin, why, lacking)
+			}
 			if lacking != "" && lackingMayExplain(reason, t.Results.Fetch) {
 				return report.VerdictTestDeps, reason + refusedPlugin(reason, t.Results.Fetch) + lacking
 			}

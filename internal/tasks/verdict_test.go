@@ -441,6 +441,11 @@ func TestDecideVerdict(t *testing.T) {
 			"the test run produced no results (exit status 4): tests/conftest.py could not be loaded: ModuleNotFoundError: No module named 'sortedcontainers'", "", "")},
 			&report.Tests{Found: "17 test files", ConftestMissing: "sortedcontainers"}, nil),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: a conftest.py imports `sortedcontainers`, which no installed dependency provides"}},
+		{"a plugin installed beside the package stopped pytest (jsonpickle's pytest-benchmark 3.2.2)", one(verdictInput{Tasks: with(okTasks(""), "test", dag.StatusFailed,
+			"the test run produced no results (exit status 3): INTERNALERROR> AttributeError: module 'py' has no attribute 'io'", "", "")},
+			&report.Tests{Found: "40 test files", BrokenPlugin: "pytest_benchmark"}, nil),
+			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "the tests could not run: `pytest_benchmark`, a pytest plugin installed beside the package, stopped pytest at its start: " +
+				"INTERNALERROR> AttributeError: module 'py' has no attribute 'io'"}},
 		{"PYTI's sandbox failed in a shared task", one(verdictInput{Hints: map[string]map[report.Verdict]string{"": {report.VerdictError: "static-scan: sandbox: cgroup gone"}},
 			Tasks: with(okTasks(""), "inspect", dag.StatusFailed, "static-scan: sandbox: cgroup gone", "", "")}, suite(passed(1)...), nil),
 			verdictOutput{Verdict: report.VerdictError, Reason: "static-scan: sandbox: cgroup gone"}},

@@ -652,7 +652,8 @@ func pytestStopped(exited bool, code int, output string) string {
 
 // internalErrorIn is the top-level module of another installed distribution in which pytest's
 // internal error was raised (the innermost frame of its INTERNALERROR traceback lies in
-// site-packages, outside pytest, pluggy and py, and outside own, the package's modules), or "":
+// site-packages, outside pytest, pluggy, py and coverage.py, and outside own, the package's
+// modules), or "":
 // jsonpickle 3.0.1's requirements-dev.txt installed pytest-benchmark, whose Debian release 3.2.2
 // calls py.io in its pytest_configure, which pytest 7's py shim lacks.
 func internalErrorIn(output string, own []string) string {
@@ -673,7 +674,8 @@ func internalErrorIn(output string, own []string) string {
 	top, _, _ := strings.Cut(after, "/")
 	top = strings.TrimSuffix(top, ".py")
 	switch top {
-	case "", "_pytest", "pytest", "pluggy", "py", "_distutils_hack":
+	case "", "_pytest", "pytest", "pluggy", "py", "_distutils_hack", "coverage":
+		// pytest's own, and coverage.py, which PYTI runs the tests under.
 		return ""
 	}
 	if slices.Contains(own, top) {

@@ -754,6 +754,18 @@ func TestExitAtImport(t *testing.T) {
 	}
 }
 
+// closedPort is a test module's helper (after `import socket`): a port on loopback that nothing
+// listens on, one the kernel gave from its ephemeral range.
+const closedPort = `
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+`
+
 // TestFailureThatReachedOut: the plugin's audit hook names the hosts outside the machine a failed
 // test looked up or connected to, and such a failure needs the network whatever its assertion
 // says (distlib's tests assert on PyPI's answers); a failure that reached only this machine stays
@@ -772,15 +784,7 @@ def test_asks_this_machine():
 
 def test_reaches_out_and_passes():
     socket.getaddrinfo("203.0.113.9", 80)
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
+` + closedPort + `
 
 def test_local_server_not_running():
     socket.create_connection(("127.0.0.1", closed_port()))
@@ -821,15 +825,7 @@ socket.create_connection(("127.0.0.1", port))
 // an ephemeral port (one a server bound as port 0 may have had), stays the test's own.
 func TestServicesNotRunning(t *testing.T) {
 	run, out := runPytest(t, map[string]string{"test_service.py": `import socket
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
+` + closedPort + `
 
 def test_needs_a_redis():
     socket.create_connection(("127.0.0.1", 6399))

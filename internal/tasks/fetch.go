@@ -816,9 +816,26 @@ func (j *job) testExtras(src Source, pythonVersion string) []string {
 	} else if src.Pyproject != nil && src.Pyproject.Project != nil {
 		self = src.Pyproject.Project.Name
 	}
-	out := providedOf(provided, append(slices.Clone(testExtraNames), toxExtras(src.Root, self, pythonVersion)...))
+	out := providedOf(provided, append(testNamedExtras(provided), toxExtras(src.Root, self, pythonVersion)...))
 	if len(out) == 0 && len(testRequirements(src, nil)) == 0 {
 		out = providedOf(provided, devExtraNames)
+	}
+	return out
+}
+
+// testNamedExtras are the extras of provided named like test extras: testExtraNames, in their
+// order, then those that start with one and a separator, in provided's (jsonpickle 3.0.1's
+// testing.libs, its tests' optional JSON backends, which its CI installs beside testing).
+func testNamedExtras(provided []string) []string {
+	out := providedOf(provided, testExtraNames)
+	for _, p := range provided {
+		n := pep440.NormalizeName(p)
+		for _, t := range testExtraNames {
+			if strings.HasPrefix(n, t+"-") && !slices.Contains(out, p) {
+				out = append(out, p)
+				break
+			}
+		}
 	}
 	return out
 }
@@ -882,7 +899,7 @@ func testRequirements(src Source, setupPy []string) []string {
 	if len(setupPy) > 0 {
 		return orRunners(src.Root, withTestFile(src.Root, setupPy))
 	}
-	testExtra := len(providedOf(providedExtras(src), testExtraNames)) > 0
+	testExtra := len(testNamedExtras(providedExtras(src))) > 0
 	for _, name := range append(slices.Clone(testRequirementsFiles), devRequirementsFiles(src.Root)...) {
 		if reqs := requirementsFileIn(src.Root, name); len(reqs) > 0 {
 			forDevelopment := !strings.Contains(path.Base(name), "test")

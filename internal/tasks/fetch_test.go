@@ -235,6 +235,8 @@ func TestTestExtras(t *testing.T) {
 		want     []string
 	}{
 		{"named like test extras", "", nil, []string{"docs", "Testing", "test"}, []string{"test", "Testing"}},
+		{"named after a test extra (jsonpickle's testing.libs)", "", nil, []string{"testing.libs", "docs", "testing", "tests_extra", "testimonial"},
+			[]string{"testing", "testing.libs", "tests_extra"}},
 		{"tox's extras, one a line or comma-separated", "[testenv]\nextras = diagrams, test\n    yaml_support  # comment\n    py38: legacy\n    {env:X}\n", nil,
 			[]string{"diagrams", "yaml-support", "legacy", "test"}, []string{"test", "diagrams", "yaml-support"}},
 		{"an extra tox names that the project lacks", "[testenv]\nextras = nope\n", nil, []string{"docs"}, nil},

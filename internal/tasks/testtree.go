@@ -587,7 +587,10 @@ func notCollected(all, collected []string) []string {
 // testOmit are coverage's omit patterns for the test code found (test files, the test
 // directories holding them, every conftest.py), in each of roots where a copy lives (the test
 // tree, its src/, site-packages). They are anchored there: a pattern "*/test/*" for a project's
-// top-level test/ would also match every file below a test tree in a test/ directory.
+// top-level test/ would also match every file below a test tree in a test/ directory. A testing/
+// directory is the tests' at the top of the tree only (pytest's own); inside a package it is the
+// package's code for its users' tests (networkx/testing/, numpy.testing), which lint counts as
+// the package's too: only its tests/ are left out.
 func testOmit(files []string, roots ...string) []string {
 	set := map[string]bool{"*/conftest.py": true}
 	for _, f := range files {
@@ -595,7 +598,7 @@ func testOmit(files []string, roots ...string) []string {
 		parts := strings.Split(f, "/")
 		rel := f
 		for i, p := range parts[:len(parts)-1] {
-			if isTestDir(p) {
+			if quality.IsTestDir(p) || (i == 0 && isTestDir(p)) {
 				rel = strings.Join(parts[:i+1], "/") + "/*"
 				break
 			}

@@ -238,11 +238,13 @@ func TestNamespacePortions(t *testing.T) {
 }
 
 func TestTestOmit(t *testing.T) {
-	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py", "test/test_d.py", "automat/_test/test_e.py"},
+	got := testOmit([]string{"sj/tests/test_a.py", "sj/tests/sub/test_b.py", "src/pkg/test/test_c.py", "test_top.py", "pkg/util_test.py", "test/test_d.py", "automat/_test/test_e.py",
+		"networkx/testing/tests/test_utils.py", "testing/test_top.py"},
 		"/work/pyti/sdist-tree", "/work/pyti/sdist-tree/src", "/work/venv/site")
 	var want []string
 	for _, root := range []string{"/work/pyti/sdist-tree", "/work/pyti/sdist-tree/src", "/work/venv/site"} {
-		want = append(want, root+"/pkg/test/*", root+"/pkg/util_test.py", root+"/sj/tests/*", root+"/test_top.py", root+"/test/*", root+"/automat/_test/*")
+		want = append(want, root+"/pkg/test/*", root+"/pkg/util_test.py", root+"/sj/tests/*", root+"/test_top.py", root+"/test/*", root+"/automat/_test/*",
+			root+"/networkx/testing/tests/*", root+"/testing/*")
 	}
 	want = append(want, "*/conftest.py")
 	sort.Strings(want)

@@ -315,6 +315,10 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			// 1.1.5's fixtures, "Builder name json not registered").
 			t.CoverageNote = "no test got past its set-up: what the collection and the set-ups ran is no test's coverage"
 		}
+	case len(parts) == 0 && res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit:
+		// coverage.py saves its data when the process ends; a killed run saves none (networkx
+		// 2.8.8 and cffi 1.15.1 at the wall-clock limit, on a loaded machine).
+		t.CoverageNote = "the test run was killed (" + describe(res.res) + ") before coverage.py saved its data"
 	case len(parts) == 0:
 		t.CoverageNote = "coverage.py recorded nothing"
 	default:

@@ -103,6 +103,9 @@ func decideTarget(in verdictInput, t verdictTarget) (report.Verdict, string) {
 	// package unread, whatever its tests say).
 	for _, v := range []report.Verdict{report.VerdictError, report.VerdictPids, report.VerdictOOM, report.VerdictNoSpace, report.VerdictTimeout} {
 		if reason, ok := in.Hints[t.Image][v]; ok {
+			if v == report.VerdictTimeout {
+				reason += testsBeforeTimeout(t.Results.Tests, t.Results.Fetch, in.Requires)
+			}
 			return v, reason
 		}
 	}
@@ -604,6 +607,41 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 		reason += "; also " + strings.Join(parts[1:], "; ")
 	}
 	return list[0].verdict, reason, true
+}
+
+// testsBeforeTimeout is what the test run had recorded when it was killed at a time limit, as a
+// clause after the limit's own words, or "": the test it was in, how many tests had ended, and
+// the causes of their failures (urllib3 1.26.14's run went silent in a 2 GiB TLS test, after 24
+// tests failed for want of pytest-freezegun). A limit another step hit leaves it "".
+func testsBeforeTimeout(tests *report.Tests, fetch *report.Fetch, requires []string) string {
+	if tests == nil || tests.Results == nil || (tests.Outcome != "timeout" && tests.Outcome != "no-output-timeout") {
+		return ""
+	}
+	run := *tests.Results
+	run.Cases = nil
+	var in []string
+	for _, c := range tests.Results.Cases {
+		if c.Class == report.ClassTimedOut {
+			in = append(in, c.NodeID)
+			switch c.Outcome {
+			case report.TestFailed:
+				run.Counts.Failed--
+			case report.TestError:
+				run.Counts.Errors--
+			}
+			continue
+		}
+		run.Cases = append(run.Cases, c)
+	}
+	out := ""
+	if len(in) > 0 {
+		out = ", in " + backticked(in, 3)
+	}
+	out += ", after " + comma(run.Counts.Total()) + map[bool]string{true: " test", false: " tests"}[run.Counts.Total() == 1]
+	if _, rest, ok := testsVerdict(&run, fetch, tests.DepsLeftOut, "", requires); ok {
+		out += "; before that, " + rest
+	}
+	return out
 }
 
 // yieldTests are the run's test functions that yield tests, which pytest 4 and later no longer

@@ -152,9 +152,11 @@ var lintTools = []struct {
 	// pylint's exit status is a bit mask of message categories; 32 is a usage error. A Python
 	// traceback exits 1 too, as a fatal message does: that is pylint crashing, no result.
 	// pylint starts with only its own distributions on sys.path, not the host's (see
-	// python/pylint_alone.py): the package's imports resolve against its wheelhouse alone.
+	// python/pylint_alone.py): the package's imports resolve against its wheelhouse alone. The
+	// directory is its source root: a module is named from there, as Python imports it, a
+	// namespace package's included (pylint_alone.py gives a pylint older than 2.17 the option).
 	{"pylint", func(in string, deps, leftOut []string) []string {
-		return append([]string{script("pylint_alone.py")}, quality.PylintOptions(in, leftOut, deps...)...)
+		return append([]string{script("pylint_alone.py"), "--source-roots=" + in}, quality.PylintOptions(in, leftOut, deps...)...)
 	}, func(c int, stderr []byte) bool {
 		return c < 32 && !bytes.Contains(stderr, []byte("Traceback (most recent call last):"))
 	},

@@ -146,6 +146,41 @@ func TestPylintSeesOnlyTheWheelhouse(t *testing.T) {
 	}
 }
 
+// TestPylintNamesNamespaceModules: a namespace package's module is linted under its dotted name,
+// as Python imports it, not as a top-level module of its own directory: jaraco.functools 3.6.0's
+// jaraco/functools.py, linted as `functools`, imported itself where it imports the standard
+// library's functools (import-self, and a no-member error for each of its attributes). A regular
+// package beside it is linted as before.
+func TestPylintNamesNamespaceModules(t *testing.T) {
+	e := lintEnv(t, "ns.functools")
+	dir := filepath.Join(e.work, "lint", "src")
+	testfs.Write(t, dir, map[string]string{
+		"ns/functools.py":    "\"\"\"A namespace package's module named as a standard library one.\"\"\"\nimport functools\n\nWRAPS = functools.wraps\n",
+		"ns/sub/__init__.py": "\"\"\"A regular package inside the namespace package.\"\"\"\nfrom ns import functools\n\nVALUE = functools.WRAPS\n",
+		"pkg/__init__.py":    "\"\"\"A regular package.\"\"\"\nimport functools\n\nPARTIAL = functools.partial\n",
+	})
+	j, _ := collecting(e)
+	results, err := j.runLinters(t.Context(), "", j.in(dir), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q quality.Report
+	var output string
+	for i, r := range results {
+		if lintTools[i].name == "pylint" {
+			output = r.output
+			lintTools[i].parse(&q, output, j.in(dir))
+		}
+	}
+	var got []string
+	for _, m := range q.Pylint.Messages {
+		got = append(got, m.Path+": "+m.Code)
+	}
+	if d := cmp.Diff([]string(nil), got); d != "" {
+		t.Errorf("pylint's messages (-want +got)\n%s\noutput:\n%s", d, output)
+	}
+}
+
 // lintEnv is the environment of a job analysing spec whose linters a test runs in the sandbox
 // (skipped with -short, or without a sandbox), its source directory made as unpack makes it.
 func lintEnv(t *testing.T, spec string) *jobEnv {

@@ -170,6 +170,45 @@ def forget(host):
             del sys.modules[name]
 
 
+def source_roots(argv):
+    """argv without the --source-roots options when this pylint predates them (2.17), whose
+    behaviour it then gives pylint.
+
+    pylint 2.16 takes a module's package to start below the last directory without an
+    __init__.py: jaraco.functools 3.6.0's jaraco/functools.py (a namespace package's module) was
+    linted as the top-level module `functools`, with jaraco/ first on sys.path, so that its own
+    `import functools` imported itself (14 false no-member errors, a score of 3.96 instead of
+    9.06). A module under a source root is named from that root, as Python imports it."""
+    from pylint.lint import expand_modules
+
+    if hasattr(expand_modules, "discover_package_path"):
+        return argv
+    roots, rest = [], []
+    for arg in argv:
+        if arg.startswith("--source-roots="):
+            roots.extend(os.path.realpath(r) for r in arg.split("=", 1)[1].split(",") if r)
+        else:
+            rest.append(arg)
+    if not roots:
+        return argv
+    from pylint.lint import utils
+
+    legacy = expand_modules.get_python_path
+
+    def get_python_path(filepath):
+        dirname = os.path.realpath(os.path.expanduser(filepath))
+        if not os.path.isdir(dirname):
+            dirname = os.path.dirname(dirname)
+        for root in roots:
+            if os.path.commonpath([root, dirname]) == root:
+                return root
+        return legacy(filepath)
+
+    expand_modules.get_python_path = get_python_path
+    utils.get_python_path = get_python_path
+    return rest
+
+
 def main():
     host = [d for d in site.getsitepackages() if os.path.isdir(d)]
     importlib.import_module("pylint.lint")  # what pylint imports on start, from the host's site-packages
@@ -191,7 +230,7 @@ def main():
         sys.path[:] = whole
     from pylint import run_pylint
 
-    sys.argv = ["pylint"] + sys.argv[1:]
+    sys.argv = ["pylint"] + source_roots(sys.argv[1:])
     run_pylint()
 
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/pyti/pyti/internal/jobfs"
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
+	"github.com/pyti/pyti/internal/testresult"
 	"github.com/pyti/pyti/internal/trace"
 )
 
@@ -103,8 +105,10 @@ type stepResult struct {
 	// outside are the times at which a traced process connected or sent to another machine's
 	// address (see outsideTouches).
 	outside []time.Time
-	// bound are the ports a traced process bound a socket to (see Run.ServicesNotRunning).
-	bound map[int]bool
+	// bound are the ports a traced process bound a socket to, and refused the connections to
+	// this machine's servers that failed, once each (see Run.ServicesNotRunning).
+	bound   map[int]bool
+	refused []testresult.LocalRefusal
 }
 
 // A step's timing has one owner, the sandbox: Result.Wall (the supervisor's clock, from the
@@ -209,6 +213,7 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 	// The backend says which traced processes are the sandbox's own (res.TraceSetup): the
 	// parser leaves them out of the events, the process list and the summary.
 	out.traced, out.extensions, out.bound = true, map[string]bool{}, map[int]bool{}
+	refused, boundPaths := map[string]testresult.LocalRefusal{}, map[string]bool{}
 	tr, err := trace.Parse(f, trace.Options{Cwd: s.dir, Setup: res.TraceSetup, OnEvent: func(e trace.Event) {
 		ev.Add(e)
 		if e.Kind == trace.KindExec && !e.Failed() && len(out.execs) < 10000 {
@@ -223,10 +228,22 @@ func (j *job) judge(s step, tracePath string, res *sandbox.Result, out *stepResu
 		if e.Kind == trace.KindBind && !e.Failed() && e.Port > 0 {
 			out.bound[e.Port] = true
 		}
+		if e.Kind == trace.KindBind && !e.Failed() && e.Family == "AF_UNIX" {
+			boundPaths[e.Address] = true
+		}
+		if r, ok := localRefusal(e); ok && len(refused) < 1000 {
+			refused[r.Endpoint] = r
+		}
 	}})
 	if err != nil {
 		return fmt.Errorf("parsing the trace: %w", err)
 	}
+	for _, r := range refused {
+		if !boundPaths[r.Path] {
+			out.refused = append(out.refused, r)
+		}
+	}
+	slices.SortFunc(out.refused, func(a, b testresult.LocalRefusal) int { return strings.Compare(a.Endpoint, b.Endpoint) })
 	for _, q := range res.DNSQueries {
 		ev.Add(trace.NewDNSEvent(q.Time, 0, q.Name, q.Type, q.Answer))
 	}
@@ -434,6 +451,29 @@ func outsideAddress(e trace.Event) bool {
 	}
 	a = a.Unmap()
 	return !a.IsLoopback() && !a.IsUnspecified()
+}
+
+// localRefusal is the connection to a server on this machine that e failed to make: a loopback
+// port that refused it, or a unix socket whose path is not there or refused it, outside the work
+// space (where a test's own server would put its socket).
+func localRefusal(e trace.Event) (testresult.LocalRefusal, bool) {
+	if e.Kind != trace.KindConnect {
+		return testresult.LocalRefusal{}, false
+	}
+	switch e.Family {
+	case "AF_INET", "AF_INET6":
+		a, err := netip.ParseAddr(e.Address)
+		if err != nil || !a.Unmap().IsLoopback() || e.Errno != "ECONNREFUSED" {
+			break
+		}
+		return testresult.LocalRefusal{Endpoint: e.Endpoint(), Port: e.Port}, true
+	case "AF_UNIX":
+		if (e.Errno != "ENOENT" && e.Errno != "ECONNREFUSED") || !path.IsAbs(e.Address) || e.Address == insideWork || strings.HasPrefix(e.Address, insideWork+"/") {
+			break
+		}
+		return testresult.LocalRefusal{Endpoint: e.Endpoint(), Path: e.Address}, true
+	}
+	return testresult.LocalRefusal{}, false
 }
 
 // outsideTouches are the times at which a process of the step reached for another machine: the

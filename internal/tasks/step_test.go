@@ -12,6 +12,8 @@ import (
 	"github.com/pyti/pyti/internal/report"
 	"github.com/pyti/pyti/internal/sandbox"
 	"github.com/pyti/pyti/internal/sandbox/sandboxfake"
+	"github.com/pyti/pyti/internal/testresult"
+	"github.com/pyti/pyti/internal/trace"
 )
 
 // TestSideBySide checks that a phase of steps run side by side takes its timing from the
@@ -93,6 +95,45 @@ func TestBehaviorFindingSaysWhen(t *testing.T) {
 			}
 			if !saysWhen(got.Message) {
 				t.Errorf("saysWhen(%q) = false", got.Message)
+			}
+		})
+	}
+}
+
+// TestLocalRefusal: a connection to this machine that a server's absence failed (a loopback port
+// refusing it, a unix socket that is not there) is a refusal; one that got through, one to another
+// machine, and a socket in the work space (a test's own server's) are not.
+func TestLocalRefusal(t *testing.T) {
+	connect := func(family, addr string, port int, errno string) trace.Event {
+		return trace.Event{Kind: trace.KindConnect, Syscall: "connect", Family: family, Address: addr, Port: port, Errno: errno}
+	}
+	for _, tc := range []struct {
+		name string
+		e    trace.Event
+		want testresult.LocalRefusal
+		ok   bool
+	}{
+		{"libpq's socket, not there", connect("AF_UNIX", "/var/run/postgresql/.s.PGSQL.5432", 0, "ENOENT"),
+			testresult.LocalRefusal{Endpoint: "unix:/var/run/postgresql/.s.PGSQL.5432", Path: "/var/run/postgresql/.s.PGSQL.5432"}, true},
+		{"a socket refusing", connect("AF_UNIX", "/run/mysqld/mysqld.sock", 0, "ECONNREFUSED"),
+			testresult.LocalRefusal{Endpoint: "unix:/run/mysqld/mysqld.sock", Path: "/run/mysqld/mysqld.sock"}, true},
+		{"a loopback port refusing", connect("AF_INET", "127.0.0.1", 5432, "ECONNREFUSED"),
+			testresult.LocalRefusal{Endpoint: "127.0.0.1:5432", Port: 5432}, true},
+		{"IPv6 loopback refusing", connect("AF_INET6", "::1", 6379, "ECONNREFUSED"),
+			testresult.LocalRefusal{Endpoint: "[::1]:6379", Port: 6379}, true},
+		{"a loopback port answering", connect("AF_INET", "127.0.0.1", 5432, ""), testresult.LocalRefusal{}, false},
+		{"another machine refusing", connect("AF_INET", "192.0.2.1", 5432, "ECONNREFUSED"), testresult.LocalRefusal{}, false},
+		{"a socket in the work space", connect("AF_UNIX", insideWork+"/tmp/server.sock", 0, "ENOENT"), testresult.LocalRefusal{}, false},
+		{"an abstract socket", connect("AF_UNIX", "@/tmp/.X11-unix/X0", 0, "ECONNREFUSED"), testresult.LocalRefusal{}, false},
+		{"a bind", trace.Event{Kind: trace.KindBind, Family: "AF_INET", Address: "127.0.0.1", Port: 5432, Errno: "EADDRINUSE"}, testresult.LocalRefusal{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := localRefusal(tc.e)
+			if ok != tc.ok {
+				t.Errorf("ok = %v, want %v", ok, tc.ok)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("refusal (-want +got)\n%s", d)
 			}
 		})
 	}

@@ -279,7 +279,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			run.ReachedOut(outsideTouches(res))
 			if res.traced {
 				// Untraced, which ports the run bound is not known: a refusal stays the test's own.
-				run.ServicesNotRunning(res.bound)
+				run.ServicesNotRunning(res.bound, res.refused)
 			}
 			if len(measured) > 0 && s.kind != suiteDoctest {
 				again := rerun{tree: tree, dir: filepath.Join(dir, "rerun"), python: env.Python, site: env.SitePackages,

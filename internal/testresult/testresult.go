@@ -95,7 +95,7 @@ type Case struct {
 	// MissingLocale names the locale a missing-locale failure could not set, when the traceback
 	// shows it.
 	MissingLocale string `json:"missing_locale,omitempty"`
-	// MissingService is the address (host:port) on this machine a missing-service failure was
+	// MissingService is the address (host:port, or unix:PATH) on this machine a missing-service failure was
 	// refused by.
 	MissingService string `json:"missing_service,omitempty"`
 	// Refused are the addresses on this machine a failure that said its connection was refused
@@ -707,6 +707,18 @@ func classifyRecord(rec record, collecting bool) cause {
 	return c
 }
 
+// LocalRefusal is a connection to a server on this machine that failed, as the sandbox's trace
+// saw it, whichever process made it (a C library's client: libpq connects to PostgreSQL from C,
+// where the plugin's audit hook does not see it): a loopback port that refused it, or a unix
+// socket whose path is not there or refused it.
+type LocalRefusal struct {
+	// Endpoint names it: "127.0.0.1:5432", "unix:/var/run/postgresql/.s.PGSQL.5432".
+	Endpoint string
+	// Port is the TCP port refused, or 0; Path is the unix socket's path, or "".
+	Port int
+	Path string
+}
+
 // ServicesNotRunning classifies again, as missing a service, the failures and collections that
 // failed on their own (an assertion, an exception, a collection error) when refused by an address
 // on this machine whose port no process of the run bound: bound are the ports the run's traced
@@ -715,12 +727,20 @@ func classifyRecord(rec record, collecting bool) cause {
 // to find running (redis 4.5.4's tests connect to a Redis at localhost:6379, which its CI starts
 // in a container), which the sandbox does not have. Only the fixed ports below the kernel's
 // ephemeral range count: one above it may be a test server's that bound port 0 and was given it.
-// It returns the node IDs it changed.
-func (r *Run) ServicesNotRunning(bound map[int]bool) []string {
+//
+// refused are the refusals the trace saw (a unix socket among them only when no process of the
+// run bound its path): a failure whose words name one of them (one that needs the network for
+// those words alone too), its socket's path or, beside
+// words of a connection, its port, was refused by it too (psycopg2 2.9.5's 625 failures:
+// `connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: No such file or
+// directory`, from libpq). It returns the node IDs it changed.
+func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []string {
+	fixed := func(port int) bool { return port > 0 && port < ephemeralPorts && !bound[port] }
 	var changed []string
 	for i := range r.Cases {
 		c := &r.Cases[i]
-		if len(c.Refused) == 0 || (c.Class != Assertion && c.Class != Exception && c.Class != CollectionError) {
+		own := c.Class == Assertion || c.Class == Exception || c.Class == CollectionError
+		if !own && c.Class != NeedsNetwork {
 			continue
 		}
 		addr := ""
@@ -728,7 +748,7 @@ func (r *Run) ServicesNotRunning(bound map[int]bool) []string {
 			// host:port as the plugin writes it, the host as the test gave it (localhost,
 			// 127.0.0.1, ::1).
 			port, err := strconv.Atoi(a[strings.LastIndex(a, ":")+1:])
-			if err != nil || port <= 0 || port >= ephemeralPorts || bound[port] {
+			if err != nil || !fixed(port) {
 				addr = ""
 				break
 			}
@@ -736,13 +756,59 @@ func (r *Run) ServicesNotRunning(bound map[int]bool) []string {
 				addr = a
 			}
 		}
+		if !own {
+			addr = ""
+		}
+		if addr == "" && len(c.Refused) == 0 {
+			// The words of a refused connection alone make a failure need the network, when the
+			// plugin saw it connect nowhere (libpq's "Connection refused", from C).
+			addr = refusedIn(c.Message+"\n"+c.Details, refused, fixed)
+		}
 		if addr != "" {
 			c.Class, c.MissingService = MissingService, addr
 			changed = append(changed, c.NodeID)
 		}
 	}
+	if len(changed) > 0 {
+		r.CountClasses()
+	}
 	return changed
 }
+
+// connectionWords are the words of a failed connection a client's error has beside the port it
+// names ("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused").
+var connectionWords = regexp.MustCompile(`(?i)connect|refused`)
+
+// refusedIn is the endpoint of the first of refused that text names, or "": a unix socket by its
+// path, a port (one fixed says may be a service's) by its number, beside words of a connection.
+func refusedIn(text string, refused []LocalRefusal, fixed func(int) bool) string {
+	for _, f := range refused {
+		switch {
+		case f.Path != "" && strings.Contains(text, f.Path):
+			return f.Endpoint
+		case f.Port > 0 && fixed(f.Port) && connectionWords.MatchString(text) && namesNumber(text, strconv.Itoa(f.Port)):
+			return f.Endpoint
+		}
+	}
+	return ""
+}
+
+// namesNumber says whether text holds n as a number of its own, not a part of a longer one.
+func namesNumber(text, n string) bool {
+	for i := 0; ; {
+		k := strings.Index(text[i:], n)
+		if k < 0 {
+			return false
+		}
+		at, end := i+k, i+k+len(n)
+		if (at == 0 || !isDigit(text[at-1])) && (end == len(text) || !isDigit(text[end])) {
+			return true
+		}
+		i = at + 1
+	}
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // ephemeralPorts is where Linux's default range of ports given to a socket bound to port 0
 // starts (net.ipv4.ip_local_port_range).

@@ -822,7 +822,9 @@ socket.create_connection(("127.0.0.1", port))
 // TestServicesNotRunning: a failure refused by a port on this machine that no process of the run
 // bound wants a service the tests expect to find running (redis 4.5.4's Redis at
 // localhost:6379); one refused by a port the run bound (a server of its own, which died), or by
-// an ephemeral port (one a server bound as port 0 may have had), stays the test's own.
+// an ephemeral port (one a server bound as port 0 may have had), stays the test's own. A refusal
+// the trace saw (libpq's, from C) counts for a failure whose words name its socket's path, or its
+// port beside words of a connection.
 func TestServicesNotRunning(t *testing.T) {
 	run, out := runPytest(t, map[string]string{"test_service.py": `import socket
 ` + closedPort + `
@@ -841,8 +843,35 @@ def test_ephemeral_port():
 
 def test_fails_on_its_own():
     assert False
+
+
+def test_libpq_socket():
+    raise Exception('connection to server on socket "/run/pyti-none/.s.PGSQL.5432" failed: No such file or directory')
+
+
+def test_libpq_port():
+    raise Exception('connection to server at "127.0.0.1", port 5433 failed: Connection refused')
+
+
+def test_longer_number():
+    raise Exception('connection failed after 154330 bytes')
+
+
+def test_bound_port():
+    raise Exception('connection to port 6398 refused')
+
+
+def test_number_alone():
+    assert 5433 == 5434
 `})
-	changed := run.ServicesNotRunning(map[int]bool{6398: true})
+	// What the trace saw refused, beside what the plugin saw.
+	refused := []LocalRefusal{
+		{Endpoint: "unix:/run/pyti-none/.s.PGSQL.5432", Path: "/run/pyti-none/.s.PGSQL.5432"},
+		{Endpoint: "127.0.0.1:5433", Port: 5433},
+		{Endpoint: "127.0.0.1:15433", Port: 15433},
+		{Endpoint: "127.0.0.1:6398", Port: 6398},
+	}
+	changed := run.ServicesNotRunning(map[int]bool{6398: true}, refused)
 	type got struct {
 		Class   Class
 		Service string
@@ -856,11 +885,16 @@ def test_fails_on_its_own():
 		"test_own_server_died":  {Exception, ""},
 		"test_ephemeral_port":   {Exception, ""},
 		"test_fails_on_its_own": {Assertion, ""},
+		"test_libpq_socket":     {MissingService, "unix:/run/pyti-none/.s.PGSQL.5432"},
+		"test_libpq_port":       {MissingService, "127.0.0.1:5433"},
+		"test_longer_number":    {Exception, ""},
+		"test_bound_port":       {Exception, ""},
+		"test_number_alone":     {Assertion, ""},
 	}
 	if d := cmp.Diff(want, gotCases); d != "" {
 		t.Errorf("classes (-want +got):\n%s\n%s", d, out)
 	}
-	if d := cmp.Diff([]string{"test_service.py::test_needs_a_redis"}, changed); d != "" {
+	if d := cmp.Diff([]string{"test_service.py::test_needs_a_redis", "test_service.py::test_libpq_socket", "test_service.py::test_libpq_port"}, changed); d != "" {
 		t.Errorf("changed (-want +got):\n%s", d)
 	}
 }

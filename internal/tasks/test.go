@@ -324,7 +324,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	default:
 		cov, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "coverage-json", dir: j.in(tree), wall: j.opts.ImportTimeout,
 			readOnly: testLayerBind(layer), env: []string{"COVERAGE_FILE=" + j.in(covData), "COVERAGE_RCFILE=" + j.in(covRC)},
-			argv: []string{j.in(env.Python), "-c", coverageJSONScript, j.in(covJSON), strconv.Itoa(reportParts())}})
+			argv: append([]string{j.in(env.Python), "-c", coverageJSONScript, j.in(covJSON), strconv.Itoa(reportParts())}, namespaceModuleFiles(j.in, tree, copies)...)})
 		if err != nil {
 			t.CoverageNote = "coverage.py's report could not run: " + err.Error()
 			break

@@ -314,6 +314,34 @@ ignore_errors = True
 	}
 }
 
+// TestNamespaceModuleFiles: the single-file modules of a namespace package are the ones coverage.py
+// is given by name that it may not report; a package, a top-level module and an extension are not.
+func TestNamespaceModuleFiles(t *testing.T) {
+	in := func(p string) string { return "/in" + p }
+	for _, tc := range []struct {
+		name   string
+		copies []moduleCopy
+		want   []string
+	}{
+		{"a namespace package's modules", []moduleCopy{
+			{name: "paste.cascade", installed: "/site/paste/cascade.py", tree: []string{"paste/cascade.py"}},
+			{name: "paste.auth", installed: "/site/paste/auth", dir: true, tree: []string{"paste/auth"}},
+			{name: "paste.util", installed: "/site/paste/util.py"},
+		}, []string{"/in/tree/paste/cascade.py\n/in/site/paste/cascade.py", "/in/site/paste/util.py"}},
+		{"top-level modules", []moduleCopy{
+			{name: "one", installed: "/site/one.py", tree: []string{"one.py"}},
+			{name: "pkg", installed: "/site/pkg", dir: true},
+		}, nil},
+		{"an extension in a namespace package", []moduleCopy{{name: "ns._speedups", extension: true}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, namespaceModuleFiles(in, "/tree", tc.copies)); d != "" {
+				t.Errorf("(-want +got)\n%s", d)
+			}
+		})
+	}
+}
+
 // TestKeepMissingData: a missing file is the sdist's missing test data only when it would lie in
 // the test tree and is not there; so is a missing program run by its path in the tree. A "missing
 // module" that lies beside the test module is no dependency: the test is a script's; nor is one
@@ -472,6 +500,60 @@ func TestCoverageJSONProjectOmit(t *testing.T) {
 				t.Errorf("files reported (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestCoverageJSONNamespaceModules runs coverageJSONScript with real coverage.py on a namespace
+// package's single-file modules, given to coverage.py by name as coverageRC gives them: the one no
+// test imported (Paste 3.5.3's paste/cascade.py) is reported, unexecuted, once; another
+// distribution's module in the same directory is not.
+func TestCoverageJSONNamespaceModules(t *testing.T) {
+	dir := t.TempDir()
+	site := filepath.Join(dir, "site")
+	testfs.Write(t, site, map[string]string{
+		"ns/used.py": "def f(x):\n    if x:\n        return 1\n    return 2\n", "ns/unused.py": "def g():\n    return 3\n",
+		"ns/others.py": "Z = 1\n", "run.py": "import ns.used, ns.others\nns.used.f(1)\n",
+	})
+	copies := []moduleCopy{{name: "ns.used", installed: filepath.Join(site, "ns/used.py")}, {name: "ns.unused", installed: filepath.Join(site, "ns/unused.py")}}
+	same := func(p string) string { return p }
+	rc := filepath.Join(dir, "rc")
+	if err := os.WriteFile(rc, []byte(coverageRC(same, filepath.Join(dir, "tree"), copies, nil, nil)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "COVERAGE_FILE="+filepath.Join(dir, ".coverage"))
+	run := exec.Command("/usr/bin/python3", "-m", "coverage", "run", "--rcfile="+rc, "run.py")
+	run.Dir, run.Env = site, env
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("coverage run: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "cov.json")
+	report := exec.Command("/usr/bin/python3", append([]string{"-c", coverageJSONScript, out, "1"}, namespaceModuleFiles(same, filepath.Join(dir, "tree"), copies)...)...)
+	report.Dir, report.Env = site, append(env, "COVERAGE_RCFILE="+rc)
+	if msg, err := report.CombinedOutput(); err != nil {
+		t.Fatalf("coverageJSONScript: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cov struct {
+		Files map[string]struct {
+			Summary struct {
+				Statements int `json:"num_statements"`
+				Covered    int `json:"covered_lines"`
+			} `json:"summary"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(data, &cov); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int{}
+	for f, c := range cov.Files {
+		got[filepath.ToSlash(f)] = [2]int{c.Summary.Statements, c.Summary.Covered}
+	}
+	want := map[string][2]int{"ns/used.py": {4, 3}, "ns/unused.py": {2, 0}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("files reported: [statements, covered] (-want +got):\n%s", d)
 	}
 }
 

@@ -1448,18 +1448,22 @@ class FileReader:
         return {c for c in generic if c in names and not names[c] & set(INSTALL_COMMANDS)}
 
     def dict_items(self, tree, node, depth=0):
-        """The (key, value) pairs of a dict as setup.py writes one out: a literal, dict(k=v),
-        either with **d of another such dict, or a name bound once to one, with the items it
+        """The (key, value) pairs of a dict as setup.py writes one out: a literal, dict(k=v) or
+        dict(d, k=v), either with **d of another such dict, or a name bound to one (to each of
+        several: the items of all), with the items it
         sets by subscript (fonttools: cmdclass = {"release": release}, then
         cmdclass["build_ext"] = ..., given as setup(**setup_params)). None when the dict is
         built any other way, or changed by a call (update, setdefault)."""
         if depth > 4:
             return None
-        if isinstance(node, ast.Dict) or (isinstance(node, ast.Call) and self.dotted(node.func) == "dict" and not node.args):
+        if isinstance(node, ast.Dict) or (isinstance(node, ast.Call) and self.dotted(node.func) == "dict" and len(node.args) <= 1):
             if isinstance(node, ast.Dict):
                 entries = list(zip(node.keys, node.values))
             else:
-                entries = [(ast.Constant(k.arg) if k.arg is not None else None, k.value) for k in node.keywords]
+                # dict(other, k=v): other's items, then the keywords (simplejson 3.18.3's
+                # dict(cmdclass, build_ext=ve_build_ext)).
+                entries = [(None, a) for a in node.args]
+                entries += [(ast.Constant(k.arg) if k.arg is not None else None, k.value) for k in node.keywords]
             out = []
             for key, value in entries:
                 if key is not None:
@@ -1487,10 +1491,18 @@ class FileReader:
                     extra.append((t.slice, n.value))
                 elif any(isinstance(e, ast.Name) and e.id == node.id for e in ast.walk(t)):
                     return None
-        if len(bound) != 1:
+        # A name bound more than once (kw = dict(...) in each branch of an if) holds the items of
+        # every binding: a class registered under an install-time name in any of them stays a
+        # hook.
+        if not bound:
             return None
-        base = self.dict_items(tree, bound[0], depth + 1)
-        return None if base is None else base + extra
+        out = []
+        for value in bound:
+            base = self.dict_items(tree, value, depth + 1)
+            if base is None:
+                return None
+            out += base
+        return out + extra
 
     def setup_fact(self, tree):
         cmdclass, extra = [], []

@@ -89,7 +89,11 @@ func (j *job) importModules(ctx context.Context, d *dag.Data, t *target) (*repor
 		}
 		j.out.finding(fs...)
 	}
-	out := judgeImport(l, imp.Modules, perModule)
+	var requires []string
+	if w.Metadata != nil {
+		requires = w.Metadata.RequiresDist
+	}
+	out := judgeImport(l, imp.Modules, perModule, requires)
 	if res.res.Outcome == sandbox.OutcomeTimeout || res.res.Outcome == sandbox.OutcomeNoOutputTimeout {
 		out.timeout = "import: the import step did not end (" + describe(res.res) + ")"
 	}
@@ -217,10 +221,15 @@ const notAModule = "does not define module export function"
 // (notAModule) or not one for this interpreter (a wheel that ships a cpython-38 build alone:
 // Python finds no module by that name); code imported by location and the sweep are reported,
 // never a failure of the package's import.
-func judgeImport(l Layout, mods []report.Module, perModule time.Duration) importOutcome {
+func judgeImport(l Layout, mods []report.Module, perModule time.Duration, requires []string) importOutcome {
 	var o importOutcome
 	failed, total := 0, 0
 	first := ""
+	// A module that needs what only an extra of the package declares (Paste 3.5.3's
+	// paste.flup_session needs flup, its extra `Flup`) is an optional part: installed without
+	// the extra, it is expected not to import. Such modules count apart, and fail the import only
+	// when no module imported.
+	var optional []string
 	for _, m := range mods {
 		if m.How != "name" && m.How != "" && m.How != "extension" {
 			continue
@@ -233,14 +242,27 @@ func judgeImport(l Layout, mods []report.Module, perModule time.Duration) import
 			o.timeout = fmt.Sprintf("import: importing %s did not end within %s", m.Name, perModule)
 		}
 		if !m.OK {
+			if extra := extraProviding(m.Missing, requires, nil); m.Missing != "" && extra != "" && !m.TimedOut && m.How == "name" {
+				optional = append(optional, fmt.Sprintf("%s needs %s, which only the package's extra `%s` declares", m.Name, m.Missing, extra))
+				continue
+			}
 			failed++
 			if first == "" {
 				first = importError(m, l.Modules)
 			}
 		}
 	}
+	if failed == 0 && len(optional) > 0 && len(optional) == total {
+		failed, first, optional = len(optional), optional[0], optional[1:]
+	}
 	if failed > 0 {
 		o.failed = fmt.Sprintf("%d of %d modules do not import: %s", failed, total, first)
+		if len(optional) > 0 {
+			if len(optional) > 3 {
+				optional = append(optional[:3], fmt.Sprintf("%d more", len(optional)-3))
+			}
+			o.failed += fmt.Sprintf(" (and, as expected without the package's extras: %s)", strings.Join(optional, "; "))
+		}
 	}
 	if len(l.Modules) == 0 {
 		o.nothing = l.Why

@@ -123,6 +123,8 @@ func TestRecordPaths(t *testing.T) {
 
 func TestJudgeImport(t *testing.T) {
 	ok := func(name, how string) report.Module { return report.Module{Name: name, OK: true, How: how} }
+	// The package's Requires-Dist: flup for its extra alone, six for every install.
+	requires := []string{`flup; extra == "Flup"`, "six>=1.4.0"}
 	for _, tc := range []struct {
 		name   string
 		layout Layout
@@ -165,6 +167,23 @@ func TestJudgeImport(t *testing.T) {
 			importOutcome{},
 		},
 		{
+			"a module needing what only an extra declares, beside modules that import", Layout{Modules: []string{"paste.cgiapp", "paste.flup_session"}},
+			[]report.Module{ok("paste.cgiapp", "name"), {Name: "paste.flup_session", How: "name", Missing: "flup", Error: "ModuleNotFoundError: No module named 'flup'"}},
+			importOutcome{},
+		},
+		{
+			"beside a module that fails on its own", Layout{Modules: []string{"paste.cgiapp", "paste.flup_session", "paste.transaction"}},
+			[]report.Module{ok("paste.cgiapp", "name"), {Name: "paste.flup_session", How: "name", Missing: "flup", Error: "ModuleNotFoundError: No module named 'flup'"},
+				{Name: "paste.transaction", How: "name", Error: "ModuleNotFoundError: No module named 'wsgilib'", Missing: "wsgilib"}},
+			importOutcome{failed: "1 of 3 modules do not import: paste.transaction needs wsgilib, which is not installed (an undeclared dependency?) " +
+				"(and, as expected without the package's extras: paste.flup_session needs flup, which only the package's extra `Flup` declares)"},
+		},
+		{
+			"the only module needs what only an extra declares", Layout{Modules: []string{"a"}},
+			[]report.Module{{Name: "a", How: "name", Missing: "flup", Error: "ModuleNotFoundError: No module named 'flup'"}},
+			importOutcome{failed: "1 of 1 modules do not import: a needs flup, which only the package's extra `Flup` declares"},
+		},
+		{
 			"endless import", Layout{Modules: []string{"slow", "b"}},
 			[]report.Module{{Name: "slow", How: "name", TimedOut: true, Error: "TimeoutExpired: the import did not end within 120 seconds"}, ok("b", "name")},
 			importOutcome{timeout: "import: importing slow did not end within 2m0s", failed: "1 of 2 modules do not import: slow: TimeoutExpired: the import did not end within 120 seconds"},
@@ -195,7 +214,7 @@ func TestJudgeImport(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := judgeImport(tc.layout, tc.mods, 120*time.Second)
+			got := judgeImport(tc.layout, tc.mods, 120*time.Second, requires)
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(importOutcome{})); diff != "" {
 				t.Errorf("outcome (-want +got):\n%s", diff)
 			}

@@ -828,7 +828,8 @@ def _imports_pytest(tree):
 
 
 def _protocol(path):
-    """Which of load_tests, test_suite and suite the module at path defines at its top, or None."""
+    """Which of load_tests, test_suite and suite the module at path defines at its top, else the
+    function whose suite its `__main__` block runs (see _main_suite), or None."""
     try:
         with open(str(path), "rb") as f:
             tree = ast.parse(f.read(), str(path))
@@ -840,6 +841,51 @@ def _protocol(path):
     for name in ("load_tests", "test_suite", "suite"):
         if name in names:
             return name
+    return _main_suite(tree)
+
+
+def _is_main_check(test):
+    """Whether an if statement's test is `__name__ == "__main__"`."""
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
+def _main_suite(tree):
+    """The top-level function, called with no argument, whose result the module's
+    `if __name__ == "__main__":` block hands to a runner's run() (defusedxml 0.7.1's tests.py:
+    `suite = test_main()`, then `unittest.TextTestRunner(verbosity=1).run(suite)`, its suite
+    leaving out an abstract base class, and lxml's tests when lxml is not there), or None. Only a
+    function that returns a value: one that runs the tests itself (test_main() calling
+    run_unittest()) is a runner, not a suite."""
+    returning = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node)):
+            returning.add(node.name)
+
+    def suite_call(node):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in returning
+                and not node.args and not node.keywords):
+            return node.func.id
+        return None
+
+    for node in tree.body:
+        if not (isinstance(node, ast.If) and _is_main_check(node.test)):
+            continue
+        assigned = {}
+        for n in ast.walk(node):
+            if isinstance(n, ast.Assign) and suite_call(n.value):
+                for target in n.targets:
+                    if isinstance(target, ast.Name):
+                        assigned[target.id] = suite_call(n.value)
+        for n in ast.walk(node):
+            if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run" and len(n.args) == 1):
+                continue
+            arg = n.args[0]
+            if suite_call(arg):
+                return suite_call(arg)
+            if isinstance(arg, ast.Name) and arg.id in assigned:
+                return assigned[arg.id]
     return None
 
 

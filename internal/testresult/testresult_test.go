@@ -1155,6 +1155,46 @@ def suite(args=None):
             print("Ignoring unknown test group %r" % name)
     return result
 `
+	// defusedxml 0.7.1's shape: its __main__ block runs the suite test_main() returns, which
+	// leaves out an abstract base class and the tests of what is not installed.
+	const mainSuite = `import sys
+import unittest
+
+try:
+    import not_installed_here
+except ImportError:
+    not_installed_here = None
+
+
+class BaseTests(unittest.TestCase):
+    module = None
+
+    def test_parse(self):
+        self.assertIsNotNone(self.module)
+
+
+class TestJson(BaseTests):
+    module = sys
+
+
+class TestOptional(unittest.TestCase):
+    def test_optional(self):
+        self.assertIsNotNone(not_installed_here)
+
+
+def test_main():
+    suite = unittest.TestSuite()
+    suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(TestJson))
+    if not_installed_here is not None:
+        suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(TestOptional))
+    return suite
+
+
+if __name__ == "__main__":
+    suite = test_main()
+    result = unittest.TextTestRunner(verbosity=1).run(suite)
+    sys.exit(not result.wasSuccessful())
+`
 	const broken = "import unittest\n\n\ndef load_tests(loader, tests, pattern):\n    raise ValueError('no table')\n"
 	// A load_tests that discovers the modules of another directory with discovery's pattern.
 	const discovering = "import os\n\n\ndef load_tests(loader, tests, pattern):\n" +
@@ -1182,6 +1222,9 @@ def suite(args=None):
 		{"pytest alone cannot make that class", map[string]string{"test_built.py": built}, "", Counts{Errors: 1}, nil},
 		{"suite reads the command line a script run alone has", map[string]string{"test_groups.py": groups}, "1", Counts{Passed: 2},
 			[]Suite{{Module: "test_groups.py", Protocol: "suite", Tests: 2}}},
+		{"the suite the __main__ block runs", map[string]string{"tests.py": mainSuite}, "1", Counts{Passed: 1},
+			[]Suite{{Module: "tests.py", Protocol: "test_main", Tests: 1}}},
+		{"pytest alone collects the base class and what is not installed, and runs test_main as a test", map[string]string{"tests.py": mainSuite}, "", Counts{Passed: 2, Failed: 2}, nil},
 		{"load_tests fails", map[string]string{"test_broken.py": broken}, "1", Counts{Errors: 1}, nil},
 		{"load_tests discovers with the pattern", map[string]string{"sub/test_all.py": discovering, "sub/cases/__init__.py": "", "sub/cases/test_table.py": table},
 			"1", Counts{Passed: 12},

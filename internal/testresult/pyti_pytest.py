@@ -31,6 +31,7 @@ import textwrap
 import threading
 import time
 import unittest
+import warnings
 
 import pytest
 
@@ -838,10 +839,14 @@ def _protocol(path):
     if not _PROTOCOLS and _imports_pytest(tree):
         return None
     names = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for name in ("load_tests", "test_suite", "suite"):
+    for name in _PROTOCOL_NAMES:
         if name in names:
             return name
     return _main_suite(tree)
+
+
+# The functions that name a module's tests for unittest's runners, by their names.
+_PROTOCOL_NAMES = ("load_tests", "test_suite", "suite")
 
 
 def _is_main_check(test):
@@ -947,6 +952,11 @@ class _SuiteModule(pytest.Module):
                 sys.argv = argv
             if not isinstance(suite, (unittest.TestSuite, unittest.TestCase)):
                 return super().collect()  # a test of pytest's that returned
+        # A suite the module's __main__ block runs with a TextTestRunner of its own runs under the
+        # warning filters the module's import left (defusedxml 0.7.1's tests make its
+        # DeprecationWarnings errors, and assert that they are raised); pytest's own filters for
+        # each test would show them instead.
+        filters = list(warnings.filters) if self.protocol not in _PROTOCOL_NAMES else None
         cases = []
         _flatten(suite, None, cases)
         for error in getattr(loader, "errors", []):
@@ -959,7 +969,7 @@ class _SuiteModule(pytest.Module):
             seen[name] = seen.get(name, 0) + 1
             if seen[name] > 1:
                 name = "%s[%d]" % (name, seen[name])
-            items.append(_SuiteCase.from_parent(self, name=name, test=test, layer=layer))
+            items.append(_SuiteCase.from_parent(self, name=name, test=test, layer=layer, filters=filters))
         return items
 
 
@@ -1036,10 +1046,11 @@ def _finish_fixtures():
 class _SuiteCase(pytest.Item):
     """One case of a load_tests(), test_suite() or suite() suite, run by unittest."""
 
-    def __init__(self, *args, test, layer, **kwargs):
+    def __init__(self, *args, test, layer, filters=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.test = test
         self.layer = layer
+        self.filters = filters
         self.chain = []
 
     def setup(self):
@@ -1069,7 +1080,13 @@ class _SuiteCase(pytest.Item):
             if callable(getattr(each, "testSetUp", None)):
                 each.testSetUp()
         try:
-            self.test(_result)
+            if self.filters is None:
+                self.test(_result)
+            else:
+                with warnings.catch_warnings():
+                    warnings.filters[:] = self.filters
+                    warnings._filters_mutated()
+                    self.test(_result)
         finally:
             for each in reversed(self.chain):
                 if callable(getattr(each, "testTearDown", None)):

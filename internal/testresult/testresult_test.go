@@ -1159,6 +1159,9 @@ def suite(args=None):
 	// leaves out an abstract base class and the tests of what is not installed.
 	const mainSuite = `import sys
 import unittest
+import warnings
+
+warnings.filterwarnings("error", category=DeprecationWarning)
 
 try:
     import not_installed_here
@@ -1182,9 +1185,16 @@ class TestOptional(unittest.TestCase):
         self.assertIsNotNone(not_installed_here)
 
 
+class TestWarns(unittest.TestCase):
+    def test_deprecated(self):
+        with self.assertRaises(DeprecationWarning):
+            warnings.warn("old", DeprecationWarning)
+
+
 def test_main():
     suite = unittest.TestSuite()
     suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(TestJson))
+    suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(TestWarns))
     if not_installed_here is not None:
         suite.addTests(unittest.defaultTestLoader.loadTestsFromTestCase(TestOptional))
     return suite
@@ -1222,9 +1232,9 @@ if __name__ == "__main__":
 		{"pytest alone cannot make that class", map[string]string{"test_built.py": built}, "", Counts{Errors: 1}, nil},
 		{"suite reads the command line a script run alone has", map[string]string{"test_groups.py": groups}, "1", Counts{Passed: 2},
 			[]Suite{{Module: "test_groups.py", Protocol: "suite", Tests: 2}}},
-		{"the suite the __main__ block runs", map[string]string{"tests.py": mainSuite}, "1", Counts{Passed: 1},
-			[]Suite{{Module: "tests.py", Protocol: "test_main", Tests: 1}}},
-		{"pytest alone collects the base class and what is not installed, and runs test_main as a test", map[string]string{"tests.py": mainSuite}, "", Counts{Passed: 2, Failed: 2}, nil},
+		{"the suite the __main__ block runs, under the warning filters of the module's import", map[string]string{"tests.py": mainSuite}, "1", Counts{Passed: 2},
+			[]Suite{{Module: "tests.py", Protocol: "test_main", Tests: 2}}},
+		{"pytest alone collects the base class and what is not installed, runs test_main as a test, and shows the warnings", map[string]string{"tests.py": mainSuite}, "", Counts{Passed: 2, Failed: 3}, nil},
 		{"load_tests fails", map[string]string{"test_broken.py": broken}, "1", Counts{Errors: 1}, nil},
 		{"load_tests discovers with the pattern", map[string]string{"sub/test_all.py": discovering, "sub/cases/__init__.py": "", "sub/cases/test_table.py": table},
 			"1", Counts{Passed: 12},

@@ -150,34 +150,65 @@ func TestPylintSeesOnlyTheWheelhouse(t *testing.T) {
 // as Python imports it, not as a top-level module of its own directory: jaraco.functools 3.6.0's
 // jaraco/functools.py, linted as `functools`, imported itself where it imports the standard
 // library's functools (import-self, and a no-member error for each of its attributes). A regular
-// package beside it is linted as before.
+// package beside it is linted as before. When a dependency makes the namespace a regular package
+// (a pkg_resources-style __init__.py, as Debian's zope.interface wheel ships), the portion's
+// package cannot be found under that name: pylint still lints every module, named as pylint 2.16
+// names them, rather than stopping.
 func TestPylintNamesNamespaceModules(t *testing.T) {
-	e := lintEnv(t, "ns.functools")
-	dir := filepath.Join(e.work, "lint", "src")
-	testfs.Write(t, dir, map[string]string{
+	files := map[string]string{
 		"ns/functools.py":    "\"\"\"A namespace package's module named as a standard library one.\"\"\"\nimport functools\n\nWRAPS = functools.wraps\n",
 		"ns/sub/__init__.py": "\"\"\"A regular package inside the namespace package.\"\"\"\nfrom ns import functools\n\nVALUE = functools.WRAPS\n",
+		"ns/sub/more.py":     "\"\"\"Its module.\"\"\"\n",
 		"pkg/__init__.py":    "\"\"\"A regular package.\"\"\"\nimport functools\n\nPARTIAL = functools.partial\n",
-	})
-	j, _ := collecting(e)
-	results, err := j.runLinters(t.Context(), "", j.in(dir), nil, nil)
-	if err != nil {
-		t.Fatal(err)
 	}
-	var q quality.Report
-	var output string
-	for i, r := range results {
-		if lintTools[i].name == "pylint" {
-			output = r.output
-			lintTools[i].parse(&q, output, j.in(dir))
-		}
-	}
-	var got []string
-	for _, m := range q.Pylint.Messages {
-		got = append(got, m.Path+": "+m.Code)
-	}
-	if d := cmp.Diff([]string(nil), got); d != "" {
-		t.Errorf("pylint's messages (-want +got)\n%s\noutput:\n%s", d, output)
+	for _, tc := range []struct {
+		name string
+		deps map[string]string
+		want []string // nil: not compared, pylint rated the files
+	}{
+		{"named from the linted directory", nil, []string{}},
+		{"a dependency's __init__.py for the namespace", map[string]string{
+			"ns/__init__.py":       "\"\"\"A pkg_resources namespace.\"\"\"\n__import__('pkg_resources').declare_namespace(__name__)\n",
+			"ns/other/__init__.py": "\"\"\"Another portion.\"\"\"\n",
+		}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := lintEnv(t, "ns.functools")
+			dir := filepath.Join(e.work, "lint", "src")
+			testfs.Write(t, dir, files)
+			var deps []string
+			if tc.deps != nil {
+				d := filepath.Join(e.work, "lint", "deps")
+				testfs.Write(t, d, tc.deps)
+				deps = []string{d}
+			}
+			j, _ := collecting(e)
+			for i := range deps {
+				deps[i] = j.in(deps[i])
+			}
+			results, err := j.runLinters(t.Context(), "", j.in(dir), deps, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var q quality.Report
+			var output string
+			for i, r := range results {
+				if lintTools[i].name == "pylint" {
+					output = r.output
+					lintTools[i].parse(&q, output, j.in(dir))
+				}
+			}
+			got := []string{}
+			for _, m := range q.Pylint.Messages {
+				got = append(got, m.Path+": "+m.Code)
+			}
+			if q.Pylint.Score == nil {
+				t.Fatalf("pylint gave no score:\n%s", output)
+			}
+			if d := cmp.Diff(tc.want, got); tc.want != nil && d != "" {
+				t.Errorf("pylint's messages (-want +got)\n%s\noutput:\n%s", d, output)
+			}
+		})
 	}
 }
 

@@ -206,6 +206,24 @@ def source_roots(argv):
 
     expand_modules.get_python_path = get_python_path
     utils.get_python_path = get_python_path
+
+    # A namespace package that a dependency on sys.path makes a regular one (a pkg_resources-style
+    # zope/__init__.py, which Debian's zope.interface wheel ships) hides the root's portion:
+    # named from the root, its package's submodules are not found, and pylint stops on the
+    # ImportError. Then the modules are named as pylint 2.16 names them.
+    from pylint.lint import pylinter
+
+    expand = pylinter.expand_modules
+
+    def expand_or_legacy(*args, **kwargs):
+        try:
+            return expand(*args, **kwargs)
+        except ImportError:
+            expand_modules.get_python_path = legacy
+            utils.get_python_path = legacy
+            return expand(*args, **kwargs)
+
+    pylinter.expand_modules = expand_or_legacy
     return rest
 
 

@@ -416,6 +416,12 @@ func TestDecideVerdict(t *testing.T) {
 		{"the test run hit its time limit", one(verdictInput{Hints: map[string]map[report.Verdict]string{"host": {report.VerdictTimeout: "the test step ran out of time (20m0s)"}}},
 			suite(passed(1)...), nil),
 			verdictOutput{Verdict: report.VerdictTimeout, Reason: "the test step ran out of time (20m0s)"}},
+		{"a test whose call and teardown failed counts once, as one failing test", one(verdictInput{}, &report.Tests{Found: "1 test file", Results: func() *report.TestRun {
+			run := cases(append(passed(1), report.TestCase{NodeID: "t.py::db", Outcome: report.TestFailed, Class: report.ClassException})...)
+			run.Counts.Errors++ // pytest's count of its teardown's error
+			return run
+		}()}, nil),
+			verdictOutput{Verdict: report.VerdictTestsFailed, Reason: "1 of 2 tests failed on their own"}},
 		{"the test run went silent, after failures of other causes", one(verdictInput{Hints: map[string]map[report.Verdict]string{"host": {report.VerdictTimeout: "no-output-timeout: no output for 5m0s; every process killed"}}},
 			&report.Tests{Phase: report.Phase{Outcome: "no-output-timeout"}, Found: "1 test file", Results: cases(append(passed(2),
 				report.TestCase{NodeID: "t.py::fails", Outcome: report.TestFailed, Class: report.ClassException},

@@ -643,7 +643,11 @@ func testsBeforeTimeout(tests *report.Tests, fetch *report.Fetch, requires []str
 	if len(in) > 0 {
 		out = ", in " + backticked(in, 3)
 	}
-	out += ", after " + comma(run.Counts.Total()) + map[bool]string{true: " test", false: " tests"}[run.Counts.Total() == 1]
+	ended := run.Counts.Total()
+	if len(tests.Results.Cases) > 0 {
+		ended = len(run.Cases) // each test once (see testsVerdict)
+	}
+	out += ", after " + comma(ended) + map[bool]string{true: " test", false: " tests"}[ended == 1]
 	if _, rest, ok := testsVerdict(&run, fetch, tests.DepsLeftOut, "", requires); ok {
 		out += "; before that, " + rest
 	}

@@ -101,6 +101,9 @@ type Case struct {
 	// Refused are the addresses on this machine a failure that said its connection was refused
 	// had connected or sent to, and nothing outside it (see ServicesNotRunning).
 	Refused []string `json:"-"`
+	// Outside says the failure reached another machine, as the plugin or the trace saw it: it
+	// needs the network, whatever else its words name.
+	Outside bool `json:"-"`
 	// UnderCoverage is the failure a test had under coverage.py's tracing, when it failed
 	// there and not without it (see Run.TracingOnly): Outcome is then the one it had without.
 	UnderCoverage string `json:"failed_under_coverage,omitempty"`
@@ -667,11 +670,13 @@ type cause struct {
 	Module, Path, Program, Locale string
 	// Refused are the addresses on this machine it was refused by (see Case.Refused).
 	Refused []string
+	// Outside says it reached another machine (see Case.Outside).
+	Outside bool
 }
 
 func (c *Case) setCause(k cause) {
 	c.Class, c.Missing, c.MissingPath, c.MissingProgram, c.MissingLocale = k.Class, k.Module, k.Path, k.Program, k.Locale
-	c.Refused = k.Refused
+	c.Refused, c.Outside = k.Refused, k.Outside
 }
 
 // MissingModule is the module an ImportError in text could not find ("No module named 'x'"),
@@ -702,7 +707,7 @@ func classifyRecord(rec record, collecting bool) cause {
 	if len(rec.Network) > 0 && (c.Class == Assertion || c.Class == Exception || c.Class == CollectionError) {
 		// It reached out to another machine and failed: what came back was the sandbox's (no
 		// network, a sinkhole), not that machine's (distlib's tests assert on PyPI's answers).
-		return cause{Class: NeedsNetwork}
+		return cause{Class: NeedsNetwork, Outside: true}
 	}
 	return c
 }
@@ -740,7 +745,7 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 	for i := range r.Cases {
 		c := &r.Cases[i]
 		own := c.Class == Assertion || c.Class == Exception || c.Class == CollectionError
-		if !own && c.Class != NeedsNetwork {
+		if !own && (c.Class != NeedsNetwork || c.Outside) {
 			continue
 		}
 		addr := ""
@@ -780,21 +785,23 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 var connectionWords = regexp.MustCompile(`(?i)connect|refused`)
 
 // refusedIn is the endpoint of the first of refused that text names, or "": a unix socket by its
-// path, a port (one fixed says may be a service's) by its number, beside words of a connection.
+// path, a port (one fixed says may be a service's) as a port, beside words of a connection.
 func refusedIn(text string, refused []LocalRefusal, fixed func(int) bool) string {
 	for _, f := range refused {
 		switch {
 		case f.Path != "" && strings.Contains(text, f.Path):
 			return f.Endpoint
-		case f.Port > 0 && fixed(f.Port) && connectionWords.MatchString(text) && namesNumber(text, strconv.Itoa(f.Port)):
+		case f.Port > 0 && fixed(f.Port) && connectionWords.MatchString(text) && namesPort(text, strconv.Itoa(f.Port)):
 			return f.Endpoint
 		}
 	}
 	return ""
 }
 
-// namesNumber says whether text holds n as a number of its own, not a part of a longer one.
-func namesNumber(text, n string) bool {
+// namesPort says whether text names the port n as a port: a number of its own, not a part of a
+// longer one, after a host's colon ("localhost:27017") or the word port ("port 5432"), not any
+// number (pyOpenSSL's "SysCallError(-1, 'Unexpected EOF')" is no port 1).
+func namesPort(text, n string) bool {
 	for i := 0; ; {
 		k := strings.Index(text[i:], n)
 		if k < 0 {
@@ -802,7 +809,10 @@ func namesNumber(text, n string) bool {
 		}
 		at, end := i+k, i+k+len(n)
 		if (at == 0 || !isDigit(text[at-1])) && (end == len(text) || !isDigit(text[end])) {
-			return true
+			before := strings.ToLower(strings.TrimRight(text[max(0, at-8):at], " =:\"'"))
+			if (at > 0 && text[at-1] == ':') || strings.HasSuffix(before, "port") {
+				return true
+			}
 		}
 		i = at + 1
 	}
@@ -842,7 +852,7 @@ func (r *Run) ReachedOut(touches []time.Time) []string {
 		stop := time.Unix(0, int64(c.Stop*1e9))
 		k, _ := slices.BinarySearchFunc(sorted, start, time.Time.Compare)
 		if k < len(sorted) && !sorted[k].After(stop) {
-			c.Class = NeedsNetwork
+			c.Class, c.Outside = NeedsNetwork, true
 			changed = append(changed, c.NodeID)
 		}
 	}

@@ -863,6 +863,18 @@ def test_bound_port():
 
 def test_number_alone():
     assert 5433 == 5434
+
+
+def test_number_not_a_port():
+    raise Exception("connect: SysCallError(-1, 'Unexpected EOF')")
+
+
+def test_reached_outside():
+    try:
+        socket.create_connection(("192.0.2.1", 9), timeout=0.05)
+    except OSError:
+        pass
+    raise Exception("connection to port 5433 failed")
 `})
 	// What the trace saw refused, beside what the plugin saw.
 	refused := []LocalRefusal{
@@ -870,6 +882,7 @@ def test_number_alone():
 		{Endpoint: "127.0.0.1:5433", Port: 5433},
 		{Endpoint: "127.0.0.1:15433", Port: 15433},
 		{Endpoint: "127.0.0.1:6398", Port: 6398},
+		{Endpoint: "127.0.0.1:1", Port: 1},
 	}
 	changed := run.ServicesNotRunning(map[int]bool{6398: true}, refused)
 	type got struct {
@@ -881,15 +894,17 @@ def test_number_alone():
 		gotCases[c.NodeID[strings.LastIndex(c.NodeID, ":")+1:]] = got{c.Class, c.MissingService}
 	}
 	want := map[string]got{
-		"test_needs_a_redis":    {MissingService, "127.0.0.1:6399"},
-		"test_own_server_died":  {Exception, ""},
-		"test_ephemeral_port":   {Exception, ""},
-		"test_fails_on_its_own": {Assertion, ""},
-		"test_libpq_socket":     {MissingService, "unix:/run/pyti-none/.s.PGSQL.5432"},
-		"test_libpq_port":       {MissingService, "127.0.0.1:5433"},
-		"test_longer_number":    {Exception, ""},
-		"test_bound_port":       {Exception, ""},
-		"test_number_alone":     {Assertion, ""},
+		"test_needs_a_redis":     {MissingService, "127.0.0.1:6399"},
+		"test_own_server_died":   {Exception, ""},
+		"test_ephemeral_port":    {Exception, ""},
+		"test_fails_on_its_own":  {Assertion, ""},
+		"test_libpq_socket":      {MissingService, "unix:/run/pyti-none/.s.PGSQL.5432"},
+		"test_libpq_port":        {MissingService, "127.0.0.1:5433"},
+		"test_longer_number":     {Exception, ""},
+		"test_bound_port":        {Exception, ""},
+		"test_number_alone":      {Assertion, ""},
+		"test_number_not_a_port": {Exception, ""},
+		"test_reached_outside":   {NeedsNetwork, ""},
 	}
 	if d := cmp.Diff(want, gotCases); d != "" {
 		t.Errorf("classes (-want +got):\n%s\n%s", d, out)

@@ -141,6 +141,19 @@ func unanswered(name string) bool {
 	return !strings.Contains(name, ".") || name == "invalid" || strings.HasSuffix(name, ".invalid")
 }
 
+// LooksUpTheInternet reports whether a query the sandbox's resolver logged asked the internet's
+// name service for what a test needs from another machine: a record other than an address (which
+// the resolver answers with a sinkhole address, see DNSQuery.Answer) or a reverse lookup, of a
+// name some resolver on the internet answers (dnspython's SRV query for
+// _mongodb._tcp.test1.test.build.10gen.cc, in pymongo 4.3.3's tests, got no answer here).
+func LooksUpTheInternet(q DNSQuery) bool {
+	switch strings.ToUpper(q.Type) {
+	case "A", "AAAA", "PTR":
+		return false
+	}
+	return !unanswered(strings.ToLower(strings.TrimSuffix(q.Name, ".")))
+}
+
 // name returns the name a was given to, or "".
 func (p *addrPool) name(a netip.Addr) string {
 	p.mu.Lock()

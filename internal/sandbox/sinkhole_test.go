@@ -221,3 +221,27 @@ func TestServeConn(t *testing.T) {
 		})
 	}
 }
+
+// TestLooksUpTheInternet: a query for a record other than an address or a reverse lookup, of a
+// name the internet answers, is a test's reach for another machine; one for an address (answered
+// with a sinkhole address), a reverse lookup (getfqdn's of loopback) or a name no resolver answers
+// is not.
+func TestLooksUpTheInternet(t *testing.T) {
+	for _, tc := range []struct {
+		q    DNSQuery
+		want bool
+	}{
+		{DNSQuery{Name: "_mongodb._tcp.test1.test.build.10gen.cc", Type: "SRV", Answer: "NODATA"}, true},
+		{DNSQuery{Name: "example.org.", Type: "txt", Answer: "NODATA"}, true},
+		{DNSQuery{Name: "example.org", Type: "MX", Answer: "NXDOMAIN"}, true},
+		{DNSQuery{Name: "example.org", Type: "A", Answer: "198.18.0.7"}, false},
+		{DNSQuery{Name: "example.org", Type: "AAAA", Answer: "NODATA"}, false},
+		{DNSQuery{Name: "1.0.0.127.in-addr.arpa", Type: "PTR", Answer: "NXDOMAIN"}, false},
+		{DNSQuery{Name: "something.invalid", Type: "SRV", Answer: "NXDOMAIN"}, false},
+		{DNSQuery{Name: "nonexistent", Type: "TXT", Answer: "NXDOMAIN"}, false},
+	} {
+		if got := LooksUpTheInternet(tc.q); got != tc.want {
+			t.Errorf("LooksUpTheInternet(%s %s) = %v, want %v", tc.q.Name, tc.q.Type, got, tc.want)
+		}
+	}
+}

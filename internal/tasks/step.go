@@ -478,12 +478,13 @@ func localRefusal(e trace.Event) (testresult.LocalRefusal, bool) {
 
 // outsideTouches are the times at which a process of the step reached for another machine: the
 // traced connections and sends to an outside address, the names the sandbox's resolver answered
-// with a sinkhole address (not localhost's, nor a name no resolver answers), and what reached
-// the sinkhole.
+// with a sinkhole address (not localhost's, nor a name no resolver answers), the records other
+// than addresses it was asked for (see sandbox.LooksUpTheInternet), and what reached the
+// sinkhole.
 func outsideTouches(r *stepResult) []time.Time {
 	touches := slices.Clone(r.outside)
 	for _, q := range r.res.DNSQueries {
-		if a, err := netip.ParseAddr(q.Answer); err == nil && sandbox.SinkholePrefix.Contains(a) {
+		if a, err := netip.ParseAddr(q.Answer); (err == nil && sandbox.SinkholePrefix.Contains(a)) || sandbox.LooksUpTheInternet(q) {
 			touches = append(touches, q.Time)
 		}
 	}

@@ -336,6 +336,8 @@ func TestToxPytestCommand(t *testing.T) {
 			toxPytest{}},
 		{"toxinidir is the tree", "[testenv]\ncommands = pytest --ignore={toxinidir}/x {toxinidir}/tests\n",
 			toxPytest{args: []string{"--ignore=./x"}, paths: []string{"./tests"}, alone: true}},
+		{"a shell's command, its pattern expanded (ruamel.yaml 0.17.21)", "[testenv]\ncommands =\n    /bin/bash -c 'pytest tests/test_*.py tests/none_*.py'\n",
+			toxPytest{paths: []string{"tests/test_a.py", "tests/test_b.py"}, missing: []string{"tests/none_*.py"}, alone: true}},
 		{"the first pytest command", "[testenv]\ncommands =\n    flake8 src\n    {envbindir}/pytest --doctest-modules src\n    pytest -m slow\n",
 			toxPytest{args: []string{"--doctest-modules"}, paths: []string{"src"}}},
 		{"posargs' default, with a variable of another section's setenv (hyperlink)",
@@ -375,7 +377,7 @@ func TestToxPytestCommand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "src/hyperlink/__init__.py": "", "boltons/__init__.py": ""})
+			testfs.Write(t, root, map[string]string{"tox.ini": tc.tox, "tests/test_a.py": "", "tests/test_b.py": "", "src/hyperlink/__init__.py": "", "boltons/__init__.py": ""})
 			if d := cmp.Diff(tc.want, toxPytestCommand(root), cmp.AllowUnexported(toxPytest{})); d != "" {
 				t.Error(d)
 			}

@@ -632,7 +632,7 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 			continue
 		}
 		// {toxinidir} marked, so that a path under it stays the tree's, not changedir's.
-		words := shellWords(toxExpand(strings.ReplaceAll(line, "{toxinidir}", toxinidirMark), setenv, 0))
+		words := unwrapShell(shellWords(toxExpand(strings.ReplaceAll(line, "{toxinidir}", toxinidirMark), setenv, 0)))
 		fromTop := map[int]bool{}
 		for i, w := range words {
 			if strings.Contains(w, toxinidirMark) {
@@ -645,7 +645,7 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 		}
 		out := toxPytest{alone: true, changedir: cd}
 		for m, other := range lines {
-			if m != n && runsTests(root, shellWords(toxExpand(other, setenv, 0))) {
+			if m != n && runsTests(root, unwrapShell(shellWords(toxExpand(other, setenv, 0)))) {
 				out.alone = false
 			}
 		}
@@ -670,7 +670,11 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 					}
 				}
 				if p := strings.TrimPrefix(path.Clean(strings.SplitN(a, "::", 2)[0]), "./"); !strings.Contains(a, "{") && insideTree(p) {
-					if exists(filepath.Join(root, filepath.FromSlash(p))) {
+					if matches := treeGlob(root, p); matches != nil {
+						// A shell's pattern (ruamel.yaml 0.17.21's `bash -c 'pytest _test/test_*.py'`):
+						// the files it names, as the shell gives them to pytest.
+						out.paths = append(out.paths, matches...)
+					} else if exists(filepath.Join(root, filepath.FromSlash(p))) {
 						out.paths = append(out.paths, a)
 					} else if !slices.Contains(out.missing, p) {
 						out.missing = append(out.missing, p)
@@ -717,6 +721,38 @@ func pytestCommandIn(root string, lines []string, cd string, setenv map[string]s
 		return out, true
 	}
 	return toxPytest{changedir: cd}, false
+}
+
+// unwrapShell is the words of the command a shell runs for words (`/bin/bash -c 'pytest
+// _test/test_*.py'`, ruamel.yaml 0.17.21's tox command, to expand its pattern), else words.
+func unwrapShell(words []string) []string {
+	if len(words) == 3 && words[1] == "-c" {
+		switch words[0][strings.LastIndex(words[0], "/")+1:] {
+		case "sh", "bash", "dash":
+			return shellWords(words[2])
+		}
+	}
+	return words
+}
+
+// treeGlob is what a shell's pattern p (relative, slash-separated, with * ? or [) names in the
+// tree at root, sorted, as relative slash-separated paths; nil when p is no pattern or names
+// nothing.
+func treeGlob(root, p string) []string {
+	if !strings.ContainsAny(p, "*?[") {
+		return nil
+	}
+	found, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(p)))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range found {
+		if rel, err := filepath.Rel(root, f); err == nil && insideTree(filepath.ToSlash(rel)) {
+			out = append(out, filepath.ToSlash(rel))
+		}
+	}
+	return out
 }
 
 // pytestAt is the index of the word that runs pytest in a command's words (pytest, py.test, a

@@ -41,6 +41,31 @@ func TestSummary(t *testing.T) {
 	}
 }
 
+// TestSummaryFailureClass: a failing test's class is shown with it, an exception's as
+// "exception", not as pytest's error outcome.
+func TestSummaryFailureClass(t *testing.T) {
+	for _, tc := range []struct {
+		class FailureClass
+		want  string
+	}{
+		{ClassException, "failed t.py::test_x [exception] ImportError: x"},
+		{ClassAssertion, "failed t.py::test_x [assertion] ImportError: x"},
+		{ClassMissingService, "failed t.py::test_x [missing-service] ImportError: x"},
+	} {
+		t.Run(string(tc.class), func(t *testing.T) {
+			r := sample()
+			r.Tests.Results.Cases = []TestCase{{NodeID: "t.py::test_x", Outcome: TestFailed, Class: tc.class, Message: "ImportError: x"}}
+			var b bytes.Buffer
+			if err := r.WriteSummary(&b); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tc.want) {
+				t.Errorf("summary lacks %q:\n%s", tc.want, b.String())
+			}
+		})
+	}
+}
+
 // TestEvidenceLine: a finding's line in the summary names its file first, so that a detail cut
 // short still says where; a detail that names the file already is left as it is.
 func TestEvidenceLine(t *testing.T) {

@@ -73,7 +73,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 					fmt.Fprintf(&b, "            … and %d more\n", len(t.Results.Failing())-5)
 					break
 				}
-				fmt.Fprintf(&b, "            %s %s [%s] %s\n", f.Outcome, oneLine(f.NodeID, 100), f.Class, oneLine(f.Message, 80))
+				fmt.Fprintf(&b, "            %s %s [%s] %s\n", f.Outcome, oneLine(f.NodeID, 100), classWord(f.Class), oneLine(f.Message, 80))
 			}
 			for i, s := range t.Skipped {
 				if i == 3 && len(t.Skipped) > 4 {
@@ -362,4 +362,15 @@ func subtestsPart(subtests map[string]int) string {
 		return ""
 	}
 	return ", and " + strings.Join(parts, ", ")
+}
+
+// classWord is a failure's class as the summary shows it: the class an exception other than an
+// assertion's has, `error` in the report, is "exception" there, apart from pytest's errors (a
+// failing set-up), which the counts beside it name so (gunicorn 20.1.0's "failed … [error]
+// ImportError" beside "0 errors").
+func classWord(c FailureClass) string {
+	if c == ClassException {
+		return "exception"
+	}
+	return string(c)
 }

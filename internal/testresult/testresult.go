@@ -947,16 +947,25 @@ func setlocaleArg(longrepr string) string {
 // pexpectNotFoundRe is pexpect's error for a command it could not find on PATH.
 var pexpectNotFoundRe = regexp.MustCompile(`ExceptionPexpect: The command was not found or was not executable: (\S+)\.`)
 
+// commandNotFoundRe is a project's own word for a program it looked for on PATH and did not find
+// (python-ldap 3.4.3's slapdtest: "ValueError: Command 'ldapadd' not found. Set the BIN
+// environment variable to override slapdtest's search path.").
+var commandNotFoundRe = regexp.MustCompile(`(?i)\b(?:command|program|executable) ['"\x60]([\w.+/-]+)['"\x60] (?:was |is )?not found`)
+
 // missingProgram names the program a failure could not run, or "": the FileNotFoundError that
 // subprocess raises from the child's exec (its traceback passes through _execute_child), for a
 // bare command name or an absolute path (a relative path with a slash is a file of the tree, the
-// test's data; so is an absolute one inside the test tree, which the caller knows), or pexpect's
-// error. A test that asserts on the error expects it: not missing.
+// test's data; so is an absolute one inside the test tree, which the caller knows), pexpect's
+// error, or a project's own error that says so (commandNotFoundRe). A test that asserts on the
+// error expects it: not missing.
 func missingProgram(message, longrepr string) string {
 	if strings.Contains(message, "AssertionError") {
 		return ""
 	}
 	if m := pexpectNotFoundRe.FindStringSubmatch(message + "\n" + longrepr); m != nil {
+		return m[1]
+	}
+	if m := commandNotFoundRe.FindStringSubmatch(message); m != nil {
 		return m[1]
 	}
 	if !strings.Contains(longrepr, "_execute_child") {

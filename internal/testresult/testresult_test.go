@@ -673,15 +673,20 @@ func TestMissingProgram(t *testing.T) {
 			"def test_by_path():\n    subprocess.check_output(['/opt/pyti-none/bin/tool'])\n\n" +
 			"def test_tree_script():\n    subprocess.run(['data/pyti-run.sh'])\n\n" +
 			"def test_locale():\n    import locale\n    locale.setlocale(locale.LC_ALL, 'xx_PYTI.UTF-8')\n\n" +
-			"def test_expects_it():\n    with pytest.raises(FileNotFoundError):\n        subprocess.run(['pyti-no-such-program'])\n    assert False, 'then fails on its own'\n",
+			"def test_expects_it():\n    with pytest.raises(FileNotFoundError):\n        subprocess.run(['pyti-no-such-program'])\n    assert False, 'then fails on its own'\n" +
+			"def test_own_lookup():\n    import shutil\n    if shutil.which('pyti-no-such-program') is None:\n" +
+			"        raise ValueError(\"Command 'pyti-no-such-program' not found. Set the BIN environment variable to override the search path.\")\n\n" +
+			"def test_other_not_found():\n    raise KeyError('key not found')\n",
 	})
 	got := failures(run, func(c Case) string { return c.MissingProgram + c.MissingPath + c.MissingLocale })
 	want := map[string]string{
-		"test_programs.py::test_by_name":     "missing-program pyti-no-such-program",
-		"test_programs.py::test_by_path":     "missing-program /opt/pyti-none/bin/tool",
-		"test_programs.py::test_tree_script": "missing-file data/pyti-run.sh",
-		"test_programs.py::test_locale":      "missing-locale xx_PYTI.UTF-8",
-		"test_programs.py::test_expects_it":  "assertion ",
+		"test_programs.py::test_by_name":         "missing-program pyti-no-such-program",
+		"test_programs.py::test_by_path":         "missing-program /opt/pyti-none/bin/tool",
+		"test_programs.py::test_tree_script":     "missing-file data/pyti-run.sh",
+		"test_programs.py::test_locale":          "missing-locale xx_PYTI.UTF-8",
+		"test_programs.py::test_expects_it":      "assertion ",
+		"test_programs.py::test_own_lookup":      "missing-program pyti-no-such-program",
+		"test_programs.py::test_other_not_found": "error ",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("failures (-want +got):\n%s\n%s", d, out)

@@ -122,18 +122,7 @@ func TestPylintSeesOnlyTheWheelhouse(t *testing.T) {
 	})
 	testfs.Write(t, deps, map[string]string{"depmod.py": "\"\"\"A dependency.\"\"\"\n"})
 	j, _ := collecting(e)
-	results, err := j.runLinters(t.Context(), "", j.in(dir), []string{j.in(deps)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var q quality.Report
-	var output string
-	for i, r := range results {
-		if lintTools[i].name == "pylint" {
-			output = r.output
-			lintTools[i].parse(&q, output, j.in(dir))
-		}
-	}
+	q, output := runPylint(t, j, dir, deps)
 	got := map[string]bool{}
 	for _, m := range q.Pylint.Messages {
 		if m.Code == "E0401" {
@@ -180,24 +169,10 @@ func TestPylintNamesNamespaceModules(t *testing.T) {
 			if tc.deps != nil {
 				d := filepath.Join(e.work, "lint", "deps")
 				testfs.Write(t, d, tc.deps)
-				deps = []string{d}
+				deps = append(deps, d)
 			}
 			j, _ := collecting(e)
-			for i := range deps {
-				deps[i] = j.in(deps[i])
-			}
-			results, err := j.runLinters(t.Context(), "", j.in(dir), deps, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var q quality.Report
-			var output string
-			for i, r := range results {
-				if lintTools[i].name == "pylint" {
-					output = r.output
-					lintTools[i].parse(&q, output, j.in(dir))
-				}
-			}
+			q, output := runPylint(t, j, dir, deps...)
 			got := []string{}
 			for _, m := range q.Pylint.Messages {
 				got = append(got, m.Path+": "+m.Code)
@@ -210,6 +185,29 @@ func TestPylintNamesNamespaceModules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runPylint runs the linters over dir with the dependencies deps (host paths) on pylint's
+// sys.path, and returns what pylint reported, and its output.
+func runPylint(t *testing.T, j *job, dir string, deps ...string) (quality.Report, string) {
+	t.Helper()
+	inside := make([]string, len(deps))
+	for i, d := range deps {
+		inside[i] = j.in(d)
+	}
+	results, err := j.runLinters(t.Context(), "", j.in(dir), inside, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q quality.Report
+	var output string
+	for i, r := range results {
+		if lintTools[i].name == "pylint" {
+			output = r.output
+			lintTools[i].parse(&q, output, j.in(dir))
+		}
+	}
+	return q, output
 }
 
 // lintEnv is the environment of a job analysing spec whose linters a test runs in the sandbox

@@ -858,7 +858,8 @@ def _is_main_check(test):
 
 def _main_suite(tree):
     """The top-level function, called with no argument, whose result the module's
-    `if __name__ == "__main__":` block hands to a runner's run() (defusedxml 0.7.1's tests.py:
+    `if __name__ == "__main__":` block hands to a runner's run(), or makes the suite it has
+    unittest.main() run (defusedxml 0.7.1's tests.py:
     `suite = test_main()`, then `unittest.TextTestRunner(verbosity=1).run(suite)`, its suite
     leaving out an abstract base class, and lxml's tests when lxml is not there), or None. Only a
     function that returns a value: one that runs the tests itself (test_main() calling
@@ -891,6 +892,25 @@ def _main_suite(tree):
                 return suite_call(arg)
             if isinstance(arg, ast.Name) and arg.id in assigned:
                 return assigned[arg.id]
+        # unittest.main(defaultTest='suite') over a suite the block itself defines from one such
+        # function (pycryptodome 3.18.0's modules: `suite = lambda: unittest.TestSuite(get_tests())`,
+        # get_tests() leaving out its base classes and the tests of test vectors it lacks).
+        defaults = [k for n in ast.walk(node) if isinstance(n, ast.Call) and (_dotted(n.func) or "").split(".")[-1] == "main"
+                    for k in n.keywords if k.arg == "defaultTest"]
+        inner = {c for n in ast.walk(node) if isinstance(n, (ast.Lambda, ast.FunctionDef))
+                 for c in (suite_call(m) for m in ast.walk(n)) if c}
+        if defaults and len(inner) == 1:
+            return inner.pop()
+    return None
+
+
+def _dotted(node):
+    """The dotted name an expression spells (unittest.main), or None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return base + "." + node.attr if base else None
     return None
 
 
@@ -950,6 +970,8 @@ class _SuiteModule(pytest.Module):
                 suite = fn()
             finally:
                 sys.argv = argv
+            if isinstance(suite, (list, tuple)) and suite and all(isinstance(t, (unittest.TestSuite, unittest.TestCase)) for t in suite):
+                suite = unittest.TestSuite(suite)  # pycryptodome's get_tests() returns a list
             if not isinstance(suite, (unittest.TestSuite, unittest.TestCase)):
                 return super().collect()  # a test of pytest's that returned
         # A suite the module's __main__ block runs with a TextTestRunner of its own runs under the

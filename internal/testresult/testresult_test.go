@@ -1225,6 +1225,41 @@ if __name__ == "__main__":
     result = unittest.TextTestRunner(verbosity=1).run(suite)
     sys.exit(not result.wasSuccessful())
 `
+	// pycryptodome 3.18.0's shape: get_tests() lists the cases, a base class left out, cases
+	// made with arguments; the __main__ block's own suite() hands them to unittest.main().
+	const getTests = `import unittest
+
+
+class HashBase(unittest.TestCase):
+    name = None
+
+    def test_name(self):
+        self.assertIsNotNone(self.name)
+
+
+class TestSHA(HashBase):
+    name = "sha"
+
+
+class TestVector(unittest.TestCase):
+    def __init__(self, vector):
+        unittest.TestCase.__init__(self)
+        self.vector = vector
+
+    def runTest(self):
+        self.assertTrue(self.vector)
+
+
+def get_tests(config={}):
+    tests = unittest.defaultTestLoader.loadTestsFromTestCase(TestSHA)._tests
+    tests += [TestVector(v) for v in ("a", "b")]
+    return tests
+
+
+if __name__ == "__main__":
+    suite = lambda: unittest.TestSuite(get_tests())
+    unittest.main(defaultTest="suite")
+`
 	const broken = "import unittest\n\n\ndef load_tests(loader, tests, pattern):\n    raise ValueError('no table')\n"
 	// A load_tests that discovers the modules of another directory with discovery's pattern.
 	const discovering = "import os\n\n\ndef load_tests(loader, tests, pattern):\n" +
@@ -1255,6 +1290,9 @@ if __name__ == "__main__":
 		{"the suite the __main__ block runs, under the warning filters of the module's import", map[string]string{"tests.py": mainSuite}, "1", Counts{Passed: 2},
 			[]Suite{{Module: "tests.py", Protocol: "test_main", Tests: 2}}},
 		{"pytest alone collects the base class and what is not installed, runs test_main as a test, and shows the warnings", map[string]string{"tests.py": mainSuite}, "", Counts{Passed: 2, Failed: 3}, nil},
+		{"the list get_tests() returns, which the __main__ block's suite hands to unittest.main()", map[string]string{"test_hash.py": getTests}, "1", Counts{Passed: 3},
+			[]Suite{{Module: "test_hash.py", Protocol: "get_tests", Tests: 3}}},
+		{"pytest alone collects the base class, and makes a case of its own", map[string]string{"test_hash.py": getTests}, "", Counts{Passed: 2, Failed: 1}, nil},
 		{"load_tests fails", map[string]string{"test_broken.py": broken}, "1", Counts{Errors: 1}, nil},
 		{"load_tests discovers with the pattern", map[string]string{"sub/test_all.py": discovering, "sub/cases/__init__.py": "", "sub/cases/test_table.py": table},
 			"1", Counts{Passed: 12},

@@ -96,8 +96,8 @@ type TestCase struct {
 	MissingProgram string `json:"missing_program,omitempty"`
 	// MissingLocale names the locale a missing-locale failure could not set, when known.
 	MissingLocale string `json:"missing_locale,omitempty"`
-	// MissingService is the address (host:port, or unix:PATH) on this machine a missing-service failure was
-	// refused by.
+	// MissingService is the address (host:port, or unix:PATH) on this machine a missing-service
+	// failure was refused by.
 	MissingService string `json:"missing_service,omitempty"`
 	// UnderCoverage is the failure the test had under coverage.py's tracing, when it failed
 	// there and, run again alone, not without it (greenlet's leak checks): Outcome is the one it

@@ -95,8 +95,8 @@ type Case struct {
 	// MissingLocale names the locale a missing-locale failure could not set, when the traceback
 	// shows it.
 	MissingLocale string `json:"missing_locale,omitempty"`
-	// MissingService is the address (host:port, or unix:PATH) on this machine a missing-service failure was
-	// refused by.
+	// MissingService is the address (host:port, or unix:PATH) on this machine a missing-service
+	// failure was refused by.
 	MissingService string `json:"missing_service,omitempty"`
 	// Refused are the addresses on this machine a failure that said its connection was refused
 	// had connected or sent to, and nothing outside it (see ServicesNotRunning).
@@ -734,11 +734,11 @@ type LocalRefusal struct {
 // ephemeral range count: one above it may be a test server's that bound port 0 and was given it.
 //
 // refused are the refusals the trace saw (a unix socket among them only when no process of the
-// run bound its path): a failure whose words name one of them (one that needs the network for
-// those words alone too), its socket's path or, beside
-// words of a connection, its port, was refused by it too (psycopg2 2.9.5's 625 failures:
+// run bound its path). A failure whose words name one of them, by its socket's path, or by its
+// port beside words of a connection, was refused by it too (psycopg2 2.9.5's 625 failures:
 // `connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: No such file or
-// directory`, from libpq). It returns the node IDs it changed.
+// directory`, from libpq); so was one that needs the network for such words alone, having
+// reached no other machine. It returns the node IDs it changed.
 func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []string {
 	fixed := func(port int) bool { return port > 0 && port < ephemeralPorts && !bound[port] }
 	var changed []string
@@ -785,7 +785,8 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 var connectionWords = regexp.MustCompile(`(?i)connect|refused`)
 
 // refusedIn is the endpoint of the first of refused that text names, or "": a unix socket by its
-// path, a port (one fixed says may be a service's) as a port, beside words of a connection.
+// path, or a port that fixed says may be a service's, named as a port beside words of a
+// connection.
 func refusedIn(text string, refused []LocalRefusal, fixed func(int) bool) string {
 	for _, f := range refused {
 		switch {

@@ -895,7 +895,7 @@ def _main_suite(tree):
         # unittest.main(defaultTest='suite') over a suite the block itself defines from one such
         # function (pycryptodome 3.18.0's modules: `suite = lambda: unittest.TestSuite(get_tests())`,
         # get_tests() leaving out its base classes and the tests of test vectors it lacks).
-        defaults = [k for n in ast.walk(node) if isinstance(n, ast.Call) and (_dotted(n.func) or "").split(".")[-1] == "main"
+        defaults = [k for n in ast.walk(node) if isinstance(n, ast.Call) and _called_name(n.func) == "main"
                     for k in n.keywords if k.arg == "defaultTest"]
         inner = {c for n in ast.walk(node) if isinstance(n, (ast.Lambda, ast.FunctionDef))
                  for c in (suite_call(m) for m in ast.walk(n)) if c}
@@ -904,13 +904,12 @@ def _main_suite(tree):
     return None
 
 
-def _dotted(node):
-    """The dotted name an expression spells (unittest.main), or None."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return base + "." + node.attr if base else None
+def _called_name(func):
+    """The name a call's function goes by, its last attribute (main, of unittest.main), or None."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
     return None
 
 

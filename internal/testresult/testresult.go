@@ -749,20 +749,8 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 			continue
 		}
 		addr := ""
-		for _, a := range c.Refused {
-			// host:port as the plugin writes it, the host as the test gave it (localhost,
-			// 127.0.0.1, ::1).
-			port, err := strconv.Atoi(a[strings.LastIndex(a, ":")+1:])
-			if err != nil || !fixed(port) {
-				addr = ""
-				break
-			}
-			if addr == "" {
-				addr = a
-			}
-		}
-		if !own {
-			addr = ""
+		if own {
+			addr = allFixed(c.Refused, fixed)
 		}
 		if addr == "" && len(c.Refused) == 0 {
 			// The words of a refused connection alone make a failure need the network, when the
@@ -778,6 +766,20 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 		r.CountClasses()
 	}
 	return changed
+}
+
+// allFixed is the first of the addresses the plugin saw refuse a test (host:port, the host as the
+// test gave it: localhost, 127.0.0.1, ::1) when fixed holds for every one's port, else "".
+func allFixed(addrs []string, fixed func(int) bool) string {
+	for _, a := range addrs {
+		if port, err := strconv.Atoi(a[strings.LastIndex(a, ":")+1:]); err != nil || !fixed(port) {
+			return ""
+		}
+	}
+	if len(addrs) == 0 {
+		return ""
+	}
+	return addrs[0]
 }
 
 // connectionWords are the words of a failed connection a client's error has beside the port it

@@ -254,8 +254,14 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 		}
 		stepEnv = append(stepEnv, "PYTI_NAMESPACE_PORTIONS="+string(data))
 	}
+	runEnv := slices.Clone(stepEnv)
+	if limit := runLimit(j.opts.TestTimeout); limit > 0 {
+		// From now, as the step's wall-clock limit counts from its start, just after. The whole
+		// run's: not a rerun's (see tracingOnly).
+		runEnv = append(runEnv, "PYTI_TEST_DEADLINE="+strconv.FormatInt(time.Now().Add(limit).Unix(), 10))
+	}
 	res, err := j.run(ctx, step{t: tg, task: tg.task("test"), name: "pytest", phase: "test", dir: j.in(tree), wall: j.opts.TestTimeout,
-		site: j.in(env.SitePackages), env: stepEnv, argv: argv, readOnly: testLayerBind(layer)})
+		site: j.in(env.SitePackages), env: runEnv, argv: argv, readOnly: testLayerBind(layer)})
 	if err != nil {
 		return t, err
 	}
@@ -292,6 +298,12 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 			}
 			t.Results = reportTests(run)
 			t.Skipped = reportSkips(run.SkipReasons())
+			if run.Stopped != nil {
+				// The run's own limit, short of the step's: a timeout all the same.
+				why := stoppedAtLimit(run.Stopped, runLimit(j.opts.TestTimeout), j.opts.TestTimeout)
+				j.out.hint(tg, report.VerdictTimeout, why)
+				t.Phase.Outcome, t.Phase.Reason = string(sandbox.OutcomeTimeout), why
+			}
 			t.Runner += suitesPart(run.Suites) + scriptsPart(run.Scripts) + leftOutPart(run.LeftOut) + pluginItemsPart(run.Cases) +
 				stoppedEarly(res.output, run.Counts.Total())
 		} else if !errors.Is(perr, testresult.ErrNoReport) {
@@ -366,7 +378,28 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit {
 		return t, fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
 	}
+	if t.Phase.Outcome == string(sandbox.OutcomeTimeout) {
+		return t, fmt.Errorf("the test run ended early (%s)", t.Phase.Reason)
+	}
 	return t, nil
+}
+
+// runLimit is how long the plugin lets a test run go on before it stops it between two tests
+// (PYTI_TEST_DEADLINE): a tenth short of the step's wall-clock limit, between 30 seconds and 2
+// minutes, for pytest to end, coverage.py to save its data and a last long test to finish.
+// Zero (no limit) when the step has none.
+func runLimit(wall time.Duration) time.Duration {
+	if wall <= 0 {
+		return 0
+	}
+	return wall - min(max(wall/10, 30*time.Second), 2*time.Minute, wall/2)
+}
+
+// stoppedAtLimit is the reason of a run the plugin stopped at limit, of the step's wall.
+func stoppedAtLimit(s *testresult.Stop, limit, wall time.Duration) string {
+	tests := map[bool]string{true: " test", false: " tests"}[s.NotRun == 1]
+	return fmt.Sprintf("%s: the test run reached PYTI's limit of %s (its wall-clock limit is %s) and was stopped between two tests: %s%s did not run, from `%s`",
+		sandbox.OutcomeTimeout, limit, wall, comma(s.NotRun), tests, s.Next)
 }
 
 // erredInSetUp says a test of r stopped with an error before its body ran: one collected (its node

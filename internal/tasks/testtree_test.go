@@ -736,6 +736,24 @@ func TestItemTimeout(t *testing.T) {
 	}
 }
 
+// TestRunLimit: the plugin stops a run short of the step's wall-clock limit, leaving pytest and
+// coverage.py the time to end and save what ran.
+func TestRunLimit(t *testing.T) {
+	for _, tc := range []struct {
+		wall, want time.Duration
+	}{
+		{20 * time.Minute, 18 * time.Minute},
+		{2 * time.Hour, 2*time.Hour - 2*time.Minute},
+		{3 * time.Minute, 2*time.Minute + 30*time.Second},
+		{40 * time.Second, 20 * time.Second},
+		{0, 0},
+	} {
+		if got := runLimit(tc.wall); got != tc.want {
+			t.Errorf("runLimit(%v) = %v, want %v", tc.wall, got, tc.want)
+		}
+	}
+}
+
 // TestCoverageFileNames: parseCoverage names a measured file relative to the test tree or
 // site-packages, and a single module's copy in the tree by its place in site-packages, as a
 // package's files are named.

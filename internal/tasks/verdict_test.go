@@ -2,10 +2,12 @@ package tasks
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/pyti/pyti/internal/dag"
 	"github.com/pyti/pyti/internal/report"
+	"github.com/pyti/pyti/internal/testresult"
 )
 
 // okTasks are the records of a run in which every task succeeded.
@@ -427,6 +429,10 @@ func TestDecideVerdict(t *testing.T) {
 				report.TestCase{NodeID: "t.py::fails", Outcome: report.TestFailed, Class: report.ClassException},
 				report.TestCase{NodeID: "t.py::big", Outcome: report.TestError, Class: report.ClassTimedOut})...)}, nil),
 			verdictOutput{Verdict: report.VerdictTimeout, Reason: "no-output-timeout: no output for 5m0s; every process killed, in `t.py::big`, after 3 tests; before that, 1 of 3 tests failed on their own"}},
+		{"the plugin stopped the run at its time limit, after failures of other causes", one(verdictInput{Hints: map[string]map[report.Verdict]string{"host": {report.VerdictTimeout: stoppedAtLimit(&testresult.Stop{Next: "t.py::next", NotRun: 1200}, runLimit(20*time.Minute), 20*time.Minute)}}},
+			&report.Tests{Phase: report.Phase{Outcome: "timeout"}, Found: "1 test file", Results: cases(append(passed(2),
+				report.TestCase{NodeID: "t.py::fails", Outcome: report.TestFailed, Class: report.ClassException})...)}, nil),
+			verdictOutput{Verdict: report.VerdictTimeout, Reason: "timeout: the test run reached PYTI's limit of 18m0s (its wall-clock limit is 20m0s) and was stopped between two tests: 1,200 tests did not run, from `t.py::next`, after 3 tests; before that, 1 of 3 tests failed on their own"}},
 		{"the build hit its time limit, the tests never ran", one(verdictInput{Hints: map[string]map[report.Verdict]string{"host": {report.VerdictTimeout: "timeout: wall-clock limit of 20m0s exceeded; every process killed"}}},
 			&report.Tests{Found: "1 test file"}, nil),
 			verdictOutput{Verdict: report.VerdictTimeout, Reason: "timeout: wall-clock limit of 20m0s exceeded; every process killed"}},

@@ -785,6 +785,28 @@ def _item_alarm(item):
                 signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
 
+# A suite longer than the test step's wall-clock limit would be killed inside a test: coverage.py,
+# which saves its data when the process ends, would save none, and pytest would write no summary
+# (networkx 2.8.8 and cffi 1.15.1 ran for twenty minutes on a loaded machine and reported no
+# coverage at all). PYTI_TEST_DEADLINE, a little before that limit (in seconds since the epoch,
+# read on a clock held out of freezegun's reach), stops the run between two tests instead, as -x
+# stops it: the tests that ran keep their outcomes, PYTI counts the tests not run, and coverage.py
+# saves what they ran.
+_DEADLINE = float(os.environ.get("PYTI_TEST_DEADLINE") or 0)
+_wall_clock = (time.time,)
+
+
+def _stop_at_deadline(item, nextitem):
+    if _DEADLINE <= 0 or nextitem is None or item.session.shouldstop:
+        return
+    now = _wall_clock[0]()
+    if now >= _DEADLINE:
+        item.session.shouldstop = "PYTI's time limit for the test run was reached"
+        items = item.session.items
+        left = len(items) - items.index(nextitem) if nextitem in items else 0
+        _emit({"type": "stopped", "nodeid": nextitem.nodeid, "tests": left, "message": item.session.shouldstop})
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     path = str(getattr(item, "path", "") or "")
@@ -798,6 +820,7 @@ def pytest_runtest_protocol(item, nextitem):
     finally:
         if script and cwd is not None:  # any other test's own chdir stays, as under pytest alone
             os.chdir(cwd)
+    _stop_at_deadline(item, nextitem)
 
 
 # A unittest suite's runners take a test module's tests from the module itself when it says which

@@ -168,6 +168,16 @@ type Run struct {
 	// collected with it made a no-op, and imported and run in their own directory (see the
 	// plugin's _script_call).
 	Scripts []string `json:"scripts,omitempty"`
+	// Stopped is set when PYTI's plugin stopped the run between two tests at the run's deadline
+	// (PYTI_TEST_DEADLINE), before the step's wall-clock limit would have killed it.
+	Stopped *Stop `json:"stopped,omitempty"`
+}
+
+// Stop is where the plugin stopped a run at its time limit.
+type Stop struct {
+	// Next is the first test that did not run; NotRun counts it and those after it.
+	Next   string `json:"next"`
+	NotRun int    `json:"not_run"`
 }
 
 // LeftOut is a function pytest collected and PYTI did not run, with why.
@@ -254,6 +264,8 @@ func ParsePytest(r io.Reader) (*Run, error) {
 			run.LeftOut = append(run.LeftOut, LeftOut{NodeID: rec.NodeID, Reason: rec.Message})
 		case "script":
 			run.Scripts = append(run.Scripts, rec.NodeID)
+		case "stopped":
+			run.Stopped = &Stop{Next: rec.NodeID, NotRun: rec.Tests}
 		case "summary":
 			run.Complete = true
 			run.ExitStatus = rec.ExitStatus

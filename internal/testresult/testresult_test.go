@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -1503,6 +1504,41 @@ func TestItemTimeout(t *testing.T) {
 		if c.NodeID == "test_a.py::test_hangs" && c.Class != TimedOut {
 			t.Errorf("test_hangs: class %q (%s), want %q", c.Class, c.Message, TimedOut)
 		}
+	}
+}
+
+// TestDeadline: past PYTI_TEST_DEADLINE the plugin stops the run between two tests, as -x does,
+// and says where: pytest then ends on its own, writing its summary of the tests that ran (and
+// coverage.py, around it, its data), where the step's wall-clock limit would have killed it inside
+// a test with both lost.
+func TestDeadline(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import pytest").Run(); err != nil {
+		t.Skip("pytest is not installed for /usr/bin/python3")
+	}
+	files := map[string]string{
+		"test_a.py": "def test_one():\n    pass\n\n\ndef test_two():\n    pass\n",
+		"test_b.py": "def test_three():\n    pass\n\n\ndef test_four():\n    pass\n",
+	}
+	epoch := func(d time.Duration) string { return strconv.FormatInt(time.Now().Add(d).Unix(), 10) }
+	for _, tc := range []struct {
+		name, deadline string
+		counts         Counts
+		stopped        *Stop
+	}{
+		{"passed", epoch(-time.Minute), Counts{Passed: 1}, &Stop{Next: "test_a.py::test_two", NotRun: 3}},
+		{"ahead", epoch(time.Hour), Counts{Passed: 4}, nil},
+		{"none", "", Counts{Passed: 4}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("PYTI_TEST_DEADLINE", tc.deadline)
+			run, out := runWithPlugin(t, files, "")
+			if d := cmp.Diff(tc.counts, run.Counts); d != "" || !run.Complete {
+				t.Errorf("counts (-want +got):\n%s\ncomplete %v\n%s", d, run.Complete, out)
+			}
+			if d := cmp.Diff(tc.stopped, run.Stopped); d != "" {
+				t.Errorf("stopped (-want +got):\n%s\n%s", d, out)
+			}
+		})
 	}
 }
 

@@ -469,6 +469,11 @@ func TestPackagingScore(t *testing.T) {
 	if s, _ := PackagingScore(full); s != 10 {
 		t.Errorf("a complete project scores %d, want 10", s)
 	}
+	noKeywords := full
+	noKeywords.Keywords = ""
+	if s, _ := PackagingScore(noKeywords); s != 9 {
+		t.Errorf("a project that fails one check of weight 1 scores %d, want 9", s)
+	}
 	bare := Project{Name: "bare", Version: "0.1", HasSetupPy: true}
 	s, checks := PackagingScore(bare)
 	if s > 3 {

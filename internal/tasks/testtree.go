@@ -1031,7 +1031,7 @@ func siblingModuleDir(hostTree, nodeID, module string) string {
 // A module a test could not import that lies beside the test module is no missing dependency
 // (siblingModuleDir): the module is a script's, and fails to collect (or the test errs).
 // A module below one of the distribution's own (own: its importable names) is no missing
-// dependency either: the build did not make it.
+// dependency either: the build did not make it; nor is one of its own: it is installed.
 // insideTree is the tree as the sandbox saw it, hostTree the same directory here.
 func keepMissingData(run *testresult.Run, insideTree, hostTree string, own []string) {
 	changed := false
@@ -1061,6 +1061,10 @@ func keepMissingData(run *testresult.Run, insideTree, hostTree string, own []str
 			why := ""
 			if m := ownModule(c.Missing, own); m != "" {
 				why = fmt.Sprintf("`%s` is a module of the package's own `%s`, which this build did not install", c.Missing, m)
+			} else if slices.Contains(own, c.Missing) {
+				// psutil 5.9.4's TestScripts run its scripts with os.path.realpath(sys.executable),
+				// the system's Python, which does not see the virtualenv: so does tox's run.
+				why = fmt.Sprintf("`%s` is the package itself, installed in the test environment: what could not import it ran outside that environment, such as another Python than the environment's", c.Missing)
 			} else if dir := siblingModuleDir(hostTree, c.NodeID, c.Missing); dir != "" {
 				why = fmt.Sprintf("`%s` is a test module beside it in %s, which Python finds only with that directory on sys.path, as running the file as a script puts it", c.Missing, dir)
 			}

@@ -259,7 +259,7 @@ func (j *job) fetch(ctx context.Context, d *dag.Data, t *target) (fetched, error
 				j.out.hint(t, report.VerdictError, reason)
 				return fetched{Fetch: fetch}, fmt.Errorf("%w: %s", sandbox.ErrInfrastructure, reason)
 			}
-			return fetched{Fetch: fetch}, fmt.Errorf("pip could not fetch the package and its dependencies (%s): %s", describe(essential.res), lastLine(essential.output))
+			return fetched{Fetch: fetch}, errors.New(fetchFailure(essential.res, essential.output))
 		}
 		used.Extras, used.TestRequirements = nil, nil
 		fetch.Phase.Reason = "the test dependencies could not be fetched: " + lastLine(res.output)
@@ -1163,6 +1163,26 @@ func unfetchable(out string) []string {
 }
 
 var noDistribution = regexp.MustCompile(`No matching distribution found for ([^\s;]+)`)
+
+// fetchFailure says what pip could not fetch: pip's last words, after the build dependencies when
+// it failed installing those (colorama 0.4.6's backend hatchling requires editables, which the
+// index did not have: "Installing build dependencies ... error"), with the project that required
+// the requirement pip could not satisfy, when pip names one.
+func fetchFailure(res *sandbox.Result, out string) string {
+	what := "the package and its dependencies"
+	if strings.Contains(out, "Installing build dependencies: finished with status 'error'") {
+		what = "the package's build dependencies"
+	}
+	last := lastLine(out)
+	if m := requiredBy.FindStringSubmatch(out); m != nil && strings.Contains(last, m[1]) {
+		last += ", which " + m[2] + " requires"
+	}
+	return fmt.Sprintf("pip could not fetch %s (%s): %s", what, describe(res), last)
+}
+
+// requiredBy is pip's line for a requirement of another project it could not satisfy:
+// "Could not find a version that satisfies the requirement editables>=0.3 (from hatchling)".
+var requiredBy = regexp.MustCompile(`Could not find a version that satisfies the requirement (\S+) \(from ([A-Za-z0-9][A-Za-z0-9._-]*)(?:[<>=!~][^)]*)?\)`)
 
 // metadataFailed reports whether pip's output says that preparing the analysed package's metadata
 // failed in its own code (setup.py egg_info, the backend's get_requires or prepare_metadata hook,

@@ -878,3 +878,36 @@ func TestDevFileWithTestsRequire(t *testing.T) {
 		})
 	}
 }
+
+// TestFetchFailure: pip's failure says whether the build dependencies could not be had, and whose
+// requirement pip could not satisfy (colorama 0.4.6: hatchling's editables, not on the index).
+func TestFetchFailure(t *testing.T) {
+	exit1 := &sandbox.Result{Outcome: sandbox.OutcomeExit, ExitCode: 1}
+	for _, tc := range []struct {
+		name, out, want string
+	}{
+		{"a build backend's requirement", "Processing /run/pyti-dist/colorama-0.4.6.tar.gz\n" +
+			"  Installing build dependencies: started\n  Installing build dependencies: finished with status 'error'\n" +
+			"  error: subprocess-exited-with-error\n  × pip subprocess to install build dependencies did not run successfully.\n" +
+			"      Collecting hatchling>=0.25.1\n" +
+			"      ERROR: Could not find a version that satisfies the requirement editables>=0.3 (from hatchling) (from versions: none)\n" +
+			"      ERROR: No matching distribution found for editables>=0.3\n      [end of output]\n" +
+			"  note: This error originates from a subprocess, and is likely not a problem with pip.\n",
+			"pip could not fetch the package's build dependencies (exit status 1): ERROR: No matching distribution found for editables>=0.3, which hatchling requires"},
+		{"a dependency's requirement, pinned", "ERROR: Could not find a version that satisfies the requirement idna<3,>=2.5 (from requests==2.25.0) (from versions: 3.4)\n" +
+			"ERROR: No matching distribution found for idna<3,>=2.5\n",
+			"pip could not fetch the package and its dependencies (exit status 1): ERROR: No matching distribution found for idna<3,>=2.5, which requests requires"},
+		{"the package's own requirement", "ERROR: Could not find a version that satisfies the requirement nosuch (from versions: none)\n" +
+			"ERROR: No matching distribution found for nosuch\n",
+			"pip could not fetch the package and its dependencies (exit status 1): ERROR: No matching distribution found for nosuch"},
+		{"a requirements file's line", "ERROR: Could not find a version that satisfies the requirement x==1 (from -r r.txt (line 2)) (from versions: none)\n" +
+			"ERROR: No matching distribution found for x==1\n",
+			"pip could not fetch the package and its dependencies (exit status 1): ERROR: No matching distribution found for x==1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, fetchFailure(exit1, tc.out)); d != "" {
+				t.Errorf("fetchFailure (-want +got):\n%s", d)
+			}
+		})
+	}
+}

@@ -444,7 +444,7 @@ func isFile(p string) bool {
 // traced run loaded none of the compiled extensions placed (see extensionsUnused), said early in
 // the sentence, where a reader meets it first.
 func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
-	var placed, installed, extensions, under []string
+	var placed, installed, extensions, under, renamed []string
 	atTop := false
 	compiled := false
 	inside := map[string]bool{}
@@ -467,6 +467,10 @@ func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
 				if !slices.Contains(under, dir+"/") {
 					under = append(under, dir+"/")
 				}
+			} else if rel != own {
+				// Another name than the one it installs as (regex 2023.3.23's regex_3/, its
+				// package_dir for regex).
+				renamed = append(renamed, fmt.Sprintf("%s/ is installed as %s", rel, c.name))
 			} else {
 				atTop = true
 			}
@@ -509,6 +513,13 @@ func testedCopy(copies []moduleCopy, s suite, unloaded bool) string {
 	// Most of the tests, not a helper module that pytest's pattern matches (test_tools.py).
 	if 2*len(inside) > len(s.files) {
 		why = "because the tests live inside the package: they import it from the tree, and now import what was built and installed"
+	}
+	if len(renamed) > 0 && !atTop && len(under) == 0 {
+		// The tree has no directory of the package's name to import it from: the tests
+		// import it from site-packages by that name; their own parent package, the tree's
+		// directory, now holds the installed files too.
+		why = "though the tree cannot be imported under the package's name (" + strings.Join(renamed, ", ") +
+			"): the tests import the package from site-packages, and anything of the tree's copy they import is what was built and installed"
 	}
 	files := "its files"
 	switch {

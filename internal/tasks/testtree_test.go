@@ -176,6 +176,9 @@ func TestTestedCopy(t *testing.T) {
 			"the installed copy of pkg: its files replace the sdist's src/pkg/ in the test tree, so that whichever way the tests import it, from site-packages or through src/ when the project puts that on sys.path, they import what was built and installed", nil, false},
 		{"a package_dir's directory (setproctitle 1.3.2's pkg/), compiled", []moduleCopy{{name: "setproctitle", installed: "/s/setproctitle", dir: true, tree: []string{"pkg/setproctitle"}, compiled: true}},
 			"the installed copy of setproctitle: its files, compiled extensions included, replace the sdist's pkg/setproctitle/ in the test tree, so that whichever way the tests import it, from site-packages or through pkg/ when the project puts that on sys.path, they import what was built and installed", nil, false},
+		{"inside a directory of another name, a package_dir's (regex 2023.3.23's regex_3/, installed as regex)", []moduleCopy{{name: "regex", installed: "/s/regex", dir: true, tree: []string{"regex_3"}, compiled: true}},
+			"the installed copy of regex: its files, compiled extensions included, replace the sdist's regex_3/ in the test tree, though the tree cannot be imported under the package's name (regex_3/ is installed as regex): " +
+				"the tests import the package from site-packages, and anything of the tree's copy they import is what was built and installed", []string{"regex_3/test_regex.py"}, false},
 		{"most tests outside the package, a test_*.py helper module inside", []moduleCopy{{name: "md", installed: "/s/md", dir: true, tree: []string{"md"}}},
 			"the installed copy of md: its files replace the sdist's md/ in the test tree, so that the tests, which pytest runs from the tree, import what was built and installed", []string{"md/test_tools.py", "tests/test_a.py", "tests/test_b.py"}, false},
 		{"no copy in the sdist", []moduleCopy{{name: "one", installed: "/s/one.py"}},

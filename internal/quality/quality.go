@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,7 +69,15 @@ type Pylint struct {
 	BySymbol   map[string]int `json:"by_symbol,omitempty"`
 	Total      int            `json:"total"`
 	Messages   []Message      `json:"messages,omitempty"`
+	// Disabled are the checks pylint ran without (PylintDisabled), which its score leaves out.
+	Disabled []string `json:"disabled,omitempty"`
 }
+
+// PylintDisabled are the checks PYTI runs pylint without: duplicate-code, whose similarity
+// checker compares every file with every other, and was four fifths of pylint's CPU time on
+// Pygments 2.17.2 (321 modules: 155 s of 187 s); it finds copied lines, not defects, and PYTI's
+// lint is the one on the critical path of a big package's analysis.
+var PylintDisabled = []string{"duplicate-code"}
 
 // MaxMessages bounds the located messages kept per tool; counts are never bounded.
 const MaxMessages = 500
@@ -117,11 +126,8 @@ func PylintOptions(dir string, tooBig []string, sysPath ...string) []string {
 	// loses the checks that need every module at once (cyclic-import: toolz 1.1.0 gave 259
 	// messages instead of 262), and each worker infers again what another already did: on two
 	// CPUs it took more CPU time for the same files, which the tests running beside it lacked.
-	// --disable=duplicate-code: its similarity checker compares every file with every other, and
-	// was four fifths of pylint's CPU time on Pygments 2.17.2 (321 modules: 155 s of 187 s); it
-	// finds copied lines, not defects, and PYTI's lint is the one on the critical path of a big
-	// package's analysis.
-	args := []string{"--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--disable=duplicate-code", "--msg-template=" + PylintTemplate}
+	// --disable: see PylintDisabled.
+	args := []string{"--recursive=y", "--score=y", "--persistent=n", "--jobs=1", "--disable=" + strings.Join(PylintDisabled, ","), "--msg-template=" + PylintTemplate}
 	quoted := []string{strconv.Quote(dir)}
 	for _, p := range sysPath {
 		quoted = append(quoted, strconv.Quote(p))
@@ -261,7 +267,7 @@ var categories = map[byte]string{'C': "convention", 'R': "refactor", 'W': "warni
 
 // ParsePylint reads pylint output made with PylintTemplate and --score=y.
 func ParsePylint(out string) *Pylint {
-	p := &Pylint{ByCategory: map[string]int{}, BySymbol: map[string]int{}}
+	p := &Pylint{ByCategory: map[string]int{}, BySymbol: map[string]int{}, Disabled: slices.Clone(PylintDisabled)}
 	for _, line := range strings.Split(out, "\n") {
 		if m := ratedRe.FindStringSubmatch(line); m != nil {
 			if v, err := strconv.ParseFloat(m[1], 64); err == nil {

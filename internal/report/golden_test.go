@@ -114,7 +114,7 @@ func representative() *Report {
 			TestsLeftOut: []string{"demo/tests/test_x.py"}, TestFiles: 1, Files: 1, Lines: 85, Pycodestyle: map[string]int{"E501": 4},
 			StyleTotal: 4, Pyflakes: []LintMessage{{Path: "demo/__init__.py", Line: 1, Code: "F401", Message: "'os' imported but unused"}},
 			FlakesTotal: 1, Pylint: &Pylint{Score: &score, ByCategory: map[string]int{"convention": 2}, BySymbol: map[string]int{"missing-docstring": 2},
-				Total: 2, Messages: []LintMessage{{Path: "demo/__init__.py", Line: 1, Code: "C0114", Message: "Missing module docstring"}}},
+				Total: 2, Messages: []LintMessage{{Path: "demo/__init__.py", Line: 1, Code: "C0114", Message: "Missing module docstring"}}, Disabled: []string{"duplicate-code"}},
 			PerKLOC: PerKLOC{Pycodestyle: 47.06, Pyflakes: 11.76, Pylint: &pylintKLOC}}},
 		Matrix: []Cell{
 			{Image: ImageRef{Name: "host", Python: "3.11.2", OS: "linux/amd64"}, Verdict: VerdictHarmful, Reason: "a critical finding", TargetResults: first},

@@ -550,6 +550,8 @@ type Pylint struct {
 	BySymbol   map[string]int `json:"by_symbol,omitempty"`
 	Total      int            `json:"total"`
 	Messages   []LintMessage  `json:"messages,omitempty"`
+	// Disabled are the checks pylint ran without, which its score leaves out.
+	Disabled []string `json:"disabled,omitempty"`
 }
 
 // Artifact is one file of raw data.

@@ -241,6 +241,9 @@ func TestSummaryQualityLine(t *testing.T) {
 	}{
 		{"linted", &Lint{Quality: Quality{Files: 1, Lines: 120, StyleTotal: 3, FlakesTotal: 1, PerKLOC: PerKLOC{Pycodestyle: 25}}},
 			"  quality   1 file, 120 lines of code: pycodestyle 3 (25.0/kLOC), pyflakes 1, pylint n/a\n"},
+		{"pylint's score, and the check it ran without (Markdown 3.4.1)", &Lint{Quality: Quality{Files: 1, Lines: 120, StyleTotal: 3, FlakesTotal: 1, PerKLOC: PerKLOC{Pycodestyle: 25},
+			Pylint: &Pylint{Score: func() *float64 { f := 7.61; return &f }(), Disabled: []string{"duplicate-code"}}}},
+			"  quality   1 file, 120 lines of code: pycodestyle 3 (25.0/kLOC), pyflakes 1, pylint 7.61/10 (without its duplicate-code check)\n"},
 		{"nothing to lint (mmh3 3.0.0 installs one compiled module)", &Lint{Phase: Phase{Outcome: "ok", Reason: "the wheel installs no Python source file to lint"}},
 			"  quality   none: the wheel installs no Python source file to lint\n"},
 		{"a tool without a result (Mako 1.2.4's pylint, past its time limit)", &Lint{Phase: Phase{Outcome: "failed", Reason: "pylint timeout: wall-clock limit of 10m0s exceeded"},

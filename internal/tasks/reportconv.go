@@ -61,7 +61,7 @@ func reportQuality(q quality.Report) report.Quality {
 		Lines: q.Lines, Pycodestyle: q.Pycodestyle, StyleTotal: q.StyleTotal, Pyflakes: lintMessages(q.Pyflakes), FlakesTotal: q.FlakesTotal, TooBig: q.TooBig, Generated: q.Generated,
 		PerKLOC: report.PerKLOC(q.PerKLOC)}
 	if p := q.Pylint; p != nil {
-		out.Pylint = &report.Pylint{Score: p.Score, ByCategory: p.ByCategory, BySymbol: p.BySymbol, Total: p.Total, Messages: lintMessages(p.Messages)}
+		out.Pylint = &report.Pylint{Score: p.Score, ByCategory: p.ByCategory, BySymbol: p.BySymbol, Total: p.Total, Messages: lintMessages(p.Messages), Disabled: p.Disabled}
 	}
 	return out
 }

@@ -356,6 +356,14 @@ type testCause struct {
 	// order breaks ties: the package's own failures first; then first, the cause's first
 	// failing test in node id order.
 	order, first int
+	// undeclared says the cause is a module no installed dependency provides.
+	undeclared bool
+}
+
+// declaresNoTestDeps says the fetch found no test dependency declared: no test extra, no test
+// requirement (of a dependency group, tox.ini, a requirements file, ...), none left out.
+func declaresNoTestDeps(fetch *report.Fetch) bool {
+	return fetch != nil && len(fetch.TestExtras)+len(fetch.TestRequirements)+len(fetch.MissingTestDeps)+len(fetch.UnmetTestDeps)+len(fetch.RelaxedTestDeps) == 0
 }
 
 // weight is how many tests the cause kept from passing, for choosing the verdict: its cases, a
@@ -467,7 +475,7 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 					// extras named for tests, and its CI every extra.
 					what = fmt.Sprintf("could not run: they import `%s`, which the package's extra `%s` declares, not installed for the tests", name, extra)
 				}
-				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2, what: what})
+				add("import:"+name, f, testCause{verdict: report.VerdictTestDeps, order: 2, what: what, undeclared: true})
 			}
 		case report.ClassMissingProgram:
 			add("program:"+f.MissingProgram, f, testCause{verdict: report.VerdictTestDeps, order: 2,
@@ -618,6 +626,11 @@ func testsVerdict(run *report.TestRun, fetch *report.Fetch, leftOut []string, st
 	reason := parts[0]
 	if len(parts) > 1 {
 		reason += "; also " + strings.Join(parts[1:], "; ")
+	}
+	if declaresNoTestDeps(fetch) && slices.ContainsFunc(list, func(c *testCause) bool { return c.undeclared }) {
+		// python-dateutil 2.8.2 lists hypothesis and freezegun in requirements-dev.txt and
+		// tox.ini, neither of which its sdist ships.
+		reason += "; the sdist declares no test dependencies"
 	}
 	return list[0].verdict, reason, true
 }

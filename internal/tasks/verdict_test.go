@@ -228,11 +228,11 @@ func TestDecideVerdict(t *testing.T) {
 			withDefines(missing("dateutil/test/property/test_tz_prop.py", "hypothesis"), 1),
 			withDefines(missing("dateutil/test/test_rrule.py", "freezegun"), 562),
 			withDefines(missing("dateutil/test/test_utils.py", "freezegun"), 7),
-			report.TestCase{NodeID: "dateutil/test/test_internals.py::test_parser_parser_private_not_warns", Outcome: report.TestFailed, Class: report.ClassException})...), nil),
+			report.TestCase{NodeID: "dateutil/test/test_internals.py::test_parser_parser_private_not_warns", Outcome: report.TestFailed, Class: report.ClassException})...), &report.Fetch{}),
 			verdictOutput{Verdict: report.VerdictTestDeps, Reason: "2 of 9 tests could not run: they import `freezegun`, which no installed dependency provides " +
 				"(test files pytest could not collect, each counted as one test; they define 569 test functions); " +
 				"also 3 could not run: they import `hypothesis`, which no installed dependency provides (3 test files pytest could not collect, defining 4 test functions); " +
-				"1 failed on their own"}},
+				"1 failed on their own; the sdist declares no test dependencies"}},
 		{"one file pytest could not collect, with the test it defines", one(verdictInput{}, suite(append(passed(3),
 			withDefines(missing("tests/test_cli.py", "sh"), 1))...),
 			&report.Fetch{MissingTestDeps: []string{"sh"}, OtherTestDepsFetched: true}),

@@ -76,7 +76,7 @@ func representative() *Report {
 					Classes: map[FailureClass]int{ClassMissingDependency: 1, ClassAssertion: 1},
 					Suites:  []TestSuite{{Module: "tests/test_table.py", Protocol: "load_tests", Tests: 6}},
 					LeftOut: []LeftOutTest{{NodeID: "tests/test_table.py::test_main", Reason: "it runs the module's tests with unittest.main(), as `python FILE` would: a runner, not a test"}},
-					Scripts: []string{"test/testlex.py"}},
+					Scripts: []string{"test/testlex.py"}, Stopped: &TestStop{Next: "tests/test_b.py::test_last", NotRun: 12}},
 				Skipped: []SkipReason{{Reason: "needs Windows", Count: 1}, {Reason: "lxml not installed", Count: 2,
 					Messages: []string{"lxml seems not to be present", "lxml not installed, cannot parse XML document"}}},
 				Coverage: &Coverage{LinePercent: 69.9, BranchPercent: &br, Percent: 65.8, Statements: 73, Covered: 51, Branches: 22,

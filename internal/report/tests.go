@@ -62,6 +62,16 @@ type TestRun struct {
 	// Scripts are the test modules that call unittest.main() at their top, run as `python FILE`
 	// from their directory: their TestCase classes, each test run in the module's directory.
 	Scripts []string `json:"scripts,omitempty"`
+	// Stopped is set when PYTI stopped the run between two tests, just before the test step's
+	// wall-clock limit, so that pytest and coverage.py could end and save what ran.
+	Stopped *TestStop `json:"stopped,omitempty"`
+}
+
+// TestStop is where PYTI stopped a test run at its time limit.
+type TestStop struct {
+	// Next is the first test that did not run; NotRun counts it and those after it.
+	Next   string `json:"next"`
+	NotRun int    `json:"not_run"`
 }
 
 // LeftOutTest is a function pytest collected and PYTI did not run, with why.

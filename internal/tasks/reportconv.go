@@ -41,6 +41,9 @@ func reportTests(run *testresult.Run) *report.TestRun {
 	out.Suites = convertAll(run.Suites, func(s testresult.Suite) report.TestSuite { return report.TestSuite(s) })
 	out.LeftOut = convertAll(run.LeftOut, func(l testresult.LeftOut) report.LeftOutTest { return report.LeftOutTest(l) })
 	out.Scripts = slices.Clone(run.Scripts)
+	if run.Stopped != nil {
+		out.Stopped = &report.TestStop{Next: run.Stopped.Next, NotRun: run.Stopped.NotRun}
+	}
 	if run.Classes != nil {
 		out.Classes = make(map[report.FailureClass]int, len(run.Classes))
 		for class, n := range run.Classes {

@@ -774,6 +774,32 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 			changed = append(changed, c.NodeID)
 		}
 	}
+	// pytest raises a fixture's or a set-up's error again, cached, for every test that needs it,
+	// with no connection of its own (PyMySQL 1.0.2's tests: a class of test_connection.py
+	// connects to MySQL at the import of pymysql.tests, and 17 tests of test_basic.py erred with
+	// that import's "Can't connect to MySQL server on 'localhost' ([Errno 111] Connection
+	// refused)", as needing the network): a failure that connected nowhere, with the very words
+	// and traceback of one that wants a missing service, wants it too. The traceback tells the
+	// same error raised again from a like one ("[Errno 111] Connection refused" alone says
+	// little).
+	type failure struct{ message, details string }
+	services := map[failure]string{}
+	for _, c := range r.Cases {
+		if c.Class == MissingService && c.Message != "" && c.Details != "" {
+			services[failure{c.Message, c.Details}] = c.MissingService
+		}
+	}
+	for i := range r.Cases {
+		c := &r.Cases[i]
+		own := c.Class == Assertion || c.Class == Exception || c.Class == CollectionError
+		if (!own && (c.Class != NeedsNetwork || c.Outside)) || len(c.Refused) > 0 {
+			continue
+		}
+		if addr, ok := services[failure{c.Message, c.Details}]; ok {
+			c.Class, c.MissingService = MissingService, addr
+			changed = append(changed, c.NodeID)
+		}
+	}
 	if len(changed) > 0 {
 		r.CountClasses()
 	}

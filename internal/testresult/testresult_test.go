@@ -833,6 +833,8 @@ socket.create_connection(("127.0.0.1", port))
 // port beside words of a connection.
 func TestServicesNotRunning(t *testing.T) {
 	run, out := runPytest(t, map[string]string{"test_service.py": `import socket
+
+import pytest
 ` + closedPort + `
 
 def test_needs_a_redis():
@@ -881,6 +883,30 @@ def test_reached_outside():
     except OSError:
         pass
     raise Exception("connection to port 5433 failed")
+
+
+class OperationalError(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def db():
+    try:
+        socket.create_connection(("127.0.0.1", 6397))
+    except OSError as e:
+        raise OperationalError("Can't connect to MySQL server on 'localhost' (%s)" % e)
+
+
+def test_db_first(db):
+    pass
+
+
+def test_db_cached(db):
+    pass
+
+
+def test_refused_alone():
+    raise ConnectionRefusedError(111, "Connection refused")
 `})
 	// What the trace saw refused, beside what the plugin saw.
 	refused := []LocalRefusal{
@@ -911,11 +937,17 @@ def test_reached_outside():
 		"test_number_alone":      {Assertion, ""},
 		"test_number_not_a_port": {Exception, ""},
 		"test_reached_outside":   {NeedsNetwork, ""},
+		// pytest raises a module fixture's error again for each test that uses it, with no
+		// connection of its own (PyMySQL 1.0.2's tests, set up by a class that connects).
+		"test_db_first":      {MissingService, "127.0.0.1:6397"},
+		"test_db_cached":     {MissingService, "127.0.0.1:6397"},
+		"test_refused_alone": {NeedsNetwork, ""},
 	}
 	if d := cmp.Diff(want, gotCases); d != "" {
 		t.Errorf("classes (-want +got):\n%s\n%s", d, out)
 	}
-	if d := cmp.Diff([]string{"test_service.py::test_needs_a_redis", "test_service.py::test_libpq_socket", "test_service.py::test_libpq_port"}, changed); d != "" {
+	if d := cmp.Diff([]string{"test_service.py::test_needs_a_redis", "test_service.py::test_libpq_socket", "test_service.py::test_libpq_port",
+		"test_service.py::test_db_first", "test_service.py::test_db_cached"}, changed); d != "" {
 		t.Errorf("changed (-want +got):\n%s", d)
 	}
 }

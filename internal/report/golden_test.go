@@ -81,7 +81,7 @@ func representative() *Report {
 					Messages: []string{"lxml seems not to be present", "lxml not installed, cannot parse XML document"}}},
 				Coverage: &Coverage{LinePercent: 69.9, BranchPercent: &br, Percent: 65.8, Statements: 73, Covered: 51, Branches: 22,
 					CoveredBr: 13, Source: []string{"demo"}, Files: []FileCoverage{{Path: "demo/__init__.py", Percent: 65.8, Statements: 73, Missing: 22}},
-					TestFilesLeftOut: 2, CompiledUnmeasured: 1, Note: "the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'covdefaults'"}},
+					TestFilesLeftOut: 2, Excluded: 20, CompiledUnmeasured: 1, Note: "the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'covdefaults'"}},
 			CodeRan: []string{"import (1 by name) on " + image},
 		}
 	}

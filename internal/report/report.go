@@ -476,6 +476,10 @@ type Coverage struct {
 	// TestFilesLeftOut counts the test modules the wheel installs (traitlets/tests/), which are
 	// left out of the measure as the tree's test files are.
 	TestFilesLeftOut int `json:"test_files_left_out,omitempty"`
+	// Excluded counts the lines the project excludes from the measure, as its own `coverage
+	// report` would: its pragmas and the exclusions of its coverage configuration (zc.lockfile
+	// 3.0's tox.ini excludes 20 lines of fallbacks, the difference between 71.6 % and 100 %).
+	Excluded int `json:"excluded_lines,omitempty"`
 	// CompiledUnmeasured counts the compiled extension modules of the measured packages, which
 	// coverage.py cannot measure (it traces Python code): cytoolz's code is in its five.
 	CompiledUnmeasured int `json:"compiled_unmeasured,omitempty"`

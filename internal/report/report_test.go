@@ -210,6 +210,9 @@ func TestSummaryCoverageLine(t *testing.T) {
 		{"the wheel's test modules left out (traitlets/tests/)", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"},
 			Files: []FileCoverage{{Path: "demo/__init__.py"}}, TestFilesLeftOut: 14}, "",
 			"  coverage  60.00% (lines 70.00%, branches 50.00%) of demo: 1 file, 14 test files left out\n"},
+		{"lines the project excludes (zc.lockfile 3.0's tox.ini)", &Coverage{Percent: 98, LinePercent: 100, BranchPercent: &br, Source: []string{"zc.lockfile"},
+			Files: []FileCoverage{{Path: "zc/lockfile/__init__.py"}}, Excluded: 20}, "",
+			"  coverage  98.00% (lines 100.00%, branches 50.00%) of zc.lockfile: 1 file, 20 lines the project excludes\n"},
 		{"measured, without the project's coverage plugin", &Coverage{Percent: 60, LinePercent: 70, BranchPercent: &br, Source: []string{"demo"},
 			Files: []FileCoverage{{Path: "demo/__init__.py"}}, Note: "the project's coverage plugins are not used, nor the options they set: ModuleNotFoundError: No module named 'covdefaults'"}, "",
 			"  coverage  60.00% (lines 70.00%, branches 50.00%) of demo: 1 file\n" +

@@ -133,6 +133,9 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			if n := c.TestFilesLeftOut; n > 0 {
 				left += fmt.Sprintf(", %d test %s left out", n, filesWord(n))
 			}
+			if n := c.Excluded; n > 0 {
+				left += fmt.Sprintf(", %d %s the project excludes", n, map[bool]string{true: "line", false: "lines"}[n == 1])
+			}
 			if n := c.CompiledUnmeasured; n > 0 {
 				word := "modules"
 				if n == 1 {

@@ -592,6 +592,7 @@ func parseCoverage(path string, renamed map[string]string, roots ...string) (*re
 		MissingLines    int     `json:"missing_lines"`
 		NumBranches     int     `json:"num_branches"`
 		CoveredBranches int     `json:"covered_branches"`
+		ExcludedLines   int     `json:"excluded_lines"`
 	}
 	var doc struct {
 		Files map[string]struct {
@@ -604,7 +605,7 @@ func parseCoverage(path string, renamed map[string]string, roots ...string) (*re
 	}
 	t := doc.Totals
 	c := &report.Coverage{Percent: round2(t.PercentCovered), Statements: t.NumStatements, Covered: t.CoveredLines,
-		Branches: t.NumBranches, CoveredBr: t.CoveredBranches}
+		Branches: t.NumBranches, CoveredBr: t.CoveredBranches, Excluded: t.ExcludedLines}
 	if t.NumStatements > 0 {
 		c.LinePercent = round2(100 * float64(t.CoveredLines) / float64(t.NumStatements))
 	}

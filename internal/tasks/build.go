@@ -142,12 +142,14 @@ func buildCode(src Source) []string {
 	}
 	if backend == "flit_core.buildapi" || backend == "flit.buildapi" {
 		if m, why := flitImports(src); m != "" {
-			out = append(out, fmt.Sprintf("%s (flit_core imports it for its %s)", m, why))
+			out = append(out, fmt.Sprintf("%s, with what it imports (flit_core imports it for its %s)", m, why))
 		}
 	}
 	if backend == "setuptools.build_meta" || backend == "setuptools.build_meta:__legacy__" {
 		if m, attr := setuptoolsAttrImports(src); m != "" {
-			out = append(out, fmt.Sprintf("%s (setuptools imports it for its version, `attr: %s`)", m, attr))
+			// With what it imports: wrapt 1.15.0's __init__.py imports four modules of the
+			// package, which the build's trace shows run.
+			out = append(out, fmt.Sprintf("%s, with what it imports (setuptools imports it for its version, `attr: %s`)", m, attr))
 		}
 	}
 	return out

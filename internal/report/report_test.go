@@ -45,16 +45,19 @@ func TestSummary(t *testing.T) {
 // "exception", not as pytest's error outcome.
 func TestSummaryFailureClass(t *testing.T) {
 	for _, tc := range []struct {
-		class FailureClass
-		want  string
+		class   FailureClass
+		message string
+		want    string
 	}{
-		{ClassException, "failed t.py::test_x [exception] ImportError: x"},
-		{ClassAssertion, "failed t.py::test_x [assertion] ImportError: x"},
-		{ClassMissingService, "failed t.py::test_x [missing-service] ImportError: x"},
+		{ClassException, "ImportError: x", "failed t.py::test_x [exception] ImportError: x\n"},
+		{ClassAssertion, "ImportError: x", "failed t.py::test_x [assertion] ImportError: x\n"},
+		{ClassMissingService, "ImportError: x", "failed t.py::test_x [missing-service] ImportError: x\n"},
+		// No message: no trailing space (python-gnupg 0.5.0's test_search_keys).
+		{ClassNeedsNetwork, "", "failed t.py::test_x [needs-network]\n"},
 	} {
 		t.Run(string(tc.class), func(t *testing.T) {
 			r := sample()
-			r.Tests.Results.Cases = []TestCase{{NodeID: "t.py::test_x", Outcome: TestFailed, Class: tc.class, Message: "ImportError: x"}}
+			r.Tests.Results.Cases = []TestCase{{NodeID: "t.py::test_x", Outcome: TestFailed, Class: tc.class, Message: tc.message}}
 			var b bytes.Buffer
 			if err := r.WriteSummary(&b); err != nil {
 				t.Fatal(err)

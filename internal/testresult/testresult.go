@@ -774,14 +774,13 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 			changed = append(changed, c.NodeID)
 		}
 	}
-	// pytest raises a fixture's or a set-up's error again, cached, for every test that needs it,
-	// with no connection of its own (PyMySQL 1.0.2's tests: a class of test_connection.py
-	// connects to MySQL at the import of pymysql.tests, and 17 tests of test_basic.py erred with
-	// that import's "Can't connect to MySQL server on 'localhost' ([Errno 111] Connection
-	// refused)", as needing the network): a failure that connected nowhere, with the very words
-	// and traceback of one that wants a missing service, wants it too. The traceback tells the
-	// same error raised again from a like one ("[Errno 111] Connection refused" alone says
-	// little).
+	// pytest raises a set-up's error again, cached, for every test that shares the set-up (a
+	// fixture of a wider scope, a class's or a module's), with no connection of its own: PyMySQL
+	// 1.0.2's 18 set-up errors have one traceback, "Can't connect to MySQL server on 'localhost'
+	// ([Errno 111] Connection refused)", and only the first connected; the 17 others read as
+	// needing the network. A failure that connected nowhere, with the very words and traceback
+	// of one that wants a missing service, wants it too. The traceback tells the same error
+	// raised again from a like one ("[Errno 111] Connection refused" alone says little).
 	type failure struct{ message, details string }
 	services := map[failure]string{}
 	for _, c := range r.Cases {

@@ -378,7 +378,7 @@ func (j *job) test(ctx context.Context, d *dag.Data, tg *target) (*report.Tests,
 	if res.res.Outcome != sandbox.OutcomeOK && res.res.Outcome != sandbox.OutcomeExit {
 		return t, fmt.Errorf("the test run ended early (%s) while running %s", describe(res.res), t.Results.Running)
 	}
-	if t.Phase.Outcome == string(sandbox.OutcomeTimeout) {
+	if t.Results.Stopped != nil {
 		return t, fmt.Errorf("the test run ended early (%s)", t.Phase.Reason)
 	}
 	return t, nil

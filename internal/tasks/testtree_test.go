@@ -790,7 +790,7 @@ func TestCoverageFileNames(t *testing.T) {
 			for _, f := range tt.files {
 				files[f] = map[string]any{"summary": map[string]any{"num_statements": 1}}
 			}
-			data, err := json.Marshal(map[string]any{"files": files, "totals": map[string]any{"num_statements": len(files)}})
+			data, err := json.Marshal(map[string]any{"files": files, "totals": map[string]any{"num_statements": len(files), "excluded_lines": 20}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -808,6 +808,10 @@ func TestCoverageFileNames(t *testing.T) {
 			}
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("files (-want +got):\n%s", d)
+			}
+			// The lines the project's configuration excludes (zc.lockfile 3.0's tox.ini: 20).
+			if c.Excluded != 20 {
+				t.Errorf("excluded lines %d, want 20", c.Excluded)
 			}
 		})
 	}

@@ -756,8 +756,8 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 	var changed []string
 	for i := range r.Cases {
 		c := &r.Cases[i]
-		own := c.Class == Assertion || c.Class == Exception || c.Class == CollectionError
-		if !own && (c.Class != NeedsNetwork || c.Outside) {
+		eligible, own := mayWantService(c)
+		if !eligible {
 			continue
 		}
 		addr := ""
@@ -790,8 +790,7 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 	}
 	for i := range r.Cases {
 		c := &r.Cases[i]
-		own := c.Class == Assertion || c.Class == Exception || c.Class == CollectionError
-		if (!own && (c.Class != NeedsNetwork || c.Outside)) || len(c.Refused) > 0 {
+		if eligible, _ := mayWantService(c); !eligible || len(c.Refused) > 0 {
 			continue
 		}
 		if addr, ok := services[failure{c.Message, c.Details}]; ok {
@@ -803,6 +802,14 @@ func (r *Run) ServicesNotRunning(bound map[int]bool, refused []LocalRefusal) []s
 		r.CountClasses()
 	}
 	return changed
+}
+
+// mayWantService says whether a failure may be for want of a service on this machine: one that
+// failed on its own (own: an assertion, an exception, a collection error), or one that needs the
+// network having reached no other machine.
+func mayWantService(c *Case) (eligible, own bool) {
+	own = c.Class == Assertion || c.Class == Exception || c.Class == CollectionError
+	return own || (c.Class == NeedsNetwork && !c.Outside), own
 }
 
 // allFixed is the first of the addresses the plugin saw refuse a test (host:port, the host as the
